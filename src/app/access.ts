@@ -1,0 +1,26 @@
+import type { Permission } from "../modules/accounts/roles.ts";
+
+/**
+ * Every route declares who may call it, in its `config.access`. The server refuses to start
+ * with a route that declares nothing, and the access-matrix test calls every route with every role.
+ */
+export type Access =
+  | { kind: "public" }
+  | { kind: "session" }
+  /** The permission on the organisation named by the `orgId` path parameter. */
+  | { kind: "org"; permission: Permission }
+  /** The permission somewhere; the service narrows what is shown to the actor's reach. */
+  | { kind: "any"; permission: Permission }
+  | { kind: "instance-admin" };
+
+export const PUBLIC: Access = { kind: "public" };
+export const SESSION: Access = { kind: "session" };
+export const onOrg = (permission: Permission): Access => ({ kind: "org", permission });
+export const anywhere = (permission: Permission): Access => ({ kind: "any", permission });
+export const INSTANCE_ADMIN: Access = { kind: "instance-admin" };
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+}

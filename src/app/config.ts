@@ -1,0 +1,43 @@
+import path from "node:path";
+
+export type Theme = "etat" | "neutre";
+
+export interface Config {
+  host: string;
+  port: number;
+  /** postgres://… selects a PostgreSQL server; empty means the embedded PGlite under dataDir. */
+  databaseUrl: string | undefined;
+  /** PostgreSQL schema to work in (tests give each run its own). */
+  databaseSchema: string | undefined;
+  dataDir: string;
+  theme: Theme;
+  /** Name shown in the header when the theme is `neutre`. */
+  brandName: string;
+  baseUrl: string;
+  cookieSecure: boolean;
+  logLevel: string;
+}
+
+function intFrom(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = intFrom(env.PORT, 3000);
+  const theme: Theme = env.VIGIE_THEME === "etat" ? "etat" : "neutre";
+  const baseUrl = env.BASE_URL ?? `http://localhost:${port}`;
+  return {
+    host: env.HOST ?? "127.0.0.1",
+    port,
+    databaseUrl: env.DATABASE_URL || undefined,
+    databaseSchema: env.DATABASE_SCHEMA || undefined,
+    dataDir: path.resolve(env.DATA_DIR ?? "data"),
+    theme,
+    brandName: env.VIGIE_BRAND_NAME ?? "Vigie",
+    baseUrl,
+    // Browsers accept Secure cookies on http://localhost, so the safe default holds in development too.
+    cookieSecure: env.COOKIE_SECURE !== "false",
+    logLevel: env.LOG_LEVEL ?? "info",
+  };
+}

@@ -1,0 +1,32 @@
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import type { Kysely } from "kysely";
+import type { DB } from "../db/schema.ts";
+import type { Actor } from "../modules/accounts/roles.ts";
+import type { Scheme } from "../ui/layout.tsx";
+import type { Config } from "./config.ts";
+
+/** What every module receives when it registers its routes. */
+export interface AppDeps {
+  db: Kysely<DB>;
+  config: Config;
+}
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+declare module "fastify" {
+  interface FastifyRequest {
+    actor: Actor | undefined;
+    sessionTokenHash: string | undefined;
+    csrfToken: string;
+    scheme: Scheme;
+    /** The ancestry of the organisation named in the path, once the access check has loaded it. */
+    orgPath: string[] | undefined;
+  }
+}

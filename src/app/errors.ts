@@ -1,0 +1,52 @@
+/**
+ * One error type with stable codes. The code decides the HTTP status and the French message;
+ * anything else thrown is a bug and becomes a bare 500 with a log line.
+ */
+const CATALOG = {
+  validation: [400, "Certaines informations sont à corriger."],
+  "http.bad_request": [400, "La requête est mal formée."],
+  "http.not_found": [404, "Page introuvable."],
+  "http.payload_too_large": [413, "Le contenu envoyé est trop volumineux."],
+  "http.unsupported_media_type": [415, "Ce type de contenu n'est pas accepté."],
+  "auth.required": [401, "Vous devez vous connecter pour accéder à cette page."],
+  "auth.forbidden": [403, "Vous n'avez pas les droits nécessaires pour cette action."],
+  "auth.invalid_credentials": [401, "Adresse électronique ou mot de passe incorrect."],
+  "auth.rate_limited": [429, "Trop de tentatives de connexion. Réessayez dans quelques minutes."],
+  "auth.setup_done": [403, "Le premier compte administrateur existe déjà."],
+  "csrf.invalid": [403, "Le formulaire a expiré ou ne vient pas de ce site. Rechargez la page et réessayez."],
+  "organisation.not_found": [404, "Organisation introuvable."],
+  "organisation.stale": [
+    409,
+    "Cette organisation a été modifiée par quelqu'un d'autre pendant votre saisie. Rechargez la page pour voir la dernière version.",
+  ],
+  "organisation.has_children": [409, "Cette organisation a des organisations rattachées : supprimez-les ou déplacez-les d'abord."],
+  "organisation.invalid_parent": [400, "Ce rattachement n'est pas possible."],
+  "account.not_found": [404, "Compte introuvable."],
+  "account.stale": [409, "Ce compte a été modifié par quelqu'un d'autre pendant votre saisie. Rechargez la page."],
+  "account.email_taken": [409, "Un compte existe déjà avec cette adresse électronique."],
+  "account.last_admin": [409, "Impossible : ce compte est le dernier administrateur de l'instance."],
+  "legal.not_found": [404, "Page introuvable."],
+  "legal.stale": [409, "Cette page a été modifiée par quelqu'un d'autre pendant votre saisie. Rechargez la page."],
+} as const satisfies Record<string, readonly [number, string]>;
+
+export type ErrorCode = keyof typeof CATALOG;
+export type FieldErrors = Record<string, string>;
+
+export class AppError extends Error {
+  readonly status: number;
+  readonly fields: FieldErrors | undefined;
+
+  constructor(
+    readonly code: ErrorCode,
+    options: { fields?: FieldErrors; message?: string } = {},
+  ) {
+    const [status, message] = CATALOG[code];
+    super(options.message ?? message);
+    this.status = status;
+    this.fields = options.fields;
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}

@@ -1,0 +1,28 @@
+import { loadConfig } from "./config.ts";
+import { buildServer } from "./server.ts";
+import { openMigratedDatabase } from "./start.ts";
+
+const config = loadConfig();
+const database = await openMigratedDatabase(config);
+if (process.argv.includes("--demo")) {
+  const { loadDemo } = await import("../cli/demo-data.ts");
+  await loadDemo(database.db);
+}
+const app = await buildServer({ db: database.db, config }, { logger: true });
+
+let closing = false;
+async function shutdown(signal: string) {
+  if (closing) return;
+  closing = true;
+  app.log.info(`${signal} reçu : arrêt propre`);
+  await app.close();
+  // The embedded engine writes its files on close: stopping without it could lose the last writes.
+  await database.close();
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+
+await app.listen({ host: config.host, port: config.port });
+const where = database.engine === "pglite" ? `base embarquée PGlite (${config.dataDir}/pglite)` : "PostgreSQL";
+app.log.info(`Vigie écoute sur http://${config.host}:${config.port} — ${where}`);

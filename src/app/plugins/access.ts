@@ -1,0 +1,59 @@
+import type { FastifyRequest, RouteOptions } from "fastify";
+import { can, canSomewhere } from "../../modules/accounts/roles.ts";
+import { organisationPath } from "../../modules/organisations/organisations.service.ts";
+import type { Access } from "../access.ts";
+import type { App, AppDeps } from "../context.ts";
+import { AppError } from "../errors.ts";
+
+/** Routes added by plugins (static files, API docs) are public by nature. */
+const PLUGIN_PUBLIC_PREFIXES = ["/assets/", "/api/docs"];
+
+export function accessOf(route: Pick<RouteOptions, "config" | "url">): Access | undefined {
+  const config = route.config as { access?: Access } | undefined;
+  if (config?.access) return config.access;
+  if (PLUGIN_PUBLIC_PREFIXES.some((p) => route.url.startsWith(p))) return { kind: "public" };
+  return undefined;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+async function check(request: FastifyRequest, deps: AppDeps, access: Access): Promise<void> {
+  if (access.kind === "public") return;
+  const actor = request.actor;
+  if (!actor) throw new AppError("auth.required");
+  switch (access.kind) {
+    case "session":
+      return;
+    case "instance-admin":
+      if (!actor.instanceAdmin) throw new AppError("auth.forbidden");
+      return;
+    case "any":
+      if (!canSomewhere(actor, access.permission)) throw new AppError("auth.forbidden");
+      return;
+    case "org": {
+      const orgId = (request.params as { orgId?: string }).orgId;
+      if (!orgId || !UUID.test(orgId)) throw new AppError("organisation.not_found");
+      const path = await organisationPath(deps.db, orgId);
+      // An organisation outside the actor's reach is answered as missing: its existence does not leak.
+      if (!path || !can(actor, "org.read", path)) throw new AppError("organisation.not_found");
+      if (!can(actor, access.permission, path)) throw new AppError("auth.forbidden");
+      request.orgPath = path;
+      return;
+    }
+  }
+}
+
+export async function accessPlugin(app: App, deps: AppDeps): Promise<void> {
+  app.addHook("onRoute", (route) => {
+    if (!accessOf(route)) {
+      throw new Error(`La route ${route.method} ${route.url} ne déclare pas qui peut l'appeler (config.access).`);
+    }
+  });
+  app.addHook("onRequest", async (request) => {
+    const access = accessOf({ config: request.routeOptions.config, url: request.routeOptions.url ?? "" });
+    // Unknown URLs have no route options; the not-found handler answers them.
+    if (!request.routeOptions.url) return;
+    if (!access) throw new AppError("auth.forbidden");
+    await check(request, deps, access);
+  });
+}

@@ -1,0 +1,36 @@
+import path from "node:path";
+import fastifyStatic from "@fastify/static";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { type Asset, buildStylesheet, DSFR_DIST, FONT_FILES_DIR } from "../../ui/assets.ts";
+import { PUBLIC } from "../access.ts";
+import type { App, AppDeps } from "../context.ts";
+
+function sendAsset(asset: Asset, request: FastifyRequest, reply: FastifyReply) {
+  const accept = String(request.headers["accept-encoding"] ?? "");
+  reply.header("content-type", asset.type).header("cache-control", "public, max-age=31536000, immutable").header("vary", "accept-encoding");
+  if (/\bbr\b/.test(accept)) return reply.header("content-encoding", "br").send(asset.br);
+  if (/\bgzip\b/.test(accept)) return reply.header("content-encoding", "gzip").send(asset.gzip);
+  return reply.send(asset.body);
+}
+
+/** Serves the built stylesheet and the DSFR files it points at; returns the stylesheet's URL. */
+export async function assetsPlugin(app: App, deps: AppDeps): Promise<string> {
+  const stylesheet = buildStylesheet(deps.config.theme);
+  app.get(stylesheet.url, { config: { access: PUBLIC }, schema: { hide: true } }, (request, reply) =>
+    sendAsset(stylesheet, request, reply),
+  );
+  await app.register(fastifyStatic, {
+    root: DSFR_DIST,
+    prefix: "/assets/dsfr/",
+    maxAge: "7d",
+    // The State typeface stays out of reach when the deployment is not a State service.
+    allowedPath: (pathName) => deps.config.theme === "etat" || !pathName.startsWith("/fonts/Marianne"),
+  });
+  await app.register(fastifyStatic, {
+    root: path.resolve(FONT_FILES_DIR),
+    prefix: "/assets/fonts/",
+    decorateReply: false,
+    maxAge: "30d",
+  });
+  return stylesheet.url;
+}

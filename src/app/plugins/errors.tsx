@@ -1,0 +1,71 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import { sendPage, wantsHtml } from "../../ui/page.tsx";
+import type { App } from "../context.ts";
+import { AppError, type FieldErrors } from "../errors.ts";
+
+function fromFastify(error: FastifyError): AppError | undefined {
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const fields: FieldErrors = {};
+    for (const v of error.validation) {
+      const path = v.instancePath.replace(/^\//, "").replaceAll("/", ".") || v.params.issue.path.join(".") || "_";
+      if (!(path in fields)) fields[path] = v.message ?? "Valeur invalide.";
+    }
+    return new AppError("validation", { fields });
+  }
+  const status = error.statusCode ?? 500;
+  if (status === 413) return new AppError("http.payload_too_large");
+  if (status === 415) return new AppError("http.unsupported_media_type");
+  if (status === 404) return new AppError("http.not_found");
+  if (status >= 400 && status < 500) return new AppError("http.bad_request");
+  return undefined;
+}
+
+function sendError(request: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
+  if (!wantsHtml(request)) {
+    return reply.status(error.status).send({ error: error.message, code: error.code, ...(error.fields ? { fields: error.fields } : {}) });
+  }
+  if (error.code === "auth.required" && request.method === "GET") {
+    return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`);
+  }
+  return sendPage(
+    reply,
+    request,
+    {
+      title: error.status === 404 ? "Page introuvable" : "Une erreur est survenue",
+      children: (
+        <div class="fr-col-12 fr-col-md-8">
+          <h1>{error.status === 404 ? "Page introuvable" : "Action impossible"}</h1>
+          <p class="fr-text--lead">{error.message}</p>
+          {error.fields ? (
+            <ul>
+              {Object.entries(error.fields).map(([field, message]) => (
+                <li>{field === "_" ? message : `${field} : ${message}`}</li>
+              ))}
+            </ul>
+          ) : null}
+          <p>
+            <a class="fr-link fr-icon-arrow-left-line fr-link--icon-left" href="/">
+              Retour à l'accueil
+            </a>
+          </p>
+        </div>
+      ),
+    },
+    error.status,
+  );
+}
+
+export function errorHandling(app: App): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const known = error instanceof AppError ? error : fromFastify(error);
+    if (known) return sendError(request, reply, known);
+    // Anything else is a bug: log it whole, tell the user nothing of the inside.
+    request.log.error({ err: error }, "erreur interne");
+    if (!wantsHtml(request)) return reply.status(500).send({ error: "Erreur interne. L'incident a été enregistré." });
+    return reply.status(500).header("content-type", "text/html; charset=utf-8").send(
+      "<!doctype html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>Erreur interne</title></head><body><main><h1>Erreur interne</h1><p>L'incident a été enregistré. Réessayez dans un instant.</p></main></body></html>",
+    );
+  });
+  app.setNotFoundHandler((request, reply) => sendError(request, reply, new AppError("http.not_found")));
+}

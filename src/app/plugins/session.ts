@@ -1,0 +1,100 @@
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Kysely } from "kysely";
+import type { DB } from "../../db/schema.ts";
+import { resolveSession } from "../../modules/accounts/sessions.service.ts";
+import type { Scheme } from "../../ui/layout.tsx";
+import type { App, AppDeps } from "../context.ts";
+import { AppError } from "../errors.ts";
+
+export const SESSION_COOKIE = "vigie_session";
+const CSRF_COOKIE = "vigie_csrf";
+const SCHEME_COOKIE = "vigie_scheme";
+
+/** The CSRF key is made once per instance and kept in the database, so every app server shares it. */
+async function csrfSecret(db: Kysely<DB>): Promise<Buffer> {
+  const fresh = randomBytes(32).toString("base64url");
+  await db
+    .insertInto("settings")
+    .values({ key: "csrf_secret", value: JSON.stringify(fresh) })
+    .onConflict((oc) => oc.column("key").doNothing())
+    .execute();
+  const row = await db.selectFrom("settings").select("value").where("key", "=", "csrf_secret").executeTakeFirstOrThrow();
+  return Buffer.from(String(row.value));
+}
+
+function sign(secret: Buffer, nonce: string, session: string | undefined): string {
+  return createHmac("sha256", secret)
+    .update(`${nonce}|${session ?? ""}`)
+    .digest("base64url");
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+export function cookieOptions(deps: AppDeps, maxAgeSeconds?: number) {
+  return {
+    path: "/",
+    httpOnly: true,
+    secure: deps.config.cookieSecure,
+    sameSite: "lax" as const,
+    ...(maxAgeSeconds !== undefined ? { maxAge: maxAgeSeconds } : {}),
+  };
+}
+
+/**
+ * Loads the session, hands out the CSRF token and checks it on every form submission.
+ * Forms carry a token bound to a per-browser cookie and to the session (signed double submit);
+ * the JSON API only accepts JSON bodies, which another site's page cannot send without CORS.
+ */
+export async function sessionPlugin(app: App, deps: AppDeps): Promise<void> {
+  const secret = await csrfSecret(deps.db);
+  app.decorateRequest("actor", undefined);
+  app.decorateRequest("sessionTokenHash", undefined);
+  app.decorateRequest("csrfToken", "");
+  app.decorateRequest("scheme", "system");
+  app.decorateRequest("orgPath", undefined);
+
+  app.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
+    const token = request.cookies[SESSION_COOKIE];
+    if (token) {
+      const session = await resolveSession(deps.db, token);
+      if (session) {
+        request.actor = session.actor;
+        request.sessionTokenHash = session.tokenHash;
+      } else {
+        reply.clearCookie(SESSION_COOKIE, { path: "/" });
+      }
+    }
+    const scheme = request.cookies[SCHEME_COOKIE];
+    request.scheme = scheme === "light" || scheme === "dark" ? (scheme as Scheme) : "system";
+    let nonce = request.cookies[CSRF_COOKIE];
+    if (!nonce || !/^[A-Za-z0-9_-]{43}$/.test(nonce)) {
+      nonce = randomBytes(32).toString("base64url");
+      reply.setCookie(CSRF_COOKIE, nonce, cookieOptions(deps));
+    }
+    request.csrfToken = sign(secret, nonce, request.sessionTokenHash);
+  });
+
+  // After the body is parsed, before validation: a forged request is refused whatever it carries.
+  app.addHook("preValidation", async (request: FastifyRequest) => {
+    if (!MUTATING.has(request.method)) return;
+    if (request.url.startsWith("/api/")) {
+      const type = request.headers["content-type"] ?? "";
+      if (request.body !== undefined && request.body !== null && !type.startsWith("application/json")) {
+        throw new AppError("http.unsupported_media_type");
+      }
+      return;
+    }
+    const body = request.body as Record<string, unknown> | undefined;
+    const sent = typeof body?._csrf === "string" ? body._csrf : (request.headers["x-csrf-token"] as string | undefined);
+    if (!sent || !safeEqual(sent, request.csrfToken)) throw new AppError("csrf.invalid");
+  });
+}
+
+export const SCHEME_COOKIE_NAME = SCHEME_COOKIE;

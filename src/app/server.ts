@@ -1,0 +1,56 @@
+import fastifyCookie from "@fastify/cookie";
+import fastifyFormbody from "@fastify/formbody";
+import fastifySwagger from "@fastify/swagger";
+import fastifySwaggerUi from "@fastify/swagger-ui";
+import Fastify from "fastify";
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import { accountsRoutes } from "../modules/accounts/accounts.routes.tsx";
+import { authRoutes } from "../modules/accounts/auth.routes.tsx";
+import { auditRoutes } from "../modules/audit/audit.routes.tsx";
+import { homeRoutes } from "../modules/home/home.routes.tsx";
+import { legalRoutes } from "../modules/legal/legal.routes.tsx";
+import { organisationsRoutes } from "../modules/organisations/organisations.routes.tsx";
+import { configurePages } from "../ui/page.tsx";
+import type { App, AppDeps } from "./context.ts";
+import { accessPlugin } from "./plugins/access.ts";
+import { assetsPlugin } from "./plugins/assets.ts";
+import { errorHandling } from "./plugins/errors.tsx";
+import { sessionPlugin } from "./plugins/session.ts";
+
+export async function buildServer(deps: AppDeps, options: { logger?: boolean } = {}): Promise<App> {
+  const app = Fastify({
+    logger: options.logger ? { level: deps.config.logLevel } : false,
+    trustProxy: true,
+    bodyLimit: 1_048_576,
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody);
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: "API Vigie",
+        description: "Les opérations de Vigie en JSON. Authentification par la session (cookie) ; les écritures n'acceptent que du JSON.",
+        version: "1",
+      },
+      servers: [{ url: deps.config.baseUrl }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: "/api/docs" });
+
+  errorHandling(app);
+  // Session first: the access check reads the actor it loads.
+  await sessionPlugin(app, deps);
+  await accessPlugin(app, deps);
+  const stylesheet = await assetsPlugin(app, deps);
+  configurePages(deps.config, stylesheet);
+
+  for (const routes of [homeRoutes, authRoutes, organisationsRoutes, accountsRoutes, auditRoutes, legalRoutes]) {
+    await routes(app, deps);
+  }
+  return app;
+}

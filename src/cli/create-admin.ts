@@ -1,0 +1,34 @@
+import { createInterface } from "node:readline/promises";
+import { loadConfig } from "../app/config.ts";
+import { isAppError } from "../app/errors.ts";
+import { openMigratedDatabase } from "../app/start.ts";
+import { parseInput } from "../app/validation.ts";
+import { setupSchema } from "../modules/accounts/accounts.schema.ts";
+import { createInstanceAdmin } from "../modules/accounts/accounts.service.ts";
+import { option } from "./args.ts";
+
+/**
+ * npm run create-admin -- --email a@b.fr --name "Prénom Nom" [--password …]
+ * Without --password, the password is read from VIGIE_ADMIN_PASSWORD or asked for.
+ */
+const args = process.argv.slice(2);
+let password = option(args, "password") ?? process.env.VIGIE_ADMIN_PASSWORD;
+if (!password && process.stdin.isTTY) {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  password = await rl.question("Mot de passe (12 caractères au moins) : ");
+  rl.close();
+}
+const config = loadConfig();
+const database = await openMigratedDatabase(config);
+try {
+  const input = parseInput(setupSchema, { email: option(args, "email"), displayName: option(args, "name"), password });
+  const account = await createInstanceAdmin(database.db, input);
+  console.log(`Compte administrateur créé : ${account.email}`);
+} catch (error) {
+  if (!isAppError(error)) throw error;
+  console.error(error.message);
+  for (const [field, message] of Object.entries(error.fields ?? {})) console.error(`  ${field} : ${message}`);
+  process.exitCode = 1;
+} finally {
+  await database.close();
+}

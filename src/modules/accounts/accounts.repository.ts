@@ -1,0 +1,154 @@
+import { type Kysely, sql } from "kysely";
+import type { AccountRow, DB } from "../../db/schema.ts";
+import { type Grant, isRole } from "./roles.ts";
+
+export interface Account {
+  id: string;
+  email: string;
+  displayName: string;
+  instanceAdmin: boolean;
+  active: boolean;
+  version: number;
+  createdAt: Date;
+  lastLoginAt: Date | null;
+}
+
+export function toAccount(row: AccountRow): Account {
+  return {
+    id: row.id,
+    email: row.email,
+    displayName: row.display_name,
+    instanceAdmin: row.instance_admin,
+    active: row.active,
+    version: row.version,
+    createdAt: row.created_at,
+    lastLoginAt: row.last_login_at,
+  };
+}
+
+export async function countAccounts(db: Kysely<DB>): Promise<number> {
+  const row = await db.selectFrom("accounts").select(sql<number>`count(*)::int`.as("n")).executeTakeFirstOrThrow();
+  return row.n;
+}
+
+export async function findByEmail(db: Kysely<DB>, email: string): Promise<AccountRow | undefined> {
+  return db.selectFrom("accounts").selectAll().where(sql`lower(email)`, "=", email.toLowerCase()).executeTakeFirst();
+}
+
+export async function findById(db: Kysely<DB>, accountId: string): Promise<Account | undefined> {
+  const row = await db.selectFrom("accounts").selectAll().where("id", "=", accountId).executeTakeFirst();
+  return row ? toAccount(row) : undefined;
+}
+
+export async function insertAccount(
+  db: Kysely<DB>,
+  values: { email: string; displayName: string; passwordHash: string; instanceAdmin: boolean },
+): Promise<Account> {
+  const row = await db
+    .insertInto("accounts")
+    .values({
+      email: values.email,
+      display_name: values.displayName,
+      password_hash: values.passwordHash,
+      instance_admin: values.instanceAdmin,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toAccount(row);
+}
+
+export async function updateAccount(
+  db: Kysely<DB>,
+  accountId: string,
+  version: number,
+  values: { displayName?: string; active?: boolean; passwordHash?: string },
+): Promise<Account | undefined> {
+  const row = await db
+    .updateTable("accounts")
+    .set({
+      ...(values.displayName !== undefined ? { display_name: values.displayName } : {}),
+      ...(values.active !== undefined ? { active: values.active } : {}),
+      ...(values.passwordHash !== undefined ? { password_hash: values.passwordHash } : {}),
+      version: version + 1,
+      updated_at: new Date(),
+    })
+    .where("id", "=", accountId)
+    .where("version", "=", version)
+    .returningAll()
+    .executeTakeFirst();
+  return row ? toAccount(row) : undefined;
+}
+
+export async function touchLogin(db: Kysely<DB>, accountId: string): Promise<void> {
+  await db.updateTable("accounts").set({ last_login_at: new Date() }).where("id", "=", accountId).execute();
+}
+
+export async function grantsOf(db: Kysely<DB>, accountId: string): Promise<Grant[]> {
+  const rows = await db.selectFrom("grants").select(["org_id", "role"]).where("account_id", "=", accountId).execute();
+  return rows.flatMap((r) => (isRole(r.role) ? [{ orgId: r.org_id, role: r.role }] : []));
+}
+
+export interface GrantView extends Grant {
+  orgName: string;
+  orgPath: string[];
+}
+
+export async function grantsWithOrgs(db: Kysely<DB>, accountId: string): Promise<GrantView[]> {
+  const rows = await db
+    .selectFrom("grants as g")
+    .innerJoin("organisations as o", "o.id", "g.org_id")
+    .select(["g.org_id", "g.role", "o.name", "o.path"])
+    .where("g.account_id", "=", accountId)
+    .orderBy("o.name")
+    .execute();
+  return rows.flatMap((r) => (isRole(r.role) ? [{ orgId: r.org_id, role: r.role, orgName: r.name, orgPath: r.path }] : []));
+}
+
+export async function insertGrant(db: Kysely<DB>, orgId: string, accountId: string, role: string): Promise<boolean> {
+  const result = await db
+    .insertInto("grants")
+    .values({ org_id: orgId, account_id: accountId, role })
+    .onConflict((oc) => oc.columns(["org_id", "account_id", "role"]).doNothing())
+    .returning("role")
+    .executeTakeFirst();
+  return result !== undefined;
+}
+
+export async function deleteGrant(db: Kysely<DB>, orgId: string, accountId: string, role: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom("grants")
+    .where("org_id", "=", orgId)
+    .where("account_id", "=", accountId)
+    .where("role", "=", role)
+    .executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+/** Accounts with a grant in the subtrees of `roots` (every account when roots is null). */
+export async function listAccounts(db: Kysely<DB>, roots: string[] | null): Promise<Account[]> {
+  let q = db.selectFrom("accounts").selectAll();
+  if (roots !== null) {
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom("grants as g")
+          .innerJoin("organisations as o", "o.id", "g.org_id")
+          .select(sql`1`.as("x"))
+          .whereRef("g.account_id", "=", "accounts.id")
+          .where(sql<boolean>`o.path && ${sql.val(roots)}::uuid[]`),
+      ),
+    );
+  }
+  const rows = await q.orderBy("display_name").execute();
+  return rows.map(toAccount);
+}
+
+export async function countActiveInstanceAdmins(db: Kysely<DB>): Promise<number> {
+  const row = await db
+    .selectFrom("accounts")
+    .select(sql<number>`count(*)::int`.as("n"))
+    .where("instance_admin", "=", true)
+    .where("active", "=", true)
+    .executeTakeFirstOrThrow();
+  return row.n;
+}

@@ -1,0 +1,178 @@
+import { type Kysely, sql } from "kysely";
+import { AppError } from "../../app/errors.ts";
+import type { DB } from "../../db/schema.ts";
+import { auditActor, recordAudit, SYSTEM_ACTOR } from "../audit/audit.service.ts";
+import { organisationPath } from "../organisations/organisations.service.ts";
+import type { AccountCreateInput, AccountUpdateInput, GrantInput, SetupInput } from "./accounts.schema.ts";
+import * as repo from "./accounts.repository.ts";
+import { hashPassword } from "./passwords.ts";
+import { type Actor, can, reachRoots } from "./roles.ts";
+import { deleteSessionsOf } from "./sessions.repository.ts";
+
+export type { Account, GrantView } from "./accounts.repository.ts";
+
+/** Whether the instance still waits for its first administrator. */
+export async function needsSetup(db: Kysely<DB>): Promise<boolean> {
+  return (await repo.countAccounts(db)) === 0;
+}
+
+/**
+ * Creates the first instance administrator. Serialised by a lock on the accounts table,
+ * so two people racing on the set-up page cannot both become administrators.
+ */
+export async function createFirstAdmin(db: Kysely<DB>, input: SetupInput): Promise<repo.Account> {
+  const passwordHash = await hashPassword(input.password);
+  return db.transaction().execute(async (trx) => {
+    await sql`lock table accounts in exclusive mode`.execute(trx);
+    if ((await repo.countAccounts(trx)) > 0) throw new AppError("auth.setup_done");
+    const account = await repo.insertAccount(trx, { ...input, passwordHash, instanceAdmin: true });
+    await recordAudit(trx, SYSTEM_ACTOR, {
+      orgId: null,
+      action: "create",
+      entity: "account",
+      entityId: account.id,
+      after: account,
+    });
+    return account;
+  });
+}
+
+/** Creates an instance administrator from the command line (no actor). */
+export async function createInstanceAdmin(db: Kysely<DB>, input: SetupInput): Promise<repo.Account> {
+  const passwordHash = await hashPassword(input.password);
+  return db.transaction().execute(async (trx) => {
+    if (await repo.findByEmail(trx, input.email)) throw new AppError("account.email_taken");
+    const account = await repo.insertAccount(trx, { ...input, passwordHash, instanceAdmin: true });
+    await recordAudit(trx, SYSTEM_ACTOR, { orgId: null, action: "create", entity: "account", entityId: account.id, after: account });
+    return account;
+  });
+}
+
+export function listAccounts(db: Kysely<DB>, actor: Actor): Promise<repo.Account[]> {
+  return repo.listAccounts(db, actor.instanceAdmin ? null : reachRoots(actor, "account.manage"));
+}
+
+export interface AccountDetails {
+  account: repo.Account;
+  grants: repo.GrantView[];
+  /** Whether the actor may change the profile and password (every grant is within its reach). */
+  editable: boolean;
+}
+
+/** An account the actor manages; unknown and out-of-reach accounts alike are "not found". */
+export async function getAccount(db: Kysely<DB>, actor: Actor, accountId: string): Promise<AccountDetails> {
+  const account = await repo.findById(db, accountId);
+  if (!account) throw new AppError("account.not_found");
+  const grants = await repo.grantsWithOrgs(db, accountId);
+  if (actor.instanceAdmin) return { account, grants, editable: true };
+  const managed = grants.filter((g) => can(actor, "account.manage", g.orgPath));
+  if (account.instanceAdmin || managed.length === 0) throw new AppError("account.not_found");
+  return { account, grants, editable: managed.length === grants.length };
+}
+
+async function requireEditable(db: Kysely<DB>, actor: Actor, accountId: string): Promise<AccountDetails> {
+  const details = await getAccount(db, actor, accountId);
+  if (!details.editable) throw new AppError("auth.forbidden");
+  return details;
+}
+
+async function requireManagedOrg(db: Kysely<DB>, actor: Actor, orgId: string): Promise<void> {
+  const path = await organisationPath(db, orgId);
+  if (!path || !can(actor, "org.read", path)) {
+    throw new AppError("validation", { fields: { orgId: "Organisation introuvable." } });
+  }
+  if (!can(actor, "account.manage", path)) {
+    throw new AppError("validation", { fields: { orgId: "Vous ne gérez pas les comptes de cette organisation." } });
+  }
+}
+
+export async function createAccount(db: Kysely<DB>, actor: Actor, input: AccountCreateInput): Promise<repo.Account> {
+  await requireManagedOrg(db, actor, input.orgId);
+  const passwordHash = await hashPassword(input.password);
+  return db.transaction().execute(async (trx) => {
+    if (await repo.findByEmail(trx, input.email)) {
+      throw new AppError("validation", { fields: { email: "Un compte existe déjà avec cette adresse électronique." } });
+    }
+    const account = await repo.insertAccount(trx, { ...input, passwordHash, instanceAdmin: false });
+    await repo.insertGrant(trx, input.orgId, account.id, input.role);
+    const who = auditActor(actor);
+    await recordAudit(trx, who, { orgId: input.orgId, action: "create", entity: "account", entityId: account.id, after: account });
+    await recordAudit(trx, who, {
+      orgId: input.orgId,
+      action: "grant",
+      entity: "account",
+      entityId: account.id,
+      after: { orgId: input.orgId, role: input.role },
+    });
+    return account;
+  });
+}
+
+export async function updateAccount(
+  db: Kysely<DB>,
+  actor: Actor,
+  accountId: string,
+  input: AccountUpdateInput,
+): Promise<repo.Account> {
+  const { account: before, grants } = await requireEditable(db, actor, accountId);
+  return db.transaction().execute(async (trx) => {
+    if (before.instanceAdmin && before.active && !input.active && (await repo.countActiveInstanceAdmins(trx)) <= 1) {
+      throw new AppError("account.last_admin");
+    }
+    const after = await repo.updateAccount(trx, accountId, input.version, { displayName: input.displayName, active: input.active });
+    if (!after) throw new AppError("account.stale");
+    if (!after.active) await deleteSessionsOf(trx, accountId);
+    await recordAudit(trx, auditActor(actor), {
+      orgId: grants[0]?.orgId ?? null,
+      action: "update",
+      entity: "account",
+      entityId: accountId,
+      before,
+      after,
+    });
+    return after;
+  });
+}
+
+export async function resetPassword(
+  db: Kysely<DB>,
+  actor: Actor,
+  accountId: string,
+  password: string,
+  version: number,
+): Promise<void> {
+  const { grants } = await requireEditable(db, actor, accountId);
+  const passwordHash = await hashPassword(password);
+  await db.transaction().execute(async (trx) => {
+    const after = await repo.updateAccount(trx, accountId, version, { passwordHash });
+    if (!after) throw new AppError("account.stale");
+    // A new password closes the sessions opened with the old one.
+    await deleteSessionsOf(trx, accountId);
+    await recordAudit(trx, auditActor(actor), {
+      orgId: grants[0]?.orgId ?? null,
+      action: "password",
+      entity: "account",
+      entityId: accountId,
+    });
+  });
+}
+
+export async function addGrant(db: Kysely<DB>, actor: Actor, accountId: string, input: GrantInput): Promise<void> {
+  await getAccount(db, actor, accountId);
+  await requireManagedOrg(db, actor, input.orgId);
+  await db.transaction().execute(async (trx) => {
+    if (await repo.insertGrant(trx, input.orgId, accountId, input.role)) {
+      await recordAudit(trx, auditActor(actor), { orgId: input.orgId, action: "grant", entity: "account", entityId: accountId, after: input });
+    }
+  });
+}
+
+export async function removeGrant(db: Kysely<DB>, actor: Actor, accountId: string, input: GrantInput): Promise<void> {
+  await getAccount(db, actor, accountId);
+  await requireManagedOrg(db, actor, input.orgId);
+  await db.transaction().execute(async (trx) => {
+    if (await repo.deleteGrant(trx, input.orgId, accountId, input.role)) {
+      await recordAudit(trx, auditActor(actor), { orgId: input.orgId, action: "revoke", entity: "account", entityId: accountId, before: input });
+    }
+  });
+}

@@ -1,0 +1,111 @@
+import { z } from "zod";
+import { PUBLIC, SESSION } from "../../app/access.ts";
+import type { App, AppDeps } from "../../app/context.ts";
+import { AppError, isAppError } from "../../app/errors.ts";
+import { cookieOptions, SCHEME_COOKIE_NAME, SESSION_COOKIE } from "../../app/plugins/session.ts";
+import { parseInput } from "../../app/validation.ts";
+import { emptyForm, type FormValues } from "../../ui/forms.tsx";
+import { sendPage } from "../../ui/page.tsx";
+import { loginSchema, setupSchema } from "./accounts.schema.ts";
+import { createFirstAdmin, needsSetup } from "./accounts.service.ts";
+import { DisplayView, LoginView, SetupView } from "./auth.views.tsx";
+import { login, logout } from "./sessions.service.ts";
+
+/** Only same-site paths are followed after login, never another host. */
+function safeNext(next: unknown): string {
+  return typeof next === "string" && /^\/(?![/\\])/.test(next) ? next : "/";
+}
+
+function formValues(body: unknown, keep: string[]): FormValues {
+  const values: FormValues = {};
+  const record = (body ?? {}) as Record<string, unknown>;
+  for (const key of keep) if (typeof record[key] === "string") values[key] = record[key] as string;
+  return values;
+}
+
+const SESSION_MAX_AGE = 7 * 24 * 3600;
+
+export async function authRoutes(app: App, deps: AppDeps): Promise<void> {
+  app.get("/login", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
+    if (await needsSetup(deps.db)) return reply.redirect("/setup");
+    const next = safeNext((request.query as { next?: unknown }).next);
+    if (request.actor) return reply.redirect(next);
+    return sendPage(reply, request, { title: "Connexion", children: <LoginView form={emptyForm()} csrf={request.csrfToken} next={next} /> });
+  });
+
+  app.post("/login", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
+    const body = request.body as Record<string, unknown> | undefined;
+    const next = safeNext(body?.next);
+    try {
+      const input = parseInput(loginSchema, body);
+      const session = await login(deps.db, input, request.ip);
+      reply.setCookie(SESSION_COOKIE, session.token, cookieOptions(deps, SESSION_MAX_AGE));
+      return reply.redirect(next === "/" ? "/?ok=welcome" : next, 303);
+    } catch (error) {
+      if (!isAppError(error)) throw error;
+      const form = { values: formValues(body, ["email"]), errors: error.fields ?? { _: error.message } };
+      return sendPage(reply, request, { title: "Connexion", children: <LoginView form={form} csrf={request.csrfToken} next={next} /> }, error.status);
+    }
+  });
+
+  app.post("/logout", { config: { access: SESSION }, schema: { hide: true } }, async (request, reply) => {
+    if (request.sessionTokenHash) await logout(deps.db, request.sessionTokenHash);
+    reply.clearCookie(SESSION_COOKIE, { path: "/" });
+    return reply.redirect("/login", 303);
+  });
+
+  app.get("/setup", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
+    if (!(await needsSetup(deps.db))) return reply.redirect("/login");
+    return sendPage(reply, request, { title: "Premier démarrage", children: <SetupView form={emptyForm()} csrf={request.csrfToken} /> });
+  });
+
+  app.post("/setup", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
+    try {
+      const input = parseInput(setupSchema, request.body);
+      await createFirstAdmin(deps.db, input);
+      const session = await login(deps.db, { email: input.email, password: input.password }, request.ip);
+      reply.setCookie(SESSION_COOKIE, session.token, cookieOptions(deps, SESSION_MAX_AGE));
+      return reply.redirect("/organisations/new?ok=welcome", 303);
+    } catch (error) {
+      if (!isAppError(error)) throw error;
+      if (error.code === "auth.setup_done") throw error;
+      const form = { values: formValues(request.body, ["email", "displayName"]), errors: error.fields ?? { _: error.message } };
+      return sendPage(reply, request, { title: "Premier démarrage", children: <SetupView form={form} csrf={request.csrfToken} /> }, error.status);
+    }
+  });
+
+  app.get("/display", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) =>
+    sendPage(reply, request, { title: "Paramètres d'affichage", children: <DisplayView scheme={request.scheme} csrf={request.csrfToken} /> }),
+  );
+
+  app.post("/display", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
+    const { scheme } = parseInput(z.object({ scheme: z.enum(["light", "dark", "system"], { error: "Choisissez un thème." }) }), request.body);
+    reply.setCookie(SCHEME_COOKIE_NAME, scheme, { ...cookieOptions(deps, 365 * 24 * 3600), httpOnly: false });
+    return reply.redirect("/display?ok=display.updated", 303);
+  });
+
+  app.get(
+    "/api/v1/me",
+    {
+      config: { access: SESSION },
+      schema: {
+        tags: ["comptes"],
+        summary: "Le compte connecté et ses rôles",
+        response: {
+          200: z.object({
+            id: z.string(),
+            email: z.string(),
+            displayName: z.string(),
+            instanceAdmin: z.boolean(),
+            grants: z.array(z.object({ orgId: z.string(), role: z.string() })),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const actor = request.actor;
+      if (!actor) throw new AppError("auth.required");
+      return { id: actor.accountId, email: actor.email, displayName: actor.displayName, instanceAdmin: actor.instanceAdmin, grants: actor.grants };
+    },
+  );
+}

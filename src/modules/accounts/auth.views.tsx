@@ -1,0 +1,99 @@
+import { CsrfField, ErrorSummary, type FormState, TextField } from "../../ui/forms.tsx";
+import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
+
+export function LoginView({ form, csrf, next }: { form: FormState; csrf: string; next: string }): SafeHtml {
+  return (
+    <div class="fr-grid-row fr-grid-row--center">
+      <div class="fr-col-12 fr-col-md-8 fr-col-lg-6">
+        <h1>Connexion à Vigie</h1>
+        <ErrorSummary form={form} />
+        <form method="post" action="/login" novalidate>
+          <CsrfField token={csrf} />
+          <input type="hidden" name="next" value={next} />
+          <fieldset class="fr-fieldset" aria-labelledby="login-legend">
+            <legend class="fr-fieldset__legend" id="login-legend">
+              Se connecter avec son compte
+            </legend>
+            <div class="fr-fieldset__element">
+              <TextField name="email" label="Adresse électronique" type="email" autocomplete="username" required form={form} autofocus />
+            </div>
+            <div class="fr-fieldset__element">
+              <TextField name="password" label="Mot de passe" type="password" autocomplete="current-password" required form={form} />
+            </div>
+            <div class="fr-fieldset__element">
+              <button class="fr-btn" type="submit">
+                Se connecter
+              </button>
+            </div>
+          </fieldset>
+        </form>
+      </div>
+    </div>
+  );
+}
+
+export function SetupView({ form, csrf }: { form: FormState; csrf: string }): SafeHtml {
+  return (
+    <div class="fr-grid-row fr-grid-row--center">
+      <div class="fr-col-12 fr-col-md-8 fr-col-lg-6">
+        <h1>Premier démarrage</h1>
+        <p>
+          Aucun compte n'existe encore. Créez le compte de l'administrateur de cette instance : il pourra ensuite créer
+          l'arbre des organisations et les comptes des agents. Cette page se ferme dès que le compte existe.
+        </p>
+        <ErrorSummary form={form} />
+        <form method="post" action="/setup" novalidate>
+          <CsrfField token={csrf} />
+          <TextField name="displayName" label="Nom et prénom" autocomplete="name" required form={form} />
+          <TextField name="email" label="Adresse électronique" type="email" autocomplete="username" required form={form} />
+          <TextField
+            name="password"
+            label="Mot de passe"
+            type="password"
+            autocomplete="new-password"
+            hint="12 caractères au moins. Une phrase de passe de plusieurs mots est plus sûre et plus facile à retenir."
+            required
+            form={form}
+          />
+          <button class="fr-btn" type="submit">
+            Créer le compte administrateur
+          </button>
+        </form>
+      </div>
+    </div>
+  );
+}
+
+export function DisplayView({ scheme, csrf }: { scheme: string; csrf: string }): SafeHtml {
+  const options = [
+    ["light", "Thème clair"],
+    ["dark", "Thème sombre"],
+    ["system", "Système : utilise les paramètres de votre appareil"],
+  ];
+  return (
+    <div class="fr-col-12 fr-col-md-8">
+      <h1>Paramètres d'affichage</h1>
+      <form method="post" action="/display">
+        <CsrfField token={csrf} />
+        <fieldset class="fr-fieldset" aria-labelledby="scheme-legend">
+          <legend class="fr-fieldset__legend" id="scheme-legend">
+            Choisissez un thème pour personnaliser l'apparence du site.
+          </legend>
+          {options.map(([value, label]) => (
+            <div class="fr-fieldset__element">
+              <div class="fr-radio-group">
+                <input type="radio" id={`scheme-${value}`} name="scheme" value={value} checked={scheme === value} />
+                <label class="fr-label" for={`scheme-${value}`}>
+                  {label}
+                </label>
+              </div>
+            </div>
+          ))}
+        </fieldset>
+        <button class="fr-btn" type="submit">
+          Enregistrer
+        </button>
+      </form>
+    </div>
+  );
+}

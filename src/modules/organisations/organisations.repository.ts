@@ -1,0 +1,121 @@
+import { type Kysely, sql } from "kysely";
+import type { DB, OrganisationRow } from "../../db/schema.ts";
+import type { HolidayZone, Organisation, OrgKind } from "./organisation.ts";
+
+export function toOrganisation(row: OrganisationRow): Organisation {
+  return {
+    id: row.id,
+    parentId: row.parent_id,
+    path: row.path,
+    kind: row.kind as OrgKind,
+    name: row.name,
+    address: { street: row.address_street, postcode: row.address_postcode, city: row.address_city },
+    siret: row.siret,
+    timeZone: row.time_zone,
+    holidayZone: row.holiday_zone as HolidayZone,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export interface OrganisationValues {
+  kind: OrgKind;
+  name: string;
+  addressStreet?: string | undefined;
+  addressPostcode?: string | undefined;
+  addressCity?: string | undefined;
+  siret?: string | undefined;
+  timeZone: string;
+  holidayZone: HolidayZone;
+}
+
+function columns(v: OrganisationValues) {
+  return {
+    kind: v.kind,
+    name: v.name,
+    address_street: v.addressStreet ?? null,
+    address_postcode: v.addressPostcode ?? null,
+    address_city: v.addressCity ?? null,
+    siret: v.siret ?? null,
+    time_zone: v.timeZone,
+    holiday_zone: v.holidayZone,
+  };
+}
+
+export async function findById(db: Kysely<DB>, orgId: string): Promise<Organisation | undefined> {
+  const row = await db.selectFrom("organisations").selectAll().where("id", "=", orgId).executeTakeFirst();
+  return row ? toOrganisation(row) : undefined;
+}
+
+export async function findPath(db: Kysely<DB>, orgId: string): Promise<string[] | undefined> {
+  const row = await db.selectFrom("organisations").select("path").where("id", "=", orgId).executeTakeFirst();
+  return row?.path;
+}
+
+/** Organisations in the subtrees of `roots` (all of them when roots is null). */
+export async function listInSubtrees(db: Kysely<DB>, roots: string[] | null): Promise<Organisation[]> {
+  let q = db.selectFrom("organisations").selectAll();
+  if (roots !== null) q = q.where(sql<boolean>`path && ${sql.val(roots)}::uuid[]`);
+  const rows = await q.orderBy("name").execute();
+  return rows.map(toOrganisation);
+}
+
+export async function insert(
+  db: Kysely<DB>,
+  orgId: string,
+  parentPath: string[] | null,
+  values: OrganisationValues,
+): Promise<Organisation> {
+  const row = await db
+    .insertInto("organisations")
+    .values({
+      id: orgId,
+      parent_id: parentPath ? (parentPath[parentPath.length - 1] ?? null) : null,
+      path: [...(parentPath ?? []), orgId],
+      ...columns(values),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toOrganisation(row);
+}
+
+/** Updates when the stored version still is `version`; undefined means someone else wrote first. */
+export async function update(
+  db: Kysely<DB>,
+  orgId: string,
+  version: number,
+  values: OrganisationValues,
+): Promise<Organisation | undefined> {
+  const row = await db
+    .updateTable("organisations")
+    .set({ ...columns(values), version: version + 1, updated_at: new Date() })
+    .where("id", "=", orgId)
+    .where("version", "=", version)
+    .returningAll()
+    .executeTakeFirst();
+  return row ? toOrganisation(row) : undefined;
+}
+
+export async function countChildren(db: Kysely<DB>, orgId: string): Promise<number> {
+  const row = await db
+    .selectFrom("organisations")
+    .select(sql<number>`count(*)::int`.as("n"))
+    .where("parent_id", "=", orgId)
+    .executeTakeFirstOrThrow();
+  return row.n;
+}
+
+export async function remove(db: Kysely<DB>, orgId: string, version: number): Promise<boolean> {
+  const result = await db
+    .deleteFrom("organisations")
+    .where("id", "=", orgId)
+    .where("version", "=", version)
+    .executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+export async function countAll(db: Kysely<DB>): Promise<number> {
+  const row = await db.selectFrom("organisations").select(sql<number>`count(*)::int`.as("n")).executeTakeFirstOrThrow();
+  return row.n;
+}

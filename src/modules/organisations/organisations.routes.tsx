@@ -1,0 +1,216 @@
+import { z } from "zod";
+import { anywhere, onOrg } from "../../app/access.ts";
+import type { App, AppDeps } from "../../app/context.ts";
+import { AppError } from "../../app/errors.ts";
+import { handleForm } from "../../app/forms.ts";
+import { parseInput, versionField } from "../../app/validation.ts";
+import { emptyForm, type FormState } from "../../ui/forms.tsx";
+import { sendPage } from "../../ui/page.tsx";
+import type { Actor } from "../accounts/roles.ts";
+import { can, canSomewhere } from "../accounts/roles.ts";
+import {
+  organisationCreateSchema,
+  organisationOut,
+  organisationUpdateSchema,
+  orgIdParams,
+} from "./organisations.schema.ts";
+import {
+  createOrganisation,
+  deleteOrganisation,
+  getOrganisation,
+  listVisible,
+  updateOrganisation,
+} from "./organisations.service.ts";
+import type { Organisation } from "./organisation.ts";
+import { OrganisationDetails, OrganisationForm, OrganisationList, organisationFormValues } from "./organisations.views.tsx";
+
+function actorOf(request: { actor: Actor | undefined }): Actor {
+  if (!request.actor) throw new AppError("auth.required");
+  return request.actor;
+}
+
+const TAG = ["organisations"];
+
+export async function organisationsRoutes(app: App, deps: AppDeps): Promise<void> {
+  const { db } = deps;
+
+  // ---- Pages ----
+  app.get("/organisations", { config: { access: anywhere("org.read") }, schema: { hide: true } }, async (request, reply) => {
+    const actor = actorOf(request);
+    const orgs = await listVisible(db, actor);
+    return sendPage(reply, request, {
+      title: "Organisations",
+      children: <OrganisationList orgs={orgs} canCreate={canSomewhere(actor, "org.create")} />,
+    });
+  });
+
+  const newPage = (csrf: string, parents: Organisation[], form: FormState) => ({
+    title: "Nouvelle organisation",
+    breadcrumbs: [{ label: "Organisations", href: "/organisations" }, { label: "Nouvelle organisation" }],
+    children: (
+      <div class="fr-col-12 fr-col-md-8">
+        <h1>Nouvelle organisation</h1>
+        <OrganisationForm form={form} csrf={csrf} action="/organisations/new" parents={parents} editing={false} />
+      </div>
+    ),
+  });
+  /** Where the actor may attach a new organisation (a service holds nothing). */
+  const possibleParents = async (actor: Actor) =>
+    (await listVisible(db, actor, "org.create")).filter((o) => o.kind !== "service");
+
+  app.get("/organisations/new", { config: { access: anywhere("org.create") }, schema: { hide: true } }, async (request, reply) => {
+    const parentId = (request.query as { parentId?: unknown }).parentId;
+    const form = emptyForm({
+      timeZone: "Europe/Paris",
+      holidayZone: "metropole",
+      ...(typeof parentId === "string" ? { parentId } : {}),
+    });
+    return sendPage(reply, request, newPage(request.csrfToken, await possibleParents(actorOf(request)), form));
+  });
+
+  app.post("/organisations/new", { config: { access: anywhere("org.create") }, schema: { hide: true } }, async (request, reply) => {
+    const actor = actorOf(request);
+    const parents = await possibleParents(actor);
+    return handleForm(
+      request,
+      reply,
+      async () => {
+        const org = await createOrganisation(db, actor, parseInput(organisationCreateSchema, request.body));
+        return `/organisations/${org.id}?ok=org.created`;
+      },
+      (form) => newPage(request.csrfToken, parents, form),
+    );
+  });
+
+  app.get("/organisations/:orgId", { config: { access: onOrg("org.read") }, schema: { hide: true } }, async (request, reply) => {
+    const actor = actorOf(request);
+    const { orgId } = parseInput(orgIdParams, request.params);
+    const org = await getOrganisation(db, orgId);
+    const visible = await listVisible(db, actor);
+    const ancestors = org.path.flatMap((id) => visible.find((o) => o.id === id) ?? []);
+    const children = visible.filter((o) => o.parentId === org.id);
+    return sendPage(reply, request, {
+      title: org.name,
+      breadcrumbs: [{ label: "Organisations", href: "/organisations" }, { label: org.name }],
+      children: (
+        <OrganisationDetails
+          org={org}
+          ancestors={ancestors}
+          children={children}
+          canUpdate={can(actor, "org.update", org.path)}
+          canDelete={can(actor, "org.delete", org.path)}
+          canCreate={can(actor, "org.create", org.path) && org.kind !== "service"}
+          csrf={request.csrfToken}
+        />
+      ),
+    });
+  });
+
+  const editPage = (csrf: string, orgId: string, name: string, form: FormState) => ({
+    title: `Modifier ${name}`,
+    breadcrumbs: [
+      { label: "Organisations", href: "/organisations" },
+      { label: name, href: `/organisations/${orgId}` },
+      { label: "Modifier" },
+    ],
+    children: (
+      <div class="fr-col-12 fr-col-md-8">
+        <h1>Modifier {name}</h1>
+        <OrganisationForm form={form} csrf={csrf} action={`/organisations/${orgId}/edit`} parents={null} editing={true} />
+      </div>
+    ),
+  });
+
+  app.get("/organisations/:orgId/edit", { config: { access: onOrg("org.update") }, schema: { hide: true } }, async (request, reply) => {
+    const { orgId } = parseInput(orgIdParams, request.params);
+    const org = await getOrganisation(db, orgId);
+    return sendPage(reply, request, editPage(request.csrfToken, org.id, org.name, emptyForm(organisationFormValues(org))));
+  });
+
+  app.post("/organisations/:orgId/edit", { config: { access: onOrg("org.update") }, schema: { hide: true } }, async (request, reply) => {
+    const { orgId } = parseInput(orgIdParams, request.params);
+    const org = await getOrganisation(db, orgId);
+    return handleForm(
+      request,
+      reply,
+      async () => {
+        await updateOrganisation(db, actorOf(request), orgId, parseInput(organisationUpdateSchema, request.body));
+        return `/organisations/${orgId}?ok=org.updated`;
+      },
+      (form) => editPage(request.csrfToken, orgId, org.name, form),
+    );
+  });
+
+  app.post("/organisations/:orgId/delete", { config: { access: onOrg("org.delete") }, schema: { hide: true } }, async (request, reply) => {
+    const { orgId } = parseInput(orgIdParams, request.params);
+    const input = parseInput(
+      z.object({
+        version: versionField,
+        confirm: z.literal("true", { error: "Cochez la case pour confirmer la suppression." }),
+      }),
+      request.body,
+    );
+    await deleteOrganisation(db, actorOf(request), orgId, input.version);
+    return reply.redirect("/organisations?ok=org.deleted", 303);
+  });
+
+  // ---- JSON API ----
+  app.get(
+    "/api/v1/organisations",
+    {
+      config: { access: anywhere("org.read") },
+      schema: { tags: TAG, summary: "Les organisations visibles par le compte connecté", response: { 200: z.array(organisationOut) } },
+    },
+    async (request) => listVisible(db, actorOf(request)),
+  );
+
+  app.post(
+    "/api/v1/organisations",
+    {
+      config: { access: anywhere("org.create") },
+      schema: { tags: TAG, summary: "Créer une organisation", body: organisationCreateSchema, response: { 201: organisationOut } },
+    },
+    async (request, reply) => reply.status(201).send(await createOrganisation(db, actorOf(request), request.body)),
+  );
+
+  app.get(
+    "/api/v1/organisations/:orgId",
+    {
+      config: { access: onOrg("org.read") },
+      schema: { tags: TAG, summary: "Une organisation", params: orgIdParams, response: { 200: organisationOut } },
+    },
+    async (request) => getOrganisation(db, request.params.orgId),
+  );
+
+  app.put(
+    "/api/v1/organisations/:orgId",
+    {
+      config: { access: onOrg("org.update") },
+      schema: {
+        tags: TAG,
+        summary: "Modifier une organisation (version attendue obligatoire : 409 si elle a changé)",
+        params: orgIdParams,
+        body: organisationUpdateSchema,
+        response: { 200: organisationOut },
+      },
+    },
+    async (request) => updateOrganisation(db, actorOf(request), request.params.orgId, request.body),
+  );
+
+  app.delete(
+    "/api/v1/organisations/:orgId",
+    {
+      config: { access: onOrg("org.delete") },
+      schema: {
+        tags: TAG,
+        summary: "Supprimer une organisation sans organisation rattachée",
+        params: orgIdParams,
+        querystring: z.object({ version: versionField }),
+      },
+    },
+    async (request, reply) => {
+      await deleteOrganisation(db, actorOf(request), request.params.orgId, request.query.version);
+      return reply.status(204).send();
+    },
+  );
+}

@@ -1,0 +1,95 @@
+import { randomUUID } from "node:crypto";
+import type { Kysely } from "kysely";
+import { AppError } from "../../app/errors.ts";
+import type { DB } from "../../db/schema.ts";
+import { type Actor, can, type Permission, reachRoots } from "../accounts/roles.ts";
+import { auditActor, recordAudit } from "../audit/audit.service.ts";
+import { canContain, type Organisation } from "./organisation.ts";
+import type { OrganisationCreateInput, OrganisationUpdateInput } from "./organisations.schema.ts";
+import * as repo from "./organisations.repository.ts";
+
+export type { Organisation };
+
+/** The ancestry of an organisation (root first, itself last), for access checks; undefined if unknown. */
+export function organisationPath(db: Kysely<DB>, orgId: string): Promise<string[] | undefined> {
+  return repo.findPath(db, orgId);
+}
+
+/** The organisations the actor may see, as a flat list. */
+export function listVisible(db: Kysely<DB>, actor: Actor, permission: Permission = "org.read"): Promise<Organisation[]> {
+  return repo.listInSubtrees(db, actor.instanceAdmin ? null : reachRoots(actor, permission));
+}
+
+/** Reads an organisation the access layer has already cleared for the actor. */
+export async function getOrganisation(db: Kysely<DB>, orgId: string): Promise<Organisation> {
+  const org = await repo.findById(db, orgId);
+  if (!org) throw new AppError("organisation.not_found");
+  return org;
+}
+
+export async function createOrganisation(
+  db: Kysely<DB>,
+  actor: Actor,
+  input: OrganisationCreateInput,
+): Promise<Organisation> {
+  return db.transaction().execute(async (trx) => {
+    let parentPath: string[] | null = null;
+    if (input.parentId) {
+      const parent = await repo.findById(trx, input.parentId);
+      if (!parent || !can(actor, "org.read", parent.path)) {
+        throw new AppError("validation", { fields: { parentId: "Organisation de rattachement introuvable." } });
+      }
+      if (!can(actor, "org.create", parent.path)) throw new AppError("auth.forbidden");
+      if (!canContain(parent.kind, input.kind)) {
+        throw new AppError("validation", {
+          fields: { kind: "Ce type ne peut pas être rattaché à l'organisation choisie (réseau → région → département → site → service)." },
+        });
+      }
+      parentPath = parent.path;
+    } else if (!actor.instanceAdmin) {
+      // A new root is a new tenant: only the instance administrator opens one.
+      throw new AppError("validation", { fields: { parentId: "Choisissez l'organisation de rattachement." } });
+    }
+    const org = await repo.insert(trx, randomUUID(), parentPath, input);
+    await recordAudit(trx, auditActor(actor), {
+      orgId: org.id,
+      action: "create",
+      entity: "organisation",
+      entityId: org.id,
+      after: org,
+    });
+    return org;
+  });
+}
+
+export async function updateOrganisation(
+  db: Kysely<DB>,
+  actor: Actor,
+  orgId: string,
+  input: OrganisationUpdateInput,
+): Promise<Organisation> {
+  return db.transaction().execute(async (trx) => {
+    const before = await repo.findById(trx, orgId);
+    if (!before) throw new AppError("organisation.not_found");
+    if (before.parentId) {
+      const parent = await repo.findById(trx, before.parentId);
+      if (parent && !canContain(parent.kind, input.kind)) {
+        throw new AppError("validation", { fields: { kind: "Ce type ne peut pas être rattaché à l'organisation parente." } });
+      }
+    }
+    const after = await repo.update(trx, orgId, input.version, input);
+    if (!after) throw new AppError("organisation.stale");
+    await recordAudit(trx, auditActor(actor), { orgId, action: "update", entity: "organisation", entityId: orgId, before, after });
+    return after;
+  });
+}
+
+export async function deleteOrganisation(db: Kysely<DB>, actor: Actor, orgId: string, version: number): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const before = await repo.findById(trx, orgId);
+    if (!before) throw new AppError("organisation.not_found");
+    if ((await repo.countChildren(trx, orgId)) > 0) throw new AppError("organisation.has_children");
+    if (!(await repo.remove(trx, orgId, version))) throw new AppError("organisation.stale");
+    await recordAudit(trx, auditActor(actor), { orgId, action: "delete", entity: "organisation", entityId: orgId, before });
+  });
+}

@@ -1,0 +1,240 @@
+import { Checkbox, CsrfField, ErrorSummary, type FormState, formatDateTime, SelectField, TextField } from "../../ui/forms.tsx";
+import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
+import {
+  asTree,
+  FRENCH_TIME_ZONES,
+  HOLIDAY_ZONE_LABELS,
+  HOLIDAY_ZONES,
+  ORG_KIND_LABELS,
+  ORG_KINDS,
+  type Organisation,
+} from "./organisation.ts";
+
+export function organisationFormValues(org: Organisation): Record<string, string | undefined> {
+  return {
+    name: org.name,
+    kind: org.kind,
+    addressStreet: org.address.street ?? undefined,
+    addressPostcode: org.address.postcode ?? undefined,
+    addressCity: org.address.city ?? undefined,
+    siret: org.siret ?? undefined,
+    timeZone: org.timeZone,
+    holidayZone: org.holidayZone,
+    version: String(org.version),
+    parentId: org.parentId ?? undefined,
+  };
+}
+
+export function OrganisationList({
+  orgs,
+  canCreate,
+}: {
+  orgs: Organisation[];
+  canCreate: boolean;
+}): SafeHtml {
+  const tree = asTree(orgs);
+  return (
+    <div>
+      <h1>Organisations</h1>
+      {canCreate ? (
+        <p>
+          <a class="fr-btn fr-icon-add-line fr-btn--icon-left" href="/organisations/new">
+            Nouvelle organisation
+          </a>
+        </p>
+      ) : null}
+      {tree.length === 0 ? (
+        <p>Aucune organisation pour l'instant.</p>
+      ) : (
+        <div class="fr-table fr-table--no-caption">
+          <div class="fr-table__wrapper">
+            <div class="fr-table__container">
+              <div class="fr-table__content">
+                <table>
+                  <caption>Arbre des organisations</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">Nom</th>
+                      <th scope="col">Type</th>
+                      <th scope="col">Commune</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {tree.map((o) => (
+                      <tr>
+                        <td class={`vigie-tree-depth-${Math.min(o.depth, 4)}`}>
+                          <a href={`/organisations/${o.id}`}>{o.name}</a>
+                        </td>
+                        <td>{ORG_KIND_LABELS[o.kind]}</td>
+                        <td>{o.address.city ?? ""}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </div>
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}
+
+const LABELS: Record<string, string> = {
+  name: "Nom",
+  kind: "Type",
+  parentId: "Rattachement",
+  addressStreet: "Adresse",
+  addressPostcode: "Code postal",
+  addressCity: "Commune",
+  siret: "SIRET",
+  timeZone: "Fuseau horaire",
+  holidayZone: "Jours fériés",
+  version: "Version",
+};
+
+export function OrganisationForm({
+  form,
+  csrf,
+  action,
+  parents,
+  editing,
+}: {
+  form: FormState;
+  csrf: string;
+  action: string;
+  parents: Organisation[] | null;
+  editing: boolean;
+}): SafeHtml {
+  const zoneOptions = Object.entries(FRENCH_TIME_ZONES).map(([value, label]) => ({ value, label: `${label} (${value})` }));
+  const current = form.values.timeZone;
+  if (current && !(current in FRENCH_TIME_ZONES)) zoneOptions.push({ value: current, label: current });
+  return (
+    <form method="post" action={action} novalidate>
+      <CsrfField token={csrf} />
+      <ErrorSummary form={form} labels={LABELS} />
+      {editing ? <input type="hidden" name="version" value={form.values.version} /> : null}
+      <TextField name="name" label="Nom" required form={form} maxlength={200} hint="Par exemple : Mairie de Poissy — guichet unique" />
+      <SelectField
+        name="kind"
+        label="Type"
+        required
+        form={form}
+        placeholder="Choisir un type"
+        options={ORG_KINDS.map((k) => ({ value: k, label: ORG_KIND_LABELS[k] }))}
+      />
+      {parents ? (
+        <SelectField
+          name="parentId"
+          label="Rattachée à"
+          form={form}
+          placeholder="Aucune (nouvelle racine)"
+          hint="Réseau → région ou département → site → service"
+          options={asTree(parents).map((p) => ({ value: p.id, label: `${p.name} (${ORG_KIND_LABELS[p.kind]})`, depth: p.depth }))}
+        />
+      ) : null}
+      <TextField name="addressStreet" label="Adresse" form={form} autocomplete="street-address" />
+      <div class="fr-grid-row fr-grid-row--gutters">
+        <div class="fr-col-12 fr-col-md-4">
+          <TextField name="addressPostcode" label="Code postal" form={form} inputmode="numeric" autocomplete="postal-code" />
+        </div>
+        <div class="fr-col-12 fr-col-md-8">
+          <TextField name="addressCity" label="Commune" form={form} autocomplete="address-level2" />
+        </div>
+      </div>
+      <TextField name="siret" label="SIRET" form={form} inputmode="numeric" hint="Facultatif. 14 chiffres, espaces permis." />
+      <SelectField name="timeZone" label="Fuseau horaire" required form={form} options={zoneOptions} />
+      <SelectField
+        name="holidayZone"
+        label="Jours fériés applicables"
+        required
+        form={form}
+        hint="L'Alsace-Moselle et les départements d'outre-mer ont des jours fériés propres."
+        options={HOLIDAY_ZONES.map((z) => ({ value: z, label: HOLIDAY_ZONE_LABELS[z] }))}
+      />
+      <button class="fr-btn" type="submit">
+        {editing ? "Enregistrer les modifications" : "Créer l'organisation"}
+      </button>
+    </form>
+  );
+}
+
+export function OrganisationDetails({
+  org,
+  ancestors,
+  children,
+  canUpdate,
+  canDelete,
+  canCreate,
+  csrf,
+}: {
+  org: Organisation;
+  ancestors: Organisation[];
+  children: Organisation[];
+  canUpdate: boolean;
+  canDelete: boolean;
+  canCreate: boolean;
+  csrf: string;
+}): SafeHtml {
+  const address = [org.address.street, [org.address.postcode, org.address.city].filter(Boolean).join(" ")].filter(Boolean).join(", ");
+  return (
+    <div>
+      <h1>{org.name}</h1>
+      <p>
+        <span class="fr-badge fr-badge--info fr-badge--no-icon">{ORG_KIND_LABELS[org.kind]}</span>
+      </p>
+      <dl>
+        <dt class="fr-text--bold">Rattachement</dt>
+        <dd>{ancestors.length > 1 ? ancestors.slice(0, -1).map((a) => a.name).join(" › ") : "Racine de l'arbre"}</dd>
+        <dt class="fr-text--bold">Adresse</dt>
+        <dd>{address || "Non renseignée"}</dd>
+        <dt class="fr-text--bold">SIRET</dt>
+        <dd>{org.siret ?? "Non renseigné"}</dd>
+        <dt class="fr-text--bold">Fuseau horaire</dt>
+        <dd>{org.timeZone}</dd>
+        <dt class="fr-text--bold">Jours fériés</dt>
+        <dd>{HOLIDAY_ZONE_LABELS[org.holidayZone]}</dd>
+        <dt class="fr-text--bold">Dernière modification</dt>
+        <dd>{formatDateTime(org.updatedAt, org.timeZone)}</dd>
+      </dl>
+      <ul class="fr-btns-group fr-btns-group--inline-md">
+        {canUpdate ? (
+          <li>
+            <a class="fr-btn" href={`/organisations/${org.id}/edit`}>
+              Modifier
+            </a>
+          </li>
+        ) : null}
+        {canCreate ? (
+          <li>
+            <a class="fr-btn fr-btn--secondary" href={`/organisations/new?parentId=${org.id}`}>
+              Ajouter une organisation rattachée
+            </a>
+          </li>
+        ) : null}
+      </ul>
+      <h2>Organisations rattachées</h2>
+      {children.length === 0 ? (
+        <p>Aucune.</p>
+      ) : (
+        <ul>
+          {children.map((c) => (
+            <li>
+              <a href={`/organisations/${c.id}`}>{c.name}</a> ({ORG_KIND_LABELS[c.kind]})
+            </li>
+          ))}
+        </ul>
+      )}
+      {canDelete && children.length === 0 ? (
+        <form method="post" action={`/organisations/${org.id}/delete`} class="fr-mt-4w">
+          <CsrfField token={csrf} />
+          <input type="hidden" name="version" value={String(org.version)} />
+          <Checkbox name="confirm" label="Je confirme la suppression de cette organisation" checked={false} />
+          <button class="fr-btn fr-btn--tertiary fr-icon-delete-line fr-btn--icon-left" type="submit">
+            Supprimer l'organisation
+          </button>
+        </form>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,131 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import type { Theme } from "../app/config.ts";
+
+/**
+ * The stylesheet is one file built at start-up from the DSFR core and the components Vigie uses,
+ * not the whole 700 KB design system, then compressed once: a phone downloads a few tens of KB.
+ */
+const require = createRequire(import.meta.url);
+export const DSFR_DIST = path.dirname(require.resolve("@gouvfr/dsfr/dist/dsfr.min.css"));
+const FONT_DIR = path.join(path.dirname(require.resolve("@fontsource/atkinson-hyperlegible/index.css")), "files");
+const OWN_CSS = path.join(path.dirname(new URL(import.meta.url).pathname), "static", "vigie.css");
+
+const COMPONENTS = [
+  "skiplink",
+  "logo",
+  "link",
+  "button",
+  "header",
+  "navigation",
+  "modal",
+  "footer",
+  "breadcrumb",
+  "form",
+  "input",
+  "select",
+  "checkbox",
+  "radio",
+  "segmented",
+  "password",
+  "alert",
+  "notice",
+  "callout",
+  "badge",
+  "tag",
+  "table",
+  "card",
+  "tile",
+  "pagination",
+  "sidemenu",
+  "accordion",
+  "search",
+  "highlight",
+  "summary",
+  "toggle",
+  "tab",
+  "upload",
+];
+
+export interface Asset {
+  url: string;
+  type: string;
+  body: Buffer;
+  br: Buffer;
+  gzip: Buffer;
+}
+
+/** Points url(...) of a DSFR file at where the server exposes the DSFR folder. */
+function rebaseUrls(css: string, file: string): string {
+  const dir = path.dirname(file);
+  return css.replace(/url\((["']?)([^)"']+)\1\)/g, (match, quote: string, ref: string) => {
+    if (/^(data:|https?:|\/|#)/.test(ref)) return match;
+    const absolute = path.resolve(dir, ref);
+    const relative = path.relative(DSFR_DIST, absolute).split(path.sep).join("/");
+    return `url(${quote}/assets/dsfr/${relative}${quote})`;
+  });
+}
+
+function dsfrCss(relative: string): string {
+  const file = path.join(DSFR_DIST, relative);
+  return rebaseUrls(readFileSync(file, "utf8"), file);
+}
+
+/**
+ * The State typeface is reserved to State services: the neutral theme drops Marianne's
+ * @font-face rules and uses Atkinson Hyperlegible (SIL Open Font License) instead.
+ */
+function neutralTypeface(css: string): string {
+  const withoutMarianne = css.replace(/@font-face\{[^}]*font-family:Marianne[^}]*\}/g, "");
+  return withoutMarianne.replace(/font-family:Marianne/g, 'font-family:"Atkinson Hyperlegible"');
+}
+
+function atkinsonFaces(): string {
+  const faces: Array<[string, number]> = [
+    ["normal", 400],
+    ["italic", 400],
+    ["normal", 700],
+    ["italic", 700],
+  ];
+  return faces
+    .map(([style, weight]) => {
+      const file = `atkinson-hyperlegible-latin-${weight}-${style}.woff2`;
+      return `@font-face{font-family:"Atkinson Hyperlegible";font-style:${style};font-weight:${weight};font-display:swap;src:url(/assets/fonts/${file}) format("woff2")}`;
+    })
+    .join("");
+}
+
+/** Dark mode without JavaScript: follow the system setting unless the person chose light. */
+function systemDarkScheme(): string {
+  const scheme = dsfrCss("scheme/scheme.min.css").replace(/^\/\*![\s\S]*?\*\//, "");
+  const followSystem = scheme.replaceAll(":root[data-fr-theme=dark]", ":root[data-fr-scheme=system]:not([data-fr-theme=light])");
+  return `${scheme}@media (prefers-color-scheme:dark){${followSystem}}`;
+}
+
+function makeAsset(name: string, ext: string, type: string, body: Buffer): Asset {
+  const hash = createHash("sha256").update(body).digest("hex").slice(0, 12);
+  return {
+    url: `/assets/${name}.${hash}.${ext}`,
+    type,
+    body,
+    br: brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
+    gzip: gzipSync(body, { level: 9 }),
+  };
+}
+
+export function buildStylesheet(theme: Theme): Asset {
+  const parts = [
+    dsfrCss("core/core.main.min.css"),
+    ...COMPONENTS.map((c) => dsfrCss(`component/${c}/${c}.main.min.css`)),
+    systemDarkScheme(),
+    readFileSync(OWN_CSS, "utf8"),
+  ];
+  let css = parts.join("\n");
+  if (theme === "neutre") css = atkinsonFaces() + neutralTypeface(css);
+  return makeAsset("vigie", "css", "text/css; charset=utf-8", Buffer.from(css));
+}
+
+export const FONT_FILES_DIR = FONT_DIR;

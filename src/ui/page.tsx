@@ -1,0 +1,57 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Config } from "../app/config.ts";
+import { COMPLIANCE_LABELS, currentCompliance } from "../modules/legal/legal.service.ts";
+import { render } from "./jsx/jsx-runtime.ts";
+import { Layout, type PageOptions } from "./layout.tsx";
+
+let stylesheetUrl = "";
+let settings: Pick<Config, "theme" | "brandName"> = { theme: "neutre", brandName: "Vigie" };
+
+export function configurePages(config: Config, stylesheet: string): void {
+  settings = { theme: config.theme, brandName: config.brandName };
+  stylesheetUrl = stylesheet;
+}
+
+/** Messages shown once after a redirect, named in the query string (?ok=…) so no state is kept. */
+const FLASH: Record<string, string> = {
+  "org.created": "L'organisation a été créée.",
+  "org.updated": "Les modifications ont été enregistrées.",
+  "org.deleted": "L'organisation a été supprimée.",
+  "account.created": "Le compte a été créé.",
+  "account.updated": "Le compte a été mis à jour.",
+  "account.password": "Le mot de passe a été changé ; les sessions ouvertes du compte ont été fermées.",
+  "grant.added": "Le rôle a été attribué.",
+  "grant.removed": "Le rôle a été retiré.",
+  "legal.updated": "La page a été mise à jour.",
+  "display.updated": "Vos paramètres d'affichage ont été enregistrés.",
+  welcome: "Bienvenue ! Vous êtes connecté.",
+};
+
+export function renderPage(request: FastifyRequest, page: PageOptions): string {
+  const query = request.query as { ok?: unknown } | undefined;
+  const flash = page.flash ?? (typeof query?.ok === "string" ? FLASH[query.ok] : undefined);
+  const ctx = {
+    theme: settings.theme,
+    brandName: settings.brandName,
+    stylesheet: stylesheetUrl,
+    actor: request.actor,
+    csrfToken: request.csrfToken,
+    scheme: request.scheme,
+    currentPath: request.url.split("?")[0] ?? "/",
+    accessibility: COMPLIANCE_LABELS[currentCompliance()],
+  };
+  return `<!doctype html>${render(<Layout ctx={ctx} page={{ ...page, flash }} />)}`;
+}
+
+export function sendPage(reply: FastifyReply, request: FastifyRequest, page: PageOptions, status = 200): FastifyReply {
+  return reply
+    .status(status)
+    .header("content-type", "text/html; charset=utf-8")
+    .header("cache-control", "no-store")
+    .send(renderPage(request, page));
+}
+
+/** Wants HTML rather than JSON: pages, not the /api routes. */
+export function wantsHtml(request: FastifyRequest): boolean {
+  return !request.url.startsWith("/api/");
+}
