@@ -1,0 +1,104 @@
+import type { LightMyRequestResponse } from "fastify";
+import { loadConfig } from "../../src/app/config.ts";
+import type { App } from "../../src/app/context.ts";
+import { buildServer } from "../../src/app/server.ts";
+import { createInstanceAdmin } from "../../src/modules/accounts/accounts.service.ts";
+import { openTestDatabase, type TestDatabase } from "./database.ts";
+
+export interface TestApp {
+  app: App;
+  database: TestDatabase;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const database = await openTestDatabase();
+  const config = loadConfig({ DATA_DIR: "/nonexistent", ...env });
+  const app = await buildServer({ db: database.db, config });
+  await app.ready();
+  return {
+    app,
+    database,
+    close: async () => {
+      await app.close();
+      await database.close();
+    },
+  };
+}
+
+export const ADMIN = { email: "admin@exemple.fr", displayName: "Alice Admin", password: "un mot de passe solide" };
+
+export async function createAdmin(t: TestApp) {
+  return createInstanceAdmin(t.database.db, ADMIN);
+}
+
+/**
+ * A browser-like client over inject(): keeps cookies, reads the CSRF token from the forms
+ * it was served, and sends forms the way a browser does.
+ */
+export class Client {
+  private cookies = new Map<string, string>();
+  csrf = "";
+
+  constructor(private readonly app: App) {}
+
+  private remember(response: LightMyRequestResponse) {
+    for (const c of response.cookies) {
+      if (c.value === "" || (c.maxAge !== undefined && c.maxAge <= 0) || (c.expires && c.expires.getTime() < Date.now())) {
+        this.cookies.delete(c.name);
+      } else {
+        this.cookies.set(c.name, c.value);
+      }
+    }
+    const match = /name="_csrf" value="([^"]+)"/.exec(response.body);
+    if (match?.[1]) this.csrf = match[1];
+  }
+
+  private cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+
+  cookie(name: string): string | undefined {
+    return this.cookies.get(name);
+  }
+
+  async get(url: string): Promise<LightMyRequestResponse> {
+    const response = await this.app.inject({ method: "GET", url, headers: { cookie: this.cookieHeader() } });
+    this.remember(response);
+    return response;
+  }
+
+  /** Posts a form, with the CSRF token of the last page unless the fields carry their own. */
+  async post(url: string, fields: Record<string, string | string[]>): Promise<LightMyRequestResponse> {
+    if (!this.csrf) await this.get("/display");
+    const body = new URLSearchParams();
+    if (!("_csrf" in fields)) body.append("_csrf", this.csrf);
+    for (const [k, v] of Object.entries(fields)) {
+      for (const one of Array.isArray(v) ? v : [v]) body.append(k, one);
+    }
+    const response = await this.app.inject({
+      method: "POST",
+      url,
+      headers: { cookie: this.cookieHeader(), "content-type": "application/x-www-form-urlencoded" },
+      payload: body.toString(),
+    });
+    this.remember(response);
+    return response;
+  }
+
+  async api(method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE", url: string, json?: unknown): Promise<LightMyRequestResponse> {
+    const response = await this.app.inject({
+      method,
+      url,
+      headers: { cookie: this.cookieHeader(), ...(json !== undefined ? { "content-type": "application/json" } : {}) },
+      ...(json !== undefined ? { payload: JSON.stringify(json) } : {}),
+    });
+    this.remember(response);
+    return response;
+  }
+
+  async login(email: string, password: string): Promise<LightMyRequestResponse> {
+    await this.get("/login");
+    return this.post("/login", { email, password });
+  }
+}

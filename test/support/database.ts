@@ -1,0 +1,38 @@
+import { randomBytes } from "node:crypto";
+import { sql } from "kysely";
+import { type Database, openDatabase, quoteIdent } from "../../src/db/database.ts";
+import { migrateToLatest } from "../../src/db/migrate.ts";
+
+/**
+ * The database a test file runs on: an in-memory PGlite by default, or — when
+ * VIGIE_TEST_DATABASE_URL is set — a fresh schema of that PostgreSQL server, dropped afterwards,
+ * so runs on the same server never meet.
+ */
+export interface TestDatabase extends Database {
+  schema: string | undefined;
+  url: string | undefined;
+}
+
+export const TEST_DATABASE_URL = process.env.VIGIE_TEST_DATABASE_URL || undefined;
+
+export async function openTestDatabase(): Promise<TestDatabase> {
+  const url = TEST_DATABASE_URL;
+  const schema = url ? `test_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}` : undefined;
+  const database = await openDatabase({ url, schema });
+  await migrateToLatest(database.db);
+  return {
+    ...database,
+    schema,
+    url,
+    close: async () => {
+      await database.close();
+      if (url && schema) {
+        const admin = await openDatabase({ url });
+        await sql.raw(`drop schema if exists ${quoteIdent(schema)} cascade`).execute(admin.db);
+        await admin.close();
+      }
+    },
+  };
+}
+
+export const engineName = TEST_DATABASE_URL ? "postgres" : "pglite";
