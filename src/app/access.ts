@@ -11,13 +11,16 @@ export type Access =
   | { kind: "org"; permission: Permission }
   /** The permission somewhere; the service narrows what is shown to the actor's reach. */
   | { kind: "any"; permission: Permission }
-  | { kind: "instance-admin" };
+  | { kind: "instance-admin" }
+  /** The permission on at least one organisation where the account named by `accountId` holds a role. */
+  | { kind: "account"; permission: Permission };
 
 export const PUBLIC: Access = { kind: "public" };
 export const SESSION: Access = { kind: "session" };
 export const onOrg = (permission: Permission): Access => ({ kind: "org", permission });
 export const anywhere = (permission: Permission): Access => ({ kind: "any", permission });
 export const INSTANCE_ADMIN: Access = { kind: "instance-admin" };
+export const onAccount = (permission: Permission): Access => ({ kind: "account", permission });
 
 declare module "fastify" {
   interface FastifyContextConfig {

@@ -29,6 +29,10 @@ export async function buildServer(deps: AppDeps, options: { logger?: boolean } =
 
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody);
+  errorHandling(app);
+  // Session first: the access check reads the actor it loads.
+  await sessionPlugin(app, deps);
+  await accessPlugin(app, deps);
   await app.register(fastifySwagger, {
     openapi: {
       info: {
@@ -42,10 +46,6 @@ export async function buildServer(deps: AppDeps, options: { logger?: boolean } =
   });
   await app.register(fastifySwaggerUi, { routePrefix: "/api/docs" });
 
-  errorHandling(app);
-  // Session first: the access check reads the actor it loads.
-  await sessionPlugin(app, deps);
-  await accessPlugin(app, deps);
   const stylesheet = await assetsPlugin(app, deps);
   configurePages(deps.config, stylesheet);
 

@@ -1,5 +1,6 @@
 import type { FastifyRequest, RouteOptions } from "fastify";
 import { can, canSomewhere } from "../../modules/accounts/roles.ts";
+import { canManageAccount } from "../../modules/accounts/accounts.service.ts";
 import { organisationPath } from "../../modules/organisations/organisations.service.ts";
 import type { Access } from "../access.ts";
 import type { App, AppDeps } from "../context.ts";
@@ -40,13 +41,39 @@ async function check(request: FastifyRequest, deps: AppDeps, access: Access): Pr
       request.orgPath = path;
       return;
     }
+    case "account": {
+      const accountId = (request.params as { accountId?: string }).accountId;
+      if (!accountId || !UUID.test(accountId) || !(await canManageAccount(deps.db, actor, accountId))) {
+        throw new AppError("account.not_found");
+      }
+      return;
+    }
+  }
+}
+
+export interface DeclaredRoute {
+  method: string;
+  url: string;
+  access: Access;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** Every route with its declared access, for the access-matrix test and the docs. */
+    declaredRoutes: DeclaredRoute[];
   }
 }
 
 export async function accessPlugin(app: App, deps: AppDeps): Promise<void> {
+  const declared: DeclaredRoute[] = [];
+  app.decorate("declaredRoutes", declared);
   app.addHook("onRoute", (route) => {
-    if (!accessOf(route)) {
+    const access = accessOf(route);
+    if (!access) {
       throw new Error(`La route ${route.method} ${route.url} ne déclare pas qui peut l'appeler (config.access).`);
+    }
+    for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
+      declared.push({ method, url: route.url, access });
     }
   });
   app.addHook("onRequest", async (request) => {

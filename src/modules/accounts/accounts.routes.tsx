@@ -1,6 +1,6 @@
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
-import { anywhere } from "../../app/access.ts";
+import { anywhere, onAccount } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
 import { AppError } from "../../app/errors.ts";
 import { handleForm, submittedValues } from "../../app/forms.ts";
@@ -45,6 +45,7 @@ const accountOut = z.object({
 });
 const TAG = ["comptes"];
 const MANAGE = { access: anywhere("account.manage") };
+const MANAGE_ONE = { access: onAccount("account.manage") };
 
 type Which = "profile" | "password" | "grant";
 
@@ -102,13 +103,13 @@ export async function accountsRoutes(app: App, deps: AppDeps): Promise<void> {
     };
   };
 
-  app.get("/accounts/:accountId", { config: MANAGE, schema: { hide: true } }, async (request, reply) => {
+  app.get("/accounts/:accountId", { config: MANAGE_ONE, schema: { hide: true } }, async (request, reply) => {
     const { accountId } = parseInput(accountIdParams, request.params);
     return sendPage(reply, request, await accountPage(request, accountId));
   });
 
   const post = (path: string, which: Which, run: (actor: Actor, accountId: string, body: unknown) => Promise<string>) =>
-    app.post(path, { config: MANAGE, schema: { hide: true } }, async (request, reply) => {
+    app.post(path, { config: MANAGE_ONE, schema: { hide: true } }, async (request, reply) => {
       const { accountId } = parseInput(accountIdParams, request.params);
       const actor = actorOf(request);
       try {
@@ -153,7 +154,7 @@ export async function accountsRoutes(app: App, deps: AppDeps): Promise<void> {
   app.get(
     "/api/v1/accounts/:accountId",
     {
-      config: MANAGE,
+      config: MANAGE_ONE,
       schema: {
         tags: TAG,
         summary: "Un compte et ses rôles",
@@ -172,14 +173,14 @@ export async function accountsRoutes(app: App, deps: AppDeps): Promise<void> {
   app.put(
     "/api/v1/accounts/:accountId",
     {
-      config: MANAGE,
+      config: MANAGE_ONE,
       schema: { tags: TAG, summary: "Modifier le nom ou l'état d'un compte", params: accountIdParams, body: accountUpdateSchema, response: { 200: accountOut } },
     },
     async (request) => updateAccount(db, actorOf(request), request.params.accountId, request.body),
   );
   app.post(
     "/api/v1/accounts/:accountId/grants",
-    { config: MANAGE, schema: { tags: TAG, summary: "Attribuer un rôle sur une organisation", params: accountIdParams, body: grantSchema } },
+    { config: MANAGE_ONE, schema: { tags: TAG, summary: "Attribuer un rôle sur une organisation", params: accountIdParams, body: grantSchema } },
     async (request, reply) => {
       await addGrant(db, actorOf(request), request.params.accountId, request.body);
       return reply.status(204).send();
@@ -187,7 +188,7 @@ export async function accountsRoutes(app: App, deps: AppDeps): Promise<void> {
   );
   app.delete(
     "/api/v1/accounts/:accountId/grants",
-    { config: MANAGE, schema: { tags: TAG, summary: "Retirer un rôle", params: accountIdParams, querystring: grantSchema } },
+    { config: MANAGE_ONE, schema: { tags: TAG, summary: "Retirer un rôle", params: accountIdParams, querystring: grantSchema } },
     async (request, reply) => {
       await removeGrant(db, actorOf(request), request.params.accountId, request.query);
       return reply.status(204).send();

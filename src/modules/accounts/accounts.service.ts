@@ -70,6 +70,17 @@ export async function getAccount(db: Kysely<DB>, actor: Actor, accountId: string
   return { account, grants, editable: managed.length === grants.length };
 }
 
+/** Whether the actor manages the account: for the access check, before any input is read. */
+export async function canManageAccount(db: Kysely<DB>, actor: Actor, accountId: string): Promise<boolean> {
+  try {
+    await getAccount(db, actor, accountId);
+    return true;
+  } catch (error) {
+    if (error instanceof AppError && error.code === "account.not_found") return false;
+    throw error;
+  }
+}
+
 async function requireEditable(db: Kysely<DB>, actor: Actor, accountId: string): Promise<AccountDetails> {
   const details = await getAccount(db, actor, accountId);
   if (!details.editable) throw new AppError("auth.forbidden");

@@ -1,0 +1,222 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAccount, createInstanceAdmin } from "../src/modules/accounts/accounts.service.ts";
+import { type Actor, ROLES, type Role } from "../src/modules/accounts/roles.ts";
+import { createOrganisation } from "../src/modules/organisations/organisations.service.ts";
+import { Client, startTestApp, type TestApp } from "./support/app.ts";
+
+/**
+ * Every route, called by every role from inside and from outside the target's subtree.
+ * The expectations are written here by hand, not read from the routes: a route that
+ * declares the wrong access fails, and a route missing from this table fails too.
+ *
+ * Fixture: network N → region R1 → site S1 (the target) ; N → region R2 → site S2.
+ * "inside" actors hold their role on R1 (so on S1), "outside" actors on R2.
+ */
+type Rule =
+  | "public"
+  | "session"
+  | "instance-admin"
+  /** Nobody once the instance is set up. */
+  | "closed"
+  /** These roles, on the target's subtree only. */
+  | { subtree: Role[] }
+  /** These roles, wherever they hold them (the page shows each its own reach). */
+  | { anywhere: Role[] };
+
+interface Fixture {
+  s1: string;
+  s1Version: number;
+  targetAccount: string;
+}
+
+interface Call {
+  url: string;
+  form?: Record<string, string>;
+  json?: unknown;
+}
+
+interface Entry {
+  rule: Rule;
+  call: (f: Fixture) => Call;
+}
+
+const ALL: Role[] = [...ROLES];
+const SITE_FIELDS = { name: "X", kind: "site", timeZone: "Europe/Paris", holidayZone: "metropole" };
+
+// Bodies are chosen so an allowed call changes nothing lasting: a stale version (409) or a field left out (400).
+const MATRIX: Record<string, Entry> = {
+  "GET /assets/vigie.[hash].css": { rule: "public", call: () => ({ url: "STYLESHEET" }) },
+  "GET /assets/dsfr/*": { rule: "public", call: () => ({ url: "/assets/dsfr/dsfr.module.min.js" }) },
+  "GET /assets/fonts/*": { rule: "public", call: () => ({ url: "/assets/fonts/atkinson-hyperlegible-latin-400-normal.woff2" }) },
+  "GET /api/docs": { rule: "public", call: () => ({ url: "/api/docs" }) },
+  "GET /api/docs/json": { rule: "public", call: () => ({ url: "/api/docs/json" }) },
+  "GET /api/docs/yaml": { rule: "public", call: () => ({ url: "/api/docs/yaml" }) },
+  "GET /api/docs/static/*": { rule: "public", call: () => ({ url: "/api/docs/static/swagger-ui.css" }) },
+  "GET /api/docs/static/index.html": { rule: "public", call: () => ({ url: "/api/docs/static/index.html" }) },
+  "GET /api/docs/static/swagger-initializer.js": { rule: "public", call: () => ({ url: "/api/docs/static/swagger-initializer.js" }) },
+  "GET /": { rule: "public", call: () => ({ url: "/" }) },
+  "GET /login": { rule: "public", call: () => ({ url: "/login" }) },
+  "POST /login": { rule: "public", call: () => ({ url: "/login", form: { email: "" } }) },
+  "POST /logout": { rule: "session", call: () => ({ url: "/logout", form: {} }) },
+  "GET /setup": { rule: "public", call: () => ({ url: "/setup" }) },
+  "POST /setup": { rule: "closed", call: () => ({ url: "/setup", form: { email: "x@y.fr", displayName: "X", password: "long enough pass" } }) },
+  "GET /display": { rule: "public", call: () => ({ url: "/display" }) },
+  "POST /display": { rule: "public", call: () => ({ url: "/display", form: { scheme: "dark" } }) },
+  "GET /api/v1/me": { rule: "session", call: () => ({ url: "/api/v1/me" }) },
+
+  "GET /organisations": { rule: { anywhere: ALL }, call: () => ({ url: "/organisations" }) },
+  "GET /organisations/new": { rule: { anywhere: ["admin", "correspondent"] }, call: () => ({ url: "/organisations/new" }) },
+  "POST /organisations/new": { rule: { anywhere: ["admin", "correspondent"] }, call: () => ({ url: "/organisations/new", form: { name: "" } }) },
+  "GET /organisations/:orgId": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}` }) },
+  "GET /organisations/:orgId/edit": { rule: { subtree: ["admin", "correspondent", "referent"] }, call: (f) => ({ url: `/organisations/${f.s1}/edit` }) },
+  "POST /organisations/:orgId/edit": {
+    rule: { subtree: ["admin", "correspondent", "referent"] },
+    call: (f) => ({ url: `/organisations/${f.s1}/edit`, form: { ...SITE_FIELDS, version: "999" } }),
+  },
+  "POST /organisations/:orgId/delete": {
+    rule: { subtree: ["admin", "correspondent"] },
+    call: (f) => ({ url: `/organisations/${f.s1}/delete`, form: { version: String(f.s1Version) } }),
+  },
+  "GET /api/v1/organisations": { rule: { anywhere: ALL }, call: () => ({ url: "/api/v1/organisations" }) },
+  "POST /api/v1/organisations": { rule: { anywhere: ["admin", "correspondent"] }, call: () => ({ url: "/api/v1/organisations", json: {} }) },
+  "GET /api/v1/organisations/:orgId": { rule: { subtree: ALL }, call: (f) => ({ url: `/api/v1/organisations/${f.s1}` }) },
+  "PUT /api/v1/organisations/:orgId": {
+    rule: { subtree: ["admin", "correspondent", "referent"] },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}`, json: { ...SITE_FIELDS, version: 999 } }),
+  },
+  "DELETE /api/v1/organisations/:orgId": {
+    rule: { subtree: ["admin", "correspondent"] },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}?version=999` }),
+  },
+
+  "GET /accounts": { rule: { anywhere: ["admin"] }, call: () => ({ url: "/accounts" }) },
+  "GET /accounts/new": { rule: { anywhere: ["admin"] }, call: () => ({ url: "/accounts/new" }) },
+  "POST /accounts/new": { rule: { anywhere: ["admin"] }, call: () => ({ url: "/accounts/new", form: { email: "" } }) },
+  "GET /accounts/:accountId": { rule: { subtree: ["admin"] }, call: (f) => ({ url: `/accounts/${f.targetAccount}` }) },
+  "POST /accounts/:accountId": { rule: { subtree: ["admin"] }, call: (f) => ({ url: `/accounts/${f.targetAccount}`, form: { displayName: "" } }) },
+  "POST /accounts/:accountId/password": {
+    rule: { subtree: ["admin"] },
+    call: (f) => ({ url: `/accounts/${f.targetAccount}/password`, form: { password: "court" } }),
+  },
+  "POST /accounts/:accountId/grants": { rule: { subtree: ["admin"] }, call: (f) => ({ url: `/accounts/${f.targetAccount}/grants`, form: { role: "roi" } }) },
+  "POST /accounts/:accountId/grants/remove": {
+    rule: { subtree: ["admin"] },
+    call: (f) => ({ url: `/accounts/${f.targetAccount}/grants/remove`, form: { role: "roi" } }),
+  },
+  "GET /api/v1/accounts": { rule: { anywhere: ["admin"] }, call: () => ({ url: "/api/v1/accounts" }) },
+  "POST /api/v1/accounts": { rule: { anywhere: ["admin"] }, call: () => ({ url: "/api/v1/accounts", json: {} }) },
+  "GET /api/v1/accounts/:accountId": { rule: { subtree: ["admin"] }, call: (f) => ({ url: `/api/v1/accounts/${f.targetAccount}` }) },
+  "PUT /api/v1/accounts/:accountId": { rule: { subtree: ["admin"] }, call: (f) => ({ url: `/api/v1/accounts/${f.targetAccount}`, json: {} }) },
+  "POST /api/v1/accounts/:accountId/grants": {
+    rule: { subtree: ["admin"] },
+    call: (f) => ({ url: `/api/v1/accounts/${f.targetAccount}/grants`, json: {} }),
+  },
+  "DELETE /api/v1/accounts/:accountId/grants": {
+    rule: { subtree: ["admin"] },
+    call: (f) => ({ url: `/api/v1/accounts/${f.targetAccount}/grants?role=roi` }),
+  },
+
+  "GET /audit": { rule: { anywhere: ["admin", "auditor"] }, call: () => ({ url: "/audit" }) },
+  "GET /api/v1/audit": { rule: { anywhere: ["admin", "auditor"] }, call: () => ({ url: "/api/v1/audit" }) },
+
+  "GET /legal": { rule: "instance-admin", call: () => ({ url: "/legal" }) },
+  "GET /legal/:slug": { rule: "public", call: () => ({ url: "/legal/accessibilite" }) },
+  "GET /legal/:slug/edit": { rule: "instance-admin", call: () => ({ url: "/legal/mentions-legales/edit" }) },
+  "POST /legal/:slug/edit": { rule: "instance-admin", call: () => ({ url: "/legal/mentions-legales/edit", form: { title: "" } }) },
+};
+
+type Who = { kind: "anonymous" } | { kind: "instance-admin" } | { kind: "role"; role: Role; inside: boolean };
+
+function expected(rule: Rule, who: Who): boolean {
+  if (rule === "public") return true;
+  if (rule === "closed") return false;
+  if (who.kind === "anonymous") return false;
+  if (rule === "session" || who.kind === "instance-admin") return true;
+  if (rule === "instance-admin") return false;
+  if ("anywhere" in rule) return rule.anywhere.includes(who.role);
+  return who.inside && rule.subtree.includes(who.role);
+}
+
+function describeWho(who: Who): string {
+  return who.kind === "role" ? `${who.role} ${who.inside ? "dedans" : "dehors"}` : who.kind;
+}
+
+function routeKey(method: string, url: string): string {
+  return `${method} ${url.replace(/^\/assets\/vigie\.[0-9a-f]+\.css$/, "/assets/vigie.[hash].css")}`;
+}
+
+describe("access-control matrix", () => {
+  let t: TestApp;
+  let fixture: Fixture;
+  const clients = new Map<string, { who: Who; client: Client }>();
+  const PASSWORD = "mot de passe de test";
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    const db = t.database.db;
+    const admin = await createInstanceAdmin(db, { email: "root@test.fr", displayName: "Root", password: PASSWORD });
+    const root: Actor = { accountId: admin.id, email: admin.email, displayName: "Root", instanceAdmin: true, grants: [] };
+    const base = { timeZone: "Europe/Paris", holidayZone: "metropole" as const, addressStreet: undefined, addressPostcode: undefined, addressCity: undefined, siret: undefined };
+    const n = await createOrganisation(db, root, { ...base, name: "N", kind: "network", parentId: undefined });
+    const r1 = await createOrganisation(db, root, { ...base, name: "R1", kind: "region", parentId: n.id });
+    const r2 = await createOrganisation(db, root, { ...base, name: "R2", kind: "region", parentId: n.id });
+    const s1 = await createOrganisation(db, root, { ...base, name: "S1", kind: "site", parentId: r1.id });
+    await createOrganisation(db, root, { ...base, name: "S2", kind: "site", parentId: r2.id });
+    const target = await createAccount(db, root, { email: "target@test.fr", displayName: "Cible", password: PASSWORD, role: "agent", orgId: s1.id });
+    fixture = { s1: s1.id, s1Version: s1.version, targetAccount: target.id };
+
+    const anonymous = new Client(t.app);
+    await anonymous.get("/login");
+    clients.set("anonymous", { who: { kind: "anonymous" }, client: anonymous });
+    const rootClient = new Client(t.app);
+    await rootClient.login("root@test.fr", PASSWORD);
+    clients.set("instance-admin", { who: { kind: "instance-admin" }, client: rootClient });
+    for (const role of ROLES) {
+      for (const inside of [true, false]) {
+        const email = `${role}.${inside ? "in" : "out"}@test.fr`;
+        await createAccount(db, root, { email, displayName: email, password: PASSWORD, role, orgId: inside ? r1.id : r2.id });
+        const client = new Client(t.app);
+        expect((await client.login(email, PASSWORD)).statusCode).toBe(303);
+        clients.set(email, { who: { kind: "role", role, inside }, client });
+      }
+    }
+  });
+  afterAll(() => t.close());
+
+  it("lists every route of the application, and nothing that is not one", () => {
+    const declared = new Set(t.app.declaredRoutes.filter((r) => r.method !== "HEAD").map((r) => routeKey(r.method, r.url)));
+    const missing = [...declared].filter((k) => !(k in MATRIX));
+    const stale = Object.keys(MATRIX).filter((k) => !declared.has(k));
+    expect(missing, "routes absentes de la matrice d'accès").toEqual([]);
+    expect(stale, "lignes de la matrice sans route").toEqual([]);
+  });
+
+  it("allows and denies exactly as the matrix says", async () => {
+    const stylesheet = t.app.declaredRoutes.find((r) => r.url.startsWith("/assets/vigie."))?.url ?? "";
+    const failures: string[] = [];
+    // Logging out ends the session: do it last.
+    const keys = Object.keys(MATRIX).sort((a, b) => Number(a === "POST /logout") - Number(b === "POST /logout"));
+    for (const key of keys) {
+      const entry = MATRIX[key];
+      if (!entry) continue;
+      const method = key.split(" ")[0] ?? "GET";
+      const call = entry.call(fixture);
+      const url = call.url === "STYLESHEET" ? stylesheet : call.url;
+      for (const { who, client } of clients.values()) {
+        const response =
+          call.form !== undefined
+            ? await client.post(url, call.form)
+            : await client.api(method as "GET", url, call.json);
+        const denied =
+          [401, 403, 404].includes(response.statusCode) ||
+          (response.statusCode === 302 && String(response.headers.location).startsWith("/login?next="));
+        if (response.statusCode >= 500) failures.push(`${key} par ${describeWho(who)} : erreur ${response.statusCode}`);
+        const allow = expected(entry.rule, who);
+        if (allow === denied) {
+          failures.push(`${key} par ${describeWho(who)} : attendu ${allow ? "autorisé" : "refusé"}, reçu ${response.statusCode}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});
