@@ -59,16 +59,25 @@ const MATRIX: Record<string, Entry> = {
   "POST /login": { rule: "public", call: () => ({ url: "/login", form: { email: "" } }) },
   "POST /logout": { rule: "session", call: () => ({ url: "/logout", form: {} }) },
   "GET /setup": { rule: "public", call: () => ({ url: "/setup" }) },
-  "POST /setup": { rule: "closed", call: () => ({ url: "/setup", form: { email: "x@y.fr", displayName: "X", password: "long enough pass" } }) },
+  "POST /setup": {
+    rule: "closed",
+    call: () => ({ url: "/setup", form: { email: "x@y.fr", displayName: "X", password: "long enough pass" } }),
+  },
   "GET /display": { rule: "public", call: () => ({ url: "/display" }) },
   "POST /display": { rule: "public", call: () => ({ url: "/display", form: { scheme: "dark" } }) },
   "GET /api/v1/me": { rule: "session", call: () => ({ url: "/api/v1/me" }) },
 
   "GET /organisations": { rule: { anywhere: ALL }, call: () => ({ url: "/organisations" }) },
   "GET /organisations/new": { rule: { anywhere: ["admin", "correspondent"] }, call: () => ({ url: "/organisations/new" }) },
-  "POST /organisations/new": { rule: { anywhere: ["admin", "correspondent"] }, call: () => ({ url: "/organisations/new", form: { name: "" } }) },
+  "POST /organisations/new": {
+    rule: { anywhere: ["admin", "correspondent"] },
+    call: () => ({ url: "/organisations/new", form: { name: "" } }),
+  },
   "GET /organisations/:orgId": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}` }) },
-  "GET /organisations/:orgId/edit": { rule: { subtree: ["admin", "correspondent", "referent"] }, call: (f) => ({ url: `/organisations/${f.s1}/edit` }) },
+  "GET /organisations/:orgId/edit": {
+    rule: { subtree: ["admin", "correspondent", "referent"] },
+    call: (f) => ({ url: `/organisations/${f.s1}/edit` }),
+  },
   "POST /organisations/:orgId/edit": {
     rule: { subtree: ["admin", "correspondent", "referent"] },
     call: (f) => ({ url: `/organisations/${f.s1}/edit`, form: { ...SITE_FIELDS, version: "999" } }),
@@ -78,7 +87,10 @@ const MATRIX: Record<string, Entry> = {
     call: (f) => ({ url: `/organisations/${f.s1}/delete`, form: { version: String(f.s1Version) } }),
   },
   "GET /api/v1/organisations": { rule: { anywhere: ALL }, call: () => ({ url: "/api/v1/organisations" }) },
-  "POST /api/v1/organisations": { rule: { anywhere: ["admin", "correspondent"] }, call: () => ({ url: "/api/v1/organisations", json: {} }) },
+  "POST /api/v1/organisations": {
+    rule: { anywhere: ["admin", "correspondent"] },
+    call: () => ({ url: "/api/v1/organisations", json: {} }),
+  },
   "GET /api/v1/organisations/:orgId": { rule: { subtree: ALL }, call: (f) => ({ url: `/api/v1/organisations/${f.s1}` }) },
   "PUT /api/v1/organisations/:orgId": {
     rule: { subtree: ["admin", "correspondent", "referent"] },
@@ -93,12 +105,18 @@ const MATRIX: Record<string, Entry> = {
   "GET /accounts/new": { rule: { anywhere: ["admin"] }, call: () => ({ url: "/accounts/new" }) },
   "POST /accounts/new": { rule: { anywhere: ["admin"] }, call: () => ({ url: "/accounts/new", form: { email: "" } }) },
   "GET /accounts/:accountId": { rule: { subtree: ["admin"] }, call: (f) => ({ url: `/accounts/${f.targetAccount}` }) },
-  "POST /accounts/:accountId": { rule: { subtree: ["admin"] }, call: (f) => ({ url: `/accounts/${f.targetAccount}`, form: { displayName: "" } }) },
+  "POST /accounts/:accountId": {
+    rule: { subtree: ["admin"] },
+    call: (f) => ({ url: `/accounts/${f.targetAccount}`, form: { displayName: "" } }),
+  },
   "POST /accounts/:accountId/password": {
     rule: { subtree: ["admin"] },
     call: (f) => ({ url: `/accounts/${f.targetAccount}/password`, form: { password: "court" } }),
   },
-  "POST /accounts/:accountId/grants": { rule: { subtree: ["admin"] }, call: (f) => ({ url: `/accounts/${f.targetAccount}/grants`, form: { role: "roi" } }) },
+  "POST /accounts/:accountId/grants": {
+    rule: { subtree: ["admin"] },
+    call: (f) => ({ url: `/accounts/${f.targetAccount}/grants`, form: { role: "roi" } }),
+  },
   "POST /accounts/:accountId/grants/remove": {
     rule: { subtree: ["admin"] },
     call: (f) => ({ url: `/accounts/${f.targetAccount}/grants/remove`, form: { role: "roi" } }),
@@ -106,7 +124,10 @@ const MATRIX: Record<string, Entry> = {
   "GET /api/v1/accounts": { rule: { anywhere: ["admin"] }, call: () => ({ url: "/api/v1/accounts" }) },
   "POST /api/v1/accounts": { rule: { anywhere: ["admin"] }, call: () => ({ url: "/api/v1/accounts", json: {} }) },
   "GET /api/v1/accounts/:accountId": { rule: { subtree: ["admin"] }, call: (f) => ({ url: `/api/v1/accounts/${f.targetAccount}` }) },
-  "PUT /api/v1/accounts/:accountId": { rule: { subtree: ["admin"] }, call: (f) => ({ url: `/api/v1/accounts/${f.targetAccount}`, json: {} }) },
+  "PUT /api/v1/accounts/:accountId": {
+    rule: { subtree: ["admin"] },
+    call: (f) => ({ url: `/api/v1/accounts/${f.targetAccount}`, json: {} }),
+  },
   "POST /api/v1/accounts/:accountId/grants": {
     rule: { subtree: ["admin"] },
     call: (f) => ({ url: `/api/v1/accounts/${f.targetAccount}/grants`, json: {} }),
@@ -156,13 +177,26 @@ describe("access-control matrix", () => {
     const db = t.database.db;
     const admin = await createInstanceAdmin(db, { email: "root@test.fr", displayName: "Root", password: PASSWORD });
     const root: Actor = { accountId: admin.id, email: admin.email, displayName: "Root", instanceAdmin: true, grants: [] };
-    const base = { timeZone: "Europe/Paris", holidayZone: "metropole" as const, addressStreet: undefined, addressPostcode: undefined, addressCity: undefined, siret: undefined };
+    const base = {
+      timeZone: "Europe/Paris",
+      holidayZone: "metropole" as const,
+      addressStreet: undefined,
+      addressPostcode: undefined,
+      addressCity: undefined,
+      siret: undefined,
+    };
     const n = await createOrganisation(db, root, { ...base, name: "N", kind: "network", parentId: undefined });
     const r1 = await createOrganisation(db, root, { ...base, name: "R1", kind: "region", parentId: n.id });
     const r2 = await createOrganisation(db, root, { ...base, name: "R2", kind: "region", parentId: n.id });
     const s1 = await createOrganisation(db, root, { ...base, name: "S1", kind: "site", parentId: r1.id });
     await createOrganisation(db, root, { ...base, name: "S2", kind: "site", parentId: r2.id });
-    const target = await createAccount(db, root, { email: "target@test.fr", displayName: "Cible", password: PASSWORD, role: "agent", orgId: s1.id });
+    const target = await createAccount(db, root, {
+      email: "target@test.fr",
+      displayName: "Cible",
+      password: PASSWORD,
+      role: "agent",
+      orgId: s1.id,
+    });
     fixture = { s1: s1.id, s1Version: s1.version, targetAccount: target.id };
 
     const anonymous = new Client(t.app);
@@ -203,10 +237,7 @@ describe("access-control matrix", () => {
       const call = entry.call(fixture);
       const url = call.url === "STYLESHEET" ? stylesheet : call.url;
       for (const { who, client } of clients.values()) {
-        const response =
-          call.form !== undefined
-            ? await client.post(url, call.form)
-            : await client.api(method as "GET", url, call.json);
+        const response = call.form !== undefined ? await client.post(url, call.form) : await client.api(method as "GET", url, call.json);
         const denied =
           [401, 403, 404].includes(response.statusCode) ||
           (response.statusCode === 302 && String(response.headers.location).startsWith("/login?next="));

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { PageOptions } from "../ui/layout.tsx";
 import type { FormState, FormValues } from "../ui/forms.tsx";
+import type { PageOptions } from "../ui/layout.tsx";
 import { sendPage } from "../ui/page.tsx";
 import { isAppError } from "./errors.ts";
 

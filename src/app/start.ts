@@ -1,5 +1,5 @@
 import path from "node:path";
-import { openDatabase, type Database } from "../db/database.ts";
+import { type Database, openDatabase } from "../db/database.ts";
 import { migrateToLatest } from "../db/migrate.ts";
 import type { Config } from "./config.ts";
 

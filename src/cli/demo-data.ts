@@ -1,11 +1,9 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../db/schema.ts";
-import { createAccount, createInstanceAdmin } from "../modules/accounts/accounts.service.ts";
-import { findByEmail } from "../modules/accounts/accounts.repository.ts";
+import { accountExists, createAccount, createInstanceAdmin } from "../modules/accounts/accounts.service.ts";
 import type { Actor } from "../modules/accounts/roles.ts";
+import type { HolidayZone, Organisation, OrgKind } from "../modules/organisations/organisation.ts";
 import { createOrganisation, listVisible } from "../modules/organisations/organisations.service.ts";
-import type { Organisation, OrgKind } from "../modules/organisations/organisation.ts";
-import type { HolidayZone } from "../modules/organisations/organisation.ts";
 
 export const DEMO_PASSWORD = "demonstration-vigie";
 export const DEMO_ADMIN_EMAIL = "admin@demo.vigie.fr";
@@ -49,7 +47,9 @@ const TREE: DemoNode[] = [
             postcode: "67000",
             street: "1 place de l'Étoile",
             holidayZone: "alsace-moselle",
-            children: [{ name: "Accueil téléphonique", kind: "service", city: "Strasbourg", postcode: "67000", holidayZone: "alsace-moselle" }],
+            children: [
+              { name: "Accueil téléphonique", kind: "service", city: "Strasbourg", postcode: "67000", holidayZone: "alsace-moselle" },
+            ],
           },
           { name: "France services Nancy", kind: "site", city: "Nancy", postcode: "54000", street: "1 place Stanislas" },
         ],
@@ -78,7 +78,12 @@ const TREE: DemoNode[] = [
 ];
 
 const DEMO_ACCOUNTS: Array<{ email: string; name: string; role: "correspondent" | "referent" | "agent" | "auditor"; org: string }> = [
-  { email: "correspondant@demo.vigie.fr", name: "Camille Correspondante", role: "correspondent", org: "Réseau des maisons France services de l'Est" },
+  {
+    email: "correspondant@demo.vigie.fr",
+    name: "Camille Correspondante",
+    role: "correspondent",
+    org: "Réseau des maisons France services de l'Est",
+  },
   { email: "referent.strasbourg@demo.vigie.fr", name: "Karim Référent", role: "referent", org: "France services Strasbourg" },
   { email: "agent.strasbourg@demo.vigie.fr", name: "Léa Agente", role: "agent", org: "France services Strasbourg" },
   { email: "referent.poissy@demo.vigie.fr", name: "Sophie Référente", role: "referent", org: "Ville de Poissy" },
@@ -87,8 +92,12 @@ const DEMO_ACCOUNTS: Array<{ email: string; name: string; role: "correspondent" 
 
 /** Loads the demo organisations and accounts once; running it again changes nothing. */
 export async function loadDemo(db: Kysely<DB>): Promise<{ created: boolean }> {
-  if (await findByEmail(db, DEMO_ADMIN_EMAIL)) return { created: false };
-  const admin = await createInstanceAdmin(db, { email: DEMO_ADMIN_EMAIL, displayName: "Administratrice de démonstration", password: DEMO_PASSWORD });
+  if (await accountExists(db, DEMO_ADMIN_EMAIL)) return { created: false };
+  const admin = await createInstanceAdmin(db, {
+    email: DEMO_ADMIN_EMAIL,
+    displayName: "Administratrice de démonstration",
+    password: DEMO_PASSWORD,
+  });
   const actor: Actor = { accountId: admin.id, email: admin.email, displayName: admin.displayName, instanceAdmin: true, grants: [] };
   const create = async (node: DemoNode, parentId: string | undefined): Promise<void> => {
     const org: Organisation = await createOrganisation(db, actor, {

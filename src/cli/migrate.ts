@@ -1,10 +1,14 @@
+import path from "node:path";
 import { loadConfig } from "../app/config.ts";
 import { openDatabase } from "../db/database.ts";
 import { migrateToLatest } from "../db/migrate.ts";
-import path from "node:path";
 
 const config = loadConfig();
-const database = await openDatabase({ url: config.databaseUrl, schema: config.databaseSchema, dataDir: path.join(config.dataDir, "pglite") });
+const database = await openDatabase({
+  url: config.databaseUrl,
+  schema: config.databaseSchema,
+  dataDir: path.join(config.dataDir, "pglite"),
+});
 try {
   const applied = await migrateToLatest(database.db);
   console.log(applied.length ? `Migrations appliquées : ${applied.join(", ")}` : "Le schéma est déjà à jour.");

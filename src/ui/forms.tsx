@@ -146,9 +146,7 @@ export function ErrorSummary({ form, labels }: { form: FormState; labels?: Recor
       <h2 class="fr-alert__title">Le formulaire contient {entries.length === 1 ? "une erreur" : `${entries.length} erreurs`}</h2>
       <ul>
         {entries.map(([field, message]) => (
-          <li>
-            {field === "_" ? message : <a href={`#${field}`}>{labels?.[field] ? `${labels[field]} : ${message}` : message}</a>}
-          </li>
+          <li>{field === "_" ? message : <a href={`#${field}`}>{labels?.[field] ? `${labels[field]} : ${message}` : message}</a>}</li>
         ))}
       </ul>
     </div>

@@ -123,11 +123,7 @@ function Header({ ctx }: { ctx: LayoutContext }): SafeHtml {
               <ul class="fr-nav__list">
                 {items.map((item) => (
                   <li class="fr-nav__item">
-                    <a
-                      class="fr-nav__link"
-                      href={item.href}
-                      aria-current={isCurrent(ctx.currentPath, item.href) ? "page" : undefined}
-                    >
+                    <a class="fr-nav__link" href={item.href} aria-current={isCurrent(ctx.currentPath, item.href) ? "page" : undefined}>
                       {item.label}
                     </a>
                   </li>
@@ -159,8 +155,7 @@ function Footer({ ctx }: { ctx: LayoutContext }): SafeHtml {
           </div>
           <div class="fr-footer__content">
             <p class="fr-footer__content-desc">
-              {ctx.brandName} suit les engagements de qualité de service pris envers le public (référentiels Marianne et
-              Services Publics+).
+              {ctx.brandName} suit les engagements de qualité de service pris envers le public (référentiels Marianne et Services Publics+).
             </p>
           </div>
         </div>

@@ -1,6 +1,6 @@
 import type { FastifyRequest, RouteOptions } from "fastify";
-import { can, canSomewhere } from "../../modules/accounts/roles.ts";
 import { canManageAccount } from "../../modules/accounts/accounts.service.ts";
+import { can, canSomewhere } from "../../modules/accounts/roles.ts";
 import { organisationPath } from "../../modules/organisations/organisations.service.ts";
 import type { Access } from "../access.ts";
 import type { App, AppDeps } from "../context.ts";

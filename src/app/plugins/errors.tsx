@@ -63,9 +63,12 @@ export function errorHandling(app: App): void {
     // Anything else is a bug: log it whole, tell the user nothing of the inside.
     request.log.error({ err: error }, "erreur interne");
     if (!wantsHtml(request)) return reply.status(500).send({ error: "Erreur interne. L'incident a été enregistré." });
-    return reply.status(500).header("content-type", "text/html; charset=utf-8").send(
-      "<!doctype html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>Erreur interne</title></head><body><main><h1>Erreur interne</h1><p>L'incident a été enregistré. Réessayez dans un instant.</p></main></body></html>",
-    );
+    return reply
+      .status(500)
+      .header("content-type", "text/html; charset=utf-8")
+      .send(
+        '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Erreur interne</title></head><body><main><h1>Erreur interne</h1><p>L\'incident a été enregistré. Réessayez dans un instant.</p></main></body></html>',
+      );
   });
   app.setNotFoundHandler((request, reply) => sendError(request, reply, new AppError("http.not_found")));
 }

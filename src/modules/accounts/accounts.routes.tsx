@@ -9,22 +9,8 @@ import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import type { PageOptions } from "../../ui/layout.tsx";
 import { sendPage } from "../../ui/page.tsx";
 import { listVisible } from "../organisations/organisations.service.ts";
-import {
-  accountCreateSchema,
-  accountIdParams,
-  accountUpdateSchema,
-  grantSchema,
-  passwordResetSchema,
-} from "./accounts.schema.ts";
-import {
-  addGrant,
-  createAccount,
-  getAccount,
-  listAccounts,
-  removeGrant,
-  resetPassword,
-  updateAccount,
-} from "./accounts.service.ts";
+import { accountCreateSchema, accountIdParams, accountUpdateSchema, grantSchema, passwordResetSchema } from "./accounts.schema.ts";
+import { addGrant, createAccount, getAccount, listAccounts, removeGrant, resetPassword, updateAccount } from "./accounts.service.ts";
 import { AccountCreateForm, AccountList, AccountPage } from "./accounts.views.tsx";
 import type { Actor } from "./roles.ts";
 
@@ -148,7 +134,10 @@ export async function accountsRoutes(app: App, deps: AppDeps): Promise<void> {
   );
   app.post(
     "/api/v1/accounts",
-    { config: MANAGE, schema: { tags: TAG, summary: "Créer un compte avec un premier rôle", body: accountCreateSchema, response: { 201: accountOut } } },
+    {
+      config: MANAGE,
+      schema: { tags: TAG, summary: "Créer un compte avec un premier rôle", body: accountCreateSchema, response: { 201: accountOut } },
+    },
     async (request, reply) => reply.status(201).send(await createAccount(db, actorOf(request), request.body)),
   );
   app.get(
@@ -174,13 +163,22 @@ export async function accountsRoutes(app: App, deps: AppDeps): Promise<void> {
     "/api/v1/accounts/:accountId",
     {
       config: MANAGE_ONE,
-      schema: { tags: TAG, summary: "Modifier le nom ou l'état d'un compte", params: accountIdParams, body: accountUpdateSchema, response: { 200: accountOut } },
+      schema: {
+        tags: TAG,
+        summary: "Modifier le nom ou l'état d'un compte",
+        params: accountIdParams,
+        body: accountUpdateSchema,
+        response: { 200: accountOut },
+      },
     },
     async (request) => updateAccount(db, actorOf(request), request.params.accountId, request.body),
   );
   app.post(
     "/api/v1/accounts/:accountId/grants",
-    { config: MANAGE_ONE, schema: { tags: TAG, summary: "Attribuer un rôle sur une organisation", params: accountIdParams, body: grantSchema } },
+    {
+      config: MANAGE_ONE,
+      schema: { tags: TAG, summary: "Attribuer un rôle sur une organisation", params: accountIdParams, body: grantSchema },
+    },
     async (request, reply) => {
       await addGrant(db, actorOf(request), request.params.accountId, request.body);
       return reply.status(204).send();

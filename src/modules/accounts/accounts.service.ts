@@ -3,13 +3,17 @@ import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
 import { auditActor, recordAudit, SYSTEM_ACTOR } from "../audit/audit.service.ts";
 import { organisationPath } from "../organisations/organisations.service.ts";
-import type { AccountCreateInput, AccountUpdateInput, GrantInput, SetupInput } from "./accounts.schema.ts";
 import * as repo from "./accounts.repository.ts";
+import type { AccountCreateInput, AccountUpdateInput, GrantInput, SetupInput } from "./accounts.schema.ts";
 import { hashPassword } from "./passwords.ts";
 import { type Actor, can, reachRoots } from "./roles.ts";
 import { deleteSessionsOf } from "./sessions.repository.ts";
 
 export type { Account, GrantView } from "./accounts.repository.ts";
+
+export async function accountExists(db: Kysely<DB>, email: string): Promise<boolean> {
+  return (await repo.findByEmail(db, email)) !== undefined;
+}
 
 /** Whether the instance still waits for its first administrator. */
 export async function needsSetup(db: Kysely<DB>): Promise<boolean> {
@@ -119,12 +123,7 @@ export async function createAccount(db: Kysely<DB>, actor: Actor, input: Account
   });
 }
 
-export async function updateAccount(
-  db: Kysely<DB>,
-  actor: Actor,
-  accountId: string,
-  input: AccountUpdateInput,
-): Promise<repo.Account> {
+export async function updateAccount(db: Kysely<DB>, actor: Actor, accountId: string, input: AccountUpdateInput): Promise<repo.Account> {
   const { account: before, grants } = await requireEditable(db, actor, accountId);
   return db.transaction().execute(async (trx) => {
     if (before.instanceAdmin && before.active && !input.active && (await repo.countActiveInstanceAdmins(trx)) <= 1) {
@@ -145,13 +144,7 @@ export async function updateAccount(
   });
 }
 
-export async function resetPassword(
-  db: Kysely<DB>,
-  actor: Actor,
-  accountId: string,
-  password: string,
-  version: number,
-): Promise<void> {
+export async function resetPassword(db: Kysely<DB>, actor: Actor, accountId: string, password: string, version: number): Promise<void> {
   const { grants } = await requireEditable(db, actor, accountId);
   const passwordHash = await hashPassword(password);
   await db.transaction().execute(async (trx) => {
@@ -173,7 +166,13 @@ export async function addGrant(db: Kysely<DB>, actor: Actor, accountId: string, 
   await requireManagedOrg(db, actor, input.orgId);
   await db.transaction().execute(async (trx) => {
     if (await repo.insertGrant(trx, input.orgId, accountId, input.role)) {
-      await recordAudit(trx, auditActor(actor), { orgId: input.orgId, action: "grant", entity: "account", entityId: accountId, after: input });
+      await recordAudit(trx, auditActor(actor), {
+        orgId: input.orgId,
+        action: "grant",
+        entity: "account",
+        entityId: accountId,
+        after: input,
+      });
     }
   });
 }
@@ -183,7 +182,13 @@ export async function removeGrant(db: Kysely<DB>, actor: Actor, accountId: strin
   await requireManagedOrg(db, actor, input.orgId);
   await db.transaction().execute(async (trx) => {
     if (await repo.deleteGrant(trx, input.orgId, accountId, input.role)) {
-      await recordAudit(trx, auditActor(actor), { orgId: input.orgId, action: "revoke", entity: "account", entityId: accountId, before: input });
+      await recordAudit(trx, auditActor(actor), {
+        orgId: input.orgId,
+        action: "revoke",
+        entity: "account",
+        entityId: accountId,
+        before: input,
+      });
     }
   });
 }

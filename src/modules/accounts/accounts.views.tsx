@@ -123,7 +123,11 @@ export function AccountPage({
               <CsrfField token={csrf} />
               <input type="hidden" name="orgId" value={g.orgId} />
               <input type="hidden" name="role" value={g.role} />
-              <button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" title={`Retirer le rôle ${ROLE_LABELS[g.role]} sur ${g.orgName}`}>
+              <button
+                class="fr-btn fr-btn--sm fr-btn--tertiary"
+                type="submit"
+                title={`Retirer le rôle ${ROLE_LABELS[g.role]} sur ${g.orgName}`}
+              >
                 Retirer
               </button>
             </form>
@@ -139,7 +143,14 @@ export function AccountPage({
             <SelectField name="role" label="Rôle" required form={grantForm} placeholder="Choisir un rôle" options={roleOptions} />
           </div>
           <div class="fr-col-12 fr-col-md-8">
-            <SelectField name="orgId" label="Sur l'organisation" required form={grantForm} placeholder="Choisir une organisation" options={orgOptions(orgs)} />
+            <SelectField
+              name="orgId"
+              label="Sur l'organisation"
+              required
+              form={grantForm}
+              placeholder="Choisir une organisation"
+              options={orgOptions(orgs)}
+            />
           </div>
         </div>
         <button class="fr-btn fr-btn--secondary" type="submit">
@@ -154,7 +165,12 @@ export function AccountPage({
             <CsrfField token={csrf} />
             <input type="hidden" name="version" value={String(account.version)} />
             <TextField name="displayName" label="Nom et prénom" required form={profileForm} />
-            <Checkbox name="active" label="Compte actif" hint="Un compte désactivé ne peut plus se connecter ; ses sessions sont fermées." checked={profileForm.values.active === "true"} />
+            <Checkbox
+              name="active"
+              label="Compte actif"
+              hint="Un compte désactivé ne peut plus se connecter ; ses sessions sont fermées."
+              checked={profileForm.values.active === "true"}
+            />
             <button class="fr-btn" type="submit">
               Enregistrer
             </button>
@@ -164,14 +180,24 @@ export function AccountPage({
           <form method="post" action={`${base}/password`} novalidate>
             <CsrfField token={csrf} />
             <input type="hidden" name="version" value={String(account.version)} />
-            <TextField name="password" label="Nouveau mot de passe" type="password" autocomplete="new-password" hint="12 caractères au moins." required form={passwordForm} />
+            <TextField
+              name="password"
+              label="Nouveau mot de passe"
+              type="password"
+              autocomplete="new-password"
+              hint="12 caractères au moins."
+              required
+              form={passwordForm}
+            />
             <button class="fr-btn fr-btn--secondary" type="submit">
               Changer le mot de passe
             </button>
           </form>
         </div>
       ) : (
-        <p class="fr-mt-4w">Ce compte a aussi des rôles hors de votre périmètre : seul un administrateur de tout son périmètre peut modifier son profil.</p>
+        <p class="fr-mt-4w">
+          Ce compte a aussi des rôles hors de votre périmètre : seul un administrateur de tout son périmètre peut modifier son profil.
+        </p>
       )}
     </div>
   );

@@ -73,12 +73,24 @@ describe("first run, login and logout", () => {
   it("refuses a form posted without its CSRF token, or with another browser's", async () => {
     const c = new Client(t.app);
     await c.login(ADMIN.email, ADMIN.password);
-    const missing = await c.post("/organisations/new", { _csrf: "", name: "X", kind: "site", timeZone: "Europe/Paris", holidayZone: "metropole" });
+    const missing = await c.post("/organisations/new", {
+      _csrf: "",
+      name: "X",
+      kind: "site",
+      timeZone: "Europe/Paris",
+      holidayZone: "metropole",
+    });
     expect(missing.statusCode).toBe(403);
     expect(missing.body).toContain("Le formulaire a expiré");
     const other = new Client(t.app);
     await other.get("/login");
-    const forged = await c.post("/organisations/new", { _csrf: other.csrf, name: "X", kind: "site", timeZone: "Europe/Paris", holidayZone: "metropole" });
+    const forged = await c.post("/organisations/new", {
+      _csrf: other.csrf,
+      name: "X",
+      kind: "site",
+      timeZone: "Europe/Paris",
+      holidayZone: "metropole",
+    });
     expect(forged.statusCode).toBe(403);
   });
 

@@ -30,7 +30,10 @@ export async function authRoutes(app: App, deps: AppDeps): Promise<void> {
     if (await needsSetup(deps.db)) return reply.redirect("/setup");
     const next = safeNext((request.query as { next?: unknown }).next);
     if (request.actor) return reply.redirect(next);
-    return sendPage(reply, request, { title: "Connexion", children: <LoginView form={emptyForm()} csrf={request.csrfToken} next={next} /> });
+    return sendPage(reply, request, {
+      title: "Connexion",
+      children: <LoginView form={emptyForm()} csrf={request.csrfToken} next={next} />,
+    });
   });
 
   app.post("/login", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
@@ -44,7 +47,12 @@ export async function authRoutes(app: App, deps: AppDeps): Promise<void> {
     } catch (error) {
       if (!isAppError(error)) throw error;
       const form = { values: formValues(body, ["email"]), errors: error.fields ?? { _: error.message } };
-      return sendPage(reply, request, { title: "Connexion", children: <LoginView form={form} csrf={request.csrfToken} next={next} /> }, error.status);
+      return sendPage(
+        reply,
+        request,
+        { title: "Connexion", children: <LoginView form={form} csrf={request.csrfToken} next={next} /> },
+        error.status,
+      );
     }
   });
 
@@ -70,16 +78,27 @@ export async function authRoutes(app: App, deps: AppDeps): Promise<void> {
       if (!isAppError(error)) throw error;
       if (error.code === "auth.setup_done") throw error;
       const form = { values: formValues(request.body, ["email", "displayName"]), errors: error.fields ?? { _: error.message } };
-      return sendPage(reply, request, { title: "Premier démarrage", children: <SetupView form={form} csrf={request.csrfToken} /> }, error.status);
+      return sendPage(
+        reply,
+        request,
+        { title: "Premier démarrage", children: <SetupView form={form} csrf={request.csrfToken} /> },
+        error.status,
+      );
     }
   });
 
   app.get("/display", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) =>
-    sendPage(reply, request, { title: "Paramètres d'affichage", children: <DisplayView scheme={request.scheme} csrf={request.csrfToken} /> }),
+    sendPage(reply, request, {
+      title: "Paramètres d'affichage",
+      children: <DisplayView scheme={request.scheme} csrf={request.csrfToken} />,
+    }),
   );
 
   app.post("/display", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
-    const { scheme } = parseInput(z.object({ scheme: z.enum(["light", "dark", "system"], { error: "Choisissez un thème." }) }), request.body);
+    const { scheme } = parseInput(
+      z.object({ scheme: z.enum(["light", "dark", "system"], { error: "Choisissez un thème." }) }),
+      request.body,
+    );
     reply.setCookie(SCHEME_COOKIE_NAME, scheme, { ...cookieOptions(deps, 365 * 24 * 3600), httpOnly: false });
     return reply.redirect("/display?ok=display.updated", 303);
   });
@@ -105,7 +124,13 @@ export async function authRoutes(app: App, deps: AppDeps): Promise<void> {
     async (request) => {
       const actor = request.actor;
       if (!actor) throw new AppError("auth.required");
-      return { id: actor.accountId, email: actor.email, displayName: actor.displayName, instanceAdmin: actor.instanceAdmin, grants: actor.grants };
+      return {
+        id: actor.accountId,
+        email: actor.email,
+        displayName: actor.displayName,
+        instanceAdmin: actor.instanceAdmin,
+        grants: actor.grants,
+      };
     },
   );
 }

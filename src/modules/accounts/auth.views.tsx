@@ -38,8 +38,8 @@ export function SetupView({ form, csrf }: { form: FormState; csrf: string }): Sa
       <div class="fr-col-12 fr-col-md-8 fr-col-lg-6">
         <h1>Premier démarrage</h1>
         <p>
-          Aucun compte n'existe encore. Créez le compte de l'administrateur de cette instance : il pourra ensuite créer
-          l'arbre des organisations et les comptes des agents. Cette page se ferme dès que le compte existe.
+          Aucun compte n'existe encore. Créez le compte de l'administrateur de cette instance : il pourra ensuite créer l'arbre des
+          organisations et les comptes des agents. Cette page se ferme dès que le compte existe.
         </p>
         <ErrorSummary form={form} />
         <form method="post" action="/setup" novalidate>

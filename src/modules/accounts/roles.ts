@@ -10,14 +10,7 @@ export const ROLE_LABELS: Record<Role, string> = {
   auditor: "Auditeur (lecture seule)",
 };
 
-export const PERMISSIONS = [
-  "org.read",
-  "org.create",
-  "org.update",
-  "org.delete",
-  "account.manage",
-  "audit.read",
-] as const;
+export const PERMISSIONS = ["org.read", "org.create", "org.update", "org.delete", "account.manage", "audit.read"] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {

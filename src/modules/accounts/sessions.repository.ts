@@ -25,11 +25,7 @@ export async function findSession(db: Kysely<DB>, tokenHash: string) {
 }
 
 export async function extendSession(db: Kysely<DB>, tokenHash: string, expiresAt: Date): Promise<void> {
-  await db
-    .updateTable("sessions")
-    .set({ last_seen_at: new Date(), expires_at: expiresAt })
-    .where("token_hash", "=", tokenHash)
-    .execute();
+  await db.updateTable("sessions").set({ last_seen_at: new Date(), expires_at: expiresAt }).where("token_hash", "=", tokenHash).execute();
 }
 
 export async function deleteSession(db: Kysely<DB>, tokenHash: string): Promise<void> {

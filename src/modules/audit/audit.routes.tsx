@@ -11,7 +11,13 @@ const filtersSchema = z.object({
   entity: z.preprocess((v) => (v === "" ? undefined : v), z.string().max(40).optional()),
   entityId: z.preprocess((v) => (v === "" ? undefined : v), z.string().max(80).optional()),
   actor: z.preprocess((v) => (v === "" ? undefined : v), z.string().max(120).optional()),
-  before: z.preprocess((v) => (v === "" ? undefined : v), z.string().regex(/^\d{1,18}$/, "Curseur invalide.").optional()),
+  before: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z
+      .string()
+      .regex(/^\d{1,18}$/, "Curseur invalide.")
+      .optional(),
+  ),
 });
 
 const entryOut = z.object({
@@ -44,14 +50,22 @@ export async function auditRoutes(app: App, deps: AppDeps): Promise<void> {
       ...(last ? { before: last.id } : {}),
     });
     const nextPage = entries.length === AUDIT_PAGE_SIZE ? `/audit?${params}` : null;
-    return sendPage(reply, request, { title: "Journal d'audit", children: <AuditView entries={entries} filters={filters} nextPage={nextPage} /> });
+    return sendPage(reply, request, {
+      title: "Journal d'audit",
+      children: <AuditView entries={entries} filters={filters} nextPage={nextPage} />,
+    });
   });
 
   app.get(
     "/api/v1/audit",
     {
       config: { access: anywhere("audit.read") },
-      schema: { tags: ["audit"], summary: "Le journal d'audit, du plus récent au plus ancien (50 par page)", querystring: filtersSchema, response: { 200: z.array(entryOut) } },
+      schema: {
+        tags: ["audit"],
+        summary: "Le journal d'audit, du plus récent au plus ancien (50 par page)",
+        querystring: filtersSchema,
+        response: { 200: z.array(entryOut) },
+      },
     },
     async (request) => (await read(request.actor, request.query)).entries,
   );

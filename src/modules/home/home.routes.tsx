@@ -16,8 +16,8 @@ export async function homeRoutes(app: App, deps: AppDeps): Promise<void> {
           <div class="fr-col-12 fr-col-md-8">
             <h1>Vigie</h1>
             <p class="fr-text--lead">
-              Vigie aide les services publics à tenir les engagements pris envers le public — délais de réponse,
-              accueil, joignabilité, satisfaction — et à publier leurs résultats.
+              Vigie aide les services publics à tenir les engagements pris envers le public — délais de réponse, accueil, joignabilité,
+              satisfaction — et à publier leurs résultats.
             </p>
             <p>
               <a class="fr-btn" href="/login">

@@ -6,13 +6,24 @@ import { handleForm } from "../../app/forms.ts";
 import { parseInput, requiredText } from "../../app/validation.ts";
 import { CsrfField, ErrorSummary, emptyForm, type FormState, formatDateTime, SelectField, TextArea, TextField } from "../../ui/forms.tsx";
 import { sendPage } from "../../ui/page.tsx";
-import { COMPLIANCE, COMPLIANCE_LABELS, getLegalPage, LEGAL_SLUGS, type LegalPage, refreshCompliance, updateLegalPage } from "./legal.service.ts";
+import {
+  COMPLIANCE,
+  COMPLIANCE_LABELS,
+  getLegalPage,
+  LEGAL_SLUGS,
+  type LegalPage,
+  refreshCompliance,
+  updateLegalPage,
+} from "./legal.service.ts";
 
 const slugParams = z.object({ slug: z.enum(LEGAL_SLUGS, { error: "Page introuvable." }) });
 const legalUpdateSchema = z.object({
   title: requiredText(200, "Le titre"),
   body: requiredText(50_000, "Le texte"),
-  compliance: z.preprocess((v) => (v === "" ? undefined : v), z.enum(COMPLIANCE, { error: "Choisissez un état de conformité." }).optional()),
+  compliance: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.enum(COMPLIANCE, { error: "Choisissez un état de conformité." }).optional(),
+  ),
   version: z.coerce.number().int().min(0),
 });
 

@@ -17,15 +17,7 @@ export function canContain(parent: OrgKind, child: OrgKind): boolean {
   return RANK[child] > RANK[parent];
 }
 
-export const HOLIDAY_ZONES = [
-  "metropole",
-  "alsace-moselle",
-  "guadeloupe",
-  "martinique",
-  "guyane",
-  "reunion",
-  "mayotte",
-] as const;
+export const HOLIDAY_ZONES = ["metropole", "alsace-moselle", "guadeloupe", "martinique", "guyane", "reunion", "mayotte"] as const;
 export type HolidayZone = (typeof HOLIDAY_ZONES)[number];
 
 export const HOLIDAY_ZONE_LABELS: Record<HolidayZone, string> = {
@@ -82,9 +74,7 @@ export interface Organisation {
 }
 
 /** Orders a flat list as a tree walk (parents before children, siblings by name) with each node's depth. */
-export function asTree<T extends { id: string; parentId: string | null; name: string }>(
-  nodes: T[],
-): Array<T & { depth: number }> {
+export function asTree<T extends { id: string; parentId: string | null; name: string }>(nodes: T[]): Array<T & { depth: number }> {
   const ids = new Set(nodes.map((n) => n.id));
   const children = new Map<string | null, T[]>();
   for (const n of nodes) {

@@ -16,7 +16,12 @@ describe("organisations, as an administrator uses them", () => {
 
   it("builds a tree through the forms and shows it", async () => {
     await c.get("/organisations/new");
-    const network = await c.post("/organisations/new", { name: "Réseau Est", kind: "network", timeZone: "Europe/Paris", holidayZone: "metropole" });
+    const network = await c.post("/organisations/new", {
+      name: "Réseau Est",
+      kind: "network",
+      timeZone: "Europe/Paris",
+      holidayZone: "metropole",
+    });
     expect(network.statusCode).toBe(303);
     const networkId = network.headers.location?.split("/")[2]?.split("?")[0] ?? "";
     await c.get("/organisations/new");
@@ -61,7 +66,13 @@ describe("organisations, as an administrator uses them", () => {
   });
 
   it("answers the API with 400 and a message per field", async () => {
-    const response = await c.api("POST", "/api/v1/organisations", { name: "X", kind: "site", siret: "21750001600018", timeZone: "Europe/Paris", holidayZone: "lune" });
+    const response = await c.api("POST", "/api/v1/organisations", {
+      name: "X",
+      kind: "site",
+      siret: "21750001600018",
+      timeZone: "Europe/Paris",
+      holidayZone: "lune",
+    });
     expect(response.statusCode).toBe(400);
     const body = response.json();
     expect(body.error).toBe("Certaines informations sont à corriger.");
@@ -84,13 +95,30 @@ describe("organisations, as an administrator uses them", () => {
   });
 
   it("refuses a stale edit with 409 instead of overwriting", async () => {
-    const created = await c.api("POST", "/api/v1/organisations", { name: "Site A", kind: "site", timeZone: "Europe/Paris", holidayZone: "metropole" });
+    const created = await c.api("POST", "/api/v1/organisations", {
+      name: "Site A",
+      kind: "site",
+      timeZone: "Europe/Paris",
+      holidayZone: "metropole",
+    });
     expect(created.statusCode).toBe(201);
     const org = created.json();
-    const first = await c.api("PUT", `/api/v1/organisations/${org.id}`, { name: "Site A — nouveau nom", kind: "site", timeZone: "Europe/Paris", holidayZone: "metropole", version: org.version });
+    const first = await c.api("PUT", `/api/v1/organisations/${org.id}`, {
+      name: "Site A — nouveau nom",
+      kind: "site",
+      timeZone: "Europe/Paris",
+      holidayZone: "metropole",
+      version: org.version,
+    });
     expect(first.statusCode).toBe(200);
     expect(first.json().version).toBe(org.version + 1);
-    const second = await c.api("PUT", `/api/v1/organisations/${org.id}`, { name: "Site A — autre nom", kind: "site", timeZone: "Europe/Paris", holidayZone: "metropole", version: org.version });
+    const second = await c.api("PUT", `/api/v1/organisations/${org.id}`, {
+      name: "Site A — autre nom",
+      kind: "site",
+      timeZone: "Europe/Paris",
+      holidayZone: "metropole",
+      version: org.version,
+    });
     expect(second.statusCode).toBe(409);
     expect(second.json().error).toContain("modifiée par quelqu'un d'autre");
     expect((await c.api("GET", `/api/v1/organisations/${org.id}`)).json().name).toBe("Site A — nouveau nom");
@@ -118,7 +146,12 @@ describe("organisations, as an administrator uses them", () => {
   });
 
   it("records every write in the audit log with before and after", async () => {
-    const entries = (await c.api("GET", "/api/v1/audit?entity=organisation")).json() as Array<{ action: string; before: { name?: string } | null; after: { name?: string } | null; actorLabel: string }>;
+    const entries = (await c.api("GET", "/api/v1/audit?entity=organisation")).json() as Array<{
+      action: string;
+      before: { name?: string } | null;
+      after: { name?: string } | null;
+      actorLabel: string;
+    }>;
     const update = entries.find((e) => e.action === "update");
     expect(update?.before?.name).toBe("Site A");
     expect(update?.after?.name).toBe("Site A — nouveau nom");

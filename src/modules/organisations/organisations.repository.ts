@@ -107,11 +107,7 @@ export async function countChildren(db: Kysely<DB>, orgId: string): Promise<numb
 }
 
 export async function remove(db: Kysely<DB>, orgId: string, version: number): Promise<boolean> {
-  const result = await db
-    .deleteFrom("organisations")
-    .where("id", "=", orgId)
-    .where("version", "=", version)
-    .executeTakeFirst();
+  const result = await db.deleteFrom("organisations").where("id", "=", orgId).where("version", "=", version).executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
 

@@ -8,20 +8,9 @@ import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import { sendPage } from "../../ui/page.tsx";
 import type { Actor } from "../accounts/roles.ts";
 import { can, canSomewhere } from "../accounts/roles.ts";
-import {
-  organisationCreateSchema,
-  organisationOut,
-  organisationUpdateSchema,
-  orgIdParams,
-} from "./organisations.schema.ts";
-import {
-  createOrganisation,
-  deleteOrganisation,
-  getOrganisation,
-  listVisible,
-  updateOrganisation,
-} from "./organisations.service.ts";
 import type { Organisation } from "./organisation.ts";
+import { organisationCreateSchema, organisationOut, organisationUpdateSchema, orgIdParams } from "./organisations.schema.ts";
+import { createOrganisation, deleteOrganisation, getOrganisation, listVisible, updateOrganisation } from "./organisations.service.ts";
 import { OrganisationDetails, OrganisationForm, OrganisationList, organisationFormValues } from "./organisations.views.tsx";
 
 function actorOf(request: { actor: Actor | undefined }): Actor {
@@ -55,8 +44,7 @@ export async function organisationsRoutes(app: App, deps: AppDeps): Promise<void
     ),
   });
   /** Where the actor may attach a new organisation (a service holds nothing). */
-  const possibleParents = async (actor: Actor) =>
-    (await listVisible(db, actor, "org.create")).filter((o) => o.kind !== "service");
+  const possibleParents = async (actor: Actor) => (await listVisible(db, actor, "org.create")).filter((o) => o.kind !== "service");
 
   app.get("/organisations/new", { config: { access: anywhere("org.create") }, schema: { hide: true } }, async (request, reply) => {
     const parentId = (request.query as { parentId?: unknown }).parentId;

@@ -5,8 +5,8 @@ import type { DB } from "../../db/schema.ts";
 import { type Actor, can, type Permission, reachRoots } from "../accounts/roles.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { canContain, type Organisation } from "./organisation.ts";
-import type { OrganisationCreateInput, OrganisationUpdateInput } from "./organisations.schema.ts";
 import * as repo from "./organisations.repository.ts";
+import type { OrganisationCreateInput, OrganisationUpdateInput } from "./organisations.schema.ts";
 
 export type { Organisation };
 
@@ -27,11 +27,7 @@ export async function getOrganisation(db: Kysely<DB>, orgId: string): Promise<Or
   return org;
 }
 
-export async function createOrganisation(
-  db: Kysely<DB>,
-  actor: Actor,
-  input: OrganisationCreateInput,
-): Promise<Organisation> {
+export async function createOrganisation(db: Kysely<DB>, actor: Actor, input: OrganisationCreateInput): Promise<Organisation> {
   return db.transaction().execute(async (trx) => {
     let parentPath: string[] | null = null;
     if (input.parentId) {

@@ -25,13 +25,7 @@ export function organisationFormValues(org: Organisation): Record<string, string
   };
 }
 
-export function OrganisationList({
-  orgs,
-  canCreate,
-}: {
-  orgs: Organisation[];
-  canCreate: boolean;
-}): SafeHtml {
+export function OrganisationList({ orgs, canCreate }: { orgs: Organisation[]; canCreate: boolean }): SafeHtml {
   const tree = asTree(orgs);
   return (
     <div>
@@ -185,7 +179,14 @@ export function OrganisationDetails({
       </p>
       <dl>
         <dt class="fr-text--bold">Rattachement</dt>
-        <dd>{ancestors.length > 1 ? ancestors.slice(0, -1).map((a) => a.name).join(" › ") : "Racine de l'arbre"}</dd>
+        <dd>
+          {ancestors.length > 1
+            ? ancestors
+                .slice(0, -1)
+                .map((a) => a.name)
+                .join(" › ")
+            : "Racine de l'arbre"}
+        </dd>
         <dt class="fr-text--bold">Adresse</dt>
         <dd>{address || "Non renseignée"}</dd>
         <dt class="fr-text--bold">SIRET</dt>

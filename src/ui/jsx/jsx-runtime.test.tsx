@@ -11,7 +11,15 @@ describe("JSX to HTML", () => {
 
   it("leaves out false and null attributes and children, keeps true ones bare", () => {
     expect(render(<input required={true} disabled={false} value={undefined} />)).toBe("<input required>");
-    expect(render(<div>{null}{false}{0}</div>)).toBe("<div>0</div>");
+    expect(
+      render(
+        <div>
+          {null}
+          {false}
+          {0}
+        </div>,
+      ),
+    ).toBe("<div>0</div>");
   });
 
   it("passes raw HTML only when asked", () => {
