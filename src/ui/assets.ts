@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
@@ -49,6 +49,27 @@ const COMPONENTS = [
   "tab",
   "upload",
 ];
+
+/**
+ * The icon rules the templates use, found by reading the sources for `fr-icon-…` class names:
+ * the full icon set is 250 KB of CSS, the few icons Vigie shows are a few hundred bytes.
+ */
+function usedIconRules(): string {
+  const srcDir = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+  const names = new Set<string>();
+  for (const file of readdirSync(srcDir, { recursive: true, encoding: "utf8" })) {
+    if (!file.endsWith(".tsx")) continue;
+    for (const m of readFileSync(path.join(srcDir, file), "utf8").matchAll(/fr-icon-[a-z0-9-]+/g)) names.add(m[0]);
+  }
+  const file = path.join(DSFR_DIST, "utility/icons/icons.main.min.css");
+  const css = readFileSync(file, "utf8");
+  const rules: string[] = [];
+  for (const rule of css.matchAll(/([^{}]+)\{([^{}]*)\}/g)) {
+    const selectors = rule[1] ?? "";
+    if ([...names].some((n) => selectors.includes(`.${n}:`))) rules.push(rule[0]);
+  }
+  return rebaseUrls(rules.join(""), file);
+}
 
 export interface Asset {
   url: string;
@@ -120,6 +141,7 @@ export function buildStylesheet(theme: Theme): Asset {
   const parts = [
     dsfrCss("core/core.main.min.css"),
     ...COMPONENTS.map((c) => dsfrCss(`component/${c}/${c}.main.min.css`)),
+    usedIconRules(),
     systemDarkScheme(),
     readFileSync(OWN_CSS, "utf8"),
   ];

@@ -1,0 +1,76 @@
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { loadConfig } from "../../../src/app/config.ts";
+import type { App } from "../../../src/app/context.ts";
+import { buildServer } from "../../../src/app/server.ts";
+import { openTestDatabase, type TestDatabase } from "../../support/database.ts";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+/** Without Debian's chromium the browser tests are skipped, unless CI says they must run. */
+export const browserAvailable = existsSync(CHROMIUM);
+if (!browserAvailable && process.env.VIGIE_REQUIRE_BROWSER) {
+  throw new Error(`Chromium est introuvable (${CHROMIUM}) : apt-get install chromium`);
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}
+
+export interface LiveServer {
+  url: string;
+  app: App;
+  database: TestDatabase;
+  close(): Promise<void>;
+}
+
+/** The real server on a loopback port, over a fresh database. */
+export async function startLiveServer(env: Record<string, string> = {}): Promise<LiveServer> {
+  const database = await openTestDatabase();
+  // Chromium keeps Secure cookies on http://127.0.0.1 as on localhost.
+  const config = loadConfig({ DATA_DIR: "/nonexistent", ...env });
+  const app = await buildServer({ db: database.db, config });
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  return {
+    url: `http://localhost:${port}`,
+    app,
+    database,
+    close: async () => {
+      await app.close();
+      await database.close();
+    },
+  };
+}
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: string[];
+}
+
+/** Runs axe-core in the page (WCAG 2.1 A and AA rules, as the RGAA asks) and returns what it finds. */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  return page.evaluate(async () => {
+    type Result = { violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: string[] }> }> };
+    // axe is injected into the page at run time, with no type of its own there.
+    const axe = (window as unknown as { axe: { run(context: Document, options: unknown): Promise<Result> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => n.target.join(" ")),
+    }));
+  });
+}
