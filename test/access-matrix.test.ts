@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount, createInstanceAdmin } from "../src/modules/accounts/accounts.service.ts";
 import { type Actor, ROLES, type Role } from "../src/modules/accounts/roles.ts";
+import { createLocalCommitment } from "../src/modules/frameworks/frameworks.service.ts";
 import { createOrganisation } from "../src/modules/organisations/organisations.service.ts";
+import { registerRequest } from "../src/modules/requests/requests.service.ts";
 import { Client, startTestApp, type TestApp } from "./support/app.ts";
 
 /**
@@ -27,6 +29,10 @@ interface Fixture {
   s1: string;
   s1Version: number;
   targetAccount: string;
+  localCommitment: string;
+  request: string;
+  trackingNumber: string;
+  trackingToken: string;
 }
 
 interface Call {
@@ -41,6 +47,10 @@ interface Entry {
 }
 
 const ALL: Role[] = [...ROLES];
+/** Who adopts a framework and writes local commitments. */
+const MANAGERS: Role[] = ["admin", "correspondent", "referent"];
+/** Who registers and handles requests (the correspondent and the auditor read them). */
+const WRITERS: Role[] = ["admin", "referent", "agent"];
 const SITE_FIELDS = { name: "X", kind: "site", timeZone: "Europe/Paris", holidayZone: "metropole" };
 
 // Bodies are chosen so an allowed call changes nothing lasting: a stale version (409) or a field left out (400).
@@ -140,6 +150,104 @@ const MATRIX: Record<string, Entry> = {
   "GET /audit": { rule: { anywhere: ["admin", "auditor"] }, call: () => ({ url: "/audit" }) },
   "GET /api/v1/audit": { rule: { anywhere: ["admin", "auditor"] }, call: () => ({ url: "/api/v1/audit" }) },
 
+  "GET /frameworks": { rule: "public", call: () => ({ url: "/frameworks" }) },
+  "GET /frameworks/:frameworkId": { rule: "public", call: () => ({ url: "/frameworks/sp+2021" }) },
+  "GET /commitments": { rule: "public", call: () => ({ url: "/commitments?q=courrier" }) },
+  "GET /levers": { rule: "public", call: () => ({ url: "/levers?q=equipe" }) },
+  "GET /api/v1/frameworks": { rule: "public", call: () => ({ url: "/api/v1/frameworks" }) },
+  "GET /api/v1/frameworks/:frameworkId": { rule: "public", call: () => ({ url: "/api/v1/frameworks/marianne-2016" }) },
+  "GET /api/v1/frameworks/:frameworkId/commitments/:number": {
+    rule: "public",
+    call: () => ({ url: "/api/v1/frameworks/marianne-2008/commitments/10" }),
+  },
+  "GET /api/v1/commitments": { rule: "public", call: () => ({ url: "/api/v1/commitments?channel=phone" }) },
+  "GET /api/v1/levers": { rule: "public", call: () => ({ url: "/api/v1/levers?channel=phone" }) },
+  "GET /public/organisations/:orgId/commitments": { rule: "public", call: (f) => ({ url: `/public/organisations/${f.s1}/commitments` }) },
+
+  "GET /organisations/:orgId/commitments": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/commitments` }) },
+  "POST /organisations/:orgId/commitments/framework": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/commitments/framework`, form: { frameworkId: "inconnu" } }),
+  },
+  "POST /organisations/:orgId/commitments/local": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/commitments/local`, form: { title: "" } }),
+  },
+  "POST /organisations/:orgId/commitments/local/:localId/delete": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/commitments/local/${f.localCommitment}/delete`, form: { version: "999" } }),
+  },
+  "GET /api/v1/organisations/:orgId/commitments": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/commitments` }),
+  },
+  "PUT /api/v1/organisations/:orgId/framework": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/framework`, json: { frameworkId: "inconnu" } }),
+  },
+  "POST /api/v1/organisations/:orgId/local-commitments": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/local-commitments`, json: {} }),
+  },
+  "PUT /api/v1/organisations/:orgId/local-commitments/:localId": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/local-commitments/${f.localCommitment}`, json: {} }),
+  },
+  "DELETE /api/v1/organisations/:orgId/local-commitments/:localId": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/local-commitments/${f.localCommitment}?version=999` }),
+  },
+
+  "GET /organisations/:orgId/requests": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/requests?queue=overdue` }) },
+  "GET /organisations/:orgId/requests/new": { rule: { subtree: WRITERS }, call: (f) => ({ url: `/organisations/${f.s1}/requests/new` }) },
+  "POST /organisations/:orgId/requests/new": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/requests/new`, form: { subject: "" } }),
+  },
+  "GET /organisations/:orgId/requests/:requestId": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/requests/${f.request}` }),
+  },
+  "POST /organisations/:orgId/requests/:requestId/status": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/requests/${f.request}/status`, form: { status: "inconnu", version: "1" } }),
+  },
+  "POST /organisations/:orgId/requests/:requestId/holding": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/requests/${f.request}/holding`, form: { announcedOn: "" } }),
+  },
+  "GET /api/v1/organisations/:orgId/requests": { rule: { subtree: ALL }, call: (f) => ({ url: `/api/v1/organisations/${f.s1}/requests` }) },
+  "POST /api/v1/organisations/:orgId/requests": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/requests`, json: {} }),
+  },
+  "GET /api/v1/organisations/:orgId/requests/:requestId": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/requests/${f.request}` }),
+  },
+  "POST /api/v1/organisations/:orgId/requests/:requestId/status": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/requests/${f.request}/status`, json: {} }),
+  },
+  "POST /api/v1/organisations/:orgId/requests/:requestId/holding": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/requests/${f.request}/holding`, json: {} }),
+  },
+  "POST /api/v1/organisations/:orgId/requests/:requestId/assignment": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/requests/${f.request}/assignment`, json: {} }),
+  },
+  "GET /public/organisations/:orgId/complaint": { rule: "public", call: (f) => ({ url: `/public/organisations/${f.s1}/complaint` }) },
+  "POST /public/organisations/:orgId/complaint": {
+    rule: "public",
+    call: (f) => ({ url: `/public/organisations/${f.s1}/complaint`, form: { kind: "" } }),
+  },
+  "GET /public/organisations/:orgId/complaint/received": {
+    rule: "public",
+    call: (f) => ({ url: `/public/organisations/${f.s1}/complaint/received?number=${f.trackingNumber}` }),
+  },
+  "GET /track": { rule: "public", call: (f) => ({ url: `/track?number=${f.trackingNumber}&token=${f.trackingToken}` }) },
+
   "GET /legal": { rule: "instance-admin", call: () => ({ url: "/legal" }) },
   "GET /legal/:slug": { rule: "public", call: () => ({ url: "/legal/accessibilite" }) },
   "GET /legal/:slug/edit": { rule: "instance-admin", call: () => ({ url: "/legal/mentions-legales/edit" }) },
@@ -197,7 +305,22 @@ describe("access-control matrix", () => {
       role: "agent",
       orgId: s1.id,
     });
-    fixture = { s1: s1.id, s1Version: s1.version, targetAccount: target.id };
+    const local = await createLocalCommitment(db, root, s1.id, { title: "Local", channels: ["email"], targets: [] });
+    const registered = await registerRequest(
+      db,
+      s1.id,
+      { kind: "request", channel: "letter", receivedOn: "2027-04-30", subject: "Objet" },
+      { source: "agent", author: { accountId: null, label: "test" } },
+    );
+    fixture = {
+      s1: s1.id,
+      s1Version: s1.version,
+      targetAccount: target.id,
+      localCommitment: local.id,
+      request: registered.request.id,
+      trackingNumber: registered.request.number,
+      trackingToken: registered.trackingToken,
+    };
 
     const anonymous = new Client(t.app);
     await anonymous.get("/login");

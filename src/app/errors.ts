@@ -13,6 +13,7 @@ const CATALOG = {
   "auth.invalid_credentials": [401, "Adresse électronique ou mot de passe incorrect."],
   "auth.rate_limited": [429, "Trop de tentatives de connexion. Réessayez dans quelques minutes."],
   "auth.setup_done": [403, "Le premier compte administrateur existe déjà."],
+  "rate.limited": [429, "Trop d'envois depuis votre connexion. Réessayez dans une heure."],
   "csrf.invalid": [403, "Le formulaire a expiré ou ne vient pas de ce site. Rechargez la page et réessayez."],
   "organisation.not_found": [404, "Organisation introuvable."],
   "organisation.stale": [
@@ -25,6 +26,15 @@ const CATALOG = {
   "account.stale": [409, "Ce compte a été modifié par quelqu'un d'autre pendant votre saisie. Rechargez la page."],
   "account.email_taken": [409, "Un compte existe déjà avec cette adresse électronique."],
   "account.last_admin": [409, "Impossible : ce compte est le dernier administrateur de l'instance."],
+  "framework.not_found": [404, "Référentiel introuvable."],
+  "commitment.not_found": [404, "Engagement introuvable."],
+  "local_commitment.not_found": [404, "Engagement local introuvable."],
+  "local_commitment.stale": [409, "Cet engagement local a été modifié par quelqu'un d'autre pendant votre saisie. Rechargez la page."],
+  "request.not_found": [404, "Demande introuvable."],
+  "request.stale": [
+    409,
+    "Cette demande a été modifiée par quelqu'un d'autre pendant votre saisie. Rechargez la page : rien n'a été écrasé.",
+  ],
   "legal.not_found": [404, "Page introuvable."],
   "legal.stale": [409, "Cette page a été modifiée par quelqu'un d'autre pendant votre saisie. Rechargez la page."],
 } as const satisfies Record<string, readonly [number, string]>;

@@ -4,11 +4,13 @@ import type { PageOptions } from "../ui/layout.tsx";
 import { sendPage } from "../ui/page.tsx";
 import { isAppError } from "./errors.ts";
 
-/** The string fields of a submitted form, kept to show them again. */
+/** The fields of a submitted form, kept to show them again (repeated fields joined by commas). */
 export function submittedValues(body: unknown): FormValues {
   const values: FormValues = {};
   for (const [key, value] of Object.entries((body ?? {}) as Record<string, unknown>)) {
-    if (typeof value === "string" && key !== "_csrf" && !key.toLowerCase().includes("password")) values[key] = value;
+    if (key === "_csrf" || key.toLowerCase().includes("password")) continue;
+    if (typeof value === "string") values[key] = value;
+    else if (Array.isArray(value)) values[key] = value.filter((v) => typeof v === "string").join(",");
   }
   return values;
 }

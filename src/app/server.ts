@@ -7,9 +7,12 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import { accountsRoutes } from "../modules/accounts/accounts.routes.tsx";
 import { authRoutes } from "../modules/accounts/auth.routes.tsx";
 import { auditRoutes } from "../modules/audit/audit.routes.tsx";
+import { frameworksRoutes } from "../modules/frameworks/frameworks.routes.tsx";
 import { homeRoutes } from "../modules/home/home.routes.tsx";
 import { legalRoutes } from "../modules/legal/legal.routes.tsx";
+import { leversRoutes } from "../modules/levers/levers.routes.tsx";
 import { organisationsRoutes } from "../modules/organisations/organisations.routes.tsx";
+import { requestsRoutes } from "../modules/requests/requests.routes.tsx";
 import { configurePages } from "../ui/page.tsx";
 import type { App, AppDeps } from "./context.ts";
 import { accessPlugin } from "./plugins/access.ts";
@@ -49,7 +52,17 @@ export async function buildServer(deps: AppDeps, options: { logger?: boolean } =
   const stylesheet = await assetsPlugin(app, deps);
   configurePages(deps.config, stylesheet);
 
-  for (const routes of [homeRoutes, authRoutes, organisationsRoutes, accountsRoutes, auditRoutes, legalRoutes]) {
+  for (const routes of [
+    homeRoutes,
+    authRoutes,
+    organisationsRoutes,
+    frameworksRoutes,
+    leversRoutes,
+    requestsRoutes,
+    accountsRoutes,
+    auditRoutes,
+    legalRoutes,
+  ]) {
     await routes(app, deps);
   }
   return app;

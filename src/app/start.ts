@@ -1,6 +1,7 @@
 import path from "node:path";
 import { type Database, openDatabase } from "../db/database.ts";
 import { migrateToLatest } from "../db/migrate.ts";
+import { syncFrameworks } from "../modules/frameworks/frameworks.service.ts";
 import type { Config } from "./config.ts";
 
 /** Opens the configured database (PGlite under dataDir, or PostgreSQL) and brings its schema up to date. */
@@ -11,5 +12,6 @@ export async function openMigratedDatabase(config: Config): Promise<Database> {
     dataDir: path.join(config.dataDir, "pglite"),
   });
   await migrateToLatest(database.db);
+  await syncFrameworks(database.db);
   return database;
 }

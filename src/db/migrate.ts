@@ -1,9 +1,15 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
 import * as m0001 from "./migrations/0001_foundation.ts";
+import * as m0002 from "./migrations/0002_frameworks.ts";
+import * as m0003 from "./migrations/0003_requests.ts";
+import * as m0004 from "./migrations/0004_rate_limits.ts";
 
 /** Migrations are listed here, in order, so a bundle or a test runner needs no file-system scan. */
 const migrations: Record<string, Migration> = {
   "0001_foundation": m0001,
+  "0002_frameworks": m0002,
+  "0003_requests": m0003,
+  "0004_rate_limits": m0004,
 };
 
 class StaticProvider implements MigrationProvider {

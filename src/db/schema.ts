@@ -87,7 +87,105 @@ export interface LegalPagesTable {
   updated_at: TimestampDefault;
 }
 
+export interface FrameworksTable {
+  id: string;
+  name: string;
+  edition: string;
+  summary: string;
+  position: number;
+}
+
+export interface FrameworkThemesTable {
+  framework_id: string;
+  id: string;
+  title: string;
+  position: number;
+}
+
+export interface CommitmentsTable {
+  id: string;
+  framework_id: string;
+  number: number;
+  title: string;
+  details: string | null;
+  theme_id: string;
+  channels: string[];
+  targets: Json;
+  search: string;
+}
+
+export interface RequirementsTable {
+  id: string;
+  commitment_id: string;
+  position: number;
+  text: string;
+}
+
+export interface CommitmentLinksTable {
+  from_id: string;
+  to_id: string;
+  relation: string;
+}
+
+export interface LeversTable {
+  id: string;
+  commitment_id: string;
+  channel: string;
+  category: string;
+  text: string;
+  search: string;
+  position: number;
+}
+
+export interface LeverCommitmentsTable {
+  lever_id: string;
+  commitment_id: string;
+}
+
+export interface OrgFrameworksTable {
+  org_id: string;
+  framework_id: string;
+  adopted_at: TimestampDefault;
+  version: Generated<number>;
+}
+
+export interface LocalCommitmentsTable {
+  org_id: string;
+  id: Generated<string>;
+  base_commitment_id: string | null;
+  title: string;
+  channels: string[];
+  targets: Json;
+  version: Generated<number>;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+
+export interface RateEventsTable {
+  id: Generated<string>;
+  bucket: string;
+  key_hash: string;
+  at: TimestampDefault;
+}
+
 export interface DB {
+  rate_events: RateEventsTable;
+  request_counters: RequestCountersTable;
+  requests: RequestsTable;
+  request_events: RequestEventsTable;
+  jobs: JobsTable;
+  outbox: OutboxTable;
+  letter_templates: LetterTemplatesTable;
+  request_rollup: RequestRollupTable;
+  frameworks: FrameworksTable;
+  framework_themes: FrameworkThemesTable;
+  commitments: CommitmentsTable;
+  requirements: RequirementsTable;
+  commitment_links: CommitmentLinksTable;
+  levers: LeversTable;
+  lever_commitments: LeverCommitmentsTable;
+  org_frameworks: OrgFrameworksTable;
+  local_commitments: LocalCommitmentsTable;
   organisations: OrganisationsTable;
   accounts: AccountsTable;
   grants: GrantsTable;
@@ -102,3 +200,102 @@ export type OrganisationRow = Selectable<OrganisationsTable>;
 export type NewOrganisationRow = Insertable<OrganisationsTable>;
 export type OrganisationUpdate = Updateable<OrganisationsTable>;
 export type AccountRow = Selectable<AccountsTable>;
+
+export interface RequestCountersTable {
+  org_id: string;
+  year: number;
+  last: number;
+}
+
+export interface RequestsTable {
+  org_id: string;
+  id: Generated<string>;
+  number: string;
+  kind: string;
+  channel: string;
+  status: string;
+  source: string;
+  subject: string;
+  body: Generated<string>;
+  requester_name: string | null;
+  requester_email: string | null;
+  requester_phone: string | null;
+  requester_address: string | null;
+  received_on: string;
+  target_value: number | null;
+  target_unit: string | null;
+  commitment_id: string | null;
+  due_on: string | null;
+  announced_on: string | null;
+  paused_since: string | null;
+  service_id: string | null;
+  assignee_id: string | null;
+  answered_on: string | null;
+  closed_on: string | null;
+  tracking_token_hash: string;
+  version: Generated<number>;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+
+export interface RequestEventsTable {
+  org_id: string;
+  request_id: string;
+  id: Generated<string>;
+  at: TimestampDefault;
+  actor_id: string | null;
+  actor_label: string;
+  type: string;
+  from_status: string | null;
+  to_status: string | null;
+  note: string | null;
+  data: Json;
+}
+
+export interface JobsTable {
+  id: Generated<string>;
+  name: string;
+  payload: Json;
+  dedupe_key: string | null;
+  run_at: TimestampDefault;
+  attempts: Generated<number>;
+  max_attempts: Generated<number>;
+  locked_until: NullableTimestamp;
+  done_at: NullableTimestamp;
+  last_error: string | null;
+  created_at: TimestampDefault;
+}
+
+export interface OutboxTable {
+  org_id: string;
+  id: Generated<string>;
+  request_id: string | null;
+  kind: string;
+  recipient: string;
+  subject: string;
+  body: string;
+  created_at: TimestampDefault;
+  sent_at: NullableTimestamp;
+  message_id: string | null;
+  error: string | null;
+}
+
+export interface LetterTemplatesTable {
+  org_id: string;
+  kind: string;
+  subject: string;
+  body: string;
+  version: Generated<number>;
+  updated_at: TimestampDefault;
+}
+
+export interface RequestRollupTable {
+  org_id: string;
+  month: string;
+  channel: string;
+  kind: string;
+  received: Generated<number>;
+  answered: Generated<number>;
+  answered_in_time: Generated<number>;
+  delay_histogram: ColumnType<number[], number[] | undefined, number[]>;
+}

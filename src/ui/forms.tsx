@@ -125,11 +125,12 @@ export function SelectField(
   );
 }
 
-export function Checkbox(props: { name: string; label: string; checked: boolean; hint?: string }): SafeHtml {
+export function Checkbox(props: { name: string; label: string; checked: boolean; hint?: string; id?: string; value?: string }): SafeHtml {
+  const id = props.id ?? props.name;
   return (
     <div class="fr-checkbox-group fr-mb-3w">
-      <input type="checkbox" id={props.name} name={props.name} value="true" checked={props.checked} />
-      <label class="fr-label" for={props.name}>
+      <input type="checkbox" id={id} name={props.name} value={props.value ?? "true"} checked={props.checked} />
+      <label class="fr-label" for={id}>
         {props.label}
         {props.hint ? <span class="fr-hint-text">{props.hint}</span> : null}
       </label>

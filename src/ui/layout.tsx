@@ -64,6 +64,8 @@ function navigation(actor: Actor | undefined): Array<{ href: string; label: stri
   const items = [
     { href: "/", label: "Tableau de bord" },
     { href: "/organisations", label: "Organisations" },
+    { href: "/frameworks", label: "Référentiels" },
+    { href: "/levers", label: "Leviers" },
   ];
   if (canSomewhere(actor, "account.manage")) items.push({ href: "/accounts", label: "Comptes" });
   if (canSomewhere(actor, "audit.read")) items.push({ href: "/audit", label: "Journal d'audit" });

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AxeViolation, axeViolations, browserAvailable, launchBrowser, type LiveServer, startLiveServer } from "./support/browser.ts";
+import { type AxeViolation, axeViolations, browserAvailable, type LiveServer, launchBrowser, startLiveServer } from "./support/browser.ts";
 
 /**
  * The first journey of a new instance, in a real Chromium: set-up, an organisation tree,
@@ -66,7 +66,13 @@ describe.skipIf(!browserAvailable)("first journey in Chromium", () => {
   let siteB = "";
   it("builds a network with two sites", async () => {
     const network = await createOrg(page, { name: "Réseau de test", kind: "network" });
-    siteA = await createOrg(page, { name: "Site A", kind: "site", parentId: network, addressCity: "Strasbourg", holidayZone: "alsace-moselle" });
+    siteA = await createOrg(page, {
+      name: "Site A",
+      kind: "site",
+      parentId: network,
+      addressCity: "Strasbourg",
+      holidayZone: "alsace-moselle",
+    });
     await audit(page);
     siteB = await createOrg(page, { name: "Site B", kind: "site", parentId: network, addressCity: "Lyon" });
     await page.goto(`${server.url}/organisations`);

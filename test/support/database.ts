@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { type Database, openDatabase, quoteIdent } from "../../src/db/database.ts";
 import { migrateToLatest } from "../../src/db/migrate.ts";
+import { syncFrameworks } from "../../src/modules/frameworks/frameworks.service.ts";
 
 /**
  * The database a test file runs on: an in-memory PGlite by default, or — when
@@ -15,11 +16,13 @@ export interface TestDatabase extends Database {
 
 export const TEST_DATABASE_URL = process.env.VIGIE_TEST_DATABASE_URL || undefined;
 
-export async function openTestDatabase(): Promise<TestDatabase> {
+/** `referenceData: false` skips loading the frameworks and levers, for tests that do not need them. */
+export async function openTestDatabase(options: { referenceData?: boolean } = {}): Promise<TestDatabase> {
   const url = TEST_DATABASE_URL;
   const schema = url ? `test_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}` : undefined;
   const database = await openDatabase({ url, schema });
   await migrateToLatest(database.db);
+  if (options.referenceData !== false) await syncFrameworks(database.db);
   return {
     ...database,
     schema,

@@ -10,15 +10,35 @@ export const ROLE_LABELS: Record<Role, string> = {
   auditor: "Auditeur (lecture seule)",
 };
 
-export const PERMISSIONS = ["org.read", "org.create", "org.update", "org.delete", "account.manage", "audit.read"] as const;
+export const PERMISSIONS = [
+  "org.read",
+  "org.create",
+  "org.update",
+  "org.delete",
+  "account.manage",
+  "audit.read",
+  "commitment.manage",
+  "request.read",
+  "request.write",
+] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  admin: ["org.read", "org.create", "org.update", "org.delete", "account.manage", "audit.read"],
-  correspondent: ["org.read", "org.create", "org.update", "org.delete"],
-  referent: ["org.read", "org.update"],
-  agent: ["org.read"],
-  auditor: ["org.read", "audit.read"],
+  admin: [
+    "org.read",
+    "org.create",
+    "org.update",
+    "org.delete",
+    "account.manage",
+    "audit.read",
+    "commitment.manage",
+    "request.read",
+    "request.write",
+  ],
+  correspondent: ["org.read", "org.create", "org.update", "org.delete", "commitment.manage", "request.read"],
+  referent: ["org.read", "org.update", "commitment.manage", "request.read", "request.write"],
+  agent: ["org.read", "request.read", "request.write"],
+  auditor: ["org.read", "audit.read", "request.read"],
 };
 
 export function roleAllows(role: Role, permission: Permission): boolean {

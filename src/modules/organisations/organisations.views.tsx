@@ -199,6 +199,16 @@ export function OrganisationDetails({
         <dd>{formatDateTime(org.updatedAt, org.timeZone)}</dd>
       </dl>
       <ul class="fr-btns-group fr-btns-group--inline-md">
+        <li>
+          <a class="fr-btn fr-btn--secondary" href={`/organisations/${org.id}/requests`}>
+            Demandes
+          </a>
+        </li>
+        <li>
+          <a class="fr-btn fr-btn--secondary" href={`/organisations/${org.id}/commitments`}>
+            Engagements
+          </a>
+        </li>
         {canUpdate ? (
           <li>
             <a class="fr-btn" href={`/organisations/${org.id}/edit`}>

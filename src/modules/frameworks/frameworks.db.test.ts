@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ADMIN, Client, createAdmin, startTestApp, type TestApp } from "../../../test/support/app.ts";
+import { replyDelayFor, syncFrameworks } from "./frameworks.service.ts";
+
+describe("frameworks and local commitments, on a real database", () => {
+  let t: TestApp;
+  let c: Client;
+  let network = "";
+  let site = "";
+  beforeAll(async () => {
+    t = await startTestApp();
+    await createAdmin(t);
+    c = new Client(t.app);
+    await c.login(ADMIN.email, ADMIN.password);
+    const base = { timeZone: "Europe/Paris", holidayZone: "metropole" };
+    network = (await c.api("POST", "/api/v1/organisations", { ...base, name: "Réseau", kind: "network" })).json().id;
+    site = (await c.api("POST", "/api/v1/organisations", { ...base, name: "Mairie", kind: "site", parentId: network })).json().id;
+  });
+  afterAll(() => t.close());
+
+  it("loads the reference data once: a second sync with the same files writes nothing", async () => {
+    expect(await syncFrameworks(t.database.db)).toBe(false);
+    const frameworks = (await c.api("GET", "/api/v1/frameworks")).json();
+    expect(frameworks.map((f: { id: string; commitmentCount: number }) => `${f.id}:${f.commitmentCount}`)).toEqual([
+      "marianne-2008:19",
+      "marianne-2016:12",
+      "sp+2021:9",
+    ]);
+  });
+
+  it("finds commitments with or without accents, and follows the links between versions", async () => {
+    const withAccent = (await c.api("GET", "/api/v1/commitments?q=réclamations&framework=marianne-2008")).json();
+    const without = (await c.api("GET", "/api/v1/commitments?q=reclamations&framework=marianne-2008")).json();
+    expect(without.map((x: { id: string }) => x.id)).toEqual(withAccent.map((x: { id: string }) => x.id));
+    expect(without.map((x: { id: string }) => x.id)).toContain("marianne-2008/13");
+    const letters = (await c.api("GET", "/api/v1/frameworks/marianne-2008/commitments/10")).json();
+    expect(letters.links.map((l: { id: string }) => l.id)).toContain("marianne-2016/7");
+    const page = await c.get("/commitments?q=equipe");
+    expect(page.statusCode).toBe(200);
+  });
+
+  it("inherits the framework down the tree unless a node adopts its own", async () => {
+    expect((await c.api("PUT", `/api/v1/organisations/${network}/framework`, { frameworkId: "marianne-2008" })).statusCode).toBe(204);
+    let mine = (await c.api("GET", `/api/v1/organisations/${site}/commitments`)).json();
+    expect(mine.framework).toMatchObject({ id: "marianne-2008", adoptedBy: network });
+    expect(mine.commitments).toHaveLength(19);
+    await c.api("PUT", `/api/v1/organisations/${site}/framework`, { frameworkId: "sp+2021" });
+    mine = (await c.api("GET", `/api/v1/organisations/${site}/commitments`)).json();
+    expect(mine.framework).toMatchObject({ id: "sp+2021", adoptedBy: site });
+    await c.api("PUT", `/api/v1/organisations/${site}/framework`, {});
+    mine = (await c.api("GET", `/api/v1/organisations/${site}/commitments`)).json();
+    expect(mine.framework.id).toBe("marianne-2008");
+    const unknown = await c.api("PUT", `/api/v1/organisations/${site}/framework`, { frameworkId: "iso-9001" });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().fields.frameworkId).toBe("Référentiel inconnu.");
+  });
+
+  it("adds a local commitment through the form, and its delay becomes the one announced", async () => {
+    await c.get(`/organisations/${site}/commitments`);
+    const bad = await c.post(`/organisations/${site}/commitments/local`, {
+      title: "",
+      metric: "reply_delay",
+      value: "zéro",
+      unit: "calendar_days",
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain("L&#39;intitulé est obligatoire.");
+    expect(bad.body).toContain("Cochez au moins un canal.");
+    expect(bad.body).toContain("Indiquez un nombre.");
+    const ok = await c.post(`/organisations/${site}/commitments/local`, {
+      title: "Des réponses aux demandes par mail dans les sept jours",
+      channels: "email",
+      metric: "reply_delay",
+      value: "7",
+      unit: "calendar_days",
+    });
+    expect(ok.statusCode).toBe(303);
+    const page = await c.get(`/organisations/${site}/commitments`);
+    expect(page.body).toContain("Des réponses aux demandes par mail dans les sept jours");
+    expect((await replyDelayFor(t.database.db, site, "email", "request"))?.target).toMatchObject({ value: 7, unit: "calendar_days" });
+    expect((await replyDelayFor(t.database.db, site, "letter", "request"))?.target).toMatchObject({ value: 15, unit: "working_days" });
+  });
+
+  it("lets a network tighten a framework target for its sites, never loosen it", async () => {
+    const looser = await c.api("POST", `/api/v1/organisations/${network}/local-commitments`, {
+      title: "Courriers sous 20 jours",
+      baseCommitmentId: "marianne-2008/10",
+      channels: ["letter"],
+      targets: [{ metric: "reply_delay", value: 20, unit: "working_days", channels: ["letter"], kinds: ["request"] }],
+    });
+    expect(looser.statusCode).toBe(400);
+    const tighter = await c.api("POST", `/api/v1/organisations/${network}/local-commitments`, {
+      title: "Nous traitons vos courriers sous 10 jours ouvrés.",
+      baseCommitmentId: "marianne-2008/10",
+      channels: ["letter"],
+      targets: [{ metric: "reply_delay", value: 10, unit: "working_days", channels: ["letter"], kinds: ["request"] }],
+    });
+    expect(tighter.statusCode).toBe(201);
+    expect((await replyDelayFor(t.database.db, site, "letter", "request"))?.target).toMatchObject({ value: 10 });
+    const printable = await new Client(t.app).get(`/public/organisations/${site}/commitments`);
+    expect(printable.statusCode).toBe(200);
+    expect(printable.body).toContain("Courrier : réponse sous 10 jours ouvrés");
+  });
+});

@@ -1,0 +1,63 @@
+import { z } from "zod";
+import { requiredText, versionField } from "../../app/validation.ts";
+import { CHANNELS, REQUEST_KINDS, TARGET_UNITS } from "./channels.ts";
+
+const channelList = z.preprocess(
+  (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
+  z.array(z.enum(CHANNELS, { error: "Canal inconnu." })).min(1, "Cochez au moins un canal."),
+);
+
+const kindList = z.preprocess(
+  (v) => (v === undefined || v === "" ? [] : Array.isArray(v) ? v : [v]),
+  z.array(z.enum(REQUEST_KINDS, { error: "Type de demande inconnu." })),
+);
+
+/** A measurable promise an organisation makes itself: a reply delay, or rings before pickup. */
+export const localTargetSchema = z.object({
+  metric: z.enum(["reply_delay", "call_pickup_rings"], { error: "Choisissez ce qui est mesuré." }),
+  value: z.coerce
+    .number({ error: "Indiquez un nombre." })
+    .int("Indiquez un nombre entier.")
+    .min(1, "La valeur doit être d'au moins 1.")
+    .max(365, "La valeur ne peut dépasser 365."),
+  unit: z.enum(TARGET_UNITS, { error: "Choisissez une unité." }),
+  channels: channelList,
+  kinds: kindList,
+});
+
+export const localCommitmentSchema = z.object({
+  title: requiredText(300, "L'intitulé"),
+  baseCommitmentId: z.preprocess((v) => (v === "" ? undefined : v), z.string().max(40).optional()),
+  channels: channelList,
+  targets: z.array(localTargetSchema).max(10, "Dix cibles au plus."),
+});
+export type LocalCommitmentInput = z.output<typeof localCommitmentSchema>;
+
+export const localCommitmentUpdateSchema = localCommitmentSchema.extend({ version: versionField });
+export type LocalCommitmentUpdateInput = z.output<typeof localCommitmentUpdateSchema>;
+
+export const adoptionSchema = z.object({
+  frameworkId: z.preprocess((v) => (v === "" ? undefined : v), z.string({ error: "Choisissez un référentiel." }).max(40).optional()),
+});
+
+export const commitmentQuerySchema = z.object({
+  framework: z.preprocess((v) => (v === "" ? undefined : v), z.string().max(40).optional()),
+  channel: z.preprocess((v) => (v === "" ? undefined : v), z.enum(CHANNELS, { error: "Canal inconnu." }).optional()),
+  q: z.preprocess((v) => (v === "" ? undefined : v), z.string().max(200, "Recherche trop longue.").optional()),
+});
+
+/**
+ * A local commitment as the form sends it: one target, in flat fields, reshaped for the schema.
+ * The form is for the common case; the API takes a list of targets.
+ */
+export function localCommitmentFromForm(body: unknown): unknown {
+  const f = (body ?? {}) as Record<string, unknown>;
+  const hasTarget = typeof f.metric === "string" && f.metric !== "";
+  return {
+    title: f.title,
+    baseCommitmentId: f.baseCommitmentId,
+    channels: f.channels,
+    targets: hasTarget ? [{ metric: f.metric, value: f.value, unit: f.unit, channels: f.channels, kinds: f.kinds }] : [],
+    ...(f.version !== undefined ? { version: f.version } : {}),
+  };
+}

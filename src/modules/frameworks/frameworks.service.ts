@@ -1,0 +1,197 @@
+import type { Kysely } from "kysely";
+import { AppError } from "../../app/errors.ts";
+import type { DB } from "../../db/schema.ts";
+import type { Actor } from "../accounts/roles.ts";
+import { auditActor, recordAudit } from "../audit/audit.service.ts";
+import { organisationPath } from "../organisations/organisations.service.ts";
+import type { Channel, RequestKind, Target } from "./channels.ts";
+import { type EffectiveCommitment, effectiveCommitments, replyDelayTarget } from "./effective.ts";
+import * as repo from "./frameworks.repository.ts";
+import type { LocalCommitmentInput, LocalCommitmentUpdateInput } from "./frameworks.schema.ts";
+import { loadReferenceData } from "./reference-data.ts";
+import { syncReferenceData } from "./reference-sync.ts";
+
+export type { CommitmentRow, FrameworkSummary, LocalCommitmentRow } from "./frameworks.repository.ts";
+export type { EffectiveCommitment };
+
+/** Loads the reference files into the database if they changed. Called at start-up. */
+export async function syncFrameworks(db: Kysely<DB>): Promise<boolean> {
+  return syncReferenceData(db, loadReferenceData());
+}
+
+export const listFrameworks = repo.listFrameworks;
+
+export interface CommitmentDetails extends repo.CommitmentRow {
+  requirements: Array<{ id: string; text: string }>;
+  /** The commitments of the other frameworks that carry the same promise. */
+  links: Array<{ id: string; relation: string }>;
+}
+
+async function withDetails(db: Kysely<DB>, rows: repo.CommitmentRow[]): Promise<CommitmentDetails[]> {
+  const ids = rows.map((r) => r.id);
+  const [requirements, links] = await Promise.all([repo.requirementsOf(db, ids), repo.linksOf(db, ids)]);
+  return rows.map((c) => ({
+    ...c,
+    requirements: requirements.filter((r) => r.commitment_id === c.id).map((r) => ({ id: r.id, text: r.text })),
+    links: links
+      .filter((l) => l.from_id === c.id || l.to_id === c.id)
+      .map((l) => ({ id: l.from_id === c.id ? l.to_id : l.from_id, relation: l.relation })),
+  }));
+}
+
+export async function getFramework(db: Kysely<DB>, frameworkId: string) {
+  const framework = await repo.findFramework(db, frameworkId);
+  if (!framework) throw new AppError("framework.not_found");
+  const [themes, commitments] = await Promise.all([repo.themesOf(db, frameworkId), repo.findCommitments(db, { frameworkId })]);
+  return { ...framework, themes, commitments: await withDetails(db, commitments) };
+}
+
+export async function searchCommitments(db: Kysely<DB>, query: repo.CommitmentQuery): Promise<CommitmentDetails[]> {
+  return withDetails(db, await repo.findCommitments(db, query));
+}
+
+export async function getCommitment(db: Kysely<DB>, commitmentId: string): Promise<CommitmentDetails> {
+  const [row] = await repo.findCommitments(db, { ids: [commitmentId] });
+  if (!row) throw new AppError("commitment.not_found");
+  const [details] = await withDetails(db, [row]);
+  if (!details) throw new AppError("commitment.not_found");
+  return details;
+}
+
+/**
+ * The commitments of `frameworkId` that carry the same promise as `commitmentId` (directly or
+ * through a middle version), so data recorded under an older framework reads under the new one.
+ */
+export async function equivalentIn(db: Kysely<DB>, commitmentId: string, frameworkId: string): Promise<string[]> {
+  const seen = new Set([commitmentId]);
+  let frontier = [commitmentId];
+  for (let step = 0; step < 3 && frontier.length; step++) {
+    const links = await repo.linksOf(db, frontier);
+    frontier = links.flatMap((l) => [l.from_id, l.to_id]).filter((id) => !seen.has(id));
+    for (const id of frontier) seen.add(id);
+  }
+  return [...seen].filter((id) => id.startsWith(`${frameworkId}/`));
+}
+
+export interface OrganisationCommitments {
+  /** The framework in force, and the organisation that chose it (itself or an ancestor). */
+  framework: { id: string; name: string; edition: string; adoptedBy: string; adoptedAt: Date } | null;
+  commitments: EffectiveCommitment[];
+  /** The organisation's own local commitments, which it may edit. */
+  own: repo.LocalCommitmentRow[];
+}
+
+async function pathOf(db: Kysely<DB>, orgId: string): Promise<string[]> {
+  const path = await organisationPath(db, orgId);
+  if (!path) throw new AppError("organisation.not_found");
+  return path;
+}
+
+export async function organisationCommitments(db: Kysely<DB>, orgId: string): Promise<OrganisationCommitments> {
+  const path = await pathOf(db, orgId);
+  const adoption = await repo.adoptionOnPath(db, path);
+  const framework = adoption ? await repo.findFramework(db, adoption.framework_id) : undefined;
+  const frameworkCommitments = framework ? await repo.findCommitments(db, { frameworkId: framework.id }) : [];
+  const locals = await repo.localCommitmentsOnPath(db, path);
+  const distance = (id: string) => path.length - 1 - path.indexOf(id);
+  return {
+    framework:
+      framework && adoption
+        ? { id: framework.id, name: framework.name, edition: framework.edition, adoptedBy: adoption.org_id, adoptedAt: adoption.adopted_at }
+        : null,
+    commitments: effectiveCommitments(
+      frameworkCommitments,
+      locals.map((l) => ({ ...l, distance: distance(l.orgId) })),
+    ),
+    own: locals.filter((l) => l.orgId === orgId),
+  };
+}
+
+/** The reply delay an organisation announced for a channel and kind of request, and the commitment that states it. */
+export async function replyDelayFor(
+  db: Kysely<DB>,
+  orgId: string,
+  channel: Channel,
+  kind: RequestKind,
+): Promise<{ target: Target; commitmentId: string } | undefined> {
+  return replyDelayTarget((await organisationCommitments(db, orgId)).commitments, channel, kind);
+}
+
+export async function adoptFramework(db: Kysely<DB>, actor: Actor, orgId: string, frameworkId: string | undefined): Promise<void> {
+  if (frameworkId && !(await repo.findFramework(db, frameworkId))) {
+    throw new AppError("validation", { fields: { frameworkId: "Référentiel inconnu." } });
+  }
+  await db.transaction().execute(async (trx) => {
+    const before = await repo.adoptionOnPath(trx, [orgId]);
+    const after = frameworkId ? await repo.upsertAdoption(trx, orgId, frameworkId) : await repo.deleteAdoption(trx, orgId);
+    await recordAudit(trx, auditActor(actor), {
+      orgId,
+      action: frameworkId ? "update" : "delete",
+      entity: "framework_adoption",
+      entityId: orgId,
+      before: before ?? null,
+      after: frameworkId ? after : null,
+    });
+  });
+}
+
+/** A tightened target may only be stricter than the framework's one in the same slot. */
+async function checkLocal(db: Kysely<DB>, input: LocalCommitmentInput): Promise<void> {
+  if (!input.baseCommitmentId) return;
+  const base = await repo.findCommitments(db, { ids: [input.baseCommitmentId] });
+  const commitment = base[0];
+  if (!commitment) throw new AppError("validation", { fields: { baseCommitmentId: "Engagement du référentiel inconnu." } });
+  for (const t of input.targets) {
+    const same = commitment.targets.find((f) => f.metric === t.metric && f.unit === t.unit);
+    if (same && t.value > same.value) {
+      throw new AppError("validation", {
+        fields: { value: `Un engagement local resserre la cible du référentiel (${same.value}) : indiquez une valeur plus exigeante.` },
+      });
+    }
+  }
+}
+
+function localValues(input: LocalCommitmentInput): repo.LocalValues {
+  return {
+    baseCommitmentId: input.baseCommitmentId ?? null,
+    title: input.title,
+    channels: input.channels,
+    targets: input.targets.map((t) => ({ ...t, kinds: t.kinds.length ? t.kinds : undefined })),
+  };
+}
+
+export async function createLocalCommitment(db: Kysely<DB>, actor: Actor, orgId: string, input: LocalCommitmentInput) {
+  await checkLocal(db, input);
+  return db.transaction().execute(async (trx) => {
+    const created = await repo.insertLocalCommitment(trx, orgId, localValues(input));
+    await recordAudit(trx, auditActor(actor), {
+      orgId,
+      action: "create",
+      entity: "local_commitment",
+      entityId: created.id,
+      after: created,
+    });
+    return created;
+  });
+}
+
+export async function updateLocalCommitment(db: Kysely<DB>, actor: Actor, orgId: string, id: string, input: LocalCommitmentUpdateInput) {
+  await checkLocal(db, input);
+  return db.transaction().execute(async (trx) => {
+    const before = await repo.findLocalCommitment(trx, orgId, id);
+    if (!before) throw new AppError("local_commitment.not_found");
+    const after = await repo.updateLocalCommitment(trx, orgId, id, input.version, localValues(input));
+    if (!after) throw new AppError("local_commitment.stale");
+    await recordAudit(trx, auditActor(actor), { orgId, action: "update", entity: "local_commitment", entityId: id, before, after });
+    return after;
+  });
+}
+
+export async function deleteLocalCommitment(db: Kysely<DB>, actor: Actor, orgId: string, id: string, version: number) {
+  await db.transaction().execute(async (trx) => {
+    const before = await repo.findLocalCommitment(trx, orgId, id);
+    if (!before) throw new AppError("local_commitment.not_found");
+    if (!(await repo.deleteLocalCommitment(trx, orgId, id, version))) throw new AppError("local_commitment.stale");
+    await recordAudit(trx, auditActor(actor), { orgId, action: "delete", entity: "local_commitment", entityId: id, before });
+  });
+}

@@ -1,0 +1,127 @@
+import { CsrfField, ErrorSummary, type FormState, TextArea, TextField } from "../../ui/forms.tsx";
+import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
+import { REQUEST_KIND_LABELS } from "../frameworks/channels.ts";
+import { STATUS_LABELS } from "./request-status.ts";
+import type { RequestStatus } from "./requests.service.ts";
+import { formatDate } from "./requests.views.tsx";
+
+export function PublicRequestForm({
+  orgName,
+  action,
+  form,
+  csrf,
+}: {
+  orgName: string;
+  action: string;
+  form: FormState;
+  csrf: string;
+}): SafeHtml {
+  return (
+    <div class="fr-col-12 fr-col-md-8">
+      <h1>{`Réclamation ou suggestion — ${orgName}`}</h1>
+      <p>
+        Votre message est enregistré avec un numéro de dossier. Une réclamation reçoit une réponse dans le délai que nous annonçons ; vous
+        pourrez suivre son avancement en ligne.
+      </p>
+      <ErrorSummary form={form} />
+      <form method="post" action={action} novalidate>
+        <CsrfField token={csrf} />
+        <fieldset class="fr-fieldset" id="kind" aria-labelledby="kind-legend">
+          <legend class="fr-fieldset__legend" id="kind-legend">
+            Vous souhaitez faire (obligatoire)
+          </legend>
+          {(["complaint", "suggestion"] as const).map((k) => (
+            <div class="fr-fieldset__element">
+              <div class="fr-radio-group">
+                <input type="radio" id={`kind-${k}`} name="kind" value={k} checked={form.values.kind === k} />
+                <label class="fr-label" for={`kind-${k}`}>
+                  {k === "complaint" ? "Une réclamation" : "Une suggestion"}
+                </label>
+              </div>
+            </div>
+          ))}
+          {form.errors.kind ? <p class="fr-message fr-message--error fr-ml-2w">{form.errors.kind}</p> : null}
+        </fieldset>
+        <TextField name="subject" label="Objet" required form={form} maxlength={300} />
+        <TextArea name="body" label="Votre message" required rows={8} form={form} />
+        <TextField name="requesterName" label="Votre nom" required form={form} autocomplete="name" />
+        <TextField
+          name="requesterEmail"
+          label="Votre adresse électronique"
+          type="email"
+          form={form}
+          autocomplete="email"
+          hint="Pour recevoir l'accusé de réception et la réponse."
+        />
+        <TextField name="requesterAddress" label="Ou votre adresse postale" form={form} autocomplete="street-address" />
+        {/* A field people do not see: robots that fill every field give themselves away. */}
+        <div class="vigie-honeypot" aria-hidden="true">
+          <label for="website">Ne pas remplir</label>
+          <input type="text" id="website" name="website" tabindex="-1" autocomplete="off" />
+        </div>
+        <button class="fr-btn" type="submit">
+          Envoyer
+        </button>
+      </form>
+    </div>
+  );
+}
+
+export function PublicReceipt({ number, trackUrl, kind }: { number: string; trackUrl: string | null; kind: string }): SafeHtml {
+  return (
+    <div class="fr-col-12 fr-col-md-8">
+      <h1>Votre message est enregistré</h1>
+      <div class="fr-callout">
+        <p class="fr-callout__title">{`Numéro de dossier : ${number}`}</p>
+        <p class="fr-callout__text">
+          {`Votre ${kind === "complaint" ? "réclamation" : "suggestion"} a bien été reçue. Gardez ce numéro : il vous sera demandé si vous nous contactez.`}
+        </p>
+      </div>
+      {trackUrl ? (
+        <p class="fr-mt-2w">
+          <a class="fr-link" href={trackUrl}>
+            Suivre l'avancement de votre dossier
+          </a>{" "}
+          (adresse personnelle : conservez-la, elle est aussi dans l'accusé de réception).
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export function TrackingView({
+  t,
+}: {
+  t: {
+    number: string;
+    kind: string;
+    status: RequestStatus;
+    receivedOn: string;
+    dueOn: string | null;
+    answeredOn: string | null;
+    steps: Array<{ at: Date; toStatus: string | null; type: string }>;
+  };
+}): SafeHtml {
+  const kind = REQUEST_KIND_LABELS[t.kind as keyof typeof REQUEST_KIND_LABELS] ?? "Demande";
+  return (
+    <div class="fr-col-12 fr-col-md-8">
+      <h1>{`${kind} n° ${t.number}`}</h1>
+      <p class="fr-text--lead">{`Où en est-elle ? ${STATUS_LABELS[t.status]}.`}</p>
+      <dl>
+        <dt class="fr-text--bold">Reçue le</dt>
+        <dd>{formatDate(t.receivedOn)}</dd>
+        {t.answeredOn ? (
+          <>
+            <dt class="fr-text--bold">Réponse envoyée le</dt>
+            <dd>{formatDate(t.answeredOn)}</dd>
+          </>
+        ) : t.dueOn ? (
+          <>
+            <dt class="fr-text--bold">Réponse attendue au plus tard le</dt>
+            <dd>{formatDate(t.dueOn)}</dd>
+          </>
+        ) : null}
+      </dl>
+    </div>
+  );
+}

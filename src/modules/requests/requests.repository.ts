@@ -1,0 +1,242 @@
+import { type Kysely, type Selectable, sql } from "kysely";
+import type { DB, RequestsTable } from "../../db/schema.ts";
+import type { Channel, RequestKind } from "../frameworks/channels.ts";
+import type { RequestStatus } from "./request-status.ts";
+
+export interface RequestRecord {
+  orgId: string;
+  id: string;
+  number: string;
+  kind: RequestKind;
+  channel: Channel;
+  status: RequestStatus;
+  source: "agent" | "public" | "import";
+  subject: string;
+  body: string;
+  requester: { name: string | null; email: string | null; phone: string | null; address: string | null };
+  receivedOn: string;
+  target: { value: number; unit: "working_days" | "calendar_days" } | null;
+  commitmentId: string | null;
+  dueOn: string | null;
+  announcedOn: string | null;
+  pausedSince: string | null;
+  serviceId: string | null;
+  assigneeId: string | null;
+  answeredOn: string | null;
+  closedOn: string | null;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export function toRecord(r: Selectable<RequestsTable>): RequestRecord {
+  // The check constraints of the table hold these columns to the listed values.
+  return {
+    orgId: r.org_id,
+    id: r.id,
+    number: r.number,
+    kind: r.kind as RequestKind,
+    channel: r.channel as Channel,
+    status: r.status as RequestStatus,
+    source: r.source as RequestRecord["source"],
+    subject: r.subject,
+    body: r.body,
+    requester: { name: r.requester_name, email: r.requester_email, phone: r.requester_phone, address: r.requester_address },
+    receivedOn: r.received_on,
+    target:
+      r.target_value !== null && r.target_unit ? { value: r.target_value, unit: r.target_unit as "working_days" | "calendar_days" } : null,
+    commitmentId: r.commitment_id,
+    dueOn: r.due_on,
+    announcedOn: r.announced_on,
+    pausedSince: r.paused_since,
+    serviceId: r.service_id,
+    assigneeId: r.assignee_id,
+    answeredOn: r.answered_on,
+    closedOn: r.closed_on,
+    version: r.version,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+/** The next receipt number of an organisation for a year: 2027-000042. */
+export async function nextNumber(db: Kysely<DB>, orgId: string, year: number): Promise<string> {
+  const row = await db
+    .insertInto("request_counters")
+    .values({ org_id: orgId, year, last: 1 })
+    .onConflict((oc) => oc.columns(["org_id", "year"]).doUpdateSet({ last: sql`request_counters.last + 1` }))
+    .returning("last")
+    .executeTakeFirstOrThrow();
+  return `${year}-${String(row.last).padStart(6, "0")}`;
+}
+
+export type NewRequest = Omit<RequestsTable, "id" | "version" | "created_at" | "updated_at" | "body"> & { body: string };
+
+export async function insertRequest(db: Kysely<DB>, orgId: string, values: Omit<NewRequest, "org_id">): Promise<RequestRecord> {
+  const row = await db
+    .insertInto("requests")
+    .values({ ...values, org_id: orgId })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toRecord(row);
+}
+
+export async function findRequest(db: Kysely<DB>, orgId: string, requestId: string): Promise<RequestRecord | undefined> {
+  const row = await db.selectFrom("requests").selectAll().where("org_id", "=", orgId).where("id", "=", requestId).executeTakeFirst();
+  return row ? toRecord(row) : undefined;
+}
+
+export async function findByTrackingHash(db: Kysely<DB>, hash: string): Promise<RequestRecord | undefined> {
+  const row = await db.selectFrom("requests").selectAll().where("tracking_token_hash", "=", hash).executeTakeFirst();
+  return row ? toRecord(row) : undefined;
+}
+
+export type RequestChanges = Partial<
+  Pick<RequestsTable, "status" | "due_on" | "announced_on" | "paused_since" | "service_id" | "assignee_id" | "answered_on" | "closed_on">
+>;
+
+/** Writes when the stored version is still `version`; undefined when someone else wrote first. */
+export async function updateRequest(
+  db: Kysely<DB>,
+  orgId: string,
+  requestId: string,
+  version: number,
+  changes: RequestChanges,
+): Promise<RequestRecord | undefined> {
+  const row = await db
+    .updateTable("requests")
+    .set({ ...changes, version: version + 1, updated_at: new Date() })
+    .where("org_id", "=", orgId)
+    .where("id", "=", requestId)
+    .where("version", "=", version)
+    .returningAll()
+    .executeTakeFirst();
+  return row ? toRecord(row) : undefined;
+}
+
+export interface EventValues {
+  actorId: string | null;
+  actorLabel: string;
+  type: "created" | "status" | "holding" | "reassigned" | "letter";
+  fromStatus?: string | null;
+  toStatus?: string | null;
+  note?: string | null;
+  data?: unknown;
+}
+
+export async function insertEvent(db: Kysely<DB>, orgId: string, requestId: string, e: EventValues): Promise<void> {
+  await db
+    .insertInto("request_events")
+    .values({
+      org_id: orgId,
+      request_id: requestId,
+      actor_id: e.actorId,
+      actor_label: e.actorLabel,
+      type: e.type,
+      from_status: e.fromStatus ?? null,
+      to_status: e.toStatus ?? null,
+      note: e.note ?? null,
+      data: e.data === undefined ? null : JSON.stringify(e.data),
+    })
+    .execute();
+}
+
+export async function eventsOf(db: Kysely<DB>, orgId: string, requestId: string) {
+  return db
+    .selectFrom("request_events")
+    .select(["id", "at", "actor_label", "type", "from_status", "to_status", "note", "data"])
+    .where("org_id", "=", orgId)
+    .where("request_id", "=", requestId)
+    .orderBy("id")
+    .execute();
+}
+
+export interface QueueQuery {
+  orgIds: string[];
+  assigneeId?: string | undefined;
+  serviceIds?: string[] | undefined;
+  dueBy?: string | undefined;
+  overdueOn?: string | undefined;
+  openOnly: boolean;
+  q?: string | undefined;
+  limit: number;
+}
+
+export async function listRequests(db: Kysely<DB>, query: QueueQuery): Promise<RequestRecord[]> {
+  if (!query.orgIds.length) return [];
+  let q = db.selectFrom("requests").selectAll().where("org_id", "in", query.orgIds);
+  if (query.openOnly) q = q.where("status", "not in", ["answered", "closed"]);
+  if (query.assigneeId) q = q.where("assignee_id", "=", query.assigneeId);
+  if (query.serviceIds)
+    q = q.where("service_id", "in", query.serviceIds.length ? query.serviceIds : ["00000000-0000-0000-0000-000000000000"]);
+  if (query.dueBy) q = q.where("due_on", "<=", query.dueBy).where("due_on", ">=", query.overdueOn ?? "0000-01-01");
+  else if (query.overdueOn) q = q.where("due_on", "<", query.overdueOn);
+  if (query.q) {
+    const like = `%${query.q.replace(/[%_\\]/g, "\\$&")}%`;
+    q = q.where((eb) => eb.or([eb("number", "ilike", like), eb("subject", "ilike", like), eb("requester_name", "ilike", like)]));
+  }
+  const rows = await q.orderBy(sql`due_on nulls last`).orderBy("received_on").limit(query.limit).execute();
+  return rows.map(toRecord);
+}
+
+export interface RollupDelta {
+  month: string;
+  channel: string;
+  kind: string;
+  received?: number;
+  answered?: number;
+  answeredInTime?: number;
+  /** Histogram bucket to add `answered` to. */
+  bucket?: number;
+}
+
+/**
+ * Adds a change to the rollup of the organisation and of each of its ancestors, so a node of the
+ * tree reads its whole subtree in one row per month, channel and kind.
+ */
+export async function applyRollup(db: Kysely<DB>, path: string[], delta: RollupDelta): Promise<void> {
+  const received = delta.received ?? 0;
+  const answered = delta.answered ?? 0;
+  const inTime = delta.answeredInTime ?? 0;
+  for (const orgId of path) {
+    await db
+      .insertInto("request_rollup")
+      .values({ org_id: orgId, month: delta.month, channel: delta.channel, kind: delta.kind, received, answered, answered_in_time: inTime })
+      .onConflict((oc) =>
+        oc.columns(["org_id", "month", "channel", "kind"]).doUpdateSet({
+          received: sql`request_rollup.received + ${received}`,
+          answered: sql`request_rollup.answered + ${answered}`,
+          answered_in_time: sql`request_rollup.answered_in_time + ${inTime}`,
+        }),
+      )
+      .execute();
+    if (delta.bucket !== undefined && answered !== 0) {
+      // Arrays are 1-based in SQL.
+      await sql`update request_rollup set delay_histogram[${delta.bucket + 1}] = delay_histogram[${delta.bucket + 1}] + ${answered}
+        where org_id = ${orgId} and month = ${delta.month} and channel = ${delta.channel} and kind = ${delta.kind}`.execute(db);
+    }
+  }
+}
+
+export async function rollupRows(db: Kysely<DB>, orgId: string, fromMonth: string, toMonth: string) {
+  return db
+    .selectFrom("request_rollup")
+    .selectAll()
+    .where("org_id", "=", orgId)
+    .where("month", ">=", fromMonth)
+    .where("month", "<=", toMonth)
+    .orderBy("month")
+    .execute();
+}
+
+/** Open and overdue requests of a set of organisations, as of a date. */
+export async function backlog(db: Kysely<DB>, orgIds: string[], today: string) {
+  if (!orgIds.length) return { open: 0, overdue: 0 };
+  const row = await db
+    .selectFrom("requests")
+    .select([sql<number>`count(*)::int`.as("open"), sql<number>`count(*) filter (where due_on < ${today})::int`.as("overdue")])
+    .where("org_id", "in", orgIds)
+    .where("status", "not in", ["answered", "closed"])
+    .executeTakeFirstOrThrow();
+  return row;
+}

@@ -1,0 +1,76 @@
+import { z } from "zod";
+import { optionalText, requiredText, versionField } from "../../app/validation.ts";
+import { CHANNELS, REQUEST_KINDS } from "../frameworks/channels.ts";
+import { STATUSES } from "./request-status.ts";
+
+const isoDate = z
+  .string({ error: "Indiquez une date." })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "Date attendue au format AAAA-MM-JJ.")
+  .refine(
+    (d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
+    "Cette date n'existe pas.",
+  )
+  .refine((d) => d >= "2000-01-01" && d <= "2100-12-31", "Date hors de la période gérée (2000 à 2100).");
+
+const email = z.preprocess(
+  (v) => (typeof v === "string" && v.trim() === "" ? undefined : typeof v === "string" ? v.trim().toLowerCase() : v),
+  z.string().max(254).email("L'adresse électronique n'est pas valide.").optional(),
+);
+
+/** What an agent registers: one fast form for every channel and kind. */
+export const requestCreateSchema = z.object({
+  kind: z.enum(REQUEST_KINDS, { error: "Choisissez : demande, réclamation ou suggestion." }),
+  channel: z.enum(CHANNELS, { error: "Choisissez le canal de réception." }),
+  receivedOn: isoDate,
+  subject: requiredText(300, "L'objet"),
+  body: optionalText(20_000, "Le texte"),
+  requesterName: optionalText(200, "Le nom"),
+  requesterEmail: email,
+  requesterPhone: optionalText(40, "Le téléphone"),
+  requesterAddress: optionalText(500, "L'adresse"),
+  serviceId: z.preprocess((v) => (v === "" ? undefined : v), z.string().uuid("Service introuvable.").optional()),
+});
+export type RequestCreateInput = z.output<typeof requestCreateSchema>;
+
+/** What the public files on the public page: a complaint or a suggestion, with a way to answer. */
+export const publicRequestSchema = z
+  .object({
+    kind: z.enum(["complaint", "suggestion"], { error: "Choisissez : réclamation ou suggestion." }),
+    subject: requiredText(300, "L'objet"),
+    body: requiredText(10_000, "Votre message"),
+    requesterName: requiredText(200, "Votre nom"),
+    requesterEmail: email,
+    requesterAddress: optionalText(500, "Votre adresse postale"),
+  })
+  .refine((v) => v.requesterEmail || v.requesterAddress, {
+    path: ["requesterEmail"],
+    message: "Indiquez une adresse électronique ou une adresse postale, pour que nous puissions vous répondre.",
+  });
+export type PublicRequestInput = z.output<typeof publicRequestSchema>;
+
+export const statusChangeSchema = z.object({
+  status: z.enum(STATUSES, { error: "Statut inconnu." }),
+  note: optionalText(5_000, "La note"),
+  pauseClock: z.preprocess((v) => v === true || v === "true" || v === "on", z.boolean()).default(false),
+  version: versionField,
+});
+export type StatusChangeInput = z.output<typeof statusChangeSchema>;
+
+export const holdingReplySchema = z.object({
+  announcedOn: isoDate,
+  note: requiredText(5_000, "Le message d'attente"),
+  version: versionField,
+});
+
+export const reassignSchema = z.object({
+  serviceId: z.preprocess((v) => (v === "" ? undefined : v), z.string().uuid("Service introuvable.").optional()),
+  assigneeId: z.preprocess((v) => (v === "" ? undefined : v), z.string().uuid("Agent introuvable.").optional()),
+  version: versionField,
+});
+
+export const requestParams = z.object({ orgId: z.string().uuid(), requestId: z.string().uuid("Demande introuvable.") });
+
+export const queueQuerySchema = z.object({
+  queue: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["all", "mine", "service", "due-soon", "overdue"]).optional()),
+  q: z.preprocess((v) => (v === "" ? undefined : v), z.string().max(200).optional()),
+});

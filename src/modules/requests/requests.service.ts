@@ -1,0 +1,309 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { Kysely } from "kysely";
+import { AppError } from "../../app/errors.ts";
+import type { DB } from "../../db/schema.ts";
+import { type Actor, can } from "../accounts/roles.ts";
+import type { AuditActor } from "../audit/audit.service.ts";
+import { auditActor } from "../audit/audit.service.ts";
+import { organisationCalendar } from "../calendar/calendar.service.ts";
+import type { Channel, RequestKind } from "../frameworks/channels.ts";
+import { replyDelayFor } from "../frameworks/frameworks.service.ts";
+import { getOrganisation, listVisible } from "../organisations/organisations.service.ts";
+import { addCalendarDays, dueDate, histogramBucket, responseDays, shiftAfterPause, type WorkingCalendar } from "./due-date.ts";
+import { canMove, isOpen, type RequestStatus, STATUS_LABELS } from "./request-status.ts";
+import * as repo from "./requests.repository.ts";
+import type { PublicRequestInput, RequestCreateInput, StatusChangeInput } from "./requests.schema.ts";
+
+export type { RequestRecord } from "./requests.repository.ts";
+
+/** Today's date where the organisation is: a deadline is a local calendar date. */
+export function todayIn(timeZone: string, now = new Date()): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
+}
+
+const monthOf = (date: string) => `${date.slice(0, 7)}-01`;
+
+export interface Registered {
+  request: repo.RequestRecord;
+  /** Given once, in the acknowledgement: with the receipt number it opens the public tracking page. */
+  trackingToken: string;
+}
+
+export function hashTrackingToken(token: string): string {
+  return createHash("sha256").update(token).digest("base64url");
+}
+
+/** A request may only be sent to a service inside the organisation it belongs to. */
+async function requireServiceOf(db: Kysely<DB>, orgId: string, serviceId: string): Promise<void> {
+  const service = await getOrganisation(db, serviceId).catch(() => undefined);
+  if (!service?.path.includes(orgId)) {
+    throw new AppError("validation", { fields: { serviceId: "Ce service n'appartient pas à l'organisation." } });
+  }
+}
+
+interface RegisterOptions {
+  source: "agent" | "public" | "import";
+  author: AuditActor;
+}
+
+/**
+ * Registers a request: computes its deadline from the delay the organisation announced for that
+ * channel and kind, gives it a receipt number, records the event and counts it in the rollup.
+ */
+export async function registerRequest(
+  db: Kysely<DB>,
+  orgId: string,
+  input: RequestCreateInput,
+  options: RegisterOptions,
+): Promise<Registered> {
+  const org = await getOrganisation(db, orgId);
+  if (input.serviceId) await requireServiceOf(db, orgId, input.serviceId);
+  const announced = await replyDelayFor(db, orgId, input.channel, input.kind);
+  const target =
+    announced && (announced.target.unit === "working_days" || announced.target.unit === "calendar_days") ? announced.target : undefined;
+  const calendar = await organisationCalendar(db, org);
+  const due = target
+    ? dueDate(input.receivedOn, { value: target.value, unit: target.unit as "working_days" | "calendar_days" }, calendar)
+    : null;
+  const trackingToken = randomBytes(18).toString("base64url");
+  return db.transaction().execute(async (trx) => {
+    const number = await repo.nextNumber(trx, orgId, Number(input.receivedOn.slice(0, 4)));
+    const request = await repo.insertRequest(trx, orgId, {
+      number,
+      kind: input.kind,
+      channel: input.channel,
+      status: "received",
+      source: options.source,
+      subject: input.subject,
+      body: input.body ?? "",
+      requester_name: input.requesterName ?? null,
+      requester_email: input.requesterEmail ?? null,
+      requester_phone: input.requesterPhone ?? null,
+      requester_address: input.requesterAddress ?? null,
+      received_on: input.receivedOn,
+      target_value: target?.value ?? null,
+      target_unit: target?.unit ?? null,
+      commitment_id: target ? (announced?.commitmentId ?? null) : null,
+      due_on: due,
+      announced_on: null,
+      paused_since: null,
+      service_id: input.serviceId ?? null,
+      assignee_id: null,
+      answered_on: null,
+      closed_on: null,
+      tracking_token_hash: hashTrackingToken(trackingToken),
+    });
+    await repo.insertEvent(trx, orgId, request.id, {
+      actorId: options.author.accountId,
+      actorLabel: options.author.label,
+      type: "created",
+      toStatus: "received",
+      data: { source: options.source, dueOn: due },
+    });
+    await repo.applyRollup(trx, org.path, { month: monthOf(input.receivedOn), channel: input.channel, kind: input.kind, received: 1 });
+    return { request, trackingToken };
+  });
+}
+
+/** A complaint or suggestion filed by the public on the web page. */
+export async function filePublicRequest(db: Kysely<DB>, orgId: string, input: PublicRequestInput): Promise<Registered> {
+  const org = await getOrganisation(db, orgId);
+  return registerRequest(
+    db,
+    orgId,
+    { ...input, channel: "web", receivedOn: todayIn(org.timeZone), requesterPhone: undefined, serviceId: undefined },
+    { source: "public", author: { accountId: null, label: "usager (formulaire public)" } },
+  );
+}
+
+export async function getRequest(db: Kysely<DB>, orgId: string, requestId: string): Promise<repo.RequestRecord> {
+  const request = await repo.findRequest(db, orgId, requestId);
+  if (!request) throw new AppError("request.not_found");
+  return request;
+}
+
+export async function requestHistory(db: Kysely<DB>, orgId: string, requestId: string) {
+  return repo.eventsOf(db, orgId, requestId);
+}
+
+/** The rollup change when a request gets, or loses, its answer. */
+async function countAnswer(
+  db: Kysely<DB>,
+  path: string[],
+  r: repo.RequestRecord,
+  answeredOn: string,
+  calendar: WorkingCalendar,
+  sign: 1 | -1,
+) {
+  const inTime = r.dueOn !== null && answeredOn <= r.dueOn ? 1 : 0;
+  await repo.applyRollup(db, path, {
+    month: monthOf(r.receivedOn),
+    channel: r.channel,
+    kind: r.kind,
+    answered: sign,
+    answeredInTime: sign * inTime,
+    bucket: histogramBucket(responseDays(r.receivedOn, answeredOn, calendar)),
+  });
+}
+
+export async function changeStatus(
+  db: Kysely<DB>,
+  actor: Actor,
+  orgId: string,
+  requestId: string,
+  input: StatusChangeInput,
+): Promise<repo.RequestRecord> {
+  const org = await getOrganisation(db, orgId);
+  const calendar = await organisationCalendar(db, org);
+  const today = todayIn(org.timeZone);
+  return db.transaction().execute(async (trx) => {
+    const before = await repo.findRequest(trx, orgId, requestId);
+    if (!before) throw new AppError("request.not_found");
+    if (before.version !== input.version) throw new AppError("request.stale");
+    if (!canMove(before.status, input.status)) {
+      throw new AppError("validation", {
+        fields: { status: `Impossible de passer de « ${STATUS_LABELS[before.status]} » à « ${STATUS_LABELS[input.status]} ».` },
+      });
+    }
+    const changes: repo.RequestChanges = { status: input.status };
+    // Leaving a paused wait moves the deadline by the working days the file was with the requester.
+    if (before.pausedSince && input.status !== "waiting") {
+      changes.paused_since = null;
+      if (before.dueOn) changes.due_on = shiftAfterPause(before.dueOn, before.pausedSince, today, calendar);
+    }
+    if (input.status === "waiting" && input.pauseClock && !before.pausedSince) changes.paused_since = today;
+    if (input.status === "answered") changes.answered_on = today;
+    if (input.status === "closed") changes.closed_on = today;
+    if (input.status === "in_progress" && !isOpen(before.status)) {
+      changes.answered_on = null;
+      changes.closed_on = null;
+    }
+    const after = await repo.updateRequest(trx, orgId, requestId, input.version, changes);
+    if (!after) throw new AppError("request.stale");
+    const path = org.path;
+    if (before.answeredOn && !after.answeredOn) await countAnswer(trx, path, before, before.answeredOn, calendar, -1);
+    if (!before.answeredOn && after.answeredOn) await countAnswer(trx, path, after, after.answeredOn, calendar, 1);
+    const who = auditActor(actor);
+    await repo.insertEvent(trx, orgId, requestId, {
+      actorId: who.accountId,
+      actorLabel: who.label,
+      type: "status",
+      fromStatus: before.status,
+      toStatus: after.status,
+      note: input.note ?? null,
+      data: changes.due_on ? { dueOn: changes.due_on } : undefined,
+    });
+    return after;
+  });
+}
+
+/** A holding reply: the requester is told the answer will come later, by a new date. */
+export async function sendHoldingReply(
+  db: Kysely<DB>,
+  actor: Actor,
+  orgId: string,
+  requestId: string,
+  input: { announcedOn: string; note: string; version: number },
+): Promise<repo.RequestRecord> {
+  return db.transaction().execute(async (trx) => {
+    const before = await repo.findRequest(trx, orgId, requestId);
+    if (!before) throw new AppError("request.not_found");
+    if (!isOpen(before.status)) throw new AppError("validation", { fields: { announcedOn: "La demande a déjà reçu sa réponse." } });
+    if (input.announcedOn < before.receivedOn) {
+      throw new AppError("validation", { fields: { announcedOn: "La nouvelle date ne peut précéder la réception." } });
+    }
+    const after = await repo.updateRequest(trx, orgId, requestId, input.version, { announced_on: input.announcedOn });
+    if (!after) throw new AppError("request.stale");
+    const who = auditActor(actor);
+    await repo.insertEvent(trx, orgId, requestId, {
+      actorId: who.accountId,
+      actorLabel: who.label,
+      type: "holding",
+      note: input.note,
+      data: { announcedOn: input.announcedOn },
+    });
+    return after;
+  });
+}
+
+export async function reassign(
+  db: Kysely<DB>,
+  actor: Actor,
+  orgId: string,
+  requestId: string,
+  input: { serviceId?: string | undefined; assigneeId?: string | undefined; version: number },
+): Promise<repo.RequestRecord> {
+  if (input.serviceId) await requireServiceOf(db, orgId, input.serviceId);
+  return db.transaction().execute(async (trx) => {
+    const before = await repo.findRequest(trx, orgId, requestId);
+    if (!before) throw new AppError("request.not_found");
+    const after = await repo.updateRequest(trx, orgId, requestId, input.version, {
+      service_id: input.serviceId ?? null,
+      assignee_id: input.assigneeId ?? null,
+    });
+    if (!after) throw new AppError("request.stale");
+    const who = auditActor(actor);
+    await repo.insertEvent(trx, orgId, requestId, {
+      actorId: who.accountId,
+      actorLabel: who.label,
+      type: "reassigned",
+      data: {
+        from: { serviceId: before.serviceId, assigneeId: before.assigneeId },
+        to: { serviceId: after.serviceId, assigneeId: after.assigneeId },
+      },
+    });
+    return after;
+  });
+}
+
+export type Queue = "all" | "mine" | "service" | "due-soon" | "overdue";
+
+/** The work queues of an organisation's subtree, as the actor may see them. */
+export async function listQueue(db: Kysely<DB>, actor: Actor, orgId: string, queue: Queue, q?: string) {
+  const org = await getOrganisation(db, orgId);
+  const subtree = (await listVisible(db, actor, "request.read")).filter((o) => o.path.includes(orgId));
+  const orgIds = subtree.map((o) => o.id);
+  const today = todayIn(org.timeZone);
+  const calendar = await organisationCalendar(db, org);
+  const base = { orgIds, openOnly: queue !== "all", q, limit: 200 };
+  switch (queue) {
+    case "mine":
+      return repo.listRequests(db, { ...base, assigneeId: actor.accountId });
+    case "service": {
+      // "My service": the services where the actor holds a role, within this organisation.
+      const mine = actor.grants.map((g) => g.orgId).filter((id) => orgIds.includes(id));
+      return repo.listRequests(db, { ...base, serviceIds: mine });
+    }
+    case "due-soon":
+      return repo.listRequests(db, { ...base, overdueOn: today, dueBy: calendar.addWorkingDays(today, 2) });
+    case "overdue":
+      return repo.listRequests(db, { ...base, overdueOn: today });
+    default:
+      return repo.listRequests(db, base);
+  }
+}
+
+/** What the public tracking page shows: status and dates, never the content or the agents. */
+export async function trackRequest(db: Kysely<DB>, number: string, token: string) {
+  const request = await repo.findByTrackingHash(db, hashTrackingToken(token));
+  if (!request || request.number !== number) throw new AppError("request.not_found");
+  const events = await repo.eventsOf(db, request.orgId, request.id);
+  return {
+    number: request.number,
+    kind: request.kind,
+    status: request.status,
+    receivedOn: request.receivedOn,
+    dueOn: request.announcedOn ?? request.dueOn,
+    answeredOn: request.answeredOn,
+    steps: events
+      .filter((e) => e.type === "created" || e.type === "status" || e.type === "holding")
+      .map((e) => ({ at: e.at, type: e.type, toStatus: e.to_status })),
+  };
+}
+
+export function canWrite(actor: Actor, path: string[]): boolean {
+  return can(actor, "request.write", path);
+}
+
+export type { Channel, RequestKind, RequestStatus };
+export { addCalendarDays };

@@ -1,0 +1,357 @@
+import { CsrfField, ErrorSummary, type FormState, formatDateTime, SelectField, TextArea, TextField } from "../../ui/forms.tsx";
+import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
+import { CHANNEL_LABELS, CHANNELS, REQUEST_KIND_LABELS, REQUEST_KINDS } from "../frameworks/channels.ts";
+import { nextStatuses, STATUS_LABELS } from "./request-status.ts";
+import type { Queue, RequestRecord } from "./requests.service.ts";
+
+export const QUEUE_LABELS: Record<Queue, string> = {
+  mine: "Mes demandes",
+  service: "Mon service",
+  "due-soon": "Échéance sous 2 jours ouvrés",
+  overdue: "En retard",
+  all: "Toutes",
+};
+
+export function formatDate(iso: string | null): string {
+  if (!iso) return "—";
+  const [y, m, d] = iso.split("-");
+  return `${d}/${m}/${y}`;
+}
+
+function RadioGroup(props: { name: string; legend: string; options: Array<[string, string]>; form: FormState }): SafeHtml {
+  const error = props.form.errors[props.name];
+  return (
+    <fieldset class={`fr-fieldset${error ? " fr-fieldset--error" : ""}`} id={props.name} aria-labelledby={`${props.name}-legend`}>
+      <legend class="fr-fieldset__legend" id={`${props.name}-legend`}>
+        {props.legend}
+      </legend>
+      {props.options.map(([value, label]) => (
+        <div class="fr-fieldset__element fr-fieldset__element--inline">
+          <div class="fr-radio-group">
+            <input
+              type="radio"
+              id={`${props.name}-${value}`}
+              name={props.name}
+              value={value}
+              checked={props.form.values[props.name] === value}
+            />
+            <label class="fr-label" for={`${props.name}-${value}`}>
+              {label}
+            </label>
+          </div>
+        </div>
+      ))}
+      {error ? <p class="fr-message fr-message--error fr-ml-2w">{error}</p> : null}
+    </fieldset>
+  );
+}
+
+export function RequestForm({
+  form,
+  csrf,
+  action,
+  services,
+}: {
+  form: FormState;
+  csrf: string;
+  action: string;
+  services: Array<{ id: string; name: string }>;
+}): SafeHtml {
+  return (
+    <form method="post" action={action} novalidate>
+      <CsrfField token={csrf} />
+      <ErrorSummary form={form} />
+      <RadioGroup name="kind" legend="Type" options={REQUEST_KINDS.map((k) => [k, REQUEST_KIND_LABELS[k]])} form={form} />
+      <RadioGroup name="channel" legend="Reçue par" options={CHANNELS.map((c) => [c, CHANNEL_LABELS[c]])} form={form} />
+      <div class="fr-grid-row fr-grid-row--gutters">
+        <div class="fr-col-12 fr-col-md-4">
+          <TextField name="receivedOn" label="Reçue le" type="date" required form={form} />
+        </div>
+        <div class="fr-col-12 fr-col-md-8">
+          <TextField name="subject" label="Objet" required form={form} autofocus maxlength={300} />
+        </div>
+      </div>
+      <div class="fr-grid-row fr-grid-row--gutters">
+        <div class="fr-col-12 fr-col-md-4">
+          <TextField name="requesterName" label="Nom de l'usager" form={form} autocomplete="off" />
+        </div>
+        <div class="fr-col-12 fr-col-md-4">
+          <TextField
+            name="requesterEmail"
+            label="Courriel de l'usager"
+            type="email"
+            form={form}
+            hint="Pour l'accusé de réception et la réponse."
+            autocomplete="off"
+          />
+        </div>
+        <div class="fr-col-12 fr-col-md-4">
+          <TextField name="requesterPhone" label="Téléphone" type="tel" form={form} autocomplete="off" />
+        </div>
+      </div>
+      <TextField name="requesterAddress" label="Adresse postale" form={form} autocomplete="off" />
+      <TextArea name="body" label="Texte ou résumé" rows={4} form={form} />
+      {services.length ? (
+        <SelectField
+          name="serviceId"
+          label="Service chargé"
+          form={form}
+          placeholder="L'organisation elle-même"
+          options={services.map((s) => ({ value: s.id, label: s.name }))}
+        />
+      ) : null}
+      <button class="fr-btn" type="submit" accesskey="s">
+        Enregistrer
+      </button>
+    </form>
+  );
+}
+
+export function QueueView({
+  orgId,
+  orgName,
+  queue,
+  q,
+  requests,
+  canWrite,
+  today,
+}: {
+  orgId: string;
+  orgName: string;
+  queue: Queue;
+  q: string | undefined;
+  requests: RequestRecord[];
+  canWrite: boolean;
+  today: string;
+}): SafeHtml {
+  const base = `/organisations/${orgId}/requests`;
+  return (
+    <div>
+      <h1>{`Demandes — ${orgName}`}</h1>
+      <p>
+        {canWrite ? (
+          <a class="fr-btn fr-icon-add-line fr-btn--icon-left fr-mr-2w" href={`${base}/new`} accesskey="n">
+            Enregistrer une demande
+          </a>
+        ) : null}
+        <a class="fr-link" href={`${base}/indicators`}>
+          Indicateurs de délais
+        </a>
+      </p>
+      <nav class="fr-mb-2w" aria-label="Files de travail">
+        <ul class="fr-tags-group">
+          {(Object.keys(QUEUE_LABELS) as Queue[]).map((k) => (
+            <li>
+              <a class="fr-tag" href={`${base}?queue=${k}`} aria-current={k === queue ? "page" : undefined}>
+                {QUEUE_LABELS[k]}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <form method="get" action={base} class="fr-mb-2w">
+        <input type="hidden" name="queue" value={queue} />
+        {/* biome-ignore lint/a11y/useSemanticElements: the DSFR search bar is a div with the search role. */}
+        <div class="fr-search-bar" role="search">
+          <label class="fr-label" for="q">
+            Rechercher (numéro, objet, nom)
+          </label>
+          <input class="fr-input" type="search" id="q" name="q" value={q ?? ""} placeholder="Rechercher (numéro, objet, nom)" />
+          <button class="fr-btn" type="submit" title="Rechercher">
+            Rechercher
+          </button>
+        </div>
+      </form>
+      <div class="fr-table">
+        <div class="fr-table__wrapper">
+          <div class="fr-table__container">
+            <div class="fr-table__content">
+              <table>
+                <caption>{`${QUEUE_LABELS[queue]} : ${requests.length}`}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">N°</th>
+                    <th scope="col">Objet</th>
+                    <th scope="col">Type</th>
+                    <th scope="col">Canal</th>
+                    <th scope="col">Reçue le</th>
+                    <th scope="col">Échéance</th>
+                    <th scope="col">Statut</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {requests.map((r) => {
+                    const late = r.dueOn !== null && r.dueOn < today && !r.answeredOn;
+                    return (
+                      <tr>
+                        <td>
+                          <a href={`${base}/${r.id}`}>{r.number}</a>
+                        </td>
+                        <td>{r.subject}</td>
+                        <td>{REQUEST_KIND_LABELS[r.kind]}</td>
+                        <td>{CHANNEL_LABELS[r.channel]}</td>
+                        <td>{formatDate(r.receivedOn)}</td>
+                        <td>
+                          {formatDate(r.dueOn)}
+                          {late ? <span class="fr-badge fr-badge--error fr-badge--sm fr-ml-1w">en retard</span> : null}
+                        </td>
+                        <td>{STATUS_LABELS[r.status]}</td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+          </div>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+interface HistoryEvent {
+  at: Date;
+  actor_label: string;
+  type: string;
+  from_status: string | null;
+  to_status: string | null;
+  note: string | null;
+}
+
+function describeEvent(e: HistoryEvent): string {
+  const label = (s: string | null) => (s && s in STATUS_LABELS ? STATUS_LABELS[s as keyof typeof STATUS_LABELS] : (s ?? ""));
+  switch (e.type) {
+    case "created":
+      return "Enregistrée";
+    case "status":
+      return `${label(e.from_status)} → ${label(e.to_status)}`;
+    case "holding":
+      return "Réponse d'attente";
+    case "reassigned":
+      return "Réaffectée";
+    default:
+      return e.type;
+  }
+}
+
+export function RequestPage({
+  r,
+  events,
+  csrf,
+  canWrite,
+  statusForm,
+  holdingForm,
+  services,
+  today,
+}: {
+  r: RequestRecord;
+  events: HistoryEvent[];
+  csrf: string;
+  canWrite: boolean;
+  statusForm: FormState;
+  holdingForm: FormState;
+  services: Array<{ id: string; name: string }>;
+  today: string;
+}): SafeHtml {
+  const base = `/organisations/${r.orgId}/requests/${r.id}`;
+  const late = r.dueOn !== null && r.dueOn < today && !r.answeredOn;
+  return (
+    <div>
+      <h1>{`${REQUEST_KIND_LABELS[r.kind]} ${r.number}`}</h1>
+      <p class="fr-text--lead">{r.subject}</p>
+      <ul class="fr-badges-group">
+        <li>
+          <p class="fr-badge fr-badge--info">{STATUS_LABELS[r.status]}</p>
+        </li>
+        {late ? (
+          <li>
+            <p class="fr-badge fr-badge--error">En retard</p>
+          </li>
+        ) : null}
+      </ul>
+      <dl>
+        <dt class="fr-text--bold">Canal</dt>
+        <dd>{CHANNEL_LABELS[r.channel]}</dd>
+        <dt class="fr-text--bold">Reçue le</dt>
+        <dd>{formatDate(r.receivedOn)}</dd>
+        <dt class="fr-text--bold">Délai annoncé</dt>
+        <dd>
+          {r.target
+            ? `${r.target.value} ${r.target.unit === "working_days" ? "jours ouvrés" : "jours"} (engagement ${r.commitmentId ?? ""}) — échéance le ${formatDate(r.dueOn)}`
+            : "Aucun délai annoncé pour ce canal"}
+        </dd>
+        {r.announcedOn ? (
+          <>
+            <dt class="fr-text--bold">Nouvelle date annoncée</dt>
+            <dd>{formatDate(r.announcedOn)}</dd>
+          </>
+        ) : null}
+        {r.pausedSince ? (
+          <>
+            <dt class="fr-text--bold">Délai suspendu depuis</dt>
+            <dd>{formatDate(r.pausedSince)}</dd>
+          </>
+        ) : null}
+        <dt class="fr-text--bold">Usager</dt>
+        <dd>
+          {[r.requester.name, r.requester.email, r.requester.phone, r.requester.address].filter(Boolean).join(" — ") || "Non renseigné"}
+        </dd>
+        <dt class="fr-text--bold">Service</dt>
+        <dd>{services.find((s) => s.id === r.serviceId)?.name ?? "L'organisation elle-même"}</dd>
+      </dl>
+      {r.body ? <p class="vigie-pre">{r.body}</p> : null}
+      {canWrite ? (
+        <div class="fr-grid-row fr-grid-row--gutters fr-mt-2w">
+          <div class="fr-col-12 fr-col-md-6">
+            <h2 class="fr-h4">Changer le statut</h2>
+            <ErrorSummary form={statusForm} />
+            <form method="post" action={`${base}/status`} novalidate>
+              <CsrfField token={csrf} />
+              <input type="hidden" name="version" value={String(r.version)} />
+              <SelectField
+                name="status"
+                label="Nouveau statut"
+                required
+                form={statusForm}
+                options={nextStatuses(r.status).map((s) => ({ value: s, label: STATUS_LABELS[s] }))}
+              />
+              <div class="fr-checkbox-group fr-mb-2w">
+                <input type="checkbox" id="pauseClock" name="pauseClock" value="true" />
+                <label class="fr-label" for="pauseClock">
+                  Suspendre le délai pendant l'attente de l'usager
+                </label>
+              </div>
+              <TextArea name="note" label="Note" rows={2} form={statusForm} />
+              <button class="fr-btn" type="submit">
+                Enregistrer le statut
+              </button>
+            </form>
+          </div>
+          <div class="fr-col-12 fr-col-md-6">
+            <h2 class="fr-h4">Réponse d'attente</h2>
+            <p class="fr-text--sm">Quand le délai ne pourra pas être tenu, annoncez une nouvelle date à l'usager.</p>
+            <ErrorSummary form={holdingForm} />
+            <form method="post" action={`${base}/holding`} novalidate>
+              <CsrfField token={csrf} />
+              <input type="hidden" name="version" value={String(r.version)} />
+              <TextField name="announcedOn" label="Nouvelle date de réponse" type="date" required form={holdingForm} />
+              <TextArea name="note" label="Message à l'usager" rows={3} required form={holdingForm} />
+              <button class="fr-btn fr-btn--secondary" type="submit">
+                Envoyer la réponse d'attente
+              </button>
+            </form>
+          </div>
+        </div>
+      ) : null}
+      <h2 class="fr-mt-4w">Historique</h2>
+      <ol>
+        {events.map((e) => (
+          <li>
+            {`${formatDateTime(e.at)} — ${describeEvent(e)} — ${e.actor_label}`}
+            {e.note ? ` : ${e.note}` : ""}
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}
