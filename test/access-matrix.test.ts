@@ -237,6 +237,14 @@ const MATRIX: Record<string, Entry> = {
     rule: { subtree: WRITERS },
     call: (f) => ({ url: `/api/v1/organisations/${f.s1}/requests/${f.request}/assignment`, json: {} }),
   },
+  "GET /organisations/:orgId/requests/indicators": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/requests/indicators` }),
+  },
+  "GET /api/v1/organisations/:orgId/request-indicators": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/request-indicators?from=2027-01-01&to=2027-12-31` }),
+  },
   "GET /public/organisations/:orgId/complaint": { rule: "public", call: (f) => ({ url: `/public/organisations/${f.s1}/complaint` }) },
   "POST /public/organisations/:orgId/complaint": {
     rule: "public",

@@ -1,4 +1,7 @@
+import { startWorker } from "../modules/jobs/jobs.service.ts";
+import { createMailTransport, useMailTransport } from "../modules/mail/mail.service.ts";
 import { loadConfig } from "./config.ts";
+import "./jobs.ts";
 import { buildServer } from "./server.ts";
 import { openMigratedDatabase } from "./start.ts";
 
@@ -9,6 +12,9 @@ if (process.argv.includes("--demo")) {
   await loadDemo(database.db);
 }
 const app = await buildServer({ db: database.db, config }, { logger: true });
+useMailTransport(createMailTransport(process.env));
+// Every app server polls the queue; claims skip each other's rows.
+const worker = startWorker({ db: database.db, log: app.log, intervalMs: 5_000 });
 
 let closing = false;
 async function shutdown(signal: string) {
@@ -16,6 +22,8 @@ async function shutdown(signal: string) {
   closing = true;
   app.log.info(`${signal} reçu : arrêt propre`);
   await app.close();
+  // Let the batch under way finish before the database closes under it.
+  await worker.stop();
   // The embedded engine writes its files on close: stopping without it could lose the last writes.
   await database.close();
   process.exit(0);

@@ -15,6 +15,14 @@ export async function accountExists(db: Kysely<DB>, email: string): Promise<bool
   return (await repo.findByEmail(db, email)) !== undefined;
 }
 
+/** Active accounts with their roles, for the daily reminders. */
+export async function activeAccountsWithGrants(
+  db: Kysely<DB>,
+): Promise<Array<repo.Account & { grants: Awaited<ReturnType<typeof repo.grantsOf>> }>> {
+  const accounts = (await repo.listAccounts(db, null)).filter((a) => a.active);
+  return Promise.all(accounts.map(async (a) => ({ ...a, grants: await repo.grantsOf(db, a.id) })));
+}
+
 /** Whether the instance still waits for its first administrator. */
 export async function needsSetup(db: Kysely<DB>): Promise<boolean> {
   return (await repo.countAccounts(db)) === 0;

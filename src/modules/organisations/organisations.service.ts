@@ -20,6 +20,11 @@ export function listVisible(db: Kysely<DB>, actor: Actor, permission: Permission
   return repo.listInSubtrees(db, actor.instanceAdmin ? null : reachRoots(actor, permission));
 }
 
+/** The organisation and everything below it, whoever asks (callers have checked access to the root). */
+export async function subtree(db: Kysely<DB>, orgId: string): Promise<Organisation[]> {
+  return repo.listInSubtrees(db, [orgId]);
+}
+
 /** Reads an organisation the access layer has already cleared for the actor. */
 export async function getOrganisation(db: Kysely<DB>, orgId: string): Promise<Organisation> {
   const org = await repo.findById(db, orgId);

@@ -155,8 +155,12 @@ export interface QueueQuery {
   orgIds: string[];
   assigneeId?: string | undefined;
   serviceIds?: string[] | undefined;
+  /** Due on or after this date. */
+  dueFrom?: string | undefined;
+  /** Due on or before this date. */
   dueBy?: string | undefined;
-  overdueOn?: string | undefined;
+  /** Due strictly before this date: overdue as of it. */
+  dueBefore?: string | undefined;
   openOnly: boolean;
   q?: string | undefined;
   limit: number;
@@ -169,8 +173,9 @@ export async function listRequests(db: Kysely<DB>, query: QueueQuery): Promise<R
   if (query.assigneeId) q = q.where("assignee_id", "=", query.assigneeId);
   if (query.serviceIds)
     q = q.where("service_id", "in", query.serviceIds.length ? query.serviceIds : ["00000000-0000-0000-0000-000000000000"]);
-  if (query.dueBy) q = q.where("due_on", "<=", query.dueBy).where("due_on", ">=", query.overdueOn ?? "0000-01-01");
-  else if (query.overdueOn) q = q.where("due_on", "<", query.overdueOn);
+  if (query.dueFrom) q = q.where("due_on", ">=", query.dueFrom);
+  if (query.dueBy) q = q.where("due_on", "<=", query.dueBy);
+  if (query.dueBefore) q = q.where("due_on", "<", query.dueBefore);
   if (query.q) {
     const like = `%${query.q.replace(/[%_\\]/g, "\\$&")}%`;
     q = q.where((eb) => eb.or([eb("number", "ilike", like), eb("subject", "ilike", like), eb("requester_name", "ilike", like)]));

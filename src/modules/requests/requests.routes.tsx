@@ -12,6 +12,8 @@ import { sendPage } from "../../ui/page.tsx";
 import type { Actor } from "../accounts/roles.ts";
 import { auditActor } from "../audit/audit.service.ts";
 import { getOrganisation, listVisible } from "../organisations/organisations.service.ts";
+import { requestIndicators } from "./indicators.ts";
+import { IndicatorsView } from "./indicators.views.tsx";
 import { PublicReceipt, PublicRequestForm, TrackingView } from "./requests.public.views.tsx";
 import {
   holdingReplySchema,
@@ -161,7 +163,11 @@ export async function requestsRoutes(app: App, deps: AppDeps): Promise<void> {
       const { orgId } = parseInput(orgParams, request.params);
       try {
         const input = parseInput(requestCreateSchema, request.body);
-        const { request: created } = await registerRequest(db, orgId, input, { source: "agent", author: auditActor(actorOf(request)) });
+        const { request: created } = await registerRequest(db, orgId, input, {
+          source: "agent",
+          author: auditActor(actorOf(request)),
+          baseUrl: deps.config.baseUrl,
+        });
         return reply.redirect(`/organisations/${orgId}/requests/${created.id}?ok=request.created`, 303);
       } catch (error) {
         if (!(error instanceof AppError) || error.status >= 500 || error.status === 404) throw error;
@@ -270,7 +276,7 @@ export async function requestsRoutes(app: App, deps: AppDeps): Promise<void> {
         await checkRate(db, "public-request", request.ip, PUBLIC_RATE);
         // A robot filled the hidden field: thank it as if stored, store nothing.
         if (typeof body.website === "string" && body.website !== "") return `/public/organisations/${orgId}/complaint/received?number=0`;
-        const { request: created, trackingToken } = await filePublicRequest(db, orgId, input);
+        const { request: created, trackingToken } = await filePublicRequest(db, orgId, input, deps.config.baseUrl);
         const params = new URLSearchParams({ number: created.number, token: trackingToken, kind: created.kind });
         return `/public/organisations/${orgId}/complaint/received?${params}`;
       },
@@ -312,7 +318,87 @@ export async function requestsRoutes(app: App, deps: AppDeps): Promise<void> {
     return sendPage(reply, request, { title: `Suivi du dossier ${tracked.number}`, children: <TrackingView t={tracked} /> });
   });
 
+  const periodSchema = z.object({
+    from: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/, "Date attendue au format AAAA-MM-JJ.")
+        .optional(),
+    ),
+    to: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/, "Date attendue au format AAAA-MM-JJ.")
+        .optional(),
+    ),
+  });
+  /** The period asked for, by default the twelve months up to today. */
+  const period = async (orgId: string, query: unknown) => {
+    const org = await getOrganisation(db, orgId);
+    const q = parseInput(periodSchema, query);
+    const to = q.to ?? todayIn(org.timeZone);
+    const from = q.from ?? `${Number(to.slice(0, 4)) - 1}-${to.slice(5, 7)}-01`;
+    if (from > to) throw new AppError("validation", { fields: { from: "La date de début doit précéder la date de fin." } });
+    return { org, from, to };
+  };
+
+  app.get(
+    "/organisations/:orgId/requests/indicators",
+    { config: { access: onOrg("request.read") }, schema: { hide: true } },
+    async (request, reply) => {
+      const { orgId } = parseInput(orgParams, request.params);
+      const { org, from, to } = await period(orgId, request.query);
+      const data = await requestIndicators(db, orgId, from, to);
+      return sendPage(reply, request, {
+        title: `Délais de réponse — ${org.name}`,
+        breadcrumbs: [
+          { label: org.name, href: `/organisations/${orgId}` },
+          { label: "Demandes", href: `/organisations/${orgId}/requests` },
+          { label: "Indicateurs" },
+        ],
+        children: <IndicatorsView orgName={org.name} data={data} action={`/organisations/${orgId}/requests/indicators`} />,
+      });
+    },
+  );
+
   // ---- JSON API ----
+  const figuresOut = z.object({
+    received: z.number(),
+    answered: z.number(),
+    answeredInTime: z.number(),
+    inTimeRate: z.number().nullable(),
+    medianDays: z.number().nullable(),
+    p90Days: z.number().nullable(),
+  });
+  app.get(
+    "/api/v1/organisations/:orgId/request-indicators",
+    {
+      config: { access: onOrg("request.read") },
+      schema: {
+        tags: TAG,
+        summary: "Indicateurs de délais de l'organisation et de tout ce qui lui est rattaché (par mois de réception)",
+        params: orgParams,
+        querystring: periodSchema,
+        response: {
+          200: z.object({
+            from: z.string(),
+            to: z.string(),
+            total: figuresOut,
+            byMonth: z.array(figuresOut.extend({ month: z.string() })),
+            byChannel: z.array(figuresOut.extend({ channel: z.string() })),
+            byKind: z.array(figuresOut.extend({ kind: z.string() })),
+            backlog: z.object({ open: z.number(), overdue: z.number(), asOf: z.string() }),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const { from, to } = await period(request.params.orgId, request.query);
+      return requestIndicators(db, request.params.orgId, from, to);
+    },
+  );
   app.get(
     "/api/v1/organisations/:orgId/requests",
     {
@@ -340,9 +426,13 @@ export async function requestsRoutes(app: App, deps: AppDeps): Promise<void> {
       },
     },
     async (request, reply) =>
-      reply
-        .status(201)
-        .send(await registerRequest(db, request.params.orgId, request.body, { source: "agent", author: auditActor(actorOf(request)) })),
+      reply.status(201).send(
+        await registerRequest(db, request.params.orgId, request.body, {
+          source: "agent",
+          author: auditActor(actorOf(request)),
+          baseUrl: deps.config.baseUrl,
+        }),
+      ),
   );
   app.get(
     "/api/v1/organisations/:orgId/requests/:requestId",

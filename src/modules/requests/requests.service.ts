@@ -10,6 +10,8 @@ import type { Channel, RequestKind } from "../frameworks/channels.ts";
 import { replyDelayFor } from "../frameworks/frameworks.service.ts";
 import { getOrganisation, listVisible } from "../organisations/organisations.service.ts";
 import { addCalendarDays, dueDate, histogramBucket, responseDays, shiftAfterPause, type WorkingCalendar } from "./due-date.ts";
+import { sendLetter } from "./letters.service.ts";
+import type { LetterFacts } from "./letters.ts";
 import { canMove, isOpen, type RequestStatus, STATUS_LABELS } from "./request-status.ts";
 import * as repo from "./requests.repository.ts";
 import type { PublicRequestInput, RequestCreateInput, StatusChangeInput } from "./requests.schema.ts";
@@ -44,6 +46,23 @@ async function requireServiceOf(db: Kysely<DB>, orgId: string, serviceId: string
 interface RegisterOptions {
   source: "agent" | "public" | "import";
   author: AuditActor;
+  /** Public address of the site, for the tracking link in the acknowledgement. */
+  baseUrl?: string | undefined;
+}
+
+function letterFacts(orgName: string, r: repo.RequestRecord, extra: Partial<LetterFacts> = {}): LetterFacts {
+  return {
+    organisation: orgName,
+    number: r.number,
+    kind: r.kind,
+    channel: r.channel,
+    subject: r.subject,
+    receivedOn: r.receivedOn,
+    delay: r.target,
+    dueOn: r.dueOn,
+    announcedOn: r.announcedOn,
+    ...extra,
+  };
 }
 
 /**
@@ -101,18 +120,39 @@ export async function registerRequest(
       data: { source: options.source, dueOn: due },
     });
     await repo.applyRollup(trx, org.path, { month: monthOf(input.receivedOn), channel: input.channel, kind: input.kind, received: 1 });
-    return { request, trackingToken };
+    const trackingUrl = `${options.baseUrl ?? ""}/track?${new URLSearchParams({ number, token: trackingToken })}`;
+    const acknowledged = await sendLetter(
+      trx,
+      orgId,
+      org.path,
+      request.id,
+      "acknowledgement",
+      request.requester.email,
+      letterFacts(org.name, request, { trackingUrl }),
+    );
+    if (!acknowledged) return { request, trackingToken };
+    const after = await repo.updateRequest(trx, orgId, request.id, request.version, { status: "acknowledged" });
+    if (!after) throw new AppError("request.stale");
+    await repo.insertEvent(trx, orgId, request.id, {
+      actorId: null,
+      actorLabel: "Vigie",
+      type: "letter",
+      fromStatus: "received",
+      toStatus: "acknowledged",
+      note: `Accusé de réception envoyé par courriel à ${request.requester.email}`,
+    });
+    return { request: after, trackingToken };
   });
 }
 
 /** A complaint or suggestion filed by the public on the web page. */
-export async function filePublicRequest(db: Kysely<DB>, orgId: string, input: PublicRequestInput): Promise<Registered> {
+export async function filePublicRequest(db: Kysely<DB>, orgId: string, input: PublicRequestInput, baseUrl: string): Promise<Registered> {
   const org = await getOrganisation(db, orgId);
   return registerRequest(
     db,
     orgId,
     { ...input, channel: "web", receivedOn: todayIn(org.timeZone), requesterPhone: undefined, serviceId: undefined },
-    { source: "public", author: { accountId: null, label: "usager (formulaire public)" } },
+    { source: "public", author: { accountId: null, label: "usager (formulaire public)" }, baseUrl },
   );
 }
 
@@ -193,6 +233,10 @@ export async function changeStatus(
       note: input.note ?? null,
       data: changes.due_on ? { dueOn: changes.due_on } : undefined,
     });
+    if (input.status === "answered") {
+      const message = input.note ?? "Notre réponse vous est adressée par courrier.";
+      await sendLetter(trx, orgId, org.path, requestId, "answer", after.requester.email, letterFacts(org.name, after, { message }));
+    }
     return after;
   });
 }
@@ -205,6 +249,7 @@ export async function sendHoldingReply(
   requestId: string,
   input: { announcedOn: string; note: string; version: number },
 ): Promise<repo.RequestRecord> {
+  const org = await getOrganisation(db, orgId);
   return db.transaction().execute(async (trx) => {
     const before = await repo.findRequest(trx, orgId, requestId);
     if (!before) throw new AppError("request.not_found");
@@ -222,6 +267,15 @@ export async function sendHoldingReply(
       note: input.note,
       data: { announcedOn: input.announcedOn },
     });
+    await sendLetter(
+      trx,
+      orgId,
+      org.path,
+      requestId,
+      "holding",
+      after.requester.email,
+      letterFacts(org.name, after, { message: input.note }),
+    );
     return after;
   });
 }
@@ -275,9 +329,9 @@ export async function listQueue(db: Kysely<DB>, actor: Actor, orgId: string, que
       return repo.listRequests(db, { ...base, serviceIds: mine });
     }
     case "due-soon":
-      return repo.listRequests(db, { ...base, overdueOn: today, dueBy: calendar.addWorkingDays(today, 2) });
+      return repo.listRequests(db, { ...base, dueFrom: today, dueBy: calendar.addWorkingDays(today, 2) });
     case "overdue":
-      return repo.listRequests(db, { ...base, overdueOn: today });
+      return repo.listRequests(db, { ...base, dueBefore: today });
     default:
       return repo.listRequests(db, base);
   }

@@ -1,0 +1,6 @@
+/**
+ * Every job definition of the application, registered by importing its module. The worker only
+ * claims jobs whose names this process knows, so a job module missing here is never run.
+ */
+import "../modules/mail/mail.jobs.ts";
+import "../modules/requests/requests.jobs.ts";

@@ -1,0 +1,26 @@
+/**
+ * The durable job queue: jobs live in the `jobs` table, so they survive restarts and are shared by
+ * every app server. A module declares its jobs in its `*.jobs.ts` with defineJob, enqueues them with
+ * enqueue (inside the transaction of the write that calls for them), and every server runs a worker.
+ */
+export {
+  DEFAULT_BATCH,
+  DEFAULT_LOCK_MS,
+  type EnqueueInput,
+  enqueue,
+  enqueueDailySchedules,
+  type RunCounts,
+  type RunOptions,
+  runDueJobs,
+} from "./queue.ts";
+export {
+  type DailySchedule,
+  defineJob,
+  type JobContext,
+  type JobDefinition,
+  type JobLogger,
+  PermanentJobError,
+  scheduleDaily,
+  silentLogger,
+} from "./registry.ts";
+export { startWorker, type Worker, type WorkerOptions } from "./worker.ts";

@@ -1,0 +1,85 @@
+import type { Kysely } from "kysely";
+import type { DB } from "../../db/schema.ts";
+import { getOrganisation, subtree } from "../organisations/organisations.service.ts";
+import { HISTOGRAM_SIZE, percentile } from "./due-date.ts";
+import * as repo from "./requests.repository.ts";
+import { todayIn } from "./requests.service.ts";
+
+/** Reply-time indicators of an organisation's subtree, read from the rollup, never from the requests. */
+export interface DelayFigures {
+  received: number;
+  answered: number;
+  answeredInTime: number;
+  /** Share of answered requests answered within the announced delay, null when none was answered. */
+  inTimeRate: number | null;
+  medianDays: number | null;
+  p90Days: number | null;
+}
+
+export interface RequestIndicators {
+  from: string;
+  to: string;
+  total: DelayFigures;
+  byMonth: Array<{ month: string } & DelayFigures>;
+  byChannel: Array<{ channel: string } & DelayFigures>;
+  byKind: Array<{ kind: string } & DelayFigures>;
+  backlog: { open: number; overdue: number; asOf: string };
+}
+
+interface Acc {
+  received: number;
+  answered: number;
+  answeredInTime: number;
+  histogram: number[];
+}
+
+const empty = (): Acc => ({ received: 0, answered: 0, answeredInTime: 0, histogram: Array(HISTOGRAM_SIZE).fill(0) });
+
+function add(acc: Acc, row: { received: number; answered: number; answered_in_time: number; delay_histogram: number[] }) {
+  acc.received += row.received;
+  acc.answered += row.answered;
+  acc.answeredInTime += row.answered_in_time;
+  row.delay_histogram.forEach((n, i) => {
+    acc.histogram[i] = (acc.histogram[i] ?? 0) + n;
+  });
+}
+
+function figures(acc: Acc): DelayFigures {
+  return {
+    received: acc.received,
+    answered: acc.answered,
+    answeredInTime: acc.answeredInTime,
+    inTimeRate: acc.answered ? acc.answeredInTime / acc.answered : null,
+    medianDays: percentile(acc.histogram, 50),
+    p90Days: percentile(acc.histogram, 90),
+  };
+}
+
+function group<K extends string>(rows: Awaited<ReturnType<typeof repo.rollupRows>>, key: (r: (typeof rows)[number]) => K) {
+  const groups = new Map<K, Acc>();
+  for (const r of rows) {
+    const k = key(r);
+    const acc = groups.get(k) ?? empty();
+    add(acc, r);
+    groups.set(k, acc);
+  }
+  return [...groups].sort(([a], [b]) => a.localeCompare(b));
+}
+
+export async function requestIndicators(db: Kysely<DB>, orgId: string, from: string, to: string): Promise<RequestIndicators> {
+  const org = await getOrganisation(db, orgId);
+  const rows = await repo.rollupRows(db, orgId, `${from.slice(0, 7)}-01`, `${to.slice(0, 7)}-01`);
+  const total = empty();
+  for (const r of rows) add(total, r);
+  const today = todayIn(org.timeZone);
+  const ids = (await subtree(db, orgId)).map((o) => o.id);
+  return {
+    from,
+    to,
+    total: figures(total),
+    byMonth: group(rows, (r) => r.month.slice(0, 7)).map(([month, acc]) => ({ month, ...figures(acc) })),
+    byChannel: group(rows, (r) => r.channel).map(([channel, acc]) => ({ channel, ...figures(acc) })),
+    byKind: group(rows, (r) => r.kind).map(([kind, acc]) => ({ kind, ...figures(acc) })),
+    backlog: { ...(await repo.backlog(db, ids, today)), asOf: today },
+  };
+}

@@ -1,0 +1,125 @@
+import { BarChartFigure } from "../../ui/charts.tsx";
+import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
+import { CHANNEL_LABELS, type Channel, REQUEST_KIND_LABELS, type RequestKind } from "../frameworks/channels.ts";
+import type { DelayFigures, RequestIndicators } from "./indicators.ts";
+import { formatDate } from "./requests.views.tsx";
+
+const pct = (rate: number | null) => (rate === null ? "—" : `${Math.round(rate * 1000) / 10} %`);
+const days = (d: number | null) => (d === null ? "—" : `${d} j`);
+
+function Row({ label, f }: { label: string; f: DelayFigures }): SafeHtml {
+  return (
+    <tr>
+      <th scope="row">{label}</th>
+      <td>{f.received}</td>
+      <td>{f.answered}</td>
+      <td>{pct(f.inTimeRate)}</td>
+      <td>{days(f.medianDays)}</td>
+      <td>{days(f.p90Days)}</td>
+    </tr>
+  );
+}
+
+function Table({ caption, rows }: { caption: string; rows: Array<{ label: string; f: DelayFigures }> }): SafeHtml {
+  return (
+    <div class="fr-table">
+      <div class="fr-table__wrapper">
+        <div class="fr-table__container">
+          <div class="fr-table__content">
+            <table>
+              <caption>{caption}</caption>
+              <thead>
+                <tr>
+                  <th scope="col"> </th>
+                  <th scope="col">Reçues</th>
+                  <th scope="col">Répondues</th>
+                  <th scope="col">Dans le délai annoncé</th>
+                  <th scope="col">Délai médian (jours ouvrés)</th>
+                  <th scope="col">9e décile</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <Row label={r.label} f={r.f} />
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+export function IndicatorsView({ orgName, data, action }: { orgName: string; data: RequestIndicators; action: string }): SafeHtml {
+  return (
+    <div>
+      <h1>{`Délais de réponse — ${orgName}`}</h1>
+      <form method="get" action={action} class="fr-mb-4w">
+        <div class="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom">
+          <div class="fr-col-6 fr-col-md-3">
+            <div class="fr-input-group">
+              <label class="fr-label" for="from">
+                Du
+              </label>
+              <input class="fr-input" type="date" id="from" name="from" value={data.from} />
+            </div>
+          </div>
+          <div class="fr-col-6 fr-col-md-3">
+            <div class="fr-input-group">
+              <label class="fr-label" for="to">
+                Au
+              </label>
+              <input class="fr-input" type="date" id="to" name="to" value={data.to} />
+            </div>
+          </div>
+          <div class="fr-col-12 fr-col-md-3">
+            <button class="fr-btn" type="submit">
+              Afficher
+            </button>
+          </div>
+        </div>
+      </form>
+      <div class="fr-grid-row fr-grid-row--gutters fr-mb-4w">
+        <div class="fr-col-12 fr-col-md-3">
+          <div class="fr-callout">
+            <p class="fr-callout__title">{pct(data.total.inTimeRate)}</p>
+            <p class="fr-callout__text">{`des ${data.total.answered} demandes répondues l'ont été dans le délai annoncé`}</p>
+          </div>
+        </div>
+        <div class="fr-col-12 fr-col-md-3">
+          <div class="fr-callout">
+            <p class="fr-callout__title">{days(data.total.medianDays)}</p>
+            <p class="fr-callout__text">{`délai médian (9e décile : ${days(data.total.p90Days)})`}</p>
+          </div>
+        </div>
+        <div class="fr-col-12 fr-col-md-3">
+          <div class="fr-callout">
+            <p class="fr-callout__title">{String(data.backlog.open)}</p>
+            <p class="fr-callout__text">{`demandes en cours au ${formatDate(data.backlog.asOf)}`}</p>
+          </div>
+        </div>
+        <div class="fr-col-12 fr-col-md-3">
+          <div class="fr-callout fr-callout--pink-tuile">
+            <p class="fr-callout__title">{String(data.backlog.overdue)}</p>
+            <p class="fr-callout__text">en retard</p>
+          </div>
+        </div>
+      </div>
+      <BarChartFigure
+        chart={{
+          title: "Part des réponses dans le délai annoncé, par mois de réception",
+          categories: data.byMonth.map((m) => m.month),
+          series: [
+            { name: "Dans le délai", values: data.byMonth.map((m) => (m.inTimeRate === null ? null : Math.round(m.inTimeRate * 100))) },
+          ],
+          max: 100,
+          unit: "%",
+        }}
+      />
+      <Table caption="Par mois de réception" rows={data.byMonth.map((m) => ({ label: m.month, f: m }))} />
+      <Table caption="Par canal" rows={data.byChannel.map((c) => ({ label: CHANNEL_LABELS[c.channel as Channel] ?? c.channel, f: c }))} />
+      <Table caption="Par type" rows={data.byKind.map((k) => ({ label: REQUEST_KIND_LABELS[k.kind as RequestKind] ?? k.kind, f: k }))} />
+    </div>
+  );
+}

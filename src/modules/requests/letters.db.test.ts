@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import "../../app/jobs.ts";
+import { ADMIN, Client, createAdmin, startTestApp, type TestApp } from "../../../test/support/app.ts";
+import { type SmtpListener, startSmtpListener } from "../../../test/support/smtp.ts";
+import { enqueue, runDueJobs } from "../jobs/jobs.service.ts";
+import { createMailTransport, useMailTransport } from "../mail/mail.service.ts";
+
+/** Letters as they arrive on a real SMTP listener on loopback. */
+describe("letters to the requester, by e-mail", () => {
+  let t: TestApp;
+  let c: Client;
+  let smtp: SmtpListener;
+  let site = "";
+  beforeAll(async () => {
+    smtp = await startSmtpListener();
+    useMailTransport(createMailTransport({ SMTP_URL: smtp.url, MAIL_FROM: "Mairie de Lyon <accueil@mairie-lyon.example>" }));
+    t = await startTestApp({ BASE_URL: "https://vigie.mairie-lyon.example" });
+    await createAdmin(t);
+    c = new Client(t.app);
+    await c.login(ADMIN.email, ADMIN.password);
+    site = (await c.api("POST", "/api/v1/organisations", { name: "Mairie de Lyon", kind: "site", timeZone: "Europe/Paris", holidayZone: "metropole" })).json().id;
+    await c.api("PUT", `/api/v1/organisations/${site}/framework`, { frameworkId: "marianne-2008" });
+  });
+  afterAll(async () => {
+    await t.close();
+    await smtp.close();
+  });
+
+  it("acknowledges a request with the announced delay and a tracking link that works", async () => {
+    const created = await c.api("POST", `/api/v1/organisations/${site}/requests`, {
+      kind: "request",
+      channel: "letter",
+      receivedOn: "2027-04-30",
+      subject: "Acte de naissance",
+      requesterName: "Élodie Martin",
+      requesterEmail: "elodie@example.org",
+    });
+    const r = created.json().request;
+    expect(r.status).toBe("acknowledged");
+    await runDueJobs(t.database.db);
+    const mail = await smtp.waitFor((m) => m.to.includes("elodie@example.org"));
+    expect(mail.subject).toBe(`Mairie de Lyon — accusé de réception de votre demande n° ${r.number}`);
+    expect(mail.text).toContain("dans un délai de 15 jours ouvrés, c'est-à-dire au plus tard le 25 mai 2027");
+    const link = /https:\/\/vigie\.mairie-lyon\.example(\/track\?\S+)/.exec(mail.text)?.[1] ?? "";
+    const page = await new Client(t.app).get(link);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain("25/05/2027");
+    // Running the queue again sends nothing more.
+    await runDueJobs(t.database.db);
+    expect(smtp.messages.filter((m) => m.to.includes("elodie@example.org"))).toHaveLength(1);
+  });
+
+  it("sends the holding reply with the new date, and the answer", async () => {
+    const r = (
+      await c.api("POST", `/api/v1/organisations/${site}/requests`, {
+        kind: "complaint",
+        channel: "email",
+        receivedOn: "2027-04-30",
+        subject: "Stationnement",
+        requesterEmail: "paul@example.org",
+      })
+    ).json().request;
+    const held = (
+      await c.api("POST", `/api/v1/organisations/${site}/requests/${r.id}/holding`, {
+        announcedOn: "2027-06-30",
+        note: "Nous attendons l'avis de la police municipale.",
+        version: r.version,
+      })
+    ).json();
+    await c.api("POST", `/api/v1/organisations/${site}/requests/${r.id}/status`, { status: "answered", note: "Votre amende est annulée.", version: held.version });
+    await runDueJobs(t.database.db);
+    const holding = await smtp.waitFor((m) => m.to.includes("paul@example.org") && m.subject.includes("nouvelle date"));
+    expect(holding.text).toContain("au plus tard le 30 juin 2027");
+    expect(holding.text).toContain("Nous attendons l'avis de la police municipale.");
+    const answer = await smtp.waitFor((m) => m.to.includes("paul@example.org") && m.subject.includes("réponse à votre réclamation"));
+    expect(answer.text).toContain("Votre amende est annulée.");
+  });
+
+  it("sends each agent a daily reminder of overdue requests, once a day", async () => {
+    await c.api("POST", `/api/v1/accounts`, { email: "agent@mairie-lyon.example", displayName: "Agent", password: "mot de passe agent", role: "agent", orgId: site });
+    await c.api("POST", `/api/v1/organisations/${site}/requests`, { kind: "request", channel: "letter", receivedOn: "2026-01-05", subject: "Vieux courrier" });
+    for (let i = 0; i < 2; i++) {
+      await enqueue(t.database.db, { name: "requests.digest", payload: {}, dedupeKey: `requests.digest:test:${i}` });
+      await runDueJobs(t.database.db);
+      await runDueJobs(t.database.db);
+      await runDueJobs(t.database.db);
+    }
+    const digest = await smtp.waitFor((m) => m.to.includes("agent@mairie-lyon.example"));
+    expect(digest.text).toContain("Vieux courrier");
+    expect(digest.text).toContain("En retard");
+    expect(smtp.messages.filter((m) => m.to.includes("agent@mairie-lyon.example"))).toHaveLength(1);
+  });
+});

@@ -1,0 +1,92 @@
+import type { Kysely } from "kysely";
+import { AppError } from "../../app/errors.ts";
+import type { DB } from "../../db/schema.ts";
+import type { Actor } from "../accounts/roles.ts";
+import { auditActor, recordAudit } from "../audit/audit.service.ts";
+import { queueEmail } from "../mail/mail.service.ts";
+import { DEFAULT_TEMPLATES, type LetterFacts, type LetterKind, type LetterTemplate, renderLetter, unknownPlaceholders } from "./letters.ts";
+
+export interface StoredTemplate extends LetterTemplate {
+  kind: LetterKind;
+  /** The organisation whose template this is (itself or an ancestor); null for the built-in text. */
+  ownerId: string | null;
+  version: number;
+}
+
+/** The template in force for an organisation: its own, else its nearest ancestor's, else the built-in one. */
+export async function templateFor(db: Kysely<DB>, path: string[], kind: LetterKind): Promise<StoredTemplate> {
+  const rows = path.length
+    ? await db.selectFrom("letter_templates").selectAll().where("org_id", "in", path).where("kind", "=", kind).execute()
+    : [];
+  for (const id of [...path].reverse()) {
+    const row = rows.find((r) => r.org_id === id);
+    if (row) return { kind, subject: row.subject, body: row.body, ownerId: row.org_id, version: row.version };
+  }
+  return { kind, ...DEFAULT_TEMPLATES[kind], ownerId: null, version: 0 };
+}
+
+export async function saveTemplate(
+  db: Kysely<DB>,
+  actor: Actor,
+  orgId: string,
+  kind: LetterKind,
+  input: { subject: string; body: string; version: number },
+): Promise<void> {
+  const unknown = [...unknownPlaceholders(input.subject), ...unknownPlaceholders(input.body)];
+  if (unknown.length) {
+    throw new AppError("validation", { fields: { body: `Champ inconnu : ${unknown.map((u) => `{${u}}`).join(", ")}.` } });
+  }
+  await db.transaction().execute(async (trx) => {
+    const before = await trx
+      .selectFrom("letter_templates")
+      .selectAll()
+      .where("org_id", "=", orgId)
+      .where("kind", "=", kind)
+      .executeTakeFirst();
+    // Version 0: the organisation had no template of its own yet.
+    const expected = before?.version ?? 0;
+    if (expected !== input.version) throw new AppError("template.stale");
+    const after = before
+      ? await trx
+          .updateTable("letter_templates")
+          .set({ subject: input.subject, body: input.body, version: before.version + 1, updated_at: new Date() })
+          .where("org_id", "=", orgId)
+          .where("kind", "=", kind)
+          .where("version", "=", before.version)
+          .returningAll()
+          .executeTakeFirst()
+      : await trx
+          .insertInto("letter_templates")
+          .values({ org_id: orgId, kind, subject: input.subject, body: input.body })
+          .returningAll()
+          .executeTakeFirst();
+    if (!after) throw new AppError("template.stale");
+    await recordAudit(trx, auditActor(actor), {
+      orgId,
+      action: before ? "update" : "create",
+      entity: "letter_template",
+      entityId: kind,
+      before,
+      after,
+    });
+  });
+}
+
+/**
+ * Queues the letter for the requester by e-mail, in the caller's transaction. Returns false when
+ * there is no address to send it to (the letter is then printed and posted from the request page).
+ */
+export async function sendLetter(
+  db: Kysely<DB>,
+  orgId: string,
+  path: string[],
+  requestId: string,
+  kind: LetterKind,
+  to: string | null,
+  facts: LetterFacts,
+): Promise<boolean> {
+  if (!to) return false;
+  const letter = renderLetter(await templateFor(db, path, kind), facts);
+  await queueEmail(db, { orgId, requestId, kind, to, subject: letter.subject, text: letter.body });
+  return true;
+}

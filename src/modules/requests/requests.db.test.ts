@@ -1,0 +1,249 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ADMIN, Client, createAdmin, startTestApp, type TestApp } from "../../../test/support/app.ts";
+
+describe("requests with their announced deadlines, on a real database", () => {
+  let t: TestApp;
+  let c: Client;
+  let strasbourg = "";
+  let lyon = "";
+  beforeAll(async () => {
+    t = await startTestApp();
+    await createAdmin(t);
+    c = new Client(t.app);
+    await c.login(ADMIN.email, ADMIN.password);
+    const base = { timeZone: "Europe/Paris", kind: "site" };
+    const network = (
+      await c.api("POST", "/api/v1/organisations", { ...base, name: "Réseau", kind: "network", holidayZone: "metropole" })
+    ).json().id;
+    await c.api("PUT", `/api/v1/organisations/${network}/framework`, { frameworkId: "marianne-2008" });
+    strasbourg = (
+      await c.api("POST", "/api/v1/organisations", { ...base, name: "Strasbourg", parentId: network, holidayZone: "alsace-moselle" })
+    ).json().id;
+    lyon = (await c.api("POST", "/api/v1/organisations", { ...base, name: "Lyon", parentId: network, holidayZone: "metropole" })).json().id;
+  });
+  afterAll(() => t.close());
+
+  const letter = (orgId: string, receivedOn: string, extra: Record<string, unknown> = {}) =>
+    c.api("POST", `/api/v1/organisations/${orgId}/requests`, {
+      kind: "request",
+      channel: "letter",
+      receivedOn,
+      subject: "Courrier",
+      ...extra,
+    });
+
+  it("gives a letter of 30 April 2027 fifteen working days, around 1 May, 8 May, Ascension and Whit Monday", async () => {
+    for (const orgId of [strasbourg, lyon]) {
+      const r = (await letter(orgId, "2027-04-30")).json().request;
+      expect(r.dueOn).toBe("2027-05-25");
+      expect(r.target).toEqual({ value: 15, unit: "working_days" });
+      expect(r.commitmentId).toBe("marianne-2008/10");
+      expect(r.number).toMatch(/^2027-\d{6}$/);
+    }
+  });
+
+  it("knows Good Friday is a holiday in Strasbourg, not in Lyon", async () => {
+    // Received Thursday 25 March 2027; Good Friday is 26 March, Easter Monday 29 March is off everywhere.
+    expect((await letter(strasbourg, "2027-03-25")).json().request.dueOn).toBe("2027-04-19");
+    expect((await letter(lyon, "2027-03-25")).json().request.dueOn).toBe("2027-04-16");
+  });
+
+  it("uses each channel's and kind's delay: 5 working days for e-mails, 15 for complaints, none for the counter", async () => {
+    const email = (
+      await c.api("POST", `/api/v1/organisations/${lyon}/requests`, {
+        kind: "request",
+        channel: "email",
+        receivedOn: "2027-06-07",
+        subject: "Mail",
+      })
+    ).json();
+    expect(email.request.dueOn).toBe("2027-06-14");
+    const complaint = (
+      await c.api("POST", `/api/v1/organisations/${lyon}/requests`, {
+        kind: "complaint",
+        channel: "counter",
+        receivedOn: "2027-06-07",
+        subject: "Attente",
+      })
+    ).json();
+    expect(complaint.request.commitmentId).toBe("marianne-2008/13");
+    expect(complaint.request.dueOn).toBe("2027-06-28");
+    const counter = (
+      await c.api("POST", `/api/v1/organisations/${lyon}/requests`, {
+        kind: "request",
+        channel: "counter",
+        receivedOn: "2027-06-07",
+        subject: "Guichet",
+      })
+    ).json();
+    expect(counter.request.dueOn).toBeNull();
+  });
+
+  it("refuses bad input with a French message per field and writes nothing", async () => {
+    const before = (await c.api("GET", `/api/v1/organisations/${lyon}/requests`)).json().length;
+    const bad = await c.api("POST", `/api/v1/organisations/${lyon}/requests`, {
+      kind: "demande",
+      channel: "pigeon",
+      receivedOn: "2027-02-30",
+      subject: "",
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().fields).toMatchObject({
+      kind: "Choisissez : demande, réclamation ou suggestion.",
+      channel: "Choisissez le canal de réception.",
+      receivedOn: "Cette date n'existe pas.",
+      subject: "L'objet est obligatoire.",
+    });
+    expect((await c.api("GET", `/api/v1/organisations/${lyon}/requests`)).json().length).toBe(before);
+  });
+
+  it("moves through its statuses, refuses a stale edit and an impossible move", async () => {
+    const r = (await letter(lyon, "2027-05-03")).json().request;
+    const ack = await c.api("POST", `/api/v1/organisations/${lyon}/requests/${r.id}/status`, {
+      status: "acknowledged",
+      version: r.version,
+    });
+    expect(ack.statusCode).toBe(200);
+    const stale = await c.api("POST", `/api/v1/organisations/${lyon}/requests/${r.id}/status`, {
+      status: "in_progress",
+      version: r.version,
+    });
+    expect(stale.statusCode).toBe(409);
+    const impossible = await c.api("POST", `/api/v1/organisations/${lyon}/requests/${r.id}/status`, {
+      status: "received",
+      version: ack.json().version,
+    });
+    expect(impossible.statusCode).toBe(400);
+    expect(impossible.json().fields.status).toContain("Impossible de passer");
+    const page = await c.get(`/organisations/${lyon}/requests/${r.id}`);
+    expect(page.body).toContain("Accusé de réception envoyé");
+  });
+
+  it("pauses the clock while waiting for the requester, and moves the deadline by the pause", async () => {
+    const r = (await letter(lyon, "2027-05-03")).json().request;
+    const waiting = (
+      await c.api("POST", `/api/v1/organisations/${lyon}/requests/${r.id}/status`, {
+        status: "waiting",
+        pauseClock: true,
+        version: r.version,
+      })
+    ).json();
+    expect(waiting.pausedSince).not.toBeNull();
+    // Pretend the pause began three weeks ago: at least ten working days, whatever today is.
+    const threeWeeksAgo = new Date(Date.now() - 21 * 86_400_000).toISOString().slice(0, 10);
+    await t.database.db.updateTable("requests").set({ paused_since: threeWeeksAgo }).where("id", "=", r.id).execute();
+    // The service resumes today; the deadline moves by the working days between the pause and today.
+    const resumed = (
+      await c.api("POST", `/api/v1/organisations/${lyon}/requests/${r.id}/status`, { status: "in_progress", version: waiting.version })
+    ).json();
+    expect(resumed.pausedSince).toBeNull();
+    const moved = (Date.parse(resumed.dueOn) - Date.parse(r.dueOn)) / 86_400_000;
+    expect(moved).toBeGreaterThanOrEqual(14);
+  });
+
+  it("announces a new date with a holding reply, keeping the original deadline", async () => {
+    const r = (await letter(lyon, "2027-05-03")).json().request;
+    const held = await c.api("POST", `/api/v1/organisations/${lyon}/requests/${r.id}/holding`, {
+      announcedOn: "2027-06-30",
+      note: "Dossier complexe.",
+      version: r.version,
+    });
+    expect(held.statusCode).toBe(200);
+    expect(held.json()).toMatchObject({ announcedOn: "2027-06-30", dueOn: r.dueOn });
+  });
+
+  it("counts answers in the indicators, up the tree, from the rollup", async () => {
+    const a = (await letter(strasbourg, "2026-01-05")).json().request;
+    const b = (await letter(strasbourg, "2026-01-05")).json().request;
+    await c.api("POST", `/api/v1/organisations/${strasbourg}/requests/${a.id}/status`, { status: "answered", version: a.version });
+    // b is answered late: its deadline has long passed.
+    await t.database.db.updateTable("requests").set({ due_on: "2026-01-06" }).where("id", "=", b.id).execute();
+    const bFresh = (await c.api("GET", `/api/v1/organisations/${strasbourg}/requests/${b.id}`)).json();
+    await c.api("POST", `/api/v1/organisations/${strasbourg}/requests/${b.id}/status`, { status: "answered", version: bFresh.version });
+    const site = (await c.api("GET", `/api/v1/organisations/${strasbourg}/request-indicators?from=2026-01-01&to=2026-01-31`)).json();
+    expect(site.total).toMatchObject({ received: 2, answered: 2 });
+    const orgs = (await c.api("GET", "/api/v1/organisations")).json() as Array<{ id: string; name: string }>;
+    const network = orgs.find((o) => o.name === "Réseau")?.id;
+    const all = (await c.api("GET", `/api/v1/organisations/${network}/request-indicators?from=2026-01-01&to=2027-12-31`)).json();
+    expect(all.total.received).toBeGreaterThanOrEqual(site.total.received + 5);
+    expect(all.byChannel.map((x: { channel: string }) => x.channel)).toContain("letter");
+    const page = await c.get(`/organisations/${network}/requests/indicators?from=2026-01-01&to=2027-12-31`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain("<svg");
+  });
+
+  it("lets the public file a complaint without an account, and follow it with the receipt", async () => {
+    const visitor = new Client(t.app);
+    await visitor.get(`/public/organisations/${lyon}/complaint`);
+    const bad = await visitor.post(`/public/organisations/${lyon}/complaint`, {
+      kind: "complaint",
+      subject: "Attente",
+      body: "Trop long",
+      requesterName: "Jean",
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain("Indiquez une adresse électronique ou une adresse postale");
+    const ok = await visitor.post(`/public/organisations/${lyon}/complaint`, {
+      kind: "complaint",
+      subject: "Attente au guichet",
+      body: "J'ai attendu deux heures.",
+      requesterName: "Jean Dupont",
+      requesterEmail: "jean@example.org",
+    });
+    expect(ok.statusCode).toBe(303);
+    const receipt = await visitor.get(ok.headers.location ?? "");
+    expect(receipt.body).toMatch(/Numéro de dossier : \d{4}-\d{6}/);
+    const track = /href="(\/track\?[^"]+)"/.exec(receipt.body)?.[1]?.replaceAll("&amp;", "&") ?? "";
+    const tracking = await new Client(t.app).get(track);
+    expect(tracking.statusCode).toBe(200);
+    expect(tracking.body).toContain("Reçue");
+    expect(tracking.body).not.toContain("deux heures");
+    const wrong = await new Client(t.app).get(track.replace(/token=[^&]+/, "token=faux"));
+    expect(wrong.statusCode).toBe(404);
+  });
+
+  it("stores nothing when the hidden field is filled, and stops a flood from one source", async () => {
+    const robot = new Client(t.app);
+    await robot.get(`/public/organisations/${lyon}/complaint`);
+    const before = (await c.api("GET", `/api/v1/organisations/${lyon}/requests`)).json().length;
+    const fields = {
+      kind: "suggestion",
+      subject: "Promo",
+      body: "Achetez",
+      requesterName: "Bot",
+      requesterEmail: "bot@spam.example",
+      website: "http://spam.example",
+    };
+    expect((await robot.post(`/public/organisations/${lyon}/complaint`, fields)).statusCode).toBe(303);
+    expect((await c.api("GET", `/api/v1/organisations/${lyon}/requests`)).json().length).toBe(before);
+    let status = 303;
+    for (let i = 0; i < 6 && status === 303; i++) status = (await robot.post(`/public/organisations/${lyon}/complaint`, fields)).statusCode;
+    expect(status).toBe(429);
+  });
+
+  it("lists the overdue queue and the registration form keeps what was typed", async () => {
+    await letter(lyon, "2026-01-05", { subject: "Oublié" });
+    await letter(lyon, new Date().toISOString().slice(0, 10), { subject: "Récent" });
+    const overdue = (await c.api("GET", `/api/v1/organisations/${lyon}/requests?queue=overdue`)).json() as Array<{ subject: string }>;
+    expect(overdue.map((r) => r.subject)).toContain("Oublié");
+    expect(overdue.map((r) => r.subject)).not.toContain("Récent");
+    expect((await c.get(`/organisations/${lyon}/requests?queue=overdue`)).body).toContain("en retard");
+    await c.get(`/organisations/${lyon}/requests/new`);
+    const form = await c.post(`/organisations/${lyon}/requests/new`, {
+      kind: "request",
+      channel: "letter",
+      receivedOn: "2027-13-01",
+      subject: "Permis",
+    });
+    expect(form.statusCode).toBe(400);
+    expect(form.body).toContain('value="Permis"');
+    const created = await c.post(`/organisations/${lyon}/requests/new`, {
+      kind: "request",
+      channel: "letter",
+      receivedOn: "2027-04-30",
+      subject: "Permis",
+    });
+    expect(created.statusCode).toBe(303);
+    expect((await c.get(created.headers.location ?? "")).body).toContain("25/05/2027");
+  });
+});

@@ -1,0 +1,74 @@
+import { z } from "zod";
+import { activeAccountsWithGrants } from "../accounts/accounts.service.ts";
+import { roleAllows } from "../accounts/roles.ts";
+import { organisationCalendar } from "../calendar/calendar.service.ts";
+import { CHANNEL_LABELS, REQUEST_KIND_LABELS } from "../frameworks/channels.ts";
+import { enqueue } from "../jobs/jobs.service.ts";
+import { defineJob, scheduleDaily } from "../jobs/registry.ts";
+import { queueEmail } from "../mail/mail.service.ts";
+import { getOrganisation, subtree } from "../organisations/organisations.service.ts";
+import { frenchDate } from "./letters.ts";
+import * as repo from "./requests.repository.ts";
+import { todayIn } from "./requests.service.ts";
+
+/**
+ * The daily reminder: each agent and referent receives the list of open requests of their
+ * organisations that are overdue or due within two working days. The day's job is enqueued once
+ * (dedupe key per day), and it fans out one job per account (dedupe key per day and account),
+ * so a crash or a second server never sends anyone the same reminder twice.
+ */
+const DIGEST = "requests.digest";
+const DIGEST_ACCOUNT = "requests.digest.account";
+const DIGEST_TIME_ZONE = "Europe/Paris";
+
+export const digestJob = defineJob(DIGEST, z.object({}).passthrough(), async (_payload, ctx) => {
+  const date = todayIn(DIGEST_TIME_ZONE, ctx.now);
+  for (const account of await activeAccountsWithGrants(ctx.db)) {
+    if (!account.grants.some((g) => roleAllows(g.role, "request.write"))) continue;
+    await enqueue(ctx.db, { name: DIGEST_ACCOUNT, payload: { date, accountId: account.id }, dedupeKey: `${DIGEST}:${date}:${account.id}` });
+  }
+});
+
+export const digestAccountJob = defineJob(
+  DIGEST_ACCOUNT,
+  z.object({ date: z.string(), accountId: z.string().uuid() }),
+  async ({ date, accountId }, ctx) => {
+    const account = (await activeAccountsWithGrants(ctx.db)).find((a) => a.id === accountId);
+    if (!account) return;
+    const roots = account.grants.filter((g) => roleAllows(g.role, "request.write")).map((g) => g.orgId);
+    const first = roots[0];
+    if (!first) return;
+    const orgIds = [...new Set((await Promise.all(roots.map((r) => subtree(ctx.db, r)))).flat().map((o) => o.id))];
+    const org = await getOrganisation(ctx.db, first);
+    const calendar = await organisationCalendar(ctx.db, org);
+    const dueBy = calendar.addWorkingDays(date, 2);
+    const requests = await repo.listRequests(ctx.db, { orgIds, openOnly: true, dueBy, limit: 500 });
+    if (!requests.length) return;
+    const subject = `Vigie — vos demandes à traiter au ${frenchDate(date)}`;
+    // The outbox is the record of what went out: a retry after a crash finds the message there.
+    const already = await ctx.db
+      .selectFrom("outbox")
+      .select("id")
+      .where("kind", "=", "digest")
+      .where("recipient", "=", account.email)
+      .where("subject", "=", subject)
+      .executeTakeFirst();
+    if (already) return;
+    const overdue = requests.filter((r) => r.dueOn !== null && r.dueOn < date);
+    const soon = requests.filter((r) => r.dueOn !== null && r.dueOn >= date);
+    const line = (r: repo.RequestRecord) =>
+      `- ${r.number} — ${REQUEST_KIND_LABELS[r.kind]} par ${CHANNEL_LABELS[r.channel].toLowerCase()} — « ${r.subject} » — échéance le ${frenchDate(r.dueOn)}`;
+    const text = [
+      `Bonjour ${account.displayName},`,
+      "",
+      overdue.length ? `En retard (${overdue.length}) :\n${overdue.map(line).join("\n")}` : "Aucune demande en retard.",
+      "",
+      soon.length ? `À traiter sous deux jours ouvrés (${soon.length}) :\n${soon.map(line).join("\n")}` : "",
+      "",
+      "Vigie",
+    ].join("\n");
+    await queueEmail(ctx.db, { orgId: first, kind: "digest", to: account.email, subject, text });
+  },
+);
+
+scheduleDaily({ name: DIGEST, hour: 7, timeZone: DIGEST_TIME_ZONE, payload: {} });

@@ -1,0 +1,63 @@
+import { createRequire } from "node:module";
+import { raw, type SafeHtml } from "./jsx/jsx-runtime.ts";
+
+/**
+ * Charts drawn on the server as SVG with ECharts' server-side renderer: the same code serves the
+ * pages, the posters and the PDF reports, and a page needs no script to show them. Every chart
+ * carries a text alternative; pages also give the figures as a table.
+ */
+// The type file of echarts says `export =`, which TypeScript will not import into an ES module:
+// the CommonJS build is loaded instead, typed by that same file.
+const echarts: typeof import("echarts") = createRequire(import.meta.url)("echarts");
+
+const BLUE_FRANCE = "#000091";
+const RED_MARIANNE = "#c9191e";
+
+export interface BarChart {
+  title: string;
+  categories: string[];
+  series: Array<{ name: string; values: Array<number | null>; color?: string }>;
+  /** Axis maximum, e.g. 100 for percentages. */
+  max?: number;
+  unit?: string;
+  width?: number;
+  height?: number;
+}
+
+export function barChartSvg(chart: BarChart): string {
+  const instance = echarts.init(null, null, { renderer: "svg", ssr: true, width: chart.width ?? 720, height: chart.height ?? 280 });
+  try {
+    instance.setOption({
+      animation: false,
+      textStyle: { fontFamily: "Arial, sans-serif" },
+      legend: chart.series.length > 1 ? { top: 0 } : undefined,
+      grid: { left: 48, right: 16, top: chart.series.length > 1 ? 32 : 16, bottom: 32 },
+      xAxis: { type: "category", data: chart.categories },
+      yAxis: { type: "value", max: chart.max, axisLabel: { formatter: chart.unit ? `{value} ${chart.unit}` : "{value}" } },
+      series: chart.series.map((s, i) => ({
+        name: s.name,
+        type: "bar",
+        data: s.values,
+        itemStyle: { color: s.color ?? (i === 0 ? BLUE_FRANCE : RED_MARIANNE) },
+        label: { show: chart.categories.length <= 12, position: "top" },
+      })),
+    });
+    return instance.renderToSVGString();
+  } finally {
+    instance.dispose();
+  }
+}
+
+/** The chart as an accessible figure: the SVG is an image whose alternative lists the values. */
+export function BarChartFigure({ chart }: { chart: BarChart }): SafeHtml {
+  const alt = `${chart.title} : ${chart.categories
+    .map((c, i) => `${c} ${chart.series.map((s) => `${s.values[i] ?? "—"}${chart.unit ? ` ${chart.unit}` : ""}`).join(" / ")}`)
+    .join(", ")}`;
+  const svg = barChartSvg(chart).replace("<svg ", `<svg role="img" aria-label="${alt.replace(/[&<>"]/g, "")}" focusable="false" `);
+  return (
+    <figure class="fr-mb-4w">
+      <figcaption class="fr-text--bold">{chart.title}</figcaption>
+      <div class="vigie-chart">{raw(svg)}</div>
+    </figure>
+  );
+}
