@@ -245,6 +245,15 @@ const MATRIX: Record<string, Entry> = {
     rule: { subtree: ALL },
     call: (f) => ({ url: `/api/v1/organisations/${f.s1}/request-indicators?from=2027-01-01&to=2027-12-31` }),
   },
+  "GET /organisations/:orgId/letters": { rule: { subtree: MANAGERS }, call: (f) => ({ url: `/organisations/${f.s1}/letters` }) },
+  "POST /organisations/:orgId/letters/:kind": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/letters/answer`, form: { subject: "", version: "0" } }),
+  },
+  "GET /organisations/:orgId/requests/:requestId/letters/:kind": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/requests/${f.request}/letters/acknowledgement` }),
+  },
   "GET /public/organisations/:orgId/complaint": { rule: "public", call: (f) => ({ url: `/public/organisations/${f.s1}/complaint` }) },
   "POST /public/organisations/:orgId/complaint": {
     rule: "public",

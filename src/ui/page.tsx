@@ -28,6 +28,7 @@ const FLASH: Record<string, string> = {
   "request.created": "La demande est enregistrée.",
   "request.updated": "Le statut a été enregistré.",
   "request.holding": "La réponse d'attente est enregistrée.",
+  "template.saved": "Le modèle de lettre a été enregistré.",
   "legal.updated": "La page a été mise à jour.",
   "display.updated": "Vos paramètres d'affichage ont été enregistrés.",
   welcome: "Bienvenue ! Vous êtes connecté.",

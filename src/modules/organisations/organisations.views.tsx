@@ -211,6 +211,13 @@ export function OrganisationDetails({
         </li>
         {canUpdate ? (
           <li>
+            <a class="fr-btn fr-btn--secondary" href={`/organisations/${org.id}/letters`}>
+              Modèles de lettres
+            </a>
+          </li>
+        ) : null}
+        {canUpdate ? (
+          <li>
             <a class="fr-btn" href={`/organisations/${org.id}/edit`}>
               Modifier
             </a>

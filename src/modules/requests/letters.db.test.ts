@@ -18,7 +18,14 @@ describe("letters to the requester, by e-mail", () => {
     await createAdmin(t);
     c = new Client(t.app);
     await c.login(ADMIN.email, ADMIN.password);
-    site = (await c.api("POST", "/api/v1/organisations", { name: "Mairie de Lyon", kind: "site", timeZone: "Europe/Paris", holidayZone: "metropole" })).json().id;
+    site = (
+      await c.api("POST", "/api/v1/organisations", {
+        name: "Mairie de Lyon",
+        kind: "site",
+        timeZone: "Europe/Paris",
+        holidayZone: "metropole",
+      })
+    ).json().id;
     await c.api("PUT", `/api/v1/organisations/${site}/framework`, { frameworkId: "marianne-2008" });
   });
   afterAll(async () => {
@@ -67,7 +74,11 @@ describe("letters to the requester, by e-mail", () => {
         version: r.version,
       })
     ).json();
-    await c.api("POST", `/api/v1/organisations/${site}/requests/${r.id}/status`, { status: "answered", note: "Votre amende est annulée.", version: held.version });
+    await c.api("POST", `/api/v1/organisations/${site}/requests/${r.id}/status`, {
+      status: "answered",
+      note: "Votre amende est annulée.",
+      version: held.version,
+    });
     await runDueJobs(t.database.db);
     const holding = await smtp.waitFor((m) => m.to.includes("paul@example.org") && m.subject.includes("nouvelle date"));
     expect(holding.text).toContain("au plus tard le 30 juin 2027");
@@ -76,9 +87,52 @@ describe("letters to the requester, by e-mail", () => {
     expect(answer.text).toContain("Votre amende est annulée.");
   });
 
+  it("uses the organisation's own template once edited, and refuses an unknown blank", async () => {
+    await c.get(`/organisations/${site}/letters`);
+    const bad = await c.post(`/organisations/${site}/letters/acknowledgement`, { subject: "Reçu {numero}", body: "Bonjour {prenom}", version: "0" });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain("Champ inconnu : {prenom}.");
+    const ok = await c.post(`/organisations/${site}/letters/acknowledgement`, {
+      subject: "Mairie de Lyon : dossier {numero} bien reçu",
+      body: "Nous vous répondrons {delai}, au plus tard le {echeance}.",
+      version: "0",
+    });
+    expect(ok.statusCode).toBe(303);
+    const r = (
+      await c.api("POST", `/api/v1/organisations/${site}/requests`, {
+        kind: "request",
+        channel: "email",
+        receivedOn: "2027-04-30",
+        subject: "Inscription",
+        requesterEmail: "lea@example.org",
+        requesterName: "Léa Petit",
+        requesterAddress: "3 rue de la Paix, 69001 Lyon",
+      })
+    ).json().request;
+    await runDueJobs(t.database.db);
+    const mail = await smtp.waitFor((m) => m.to.includes("lea@example.org"));
+    expect(mail.subject).toBe(`Mairie de Lyon : dossier ${r.number} bien reçu`);
+    // Friday 30 April + 5 working days, Ascension (6 May) excepted.
+    expect(mail.text.trim()).toBe("Nous vous répondrons dans un délai de 5 jours ouvrés, au plus tard le 10 mai 2027.");
+    const pdf = await c.get(`/organisations/${site}/requests/${r.id}/letters/acknowledgement`);
+    expect(pdf.headers["content-type"]).toBe("application/pdf");
+    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe("%PDF-");
+  });
+
   it("sends each agent a daily reminder of overdue requests, once a day", async () => {
-    await c.api("POST", `/api/v1/accounts`, { email: "agent@mairie-lyon.example", displayName: "Agent", password: "mot de passe agent", role: "agent", orgId: site });
-    await c.api("POST", `/api/v1/organisations/${site}/requests`, { kind: "request", channel: "letter", receivedOn: "2026-01-05", subject: "Vieux courrier" });
+    await c.api("POST", `/api/v1/accounts`, {
+      email: "agent@mairie-lyon.example",
+      displayName: "Agent",
+      password: "mot de passe agent",
+      role: "agent",
+      orgId: site,
+    });
+    await c.api("POST", `/api/v1/organisations/${site}/requests`, {
+      kind: "request",
+      channel: "letter",
+      receivedOn: "2026-01-05",
+      subject: "Vieux courrier",
+    });
     for (let i = 0; i < 2; i++) {
       await enqueue(t.database.db, { name: "requests.digest", payload: {}, dedupeKey: `requests.digest:test:${i}` });
       await runDueJobs(t.database.db);

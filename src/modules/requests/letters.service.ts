@@ -72,6 +72,11 @@ export async function saveTemplate(
   });
 }
 
+/** The letter as it would be sent today, for printing. */
+export async function composeLetter(db: Kysely<DB>, path: string[], kind: LetterKind, facts: LetterFacts): Promise<LetterTemplate> {
+  return renderLetter(await templateFor(db, path, kind), facts);
+}
+
 /**
  * Queues the letter for the requester by e-mail, in the caller's transaction. Returns false when
  * there is no address to send it to (the letter is then printed and posted from the request page).

@@ -50,7 +50,7 @@ interface RegisterOptions {
   baseUrl?: string | undefined;
 }
 
-function letterFacts(orgName: string, r: repo.RequestRecord, extra: Partial<LetterFacts> = {}): LetterFacts {
+export function letterFacts(orgName: string, r: repo.RequestRecord, extra: Partial<LetterFacts> = {}): LetterFacts {
   return {
     organisation: orgName,
     number: r.number,

@@ -300,6 +300,20 @@ export function RequestPage({
         <dd>{services.find((s) => s.id === r.serviceId)?.name ?? "L'organisation elle-même"}</dd>
       </dl>
       {r.body ? <p class="vigie-pre">{r.body}</p> : null}
+      <p>
+        {"Lettres à imprimer pour un envoi par la poste : "}
+        <a class="fr-link" href={`${base}/letters/acknowledgement`}>
+          accusé de réception (PDF)
+        </a>
+        {" — "}
+        <a class="fr-link" href={`${base}/letters/holding`}>
+          réponse d'attente (PDF)
+        </a>
+        {" — "}
+        <a class="fr-link" href={`${base}/letters/answer`}>
+          réponse (PDF)
+        </a>
+      </p>
       {canWrite ? (
         <div class="fr-grid-row fr-grid-row--gutters fr-mt-2w">
           <div class="fr-col-12 fr-col-md-6">

@@ -1,0 +1,40 @@
+import PDFDocument from "pdfkit";
+
+/**
+ * A letter as a printable A4 PDF, made in-process: for requesters without an e-mail address, the
+ * agent prints it and posts it. The standard Helvetica of PDF covers French accents (WinAnsi).
+ */
+export function letterPdf(letter: {
+  sender: string;
+  senderAddress: string[];
+  recipient: string[];
+  place: string;
+  date: string;
+  subject: string;
+  body: string;
+}): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const doc = new PDFDocument({
+      size: "A4",
+      margins: { top: 56, bottom: 56, left: 64, right: 64 },
+      info: { Title: letter.subject, Author: letter.sender },
+    });
+    const chunks: Buffer[] = [];
+    doc.on("data", (chunk: Buffer) => chunks.push(chunk));
+    doc.on("end", () => resolve(Buffer.concat(chunks)));
+    doc.on("error", reject);
+    doc.font("Helvetica-Bold").fontSize(12).text(letter.sender);
+    doc.font("Helvetica").fontSize(10);
+    for (const line of letter.senderAddress) doc.text(line);
+    doc.moveDown(3);
+    // The window of a French DL envelope sits on the right.
+    for (const line of letter.recipient) doc.text(line, 320);
+    doc.moveDown(2);
+    doc.text(`${letter.place}, le ${letter.date}`, 320);
+    doc.moveDown(2);
+    doc.font("Helvetica-Bold").text(`Objet : ${letter.subject}`, 64);
+    doc.moveDown();
+    doc.font("Helvetica").fontSize(11).text(letter.body, { align: "left", lineGap: 2 });
+    doc.end();
+  });
+}

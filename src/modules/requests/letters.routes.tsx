@@ -1,0 +1,150 @@
+import type { FastifyRequest } from "fastify";
+import { z } from "zod";
+import { onOrg } from "../../app/access.ts";
+import type { App, AppDeps } from "../../app/context.ts";
+import { AppError } from "../../app/errors.ts";
+import { handleForm } from "../../app/forms.ts";
+import { parseInput, requiredText } from "../../app/validation.ts";
+import { CsrfField, ErrorSummary, emptyForm, type FormState, TextArea, TextField } from "../../ui/forms.tsx";
+import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
+import type { PageOptions } from "../../ui/layout.tsx";
+import { sendPage } from "../../ui/page.tsx";
+import { getOrganisation } from "../organisations/organisations.service.ts";
+import { letterPdf } from "./letter-pdf.ts";
+import { composeLetter, saveTemplate, templateFor } from "./letters.service.ts";
+import { frenchDate, LETTER_KINDS, LETTER_LABELS, type LetterKind, PLACEHOLDERS } from "./letters.ts";
+import { getRequest, letterFacts, todayIn } from "./requests.service.ts";
+
+const orgParams = z.object({ orgId: z.string().uuid() });
+const kindParams = z.object({ orgId: z.string().uuid(), kind: z.enum(LETTER_KINDS, { error: "Modèle inconnu." }) });
+const templateSchema = z.object({
+  subject: requiredText(300, "L'objet"),
+  body: requiredText(20_000, "Le texte"),
+  version: z.coerce.number().int().min(0),
+});
+
+function TemplateForm({
+  orgId,
+  kind,
+  form,
+  csrf,
+  inherited,
+}: {
+  orgId: string;
+  kind: LetterKind;
+  form: FormState;
+  csrf: string;
+  inherited: boolean;
+}): SafeHtml {
+  return (
+    <section class="fr-mb-6w" id={kind}>
+      <h2>{LETTER_LABELS[kind]}</h2>
+      {inherited ? (
+        <p class="fr-text--sm">
+          Modèle par défaut ou hérité d'une organisation parente : l'enregistrer en fait celui de cette organisation.
+        </p>
+      ) : null}
+      <ErrorSummary form={form} />
+      <form method="post" action={`/organisations/${orgId}/letters/${kind}`} novalidate>
+        <CsrfField token={csrf} />
+        <input type="hidden" name="version" value={form.values.version} />
+        <TextField name="subject" label="Objet" required form={form} />
+        <TextArea name="body" label="Texte" rows={14} required form={form} />
+        <button class="fr-btn" type="submit">
+          {`Enregistrer le modèle « ${LETTER_LABELS[kind]} »`}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+export async function lettersRoutes(app: App, deps: AppDeps): Promise<void> {
+  const { db } = deps;
+
+  /** Loads what the page shows, then builds it with the failed form, if any, in place of its template. */
+  const pageBuilder = async (request: FastifyRequest, orgId: string) => {
+    const org = await getOrganisation(db, orgId);
+    const templates = await Promise.all(LETTER_KINDS.map((k) => templateFor(db, org.path, k)));
+    return (failed?: { kind: LetterKind; form: FormState }): PageOptions => ({
+      title: `Modèles de lettres — ${org.name}`,
+      breadcrumbs: [{ label: org.name, href: `/organisations/${orgId}` }, { label: "Modèles de lettres" }],
+      children: (
+        <div class="fr-col-12 fr-col-md-10">
+          <h1>{`Modèles de lettres — ${org.name}`}</h1>
+          <p>
+            {"Champs disponibles, remplacés à l'envoi : "}
+            {PLACEHOLDERS.map((p) => `{${p}}`).join(", ")}. Chaque lettre rappelle le délai annoncé ({"{delai}"}, {"{echeance}"}).
+          </p>
+          {templates.map((t) => (
+            <TemplateForm
+              orgId={orgId}
+              kind={t.kind}
+              csrf={request.csrfToken}
+              inherited={t.ownerId !== orgId}
+              form={
+                failed?.kind === t.kind
+                  ? failed.form
+                  : emptyForm({ subject: t.subject, body: t.body, version: String(t.ownerId === orgId ? t.version : 0) })
+              }
+            />
+          ))}
+        </div>
+      ),
+    });
+  };
+
+  app.get(
+    "/organisations/:orgId/letters",
+    { config: { access: onOrg("commitment.manage") }, schema: { hide: true } },
+    async (request, reply) => {
+      const { orgId } = parseInput(orgParams, request.params);
+      return sendPage(reply, request, (await pageBuilder(request, orgId))());
+    },
+  );
+
+  app.post(
+    "/organisations/:orgId/letters/:kind",
+    { config: { access: onOrg("commitment.manage") }, schema: { hide: true } },
+    async (request, reply) => {
+      const { orgId, kind } = parseInput(kindParams, request.params);
+      const build = await pageBuilder(request, orgId);
+      return handleForm(
+        request,
+        reply,
+        async () => {
+          if (!request.actor) throw new AppError("auth.required");
+          await saveTemplate(db, request.actor, orgId, kind, parseInput(templateSchema, request.body));
+          return `/organisations/${orgId}/letters?ok=template.saved#${kind}`;
+        },
+        (form) => build({ kind, form }),
+      );
+    },
+  );
+
+  app.get(
+    "/organisations/:orgId/requests/:requestId/letters/:kind",
+    { config: { access: onOrg("request.read") }, schema: { hide: true } },
+    async (request, reply) => {
+      const params = parseInput(
+        z.object({ orgId: z.string().uuid(), requestId: z.string().uuid(), kind: z.enum(LETTER_KINDS, { error: "Lettre inconnue." }) }),
+        request.params,
+      );
+      const org = await getOrganisation(db, params.orgId);
+      const r = await getRequest(db, params.orgId, params.requestId);
+      const letter = await composeLetter(db, org.path, params.kind, letterFacts(org.name, r, { trackingUrl: null, message: "" }));
+      const pdf = await letterPdf({
+        sender: org.name,
+        senderAddress: [org.address.street ?? "", [org.address.postcode, org.address.city].filter(Boolean).join(" ")].filter(Boolean),
+        recipient: [r.requester.name ?? "", ...(r.requester.address ?? "").split(/,\s*|\n/)].filter(Boolean),
+        place: org.address.city ?? "",
+        date: frenchDate(todayIn(org.timeZone)),
+        subject: letter.subject,
+        body: letter.body,
+      });
+      return reply
+        .header("content-type", "application/pdf")
+        .header("content-disposition", `inline; filename="${params.kind}-${r.number}.pdf"`)
+        .send(pdf);
+    },
+  );
+}
