@@ -1,5 +1,6 @@
 import { Checkbox, CsrfField, ErrorSummary, type FormState, formatDateTime, SelectField, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
+import { TableFrame } from "../../ui/table.tsx";
 import { asTree, ORG_KIND_LABELS, type Organisation } from "../organisations/organisation.ts";
 import type { Account, AccountDetails } from "./accounts.service.ts";
 import { ROLE_LABELS, ROLES } from "./roles.ts";
@@ -17,38 +18,32 @@ export function AccountList({ accounts }: { accounts: Account[] }): SafeHtml {
           Nouveau compte
         </a>
       </p>
-      <div class="fr-table">
-        <div class="fr-table__wrapper">
-          <div class="fr-table__container">
-            <div class="fr-table__content">
-              <table>
-                <caption>Comptes que vous gérez</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Nom</th>
-                    <th scope="col">Adresse électronique</th>
-                    <th scope="col">État</th>
-                    <th scope="col">Dernière connexion</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {accounts.map((a) => (
-                    <tr>
-                      <td>
-                        <a href={`/accounts/${a.id}`}>{a.displayName}</a>
-                        {a.instanceAdmin ? " (administrateur de l'instance)" : ""}
-                      </td>
-                      <td>{a.email}</td>
-                      <td>{a.active ? "Actif" : "Désactivé"}</td>
-                      <td>{a.lastLoginAt ? formatDateTime(a.lastLoginAt) : "Jamais"}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </div>
-        </div>
-      </div>
+      <TableFrame>
+        <table>
+          <caption>Comptes que vous gérez</caption>
+          <thead>
+            <tr>
+              <th scope="col">Nom</th>
+              <th scope="col">Adresse électronique</th>
+              <th scope="col">État</th>
+              <th scope="col">Dernière connexion</th>
+            </tr>
+          </thead>
+          <tbody>
+            {accounts.map((a) => (
+              <tr>
+                <td>
+                  <a href={`/accounts/${a.id}`}>{a.displayName}</a>
+                  {a.instanceAdmin ? " (administrateur de l'instance)" : ""}
+                </td>
+                <td>{a.email}</td>
+                <td>{a.active ? "Actif" : "Désactivé"}</td>
+                <td>{a.lastLoginAt ? formatDateTime(a.lastLoginAt) : "Jamais"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableFrame>
     </div>
   );
 }

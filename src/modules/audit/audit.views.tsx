@@ -1,5 +1,6 @@
 import { formatDateTime } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
+import { TableFrame } from "../../ui/table.tsx";
 import type { AuditEntryView, AuditFilters } from "./audit.service.ts";
 
 const ACTIONS: Record<string, string> = {
@@ -63,47 +64,41 @@ export function AuditView({
           </div>
         </div>
       </form>
-      <div class="fr-table">
-        <div class="fr-table__wrapper">
-          <div class="fr-table__container">
-            <div class="fr-table__content">
-              <table>
-                <caption>Écritures, de la plus récente à la plus ancienne</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Date</th>
-                    <th scope="col">Auteur</th>
-                    <th scope="col">Action</th>
-                    <th scope="col">Objet</th>
-                    <th scope="col">Organisation</th>
-                    <th scope="col">Avant</th>
-                    <th scope="col">Après</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {entries.map((e) => (
-                    <tr>
-                      <td>{formatDateTime(e.at)}</td>
-                      <td>{e.actorLabel}</td>
-                      <td>{ACTIONS[e.action] ?? e.action}</td>
-                      <td>
-                        {ENTITIES[e.entity] ?? e.entity} <span class="fr-text--xs">{e.entityId}</span>
-                      </td>
-                      <td>{e.orgId ? (e.orgName ?? "organisation supprimée") : "Instance"}</td>
-                      <td>
-                        <pre class="vigie-pre">{json(e.before)}</pre>
-                      </td>
-                      <td>
-                        <pre class="vigie-pre">{json(e.after)}</pre>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </div>
-        </div>
-      </div>
+      <TableFrame>
+        <table>
+          <caption>Écritures, de la plus récente à la plus ancienne</caption>
+          <thead>
+            <tr>
+              <th scope="col">Date</th>
+              <th scope="col">Auteur</th>
+              <th scope="col">Action</th>
+              <th scope="col">Objet</th>
+              <th scope="col">Organisation</th>
+              <th scope="col">Avant</th>
+              <th scope="col">Après</th>
+            </tr>
+          </thead>
+          <tbody>
+            {entries.map((e) => (
+              <tr>
+                <td>{formatDateTime(e.at)}</td>
+                <td>{e.actorLabel}</td>
+                <td>{ACTIONS[e.action] ?? e.action}</td>
+                <td>
+                  {ENTITIES[e.entity] ?? e.entity} <span class="fr-text--xs">{e.entityId}</span>
+                </td>
+                <td>{e.orgId ? (e.orgName ?? "organisation supprimée") : "Instance"}</td>
+                <td>
+                  <pre class="vigie-pre">{json(e.before)}</pre>
+                </td>
+                <td>
+                  <pre class="vigie-pre">{json(e.after)}</pre>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableFrame>
       {entries.length === 0 ? <p>Aucune écriture ne correspond.</p> : null}
       {nextPage ? (
         <p>

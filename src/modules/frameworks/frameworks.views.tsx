@@ -1,5 +1,6 @@
 import { Checkbox, CsrfField, ErrorSummary, type FormState, SelectField, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
+import { TableFrame } from "../../ui/table.tsx";
 import { CHANNEL_LABELS, CHANNELS, describeTarget, REQUEST_KIND_LABELS, REQUEST_KINDS } from "./channels.ts";
 import type {
   CommitmentDetails,
@@ -242,35 +243,29 @@ export function OrganisationCommitmentsPage({
           </button>
         </form>
       ) : null}
-      <div class="fr-table">
-        <div class="fr-table__wrapper">
-          <div class="fr-table__container">
-            <div class="fr-table__content">
-              <table>
-                <caption>Engagements en vigueur</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">N°</th>
-                    <th scope="col">Engagement</th>
-                    <th scope="col">Cibles</th>
-                    <th scope="col">Origine</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.commitments.map((c) => (
-                    <tr>
-                      <td>{c.number ?? "—"}</td>
-                      <td>{c.title}</td>
-                      <td>{targetLines(c)}</td>
-                      <td>{c.source === "local" ? "Engagement local" : c.local ? "Référentiel, cible resserrée" : "Référentiel"}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </div>
-        </div>
-      </div>
+      <TableFrame>
+        <table>
+          <caption>Engagements en vigueur</caption>
+          <thead>
+            <tr>
+              <th scope="col">N°</th>
+              <th scope="col">Engagement</th>
+              <th scope="col">Cibles</th>
+              <th scope="col">Origine</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.commitments.map((c) => (
+              <tr>
+                <td>{c.number ?? "—"}</td>
+                <td>{c.title}</td>
+                <td>{targetLines(c)}</td>
+                <td>{c.source === "local" ? "Engagement local" : c.local ? "Référentiel, cible resserrée" : "Référentiel"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableFrame>
       {canManage ? <LocalCommitments orgId={orgId} own={data.own} csrf={csrf} form={localForm} commitments={data.commitments} /> : null}
     </div>
   );

@@ -1,5 +1,6 @@
 import { type FormState, SelectField, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
+import { TableFrame } from "../../ui/table.tsx";
 import { CHANNEL_LABELS } from "../frameworks/channels.ts";
 import type { FrameworkSummary } from "../frameworks/frameworks.service.ts";
 import { commitmentHref } from "../frameworks/frameworks.views.tsx";
@@ -80,35 +81,29 @@ export function LeverBank({
         </div>
       </form>
       <h2>{`${levers.length} action${levers.length > 1 ? "s" : ""}`}</h2>
-      <div class="fr-table">
-        <div class="fr-table__wrapper">
-          <div class="fr-table__container">
-            <div class="fr-table__content">
-              <table>
-                <caption>Actions de la banque de leviers</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Action</th>
-                    <th scope="col">Canal</th>
-                    <th scope="col">Type de levier</th>
-                    <th scope="col">Engagements</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {levers.map((l) => (
-                    <tr id={l.id}>
-                      <td>{l.text}</td>
-                      <td>{LEVER_CHANNEL_LABELS[l.channel]}</td>
-                      <td>{l.category}</td>
-                      <td>{l.commitments.map((c, i) => [i ? ", " : "", <a href={commitmentHref(c)}>{c}</a>])}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </div>
-        </div>
-      </div>
+      <TableFrame>
+        <table>
+          <caption>Actions de la banque de leviers</caption>
+          <thead>
+            <tr>
+              <th scope="col">Action</th>
+              <th scope="col">Canal</th>
+              <th scope="col">Type de levier</th>
+              <th scope="col">Engagements</th>
+            </tr>
+          </thead>
+          <tbody>
+            {levers.map((l) => (
+              <tr id={l.id}>
+                <td>{l.text}</td>
+                <td>{LEVER_CHANNEL_LABELS[l.channel]}</td>
+                <td>{l.category}</td>
+                <td>{l.commitments.map((c, i) => [i ? ", " : "", <a href={commitmentHref(c)}>{c}</a>])}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableFrame>
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { Checkbox, CsrfField, ErrorSummary, type FormState, formatDateTime, SelectField, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
+import { TableFrame } from "../../ui/table.tsx";
 import {
   asTree,
   FRENCH_TIME_ZONES,
@@ -40,35 +41,29 @@ export function OrganisationList({ orgs, canCreate }: { orgs: Organisation[]; ca
       {tree.length === 0 ? (
         <p>Aucune organisation pour l'instant.</p>
       ) : (
-        <div class="fr-table fr-table--no-caption">
-          <div class="fr-table__wrapper">
-            <div class="fr-table__container">
-              <div class="fr-table__content">
-                <table>
-                  <caption>Arbre des organisations</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Nom</th>
-                      <th scope="col">Type</th>
-                      <th scope="col">Commune</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {tree.map((o) => (
-                      <tr>
-                        <td class={`vigie-tree-depth-${Math.min(o.depth, 4)}`}>
-                          <a href={`/organisations/${o.id}`}>{o.name}</a>
-                        </td>
-                        <td>{ORG_KIND_LABELS[o.kind]}</td>
-                        <td>{o.address.city ?? ""}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            </div>
-          </div>
-        </div>
+        <TableFrame noCaption>
+          <table>
+            <caption>Arbre des organisations</caption>
+            <thead>
+              <tr>
+                <th scope="col">Nom</th>
+                <th scope="col">Type</th>
+                <th scope="col">Commune</th>
+              </tr>
+            </thead>
+            <tbody>
+              {tree.map((o) => (
+                <tr>
+                  <td class={`vigie-tree-depth-${Math.min(o.depth, 4)}`}>
+                    <a href={`/organisations/${o.id}`}>{o.name}</a>
+                  </td>
+                  <td>{ORG_KIND_LABELS[o.kind]}</td>
+                  <td>{o.address.city ?? ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableFrame>
       )}
     </div>
   );

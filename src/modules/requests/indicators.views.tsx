@@ -1,5 +1,6 @@
 import { BarChartFigure } from "../../ui/charts.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
+import { TableFrame } from "../../ui/table.tsx";
 import { CHANNEL_LABELS, type Channel, REQUEST_KIND_LABELS, type RequestKind } from "../frameworks/channels.ts";
 import type { DelayFigures, RequestIndicators } from "./indicators.ts";
 import { formatDate } from "./requests.views.tsx";
@@ -20,34 +21,28 @@ function Row({ label, f }: { label: string; f: DelayFigures }): SafeHtml {
   );
 }
 
-function Table({ caption, rows }: { caption: string; rows: Array<{ label: string; f: DelayFigures }> }): SafeHtml {
+function Table({ caption, header, rows }: { caption: string; header: string; rows: Array<{ label: string; f: DelayFigures }> }): SafeHtml {
   return (
-    <div class="fr-table">
-      <div class="fr-table__wrapper">
-        <div class="fr-table__container">
-          <div class="fr-table__content">
-            <table>
-              <caption>{caption}</caption>
-              <thead>
-                <tr>
-                  <th scope="col"> </th>
-                  <th scope="col">Reçues</th>
-                  <th scope="col">Répondues</th>
-                  <th scope="col">Dans le délai annoncé</th>
-                  <th scope="col">Délai médian (jours ouvrés)</th>
-                  <th scope="col">9e décile</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((r) => (
-                  <Row label={r.label} f={r.f} />
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </div>
-      </div>
-    </div>
+    <TableFrame>
+      <table>
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{header}</th>
+            <th scope="col">Reçues</th>
+            <th scope="col">Répondues</th>
+            <th scope="col">Dans le délai annoncé</th>
+            <th scope="col">Délai médian (jours ouvrés)</th>
+            <th scope="col">9e décile</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <Row label={r.label} f={r.f} />
+          ))}
+        </tbody>
+      </table>
+    </TableFrame>
   );
 }
 
@@ -117,9 +112,17 @@ export function IndicatorsView({ orgName, data, action }: { orgName: string; dat
           unit: "%",
         }}
       />
-      <Table caption="Par mois de réception" rows={data.byMonth.map((m) => ({ label: m.month, f: m }))} />
-      <Table caption="Par canal" rows={data.byChannel.map((c) => ({ label: CHANNEL_LABELS[c.channel as Channel] ?? c.channel, f: c }))} />
-      <Table caption="Par type" rows={data.byKind.map((k) => ({ label: REQUEST_KIND_LABELS[k.kind as RequestKind] ?? k.kind, f: k }))} />
+      <Table caption="Par mois de réception" header="Mois" rows={data.byMonth.map((m) => ({ label: m.month, f: m }))} />
+      <Table
+        caption="Par canal"
+        header="Canal"
+        rows={data.byChannel.map((c) => ({ label: CHANNEL_LABELS[c.channel as Channel] ?? c.channel, f: c }))}
+      />
+      <Table
+        caption="Par type"
+        header="Type"
+        rows={data.byKind.map((k) => ({ label: REQUEST_KIND_LABELS[k.kind as RequestKind] ?? k.kind, f: k }))}
+      />
     </div>
   );
 }

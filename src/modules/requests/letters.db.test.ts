@@ -89,7 +89,11 @@ describe("letters to the requester, by e-mail", () => {
 
   it("uses the organisation's own template once edited, and refuses an unknown blank", async () => {
     await c.get(`/organisations/${site}/letters`);
-    const bad = await c.post(`/organisations/${site}/letters/acknowledgement`, { subject: "Reçu {numero}", body: "Bonjour {prenom}", version: "0" });
+    const bad = await c.post(`/organisations/${site}/letters/acknowledgement`, {
+      subject: "Reçu {numero}",
+      body: "Bonjour {prenom}",
+      version: "0",
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain("Champ inconnu : {prenom}.");
     const ok = await c.post(`/organisations/${site}/letters/acknowledgement`, {

@@ -1,5 +1,6 @@
 import { CsrfField, ErrorSummary, type FormState, formatDateTime, SelectField, TextArea, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
+import { TableFrame } from "../../ui/table.tsx";
 import { CHANNEL_LABELS, CHANNELS, REQUEST_KIND_LABELS, REQUEST_KINDS } from "../frameworks/channels.ts";
 import { nextStatuses, STATUS_LABELS } from "./request-status.ts";
 import type { Queue, RequestRecord } from "./requests.service.ts";
@@ -162,49 +163,43 @@ export function QueueView({
           </button>
         </div>
       </form>
-      <div class="fr-table">
-        <div class="fr-table__wrapper">
-          <div class="fr-table__container">
-            <div class="fr-table__content">
-              <table>
-                <caption>{`${QUEUE_LABELS[queue]} : ${requests.length}`}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">N°</th>
-                    <th scope="col">Objet</th>
-                    <th scope="col">Type</th>
-                    <th scope="col">Canal</th>
-                    <th scope="col">Reçue le</th>
-                    <th scope="col">Échéance</th>
-                    <th scope="col">Statut</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {requests.map((r) => {
-                    const late = r.dueOn !== null && r.dueOn < today && !r.answeredOn;
-                    return (
-                      <tr>
-                        <td>
-                          <a href={`${base}/${r.id}`}>{r.number}</a>
-                        </td>
-                        <td>{r.subject}</td>
-                        <td>{REQUEST_KIND_LABELS[r.kind]}</td>
-                        <td>{CHANNEL_LABELS[r.channel]}</td>
-                        <td>{formatDate(r.receivedOn)}</td>
-                        <td>
-                          {formatDate(r.dueOn)}
-                          {late ? <span class="fr-badge fr-badge--error fr-badge--sm fr-ml-1w">en retard</span> : null}
-                        </td>
-                        <td>{STATUS_LABELS[r.status]}</td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
-          </div>
-        </div>
-      </div>
+      <TableFrame>
+        <table>
+          <caption>{`${QUEUE_LABELS[queue]} : ${requests.length}`}</caption>
+          <thead>
+            <tr>
+              <th scope="col">N°</th>
+              <th scope="col">Objet</th>
+              <th scope="col">Type</th>
+              <th scope="col">Canal</th>
+              <th scope="col">Reçue le</th>
+              <th scope="col">Échéance</th>
+              <th scope="col">Statut</th>
+            </tr>
+          </thead>
+          <tbody>
+            {requests.map((r) => {
+              const late = r.dueOn !== null && r.dueOn < today && !r.answeredOn;
+              return (
+                <tr>
+                  <td>
+                    <a href={`${base}/${r.id}`}>{r.number}</a>
+                  </td>
+                  <td>{r.subject}</td>
+                  <td>{REQUEST_KIND_LABELS[r.kind]}</td>
+                  <td>{CHANNEL_LABELS[r.channel]}</td>
+                  <td>{formatDate(r.receivedOn)}</td>
+                  <td>
+                    {formatDate(r.dueOn)}
+                    {late ? <span class="fr-badge fr-badge--error fr-badge--sm fr-ml-1w">en retard</span> : null}
+                  </td>
+                  <td>{STATUS_LABELS[r.status]}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </TableFrame>
     </div>
   );
 }

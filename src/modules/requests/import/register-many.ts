@@ -1,0 +1,138 @@
+import { randomBytes } from "node:crypto";
+import type { Kysely } from "kysely";
+import { AppError } from "../../../app/errors.ts";
+import type { DB } from "../../../db/schema.ts";
+import type { AuditActor } from "../../audit/audit.service.ts";
+import { organisationCalendar } from "../../calendar/calendar.service.ts";
+import { replyDelayFor } from "../../frameworks/frameworks.service.ts";
+import { getOrganisation } from "../../organisations/organisations.service.ts";
+import { dueDate } from "../due-date.ts";
+import * as repo from "../requests.repository.ts";
+import type { RequestCreateInput } from "../requests.schema.ts";
+import { hashTrackingToken, type Registered } from "../requests.service.ts";
+
+/*
+ * Registering many requests at once, in one transaction. This is `registerRequest` of
+ * requests.service.ts cut in two: what only reads (the announced delays, the calendar) is worked
+ * out first, outside any transaction; the writes then run on whatever executor the caller gives,
+ * so they can share a transaction with the caller's own checks (the import looks for duplicates
+ * in the same transaction). `registerRequest` should become a call to `registerRequests` with one
+ * input, so the two cannot drift apart.
+ */
+
+export interface RegisterOptions {
+  source: "agent" | "public" | "import";
+  author: AuditActor;
+}
+
+/** One request with its deadline worked out, ready to be written. */
+export interface PlannedRequest {
+  input: RequestCreateInput;
+  target: { value: number; unit: "working_days" | "calendar_days" } | undefined;
+  commitmentId: string | null;
+  dueOn: string | null;
+}
+
+export interface RegistrationPlan {
+  orgId: string;
+  /** The organisation and its ancestors, whose rollups count the requests. */
+  path: string[];
+  requests: PlannedRequest[];
+}
+
+const monthOf = (date: string) => `${date.slice(0, 7)}-01`;
+
+/** The reads of registration: delays per channel and kind (asked once each), calendar, services. */
+export async function planRegistrations(db: Kysely<DB>, orgId: string, inputs: RequestCreateInput[]): Promise<RegistrationPlan> {
+  const org = await getOrganisation(db, orgId);
+  const calendar = await organisationCalendar(db, org);
+  const delays = new Map<string, Awaited<ReturnType<typeof replyDelayFor>>>();
+  const services = new Set<string>();
+  const requests: PlannedRequest[] = [];
+  for (const input of inputs) {
+    if (input.serviceId && !services.has(input.serviceId)) {
+      const service = await getOrganisation(db, input.serviceId).catch(() => undefined);
+      if (!service?.path.includes(orgId)) {
+        throw new AppError("validation", { fields: { serviceId: "Ce service n'appartient pas à l'organisation." } });
+      }
+      services.add(input.serviceId);
+    }
+    const key = `${input.channel}|${input.kind}`;
+    if (!delays.has(key)) delays.set(key, await replyDelayFor(db, orgId, input.channel, input.kind));
+    const announced = delays.get(key);
+    const unit = announced?.target.unit;
+    const target = announced && (unit === "working_days" || unit === "calendar_days") ? { value: announced.target.value, unit } : undefined;
+    requests.push({
+      input,
+      target,
+      commitmentId: target ? (announced?.commitmentId ?? null) : null,
+      dueOn: target ? dueDate(input.receivedOn, target, calendar) : null,
+    });
+  }
+  return { orgId, path: org.path, requests };
+}
+
+/**
+ * The writes of registration. Give it a transaction: each request takes its receipt number, its
+ * "created" event, and the rollups get one change per month, channel and kind.
+ */
+export async function writeRegistrations(trx: Kysely<DB>, plan: RegistrationPlan, options: RegisterOptions): Promise<Registered[]> {
+  const { orgId } = plan;
+  const registered: Registered[] = [];
+  const rollup = new Map<string, { month: string; channel: string; kind: string; received: number }>();
+  for (const { input, target, commitmentId, dueOn } of plan.requests) {
+    const trackingToken = randomBytes(18).toString("base64url");
+    const number = await repo.nextNumber(trx, orgId, Number(input.receivedOn.slice(0, 4)));
+    const request = await repo.insertRequest(trx, orgId, {
+      number,
+      kind: input.kind,
+      channel: input.channel,
+      status: "received",
+      source: options.source,
+      subject: input.subject,
+      body: input.body ?? "",
+      requester_name: input.requesterName ?? null,
+      requester_email: input.requesterEmail ?? null,
+      requester_phone: input.requesterPhone ?? null,
+      requester_address: input.requesterAddress ?? null,
+      received_on: input.receivedOn,
+      target_value: target?.value ?? null,
+      target_unit: target?.unit ?? null,
+      commitment_id: commitmentId,
+      due_on: dueOn,
+      announced_on: null,
+      paused_since: null,
+      service_id: input.serviceId ?? null,
+      assignee_id: null,
+      answered_on: null,
+      closed_on: null,
+      tracking_token_hash: hashTrackingToken(trackingToken),
+    });
+    await repo.insertEvent(trx, orgId, request.id, {
+      actorId: options.author.accountId,
+      actorLabel: options.author.label,
+      type: "created",
+      toStatus: "received",
+      data: { source: options.source, dueOn },
+    });
+    const month = monthOf(input.receivedOn);
+    const key = `${month}|${input.channel}|${input.kind}`;
+    const cell = rollup.get(key) ?? { month, channel: input.channel, kind: input.kind, received: 0 };
+    cell.received++;
+    rollup.set(key, cell);
+    registered.push({ request, trackingToken });
+  }
+  for (const delta of rollup.values()) await repo.applyRollup(trx, plan.path, delta);
+  return registered;
+}
+
+/** Registers every input or none: the proposed service function, for requests.service.ts. */
+export async function registerRequests(
+  db: Kysely<DB>,
+  orgId: string,
+  inputs: RequestCreateInput[],
+  options: RegisterOptions,
+): Promise<Registered[]> {
+  const plan = await planRegistrations(db, orgId, inputs);
+  return db.transaction().execute((trx) => writeRegistrations(trx, plan, options));
+}
