@@ -2,8 +2,10 @@ import type { Kysely } from "kysely";
 import type { DB } from "../db/schema.ts";
 import { accountExists, createAccount, createInstanceAdmin } from "../modules/accounts/accounts.service.ts";
 import type { Actor } from "../modules/accounts/roles.ts";
+import { adoptFramework, createLocalCommitment } from "../modules/frameworks/frameworks.service.ts";
 import type { HolidayZone, Organisation, OrgKind } from "../modules/organisations/organisation.ts";
 import { createOrganisation, listVisible } from "../modules/organisations/organisations.service.ts";
+import { changeStatus, registerRequest } from "../modules/requests/requests.service.ts";
 
 export const DEMO_PASSWORD = "demonstration-vigie";
 export const DEMO_ADMIN_EMAIL = "admin@demo.vigie.fr";
@@ -115,10 +117,79 @@ export async function loadDemo(db: Kysely<DB>): Promise<{ created: boolean }> {
   };
   for (const root of TREE) await create(root, undefined);
   const orgs = await listVisible(db, actor);
+  const byName = (name: string) => orgs.find((o) => o.name === name);
   for (const a of DEMO_ACCOUNTS) {
-    const org = orgs.find((o) => o.name === a.org);
+    const org = byName(a.org);
     if (!org) continue;
     await createAccount(db, actor, { email: a.email, displayName: a.name, password: DEMO_PASSWORD, role: a.role, orgId: org.id });
   }
+  await loadDemoCommitments(db, actor, byName);
+  await loadDemoRequests(
+    db,
+    actor,
+    orgs.filter((o) => o.kind === "site"),
+  );
   return { created: true };
+}
+
+/** Poissy keeps Marianne 2016 and its own promises (seed 001); the network follows Services Publics+. */
+async function loadDemoCommitments(db: Kysely<DB>, actor: Actor, byName: (name: string) => Organisation | undefined): Promise<void> {
+  const poissy = byName("Ville de Poissy");
+  const network = byName("Réseau des maisons France services de l'Est");
+  if (poissy) {
+    await adoptFramework(db, actor, poissy.id, "marianne-2016");
+    await createLocalCommitment(db, actor, poissy.id, {
+      title: "Des réponses aux demandes par mail dans les sept jours",
+      channels: ["email"],
+      targets: [{ metric: "reply_delay", value: 7, unit: "calendar_days", channels: ["email"], kinds: [] }],
+    });
+    await createLocalCommitment(db, actor, poissy.id, {
+      title: "Des rendez-vous pour les demandes de cartes nationales d'identité ou passeport dans les 30 jours",
+      channels: ["counter"],
+      targets: [],
+    });
+  }
+  if (network) await adoptFramework(db, actor, network.id, "marianne-2008");
+}
+
+const SUBJECTS = [
+  "Acte de naissance",
+  "Inscription scolaire",
+  "Carte d'identité",
+  "Stationnement",
+  "Attente au guichet",
+  "Horaires d'ouverture",
+  "Aide au dossier CAF",
+];
+const CHANNELS_CYCLE = ["letter", "email", "email", "web", "counter", "phone"] as const;
+
+/** A year of requests per site, most answered in time, some late, a few still open. */
+async function loadDemoRequests(db: Kysely<DB>, actor: Actor, sites: Organisation[]): Promise<void> {
+  const today = new Date();
+  let n = 0;
+  for (const site of sites) {
+    for (let i = 0; i < 40; i++, n++) {
+      const received = new Date(today.getTime() - (365 - i * 9) * 86_400_000).toISOString().slice(0, 10);
+      const kind = i % 7 === 3 ? "complaint" : i % 11 === 5 ? "suggestion" : "request";
+      const { request } = await registerRequest(
+        db,
+        site.id,
+        {
+          kind,
+          channel: CHANNELS_CYCLE[n % CHANNELS_CYCLE.length] ?? "letter",
+          receivedOn: received,
+          subject: SUBJECTS[n % SUBJECTS.length] ?? "Demande",
+          requesterName: `Usager ${n + 1}`,
+        },
+        { source: "agent", author: { accountId: actor.accountId, label: "démonstration" } },
+      );
+      if (i > 36) continue;
+      // Answered a little before the deadline most of the time, a few days late now and then.
+      const base = request.dueOn ?? request.receivedOn;
+      const planned = new Date(Date.parse(`${base}T12:00:00Z`) + (i % 6 === 0 ? 4 : -2) * 86_400_000).toISOString().slice(0, 10);
+      const todayIso = today.toISOString().slice(0, 10);
+      const on = planned > todayIso ? todayIso : planned < request.receivedOn ? request.receivedOn : planned;
+      await changeStatus(db, actor, site.id, request.id, { status: "answered", pauseClock: false, version: request.version, on });
+    }
+  }
 }

@@ -296,6 +296,7 @@ export interface RequestRollupTable {
   kind: string;
   received: Generated<number>;
   answered: Generated<number>;
+  answered_with_target: Generated<number>;
   answered_in_time: Generated<number>;
   delay_histogram: ColumnType<number[], number[] | undefined, number[]>;
 }

@@ -121,6 +121,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       kind text not null,
       received integer not null default 0,
       answered integer not null default 0,
+      -- answers to requests that had an announced delay: the denominator of the in-time share
+      answered_with_target integer not null default 0,
       answered_in_time integer not null default 0,
       -- answers by response time in working days: element i counts answers given in i days (last: 60 and more)
       delay_histogram integer[] not null default array_fill(0, array[61]),

@@ -79,7 +79,7 @@ export function IndicatorsView({ orgName, data, action }: { orgName: string; dat
         <div class="fr-col-12 fr-col-md-3">
           <div class="fr-callout">
             <p class="fr-callout__title">{pct(data.total.inTimeRate)}</p>
-            <p class="fr-callout__text">{`des ${data.total.answered} demandes répondues l'ont été dans le délai annoncé`}</p>
+            <p class="fr-callout__text">{`des ${data.total.answeredWithTarget} réponses à des demandes avec un délai annoncé l'ont été dans ce délai`}</p>
           </div>
         </div>
         <div class="fr-col-12 fr-col-md-3">

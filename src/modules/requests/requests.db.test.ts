@@ -155,13 +155,31 @@ describe("requests with their announced deadlines, on a real database", () => {
   it("counts answers in the indicators, up the tree, from the rollup", async () => {
     const a = (await letter(strasbourg, "2026-01-05")).json().request;
     const b = (await letter(strasbourg, "2026-01-05")).json().request;
-    await c.api("POST", `/api/v1/organisations/${strasbourg}/requests/${a.id}/status`, { status: "answered", version: a.version });
+    await c.api("POST", `/api/v1/organisations/${strasbourg}/requests/${a.id}/status`, {
+      status: "answered",
+      version: a.version,
+      on: "2026-01-20",
+    });
     // b is answered late: its deadline has long passed.
     await t.database.db.updateTable("requests").set({ due_on: "2026-01-06" }).where("id", "=", b.id).execute();
     const bFresh = (await c.api("GET", `/api/v1/organisations/${strasbourg}/requests/${b.id}`)).json();
     await c.api("POST", `/api/v1/organisations/${strasbourg}/requests/${b.id}/status`, { status: "answered", version: bFresh.version });
+    // An answer at the counter, where no delay was announced, does not count for or against the in-time share.
+    const counter = (
+      await c.api("POST", `/api/v1/organisations/${strasbourg}/requests`, {
+        kind: "request",
+        channel: "counter",
+        receivedOn: "2026-01-05",
+        subject: "Guichet",
+      })
+    ).json().request;
+    await c.api("POST", `/api/v1/organisations/${strasbourg}/requests/${counter.id}/status`, {
+      status: "answered",
+      version: counter.version,
+      on: "2026-01-05",
+    });
     const site = (await c.api("GET", `/api/v1/organisations/${strasbourg}/request-indicators?from=2026-01-01&to=2026-01-31`)).json();
-    expect(site.total).toMatchObject({ received: 2, answered: 2 });
+    expect(site.total).toMatchObject({ received: 3, answered: 3, answeredWithTarget: 2, answeredInTime: 1, inTimeRate: 0.5 });
     const orgs = (await c.api("GET", "/api/v1/organisations")).json() as Array<{ id: string; name: string }>;
     const network = orgs.find((o) => o.name === "Réseau")?.id;
     const all = (await c.api("GET", `/api/v1/organisations/${network}/request-indicators?from=2026-01-01&to=2027-12-31`)).json();

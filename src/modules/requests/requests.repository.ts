@@ -190,6 +190,7 @@ export interface RollupDelta {
   kind: string;
   received?: number;
   answered?: number;
+  answeredWithTarget?: number;
   answeredInTime?: number;
   /** Histogram bucket to add `answered` to. */
   bucket?: number;
@@ -203,14 +204,25 @@ export async function applyRollup(db: Kysely<DB>, path: string[], delta: RollupD
   const received = delta.received ?? 0;
   const answered = delta.answered ?? 0;
   const inTime = delta.answeredInTime ?? 0;
+  const withTarget = delta.answeredWithTarget ?? 0;
   for (const orgId of path) {
     await db
       .insertInto("request_rollup")
-      .values({ org_id: orgId, month: delta.month, channel: delta.channel, kind: delta.kind, received, answered, answered_in_time: inTime })
+      .values({
+        org_id: orgId,
+        month: delta.month,
+        channel: delta.channel,
+        kind: delta.kind,
+        received,
+        answered,
+        answered_with_target: withTarget,
+        answered_in_time: inTime,
+      })
       .onConflict((oc) =>
         oc.columns(["org_id", "month", "channel", "kind"]).doUpdateSet({
           received: sql`request_rollup.received + ${received}`,
           answered: sql`request_rollup.answered + ${answered}`,
+          answered_with_target: sql`request_rollup.answered_with_target + ${withTarget}`,
           answered_in_time: sql`request_rollup.answered_in_time + ${inTime}`,
         }),
       )

@@ -367,6 +367,7 @@ export async function requestsRoutes(app: App, deps: AppDeps): Promise<void> {
   const figuresOut = z.object({
     received: z.number(),
     answered: z.number(),
+    answeredWithTarget: z.number(),
     answeredInTime: z.number(),
     inTimeRate: z.number().nullable(),
     medianDays: z.number().nullable(),

@@ -50,6 +50,8 @@ export type PublicRequestInput = z.output<typeof publicRequestSchema>;
 
 export const statusChangeSchema = z.object({
   status: z.enum(STATUSES, { error: "Statut inconnu." }),
+  /** When it happened, if not today: an answer posted yesterday is recorded as such. */
+  on: z.preprocess((v) => (v === "" ? undefined : v), isoDate.optional()),
   note: optionalText(5_000, "La note"),
   pauseClock: z.preprocess((v) => v === true || v === "true" || v === "on", z.boolean()).default(false),
   version: versionField,

@@ -181,6 +181,7 @@ async function countAnswer(
     channel: r.channel,
     kind: r.kind,
     answered: sign,
+    answeredWithTarget: r.dueOn !== null ? sign : 0,
     answeredInTime: sign * inTime,
     bucket: histogramBucket(responseDays(r.receivedOn, answeredOn, calendar)),
   });
@@ -200,6 +201,11 @@ export async function changeStatus(
     const before = await repo.findRequest(trx, orgId, requestId);
     if (!before) throw new AppError("request.not_found");
     if (before.version !== input.version) throw new AppError("request.stale");
+    if (input.on && input.on > today) throw new AppError("validation", { fields: { on: "La date ne peut pas être dans le futur." } });
+    if (input.on && input.on < before.receivedOn)
+      throw new AppError("validation", { fields: { on: "La date ne peut précéder la réception." } });
+    // A request entered ahead of its reception date (an exercise, a planned campaign) is never handled before it.
+    const day = input.on ?? (today < before.receivedOn ? before.receivedOn : today);
     if (!canMove(before.status, input.status)) {
       throw new AppError("validation", {
         fields: { status: `Impossible de passer de « ${STATUS_LABELS[before.status]} » à « ${STATUS_LABELS[input.status]} ».` },
@@ -209,11 +215,11 @@ export async function changeStatus(
     // Leaving a paused wait moves the deadline by the working days the file was with the requester.
     if (before.pausedSince && input.status !== "waiting") {
       changes.paused_since = null;
-      if (before.dueOn) changes.due_on = shiftAfterPause(before.dueOn, before.pausedSince, today, calendar);
+      if (before.dueOn) changes.due_on = shiftAfterPause(before.dueOn, before.pausedSince, day, calendar);
     }
-    if (input.status === "waiting" && input.pauseClock && !before.pausedSince) changes.paused_since = today;
-    if (input.status === "answered") changes.answered_on = today;
-    if (input.status === "closed") changes.closed_on = today;
+    if (input.status === "waiting" && input.pauseClock && !before.pausedSince) changes.paused_since = day;
+    if (input.status === "answered") changes.answered_on = day;
+    if (input.status === "closed") changes.closed_on = day;
     if (input.status === "in_progress" && !isOpen(before.status)) {
       changes.answered_on = null;
       changes.closed_on = null;

@@ -324,6 +324,13 @@ export function RequestPage({
                 form={statusForm}
                 options={nextStatuses(r.status).map((s) => ({ value: s, label: STATUS_LABELS[s] }))}
               />
+              <TextField
+                name="on"
+                label="Date"
+                type="date"
+                hint="Si ce n'est pas aujourd'hui, par exemple une réponse postée hier."
+                form={statusForm}
+              />
               <div class="fr-checkbox-group fr-mb-2w">
                 <input type="checkbox" id="pauseClock" name="pauseClock" value="true" />
                 <label class="fr-label" for="pauseClock">
