@@ -13,7 +13,15 @@ const ACTIONS: Record<string, string> = {
   password: "Changement de mot de passe",
 };
 
-const ENTITIES: Record<string, string> = { organisation: "Organisation", account: "Compte", legal_page: "Page légale" };
+const ENTITIES: Record<string, string> = {
+  organisation: "Organisation",
+  account: "Compte",
+  legal_page: "Page légale",
+  framework_adoption: "Référentiel adopté",
+  local_commitment: "Engagement local",
+  letter_template: "Modèle de lettre",
+  request: "Demande",
+};
 
 function json(value: unknown): string {
   return value === null || value === undefined ? "" : JSON.stringify(value, null, 1);

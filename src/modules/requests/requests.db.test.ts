@@ -117,6 +117,11 @@ describe("requests with their announced deadlines, on a real database", () => {
     expect(impossible.json().fields.status).toContain("Impossible de passer");
     const page = await c.get(`/organisations/${lyon}/requests/${r.id}`);
     expect(page.body).toContain("Accusé de réception envoyé");
+    const audit = (await c.api("GET", `/api/v1/audit?entity=request&entityId=${r.id}`)).json() as Array<{
+      action: string;
+      after: { status: string };
+    }>;
+    expect(audit.map((e) => `${e.action}:${e.after.status}`)).toEqual(["update:acknowledged", "create:received"]);
   });
 
   it("pauses the clock while waiting for the requester, and moves the deadline by the pause", async () => {

@@ -4,7 +4,7 @@ import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
 import { type Actor, can } from "../accounts/roles.ts";
 import type { AuditActor } from "../audit/audit.service.ts";
-import { auditActor } from "../audit/audit.service.ts";
+import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { organisationCalendar } from "../calendar/calendar.service.ts";
 import type { Channel, RequestKind } from "../frameworks/channels.ts";
 import { replyDelayFor } from "../frameworks/frameworks.service.ts";
@@ -120,6 +120,7 @@ export async function registerRequest(
       data: { source: options.source, dueOn: due },
     });
     await repo.applyRollup(trx, org.path, { month: monthOf(input.receivedOn), channel: input.channel, kind: input.kind, received: 1 });
+    await recordAudit(trx, options.author, { orgId, action: "create", entity: "request", entityId: request.id, after: request });
     const trackingUrl = `${options.baseUrl ?? ""}/track?${new URLSearchParams({ number, token: trackingToken })}`;
     const acknowledged = await sendLetter(
       trx,
@@ -239,6 +240,7 @@ export async function changeStatus(
       note: input.note ?? null,
       data: changes.due_on ? { dueOn: changes.due_on } : undefined,
     });
+    await recordAudit(trx, who, { orgId, action: "update", entity: "request", entityId: requestId, before, after });
     if (input.status === "answered") {
       const message = input.note ?? "Notre réponse vous est adressée par courrier.";
       await sendLetter(trx, orgId, org.path, requestId, "answer", after.requester.email, letterFacts(org.name, after, { message }));
@@ -273,6 +275,7 @@ export async function sendHoldingReply(
       note: input.note,
       data: { announcedOn: input.announcedOn },
     });
+    await recordAudit(trx, who, { orgId, action: "update", entity: "request", entityId: requestId, before, after });
     await sendLetter(
       trx,
       orgId,
@@ -312,6 +315,7 @@ export async function reassign(
         to: { serviceId: after.serviceId, assigneeId: after.assigneeId },
       },
     });
+    await recordAudit(trx, who, { orgId, action: "update", entity: "request", entityId: requestId, before, after });
     return after;
   });
 }
