@@ -212,6 +212,10 @@ const MATRIX: Record<string, Entry> = {
     rule: { subtree: WRITERS },
     call: (f) => ({ url: `/organisations/${f.s1}/requests/${f.request}/status`, form: { status: "inconnu", version: "1" } }),
   },
+  "POST /organisations/:orgId/requests/:requestId/assignment": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/requests/${f.request}/assignment`, form: { serviceId: "pas-un-uuid", version: "1" } }),
+  },
   "POST /organisations/:orgId/requests/:requestId/holding": {
     rule: { subtree: WRITERS },
     call: (f) => ({ url: `/organisations/${f.s1}/requests/${f.request}/holding`, form: { announcedOn: "" } }),

@@ -27,6 +27,7 @@ const FLASH: Record<string, string> = {
   "local.deleted": "L'engagement local a été supprimé.",
   "request.created": "La demande est enregistrée.",
   "request.updated": "Le statut a été enregistré.",
+  "request.reassigned": "L'affectation a été enregistrée.",
   "request.holding": "La réponse d'attente est enregistrée.",
   "template.saved": "Le modèle de lettre a été enregistré.",
   "legal.updated": "La page a été mise à jour.",

@@ -6,13 +6,30 @@ import { organisationPath } from "../organisations/organisations.service.ts";
 import * as repo from "./accounts.repository.ts";
 import type { AccountCreateInput, AccountUpdateInput, GrantInput, SetupInput } from "./accounts.schema.ts";
 import { hashPassword } from "./passwords.ts";
-import { type Actor, can, reachRoots } from "./roles.ts";
+import { type Actor, can, type Permission, reachRoots } from "./roles.ts";
 import { deleteSessionsOf } from "./sessions.repository.ts";
 
 export type { Account, GrantView } from "./accounts.repository.ts";
 
 export async function accountExists(db: Kysely<DB>, email: string): Promise<boolean> {
   return (await repo.findByEmail(db, email)) !== undefined;
+}
+
+/** Whether an account (not the actor) holds a permission on an organisation: who may be handed a request. */
+export async function accountCan(db: Kysely<DB>, accountId: string, permission: Permission, orgPath: string[]): Promise<boolean> {
+  const account = await repo.findById(db, accountId);
+  if (!account?.active) return false;
+  return can(
+    {
+      accountId,
+      email: account.email,
+      displayName: account.displayName,
+      instanceAdmin: account.instanceAdmin,
+      grants: await repo.grantsOf(db, accountId),
+    },
+    permission,
+    orgPath,
+  );
 }
 
 /** Active accounts with their roles, for the daily reminders. */

@@ -146,6 +146,35 @@ describe("requests with their announced deadlines, on a real database", () => {
     expect(moved).toBeGreaterThanOrEqual(14);
   });
 
+  it("hands a request to a service of the organisation and to someone who handles requests there, nobody else", async () => {
+    const r = (await letter(lyon, "2027-05-03")).json().request;
+    const outsider = await c.api("POST", `/api/v1/organisations/${lyon}/requests/${r.id}/assignment`, {
+      serviceId: strasbourg,
+      version: r.version,
+    });
+    expect(outsider.statusCode).toBe(400);
+    expect(outsider.json().fields.serviceId).toBe("Ce service n'appartient pas à l'organisation.");
+    const agent = (
+      await c.api("POST", "/api/v1/accounts", {
+        email: "agent.strasbourg@test.fr",
+        displayName: "Agent",
+        password: "mot de passe agent",
+        role: "agent",
+        orgId: strasbourg,
+      })
+    ).json();
+    const wrongPerson = await c.api("POST", `/api/v1/organisations/${lyon}/requests/${r.id}/assignment`, {
+      assigneeId: agent.id,
+      version: r.version,
+    });
+    expect(wrongPerson.statusCode).toBe(400);
+    await c.get(`/organisations/${lyon}/requests/${r.id}`);
+    const mine = await c.post(`/organisations/${lyon}/requests/${r.id}/assignment`, { assignToMe: "true", version: String(r.version) });
+    expect(mine.statusCode).toBe(303);
+    const queue = (await c.api("GET", `/api/v1/organisations/${lyon}/requests?queue=mine`)).json() as Array<{ id: string }>;
+    expect(queue.map((x) => x.id)).toContain(r.id);
+  });
+
   it("announces a new date with a holding reply, keeping the original deadline", async () => {
     const r = (await letter(lyon, "2027-05-03")).json().request;
     const held = await c.api("POST", `/api/v1/organisations/${lyon}/requests/${r.id}/holding`, {

@@ -204,6 +204,7 @@ export async function requestsRoutes(app: App, deps: AppDeps): Promise<void> {
           holdingForm={failed?.which === "holding" ? failed.form : emptyForm()}
           services={services}
           today={todayIn(org.timeZone)}
+          currentAccountId={actor.accountId}
         />
       ),
     };
@@ -238,6 +239,13 @@ export async function requestsRoutes(app: App, deps: AppDeps): Promise<void> {
   action("/organisations/:orgId/requests/:requestId/status", "status", async (request, orgId, requestId) => {
     await changeStatus(db, actorOf(request), orgId, requestId, parseInput(statusChangeSchema, request.body));
     return "request.updated";
+  });
+  action("/organisations/:orgId/requests/:requestId/assignment", "status", async (request, orgId, requestId) => {
+    const actor = actorOf(request);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const input = parseInput(reassignSchema, { ...body, assigneeId: body.assignToMe === "true" ? actor.accountId : undefined });
+    await reassign(db, actor, orgId, requestId, input);
+    return "request.reassigned";
   });
   action("/organisations/:orgId/requests/:requestId/holding", "holding", async (request, orgId, requestId) => {
     await sendHoldingReply(db, actorOf(request), orgId, requestId, parseInput(holdingReplySchema, request.body));

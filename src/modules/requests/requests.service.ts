@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
+import { accountCan } from "../accounts/accounts.service.ts";
 import { type Actor, can } from "../accounts/roles.ts";
 import type { AuditActor } from "../audit/audit.service.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
@@ -297,6 +298,12 @@ export async function reassign(
   input: { serviceId?: string | undefined; assigneeId?: string | undefined; version: number },
 ): Promise<repo.RequestRecord> {
   if (input.serviceId) await requireServiceOf(db, orgId, input.serviceId);
+  if (input.assigneeId) {
+    const org = await getOrganisation(db, input.serviceId ?? orgId);
+    if (!(await accountCan(db, input.assigneeId, "request.write", org.path))) {
+      throw new AppError("validation", { fields: { assigneeId: "Cette personne ne traite pas les demandes de ce service." } });
+    }
+  }
   return db.transaction().execute(async (trx) => {
     const before = await repo.findRequest(trx, orgId, requestId);
     if (!before) throw new AppError("request.not_found");

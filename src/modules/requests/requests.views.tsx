@@ -238,7 +238,9 @@ export function RequestPage({
   holdingForm,
   services,
   today,
+  currentAccountId,
 }: {
+  currentAccountId: string;
   r: RequestRecord;
   events: HistoryEvent[];
   csrf: string;
@@ -357,6 +359,37 @@ export function RequestPage({
               </button>
             </form>
           </div>
+        </div>
+      ) : null}
+      {canWrite ? (
+        <div class="fr-mt-2w">
+          <h2 class="fr-h4">Affectation</h2>
+          <form method="post" action={`${base}/assignment`} class="fr-mb-2w">
+            <CsrfField token={csrf} />
+            <input type="hidden" name="version" value={String(r.version)} />
+            <SelectField
+              name="serviceId"
+              label="Service chargé"
+              form={{ values: { serviceId: r.serviceId ?? undefined }, errors: {} }}
+              placeholder="L'organisation elle-même"
+              options={services.map((s) => ({ value: s.id, label: s.name }))}
+            />
+            <div class="fr-checkbox-group fr-mb-2w">
+              <input
+                type="checkbox"
+                id="assignToMe"
+                name="assignToMe"
+                value="true"
+                checked={r.assigneeId !== null && r.assigneeId === currentAccountId}
+              />
+              <label class="fr-label" for="assignToMe">
+                Je m'en charge
+              </label>
+            </div>
+            <button class="fr-btn fr-btn--secondary" type="submit">
+              Réaffecter
+            </button>
+          </form>
         </div>
       ) : null}
       <h2 class="fr-mt-4w">Historique</h2>
