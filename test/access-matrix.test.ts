@@ -258,6 +258,30 @@ const MATRIX: Record<string, Entry> = {
     rule: { subtree: ALL },
     call: (f) => ({ url: `/organisations/${f.s1}/requests/${f.request}/letters/acknowledgement` }),
   },
+  "GET /organisations/:orgId/requests/import": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/requests/import` }),
+  },
+  "POST /organisations/:orgId/requests/import": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/requests/import`, form: {} }),
+  },
+  "POST /organisations/:orgId/requests/import/mapping": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/requests/import/mapping`, form: { payload: "faux" } }),
+  },
+  "POST /organisations/:orgId/requests/import/preview": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/requests/import/preview`, form: { payload: "faux" } }),
+  },
+  "POST /organisations/:orgId/requests/import/commit": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/requests/import/commit`, form: { payload: "faux" } }),
+  },
+  "POST /api/v1/organisations/:orgId/requests/import": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/requests/import`, json: {} }),
+  },
   "GET /public/organisations/:orgId/complaint": { rule: "public", call: (f) => ({ url: `/public/organisations/${f.s1}/complaint` }) },
   "POST /public/organisations/:orgId/complaint": {
     rule: "public",

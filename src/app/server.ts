@@ -12,6 +12,7 @@ import { homeRoutes } from "../modules/home/home.routes.tsx";
 import { legalRoutes } from "../modules/legal/legal.routes.tsx";
 import { leversRoutes } from "../modules/levers/levers.routes.tsx";
 import { organisationsRoutes } from "../modules/organisations/organisations.routes.tsx";
+import { requestImportRoutes } from "../modules/requests/import/import.routes.tsx";
 import { lettersRoutes } from "../modules/requests/letters.routes.tsx";
 import { requestsRoutes } from "../modules/requests/requests.routes.tsx";
 import { configurePages } from "../ui/page.tsx";
@@ -60,6 +61,7 @@ export async function buildServer(deps: AppDeps, options: { logger?: boolean } =
     frameworksRoutes,
     leversRoutes,
     requestsRoutes,
+    requestImportRoutes,
     lettersRoutes,
     accountsRoutes,
     auditRoutes,

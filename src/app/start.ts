@@ -11,7 +11,7 @@ export async function openMigratedDatabase(config: Config): Promise<Database> {
     schema: config.databaseSchema,
     dataDir: path.join(config.dataDir, "pglite"),
   });
-  await migrateToLatest(database.db);
+  await migrateToLatest(database.db, config.databaseUrl ? config.databaseSchema : undefined);
   await syncFrameworks(database.db);
   return database;
 }

@@ -10,7 +10,7 @@ const database = await openDatabase({
   dataDir: path.join(config.dataDir, "pglite"),
 });
 try {
-  const applied = await migrateToLatest(database.db);
+  const applied = await migrateToLatest(database.db, config.databaseUrl ? config.databaseSchema : undefined);
   console.log(applied.length ? `Migrations appliquées : ${applied.join(", ")}` : "Le schéma est déjà à jour.");
 } finally {
   await database.close();

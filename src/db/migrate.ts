@@ -18,9 +18,15 @@ class StaticProvider implements MigrationProvider {
   }
 }
 
-export async function migrateToLatest<T>(db: Kysely<T>): Promise<string[]> {
+export async function migrateToLatest<T>(db: Kysely<T>, schema?: string): Promise<string[]> {
   // Migrations see the database as it was when they were written, not as the current table types say.
-  const migrator = new Migrator({ db: db as Kysely<unknown>, provider: new StaticProvider() });
+  // With a schema of its own, the migrator must be told: it otherwise finds another schema's
+  // bookkeeping tables in the same database and believes they are its own.
+  const migrator = new Migrator({
+    db: db as Kysely<unknown>,
+    provider: new StaticProvider(),
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);

@@ -29,6 +29,7 @@ const FLASH: Record<string, string> = {
   "request.updated": "Le statut a été enregistré.",
   "request.reassigned": "L'affectation a été enregistrée.",
   "request.holding": "La réponse d'attente est enregistrée.",
+  "requests.imported": "Le registre a été importé : les demandes sont enregistrées, les lignes déjà importées ont été ignorées.",
   "template.saved": "Le modèle de lettre a été enregistré.",
   "legal.updated": "La page a été mise à jour.",
   "display.updated": "Vos paramètres d'affichage ont été enregistrés.",

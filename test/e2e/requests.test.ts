@@ -1,7 +1,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInstanceAdmin } from "../../src/modules/accounts/accounts.service.ts";
-import { type AxeViolation, axeViolations, browserAvailable, launchBrowser, type LiveServer, startLiveServer } from "./support/browser.ts";
+import { type AxeViolation, axeViolations, browserAvailable, type LiveServer, launchBrowser, startLiveServer } from "./support/browser.ts";
 
 /**
  * Frameworks, levers and requests as people use them in Chromium: a referent adopts a framework,

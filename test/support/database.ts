@@ -21,19 +21,28 @@ export async function openTestDatabase(options: { referenceData?: boolean } = {}
   const url = TEST_DATABASE_URL;
   const schema = url ? `test_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}` : undefined;
   const database = await openDatabase({ url, schema });
-  await migrateToLatest(database.db);
-  if (options.referenceData !== false) await syncFrameworks(database.db);
+  const dropSchema = async () => {
+    if (!url || !schema) return;
+    const admin = await openDatabase({ url });
+    await sql.raw(`drop schema if exists ${quoteIdent(schema)} cascade`).execute(admin.db);
+    await admin.close();
+  };
+  try {
+    await migrateToLatest(database.db, schema);
+    if (options.referenceData !== false) await syncFrameworks(database.db);
+  } catch (error) {
+    // A failed start must not leave its schema behind for the next runs to trip on.
+    await database.close();
+    await dropSchema();
+    throw error;
+  }
   return {
     ...database,
     schema,
     url,
     close: async () => {
       await database.close();
-      if (url && schema) {
-        const admin = await openDatabase({ url });
-        await sql.raw(`drop schema if exists ${quoteIdent(schema)} cascade`).execute(admin.db);
-        await admin.close();
-      }
+      await dropSchema();
     },
   };
 }

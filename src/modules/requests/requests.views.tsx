@@ -135,6 +135,11 @@ export function QueueView({
             Enregistrer une demande
           </a>
         ) : null}
+        {canWrite ? (
+          <a class="fr-link fr-mr-2w" href={`${base}/import`}>
+            Importer un registre (CSV, Excel)
+          </a>
+        ) : null}
         <a class="fr-link" href={`${base}/indicators`}>
           Indicateurs de délais
         </a>

@@ -122,9 +122,15 @@ export async function requestImportRoutes(app: App, deps: AppDeps): Promise<void
       return showMapping(request, reply, orgId, carriedState(request, orgId));
     });
 
-    const showReport = async (request: FastifyRequest, reply: FastifyReply, orgId: string, report: ImportReport) => {
-      const state = carriedState(request, orgId);
-      if (Object.keys(report.mappingErrors).length > 0) return showMapping(request, reply, orgId, { ...state, errors: report.mappingErrors });
+    const showReport = async (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      orgId: string,
+      state: ReturnType<typeof carriedState>,
+      report: ImportReport,
+    ) => {
+      if (Object.keys(report.mappingErrors).length > 0)
+        return showMapping(request, reply, orgId, { ...state, errors: report.mappingErrors });
       const preview = (
         <PreviewPage
           base={base(orgId)}
@@ -141,15 +147,17 @@ export async function requestImportRoutes(app: App, deps: AppDeps): Promise<void
 
     scope.post("/organisations/:orgId/requests/import/preview", carried, async (request, reply) => {
       const { orgId } = parseInput(orgParams, request.params);
-      const { file, mapping, constants } = carriedState(request, orgId);
-      return showReport(request, reply, orgId, await previewImport(db, orgId, { sheet: file.sheet, mapping, constants }));
+      const state = carriedState(request, orgId);
+      const { file, mapping, constants } = state;
+      return showReport(request, reply, orgId, state, await previewImport(db, orgId, { sheet: file.sheet, mapping, constants }));
     });
 
     scope.post("/organisations/:orgId/requests/import/commit", carried, async (request, reply) => {
       const { orgId } = parseInput(orgParams, request.params);
-      const { file, mapping, constants } = carriedState(request, orgId);
+      const state = carriedState(request, orgId);
+      const { file, mapping, constants } = state;
       const report = await commitImport(db, orgId, { sheet: file.sheet, mapping, constants }, auditActor(actorOf(request)));
-      if (!isClean(report)) return showReport(request, reply, orgId, report);
+      if (!isClean(report)) return showReport(request, reply, orgId, state, report);
       return reply.redirect(`/organisations/${orgId}/requests?ok=requests.imported`, 303);
     });
 
@@ -161,13 +169,14 @@ export async function requestImportRoutes(app: App, deps: AppDeps): Promise<void
         bodyLimit: CARRIED_BODY_LIMIT,
         schema: {
           tags: TAG,
-          summary: "Importer un registre : vérification seule (dryRun=true, par défaut) ou enregistrement de toutes les lignes, ou d'aucune",
+          summary:
+            "Importer un registre : vérification seule (dryRun=true, par défaut) ou enregistrement de toutes les lignes, ou d'aucune",
           description:
-            "Les lignes sont numérotées comme dans le tableur (l'en-tête est la ligne 1). Une ligne déjà enregistrée (même date de réception, même objet, même courriel ou nom) est ignorée. Avec une seule ligne invalide, rien n'est écrit (400).",
+            "Les lignes sont numérotées comme dans le tableur (l'en-tête est la ligne 1). Une ligne déjà enregistrée (même date de réception, même objet, même courriel ou nom) est ignorée. Avec une seule ligne invalide, rien n'est écrit et la réponse (422) liste chaque ligne à corriger ; une correspondance impossible répond 400.",
           params: orgParams,
           querystring: importApiQuery,
           body: importApiBody,
-          response: { 200: importApiReport, 400: importApiReport },
+          response: { 200: importApiReport, 422: importApiReport },
         },
       },
       async (request, reply) => {
@@ -183,7 +192,7 @@ export async function requestImportRoutes(app: App, deps: AppDeps): Promise<void
           const fields = Object.fromEntries(Object.entries(report.mappingErrors).map(([f, m]) => [`mapping.${f}`, m]));
           throw new AppError("validation", { fields });
         }
-        return reply.status(report.invalid.length ? 400 : 200).send({
+        return reply.status(report.invalid.length ? 422 : 200).send({
           rows: report.rowCount,
           valid: report.fresh.length + report.duplicates.length,
           invalid: report.invalid,

@@ -17,8 +17,8 @@ export function UploadForm({ action, csrf, error }: { action: string; csrf: stri
     <div class="fr-col-12 fr-col-md-8">
       <h1>Importer un registre de demandes</h1>
       <p>
-        Reprenez dans Vigie le registre que le service tient dans un tableur : chaque ligne devient une demande, avec son échéance
-        calculée selon les délais annoncés par l'organisation.
+        Reprenez dans Vigie le registre que le service tient dans un tableur : chaque ligne devient une demande, avec son échéance calculée
+        selon les délais annoncés par l'organisation.
       </p>
       <ul>
         <li>Un fichier CSV (séparateur point-virgule ou virgule) ou un classeur Excel .xlsx (sa première feuille).</li>
@@ -146,8 +146,8 @@ export function MappingForm(p: MappingProps): SafeHtml {
       <h1>Correspondance des colonnes</h1>
       <p class="fr-text--lead">{`« ${p.fileName} » : ${plural(p.sheet.rows.length, "ligne", "lignes")} à importer, ${plural(p.sheet.columns.length, "colonne", "colonnes")}.`}</p>
       <p>
-        Pour chaque information de Vigie, choisissez la colonne du fichier qui la contient. Une première proposition a été faite d'après
-        le titre des colonnes : vérifiez-la. Les types et canaux peuvent être écrits en toutes lettres (« réclamation », « courriel »…).
+        Pour chaque information de Vigie, choisissez la colonne du fichier qui la contient. Une première proposition a été faite d'après le
+        titre des colonnes : vérifiez-la. Les types et canaux peuvent être écrits en toutes lettres (« réclamation », « courriel »…).
       </p>
       <SampleTable sheet={p.sheet} />
       <ErrorSummary form={form} labels={Object.fromEntries(IMPORT_FIELDS.map((f) => [mapName(f), FIELD_LABELS[f]]))} />

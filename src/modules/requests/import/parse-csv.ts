@@ -13,8 +13,19 @@ export function decodeText(bytes: Uint8Array): string {
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    return new TextDecoder("windows-1252").decode(bytes);
+    return decodeWindows1252(bytes);
   }
+}
+
+/** Windows-1252 from 0x80 to 0x9F, where it differs from Latin-1 (œ, €, ’, «…»); unassigned bytes stay as they are. */
+const CP1252_HIGH = "€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ";
+
+/*
+ * Node's TextDecoder("windows-1252") decodes as Latin-1 (nodejs/node#56542): "Vœux" would lose its
+ * "œ" and "5 €" its euro sign. Every other byte is the Unicode code point of the same number.
+ */
+export function decodeWindows1252(bytes: Uint8Array): string {
+  return new TextDecoder("latin1").decode(bytes).replace(/[\x80-\x9f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80] ?? c);
 }
 
 const SEPARATORS = [";", ",", "\t"] as const;

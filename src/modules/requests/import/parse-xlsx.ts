@@ -1,5 +1,6 @@
 import ExcelJS from "exceljs";
 import { type Sheet, SheetError, toSheet } from "./sheet.ts";
+import { guardUnzippedSize } from "./zip-guard.ts";
 
 type Value = ExcelJS.CellValue;
 
@@ -21,6 +22,7 @@ export function cellText(value: Value): string {
 
 /** The first sheet of a workbook, row numbers as Excel shows them. */
 export async function parseXlsx(bytes: Uint8Array): Promise<Sheet> {
+  guardUnzippedSize(bytes);
   const workbook = new ExcelJS.Workbook();
   try {
     // The library reads an ArrayBuffer (its own `Buffer` type): a copy of exactly the file's bytes.

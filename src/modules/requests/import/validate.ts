@@ -1,7 +1,7 @@
 import type { FieldErrors } from "../../../app/errors.ts";
 import { fieldErrors } from "../../../app/validation.ts";
 import { type RequestCreateInput, requestCreateSchema } from "../requests.schema.ts";
-import { type ColumnMapping, type Constants, FIELD_LABELS, IMPORT_FIELDS, type ImportField, REQUIRED_FIELDS } from "./mapping.ts";
+import { type ColumnMapping, type Constants, IMPORT_FIELDS, type ImportField, REQUIRED_FIELDS } from "./mapping.ts";
 import type { Sheet } from "./sheet.ts";
 import { CHANNEL_HINT, channelOf, isoDateOf, KIND_HINT, kindOf } from "./values.ts";
 
@@ -61,7 +61,7 @@ export function checkMapping(columns: string[], mapping: ColumnMapping, constant
       const converted = convert(field, constant);
       if ("error" in converted) errors[field] = converted.error;
     } else if (column === undefined && REQUIRED_FIELDS.includes(field)) {
-      errors[field] = `${FIELD_LABELS[field]} : choisissez la colonne qui le contient, ou une valeur pour tout le fichier.`;
+      errors[field] = "Choisissez la colonne qui contient cette information, ou une valeur pour tout le fichier.";
     }
   }
   return errors;
