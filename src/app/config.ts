@@ -16,11 +16,23 @@ export interface Config {
   baseUrl: string;
   cookieSecure: boolean;
   logLevel: string;
+  /**
+   * Which proxies to believe about the client's address (X-Forwarded-For): false (none, the
+   * default), true, or their addresses. Believing everyone would let any client pick its own
+   * address and walk past the rate limits.
+   */
+  trustProxy: boolean | string;
 }
 
 function intFrom(value: string | undefined, fallback: number): number {
   const n = Number(value);
   return Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
+/** TRUST_PROXY: "true", or the proxies' addresses separated by commas (e.g. "127.0.0.1,10.0.0.0/8"). */
+function parseTrustProxy(value: string | undefined): boolean | string {
+  if (!value || value === "false") return false;
+  return value === "true" ? true : value;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -39,5 +51,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Browsers accept Secure cookies on http://localhost, so the safe default holds in development too.
     cookieSecure: env.COOKIE_SECURE !== "false",
     logLevel: env.LOG_LEVEL ?? "info",
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
   };
 }

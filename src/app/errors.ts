@@ -21,6 +21,7 @@ const CATALOG = {
     "Cette organisation a été modifiée par quelqu'un d'autre pendant votre saisie. Rechargez la page pour voir la dernière version.",
   ],
   "organisation.has_children": [409, "Cette organisation a des organisations rattachées : supprimez-les ou déplacez-les d'abord."],
+  "organisation.has_data": [409, "Cette organisation a des données (demandes, comptes…) : elle ne peut pas être supprimée."],
   "organisation.invalid_parent": [400, "Ce rattachement n'est pas possible."],
   "account.not_found": [404, "Compte introuvable."],
   "account.stale": [409, "Ce compte a été modifié par quelqu'un d'autre pendant votre saisie. Rechargez la page."],

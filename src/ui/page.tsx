@@ -38,7 +38,8 @@ const FLASH: Record<string, string> = {
 
 export function renderPage(request: FastifyRequest, page: PageOptions): string {
   const query = request.query as { ok?: unknown } | undefined;
-  const flash = page.flash ?? (typeof query?.ok === "string" ? FLASH[query.ok] : undefined);
+  const ok = query?.ok;
+  const flash = page.flash ?? (typeof ok === "string" && Object.hasOwn(FLASH, ok) ? FLASH[ok] : undefined);
   const ctx = {
     theme: settings.theme,
     brandName: settings.brandName,

@@ -152,6 +152,7 @@ export async function accountsRoutes(app: App, deps: AppDeps): Promise<void> {
           200: z.object({
             account: accountOut,
             grants: z.array(z.object({ orgId: z.string(), orgName: z.string(), role: z.string() })),
+            hiddenGrants: z.number(),
             editable: z.boolean(),
           }),
         },

@@ -32,6 +32,13 @@ export async function accountCan(db: Kysely<DB>, accountId: string, permission: 
   );
 }
 
+/** One active account with its roles, or undefined. */
+export async function activeAccountWithGrants(db: Kysely<DB>, accountId: string) {
+  const account = await repo.findById(db, accountId);
+  if (!account?.active) return undefined;
+  return { ...account, grants: await repo.grantsOf(db, accountId) };
+}
+
 /** Active accounts with their roles, for the daily reminders. */
 export async function activeAccountsWithGrants(
   db: Kysely<DB>,
@@ -83,7 +90,9 @@ export function listAccounts(db: Kysely<DB>, actor: Actor): Promise<repo.Account
 
 export interface AccountDetails {
   account: repo.Account;
+  /** The roles on organisations the actor can see; the others are only counted. */
   grants: repo.GrantView[];
+  hiddenGrants: number;
   /** Whether the actor may change the profile and password (every grant is within its reach). */
   editable: boolean;
 }
@@ -93,10 +102,12 @@ export async function getAccount(db: Kysely<DB>, actor: Actor, accountId: string
   const account = await repo.findById(db, accountId);
   if (!account) throw new AppError("account.not_found");
   const grants = await repo.grantsWithOrgs(db, accountId);
-  if (actor.instanceAdmin) return { account, grants, editable: true };
+  if (actor.instanceAdmin) return { account, grants, hiddenGrants: 0, editable: true };
   const managed = grants.filter((g) => can(actor, "account.manage", g.orgPath));
   if (account.instanceAdmin || managed.length === 0) throw new AppError("account.not_found");
-  return { account, grants, editable: managed.length === grants.length };
+  // Roles held in another tenant's tree are not the actor's business: neither the organisation nor the role shows.
+  const visible = grants.filter((g) => can(actor, "org.read", g.orgPath));
+  return { account, grants: visible, hiddenGrants: grants.length - visible.length, editable: managed.length === grants.length };
 }
 
 /** Whether the actor manages the account: for the access check, before any input is read. */
@@ -151,6 +162,8 @@ export async function createAccount(db: Kysely<DB>, actor: Actor, input: Account
 export async function updateAccount(db: Kysely<DB>, actor: Actor, accountId: string, input: AccountUpdateInput): Promise<repo.Account> {
   const { account: before, grants } = await requireEditable(db, actor, accountId);
   return db.transaction().execute(async (trx) => {
+    // Locking the administrators' rows: two of them switching each other off at once must not both pass.
+    if (before.instanceAdmin) await sql`select id from accounts where instance_admin and active for update`.execute(trx);
     if (before.instanceAdmin && before.active && !input.active && (await repo.countActiveInstanceAdmins(trx)) <= 1) {
       throw new AppError("account.last_admin");
     }

@@ -110,6 +110,7 @@ export function AccountPage({
       </p>
       <h2>Rôles</h2>
       {grants.length === 0 ? <p>Aucun rôle.</p> : null}
+      {details.hiddenGrants ? <p class="fr-text--sm">{`Et ${details.hiddenGrants} rôle(s) hors de votre périmètre.`}</p> : null}
       <ul>
         {grants.map((g) => (
           <li>

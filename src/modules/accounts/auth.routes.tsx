@@ -11,9 +11,12 @@ import { createFirstAdmin, needsSetup } from "./accounts.service.ts";
 import { DisplayView, LoginView, SetupView } from "./auth.views.tsx";
 import { login, logout } from "./sessions.service.ts";
 
-/** Only same-site paths are followed after login, never another host. */
-function safeNext(next: unknown): string {
-  return typeof next === "string" && /^\/(?![/\\])/.test(next) ? next : "/";
+/**
+ * Only same-site paths are followed after login, never another host: no "//", no backslash, and
+ * no control or blank character, which browsers drop ("/\t/evil.example" becomes "//evil.example").
+ */
+export function safeNext(next: unknown): string {
+  return typeof next === "string" && /^\/(?![/\\])[^\x00-\x20\x7f\\]*$/.test(next) ? next : "/";
 }
 
 function formValues(body: unknown, keep: string[]): FormValues {

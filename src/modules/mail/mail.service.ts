@@ -82,3 +82,26 @@ export async function findOutboxEntry(db: Kysely<DB>, orgId: string, id: string)
     error: row.error,
   };
 }
+
+/** How many messages went (or wait to go) to an address since a moment: to cap what a public form can send. */
+export async function countMessagesTo(db: Kysely<DB>, recipient: string, since: Date): Promise<number> {
+  const row = await db
+    .selectFrom("outbox")
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .where("recipient", "=", recipient)
+    .where("created_at", ">", since)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Whether a message of this kind and subject was already queued for the address. */
+export async function alreadyQueued(db: Kysely<DB>, message: { kind: string; recipient: string; subject: string }): Promise<boolean> {
+  const row = await db
+    .selectFrom("outbox")
+    .select("id")
+    .where("kind", "=", message.kind)
+    .where("recipient", "=", message.recipient)
+    .where("subject", "=", message.subject)
+    .executeTakeFirst();
+  return row !== undefined;
+}

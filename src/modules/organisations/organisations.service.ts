@@ -78,6 +78,10 @@ export async function updateOrganisation(
         throw new AppError("validation", { fields: { kind: "Ce type ne peut pas être rattaché à l'organisation parente." } });
       }
     }
+    const children = (await repo.listInSubtrees(trx, [orgId])).filter((o) => o.parentId === orgId);
+    if (children.some((c) => !canContain(input.kind, c.kind))) {
+      throw new AppError("validation", { fields: { kind: "Ce type ne peut pas contenir les organisations déjà rattachées." } });
+    }
     const after = await repo.update(trx, orgId, input.version, input);
     if (!after) throw new AppError("organisation.stale");
     await recordAudit(trx, auditActor(actor), { orgId, action: "update", entity: "organisation", entityId: orgId, before, after });
@@ -90,7 +94,13 @@ export async function deleteOrganisation(db: Kysely<DB>, actor: Actor, orgId: st
     const before = await repo.findById(trx, orgId);
     if (!before) throw new AppError("organisation.not_found");
     if ((await repo.countChildren(trx, orgId)) > 0) throw new AppError("organisation.has_children");
-    if (!(await repo.remove(trx, orgId, version))) throw new AppError("organisation.stale");
+    const removed = await repo.remove(trx, orgId, version).catch((error: unknown) => {
+      // Another module's rows still point at it (requests are kept, never cascaded away).
+      if (typeof error === "object" && error !== null && "code" in error && error.code === "23503")
+        throw new AppError("organisation.has_data");
+      throw error;
+    });
+    if (!removed) throw new AppError("organisation.stale");
     await recordAudit(trx, auditActor(actor), { orgId, action: "delete", entity: "organisation", entityId: orgId, before });
   });
 }

@@ -76,7 +76,8 @@ describe("letters to the requester, by e-mail", () => {
     ).json();
     await c.api("POST", `/api/v1/organisations/${site}/requests/${r.id}/status`, {
       status: "answered",
-      note: "Votre amende est annulée.",
+      note: "Vu avec le chef de service.",
+      message: "Votre amende est annulée.",
       version: held.version,
     });
     await runDueJobs(t.database.db);
@@ -85,6 +86,7 @@ describe("letters to the requester, by e-mail", () => {
     expect(holding.text).toContain("Nous attendons l'avis de la police municipale.");
     const answer = await smtp.waitFor((m) => m.to.includes("paul@example.org") && m.subject.includes("réponse à votre réclamation"));
     expect(answer.text).toContain("Votre amende est annulée.");
+    expect(answer.text).not.toContain("Vu avec le chef de service.");
   });
 
   it("uses the organisation's own template once edited, and refuses an unknown blank", async () => {

@@ -58,6 +58,8 @@ export async function saveTemplate(
       : await trx
           .insertInto("letter_templates")
           .values({ org_id: orgId, kind, subject: input.subject, body: input.body })
+          // Someone saved the first version meanwhile: theirs stands, this one is stale.
+          .onConflict((oc) => oc.columns(["org_id", "kind"]).doNothing())
           .returningAll()
           .executeTakeFirst();
     if (!after) throw new AppError("template.stale");

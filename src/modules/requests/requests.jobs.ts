@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { activeAccountsWithGrants } from "../accounts/accounts.service.ts";
+import { activeAccountsWithGrants, activeAccountWithGrants } from "../accounts/accounts.service.ts";
 import { roleAllows } from "../accounts/roles.ts";
 import { organisationCalendar } from "../calendar/calendar.service.ts";
 import { CHANNEL_LABELS, REQUEST_KIND_LABELS } from "../frameworks/channels.ts";
 import { enqueue } from "../jobs/jobs.service.ts";
 import { defineJob, scheduleDaily } from "../jobs/registry.ts";
-import { queueEmail } from "../mail/mail.service.ts";
+import { alreadyQueued, queueEmail } from "../mail/mail.service.ts";
 import { getOrganisation, subtree } from "../organisations/organisations.service.ts";
 import { frenchDate } from "./letters.ts";
 import * as repo from "./requests.repository.ts";

@@ -17,6 +17,7 @@ import { IndicatorsView } from "./indicators.views.tsx";
 import { PublicReceipt, PublicRequestForm, TrackingView } from "./requests.public.views.tsx";
 import {
   holdingReplySchema,
+  isoDate,
   publicRequestSchema,
   queueQuerySchema,
   reassignSchema,
@@ -327,20 +328,8 @@ export async function requestsRoutes(app: App, deps: AppDeps): Promise<void> {
   });
 
   const periodSchema = z.object({
-    from: z.preprocess(
-      (v) => (v === "" ? undefined : v),
-      z
-        .string()
-        .regex(/^\d{4}-\d{2}-\d{2}$/, "Date attendue au format AAAA-MM-JJ.")
-        .optional(),
-    ),
-    to: z.preprocess(
-      (v) => (v === "" ? undefined : v),
-      z
-        .string()
-        .regex(/^\d{4}-\d{2}-\d{2}$/, "Date attendue au format AAAA-MM-JJ.")
-        .optional(),
-    ),
+    from: z.preprocess((v) => (v === "" ? undefined : v), isoDate.optional()),
+    to: z.preprocess((v) => (v === "" ? undefined : v), isoDate.optional()),
   });
   /** The period asked for, by default the twelve months up to today. */
   const period = async (orgId: string, query: unknown) => {

@@ -3,7 +3,10 @@ import { optionalText, requiredText, versionField } from "../../app/validation.t
 import { CHANNELS, REQUEST_KINDS } from "../frameworks/channels.ts";
 import { STATUSES } from "./request-status.ts";
 
-const isoDate = z
+/** Until the end of next year: a request registered ahead (a planned campaign) is fine, 2062 is a typo. */
+const latestReception = () => `${new Date().getUTCFullYear() + 1}-12-31`;
+
+export const isoDate = z
   .string({ error: "Indiquez une date." })
   .regex(/^\d{4}-\d{2}-\d{2}$/, "Date attendue au format AAAA-MM-JJ.")
   .refine(
@@ -21,7 +24,7 @@ const email = z.preprocess(
 export const requestCreateSchema = z.object({
   kind: z.enum(REQUEST_KINDS, { error: "Choisissez : demande, réclamation ou suggestion." }),
   channel: z.enum(CHANNELS, { error: "Choisissez le canal de réception." }),
-  receivedOn: isoDate,
+  receivedOn: isoDate.refine((d) => d <= latestReception(), "Cette date de réception est trop lointaine."),
   subject: requiredText(300, "L'objet"),
   body: optionalText(20_000, "Le texte"),
   requesterName: optionalText(200, "Le nom"),
@@ -52,7 +55,10 @@ export const statusChangeSchema = z.object({
   status: z.enum(STATUSES, { error: "Statut inconnu." }),
   /** When it happened, if not today: an answer posted yesterday is recorded as such. */
   on: z.preprocess((v) => (v === "" ? undefined : v), isoDate.optional()),
+  /** Kept in the history, never sent. */
   note: optionalText(5_000, "La note"),
+  /** Sent to the requester with the answer. */
+  message: optionalText(20_000, "Le message à l'usager"),
   pauseClock: z.preprocess((v) => v === true || v === "true" || v === "on", z.boolean()).default(false),
   version: versionField,
 });

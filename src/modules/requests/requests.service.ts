@@ -9,6 +9,7 @@ import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { organisationCalendar } from "../calendar/calendar.service.ts";
 import type { Channel, RequestKind } from "../frameworks/channels.ts";
 import { replyDelayFor } from "../frameworks/frameworks.service.ts";
+import { countMessagesTo } from "../mail/mail.service.ts";
 import { getOrganisation, listVisible } from "../organisations/organisations.service.ts";
 import { addCalendarDays, dueDate, histogramBucket, responseDays, shiftAfterPause, type WorkingCalendar } from "./due-date.ts";
 import { sendLetter } from "./letters.service.ts";
@@ -43,6 +44,8 @@ async function requireServiceOf(db: Kysely<DB>, orgId: string, serviceId: string
     throw new AppError("validation", { fields: { serviceId: "Ce service n'appartient pas à l'organisation." } });
   }
 }
+
+const PUBLIC_LETTERS_PER_DAY = 3;
 
 interface RegisterOptions {
   source: "agent" | "public" | "import";
@@ -123,6 +126,15 @@ export async function registerRequest(
     await repo.applyRollup(trx, org.path, { month: monthOf(input.receivedOn), channel: input.channel, kind: input.kind, received: 1 });
     await recordAudit(trx, options.author, { orgId, action: "create", entity: "request", entityId: request.id, after: request });
     const trackingUrl = `${options.baseUrl ?? ""}/track?${new URLSearchParams({ number, token: trackingToken })}`;
+    // A public form could otherwise make us write to anyone, any number of times: a few letters a day per address.
+    const email = request.requester.email;
+    if (
+      options.source === "public" &&
+      email &&
+      (await countMessagesTo(trx, email, new Date(Date.now() - 24 * 3600_000))) >= PUBLIC_LETTERS_PER_DAY
+    ) {
+      return { request, trackingToken };
+    }
     const acknowledged = await sendLetter(
       trx,
       orgId,
@@ -243,7 +255,8 @@ export async function changeStatus(
     });
     await recordAudit(trx, who, { orgId, action: "update", entity: "request", entityId: requestId, before, after });
     if (input.status === "answered") {
-      const message = input.note ?? "Notre réponse vous est adressée par courrier.";
+      // The note stays inside; only the message written for the requester goes out.
+      const message = input.message ?? "Notre réponse vous est adressée par courrier.";
       await sendLetter(trx, orgId, org.path, requestId, "answer", after.requester.email, letterFacts(org.name, after, { message }));
     }
     return after;

@@ -188,7 +188,7 @@ export function QueueView({
               return (
                 <tr>
                   <td>
-                    <a href={`${base}/${r.id}`}>{r.number}</a>
+                    <a href={`/organisations/${r.orgId}/requests/${r.id}`}>{r.number}</a>
                   </td>
                   <td>{r.subject}</td>
                   <td>{REQUEST_KIND_LABELS[r.kind]}</td>
@@ -344,7 +344,20 @@ export function RequestPage({
                   Suspendre le délai pendant l'attente de l'usager
                 </label>
               </div>
-              <TextArea name="note" label="Note" rows={2} form={statusForm} />
+              <TextArea
+                name="note"
+                label="Note interne"
+                hint="Gardée dans l'historique, jamais envoyée à l'usager."
+                rows={2}
+                form={statusForm}
+              />
+              <TextArea
+                name="message"
+                label="Message à l'usager"
+                hint="Envoyé par courriel avec la réponse, quand le statut passe à « Réponse envoyée »."
+                rows={4}
+                form={statusForm}
+              />
               <button class="fr-btn" type="submit">
                 Enregistrer le statut
               </button>
