@@ -101,3 +101,14 @@ describe("first run, login and logout", () => {
     expect(response.headers.location).toBe("/?ok=welcome");
   });
 });
+
+describe("the address followed after login", () => {
+  it("stays on this site whatever is slipped into it", async () => {
+    const { safeNext } = await import("./auth.routes.tsx");
+    expect(safeNext("/organisations?x=1")).toBe("/organisations?x=1");
+    // "/%09/…" arrives decoded from the query string, as "/\t/…", which browsers read as "//…".
+    for (const evil of ["//evil.example/", "/\\evil.example", "/\t/evil.example", "https://evil.example", "/\n/evil.example", "/ /evil.example"]) {
+      expect(safeNext(evil), JSON.stringify(evil)).toBe("/");
+    }
+  });
+});

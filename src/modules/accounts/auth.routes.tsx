@@ -16,7 +16,8 @@ import { login, logout } from "./sessions.service.ts";
  * no control or blank character, which browsers drop ("/\t/evil.example" becomes "//evil.example").
  */
 export function safeNext(next: unknown): string {
-  return typeof next === "string" && /^\/(?![/\\])[^\x00-\x20\x7f\\]*$/.test(next) ? next : "/";
+  if (typeof next !== "string" || !/^\/(?![/\\])/.test(next)) return "/";
+  return [...next].some((ch) => ch <= " " || ch === "\u007f" || ch === "\\") ? "/" : next;
 }
 
 function formValues(body: unknown, keep: string[]): FormValues {

@@ -32,28 +32,23 @@ export const digestJob = defineJob(DIGEST, z.object({}).passthrough(), async (_p
 export const digestAccountJob = defineJob(
   DIGEST_ACCOUNT,
   z.object({ date: z.string(), accountId: z.string().uuid() }),
-  async ({ date, accountId }, ctx) => {
-    const account = (await activeAccountsWithGrants(ctx.db)).find((a) => a.id === accountId);
+  async ({ accountId }, ctx) => {
+    const account = await activeAccountWithGrants(ctx.db, accountId);
     if (!account) return;
     const roots = account.grants.filter((g) => roleAllows(g.role, "request.write")).map((g) => g.orgId);
     const first = roots[0];
     if (!first) return;
     const orgIds = [...new Set((await Promise.all(roots.map((r) => subtree(ctx.db, r)))).flat().map((o) => o.id))];
     const org = await getOrganisation(ctx.db, first);
+    // "Overdue" and "due soon" are read on the organisation's own calendar and clock (overseas sites too).
+    const date = todayIn(org.timeZone, ctx.now);
     const calendar = await organisationCalendar(ctx.db, org);
     const dueBy = calendar.addWorkingDays(date, 2);
     const requests = await repo.listRequests(ctx.db, { orgIds, openOnly: true, dueBy, limit: 500 });
     if (!requests.length) return;
     const subject = `Vigie — vos demandes à traiter au ${frenchDate(date)}`;
     // The outbox is the record of what went out: a retry after a crash finds the message there.
-    const already = await ctx.db
-      .selectFrom("outbox")
-      .select("id")
-      .where("kind", "=", "digest")
-      .where("recipient", "=", account.email)
-      .where("subject", "=", subject)
-      .executeTakeFirst();
-    if (already) return;
+    if (await alreadyQueued(ctx.db, { kind: "digest", recipient: account.email, subject })) return;
     const overdue = requests.filter((r) => r.dueOn !== null && r.dueOn < date);
     const soon = requests.filter((r) => r.dueOn !== null && r.dueOn >= date);
     const line = (r: repo.RequestRecord) =>
