@@ -231,6 +231,7 @@ export interface RequestsTable {
   service_id: string | null;
   assignee_id: string | null;
   answered_on: string | null;
+  response_days: number | null;
   closed_on: string | null;
   tracking_token_hash: string;
   version: Generated<number>;

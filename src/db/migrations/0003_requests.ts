@@ -42,6 +42,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       service_id uuid,
       assignee_id uuid references accounts (id) on delete set null,
       answered_on date,
+      -- response time counted at the answer, so undoing the answer takes back exactly what was added
+      response_days integer,
       closed_on date,
       tracking_token_hash text not null,
       version integer not null default 1,

@@ -107,7 +107,14 @@ describe("the address followed after login", () => {
     const { safeNext } = await import("./auth.routes.tsx");
     expect(safeNext("/organisations?x=1")).toBe("/organisations?x=1");
     // "/%09/…" arrives decoded from the query string, as "/\t/…", which browsers read as "//…".
-    for (const evil of ["//evil.example/", "/\\evil.example", "/\t/evil.example", "https://evil.example", "/\n/evil.example", "/ /evil.example"]) {
+    for (const evil of [
+      "//evil.example/",
+      "/\\evil.example",
+      "/\t/evil.example",
+      "https://evil.example",
+      "/\n/evil.example",
+      "/ /evil.example",
+    ]) {
       expect(safeNext(evil), JSON.stringify(evil)).toBe("/");
     }
   });

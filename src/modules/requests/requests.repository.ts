@@ -23,6 +23,8 @@ export interface RequestRecord {
   serviceId: string | null;
   assigneeId: string | null;
   answeredOn: string | null;
+  /** Working days from reception to answer, counted when the answer was recorded. */
+  responseDays: number | null;
   closedOn: string | null;
   version: number;
   createdAt: Date;
@@ -52,6 +54,7 @@ export function toRecord(r: Selectable<RequestsTable>): RequestRecord {
     serviceId: r.service_id,
     assigneeId: r.assignee_id,
     answeredOn: r.answered_on,
+    responseDays: r.response_days,
     closedOn: r.closed_on,
     version: r.version,
     createdAt: r.created_at,
@@ -92,7 +95,10 @@ export async function findByTrackingHash(db: Kysely<DB>, hash: string): Promise<
 }
 
 export type RequestChanges = Partial<
-  Pick<RequestsTable, "status" | "due_on" | "announced_on" | "paused_since" | "service_id" | "assignee_id" | "answered_on" | "closed_on">
+  Pick<
+    RequestsTable,
+    "status" | "due_on" | "announced_on" | "paused_since" | "service_id" | "assignee_id" | "answered_on" | "response_days" | "closed_on"
+  >
 >;
 
 /** Writes when the stored version is still `version`; undefined when someone else wrote first. */

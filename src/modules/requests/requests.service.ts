@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
@@ -8,16 +7,17 @@ import type { AuditActor } from "../audit/audit.service.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { organisationCalendar } from "../calendar/calendar.service.ts";
 import type { Channel, RequestKind } from "../frameworks/channels.ts";
-import { replyDelayFor } from "../frameworks/frameworks.service.ts";
 import { countMessagesTo } from "../mail/mail.service.ts";
 import { getOrganisation, listVisible } from "../organisations/organisations.service.ts";
-import { addCalendarDays, dueDate, histogramBucket, responseDays, shiftAfterPause, type WorkingCalendar } from "./due-date.ts";
+import { addCalendarDays, histogramBucket, responseDays, shiftAfterPause } from "./due-date.ts";
 import { sendLetter } from "./letters.service.ts";
 import type { LetterFacts } from "./letters.ts";
+import { hashTrackingToken, planRegistrations, type Registered, writeRegistrations } from "./registration.ts";
 import { canMove, isOpen, type RequestStatus, STATUS_LABELS } from "./request-status.ts";
 import * as repo from "./requests.repository.ts";
 import type { PublicRequestInput, RequestCreateInput, StatusChangeInput } from "./requests.schema.ts";
 
+export type { Registered } from "./registration.ts";
 export type { RequestRecord } from "./requests.repository.ts";
 
 /** Today's date where the organisation is: a deadline is a local calendar date. */
@@ -26,24 +26,6 @@ export function todayIn(timeZone: string, now = new Date()): string {
 }
 
 const monthOf = (date: string) => `${date.slice(0, 7)}-01`;
-
-export interface Registered {
-  request: repo.RequestRecord;
-  /** Given once, in the acknowledgement: with the receipt number it opens the public tracking page. */
-  trackingToken: string;
-}
-
-export function hashTrackingToken(token: string): string {
-  return createHash("sha256").update(token).digest("base64url");
-}
-
-/** A request may only be sent to a service inside the organisation it belongs to. */
-async function requireServiceOf(db: Kysely<DB>, orgId: string, serviceId: string): Promise<void> {
-  const service = await getOrganisation(db, serviceId).catch(() => undefined);
-  if (!service?.path.includes(orgId)) {
-    throw new AppError("validation", { fields: { serviceId: "Ce service n'appartient pas à l'organisation." } });
-  }
-}
 
 const PUBLIC_LETTERS_PER_DAY = 3;
 
@@ -80,52 +62,13 @@ export async function registerRequest(
   options: RegisterOptions,
 ): Promise<Registered> {
   const org = await getOrganisation(db, orgId);
-  if (input.serviceId) await requireServiceOf(db, orgId, input.serviceId);
-  const announced = await replyDelayFor(db, orgId, input.channel, input.kind);
-  const target =
-    announced && (announced.target.unit === "working_days" || announced.target.unit === "calendar_days") ? announced.target : undefined;
-  const calendar = await organisationCalendar(db, org);
-  const due = target
-    ? dueDate(input.receivedOn, { value: target.value, unit: target.unit as "working_days" | "calendar_days" }, calendar)
-    : null;
-  const trackingToken = randomBytes(18).toString("base64url");
+  const plan = await planRegistrations(db, orgId, [input]);
   return db.transaction().execute(async (trx) => {
-    const number = await repo.nextNumber(trx, orgId, Number(input.receivedOn.slice(0, 4)));
-    const request = await repo.insertRequest(trx, orgId, {
-      number,
-      kind: input.kind,
-      channel: input.channel,
-      status: "received",
-      source: options.source,
-      subject: input.subject,
-      body: input.body ?? "",
-      requester_name: input.requesterName ?? null,
-      requester_email: input.requesterEmail ?? null,
-      requester_phone: input.requesterPhone ?? null,
-      requester_address: input.requesterAddress ?? null,
-      received_on: input.receivedOn,
-      target_value: target?.value ?? null,
-      target_unit: target?.unit ?? null,
-      commitment_id: target ? (announced?.commitmentId ?? null) : null,
-      due_on: due,
-      announced_on: null,
-      paused_since: null,
-      service_id: input.serviceId ?? null,
-      assignee_id: null,
-      answered_on: null,
-      closed_on: null,
-      tracking_token_hash: hashTrackingToken(trackingToken),
-    });
-    await repo.insertEvent(trx, orgId, request.id, {
-      actorId: options.author.accountId,
-      actorLabel: options.author.label,
-      type: "created",
-      toStatus: "received",
-      data: { source: options.source, dueOn: due },
-    });
-    await repo.applyRollup(trx, org.path, { month: monthOf(input.receivedOn), channel: input.channel, kind: input.kind, received: 1 });
+    const [registered] = await writeRegistrations(trx, plan, options);
+    if (!registered) throw new Error("enregistrement sans résultat");
+    const { request, trackingToken } = registered;
     await recordAudit(trx, options.author, { orgId, action: "create", entity: "request", entityId: request.id, after: request });
-    const trackingUrl = `${options.baseUrl ?? ""}/track?${new URLSearchParams({ number, token: trackingToken })}`;
+    const trackingUrl = `${options.baseUrl ?? ""}/track?${new URLSearchParams({ number: request.number, token: trackingToken })}`;
     // A public form could otherwise make us write to anyone, any number of times: a few letters a day per address.
     const email = request.requester.email;
     if (
@@ -133,7 +76,7 @@ export async function registerRequest(
       email &&
       (await countMessagesTo(trx, email, new Date(Date.now() - 24 * 3600_000))) >= PUBLIC_LETTERS_PER_DAY
     ) {
-      return { request, trackingToken };
+      return registered;
     }
     const acknowledged = await sendLetter(
       trx,
@@ -141,10 +84,10 @@ export async function registerRequest(
       org.path,
       request.id,
       "acknowledgement",
-      request.requester.email,
+      email,
       letterFacts(org.name, request, { trackingUrl }),
     );
-    if (!acknowledged) return { request, trackingToken };
+    if (!acknowledged) return registered;
     const after = await repo.updateRequest(trx, orgId, request.id, request.version, { status: "acknowledged" });
     if (!after) throw new AppError("request.stale");
     await repo.insertEvent(trx, orgId, request.id, {
@@ -153,7 +96,7 @@ export async function registerRequest(
       type: "letter",
       fromStatus: "received",
       toStatus: "acknowledged",
-      note: `Accusé de réception envoyé par courriel à ${request.requester.email}`,
+      note: `Accusé de réception envoyé par courriel à ${email}`,
     });
     return { request: after, trackingToken };
   });
@@ -180,15 +123,8 @@ export async function requestHistory(db: Kysely<DB>, orgId: string, requestId: s
   return repo.eventsOf(db, orgId, requestId);
 }
 
-/** The rollup change when a request gets, or loses, its answer. */
-async function countAnswer(
-  db: Kysely<DB>,
-  path: string[],
-  r: repo.RequestRecord,
-  answeredOn: string,
-  calendar: WorkingCalendar,
-  sign: 1 | -1,
-) {
+/** The rollup change when a request gets (+1) or loses (-1) its answer, `days` after its reception. */
+async function countAnswer(db: Kysely<DB>, path: string[], r: repo.RequestRecord, answeredOn: string, days: number, sign: 1 | -1) {
   const inTime = r.dueOn !== null && answeredOn <= r.dueOn ? 1 : 0;
   await repo.applyRollup(db, path, {
     month: monthOf(r.receivedOn),
@@ -197,7 +133,7 @@ async function countAnswer(
     answered: sign,
     answeredWithTarget: r.dueOn !== null ? sign : 0,
     answeredInTime: sign * inTime,
-    bucket: histogramBucket(responseDays(r.receivedOn, answeredOn, calendar)),
+    bucket: histogramBucket(days),
   });
 }
 
@@ -232,17 +168,22 @@ export async function changeStatus(
       if (before.dueOn) changes.due_on = shiftAfterPause(before.dueOn, before.pausedSince, day, calendar);
     }
     if (input.status === "waiting" && input.pauseClock && !before.pausedSince) changes.paused_since = day;
-    if (input.status === "answered") changes.answered_on = day;
+    if (input.status === "answered") {
+      changes.answered_on = day;
+      changes.response_days = responseDays(before.receivedOn, day, calendar);
+    }
     if (input.status === "closed") changes.closed_on = day;
     if (input.status === "in_progress" && !isOpen(before.status)) {
       changes.answered_on = null;
+      changes.response_days = null;
       changes.closed_on = null;
     }
     const after = await repo.updateRequest(trx, orgId, requestId, input.version, changes);
     if (!after) throw new AppError("request.stale");
     const path = org.path;
-    if (before.answeredOn && !after.answeredOn) await countAnswer(trx, path, before, before.answeredOn, calendar, -1);
-    if (!before.answeredOn && after.answeredOn) await countAnswer(trx, path, after, after.answeredOn, calendar, 1);
+    // Taken back with the figures stored at the answer, whatever the calendar says today.
+    if (before.answeredOn && !after.answeredOn) await countAnswer(trx, path, before, before.answeredOn, before.responseDays ?? 0, -1);
+    if (!before.answeredOn && after.answeredOn) await countAnswer(trx, path, after, after.answeredOn, after.responseDays ?? 0, 1);
     const who = auditActor(actor);
     await repo.insertEvent(trx, orgId, requestId, {
       actorId: who.accountId,
@@ -301,6 +242,14 @@ export async function sendHoldingReply(
     );
     return after;
   });
+}
+
+/** A request may only be sent to a service inside the organisation it belongs to. */
+async function requireServiceOf(db: Kysely<DB>, orgId: string, serviceId: string): Promise<void> {
+  const service = await getOrganisation(db, serviceId).catch(() => undefined);
+  if (!service?.path.includes(orgId)) {
+    throw new AppError("validation", { fields: { serviceId: "Ce service n'appartient pas à l'organisation." } });
+  }
 }
 
 export async function reassign(

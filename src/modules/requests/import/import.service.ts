@@ -2,10 +2,10 @@ import type { Kysely } from "kysely";
 import type { FieldErrors } from "../../../app/errors.ts";
 import type { DB } from "../../../db/schema.ts";
 import { type AuditActor, recordAudit } from "../../audit/audit.service.ts";
+import { planRegistrations, writeRegistrations } from "../registration.ts";
 import { type Duplicate, daysOf, splitDuplicates } from "./duplicates.ts";
 import { lockImports, requestsReceivedOn } from "./import.repository.ts";
 import type { ColumnMapping, Constants } from "./mapping.ts";
-import { planRegistrations, writeRegistrations } from "./register-many.ts";
 import type { Sheet } from "./sheet.ts";
 import { type BadRow, checkMapping, checkRows, type GoodRow } from "./validate.ts";
 

@@ -1,24 +1,31 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
-import { AppError } from "../../../app/errors.ts";
-import type { DB } from "../../../db/schema.ts";
-import type { AuditActor } from "../../audit/audit.service.ts";
-import { organisationCalendar } from "../../calendar/calendar.service.ts";
-import { replyDelayFor } from "../../frameworks/frameworks.service.ts";
-import { getOrganisation } from "../../organisations/organisations.service.ts";
-import { dueDate } from "../due-date.ts";
-import * as repo from "../requests.repository.ts";
-import type { RequestCreateInput } from "../requests.schema.ts";
-import { hashTrackingToken, type Registered } from "../requests.service.ts";
+import { AppError } from "../../app/errors.ts";
+import type { DB } from "../../db/schema.ts";
+import type { AuditActor } from "../audit/audit.service.ts";
+import { organisationCalendar } from "../calendar/calendar.service.ts";
+import { replyDelayFor } from "../frameworks/frameworks.service.ts";
+import { getOrganisation } from "../organisations/organisations.service.ts";
+import { dueDate } from "./due-date.ts";
+import * as repo from "./requests.repository.ts";
+import type { RequestCreateInput } from "./requests.schema.ts";
 
 /*
- * Registering many requests at once, in one transaction. This is `registerRequest` of
- * requests.service.ts cut in two: what only reads (the announced delays, the calendar) is worked
- * out first, outside any transaction; the writes then run on whatever executor the caller gives,
- * so they can share a transaction with the caller's own checks (the import looks for duplicates
- * in the same transaction). `registerRequest` should become a call to `registerRequests` with one
- * input, so the two cannot drift apart.
+ * Registration, in two halves: what only reads (the announced delays, the calendar, the services)
+ * is worked out first, outside any transaction; the writes then run on the executor the caller
+ * gives, so one request (registerRequest) or a whole register (the import) share the same code and
+ * the caller's transaction.
  */
+
+export interface Registered {
+  request: repo.RequestRecord;
+  /** Given once, in the acknowledgement: with the receipt number it opens the public tracking page. */
+  trackingToken: string;
+}
+
+export function hashTrackingToken(token: string): string {
+  return createHash("sha256").update(token).digest("base64url");
+}
 
 export interface RegisterOptions {
   source: "agent" | "public" | "import";
@@ -105,6 +112,7 @@ export async function writeRegistrations(trx: Kysely<DB>, plan: RegistrationPlan
       service_id: input.serviceId ?? null,
       assignee_id: null,
       answered_on: null,
+      response_days: null,
       closed_on: null,
       tracking_token_hash: hashTrackingToken(trackingToken),
     });
@@ -126,7 +134,7 @@ export async function writeRegistrations(trx: Kysely<DB>, plan: RegistrationPlan
   return registered;
 }
 
-/** Registers every input or none: the proposed service function, for requests.service.ts. */
+/** Registers every input or none, in one transaction. */
 export async function registerRequests(
   db: Kysely<DB>,
   orgId: string,
