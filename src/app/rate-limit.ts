@@ -6,7 +6,8 @@ import { AppError } from "./errors.ts";
 /**
  * Counts submissions per source on public forms, in the database so every app server sees them.
  * The source address is never stored: only a hash salted with the day, which cannot be reversed
- * to the address and does not link one day's visitors to the next.
+ * to the address and does not link one day's visitors to the next. (The price: the hourly window
+ * starts afresh at midnight UTC, a small leak for a spam brake.)
  */
 export async function checkRate(
   db: Kysely<DB>,

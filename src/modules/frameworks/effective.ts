@@ -83,10 +83,13 @@ export function replyDelayTarget(
     list.flatMap((c) => c.targets.filter(matches).map((target) => ({ target, commitmentId: c.id })));
   const local = candidates(commitments.filter((c) => c.local));
   const pool = local.length ? local : candidates(commitments);
-  return pool.reduce<(typeof pool)[number] | undefined>((best, t) => (best && days(best.target) <= days(t.target) ? best : t), undefined);
+  return pool.reduce<(typeof pool)[number] | undefined>(
+    (best, t) => (best && delayDays(best.target) <= delayDays(t.target) ? best : t),
+    undefined,
+  );
 }
 
 /** A rough common scale to compare delays in different units (5 working days ≈ 7 days). */
-function days(t: Target): number {
+export function delayDays(t: Target): number {
   return t.unit === "working_days" ? (t.value * 7) / 5 : t.value;
 }

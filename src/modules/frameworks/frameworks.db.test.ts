@@ -81,6 +81,16 @@ describe("frameworks and local commitments, on a real database", () => {
     expect((await replyDelayFor(t.database.db, site, "letter", "request"))?.target).toMatchObject({ value: 15, unit: "working_days" });
   });
 
+  it("refuses a local delay longer than the framework's, whatever its unit", async () => {
+    const longer = await c.api("POST", `/api/v1/organisations/${site}/local-commitments`, {
+      title: "Courriels sous quinze jours",
+      channels: ["email"],
+      targets: [{ metric: "reply_delay", value: 15, unit: "calendar_days", channels: ["email"], kinds: [] }],
+    });
+    expect(longer.statusCode).toBe(400);
+    expect(longer.json().fields.value).toContain("ne peut promettre un délai plus long");
+  });
+
   it("lets a network tighten a framework target for its sites, never loosen it", async () => {
     const looser = await c.api("POST", `/api/v1/organisations/${network}/local-commitments`, {
       title: "Courriers sous 20 jours",

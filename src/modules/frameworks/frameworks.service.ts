@@ -5,7 +5,8 @@ import type { Actor } from "../accounts/roles.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { organisationPath } from "../organisations/organisations.service.ts";
 import type { Channel, RequestKind, Target } from "./channels.ts";
-import { type EffectiveCommitment, effectiveCommitments, replyDelayTarget } from "./effective.ts";
+import { describeTarget, REQUEST_KINDS } from "./channels.ts";
+import { delayDays, type EffectiveCommitment, effectiveCommitments, replyDelayTarget } from "./effective.ts";
 import * as repo from "./frameworks.repository.ts";
 import type { LocalCommitmentInput, LocalCommitmentUpdateInput } from "./frameworks.schema.ts";
 import { loadReferenceData } from "./reference-data.ts";
@@ -135,18 +136,43 @@ export async function adoptFramework(db: Kysely<DB>, actor: Actor, orgId: string
   });
 }
 
-/** A tightened target may only be stricter than the framework's one in the same slot. */
-async function checkLocal(db: Kysely<DB>, input: LocalCommitmentInput): Promise<void> {
-  if (!input.baseCommitmentId) return;
-  const base = await repo.findCommitments(db, { ids: [input.baseCommitmentId] });
-  const commitment = base[0];
-  if (!commitment) throw new AppError("validation", { fields: { baseCommitmentId: "Engagement du référentiel inconnu." } });
+/**
+ * A local commitment adds or tightens, never loosens: a reply delay may not be longer than the one
+ * the framework in force announces for the same channel and kind (compared on a common scale, so
+ * switching to calendar days is no way round), and a tightened target no longer than the one it tightens.
+ */
+async function checkLocal(db: Kysely<DB>, orgId: string, input: LocalCommitmentInput): Promise<void> {
+  if (input.baseCommitmentId) {
+    const [commitment] = await repo.findCommitments(db, { ids: [input.baseCommitmentId] });
+    if (!commitment) throw new AppError("validation", { fields: { baseCommitmentId: "Engagement du référentiel inconnu." } });
+    for (const t of input.targets) {
+      const same = commitment.targets.find((f) => f.metric === t.metric);
+      if (same && t.metric !== "reply_delay" && t.value > same.value) {
+        throw new AppError("validation", {
+          fields: { value: `Un engagement local resserre la cible du référentiel (${same.value}) : indiquez une valeur plus exigeante.` },
+        });
+      }
+    }
+  }
+  // The framework's own promises, before any local tightening.
+  const frameworkOnly = (await organisationCommitments(db, orgId)).commitments
+    .filter((c) => c.source === "framework")
+    .map(({ local: _local, ...c }) => ({ ...c, targets: c.frameworkTargets ?? c.targets }));
   for (const t of input.targets) {
-    const same = commitment.targets.find((f) => f.metric === t.metric && f.unit === t.unit);
-    if (same && t.value > same.value) {
-      throw new AppError("validation", {
-        fields: { value: `Un engagement local resserre la cible du référentiel (${same.value}) : indiquez une valeur plus exigeante.` },
-      });
+    if (t.metric !== "reply_delay") continue;
+    const channels = t.channels.length ? t.channels : input.channels;
+    const kinds = t.kinds.length ? t.kinds : REQUEST_KINDS;
+    for (const channel of channels) {
+      for (const kind of kinds) {
+        const announced = replyDelayTarget(frameworkOnly, channel, kind);
+        if (announced && delayDays(t) > delayDays(announced.target)) {
+          throw new AppError("validation", {
+            fields: {
+              value: `Le référentiel annonce déjà ${describeTarget(announced.target).toLowerCase()} : un engagement local ne peut promettre un délai plus long.`,
+            },
+          });
+        }
+      }
     }
   }
 }
@@ -161,7 +187,7 @@ function localValues(input: LocalCommitmentInput): repo.LocalValues {
 }
 
 export async function createLocalCommitment(db: Kysely<DB>, actor: Actor, orgId: string, input: LocalCommitmentInput) {
-  await checkLocal(db, input);
+  await checkLocal(db, orgId, input);
   return db.transaction().execute(async (trx) => {
     const created = await repo.insertLocalCommitment(trx, orgId, localValues(input));
     await recordAudit(trx, auditActor(actor), {
@@ -176,7 +202,7 @@ export async function createLocalCommitment(db: Kysely<DB>, actor: Actor, orgId:
 }
 
 export async function updateLocalCommitment(db: Kysely<DB>, actor: Actor, orgId: string, id: string, input: LocalCommitmentUpdateInput) {
-  await checkLocal(db, input);
+  await checkLocal(db, orgId, input);
   return db.transaction().execute(async (trx) => {
     const before = await repo.findLocalCommitment(trx, orgId, id);
     if (!before) throw new AppError("local_commitment.not_found");
