@@ -14,6 +14,8 @@ import { leversRoutes } from "../modules/levers/levers.routes.tsx";
 import { organisationsRoutes } from "../modules/organisations/organisations.routes.tsx";
 import { requestImportRoutes } from "../modules/requests/import/import.routes.tsx";
 import { lettersRoutes } from "../modules/requests/letters.routes.tsx";
+import { requestsApiRoutes } from "../modules/requests/requests.api.ts";
+import { requestsPublicRoutes } from "../modules/requests/requests.public.routes.tsx";
 import { requestsRoutes } from "../modules/requests/requests.routes.tsx";
 import { configurePages } from "../ui/page.tsx";
 import type { App, AppDeps } from "./context.ts";
@@ -61,6 +63,8 @@ export async function buildServer(deps: AppDeps, options: { logger?: boolean } =
     frameworksRoutes,
     leversRoutes,
     requestsRoutes,
+    requestsPublicRoutes,
+    requestsApiRoutes,
     requestImportRoutes,
     lettersRoutes,
     accountsRoutes,

@@ -1,0 +1,142 @@
+import { z } from "zod";
+import { onOrg } from "../../app/access.ts";
+import type { App, AppDeps } from "../../app/context.ts";
+import { auditActor } from "../audit/audit.service.ts";
+import { requestIndicators } from "./indicators.ts";
+import { actorOf, orgParams, periodSchema, requestOut, resolvePeriod, TAG } from "./requests.http.ts";
+import {
+  holdingReplySchema,
+  queueQuerySchema,
+  reassignSchema,
+  requestCreateSchema,
+  requestParams,
+  statusChangeSchema,
+} from "./requests.schema.ts";
+import { changeStatus, getRequest, listQueue, type Queue, reassign, registerRequest, sendHoldingReply } from "./requests.service.ts";
+
+/** The JSON API of requests: the same operations as the pages. */
+export async function requestsApiRoutes(app: App, deps: AppDeps): Promise<void> {
+  const { db } = deps;
+  // ---- JSON API ----
+  const figuresOut = z.object({
+    received: z.number(),
+    answered: z.number(),
+    answeredWithTarget: z.number(),
+    answeredInTime: z.number(),
+    inTimeRate: z.number().nullable(),
+    medianDays: z.number().nullable(),
+    p90Days: z.number().nullable(),
+  });
+  app.get(
+    "/api/v1/organisations/:orgId/request-indicators",
+    {
+      config: { access: onOrg("request.read") },
+      schema: {
+        tags: TAG,
+        summary: "Indicateurs de délais de l'organisation et de tout ce qui lui est rattaché (par mois de réception)",
+        params: orgParams,
+        querystring: periodSchema,
+        response: {
+          200: z.object({
+            from: z.string(),
+            to: z.string(),
+            total: figuresOut,
+            byMonth: z.array(figuresOut.extend({ month: z.string() })),
+            byChannel: z.array(figuresOut.extend({ channel: z.string() })),
+            byKind: z.array(figuresOut.extend({ kind: z.string() })),
+            backlog: z.object({ open: z.number(), overdue: z.number(), asOf: z.string() }),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const { from, to } = await resolvePeriod(db, request.params.orgId, request.query);
+      return requestIndicators(db, request.params.orgId, from, to);
+    },
+  );
+  app.get(
+    "/api/v1/organisations/:orgId/requests",
+    {
+      config: { access: onOrg("request.read") },
+      schema: {
+        tags: TAG,
+        summary: "Les demandes d'une organisation et de ses services, par file de travail",
+        params: orgParams,
+        querystring: queueQuerySchema,
+        response: { 200: z.array(requestOut) },
+      },
+    },
+    async (request) => listQueue(db, actorOf(request), request.params.orgId, (request.query.queue ?? "all") as Queue, request.query.q),
+  );
+  app.post(
+    "/api/v1/organisations/:orgId/requests",
+    {
+      config: { access: onOrg("request.write") },
+      schema: {
+        tags: TAG,
+        summary: "Enregistrer une demande, une réclamation ou une suggestion",
+        params: orgParams,
+        body: requestCreateSchema,
+        response: { 201: z.object({ request: requestOut, trackingToken: z.string() }) },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(
+        await registerRequest(db, request.params.orgId, request.body, {
+          source: "agent",
+          author: auditActor(actorOf(request)),
+          baseUrl: deps.config.baseUrl,
+        }),
+      ),
+  );
+  app.get(
+    "/api/v1/organisations/:orgId/requests/:requestId",
+    {
+      config: { access: onOrg("request.read") },
+      schema: { tags: TAG, summary: "Une demande", params: requestParams, response: { 200: requestOut } },
+    },
+    async (request) => getRequest(db, request.params.orgId, request.params.requestId),
+  );
+  app.post(
+    "/api/v1/organisations/:orgId/requests/:requestId/status",
+    {
+      config: { access: onOrg("request.write") },
+      schema: {
+        tags: TAG,
+        summary: "Changer le statut (version attendue : 409 si elle a changé)",
+        params: requestParams,
+        body: statusChangeSchema,
+        response: { 200: requestOut },
+      },
+    },
+    async (request) => changeStatus(db, actorOf(request), request.params.orgId, request.params.requestId, request.body),
+  );
+  app.post(
+    "/api/v1/organisations/:orgId/requests/:requestId/holding",
+    {
+      config: { access: onOrg("request.write") },
+      schema: {
+        tags: TAG,
+        summary: "Envoyer une réponse d'attente annonçant une nouvelle date",
+        params: requestParams,
+        body: holdingReplySchema,
+        response: { 200: requestOut },
+      },
+    },
+    async (request) => sendHoldingReply(db, actorOf(request), request.params.orgId, request.params.requestId, request.body),
+  );
+  app.post(
+    "/api/v1/organisations/:orgId/requests/:requestId/assignment",
+    {
+      config: { access: onOrg("request.write") },
+      schema: {
+        tags: TAG,
+        summary: "Réaffecter à un service ou à un agent",
+        params: requestParams,
+        body: reassignSchema,
+        response: { 200: requestOut },
+      },
+    },
+    async (request) => reassign(db, actorOf(request), request.params.orgId, request.params.requestId, request.body),
+  );
+}

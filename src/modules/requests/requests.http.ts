@@ -1,0 +1,67 @@
+import type { FastifyRequest } from "fastify";
+import { z } from "zod";
+import type { AppDeps } from "../../app/context.ts";
+import { AppError } from "../../app/errors.ts";
+import { parseInput } from "../../app/validation.ts";
+import type { Actor } from "../accounts/roles.ts";
+import { getOrganisation } from "../organisations/organisations.service.ts";
+import { isoDate } from "./requests.schema.ts";
+import { todayIn } from "./requests.service.ts";
+
+/** What the staff pages, the public pages and the JSON API of requests share. */
+export const orgParams = z.object({ orgId: z.string().uuid() });
+export const TAG = ["demandes"];
+
+export function actorOf(request: FastifyRequest): Actor {
+  if (!request.actor) throw new AppError("auth.required");
+  return request.actor;
+}
+
+export const requestOut = z.object({
+  orgId: z.string(),
+  id: z.string(),
+  number: z.string(),
+  kind: z.string(),
+  channel: z.string(),
+  status: z.string(),
+  source: z.string(),
+  subject: z.string(),
+  body: z.string(),
+  requester: z.object({
+    name: z.string().nullable(),
+    email: z.string().nullable(),
+    phone: z.string().nullable(),
+    address: z.string().nullable(),
+  }),
+  receivedOn: z.string(),
+  target: z.object({ value: z.number(), unit: z.string() }).nullable(),
+  commitmentId: z.string().nullable(),
+  dueOn: z.string().nullable(),
+  announcedOn: z.string().nullable(),
+  pausedSince: z.string().nullable(),
+  serviceId: z.string().nullable(),
+  assigneeId: z.string().nullable(),
+  answeredOn: z.string().nullable(),
+  closedOn: z.string().nullable(),
+  version: z.number(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+
+/** Public forms: 5 submissions an hour per source. */
+export const PUBLIC_RATE = { max: 5, windowMs: 3600_000 };
+
+export const periodSchema = z.object({
+  from: z.preprocess((v) => (v === "" ? undefined : v), isoDate.optional()),
+  to: z.preprocess((v) => (v === "" ? undefined : v), isoDate.optional()),
+});
+
+/** The period asked for, by default the twelve months up to today. */
+export async function resolvePeriod(db: AppDeps["db"], orgId: string, query: unknown) {
+  const org = await getOrganisation(db, orgId);
+  const q = parseInput(periodSchema, query);
+  const to = q.to ?? todayIn(org.timeZone);
+  const from = q.from ?? `${Number(to.slice(0, 4)) - 1}-${to.slice(5, 7)}-01`;
+  if (from > to) throw new AppError("validation", { fields: { from: "La date de début doit précéder la date de fin." } });
+  return { org, from, to };
+}

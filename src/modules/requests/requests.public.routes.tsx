@@ -1,0 +1,94 @@
+import type { FastifyRequest } from "fastify";
+import { z } from "zod";
+import { PUBLIC } from "../../app/access.ts";
+import type { App, AppDeps } from "../../app/context.ts";
+import { AppError } from "../../app/errors.ts";
+import { handleForm } from "../../app/forms.ts";
+import { checkRate } from "../../app/rate-limit.ts";
+import { parseInput } from "../../app/validation.ts";
+import { emptyForm, type FormState } from "../../ui/forms.tsx";
+import type { PageOptions } from "../../ui/layout.tsx";
+import { sendPage } from "../../ui/page.tsx";
+import { getOrganisation } from "../organisations/organisations.service.ts";
+import { orgParams, PUBLIC_RATE } from "./requests.http.ts";
+import { PublicReceipt, PublicRequestForm, TrackingView } from "./requests.public.views.tsx";
+import { publicRequestSchema } from "./requests.schema.ts";
+import { filePublicRequest, trackRequest } from "./requests.service.ts";
+
+/** The public side of requests: the complaint form, its receipt, the tracking page. No account. */
+export async function requestsPublicRoutes(app: App, deps: AppDeps): Promise<void> {
+  const { db } = deps;
+  // ---- Public: file a complaint or suggestion, follow it ----
+  const publicForm = async (request: FastifyRequest, orgId: string, form: FormState): Promise<PageOptions> => {
+    const org = await getOrganisation(db, orgId);
+    return {
+      title: `Réclamation ou suggestion — ${org.name}`,
+      children: (
+        <PublicRequestForm orgName={org.name} action={`/public/organisations/${orgId}/complaint`} form={form} csrf={request.csrfToken} />
+      ),
+    };
+  };
+  const publicOrg = (request: FastifyRequest) => {
+    const parsed = orgParams.safeParse(request.params);
+    if (!parsed.success) throw new AppError("organisation.not_found");
+    return parsed.data.orgId;
+  };
+
+  app.get("/public/organisations/:orgId/complaint", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) =>
+    sendPage(reply, request, await publicForm(request, publicOrg(request), emptyForm())),
+  );
+
+  app.post("/public/organisations/:orgId/complaint", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
+    const orgId = publicOrg(request);
+    const org = await getOrganisation(db, orgId);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    return handleForm(
+      request,
+      reply,
+      async () => {
+        const input = parseInput(publicRequestSchema, body);
+        await checkRate(db, "public-request", request.ip, PUBLIC_RATE);
+        // A robot filled the hidden field: thank it as if stored, store nothing.
+        if (typeof body.website === "string" && body.website !== "") return `/public/organisations/${orgId}/complaint/received?number=0`;
+        const { request: created, trackingToken } = await filePublicRequest(db, orgId, input, deps.config.baseUrl);
+        const params = new URLSearchParams({ number: created.number, token: trackingToken, kind: created.kind });
+        return `/public/organisations/${orgId}/complaint/received?${params}`;
+      },
+      (form) => ({
+        title: `Réclamation ou suggestion — ${org.name}`,
+        children: (
+          <PublicRequestForm orgName={org.name} action={`/public/organisations/${orgId}/complaint`} form={form} csrf={request.csrfToken} />
+        ),
+      }),
+    );
+  });
+
+  app.get(
+    "/public/organisations/:orgId/complaint/received",
+    { config: { access: PUBLIC }, schema: { hide: true } },
+    async (request, reply) => {
+      publicOrg(request);
+      const q = parseInput(
+        z.object({ number: z.string().max(20), token: z.string().max(60).optional(), kind: z.string().max(20).optional() }),
+        request.query,
+      );
+      const trackUrl = q.token ? `/track?${new URLSearchParams({ number: q.number, token: q.token })}` : null;
+      return sendPage(reply, request, {
+        title: "Message enregistré",
+        children: <PublicReceipt number={q.number} trackUrl={trackUrl} kind={q.kind ?? "complaint"} />,
+      });
+    },
+  );
+
+  app.get("/track", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
+    const q = parseInput(
+      z.object({
+        number: z.string({ error: "Numéro de dossier manquant." }).max(20),
+        token: z.string({ error: "Code de suivi manquant." }).max(60),
+      }),
+      request.query,
+    );
+    const tracked = await trackRequest(db, q.number, q.token);
+    return sendPage(reply, request, { title: `Suivi du dossier ${tracked.number}`, children: <TrackingView t={tracked} /> });
+  });
+}
