@@ -147,14 +147,33 @@ export async function insertEvent(db: Kysely<DB>, orgId: string, requestId: stri
     .execute();
 }
 
-export async function eventsOf(db: Kysely<DB>, orgId: string, requestId: string) {
-  return db
+export interface RequestEvent {
+  id: string;
+  at: Date;
+  actorLabel: string;
+  type: string;
+  fromStatus: string | null;
+  toStatus: string | null;
+  note: string | null;
+}
+
+export async function eventsOf(db: Kysely<DB>, orgId: string, requestId: string): Promise<RequestEvent[]> {
+  const rows = await db
     .selectFrom("request_events")
-    .select(["id", "at", "actor_label", "type", "from_status", "to_status", "note", "data"])
+    .select(["id", "at", "actor_label", "type", "from_status", "to_status", "note"])
     .where("org_id", "=", orgId)
     .where("request_id", "=", requestId)
     .orderBy("id")
     .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    at: r.at,
+    actorLabel: r.actor_label,
+    type: r.type,
+    fromStatus: r.from_status,
+    toStatus: r.to_status,
+    note: r.note,
+  }));
 }
 
 export interface QueueQuery {

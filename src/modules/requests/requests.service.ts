@@ -18,7 +18,7 @@ import * as repo from "./requests.repository.ts";
 import type { PublicRequestInput, RequestCreateInput, StatusChangeInput } from "./requests.schema.ts";
 
 export type { Registered } from "./registration.ts";
-export type { RequestRecord } from "./requests.repository.ts";
+export type { RequestEvent, RequestRecord } from "./requests.repository.ts";
 
 /** Today's date where the organisation is: a deadline is a local calendar date. */
 export function todayIn(timeZone: string, now = new Date()): string {
@@ -330,7 +330,7 @@ export async function trackRequest(db: Kysely<DB>, number: string, token: string
     answeredOn: request.answeredOn,
     steps: events
       .filter((e) => e.type === "created" || e.type === "status" || e.type === "holding")
-      .map((e) => ({ at: e.at, type: e.type, toStatus: e.to_status })),
+      .map((e) => ({ at: e.at, type: e.type, toStatus: e.toStatus })),
   };
 }
 

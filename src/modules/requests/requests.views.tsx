@@ -3,7 +3,7 @@ import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
 import { CHANNEL_LABELS, CHANNELS, REQUEST_KIND_LABELS, REQUEST_KINDS } from "../frameworks/channels.ts";
 import { nextStatuses, STATUS_LABELS } from "./request-status.ts";
-import type { Queue, RequestRecord } from "./requests.service.ts";
+import type { Queue, RequestEvent, RequestRecord } from "./requests.service.ts";
 
 export const QUEUE_LABELS: Record<Queue, string> = {
   mine: "Mes demandes",
@@ -209,14 +209,7 @@ export function QueueView({
   );
 }
 
-interface HistoryEvent {
-  at: Date;
-  actor_label: string;
-  type: string;
-  from_status: string | null;
-  to_status: string | null;
-  note: string | null;
-}
+type HistoryEvent = RequestEvent;
 
 function describeEvent(e: HistoryEvent): string {
   const label = (s: string | null) => (s && s in STATUS_LABELS ? STATUS_LABELS[s as keyof typeof STATUS_LABELS] : (s ?? ""));
@@ -224,7 +217,7 @@ function describeEvent(e: HistoryEvent): string {
     case "created":
       return "Enregistrée";
     case "status":
-      return `${label(e.from_status)} → ${label(e.to_status)}`;
+      return `${label(e.fromStatus)} → ${label(e.toStatus)}`;
     case "holding":
       return "Réponse d'attente";
     case "reassigned":
@@ -414,7 +407,7 @@ export function RequestPage({
       <ol>
         {events.map((e) => (
           <li>
-            {`${formatDateTime(e.at)} — ${describeEvent(e)} — ${e.actor_label}`}
+            {`${formatDateTime(e.at)} — ${describeEvent(e)} — ${e.actorLabel}`}
             {e.note ? ` : ${e.note}` : ""}
           </li>
         ))}
