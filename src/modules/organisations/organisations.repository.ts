@@ -53,6 +53,14 @@ export async function findPath(db: Kysely<DB>, orgId: string): Promise<string[] 
   return row?.path;
 }
 
+/** The ids of an organisation's subtree, as a subquery other modules can filter on without loading them. */
+export function subtreeIdsQuery(db: Kysely<DB>, root: string) {
+  return db
+    .selectFrom("organisations")
+    .select("id")
+    .where(sql<boolean>`path && ${sql.val([root])}::uuid[]`);
+}
+
 /** Organisations in the subtrees of `roots` (all of them when roots is null). */
 export async function listInSubtrees(db: Kysely<DB>, roots: string[] | null): Promise<Organisation[]> {
   let q = db.selectFrom("organisations").selectAll();

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
-import { getOrganisation, subtree } from "../organisations/organisations.service.ts";
+import { getOrganisation, subtreeIds } from "../organisations/organisations.service.ts";
 import { HISTOGRAM_SIZE, percentile } from "./due-date.ts";
 import * as repo from "./requests.repository.ts";
 import { todayIn } from "./requests.service.ts";
@@ -80,7 +80,7 @@ export async function requestIndicators(db: Kysely<DB>, orgId: string, from: str
   const total = empty();
   for (const r of rows) add(total, r);
   const today = todayIn(org.timeZone);
-  const ids = (await subtree(db, orgId)).map((o) => o.id);
+
   return {
     from,
     to,
@@ -88,6 +88,6 @@ export async function requestIndicators(db: Kysely<DB>, orgId: string, from: str
     byMonth: group(rows, (r) => r.month.slice(0, 7)).map(([month, acc]) => ({ month, ...figures(acc) })),
     byChannel: group(rows, (r) => r.channel).map(([channel, acc]) => ({ channel, ...figures(acc) })),
     byKind: group(rows, (r) => r.kind).map(([kind, acc]) => ({ kind, ...figures(acc) })),
-    backlog: { ...(await repo.backlog(db, ids, today)), asOf: today },
+    backlog: { ...(await repo.backlog(db, subtreeIds(db, orgId), today)), asOf: today },
   };
 }

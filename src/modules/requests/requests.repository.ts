@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql } from "kysely";
+import { type Kysely, type Selectable, type SelectQueryBuilder, sql } from "kysely";
 import type { DB, RequestsTable } from "../../db/schema.ts";
 import type { Channel, RequestKind } from "../frameworks/channels.ts";
 import type { RequestStatus } from "./request-status.ts";
@@ -271,9 +271,8 @@ export async function rollupRows(db: Kysely<DB>, orgId: string, fromMonth: strin
     .execute();
 }
 
-/** Open and overdue requests of a set of organisations, as of a date. */
-export async function backlog(db: Kysely<DB>, orgIds: string[], today: string) {
-  if (!orgIds.length) return { open: 0, overdue: 0 };
+/** Open and overdue requests of an organisation's subtree (given as a subquery of ids), as of a date. */
+export async function backlog(db: Kysely<DB>, orgIds: SelectQueryBuilder<DB, "organisations", { id: string }>, today: string) {
   const row = await db
     .selectFrom("requests")
     .select([sql<number>`count(*)::int`.as("open"), sql<number>`count(*) filter (where due_on < ${today})::int`.as("overdue")])
