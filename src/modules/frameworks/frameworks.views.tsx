@@ -16,6 +16,19 @@ export function commitmentHref(id: string): string {
   return `/frameworks/${encodeURIComponent(framework ?? "")}#c${number ?? ""}`;
 }
 
+/** The "Référentiel" filter of the search pages. */
+export function FrameworkSelect({ form, frameworks }: { form: FormState; frameworks: FrameworkSummary[] }): SafeHtml {
+  return (
+    <SelectField
+      name="framework"
+      label="Référentiel"
+      form={form}
+      placeholder="Tous"
+      options={frameworks.map((f) => ({ value: f.id, label: `${f.name} ${f.edition}` }))}
+    />
+  );
+}
+
 export function FrameworkList({ frameworks }: { frameworks: FrameworkSummary[] }): SafeHtml {
   return (
     <div>
@@ -146,13 +159,7 @@ export function CommitmentSearch({
             <TextField name="q" label="Mots" hint="Les accents sont facultatifs." form={form} />
           </div>
           <div class="fr-col-12 fr-col-md-3">
-            <SelectField
-              name="framework"
-              label="Référentiel"
-              form={form}
-              placeholder="Tous"
-              options={frameworks.map((f) => ({ value: f.id, label: `${f.name} ${f.edition}` }))}
-            />
+            <FrameworkSelect form={form} frameworks={frameworks} />
           </div>
           <div class="fr-col-12 fr-col-md-3">
             <SelectField

@@ -3,7 +3,7 @@ import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
 import { CHANNEL_LABELS } from "../frameworks/channels.ts";
 import type { FrameworkSummary } from "../frameworks/frameworks.service.ts";
-import { commitmentHref } from "../frameworks/frameworks.views.tsx";
+import { commitmentHref, FrameworkSelect } from "../frameworks/frameworks.views.tsx";
 import type { LeverChannel } from "../frameworks/reference-data.ts";
 import { LEVER_CHANNELS } from "../frameworks/reference-data.ts";
 import type { Lever } from "./levers.service.ts";
@@ -37,13 +37,7 @@ export function LeverBank({
             <TextField name="q" label="Mots" hint="Les accents sont facultatifs : « equipe » trouve « équipe »." form={form} />
           </div>
           <div class="fr-col-12 fr-col-md-4">
-            <SelectField
-              name="framework"
-              label="Référentiel"
-              form={form}
-              placeholder="Tous"
-              options={frameworks.map((f) => ({ value: f.id, label: `${f.name} ${f.edition}` }))}
-            />
+            <FrameworkSelect form={form} frameworks={frameworks} />
           </div>
           <div class="fr-col-12 fr-col-md-4">
             <SelectField
