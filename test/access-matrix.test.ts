@@ -49,6 +49,8 @@ interface Entry {
 const ALL: Role[] = [...ROLES];
 /** Who adopts a framework and writes local commitments. */
 const MANAGERS: Role[] = ["admin", "correspondent", "referent"];
+/** Who edits an organisation's details and calendar. */
+const EDITORS: Role[] = ["admin", "correspondent", "referent"];
 /** Who registers and handles requests (the correspondent and the auditor read them). */
 const WRITERS: Role[] = ["admin", "referent", "agent"];
 const SITE_FIELDS = { name: "X", kind: "site", timeZone: "Europe/Paris", holidayZone: "metropole" };
@@ -248,6 +250,24 @@ const MATRIX: Record<string, Entry> = {
   "GET /api/v1/organisations/:orgId/request-indicators": {
     rule: { subtree: ALL },
     call: (f) => ({ url: `/api/v1/organisations/${f.s1}/request-indicators?from=2027-01-01&to=2027-12-31` }),
+  },
+  "GET /organisations/:orgId/closures": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/closures` }) },
+  "POST /organisations/:orgId/closures": {
+    rule: { subtree: EDITORS },
+    call: (f) => ({ url: `/organisations/${f.s1}/closures`, form: { day: "" } }),
+  },
+  "POST /organisations/:orgId/closures/:day/delete": {
+    rule: { subtree: EDITORS },
+    call: (f) => ({ url: `/organisations/${f.s1}/closures/1999-01-01/delete`, form: {} }),
+  },
+  "GET /api/v1/organisations/:orgId/closures": { rule: { subtree: ALL }, call: (f) => ({ url: `/api/v1/organisations/${f.s1}/closures` }) },
+  "POST /api/v1/organisations/:orgId/closures": {
+    rule: { subtree: EDITORS },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/closures`, json: {} }),
+  },
+  "DELETE /api/v1/organisations/:orgId/closures/:day": {
+    rule: { subtree: EDITORS },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/closures/2030-01-01` }),
   },
   "GET /organisations/:orgId/letters": { rule: { subtree: MANAGERS }, call: (f) => ({ url: `/organisations/${f.s1}/letters` }) },
   "POST /organisations/:orgId/letters/:kind": {

@@ -7,6 +7,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import { accountsRoutes } from "../modules/accounts/accounts.routes.tsx";
 import { authRoutes } from "../modules/accounts/auth.routes.tsx";
 import { auditRoutes } from "../modules/audit/audit.routes.tsx";
+import { calendarRoutes } from "../modules/calendar/calendar.routes.tsx";
 import { frameworksRoutes } from "../modules/frameworks/frameworks.routes.tsx";
 import { homeRoutes } from "../modules/home/home.routes.tsx";
 import { legalRoutes } from "../modules/legal/legal.routes.tsx";
@@ -60,6 +61,7 @@ export async function buildServer(deps: AppDeps, options: { logger?: boolean } =
     homeRoutes,
     authRoutes,
     organisationsRoutes,
+    calendarRoutes,
     frameworksRoutes,
     leversRoutes,
     requestsRoutes,

@@ -168,7 +168,15 @@ export interface RateEventsTable {
   at: TimestampDefault;
 }
 
+export interface OrgClosuresTable {
+  org_id: string;
+  day: string;
+  label: string;
+  created_at: TimestampDefault;
+}
+
 export interface DB {
+  org_closures: OrgClosuresTable;
   rate_events: RateEventsTable;
   request_counters: RequestCountersTable;
   requests: RequestsTable;

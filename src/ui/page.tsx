@@ -31,6 +31,8 @@ const FLASH: Record<string, string> = {
   "request.holding": "La réponse d'attente est enregistrée.",
   "requests.imported": "Le registre a été importé : les demandes sont enregistrées, les lignes déjà importées ont été ignorées.",
   "template.saved": "Le modèle de lettre a été enregistré.",
+  "closure.added": "Le jour de fermeture a été ajouté : les échéances des nouvelles demandes en tiennent compte.",
+  "closure.removed": "Le jour de fermeture a été retiré.",
   "legal.updated": "La page a été mise à jour.",
   "display.updated": "Vos paramètres d'affichage ont été enregistrés.",
   welcome: "Bienvenue ! Vous êtes connecté.",

@@ -21,6 +21,7 @@ const ENTITIES: Record<string, string> = {
   local_commitment: "Engagement local",
   letter_template: "Modèle de lettre",
   request: "Demande",
+  closure: "Jour de fermeture",
 };
 
 function json(value: unknown): string {

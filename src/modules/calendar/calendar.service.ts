@@ -1,17 +1,60 @@
 import type { Kysely } from "kysely";
+import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
-import { createCalendar, type DayCount, type WorkingDayCalendar } from "./calendar.ts";
+import type { Actor } from "../accounts/roles.ts";
+import { auditActor, recordAudit } from "../audit/audit.service.ts";
+import { createCalendar, type DayCount, type HolidayZone, type WorkingDayCalendar } from "./calendar.ts";
 
 export type { WorkingDayCalendar };
 
+export interface Closure {
+  day: string;
+  label: string;
+  /** The organisation that closes: itself or an ancestor (a network closing all its sites). */
+  orgId: string;
+}
+
+/** The closure days that apply to an organisation: its own and its ancestors'. */
+export async function closuresOf(db: Kysely<DB>, path: string[]): Promise<Closure[]> {
+  if (!path.length) return [];
+  const rows = await db.selectFrom("org_closures").select(["org_id", "day", "label"]).where("org_id", "in", path).orderBy("day").execute();
+  return rows.map((r) => ({ day: r.day, label: r.label, orgId: r.org_id }));
+}
+
 /**
- * The working-day calendar of an organisation: its holiday zone, and (once opening hours and
- * closures are kept, issue #8) its own closure days. Deadlines are counted in jours ouvrés.
+ * The working-day calendar of an organisation: the public holidays of its zone, and the closure
+ * days it or its ancestors declared. Deadlines are counted in jours ouvrés.
  */
 export async function organisationCalendar(
-  _db: Kysely<DB>,
-  org: { holidayZone: Parameters<typeof createCalendar>[0]["zone"] },
+  db: Kysely<DB>,
+  org: { holidayZone: HolidayZone; path: string[] },
   count: DayCount = "ouvres",
 ): Promise<WorkingDayCalendar> {
-  return createCalendar({ zone: org.holidayZone, count, closures: [] });
+  const closures = await closuresOf(db, org.path);
+  return createCalendar({ zone: org.holidayZone, count, closures: closures.map((c) => c.day) });
+}
+
+export async function addClosure(db: Kysely<DB>, actor: Actor, orgId: string, day: string, label: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const inserted = await trx
+      .insertInto("org_closures")
+      .values({ org_id: orgId, day, label })
+      .onConflict((oc) => oc.columns(["org_id", "day"]).doNothing())
+      .returning("day")
+      .executeTakeFirst();
+    if (!inserted) throw new AppError("validation", { fields: { day: "Cette fermeture est déjà enregistrée." } });
+    await recordAudit(trx, auditActor(actor), { orgId, action: "create", entity: "closure", entityId: day, after: { day, label } });
+  });
+}
+
+export async function removeClosure(db: Kysely<DB>, actor: Actor, orgId: string, day: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const removed = await trx
+      .deleteFrom("org_closures")
+      .where("org_id", "=", orgId)
+      .where("day", "=", day)
+      .returningAll()
+      .executeTakeFirst();
+    if (removed) await recordAudit(trx, auditActor(actor), { orgId, action: "delete", entity: "closure", entityId: day, before: removed });
+  });
 }

@@ -200,6 +200,11 @@ export function OrganisationDetails({
           </a>
         </li>
         <li>
+          <a class="fr-btn fr-btn--secondary" href={`/organisations/${org.id}/closures`}>
+            Calendrier
+          </a>
+        </li>
+        <li>
           <a class="fr-btn fr-btn--secondary" href={`/organisations/${org.id}/commitments`}>
             Engagements
           </a>

@@ -48,6 +48,20 @@ describe("requests with their announced deadlines, on a real database", () => {
     expect((await letter(lyon, "2027-03-25")).json().request.dueOn).toBe("2027-04-16");
   });
 
+  it("counts the organisation's own closure days, its parents' too, out of the deadline", async () => {
+    const orgs = (await c.api("GET", "/api/v1/organisations")).json() as Array<{ id: string; name: string }>;
+    const network = orgs.find((o) => o.name === "Réseau")?.id;
+    const bad = await c.api("POST", `/api/v1/organisations/${lyon}/closures`, { day: "2027-02-30", label: "" });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().fields).toMatchObject({ day: "Cette date n'existe pas.", label: "Le motif est obligatoire." });
+    // The bridge day after Ascension, closed by the network for all its sites.
+    expect((await c.api("POST", `/api/v1/organisations/${network}/closures`, { day: "2027-05-07", label: "Pont de l'Ascension" })).statusCode).toBe(204);
+    expect((await letter(lyon, "2027-04-30")).json().request.dueOn).toBe("2027-05-26");
+    expect((await c.get(`/organisations/${lyon}/closures`)).body).toContain("Pont de l&#39;Ascension");
+    expect((await c.api("DELETE", `/api/v1/organisations/${network}/closures/2027-05-07`)).statusCode).toBe(204);
+    expect((await letter(lyon, "2027-04-30")).json().request.dueOn).toBe("2027-05-25");
+  });
+
   it("uses each channel's and kind's delay: 5 working days for e-mails, 15 for complaints, none for the counter", async () => {
     const email = (
       await c.api("POST", `/api/v1/organisations/${lyon}/requests`, {
