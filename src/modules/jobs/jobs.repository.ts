@@ -17,7 +17,9 @@ export async function insertJob(db: Kysely<DB>, job: JobInsert): Promise<boolean
       name: job.name,
       payload: JSON.stringify(job.payload ?? null),
       dedupe_key: job.dedupeKey ?? null,
-      ...(job.runAt ? { run_at: job.runAt } : {}),
+      // The app server's clock, as the claim compares with: the database's now() carries microseconds a
+      // JavaScript date lacks, and a job enqueued in the same millisecond would otherwise wait a turn.
+      run_at: job.runAt ?? new Date(),
       ...(job.maxAttempts !== undefined ? { max_attempts: job.maxAttempts } : {}),
     })
     // A concurrent insert of the same key waits for the other transaction, then does nothing.
