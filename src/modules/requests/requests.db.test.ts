@@ -55,7 +55,9 @@ describe("requests with their announced deadlines, on a real database", () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json().fields).toMatchObject({ day: "Cette date n'existe pas.", label: "Le motif est obligatoire." });
     // The bridge day after Ascension, closed by the network for all its sites.
-    expect((await c.api("POST", `/api/v1/organisations/${network}/closures`, { day: "2027-05-07", label: "Pont de l'Ascension" })).statusCode).toBe(204);
+    expect(
+      (await c.api("POST", `/api/v1/organisations/${network}/closures`, { day: "2027-05-07", label: "Pont de l'Ascension" })).statusCode,
+    ).toBe(204);
     expect((await letter(lyon, "2027-04-30")).json().request.dueOn).toBe("2027-05-26");
     expect((await c.get(`/organisations/${lyon}/closures`)).body).toContain("Pont de l&#39;Ascension");
     expect((await c.api("DELETE", `/api/v1/organisations/${network}/closures/2027-05-07`)).statusCode).toBe(204);
