@@ -185,10 +185,15 @@ describe("requests with their announced deadlines, on a real database", () => {
     });
     expect(wrongPerson.statusCode).toBe(400);
     await c.get(`/organisations/${lyon}/requests/${r.id}`);
-    const mine = await c.post(`/organisations/${lyon}/requests/${r.id}/assignment`, { assignToMe: "true", version: String(r.version) });
+    const mine = await c.post(`/organisations/${lyon}/requests/${r.id}/assignment`, { assignee: "me", version: String(r.version) });
     expect(mine.statusCode).toBe(303);
     const queue = (await c.api("GET", `/api/v1/organisations/${lyon}/requests?queue=mine`)).json() as Array<{ id: string }>;
     expect(queue.map((x) => x.id)).toContain(r.id);
+    // Changing nothing about the person keeps them.
+    const fresh = (await c.api("GET", `/api/v1/organisations/${lyon}/requests/${r.id}`)).json();
+    await c.get(`/organisations/${lyon}/requests/${r.id}`);
+    await c.post(`/organisations/${lyon}/requests/${r.id}/assignment`, { assignee: "keep", serviceId: "", version: String(fresh.version) });
+    expect((await c.api("GET", `/api/v1/organisations/${lyon}/requests/${r.id}`)).json().assigneeId).toBe(fresh.assigneeId);
   });
 
   it("announces a new date with a holding reply, keeping the original deadline", async () => {

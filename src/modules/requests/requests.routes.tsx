@@ -196,7 +196,11 @@ export async function requestsRoutes(app: App, deps: AppDeps): Promise<void> {
   action("/organisations/:orgId/requests/:requestId/assignment", "status", async (request, orgId, requestId) => {
     const actor = actorOf(request);
     const body = (request.body ?? {}) as Record<string, unknown>;
-    const input = parseInput(reassignSchema, { ...body, assigneeId: body.assignToMe === "true" ? actor.accountId : undefined });
+    // Keep the current person unless the form says otherwise: changing the service must not drop a colleague's work.
+    const current = await getRequest(db, orgId, requestId);
+    const assigneeId =
+      body.assignee === "me" ? actor.accountId : body.assignee === "nobody" ? undefined : (current.assigneeId ?? undefined);
+    const input = parseInput(reassignSchema, { ...body, assigneeId });
     await reassign(db, actor, orgId, requestId, input);
     return "request.reassigned";
   });

@@ -385,18 +385,29 @@ export function RequestPage({
               placeholder="L'organisation elle-même"
               options={services.map((s) => ({ value: s.id, label: s.name }))}
             />
-            <div class="fr-checkbox-group fr-mb-2w">
-              <input
-                type="checkbox"
-                id="assignToMe"
-                name="assignToMe"
-                value="true"
-                checked={r.assigneeId !== null && r.assigneeId === currentAccountId}
-              />
-              <label class="fr-label" for="assignToMe">
-                Je m'en charge
-              </label>
-            </div>
+            <fieldset class="fr-fieldset" aria-labelledby="assignee-legend">
+              <legend class="fr-fieldset__legend" id="assignee-legend">
+                {r.assigneeId
+                  ? r.assigneeId === currentAccountId
+                    ? "Traitée par vous"
+                    : "Traitée par un autre agent"
+                  : "Personne ne la traite encore"}
+              </legend>
+              {[
+                ["keep", "Ne rien changer"],
+                ["me", "Je m'en charge"],
+                ["nobody", "Personne en particulier"],
+              ].map(([value, label]) => (
+                <div class="fr-fieldset__element">
+                  <div class="fr-radio-group">
+                    <input type="radio" id={`assignee-${value}`} name="assignee" value={value} checked={value === "keep"} />
+                    <label class="fr-label" for={`assignee-${value}`}>
+                      {label}
+                    </label>
+                  </div>
+                </div>
+              ))}
+            </fieldset>
             <button class="fr-btn fr-btn--secondary" type="submit">
               Réaffecter
             </button>
