@@ -235,6 +235,13 @@ describe("requests with their announced deadlines, on a real database", () => {
     });
     const site = (await c.api("GET", `/api/v1/organisations/${strasbourg}/request-indicators?from=2026-01-01&to=2026-01-31`)).json();
     expect(site.total).toMatchObject({ received: 3, answered: 3, answeredWithTarget: 2, answeredInTime: 1, inTimeRate: 0.5 });
+    // Response times 0 (counter), 11 (a: 5 to 20 January 2026) and more than that (b): the median is 11 working days.
+    expect(site.total.medianDays).toBe(11);
+    // Reopening a takes its answer back out of every figure, its response time included.
+    const aNow = (await c.api("GET", `/api/v1/organisations/${strasbourg}/requests/${a.id}`)).json();
+    await c.api("POST", `/api/v1/organisations/${strasbourg}/requests/${a.id}/status`, { status: "in_progress", version: aNow.version });
+    const reopened = (await c.api("GET", `/api/v1/organisations/${strasbourg}/request-indicators?from=2026-01-01&to=2026-01-31`)).json();
+    expect(reopened.total).toMatchObject({ answered: 2, answeredWithTarget: 1, answeredInTime: 0, medianDays: 0 });
     const orgs = (await c.api("GET", "/api/v1/organisations")).json() as Array<{ id: string; name: string }>;
     const network = orgs.find((o) => o.name === "Réseau")?.id;
     const all = (await c.api("GET", `/api/v1/organisations/${network}/request-indicators?from=2026-01-01&to=2027-12-31`)).json();

@@ -1,6 +1,7 @@
 import { type Kysely, type Selectable, type SelectQueryBuilder, sql } from "kysely";
 import type { DB, RequestsTable } from "../../db/schema.ts";
 import type { Channel, RequestKind } from "../frameworks/channels.ts";
+import { HISTOGRAM_SIZE } from "./due-date.ts";
 import type { RequestStatus } from "./request-status.ts";
 
 export interface RequestRecord {
@@ -223,41 +224,28 @@ export interface RollupDelta {
 
 /**
  * Adds a change to the rollup of the organisation and of each of its ancestors, so a node of the
- * tree reads its whole subtree in one row per month, channel and kind.
+ * tree reads its whole subtree in one row per month, channel and kind. One statement for the whole
+ * path, histogram included: the counters of every ancestor move together or not at all.
  */
 export async function applyRollup(db: Kysely<DB>, path: string[], delta: RollupDelta): Promise<void> {
   const received = delta.received ?? 0;
   const answered = delta.answered ?? 0;
   const inTime = delta.answeredInTime ?? 0;
   const withTarget = delta.answeredWithTarget ?? 0;
-  for (const orgId of path) {
-    await db
-      .insertInto("request_rollup")
-      .values({
-        org_id: orgId,
-        month: delta.month,
-        channel: delta.channel,
-        kind: delta.kind,
-        received,
-        answered,
-        answered_with_target: withTarget,
-        answered_in_time: inTime,
-      })
-      .onConflict((oc) =>
-        oc.columns(["org_id", "month", "channel", "kind"]).doUpdateSet({
-          received: sql`request_rollup.received + ${received}`,
-          answered: sql`request_rollup.answered + ${answered}`,
-          answered_with_target: sql`request_rollup.answered_with_target + ${withTarget}`,
-          answered_in_time: sql`request_rollup.answered_in_time + ${inTime}`,
-        }),
-      )
-      .execute();
-    if (delta.bucket !== undefined && answered !== 0) {
-      // Arrays are 1-based in SQL.
-      await sql`update request_rollup set delay_histogram[${delta.bucket + 1}] = delay_histogram[${delta.bucket + 1}] + ${answered}
-        where org_id = ${orgId} and month = ${delta.month} and channel = ${delta.channel} and kind = ${delta.kind}`.execute(db);
-    }
-  }
+  const histogram = Array<number>(HISTOGRAM_SIZE).fill(0);
+  if (delta.bucket !== undefined) histogram[delta.bucket] = answered;
+  await sql`
+    insert into request_rollup (org_id, month, channel, kind, received, answered, answered_with_target, answered_in_time, delay_histogram)
+    select org_id, ${delta.month}::date, ${delta.channel}, ${delta.kind}, ${received}, ${answered}, ${withTarget}, ${inTime}, ${histogram}::int[]
+    from unnest(${path}::uuid[]) as org_id
+    on conflict (org_id, month, channel, kind) do update set
+      received = request_rollup.received + excluded.received,
+      answered = request_rollup.answered + excluded.answered,
+      answered_with_target = request_rollup.answered_with_target + excluded.answered_with_target,
+      answered_in_time = request_rollup.answered_in_time + excluded.answered_in_time,
+      delay_histogram = array(
+        select old + added from unnest(request_rollup.delay_histogram, excluded.delay_histogram) with ordinality as h(old, added, i) order by i
+      )`.execute(db);
 }
 
 export async function rollupRows(db: Kysely<DB>, orgId: string, fromMonth: string, toMonth: string) {
