@@ -94,6 +94,29 @@ describe.skipIf(!browserAvailable)("requests and frameworks in Chromium", () => 
     await page.screenshot({ path: "docs/screenshots/modeles-de-lettres.png" });
   });
 
+  it("imports a register from a spreadsheet, listing the bad rows before anything is written", async () => {
+    const csv = [
+      "Date de réception;Canal;Type;Objet;Nom",
+      "30/04/2027;courrier;demande;Permis de construire;Anne Leroy",
+      "31/02/2027;courriel;demande;Date impossible;Paul Martin",
+      "03/05/2027;pigeon;réclamation;Canal inconnu;Zoé Bernard",
+    ].join("\r\n");
+    await page.goto(`${server.url}/organisations/${site}/requests/import`);
+    await audit(page);
+    await page.setInputFiles("#file", { name: "registre.csv", mimeType: "text/csv", buffer: Buffer.from(csv, "utf8") });
+    await page.getByRole("button", { name: "Lire le fichier" }).click();
+    await audit(page);
+    await page.getByRole("button", { name: "Vérifier le fichier" }).click();
+    await audit(page);
+    const report = (await page.locator("main").textContent()) ?? "";
+    expect(report).toContain("Cette date n'existe pas.");
+    expect(report).toContain("Lignes à corriger : 2");
+    const badLines = await page.locator("table", { hasText: "Lignes à corriger" }).locator("tbody tr td:first-child").allTextContents();
+    expect(badLines.map((l) => l.trim())).toEqual(["3", "4"]);
+    // With bad rows, the import button is not offered at all.
+    await expect(page.getByRole("button", { name: /^Importer/ }).count()).resolves.toBe(0);
+  });
+
   it("lets the public file a complaint on a phone without JavaScript, then follow it", async () => {
     const phone = await browser.newContext({ javaScriptEnabled: false, locale: "fr-FR", viewport: { width: 375, height: 740 } });
     const p = await phone.newPage();
