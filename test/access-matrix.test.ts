@@ -313,6 +313,11 @@ const MATRIX: Record<string, Entry> = {
   },
   "GET /track": { rule: "public", call: (f) => ({ url: `/track?number=${f.trackingNumber}&token=${f.trackingToken}` }) },
 
+  // Renews the tracking token: after the tracking page's row, which uses the fixture's token.
+  "POST /organisations/:orgId/requests/:requestId/letters/acknowledgement/print": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/requests/${f.request}/letters/acknowledgement/print`, form: {} }),
+  },
   "GET /legal": { rule: "instance-admin", call: () => ({ url: "/legal" }) },
   "GET /legal/:slug": { rule: "public", call: () => ({ url: "/legal/accessibilite" }) },
   "GET /legal/:slug/edit": { rule: "instance-admin", call: () => ({ url: "/legal/mentions-legales/edit" }) },

@@ -52,6 +52,12 @@ describe("letters to the requester, by e-mail", () => {
     const page = await new Client(t.app).get(link);
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain("25/05/2027");
+    // Printing the acknowledgement for the post makes a new tracking link: the e-mailed one stops working.
+    await c.get(`/organisations/${site}/requests/${r.id}`);
+    const printed = await c.post(`/organisations/${site}/requests/${r.id}/letters/acknowledgement/print`, {});
+    expect(printed.headers["content-type"]).toBe("application/pdf");
+    expect(printed.rawPayload.subarray(0, 5).toString()).toBe("%PDF-");
+    expect((await new Client(t.app).get(link)).statusCode).toBe(404);
     // Running the queue again sends nothing more.
     await runDueJobs(t.database.db);
     expect(smtp.messages.filter((m) => m.to.includes("elodie@example.org"))).toHaveLength(1);

@@ -1,4 +1,4 @@
-import type { FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { onOrg } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
@@ -13,7 +13,7 @@ import { getOrganisation } from "../organisations/organisations.service.ts";
 import { letterPdf } from "./letter-pdf.ts";
 import { composeLetter, saveTemplate, templateFor } from "./letters.service.ts";
 import { frenchDate, LETTER_KINDS, LETTER_LABELS, type LetterKind, PLACEHOLDERS } from "./letters.ts";
-import { getRequest, letterFacts, todayIn } from "./requests.service.ts";
+import { getRequest, letterFacts, type RequestRecord, renewTrackingToken, todayIn } from "./requests.service.ts";
 
 const orgParams = z.object({ orgId: z.string().uuid() });
 const kindParams = z.object({ orgId: z.string().uuid(), kind: z.enum(LETTER_KINDS, { error: "Modèle inconnu." }) });
@@ -121,30 +121,51 @@ export async function lettersRoutes(app: App, deps: AppDeps): Promise<void> {
     },
   );
 
+  const letterParams = z.object({
+    orgId: z.string().uuid(),
+    requestId: z.string().uuid(),
+    kind: z.enum(LETTER_KINDS, { error: "Lettre inconnue." }),
+  });
+
+  /** The letter as a PDF for the post; the tracking link is only there when a fresh token was just made. */
+  const sendLetterPdf = async (reply: FastifyReply, orgId: string, r: RequestRecord, kind: LetterKind, trackingUrl: string | null) => {
+    const org = await getOrganisation(db, orgId);
+    const letter = await composeLetter(db, org.path, kind, letterFacts(org.name, r, { trackingUrl, message: "" }));
+    const pdf = await letterPdf({
+      sender: org.name,
+      senderAddress: [org.address.street ?? "", [org.address.postcode, org.address.city].filter(Boolean).join(" ")].filter(Boolean),
+      recipient: [r.requester.name ?? "", ...(r.requester.address ?? "").split(/,\s*|\n/)].filter(Boolean),
+      place: org.address.city ?? "",
+      date: frenchDate(todayIn(org.timeZone)),
+      subject: letter.subject,
+      body: letter.body,
+    });
+    return reply
+      .header("content-type", "application/pdf")
+      .header("content-disposition", `inline; filename="${kind}-${r.number}.pdf"`)
+      .send(pdf);
+  };
+
   app.get(
     "/organisations/:orgId/requests/:requestId/letters/:kind",
     { config: { access: onOrg("request.read") }, schema: { hide: true } },
     async (request, reply) => {
-      const params = parseInput(
-        z.object({ orgId: z.string().uuid(), requestId: z.string().uuid(), kind: z.enum(LETTER_KINDS, { error: "Lettre inconnue." }) }),
-        request.params,
-      );
-      const org = await getOrganisation(db, params.orgId);
-      const r = await getRequest(db, params.orgId, params.requestId);
-      const letter = await composeLetter(db, org.path, params.kind, letterFacts(org.name, r, { trackingUrl: null, message: "" }));
-      const pdf = await letterPdf({
-        sender: org.name,
-        senderAddress: [org.address.street ?? "", [org.address.postcode, org.address.city].filter(Boolean).join(" ")].filter(Boolean),
-        recipient: [r.requester.name ?? "", ...(r.requester.address ?? "").split(/,\s*|\n/)].filter(Boolean),
-        place: org.address.city ?? "",
-        date: frenchDate(todayIn(org.timeZone)),
-        subject: letter.subject,
-        body: letter.body,
-      });
-      return reply
-        .header("content-type", "application/pdf")
-        .header("content-disposition", `inline; filename="${params.kind}-${r.number}.pdf"`)
-        .send(pdf);
+      const params = parseInput(letterParams, request.params);
+      return sendLetterPdf(reply, params.orgId, await getRequest(db, params.orgId, params.requestId), params.kind, null);
+    },
+  );
+
+  // Only the hash of a tracking token is kept, so a printed acknowledgement gets a new one: printing is
+  // a write (the e-mailed link, if any, stops working), hence a form and not a link.
+  app.post(
+    "/organisations/:orgId/requests/:requestId/letters/acknowledgement/print",
+    { config: { access: onOrg("request.write") }, schema: { hide: true } },
+    async (request, reply) => {
+      const params = parseInput(letterParams.omit({ kind: true }), request.params);
+      if (!request.actor) throw new AppError("auth.required");
+      const { request: r, trackingToken } = await renewTrackingToken(db, request.actor, params.orgId, params.requestId);
+      const trackingUrl = `${deps.config.baseUrl}/track?${new URLSearchParams({ number: r.number, token: trackingToken })}`;
+      return sendLetterPdf(reply, params.orgId, r, "acknowledgement", trackingUrl);
     },
   );
 }

@@ -121,6 +121,17 @@ export async function updateRequest(
   return row ? toRecord(row) : undefined;
 }
 
+export async function setTrackingHash(db: Kysely<DB>, orgId: string, requestId: string, hash: string): Promise<RequestRecord | undefined> {
+  const row = await db
+    .updateTable("requests")
+    .set({ tracking_token_hash: hash, updated_at: new Date() })
+    .where("org_id", "=", orgId)
+    .where("id", "=", requestId)
+    .returningAll()
+    .executeTakeFirst();
+  return row ? toRecord(row) : undefined;
+}
+
 export interface EventValues {
   actorId: string | null;
   actorLabel: string;

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
@@ -314,6 +315,23 @@ export async function listQueue(db: Kysely<DB>, actor: Actor, orgId: string, que
     default:
       return repo.listRequests(db, base);
   }
+}
+
+/** A new tracking token for a request (the old link stops working), for a printed acknowledgement. */
+export async function renewTrackingToken(db: Kysely<DB>, actor: Actor, orgId: string, requestId: string): Promise<Registered> {
+  const trackingToken = randomBytes(18).toString("base64url");
+  return db.transaction().execute(async (trx) => {
+    const request = await repo.setTrackingHash(trx, orgId, requestId, hashTrackingToken(trackingToken));
+    if (!request) throw new AppError("request.not_found");
+    const who = auditActor(actor);
+    await repo.insertEvent(trx, orgId, requestId, {
+      actorId: who.accountId,
+      actorLabel: who.label,
+      type: "letter",
+      note: "Accusé de réception imprimé pour un envoi postal",
+    });
+    return { request, trackingToken };
+  });
 }
 
 /** What the public tracking page shows: status and dates, never the content or the agents. */

@@ -297,9 +297,16 @@ export function RequestPage({
       {r.body ? <p class="vigie-pre">{r.body}</p> : null}
       <p>
         {"Lettres à imprimer pour un envoi par la poste : "}
-        <a class="fr-link" href={`${base}/letters/acknowledgement`}>
-          accusé de réception (PDF)
-        </a>
+        {canWrite ? (
+          <form method="post" action={`${base}/letters/acknowledgement/print`} class="vigie-inline-form">
+            <CsrfField token={csrf} />
+            <button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit">
+              accusé de réception avec lien de suivi (PDF)
+            </button>
+          </form>
+        ) : (
+          "accusé de réception"
+        )}
         {" — "}
         <a class="fr-link" href={`${base}/letters/holding`}>
           réponse d'attente (PDF)
