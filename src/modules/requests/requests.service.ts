@@ -330,6 +330,7 @@ export async function renewTrackingToken(db: Kysely<DB>, actor: Actor, orgId: st
       type: "letter",
       note: "Accusé de réception imprimé pour un envoi postal",
     });
+    await recordAudit(trx, who, { orgId, action: "update", entity: "request", entityId: requestId, after: { trackingLink: "renouvelé" } });
     return { request, trackingToken };
   });
 }
