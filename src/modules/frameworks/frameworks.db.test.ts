@@ -39,6 +39,15 @@ describe("frameworks and local commitments, on a real database", () => {
     expect(page.statusCode).toBe(200);
   });
 
+  it("finds, for a commitment of an older framework, the ones of the newer framework carrying the same promise", async () => {
+    const { equivalentIn } = await import("./frameworks.service.ts");
+    expect(await equivalentIn(t.database.db, "marianne-2008/10", "sp+2021")).toContain("sp+2021/5");
+    expect(await equivalentIn(t.database.db, "marianne-2008/12", "marianne-2016")).toContain("marianne-2016/8");
+    expect(await equivalentIn(t.database.db, "sp+2021/5", "marianne-2008")).toEqual(
+      expect.arrayContaining(["marianne-2008/10", "marianne-2008/11"]),
+    );
+  });
+
   it("inherits the framework down the tree unless a node adopts its own", async () => {
     expect((await c.api("PUT", `/api/v1/organisations/${network}/framework`, { frameworkId: "marianne-2008" })).statusCode).toBe(204);
     let mine = (await c.api("GET", `/api/v1/organisations/${site}/commitments`)).json();

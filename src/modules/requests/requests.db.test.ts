@@ -301,6 +301,15 @@ describe("requests with their announced deadlines, on a real database", () => {
     expect(status).toBe(429);
   });
 
+  it("reads a request under the framework now in force after a change of framework", async () => {
+    const r = (await letter(lyon, "2027-04-30")).json().request;
+    expect(r.commitmentId).toBe("marianne-2008/10");
+    await c.api("PUT", `/api/v1/organisations/${lyon}/framework`, { frameworkId: "sp+2021" });
+    const page = await c.get(`/organisations/${lyon}/requests/${r.id}`);
+    expect(page.body).toContain("engagement marianne-2008/10, aujourd&#39;hui sp+2021/5");
+    await c.api("PUT", `/api/v1/organisations/${lyon}/framework`, {});
+  });
+
   it("lists the overdue queue and the registration form keeps what was typed", async () => {
     await letter(lyon, "2026-01-05", { subject: "Oublié" });
     await letter(lyon, new Date().toISOString().slice(0, 10), { subject: "Récent" });

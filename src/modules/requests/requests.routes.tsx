@@ -9,6 +9,7 @@ import type { PageOptions } from "../../ui/layout.tsx";
 import { sendPage } from "../../ui/page.tsx";
 import type { Actor } from "../accounts/roles.ts";
 import { auditActor } from "../audit/audit.service.ts";
+import { equivalentIn, organisationCommitments } from "../frameworks/frameworks.service.ts";
 import { getOrganisation, listVisible } from "../organisations/organisations.service.ts";
 import { requestIndicators } from "./indicators.ts";
 import { IndicatorsView } from "./indicators.views.tsx";
@@ -139,7 +140,17 @@ export async function requestsRoutes(app: App, deps: AppDeps): Promise<void> {
     const actor = actorOf(request);
     const org = await getOrganisation(db, orgId);
     const r = await getRequest(db, orgId, requestId);
-    const [events, services] = await Promise.all([requestHistory(db, orgId, requestId), servicesOf(actor, orgId)]);
+    const [events, services, inForce] = await Promise.all([
+      requestHistory(db, orgId, requestId),
+      servicesOf(actor, orgId),
+      organisationCommitments(db, orgId),
+    ]);
+    // A request registered under an older framework still reads under the one in force, through the links.
+    const frameworkNow = inForce.framework?.id;
+    const equivalents =
+      r.commitmentId && frameworkNow && !r.commitmentId.startsWith(`${frameworkNow}/`)
+        ? await equivalentIn(db, r.commitmentId, frameworkNow)
+        : [];
     return {
       title: `Demande ${r.number}`,
       breadcrumbs: [
@@ -158,6 +169,7 @@ export async function requestsRoutes(app: App, deps: AppDeps): Promise<void> {
           services={services}
           today={todayIn(org.timeZone)}
           currentAccountId={actor.accountId}
+          equivalents={equivalents}
         />
       ),
     };

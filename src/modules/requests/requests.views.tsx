@@ -237,8 +237,11 @@ export function RequestPage({
   services,
   today,
   currentAccountId,
+  equivalents,
 }: {
   currentAccountId: string;
+  /** The commitments of the framework now in force that carry the promise the request was registered under. */
+  equivalents: string[];
   r: RequestRecord;
   events: HistoryEvent[];
   csrf: string;
@@ -272,7 +275,7 @@ export function RequestPage({
         <dt class="fr-text--bold">Délai annoncé</dt>
         <dd>
           {r.target
-            ? `${r.target.value} ${r.target.unit === "working_days" ? "jours ouvrés" : "jours"} (engagement ${r.commitmentId ?? ""}) — échéance le ${formatDate(r.dueOn)}`
+            ? `${r.target.value} ${r.target.unit === "working_days" ? "jours ouvrés" : "jours"} (engagement ${r.commitmentId ?? ""}${equivalents.length ? `, aujourd'hui ${equivalents.join(", ")}` : ""}) — échéance le ${formatDate(r.dueOn)}`
             : "Aucun délai annoncé pour ce canal"}
         </dd>
         {r.announcedOn ? (
