@@ -12,11 +12,17 @@ import {
   getLegalPage,
   LEGAL_SLUGS,
   type LegalPage,
+  type LegalSlug,
   refreshCompliance,
   updateLegalPage,
 } from "./legal.service.ts";
 
-const slugParams = z.object({ slug: z.enum(LEGAL_SLUGS, { error: "Page introuvable." }) });
+/** An unknown page is a 404, not a form error. */
+function slugOf(params: unknown): LegalSlug {
+  const parsed = z.object({ slug: z.enum(LEGAL_SLUGS) }).safeParse(params);
+  if (!parsed.success) throw new AppError("legal.not_found");
+  return parsed.data.slug;
+}
 const legalUpdateSchema = z.object({
   title: requiredText(200, "Le titre"),
   body: requiredText(50_000, "Le texte"),
@@ -90,7 +96,7 @@ export async function legalRoutes(app: App, deps: AppDeps): Promise<void> {
   });
 
   app.get("/legal/:slug", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
-    const { slug } = parseInput(slugParams, request.params);
+    const slug = slugOf(request.params);
     const page = await getLegalPage(db, slug);
     return sendPage(reply, request, {
       title: page.title,
@@ -106,14 +112,14 @@ export async function legalRoutes(app: App, deps: AppDeps): Promise<void> {
   });
 
   app.get("/legal/:slug/edit", { config: { access: INSTANCE_ADMIN }, schema: { hide: true } }, async (request, reply) => {
-    const { slug } = parseInput(slugParams, request.params);
+    const slug = slugOf(request.params);
     const page = await getLegalPage(db, slug);
     const form = emptyForm({ title: page.title, body: page.body, compliance: page.compliance ?? undefined, version: String(page.version) });
     return sendPage(reply, request, editPage(request.csrfToken, page, form));
   });
 
   app.post("/legal/:slug/edit", { config: { access: INSTANCE_ADMIN }, schema: { hide: true } }, async (request, reply) => {
-    const { slug } = parseInput(slugParams, request.params);
+    const slug = slugOf(request.params);
     const page = await getLegalPage(db, slug);
     return handleForm(
       request,
