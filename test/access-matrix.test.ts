@@ -4,6 +4,7 @@ import { type Actor, ROLES, type Role } from "../src/modules/accounts/roles.ts";
 import { createLocalCommitment } from "../src/modules/frameworks/frameworks.service.ts";
 import { createOrganisation } from "../src/modules/organisations/organisations.service.ts";
 import { registerRequest } from "../src/modules/requests/requests.service.ts";
+import { createSurvey } from "../src/modules/surveys/surveys.service.ts";
 import { Client, startTestApp, type TestApp } from "./support/app.ts";
 
 /**
@@ -33,6 +34,7 @@ interface Fixture {
   request: string;
   trackingNumber: string;
   trackingToken: string;
+  survey: string;
 }
 
 interface Call {
@@ -318,6 +320,36 @@ const MATRIX: Record<string, Entry> = {
     rule: { subtree: WRITERS },
     call: (f) => ({ url: `/organisations/${f.s1}/requests/${f.request}/letters/acknowledgement/print`, form: {} }),
   },
+  "GET /organisations/:orgId/surveys": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/surveys` }) },
+  "POST /organisations/:orgId/surveys": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/surveys`, form: { template: "" } }),
+  },
+  "GET /organisations/:orgId/surveys/:surveyId": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/surveys/${f.survey}` }),
+  },
+  "GET /api/v1/organisations/:orgId/surveys": { rule: { subtree: ALL }, call: (f) => ({ url: `/api/v1/organisations/${f.s1}/surveys` }) },
+  "POST /api/v1/organisations/:orgId/surveys": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/surveys`, json: {} }),
+  },
+  "GET /api/v1/organisations/:orgId/surveys/:surveyId/results": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/surveys/${f.survey}/results` }),
+  },
+  "GET /s/:orgId/:surveyId": { rule: "public", call: (f) => ({ url: `/s/${f.s1}/${f.survey}` }) },
+  // A required answer left out: refused (400) before the rate limit counts it.
+  "POST /s/:orgId/:surveyId": { rule: "public", call: (f) => ({ url: `/s/${f.s1}/${f.survey}`, form: { overall: "" } }) },
+  "GET /s/:orgId/:surveyId/merci": { rule: "public", call: (f) => ({ url: `/s/${f.s1}/${f.survey}/merci` }) },
+  "GET /api/v1/public/organisations/:orgId/surveys/:surveyId": {
+    rule: "public",
+    call: (f) => ({ url: `/api/v1/public/organisations/${f.s1}/surveys/${f.survey}` }),
+  },
+  "POST /api/v1/public/organisations/:orgId/surveys/:surveyId/responses": {
+    rule: "public",
+    call: (f) => ({ url: `/api/v1/public/organisations/${f.s1}/surveys/${f.survey}/responses`, json: {} }),
+  },
   "GET /legal": { rule: "instance-admin", call: () => ({ url: "/legal" }) },
   "GET /legal/:slug": { rule: "public", call: () => ({ url: "/legal/accessibilite" }) },
   "GET /legal/:slug/edit": { rule: "instance-admin", call: () => ({ url: "/legal/mentions-legales/edit" }) },
@@ -390,6 +422,7 @@ describe("access-control matrix", () => {
       request: registered.request.id,
       trackingNumber: registered.request.number,
       trackingToken: registered.trackingToken,
+      survey: (await createSurvey(db, root, s1.id, { template: "annual" })).id,
     };
 
     const anonymous = new Client(t.app);

@@ -18,6 +18,9 @@ import { lettersRoutes } from "../modules/requests/letters.routes.tsx";
 import { requestsApiRoutes } from "../modules/requests/requests.api.ts";
 import { requestsPublicRoutes } from "../modules/requests/requests.public.routes.tsx";
 import { requestsRoutes } from "../modules/requests/requests.routes.tsx";
+import { surveysApiRoutes } from "../modules/surveys/surveys.api.ts";
+import { surveysPublicRoutes } from "../modules/surveys/surveys.public.routes.tsx";
+import { surveysRoutes } from "../modules/surveys/surveys.routes.tsx";
 import { configurePages } from "../ui/page.tsx";
 import type { App, AppDeps } from "./context.ts";
 import { accessPlugin } from "./plugins/access.ts";
@@ -69,6 +72,9 @@ export async function buildServer(deps: AppDeps, options: { logger?: boolean } =
     requestsApiRoutes,
     requestImportRoutes,
     lettersRoutes,
+    surveysRoutes,
+    surveysPublicRoutes,
+    surveysApiRoutes,
     accountsRoutes,
     auditRoutes,
     legalRoutes,

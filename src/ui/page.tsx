@@ -33,6 +33,7 @@ const FLASH: Record<string, string> = {
   "template.saved": "Le modèle de lettre a été enregistré.",
   "closure.added": "Le jour de fermeture a été ajouté : les échéances des nouvelles demandes en tiennent compte.",
   "closure.removed": "Le jour de fermeture a été retiré.",
+  "survey.created": "L'enquête est créée : diffusez le lien public du questionnaire pour recueillir les réponses.",
   "legal.updated": "La page a été mise à jour.",
   "display.updated": "Vos paramètres d'affichage ont été enregistrés.",
   welcome: "Bienvenue ! Vous êtes connecté.",

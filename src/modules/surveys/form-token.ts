@@ -1,0 +1,53 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import type { Kysely } from "kysely";
+import type { DB } from "../../db/schema.ts";
+
+/**
+ * The one-time token of a public survey form. Handed out with the page, signed with an instance key
+ * kept in the settings table (like the CSRF key, so every app server shares it), bound to the
+ * organisation and the survey, and valid a week. Only its SHA-256 is stored, in the response row, whose
+ * unique key then refuses a second post of the same form. It is random and tied to nothing else: it
+ * does not make the response any less anonymous.
+ */
+const SETTING = "survey_form_secret";
+const MAX_AGE_MS = 7 * 24 * 3600_000;
+
+async function secretOf(db: Kysely<DB>): Promise<Buffer> {
+  const fresh = randomBytes(32).toString("base64url");
+  await db
+    .insertInto("settings")
+    .values({ key: SETTING, value: JSON.stringify(fresh) })
+    .onConflict((oc) => oc.column("key").doNothing())
+    .execute();
+  const row = await db.selectFrom("settings").select("value").where("key", "=", SETTING).executeTakeFirstOrThrow();
+  return Buffer.from(String(row.value));
+}
+
+function signature(secret: Buffer, orgId: string, surveyId: string, issued: string, nonce: string): string {
+  return createHmac("sha256", secret).update(`survey-form|${orgId}|${surveyId}|${issued}|${nonce}`).digest("base64url");
+}
+
+export async function issueFormToken(db: Kysely<DB>, orgId: string, surveyId: string, now = new Date()): Promise<string> {
+  const issued = now.getTime().toString(36);
+  const nonce = randomBytes(18).toString("base64url");
+  return `${issued}.${nonce}.${signature(await secretOf(db), orgId, surveyId, issued, nonce)}`;
+}
+
+/** The hash to store when the token is genuine and fresh, null otherwise. */
+export async function verifyFormToken(
+  db: Kysely<DB>,
+  orgId: string,
+  surveyId: string,
+  token: unknown,
+  now = new Date(),
+): Promise<string | null> {
+  if (typeof token !== "string" || token.length > 200) return null;
+  const [issued = "", nonce = "", sent = "", ...rest] = token.split(".");
+  if (rest.length || !/^[0-9a-z]{1,12}$/.test(issued) || !/^[A-Za-z0-9_-]{24}$/.test(nonce)) return null;
+  const age = now.getTime() - Number.parseInt(issued, 36);
+  if (!(age >= -60_000 && age <= MAX_AGE_MS)) return null;
+  const expected = Buffer.from(signature(await secretOf(db), orgId, surveyId, issued, nonce));
+  const given = Buffer.from(sent);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+  return createHash("sha256").update(token).digest("base64url");
+}
