@@ -60,6 +60,7 @@ const SITE_FIELDS = { name: "X", kind: "site", timeZone: "Europe/Paris", holiday
 // Bodies are chosen so an allowed call changes nothing lasting: a stale version (409) or a field left out (400).
 const MATRIX: Record<string, Entry> = {
   "GET /assets/vigie.[hash].css": { rule: "public", call: () => ({ url: "STYLESHEET" }) },
+  "GET /assets/vigie-public.[hash].css": { rule: "public", call: () => ({ url: "PUBLIC_STYLESHEET" }) },
   "GET /assets/dsfr/*": { rule: "public", call: () => ({ url: "/assets/dsfr/dsfr.module.min.js" }) },
   "GET /assets/fonts/*": { rule: "public", call: () => ({ url: "/assets/fonts/atkinson-hyperlegible-latin-400-normal.woff2" }) },
   "GET /api/docs": { rule: "public", call: () => ({ url: "/api/docs" }) },
@@ -373,7 +374,7 @@ function describeWho(who: Who): string {
 }
 
 function routeKey(method: string, url: string): string {
-  return `${method} ${url.replace(/^\/assets\/vigie\.[0-9a-f]+\.css$/, "/assets/vigie.[hash].css")}`;
+  return `${method} ${url.replace(/^\/assets\/(vigie|vigie-public)\.[0-9a-f]+\.css$/, "/assets/$1.[hash].css")}`;
 }
 
 describe("access-control matrix", () => {
@@ -453,6 +454,7 @@ describe("access-control matrix", () => {
 
   it("allows and denies exactly as the matrix says", async () => {
     const stylesheet = t.app.declaredRoutes.find((r) => r.url.startsWith("/assets/vigie."))?.url ?? "";
+    const publicStylesheet = t.app.declaredRoutes.find((r) => r.url.startsWith("/assets/vigie-public."))?.url ?? "";
     const failures: string[] = [];
     // Logging out ends the session: do it last.
     const keys = Object.keys(MATRIX).sort((a, b) => Number(a === "POST /logout") - Number(b === "POST /logout"));
@@ -461,7 +463,7 @@ describe("access-control matrix", () => {
       if (!entry) continue;
       const method = key.split(" ")[0] ?? "GET";
       const call = entry.call(fixture);
-      const url = call.url === "STYLESHEET" ? stylesheet : call.url;
+      const url = call.url === "STYLESHEET" ? stylesheet : call.url === "PUBLIC_STYLESHEET" ? publicStylesheet : call.url;
       for (const { who, client } of clients.values()) {
         const response = call.form !== undefined ? await client.post(url, call.form) : await client.api(method as "GET", url, call.json);
         const denied =

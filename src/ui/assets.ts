@@ -137,17 +137,38 @@ function makeAsset(name: string, ext: string, type: string, body: Buffer): Asset
   };
 }
 
-export function buildStylesheet(theme: Theme): Asset {
+/**
+ * What the public's own pages need (a form, a receipt, a tracking page, a survey): a lighter file,
+ * so a phone on a weak network gets the whole page in well under 50 KB.
+ */
+const PUBLIC_COMPONENTS = [
+  "skiplink",
+  "logo",
+  "link",
+  "button",
+  "header",
+  "footer",
+  "form",
+  "input",
+  "radio",
+  "checkbox",
+  "alert",
+  "callout",
+];
+
+export type StylesheetKind = "full" | "public";
+
+export function buildStylesheet(theme: Theme, kind: StylesheetKind = "full"): Asset {
   const parts = [
     dsfrCss("core/core.main.min.css"),
-    ...COMPONENTS.map((c) => dsfrCss(`component/${c}/${c}.main.min.css`)),
+    ...(kind === "public" ? PUBLIC_COMPONENTS : COMPONENTS).map((c) => dsfrCss(`component/${c}/${c}.main.min.css`)),
     usedIconRules(),
     systemDarkScheme(),
     readFileSync(OWN_CSS, "utf8"),
   ];
   let css = parts.join("\n");
   if (theme === "neutre") css = atkinsonFaces() + neutralTypeface(css);
-  return makeAsset("vigie", "css", "text/css; charset=utf-8", Buffer.from(css));
+  return makeAsset(kind === "public" ? "vigie-public" : "vigie", "css", "text/css; charset=utf-8", Buffer.from(css));
 }
 
 export const FONT_FILES_DIR = FONT_DIR;

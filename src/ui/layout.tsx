@@ -22,6 +22,8 @@ export interface PageOptions {
   /** Breadcrumb trail above the title, last item being the current page. */
   breadcrumbs?: Array<{ label: string; href?: string }>;
   flash?: string | undefined;
+  /** A page of the public's own (form, receipt, tracking, survey): the light stylesheet is enough. */
+  light?: boolean;
   children: Child;
 }
 

@@ -4,12 +4,12 @@ import { COMPLIANCE_LABELS, currentCompliance } from "../modules/legal/legal.ser
 import { render } from "./jsx/jsx-runtime.ts";
 import { Layout, type PageOptions } from "./layout.tsx";
 
-let stylesheetUrl = "";
+let stylesheets = { full: "", public: "" };
 let settings: Pick<Config, "theme" | "brandName"> = { theme: "neutre", brandName: "Vigie" };
 
-export function configurePages(config: Config, stylesheet: string): void {
+export function configurePages(config: Config, urls: { full: string; public: string }): void {
   settings = { theme: config.theme, brandName: config.brandName };
-  stylesheetUrl = stylesheet;
+  stylesheets = urls;
 }
 
 /** Messages shown once after a redirect, named in the query string (?ok=…) so no state is kept. */
@@ -46,7 +46,7 @@ export function renderPage(request: FastifyRequest, page: PageOptions): string {
   const ctx = {
     theme: settings.theme,
     brandName: settings.brandName,
-    stylesheet: stylesheetUrl,
+    stylesheet: page.light ? stylesheets.public : stylesheets.full,
     actor: request.actor,
     csrfToken: request.csrfToken,
     scheme: request.scheme,

@@ -48,6 +48,7 @@ describe.skipIf(!browserAvailable)("answering a satisfaction survey in Chromium"
     const found = await axeViolations(checker);
     if (found.length) violations.form = found;
     // Sent with nothing: the required question says so.
+    await phone.screenshot({ path: "docs/screenshots/enquete-telephone.png" });
     await phone.getByRole("button", { name: "Envoyer mon avis" }).click();
     await expect(phone.locator("main").textContent()).resolves.toContain("Veuillez répondre à cette question.");
     await phone.locator('label[for="q-overall-5"]').click();

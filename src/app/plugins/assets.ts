@@ -13,12 +13,13 @@ function sendAsset(asset: Asset, request: FastifyRequest, reply: FastifyReply) {
   return reply.send(asset.body);
 }
 
-/** Serves the built stylesheet and the DSFR files it points at; returns the stylesheet's URL. */
-export async function assetsPlugin(app: App, deps: AppDeps): Promise<string> {
-  const stylesheet = buildStylesheet(deps.config.theme);
-  app.get(stylesheet.url, { config: { access: PUBLIC }, schema: { hide: true } }, (request, reply) =>
-    sendAsset(stylesheet, request, reply),
-  );
+/** Serves the built stylesheets and the DSFR files they point at; returns their URLs. */
+export async function assetsPlugin(app: App, deps: AppDeps): Promise<{ full: string; public: string }> {
+  const stylesheet = buildStylesheet(deps.config.theme, "full");
+  const publicStylesheet = buildStylesheet(deps.config.theme, "public");
+  for (const asset of [stylesheet, publicStylesheet]) {
+    app.get(asset.url, { config: { access: PUBLIC }, schema: { hide: true } }, (request, reply) => sendAsset(asset, request, reply));
+  }
   await app.register(fastifyStatic, {
     root: DSFR_DIST,
     prefix: "/assets/dsfr/",
@@ -32,5 +33,5 @@ export async function assetsPlugin(app: App, deps: AppDeps): Promise<string> {
     decorateReply: false,
     maxAge: "30d",
   });
-  return stylesheet.url;
+  return { full: stylesheet.url, public: publicStylesheet.url };
 }

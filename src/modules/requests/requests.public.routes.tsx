@@ -22,6 +22,7 @@ export async function requestsPublicRoutes(app: App, deps: AppDeps): Promise<voi
   const publicForm = async (request: FastifyRequest, orgId: string, form: FormState): Promise<PageOptions> => {
     const org = await getOrganisation(db, orgId);
     return {
+      light: true,
       title: `Réclamation ou suggestion — ${org.name}`,
       children: (
         <PublicRequestForm orgName={org.name} action={`/public/organisations/${orgId}/complaint`} form={form} csrf={request.csrfToken} />
@@ -55,6 +56,7 @@ export async function requestsPublicRoutes(app: App, deps: AppDeps): Promise<voi
         return `/public/organisations/${orgId}/complaint/received?${params}`;
       },
       (form) => ({
+        light: true,
         title: `Réclamation ou suggestion — ${org.name}`,
         children: (
           <PublicRequestForm orgName={org.name} action={`/public/organisations/${orgId}/complaint`} form={form} csrf={request.csrfToken} />
@@ -74,6 +76,7 @@ export async function requestsPublicRoutes(app: App, deps: AppDeps): Promise<voi
       );
       const trackUrl = q.token ? `/track?${new URLSearchParams({ number: q.number, token: q.token })}` : null;
       return sendPage(reply, request, {
+        light: true,
         title: "Message enregistré",
         children: <PublicReceipt number={q.number} trackUrl={trackUrl} kind={q.kind ?? "complaint"} />,
       });
@@ -89,6 +92,6 @@ export async function requestsPublicRoutes(app: App, deps: AppDeps): Promise<voi
       request.query,
     );
     const tracked = await trackRequest(db, q.number, q.token);
-    return sendPage(reply, request, { title: `Suivi du dossier ${tracked.number}`, children: <TrackingView t={tracked} /> });
+    return sendPage(reply, request, { light: true, title: `Suivi du dossier ${tracked.number}`, children: <TrackingView t={tracked} /> });
   });
 }

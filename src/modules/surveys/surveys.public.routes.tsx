@@ -35,6 +35,7 @@ export async function surveysPublicRoutes(app: App, deps: AppDeps): Promise<void
       reply,
       request,
       {
+        light: true,
         title: `${survey.questionnaire.title} — ${orgName}`,
         children: (
           <SurveyForm
@@ -76,6 +77,7 @@ export async function surveysPublicRoutes(app: App, deps: AppDeps): Promise<void
           reply,
           request,
           {
+            light: true,
             title: `${survey.questionnaire.title} — ${orgName}`,
             children: <SurveyThanks orgName={orgName} title={survey.questionnaire.title} thanks={ALREADY_SENT_MESSAGE} />,
           },
@@ -94,6 +96,7 @@ export async function surveysPublicRoutes(app: App, deps: AppDeps): Promise<void
     const ids = params(request);
     const { survey, orgName } = await openSurvey(db, ids.orgId, ids.surveyId);
     return sendPage(reply, request, {
+      light: true,
       title: `Merci — ${orgName}`,
       children: <SurveyThanks orgName={orgName} title={survey.questionnaire.title} thanks={survey.questionnaire.thanks} />,
     });
