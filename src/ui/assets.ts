@@ -97,11 +97,11 @@ function dsfrCss(relative: string): string {
 
 /**
  * The State typeface is reserved to State services: the neutral theme drops Marianne's
- * @font-face rules and uses Atkinson Hyperlegible (SIL Open Font License) instead.
+ * @font-face rules and names another family instead — Atkinson Hyperlegible (SIL Open Font
+ * License) on staff pages, the device's own typeface on the public's light pages.
  */
-function neutralTypeface(css: string): string {
-  const withoutMarianne = css.replace(/@font-face\{[^}]*font-family:Marianne[^}]*\}/g, "");
-  return withoutMarianne.replace(/font-family:Marianne/g, 'font-family:"Atkinson Hyperlegible"');
+function withoutMarianne(css: string, family: string): string {
+  return css.replace(/@font-face\{[^}]*font-family:Marianne[^}]*\}/g, "").replace(/font-family:Marianne/g, `font-family:${family}`);
 }
 
 function atkinsonFaces(): string {
@@ -167,7 +167,12 @@ export function buildStylesheet(theme: Theme, kind: StylesheetKind = "full"): As
     readFileSync(OWN_CSS, "utf8"),
   ];
   let css = parts.join("\n");
-  if (theme === "neutre") css = atkinsonFaces() + neutralTypeface(css);
+  // The public's own pages use the phone's own typeface: two web fonts would weigh more than the page.
+  if (theme === "neutre")
+    css =
+      kind === "public"
+        ? withoutMarianne(css, 'system-ui,-apple-system,"Segoe UI",Roboto,Arial')
+        : atkinsonFaces() + withoutMarianne(css, '"Atkinson Hyperlegible"');
   return makeAsset(kind === "public" ? "vigie-public" : "vigie", "css", "text/css; charset=utf-8", Buffer.from(css));
 }
 

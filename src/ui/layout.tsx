@@ -250,7 +250,8 @@ export function Layout({ ctx, page }: { ctx: LayoutContext; page: PageOptions })
           {page.children}
         </main>
         <Footer ctx={ctx} />
-        <script type="module" src="/assets/dsfr/dsfr.module.min.js"></script>
+        {/* The public's own pages need no script: 30 KB less on a phone. */}
+        {page.light ? null : <script type="module" src="/assets/dsfr/dsfr.module.min.js"></script>}
       </body>
     </html>
   );

@@ -37,6 +37,21 @@ describe.skipIf(!browserAvailable)("answering a satisfaction survey in Chromium"
     await server?.close();
   });
 
+  it("weighs under 50 KB on the wire, everything included", async () => {
+    const context = await browser.newContext({ locale: "fr-FR", viewport: { width: 375, height: 740 } });
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Network.enable");
+    let bytes = 0;
+    cdp.on("Network.loadingFinished", (e: { encodedDataLength: number }) => {
+      bytes += e.encodedDataLength;
+    });
+    await page.goto(url, { waitUntil: "networkidle" });
+    expect(bytes).toBeGreaterThan(10_000);
+    expect(bytes).toBeLessThan(50_000);
+    await context.close();
+  });
+
   it("is answered without JavaScript on a phone, says what is missing, and thanks", async () => {
     const phone = await (
       await browser.newContext({ javaScriptEnabled: false, locale: "fr-FR", viewport: { width: 375, height: 740 } })
