@@ -1,4 +1,6 @@
-import type { Permission } from "../modules/accounts/roles.ts";
+import type { FastifyRequest } from "fastify";
+import type { Actor, Permission } from "../modules/accounts/roles.ts";
+import { AppError } from "./errors.ts";
 
 /**
  * Every route declares who may call it, in its `config.access`. The server refuses to start
@@ -26,4 +28,10 @@ declare module "fastify" {
   interface FastifyContextConfig {
     access?: Access;
   }
+}
+
+/** The actor of a request that passed an access check other than "public". */
+export function actorOf(request: Pick<FastifyRequest, "actor">): Actor {
+  if (!request.actor) throw new AppError("auth.required");
+  return request.actor;
 }

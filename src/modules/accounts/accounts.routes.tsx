@@ -1,6 +1,6 @@
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
-import { anywhere, onAccount } from "../../app/access.ts";
+import { actorOf, anywhere, onAccount } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
 import { AppError } from "../../app/errors.ts";
 import { handleForm, submittedValues } from "../../app/forms.ts";
@@ -13,11 +13,6 @@ import { accountCreateSchema, accountIdParams, accountUpdateSchema, grantSchema,
 import { addGrant, createAccount, getAccount, listAccounts, removeGrant, resetPassword, updateAccount } from "./accounts.service.ts";
 import { AccountCreateForm, AccountList, AccountPage } from "./accounts.views.tsx";
 import type { Actor } from "./roles.ts";
-
-function actorOf(request: FastifyRequest): Actor {
-  if (!request.actor) throw new AppError("auth.required");
-  return request.actor;
-}
 
 const accountOut = z.object({
   id: z.string(),

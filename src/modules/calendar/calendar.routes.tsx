@@ -1,8 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
-import { onOrg } from "../../app/access.ts";
+import { actorOf, onOrg } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
-import { AppError } from "../../app/errors.ts";
 import { handleForm } from "../../app/forms.ts";
 import { parseInput, requiredText } from "../../app/validation.ts";
 import { CsrfField, ErrorSummary, emptyForm, type FormState, TextField } from "../../ui/forms.tsx";
@@ -28,11 +27,6 @@ const frenchDay = (iso: string) =>
   new Intl.DateTimeFormat("fr-FR", { weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }).format(
     new Date(`${iso}T00:00:00Z`),
   );
-
-function actorOf(request: FastifyRequest) {
-  if (!request.actor) throw new AppError("auth.required");
-  return request.actor;
-}
 
 export async function calendarRoutes(app: App, deps: AppDeps): Promise<void> {
   const { db } = deps;

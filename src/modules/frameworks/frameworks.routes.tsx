@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { onOrg, PUBLIC } from "../../app/access.ts";
+import { actorOf, onOrg, PUBLIC } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
 import { AppError, type FieldErrors } from "../../app/errors.ts";
 import { submittedValues } from "../../app/forms.ts";
@@ -156,11 +156,6 @@ export async function frameworksRoutes(app: App, deps: AppDeps): Promise<void> {
         return sendPage(reply, request, await orgPage(request, orgId, { which, form }), error.status);
       }
     });
-
-  const actorOf = (request: FastifyRequest) => {
-    if (!request.actor) throw new AppError("auth.required");
-    return request.actor;
-  };
 
   formPost("/organisations/:orgId/commitments/framework", "adopt", async (request) => {
     const { orgId } = parseInput(orgParams, request.params);

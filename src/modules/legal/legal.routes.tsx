@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { INSTANCE_ADMIN, PUBLIC } from "../../app/access.ts";
+import { actorOf, INSTANCE_ADMIN, PUBLIC } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
 import { AppError } from "../../app/errors.ts";
 import { handleForm } from "../../app/forms.ts";
@@ -125,8 +125,7 @@ export async function legalRoutes(app: App, deps: AppDeps): Promise<void> {
       request,
       reply,
       async () => {
-        if (!request.actor) throw new AppError("auth.required");
-        await updateLegalPage(db, request.actor, slug, parseInput(legalUpdateSchema, request.body));
+        await updateLegalPage(db, actorOf(request), slug, parseInput(legalUpdateSchema, request.body));
         return `/legal/${slug}?ok=legal.updated`;
       },
       (form) => editPage(request.csrfToken, page, form),

@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { anywhere, onOrg } from "../../app/access.ts";
+import { actorOf, anywhere, onOrg } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
-import { AppError } from "../../app/errors.ts";
 import { handleForm } from "../../app/forms.ts";
 import { parseInput, versionField } from "../../app/validation.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
@@ -12,11 +11,6 @@ import type { Organisation } from "./organisation.ts";
 import { organisationCreateSchema, organisationOut, organisationUpdateSchema, orgIdParams } from "./organisations.schema.ts";
 import { createOrganisation, deleteOrganisation, getOrganisation, listVisible, updateOrganisation } from "./organisations.service.ts";
 import { OrganisationDetails, OrganisationForm, OrganisationList, organisationFormValues } from "./organisations.views.tsx";
-
-function actorOf(request: { actor: Actor | undefined }): Actor {
-  if (!request.actor) throw new AppError("auth.required");
-  return request.actor;
-}
 
 const TAG = ["organisations"];
 

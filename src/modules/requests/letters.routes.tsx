@@ -1,8 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { onOrg } from "../../app/access.ts";
+import { actorOf, onOrg } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
-import { AppError } from "../../app/errors.ts";
 import { handleForm } from "../../app/forms.ts";
 import { parseInput, requiredText } from "../../app/validation.ts";
 import { CsrfField, ErrorSummary, emptyForm, type FormState, TextArea, TextField } from "../../ui/forms.tsx";
@@ -112,8 +111,7 @@ export async function lettersRoutes(app: App, deps: AppDeps): Promise<void> {
         request,
         reply,
         async () => {
-          if (!request.actor) throw new AppError("auth.required");
-          await saveTemplate(db, request.actor, orgId, kind, parseInput(templateSchema, request.body));
+          await saveTemplate(db, actorOf(request), orgId, kind, parseInput(templateSchema, request.body));
           return `/organisations/${orgId}/letters?ok=template.saved#${kind}`;
         },
         (form) => build({ kind, form }),
@@ -162,8 +160,7 @@ export async function lettersRoutes(app: App, deps: AppDeps): Promise<void> {
     { config: { access: onOrg("request.write") }, schema: { hide: true } },
     async (request, reply) => {
       const params = parseInput(letterParams.omit({ kind: true }), request.params);
-      if (!request.actor) throw new AppError("auth.required");
-      const { request: r, trackingToken } = await renewTrackingToken(db, request.actor, params.orgId, params.requestId);
+      const { request: r, trackingToken } = await renewTrackingToken(db, actorOf(request), params.orgId, params.requestId);
       const trackingUrl = `${deps.config.baseUrl}/track?${new URLSearchParams({ number: r.number, token: trackingToken })}`;
       return sendLetterPdf(reply, params.orgId, r, "acknowledgement", trackingUrl);
     },

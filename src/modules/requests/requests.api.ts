@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { onOrg } from "../../app/access.ts";
+import { actorOf, onOrg } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
 import { auditActor } from "../audit/audit.service.ts";
 import { requestIndicators } from "./indicators.ts";
-import { actorOf, orgParams, periodSchema, requestOut, resolvePeriod, TAG } from "./requests.http.ts";
+import { orgParams, periodSchema, requestOut, resolvePeriod, TAG } from "./requests.http.ts";
 import {
   holdingReplySchema,
   queueQuerySchema,

@@ -1,9 +1,7 @@
-import type { FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { AppDeps } from "../../app/context.ts";
 import { AppError } from "../../app/errors.ts";
 import { parseInput } from "../../app/validation.ts";
-import type { Actor } from "../accounts/roles.ts";
 import { getOrganisation } from "../organisations/organisations.service.ts";
 import { isoDate } from "./requests.schema.ts";
 import { todayIn } from "./requests.service.ts";
@@ -11,11 +9,6 @@ import { todayIn } from "./requests.service.ts";
 /** What the staff pages, the public pages and the JSON API of requests share. */
 export const orgParams = z.object({ orgId: z.string().uuid() });
 export const TAG = ["demandes"];
-
-export function actorOf(request: FastifyRequest): Actor {
-  if (!request.actor) throw new AppError("auth.required");
-  return request.actor;
-}
 
 export const requestOut = z.object({
   orgId: z.string(),

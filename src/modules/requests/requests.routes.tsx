@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { onOrg } from "../../app/access.ts";
+import { actorOf, onOrg } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
 import { AppError } from "../../app/errors.ts";
 import { submittedValues } from "../../app/forms.ts";
@@ -13,7 +13,7 @@ import { equivalentIn, organisationCommitments } from "../frameworks/frameworks.
 import { getOrganisation, listVisible } from "../organisations/organisations.service.ts";
 import { requestIndicators } from "./indicators.ts";
 import { IndicatorsView } from "./indicators.views.tsx";
-import { actorOf, orgParams, resolvePeriod } from "./requests.http.ts";
+import { orgParams, resolvePeriod } from "./requests.http.ts";
 import {
   holdingReplySchema,
   queueQuerySchema,

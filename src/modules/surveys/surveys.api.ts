@@ -1,8 +1,6 @@
-import type { FastifyRequest } from "fastify";
 import { z } from "zod";
-import { onOrg, PUBLIC } from "../../app/access.ts";
+import { actorOf, onOrg, PUBLIC } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
-import { AppError } from "../../app/errors.ts";
 import { orgParams, responseBodySchema, surveyCreateSchema, surveyParams } from "./surveys.schema.ts";
 import { createSurvey, formTokenFor, listSurveys, openSurvey, recordResponse, type Survey, surveyResults } from "./surveys.service.ts";
 
@@ -48,11 +46,6 @@ const resultsOut = z.object({
 /** The JSON API of surveys: the same operations as the pages, the public answer included. */
 export async function surveysApiRoutes(app: App, deps: AppDeps): Promise<void> {
   const { db } = deps;
-  const actorOf = (request: FastifyRequest) => {
-    if (!request.actor) throw new AppError("auth.required");
-    return request.actor;
-  };
-
   app.get(
     "/api/v1/organisations/:orgId/surveys",
     {

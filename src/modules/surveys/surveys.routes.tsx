@@ -1,5 +1,5 @@
 import type { FastifyRequest } from "fastify";
-import { onOrg } from "../../app/access.ts";
+import { actorOf, onOrg } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
 import { AppError } from "../../app/errors.ts";
 import { submittedValues } from "../../app/forms.ts";
@@ -16,11 +16,6 @@ import { ResultsView, SurveyList } from "./surveys.views.tsx";
 /** Staff pages of surveys: the list with the « create from a template » form, and the results. */
 export async function surveysRoutes(app: App, deps: AppDeps): Promise<void> {
   const { db } = deps;
-
-  const actorOf = (request: FastifyRequest) => {
-    if (!request.actor) throw new AppError("auth.required");
-    return request.actor;
-  };
 
   const listPage = async (request: FastifyRequest, orgId: string, form: FormState): Promise<PageOptions> => {
     const org = await getOrganisation(db, orgId);

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { onOrg } from "../../../app/access.ts";
+import { actorOf, onOrg } from "../../../app/access.ts";
 import type { App, AppDeps } from "../../../app/context.ts";
 import { AppError, type FieldErrors } from "../../../app/errors.ts";
 import { parseInput } from "../../../app/validation.ts";
@@ -23,11 +23,6 @@ import { toSheet } from "./sheet.ts";
  */
 const CARRIED_BODY_LIMIT = 16 * 1024 * 1024;
 const TAG = ["demandes"];
-
-function actorOf(request: FastifyRequest) {
-  if (!request.actor) throw new AppError("auth.required");
-  return request.actor;
-}
 
 export async function requestImportRoutes(app: App, deps: AppDeps): Promise<void> {
   const { db } = deps;
