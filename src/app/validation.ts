@@ -20,6 +20,9 @@ export const requiredText = (max: number, label: string) =>
       .max(max, `${label} : ${max} caractères au plus.`),
   );
 
+/** A form field left empty is a field not given: the schema's own "optional" then applies. */
+export const blankAsAbsent = <S extends z.ZodType>(schema: S) => z.preprocess((v) => (v === "" ? undefined : v), schema);
+
 /** A version number sent back by an edit form, for optimistic locking. */
 export const versionField = z.coerce
   .number({ error: "Version manquante : rechargez la page." })
@@ -41,3 +44,13 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   if (!result.success) throw new AppError("validation", { fields: fieldErrors(result.error) });
   return result.data;
 }
+
+/** A calendar date typed as AAAA-MM-JJ (what a date field sends), that exists, in the calendar's range. */
+export const isoDate = z
+  .string({ error: "Indiquez une date." })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "Date attendue au format AAAA-MM-JJ.")
+  .refine(
+    (d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
+    "Cette date n'existe pas.",
+  )
+  .refine((d) => d >= "2000-01-01" && d <= "2100-12-31", "Date hors de la période gérée (2000 à 2100).");

@@ -2,17 +2,16 @@ import { z } from "zod";
 import { anywhere } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
 import { AppError } from "../../app/errors.ts";
-import { parseInput } from "../../app/validation.ts";
+import { blankAsAbsent, parseInput } from "../../app/validation.ts";
 import { sendPage } from "../../ui/page.tsx";
 import { AUDIT_PAGE_SIZE, browseAudit } from "./audit.service.ts";
 import { AuditView } from "./audit.views.tsx";
 
 const filtersSchema = z.object({
-  entity: z.preprocess((v) => (v === "" ? undefined : v), z.string().max(40).optional()),
-  entityId: z.preprocess((v) => (v === "" ? undefined : v), z.string().max(80).optional()),
-  actor: z.preprocess((v) => (v === "" ? undefined : v), z.string().max(120).optional()),
-  before: z.preprocess(
-    (v) => (v === "" ? undefined : v),
+  entity: blankAsAbsent(z.string().max(40).optional()),
+  entityId: blankAsAbsent(z.string().max(80).optional()),
+  actor: blankAsAbsent(z.string().max(120).optional()),
+  before: blankAsAbsent(
     z
       .string()
       .regex(/^\d{1,18}$/, "Curseur invalide.")

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { actorOf, onOrg } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
 import { handleForm } from "../../app/forms.ts";
-import { parseInput, requiredText } from "../../app/validation.ts";
+import { isoDate, parseInput, requiredText } from "../../app/validation.ts";
 import { CsrfField, ErrorSummary, emptyForm, type FormState, TextField } from "../../ui/forms.tsx";
 import type { PageOptions } from "../../ui/layout.tsx";
 import { sendPage } from "../../ui/page.tsx";
@@ -14,14 +14,7 @@ import { addClosure, closuresOf, removeClosure } from "./calendar.service.ts";
 import { createCalendar } from "./calendar.ts";
 
 const orgParams = z.object({ orgId: z.string().uuid() });
-const day = z
-  .string({ error: "Indiquez une date." })
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "Date attendue au format AAAA-MM-JJ.")
-  .refine(
-    (d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
-    "Cette date n'existe pas.",
-  )
-  .refine((d) => d >= "2000-01-01" && d <= "2100-12-31", "Date hors de la période gérée (2000 à 2100).");
+const day = isoDate;
 const closureSchema = z.object({ day, label: requiredText(200, "Le motif") });
 const frenchDay = (iso: string) =>
   new Intl.DateTimeFormat("fr-FR", { weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }).format(

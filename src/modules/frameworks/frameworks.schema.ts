@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { requiredText, versionField } from "../../app/validation.ts";
+import { blankAsAbsent, requiredText, versionField } from "../../app/validation.ts";
 import { CHANNELS, REQUEST_KINDS, TARGET_UNITS } from "./channels.ts";
 
 const channelList = z.preprocess(
@@ -27,7 +27,7 @@ export const localTargetSchema = z.object({
 
 export const localCommitmentSchema = z.object({
   title: requiredText(300, "L'intitulé"),
-  baseCommitmentId: z.preprocess((v) => (v === "" ? undefined : v), z.string().max(40).optional()),
+  baseCommitmentId: blankAsAbsent(z.string().max(40).optional()),
   channels: channelList,
   targets: z.array(localTargetSchema).max(10, "Dix cibles au plus."),
 });
@@ -37,13 +37,13 @@ export const localCommitmentUpdateSchema = localCommitmentSchema.extend({ versio
 export type LocalCommitmentUpdateInput = z.output<typeof localCommitmentUpdateSchema>;
 
 export const adoptionSchema = z.object({
-  frameworkId: z.preprocess((v) => (v === "" ? undefined : v), z.string({ error: "Choisissez un référentiel." }).max(40).optional()),
+  frameworkId: blankAsAbsent(z.string({ error: "Choisissez un référentiel." }).max(40).optional()),
 });
 
 export const commitmentQuerySchema = z.object({
-  framework: z.preprocess((v) => (v === "" ? undefined : v), z.string().max(40).optional()),
-  channel: z.preprocess((v) => (v === "" ? undefined : v), z.enum(CHANNELS, { error: "Canal inconnu." }).optional()),
-  q: z.preprocess((v) => (v === "" ? undefined : v), z.string().max(200, "Recherche trop longue.").optional()),
+  framework: blankAsAbsent(z.string().max(40).optional()),
+  channel: blankAsAbsent(z.enum(CHANNELS, { error: "Canal inconnu." }).optional()),
+  q: blankAsAbsent(z.string().max(200, "Recherche trop longue.").optional()),
 });
 
 /**

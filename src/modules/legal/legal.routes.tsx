@@ -3,7 +3,7 @@ import { actorOf, INSTANCE_ADMIN, PUBLIC } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
 import { AppError } from "../../app/errors.ts";
 import { handleForm } from "../../app/forms.ts";
-import { parseInput, requiredText } from "../../app/validation.ts";
+import { blankAsAbsent, parseInput, requiredText } from "../../app/validation.ts";
 import { CsrfField, ErrorSummary, emptyForm, type FormState, formatDateTime, SelectField, TextArea, TextField } from "../../ui/forms.tsx";
 import { sendPage } from "../../ui/page.tsx";
 import {
@@ -26,10 +26,7 @@ function slugOf(params: unknown): LegalSlug {
 const legalUpdateSchema = z.object({
   title: requiredText(200, "Le titre"),
   body: requiredText(50_000, "Le texte"),
-  compliance: z.preprocess(
-    (v) => (v === "" ? undefined : v),
-    z.enum(COMPLIANCE, { error: "Choisissez un état de conformité." }).optional(),
-  ),
+  compliance: blankAsAbsent(z.enum(COMPLIANCE, { error: "Choisissez un état de conformité." }).optional()),
   version: z.coerce.number().int().min(0),
 });
 

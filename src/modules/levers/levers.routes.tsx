@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { PUBLIC } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
-import { parseInput } from "../../app/validation.ts";
+import { blankAsAbsent, parseInput } from "../../app/validation.ts";
 import { emptyForm } from "../../ui/forms.tsx";
 import { sendPage } from "../../ui/page.tsx";
 import { listFrameworks, searchCommitments } from "../frameworks/frameworks.service.ts";
@@ -9,13 +9,12 @@ import { LEVER_CHANNELS } from "../frameworks/reference-data.ts";
 import { countLevers, leverCategories, searchLevers } from "./levers.service.ts";
 import { LeverBank } from "./levers.views.tsx";
 
-const blank = (v: unknown) => (v === "" ? undefined : v);
 const leverQuerySchema = z.object({
-  framework: z.preprocess(blank, z.string().max(40).optional()),
-  commitment: z.preprocess(blank, z.string().max(40).optional()),
-  channel: z.preprocess(blank, z.enum(LEVER_CHANNELS, { error: "Canal inconnu." }).optional()),
-  category: z.preprocess(blank, z.string().max(200).optional()),
-  q: z.preprocess(blank, z.string().max(200, "Recherche trop longue.").optional()),
+  framework: blankAsAbsent(z.string().max(40).optional()),
+  commitment: blankAsAbsent(z.string().max(40).optional()),
+  channel: blankAsAbsent(z.enum(LEVER_CHANNELS, { error: "Canal inconnu." }).optional()),
+  category: blankAsAbsent(z.string().max(200).optional()),
+  q: blankAsAbsent(z.string().max(200, "Recherche trop longue.").optional()),
 });
 
 const leverOut = z.object({

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { optionalText, requiredText, versionField } from "../../app/validation.ts";
+import { blankAsAbsent, optionalText, requiredText, versionField } from "../../app/validation.ts";
 import { HOLIDAY_ZONES, isTimeZone, ORG_KINDS } from "./organisation.ts";
 import { isValidSiret, normaliseSiret } from "./siret.ts";
 
@@ -37,7 +37,7 @@ const organisationFields = {
 
 export const organisationCreateSchema = z.object({
   ...organisationFields,
-  parentId: z.preprocess((v) => (v === "" ? undefined : v), uuid.optional()),
+  parentId: blankAsAbsent(uuid.optional()),
 });
 export type OrganisationCreateInput = z.output<typeof organisationCreateSchema>;
 

@@ -47,7 +47,8 @@ export interface RegistrationPlan {
   requests: PlannedRequest[];
 }
 
-const monthOf = (date: string) => `${date.slice(0, 7)}-01`;
+/** The first day of a date's month: the key of its rollup row. */
+export const monthOf = (date: string) => `${date.slice(0, 7)}-01`;
 
 /** The reads of registration: delays per channel and kind (asked once each), calendar, services. */
 export async function planRegistrations(db: Kysely<DB>, orgId: string, inputs: RequestCreateInput[]): Promise<RegistrationPlan> {

@@ -1,9 +1,8 @@
 import { z } from "zod";
 import type { AppDeps } from "../../app/context.ts";
 import { AppError } from "../../app/errors.ts";
-import { parseInput } from "../../app/validation.ts";
+import { blankAsAbsent, isoDate, parseInput } from "../../app/validation.ts";
 import { getOrganisation } from "../organisations/organisations.service.ts";
-import { isoDate } from "./requests.schema.ts";
 import { todayIn } from "./requests.service.ts";
 
 /** What the staff pages, the public pages and the JSON API of requests share. */
@@ -45,8 +44,8 @@ export const requestOut = z.object({
 export const PUBLIC_RATE = { max: 5, windowMs: 3600_000 };
 
 export const periodSchema = z.object({
-  from: z.preprocess((v) => (v === "" ? undefined : v), isoDate.optional()),
-  to: z.preprocess((v) => (v === "" ? undefined : v), isoDate.optional()),
+  from: blankAsAbsent(isoDate.optional()),
+  to: blankAsAbsent(isoDate.optional()),
 });
 
 /** The period asked for, by default the twelve months up to today. */

@@ -1,19 +1,10 @@
 import { z } from "zod";
-import { optionalText, requiredText, versionField } from "../../app/validation.ts";
+import { blankAsAbsent, isoDate, optionalText, requiredText, versionField } from "../../app/validation.ts";
 import { CHANNELS, REQUEST_KINDS } from "../frameworks/channels.ts";
 import { STATUSES } from "./request-status.ts";
 
 /** Until the end of next year: a request registered ahead (a planned campaign) is fine, 2062 is a typo. */
 const latestReception = () => `${new Date().getUTCFullYear() + 1}-12-31`;
-
-export const isoDate = z
-  .string({ error: "Indiquez une date." })
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "Date attendue au format AAAA-MM-JJ.")
-  .refine(
-    (d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
-    "Cette date n'existe pas.",
-  )
-  .refine((d) => d >= "2000-01-01" && d <= "2100-12-31", "Date hors de la période gérée (2000 à 2100).");
 
 const email = z.preprocess(
   (v) => (typeof v === "string" && v.trim() === "" ? undefined : typeof v === "string" ? v.trim().toLowerCase() : v),
@@ -31,7 +22,7 @@ export const requestCreateSchema = z.object({
   requesterEmail: email,
   requesterPhone: optionalText(40, "Le téléphone"),
   requesterAddress: optionalText(500, "L'adresse"),
-  serviceId: z.preprocess((v) => (v === "" ? undefined : v), z.string().uuid("Service introuvable.").optional()),
+  serviceId: blankAsAbsent(z.string().uuid("Service introuvable.").optional()),
 });
 export type RequestCreateInput = z.output<typeof requestCreateSchema>;
 
@@ -54,7 +45,7 @@ export type PublicRequestInput = z.output<typeof publicRequestSchema>;
 export const statusChangeSchema = z.object({
   status: z.enum(STATUSES, { error: "Statut inconnu." }),
   /** When it happened, if not today: an answer posted yesterday is recorded as such. */
-  on: z.preprocess((v) => (v === "" ? undefined : v), isoDate.optional()),
+  on: blankAsAbsent(isoDate.optional()),
   /** Kept in the history, never sent. */
   note: optionalText(5_000, "La note"),
   /** Sent to the requester with the answer. */
@@ -71,14 +62,14 @@ export const holdingReplySchema = z.object({
 });
 
 export const reassignSchema = z.object({
-  serviceId: z.preprocess((v) => (v === "" ? undefined : v), z.string().uuid("Service introuvable.").optional()),
-  assigneeId: z.preprocess((v) => (v === "" ? undefined : v), z.string().uuid("Agent introuvable.").optional()),
+  serviceId: blankAsAbsent(z.string().uuid("Service introuvable.").optional()),
+  assigneeId: blankAsAbsent(z.string().uuid("Agent introuvable.").optional()),
   version: versionField,
 });
 
 export const requestParams = z.object({ orgId: z.string().uuid(), requestId: z.string().uuid("Demande introuvable.") });
 
 export const queueQuerySchema = z.object({
-  queue: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["all", "mine", "service", "due-soon", "overdue"]).optional()),
-  q: z.preprocess((v) => (v === "" ? undefined : v), z.string().max(200).optional()),
+  queue: blankAsAbsent(z.enum(["all", "mine", "service", "due-soon", "overdue"]).optional()),
+  q: blankAsAbsent(z.string().max(200).optional()),
 });

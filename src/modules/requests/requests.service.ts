@@ -13,7 +13,7 @@ import { getOrganisation, listVisible } from "../organisations/organisations.ser
 import { addCalendarDays, histogramBucket, responseDays, shiftAfterPause } from "./due-date.ts";
 import { sendLetter } from "./letters.service.ts";
 import type { LetterFacts } from "./letters.ts";
-import { hashTrackingToken, planRegistrations, type Registered, writeRegistrations } from "./registration.ts";
+import { hashTrackingToken, monthOf, planRegistrations, type Registered, writeRegistrations } from "./registration.ts";
 import { canMove, isOpen, type RequestStatus, STATUS_LABELS } from "./request-status.ts";
 import * as repo from "./requests.repository.ts";
 import type { PublicRequestInput, RequestCreateInput, StatusChangeInput } from "./requests.schema.ts";
@@ -25,8 +25,6 @@ export type { RequestEvent, RequestRecord } from "./requests.repository.ts";
 export function todayIn(timeZone: string, now = new Date()): string {
   return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
 }
-
-const monthOf = (date: string) => `${date.slice(0, 7)}-01`;
 
 const PUBLIC_LETTERS_PER_DAY = 3;
 
