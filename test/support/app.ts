@@ -32,6 +32,14 @@ export async function createAdmin(t: TestApp) {
   return createInstanceAdmin(t.database.db, ADMIN);
 }
 
+/** The usual start of a test: an instance administrator, logged in. */
+export async function adminClient(t: TestApp): Promise<Client> {
+  await createAdmin(t);
+  const client = new Client(t.app);
+  await client.login(ADMIN.email, ADMIN.password);
+  return client;
+}
+
 /**
  * A browser-like client over inject(): keeps cookies, reads the CSRF token from the forms
  * it was served, and sends forms the way a browser does.

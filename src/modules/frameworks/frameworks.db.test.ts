@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN, Client, createAdmin, startTestApp, type TestApp } from "../../../test/support/app.ts";
+import { adminClient, Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { replyDelayFor, syncFrameworks } from "./frameworks.service.ts";
 
 describe("frameworks and local commitments, on a real database", () => {
@@ -9,9 +9,7 @@ describe("frameworks and local commitments, on a real database", () => {
   let site = "";
   beforeAll(async () => {
     t = await startTestApp();
-    await createAdmin(t);
-    c = new Client(t.app);
-    await c.login(ADMIN.email, ADMIN.password);
+    c = await adminClient(t);
     const base = { timeZone: "Europe/Paris", holidayZone: "metropole" };
     network = (await c.api("POST", "/api/v1/organisations", { ...base, name: "Réseau", kind: "network" })).json().id;
     site = (await c.api("POST", "/api/v1/organisations", { ...base, name: "Mairie", kind: "site", parentId: network })).json().id;

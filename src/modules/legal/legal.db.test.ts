@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN, Client, createAdmin, startTestApp, type TestApp } from "../../../test/support/app.ts";
+import { adminClient, Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
 
 describe("the legal pages every public site publishes", () => {
   let t: TestApp;
   let c: Client;
   beforeAll(async () => {
     t = await startTestApp();
-    await createAdmin(t);
-    c = new Client(t.app);
-    await c.login(ADMIN.email, ADMIN.password);
+    c = await adminClient(t);
   });
   afterAll(() => t.close());
 

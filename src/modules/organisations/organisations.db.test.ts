@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN, Client, createAdmin, startTestApp, type TestApp } from "../../../test/support/app.ts";
+import { ADMIN, adminClient, type Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
 
 const SITE = { kind: "site", timeZone: "Europe/Paris", holidayZone: "metropole" };
 
@@ -8,9 +8,7 @@ describe("organisations, as an administrator uses them", () => {
   let c: Client;
   beforeAll(async () => {
     t = await startTestApp();
-    await createAdmin(t);
-    c = new Client(t.app);
-    await c.login(ADMIN.email, ADMIN.password);
+    c = await adminClient(t);
   });
   afterAll(() => t.close());
 

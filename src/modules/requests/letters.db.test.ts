@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import "../../app/jobs.ts";
-import { ADMIN, Client, createAdmin, startTestApp, type TestApp } from "../../../test/support/app.ts";
+import { adminClient, Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { type SmtpListener, startSmtpListener } from "../../../test/support/smtp.ts";
 import { enqueue, runDueJobs } from "../jobs/jobs.service.ts";
 import { createMailTransport, useMailTransport } from "../mail/mail.service.ts";
@@ -15,9 +15,7 @@ describe("letters to the requester, by e-mail", () => {
     smtp = await startSmtpListener();
     useMailTransport(createMailTransport({ SMTP_URL: smtp.url, MAIL_FROM: "Mairie de Lyon <accueil@mairie-lyon.example>" }));
     t = await startTestApp({ BASE_URL: "https://vigie.mairie-lyon.example" });
-    await createAdmin(t);
-    c = new Client(t.app);
-    await c.login(ADMIN.email, ADMIN.password);
+    c = await adminClient(t);
     site = (
       await c.api("POST", "/api/v1/organisations", {
         name: "Mairie de Lyon",

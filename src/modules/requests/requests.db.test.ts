@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN, Client, createAdmin, startTestApp, type TestApp } from "../../../test/support/app.ts";
+import { adminClient, Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
 
 describe("requests with their announced deadlines, on a real database", () => {
   let t: TestApp;
@@ -8,9 +8,7 @@ describe("requests with their announced deadlines, on a real database", () => {
   let lyon = "";
   beforeAll(async () => {
     t = await startTestApp();
-    await createAdmin(t);
-    c = new Client(t.app);
-    await c.login(ADMIN.email, ADMIN.password);
+    c = await adminClient(t);
     const base = { timeZone: "Europe/Paris", kind: "site" };
     const network = (
       await c.api("POST", "/api/v1/organisations", { ...base, name: "Réseau", kind: "network", holidayZone: "metropole" })

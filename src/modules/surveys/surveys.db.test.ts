@@ -1,43 +1,14 @@
-import { type Kysely, sql } from "kysely";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN, Client, createAdmin, type TestApp } from "../../../test/support/app.ts";
-import { engineName, openTestDatabase } from "../../../test/support/database.ts";
-import { loadConfig } from "../../app/config.ts";
-import { buildServer } from "../../app/server.ts";
-import * as m0006 from "../../db/migrations/0006_surveys.ts";
+import { adminClient, Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
+import { engineName } from "../../../test/support/database.ts";
+import { escapeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { REQUIRED_MESSAGE } from "./answers.ts";
 import { formatEstimate, netSatisfaction, satisfactionRate, Z_95 } from "./statistics.ts";
-import { surveysApiRoutes } from "./surveys.api.ts";
-import { surveysPublicRoutes } from "./surveys.public.routes.tsx";
-import { surveysRoutes } from "./surveys.routes.tsx";
 import { ALREADY_SENT_MESSAGE } from "./surveys.service.ts";
 
-/** The test app, with the survey migration and routes added while migrate.ts and server.ts do not list them yet. */
-async function startApp(): Promise<TestApp> {
-  const database = await openTestDatabase();
-  const exists = await sql<{ t: string | null }>`select to_regclass('survey_responses')::text as t`.execute(database.db);
-  // Migrations see the database untyped, as migrate.ts hands it to them.
-  if (!exists.rows[0]?.t) await m0006.up(database.db as Kysely<unknown>);
-  const deps = { db: database.db, config: loadConfig({ DATA_DIR: "/nonexistent" }) };
-  const app = await buildServer(deps);
-  if (!app.declaredRoutes.some((r) => r.url === "/organisations/:orgId/surveys")) {
-    await surveysRoutes(app, deps);
-    await surveysPublicRoutes(app, deps);
-    await surveysApiRoutes(app, deps);
-  }
-  await app.ready();
-  return {
-    app,
-    database,
-    close: async () => {
-      await app.close();
-      await database.close();
-    },
-  };
-}
-
 /** What the page shows for a text the server escaped. */
-const html = (s: string) => s.replaceAll("&", "&amp;").replaceAll("'", "&#39;").replaceAll('"', "&quot;").replaceAll("<", "&lt;");
+const html = escapeHtml;
 
 const tokenOf = (body: string) => /name="_form" value="([^"]+)"/.exec(body)?.[1] ?? "";
 
@@ -47,10 +18,8 @@ describe(`satisfaction surveys on ${engineName}`, () => {
   let orgId = "";
   let surveyId = "";
   beforeAll(async () => {
-    t = await startApp();
-    await createAdmin(t);
-    staff = new Client(t.app);
-    await staff.login(ADMIN.email, ADMIN.password);
+    t = await startTestApp();
+    staff = await adminClient(t);
     orgId = (
       await staff.api("POST", "/api/v1/organisations", { name: "Mairie", kind: "site", timeZone: "Europe/Paris", holidayZone: "metropole" })
     ).json().id;

@@ -2,28 +2,7 @@ import { randomBytes } from "node:crypto";
 import ExcelJS from "exceljs";
 import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN, Client, createAdmin, type TestApp } from "../../../../test/support/app.ts";
-import { openTestDatabase } from "../../../../test/support/database.ts";
-import { loadConfig } from "../../../app/config.ts";
-import { buildServer } from "../../../app/server.ts";
-import { requestImportRoutes } from "./import.routes.tsx";
-
-/** The test app, with the import routes added when server.ts does not register them yet. */
-async function startApp(): Promise<TestApp> {
-  const database = await openTestDatabase();
-  const deps = { db: database.db, config: loadConfig({ DATA_DIR: "/nonexistent" }) };
-  const app = await buildServer(deps);
-  if (!app.declaredRoutes.some((r) => r.url === "/organisations/:orgId/requests/import")) await requestImportRoutes(app, deps);
-  await app.ready();
-  return {
-    app,
-    database,
-    close: async () => {
-      await app.close();
-      await database.close();
-    },
-  };
-}
+import { adminClient, type Client, startTestApp, type TestApp } from "../../../../test/support/app.ts";
 
 /** What a browser sends for the upload form: the CSRF field, then the file. */
 function upload(t: TestApp, c: Client, orgId: string, fileName: string, bytes: Uint8Array, csrf = c.csrf) {
@@ -101,10 +80,8 @@ describe("importing a register of requests, through the pages and the API", () =
   }
 
   beforeAll(async () => {
-    t = await startApp();
-    await createAdmin(t);
-    c = new Client(t.app);
-    await c.login(ADMIN.email, ADMIN.password);
+    t = await startTestApp();
+    c = await adminClient(t);
     const fields = { timeZone: "Europe/Paris", holidayZone: "metropole" };
     const network = (await c.api("POST", "/api/v1/organisations", { ...fields, name: "Réseau", kind: "network" })).json().id;
     await c.api("PUT", `/api/v1/organisations/${network}/framework`, { frameworkId: "marianne-2008" });
