@@ -299,6 +299,49 @@ describe("requests with their announced deadlines, on a real database", () => {
     expect(status).toBe(429);
   });
 
+  it("lists the queues of my service and of what falls due within two working days", async () => {
+    const service = (
+      await c.api("POST", "/api/v1/organisations", {
+        name: "État civil",
+        kind: "service",
+        parentId: lyon,
+        timeZone: "Europe/Paris",
+        holidayZone: "metropole",
+      })
+    ).json().id;
+    const referent = (
+      await c.api("POST", "/api/v1/accounts", {
+        email: "referent.lyon@test.fr",
+        displayName: "Référente",
+        password: "mot de passe référente",
+        role: "referent",
+        orgId: lyon,
+      })
+    ).json();
+    await c.api("POST", `/api/v1/accounts/${referent.id}/grants`, { role: "agent", orgId: service });
+    const today = new Date().toISOString().slice(0, 10);
+    const mail = (
+      await c.api("POST", `/api/v1/organisations/${lyon}/requests`, {
+        kind: "request",
+        channel: "email",
+        receivedOn: today,
+        subject: "Pour l'état civil",
+        serviceId: service,
+      })
+    ).json().request;
+    const elsewhere = (await letter(lyon, today, { subject: "Pour l'accueil" })).json().request;
+    const r = new Client(t.app);
+    await r.login("referent.lyon@test.fr", "mot de passe référente");
+    const mine = (await r.api("GET", `/api/v1/organisations/${lyon}/requests?queue=service`)).json() as Array<{ id: string }>;
+    expect(mine.map((x) => x.id)).toContain(mail.id);
+    expect(mine.map((x) => x.id)).not.toContain(elsewhere.id);
+    // Due within two working days: a request due today or tomorrow, not one due in three weeks.
+    await t.database.db.updateTable("requests").set({ due_on: today }).where("id", "=", mail.id).execute();
+    const soon = (await r.api("GET", `/api/v1/organisations/${lyon}/requests?queue=due-soon`)).json() as Array<{ id: string }>;
+    expect(soon.map((x) => x.id)).toContain(mail.id);
+    expect(soon.map((x) => x.id)).not.toContain(elsewhere.id);
+  });
+
   it("reads a request under the framework now in force after a change of framework", async () => {
     const r = (await letter(lyon, "2027-04-30")).json().request;
     expect(r.commitmentId).toBe("marianne-2008/10");

@@ -189,7 +189,8 @@ export async function eventsOf(db: Kysely<DB>, orgId: string, requestId: string)
 }
 
 export interface QueueQuery {
-  orgIds: string[];
+  /** The organisations whose requests are listed: ids, or a subquery of ids (a subtree). */
+  orgIds: string[] | SelectQueryBuilder<DB, "organisations", { id: string }>;
   assigneeId?: string | undefined;
   serviceIds?: string[] | undefined;
   /** Due on or after this date. */
@@ -204,7 +205,7 @@ export interface QueueQuery {
 }
 
 export async function listRequests(db: Kysely<DB>, query: QueueQuery): Promise<RequestRecord[]> {
-  if (!query.orgIds.length) return [];
+  if (Array.isArray(query.orgIds) && !query.orgIds.length) return [];
   let q = db.selectFrom("requests").selectAll().where("org_id", "in", query.orgIds);
   if (query.openOnly) q = q.where("status", "not in", ["answered", "closed"]);
   if (query.assigneeId) q = q.where("assignee_id", "=", query.assigneeId);

@@ -9,7 +9,7 @@ import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { organisationCalendar } from "../calendar/calendar.service.ts";
 import type { Channel, RequestKind } from "../frameworks/channels.ts";
 import { countMessagesTo } from "../mail/mail.service.ts";
-import { getOrganisation, listVisible } from "../organisations/organisations.service.ts";
+import { getOrganisation, organisationPath, subtreeIds } from "../organisations/organisations.service.ts";
 import { addCalendarDays, histogramBucket, responseDays, shiftAfterPause } from "./due-date.ts";
 import { sendLetter } from "./letters.service.ts";
 import type { LetterFacts } from "./letters.ts";
@@ -293,8 +293,8 @@ export type Queue = "all" | "mine" | "service" | "due-soon" | "overdue";
 /** The work queues of an organisation's subtree, as the actor may see them. */
 export async function listQueue(db: Kysely<DB>, actor: Actor, orgId: string, queue: Queue, q?: string) {
   const org = await getOrganisation(db, orgId);
-  const subtree = (await listVisible(db, actor, "request.read")).filter((o) => o.path.includes(orgId));
-  const orgIds = subtree.map((o) => o.id);
+  // The access check cleared the organisation, hence its whole subtree: taken inside the query, not loaded.
+  const orgIds = subtreeIds(db, orgId);
   const today = todayIn(org.timeZone);
   const calendar = await organisationCalendar(db, org);
   const base = { orgIds, openOnly: queue !== "all", q, limit: 200 };
@@ -303,7 +303,8 @@ export async function listQueue(db: Kysely<DB>, actor: Actor, orgId: string, que
       return repo.listRequests(db, { ...base, assigneeId: actor.accountId });
     case "service": {
       // "My service": the services where the actor holds a role, within this organisation.
-      const mine = actor.grants.map((g) => g.orgId).filter((id) => orgIds.includes(id));
+      const paths = await Promise.all(actor.grants.map(async (g) => ({ id: g.orgId, path: (await organisationPath(db, g.orgId)) ?? [] })));
+      const mine = paths.filter((g) => g.path.includes(orgId)).map((g) => g.id);
       return repo.listRequests(db, { ...base, serviceIds: mine });
     }
     case "due-soon":
