@@ -1,0 +1,17 @@
+import type { Kysely } from "kysely";
+import type { DB } from "../../db/schema.ts";
+import { requestIndicatorSource } from "../requests/requests.indicators.ts";
+import type { IndicatorSource, IndicatorValue, Period } from "./indicator.ts";
+
+/**
+ * Every module's figures, in the order a dashboard lists them. A module adds its source here (one
+ * line); readers (dashboard, annual review, published results) call `allIndicators`.
+ */
+export const INDICATOR_SOURCES: Array<{ module: string; source: IndicatorSource }> = [
+  { module: "requests", source: requestIndicatorSource },
+];
+
+export async function allIndicators(db: Kysely<DB>, orgId: string, period: Period): Promise<IndicatorValue[]> {
+  const lists = await Promise.all(INDICATOR_SOURCES.map(({ source }) => source(db, orgId, period)));
+  return lists.flat();
+}

@@ -1,0 +1,70 @@
+import type { Kysely } from "kysely";
+import type { DB } from "../../db/schema.ts";
+import type { Channel } from "../frameworks/channels.ts";
+import type { IndicatorSource, IndicatorValue, Period } from "../indicators/indicator.ts";
+import { type DelayFigures, requestIndicators } from "./indicators.ts";
+
+/** The commitments a reply delay answers to, all channels together, then per channel. */
+const IN_TIME_COMMITMENTS = ["sp+2021/5", "marianne-2016/7", "marianne-2008/10", "marianne-2008/11", "marianne-2008/13"];
+const CHANNEL_COMMITMENTS: Record<Channel, string[]> = {
+  letter: ["sp+2021/5", "marianne-2016/7", "marianne-2008/10"],
+  email: ["sp+2021/5", "marianne-2016/7", "marianne-2008/11"],
+  web: ["sp+2021/5", "marianne-2016/7"],
+  counter: ["sp+2021/5"],
+  phone: ["sp+2021/5"],
+};
+
+function inTime(f: DelayFigures, commitments: string[], channel: Channel | null): IndicatorValue {
+  return {
+    key: "requests.answered_in_time",
+    label: "Demandes traitées dans le délai annoncé",
+    unit: "share",
+    value: f.inTimeRate,
+    // Each request carries its own announced delay: the promise is that all are answered in time.
+    target: 1,
+    better: "higher",
+    sample: f.answeredWithTarget,
+    commitments,
+    channel,
+  };
+}
+
+/** Requests, complaints and suggestions: share answered in time, overall and per channel, and the median delay. */
+export const requestIndicatorSource: IndicatorSource = async (db: Kysely<DB>, orgId: string, period: Period) => {
+  const figures = await requestIndicators(db, orgId, period.from, period.to);
+  const out: IndicatorValue[] = [inTime(figures.total, IN_TIME_COMMITMENTS, null)];
+  for (const row of figures.byChannel) {
+    const channel = row.channel as Channel;
+    out.push(inTime(row, CHANNEL_COMMITMENTS[channel] ?? ["sp+2021/5"], channel));
+  }
+  const complaints = figures.byKind.find((k) => k.kind === "complaint");
+  if (complaints)
+    out.push({
+      ...inTime(complaints, ["marianne-2008/13", "sp+2021/5"], null),
+      key: "requests.complaints_in_time",
+      label: "Réclamations traitées dans le délai annoncé",
+    });
+  out.push({
+    key: "requests.median_delay",
+    label: "Délai médian de réponse (jours ouvrés)",
+    unit: "days",
+    value: figures.total.medianDays,
+    target: null,
+    better: "lower",
+    sample: figures.total.answered,
+    commitments: IN_TIME_COMMITMENTS,
+    channel: null,
+  });
+  out.push({
+    key: "requests.received",
+    label: "Demandes reçues",
+    unit: "count",
+    value: figures.total.received,
+    target: null,
+    better: "higher",
+    sample: figures.total.received,
+    commitments: [],
+    channel: null,
+  });
+  return out;
+};
