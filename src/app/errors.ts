@@ -37,6 +37,8 @@ const CATALOG = {
     "Cette demande a été modifiée par quelqu'un d'autre pendant votre saisie. Rechargez la page : rien n'a été écrasé.",
   ],
   "template.stale": [409, "Ce modèle a été modifié par quelqu'un d'autre pendant votre saisie. Rechargez la page."],
+  "survey.stale": [409, "Cette enquête a été modifiée par quelqu'un d'autre pendant votre saisie. Rechargez la page."],
+  "survey_comment.stale": [409, "Ce commentaire a été modéré par quelqu'un d'autre pendant votre saisie. Rechargez la page."],
   "legal.not_found": [404, "Page introuvable."],
   "legal.stale": [409, "Cette page a été modifiée par quelqu'un d'autre pendant votre saisie. Rechargez la page."],
 } as const satisfies Record<string, readonly [number, string]>;

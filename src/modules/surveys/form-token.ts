@@ -12,7 +12,12 @@ import type { DB } from "../../db/schema.ts";
 const SETTING = "survey_form_secret";
 const MAX_AGE_MS = 7 * 24 * 3600_000;
 
+/** The key never changes once written: read once per database handle, not on every answer. */
+const secrets = new WeakMap<object, Buffer>();
+
 async function secretOf(db: Kysely<DB>): Promise<Buffer> {
+  const known = secrets.get(db);
+  if (known) return known;
   const fresh = randomBytes(32).toString("base64url");
   await db
     .insertInto("settings")
@@ -20,7 +25,16 @@ async function secretOf(db: Kysely<DB>): Promise<Buffer> {
     .onConflict((oc) => oc.column("key").doNothing())
     .execute();
   const row = await db.selectFrom("settings").select("value").where("key", "=", SETTING).executeTakeFirstOrThrow();
-  return Buffer.from(String(row.value));
+  const secret = Buffer.from(String(row.value));
+  secrets.set(db, secret);
+  return secret;
+}
+
+/** An HMAC with the instance's survey key, for other signed survey links (kiosk). */
+export async function signForm(db: Kysely<DB>, text: string): Promise<string> {
+  return createHmac("sha256", await secretOf(db))
+    .update(text)
+    .digest("base64url");
 }
 
 function signature(secret: Buffer, orgId: string, surveyId: string, issued: string, nonce: string): string {

@@ -114,7 +114,8 @@ describe(`satisfaction surveys on ${engineName}`, () => {
       "answered_on",
       "answers",
       "form_token_hash",
-      "created_at",
+      "site_id",
+      "via",
     ]);
     const rows = await t.database.db
       .selectFrom("survey_responses" as never)

@@ -1,6 +1,7 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import type { Answers } from "./answers.ts";
+import type { ResponseCounts } from "./rollup.ts";
 import { surveyDb } from "./surveys.tables.ts";
 
 /** Kysely queries of surveys; every function takes the organisation id first. */
@@ -95,27 +96,79 @@ export async function findSurvey(db: Kysely<DB>, orgId: string, surveyId: string
   return row ? toRow(row) : undefined;
 }
 
-/** Inserts a response unless its form token was used already; false when it was. */
+export interface ResponseInsert {
+  surveyId: string;
+  version: number;
+  channel: string;
+  answeredOn: string;
+  answers: Answers;
+  formTokenHash: string;
+  siteId: string;
+  /** The site and its ancestors: every one of them counts the answer. */
+  sitePath: string[];
+  via: "link" | "kiosk" | "invitation" | "api";
+  /** Hash of the invitation token: the answer is stored only if the invitation is still unused. */
+  invitationHash: string | null;
+  counts: ResponseCounts;
+  /** Free-text questions answered: each comment waits for moderation before it can be published. */
+  comments: string[];
+}
+
+/**
+ * One statement: the response, its per-question counts, its satisfaction counts for the site and
+ * every ancestor, its comments to moderate, and the invitation marked used. Nothing is counted
+ * without the response, and a second post of the same form adds nothing at all.
+ */
 export async function insertResponse(
   db: Kysely<DB>,
   orgId: string,
-  input: { surveyId: string; version: number; channel: string; answeredOn: string; answers: Answers; formTokenHash: string },
-): Promise<boolean> {
-  const inserted = await surveyDb(db)
-    .insertInto("survey_responses")
-    .values({
-      org_id: orgId,
-      survey_id: input.surveyId,
-      version: input.version,
-      channel: input.channel,
-      answered_on: input.answeredOn,
-      answers: JSON.stringify(input.answers),
-      form_token_hash: input.formTokenHash,
-    })
-    .onConflict((oc) => oc.columns(["org_id", "survey_id", "form_token_hash"]).doNothing())
-    .returning("id")
-    .executeTakeFirst();
-  return inserted !== undefined;
+  input: ResponseInsert,
+): Promise<{ recorded: boolean; invited: boolean }> {
+  const month = `${input.answeredOn.slice(0, 7)}-01`;
+  const m = input.counts.measures;
+  const result = await sql<{ recorded: number; invited: number }>`
+    with inv as (
+      update survey_invitations set used_on = ${input.answeredOn}::date
+      where org_id = ${orgId} and survey_id = ${input.surveyId} and token_hash = ${input.invitationHash ?? ""} and used_on is null
+      returning 1
+    ),
+    resp as (
+      insert into survey_responses (org_id, survey_id, version, channel, answered_on, answers, form_token_hash, site_id, via)
+      select ${orgId}, ${input.surveyId}, ${input.version}, ${input.channel}, ${input.answeredOn}::date, ${JSON.stringify(input.answers)}::jsonb,
+             ${input.formTokenHash}, ${input.siteId}, ${input.via}
+      where ${input.invitationHash === null} or exists (select 1 from inv)
+      on conflict (org_id, survey_id, form_token_hash) do nothing
+      returning id
+    ),
+    per_question as (
+      insert into survey_answer_rollup (org_id, survey_id, month, site_id, channel, question_id, value, answers)
+      select ${orgId}, ${input.surveyId}, ${month}::date, ${input.siteId}, ${input.channel}, t.q, t.v, 1
+      from resp, unnest(${input.counts.answers.map((a) => a.questionId)}::text[], ${input.counts.answers.map((a) => a.value)}::text[]) as t(q, v)
+      on conflict (org_id, survey_id, month, site_id, channel, question_id, value)
+      do update set answers = survey_answer_rollup.answers + 1
+    ),
+    satisfaction as (
+      insert into survey_satisfaction_rollup (org_id, month, channel, measure, answered, satisfied, neutral, dissatisfied, rated_8)
+      select a.id, ${month}::date, ${input.channel}, x.measure, 1, x.sat, x.neu, x.dis, x.r8
+      from resp,
+           unnest(${input.sitePath}::uuid[]) as a(id),
+           unnest(${m.map((x) => x.measure)}::text[], ${m.map((x) => x.satisfied)}::int[], ${m.map((x) => x.neutral)}::int[],
+                  ${m.map((x) => x.dissatisfied)}::int[], ${m.map((x) => x.rated8)}::int[]) as x(measure, sat, neu, dis, r8)
+      on conflict (org_id, month, channel, measure) do update set
+        answered = survey_satisfaction_rollup.answered + 1,
+        satisfied = survey_satisfaction_rollup.satisfied + excluded.satisfied,
+        neutral = survey_satisfaction_rollup.neutral + excluded.neutral,
+        dissatisfied = survey_satisfaction_rollup.dissatisfied + excluded.dissatisfied,
+        rated_8 = survey_satisfaction_rollup.rated_8 + excluded.rated_8
+    ),
+    comments as (
+      insert into survey_comments (org_id, response_id, question_id)
+      select ${orgId}, resp.id, q from resp, unnest(${input.comments}::text[]) as q
+    )
+    select (select count(*) from resp)::int as recorded, (select count(*) from inv)::int as invited
+  `.execute(db);
+  const row = result.rows[0];
+  return { recorded: (row?.recorded ?? 0) > 0, invited: (row?.invited ?? 0) > 0 };
 }
 
 /** The answers of a survey with their day, in day order (the results page reads them; a rollup will replace this). */
@@ -132,4 +185,356 @@ export async function responsesOf(
     .orderBy("answered_on")
     .execute();
   return rows.map((r) => ({ answeredOn: r.answered_on, version: r.version, answers: r.answers }));
+}
+
+/** What the public answer path needs, without counting anything: it runs on every answer. */
+export interface PublicSurveyRow {
+  orgId: string;
+  id: string;
+  title: string;
+  channel: string | null;
+  status: string;
+  version: number;
+  definition: unknown;
+  kioskNonce: string;
+}
+
+export async function findPublicSurvey(db: Kysely<DB>, orgId: string, surveyId: string): Promise<PublicSurveyRow | undefined> {
+  const row = await surveyDb(db)
+    .selectFrom("surveys as s")
+    .innerJoin("survey_versions as v", (j) => j.onRef("v.org_id", "=", "s.org_id").onRef("v.survey_id", "=", "s.id"))
+    .select(["s.org_id", "s.id", "s.title", "s.channel", "s.status", "v.version", "v.definition", "s.kiosk_nonce"])
+    .where("s.org_id", "=", orgId)
+    .where("s.id", "=", surveyId)
+    .orderBy("v.version", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  return (
+    row && {
+      orgId: row.org_id,
+      id: row.id,
+      title: row.title,
+      channel: row.channel,
+      status: row.status,
+      version: row.version,
+      definition: row.definition,
+      kioskNonce: row.kiosk_nonce,
+    }
+  );
+}
+
+export interface SurveySettings {
+  version: number;
+  status: string;
+  inviteAfterAnswer: boolean;
+  draft: unknown;
+}
+
+export async function surveySettings(db: Kysely<DB>, orgId: string, surveyId: string): Promise<SurveySettings | undefined> {
+  const row = await surveyDb(db)
+    .selectFrom("surveys")
+    .select(["version", "status", "invite_after_answer", "draft"])
+    .where("org_id", "=", orgId)
+    .where("id", "=", surveyId)
+    .executeTakeFirst();
+  return row && { version: row.version, status: row.status, inviteAfterAnswer: row.invite_after_answer, draft: row.draft };
+}
+
+/** Writes the settings if the version is still the one read; false when someone else wrote first. */
+export async function updateSurvey(
+  db: Kysely<DB>,
+  orgId: string,
+  surveyId: string,
+  version: number,
+  changes: { status?: string; inviteAfterAnswer?: boolean; title?: string; draft?: unknown; rotateKiosk?: boolean },
+): Promise<boolean> {
+  const result = await surveyDb(db)
+    .updateTable("surveys")
+    .set((eb) => ({
+      version: eb("version", "+", 1),
+      ...(changes.status !== undefined ? { status: changes.status } : {}),
+      ...(changes.inviteAfterAnswer !== undefined ? { invite_after_answer: changes.inviteAfterAnswer } : {}),
+      ...(changes.title !== undefined ? { title: changes.title } : {}),
+      ...(changes.draft !== undefined ? { draft: changes.draft === null ? null : JSON.stringify(changes.draft) } : {}),
+      ...(changes.rotateKiosk ? { kiosk_nonce: sql<string>`md5(random()::text)` } : {}),
+    }))
+    .where("org_id", "=", orgId)
+    .where("id", "=", surveyId)
+    .where("version", "=", version)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function insertVersion(db: Kysely<DB>, orgId: string, surveyId: string, version: number, definition: unknown): Promise<void> {
+  await surveyDb(db)
+    .insertInto("survey_versions")
+    .values({ org_id: orgId, survey_id: surveyId, version, definition: JSON.stringify(definition) })
+    .execute();
+}
+
+export async function replaceVersion(db: Kysely<DB>, orgId: string, surveyId: string, version: number, definition: unknown): Promise<void> {
+  await surveyDb(db)
+    .updateTable("survey_versions")
+    .set({ definition: JSON.stringify(definition) })
+    .where("org_id", "=", orgId)
+    .where("survey_id", "=", surveyId)
+    .where("version", "=", version)
+    .execute();
+}
+
+export async function versionsOf(
+  db: Kysely<DB>,
+  orgId: string,
+  surveyId: string,
+): Promise<Array<{ version: number; definition: unknown }>> {
+  return surveyDb(db)
+    .selectFrom("survey_versions")
+    .select(["version", "definition"])
+    .where("org_id", "=", orgId)
+    .where("survey_id", "=", surveyId)
+    .orderBy("version")
+    .execute();
+}
+
+/** Responses recorded against one version: a version with none can still be edited in place. */
+export async function responsesToVersion(db: Kysely<DB>, orgId: string, surveyId: string, version: number): Promise<number> {
+  const row = await surveyDb(db)
+    .selectFrom("survey_responses")
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .where("org_id", "=", orgId)
+    .where("survey_id", "=", surveyId)
+    .where("version", "=", version)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export interface AnswerRollupRow {
+  month: string;
+  siteId: string;
+  channel: string;
+  questionId: string;
+  value: string;
+  answers: number;
+}
+
+export async function answerRollup(
+  db: Kysely<DB>,
+  orgId: string,
+  surveyId: string,
+  filter: { fromMonth: string; toMonth: string },
+): Promise<AnswerRollupRow[]> {
+  const rows = await surveyDb(db)
+    .selectFrom("survey_answer_rollup")
+    .select(["month", "site_id", "channel", "question_id", "value", "answers"])
+    .where("org_id", "=", orgId)
+    .where("survey_id", "=", surveyId)
+    .where("month", ">=", filter.fromMonth)
+    .where("month", "<=", filter.toMonth)
+    .execute();
+  return rows.map((r) => ({
+    month: r.month.slice(0, 7),
+    siteId: r.site_id,
+    channel: r.channel,
+    questionId: r.question_id,
+    value: r.value,
+    answers: r.answers,
+  }));
+}
+
+export interface SatisfactionRollupRow {
+  orgId: string;
+  month: string;
+  channel: string;
+  measure: string;
+  answered: number;
+  satisfied: number;
+  neutral: number;
+  dissatisfied: number;
+  rated8: number;
+}
+
+/** Satisfaction counts of each organisation given (each row already holds its whole subtree). */
+export async function satisfactionRollup(
+  db: Kysely<DB>,
+  orgIds: string[],
+  fromMonth: string,
+  toMonth: string,
+): Promise<SatisfactionRollupRow[]> {
+  if (orgIds.length === 0) return [];
+  const rows = await surveyDb(db)
+    .selectFrom("survey_satisfaction_rollup")
+    .selectAll()
+    .where("org_id", "in", orgIds)
+    .where("month", ">=", fromMonth)
+    .where("month", "<=", toMonth)
+    .execute();
+  return rows.map((r) => ({
+    orgId: r.org_id,
+    month: r.month.slice(0, 7),
+    channel: r.channel,
+    measure: r.measure,
+    answered: r.answered,
+    satisfied: r.satisfied,
+    neutral: r.neutral,
+    dissatisfied: r.dissatisfied,
+    rated8: r.rated_8,
+  }));
+}
+
+/** The open survey that invites requesters after an answer: the organisation's own, else the nearest ancestor's. */
+export async function invitingSurvey(db: Kysely<DB>, path: string[]): Promise<{ orgId: string; id: string } | undefined> {
+  if (path.length === 0) return undefined;
+  const rows = await surveyDb(db)
+    .selectFrom("surveys")
+    .select(["org_id", "id", "created_at"])
+    .where("org_id", "in", path)
+    .where("status", "=", "open")
+    .where("invite_after_answer", "=", true)
+    .execute();
+  // Nearest first (path runs from the root down to the organisation), then the most recent.
+  rows.sort((a, b) => path.indexOf(b.org_id) - path.indexOf(a.org_id) || +b.created_at - +a.created_at);
+  const first = rows[0];
+  return first && { orgId: first.org_id, id: first.id };
+}
+
+export async function insertInvitation(db: Kysely<DB>, orgId: string, surveyId: string, tokenHash: string): Promise<void> {
+  await surveyDb(db).insertInto("survey_invitations").values({ org_id: orgId, survey_id: surveyId, token_hash: tokenHash }).execute();
+}
+
+export async function invitationState(
+  db: Kysely<DB>,
+  orgId: string,
+  surveyId: string,
+  tokenHash: string,
+): Promise<"unused" | "used" | "unknown"> {
+  const row = await surveyDb(db)
+    .selectFrom("survey_invitations")
+    .select("used_on")
+    .where("org_id", "=", orgId)
+    .where("survey_id", "=", surveyId)
+    .where("token_hash", "=", tokenHash)
+    .executeTakeFirst();
+  return !row ? "unknown" : row.used_on ? "used" : "unused";
+}
+
+export async function invitationCounts(db: Kysely<DB>, orgId: string, surveyId: string): Promise<{ sent: number; used: number }> {
+  const row = await surveyDb(db)
+    .selectFrom("survey_invitations")
+    .select((eb) => [eb.fn.countAll<string>().as("sent"), eb.fn.count<string>("used_on").as("used")])
+    .where("org_id", "=", orgId)
+    .where("survey_id", "=", surveyId)
+    .executeTakeFirstOrThrow();
+  return { sent: Number(row.sent), used: Number(row.used) };
+}
+
+export interface CommentRow {
+  responseId: string;
+  questionId: string;
+  answeredOn: string;
+  siteId: string;
+  channel: string;
+  text: string;
+  status: string;
+  publishedText: string | null;
+  themes: string[];
+  version: number;
+}
+
+export async function listComments(
+  db: Kysely<DB>,
+  orgId: string,
+  surveyId: string,
+  filter: { status?: string | undefined; theme?: string | undefined },
+): Promise<CommentRow[]> {
+  let q = surveyDb(db)
+    .selectFrom("survey_comments as c")
+    .innerJoin("survey_responses as r", (j) => j.onRef("r.org_id", "=", "c.org_id").onRef("r.id", "=", "c.response_id"))
+    .select([
+      "c.response_id",
+      "c.question_id",
+      "r.answered_on",
+      "r.site_id",
+      "r.channel",
+      sql<string>`r.answers ->> c.question_id`.as("text"),
+      "c.status",
+      "c.published_text",
+      "c.themes",
+      "c.version",
+    ])
+    .where("c.org_id", "=", orgId)
+    .where("r.survey_id", "=", surveyId);
+  if (filter.status) q = q.where("c.status", "=", filter.status);
+  if (filter.theme) q = q.where(sql<boolean>`${filter.theme} = any(c.themes)`);
+  const rows = await q.orderBy("r.answered_on", "desc").orderBy("c.response_id").limit(500).execute();
+  return rows.map((r) => ({
+    responseId: r.response_id,
+    questionId: r.question_id,
+    answeredOn: r.answered_on,
+    siteId: r.site_id,
+    channel: r.channel,
+    text: r.text ?? "",
+    status: r.status,
+    publishedText: r.published_text,
+    themes: r.themes,
+    version: r.version,
+  }));
+}
+
+export async function findComment(db: Kysely<DB>, orgId: string, responseId: string, questionId: string) {
+  return surveyDb(db)
+    .selectFrom("survey_comments")
+    .selectAll()
+    .where("org_id", "=", orgId)
+    .where("response_id", "=", responseId)
+    .where("question_id", "=", questionId)
+    .executeTakeFirst();
+}
+
+export async function reviewComment(
+  db: Kysely<DB>,
+  orgId: string,
+  key: { responseId: string; questionId: string; version: number },
+  review: { status: string; publishedText: string | null; themes: string[] },
+): Promise<boolean> {
+  const result = await surveyDb(db)
+    .updateTable("survey_comments")
+    .set((eb) => ({
+      status: review.status,
+      published_text: review.publishedText,
+      themes: review.themes,
+      version: eb("version", "+", 1),
+      reviewed_at: new Date(),
+    }))
+    .where("org_id", "=", orgId)
+    .where("response_id", "=", key.responseId)
+    .where("question_id", "=", key.questionId)
+    .where("version", "=", key.version)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Published comments of an organisation's subtree, newest first, for the public results. */
+export async function publishedComments(db: Kysely<DB>, orgIds: string[], limit: number) {
+  if (orgIds.length === 0) return [];
+  return surveyDb(db)
+    .selectFrom("survey_comments as c")
+    .innerJoin("survey_responses as r", (j) => j.onRef("r.org_id", "=", "c.org_id").onRef("r.id", "=", "c.response_id"))
+    .select(["r.site_id", "r.answered_on", "c.published_text", "c.themes"])
+    .where("r.site_id", "in", orgIds)
+    .where("c.status", "=", "published")
+    .orderBy("r.answered_on", "desc")
+    .limit(limit)
+    .execute();
+}
+
+/** Every response of a survey with its answers, for the export (day order). */
+export async function exportRows(db: Kysely<DB>, orgId: string, surveyId: string) {
+  return surveyDb(db)
+    .selectFrom("survey_responses")
+    .select(["id", "version", "answered_on", "site_id", "channel", "via", "answers"])
+    .where("org_id", "=", orgId)
+    .where("survey_id", "=", surveyId)
+    .orderBy("answered_on")
+    .orderBy("id")
+    .execute();
 }

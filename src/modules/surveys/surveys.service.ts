@@ -1,16 +1,30 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Kysely } from "kysely";
 import { AppError } from "../../app/errors.ts";
 import { checkRate } from "../../app/rate-limit.ts";
 import type { DB } from "../../db/schema.ts";
 import type { Actor } from "../accounts/roles.ts";
 import { type AuditActor, auditActor, recordAudit } from "../audit/audit.service.ts";
-import { getOrganisation } from "../organisations/organisations.service.ts";
+import { CHANNEL_LABELS, type Channel } from "../frameworks/channels.ts";
+import { searchCommitments } from "../frameworks/frameworks.service.ts";
+import type { IndicatorSource, IndicatorValue, Period } from "../indicators/indicator.ts";
+import { getOrganisation, subtree } from "../organisations/organisations.service.ts";
 import { type Answers, checkResponse, type ResponseInput } from "./answers.ts";
-import { issueFormToken, verifyFormToken } from "./form-token.ts";
-import { allQuestions, measuresSatisfaction, parseQuestionnaire, type Question, type Questionnaire } from "./questionnaire.ts";
+import { issueFormToken, signForm, verifyFormToken } from "./form-token.ts";
+import {
+  allQuestions,
+  measuresSatisfaction,
+  parseQuestionnaire,
+  type Question,
+  type Questionnaire,
+  unknownCommitments,
+} from "./questionnaire.ts";
+import { ANSWERED, countsOf, headlineQuestion, tallyOf } from "./rollup.ts";
+import { compareRates, type Difference, netSatisfaction, rateEstimate, type SentimentCounts, satisfactionRate } from "./statistics.ts";
 import * as repo from "./surveys.repository.ts";
-import { type MonthPoint, mergeTallies, monthlyTrend, type QuestionSummary, summarise, tallyByMonth } from "./tally.ts";
+import { type MonthPoint, monthlyTrend, type QuestionSummary, sentimentCounts, summarise } from "./tally.ts";
 import { loadSurveyTemplates, type SurveyTemplate } from "./templates.ts";
+import { decideVersion, type VersionDecision } from "./versioning.ts";
 
 /** The surveys module's public surface: create from a template, list, answer, read results. */
 export interface Survey {
@@ -82,20 +96,114 @@ export async function getSurvey(db: Kysely<DB>, orgId: string, surveyId: string)
   return toSurvey(row);
 }
 
-/** A survey the public may answer: open, and its organisation's name for the page. */
-export async function openSurvey(db: Kysely<DB>, orgId: string, surveyId: string): Promise<{ survey: Survey; orgName: string }> {
-  const survey = await getSurvey(db, orgId, surveyId);
-  if (survey.status !== "open") throw new AppError("http.not_found", { message: "Cette enquête est terminée. Merci de votre intérêt." });
-  const org = await getOrganisation(db, orgId);
-  return { survey, orgName: org.name };
+/** What the answer path knows of a survey: its current version and where it lives. */
+export interface PublicSurvey {
+  orgId: string;
+  id: string;
+  title: string;
+  channel: string | null;
+  version: number;
+  questionnaire: Questionnaire;
+  orgName: string;
+  timeZone: string;
+  orgPath: string[];
+  kioskNonce: string;
 }
 
-export const formTokenFor = (db: Kysely<DB>, survey: Survey) => issueFormToken(db, survey.orgId, survey.id);
+/**
+ * The public path reads the same few rows for every answer: they are kept a few seconds. A change
+ * made on this server (closing, a new version) forgets them at once; another app server sees it
+ * within `CACHE_MS`, which is the price of answering a rush at the counter without a read per answer.
+ */
+const CACHE_MS = 5_000;
+const cache = new WeakMap<object, Map<string, { at: number; value: PublicSurvey | null }>>();
+
+export function forgetSurvey(db: Kysely<DB>, orgId: string, surveyId: string): void {
+  cache.get(db)?.delete(`${orgId}/${surveyId}`);
+}
+
+async function loadPublicSurvey(db: Kysely<DB>, orgId: string, surveyId: string): Promise<PublicSurvey | null> {
+  const row = await repo.findPublicSurvey(db, orgId, surveyId);
+  if (!row || row.status !== "open") return null;
+  const org = await getOrganisation(db, orgId);
+  const parsed = parseQuestionnaire(row.definition);
+  if (!parsed.ok) throw new Error(`Questionnaire illisible en base : enquête ${row.id}, version ${row.version}.`);
+  return {
+    orgId,
+    id: row.id,
+    title: row.title,
+    channel: row.channel,
+    version: row.version,
+    questionnaire: parsed.questionnaire,
+    orgName: org.name,
+    timeZone: org.timeZone,
+    orgPath: org.path,
+    kioskNonce: row.kioskNonce,
+  };
+}
+
+/** A survey the public may answer (open), from the short cache. */
+export async function publicSurvey(db: Kysely<DB>, orgId: string, surveyId: string, now = Date.now()): Promise<PublicSurvey> {
+  let entries = cache.get(db);
+  if (!entries) {
+    entries = new Map();
+    cache.set(db, entries);
+  }
+  const key = `${orgId}/${surveyId}`;
+  let hit = entries.get(key);
+  if (!hit || now - hit.at > CACHE_MS) {
+    hit = { at: now, value: await loadPublicSurvey(db, orgId, surveyId) };
+    entries.set(key, hit);
+  }
+  if (!hit.value) throw new AppError("http.not_found", { message: "Cette enquête est terminée ou n'existe pas. Merci de votre intérêt." });
+  return hit.value;
+}
+
+/** Kept for the pages: the open survey and its organisation's name. */
+export async function openSurvey(db: Kysely<DB>, orgId: string, surveyId: string): Promise<{ survey: PublicSurvey; orgName: string }> {
+  const survey = await publicSurvey(db, orgId, surveyId);
+  return { survey, orgName: survey.orgName };
+}
+
+/** The site an answer is about: the survey's organisation, or one below it named in the link. */
+export async function answerSite(
+  db: Kysely<DB>,
+  survey: PublicSurvey,
+  siteId: unknown,
+): Promise<{ id: string; name: string; path: string[] }> {
+  if (typeof siteId !== "string" || siteId === "" || siteId === survey.orgId)
+    return { id: survey.orgId, name: survey.orgName, path: survey.orgPath };
+  const site = /^[0-9a-f-]{36}$/.test(siteId) ? await getOrganisation(db, siteId).catch(() => undefined) : undefined;
+  if (!site?.path.includes(survey.orgId))
+    throw new AppError("http.not_found", { message: "Ce lien d'enquête ne correspond à aucun site." });
+  return { id: site.id, name: site.name, path: site.path };
+}
+
+export const formTokenFor = (db: Kysely<DB>, survey: { orgId: string; id: string }) => issueFormToken(db, survey.orgId, survey.id);
 
 export const EXPIRED_FORM_MESSAGE = "Ce formulaire a expiré ou n'est pas valide : vérifiez vos réponses et envoyez-les de nouveau.";
 export const ALREADY_SENT_MESSAGE = "Ce questionnaire a déjà été envoyé : votre avis n'est enregistré qu'une fois. Merci !";
+export const INVITATION_USED_MESSAGE = "Cette invitation a déjà servi : une seule réponse est enregistrée par invitation. Merci !";
+export const INVITATION_UNKNOWN_MESSAGE = "Ce lien d'invitation n'est pas valide. Vous pouvez répondre à l'enquête sans invitation.";
 
 export type ResponseOutcome = "recorded" | "ignored";
+
+export interface ResponseSubmission {
+  answers: ResponseInput;
+  formToken: unknown;
+  honeypot: unknown;
+  source: string;
+  site?: unknown;
+  via?: "link" | "api";
+  invitation?: unknown;
+}
+
+const hashOf = (token: string) => createHash("sha256").update(token).digest("base64url");
+
+/** A well-formed invitation token, or nothing: anything else in the link is refused before any read. */
+function invitationToken(value: unknown): string | undefined {
+  return typeof value === "string" && /^[A-Za-z0-9_-]{32}$/.test(value) ? value : undefined;
+}
 
 /**
  * Records one public response. Order matters: a wrong answer is shown back without counting
@@ -106,36 +214,316 @@ export async function recordResponse(
   db: Kysely<DB>,
   orgId: string,
   surveyId: string,
-  input: { answers: ResponseInput; formToken: unknown; honeypot: unknown; source: string },
+  input: ResponseSubmission,
   now = new Date(),
 ): Promise<ResponseOutcome> {
-  const { survey } = await openSurvey(db, orgId, surveyId);
-  const checked = checkResponse(survey.questionnaire, input.answers);
-  if (!checked.ok) {
-    const fields: Record<string, string> = {};
-    for (const e of checked.errors) fields[e.questionId ?? "_"] ??= e.message;
-    throw new AppError("validation", { fields });
-  }
+  const survey = await publicSurvey(db, orgId, surveyId);
+  const site = await answerSite(db, survey, input.site);
+  const answers = checkedAnswers(survey.questionnaire, input.answers);
   await checkRate(db, "survey-response", input.source, SURVEY_RATE, now);
   // A robot filled the hidden field: thank it as if stored, store nothing.
   if (typeof input.honeypot === "string" && input.honeypot !== "") return "ignored";
   const tokenHash = await verifyFormToken(db, orgId, surveyId, input.formToken, now);
   if (!tokenHash) throw new AppError("validation", { message: EXPIRED_FORM_MESSAGE, fields: { _: EXPIRED_FORM_MESSAGE } });
-  const org = await getOrganisation(db, orgId);
-  const stored = await repo.insertResponse(db, orgId, {
-    surveyId,
-    version: survey.version,
-    channel: survey.channel ?? "web",
-    answeredOn: dayIn(org.timeZone, now),
-    answers: checked.answers,
+  const invitation = input.invitation === undefined || input.invitation === "" ? undefined : invitationToken(input.invitation);
+  if (input.invitation !== undefined && input.invitation !== "" && !invitation)
+    throw new AppError("validation", { message: INVITATION_UNKNOWN_MESSAGE, fields: { _: INVITATION_UNKNOWN_MESSAGE } });
+  await store(db, survey, site, answers, {
+    answeredOn: dayIn(survey.timeZone, now),
     formTokenHash: tokenHash,
+    via: invitation ? "invitation" : (input.via ?? "link"),
+    invitationHash: invitation ? hashOf(invitation) : null,
   });
-  if (!stored) throw new AppError("validation", { message: ALREADY_SENT_MESSAGE, fields: { _: ALREADY_SENT_MESSAGE } });
   return "recorded";
 }
 
-function dayIn(timeZone: string, now: Date): string {
+function checkedAnswers(questionnaire: Questionnaire, input: ResponseInput): Answers {
+  const checked = checkResponse(questionnaire, input);
+  if (checked.ok) return checked.answers;
+  const fields: Record<string, string> = {};
+  for (const e of checked.errors) fields[e.questionId ?? "_"] ??= e.message;
+  throw new AppError("validation", { fields });
+}
+
+async function store(
+  db: Kysely<DB>,
+  survey: PublicSurvey,
+  site: { id: string; path: string[] },
+  answers: Answers,
+  how: { answeredOn: string; formTokenHash: string; via: repo.ResponseInsert["via"]; invitationHash: string | null },
+): Promise<void> {
+  const insert: repo.ResponseInsert = {
+    surveyId: survey.id,
+    version: survey.version,
+    channel: survey.channel ?? "web",
+    answeredOn: how.answeredOn,
+    answers,
+    formTokenHash: how.formTokenHash,
+    siteId: site.id,
+    sitePath: site.path,
+    via: how.via,
+    invitationHash: how.invitationHash,
+    counts: countsOf(survey.questionnaire, answers),
+    comments: allQuestions(survey.questionnaire)
+      .filter((q) => q.type === "text" && typeof answers[q.id] === "string" && answers[q.id] !== "")
+      .map((q) => q.id),
+  };
+  if (!how.invitationHash) {
+    const { recorded } = await repo.insertResponse(db, survey.orgId, insert);
+    if (!recorded) throw new AppError("validation", { message: ALREADY_SENT_MESSAGE, fields: { _: ALREADY_SENT_MESSAGE } });
+    return;
+  }
+  const invitationHash = how.invitationHash;
+  // With an invitation, the invitation and the response go together or not at all.
+  await db.transaction().execute(async (trx) => {
+    const { recorded, invited } = await repo.insertResponse(trx, survey.orgId, insert);
+    if (recorded) return;
+    if (invited) throw new AppError("validation", { message: ALREADY_SENT_MESSAGE, fields: { _: ALREADY_SENT_MESSAGE } });
+    const state = await repo.invitationState(trx, survey.orgId, survey.id, invitationHash);
+    const message = state === "used" ? INVITATION_USED_MESSAGE : state === "unknown" ? INVITATION_UNKNOWN_MESSAGE : ALREADY_SENT_MESSAGE;
+    throw new AppError("validation", { message, fields: { _: message } });
+  });
+}
+
+export function dayIn(timeZone: string, now: Date): string {
   return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
+}
+
+// ---------------------------------------------------------------- invitations
+
+/**
+ * An invitation for the survey that the organisation (or its nearest ancestor) sends after an
+ * answer, as the link to add to the answer e-mail; null when none is set. Called in the
+ * transaction that writes the e-mail, so the invitation exists exactly when the e-mail does.
+ * Nothing ties the invitation to the request or the person: only the token's hash is kept.
+ */
+export async function invitationFor(db: Kysely<DB>, orgPath: string[], orgId: string, baseUrl: string): Promise<string | null> {
+  const survey = await repo.invitingSurvey(db, orgPath);
+  if (!survey) return null;
+  const token = randomBytes(24).toString("base64url");
+  await repo.insertInvitation(db, survey.orgId, survey.id, hashOf(token));
+  const site = survey.orgId === orgId ? "" : `&site=${orgId}`;
+  return `${baseUrl.replace(/\/$/, "")}/s/${survey.orgId}/${survey.id}?invitation=${token}${site}`;
+}
+
+/** Whether an invitation link can still be answered: checked when the form is shown, to say so at once. */
+export async function invitationStatus(db: Kysely<DB>, survey: PublicSurvey, token: unknown): Promise<"unused" | "used" | "unknown"> {
+  const valid = invitationToken(token);
+  if (!valid) return "unknown";
+  return repo.invitationState(db, survey.orgId, survey.id, hashOf(valid));
+}
+
+// ---------------------------------------------------------------- kiosk
+
+/**
+ * The key of a kiosk link: an HMAC of the survey and its kiosk nonce, so it needs no table, and
+ * « revoke the kiosk links » is one new nonce. Whoever holds it may post answers without a form
+ * token (the tablet may be offline when it collects them); each answer carries its own random id.
+ */
+export async function kioskKey(db: Kysely<DB>, survey: { orgId: string; id: string; kioskNonce: string }): Promise<string> {
+  return (await signForm(db, `kiosk|${survey.orgId}|${survey.id}|${survey.kioskNonce}`)).slice(0, 32);
+}
+
+export const KIOSK_RATE = { max: 1200, windowMs: 3600_000 };
+/** Answers kept on a tablet that lost its network are accepted for a week, with the day they were given. */
+const KIOSK_MAX_DELAY_DAYS = 7;
+
+export interface KioskAnswer {
+  /** Random id made by the tablet: sending the same answer twice (a lost acknowledgement) counts it once. */
+  id: string;
+  answers: Record<string, unknown>;
+  /** When it was given, as the tablet's clock says (ISO); for answers sent late. */
+  at?: string | undefined;
+}
+
+export async function recordKioskAnswer(
+  db: Kysely<DB>,
+  orgId: string,
+  surveyId: string,
+  key: string,
+  site: unknown,
+  answer: KioskAnswer,
+  now = new Date(),
+): Promise<"recorded" | "duplicate"> {
+  const survey = await publicSurvey(db, orgId, surveyId);
+  const expected = await kioskKey(db, survey);
+  if (typeof key !== "string" || key.length !== expected.length || !timingSafeEqual(Buffer.from(key), Buffer.from(expected)))
+    throw new AppError("http.not_found", { message: "Ce lien de borne n'est plus valable : demandez-en un nouveau." });
+  if (!/^[A-Za-z0-9_-]{8,64}$/.test(answer.id)) throw new AppError("validation", { fields: { id: "Identifiant de réponse invalide." } });
+  const siteOf = await answerSite(db, survey, site);
+  const answers = checkedAnswers(survey.questionnaire, answer.answers);
+  await checkRate(db, "survey-kiosk", key, KIOSK_RATE, now);
+  let day = dayIn(survey.timeZone, now);
+  const given = answer.at ? new Date(answer.at) : undefined;
+  if (given && !Number.isNaN(+given) && +given <= +now && +now - +given < KIOSK_MAX_DELAY_DAYS * 86400_000)
+    day = dayIn(survey.timeZone, given);
+  try {
+    await store(db, survey, siteOf, answers, {
+      answeredOn: day,
+      formTokenHash: hashOf(`kiosk|${key}|${answer.id}`),
+      via: "kiosk",
+      invitationHash: null,
+    });
+  } catch (error) {
+    if (error instanceof AppError && error.fields?._ === ALREADY_SENT_MESSAGE) return "duplicate";
+    throw error;
+  }
+  return "recorded";
+}
+
+// ---------------------------------------------------------------- settings and editing
+
+async function settingsOf(db: Kysely<DB>, orgId: string, surveyId: string): Promise<repo.SurveySettings> {
+  const settings = await repo.surveySettings(db, orgId, surveyId);
+  if (!settings) throw notFound();
+  return settings;
+}
+
+export async function surveySettings(db: Kysely<DB>, orgId: string, surveyId: string) {
+  return settingsOf(db, orgId, surveyId);
+}
+
+/** Opens or closes a survey, turns invitations on or off, revokes kiosk links. Versioned: 409 on a stale form. */
+export async function updateSurveySettings(
+  db: Kysely<DB>,
+  actor: Actor,
+  orgId: string,
+  surveyId: string,
+  input: {
+    version: number;
+    status?: "open" | "closed" | undefined;
+    inviteAfterAnswer?: boolean | undefined;
+    rotateKiosk?: boolean | undefined;
+  },
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const before = await settingsOf(trx, orgId, surveyId);
+    const ok = await repo.updateSurvey(trx, orgId, surveyId, input.version, input);
+    if (!ok) throw new AppError("survey.stale");
+    await recordAudit(trx, auditActor(actor), {
+      orgId,
+      action: "update",
+      entity: "survey",
+      entityId: surveyId,
+      before: { status: before.status, inviteAfterAnswer: before.inviteAfterAnswer },
+      after: {
+        status: input.status ?? before.status,
+        inviteAfterAnswer: input.inviteAfterAnswer ?? before.inviteAfterAnswer,
+        ...(input.rotateKiosk ? { kioskLinksRevoked: true } : {}),
+      },
+    });
+  });
+  forgetSurvey(db, orgId, surveyId);
+}
+
+/** The questionnaire being edited: the saved draft, or the current version when there is none. */
+export async function draftOf(
+  db: Kysely<DB>,
+  orgId: string,
+  surveyId: string,
+): Promise<{ questionnaire: Questionnaire; saved: boolean; version: number }> {
+  const survey = await getSurvey(db, orgId, surveyId);
+  const settings = await settingsOf(db, orgId, surveyId);
+  if (settings.draft) {
+    const parsed = parseQuestionnaire(settings.draft);
+    if (parsed.ok) return { questionnaire: parsed.questionnaire, saved: true, version: settings.version };
+  }
+  return { questionnaire: survey.questionnaire, saved: false, version: settings.version };
+}
+
+/** Saves a draft after checking it: the published version does not change until « publier ». */
+export async function saveDraft(
+  db: Kysely<DB>,
+  actor: Actor,
+  orgId: string,
+  surveyId: string,
+  version: number,
+  definition: unknown,
+): Promise<Questionnaire> {
+  const parsed = parseQuestionnaire(definition);
+  if (!parsed.ok) {
+    const message = parsed.errors.map((e) => `${e.where} : ${e.message}`).join(" ");
+    throw new AppError("validation", { message, fields: { definition: message } });
+  }
+  const known = await knownCommitmentIds(db);
+  const unknown = unknownCommitments(parsed.questionnaire, known);
+  if (unknown.length) {
+    const message = `Engagement inconnu : ${unknown.join(", ")}.`;
+    throw new AppError("validation", { message, fields: { definition: message } });
+  }
+  await db.transaction().execute(async (trx) => {
+    if (!(await repo.updateSurvey(trx, orgId, surveyId, version, { draft: parsed.questionnaire }))) throw new AppError("survey.stale");
+    await recordAudit(trx, auditActor(actor), {
+      orgId,
+      action: "update",
+      entity: "survey_draft",
+      entityId: surveyId,
+      after: parsed.questionnaire,
+    });
+  });
+  return parsed.questionnaire;
+}
+
+async function knownCommitmentIds(db: Kysely<DB>): Promise<Set<string>> {
+  return new Set((await searchCommitments(db, {})).map((c) => c.id));
+}
+
+/** What publishing the draft would do: nothing, an edit in place, or a new version, with the changes in French. */
+export async function previewPublication(db: Kysely<DB>, orgId: string, surveyId: string, correction: boolean): Promise<VersionDecision> {
+  const survey = await getSurvey(db, orgId, surveyId);
+  const { questionnaire } = await draftOf(db, orgId, surveyId);
+  const responseCount = await repo.responsesToVersion(db, orgId, surveyId, survey.version);
+  return decideVersion({ number: survey.version, questionnaire: survey.questionnaire, responseCount }, questionnaire, { correction });
+}
+
+/**
+ * Publishes the draft. Answers keep the version they were given on: with answers, a change of
+ * structure or wording makes version n + 1 (the unique key refuses a second n + 1 from a concurrent
+ * editor); a declared correction of wording is written in place and its before/after kept in the audit log.
+ */
+export async function publishDraft(
+  db: Kysely<DB>,
+  actor: Actor,
+  orgId: string,
+  surveyId: string,
+  input: { version: number; correction: boolean },
+): Promise<VersionDecision> {
+  const decision = await db.transaction().execute(async (trx) => {
+    const survey = await getSurvey(trx, orgId, surveyId);
+    const { questionnaire } = await draftOf(trx, orgId, surveyId);
+    const responseCount = await repo.responsesToVersion(trx, orgId, surveyId, survey.version);
+    const decided = decideVersion({ number: survey.version, questionnaire: survey.questionnaire, responseCount }, questionnaire, input);
+    if (!(await repo.updateSurvey(trx, orgId, surveyId, input.version, { draft: null, title: questionnaire.title })))
+      throw new AppError("survey.stale");
+    if (decided.action === "new_version") await repo.insertVersion(trx, orgId, surveyId, decided.number, questionnaire);
+    if (decided.action === "update") await repo.replaceVersion(trx, orgId, surveyId, decided.number, questionnaire);
+    if (decided.action !== "none")
+      await recordAudit(trx, auditActor(actor), {
+        orgId,
+        action: "update",
+        entity: "survey_version",
+        entityId: surveyId,
+        before: { version: survey.version, questionnaire: survey.questionnaire },
+        after: { version: decided.number, questionnaire, changes: decided.changes, correction: input.correction },
+      });
+    return decided;
+  });
+  forgetSurvey(db, orgId, surveyId);
+  return decision;
+}
+
+// ---------------------------------------------------------------- results
+
+/** Map.groupBy arrives with Node 21; Vigie runs on Node 20. */
+function groupBy<T, K>(items: Iterable<T>, keyOf: (item: T) => K): Map<K, T[]> {
+  const out = new Map<K, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const list = out.get(key);
+    if (list) list.push(item);
+    else out.set(key, [item]);
+  }
+  return out;
 }
 
 export interface QuestionResult {
@@ -147,42 +535,320 @@ export interface QuestionResult {
   months: MonthPoint[];
 }
 
+export interface GroupResult {
+  key: string;
+  label: string;
+  summary: QuestionSummary;
+  /** Against all the other groups together, when the headline question is an opinion. */
+  difference: Difference | null;
+}
+
+export interface ResultsFilter {
+  from: string;
+  to: string;
+  site?: string | undefined;
+  channel?: string | undefined;
+}
+
 export interface SurveyResults {
   survey: Survey;
+  filter: ResultsFilter;
   responses: number;
+  headline: Question | undefined;
   questions: QuestionResult[];
+  /** The headline question per channel and per site, each against the rest. */
+  byChannel: GroupResult[];
+  bySite: GroupResult[];
+  sites: Array<{ id: string; name: string }>;
+  invitations: { sent: number; used: number };
+}
+
+/** January of last year to today: enough for a trend, and the default period of the results page. */
+export function defaultPeriod(today: string): { from: string; to: string } {
+  return { from: `${Number(today.slice(0, 4)) - 1}-01-01`, to: today };
 }
 
 /**
  * Per question: the distribution, the satisfaction rate and net satisfaction with their intervals,
- * and one point per month. Read from the responses for now (one survey at a time); the monthly
- * rollup of issue #5 will feed the same tally functions. Every version shares the current version's
- * question ids: versions are not edited yet, so there is only one.
+ * one point per month; the headline question compared across channels and sites. Everything is
+ * read from the per-survey rollup, never from the responses. Question ids are kept across versions,
+ * so every version's answers are pooled under the current wording.
  */
-export async function surveyResults(db: Kysely<DB>, orgId: string, surveyId: string): Promise<SurveyResults> {
+export async function surveyResults(
+  db: Kysely<DB>,
+  orgId: string,
+  surveyId: string,
+  filter?: Partial<ResultsFilter>,
+): Promise<SurveyResults> {
   const survey = await getSurvey(db, orgId, surveyId);
-  const rows = (await repo.responsesOf(db, orgId, surveyId)).map((r) => ({ receivedOn: r.answeredOn, answers: readAnswers(r.answers) }));
+  const org = await getOrganisation(db, orgId);
+  const period = {
+    ...defaultPeriod(dayIn(org.timeZone, new Date())),
+    ...Object.fromEntries(Object.entries(filter ?? {}).filter(([, v]) => v)),
+  };
+  const applied: ResultsFilter = {
+    from: period.from,
+    to: period.to,
+    site: filter?.site || undefined,
+    channel: filter?.channel || undefined,
+  };
+  const all = await repo.answerRollup(db, orgId, surveyId, {
+    fromMonth: `${applied.from.slice(0, 7)}-01`,
+    toMonth: `${applied.to.slice(0, 7)}-01`,
+  });
+  const rows = all.filter((r) => (!applied.site || r.siteId === applied.site) && (!applied.channel || r.channel === applied.channel));
+  const byQuestion = groupBy(rows, (r) => r.questionId);
   const questions: QuestionResult[] = [];
   for (const section of survey.questionnaire.sections) {
     for (const question of section.questions) {
-      const byMonth = tallyByMonth(question.id, rows);
-      const summary = summarise(question, mergeTallies(byMonth.map((m) => m.tally)));
+      const qRows = byQuestion.get(question.id) ?? [];
+      const summary = summarise(question, tallyOf(qRows));
       const opinion = measuresSatisfaction(question);
-      questions.push({ question, section: section.title, opinion, summary, months: opinion ? monthlyTrend(question, byMonth) : [] });
+      const months = [...groupBy(qRows, (r) => r.month)].map(([month, list]) => ({ month, tally: tallyOf(list) }));
+      questions.push({ question, section: section.title, opinion, summary, months: opinion ? monthlyTrend(question, months) : [] });
     }
   }
-  return { survey, responses: rows.length, questions };
+  const headline = headlineQuestion(survey.questionnaire);
+  const headRows = headline ? all.filter((r) => r.questionId === headline.id) : [];
+  const siteIds = [...new Set(all.map((r) => r.siteId))];
+  const sites = await Promise.all(
+    siteIds.map(async (id) => ({ id, name: (await getOrganisation(db, id).catch(() => undefined))?.name ?? id })),
+  );
+  sites.sort((a, b) => a.name.localeCompare(b.name, "fr"));
+  const groups = (keyOf: (r: repo.AnswerRollupRow) => string, labelOf: (k: string) => string): GroupResult[] => {
+    if (!headline) return [];
+    const grouped = groupBy(headRows, keyOf);
+    return [...grouped]
+      .map(([key, list]) => {
+        const tally = tallyOf(list);
+        const rest = tallyOf(headRows.filter((r) => keyOf(r) !== key));
+        const difference = grouped.size > 1 ? compareRates(sentimentCounts(headline, tally), sentimentCounts(headline, rest)) : null;
+        return { key, label: labelOf(key), summary: summarise(headline, tally), difference };
+      })
+      .sort((a, b) => a.label.localeCompare(b.label, "fr"));
+  };
+  return {
+    survey,
+    filter: applied,
+    responses: questions.reduce((max, q) => Math.max(max, q.summary.answered), 0) && countResponses(rows),
+    headline,
+    questions,
+    byChannel: groups(
+      (r) => r.channel,
+      (k) => CHANNEL_LABELS[k as Channel] ?? k,
+    ),
+    bySite: groups(
+      (r) => r.siteId,
+      (k) => sites.find((s) => s.id === k)?.name ?? k,
+    ),
+    sites,
+    invitations: await repo.invitationCounts(db, orgId, surveyId),
+  };
 }
 
-/** Stored answers, as written by recordResponse; anything else in the row is ignored rather than trusted. */
-function readAnswers(value: unknown): Answers {
-  const out: Answers = {};
-  if (typeof value !== "object" || value === null) return out;
-  for (const [k, v] of Object.entries(value)) {
-    if (typeof v === "string") out[k] = v;
-    else if (Array.isArray(v)) out[k] = v.filter((x): x is string => typeof x === "string");
+/**
+ * Responses in the rollup rows: every response answers at least one question, but not always the
+ * same one. The headline question is required in both templates; otherwise, the most answered
+ * question is a lower bound, which is what the page says.
+ */
+function countResponses(rows: repo.AnswerRollupRow[]): number {
+  const perQuestion = new Map<string, number>();
+  for (const r of rows) if (r.value === ANSWERED) perQuestion.set(r.questionId, (perQuestion.get(r.questionId) ?? 0) + r.answers);
+  return Math.max(0, ...perQuestion.values());
+}
+
+// ---------------------------------------------------------------- satisfaction up the tree
+
+export interface SatisfactionFigures {
+  overall: SentimentCounts & { answered: number };
+  recommendation: SentimentCounts & { answered: number; rated8: number };
+}
+
+function sumMeasures(rows: repo.SatisfactionRollupRow[]): SatisfactionFigures {
+  const zero = () => ({ answered: 0, satisfied: 0, neutral: 0, dissatisfied: 0, rated8: 0 });
+  const out = { overall: zero(), recommendation: zero() };
+  for (const r of rows) {
+    const m = r.measure === "overall" ? out.overall : out.recommendation;
+    m.answered += r.answered;
+    m.satisfied += r.satisfied;
+    m.neutral += r.neutral;
+    m.dissatisfied += r.dissatisfied;
+    m.rated8 += r.rated8;
   }
   return out;
+}
+
+const monthSpan = (from: string, to: string) => [`${from.slice(0, 7)}-01`, `${to.slice(0, 7)}-01`] as const;
+
+/** Headline satisfaction of an organisation's subtree, all surveys and channels together, and per channel. */
+export async function satisfactionOf(
+  db: Kysely<DB>,
+  orgId: string,
+  period: { from: string; to: string },
+): Promise<{ total: SatisfactionFigures; byChannel: Map<string, SatisfactionFigures>; byMonth: Map<string, SatisfactionFigures> }> {
+  const rows = await repo.satisfactionRollup(db, [orgId], ...monthSpan(period.from, period.to));
+  return {
+    total: sumMeasures(rows),
+    byChannel: new Map([...groupBy(rows, (r) => r.channel)].map(([k, v]) => [k, sumMeasures(v)])),
+    byMonth: new Map([...groupBy(rows, (r) => r.month)].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, sumMeasures(v)])),
+  };
+}
+
+/** The same for each child of a node: the network compares its sites (each row holds the child's subtree). */
+export async function satisfactionOfChildren(
+  db: Kysely<DB>,
+  orgId: string,
+  period: { from: string; to: string },
+): Promise<Array<{ orgId: string; name: string; figures: SatisfactionFigures }>> {
+  const children = (await subtree(db, orgId)).filter((o) => o.parentId === orgId);
+  const rows = await repo.satisfactionRollup(
+    db,
+    children.map((c) => c.id),
+    ...monthSpan(period.from, period.to),
+  );
+  const grouped = groupBy(rows, (r) => r.orgId);
+  return children.map((c) => ({ orgId: c.id, name: c.name, figures: sumMeasures(grouped.get(c.id) ?? []) }));
+}
+
+const SATISFACTION_COMMITMENTS = ["sp+2021/7", "sp+2021/6", "marianne-2016/10", "marianne-2008/14"];
+const ONLINE_COMMITMENTS = ["sp+2021/2", "sp+2021/6", "marianne-2016/2"];
+
+/**
+ * Satisfaction figures in the shared indicator shape, for the dashboard, the annual review and the
+ * published results: overall satisfaction and net satisfaction (all channels, then per channel),
+ * and the share of online procedures rated 8/10 or more (Services Publics+ publication).
+ */
+export const surveyIndicatorSource: IndicatorSource = async (db, orgId, period: Period): Promise<IndicatorValue[]> => {
+  const { total, byChannel } = await satisfactionOf(db, orgId, period);
+  const out: IndicatorValue[] = [];
+  const pair = (f: SatisfactionFigures, channel: Channel | null) => {
+    if (f.overall.answered === 0) return;
+    const rate = satisfactionRate(f.overall);
+    const net = netSatisfaction(f.overall);
+    out.push({
+      key: "surveys.satisfaction",
+      label: "Satisfaction globale",
+      unit: "share",
+      value: rate?.value ?? null,
+      low: rate?.low ?? null,
+      high: rate?.high ?? null,
+      target: null,
+      better: "higher",
+      sample: f.overall.answered,
+      commitments: SATISFACTION_COMMITMENTS,
+      channel,
+    });
+    out.push({
+      key: "surveys.net_satisfaction",
+      label: "Satisfaction nette (satisfaits moins insatisfaits)",
+      unit: "points",
+      value: net ? net.value * 100 : null,
+      low: net ? net.low * 100 : null,
+      high: net ? net.high * 100 : null,
+      target: null,
+      better: "higher",
+      sample: f.overall.answered,
+      commitments: SATISFACTION_COMMITMENTS,
+      channel,
+    });
+  };
+  pair(total, null);
+  for (const [channel, figures] of byChannel) pair(figures, channel as Channel);
+  const online = byChannel.get("web")?.recommendation;
+  if (online && online.answered > 0) {
+    const share = rateEstimate(online.rated8, online.answered);
+    out.push({
+      key: "surveys.online_8_or_more",
+      label: "Démarches en ligne notées 8/10 ou plus",
+      unit: "share",
+      value: share?.value ?? null,
+      low: share?.low ?? null,
+      high: share?.high ?? null,
+      target: null,
+      better: "higher",
+      sample: online.answered,
+      commitments: ONLINE_COMMITMENTS,
+      channel: "web",
+    });
+  }
+  return out;
+};
+
+// ---------------------------------------------------------------- comments
+
+export const COMMENT_THEMES: Record<string, string> = {
+  accueil: "Accueil et courtoisie",
+  attente: "Attente et délais",
+  joignabilite: "Joignabilité (téléphone, horaires)",
+  information: "Information et clarté",
+  orientation: "Orientation",
+  locaux: "Locaux et accessibilité",
+  en_ligne: "Démarches en ligne",
+  autre: "Autre",
+};
+
+const EMAIL = /[\p{L}0-9._%+-]+@[\p{L}0-9.-]+\.[\p{L}]{2,}/gu;
+const PHONE = /(?:\+33\s?|0)[1-9](?:[\s.-]?\d{2}){4}/g;
+const NIR = /\b[12]\s?\d{2}\s?(?:0[1-9]|1[0-2])\s?(?:\d{2}|2[AB])\s?\d{3}\s?\d{3}(?:\s?\d{2})?\b/g;
+
+/**
+ * A first pass at hiding personal data: e-mail addresses, phone numbers and social security numbers
+ * become « [masqué] ». Names cannot be found reliably by pattern: the moderator reads every comment
+ * and edits the text before publishing; this only pre-fills the field.
+ */
+export function maskPersonalData(text: string): string {
+  return text.replace(EMAIL, "[masqué]").replace(NIR, "[masqué]").replace(PHONE, "[masqué]");
+}
+
+export async function listComments(
+  db: Kysely<DB>,
+  orgId: string,
+  surveyId: string,
+  filter: { status?: string | undefined; theme?: string | undefined },
+) {
+  await getSurvey(db, orgId, surveyId);
+  return repo.listComments(db, orgId, surveyId, filter);
+}
+
+export async function reviewComment(
+  db: Kysely<DB>,
+  actor: Actor,
+  orgId: string,
+  input: {
+    responseId: string;
+    questionId: string;
+    version: number;
+    status: "pending" | "published" | "hidden";
+    publishedText?: string | undefined;
+    themes: string[];
+  },
+): Promise<void> {
+  const unknownTheme = input.themes.find((t) => !(t in COMMENT_THEMES));
+  if (unknownTheme) throw new AppError("validation", { fields: { themes: `Thème inconnu : ${unknownTheme}.` } });
+  const text = input.publishedText?.trim();
+  if (input.status === "published" && !text)
+    throw new AppError("validation", { fields: { publishedText: "Saisissez le texte à publier, sans donnée personnelle." } });
+  await db.transaction().execute(async (trx) => {
+    const before = await repo.findComment(trx, orgId, input.responseId, input.questionId);
+    if (!before) throw new AppError("http.not_found", { message: "Commentaire introuvable." });
+    const ok = await repo.reviewComment(trx, orgId, input, { status: input.status, publishedText: text || null, themes: input.themes });
+    if (!ok) throw new AppError("survey_comment.stale");
+    await recordAudit(trx, auditActor(actor), {
+      orgId,
+      action: "update",
+      entity: "survey_comment",
+      entityId: input.responseId,
+      before: { status: before.status, publishedText: before.published_text, themes: before.themes },
+      after: { status: input.status, publishedText: text || null, themes: input.themes },
+    });
+  });
+}
+
+/** Comments a moderator published, for the public results of a site or a network. */
+export async function publishedComments(db: Kysely<DB>, orgId: string, limit = 10) {
+  const ids = (await subtree(db, orgId)).map((o) => o.id);
+  const rows = await repo.publishedComments(db, ids, limit);
+  return rows.map((r) => ({ siteId: r.site_id, answeredOn: r.answered_on, text: r.published_text ?? "", themes: r.themes }));
 }
 
 export const questionCount = (s: Survey) => allQuestions(s.questionnaire).length;

@@ -17,6 +17,10 @@ export interface SurveysTable {
   template: string;
   status: Generated<string>;
   created_at: TimestampDefault;
+  version: Generated<number>;
+  draft: Jsonb | null;
+  invite_after_answer: Generated<boolean>;
+  kiosk_nonce: Generated<string>;
 }
 
 export interface SurveyVersionsTable {
@@ -36,13 +40,60 @@ export interface SurveyResponsesTable {
   answered_on: string;
   answers: Jsonb;
   form_token_hash: string;
-  created_at: TimestampDefault;
+  site_id: string;
+  via: Generated<string>;
+}
+
+export interface SurveyAnswerRollupTable {
+  org_id: string;
+  survey_id: string;
+  month: string;
+  site_id: string;
+  channel: string;
+  question_id: string;
+  value: string;
+  answers: number;
+}
+
+export interface SurveySatisfactionRollupTable {
+  org_id: string;
+  month: string;
+  channel: string;
+  measure: string;
+  answered: number;
+  satisfied: number;
+  neutral: number;
+  dissatisfied: number;
+  rated_8: number;
+}
+
+export interface SurveyInvitationsTable {
+  org_id: string;
+  survey_id: string;
+  token_hash: string;
+  created_on: Generated<string>;
+  used_on: string | null;
+}
+
+export interface SurveyCommentsTable {
+  org_id: string;
+  response_id: string;
+  question_id: string;
+  status: Generated<string>;
+  published_text: string | null;
+  themes: Generated<string[]>;
+  version: Generated<number>;
+  reviewed_at: Date | null;
 }
 
 export type SurveyTables = {
   surveys: SurveysTable;
   survey_versions: SurveyVersionsTable;
   survey_responses: SurveyResponsesTable;
+  survey_answer_rollup: SurveyAnswerRollupTable;
+  survey_satisfaction_rollup: SurveySatisfactionRollupTable;
+  survey_invitations: SurveyInvitationsTable;
+  survey_comments: SurveyCommentsTable;
 };
 
 export type SurveyDb = Kysely<DB & SurveyTables>;
