@@ -4,7 +4,7 @@ import { type Actor, ROLES, type Role } from "../src/modules/accounts/roles.ts";
 import { createLocalCommitment } from "../src/modules/frameworks/frameworks.service.ts";
 import { createOrganisation } from "../src/modules/organisations/organisations.service.ts";
 import { registerRequest } from "../src/modules/requests/requests.service.ts";
-import { createSurvey } from "../src/modules/surveys/surveys.service.ts";
+import { createSurvey, kioskKey, surveySettings } from "../src/modules/surveys/surveys.service.ts";
 import { Client, startTestApp, type TestApp } from "./support/app.ts";
 
 /**
@@ -35,6 +35,7 @@ interface Fixture {
   trackingNumber: string;
   trackingToken: string;
   survey: string;
+  kioskKey: string;
 }
 
 interface Call {
@@ -339,6 +340,59 @@ const MATRIX: Record<string, Entry> = {
     rule: { subtree: ALL },
     call: (f) => ({ url: `/api/v1/organisations/${f.s1}/surveys/${f.survey}/results` }),
   },
+  "GET /organisations/:orgId/surveys/:surveyId/export.csv": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/surveys/${f.survey}/export.csv` }),
+  },
+  "GET /organisations/:orgId/surveys/:surveyId/export.xlsx": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/surveys/${f.survey}/export.xlsx` }),
+  },
+  "GET /organisations/:orgId/surveys/:surveyId/diffusion": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/surveys/${f.survey}/diffusion` }),
+  },
+  "POST /organisations/:orgId/surveys/:surveyId/reglages": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/surveys/${f.survey}/reglages`, form: { version: "" } }),
+  },
+  "GET /organisations/:orgId/surveys/:surveyId/qr.svg": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/surveys/${f.survey}/qr.svg?canal=counter` }),
+  },
+  "GET /organisations/:orgId/surveys/:surveyId/affiche.pdf": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/surveys/${f.survey}/affiche.pdf` }),
+  },
+  "GET /organisations/:orgId/surveys/:surveyId/questionnaire": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/surveys/${f.survey}/questionnaire` }),
+  },
+  // A stale version: refused with 409, nothing saved.
+  "POST /organisations/:orgId/surveys/:surveyId/questionnaire": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/surveys/${f.survey}/questionnaire`, form: { op: "meta", version: "999" } }),
+  },
+  "POST /organisations/:orgId/surveys/:surveyId/questionnaire/publier": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/surveys/${f.survey}/questionnaire/publier`, form: { version: "" } }),
+  },
+  "GET /organisations/:orgId/surveys/:surveyId/commentaires": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/surveys/${f.survey}/commentaires` }),
+  },
+  "POST /organisations/:orgId/surveys/:surveyId/commentaires": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/surveys/${f.survey}/commentaires`, form: { status: "" } }),
+  },
+  "GET /borne/:orgId/:surveyId/:key": { rule: "public", call: (f) => ({ url: `/borne/${f.s1}/${f.survey}/${f.kioskKey}` }) },
+  // A tap without an answer id: back to the question, nothing recorded.
+  "POST /borne/:orgId/:surveyId/:key": { rule: "public", call: (f) => ({ url: `/borne/${f.s1}/${f.survey}/${f.kioskKey}`, form: {} }) },
+  "POST /api/v1/public/kiosk/:orgId/:surveyId/:key": {
+    rule: "public",
+    call: (f) => ({ url: `/api/v1/public/kiosk/${f.s1}/${f.survey}/${f.kioskKey}`, json: {} }),
+  },
+  "GET /assets/vigie-kiosk.js": { rule: "public", call: () => ({ url: "/assets/vigie-kiosk.js" }) },
   "GET /s/:orgId/:surveyId": { rule: "public", call: (f) => ({ url: `/s/${f.s1}/${f.survey}` }) },
   // A required answer left out: refused (400) before the rate limit counts it.
   "POST /s/:orgId/:surveyId": { rule: "public", call: (f) => ({ url: `/s/${f.s1}/${f.survey}`, form: { overall: "" } }) },
@@ -415,6 +469,7 @@ describe("access-control matrix", () => {
       { kind: "request", channel: "letter", receivedOn: "2027-04-30", subject: "Objet" },
       { source: "agent", author: { accountId: null, label: "test" } },
     );
+    const survey = await createSurvey(db, root, s1.id, { template: "on-the-spot" });
     fixture = {
       s1: s1.id,
       s1Version: s1.version,
@@ -423,7 +478,8 @@ describe("access-control matrix", () => {
       request: registered.request.id,
       trackingNumber: registered.request.number,
       trackingToken: registered.trackingToken,
-      survey: (await createSurvey(db, root, s1.id, { template: "annual" })).id,
+      survey: survey.id,
+      kioskKey: await kioskKey(db, { orgId: s1.id, id: survey.id, kioskNonce: (await surveySettings(db, s1.id, survey.id)).kioskNonce }),
     };
 
     const anonymous = new Client(t.app);

@@ -34,10 +34,18 @@ const FLASH: Record<string, string> = {
   "closure.added": "Le jour de fermeture a été ajouté : les échéances des nouvelles demandes en tiennent compte.",
   "closure.removed": "Le jour de fermeture a été retiré.",
   "survey.created": "L'enquête est créée : diffusez le lien public du questionnaire pour recueillir les réponses.",
+  "survey.settings": "Les réglages de l'enquête ont été enregistrés.",
+  "survey.draft": "Le brouillon est enregistré : le questionnaire public ne change qu'à la publication.",
+  "survey.published": "Le questionnaire est publié.",
+  "survey.new_version": "Le questionnaire est publié dans une nouvelle version : les réponses déjà reçues gardent la leur.",
+  "comment.reviewed": "La modération du commentaire est enregistrée.",
   "legal.updated": "La page a été mise à jour.",
   "display.updated": "Vos paramètres d'affichage ont été enregistrés.",
   welcome: "Bienvenue ! Vous êtes connecté.",
 };
+
+/** The light stylesheet's address, for pages that draw their own frame (the counter kiosk). */
+export const publicStylesheetUrl = () => stylesheets.public;
 
 export function renderPage(request: FastifyRequest, page: PageOptions): string {
   const query = request.query as { ok?: unknown } | undefined;

@@ -43,7 +43,7 @@ describe(`satisfaction surveys on ${engineName}`, () => {
     expect(bad.body).toContain("Choisissez un modèle de questionnaire.");
     const created = await staff.post(`/organisations/${orgId}/surveys`, { template: "annual", channel: "" });
     expect(created.statusCode).toBe(303);
-    const match = /\/surveys\/([0-9a-f-]{36})\?ok=survey\.created$/.exec(String(created.headers.location));
+    const match = /\/surveys\/([0-9a-f-]{36})\/diffusion\?ok=survey\.created$/.exec(String(created.headers.location));
     surveyId = match?.[1] ?? "";
     expect(surveyId).not.toBe("");
     expect((await staff.get(`/organisations/${orgId}/surveys`)).body).toContain(`/s/${orgId}/${surveyId}`);

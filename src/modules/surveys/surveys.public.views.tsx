@@ -1,5 +1,5 @@
 import { CsrfField, ErrorSummary, type FormState } from "../../ui/forms.tsx";
-import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
+import { render, type SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { allQuestions, choicesOf, type Question, type Questionnaire } from "./questionnaire.ts";
 
 /** What the respondent sent, by field name, to show the form again with every answer kept. */
@@ -118,6 +118,7 @@ export function SurveyForm({
   formToken,
   form,
   submitted,
+  hidden = {},
 }: {
   orgName: string;
   questionnaire: Questionnaire;
@@ -126,6 +127,8 @@ export function SurveyForm({
   formToken: string;
   form: FormState;
   submitted: Submitted;
+  /** Where the link came from (site, channel, invitation), carried to the post. */
+  hidden?: Record<string, string>;
 }): SafeHtml {
   const labels = Object.fromEntries(allQuestions(questionnaire).map((q) => [`q-${q.id}`, q.label]));
   // The summary links to each question's fieldset, whose id is q-<question id>.
@@ -142,6 +145,9 @@ export function SurveyForm({
       <form method="post" action={action} novalidate>
         <CsrfField token={csrf} />
         <input type="hidden" name="_form" value={formToken} />
+        {Object.entries(hidden).map(([name, value]) => (
+          <input type="hidden" name={name} value={value} />
+        ))}
         {questionnaire.sections.map((section) => (
           <section class="fr-mb-4w">
             {section.title ? <h2 class="fr-h4">{section.title}</h2> : null}
@@ -174,4 +180,98 @@ export function SurveyThanks({ orgName, title, thanks }: { orgName: string; titl
       </div>
     </div>
   );
+}
+
+/**
+ * The counter kiosk: its own full-screen page, no header or footer to tap by mistake. One question
+ * (the headline one), its answers as large buttons; each button posts the form without JavaScript,
+ * and the script turns a tap into a stored answer sent when the network allows.
+ */
+export function KioskPage(props: {
+  stylesheet: string;
+  orgName: string;
+  question: Question;
+  action: string;
+  endpoint: string;
+  site: string | undefined;
+  csrf: string;
+  answerId: string;
+  thanks: string;
+}): string {
+  const faces: Record<string, string> = SMILEY_FACES;
+  const body = (
+    <html lang="fr" data-fr-scheme="light">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="robots" content="noindex" />
+        <title>{`Votre avis — ${props.orgName}`}</title>
+        <link rel="stylesheet" href={props.stylesheet} />
+      </head>
+      <body>
+        <main class="vigie-kiosk" data-kiosk="" data-endpoint={props.endpoint} data-site={props.site ?? ""} data-reset-ms="4000">
+          <p class="fr-text--lg fr-mb-1w">{props.orgName}</p>
+          <form method="post" action={props.action}>
+            <input type="hidden" name="_csrf" value={props.csrf} />
+            <input type="hidden" name="_id" value={props.answerId} />
+            {props.site ? <input type="hidden" name="site" value={props.site} /> : null}
+            <fieldset class="fr-fieldset">
+              <legend class="fr-fieldset__legend">
+                <h1>{props.question.label}</h1>
+              </legend>
+              <ul class="vigie-kiosk__choices">
+                {(choicesOf(props.question) ?? []).map((c) => (
+                  <li>
+                    <button class="fr-btn fr-btn--secondary vigie-kiosk__choice" type="submit" name={props.question.id} value={c.value}>
+                      {faces[c.label] ? (
+                        <span class="vigie-kiosk__face" aria-hidden="true">
+                          {faces[c.label] ?? ""}
+                        </span>
+                      ) : null}
+                      <span>{c.label}</span>
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </fieldset>
+          </form>
+          <div data-thanks="" hidden tabindex="-1" role="status">
+            <p class="fr-h1">Merci pour votre avis !</p>
+            <p>{props.thanks}</p>
+          </div>
+          <p class="fr-text--sm fr-mt-4w" data-pending="" aria-live="polite"></p>
+          <p class="fr-text--xs">Avis anonyme : nous n'enregistrons rien qui permette de vous reconnaître.</p>
+        </main>
+        <script src="/assets/vigie-kiosk.js" defer></script>
+      </body>
+    </html>
+  );
+  return `<!doctype html>${render(body)}`;
+}
+
+/** After a tap without JavaScript: thanks, then back to the question by itself. */
+export function KioskThanksPage(props: { stylesheet: string; orgName: string; back: string; thanks: string }): string {
+  const body = (
+    <html lang="fr" data-fr-scheme="light">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="robots" content="noindex" />
+        <meta http-equiv="refresh" content={`4;url=${props.back}`} />
+        <title>{`Merci — ${props.orgName}`}</title>
+        <link rel="stylesheet" href={props.stylesheet} />
+      </head>
+      <body>
+        <main class="vigie-kiosk">
+          <p class="fr-text--lg">{props.orgName}</p>
+          <h1>Merci pour votre avis !</h1>
+          <p>{props.thanks}</p>
+          <p>
+            <a href={props.back}>Donner un autre avis</a>
+          </p>
+        </main>
+      </body>
+    </html>
+  );
+  return `<!doctype html>${render(body)}`;
 }

@@ -228,16 +228,25 @@ export interface SurveySettings {
   status: string;
   inviteAfterAnswer: boolean;
   draft: unknown;
+  kioskNonce: string;
 }
 
 export async function surveySettings(db: Kysely<DB>, orgId: string, surveyId: string): Promise<SurveySettings | undefined> {
   const row = await surveyDb(db)
     .selectFrom("surveys")
-    .select(["version", "status", "invite_after_answer", "draft"])
+    .select(["version", "status", "invite_after_answer", "draft", "kiosk_nonce"])
     .where("org_id", "=", orgId)
     .where("id", "=", surveyId)
     .executeTakeFirst();
-  return row && { version: row.version, status: row.status, inviteAfterAnswer: row.invite_after_answer, draft: row.draft };
+  return (
+    row && {
+      version: row.version,
+      status: row.status,
+      inviteAfterAnswer: row.invite_after_answer,
+      draft: row.draft,
+      kioskNonce: row.kiosk_nonce,
+    }
+  );
 }
 
 /** Writes the settings if the version is still the one read; false when someone else wrote first. */

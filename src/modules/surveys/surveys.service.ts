@@ -5,7 +5,7 @@ import { checkRate } from "../../app/rate-limit.ts";
 import type { DB } from "../../db/schema.ts";
 import type { Actor } from "../accounts/roles.ts";
 import { type AuditActor, auditActor, recordAudit } from "../audit/audit.service.ts";
-import { CHANNEL_LABELS, type Channel } from "../frameworks/channels.ts";
+import { CHANNEL_LABELS, CHANNELS, type Channel } from "../frameworks/channels.ts";
 import { searchCommitments } from "../frameworks/frameworks.service.ts";
 import type { IndicatorSource, IndicatorValue, Period } from "../indicators/indicator.ts";
 import { getOrganisation, subtree } from "../organisations/organisations.service.ts";
@@ -196,6 +196,14 @@ export interface ResponseSubmission {
   site?: unknown;
   via?: "link" | "api";
   invitation?: unknown;
+  /** The channel named in the link, for a survey offered on every channel. */
+  channel?: unknown;
+}
+
+/** The survey's own channel wins; a survey for every channel takes the link's, else « Internet ». */
+export function answerChannel(survey: { channel: string | null }, given: unknown): Channel {
+  if (survey.channel) return survey.channel as Channel;
+  return (CHANNELS as readonly unknown[]).includes(given) ? (given as Channel) : "web";
 }
 
 const hashOf = (token: string) => createHash("sha256").update(token).digest("base64url");
@@ -229,6 +237,7 @@ export async function recordResponse(
   if (input.invitation !== undefined && input.invitation !== "" && !invitation)
     throw new AppError("validation", { message: INVITATION_UNKNOWN_MESSAGE, fields: { _: INVITATION_UNKNOWN_MESSAGE } });
   await store(db, survey, site, answers, {
+    channel: answerChannel(survey, input.channel),
     answeredOn: dayIn(survey.timeZone, now),
     formTokenHash: tokenHash,
     via: invitation ? "invitation" : (input.via ?? "link"),
@@ -250,12 +259,12 @@ async function store(
   survey: PublicSurvey,
   site: { id: string; path: string[] },
   answers: Answers,
-  how: { answeredOn: string; formTokenHash: string; via: repo.ResponseInsert["via"]; invitationHash: string | null },
+  how: { channel: Channel; answeredOn: string; formTokenHash: string; via: repo.ResponseInsert["via"]; invitationHash: string | null },
 ): Promise<void> {
   const insert: repo.ResponseInsert = {
     surveyId: survey.id,
     version: survey.version,
-    channel: survey.channel ?? "web",
+    channel: how.channel,
     answeredOn: how.answeredOn,
     answers,
     formTokenHash: how.formTokenHash,
@@ -359,6 +368,8 @@ export async function recordKioskAnswer(
     day = dayIn(survey.timeZone, given);
   try {
     await store(db, survey, siteOf, answers, {
+      // A kiosk stands at a counter.
+      channel: answerChannel(survey, "counter"),
       answeredOn: day,
       formTokenHash: hashOf(`kiosk|${key}|${answer.id}`),
       via: "kiosk",

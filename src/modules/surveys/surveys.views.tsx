@@ -1,11 +1,12 @@
+import { BarChartFigure } from "../../ui/charts.tsx";
 import { ErrorSummary, Form, type FormState, SelectField, SubmitButton } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
 import { CHANNEL_LABELS, CHANNELS, type Channel } from "../frameworks/channels.ts";
 import { QUESTION_TYPE_LABELS } from "./questionnaire.ts";
-import type { Estimate } from "./statistics.ts";
+import type { Difference, Estimate } from "./statistics.ts";
 import { formatEstimate } from "./statistics.ts";
-import type { QuestionResult, Survey, SurveyResults } from "./surveys.service.ts";
+import type { GroupResult, QuestionResult, Survey, SurveyResults } from "./surveys.service.ts";
 import { SURVEY_KIND_LABELS, type SurveyTemplate } from "./templates.ts";
 
 const isChannel = (c: string | null): c is Channel => (CHANNELS as readonly (string | null)[]).includes(c);
@@ -176,20 +177,195 @@ function QuestionBlock({ r, index }: { r: QuestionResult; index: number }): Safe
   );
 }
 
-export function ResultsView({ results }: { results: SurveyResults }): SafeHtml {
+/** The tabs of one survey's staff pages. */
+export function SurveyTabs({ orgId, surveyId, current }: { orgId: string; surveyId: string; current: string }): SafeHtml {
+  const base = `/organisations/${orgId}/surveys/${surveyId}`;
+  const tabs = [
+    { href: base, label: "Résultats" },
+    { href: `${base}/diffusion`, label: "Diffusion" },
+    { href: `${base}/questionnaire`, label: "Questionnaire" },
+    { href: `${base}/commentaires`, label: "Commentaires" },
+  ];
+  return (
+    <nav class="fr-mb-4w" aria-label="Pages de l'enquête">
+      <ul class="fr-btns-group fr-btns-group--inline fr-btns-group--sm">
+        {tabs.map((t) => (
+          <li>
+            <a
+              class={`fr-btn fr-btn--sm${t.href === current ? "" : " fr-btn--tertiary"}`}
+              href={t.href}
+              aria-current={t.href === current ? "page" : undefined}
+            >
+              {t.label}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+function FilterForm({ results, action }: { results: SurveyResults; action: string }): SafeHtml {
+  const f = results.filter;
+  return (
+    <form method="get" action={action} class="fr-mb-4w" aria-label="Filtrer les résultats">
+      <div class="fr-grid-row fr-grid-row--gutters">
+        <div class="fr-col-6 fr-col-md-3">
+          <div class="fr-input-group">
+            <label class="fr-label" for="from">
+              Du
+            </label>
+            <input class="fr-input" type="date" id="from" name="from" value={f.from} />
+          </div>
+        </div>
+        <div class="fr-col-6 fr-col-md-3">
+          <div class="fr-input-group">
+            <label class="fr-label" for="to">
+              Au
+            </label>
+            <input class="fr-input" type="date" id="to" name="to" value={f.to} />
+          </div>
+        </div>
+        <div class="fr-col-6 fr-col-md-3">
+          <div class="fr-select-group">
+            <label class="fr-label" for="site">
+              Site
+            </label>
+            <select class="fr-select" id="site" name="site">
+              <option value="">Tous les sites</option>
+              {results.sites.map((s) => (
+                <option value={s.id} selected={f.site === s.id}>
+                  {s.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        </div>
+        <div class="fr-col-6 fr-col-md-3">
+          <div class="fr-select-group">
+            <label class="fr-label" for="channel">
+              Canal
+            </label>
+            <select class="fr-select" id="channel" name="channel">
+              <option value="">Tous canaux</option>
+              {CHANNELS.map((c) => (
+                <option value={c} selected={f.channel === c}>
+                  {CHANNEL_LABELS[c]}
+                </option>
+              ))}
+            </select>
+          </div>
+        </div>
+      </div>
+      <button class="fr-btn fr-btn--secondary fr-mt-2w" type="submit">
+        Afficher
+      </button>
+    </form>
+  );
+}
+
+function CompareTable({ caption, groups, head }: { caption: string; groups: GroupResult[]; head: string }): SafeHtml | null {
+  if (groups.length < 2) return null;
+  return (
+    <TableFrame>
+      <table>
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{head}</th>
+            <th scope="col">Réponses</th>
+            <th scope="col">Taux de satisfaction</th>
+            <th scope="col">Satisfaction nette</th>
+            <th scope="col">Écart avec les autres</th>
+          </tr>
+        </thead>
+        <tbody>
+          {groups.map((g) => (
+            <tr>
+              <th scope="row">{g.label}</th>
+              <td>{String(g.summary.answered)}</td>
+              <td>{g.summary.satisfaction ? formatEstimate(g.summary.satisfaction, "percent") : "—"}</td>
+              <td>{g.summary.net ? formatEstimate(g.summary.net, "points") : "—"}</td>
+              <td>{g.difference ? differenceText(g.difference) : "—"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableFrame>
+  );
+}
+
+function differenceText(d: Difference): string {
+  const points = (x: number) => `${x >= 0 ? "+" : "−"}${Math.abs(Math.round(x * 100))}`;
+  const verdict = d.warning ? "indicatif" : d.significant ? "significatif" : "non significatif";
+  return `${points(d.value)} points [${points(d.low)} ; ${points(d.high)}], ${verdict}`;
+}
+
+function TrendChart({ q }: { q: QuestionResult }): SafeHtml | null {
+  if (q.months.length < 2) return null;
+  return (
+    <BarChartFigure
+      chart={{
+        title: `Taux de satisfaction par mois — ${q.question.label}`,
+        categories: q.months.map((m) => m.month),
+        series: [
+          { name: "Taux de satisfaction", values: q.months.map((m) => (m.satisfaction ? Math.round(m.satisfaction.value * 100) : null)) },
+        ],
+        max: 100,
+        unit: "%",
+      }}
+    />
+  );
+}
+
+export function ResultsView({ results, orgId }: { results: SurveyResults; orgId: string }): SafeHtml {
   const { survey } = results;
+  const base = `/organisations/${orgId}/surveys/${survey.id}`;
+  const query = new URLSearchParams(
+    Object.entries(results.filter).filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== ""),
+  );
+  const headline = results.questions.find((q) => q.question.id === results.headline?.id);
   let index = 0;
   return (
     <div>
       <h1>{survey.title}</h1>
+      <SurveyTabs orgId={orgId} surveyId={survey.id} current={base} />
       <p>
-        {`${results.responses} réponse${results.responses > 1 ? "s" : ""} — ${channelLabel(survey.channel)} — version ${survey.version} — `}
+        {`${results.responses} réponse${results.responses > 1 ? "s" : ""} du ${dateIso(results.filter.from)} au ${dateIso(results.filter.to)} — ${channelLabel(survey.channel)} — version ${survey.version} — `}
         <a href={publicSurveyPath(survey)}>questionnaire public</a>
       </p>
+      {results.invitations.sent > 0 ? (
+        <p class="fr-text--sm">{`Invitations envoyées avec les réponses aux demandes : ${results.invitations.sent}, dont ${results.invitations.used} ont servi.`}</p>
+      ) : null}
+      <FilterForm results={results} action={base} />
+      <ul class="fr-btns-group fr-btns-group--inline fr-btns-group--sm fr-mb-2w">
+        <li>
+          <a class="fr-btn fr-btn--sm fr-btn--secondary" href={`${base}/export.csv`} download>
+            Réponses (CSV)
+          </a>
+        </li>
+        <li>
+          <a class="fr-btn fr-btn--sm fr-btn--secondary" href={`${base}/export.xlsx?${query}`} download>
+            Réponses et résultats (XLSX)
+          </a>
+        </li>
+      </ul>
       <p class="fr-text--sm">
-        Intervalles de confiance à 95 % (Wilson pour un taux, Newcombe pour la satisfaction nette). Un résultat est indicatif sous 30
-        réponses ou quand sa marge d'erreur dépasse ± 10 points.
+        Intervalles de confiance à 95 % (Wilson pour un taux, Newcombe pour la satisfaction nette et les écarts). Un résultat est indicatif
+        sous 30 réponses ou quand sa marge d'erreur dépasse ± 10 points.
       </p>
+      {headline ? (
+        <section class="fr-mb-6w">
+          <h2 class="fr-h4">{`Satisfaction globale — ${headline.question.label}`}</h2>
+          <ul>
+            <EstimateLine label="Taux de satisfaction" e={headline.summary.satisfaction} unit="percent" />
+            <EstimateLine label="Satisfaction nette" e={headline.summary.net} unit="points" />
+          </ul>
+          <TrendChart q={headline} />
+          <CompareTable caption="Comparaison entre canaux (question principale)" head="Canal" groups={results.byChannel} />
+          <CompareTable caption="Comparaison entre sites (question principale)" head="Site" groups={results.bySite} />
+        </section>
+      ) : null}
       {survey.questionnaire.sections.map((section) => (
         <section>
           {section.title ? <h2 class="fr-h4">{section.title}</h2> : null}
@@ -204,3 +380,5 @@ export function ResultsView({ results }: { results: SurveyResults }): SafeHtml {
     </div>
   );
 }
+
+const dateIso = (d: string) => d.split("-").reverse().join("/");
