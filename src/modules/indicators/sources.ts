@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import { requestIndicatorSource } from "../requests/requests.indicators.ts";
+import { surveyIndicatorSource } from "../surveys/surveys.service.ts";
 import type { IndicatorSource, IndicatorValue, Period } from "./indicator.ts";
 
 /**
@@ -9,6 +10,7 @@ import type { IndicatorSource, IndicatorValue, Period } from "./indicator.ts";
  */
 export const INDICATOR_SOURCES: Array<{ module: string; source: IndicatorSource }> = [
   { module: "requests", source: requestIndicatorSource },
+  { module: "surveys", source: surveyIndicatorSource },
 ];
 
 export async function allIndicators(db: Kysely<DB>, orgId: string, period: Period): Promise<IndicatorValue[]> {

@@ -91,9 +91,12 @@ export async function sendLetter(
   kind: LetterKind,
   to: string | null,
   facts: LetterFacts,
+  /** Added after the letter, for the e-mail only (the survey invitation). */
+  postscript?: string,
 ): Promise<boolean> {
   if (!to) return false;
   const letter = renderLetter(await templateFor(db, path, kind), facts);
-  await queueEmail(db, { orgId, requestId, kind, to, subject: letter.subject, text: letter.body });
+  const text = postscript ? `${letter.body}\n\n${postscript}` : letter.body;
+  await queueEmail(db, { orgId, requestId, kind, to, subject: letter.subject, text });
   return true;
 }

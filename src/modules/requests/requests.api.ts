@@ -16,7 +16,7 @@ import { changeStatus, getRequest, listQueue, type Queue, reassign, registerRequ
 
 /** The JSON API of requests: the same operations as the pages. */
 export async function requestsApiRoutes(app: App, deps: AppDeps): Promise<void> {
-  const { db } = deps;
+  const { db, config } = deps;
   // ---- JSON API ----
   const figuresOut = z.object({
     received: z.number(),
@@ -109,7 +109,8 @@ export async function requestsApiRoutes(app: App, deps: AppDeps): Promise<void> 
         response: { 200: requestOut },
       },
     },
-    async (request) => changeStatus(db, actorOf(request), request.params.orgId, request.params.requestId, request.body),
+    async (request) =>
+      changeStatus(db, actorOf(request), request.params.orgId, request.params.requestId, request.body, { baseUrl: config.baseUrl }),
   );
   app.post(
     "/api/v1/organisations/:orgId/requests/:requestId/holding",

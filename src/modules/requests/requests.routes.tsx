@@ -37,7 +37,7 @@ import {
 import { QueueView, RequestForm, RequestPage } from "./requests.views.tsx";
 
 export async function requestsRoutes(app: App, deps: AppDeps): Promise<void> {
-  const { db } = deps;
+  const { db, config } = deps;
 
   /** The services of an organisation, where a request may be sent. */
   const servicesOf = async (actor: Actor, orgId: string) =>
@@ -202,7 +202,7 @@ export async function requestsRoutes(app: App, deps: AppDeps): Promise<void> {
     });
 
   action("/organisations/:orgId/requests/:requestId/status", "status", async (request, orgId, requestId) => {
-    await changeStatus(db, actorOf(request), orgId, requestId, parseInput(statusChangeSchema, request.body));
+    await changeStatus(db, actorOf(request), orgId, requestId, parseInput(statusChangeSchema, request.body), { baseUrl: config.baseUrl });
     return "request.updated";
   });
   action("/organisations/:orgId/requests/:requestId/assignment", "status", async (request, orgId, requestId) => {

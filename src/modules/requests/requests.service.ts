@@ -10,6 +10,7 @@ import { organisationCalendar } from "../calendar/calendar.service.ts";
 import type { Channel, RequestKind } from "../frameworks/channels.ts";
 import { countMessagesTo } from "../mail/mail.service.ts";
 import { getOrganisation, organisationPath, subtreeIds } from "../organisations/organisations.service.ts";
+import { invitationFor } from "../surveys/surveys.service.ts";
 import { addCalendarDays, histogramBucket, responseDays, shiftAfterPause } from "./due-date.ts";
 import { sendLetter } from "./letters.service.ts";
 import type { LetterFacts } from "./letters.ts";
@@ -142,6 +143,8 @@ export async function changeStatus(
   orgId: string,
   requestId: string,
   input: StatusChangeInput,
+  /** The site's address, for the survey invitation added to an answer e-mail. */
+  options: { baseUrl?: string } = {},
 ): Promise<repo.RequestRecord> {
   const org = await getOrganisation(db, orgId);
   const calendar = await organisationCalendar(db, org);
@@ -197,7 +200,21 @@ export async function changeStatus(
     if (input.status === "answered") {
       // The note stays inside; only the message written for the requester goes out.
       const message = input.message ?? "Notre réponse vous est adressée par courrier.";
-      await sendLetter(trx, orgId, org.path, requestId, "answer", after.requester.email, letterFacts(org.name, after, { message }));
+      // An invitation is made only for an e-mail actually sent: one invitation, one possible answer.
+      const invitation = after.requester.email && options.baseUrl ? await invitationFor(trx, org.path, orgId, options.baseUrl) : null;
+      const postscript = invitation
+        ? `Votre avis nous aide à améliorer notre accueil. Répondez en deux minutes à notre questionnaire anonyme (une seule réponse par invitation) :\n${invitation}`
+        : undefined;
+      await sendLetter(
+        trx,
+        orgId,
+        org.path,
+        requestId,
+        "answer",
+        after.requester.email,
+        letterFacts(org.name, after, { message }),
+        postscript,
+      );
     }
     return after;
   });

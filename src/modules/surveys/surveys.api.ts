@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { actorOf, onOrg, PUBLIC } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
-import { orgParams, responseBodySchema, surveyCreateSchema, surveyParams } from "./surveys.schema.ts";
+import { orgParams, responseBodySchema, resultsQuerySchema, surveyCreateSchema, surveyParams } from "./surveys.schema.ts";
 import { createSurvey, formTokenFor, listSurveys, openSurvey, recordResponse, type Survey, surveyResults } from "./surveys.service.ts";
 
 const TAG = ["enquêtes"];
@@ -26,6 +26,8 @@ const estimateOut = z.object({ value: z.number(), low: z.number(), high: z.numbe
 const resultsOut = z.object({
   surveyId: z.string(),
   title: z.string(),
+  from: z.string(),
+  to: z.string(),
   version: z.number(),
   responses: z.number(),
   questions: z.array(
@@ -78,14 +80,17 @@ export async function surveysApiRoutes(app: App, deps: AppDeps): Promise<void> {
         tags: TAG,
         summary: "Résultats par question : répartition, taux de satisfaction et satisfaction nette avec intervalles à 95 %, par mois",
         params: surveyParams,
+        querystring: resultsQuerySchema,
         response: { 200: resultsOut },
       },
     },
     async (request) => {
-      const r = await surveyResults(db, request.params.orgId, request.params.surveyId);
+      const r = await surveyResults(db, request.params.orgId, request.params.surveyId, request.query);
       return {
         surveyId: r.survey.id,
         title: r.survey.title,
+        from: r.filter.from,
+        to: r.filter.to,
         version: r.survey.version,
         responses: r.responses,
         questions: r.questions.map((q) => ({
@@ -134,6 +139,10 @@ export async function surveysApiRoutes(app: App, deps: AppDeps): Promise<void> {
         formToken: request.body.formToken,
         honeypot: request.body.website,
         source: request.ip,
+        via: "api",
+        site: request.body.site,
+        channel: request.body.channel,
+        invitation: request.body.invitation,
       });
       return reply.status(201).send({ status: "recorded" as const });
     },

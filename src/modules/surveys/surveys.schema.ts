@@ -19,6 +19,11 @@ export const responseBodySchema = z.object({
   formToken: z.string().max(200),
   answers: z.record(z.string(), z.union([z.string(), z.number(), z.array(z.string())])),
   website: z.string().max(200).optional(),
+  /** A site below the survey's organisation, when the survey is a network's. */
+  site: z.string().max(64).optional(),
+  /** For a survey offered on every channel. */
+  channel: z.enum(CHANNELS).optional(),
+  invitation: z.string().max(64).optional(),
 });
 
 const channelOrAll = z.preprocess(
