@@ -335,7 +335,7 @@ export function ResultsView({ results, orgId }: { results: SurveyResults; orgId:
         <a href={publicSurveyPath(survey)}>questionnaire public</a>
       </p>
       {results.invitations.sent > 0 ? (
-        <p class="fr-text--sm">{`Invitations envoyées avec les réponses aux demandes : ${results.invitations.sent}, dont ${results.invitations.used} ont servi.`}</p>
+        <p class="fr-text--sm">{`Invitations envoyées avec les réponses aux demandes : ${results.invitations.sent}, dont ${results.invitations.used} ${results.invitations.used > 1 ? "ont" : "a"} servi.`}</p>
       ) : null}
       <FilterForm results={results} action={base} />
       <ul class="fr-btns-group fr-btns-group--inline fr-btns-group--sm fr-mb-2w">
