@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import { AppError } from "../../app/errors.ts";
+import { localDay } from "../../app/local-day.ts";
 import type { DB } from "../../db/schema.ts";
 import { accountCan } from "../accounts/accounts.service.ts";
 import { type Actor, can } from "../accounts/roles.ts";
@@ -24,7 +25,7 @@ export type { RequestEvent, RequestRecord } from "./requests.repository.ts";
 
 /** Today's date where the organisation is: a deadline is a local calendar date. */
 export function todayIn(timeZone: string, now = new Date()): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
+  return localDay(timeZone, now);
 }
 
 const PUBLIC_LETTERS_PER_DAY = 3;

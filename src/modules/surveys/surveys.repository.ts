@@ -114,61 +114,88 @@ export interface ResponseInsert {
   comments: string[];
 }
 
+/** The rate limit checked in the same statement (see app/rate-limit.ts for the rule). */
+export interface RateCheck {
+  bucket: string;
+  keyHash: string;
+  since: Date;
+  now: Date;
+  max: number;
+}
+
 /**
- * One statement: the response, its per-question counts, its satisfaction counts for the site and
- * every ancestor, its comments to moderate, and the invitation marked used. Nothing is counted
- * without the response, and a second post of the same form adds nothing at all.
+ * One call, one commit (the function `survey_record_response`, migration 0007): the rate limit
+ * counted and recorded, the invitation marked used, the response, its counts waiting to be folded
+ * into the rollups, its comments to moderate. Nothing is written when the source is over its limit,
+ * and a second post of the same form adds nothing.
  */
 export async function insertResponse(
   db: Kysely<DB>,
   orgId: string,
   input: ResponseInsert,
-): Promise<{ recorded: boolean; invited: boolean }> {
-  const month = `${input.answeredOn.slice(0, 7)}-01`;
+  rate: RateCheck,
+): Promise<{ limited: boolean; recorded: boolean; invited: boolean }> {
   const m = input.counts.measures;
-  const result = await sql<{ recorded: number; invited: number }>`
-    with inv as (
-      update survey_invitations set used_on = ${input.answeredOn}::date
-      where org_id = ${orgId} and survey_id = ${input.surveyId} and token_hash = ${input.invitationHash ?? ""} and used_on is null
-      returning 1
-    ),
-    resp as (
-      insert into survey_responses (org_id, survey_id, version, channel, answered_on, answers, form_token_hash, site_id, via)
-      select ${orgId}, ${input.surveyId}, ${input.version}, ${input.channel}, ${input.answeredOn}::date, ${JSON.stringify(input.answers)}::jsonb,
-             ${input.formTokenHash}, ${input.siteId}, ${input.via}
-      where ${input.invitationHash === null} or exists (select 1 from inv)
-      on conflict (org_id, survey_id, form_token_hash) do nothing
-      returning id
-    ),
-    per_question as (
-      insert into survey_answer_rollup (org_id, survey_id, month, site_id, channel, question_id, value, answers)
-      select ${orgId}, ${input.surveyId}, ${month}::date, ${input.siteId}, ${input.channel}, t.q, t.v, 1
-      from resp, unnest(${input.counts.answers.map((a) => a.questionId)}::text[], ${input.counts.answers.map((a) => a.value)}::text[]) as t(q, v)
-      on conflict (org_id, survey_id, month, site_id, channel, question_id, value)
-      do update set answers = survey_answer_rollup.answers + 1
-    ),
-    satisfaction as (
-      insert into survey_satisfaction_rollup (org_id, month, channel, measure, answered, satisfied, neutral, dissatisfied, rated_8)
-      select a.id, ${month}::date, ${input.channel}, x.measure, 1, x.sat, x.neu, x.dis, x.r8
-      from resp,
-           unnest(${input.sitePath}::uuid[]) as a(id),
-           unnest(${m.map((x) => x.measure)}::text[], ${m.map((x) => x.satisfied)}::int[], ${m.map((x) => x.neutral)}::int[],
-                  ${m.map((x) => x.dissatisfied)}::int[], ${m.map((x) => x.rated8)}::int[]) as x(measure, sat, neu, dis, r8)
-      on conflict (org_id, month, channel, measure) do update set
-        answered = survey_satisfaction_rollup.answered + 1,
-        satisfied = survey_satisfaction_rollup.satisfied + excluded.satisfied,
-        neutral = survey_satisfaction_rollup.neutral + excluded.neutral,
-        dissatisfied = survey_satisfaction_rollup.dissatisfied + excluded.dissatisfied,
-        rated_8 = survey_satisfaction_rollup.rated_8 + excluded.rated_8
-    ),
-    comments as (
-      insert into survey_comments (org_id, response_id, question_id)
-      select ${orgId}, resp.id, q from resp, unnest(${input.comments}::text[]) as q
+  const result = await sql<{ limited: boolean; recorded: boolean; invited: boolean }>`
+    select * from survey_record_response(
+      ${orgId}, ${input.surveyId}, ${input.version}, ${input.channel}, ${input.answeredOn}::date, ${JSON.stringify(input.answers)}::jsonb,
+      ${input.formTokenHash}, ${input.siteId}, ${input.via}, ${input.invitationHash}, ${input.sitePath}::uuid[],
+      ${input.counts.answers.map((a) => a.questionId)}::text[], ${input.counts.answers.map((a) => a.value)}::text[],
+      ${m.map((x) => x.measure)}::text[], ${m.map((x) => x.satisfied)}::int[], ${m.map((x) => x.neutral)}::int[],
+      ${m.map((x) => x.dissatisfied)}::int[], ${m.map((x) => x.rated8)}::int[], ${input.comments}::text[],
+      ${rate.bucket}, ${rate.keyHash}, ${rate.since}, ${rate.now}, ${rate.max}
     )
-    select (select count(*) from resp)::int as recorded, (select count(*) from inv)::int as invited
   `.execute(db);
   const row = result.rows[0];
-  return { recorded: (row?.recorded ?? 0) > 0, invited: (row?.invited ?? 0) > 0 };
+  return { limited: row?.limited ?? false, recorded: row?.recorded ?? false, invited: row?.invited ?? false };
+}
+
+/** Responses folded into the rollups per statement: bounded, so a long backlog never holds one huge transaction. */
+const FOLD_BATCH = 20_000;
+
+/**
+ * Folds waiting counts into both rollups: one grouped upsert per rollup row, whatever the number of
+ * answers. Concurrent readers take disjoint batches (SKIP LOCKED) and nothing is counted twice: the
+ * batch is deleted in the statement that adds it. Called before every read of the rollups.
+ */
+export async function foldPendingCounts(db: Kysely<DB>): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const result = await sql<{ n: number }>`
+      with batch as (
+        delete from survey_pending_counts
+        where (org_id, response_id) in (
+          select org_id, response_id from survey_pending_counts limit ${FOLD_BATCH} for update skip locked
+        )
+        returning *
+      ),
+      per_question as (
+        insert into survey_answer_rollup (org_id, survey_id, month, site_id, channel, question_id, value, answers)
+        select b.org_id, b.survey_id, b.month, b.site_id, b.channel, t.q, t.v, count(*)::int
+        from batch b, unnest(b.question_ids, b.answer_values) as t(q, v)
+        group by b.org_id, b.survey_id, b.month, b.site_id, b.channel, t.q, t.v
+        on conflict (org_id, survey_id, month, site_id, channel, question_id, value)
+        do update set answers = survey_answer_rollup.answers + excluded.answers
+      ),
+      satisfaction as (
+        insert into survey_satisfaction_rollup (org_id, month, channel, measure, answered, satisfied, neutral, dissatisfied, rated_8)
+        select a.id, b.month, b.channel, x.measure, count(*)::int, sum(x.sat)::int, sum(x.neu)::int, sum(x.dis)::int, sum(x.r8)::int
+        from batch b, unnest(b.site_path) as a(id),
+             unnest(b.measures, b.satisfied, b.neutral, b.dissatisfied, b.rated_8) as x(measure, sat, neu, dis, r8)
+        group by a.id, b.month, b.channel, x.measure
+        on conflict (org_id, month, channel, measure) do update set
+          answered = survey_satisfaction_rollup.answered + excluded.answered,
+          satisfied = survey_satisfaction_rollup.satisfied + excluded.satisfied,
+          neutral = survey_satisfaction_rollup.neutral + excluded.neutral,
+          dissatisfied = survey_satisfaction_rollup.dissatisfied + excluded.dissatisfied,
+          rated_8 = survey_satisfaction_rollup.rated_8 + excluded.rated_8
+      )
+      select count(*)::int as n from batch
+    `.execute(db);
+    const n = result.rows[0]?.n ?? 0;
+    total += n;
+    if (n < FOLD_BATCH) return total;
+  }
 }
 
 /** The answers of a survey with their day, in day order (the results page reads them; a rollup will replace this). */
@@ -332,6 +359,8 @@ export async function answerRollup(
   surveyId: string,
   filter: { fromMonth: string; toMonth: string },
 ): Promise<AnswerRollupRow[]> {
+  // Every read of a rollup first folds in the answers still waiting: it sees every stored answer.
+  await foldPendingCounts(db);
   const rows = await surveyDb(db)
     .selectFrom("survey_answer_rollup")
     .select(["month", "site_id", "channel", "question_id", "value", "answers"])
@@ -370,6 +399,7 @@ export async function satisfactionRollup(
   toMonth: string,
 ): Promise<SatisfactionRollupRow[]> {
   if (orgIds.length === 0) return [];
+  await foldPendingCounts(db);
   const rows = await surveyDb(db)
     .selectFrom("survey_satisfaction_rollup")
     .selectAll()

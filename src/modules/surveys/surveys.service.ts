@@ -1,7 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Kysely } from "kysely";
 import { AppError } from "../../app/errors.ts";
-import { checkRate } from "../../app/rate-limit.ts";
+import { localDay } from "../../app/local-day.ts";
+import { checkRate, pruneRateEvents, rateKeyHash } from "../../app/rate-limit.ts";
 import type { DB } from "../../db/schema.ts";
 import type { Actor } from "../accounts/roles.ts";
 import { type AuditActor, auditActor, recordAudit } from "../audit/audit.service.ts";
@@ -228,9 +229,11 @@ export async function recordResponse(
   const survey = await publicSurvey(db, orgId, surveyId);
   const site = await answerSite(db, survey, input.site);
   const answers = checkedAnswers(survey.questionnaire, input.answers);
-  await checkRate(db, "survey-response", input.source, SURVEY_RATE, now);
-  // A robot filled the hidden field: thank it as if stored, store nothing.
-  if (typeof input.honeypot === "string" && input.honeypot !== "") return "ignored";
+  // A robot filled the hidden field: counted against its limit, thanked as if stored, nothing stored.
+  if (typeof input.honeypot === "string" && input.honeypot !== "") {
+    await checkRate(db, "survey-response", input.source, SURVEY_RATE, now);
+    return "ignored";
+  }
   const tokenHash = await verifyFormToken(db, orgId, surveyId, input.formToken, now);
   if (!tokenHash) throw new AppError("validation", { message: EXPIRED_FORM_MESSAGE, fields: { _: EXPIRED_FORM_MESSAGE } });
   const invitation = input.invitation === undefined || input.invitation === "" ? undefined : invitationToken(input.invitation);
@@ -242,6 +245,7 @@ export async function recordResponse(
     formTokenHash: tokenHash,
     via: invitation ? "invitation" : (input.via ?? "link"),
     invitationHash: invitation ? hashOf(invitation) : null,
+    rate: { bucket: "survey-response", source: input.source, limit: SURVEY_RATE, now },
   });
   return "recorded";
 }
@@ -259,8 +263,25 @@ async function store(
   survey: PublicSurvey,
   site: { id: string; path: string[] },
   answers: Answers,
-  how: { channel: Channel; answeredOn: string; formTokenHash: string; via: repo.ResponseInsert["via"]; invitationHash: string | null },
+  how: {
+    channel: Channel;
+    answeredOn: string;
+    formTokenHash: string;
+    via: repo.ResponseInsert["via"];
+    invitationHash: string | null;
+    rate: { bucket: string; source: string; limit: { max: number; windowMs: number }; now: Date };
+  },
 ): Promise<void> {
+  const { bucket, source, limit, now } = how.rate;
+  const rate: repo.RateCheck = {
+    bucket,
+    keyHash: rateKeyHash(bucket, source, now),
+    since: new Date(now.getTime() - limit.windowMs),
+    now,
+    max: limit.max,
+  };
+  // The rate check is in the answer's own statement (one round trip, one commit); old events are pruned now and then.
+  if (Math.random() < 0.001) await pruneRateEvents(db, now);
   const insert: repo.ResponseInsert = {
     surveyId: survey.id,
     version: survey.version,
@@ -278,14 +299,16 @@ async function store(
       .map((q) => q.id),
   };
   if (!how.invitationHash) {
-    const { recorded } = await repo.insertResponse(db, survey.orgId, insert);
+    const { limited, recorded } = await repo.insertResponse(db, survey.orgId, insert, rate);
+    if (limited) throw new AppError("rate.limited");
     if (!recorded) throw new AppError("validation", { message: ALREADY_SENT_MESSAGE, fields: { _: ALREADY_SENT_MESSAGE } });
     return;
   }
   const invitationHash = how.invitationHash;
   // With an invitation, the invitation and the response go together or not at all.
   await db.transaction().execute(async (trx) => {
-    const { recorded, invited } = await repo.insertResponse(trx, survey.orgId, insert);
+    const { limited, recorded, invited } = await repo.insertResponse(trx, survey.orgId, insert, rate);
+    if (limited) throw new AppError("rate.limited");
     if (recorded) return;
     if (invited) throw new AppError("validation", { message: ALREADY_SENT_MESSAGE, fields: { _: ALREADY_SENT_MESSAGE } });
     const state = await repo.invitationState(trx, survey.orgId, survey.id, invitationHash);
@@ -295,7 +318,7 @@ async function store(
 }
 
 export function dayIn(timeZone: string, now: Date): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
+  return localDay(timeZone, now);
 }
 
 // ---------------------------------------------------------------- invitations
@@ -361,7 +384,6 @@ export async function recordKioskAnswer(
   if (!/^[A-Za-z0-9_-]{8,64}$/.test(answer.id)) throw new AppError("validation", { fields: { id: "Identifiant de réponse invalide." } });
   const siteOf = await answerSite(db, survey, site);
   const answers = checkedAnswers(survey.questionnaire, answer.answers);
-  await checkRate(db, "survey-kiosk", key, KIOSK_RATE, now);
   let day = dayIn(survey.timeZone, now);
   const given = answer.at ? new Date(answer.at) : undefined;
   if (given && !Number.isNaN(+given) && +given <= +now && +now - +given < KIOSK_MAX_DELAY_DAYS * 86400_000)
@@ -374,6 +396,7 @@ export async function recordKioskAnswer(
       formTokenHash: hashOf(`kiosk|${key}|${answer.id}`),
       via: "kiosk",
       invitationHash: null,
+      rate: { bucket: "survey-kiosk", source: key, limit: KIOSK_RATE, now },
     });
   } catch (error) {
     if (error instanceof AppError && error.fields?._ === ALREADY_SENT_MESSAGE) return "duplicate";

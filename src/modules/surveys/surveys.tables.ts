@@ -67,6 +67,23 @@ export interface SurveySatisfactionRollupTable {
   rated_8: number;
 }
 
+export interface SurveyPendingCountsTable {
+  org_id: string;
+  response_id: string;
+  survey_id: string;
+  month: string;
+  site_id: string;
+  site_path: string[];
+  channel: string;
+  question_ids: string[];
+  answer_values: string[];
+  measures: string[];
+  satisfied: number[];
+  neutral: number[];
+  dissatisfied: number[];
+  rated_8: number[];
+}
+
 export interface SurveyInvitationsTable {
   org_id: string;
   survey_id: string;
@@ -93,6 +110,7 @@ export type SurveyTables = {
   survey_answer_rollup: SurveyAnswerRollupTable;
   survey_satisfaction_rollup: SurveySatisfactionRollupTable;
   survey_invitations: SurveyInvitationsTable;
+  survey_pending_counts: SurveyPendingCountsTable;
   survey_comments: SurveyCommentsTable;
 };
 
