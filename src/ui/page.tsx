@@ -35,6 +35,9 @@ const FLASH: Record<string, string> = {
   "closure.removed": "Le jour de fermeture a été retiré.",
   "survey.created": "L'enquête est créée : diffusez le lien public du questionnaire pour recueillir les réponses.",
   "legal.updated": "La page a été mise à jour.",
+  "public_info.saved": "Les horaires et informations d'accès ont été enregistrés ; la page publique les montre dès maintenant.",
+  "public_info.imported": "La fiche de l'Annuaire a été importée : vérifiez les horaires et les contacts repris.",
+  "publication.refreshed": "Les résultats publiés ont été recalculés.",
   "display.updated": "Vos paramètres d'affichage ont été enregistrés.",
   welcome: "Bienvenue ! Vous êtes connecté.",
 };

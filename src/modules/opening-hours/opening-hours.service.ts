@@ -12,6 +12,7 @@ import {
   isOpenAtLocal,
   localTime,
   mondayOf,
+  type OpeningHoursSpecification,
   parseOpeningHours,
   typicalWeek,
   WEEK_SLOTS,
@@ -22,7 +23,12 @@ import type { AnnuaireImportInput, PublicInfoInput } from "./opening-hours.schem
 
 export { closureSpecification, frenchWeek, openingHoursSpecification } from "./hours.ts";
 export type { HoursRow, PublicInfoRow } from "./opening-hours.repository.ts";
-export type { DayIntervals };
+export type { DayIntervals, OpeningHoursSpecification };
+
+/** The typical week of some hours from a date (the week it falls in, or the next without a public holiday). */
+export function typicalWeekFrom(hours: string, date: string, holidayZone: string): DayIntervals[] {
+  return typicalWeek(hours, mondayOf(date), holidayZone);
+}
 
 /**
  * Opening hours, accessibility and contact channels of an organisation: what the public page shows,
