@@ -405,6 +405,58 @@ const MATRIX: Record<string, Entry> = {
     rule: "public",
     call: (f) => ({ url: `/api/v1/public/organisations/${f.s1}/surveys/${f.survey}/responses`, json: {} }),
   },
+  "GET /organisations/:orgId/dashboard": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/dashboard` }) },
+  "GET /organisations/:orgId/dashboard/compare": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/dashboard/compare?indicator=requests.answered_in_time` }),
+  },
+  "GET /api/v1/organisations/:orgId/dashboard": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/dashboard?from=2027-01-01&to=2027-12-31` }),
+  },
+  "GET /organisations/:orgId/public-info": { rule: { subtree: EDITORS }, call: (f) => ({ url: `/organisations/${f.s1}/public-info` }) },
+  "POST /organisations/:orgId/public-info": {
+    rule: { subtree: EDITORS },
+    call: (f) => ({ url: `/organisations/${f.s1}/public-info`, form: { hours: "Mo-Fr 09:00-12:00", version: "999" } }),
+  },
+  "POST /organisations/:orgId/public-info/annuaire": {
+    rule: { subtree: EDITORS },
+    call: (f) => ({ url: `/organisations/${f.s1}/public-info/annuaire`, form: { record: "pas du json", version: "0" } }),
+  },
+  "GET /api/v1/organisations/:orgId/public-info": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/public-info` }),
+  },
+  "PUT /api/v1/organisations/:orgId/public-info": {
+    rule: { subtree: EDITORS },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/public-info`, json: { hours: "Mo-Fr 09:00-12:00", version: 999 } }),
+  },
+  "POST /api/v1/organisations/:orgId/public-info/annuaire": {
+    rule: { subtree: EDITORS },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/public-info/annuaire`, json: { record: {}, version: 0 } }),
+  },
+  "GET /public/organisations/:orgId/results": { rule: "public", call: (f) => ({ url: `/public/organisations/${f.s1}/results` }) },
+  "GET /public/organisations/:orgId/results.csv": { rule: "public", call: (f) => ({ url: `/public/organisations/${f.s1}/results.csv` }) },
+  "GET /public/organisations/:orgId/poster.pdf": { rule: "public", call: (f) => ({ url: `/public/organisations/${f.s1}/poster.pdf` }) },
+  "GET /public/organisations/:orgId/badge.svg": { rule: "public", call: (f) => ({ url: `/public/organisations/${f.s1}/badge.svg` }) },
+  "GET /public/organisations/:orgId/widget": { rule: "public", call: (f) => ({ url: `/public/organisations/${f.s1}/widget` }) },
+  "GET /api/v1/public/organisations/:orgId/published-figures": {
+    rule: "public",
+    call: (f) => ({ url: `/api/v1/public/organisations/${f.s1}/published-figures` }),
+  },
+  "GET /api/v1/public/organisations/:orgId/public-info": {
+    rule: "public",
+    call: (f) => ({ url: `/api/v1/public/organisations/${f.s1}/public-info` }),
+  },
+  // Recomputing the published figures changes nothing a later row reads.
+  "POST /organisations/:orgId/publication": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/publication`, form: {} }),
+  },
+  "POST /api/v1/organisations/:orgId/publication": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/publication`, json: {} }),
+  },
   "GET /legal": { rule: "instance-admin", call: () => ({ url: "/legal" }) },
   "GET /legal/:slug": { rule: "public", call: () => ({ url: "/legal/accessibilite" }) },
   "GET /legal/:slug/edit": { rule: "instance-admin", call: () => ({ url: "/legal/mentions-legales/edit" }) },

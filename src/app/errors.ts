@@ -41,6 +41,10 @@ const CATALOG = {
   "survey_comment.stale": [409, "Ce commentaire a été modéré par quelqu'un d'autre pendant votre saisie. Rechargez la page."],
   "legal.not_found": [404, "Page introuvable."],
   "legal.stale": [409, "Cette page a été modifiée par quelqu'un d'autre pendant votre saisie. Rechargez la page."],
+  "public_info.stale": [
+    409,
+    "Ces informations ont été modifiées par quelqu'un d'autre pendant votre saisie. Rechargez la page : rien n'a été écrasé.",
+  ],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type ErrorCode = keyof typeof CATALOG;

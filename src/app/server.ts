@@ -9,11 +9,14 @@ import { accountsRoutes } from "../modules/accounts/accounts.routes.tsx";
 import { authRoutes } from "../modules/accounts/auth.routes.tsx";
 import { auditRoutes } from "../modules/audit/audit.routes.tsx";
 import { calendarRoutes } from "../modules/calendar/calendar.routes.tsx";
+import { dashboardsRoutes } from "../modules/dashboards/dashboards.routes.tsx";
 import { frameworksRoutes } from "../modules/frameworks/frameworks.routes.tsx";
 import { homeRoutes } from "../modules/home/home.routes.tsx";
 import { legalRoutes } from "../modules/legal/legal.routes.tsx";
 import { leversRoutes } from "../modules/levers/levers.routes.tsx";
+import { openingHoursRoutes } from "../modules/opening-hours/opening-hours.routes.tsx";
 import { organisationsRoutes } from "../modules/organisations/organisations.routes.tsx";
+import { publicationRoutes } from "../modules/publication/publication.routes.tsx";
 import { requestImportRoutes } from "../modules/requests/import/import.routes.tsx";
 import { lettersRoutes } from "../modules/requests/letters.routes.tsx";
 import { requestsApiRoutes } from "../modules/requests/requests.api.ts";
@@ -79,6 +82,9 @@ export async function buildServer(deps: AppDeps, options: { logger?: boolean } =
     surveysRoutes,
     surveysPublicRoutes,
     surveysApiRoutes,
+    dashboardsRoutes,
+    openingHoursRoutes,
+    publicationRoutes,
     accountsRoutes,
     auditRoutes,
     legalRoutes,

@@ -3,8 +3,10 @@ import type { DB } from "../db/schema.ts";
 import { accountExists, createAccount, createInstanceAdmin } from "../modules/accounts/accounts.service.ts";
 import type { Actor } from "../modules/accounts/roles.ts";
 import { adoptFramework, createLocalCommitment } from "../modules/frameworks/frameworks.service.ts";
+import { savePublicInfo } from "../modules/opening-hours/opening-hours.service.ts";
 import type { HolidayZone, Organisation, OrgKind } from "../modules/organisations/organisation.ts";
 import { createOrganisation, listVisible } from "../modules/organisations/organisations.service.ts";
+import { refreshAllPublications } from "../modules/publication/publication.service.ts";
 import { changeStatus, registerRequest } from "../modules/requests/requests.service.ts";
 
 export const DEMO_PASSWORD = "demonstration-vigie";
@@ -129,6 +131,13 @@ export async function loadDemo(db: Kysely<DB>): Promise<{ created: boolean }> {
     actor,
     orgs.filter((o) => o.kind === "site"),
   );
+  await loadDemoPublicInfo(
+    db,
+    actor,
+    orgs.filter((o) => o.kind === "site"),
+  );
+  // Last: the published figures read everything above, so the public pages are full at once.
+  await refreshAllPublications(db);
   return { created: true };
 }
 
@@ -190,6 +199,45 @@ async function loadDemoRequests(db: Kysely<DB>, actor: Actor, sites: Organisatio
       const todayIso = today.toISOString().slice(0, 10);
       const on = planned > todayIso ? todayIso : planned < request.receivedOn ? request.receivedOn : planned;
       await changeStatus(db, actor, site.id, request.id, { status: "answered", pauseClock: false, version: request.version, on });
+    }
+  }
+}
+
+/** Opening hours, accessibility and contacts for each demo site, and one change of hours announced ahead. */
+async function loadDemoPublicInfo(db: Kysely<DB>, actor: Actor, sites: Organisation[]): Promise<void> {
+  const today = new Date().toISOString().slice(0, 10);
+  const yearAgo = new Date(Date.now() - 365 * 86_400_000).toISOString().slice(0, 10);
+  const inAMonth = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+  for (const [i, site] of sites.entries()) {
+    await savePublicInfo(db, actor, site.id, {
+      hours:
+        i % 2 === 0
+          ? "Mo-Fr 08:30-12:00,13:30-17:00; Sa 09:00-12:00; PH off"
+          : "Mo,Tu,Th,Fr 09:00-12:30,13:30-17:00; We 09:00-12:30; PH off",
+      validFrom: yearAgo,
+      note: undefined,
+      accessibility: "Entrée de plain-pied, boucle magnétique à l'accueil, place de stationnement réservée devant le bâtiment.",
+      stepFree: true,
+      phone: "01 23 45 67 89",
+      email: `accueil.${i + 1}@demo.vigie.fr`,
+      website: undefined,
+      closesDeadlines: false,
+      version: 0,
+    });
+    if (i === 0) {
+      // A change announced a month ahead: the public page says so with its date.
+      await savePublicInfo(db, actor, site.id, {
+        hours: "Mo-Fr 08:30-12:00,13:30-17:30; Sa 09:00-12:00; PH off",
+        validFrom: inAMonth > today ? inAMonth : today,
+        note: "Ouverture prolongée le soir jusqu'à 17 h 30.",
+        accessibility: "Entrée de plain-pied, boucle magnétique à l'accueil, place de stationnement réservée devant le bâtiment.",
+        stepFree: true,
+        phone: "01 23 45 67 89",
+        email: `accueil.${i + 1}@demo.vigie.fr`,
+        website: undefined,
+        closesDeadlines: false,
+        version: 1,
+      });
     }
   }
 }

@@ -40,6 +40,9 @@ const FLASH: Record<string, string> = {
   "survey.new_version": "Le questionnaire est publié dans une nouvelle version : les réponses déjà reçues gardent la leur.",
   "comment.reviewed": "La modération du commentaire est enregistrée.",
   "legal.updated": "La page a été mise à jour.",
+  "public_info.saved": "Les horaires et informations d'accès ont été enregistrés ; la page publique les montre dès maintenant.",
+  "public_info.imported": "La fiche de l'Annuaire a été importée : vérifiez les horaires et les contacts repris.",
+  "publication.refreshed": "Les résultats publiés ont été recalculés.",
   "display.updated": "Vos paramètres d'affichage ont été enregistrés.",
   welcome: "Bienvenue ! Vous êtes connecté.",
 };

@@ -3,6 +3,7 @@ import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
 import type { Actor } from "../accounts/roles.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
+import { daysClosedByOpeningHours } from "../opening-hours/opening-hours.service.ts";
 import { createCalendar, type DayCount, type HolidayZone, type WorkingDayCalendar } from "./calendar.ts";
 
 export type { WorkingDayCalendar };
@@ -22,16 +23,21 @@ export async function closuresOf(db: Kysely<DB>, path: string[]): Promise<Closur
 }
 
 /**
- * The working-day calendar of an organisation: the public holidays of its zone, and the closure
- * days it or its ancestors declared. Deadlines are counted in jours ouvrés.
+ * The working-day calendar of an organisation: the public holidays of its zone, the closure days it or
+ * its ancestors declared, and — only if the organisation asked for it — the weekdays its opening hours
+ * leave wholly closed (see daysClosedByOpeningHours). Deadlines are counted in jours ouvrés.
  */
 export async function organisationCalendar(
   db: Kysely<DB>,
   org: { holidayZone: HolidayZone; path: string[] },
   count: DayCount = "ouvres",
 ): Promise<WorkingDayCalendar> {
-  const closures = await closuresOf(db, org.path);
-  return createCalendar({ zone: org.holidayZone, count, closures: closures.map((c) => c.day) });
+  const self = org.path[org.path.length - 1];
+  const [closures, closedByHours] = await Promise.all([
+    closuresOf(db, org.path),
+    self ? daysClosedByOpeningHours(db, self, org.holidayZone) : Promise.resolve([]),
+  ]);
+  return createCalendar({ zone: org.holidayZone, count, closures: [...closures.map((c) => c.day), ...closedByHours] });
 }
 
 export async function addClosure(db: Kysely<DB>, actor: Actor, orgId: string, day: string, label: string): Promise<void> {

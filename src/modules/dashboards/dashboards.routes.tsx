@@ -1,0 +1,126 @@
+import { z } from "zod";
+import { actorOf, onOrg } from "../../app/access.ts";
+import type { App, AppDeps } from "../../app/context.ts";
+import { AppError } from "../../app/errors.ts";
+import { blankAsAbsent, isoDate, parseInput } from "../../app/validation.ts";
+import { sendPage } from "../../ui/page.tsx";
+import { can } from "../accounts/roles.ts";
+import type { Period } from "../indicators/indicator.ts";
+import { localTimeIn } from "./clock.ts";
+import { compareChildren, dashboard } from "./dashboards.service.ts";
+import { ComparisonView, DashboardView } from "./dashboards.views.tsx";
+import { presets } from "./period.ts";
+
+const orgParams = z.object({ orgId: z.string().uuid() });
+const periodQuery = z.object({
+  from: blankAsAbsent(isoDate.optional()),
+  to: blankAsAbsent(isoDate.optional()),
+  indicator: blankAsAbsent(z.string().max(100).optional()),
+});
+const TAG = ["tableau de bord"];
+
+/** The period asked for, or the last twelve whole months. */
+function periodOf(query: z.infer<typeof periodQuery>, today: string): Period {
+  const fallback = presets(today)[0]?.period ?? { from: today, to: today };
+  const period = { from: query.from ?? fallback.from, to: query.to ?? fallback.to };
+  if (period.from > period.to) throw new AppError("validation", { fields: { to: "La fin de la période précède son début." } });
+  return period;
+}
+
+const figureOut = z.object({
+  key: z.string(),
+  label: z.string(),
+  unit: z.string(),
+  channel: z.string().nullable(),
+  value: z.number().nullable(),
+  target: z.number().nullable(),
+  sample: z.number(),
+  light: z.enum(["green", "amber", "red", "none"]),
+  previous: z.number().nullable(),
+  trend: z.enum(["up", "down", "flat", "none"]),
+});
+
+export async function dashboardsRoutes(app: App, deps: AppDeps): Promise<void> {
+  const { db } = deps;
+
+  app.get("/organisations/:orgId/dashboard", { config: { access: onOrg("org.read") }, schema: { hide: true } }, async (request, reply) => {
+    const { orgId } = parseInput(orgParams, request.params);
+    const today = localTimeIn("Europe/Paris");
+    const data = await dashboard(db, orgId, periodOf(parseInput(periodQuery, request.query), today));
+    const actor = actorOf(request);
+    return sendPage(reply, request, {
+      title: `Tableau de bord — ${data.org.name}`,
+      breadcrumbs: [{ label: data.org.name, href: `/organisations/${orgId}` }, { label: "Tableau de bord" }],
+      children: (
+        <DashboardView data={data} today={today} csrf={request.csrfToken} canPublish={can(actor, "commitment.manage", data.org.path)} />
+      ),
+    });
+  });
+
+  app.get(
+    "/organisations/:orgId/dashboard/compare",
+    { config: { access: onOrg("org.read") }, schema: { hide: true } },
+    async (request, reply) => {
+      const { orgId } = parseInput(orgParams, request.params);
+      const query = parseInput(periodQuery, request.query);
+      const today = localTimeIn("Europe/Paris");
+      const data = await compareChildren(db, orgId, periodOf(query, today), query.indicator);
+      return sendPage(reply, request, {
+        title: `Comparaison des structures — ${data.org.name}`,
+        breadcrumbs: [
+          { label: data.org.name, href: `/organisations/${orgId}` },
+          { label: "Tableau de bord", href: `/organisations/${orgId}/dashboard` },
+          { label: "Comparaison" },
+        ],
+        children: <ComparisonView data={data} today={today} />,
+      });
+    },
+  );
+
+  app.get(
+    "/api/v1/organisations/:orgId/dashboard",
+    {
+      config: { access: onOrg("org.read") },
+      schema: {
+        tags: TAG,
+        summary: "Les indicateurs de l'organisation et de tout ce qui lui est rattaché, par engagement, avec feu et tendance",
+        params: orgParams,
+        querystring: periodQuery,
+        response: {
+          200: z.object({
+            from: z.string(),
+            to: z.string(),
+            previous: z.object({ from: z.string(), to: z.string() }),
+            framework: z.string().nullable(),
+            lines: z.array(z.object({ commitment: z.string().nullable(), title: z.string(), figures: z.array(figureOut) })),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const data = await dashboard(db, request.params.orgId, periodOf(request.query, localTimeIn("Europe/Paris")));
+      return {
+        from: data.period.from,
+        to: data.period.to,
+        previous: data.previous,
+        framework: data.framework?.id ?? null,
+        lines: data.lines.map((l) => ({
+          commitment: l.commitment?.id ?? null,
+          title: l.commitment?.title ?? "Autres indicateurs",
+          figures: l.figures.map((f) => ({
+            key: f.key,
+            label: f.label,
+            unit: f.unit,
+            channel: f.channel ?? null,
+            value: f.value,
+            target: f.target,
+            sample: f.sample,
+            light: f.light,
+            previous: f.previous,
+            trend: f.trend.direction,
+          })),
+        })),
+      };
+    },
+  );
+}

@@ -1,0 +1,261 @@
+import { BarChartFigure } from "../../ui/charts.tsx";
+import { CsrfField } from "../../ui/forms.tsx";
+import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
+import { TableFrame } from "../../ui/table.tsx";
+import { CHANNEL_LABELS, type Channel } from "../frameworks/channels.ts";
+import type { Period } from "../indicators/indicator.ts";
+import type { Comparison, Dashboard, DashboardFigure } from "./dashboards.service.ts";
+import { formatPeriod, presets } from "./period.ts";
+import { effectiveTarget, formatValue, LIGHT_LABELS, type Light, type Trend } from "./traffic-light.ts";
+
+const BADGE: Record<Light, string> = { green: "fr-badge--success", amber: "fr-badge--warning", red: "fr-badge--error", none: "" };
+
+function LightBadge({ light }: { light: Light }): SafeHtml {
+  return <span class={`fr-badge fr-badge--sm fr-badge--no-icon ${BADGE[light]}`}>{LIGHT_LABELS[light]}</span>;
+}
+
+function trendText(t: Trend, f: DashboardFigure): string {
+  if (t.direction === "none") return "—";
+  const arrow = t.direction === "up" ? "↗" : t.direction === "down" ? "↘" : "→";
+  const word = t.better === null ? "stable" : t.better ? "en progrès" : "en recul";
+  return `${arrow} ${word} (avant : ${formatValue(f.previous, f.unit)})`;
+}
+
+function PeriodSelector({
+  action,
+  period,
+  today,
+  extra,
+}: {
+  action: string;
+  period: Period;
+  today: string;
+  extra?: Record<string, string>;
+}): SafeHtml {
+  return (
+    <form method="get" action={action} class="fr-mb-4w" aria-label="Période">
+      {Object.entries(extra ?? {}).map(([k, v]) => (
+        <input type="hidden" name={k} value={v} />
+      ))}
+      <ul class="fr-btns-group fr-btns-group--inline-sm fr-btns-group--sm">
+        {presets(today).map((p) => (
+          <li>
+            <a
+              class={`fr-btn fr-btn--sm ${p.period.from === period.from && p.period.to === period.to ? "" : "fr-btn--tertiary"}`}
+              href={`${action}?${new URLSearchParams({ ...(extra ?? {}), from: p.period.from, to: p.period.to })}`}
+              aria-current={p.period.from === period.from && p.period.to === period.to ? "true" : undefined}
+            >
+              {p.label}
+            </a>
+          </li>
+        ))}
+      </ul>
+      <div class="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom">
+        <div class="fr-col-6 fr-col-md-3">
+          <div class="fr-input-group">
+            <label class="fr-label" for="from">
+              Du
+            </label>
+            <input class="fr-input" type="date" id="from" name="from" value={period.from} />
+          </div>
+        </div>
+        <div class="fr-col-6 fr-col-md-3">
+          <div class="fr-input-group">
+            <label class="fr-label" for="to">
+              Au
+            </label>
+            <input class="fr-input" type="date" id="to" name="to" value={period.to} />
+          </div>
+        </div>
+        <div class="fr-col-12 fr-col-md-3">
+          <button class="fr-btn" type="submit">
+            Afficher
+          </button>
+        </div>
+      </div>
+    </form>
+  );
+}
+
+function figureLabel(f: DashboardFigure): string {
+  return f.channel ? `${f.label} — ${CHANNEL_LABELS[f.channel as Channel] ?? f.channel}` : f.label;
+}
+
+export function DashboardView({
+  data,
+  today,
+  csrf,
+  canPublish,
+}: {
+  data: Dashboard;
+  today: string;
+  csrf: string;
+  canPublish: boolean;
+}): SafeHtml {
+  const base = `/organisations/${data.org.id}/dashboard`;
+  return (
+    <div>
+      <h1>{`Tableau de bord — ${data.org.name}`}</h1>
+      <p>
+        {`Résultats ${formatPeriod(data.period)}, comparés à la période ${formatPeriod(data.previous).replace(/^du /, "du ")}. `}
+        {data.framework
+          ? `Référentiel : ${data.framework.name}.`
+          : "Aucun référentiel adopté : les indicateurs sont listés sans engagement."}
+      </p>
+      <PeriodSelector action={base} period={data.period} today={today} />
+      {data.lines.map((line) => (
+        <TableFrame>
+          <table>
+            <caption>
+              {line.commitment
+                ? `${line.commitment.number !== null ? `Engagement ${line.commitment.number} — ` : ""}${line.commitment.title}`
+                : "Autres indicateurs"}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Indicateur</th>
+                <th scope="col">Valeur</th>
+                <th scope="col">Objectif</th>
+                <th scope="col">Feu</th>
+                <th scope="col">Tendance</th>
+                <th scope="col">Base</th>
+              </tr>
+            </thead>
+            <tbody>
+              {line.figures.length ? (
+                line.figures.map((f) => (
+                  <tr>
+                    <th scope="row">{figureLabel(f)}</th>
+                    <td>{formatValue(f.value, f.unit)}</td>
+                    <td>
+                      {f.target === null && effectiveTarget(f) !== null
+                        ? `${formatValue(effectiveTarget(f), f.unit)} (par défaut)`
+                        : formatValue(f.target, f.unit)}
+                    </td>
+                    <td>
+                      <LightBadge light={f.light} />
+                    </td>
+                    <td>{trendText(f.trend, f)}</td>
+                    <td>{f.sample.toLocaleString("fr-FR")}</td>
+                  </tr>
+                ))
+              ) : (
+                <tr>
+                  <td colspan={6}>Aucun indicateur ne mesure encore cet engagement.</td>
+                </tr>
+              )}
+            </tbody>
+          </table>
+        </TableFrame>
+      ))}
+      {data.children.length ? (
+        <section class="fr-mt-4w">
+          <h2>Comparer les structures rattachées</h2>
+          <p>
+            <a class="fr-link" href={`${base}/compare?${new URLSearchParams({ from: data.period.from, to: data.period.to })}`}>
+              {`Classement et comparaison des ${data.children.length} structures rattachées`}
+            </a>
+          </p>
+          <ul>
+            {data.children.map((c) => (
+              <li>
+                <a href={`/organisations/${c.id}/dashboard?${new URLSearchParams({ from: data.period.from, to: data.period.to })}`}>
+                  {c.name}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      <section class="fr-mt-4w">
+        <h2>Résultats publiés</h2>
+        <p>
+          <a href={`/public/organisations/${data.org.id}/results`}>Page publique des résultats</a> — calculée chaque nuit ; l'affiche et les
+          données ouvertes en découlent.
+        </p>
+        {canPublish ? (
+          <form method="post" action={`/organisations/${data.org.id}/publication`}>
+            <CsrfField token={csrf} />
+            <button type="submit" class="fr-btn fr-btn--secondary">
+              Publier les résultats maintenant
+            </button>
+          </form>
+        ) : null}
+      </section>
+    </div>
+  );
+}
+
+export function ComparisonView({ data, today }: { data: Comparison; today: string }): SafeHtml {
+  const base = `/organisations/${data.org.id}/dashboard/compare`;
+  const valued = data.ranking.filter((r) => r.figure?.value !== null && r.figure?.value !== undefined);
+  const unit = valued[0]?.figure?.unit ?? "share";
+  const scale = unit === "share" ? 100 : 1;
+  return (
+    <div>
+      <h1>{`Comparaison des structures — ${data.org.name}`}</h1>
+      <form method="get" action={base} class="fr-mb-2w" aria-label="Indicateur comparé">
+        <input type="hidden" name="from" value={data.period.from} />
+        <input type="hidden" name="to" value={data.period.to} />
+        <div class="fr-select-group">
+          <label class="fr-label" for="indicator">
+            Indicateur
+          </label>
+          <select class="fr-select" id="indicator" name="indicator">
+            {data.keys.map((k) => (
+              <option value={k.key} selected={k.key === data.key}>
+                {k.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button class="fr-btn fr-btn--secondary" type="submit">
+          Comparer
+        </button>
+      </form>
+      <PeriodSelector action={base} period={data.period} today={today} extra={{ indicator: data.key }} />
+      {valued.length ? (
+        <BarChartFigure
+          chart={{
+            title: `${data.label} (${formatPeriod(data.period)})`,
+            categories: valued.slice(0, 40).map((r) => r.org.name),
+            series: [{ name: data.label, values: valued.slice(0, 40).map((r) => Math.round((r.figure?.value ?? 0) * scale * 10) / 10) }],
+            ...(unit === "share" ? { max: 100, unit: "%" } : {}),
+            height: 320,
+          }}
+        />
+      ) : null}
+      <TableFrame>
+        <table>
+          <caption>{`Classement : ${data.label}`}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Rang</th>
+              <th scope="col">Structure</th>
+              <th scope="col">Valeur</th>
+              <th scope="col">Feu</th>
+              <th scope="col">Tendance</th>
+              <th scope="col">Base</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.ranking.map((r) => (
+              <tr>
+                <td>{r.rank === null ? "—" : String(r.rank)}</td>
+                <th scope="row">
+                  <a href={`/organisations/${r.org.id}/dashboard?${new URLSearchParams({ from: data.period.from, to: data.period.to })}`}>
+                    {r.org.name}
+                  </a>
+                </th>
+                <td>{r.figure ? formatValue(r.figure.value, r.figure.unit) : "—"}</td>
+                <td>{r.figure ? <LightBadge light={r.figure.light} /> : "—"}</td>
+                <td>{r.figure ? trendText(r.figure.trend, r.figure) : "—"}</td>
+                <td>{r.figure ? r.figure.sample.toLocaleString("fr-FR") : "0"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableFrame>
+    </div>
+  );
+}

@@ -1,0 +1,177 @@
+import { Readable } from "node:stream";
+import { constants } from "node:zlib";
+import type { FastifyRequest } from "fastify";
+import { z } from "zod";
+import { actorOf, onOrg, PUBLIC } from "../../app/access.ts";
+import type { App, AppDeps } from "../../app/context.ts";
+import { AppError } from "../../app/errors.ts";
+import { escapeHtml } from "../../ui/jsx/jsx-runtime.ts";
+import { sendPage } from "../../ui/page.tsx";
+import { formatValue } from "../dashboards/traffic-light.ts";
+import { getOrganisation } from "../organisations/organisations.service.ts";
+import { badgeSvg } from "./badge.ts";
+import { CSV_COLUMNS, csvHeader, csvLines, openDataRow } from "./open-data.ts";
+import { posterPdf } from "./poster-pdf.ts";
+import { publicInfoJson } from "./public-info.ts";
+import { openDataFigures, publishedResults, publishNow } from "./publication.service.ts";
+import { PublicResultsView } from "./publication.views.tsx";
+
+const orgParams = z.object({ orgId: z.string().uuid() });
+const TAG = ["résultats publiés"];
+/** Published figures change once a day: a short shared cache spares the server a crowd reading the same page. */
+const PUBLIC_CACHE = "public, max-age=300";
+/**
+ * A network's open data runs to tens of megabytes: brotli at its default quality (11) would spend tens of
+ * seconds on it, quality 4 a fraction of a second for a file about as small as gzip's.
+ */
+const BULK_COMPRESSION = { brotliOptions: { params: { [constants.BROTLI_PARAM_QUALITY]: 4 } }, zlibOptions: { level: 6 } };
+
+/** An organisation id from the path of a public page: anything else is a page not found, never a 400. */
+function publicOrg(request: FastifyRequest): string {
+  const parsed = orgParams.safeParse(request.params);
+  if (!parsed.success) throw new AppError("organisation.not_found");
+  return parsed.data.orgId;
+}
+
+const openDataOut = z.object(Object.fromEntries(CSV_COLUMNS.map((c) => [c, z.union([z.string(), z.number(), z.null()])])));
+
+/** The widget: a page of its own, a few hundred bytes of style, meant for an iframe on another site. */
+function widgetHtml(results: Awaited<ReturnType<typeof publishedResults>>, pageUrl: string): string {
+  const items = results.headline
+    .map((h) => {
+      const v = h.figure && h.figure.value !== null ? formatValue(h.figure.value, h.unit) : "Pas encore de donnée";
+      const s = h.figure && h.figure.value !== null ? ` <small>(${h.figure.sample.toLocaleString("fr-FR")} ${h.sampleLabel})</small>` : "";
+      return `<li>${escapeHtml(h.label)} : <strong>${escapeHtml(v)}</strong>${s}</li>`;
+    })
+    .join("");
+  const period = results.period ? ` — ${results.period.from.slice(0, 4)}` : "";
+  return `<!doctype html><html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(`Résultats — ${results.org.name}`)}</title><style>body{font-family:system-ui,Arial,sans-serif;margin:.75rem;color:#161616;font-size:.95rem}h1{font-size:1.05rem;color:#000091;margin:0 0 .5rem}ul{padding-left:1.1rem;margin:.25rem 0}li{margin:.3rem 0}a{color:#000091}small{color:#3a3a3a}</style></head><body><main><h1>${escapeHtml(`${results.org.name}${period}`)}</h1><ul>${items}</ul><p><a href="${escapeHtml(pageUrl)}" target="_top">Tous nos résultats</a></p></main></body></html>`;
+}
+
+export async function publicationRoutes(app: App, deps: AppDeps): Promise<void> {
+  const { db, config } = deps;
+  const pageUrl = (orgId: string) => `${config.baseUrl}/public/organisations/${orgId}/results`;
+
+  app.get("/public/organisations/:orgId/results", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
+    const results = await publishedResults(db, publicOrg(request));
+    return sendPage(reply, request, {
+      light: true,
+      title: `Nos résultats — ${results.org.name}`,
+      children: <PublicResultsView results={results} baseUrl={config.baseUrl} />,
+    });
+  });
+
+  app.get("/public/organisations/:orgId/poster.pdf", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
+    const orgId = publicOrg(request);
+    const pdf = await posterPdf(await publishedResults(db, orgId), pageUrl(orgId));
+    return reply
+      .header("content-type", "application/pdf")
+      .header("content-disposition", 'inline; filename="affiche-resultats.pdf"')
+      .header("cache-control", PUBLIC_CACHE)
+      .send(pdf);
+  });
+
+  app.get("/public/organisations/:orgId/badge.svg", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
+    const results = await publishedResults(db, publicOrg(request));
+    return reply.header("content-type", "image/svg+xml; charset=utf-8").header("cache-control", PUBLIC_CACHE).send(badgeSvg(results));
+  });
+
+  app.get("/public/organisations/:orgId/widget", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
+    const orgId = publicOrg(request);
+    const html = widgetHtml(await publishedResults(db, orgId), pageUrl(orgId));
+    return reply.header("content-type", "text/html; charset=utf-8").header("cache-control", PUBLIC_CACHE).send(html);
+  });
+
+  app.get(
+    "/public/organisations/:orgId/results.csv",
+    { config: { access: PUBLIC }, schema: { hide: true }, compress: BULK_COMPRESSION },
+    async (request, reply) => {
+      const orgId = publicOrg(request);
+      // Checks the organisation exists before the first byte: a stream cannot turn into a 404 later.
+      await getOrganisation(db, orgId);
+      async function* lines() {
+        yield csvHeader();
+        for await (const batch of openDataFigures(db, orgId)) yield csvLines(batch.map(openDataRow));
+      }
+      return reply
+        .header("content-type", "text/csv; charset=utf-8")
+        .header("content-disposition", 'attachment; filename="resultats-publies.csv"')
+        .header("cache-control", PUBLIC_CACHE)
+        .send(Readable.from(lines()));
+    },
+  );
+
+  app.get(
+    "/api/v1/public/organisations/:orgId/published-figures",
+    {
+      config: { access: PUBLIC },
+      compress: BULK_COMPRESSION,
+      schema: {
+        tags: TAG,
+        summary: "Les résultats publiés d'une organisation et de tout ce qui lui est rattaché (données ouvertes, voir docs/open-data.md)",
+        params: orgParams,
+        response: {
+          200: z.object({
+            schema: z.literal("https://vigie.beta.gouv.fr/schemas/published-figures/1"),
+            organisationId: z.string(),
+            generatedAt: z.string(),
+            figures: z.array(openDataOut),
+          }),
+        },
+      },
+    },
+    async (request, reply) => {
+      await getOrganisation(db, request.params.orgId);
+      const figures: Array<z.infer<typeof openDataOut>> = [];
+      for await (const batch of openDataFigures(db, request.params.orgId)) figures.push(...batch.map(openDataRow));
+      reply.header("cache-control", PUBLIC_CACHE);
+      return {
+        schema: "https://vigie.beta.gouv.fr/schemas/published-figures/1" as const,
+        organisationId: request.params.orgId,
+        generatedAt: new Date().toISOString(),
+        figures,
+      };
+    },
+  );
+
+  app.get(
+    "/api/v1/public/organisations/:orgId/public-info",
+    {
+      config: { access: PUBLIC },
+      schema: {
+        tags: TAG,
+        summary: "Horaires (syntaxe OpenStreetMap et schema.org), fermetures, accessibilité et contacts d'une organisation",
+        params: orgParams,
+      },
+    },
+    async (request, reply) => {
+      const results = await publishedResults(db, request.params.orgId);
+      reply.header("cache-control", PUBLIC_CACHE);
+      return publicInfoJson(results, config.baseUrl);
+    },
+  );
+
+  app.post(
+    "/organisations/:orgId/publication",
+    { config: { access: onOrg("commitment.manage") }, schema: { hide: true } },
+    async (request, reply) => {
+      const orgId = publicOrg(request);
+      await publishNow(db, actorOf(request), orgId);
+      return reply.redirect(`/organisations/${orgId}/dashboard?ok=publication.refreshed`, 303);
+    },
+  );
+
+  app.post(
+    "/api/v1/organisations/:orgId/publication",
+    {
+      config: { access: onOrg("commitment.manage") },
+      schema: {
+        tags: TAG,
+        summary: "Recalculer tout de suite les résultats publiés de l'organisation et de ce qui lui est rattaché",
+        params: orgParams,
+        response: { 200: z.object({ organisations: z.number() }) },
+      },
+    },
+    async (request) => ({ organisations: await publishNow(db, actorOf(request), request.params.orgId) }),
+  );
+}

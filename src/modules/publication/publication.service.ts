@@ -1,0 +1,207 @@
+import type { Kysely } from "kysely";
+import type { DB } from "../../db/schema.ts";
+import type { Actor } from "../accounts/roles.ts";
+import { auditActor, recordAudit } from "../audit/audit.service.ts";
+import { closuresOf } from "../calendar/calendar.service.ts";
+import { organisationCommitments } from "../frameworks/frameworks.service.ts";
+import type { IndicatorValue, Period } from "../indicators/indicator.ts";
+import { allIndicators } from "../indicators/sources.ts";
+import { getPublicInfo, type PublicInfo } from "../opening-hours/opening-hours.service.ts";
+import { getOrganisation, type Organisation, subtree } from "../organisations/organisations.service.ts";
+import { publishedComments } from "../surveys/surveys.service.ts";
+import * as repo from "./publication.repository.ts";
+import { PUBLISHED_SET } from "./published-set.ts";
+
+export type { OrgFigure, PublishedFigure } from "./publication.repository.ts";
+export { PUBLISHED_SET } from "./published-set.ts";
+
+/**
+ * Published results: the figures of every organisation, computed once a day (and on demand) from the
+ * indicator sources into `published_figures`, which is all the public page, the poster, the widget and
+ * the open data ever read.
+ */
+
+/** The periods published: the current year to date and the whole previous year (SP+ asks for yearly results). */
+export function publishedPeriods(today: string): Period[] {
+  const year = Number(today.slice(0, 4));
+  return [
+    { from: `${year}-01-01`, to: today },
+    { from: `${year - 1}-01-01`, to: `${year - 1}-12-31` },
+  ];
+}
+
+const PUBLICATION_TIME_ZONE = "Europe/Paris";
+
+export function todayForPublication(now: Date): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: PUBLICATION_TIME_ZONE, year: "numeric", month: "2-digit", day: "2-digit" }).format(
+    now,
+  );
+}
+
+/** Recomputes the published figures of an organisation and everything below it. Returns how many organisations. */
+export async function refreshPublication(db: Kysely<DB>, rootId: string, now = new Date()): Promise<number> {
+  const orgs = await subtree(db, rootId);
+  const periods = publishedPeriods(todayForPublication(now));
+  for (const org of orgs) {
+    // Sources read rollups; each organisation's periods are written in one transaction, so a reader sees
+    // a period either as it was or as it is now.
+    const figures: Array<[Period, IndicatorValue[]]> = [];
+    for (const period of periods) figures.push([period, await allIndicators(db, org.id, period)]);
+    await db.transaction().execute(async (trx) => {
+      for (const [period, values] of figures) await repo.replaceFigures(trx, org.id, period, values, now);
+    });
+  }
+  return orgs.length;
+}
+
+/** The daily run: every tree of the instance. */
+export async function refreshAllPublications(db: Kysely<DB>, now = new Date()): Promise<number> {
+  const roots = await db.selectFrom("organisations").select("id").where("parent_id", "is", null).execute();
+  let count = 0;
+  for (const root of roots) count += await refreshPublication(db, root.id, now);
+  return count;
+}
+
+/** "Publish now", from the dashboard: recomputes the subtree and says so in the audit log. */
+export async function publishNow(db: Kysely<DB>, actor: Actor, orgId: string, now = new Date()): Promise<number> {
+  const count = await refreshPublication(db, orgId, now);
+  await recordAudit(db, auditActor(actor), {
+    orgId,
+    action: "update",
+    entity: "publication",
+    entityId: orgId,
+    after: { organisations: count },
+  });
+  return count;
+}
+
+// ---- Seams for the modules being built in parallel ----
+
+/** An action of the action plan shown to the public (#7). */
+export interface PublicAction {
+  title: string;
+  status: "to_start" | "in_progress" | "done";
+  /** When it is expected to be done, if said. */
+  dueOn?: string | null;
+}
+export type PublicActionSource = (db: Kysely<DB>, orgId: string) => Promise<PublicAction[]>;
+/**
+ * The action plans' public actions: #7 adds its source here (one line). Empty: the page shows no
+ * actions section at all.
+ */
+export const PUBLIC_ACTION_SOURCES: PublicActionSource[] = [];
+
+/** A free-text comment the public may read: only comments moderated to remove personal data (#5). */
+export interface PublicComment {
+  text: string;
+  on: string;
+}
+export type PublicCommentSource = (db: Kysely<DB>, orgId: string) => Promise<PublicComment[]>;
+export const PUBLIC_COMMENT_SOURCES: PublicCommentSource[] = [
+  async (db, orgId) => (await publishedComments(db, orgId, 10)).map((c) => ({ text: c.text, on: c.answeredOn })),
+];
+
+// ---- What the public reads ----
+
+export interface PublishedLine {
+  key: string;
+  label: string;
+  unit: PublishedFigureUnit;
+  value: number | null;
+  sample: number;
+  low: number | null;
+  high: number | null;
+  target: number | null;
+  better: "higher" | "lower";
+  previous: number | null;
+  commitments: string[];
+}
+type PublishedFigureUnit = repo.PublishedFigure["unit"];
+
+export interface PublishedResults {
+  org: Organisation;
+  period: Period | null;
+  previousPeriod: Period | null;
+  computedAt: Date | null;
+  /** The SP+ set, in its fixed order, with nulls where no figure exists yet. */
+  headline: Array<(typeof PUBLISHED_SET)[number] & { figure: PublishedLine | null }>;
+  /** Every other published figure (all channels together), grouped by the adopted framework's commitments. */
+  byCommitment: Array<{ id: string | null; number: number | null; title: string; figures: PublishedLine[] }>;
+  framework: { id: string; name: string } | null;
+  info: PublicInfo;
+  closures: Array<{ day: string; label: string }>;
+  actions: PublicAction[];
+  comments: PublicComment[];
+  children: Array<{ id: string; name: string; kind: string }>;
+}
+
+function lines(figures: repo.PublishedFigure[], previous: repo.PublishedFigure[]): PublishedLine[] {
+  const before = new Map(previous.filter((f) => f.channel === null).map((f) => [f.key, f.value]));
+  return figures
+    .filter((f) => f.channel === null)
+    .map((f) => ({
+      key: f.key,
+      label: f.label,
+      unit: f.unit,
+      value: f.value,
+      sample: f.sample,
+      low: f.low,
+      high: f.high,
+      target: f.target,
+      better: f.better,
+      previous: before.get(f.key) ?? null,
+      commitments: f.commitments,
+    }));
+}
+
+/** The latest published period of an organisation and the one before, as the public page shows them. */
+export async function publishedResults(db: Kysely<DB>, orgId: string, now = new Date()): Promise<PublishedResults> {
+  const org = await getOrganisation(db, orgId);
+  const [figures, info, commitments, closures, children] = await Promise.all([
+    repo.figuresOf(db, orgId),
+    getPublicInfo(db, orgId, now),
+    organisationCommitments(db, orgId),
+    closuresOf(db, org.path),
+    repo.childrenOf(db, orgId),
+  ]);
+  const periods = [...new Set(figures.map((f) => f.periodFrom))];
+  const latest = figures.filter((f) => f.periodFrom === periods[0]);
+  const prior = figures.filter((f) => f.periodFrom === periods[1]);
+  const current = lines(latest, prior);
+  const first = latest[0];
+  const second = prior[0];
+  const headlineKeys = new Set(PUBLISHED_SET.map((p) => p.key));
+  const others = current.filter((l) => !headlineKeys.has(l.key));
+  const groups: PublishedResults["byCommitment"] = [];
+  const placed = new Set<string>();
+  for (const c of commitments.commitments) {
+    const found = others.filter((l) => l.commitments.includes(c.id));
+    for (const l of found) placed.add(l.key);
+    if (found.length) groups.push({ id: c.id, number: c.number, title: c.title, figures: found });
+  }
+  const rest = others.filter((l) => !placed.has(l.key));
+  if (rest.length) groups.push({ id: null, number: null, title: "Autres indicateurs", figures: rest });
+  const [actions, comments] = await Promise.all([
+    Promise.all(PUBLIC_ACTION_SOURCES.map((s) => s(db, orgId))).then((l) => l.flat()),
+    Promise.all(PUBLIC_COMMENT_SOURCES.map((s) => s(db, orgId))).then((l) => l.flat()),
+  ]);
+  return {
+    org,
+    period: first ? { from: first.periodFrom, to: first.periodTo } : null,
+    previousPeriod: second ? { from: second.periodFrom, to: second.periodTo } : null,
+    computedAt: first?.computedAt ?? null,
+    headline: PUBLISHED_SET.map((p) => ({ ...p, figure: current.find((l) => l.key === p.key) ?? null })),
+    byCommitment: groups,
+    framework: commitments.framework ? { id: commitments.framework.id, name: commitments.framework.name } : null,
+    info,
+    closures: closures.filter((c) => c.day >= info.today).map((c) => ({ day: c.day, label: c.label })),
+    actions,
+    comments,
+    children,
+  };
+}
+
+/** The published figures of a subtree, batch by batch, for the CSV and JSON open data. */
+export function openDataFigures(db: Kysely<DB>, orgId: string): AsyncGenerator<repo.OrgFigure[]> {
+  return repo.figuresOfSubtree(db, orgId);
+}
