@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount, createInstanceAdmin } from "../src/modules/accounts/accounts.service.ts";
 import { type Actor, ROLES, type Role } from "../src/modules/accounts/roles.ts";
+import { addEvidence, campaignDetails, createCampaign } from "../src/modules/assessments/assessments.service.ts";
 import { createLocalCommitment } from "../src/modules/frameworks/frameworks.service.ts";
 import { createOrganisation } from "../src/modules/organisations/organisations.service.ts";
 import { registerRequest } from "../src/modules/requests/requests.service.ts";
@@ -35,6 +36,8 @@ interface Fixture {
   trackingNumber: string;
   trackingToken: string;
   survey: string;
+  assessment: string;
+  evidence: string;
 }
 
 interface Call {
@@ -352,10 +355,63 @@ const MATRIX: Record<string, Entry> = {
     call: (f) => ({ url: `/api/v1/public/organisations/${f.s1}/surveys/${f.survey}/responses`, json: {} }),
   },
   "GET /legal": { rule: "instance-admin", call: () => ({ url: "/legal" }) },
+  "GET /organisations/:orgId/assessments": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/assessments` }) },
+  "POST /organisations/:orgId/assessments": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/assessments`, form: { year: "" } }),
+  },
+  "GET /organisations/:orgId/assessments/:assessmentId": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/assessments/${f.assessment}` }),
+  },
+  "POST /organisations/:orgId/assessments/:assessmentId/sign": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/assessments/${f.assessment}/sign`, form: { version: "999" } }),
+  },
+  "GET /organisations/:orgId/assessments/:assessmentId/commitments/:index": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/assessments/${f.assessment}/commitments/1` }),
+  },
+  "POST /organisations/:orgId/assessments/:assessmentId/commitments/:index": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/assessments/${f.assessment}/commitments/1`, form: { "r1-id": "x" } }),
+  },
+  "GET /organisations/:orgId/assessments/:assessmentId/export.xlsx": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/assessments/${f.assessment}/export.xlsx` }),
+  },
+  "GET /organisations/:orgId/assessments/:assessmentId/evidence/:evidenceId": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/assessments/${f.assessment}/evidence/${f.evidence}` }),
+  },
+  "POST /organisations/:orgId/assessments/:assessmentId/evidence/:evidenceId/delete": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({
+      url: `/organisations/${f.s1}/assessments/${f.assessment}/evidence/00000000-0000-4000-8000-000000000000/delete`,
+      form: {},
+    }),
+  },
+  "POST /organisations/:orgId/assessments/:assessmentId/evidence": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/assessments/${f.assessment}/evidence`, form: {} }),
+  },
+  "GET /api/v1/organisations/:orgId/assessments/:assessmentId": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/assessments/${f.assessment}` }),
+  },
+
   "GET /legal/:slug": { rule: "public", call: () => ({ url: "/legal/accessibilite" }) },
   "GET /legal/:slug/edit": { rule: "instance-admin", call: () => ({ url: "/legal/mentions-legales/edit" }) },
   "POST /legal/:slug/edit": { rule: "instance-admin", call: () => ({ url: "/legal/mentions-legales/edit", form: { title: "" } }) },
 };
+
+/** An open campaign with one evidence file, on the site of the matrix. */
+async function assessmentFixture(db: TestApp["database"]["db"], root: Actor, orgId: string, localId: string) {
+  const campaign = await createCampaign(db, root, orgId, 2026);
+  await addEvidence(db, root, orgId, campaign.id, { requirementId: `local:${localId}`, fileName: "preuve.pdf", data: Buffer.from("%PDF") });
+  const { evidence } = await campaignDetails(db, orgId, campaign.id);
+  return { assessment: campaign.id, evidence: evidence[0]?.id ?? "" };
+}
 
 type Who = { kind: "anonymous" } | { kind: "instance-admin" } | { kind: "role"; role: Role; inside: boolean };
 
@@ -424,6 +480,7 @@ describe("access-control matrix", () => {
       trackingNumber: registered.request.number,
       trackingToken: registered.trackingToken,
       survey: (await createSurvey(db, root, s1.id, { template: "annual" })).id,
+      ...(await assessmentFixture(db, root, s1.id, local.id)),
     };
 
     const anonymous = new Client(t.app);

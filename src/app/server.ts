@@ -7,6 +7,7 @@ import Fastify from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { accountsRoutes } from "../modules/accounts/accounts.routes.tsx";
 import { authRoutes } from "../modules/accounts/auth.routes.tsx";
+import { assessmentsRoutes } from "../modules/assessments/assessments.routes.tsx";
 import { auditRoutes } from "../modules/audit/audit.routes.tsx";
 import { calendarRoutes } from "../modules/calendar/calendar.routes.tsx";
 import { frameworksRoutes } from "../modules/frameworks/frameworks.routes.tsx";
@@ -79,6 +80,7 @@ export async function buildServer(deps: AppDeps, options: { logger?: boolean } =
     surveysRoutes,
     surveysPublicRoutes,
     surveysApiRoutes,
+    assessmentsRoutes,
     accountsRoutes,
     auditRoutes,
     legalRoutes,
