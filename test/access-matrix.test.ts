@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount, createInstanceAdmin } from "../src/modules/accounts/accounts.service.ts";
 import { type Actor, ROLES, type Role } from "../src/modules/accounts/roles.ts";
+import { createAction } from "../src/modules/actions/actions.service.ts";
 import { addEvidence, campaignDetails, createCampaign } from "../src/modules/assessments/assessments.service.ts";
 import { createLocalCommitment } from "../src/modules/frameworks/frameworks.service.ts";
 import { createOrganisation } from "../src/modules/organisations/organisations.service.ts";
@@ -38,6 +39,7 @@ interface Fixture {
   survey: string;
   assessment: string;
   evidence: string;
+  action: string;
 }
 
 interface Call {
@@ -400,6 +402,55 @@ const MATRIX: Record<string, Entry> = {
     call: (f) => ({ url: `/api/v1/organisations/${f.s1}/assessments/${f.assessment}` }),
   },
 
+  "GET /organisations/:orgId/actions": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/actions` }) },
+  "POST /organisations/:orgId/actions/bulk": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/actions/bulk`, form: { status: "done" } }),
+  },
+  "GET /organisations/:orgId/actions/board": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/actions/board` }) },
+  "GET /organisations/:orgId/actions/new": { rule: { subtree: MANAGERS }, call: (f) => ({ url: `/organisations/${f.s1}/actions/new` }) },
+  "POST /organisations/:orgId/actions/new": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/actions/new`, form: { title: "" } }),
+  },
+  "GET /organisations/:orgId/actions/suggestions": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/actions/suggestions` }),
+  },
+  "POST /organisations/:orgId/actions/levers": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/actions/levers`, form: { planYear: "2027" } }),
+  },
+  "GET /organisations/:orgId/actions/import": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/actions/import` }),
+  },
+  "POST /organisations/:orgId/actions/import": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/actions/import`, form: {} }),
+  },
+  "GET /organisations/:orgId/actions/export.xlsx": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/actions/export.xlsx` }),
+  },
+  "GET /organisations/:orgId/actions/:actionId": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/actions/${f.action}` }),
+  },
+  "POST /organisations/:orgId/actions/:actionId": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/actions/${f.action}`, form: { title: "X", planYear: "2027", version: "999" } }),
+  },
+  "POST /organisations/:orgId/actions/:actionId/status": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/actions/${f.action}/status`, form: { status: "done", version: "999" } }),
+  },
+  "GET /api/v1/organisations/:orgId/actions": { rule: { subtree: ALL }, call: (f) => ({ url: `/api/v1/organisations/${f.s1}/actions` }) },
+  "POST /api/v1/organisations/:orgId/actions": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/actions`, json: {} }),
+  },
+
   "GET /legal/:slug": { rule: "public", call: () => ({ url: "/legal/accessibilite" }) },
   "GET /legal/:slug/edit": { rule: "instance-admin", call: () => ({ url: "/legal/mentions-legales/edit" }) },
   "POST /legal/:slug/edit": { rule: "instance-admin", call: () => ({ url: "/legal/mentions-legales/edit", form: { title: "" } }) },
@@ -410,7 +461,8 @@ async function assessmentFixture(db: TestApp["database"]["db"], root: Actor, org
   const campaign = await createCampaign(db, root, orgId, 2026);
   await addEvidence(db, root, orgId, campaign.id, { requirementId: `local:${localId}`, fileName: "preuve.pdf", data: Buffer.from("%PDF") });
   const { evidence } = await campaignDetails(db, orgId, campaign.id);
-  return { assessment: campaign.id, evidence: evidence[0]?.id ?? "" };
+  const action = await createAction(db, root, orgId, { title: "Action", planYear: 2026 });
+  return { assessment: campaign.id, evidence: evidence[0]?.id ?? "", action: action.id };
 }
 
 type Who = { kind: "anonymous" } | { kind: "instance-admin" } | { kind: "role"; role: Role; inside: boolean };

@@ -7,6 +7,7 @@ import Fastify from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { accountsRoutes } from "../modules/accounts/accounts.routes.tsx";
 import { authRoutes } from "../modules/accounts/auth.routes.tsx";
+import { actionsRoutes } from "../modules/actions/actions.routes.tsx";
 import { assessmentsRoutes } from "../modules/assessments/assessments.routes.tsx";
 import { auditRoutes } from "../modules/audit/audit.routes.tsx";
 import { calendarRoutes } from "../modules/calendar/calendar.routes.tsx";
@@ -81,6 +82,7 @@ export async function buildServer(deps: AppDeps, options: { logger?: boolean } =
     surveysPublicRoutes,
     surveysApiRoutes,
     assessmentsRoutes,
+    actionsRoutes,
     accountsRoutes,
     auditRoutes,
     legalRoutes,
