@@ -26,7 +26,7 @@ const ORG = {
   addressCity: undefined,
   siret: undefined,
 };
-const unescape = (s: string) => s.replaceAll("&#39;", "'").replaceAll("&quot;", '"').replaceAll("&amp;", "&");
+const decodeHtml = (s: string) => s.replaceAll("&#39;", "'").replaceAll("&quot;", '"').replaceAll("&amp;", "&");
 
 function upload(t: TestApp, c: Client, url: string, mode: string, bytes: Buffer) {
   const boundary = `----vigie${randomBytes(8).toString("hex")}`;
@@ -91,7 +91,7 @@ describe("action plan over HTTP", () => {
   it("suggests the levers of the worst-scoring commitments and adds the chosen ones to the plan", async () => {
     const page = await c.get(`/organisations/${site}/actions/suggestions`);
     expect(page.statusCode).toBe(200);
-    const body = unescape(page.body);
+    const body = decodeHtml(page.body);
     expect(body).toContain("D'après l'auto-évaluation 2026");
     const levers = [...body.matchAll(/name="leverIds" value="(lever-\d+)"/g)].map((m) => m[1] ?? "");
     const bank = JSON.parse(await import("node:fs").then((fs) => fs.readFileSync("data/levers/levers.json", "utf8"))) as {
@@ -142,7 +142,7 @@ describe("action plan over HTTP", () => {
       version: String(a.version),
     });
     expect(stale.statusCode).toBe(409);
-    expect(unescape(stale.body)).toContain("modifiée par quelqu'un d'autre");
+    expect(decodeHtml(stale.body)).toContain("modifiée par quelqu'un d'autre");
     expect(stale.body).toContain("Affiches posées");
     const fresh = (await actions()).actions.find((x) => x.id === a.id);
     const saved = await c.post(`/organisations/${site}/actions/${a.id}`, {
@@ -153,7 +153,7 @@ describe("action plan over HTTP", () => {
       version: String(fresh?.version),
     });
     expect(saved.statusCode).toBe(303);
-    const page = unescape((await c.get(`/organisations/${site}/actions/${a.id}`)).body);
+    const page = decodeHtml((await c.get(`/organisations/${site}/actions/${a.id}`)).body);
     expect(page).toContain("Statut : À lancer → En cours");
     expect(page).toContain("Statut : En cours → Aboutie");
     expect(page).toContain("Affiches posées");
