@@ -6,6 +6,7 @@ import { addEvidence, campaignDetails, createCampaign } from "../src/modules/ass
 import { createLocalCommitment } from "../src/modules/frameworks/frameworks.service.ts";
 import { createOrganisation } from "../src/modules/organisations/organisations.service.ts";
 import { registerRequest } from "../src/modules/requests/requests.service.ts";
+import { addStaff, fileIncident } from "../src/modules/staff/staff.service.ts";
 import { createSurvey } from "../src/modules/surveys/surveys.service.ts";
 import { Client, startTestApp, type TestApp } from "./support/app.ts";
 
@@ -40,6 +41,8 @@ interface Fixture {
   assessment: string;
   evidence: string;
   action: string;
+  staff: string;
+  incident: string;
 }
 
 interface Call {
@@ -451,6 +454,29 @@ const MATRIX: Record<string, Entry> = {
     call: (f) => ({ url: `/api/v1/organisations/${f.s1}/actions`, json: {} }),
   },
 
+  "GET /organisations/:orgId/staff": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/staff` }) },
+  "POST /organisations/:orgId/staff": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/staff`, form: { name: "" } }),
+  },
+  "POST /organisations/:orgId/staff/trainings": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/staff/trainings`, form: { theme: "" } }),
+  },
+  "POST /organisations/:orgId/staff/:staffId/active": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/staff/${f.staff}/active`, form: { active: "false", version: "999" } }),
+  },
+  "GET /organisations/:orgId/incidents": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/incidents` }) },
+  "POST /organisations/:orgId/incidents": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/incidents`, form: { description: "" } }),
+  },
+  "POST /organisations/:orgId/incidents/:incidentId/triage": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/incidents/${f.incident}/triage`, form: { decision: "dismiss", version: "999" } }),
+  },
+
   "GET /legal/:slug": { rule: "public", call: () => ({ url: "/legal/accessibilite" }) },
   "GET /legal/:slug/edit": { rule: "instance-admin", call: () => ({ url: "/legal/mentions-legales/edit" }) },
   "POST /legal/:slug/edit": { rule: "instance-admin", call: () => ({ url: "/legal/mentions-legales/edit", form: { title: "" } }) },
@@ -462,7 +488,9 @@ async function assessmentFixture(db: TestApp["database"]["db"], root: Actor, org
   await addEvidence(db, root, orgId, campaign.id, { requirementId: `local:${localId}`, fileName: "preuve.pdf", data: Buffer.from("%PDF") });
   const { evidence } = await campaignDetails(db, orgId, campaign.id);
   const action = await createAction(db, root, orgId, { title: "Action", planYear: 2026 });
-  return { assessment: campaign.id, evidence: evidence[0]?.id ?? "", action: action.id };
+  const staff = await addStaff(db, root, orgId, { name: "Agent" });
+  const incident = await fileIncident(db, root, orgId, { occurredOn: "2026-05-04", description: "Panne" });
+  return { assessment: campaign.id, evidence: evidence[0]?.id ?? "", action: action.id, staff, incident };
 }
 
 type Who = { kind: "anonymous" } | { kind: "instance-admin" } | { kind: "role"; role: Role; inside: boolean };
