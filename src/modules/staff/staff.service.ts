@@ -96,7 +96,9 @@ export async function trainingTable(db: Kysely<DB>, orgId: string, asOf: string)
   for (const t of trained) if (t.theme in all) all[t.theme as TrainingTheme] += t.n;
   const total = staff.reduce((n, s) => n + s.n, 0);
   return {
-    sites: [...staff].sort((a, b) => a.name.localeCompare(b.name, "fr")).map((s) => ({ orgId: s.org_id, name: s.name, staff: s.n, shares: trainedShares(s.n, perOrg(s.org_id)) })),
+    sites: [...staff]
+      .sort((a, b) => a.name.localeCompare(b.name, "fr"))
+      .map((s) => ({ orgId: s.org_id, name: s.name, staff: s.n, shares: trainedShares(s.n, perOrg(s.org_id)) })),
     total: { staff: total, shares: trainedShares(total, all), trained: all },
   };
 }
