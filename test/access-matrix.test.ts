@@ -477,6 +477,9 @@ const MATRIX: Record<string, Entry> = {
     call: (f) => ({ url: `/organisations/${f.s1}/incidents/${f.incident}/triage`, form: { decision: "dismiss", version: "999" } }),
   },
 
+  "GET /organisations/:orgId/review": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/review?year=2026` }) },
+  "GET /organisations/:orgId/review.pdf": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/review.pdf?year=2026` }) },
+
   "GET /legal/:slug": { rule: "public", call: () => ({ url: "/legal/accessibilite" }) },
   "GET /legal/:slug/edit": { rule: "instance-admin", call: () => ({ url: "/legal/mentions-legales/edit" }) },
   "POST /legal/:slug/edit": { rule: "instance-admin", call: () => ({ url: "/legal/mentions-legales/edit", form: { title: "" } }) },

@@ -21,6 +21,7 @@ import { lettersRoutes } from "../modules/requests/letters.routes.tsx";
 import { requestsApiRoutes } from "../modules/requests/requests.api.ts";
 import { requestsPublicRoutes } from "../modules/requests/requests.public.routes.tsx";
 import { requestsRoutes } from "../modules/requests/requests.routes.tsx";
+import { reviewsRoutes } from "../modules/reviews/reviews.routes.tsx";
 import { staffRoutes } from "../modules/staff/staff.routes.tsx";
 import { surveysApiRoutes } from "../modules/surveys/surveys.api.ts";
 import { surveysPublicRoutes } from "../modules/surveys/surveys.public.routes.tsx";
@@ -85,6 +86,7 @@ export async function buildServer(deps: AppDeps, options: { logger?: boolean } =
     assessmentsRoutes,
     actionsRoutes,
     staffRoutes,
+    reviewsRoutes,
     accountsRoutes,
     auditRoutes,
     legalRoutes,

@@ -6,6 +6,7 @@ import { adoptFramework, createLocalCommitment } from "../modules/frameworks/fra
 import type { HolidayZone, Organisation, OrgKind } from "../modules/organisations/organisation.ts";
 import { createOrganisation, listVisible } from "../modules/organisations/organisations.service.ts";
 import { changeStatus, registerRequest } from "../modules/requests/requests.service.ts";
+import { loadDemoImprovement } from "./demo-improvement.ts";
 
 export const DEMO_PASSWORD = "demonstration-vigie";
 export const DEMO_ADMIN_EMAIL = "admin@demo.vigie.fr";
@@ -129,6 +130,7 @@ export async function loadDemo(db: Kysely<DB>): Promise<{ created: boolean }> {
     actor,
     orgs.filter((o) => o.kind === "site"),
   );
+  await loadDemoImprovement(db, actor, byName("Ville de Poissy"));
   return { created: true };
 }
 
