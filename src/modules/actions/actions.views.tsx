@@ -516,7 +516,7 @@ export function ImportPage(props: { orgId: string; orgName: string; report?: Pla
       <Tabs orgId={props.orgId} current="import" />
       <h2>Exporter</h2>
       <p>
-        <a class="fr-link fr-icon-download-line fr-link--icon-left" href={`${base(props.orgId)}/export.xlsx`}>
+        <a class="fr-link" href={`${base(props.orgId)}/export.xlsx`}>
           Télécharger le plan (Excel .xlsx)
         </a>
       </p>

@@ -60,7 +60,7 @@ export function ReviewView({ review: r, pdfHref }: { review: Review; pdfHref: st
       </p>
       <ul class="fr-btns-group fr-btns-group--inline-md">
         <li>
-          <a class="fr-btn fr-icon-download-line fr-btn--icon-left" href={pdfHref}>
+          <a class="fr-btn" href={pdfHref}>
             Télécharger le bilan (PDF)
           </a>
         </li>
