@@ -280,6 +280,9 @@ export function weakChannels(indicators: IndicatorValue[]): Channel[] {
   return [...gaps].sort((a, b) => b[1] - a[1]).map(([c]) => c);
 }
 
+/** The commitments that promise an action plan and a yearly review, in each framework. */
+const PLAN_COMMITMENTS = ["sp+2021/8", "marianne-2016/12", "marianne-2008/19"];
+
 /**
  * The plan of the year the period ends in, for the subtree: share of actions done (dropped ones left
  * out), overall and per commitment, and the number of actions; read from the rollup.
@@ -297,7 +300,7 @@ export const actionIndicatorSource: IndicatorSource = async (db: Kysely<DB>, org
       target: null,
       better: "higher",
       sample: kept(counts.byStatus),
-      commitments: [],
+      commitments: PLAN_COMMITMENTS,
       channel: null,
     },
   ];
@@ -323,7 +326,7 @@ export const actionIndicatorSource: IndicatorSource = async (db: Kysely<DB>, org
     target: null,
     better: "higher",
     sample: counts.total,
-    commitments: [],
+    commitments: PLAN_COMMITMENTS,
     channel: null,
   });
   return out;

@@ -334,6 +334,9 @@ export async function signCampaign(db: Kysely<DB>, actor: Actor, orgId: string, 
   });
 }
 
+/** The commitments that promise a regular self-assessment, in each framework. */
+const SELF_ASSESSMENT_COMMITMENTS = ["sp+2021/8", "marianne-2016/12", "marianne-2008/17", "marianne-2008/18"];
+
 /** The rollup line of the overall score. */
 const OVERALL = "*";
 
@@ -353,7 +356,8 @@ export const assessmentIndicatorSource: IndicatorSource = async (db: Kysely<DB>,
       target: null,
       better: "higher",
       sample: r.campaigns,
-      commitments: r.commitmentId === OVERALL ? [] : [r.commitmentId],
+      // The overall score answers the commitments to evaluate one's own practice.
+      commitments: r.commitmentId === OVERALL ? SELF_ASSESSMENT_COMMITMENTS : [r.commitmentId],
       channel: null,
     }),
   );
