@@ -89,6 +89,16 @@ try {
     cross join unnest(array['disability','posture','other_administrations','life_events','digital','regulation','bienveillance']) with ordinality as t(theme, k)
     where (length(m.name) + t.k) % 3 <> 0`.execute(db);
   await sql`
+    insert into staff_counts (org_id, active)
+    select p.org_id, count(*) from staff_members m join organisations o on o.id = m.org_id cross join unnest(o.path) as p(org_id)
+    group by 1`.execute(db);
+  await sql`
+    insert into staff_rollup (org_id, day, theme, trained)
+    select p.org_id, f.day, f.theme, count(*)
+    from (select org_id, staff_id, theme, min(completed_on) as day from staff_trainings group by 1, 2, 3) f
+    join organisations o on o.id = f.org_id cross join unnest(o.path) as p(org_id)
+    group by 1, 2, 3`.execute(db);
+  await sql`
     insert into assessment_rollup (org_id, year, commitment_id, score_sum, campaigns)
     select p.org_id, ${YEAR}::int, 'sp+2021/' || c, sum(50 + (length(o.name) * c) % 50), count(*)
     from organisations o cross join unnest(o.path) as p(org_id) cross join generate_series(1, 9) c
@@ -110,22 +120,33 @@ try {
   };
   const subtree = sql`(select id from organisations where path && ${sql.val([network.id])}::uuid[])`;
   const rows = [
-    ["scores d'auto-évaluation (rollup)", await time(() => assessmentIndicatorSource(db, network.id, period))],
+    ["scores d'auto-évaluation (source, rollup)", await time(() => assessmentIndicatorSource(db, network.id, period))],
     [
-      "plafond : moyenne des scores sur les lignes des sites",
-      await time(() => sql`select commitment_id, avg(score_sum) from assessment_rollup where org_id in ${subtree} group by 1`.execute(db)),
+      "plafond : lecture nue des lignes du rollup des scores",
+      await time(() => sql`select * from assessment_rollup where org_id = ${network.id} and year = ${YEAR}`.execute(db)),
     ],
-    ["plan d'actions (rollup)", await time(() => actionIndicatorSource(db, network.id, period))],
+    ["plan d'actions (source, rollup)", await time(() => actionIndicatorSource(db, network.id, period))],
     [
-      "plafond : comptage des actions brutes",
+      "plafond : lecture nue des lignes du rollup des actions",
+      await time(() => sql`select * from action_rollup where org_id = ${network.id} and plan_year = ${YEAR}`.execute(db)),
+    ],
+    [
+      "évité : comptage des actions brutes du sous-arbre",
       await time(() =>
         sql`select commitment_id, status, count(*) from actions where org_id in ${subtree} and plan_year = ${YEAR} group by 1, 2`.execute(
           db,
         ),
       ),
     ],
-    ["agents formés (agrégat sur les agents)", await time(() => staffIndicatorSource(db, network.id, period))],
-    ["bilan annuel complet du réseau", await time(() => buildReview(db, network.id, YEAR))],
+    ["agents formés (source, rollup)", await time(() => staffIndicatorSource(db, network.id, period))],
+    [
+      "évité : agrégat des formations brutes du sous-arbre",
+      await time(() =>
+        sql`select t.theme, count(distinct t.staff_id) from staff_trainings t join staff_members m on m.org_id = t.org_id and m.id = t.staff_id
+            where t.org_id in ${subtree} and m.active and t.completed_on <= ${period.to} group by 1`.execute(db),
+      ),
+    ],
+    ["bilan annuel complet du réseau (toutes sources)", await time(() => buildReview(db, network.id, YEAR))],
   ] as const;
   const count = async (table: string) =>
     Number((await sql<{ n: string }>`select count(*) as n from ${sql.table(table)}`.execute(db)).rows[0]?.n);
@@ -135,9 +156,10 @@ try {
   console.log("| lecture | p50 | p95 |");
   console.log("| --- | ---: | ---: |");
   for (const [label, t] of rows) console.log(`| ${label} | ${t.p50.toFixed(1)} ms | ${t.p95.toFixed(1)} ms |`);
-  const ratio = (a: number, b: number) => `${(a / b).toFixed(1)} ×`;
+  const ratio = (x: number, y: number) => `${(x / y).toFixed(1)} ×`;
+  const p50 = (i: number) => rows[i]?.[1].p50 ?? Number.NaN;
   console.log(
-    `\nscores : source / plafond = ${ratio(rows[0][1].p50, rows[1][1].p50)} ; actions : source / plafond = ${ratio(rows[2][1].p50, rows[3][1].p50)}, comptage brut / source = ${ratio(rows[4][1].p50, rows[2][1].p50)} (p50)`,
+    `\nsource / plafond (p50) : scores ${ratio(p50(0), p50(1))}, actions ${ratio(p50(2), p50(3))} ; agrégat brut évité / source : actions ${ratio(p50(4), p50(2))}, formations ${ratio(p50(6), p50(5))}`,
   );
 } finally {
   if (URL && schema) await sql.raw(`drop schema if exists "${schema}" cascade`).execute(db);

@@ -145,6 +145,20 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       foreign key (org_id, staff_id) references staff_members (org_id, id) on delete cascade
     );
 
+    -- For each organisation and each ancestor: active staff, and per theme and day, how many of them
+    -- had their first training on that theme that day (so "trained by a date" is a sum of a few rows).
+    create table staff_rollup (
+      org_id uuid not null,
+      day date not null,
+      theme text not null,
+      trained integer not null default 0,
+      primary key (org_id, theme, day)
+    );
+    create table staff_counts (
+      org_id uuid not null primary key,
+      active integer not null default 0
+    );
+
     create table incident_reports (
       org_id uuid not null references organisations (id) on delete restrict,
       id uuid not null default gen_random_uuid(),
@@ -171,6 +185,8 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     db,
     `
     drop table incident_reports;
+    drop table staff_counts;
+    drop table staff_rollup;
     drop table staff_trainings;
     drop table staff_members;
     drop table action_rollup;

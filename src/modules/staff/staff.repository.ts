@@ -65,28 +65,63 @@ export async function insertTraining(
   return row !== undefined;
 }
 
+/** The first day each theme was trained, for one member. */
+export async function firstTrainings(db: Kysely<DB>, orgId: string, staffId: string): Promise<Map<string, string>> {
+  const rows = await staffDb(db)
+    .selectFrom("staff_trainings")
+    .select(["theme", sql<string>`min(completed_on)::text`.as("first")])
+    .where("org_id", "=", orgId)
+    .where("staff_id", "=", staffId)
+    .groupBy("theme")
+    .execute();
+  return new Map(rows.map((r) => [r.theme, r.first]));
+}
+
+/** Moves the staff counters of an organisation and all its ancestors, in one statement each. */
+export async function applyStaffRollup(
+  db: Kysely<DB>,
+  path: string[],
+  trained: Array<{ day: string; theme: string; delta: number }>,
+  activeDelta: number,
+): Promise<void> {
+  if (activeDelta) {
+    await sql`
+      insert into staff_counts (org_id, active) select org_id, ${activeDelta}::int from unnest(${path}::uuid[]) as org_id
+      on conflict (org_id) do update set active = staff_counts.active + excluded.active`.execute(db);
+  }
+  const list = trained.filter((t) => t.delta !== 0);
+  if (!list.length) return;
+  await sql`
+    insert into staff_rollup (org_id, day, theme, trained)
+    select o.org_id, c.day, c.theme, c.delta
+    from unnest(${path}::uuid[]) as o(org_id)
+    cross join unnest(${list.map((l) => l.day)}::date[], ${list.map((l) => l.theme)}::text[], ${list.map((l) => l.delta)}::int[]) as c(day, theme, delta)
+    on conflict (org_id, theme, day) do update set trained = staff_rollup.trained + excluded.trained`.execute(db);
+}
+
 /**
- * Per site of the subtree: active staff, and per theme how many of them were trained by a date.
- * One grouped query over two small tables (a few rows per agent), indexed by organisation.
+ * Active staff and staff trained per theme by a date, for the organisation and each of its direct
+ * children (their whole subtrees), read from the rollup: a few rows per organisation, whatever the size.
  */
-export async function trainingFigures(db: Kysely<DB>, root: string, asOf: string) {
+export async function trainingFigures(db: Kysely<DB>, orgId: string, asOf: string) {
   const sdb = staffDb(db);
+  const nodes = sdb
+    .selectFrom("organisations")
+    .select("id")
+    .where((eb) => eb.or([eb("id", "=", orgId), eb("parent_id", "=", orgId)]));
   const staff = await sdb
-    .selectFrom("staff_members as m")
-    .innerJoin("organisations as o", "o.id", "m.org_id")
-    .select(["m.org_id", "o.name", sql<number>`count(*)::int`.as("n")])
-    .where("m.org_id", "in", inSubtree(db, root))
-    .where("m.active", "=", true)
-    .groupBy(["m.org_id", "o.name"])
+    .selectFrom("staff_counts as c")
+    .innerJoin("organisations as o", "o.id", "c.org_id")
+    .select(["c.org_id", "o.name", "c.active as n"])
+    .where("c.org_id", "in", nodes)
+    .where("c.active", ">", 0)
     .execute();
   const trained = await sdb
-    .selectFrom("staff_trainings as t")
-    .innerJoin("staff_members as m", (j) => j.onRef("m.org_id", "=", "t.org_id").onRef("m.id", "=", "t.staff_id"))
-    .select(["t.org_id", "t.theme", sql<number>`count(distinct t.staff_id)::int`.as("n")])
-    .where("t.org_id", "in", inSubtree(db, root))
-    .where("m.active", "=", true)
-    .where("t.completed_on", "<=", asOf)
-    .groupBy(["t.org_id", "t.theme"])
+    .selectFrom("staff_rollup")
+    .select(["org_id", "theme", sql<number>`sum(trained)::int`.as("n")])
+    .where("org_id", "in", nodes)
+    .where("day", "<=", asOf)
+    .groupBy(["org_id", "theme"])
     .execute();
   return { staff, trained };
 }

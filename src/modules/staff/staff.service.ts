@@ -47,6 +47,7 @@ export async function addStaff(
 ): Promise<string> {
   return db.transaction().execute(async (trx) => {
     const id = await repo.insertStaff(trx, orgId, { name: input.name, job: input.job ?? null });
+    await repo.applyStaffRollup(trx, await pathOf(trx, orgId), [], 1);
     await recordAudit(trx, auditActor(actor), { orgId, action: "create", entity: "staff_member", entityId: id, after: input });
     return id;
   });
@@ -58,6 +59,17 @@ export async function setStaffActive(db: Kysely<DB>, actor: Actor, orgId: string
     if (!before) throw new AppError("staff.not_found");
     if (!(await repo.setActive(trx, orgId, id, input.active, input.version)))
       throw new AppError("validation", { message: "Cette fiche a été modifiée entre-temps : rechargez la page." });
+    if (before.active !== input.active) {
+      // Someone who leaves takes their trainings out of the shares; coming back brings them in again.
+      const delta = input.active ? 1 : -1;
+      const first = await repo.firstTrainings(trx, orgId, id);
+      await repo.applyStaffRollup(
+        trx,
+        await pathOf(trx, orgId),
+        [...first].map(([theme, day]) => ({ theme, day, delta })),
+        delta,
+      );
+    }
     await recordAudit(trx, auditActor(actor), {
       orgId,
       action: "update",
@@ -76,8 +88,16 @@ export async function addTraining(
   input: { staffId: string; theme: TrainingTheme; completedOn: string },
 ) {
   await db.transaction().execute(async (trx) => {
-    if (!(await repo.findStaff(trx, orgId, input.staffId))) throw new AppError("validation", { fields: { staffId: "Agent introuvable." } });
+    const member = await repo.findStaff(trx, orgId, input.staffId);
+    if (!member) throw new AppError("validation", { fields: { staffId: "Agent introuvable." } });
+    const before = (await repo.firstTrainings(trx, orgId, input.staffId)).get(input.theme);
     if (!(await repo.insertTraining(trx, orgId, input))) return;
+    // Only the first training on a theme counts: an earlier one moves the member's day back.
+    if (member.active && (!before || input.completedOn < before)) {
+      const moves = [{ theme: input.theme, day: input.completedOn, delta: 1 }];
+      if (before) moves.push({ theme: input.theme, day: before, delta: -1 });
+      await repo.applyStaffRollup(trx, await pathOf(trx, orgId), moves, 0);
+    }
     await recordAudit(trx, auditActor(actor), { orgId, action: "create", entity: "staff_training", entityId: input.staffId, after: input });
   });
 }
@@ -87,20 +107,28 @@ export interface TrainingTable {
   total: { staff: number; shares: Record<TrainingTheme, number | null>; trained: Record<TrainingTheme, number> };
 }
 
-/** Share of active staff trained per theme, per organisation of the subtree and overall, as of a date. */
+/**
+ * Share of active staff trained per theme as of a date: for the organisation's whole subtree, and for
+ * each of its direct children that has staff (a network shows its regions, a region its sites).
+ */
 export async function trainingTable(db: Kysely<DB>, orgId: string, asOf: string): Promise<TrainingTable> {
   const { staff, trained } = await repo.trainingFigures(db, orgId, asOf);
   const perOrg = (id: string) =>
     Object.fromEntries(trained.filter((t) => t.org_id === id).map((t) => [t.theme, t.n])) as Partial<Record<TrainingTheme, number>>;
-  const all: Record<TrainingTheme, number> = Object.fromEntries(TRAINING_THEMES.map((t) => [t, 0])) as Record<TrainingTheme, number>;
-  for (const t of trained) if (t.theme in all) all[t.theme as TrainingTheme] += t.n;
-  const total = staff.reduce((n, s) => n + s.n, 0);
+  const own = perOrg(orgId);
+  const all = Object.fromEntries(TRAINING_THEMES.map((t) => [t, own[t] ?? 0])) as Record<TrainingTheme, number>;
+  const total = staff.find((s) => s.org_id === orgId)?.n ?? 0;
   return {
-    sites: [...staff]
+    sites: staff
+      .filter((s) => s.org_id !== orgId)
       .sort((a, b) => a.name.localeCompare(b.name, "fr"))
       .map((s) => ({ orgId: s.org_id, name: s.name, staff: s.n, shares: trainedShares(s.n, perOrg(s.org_id)) })),
     total: { staff: total, shares: trainedShares(total, all), trained: all },
   };
+}
+
+async function pathOf(db: Kysely<DB>, orgId: string): Promise<string[]> {
+  return (await organisationPath(db, orgId)) ?? [orgId];
 }
 
 /** Staff trained per theme over the subtree as of the end of the period (`staff.trained_share`), and incident reports filed. */

@@ -38,10 +38,24 @@ export interface IncidentReportsTable {
   created_at: TimestampDefault;
 }
 
+export interface StaffRollupTable {
+  org_id: string;
+  day: string;
+  theme: string;
+  trained: number;
+}
+
+export interface StaffCountsTable {
+  org_id: string;
+  active: number;
+}
+
 export type StaffTables = {
   staff_members: StaffMembersTable;
   staff_trainings: StaffTrainingsTable;
   incident_reports: IncidentReportsTable;
+  staff_rollup: StaffRollupTable;
+  staff_counts: StaffCountsTable;
 };
 
 export function staffDb(db: Kysely<DB>): Kysely<DB & StaffTables> {
