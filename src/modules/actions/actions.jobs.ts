@@ -1,4 +1,4 @@
-import { CHANNEL_LABELS, type Channel } from "../frameworks/channels.ts";
+import { CHANNEL_LABELS } from "../frameworks/channels.ts";
 import { addDigestSection } from "../requests/digest-sections.ts";
 import { ACTION_STATUS_LABELS } from "./action-status.ts";
 import { overdueActions } from "./actions.service.ts";
@@ -9,6 +9,6 @@ addDigestSection(async (db, { orgIds, date }) => {
   const late = await overdueActions(db, orgIds, date);
   if (!late.length) return null;
   const line = (a: (typeof late)[number]) =>
-    `- Action ${a.number} (${a.orgName}) — « ${a.title} » — ${ACTION_STATUS_LABELS[a.status].toLowerCase()}${a.channel ? `, ${CHANNEL_LABELS[a.channel as Channel].toLowerCase()}` : ""}${a.owner ? `, responsable : ${a.owner}` : ""} — échéance le ${formatDay(a.dueOn)}`;
+    `- Action ${a.number} (${a.orgName}) — « ${a.title} » — ${ACTION_STATUS_LABELS[a.status].toLowerCase()}${a.channel ? `, ${CHANNEL_LABELS[a.channel].toLowerCase()}` : ""}${a.owner ? `, responsable : ${a.owner}` : ""} — échéance le ${formatDay(a.dueOn)}`;
   return `Actions du plan en retard (${late.length}) :\n${late.map(line).join("\n")}`;
 });

@@ -3,7 +3,7 @@ import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
 import type { Actor } from "../accounts/roles.ts";
 import { type AuditActor, auditActor, recordAudit } from "../audit/audit.service.ts";
-import type { Channel } from "../frameworks/channels.ts";
+import { CHANNELS, type Channel } from "../frameworks/channels.ts";
 import { organisationCommitments } from "../frameworks/frameworks.service.ts";
 import type { IndicatorSource, IndicatorValue, Period } from "../indicators/indicator.ts";
 import { type Lever, searchLevers, suggestLevers } from "../levers/levers.service.ts";
@@ -17,9 +17,15 @@ export type { ActionFilter, ActionRow } from "./actions.repository.ts";
 
 export interface Action extends repo.ActionRow {
   status: ActionStatus;
+  channel: Channel | null;
 }
 
-const asAction = (row: repo.ActionRow): Action => ({ ...row, status: isActionStatus(row.status) ? row.status : "todo" });
+const isChannel = (value: unknown): value is Channel => (CHANNELS as readonly unknown[]).includes(value);
+const asAction = (row: repo.ActionRow): Action => ({
+  ...row,
+  status: isActionStatus(row.status) ? row.status : "todo",
+  channel: isChannel(row.channel) ? row.channel : null,
+});
 
 export async function listPlan(db: Kysely<DB>, orgId: string, filter: repo.ActionFilter): Promise<Action[]> {
   return (await repo.listActions(db, orgId, filter)).map(asAction);

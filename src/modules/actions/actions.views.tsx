@@ -10,7 +10,7 @@ import type { Action, ActionEvent, PlanCounts, Suggestions } from "./actions.ser
 
 const base = (orgId: string) => `/organisations/${orgId}/actions`;
 export const formatDay = (iso: string | null) => (iso ? iso.split("-").reverse().join("/") : "—");
-const channelLabel = (c: string | null) => (c ? (CHANNEL_LABELS[c as Channel] ?? c) : "Tous canaux");
+const channelLabel = (c: Channel | "all" | null) => (c && c !== "all" ? CHANNEL_LABELS[c] : "Tous canaux");
 const BADGE: Record<ActionStatus, string> = { todo: "fr-badge--info", doing: "fr-badge--new", done: "fr-badge--success", dropped: "" };
 
 export function StatusBadge({ status }: { status: ActionStatus }): SafeHtml {

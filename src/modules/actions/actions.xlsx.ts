@@ -23,7 +23,7 @@ export async function planWorkbook(actions: Action[]): Promise<Buffer> {
       a.number,
       a.title,
       a.commitmentId ?? "",
-      a.channel ? CHANNEL_LABELS[a.channel as Channel] : "",
+      a.channel ? CHANNEL_LABELS[a.channel] : "",
       a.owner ?? "",
       a.service ?? "",
       a.dueOn ? new Date(`${a.dueOn}T00:00:00Z`) : "",

@@ -1,6 +1,6 @@
 import PDFDocument from "pdfkit";
 import { ACTION_STATUS_LABELS, ACTION_STATUSES } from "../actions/action-status.ts";
-import { CHANNEL_LABELS, type Channel } from "../frameworks/channels.ts";
+import { CHANNEL_LABELS } from "../frameworks/channels.ts";
 import type { IndicatorValue } from "../indicators/indicator.ts";
 import { TRAINING_THEME_LABELS, TRAINING_THEMES } from "../staff/themes.ts";
 import { formatValue, meetsTarget, targetLabel } from "./indicator-format.ts";
@@ -89,7 +89,7 @@ function indicatorTable(doc: Doc, indicators: IndicatorValue[]): void {
       const ok = meetsTarget(i);
       return [
         i.label,
-        i.channel ? CHANNEL_LABELS[i.channel as Channel] : "Tous",
+        i.channel ? CHANNEL_LABELS[i.channel] : "Tous",
         formatValue(i.unit, i.value),
         targetLabel(i),
         ok === null ? "—" : ok ? "Tenue" : "Non tenue",

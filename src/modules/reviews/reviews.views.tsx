@@ -2,7 +2,7 @@ import { BarChartFigure } from "../../ui/charts.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
 import { ACTION_STATUS_LABELS, ACTION_STATUSES } from "../actions/action-status.ts";
-import { CHANNEL_LABELS, type Channel } from "../frameworks/channels.ts";
+import { CHANNEL_LABELS } from "../frameworks/channels.ts";
 import type { IndicatorValue } from "../indicators/indicator.ts";
 import { TRAINING_THEME_LABELS, TRAINING_THEMES } from "../staff/themes.ts";
 import { formatValue, meetsTarget, targetLabel } from "./indicator-format.ts";
@@ -36,7 +36,7 @@ export function IndicatorRows({ indicators, caption }: { indicators: IndicatorVa
           {indicators.map((i) => (
             <tr>
               <td>{i.label}</td>
-              <td>{i.channel ? CHANNEL_LABELS[i.channel as Channel] : "Tous"}</td>
+              <td>{i.channel ? CHANNEL_LABELS[i.channel] : "Tous"}</td>
               <td>{formatValue(i.unit, i.value)}</td>
               <td>{targetLabel(i)}</td>
               <td>{verdict(i)}</td>
