@@ -478,6 +478,7 @@ const MATRIX: Record<string, Entry> = {
   },
 
   "GET /organisations/:orgId/review": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/review?year=2026` }) },
+  "GET /api/v1/organisations/:orgId/review": { rule: { subtree: ALL }, call: (f) => ({ url: `/api/v1/organisations/${f.s1}/review` }) },
   "GET /organisations/:orgId/review.pdf": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/review.pdf?year=2026` }) },
 
   "GET /legal/:slug": { rule: "public", call: () => ({ url: "/legal/accessibilite" }) },

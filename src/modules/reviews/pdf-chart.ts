@@ -20,7 +20,8 @@ export function pdfBarChart(doc: PdfCanvas, chart: BarChart, clean: (s: string) 
   const plotW = width - 34;
   const plotH = height - 40;
   const values = chart.series.flatMap((s) => s.values).filter((v): v is number => v !== null);
-  const max = chart.max ?? Math.max(1, ...values);
+  // Without a fixed maximum, one that four guide lines divide into whole numbers.
+  const max = chart.max ?? Math.ceil(Math.max(1, ...values) / 4) * 4;
   // Axis and four guide lines with their values.
   doc.lineWidth(0.5);
   for (let g = 0; g <= 4; g++) {

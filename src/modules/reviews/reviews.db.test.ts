@@ -89,6 +89,9 @@ describe("annual review of the demo", () => {
     const page = await c.get(`/organisations/${network}/review?year=${year}`);
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain("Engagement 19 — ");
+    const json = (await c.api("GET", `/api/v1/organisations/${network}/review?year=${year}`)).json();
+    expect(json.commitments).toHaveLength(19);
+    expect(json.sections.find((s: { key: string }) => s.key === "surveys").indicators).toEqual([]);
     const agent = new Client(t.app);
     await agent.login("agent.strasbourg@demo.vigie.fr", DEMO_PASSWORD);
     expect((await agent.get(`/organisations/${poissy}/review.pdf`)).statusCode).toBe(404);

@@ -47,4 +47,53 @@ export async function reviewsRoutes(app: App, deps: AppDeps): Promise<void> {
       .header("cache-control", "no-store")
       .send(pdf);
   });
+
+  app.get(
+    "/api/v1/organisations/:orgId/review",
+    {
+      config: { access: onOrg("request.read") },
+      schema: {
+        tags: ["bilan annuel"],
+        summary:
+          "Les données du bilan annuel : engagements et indicateurs, sections, auto-évaluation, plan, formations, actions de l'année suivante",
+        params,
+        querystring: z.object({ year: z.coerce.number().int().min(2000).max(2100).optional() }),
+      },
+    },
+    async (request) => {
+      const r = await buildReview(db, request.params.orgId, request.query.year ?? defaultYear());
+      return {
+        organisation: { id: r.org.id, name: r.org.name },
+        year: r.year,
+        framework: r.framework,
+        commitments: r.commitments,
+        sections: r.sections,
+        assessment: r.assessment
+          ? {
+              signed: r.assessment.campaign.signed,
+              overall: r.assessment.overall,
+              lastYearOverall: r.assessment.lastYear?.overall ?? null,
+              commitments: r.assessment.commitments.map((c) => ({
+                id: c.id,
+                score: c.score.score,
+                lastYear: c.lastYear,
+                change: c.change,
+              })),
+            }
+          : null,
+        networkScores: r.networkScores,
+        plan: r.plan,
+        training: r.training.total,
+        nextYear: r.nextYear.map((a) => ({
+          id: a.id,
+          number: a.number,
+          title: a.title,
+          commitmentId: a.commitmentId,
+          owner: a.owner,
+          dueOn: a.dueOn,
+          status: a.status,
+        })),
+      };
+    },
+  );
 }
