@@ -86,6 +86,19 @@ describe("staff, trainings and incident reports over HTTP", () => {
     expect((await admin.post(form?.[1] ?? "", { version: form?.[2] ?? "", active: "false" })).statusCode).toBe(303);
     const after = await allIndicators(t.database.db, siteA, { from: "2026-01-01", to: "2026-12-31" });
     expect(after.find((f) => f.key === "staff.trained_share" && f.label.includes("Posture"))?.value).toBe(1);
+    // Emma's earlier posture training, recorded late, moves her first training back to January.
+    await admin.post(`/organisations/${siteB}/staff/trainings`, {
+      staffId: await idOf(siteB, "Emma"),
+      theme: "posture",
+      completedOn: "2026-01-10",
+    });
+    const postureBy = async (to: string) =>
+      (await allIndicators(t.database.db, network, { from: "2026-01-01", to })).find(
+        (f) => f.key === "staff.trained_share" && f.label.includes("Posture"),
+      );
+    // Five in post (David left): by 15 February, Anne (1 Feb) and Emma (10 Jan); by the end of the year, four.
+    expect(await postureBy("2026-02-15")).toMatchObject({ value: 2 / 5, sample: 5 });
+    expect(await postureBy("2026-12-31")).toMatchObject({ value: 4 / 5, sample: 5 });
   });
 
   it("lets an agent file an incident in one form, and the referent turn it into an action", async () => {
