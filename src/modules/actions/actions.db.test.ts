@@ -131,6 +131,14 @@ describe("action plan over HTTP", () => {
     const bulk = await c.post(`/organisations/${site}/actions/bulk`, { ids: [b.id, d.id], status: "done" });
     expect(bulk.statusCode).toBe(303);
     expect((await actions()).counts).toEqual({ todo: 0, doing: 1, done: 2, dropped: 0 });
+    // An action out of reach (or unknown) in the batch: nothing changes at all.
+    const foreign = await c.post(`/organisations/${site}/actions/bulk`, {
+      ids: [a.id, "00000000-0000-4000-8000-000000000000"],
+      status: "dropped",
+    });
+    expect(foreign.statusCode).toBe(400);
+    expect(foreign.body).toContain("Une des actions choisies est introuvable.");
+    expect((await actions()).counts).toEqual({ todo: 0, doing: 1, done: 2, dropped: 0 });
     const list = await c.get(`/organisations/${site}/actions?status=done`);
     expect((list.body.match(/name="ids"/g) ?? []).length).toBe(2);
     // A stale edit (the card was moved meanwhile) is refused, the typed note shown again.

@@ -120,6 +120,12 @@ export async function findAction(db: Kysely<DB>, orgId: string, id: string): Pro
   return row ? toAction(row) : undefined;
 }
 
+/** Actions of a subtree by their ids (a bulk change): only those the root reaches come back. */
+export async function findActionsByIds(db: Kysely<DB>, rootId: string, ids: string[]): Promise<ActionRow[]> {
+  if (!ids.length) return [];
+  return (await actionsQuery(db).where("a.org_id", "in", subtreeQuery(db, rootId)).where("a.id", "in", ids).execute()).map(toAction);
+}
+
 export async function findActionsByNumber(db: Kysely<DB>, orgId: string, numbers: number[]): Promise<ActionRow[]> {
   if (!numbers.length) return [];
   return (await actionsQuery(db).where("a.org_id", "=", orgId).where("a.number", "in", numbers).execute()).map(toAction);

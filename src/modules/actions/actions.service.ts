@@ -240,7 +240,7 @@ export async function changeActionStatus(
 /** Sets the status of several actions of the subtree at once; all or nothing. */
 export async function bulkStatus(db: Kysely<DB>, actor: Actor, orgId: string, ids: string[], status: ActionStatus): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    const chosen = (await repo.listActions(trx, orgId, { limit: 5000 })).filter((a) => ids.includes(a.id)).map(asAction);
+    const chosen = (await repo.findActionsByIds(trx, orgId, [...new Set(ids)])).map(asAction);
     if (chosen.length !== new Set(ids).size)
       throw new AppError("validation", { fields: { ids: "Une des actions choisies est introuvable." } });
     for (const a of chosen) if (a.status !== status) await applyChange(trx, auditActor(actor), a, a.version, { status }, null);
