@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount, createInstanceAdmin } from "../src/modules/accounts/accounts.service.ts";
 import { type Actor, ROLES, type Role } from "../src/modules/accounts/roles.ts";
+import { createAction } from "../src/modules/actions/actions.service.ts";
+import { addEvidence, campaignDetails, createCampaign } from "../src/modules/assessments/assessments.service.ts";
 import { createLocalCommitment } from "../src/modules/frameworks/frameworks.service.ts";
 import { createOrganisation } from "../src/modules/organisations/organisations.service.ts";
 import { registerRequest } from "../src/modules/requests/requests.service.ts";
+import { addStaff, fileIncident } from "../src/modules/staff/staff.service.ts";
 import { createSurvey, kioskKey, surveySettings } from "../src/modules/surveys/surveys.service.ts";
 import { Client, startTestApp, type TestApp } from "./support/app.ts";
 
@@ -36,6 +39,11 @@ interface Fixture {
   trackingToken: string;
   survey: string;
   kioskKey: string;
+  assessment: string;
+  evidence: string;
+  action: string;
+  staff: string;
+  incident: string;
 }
 
 interface Call {
@@ -458,10 +466,142 @@ const MATRIX: Record<string, Entry> = {
     call: (f) => ({ url: `/api/v1/organisations/${f.s1}/publication`, json: {} }),
   },
   "GET /legal": { rule: "instance-admin", call: () => ({ url: "/legal" }) },
+  "GET /organisations/:orgId/assessments": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/assessments` }) },
+  "POST /organisations/:orgId/assessments": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/assessments`, form: { year: "" } }),
+  },
+  "GET /organisations/:orgId/assessments/:assessmentId": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/assessments/${f.assessment}` }),
+  },
+  "POST /organisations/:orgId/assessments/:assessmentId/sign": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/assessments/${f.assessment}/sign`, form: { version: "999" } }),
+  },
+  "GET /organisations/:orgId/assessments/:assessmentId/commitments/:index": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/assessments/${f.assessment}/commitments/1` }),
+  },
+  "POST /organisations/:orgId/assessments/:assessmentId/commitments/:index": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/assessments/${f.assessment}/commitments/1`, form: { "r1-id": "x" } }),
+  },
+  "GET /organisations/:orgId/assessments/:assessmentId/export.xlsx": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/assessments/${f.assessment}/export.xlsx` }),
+  },
+  "GET /organisations/:orgId/assessments/:assessmentId/evidence/:evidenceId": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/assessments/${f.assessment}/evidence/${f.evidence}` }),
+  },
+  "POST /organisations/:orgId/assessments/:assessmentId/evidence/:evidenceId/delete": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({
+      url: `/organisations/${f.s1}/assessments/${f.assessment}/evidence/00000000-0000-4000-8000-000000000000/delete`,
+      form: {},
+    }),
+  },
+  "POST /organisations/:orgId/assessments/:assessmentId/evidence": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/assessments/${f.assessment}/evidence`, form: {} }),
+  },
+  "GET /api/v1/organisations/:orgId/assessments/:assessmentId": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/assessments/${f.assessment}` }),
+  },
+
+  "GET /organisations/:orgId/actions": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/actions` }) },
+  "POST /organisations/:orgId/actions/bulk": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/actions/bulk`, form: { status: "done" } }),
+  },
+  "GET /organisations/:orgId/actions/board": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/actions/board` }) },
+  "GET /organisations/:orgId/actions/new": { rule: { subtree: MANAGERS }, call: (f) => ({ url: `/organisations/${f.s1}/actions/new` }) },
+  "POST /organisations/:orgId/actions/new": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/actions/new`, form: { title: "" } }),
+  },
+  "GET /organisations/:orgId/actions/suggestions": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/actions/suggestions` }),
+  },
+  "POST /organisations/:orgId/actions/levers": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/actions/levers`, form: { planYear: "2027" } }),
+  },
+  "GET /organisations/:orgId/actions/import": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/actions/import` }),
+  },
+  "POST /organisations/:orgId/actions/import": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/actions/import`, form: {} }),
+  },
+  "GET /organisations/:orgId/actions/export.xlsx": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/actions/export.xlsx` }),
+  },
+  "GET /organisations/:orgId/actions/:actionId": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/actions/${f.action}` }),
+  },
+  "POST /organisations/:orgId/actions/:actionId": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/actions/${f.action}`, form: { title: "X", planYear: "2027", version: "999" } }),
+  },
+  "POST /organisations/:orgId/actions/:actionId/status": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/actions/${f.action}/status`, form: { status: "done", version: "999" } }),
+  },
+  "GET /api/v1/organisations/:orgId/actions": { rule: { subtree: ALL }, call: (f) => ({ url: `/api/v1/organisations/${f.s1}/actions` }) },
+  "POST /api/v1/organisations/:orgId/actions": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/actions`, json: {} }),
+  },
+
+  "GET /organisations/:orgId/staff": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/staff` }) },
+  "POST /organisations/:orgId/staff": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/staff`, form: { name: "" } }),
+  },
+  "POST /organisations/:orgId/staff/trainings": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/staff/trainings`, form: { theme: "" } }),
+  },
+  "POST /organisations/:orgId/staff/:staffId/active": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/staff/${f.staff}/active`, form: { active: "false", version: "999" } }),
+  },
+  "GET /organisations/:orgId/incidents": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/incidents` }) },
+  "POST /organisations/:orgId/incidents": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/incidents`, form: { description: "" } }),
+  },
+  "POST /organisations/:orgId/incidents/:incidentId/triage": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/incidents/${f.incident}/triage`, form: { decision: "dismiss", version: "999" } }),
+  },
+
+  "GET /organisations/:orgId/review": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/review?year=2026` }) },
+  "GET /api/v1/organisations/:orgId/review": { rule: { subtree: ALL }, call: (f) => ({ url: `/api/v1/organisations/${f.s1}/review` }) },
+  "GET /organisations/:orgId/review.pdf": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/review.pdf?year=2026` }) },
+
   "GET /legal/:slug": { rule: "public", call: () => ({ url: "/legal/accessibilite" }) },
   "GET /legal/:slug/edit": { rule: "instance-admin", call: () => ({ url: "/legal/mentions-legales/edit" }) },
   "POST /legal/:slug/edit": { rule: "instance-admin", call: () => ({ url: "/legal/mentions-legales/edit", form: { title: "" } }) },
 };
+
+/** An open campaign with one evidence file, on the site of the matrix. */
+async function assessmentFixture(db: TestApp["database"]["db"], root: Actor, orgId: string, localId: string) {
+  const campaign = await createCampaign(db, root, orgId, 2026);
+  await addEvidence(db, root, orgId, campaign.id, { requirementId: `local:${localId}`, fileName: "preuve.pdf", data: Buffer.from("%PDF") });
+  const { evidence } = await campaignDetails(db, orgId, campaign.id);
+  const action = await createAction(db, root, orgId, { title: "Action", planYear: 2026 });
+  const staff = await addStaff(db, root, orgId, { name: "Agent" });
+  const incident = await fileIncident(db, root, orgId, { occurredOn: "2026-05-04", description: "Panne" });
+  return { assessment: campaign.id, evidence: evidence[0]?.id ?? "", action: action.id, staff, incident };
+}
 
 type Who = { kind: "anonymous" } | { kind: "instance-admin" } | { kind: "role"; role: Role; inside: boolean };
 
@@ -532,6 +672,7 @@ describe("access-control matrix", () => {
       trackingToken: registered.trackingToken,
       survey: survey.id,
       kioskKey: await kioskKey(db, { orgId: s1.id, id: survey.id, kioskNonce: (await surveySettings(db, s1.id, survey.id)).kioskNonce }),
+      ...(await assessmentFixture(db, root, s1.id, local.id)),
     };
 
     const anonymous = new Client(t.app);

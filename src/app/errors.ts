@@ -39,6 +39,20 @@ const CATALOG = {
   "template.stale": [409, "Ce modèle a été modifié par quelqu'un d'autre pendant votre saisie. Rechargez la page."],
   "survey.stale": [409, "Cette enquête a été modifiée par quelqu'un d'autre pendant votre saisie. Rechargez la page."],
   "survey_comment.stale": [409, "Ce commentaire a été modéré par quelqu'un d'autre pendant votre saisie. Rechargez la page."],
+  "assessment.not_found": [404, "Auto-évaluation introuvable."],
+  "assessment.locked": [409, "Cette auto-évaluation est signée : elle ne peut plus être modifiée. Elle reste consultable et exportable."],
+  "assessment.stale": [
+    409,
+    "Cette auto-évaluation a été modifiée par quelqu'un d'autre pendant votre saisie : rien n'a été enregistré. Rechargez la page pour voir la dernière version.",
+  ],
+  "action.not_found": [404, "Action introuvable."],
+  "action.stale": [
+    409,
+    "Cette action a été modifiée par quelqu'un d'autre pendant votre saisie : rien n'a été enregistré. Rechargez la page.",
+  ],
+  "staff.not_found": [404, "Agent introuvable."],
+  "incident.not_found": [404, "Signalement introuvable."],
+  "incident.stale": [409, "Ce signalement a déjà été traité par quelqu'un d'autre : rechargez la page."],
   "legal.not_found": [404, "Page introuvable."],
   "legal.stale": [409, "Cette page a été modifiée par quelqu'un d'autre pendant votre saisie. Rechargez la page."],
   "public_info.stale": [

@@ -7,6 +7,8 @@ import Fastify from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { accountsRoutes } from "../modules/accounts/accounts.routes.tsx";
 import { authRoutes } from "../modules/accounts/auth.routes.tsx";
+import { actionsRoutes } from "../modules/actions/actions.routes.tsx";
+import { assessmentsRoutes } from "../modules/assessments/assessments.routes.tsx";
 import { auditRoutes } from "../modules/audit/audit.routes.tsx";
 import { calendarRoutes } from "../modules/calendar/calendar.routes.tsx";
 import { dashboardsRoutes } from "../modules/dashboards/dashboards.routes.tsx";
@@ -22,6 +24,8 @@ import { lettersRoutes } from "../modules/requests/letters.routes.tsx";
 import { requestsApiRoutes } from "../modules/requests/requests.api.ts";
 import { requestsPublicRoutes } from "../modules/requests/requests.public.routes.tsx";
 import { requestsRoutes } from "../modules/requests/requests.routes.tsx";
+import { reviewsRoutes } from "../modules/reviews/reviews.routes.tsx";
+import { staffRoutes } from "../modules/staff/staff.routes.tsx";
 import { surveysApiRoutes } from "../modules/surveys/surveys.api.ts";
 import { surveysPublicRoutes } from "../modules/surveys/surveys.public.routes.tsx";
 import { surveysRoutes } from "../modules/surveys/surveys.routes.tsx";
@@ -85,6 +89,10 @@ export async function buildServer(deps: AppDeps, options: { logger?: boolean } =
     dashboardsRoutes,
     openingHoursRoutes,
     publicationRoutes,
+    assessmentsRoutes,
+    actionsRoutes,
+    staffRoutes,
+    reviewsRoutes,
     accountsRoutes,
     auditRoutes,
     legalRoutes,

@@ -8,6 +8,7 @@ import type { HolidayZone, Organisation, OrgKind } from "../modules/organisation
 import { createOrganisation, listVisible } from "../modules/organisations/organisations.service.ts";
 import { refreshAllPublications } from "../modules/publication/publication.service.ts";
 import { changeStatus, registerRequest } from "../modules/requests/requests.service.ts";
+import { loadDemoImprovement } from "./demo-improvement.ts";
 
 export const DEMO_PASSWORD = "demonstration-vigie";
 export const DEMO_ADMIN_EMAIL = "admin@demo.vigie.fr";
@@ -138,6 +139,7 @@ export async function loadDemo(db: Kysely<DB>): Promise<{ created: boolean }> {
   );
   // Last: the published figures read everything above, so the public pages are full at once.
   await refreshAllPublications(db);
+  await loadDemoImprovement(db, actor, byName("Ville de Poissy"));
   return { created: true };
 }
 

@@ -1,6 +1,9 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
+import { actionIndicatorSource } from "../actions/actions.service.ts";
+import { assessmentIndicatorSource } from "../assessments/assessments.service.ts";
 import { requestIndicatorSource } from "../requests/requests.indicators.ts";
+import { staffIndicatorSource } from "../staff/staff.service.ts";
 import { surveyIndicatorSource } from "../surveys/surveys.service.ts";
 import type { IndicatorSource, IndicatorValue, Period } from "./indicator.ts";
 
@@ -11,6 +14,9 @@ import type { IndicatorSource, IndicatorValue, Period } from "./indicator.ts";
 export const INDICATOR_SOURCES: Array<{ module: string; source: IndicatorSource }> = [
   { module: "requests", source: requestIndicatorSource },
   { module: "surveys", source: surveyIndicatorSource },
+  { module: "assessments", source: assessmentIndicatorSource },
+  { module: "actions", source: actionIndicatorSource },
+  { module: "staff", source: staffIndicatorSource },
 ];
 
 export async function allIndicators(db: Kysely<DB>, orgId: string, period: Period): Promise<IndicatorValue[]> {

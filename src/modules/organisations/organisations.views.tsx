@@ -209,6 +209,11 @@ export function OrganisationDetails({
             Engagements
           </a>
         </li>
+        <li>
+          <a class="fr-btn fr-btn--secondary" href={`/organisations/${org.id}/review`}>
+            Amélioration continue et bilan annuel
+          </a>
+        </li>
         {canUpdate ? (
           <li>
             <a class="fr-btn fr-btn--secondary" href={`/organisations/${org.id}/letters`}>

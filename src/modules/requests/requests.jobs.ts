@@ -7,6 +7,7 @@ import { enqueue } from "../jobs/jobs.service.ts";
 import { defineJob, scheduleDaily } from "../jobs/registry.ts";
 import { alreadyQueued, queueEmail } from "../mail/mail.service.ts";
 import { getOrganisation, subtree } from "../organisations/organisations.service.ts";
+import { digestSections } from "./digest-sections.ts";
 import { frenchDate } from "./letters.ts";
 import * as repo from "./requests.repository.ts";
 import { todayIn } from "./requests.service.ts";
@@ -45,7 +46,8 @@ export const digestAccountJob = defineJob(
     const calendar = await organisationCalendar(ctx.db, org);
     const dueBy = calendar.addWorkingDays(date, 2);
     const requests = await repo.listRequests(ctx.db, { orgIds, openOnly: true, dueBy, limit: 500 });
-    if (!requests.length) return;
+    const others = await digestSections(ctx.db, { orgIds, date });
+    if (!requests.length && !others.length) return;
     const subject = `Vigie — vos demandes à traiter au ${frenchDate(date)}`;
     // The outbox is the record of what went out: a retry after a crash finds the message there.
     if (await alreadyQueued(ctx.db, { kind: "digest", recipient: account.email, subject })) return;
@@ -60,6 +62,7 @@ export const digestAccountJob = defineJob(
       "",
       soon.length ? `À traiter sous deux jours ouvrés (${soon.length}) :\n${soon.map(line).join("\n")}` : "",
       "",
+      ...others.flatMap((text) => [text, ""]),
       "Vigie",
     ].join("\n");
     await queueEmail(ctx.db, { orgId: first, kind: "digest", to: account.email, subject, text });

@@ -58,7 +58,7 @@
 
   form.addEventListener("submit", (event) => {
     const button = event.submitter;
-    if (!button || !button.name) return;
+    if (!button?.name) return;
     event.preventDefault();
     const answers = {};
     answers[button.name] = button.value;

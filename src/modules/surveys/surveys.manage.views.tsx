@@ -1,7 +1,7 @@
 import { Checkbox, ErrorSummary, Form, type FormState, SubmitButton, TextArea, TextField } from "../../ui/forms.tsx";
 import { raw, type SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
-import { CHANNEL_LABELS, CHANNELS, type Channel } from "../frameworks/channels.ts";
+import { CHANNEL_LABELS, type Channel } from "../frameworks/channels.ts";
 import { allQuestions, choicesOf, QUESTION_TYPE_LABELS, QUESTION_TYPES, type Question, type Questionnaire } from "./questionnaire.ts";
 import type { CommentRow } from "./surveys.repository.ts";
 import type { Survey } from "./surveys.service.ts";

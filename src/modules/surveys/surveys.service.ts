@@ -125,7 +125,7 @@ export function forgetSurvey(db: Kysely<DB>, orgId: string, surveyId: string): v
 
 async function loadPublicSurvey(db: Kysely<DB>, orgId: string, surveyId: string): Promise<PublicSurvey | null> {
   const row = await repo.findPublicSurvey(db, orgId, surveyId);
-  if (!row || row.status !== "open") return null;
+  if (row?.status !== "open") return null;
   const org = await getOrganisation(db, orgId);
   const parsed = parseQuestionnaire(row.definition);
   if (!parsed.ok) throw new Error(`Questionnaire illisible en base : enquête ${row.id}, version ${row.version}.`);

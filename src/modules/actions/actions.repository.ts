@@ -1,0 +1,253 @@
+import { type Kysely, sql } from "kysely";
+import type { DB } from "../../db/schema.ts";
+import { actionDb } from "./actions.tables.ts";
+
+/** Kysely queries of the action plan; every function takes the organisation id first. */
+export interface ActionRow {
+  orgId: string;
+  orgName: string;
+  id: string;
+  number: number;
+  title: string;
+  leverId: string | null;
+  commitmentId: string | null;
+  channel: string | null;
+  owner: string | null;
+  service: string | null;
+  dueOn: string | null;
+  planYear: number;
+  status: string;
+  origin: string;
+  version: number;
+  updatedAt: Date;
+}
+
+export interface ActionValues {
+  title: string;
+  leverId: string | null;
+  commitmentId: string | null;
+  channel: string | null;
+  owner: string | null;
+  service: string | null;
+  dueOn: string | null;
+  planYear: number;
+  status: string;
+  origin: string;
+}
+
+export interface ActionFilter {
+  status?: string | undefined;
+  commitmentId?: string | undefined;
+  channel?: string | undefined;
+  owner?: string | undefined;
+  planYear?: number | undefined;
+  overdueOn?: string | undefined;
+  q?: string | undefined;
+  limit?: number | undefined;
+}
+
+function actionsQuery(db: Kysely<DB>) {
+  return actionDb(db)
+    .selectFrom("actions as a")
+    .innerJoin("organisations as o", "o.id", "a.org_id")
+    .select([
+      "a.org_id",
+      "o.name as org_name",
+      "a.id",
+      "a.number",
+      "a.title",
+      "a.lever_id",
+      "a.commitment_id",
+      "a.channel",
+      "a.owner",
+      "a.service",
+      "a.due_on",
+      "a.plan_year",
+      "a.status",
+      "a.origin",
+      "a.version",
+      "a.updated_at",
+    ]);
+}
+type Row = Awaited<ReturnType<ReturnType<typeof actionsQuery>["executeTakeFirstOrThrow"]>>;
+const toAction = (r: Row): ActionRow => ({
+  orgId: r.org_id,
+  orgName: r.org_name,
+  id: r.id,
+  number: r.number,
+  title: r.title,
+  leverId: r.lever_id,
+  commitmentId: r.commitment_id,
+  channel: r.channel,
+  owner: r.owner,
+  service: r.service,
+  dueOn: r.due_on,
+  planYear: r.plan_year,
+  status: r.status,
+  origin: r.origin,
+  version: r.version,
+  updatedAt: r.updated_at,
+});
+
+/** Actions of an organisation's whole subtree, filtered. */
+export async function listActions(db: Kysely<DB>, rootId: string, f: ActionFilter): Promise<ActionRow[]> {
+  let q = actionsQuery(db).where("a.org_id", "in", subtreeQuery(db, rootId));
+  if (f.status) q = q.where("a.status", "=", f.status);
+  if (f.commitmentId) q = q.where("a.commitment_id", "=", f.commitmentId);
+  if (f.channel) q = q.where("a.channel", "=", f.channel);
+  if (f.owner) q = q.where(sql<boolean>`lower(a.owner) like ${`%${f.owner.toLowerCase()}%`}`);
+  if (f.planYear) q = q.where("a.plan_year", "=", f.planYear);
+  if (f.q) q = q.where(sql<boolean>`lower(a.title) like ${`%${f.q.toLowerCase()}%`}`);
+  if (f.overdueOn) q = q.where("a.status", "in", ["todo", "doing"]).where("a.due_on", "<", f.overdueOn);
+  const rows = await q
+    .orderBy(sql`a.due_on asc nulls last`)
+    .orderBy("a.number")
+    .limit(f.limit ?? 1000)
+    .execute();
+  return rows.map(toAction);
+}
+
+/** The ids of an organisation's subtree, as a subquery (a network has thousands of nodes). */
+function subtreeQuery(db: Kysely<DB>, root: string) {
+  return db
+    .selectFrom("organisations")
+    .select("id")
+    .where(sql<boolean>`path && ${sql.val([root])}::uuid[]`);
+}
+
+export async function findAction(db: Kysely<DB>, orgId: string, id: string): Promise<ActionRow | undefined> {
+  const row = await actionsQuery(db).where("a.org_id", "=", orgId).where("a.id", "=", id).executeTakeFirst();
+  return row ? toAction(row) : undefined;
+}
+
+/** Actions of a subtree by their ids (a bulk change): only those the root reaches come back. */
+export async function findActionsByIds(db: Kysely<DB>, rootId: string, ids: string[]): Promise<ActionRow[]> {
+  if (!ids.length) return [];
+  return (await actionsQuery(db).where("a.org_id", "in", subtreeQuery(db, rootId)).where("a.id", "in", ids).execute()).map(toAction);
+}
+
+export async function findActionsByNumber(db: Kysely<DB>, orgId: string, numbers: number[]): Promise<ActionRow[]> {
+  if (!numbers.length) return [];
+  return (await actionsQuery(db).where("a.org_id", "=", orgId).where("a.number", "in", numbers).execute()).map(toAction);
+}
+
+export async function insertAction(db: Kysely<DB>, orgId: string, v: ActionValues): Promise<{ id: string; number: number }> {
+  // The number is the organisation's next one; the unique key (org_id, number) turns a race into an error, not a duplicate.
+  return actionDb(db)
+    .insertInto("actions")
+    .values((eb) => ({
+      org_id: orgId,
+      number: eb.selectFrom("actions").select(sql<number>`coalesce(max(number), 0) + 1`.as("n")).where("org_id", "=", orgId),
+      title: v.title,
+      lever_id: v.leverId,
+      commitment_id: v.commitmentId,
+      channel: v.channel,
+      owner: v.owner,
+      service: v.service,
+      due_on: v.dueOn,
+      plan_year: v.planYear,
+      status: v.status,
+      origin: v.origin,
+    }))
+    .returning(["id", "number"])
+    .executeTakeFirstOrThrow();
+}
+
+export async function updateAction(db: Kysely<DB>, orgId: string, id: string, version: number, v: Partial<ActionValues>): Promise<boolean> {
+  const result = await actionDb(db)
+    .updateTable("actions")
+    .set((eb) => ({
+      ...(v.title !== undefined ? { title: v.title } : {}),
+      ...(v.commitmentId !== undefined ? { commitment_id: v.commitmentId } : {}),
+      ...(v.channel !== undefined ? { channel: v.channel } : {}),
+      ...(v.owner !== undefined ? { owner: v.owner } : {}),
+      ...(v.service !== undefined ? { service: v.service } : {}),
+      ...(v.dueOn !== undefined ? { due_on: v.dueOn } : {}),
+      ...(v.planYear !== undefined ? { plan_year: v.planYear } : {}),
+      ...(v.status !== undefined ? { status: v.status } : {}),
+      updated_at: new Date(),
+      version: eb("version", "+", 1),
+    }))
+    .where("org_id", "=", orgId)
+    .where("id", "=", id)
+    .where("version", "=", version)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function insertEvent(
+  db: Kysely<DB>,
+  orgId: string,
+  e: { actionId: string; actorLabel: string; kind: string; fromStatus?: string | null; toStatus?: string | null; note?: string | null },
+): Promise<void> {
+  await actionDb(db)
+    .insertInto("action_events")
+    .values({
+      org_id: orgId,
+      action_id: e.actionId,
+      actor_label: e.actorLabel,
+      kind: e.kind,
+      from_status: e.fromStatus ?? null,
+      to_status: e.toStatus ?? null,
+      note: e.note ?? null,
+    })
+    .execute();
+}
+
+export async function eventsOf(db: Kysely<DB>, orgId: string, actionId: string) {
+  return actionDb(db)
+    .selectFrom("action_events")
+    .select(["at", "actor_label", "kind", "from_status", "to_status", "note"])
+    .where("org_id", "=", orgId)
+    .where("action_id", "=", actionId)
+    .orderBy("at", "desc")
+    .execute();
+}
+
+/** Moves counters of the organisation and each ancestor: one statement for the whole path and every change. */
+export async function applyRollup(
+  db: Kysely<DB>,
+  path: string[],
+  changes: Array<{ planYear: number; commitmentId: string | null; status: string; delta: number }>,
+): Promise<void> {
+  const merged = new Map<string, { planYear: number; commitmentId: string; status: string; delta: number }>();
+  for (const c of changes) {
+    const key = `${c.planYear}|${c.commitmentId ?? ""}|${c.status}`;
+    const m = merged.get(key) ?? { planYear: c.planYear, commitmentId: c.commitmentId ?? "", status: c.status, delta: 0 };
+    m.delta += c.delta;
+    merged.set(key, m);
+  }
+  const list = [...merged.values()].filter((m) => m.delta !== 0);
+  if (!list.length) return;
+  await sql`
+    insert into action_rollup (org_id, plan_year, commitment_id, status, actions)
+    select o.org_id, c.plan_year, c.commitment_id, c.status, c.delta
+    from unnest(${path}::uuid[]) as o(org_id)
+    cross join unnest(${list.map((l) => l.planYear)}::int[], ${list.map((l) => l.commitmentId)}::text[],
+                      ${list.map((l) => l.status)}::text[], ${list.map((l) => l.delta)}::int[]) as c(plan_year, commitment_id, status, delta)
+    on conflict (org_id, plan_year, commitment_id, status) do update set actions = action_rollup.actions + excluded.actions`.execute(db);
+}
+
+/** The subtree's counts per year, commitment ('' for none) and status, from the rollup. */
+export async function rollupOf(db: Kysely<DB>, orgId: string, planYear?: number) {
+  let q = actionDb(db)
+    .selectFrom("action_rollup")
+    .select(["plan_year", "commitment_id", "status", "actions"])
+    .where("org_id", "=", orgId)
+    .where("actions", ">", 0);
+  if (planYear !== undefined) q = q.where("plan_year", "=", planYear);
+  return q.execute();
+}
+
+/** Overdue actions of the given organisations (the reminder digest), oldest due date first. */
+export async function overdueIn(db: Kysely<DB>, orgIds: string[], today: string, limit = 200): Promise<ActionRow[]> {
+  if (!orgIds.length) return [];
+  const rows = await actionsQuery(db)
+    .where("a.org_id", "in", orgIds)
+    .where("a.status", "in", ["todo", "doing"])
+    .where("a.due_on", "<", today)
+    .orderBy("a.due_on")
+    .limit(limit)
+    .execute();
+  return rows.map(toAction);
+}

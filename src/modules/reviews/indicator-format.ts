@@ -1,0 +1,32 @@
+import type { IndicatorValue } from "../indicators/indicator.ts";
+
+/** An indicator value as a person reads it, in French. Pure. */
+export function formatValue(unit: IndicatorValue["unit"], value: number | null | undefined): string {
+  if (value === null || value === undefined) return "—";
+  const n = (x: number, digits = 1) => x.toLocaleString("fr-FR", { maximumFractionDigits: digits });
+  switch (unit) {
+    case "share":
+      return `${n(value * 100)} %`;
+    case "points":
+      return `${value > 0 ? "+" : ""}${n(value)} pts`;
+    case "days":
+      return `${n(value)} j`;
+    case "seconds":
+      return `${n(value, 0)} s`;
+    case "count":
+      return n(value, 0);
+    case "score":
+      return `${n(value)} / 100`;
+  }
+}
+
+/** Whether the value keeps its target: true, false, or null when there is no target or no value. */
+export function meetsTarget(i: Pick<IndicatorValue, "value" | "target" | "better">): boolean | null {
+  if (i.value === null || i.target === null) return null;
+  return i.better === "higher" ? i.value >= i.target : i.value <= i.target;
+}
+
+export function targetLabel(i: Pick<IndicatorValue, "target" | "unit" | "better">): string {
+  if (i.target === null) return "—";
+  return `${i.better === "higher" ? "≥" : "≤"} ${formatValue(i.unit, i.target)}`;
+}

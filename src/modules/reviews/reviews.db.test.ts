@@ -1,0 +1,99 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
+import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, loadDemo } from "../../cli/demo-data.ts";
+
+const hasPoppler = (() => {
+  try {
+    execFileSync("pdftotext", ["-v"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** The demo's town hall reviewed as a newcomer would: the page, then the PDF read as text and as images. */
+describe("annual review of the demo", () => {
+  let t: TestApp;
+  let c: Client;
+  let poissy = "";
+  let network = "";
+  const year = new Date().getFullYear();
+  const dir = mkdtempSync(join(tmpdir(), "vigie-review-"));
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    await loadDemo(t.database.db);
+    c = new Client(t.app);
+    await c.login(DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
+    const orgs = (await c.api("GET", "/api/v1/organisations")).json() as Array<{ id: string; name: string }>;
+    poissy = orgs.find((o) => o.name === "Ville de Poissy")?.id ?? "";
+    network = orgs.find((o) => o.name === "Réseau des maisons France services de l'Est")?.id ?? "";
+  }, 120_000);
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await t.close();
+  });
+
+  it("lists every commitment with its indicators, the plan counted from the actions, and says when a source has no data", async () => {
+    const page = await c.get(`/organisations/${poissy}/review?year=${year}`);
+    expect(page.statusCode).toBe(200);
+    const html = page.body.replaceAll("&#39;", "'");
+    for (let n = 1; n <= 12; n++) expect(html).toContain(`Engagement ${n} — `);
+    expect(html).toContain("Engagement local — Des réponses aux demandes par mail dans les sept jours");
+    expect(html).toContain("Demandes traitées dans le délai annoncé");
+    for (const section of ["Enquêtes de satisfaction", "Joignabilité téléphonique", "Visites et appels mystères"]) {
+      const after = html.slice(html.indexOf(`>${section}</h2>`));
+      expect(after.slice(0, 400), section).toContain("Aucune donnée");
+    }
+    // The plan's counts, computed here from the actions themselves.
+    const { actions } = (await c.api("GET", `/api/v1/organisations/${poissy}/actions?year=${year}`)).json() as {
+      actions: Array<{ status: string }>;
+    };
+    const count = (s: string) => actions.filter((a) => a.status === s).length;
+    expect(actions.length).toBeGreaterThanOrEqual(20);
+    expect(html).toContain(`Aboutie : ${count("done")}`);
+    expect(html).toContain(`En cours : ${count("doing")}`);
+    expect(html).toContain(`Total : ${actions.length}`);
+    expect(html).toContain("<svg");
+    const next = (await c.api("GET", `/api/v1/organisations/${poissy}/actions?year=${year + 1}`)).json().actions.length;
+    expect(html).toContain(`Actions du plan ${year + 1} à lancer ou en cours (${next})`);
+  });
+
+  it.skipIf(!hasPoppler)("makes a PDF whose pages render and whose text lists the commitments", async () => {
+    const pdf = await c.get(`/organisations/${poissy}/review.pdf?year=${year}`);
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.headers["content-type"]).toBe("application/pdf");
+    const file = join(dir, "bilan.pdf");
+    writeFileSync(file, pdf.rawPayload);
+    const text = execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" });
+    expect(text).toContain(`Bilan annuel ${year}`);
+    expect(text).toContain("Ville de Poissy");
+    for (let n = 1; n <= 12; n++) expect(text).toMatch(new RegExp(`Engagement ${n} — `));
+    expect(text).toContain("Aucune donnée");
+    expect(text).toContain("Auto-évaluation");
+    expect(text).toContain(`Actions prévues pour ${year + 1}`);
+    execFileSync("pdftoppm", ["-png", "-r", "40", file, join(dir, "page")]);
+    const pages = readdirSync(dir).filter((f) => f.startsWith("page") && f.endsWith(".png"));
+    const info = execFileSync("pdfinfo", [file], { encoding: "utf8" });
+    const count = Number(/Pages:\s+(\d+)/.exec(info)?.[1]);
+    expect(count).toBeGreaterThan(2);
+    expect(pages).toHaveLength(count);
+    expect(text).toContain(`page ${count} / ${count}`);
+  });
+
+  it("reviews a whole network, and an organisation out of reach answers 404", async () => {
+    const page = await c.get(`/organisations/${network}/review?year=${year}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain("Engagement 19 — ");
+    const json = (await c.api("GET", `/api/v1/organisations/${network}/review?year=${year}`)).json();
+    expect(json.commitments).toHaveLength(19);
+    expect(json.sections.find((s: { key: string }) => s.key === "surveys").indicators).toEqual([]);
+    const agent = new Client(t.app);
+    await agent.login("agent.strasbourg@demo.vigie.fr", DEMO_PASSWORD);
+    expect((await agent.get(`/organisations/${poissy}/review.pdf`)).statusCode).toBe(404);
+  });
+});

@@ -1,0 +1,192 @@
+import { type Kysely, sql } from "kysely";
+import type { DB } from "../../db/schema.ts";
+import { staffDb } from "./staff.tables.ts";
+
+/** Kysely queries of staff, trainings and incident reports; every function takes the organisation id first. */
+const inSubtree = (db: Kysely<DB>, root: string) =>
+  db
+    .selectFrom("organisations")
+    .select("id")
+    .where(sql<boolean>`path && ${sql.val([root])}::uuid[]`);
+
+export async function listStaff(db: Kysely<DB>, orgId: string) {
+  const sdb = staffDb(db);
+  const members = await sdb
+    .selectFrom("staff_members")
+    .select(["id", "name", "job", "active", "version"])
+    .where("org_id", "=", orgId)
+    .orderBy("active", "desc")
+    .orderBy("name")
+    .execute();
+  const trainings = await sdb
+    .selectFrom("staff_trainings")
+    .select(["staff_id", "theme", "completed_on"])
+    .where("org_id", "=", orgId)
+    .orderBy("completed_on")
+    .execute();
+  return { members, trainings };
+}
+
+export async function findStaff(db: Kysely<DB>, orgId: string, id: string) {
+  return staffDb(db).selectFrom("staff_members").selectAll().where("org_id", "=", orgId).where("id", "=", id).executeTakeFirst();
+}
+
+export async function insertStaff(db: Kysely<DB>, orgId: string, v: { name: string; job: string | null }): Promise<string> {
+  const row = await staffDb(db)
+    .insertInto("staff_members")
+    .values({ org_id: orgId, name: v.name, job: v.job })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function setActive(db: Kysely<DB>, orgId: string, id: string, active: boolean, version: number): Promise<boolean> {
+  const r = await staffDb(db)
+    .updateTable("staff_members")
+    .set((eb) => ({ active, version: eb("version", "+", 1) }))
+    .where("org_id", "=", orgId)
+    .where("id", "=", id)
+    .where("version", "=", version)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export async function insertTraining(
+  db: Kysely<DB>,
+  orgId: string,
+  v: { staffId: string; theme: string; completedOn: string },
+): Promise<boolean> {
+  const row = await staffDb(db)
+    .insertInto("staff_trainings")
+    .values({ org_id: orgId, staff_id: v.staffId, theme: v.theme, completed_on: v.completedOn })
+    .onConflict((oc) => oc.columns(["org_id", "staff_id", "theme", "completed_on"]).doNothing())
+    .returning("id")
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The first day each theme was trained, for one member. */
+export async function firstTrainings(db: Kysely<DB>, orgId: string, staffId: string): Promise<Map<string, string>> {
+  const rows = await staffDb(db)
+    .selectFrom("staff_trainings")
+    .select(["theme", sql<string>`min(completed_on)::text`.as("first")])
+    .where("org_id", "=", orgId)
+    .where("staff_id", "=", staffId)
+    .groupBy("theme")
+    .execute();
+  return new Map(rows.map((r) => [r.theme, r.first]));
+}
+
+/** Moves the staff counters of an organisation and all its ancestors, in one statement each. */
+export async function applyStaffRollup(
+  db: Kysely<DB>,
+  path: string[],
+  trained: Array<{ day: string; theme: string; delta: number }>,
+  activeDelta: number,
+): Promise<void> {
+  if (activeDelta) {
+    await sql`
+      insert into staff_counts (org_id, active) select org_id, ${activeDelta}::int from unnest(${path}::uuid[]) as org_id
+      on conflict (org_id) do update set active = staff_counts.active + excluded.active`.execute(db);
+  }
+  const list = trained.filter((t) => t.delta !== 0);
+  if (!list.length) return;
+  await sql`
+    insert into staff_rollup (org_id, day, theme, trained)
+    select o.org_id, c.day, c.theme, c.delta
+    from unnest(${path}::uuid[]) as o(org_id)
+    cross join unnest(${list.map((l) => l.day)}::date[], ${list.map((l) => l.theme)}::text[], ${list.map((l) => l.delta)}::int[]) as c(day, theme, delta)
+    on conflict (org_id, theme, day) do update set trained = staff_rollup.trained + excluded.trained`.execute(db);
+}
+
+/**
+ * Active staff and staff trained per theme by a date, for the organisation and each of its direct
+ * children (their whole subtrees), read from the rollup: a few rows per organisation, whatever the size.
+ */
+export async function trainingFigures(db: Kysely<DB>, orgId: string, asOf: string) {
+  const sdb = staffDb(db);
+  const nodes = sdb
+    .selectFrom("organisations")
+    .select("id")
+    .where((eb) => eb.or([eb("id", "=", orgId), eb("parent_id", "=", orgId)]));
+  const staff = await sdb
+    .selectFrom("staff_counts as c")
+    .innerJoin("organisations as o", "o.id", "c.org_id")
+    .select(["c.org_id", "o.name", "c.active as n"])
+    .where("c.org_id", "in", nodes)
+    .where("c.active", ">", 0)
+    .execute();
+  const trained = await sdb
+    .selectFrom("staff_rollup")
+    .select(["org_id", "theme", sql<number>`sum(trained)::int`.as("n")])
+    .where("org_id", "in", nodes)
+    .where("day", "<=", asOf)
+    .groupBy(["org_id", "theme"])
+    .execute();
+  return { staff, trained };
+}
+
+export async function insertIncident(
+  db: Kysely<DB>,
+  orgId: string,
+  v: { occurredOn: string; channel: string | null; description: string; reporterId: string | null; reporterLabel: string },
+): Promise<string> {
+  const row = await staffDb(db)
+    .insertInto("incident_reports")
+    .values({
+      org_id: orgId,
+      occurred_on: v.occurredOn,
+      channel: v.channel,
+      description: v.description,
+      reporter_id: v.reporterId,
+      reporter_label: v.reporterLabel,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function listIncidents(db: Kysely<DB>, orgId: string, limit = 200) {
+  return staffDb(db)
+    .selectFrom("incident_reports")
+    .selectAll()
+    .where("org_id", "=", orgId)
+    .orderBy(sql`case when status = 'new' then 0 else 1 end`)
+    .orderBy("occurred_on", "desc")
+    .limit(limit)
+    .execute();
+}
+
+export async function findIncident(db: Kysely<DB>, orgId: string, id: string) {
+  return staffDb(db).selectFrom("incident_reports").selectAll().where("org_id", "=", orgId).where("id", "=", id).executeTakeFirst();
+}
+
+export async function triageIncident(
+  db: Kysely<DB>,
+  orgId: string,
+  id: string,
+  version: number,
+  v: { status: string; actionId: string | null; note: string | null },
+): Promise<boolean> {
+  const r = await staffDb(db)
+    .updateTable("incident_reports")
+    .set((eb) => ({ status: v.status, action_id: v.actionId, triage_note: v.note, version: eb("version", "+", 1) }))
+    .where("org_id", "=", orgId)
+    .where("id", "=", id)
+    .where("version", "=", version)
+    .where("status", "=", "new")
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Incident reports of the subtree in a period, by status. */
+export async function incidentCounts(db: Kysely<DB>, root: string, from: string, to: string) {
+  return staffDb(db)
+    .selectFrom("incident_reports")
+    .select(["status", sql<number>`count(*)::int`.as("n")])
+    .where("org_id", "in", inSubtree(db, root))
+    .where("occurred_on", ">=", from)
+    .where("occurred_on", "<=", to)
+    .groupBy("status")
+    .execute();
+}

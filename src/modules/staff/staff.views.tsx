@@ -1,0 +1,256 @@
+import { CsrfField, ErrorSummary, type FormState, SelectField, TextArea, TextField } from "../../ui/forms.tsx";
+import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
+import { TableFrame } from "../../ui/table.tsx";
+import { CHANNEL_LABELS, CHANNELS } from "../frameworks/channels.ts";
+import type { Incident, StaffMember, TrainingTable } from "./staff.service.ts";
+import { TRAINING_THEME_LABELS, TRAINING_THEMES } from "./themes.ts";
+
+const pct = (x: number | null) => (x === null ? "—" : `${Math.round(x * 100)} %`);
+const day = (iso: string) => iso.split("-").reverse().join("/");
+
+export function TrainingShares({ table }: { table: TrainingTable }): SafeHtml {
+  return (
+    <TableFrame>
+      <table>
+        <caption>Part des agents formés, par thème et par site</caption>
+        <thead>
+          <tr>
+            <th scope="col">Thème</th>
+            {table.sites.map((s) => (
+              <th scope="col">{`${s.name} (${s.staff})`}</th>
+            ))}
+            <th scope="col">{`Ensemble (${table.total.staff})`}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {TRAINING_THEMES.map((t) => (
+            <tr>
+              <th scope="row">{TRAINING_THEME_LABELS[t]}</th>
+              {table.sites.map((s) => (
+                <td>{pct(s.shares[t])}</td>
+              ))}
+              <td class="fr-text--bold">{pct(table.total.shares[t])}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableFrame>
+  );
+}
+
+export function StaffPage(props: {
+  orgId: string;
+  orgName: string;
+  staff: StaffMember[];
+  table: TrainingTable;
+  canManage: boolean;
+  staffForm: FormState;
+  trainingForm: FormState;
+  csrf: string;
+}): SafeHtml {
+  const base = `/organisations/${props.orgId}/staff`;
+  return (
+    <div>
+      <h1>Agents en contact avec le public — {props.orgName}</h1>
+      <p>
+        Les agents sont formés sur les sept thèmes de l'engagement 8 de Services Publics+. Un agent parti est gardé, inactif, pour
+        l'historique.
+      </p>
+      <TrainingShares table={props.table} />
+      <TableFrame>
+        <table>
+          <caption>{`Agents du site (${props.staff.length})`}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Nom</th>
+              <th scope="col">Fonction</th>
+              <th scope="col">Formations suivies</th>
+              <th scope="col">Statut</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.staff.map((m) => (
+              <tr>
+                <td>{m.name}</td>
+                <td>{m.job ?? "—"}</td>
+                <td>
+                  {m.trainings.length
+                    ? m.trainings.map((t) => `${TRAINING_THEME_LABELS[t.theme]} (${day(t.completedOn)})`).join(" ; ")
+                    : "Aucune"}
+                </td>
+                <td>
+                  {m.active ? "En poste" : "Parti"}
+                  {props.canManage ? (
+                    <form method="post" action={`${base}/${m.id}/active`} class="vigie-inline-form">
+                      <CsrfField token={props.csrf} />
+                      <input type="hidden" name="version" value={String(m.version)} />
+                      <input type="hidden" name="active" value={m.active ? "false" : "true"} />
+                      <button
+                        class="fr-btn fr-btn--sm fr-btn--tertiary fr-ml-1w"
+                        type="submit"
+                        aria-label={`${m.active ? "Marquer parti" : "Remettre en poste"} : ${m.name}`}
+                      >
+                        {m.active ? "Marquer parti" : "Remettre en poste"}
+                      </button>
+                    </form>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableFrame>
+      {props.canManage ? (
+        <div class="fr-grid-row fr-grid-row--gutters">
+          <div class="fr-col-12 fr-col-md-6">
+            <form method="post" action={base} novalidate aria-label="Ajouter un agent">
+              <CsrfField token={props.csrf} />
+              <h2 class="fr-h4">Ajouter un agent</h2>
+              <ErrorSummary form={props.staffForm} />
+              <TextField name="name" label="Nom" form={props.staffForm} required maxlength={200} />
+              <TextField name="job" label="Fonction" form={props.staffForm} maxlength={200} />
+              <button class="fr-btn" type="submit">
+                Ajouter l'agent
+              </button>
+            </form>
+          </div>
+          <div class="fr-col-12 fr-col-md-6">
+            <form method="post" action={`${base}/trainings`} novalidate aria-label="Enregistrer une formation">
+              <CsrfField token={props.csrf} />
+              <h2 class="fr-h4">Enregistrer une formation</h2>
+              <ErrorSummary form={props.trainingForm} />
+              <SelectField
+                name="staffId"
+                label="Agent"
+                form={props.trainingForm}
+                required
+                placeholder="Choisir"
+                options={props.staff.filter((m) => m.active).map((m) => ({ value: m.id, label: m.name }))}
+              />
+              <SelectField
+                name="theme"
+                label="Thème"
+                form={props.trainingForm}
+                required
+                placeholder="Choisir"
+                options={TRAINING_THEMES.map((t) => ({ value: t, label: TRAINING_THEME_LABELS[t] }))}
+              />
+              <TextField name="completedOn" label="Date de la formation" type="date" form={props.trainingForm} required />
+              <button class="fr-btn" type="submit">
+                Enregistrer la formation
+              </button>
+            </form>
+          </div>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+const STATUS = { new: "À traiter", action: "Action créée", dismissed: "Classé" } as const;
+
+export function IncidentsPage(props: {
+  orgId: string;
+  orgName: string;
+  incidents: Incident[];
+  canFile: boolean;
+  canTriage: boolean;
+  commitments: Array<{ value: string; label: string }>;
+  form: FormState;
+  triageErrors: { id: string; form: FormState } | null;
+  csrf: string;
+}): SafeHtml {
+  const base = `/organisations/${props.orgId}/incidents`;
+  return (
+    <div>
+      <h1>Dysfonctionnements signalés — {props.orgName}</h1>
+      {props.canFile ? (
+        <form method="post" action={base} novalidate aria-label="Signaler un dysfonctionnement" class="fr-mb-4w">
+          <CsrfField token={props.csrf} />
+          <h2 class="fr-h4">Signaler un dysfonctionnement</h2>
+          <p>
+            Ce qui a empêché de bien servir un usager : outil en panne, information fausse, attente, orientation impossible… Le référent
+            qualité le traite.
+          </p>
+          <ErrorSummary form={props.form} />
+          <TextArea name="description" label="Ce qui s'est passé" form={props.form} rows={4} required maxlength={5000} />
+          <div class="fr-grid-row fr-grid-row--gutters">
+            <div class="fr-col-12 fr-col-md-6">
+              <TextField name="occurredOn" label="Date" type="date" form={props.form} required />
+            </div>
+            <div class="fr-col-12 fr-col-md-6">
+              <SelectField
+                name="channel"
+                label="Canal"
+                form={props.form}
+                placeholder="Sans objet"
+                options={CHANNELS.map((c) => ({ value: c, label: CHANNEL_LABELS[c] }))}
+              />
+            </div>
+          </div>
+          <button class="fr-btn" type="submit">
+            Envoyer le signalement
+          </button>
+        </form>
+      ) : null}
+      <h2 class="fr-h4">{`Signalements (${props.incidents.length})`}</h2>
+      {props.incidents.map((i) => {
+        const form =
+          props.triageErrors?.id === i.id ? props.triageErrors.form : { values: { title: i.description.slice(0, 200) }, errors: {} };
+        return (
+          <article class="fr-mb-3w fr-p-2w vigie-box" aria-labelledby={`incident-${i.id}`}>
+            <h3 class="fr-h6" id={`incident-${i.id}`}>{`${day(i.occurredOn)} — ${STATUS[i.status]}`}</h3>
+            <p>{i.description}</p>
+            <p class="fr-text--sm">{`Signalé par ${i.reporterLabel}${i.channel ? ` · ${CHANNEL_LABELS[i.channel]}` : ""}`}</p>
+            {i.actionId ? <a href={`/organisations/${props.orgId}/actions/${i.actionId}`}>Voir l'action créée</a> : null}
+            {i.triageNote ? <p class="fr-text--sm">{`Note : ${i.triageNote}`}</p> : null}
+            {props.canTriage && i.status === "new" ? (
+              <form method="post" action={`${base}/${i.id}/triage`} novalidate aria-label="Traiter le signalement">
+                <CsrfField token={props.csrf} />
+                <input type="hidden" name="version" value={String(i.version)} />
+                <ErrorSummary form={form} />
+                <div class="fr-input-group">
+                  <label class="fr-label" for={`title-${i.id}`}>
+                    Intitulé de l'action
+                  </label>
+                  <input class="fr-input" id={`title-${i.id}`} name="title" value={form.values.title} maxlength={1000} />
+                </div>
+                <div class="fr-select-group">
+                  <label class="fr-label" for={`commitment-${i.id}`}>
+                    Engagement
+                  </label>
+                  <select class="fr-select" id={`commitment-${i.id}`} name="commitmentId">
+                    <option value="">Aucun</option>
+                    {props.commitments.map((o) => (
+                      <option value={o.value} selected={o.value === form.values.commitmentId}>
+                        {o.label}
+                      </option>
+                    ))}
+                  </select>
+                </div>
+                <div class="fr-input-group">
+                  <label class="fr-label" for={`note-${i.id}`}>
+                    Note
+                  </label>
+                  <input class="fr-input" id={`note-${i.id}`} name="note" value={form.values.note} maxlength={2000} />
+                </div>
+                <ul class="fr-btns-group fr-btns-group--inline-md">
+                  <li>
+                    <button class="fr-btn" type="submit" name="decision" value="action">
+                      Créer une action
+                    </button>
+                  </li>
+                  <li>
+                    <button class="fr-btn fr-btn--secondary" type="submit" name="decision" value="dismiss">
+                      Classer sans suite
+                    </button>
+                  </li>
+                </ul>
+              </form>
+            ) : null}
+          </article>
+        );
+      })}
+    </div>
+  );
+}
