@@ -9,6 +9,7 @@ import { createOrganisation, listVisible } from "../modules/organisations/organi
 import { refreshAllPublications } from "../modules/publication/publication.service.ts";
 import { changeStatus, registerRequest } from "../modules/requests/requests.service.ts";
 import { loadDemoImprovement } from "./demo-improvement.ts";
+import { loadDemoSurveys } from "./demo-surveys.ts";
 
 export const DEMO_PASSWORD = "demonstration-vigie";
 export const DEMO_ADMIN_EMAIL = "admin@demo.vigie.fr";
@@ -137,9 +138,10 @@ export async function loadDemo(db: Kysely<DB>): Promise<{ created: boolean }> {
     actor,
     orgs.filter((o) => o.kind === "site"),
   );
+  await loadDemoImprovement(db, actor, byName("Ville de Poissy"));
+  await loadDemoSurveys(db, actor, orgs);
   // Last: the published figures read everything above, so the public pages are full at once.
   await refreshAllPublications(db);
-  await loadDemoImprovement(db, actor, byName("Ville de Poissy"));
   return { created: true };
 }
 

@@ -195,8 +195,18 @@ export function OrganisationDetails({
       </dl>
       <ul class="fr-btns-group fr-btns-group--inline-md">
         <li>
+          <a class="fr-btn" href={`/organisations/${org.id}/dashboard`}>
+            Tableau de bord
+          </a>
+        </li>
+        <li>
           <a class="fr-btn fr-btn--secondary" href={`/organisations/${org.id}/requests`}>
             Demandes
+          </a>
+        </li>
+        <li>
+          <a class="fr-btn fr-btn--secondary" href={`/organisations/${org.id}/surveys`}>
+            Enquêtes
           </a>
         </li>
         <li>
@@ -207,6 +217,16 @@ export function OrganisationDetails({
         <li>
           <a class="fr-btn fr-btn--secondary" href={`/organisations/${org.id}/commitments`}>
             Engagements
+          </a>
+        </li>
+        <li>
+          <a class="fr-btn fr-btn--secondary" href={`/organisations/${org.id}/public-info`}>
+            Horaires et accès
+          </a>
+        </li>
+        <li>
+          <a class="fr-btn fr-btn--secondary" href={`/public/organisations/${org.id}/results`}>
+            Résultats publiés
           </a>
         </li>
         <li>

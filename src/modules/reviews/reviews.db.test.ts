@@ -45,10 +45,13 @@ describe("annual review of the demo", () => {
     for (let n = 1; n <= 12; n++) expect(html).toContain(`Engagement ${n} — `);
     expect(html).toContain("Engagement local — Des réponses aux demandes par mail dans les sept jours");
     expect(html).toContain("Demandes traitées dans le délai annoncé");
-    for (const section of ["Enquêtes de satisfaction", "Joignabilité téléphonique", "Visites et appels mystères"]) {
+    for (const section of ["Joignabilité téléphonique", "Visites et appels mystères"]) {
       const after = html.slice(html.indexOf(`>${section}</h2>`));
       expect(after.slice(0, 400), section).toContain("Aucune donnée");
     }
+    // The demo's survey answers reach the review through the surveys' indicator source.
+    const surveys = html.slice(html.indexOf(">Enquêtes de satisfaction</h2>"));
+    expect(surveys.slice(0, 2000)).toContain("Satisfaction globale");
     // The plan's counts, computed here from the actions themselves.
     const { actions } = (await c.api("GET", `/api/v1/organisations/${poissy}/actions?year=${year}`)).json() as {
       actions: Array<{ status: string }>;
@@ -91,7 +94,19 @@ describe("annual review of the demo", () => {
     expect(page.body).toContain("Engagement 19 — ");
     const json = (await c.api("GET", `/api/v1/organisations/${network}/review?year=${year}`)).json();
     expect(json.commitments).toHaveLength(19);
-    expect(json.sections.find((s: { key: string }) => s.key === "surveys").indicators).toEqual([]);
+    // Satisfaction of the network: every answer of the year given on its sites' links, counted here from the responses.
+    const answered = await t.database.db
+      .selectFrom("survey_responses" as never)
+      .select((eb) => eb.fn.countAll<string>().as("n"))
+      .where("org_id" as never, "=", network as never)
+      .where("answered_on" as never, ">=", `${year}-01-01` as never)
+      .where("answered_on" as never, "<=", `${year}-12-31` as never)
+      .executeTakeFirstOrThrow();
+    const satisfaction = json.sections
+      .find((s: { key: string }) => s.key === "surveys")
+      .indicators.find((i: { key: string; channel: string | null }) => i.key === "surveys.satisfaction" && !i.channel);
+    expect(Number(answered.n)).toBeGreaterThan(0);
+    expect(satisfaction.sample).toBe(Number(answered.n));
     const agent = new Client(t.app);
     await agent.login("agent.strasbourg@demo.vigie.fr", DEMO_PASSWORD);
     expect((await agent.get(`/organisations/${poissy}/review.pdf`)).statusCode).toBe(404);
