@@ -51,7 +51,10 @@ async function answerAnnual(
     const now = daysAgo(Math.floor(random() * 330) + 1);
     const pick = (weights: number[]) => {
       let r = random() * weights.reduce((a, b) => a + b, 0);
-      for (const [k, w] of weights.entries()) if ((r -= w) < 0) return k;
+      for (const [k, w] of weights.entries()) {
+        r -= w;
+        if (r < 0) return k;
+      }
       return weights.length - 1;
     };
     const score = () => String(1 + pick([1, 2, 4, 10 * mood, 8 * mood]));
