@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount, createInstanceAdmin } from "../src/modules/accounts/accounts.service.ts";
 import { type Actor, ROLES, type Role } from "../src/modules/accounts/roles.ts";
+import { SYSTEM_ACTOR } from "../src/modules/audit/audit.service.ts";
+import { createImport } from "../src/modules/calls/calls.service.ts";
 import { createLocalCommitment } from "../src/modules/frameworks/frameworks.service.ts";
 import { createOrganisation } from "../src/modules/organisations/organisations.service.ts";
 import { registerRequest } from "../src/modules/requests/requests.service.ts";
@@ -35,6 +37,7 @@ interface Fixture {
   trackingNumber: string;
   trackingToken: string;
   survey: string;
+  callImport: string;
 }
 
 interface Call {
@@ -339,6 +342,44 @@ const MATRIX: Record<string, Entry> = {
     rule: { subtree: ALL },
     call: (f) => ({ url: `/api/v1/organisations/${f.s1}/surveys/${f.survey}/results` }),
   },
+  "GET /organisations/:orgId/calls": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/calls` }) },
+  "GET /organisations/:orgId/calls/settings": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/calls/settings` }),
+  },
+  "POST /organisations/:orgId/calls/settings": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/calls/settings`, form: { secondsPerRing: "5", version: "999" } }),
+  },
+  "GET /organisations/:orgId/calls/import": { rule: { subtree: WRITERS }, call: (f) => ({ url: `/organisations/${f.s1}/calls/import` }) },
+  "POST /organisations/:orgId/calls/import": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/calls/import`, form: {} }),
+  },
+  "GET /organisations/:orgId/calls/imports/:importId": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/calls/imports/${f.callImport}` }),
+  },
+  "POST /organisations/:orgId/calls/imports/:importId/mapping": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/calls/imports/${f.callImport}/mapping`, form: {} }),
+  },
+  "POST /organisations/:orgId/calls/imports/:importId/commit": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/calls/imports/${f.callImport}/commit`, form: {} }),
+  },
+  "POST /organisations/:orgId/calls/imports/:importId/discard": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/calls/imports/${f.callImport}/discard`, form: {} }),
+  },
+  "GET /api/v1/organisations/:orgId/call-indicators": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/call-indicators?from=2026-01-01&to=2026-12-31` }),
+  },
+  "GET /api/v1/organisations/:orgId/call-imports/:importId": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/call-imports/${f.callImport}` }),
+  },
   "GET /s/:orgId/:surveyId": { rule: "public", call: (f) => ({ url: `/s/${f.s1}/${f.survey}` }) },
   // A required answer left out: refused (400) before the rate limit counts it.
   "POST /s/:orgId/:surveyId": { rule: "public", call: (f) => ({ url: `/s/${f.s1}/${f.survey}`, form: { overall: "" } }) },
@@ -424,6 +465,7 @@ describe("access-control matrix", () => {
       trackingNumber: registered.request.number,
       trackingToken: registered.trackingToken,
       survey: (await createSurvey(db, root, s1.id, { template: "annual" })).id,
+      callImport: await createImport(db, SYSTEM_ACTOR, s1.id, { fileName: "Master.csv", format: "mapped", bytes: 10 }),
     };
 
     const anonymous = new Client(t.app);

@@ -39,6 +39,12 @@ const CATALOG = {
   "template.stale": [409, "Ce modèle a été modifié par quelqu'un d'autre pendant votre saisie. Rechargez la page."],
   "legal.not_found": [404, "Page introuvable."],
   "legal.stale": [409, "Cette page a été modifiée par quelqu'un d'autre pendant votre saisie. Rechargez la page."],
+  "calls.stale": [
+    409,
+    "Ces réglages ont été modifiés par quelqu'un d'autre pendant votre saisie. Rechargez la page : rien n'a été écrasé.",
+  ],
+  "calls.import_state": [409, "Cet import n'en est plus à cette étape : rechargez la page pour voir où il en est."],
+  "mystery.stale": [409, "Cette campagne a été modifiée par quelqu'un d'autre pendant votre saisie. Rechargez la page."],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type ErrorCode = keyof typeof CATALOG;

@@ -9,6 +9,8 @@ import { accountsRoutes } from "../modules/accounts/accounts.routes.tsx";
 import { authRoutes } from "../modules/accounts/auth.routes.tsx";
 import { auditRoutes } from "../modules/audit/audit.routes.tsx";
 import { calendarRoutes } from "../modules/calendar/calendar.routes.tsx";
+import { callsApiRoutes } from "../modules/calls/calls.api.ts";
+import { callsRoutes } from "../modules/calls/calls.routes.tsx";
 import { frameworksRoutes } from "../modules/frameworks/frameworks.routes.tsx";
 import { homeRoutes } from "../modules/home/home.routes.tsx";
 import { legalRoutes } from "../modules/legal/legal.routes.tsx";
@@ -79,6 +81,8 @@ export async function buildServer(deps: AppDeps, options: { logger?: boolean } =
     surveysRoutes,
     surveysPublicRoutes,
     surveysApiRoutes,
+    callsRoutes,
+    callsApiRoutes,
     accountsRoutes,
     auditRoutes,
     legalRoutes,

@@ -5,6 +5,7 @@ import * as m0003 from "./migrations/0003_requests.ts";
 import * as m0004 from "./migrations/0004_rate_limits.ts";
 import * as m0005 from "./migrations/0005_closures.ts";
 import * as m0006 from "./migrations/0006_surveys.ts";
+import * as m0008 from "./migrations/0008_calls.ts";
 
 /** Migrations are listed here, in order, so a bundle or a test runner needs no file-system scan. */
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   "0004_rate_limits": m0004,
   "0005_closures": m0005,
   "0006_surveys": m0006,
+  "0008_calls": m0008,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -1,0 +1,46 @@
+import { createRequire } from "node:module";
+import type { Kysely } from "kysely";
+import type { DB } from "../../db/schema.ts";
+import type { IsOpen } from "./figures.ts";
+
+/**
+ * The seam with the opening hours (issue #8, OSM `opening_hours` syntax). The calls figures take an
+ * `IsOpen` predicate; this file makes one from an opening_hours string, and `openingHoursOf` is
+ * where the organisation's hours will be read once #8 stores them. Until then it answers null and
+ * the "calls outside opening hours" figure is not shown.
+ */
+type OpeningHours = { getState(date: Date): boolean };
+const OpeningHoursClass: new (value: string, nominatim?: unknown, options?: unknown) => OpeningHours = createRequire(import.meta.url)(
+  "opening_hours",
+);
+
+/** A Monday in a week without French public holiday, as the reference week of the hours. */
+const REFERENCE_MONDAY = { year: 2025, month: 0, day: 13 };
+
+/**
+ * The weekly pattern of an opening_hours string (public holidays and dated exceptions aside, since
+ * the rollup counts by day of the week), as 7 × 96 quarters of an hour. Throws on a string the
+ * package cannot read.
+ */
+export function weeklyPredicate(openingHours: string): IsOpen {
+  const oh = new OpeningHoursClass(openingHours, null, { mode: 0 });
+  const open = new Set<number>();
+  for (let dow = 1; dow <= 7; dow++) {
+    for (let slot = 0; slot < 96; slot++) {
+      const at = new Date(
+        REFERENCE_MONDAY.year,
+        REFERENCE_MONDAY.month,
+        REFERENCE_MONDAY.day + dow - 1,
+        Math.floor(slot / 4),
+        (slot % 4) * 15,
+      );
+      if (oh.getState(at)) open.add(dow * 100 + slot);
+    }
+  }
+  return (dayOfWeek, minuteOfDay) => open.has(dayOfWeek * 100 + Math.floor(minuteOfDay / 15));
+}
+
+/** The organisation's opening hours as an opening_hours string; null until issue #8 provides them. */
+export async function openingHoursOf(_db: Kysely<DB>, _orgId: string): Promise<string | null> {
+  return null;
+}
