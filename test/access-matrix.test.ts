@@ -4,6 +4,7 @@ import { type Actor, ROLES, type Role } from "../src/modules/accounts/roles.ts";
 import { SYSTEM_ACTOR } from "../src/modules/audit/audit.service.ts";
 import { createImport } from "../src/modules/calls/calls.service.ts";
 import { createLocalCommitment } from "../src/modules/frameworks/frameworks.service.ts";
+import { createCampaign } from "../src/modules/mystery/mystery.service.ts";
 import { createOrganisation } from "../src/modules/organisations/organisations.service.ts";
 import { registerRequest } from "../src/modules/requests/requests.service.ts";
 import { createSurvey } from "../src/modules/surveys/surveys.service.ts";
@@ -38,6 +39,7 @@ interface Fixture {
   trackingToken: string;
   survey: string;
   callImport: string;
+  campaign: string;
 }
 
 interface Call {
@@ -380,6 +382,27 @@ const MATRIX: Record<string, Entry> = {
     rule: { subtree: WRITERS },
     call: (f) => ({ url: `/api/v1/organisations/${f.s1}/call-imports/${f.callImport}` }),
   },
+  "GET /organisations/:orgId/mystery": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/mystery` }) },
+  "POST /organisations/:orgId/mystery": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/mystery`, form: { title: "" } }),
+  },
+  "GET /organisations/:orgId/mystery/compare": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/mystery/compare?a=${f.campaign}&b=${f.campaign}` }),
+  },
+  "GET /organisations/:orgId/mystery/:campaignId": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/mystery/${f.campaign}` }),
+  },
+  "GET /organisations/:orgId/mystery/:campaignId/tests/new": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/mystery/${f.campaign}/tests/new` }),
+  },
+  "POST /organisations/:orgId/mystery/:campaignId/tests/new": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/mystery/${f.campaign}/tests/new`, form: { channel: "phone" } }),
+  },
   "GET /s/:orgId/:surveyId": { rule: "public", call: (f) => ({ url: `/s/${f.s1}/${f.survey}` }) },
   // A required answer left out: refused (400) before the rate limit counts it.
   "POST /s/:orgId/:surveyId": { rule: "public", call: (f) => ({ url: `/s/${f.s1}/${f.survey}`, form: { overall: "" } }) },
@@ -466,6 +489,13 @@ describe("access-control matrix", () => {
       trackingToken: registered.trackingToken,
       survey: (await createSurvey(db, root, s1.id, { template: "annual" })).id,
       callImport: await createImport(db, SYSTEM_ACTOR, s1.id, { fileName: "Master.csv", format: "mapped", bytes: 10 }),
+      campaign: await createCampaign(db, root, s1.id, {
+        title: "Campagne",
+        startsOn: "2027-01-01",
+        endsOn: "2027-03-31",
+        channels: ["phone"],
+        sites: [s1.id],
+      }),
     };
 
     const anonymous = new Client(t.app);

@@ -37,6 +37,8 @@ const FLASH: Record<string, string> = {
   "calls.settings": "Les réglages de l'accueil téléphonique sont enregistrés.",
   "calls.imported": "Les appels valides sont enregistrés ; ceux déjà importés ont été ignorés.",
   "calls.discarded": "L'import a été abandonné : rien n'a été enregistré.",
+  "mystery.created": "La campagne est créée : les testeurs peuvent saisir leurs résultats.",
+  "mystery.test": "Le test est enregistré.",
   "legal.updated": "La page a été mise à jour.",
   "display.updated": "Vos paramètres d'affichage ont été enregistrés.",
   welcome: "Bienvenue ! Vous êtes connecté.",
