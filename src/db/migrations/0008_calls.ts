@@ -57,10 +57,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     );
     create index call_imports_recent_idx on call_imports (org_id, created_at desc);
 
-    create table call_import_rows (
+    -- Unlogged: a file being read is not worth the write-ahead log; a crash empties the table,
+    -- which the commit notices (the count of staged calls no longer matches the report).
+    create unlogged table call_import_rows (
       org_id uuid not null,
       import_id uuid not null,
-      call_key text not null,
+      call_key uuid not null,
       started_at timestamptz not null,
       local_day date not null,
       slot smallint not null,
@@ -74,8 +76,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
     create table calls (
       org_id uuid not null references organisations (id) on delete restrict,
-      -- the PBX's unique id, or a hash of the raw line: a second import of the same file meets this key
-      call_key text not null,
+      -- MD5 of the PBX's unique id (with start and number dialled), or of the line's fields: a second
+      -- import of the same file meets this key
+      call_key uuid not null,
       import_id uuid not null,
       started_at timestamptz not null,
       -- the day and quarter of an hour on the organisation's clock, as the rollup counts them

@@ -19,7 +19,17 @@ export type CallOutcome = (typeof CALL_OUTCOMES)[number];
 
 export type RecordResult = { ok: true; call: CallRecord } | { ok: false; message: string } | { ok: "skip" };
 
+/**
+ * The natural key of a call, stored as the 16 bytes of its MD5 written as a uuid: a fixed, short
+ * key keeps the unique index of millions of calls small and fast. Not a security measure: two
+ * different calls meeting on MD5 by chance is out of reach (2^-64 for 5 billion calls).
+ */
+export function callKey(natural: string): string {
+  const h = createHash("md5").update(natural).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
 /** A line's own key when the system gives no unique id: the same line read twice gives the same key. */
 export function lineHash(cells: string[]): string {
-  return `h:${createHash("sha1").update(cells.join("\u001f")).digest("base64url")}`;
+  return callKey(`h:${cells.join("\u001f")}`);
 }

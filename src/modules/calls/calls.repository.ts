@@ -179,7 +179,7 @@ export async function stageCalls(db: Kysely<DB>, orgId: string, importId: string
     insert into call_import_rows (org_id, import_id, call_key, started_at, local_day, slot, line, outcome, wait_seconds, talk_seconds)
     select ${orgId}::uuid, ${importId}::uuid, k, s, d, sl, l, o, w, t
     from unnest(
-      ${calls.map((c) => c.key)}::text[],
+      ${calls.map((c) => c.key)}::uuid[],
       ${calls.map((c) => c.startedAt.toISOString())}::timestamptz[],
       ${calls.map((c) => c.day)}::date[],
       ${calls.map((c) => c.slot)}::smallint[],

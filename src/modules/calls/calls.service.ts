@@ -206,6 +206,15 @@ export async function commitImport(db: Kysely<DB>, author: AuditActor, orgId: st
     if (!row) throw importNotFound();
     if (row.status !== "checked") throw new AppError("calls.import_state");
     const staged = await repo.stagedCount(trx, orgId, importId);
+    if (staged !== row.rowsRead - row.rowsInvalid - row.rowsSkipped) {
+      // The staging table is unlogged: after a crash of the database it is empty. Record nothing.
+      await repo.dropStaged(trx, orgId, importId);
+      await repo.updateImport(trx, orgId, importId, {
+        status: "failed",
+        message: "Les lignes lues ont été perdues (redémarrage du serveur de base de données) : envoyez le fichier de nouveau.",
+      });
+      return;
+    }
     const created = await repo.commitStaged(trx, orgId, importId, org.path);
     await repo.dropStaged(trx, orgId, importId);
     await repo.updateImport(trx, orgId, importId, { status: "done", rowsCreated: created, rowsDuplicate: staged - created });

@@ -1,5 +1,5 @@
 import type { CallOutcome, CallRecord, RecordResult } from "./call-record.ts";
-import { lineHash } from "./call-record.ts";
+import { callKey, lineHash } from "./call-record.ts";
 import { type LocalDateTime, localDay, parseLocalDateTime, secondsBetween, slotOf } from "./local-time.ts";
 
 /**
@@ -81,7 +81,7 @@ export function parseCdrRecord(cells: string[], options: CdrOptions): RecordResu
   // A call waiting in a queue is counted on the queue (first argument of Queue()), others on the number dialled.
   const line = lastapp.toLowerCase() === "queue" ? (at(col("lastdata")).split(/[,|]/)[0] ?? "").trim() : at(col("dst")).trim();
   const call: CallRecord = {
-    key: uniqueid ? `u:${uniqueid}|${at(col("start"))}|${at(col("dst"))}` : lineHash(cells),
+    key: uniqueid ? callKey(`u:${uniqueid}|${at(col("start"))}|${at(col("dst"))}`) : lineHash(cells),
     startedAt: options.clock(start),
     day: localDay(start),
     slot: slotOf(start),

@@ -1,4 +1,4 @@
-import { type CallRecord, lineHash, type RecordResult } from "./call-record.ts";
+import { type CallRecord, callKey, lineHash, type RecordResult } from "./call-record.ts";
 import { type LocalDateTime, localDay, parseLocalDateTime, slotOf } from "./local-time.ts";
 
 /**
@@ -114,7 +114,7 @@ export function parseMappedRecord(cells: string[], options: MappedOptions): Reco
   const answered = answeredText === undefined ? talk > 0 : options.answeredValues.has(answeredText.trim().toLowerCase());
   const id = cell("id")?.trim();
   const call: CallRecord = {
-    key: id ? `u:${id}` : lineHash(cells),
+    key: id ? callKey(`u:${id}`) : lineHash(cells),
     startedAt: options.clock(start),
     day: localDay(start),
     slot: slotOf(start),

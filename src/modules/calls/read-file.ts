@@ -113,31 +113,42 @@ export async function readCallFile(options: ReadOptions): Promise<ReadReport> {
   let parseRecord: ((cells: string[]) => RecordResult) | undefined =
     options.format === "asterisk" ? (cells) => parseCdrRecord(cells, { clock, inboundContexts: contexts }) : undefined;
   let batch: CallRecord[] = [];
-  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: Info }>) {
-    if (!parseRecord) {
-      // The header line of another system's file: the mapping is checked against it.
-      if (!options.mapping) throw new MappingError({ map_wait: "Enregistrez d'abord la correspondance des colonnes." });
-      const resolved = resolveMapping(options.mapping, record);
-      if (!resolved.ok) {
-        source.destroy();
-        throw new MappingError(resolved.errors);
+  let pending: Promise<void> = Promise.resolve();
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: Info }>) {
+      if (!parseRecord) {
+        // The header line of another system's file: the mapping is checked against it.
+        if (!options.mapping) throw new MappingError({ map_wait: "Enregistrez d'abord la correspondance des colonnes." });
+        const resolved = resolveMapping(options.mapping, record);
+        if (!resolved.ok) {
+          source.destroy();
+          throw new MappingError(resolved.errors);
+        }
+        const mapped = mappedOptions(options.mapping, resolved.at, record.length, clock);
+        parseRecord = (cells) => parseMappedRecord(cells, mapped);
+        continue;
       }
-      const mapped = mappedOptions(options.mapping, resolved.at, record.length, clock);
-      parseRecord = (cells) => parseMappedRecord(cells, mapped);
-      continue;
+      report.rowsRead++;
+      const result = parseRecord(record);
+      if (result.ok === "skip") report.skipped++;
+      else if (result.ok) {
+        report.valid++;
+        batch.push(result.call);
+        if (batch.length >= batchSize) {
+          // One batch is written while the next is parsed: the database and the parser overlap,
+          // and no more than two batches are ever held.
+          await pending;
+          pending = options.onBatch(batch, { bytesRead, rowsRead: report.rowsRead });
+          pending.catch(() => undefined);
+          batch = [];
+        }
+      } else bad(info.lines, result.message);
     }
-    report.rowsRead++;
-    const result = parseRecord(record);
-    if (result.ok === "skip") report.skipped++;
-    else if (result.ok) {
-      report.valid++;
-      batch.push(result.call);
-      if (batch.length >= batchSize) {
-        await options.onBatch(batch, { bytesRead, rowsRead: report.rowsRead });
-        batch = [];
-      }
-    } else bad(info.lines, result.message);
+  } finally {
+    // Whatever ends the loop, no write is left running behind the caller's back.
+    await pending.catch(() => undefined);
   }
+  await pending;
   await options.onBatch(batch, { bytesRead, rowsRead: report.rowsRead });
   return report;
 }
