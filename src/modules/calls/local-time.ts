@@ -83,12 +83,15 @@ export function localClock(timeZone: string): (t: LocalDateTime) => Date {
     const hourKey = Math.floor(asUtc / 3_600_000);
     let offset = offsets.get(hourKey);
     if (offset === undefined) {
-      // Two passes: the offset at the guessed instant, then at the instant it gives. In the hour that
-      // is lived twice (autumn), the first of the two is taken; in the hour that does not exist
-      // (spring), the time is read with the offset before the change.
+      // The offsets a day before and a day after; a candidate holds if the zone has that offset at
+      // the instant it gives. In the hour lived twice (autumn) both hold and the first is taken; in
+      // the hour that does not exist (spring) neither does, and the offset before the change is used.
       const hourStart = hourKey * 3_600_000;
-      const first = offsetAt(hourStart);
-      offset = offsetAt(hourStart - first);
+      const before = offsetAt(hourStart - 86_400_000);
+      const after = offsetAt(hourStart + 86_400_000);
+      const holds = (o: number) => offsetAt(hourStart - o) === o;
+      const valid = [before, after].filter(holds).sort((a, b) => b - a);
+      offset = valid[0] ?? before;
       offsets.set(hourKey, offset);
     }
     return new Date(asUtc - offset);
