@@ -6,6 +6,7 @@ import { adoptFramework, createLocalCommitment } from "../modules/frameworks/fra
 import type { HolidayZone, Organisation, OrgKind } from "../modules/organisations/organisation.ts";
 import { createOrganisation, listVisible } from "../modules/organisations/organisations.service.ts";
 import { changeStatus, registerRequest } from "../modules/requests/requests.service.ts";
+import { loadDemoCalls } from "./demo-calls.ts";
 
 export const DEMO_PASSWORD = "demonstration-vigie";
 export const DEMO_ADMIN_EMAIL = "admin@demo.vigie.fr";
@@ -129,6 +130,14 @@ export async function loadDemo(db: Kysely<DB>): Promise<{ created: boolean }> {
     actor,
     orgs.filter((o) => o.kind === "site"),
   );
+  const network = orgs.find((o) => o.parentId === null);
+  if (network)
+    await loadDemoCalls(
+      db,
+      actor,
+      network,
+      orgs.filter((o) => o.kind === "site" && o.path.includes(network.id)),
+    );
   return { created: true };
 }
 
