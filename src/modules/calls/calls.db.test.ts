@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminClient, type Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
 import {
@@ -275,6 +276,27 @@ describe(`call logs imported through the pages, on ${engineName}`, () => {
     const next = await upload(t, c, siteB, "mapped", "export-2.csv", otherCsv);
     const form = await c.get(String(next.headers.location));
     expect(form.body).toMatch(/<option value="Attente" selected/);
+  });
+
+  it("lets a reading cut by a stopped server be dropped, and stops the reloads on request", async () => {
+    const { createImport, claimImport } = await import("./calls.service.ts");
+    const { SYSTEM_ACTOR } = await import("../audit/audit.service.ts");
+    const db = t.database.db;
+    const id = await createImport(db, SYSTEM_ACTOR, siteA, { fileName: "coupé.csv", format: "asterisk", bytes: 100 });
+    await claimImport(db, siteA, id);
+    const url = `/organisations/${siteA}/calls/imports/${id}`;
+    const reading = await c.get(url);
+    expect(reading.headers.refresh).toBe("2");
+    expect(text(reading.body)).toContain("Arrêter la mise à jour automatique");
+    expect((await c.get(`${url}?auto=0`)).headers.refresh).toBeUndefined();
+    // Too early to drop it.
+    expect((await c.post(`${url}/discard`, {})).statusCode).toBe(409);
+    await sql`update call_imports set updated_at = now() - interval '11 minutes' where id = ${id}`.execute(db);
+    const stalled = await c.get(url);
+    expect(stalled.headers.refresh).toBeUndefined();
+    expect(text(stalled.body)).toContain("n'a pas avancé depuis plus de dix minutes");
+    expect((await c.post(`${url}/discard`, {})).statusCode).toBe(303);
+    expect(text((await c.get(url)).body)).toContain("abandonné");
   });
 
   it("shows the indicators in the shared shape, tied to the phone commitments", async () => {

@@ -19,6 +19,7 @@ import {
   discardImport,
   getCallSettings,
   getImport,
+  isStalled,
   listImports,
   ringsTarget,
   runImport,
@@ -184,11 +185,12 @@ export async function callsRoutes(app: App, deps: AppDeps): Promise<void> {
       const { auto } = parseInput(periodQuery, request.query);
       const item = await getImport(db, orgId, importId);
       if (item.format === "mapped" && item.status === "uploaded") return showMapping(request, reply, orgId, importId);
-      const following = (item.status === "reading" || item.status === "committing") && auto !== "0";
+      const stalled = isStalled(item);
+      const following = (item.status === "reading" || item.status === "committing") && !stalled && auto !== "0";
       // A Refresh header rather than a meta tag: the page follows the import without a script, and a
       // link on the page stops it for whoever the reloads disturb (WCAG 2.2.1).
       if (following) reply.header("refresh", "2");
-      const view = <ImportStatusPage orgId={orgId} item={item} csrf={request.csrfToken} auto={following} />;
+      const view = <ImportStatusPage orgId={orgId} item={item} csrf={request.csrfToken} auto={following} stalled={stalled} />;
       return sendPage(
         reply,
         request,

@@ -198,42 +198,64 @@ export async function runImport(db: Kysely<DB>, author: AuditActor, orgId: strin
   return getImport(db, orgId, importId);
 }
 
-/** Moves the valid lines of a read file into the calls and the rollups: all of them, or none. */
+/**
+ * Moves the valid lines of a read file into the calls and the rollups: all of them, or none. The
+ * import is first marked « enregistrement en cours » in a short transaction of its own, so the pages
+ * say so (and refuse a second click) during the long one that moves the calls.
+ */
 export async function commitImport(db: Kysely<DB>, author: AuditActor, orgId: string, importId: string): Promise<ImportView> {
   const org = await getOrganisation(db, orgId);
   await db.transaction().execute(async (trx) => {
     const row = await repo.findImport(trx, orgId, importId, true);
     if (!row) throw importNotFound();
     if (row.status !== "checked") throw new AppError("calls.import_state");
-    const staged = await repo.stagedCount(trx, orgId, importId);
-    if (staged !== row.rowsRead - row.rowsInvalid - row.rowsSkipped) {
-      // The staging table is unlogged: after a crash of the database it is empty. Record nothing.
-      await repo.dropStaged(trx, orgId, importId);
-      await repo.updateImport(trx, orgId, importId, {
-        status: "failed",
-        message: "Les lignes lues ont été perdues (redémarrage du serveur de base de données) : envoyez le fichier de nouveau.",
-      });
-      return;
-    }
-    const created = await repo.commitStaged(trx, orgId, importId, org.path);
-    await repo.dropStaged(trx, orgId, importId);
-    await repo.updateImport(trx, orgId, importId, { status: "done", rowsCreated: created, rowsDuplicate: staged - created });
-    await recordAudit(trx, author, {
-      orgId,
-      action: "create",
-      entity: "call_import",
-      entityId: importId,
-      after: { fileName: row.fileName, rows: row.rowsRead, invalid: row.rowsInvalid, created, duplicates: staged - created },
-    });
+    await repo.updateImport(trx, orgId, importId, { status: "committing" });
   });
+  try {
+    await db.transaction().execute(async (trx) => {
+      const row = await repo.findImport(trx, orgId, importId, true);
+      if (!row || row.status !== "committing") throw new AppError("calls.import_state");
+      const staged = await repo.stagedCount(trx, orgId, importId);
+      if (staged !== row.rowsRead - row.rowsInvalid - row.rowsSkipped) {
+        // The staging table is unlogged: after a crash of the database it is empty. Record nothing.
+        await repo.dropStaged(trx, orgId, importId);
+        await repo.updateImport(trx, orgId, importId, {
+          status: "failed",
+          message: "Les lignes lues ont été perdues (redémarrage du serveur de base de données) : envoyez le fichier de nouveau.",
+        });
+        return;
+      }
+      const created = await repo.commitStaged(trx, orgId, importId, org.path);
+      await repo.dropStaged(trx, orgId, importId);
+      await repo.updateImport(trx, orgId, importId, { status: "done", rowsCreated: created, rowsDuplicate: staged - created });
+      await recordAudit(trx, author, {
+        orgId,
+        action: "create",
+        entity: "call_import",
+        entityId: importId,
+        after: { fileName: row.fileName, rows: row.rowsRead, invalid: row.rowsInvalid, created, duplicates: staged - created },
+      });
+    });
+  } catch (error) {
+    // Nothing was moved: the import waits again for a decision.
+    await repo.updateImport(db, orgId, importId, { status: "checked" });
+    throw error;
+  }
   return getImport(db, orgId, importId);
+}
+
+/** A reading with no news for this long was cut (server stopped): the import may then be dropped. */
+export const STALLED_AFTER_MS = 10 * 60_000;
+
+export function isStalled(item: ImportView, now = Date.now()): boolean {
+  return (item.status === "reading" || item.status === "committing") && now - item.updatedAt.getTime() > STALLED_AFTER_MS;
 }
 
 export async function discardImport(db: Kysely<DB>, author: AuditActor, orgId: string, importId: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const row = await repo.findImport(trx, orgId, importId, true);
     if (!row) throw importNotFound();
-    if (row.status !== "checked") throw new AppError("calls.import_state");
+    if (row.status !== "checked" && !isStalled(row)) throw new AppError("calls.import_state");
     await repo.dropStaged(trx, orgId, importId);
     await repo.updateImport(trx, orgId, importId, { status: "discarded" });
     await recordAudit(trx, author, {

@@ -369,8 +369,32 @@ export function MappingPage({
   );
 }
 
-export function ImportStatusPage({ orgId, item, csrf, auto }: { orgId: string; item: ImportView; csrf: string; auto: boolean }): SafeHtml {
+export function ImportStatusPage({
+  orgId,
+  item,
+  csrf,
+  auto,
+  stalled,
+}: {
+  orgId: string;
+  item: ImportView;
+  csrf: string;
+  auto: boolean;
+  stalled: boolean;
+}): SafeHtml {
   const base = `/organisations/${orgId}/calls/imports/${item.id}`;
+  const refreshNote = (
+    <p class="fr-mt-2w">
+      {auto ? (
+        <span>
+          {"La page se met à jour toute seule toutes les 2 secondes. "}
+          <a href={`${base}?auto=0`}>Arrêter la mise à jour automatique</a>
+        </span>
+      ) : (
+        <a href={base}>Actualiser</a>
+      )}
+    </p>
+  );
   const percent = item.bytesTotal ? Math.min(100, Math.floor((item.bytesRead / item.bytesTotal) * 100)) : 0;
   return (
     <div>
@@ -381,20 +405,29 @@ export function ImportStatusPage({ orgId, item, csrf, auto }: { orgId: string; i
           <p>{item.message}</p>
         </div>
       ) : null}
-      {item.status === "reading" || item.status === "committing" ? (
+      {stalled ? (
+        <div class="fr-alert fr-alert--warning fr-mb-3w">
+          <p>
+            Cet import n'a pas avancé depuis plus de dix minutes : le serveur a sans doute été arrêté. Abandonnez-le et envoyez le fichier
+            de nouveau ; les appels déjà connus ne seront pas comptés deux fois.
+          </p>
+          <form method="post" action={`${base}/discard`}>
+            <CsrfField token={csrf} />
+            <SubmitButton label="Abandonner cet import" secondary />
+          </form>
+        </div>
+      ) : null}
+      {item.status === "committing" && !stalled ? (
+        <div class="fr-mb-3w">
+          <p>Les appels sont en cours d'enregistrement, en une seule fois.</p>
+          {refreshNote}
+        </div>
+      ) : null}
+      {item.status === "reading" && !stalled ? (
         <div class="fr-mb-3w">
           <label for="progress">{`Lecture : ${percent} % (${int(item.rowsRead)} lignes lues)`}</label>
           <progress id="progress" max="100" value={String(percent)} style="width: 100%">{`${percent} %`}</progress>
-          <p class="fr-mt-2w">
-            {auto ? (
-              <span>
-                {"La page se met à jour toute seule toutes les 2 secondes. "}
-                <a href={`${base}?auto=0`}>Arrêter la mise à jour automatique</a>
-              </span>
-            ) : (
-              <a href={base}>Actualiser</a>
-            )}
-          </p>
+          {refreshNote}
         </div>
       ) : null}
       {item.status === "checked" || item.status === "done" ? (

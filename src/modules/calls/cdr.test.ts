@@ -7,7 +7,7 @@ const options = { clock, inboundContexts: new Set<string>() };
 
 /** A Master.csv line as cdr_csv writes it, split into its cells. */
 function cells(over: Partial<Record<string, string>> = {}): string[] {
-  const base: Record<string, string> = {
+  const base: Record<string, string | undefined> = {
     accountcode: "",
     src: "0612345678",
     dst: "0144556677",
@@ -27,7 +27,7 @@ function cells(over: Partial<Record<string, string>> = {}): string[] {
     uniqueid: "1772441990.42",
     userfield: "",
   };
-  return Object.values({ ...base, ...over });
+  return Object.values({ ...base, ...over }).map((v) => v ?? "");
 }
 
 describe("Asterisk CDR lines", () => {
