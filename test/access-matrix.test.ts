@@ -403,6 +403,18 @@ const MATRIX: Record<string, Entry> = {
     rule: { subtree: WRITERS },
     call: (f) => ({ url: `/organisations/${f.s1}/mystery/${f.campaign}/tests/new`, form: { channel: "phone" } }),
   },
+  "GET /api/v1/organisations/:orgId/mystery-campaigns": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/mystery-campaigns` }),
+  },
+  "GET /api/v1/organisations/:orgId/mystery-campaigns/:campaignId/results": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/mystery-campaigns/${f.campaign}/results` }),
+  },
+  "POST /api/v1/organisations/:orgId/mystery-campaigns/:campaignId/tests": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/mystery-campaigns/${f.campaign}/tests`, json: {} }),
+  },
   "GET /s/:orgId/:surveyId": { rule: "public", call: (f) => ({ url: `/s/${f.s1}/${f.survey}` }) },
   // A required answer left out: refused (400) before the rate limit counts it.
   "POST /s/:orgId/:surveyId": { rule: "public", call: (f) => ({ url: `/s/${f.s1}/${f.survey}`, form: { overall: "" } }) },

@@ -15,6 +15,7 @@ import { frameworksRoutes } from "../modules/frameworks/frameworks.routes.tsx";
 import { homeRoutes } from "../modules/home/home.routes.tsx";
 import { legalRoutes } from "../modules/legal/legal.routes.tsx";
 import { leversRoutes } from "../modules/levers/levers.routes.tsx";
+import { mysteryApiRoutes } from "../modules/mystery/mystery.api.ts";
 import { mysteryRoutes } from "../modules/mystery/mystery.routes.tsx";
 import { organisationsRoutes } from "../modules/organisations/organisations.routes.tsx";
 import { requestImportRoutes } from "../modules/requests/import/import.routes.tsx";
@@ -85,6 +86,7 @@ export async function buildServer(deps: AppDeps, options: { logger?: boolean } =
     callsRoutes,
     callsApiRoutes,
     mysteryRoutes,
+    mysteryApiRoutes,
     accountsRoutes,
     auditRoutes,
     legalRoutes,

@@ -136,6 +136,33 @@ describe(`mystery-shopper campaigns through the pages, on ${engineName}`, () => 
     const diff = Math.round((exact((e) => e.campaign === 1) ?? 0) - (exact((e) => e.campaign === 0) ?? 0));
     expect(page).toContain(`Tous critères ${a} / 100 ${b} / 100 ${diff > 0 ? "+" : ""}${diff}`);
 
+    // The JSON API gives the same scores, and takes a test as JSON.
+    const api = (await c.api("GET", `/api/v1/organisations/${network}/mystery-campaigns/${campaigns[1]}/results`)).json();
+    expect(api.total.score).toBeCloseTo(exact((e) => e.campaign === 1) ?? -1, 9);
+    const grid = gridFor("phone");
+    const posted = await c.api("POST", `/api/v1/organisations/${network}/mystery-campaigns/${campaigns[1]}/tests`, {
+      channel: "phone",
+      site: sites.sud,
+      testedOn: "2026-03-20",
+      tester: "API",
+      answers: Object.fromEntries(grid.criteria.map((k) => [k.id, "yes"])),
+    });
+    expect(posted.statusCode).toBe(201);
+    entered.push({
+      campaign: 1,
+      site: "sud",
+      channel: "phone",
+      answers: Object.fromEntries(grid.criteria.map((k) => [k.id, "yes" as const])),
+    });
+    const missing = await c.api("POST", `/api/v1/organisations/${network}/mystery-campaigns/${campaigns[1]}/tests`, {
+      channel: "phone",
+      site: sites.sud,
+      testedOn: "2026-03-20",
+      tester: "API",
+      answers: {},
+    });
+    expect(missing.statusCode).toBe(400);
+
     const values = await mysteryIndicators(t.database.db, network, { from: "2026-01-01", to: "2026-03-31" });
     const phone = values.find((v) => v.key === "mystery.score_phone");
     expect(phone?.value).toBeCloseTo(exact((e) => e.channel === "phone") ?? -1, 9);
