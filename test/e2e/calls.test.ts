@@ -1,6 +1,9 @@
+import { sql } from "kysely";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInstanceAdmin } from "../../src/modules/accounts/accounts.service.ts";
+import { SYSTEM_ACTOR } from "../../src/modules/audit/audit.service.ts";
+import { claimImport, createImport } from "../../src/modules/calls/calls.service.ts";
 import { gridFor } from "../../src/modules/mystery/grids.ts";
 import { cdrLine, randomCalls } from "../support/call-logs.ts";
 import { type AxeViolation, axeViolations, browserAvailable, type LiveServer, launchBrowser, startLiveServer } from "./support/browser.ts";
@@ -66,8 +69,24 @@ describe.skipIf(!browserAvailable)("call logs and mystery tests in Chromium", ()
     await page.getByRole("link", { name: "Voir les indicateurs d'accueil téléphonique" }).click();
     await page.goto(`${server.url}/organisations/${site}/calls?from=2026-01-01&to=2026-03-31`);
     await audit(page);
+    await page.screenshot({ path: "docs/screenshots/appels-indicateurs.png", fullPage: true });
     await expect(page.locator("figure svg").count()).resolves.toBe(2);
     await expect(page.locator("main").textContent()).resolves.toContain("taux de décroché");
+  });
+
+  it("shows the progress of a reading with a link that stops the reloads", async () => {
+    // A reading under way, as a large file leaves it for minutes (a small one is over before the page shows).
+    const db = server.database.db;
+    const id = await createImport(db, SYSTEM_ACTOR, site, { fileName: "Master-2025.csv", format: "asterisk", bytes: 1_239_000_000 });
+    await claimImport(db, site, id);
+    await sql`update call_imports set bytes_read = 421000000, rows_read = 1700000 where id = ${id}`.execute(db);
+    await page.goto(`${server.url}/organisations/${site}/calls/imports/${id}`);
+    await page.getByRole("link", { name: "Arrêter la mise à jour automatique" }).click();
+    await page.waitForURL(/auto=0/);
+    // Without the reloads the page holds still for axe.
+    await expect(page.locator("progress").getAttribute("value")).resolves.toBe("33");
+    await expect(page.getByRole("link", { name: "Actualiser" }).count()).resolves.toBe(1);
+    await audit(page);
   });
 
   it("lets a tester fill a mystery-call grid on a phone without JavaScript", async () => {
@@ -108,8 +127,9 @@ describe.skipIf(!browserAvailable)("call logs and mystery tests in Chromium", ()
     await checker.fill("#email", "admin@mairie.fr");
     await checker.fill("#password", PASSWORD);
     await checker.getByRole("button", { name: "Se connecter" }).click();
-    await checker.goto(`${server.url}/organisations/${site}/mystery/${campaign}/tests/new`);
+    await checker.goto(`${server.url}/organisations/${site}/mystery/${campaign}/tests/new?channel=phone`);
     await audit(checker);
+    await checker.screenshot({ path: "docs/screenshots/test-mystere-telephone.png", fullPage: true });
     await checker.goto(`${server.url}/organisations/${site}/mystery/${campaign}`);
     await audit(checker);
   });

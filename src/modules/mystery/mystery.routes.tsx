@@ -127,7 +127,11 @@ export async function mysteryRoutes(app: App, deps: AppDeps): Promise<void> {
   app.get("/organisations/:orgId/mystery/:campaignId/tests/new", write, async (request, reply) => {
     const { orgId, campaignId } = parseInput(campaignParams, request.params);
     const { channel, site } = parseInput(testQuery, request.query);
-    return showTestForm(request, reply, orgId, campaignId, channel, emptyForm({ site, testedOn: new Date().toISOString().slice(0, 10) }));
+    const campaign = await getCampaign(db, orgId, campaignId);
+    // Today, unless the campaign is over or not begun: then its nearest day.
+    const today = new Date().toISOString().slice(0, 10);
+    const testedOn = today < campaign.starts_on ? campaign.starts_on : today > campaign.ends_on ? campaign.ends_on : today;
+    return showTestForm(request, reply, orgId, campaignId, channel, emptyForm({ site, testedOn }));
   });
 
   app.post("/organisations/:orgId/mystery/:campaignId/tests/new", write, async (request, reply) => {
