@@ -209,6 +209,16 @@ export function OrganisationDetails({
             Engagements
           </a>
         </li>
+        <li>
+          <a class="fr-btn fr-btn--secondary" href={`/organisations/${org.id}/calls`}>
+            Téléphone
+          </a>
+        </li>
+        <li>
+          <a class="fr-btn fr-btn--secondary" href={`/organisations/${org.id}/mystery`}>
+            Tests mystère
+          </a>
+        </li>
         {canUpdate ? (
           <li>
             <a class="fr-btn fr-btn--secondary" href={`/organisations/${org.id}/letters`}>
