@@ -111,6 +111,7 @@ export async function createImport(
   orgId: string,
   file: { fileName: string; format: CallFormat; bytes: number },
 ): Promise<string> {
+  await getOrganisation(db, orgId);
   return repo.insertImport(db, orgId, {
     fileName: file.fileName.slice(0, 200),
     format: file.format,
