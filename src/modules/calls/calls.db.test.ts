@@ -134,6 +134,11 @@ describe(`call logs imported through the pages, on ${engineName}`, () => {
     expect(committed.statusCode).toBe(303);
     const done = text((await c.get(String(committed.headers.location))).body);
     expect(done).toContain(`${inboundA.length} appels ajoutés, 0 déjà connus`);
+    // The upload and the recording are in the audit log, with what was recorded.
+    const importId = String(sent.headers.location).split("/").pop() ?? "";
+    const audit = (await c.api("GET", `/api/v1/audit?entityId=${importId}`)).json() as Array<{ entity: string; after: unknown }>;
+    expect(audit.map((a) => a.entity).sort()).toEqual(["call_import", "call_upload"]);
+    expect(audit.find((a) => a.entity === "call_import")?.after).toMatchObject({ created: inboundA.length, invalid: 3 });
   });
 
   it("gives the figures computed from the raw calls, by line, month and hour of the week", async () => {

@@ -112,12 +112,23 @@ export async function createImport(
   file: { fileName: string; format: CallFormat; bytes: number },
 ): Promise<string> {
   await getOrganisation(db, orgId);
-  return repo.insertImport(db, orgId, {
-    fileName: file.fileName.slice(0, 200),
-    format: file.format,
-    bytesTotal: file.bytes,
-    createdBy: author.accountId,
-    createdByLabel: author.label,
+  return db.transaction().execute(async (trx) => {
+    const fileName = file.fileName.slice(0, 200);
+    const id = await repo.insertImport(trx, orgId, {
+      fileName,
+      format: file.format,
+      bytesTotal: file.bytes,
+      createdBy: author.accountId,
+      createdByLabel: author.label,
+    });
+    await recordAudit(trx, author, {
+      orgId,
+      action: "create",
+      entity: "call_upload",
+      entityId: id,
+      after: { fileName, format: file.format, bytes: file.bytes },
+    });
+    return id;
   });
 }
 
