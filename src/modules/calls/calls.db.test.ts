@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminClient, type Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
@@ -11,6 +12,7 @@ import {
   randomCalls,
 } from "../../../test/support/call-logs.ts";
 import { engineName } from "../../../test/support/database.ts";
+import { importFilePath } from "./upload.ts";
 
 /** What a browser sends for the upload form: the CSRF field, the format, then the file. */
 function upload(t: TestApp, c: Client, orgId: string, format: string, fileName: string, bytes: Uint8Array) {
@@ -281,6 +283,27 @@ describe(`call logs imported through the pages, on ${engineName}`, () => {
     const next = await upload(t, c, siteB, "mapped", "export-2.csv", otherCsv);
     const form = await c.get(String(next.headers.location));
     expect(form.body).toMatch(/<option value="Attente" selected/);
+    // Dropped before its mapping: nothing recorded, the uploaded file deleted.
+    const nextId = String(next.headers.location).split("/").pop() ?? "";
+    expect(existsSync(importFilePath(nextId))).toBe(true);
+    expect((await c.post(`${String(next.headers.location)}/discard`, {})).statusCode).toBe(303);
+    expect(existsSync(importFilePath(nextId))).toBe(false);
+    expect((await figures(siteB)).total.offered).toBe(other.length);
+  });
+
+  it("refuses an upload without a file, an empty file or an unknown format, in French, recording nothing", async () => {
+    await c.get(`/organisations/${siteB}/calls/import`);
+    const before = (await c.get(`/organisations/${siteB}/calls/import`)).body.match(/calls\/imports\//g)?.length ?? 0;
+    const noFile = await upload(t, c, siteB, "asterisk", "", Buffer.alloc(0));
+    expect(noFile.statusCode).toBe(400);
+    expect(text(noFile.body)).toContain("Choisissez le fichier du journal d'appels.");
+    const empty = await upload(t, c, siteB, "asterisk", "vide.csv", Buffer.alloc(0));
+    expect(text(empty.body)).toContain("Le fichier est vide.");
+    const format = await upload(t, c, siteB, "excel", "Master.csv", Buffer.from(masterCsv));
+    expect(format.statusCode).toBe(400);
+    expect(text(format.body)).toContain("Choisissez le format du fichier.");
+    const after = (await c.get(`/organisations/${siteB}/calls/import`)).body.match(/calls\/imports\//g)?.length ?? 0;
+    expect(after).toBe(before);
   });
 
   it("lets a reading cut by a stopped server be dropped, and stops the reloads on request", async () => {

@@ -225,6 +225,7 @@ export async function callsRoutes(app: App, deps: AppDeps): Promise<void> {
       const view = (
         <MappingPage
           action={`${base(orgId)}/imports/${importId}/mapping`}
+          discardAction={`${base(orgId)}/imports/${importId}/discard`}
           csrf={request.csrfToken}
           header={header}
           form={state}

@@ -267,7 +267,8 @@ export async function discardImport(db: Kysely<DB>, author: AuditActor, orgId: s
   await db.transaction().execute(async (trx) => {
     const row = await repo.findImport(trx, orgId, importId, true);
     if (!row) throw importNotFound();
-    if (row.status !== "checked" && !isStalled(row)) throw new AppError("calls.import_state");
+    // Read and waiting for a decision, waiting for its column mapping, or cut by a stopped server.
+    if (row.status !== "checked" && row.status !== "uploaded" && !isStalled(row)) throw new AppError("calls.import_state");
     await repo.dropStaged(trx, orgId, importId);
     await repo.updateImport(trx, orgId, importId, { status: "discarded" });
     await recordAudit(trx, author, {

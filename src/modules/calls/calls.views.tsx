@@ -329,12 +329,14 @@ export function UploadPage({
 
 export function MappingPage({
   action,
+  discardAction,
   csrf,
   header,
   form,
   fileName,
 }: {
   action: string;
+  discardAction: string;
   csrf: string;
   header: string[];
   form: FormState;
@@ -365,6 +367,10 @@ export function MappingPage({
         />
         <SubmitButton label="Lire le fichier" />
       </Form>
+      <form method="post" action={discardAction} class="fr-mt-3w">
+        <CsrfField token={csrf} />
+        <SubmitButton label="Abandonner cet import" secondary />
+      </form>
     </div>
   );
 }
