@@ -44,7 +44,6 @@ const CATALOG = {
     "Ces réglages ont été modifiés par quelqu'un d'autre pendant votre saisie. Rechargez la page : rien n'a été écrasé.",
   ],
   "calls.import_state": [409, "Cet import n'en est plus à cette étape : rechargez la page pour voir où il en est."],
-  "mystery.stale": [409, "Cette campagne a été modifiée par quelqu'un d'autre pendant votre saisie. Rechargez la page."],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type ErrorCode = keyof typeof CATALOG;

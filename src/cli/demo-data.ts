@@ -130,14 +130,10 @@ export async function loadDemo(db: Kysely<DB>): Promise<{ created: boolean }> {
     actor,
     orgs.filter((o) => o.kind === "site"),
   );
-  const network = orgs.find((o) => o.parentId === null);
-  if (network)
-    await loadDemoCalls(
-      db,
-      actor,
-      network,
-      orgs.filter((o) => o.kind === "site" && o.path.includes(network.id)),
-    );
+  for (const top of orgs.filter((o) => o.parentId === null)) {
+    const sites = orgs.filter((o) => o.kind === "site" && o.path.includes(top.id));
+    if (sites.length) await loadDemoCalls(db, actor, top, sites);
+  }
   return { created: true };
 }
 
