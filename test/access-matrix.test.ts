@@ -3,7 +3,10 @@ import { createAccount, createInstanceAdmin } from "../src/modules/accounts/acco
 import { type Actor, ROLES, type Role } from "../src/modules/accounts/roles.ts";
 import { createAction } from "../src/modules/actions/actions.service.ts";
 import { addEvidence, campaignDetails, createCampaign } from "../src/modules/assessments/assessments.service.ts";
+import { SYSTEM_ACTOR } from "../src/modules/audit/audit.service.ts";
+import { createImport } from "../src/modules/calls/calls.service.ts";
 import { createLocalCommitment } from "../src/modules/frameworks/frameworks.service.ts";
+import { createCampaign as createMysteryCampaign } from "../src/modules/mystery/mystery.service.ts";
 import { createOrganisation } from "../src/modules/organisations/organisations.service.ts";
 import { registerRequest } from "../src/modules/requests/requests.service.ts";
 import { addStaff, fileIncident } from "../src/modules/staff/staff.service.ts";
@@ -44,6 +47,8 @@ interface Fixture {
   action: string;
   staff: string;
   incident: string;
+  callImport: string;
+  campaign: string;
 }
 
 interface Call {
@@ -401,6 +406,77 @@ const MATRIX: Record<string, Entry> = {
     call: (f) => ({ url: `/api/v1/public/kiosk/${f.s1}/${f.survey}/${f.kioskKey}`, json: {} }),
   },
   "GET /assets/vigie-kiosk.js": { rule: "public", call: () => ({ url: "/assets/vigie-kiosk.js" }) },
+  "GET /organisations/:orgId/calls": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/calls` }) },
+  "GET /organisations/:orgId/calls/settings": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/calls/settings` }),
+  },
+  "POST /organisations/:orgId/calls/settings": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/calls/settings`, form: { secondsPerRing: "5", version: "999" } }),
+  },
+  "GET /organisations/:orgId/calls/import": { rule: { subtree: WRITERS }, call: (f) => ({ url: `/organisations/${f.s1}/calls/import` }) },
+  "POST /organisations/:orgId/calls/import": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/calls/import`, form: {} }),
+  },
+  "GET /organisations/:orgId/calls/imports/:importId": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/calls/imports/${f.callImport}` }),
+  },
+  "POST /organisations/:orgId/calls/imports/:importId/mapping": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/calls/imports/${f.callImport}/mapping`, form: {} }),
+  },
+  "POST /organisations/:orgId/calls/imports/:importId/commit": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/calls/imports/${f.callImport}/commit`, form: {} }),
+  },
+  "POST /organisations/:orgId/calls/imports/:importId/discard": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/calls/imports/${f.callImport}/discard`, form: {} }),
+  },
+  "GET /api/v1/organisations/:orgId/call-indicators": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/call-indicators?from=2026-01-01&to=2026-12-31` }),
+  },
+  "GET /api/v1/organisations/:orgId/call-imports/:importId": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/call-imports/${f.callImport}` }),
+  },
+  "GET /organisations/:orgId/mystery": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/mystery` }) },
+  "POST /organisations/:orgId/mystery": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/mystery`, form: { title: "" } }),
+  },
+  "GET /organisations/:orgId/mystery/compare": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/mystery/compare?a=${f.campaign}&b=${f.campaign}` }),
+  },
+  "GET /organisations/:orgId/mystery/:campaignId": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/mystery/${f.campaign}` }),
+  },
+  "GET /organisations/:orgId/mystery/:campaignId/tests/new": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/mystery/${f.campaign}/tests/new` }),
+  },
+  "POST /organisations/:orgId/mystery/:campaignId/tests/new": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/mystery/${f.campaign}/tests/new`, form: { channel: "phone" } }),
+  },
+  "GET /api/v1/organisations/:orgId/mystery-campaigns": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/mystery-campaigns` }),
+  },
+  "GET /api/v1/organisations/:orgId/mystery-campaigns/:campaignId/results": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/mystery-campaigns/${f.campaign}/results` }),
+  },
+  "POST /api/v1/organisations/:orgId/mystery-campaigns/:campaignId/tests": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/mystery-campaigns/${f.campaign}/tests`, json: {} }),
+  },
   "GET /s/:orgId/:surveyId": { rule: "public", call: (f) => ({ url: `/s/${f.s1}/${f.survey}` }) },
   // A required answer left out: refused (400) before the rate limit counts it.
   "POST /s/:orgId/:surveyId": { rule: "public", call: (f) => ({ url: `/s/${f.s1}/${f.survey}`, form: { overall: "" } }) },
@@ -673,6 +749,14 @@ describe("access-control matrix", () => {
       survey: survey.id,
       kioskKey: await kioskKey(db, { orgId: s1.id, id: survey.id, kioskNonce: (await surveySettings(db, s1.id, survey.id)).kioskNonce }),
       ...(await assessmentFixture(db, root, s1.id, local.id)),
+      callImport: await createImport(db, SYSTEM_ACTOR, s1.id, { fileName: "Master.csv", format: "mapped", bytes: 10 }),
+      campaign: await createMysteryCampaign(db, root, s1.id, {
+        title: "Campagne",
+        startsOn: "2027-01-01",
+        endsOn: "2027-03-31",
+        channels: ["phone"],
+        sites: [s1.id],
+      }),
     };
 
     const anonymous = new Client(t.app);

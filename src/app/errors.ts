@@ -59,6 +59,11 @@ const CATALOG = {
     409,
     "Ces informations ont été modifiées par quelqu'un d'autre pendant votre saisie. Rechargez la page : rien n'a été écrasé.",
   ],
+  "calls.stale": [
+    409,
+    "Ces réglages ont été modifiés par quelqu'un d'autre pendant votre saisie. Rechargez la page : rien n'a été écrasé.",
+  ],
+  "calls.import_state": [409, "Cet import n'en est plus à cette étape : rechargez la page pour voir où il en est."],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type ErrorCode = keyof typeof CATALOG;

@@ -11,11 +11,15 @@ import { actionsRoutes } from "../modules/actions/actions.routes.tsx";
 import { assessmentsRoutes } from "../modules/assessments/assessments.routes.tsx";
 import { auditRoutes } from "../modules/audit/audit.routes.tsx";
 import { calendarRoutes } from "../modules/calendar/calendar.routes.tsx";
+import { callsApiRoutes } from "../modules/calls/calls.api.ts";
+import { callsRoutes } from "../modules/calls/calls.routes.tsx";
 import { dashboardsRoutes } from "../modules/dashboards/dashboards.routes.tsx";
 import { frameworksRoutes } from "../modules/frameworks/frameworks.routes.tsx";
 import { homeRoutes } from "../modules/home/home.routes.tsx";
 import { legalRoutes } from "../modules/legal/legal.routes.tsx";
 import { leversRoutes } from "../modules/levers/levers.routes.tsx";
+import { mysteryApiRoutes } from "../modules/mystery/mystery.api.ts";
+import { mysteryRoutes } from "../modules/mystery/mystery.routes.tsx";
 import { openingHoursRoutes } from "../modules/opening-hours/opening-hours.routes.tsx";
 import { organisationsRoutes } from "../modules/organisations/organisations.routes.tsx";
 import { publicationRoutes } from "../modules/publication/publication.routes.tsx";
@@ -93,6 +97,10 @@ export async function buildServer(deps: AppDeps, options: { logger?: boolean } =
     actionsRoutes,
     staffRoutes,
     reviewsRoutes,
+    callsRoutes,
+    callsApiRoutes,
+    mysteryRoutes,
+    mysteryApiRoutes,
     accountsRoutes,
     auditRoutes,
     legalRoutes,

@@ -8,6 +8,7 @@ import type { HolidayZone, Organisation, OrgKind } from "../modules/organisation
 import { createOrganisation, listVisible } from "../modules/organisations/organisations.service.ts";
 import { refreshAllPublications } from "../modules/publication/publication.service.ts";
 import { changeStatus, registerRequest } from "../modules/requests/requests.service.ts";
+import { loadDemoCalls } from "./demo-calls.ts";
 import { loadDemoImprovement } from "./demo-improvement.ts";
 import { loadDemoSurveys } from "./demo-surveys.ts";
 
@@ -142,6 +143,10 @@ export async function loadDemo(db: Kysely<DB>): Promise<{ created: boolean }> {
   await loadDemoSurveys(db, actor, orgs);
   // Last: the published figures read everything above, so the public pages are full at once.
   await refreshAllPublications(db);
+  for (const top of orgs.filter((o) => o.parentId === null)) {
+    const sites = orgs.filter((o) => o.kind === "site" && o.path.includes(top.id));
+    if (sites.length) await loadDemoCalls(db, actor, top, sites);
+  }
   return { created: true };
 }
 

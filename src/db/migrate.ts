@@ -6,6 +6,7 @@ import * as m0004 from "./migrations/0004_rate_limits.ts";
 import * as m0005 from "./migrations/0005_closures.ts";
 import * as m0006 from "./migrations/0006_surveys.ts";
 import * as m0007 from "./migrations/0007_survey_distribution.ts";
+import * as m0008 from "./migrations/0008_calls.ts";
 import * as m0009 from "./migrations/0009_improvement.ts";
 import * as m0010 from "./migrations/0010_publication.ts";
 
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   "0005_closures": m0005,
   "0006_surveys": m0006,
   "0007_survey_distribution": m0007,
+  "0008_calls": m0008,
   "0009_improvement": m0009,
   "0010_publication": m0010,
 };

@@ -234,6 +234,16 @@ export function OrganisationDetails({
             Amélioration continue et bilan annuel
           </a>
         </li>
+        <li>
+          <a class="fr-btn fr-btn--secondary" href={`/organisations/${org.id}/calls`}>
+            Téléphone
+          </a>
+        </li>
+        <li>
+          <a class="fr-btn fr-btn--secondary" href={`/organisations/${org.id}/mystery`}>
+            Tests mystère
+          </a>
+        </li>
         {canUpdate ? (
           <li>
             <a class="fr-btn fr-btn--secondary" href={`/organisations/${org.id}/letters`}>

@@ -1,0 +1,292 @@
+import { type Kysely, sql } from "kysely";
+import type { DB } from "../../db/schema.ts";
+import type { CallRecord } from "./call-record.ts";
+import { callDb } from "./calls.tables.ts";
+import type { BadLine } from "./read-file.ts";
+
+/** Kysely queries of the calls module; every function takes the organisation id first. */
+
+export interface SettingsRow {
+  rings: number | null;
+  secondsPerRing: number;
+  inboundContexts: string[];
+  mapping: unknown;
+  version: number;
+}
+
+export async function findSettings(db: Kysely<DB>, orgId: string): Promise<SettingsRow | undefined> {
+  const row = await callDb(db).selectFrom("call_settings").selectAll().where("org_id", "=", orgId).executeTakeFirst();
+  return row
+    ? {
+        rings: row.rings,
+        secondsPerRing: row.seconds_per_ring,
+        inboundContexts: row.inbound_contexts,
+        mapping: row.mapping,
+        version: row.version,
+      }
+    : undefined;
+}
+
+/** Writes the settings if the version is the one read (0: none yet); false when someone else wrote first. */
+export async function saveSettings(
+  db: Kysely<DB>,
+  orgId: string,
+  version: number,
+  values: { rings: number | null; secondsPerRing: number; inboundContexts: string[]; mapping: unknown },
+): Promise<boolean> {
+  const cdb = callDb(db);
+  const columns = {
+    rings: values.rings,
+    seconds_per_ring: values.secondsPerRing,
+    inbound_contexts: values.inboundContexts,
+    mapping: values.mapping === null ? null : JSON.stringify(values.mapping),
+  };
+  if (version === 0) {
+    const inserted = await cdb
+      .insertInto("call_settings")
+      .values({ org_id: orgId, ...columns })
+      .onConflict((oc) => oc.column("org_id").doNothing())
+      .returning("version")
+      .executeTakeFirst();
+    return inserted !== undefined;
+  }
+  const updated = await cdb
+    .updateTable("call_settings")
+    .set({ ...columns, version: sql`version + 1`, updated_at: new Date() })
+    .where("org_id", "=", orgId)
+    .where("version", "=", version)
+    .executeTakeFirst();
+  return updated.numUpdatedRows > 0n;
+}
+
+export async function insertImport(
+  db: Kysely<DB>,
+  orgId: string,
+  values: { fileName: string; format: string; bytesTotal: number; createdBy: string | null; createdByLabel: string },
+): Promise<string> {
+  const { id } = await callDb(db)
+    .insertInto("call_imports")
+    .values({
+      org_id: orgId,
+      file_name: values.fileName,
+      format: values.format,
+      status: "uploaded",
+      bytes_total: values.bytesTotal,
+      created_by: values.createdBy,
+      created_by_label: values.createdByLabel,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return id;
+}
+
+export interface ImportRow {
+  orgId: string;
+  id: string;
+  fileName: string;
+  format: string;
+  status: string;
+  bytesTotal: number;
+  bytesRead: number;
+  rowsRead: number;
+  rowsInvalid: number;
+  rowsSkipped: number;
+  rowsCreated: number;
+  rowsDuplicate: number;
+  errors: BadLine[];
+  message: string | null;
+  createdByLabel: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+function importQuery(db: Kysely<DB>, orgId: string) {
+  return callDb(db).selectFrom("call_imports").selectAll().where("org_id", "=", orgId);
+}
+
+function toImport(r: Awaited<ReturnType<ReturnType<typeof importQuery>["executeTakeFirstOrThrow"]>>): ImportRow {
+  return {
+    orgId: r.org_id,
+    id: r.id,
+    fileName: r.file_name,
+    format: r.format,
+    status: r.status,
+    bytesTotal: Number(r.bytes_total),
+    bytesRead: Number(r.bytes_read),
+    rowsRead: r.rows_read,
+    rowsInvalid: r.rows_invalid,
+    rowsSkipped: r.rows_skipped,
+    rowsCreated: r.rows_created,
+    rowsDuplicate: r.rows_duplicate,
+    errors: Array.isArray(r.errors) ? (r.errors as BadLine[]) : [],
+    message: r.message,
+    createdByLabel: r.created_by_label,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export async function findImport(db: Kysely<DB>, orgId: string, id: string, forUpdate = false): Promise<ImportRow | undefined> {
+  let query = importQuery(db, orgId).where("id", "=", id);
+  if (forUpdate) query = query.forUpdate();
+  const row = await query.executeTakeFirst();
+  return row ? toImport(row) : undefined;
+}
+
+export async function listImports(db: Kysely<DB>, orgId: string, limit = 20): Promise<ImportRow[]> {
+  return (await importQuery(db, orgId).orderBy("created_at", "desc").limit(limit).execute()).map(toImport);
+}
+
+export async function updateImport(
+  db: Kysely<DB>,
+  orgId: string,
+  id: string,
+  values: Partial<{
+    status: string;
+    bytesRead: number;
+    rowsRead: number;
+    rowsInvalid: number;
+    rowsSkipped: number;
+    rowsCreated: number;
+    rowsDuplicate: number;
+    errors: BadLine[];
+    message: string | null;
+  }>,
+): Promise<void> {
+  await callDb(db)
+    .updateTable("call_imports")
+    .set({
+      ...(values.status !== undefined ? { status: values.status } : {}),
+      ...(values.bytesRead !== undefined ? { bytes_read: values.bytesRead } : {}),
+      ...(values.rowsRead !== undefined ? { rows_read: values.rowsRead } : {}),
+      ...(values.rowsInvalid !== undefined ? { rows_invalid: values.rowsInvalid } : {}),
+      ...(values.rowsSkipped !== undefined ? { rows_skipped: values.rowsSkipped } : {}),
+      ...(values.rowsCreated !== undefined ? { rows_created: values.rowsCreated } : {}),
+      ...(values.rowsDuplicate !== undefined ? { rows_duplicate: values.rowsDuplicate } : {}),
+      ...(values.errors !== undefined ? { errors: JSON.stringify(values.errors) } : {}),
+      ...(values.message !== undefined ? { message: values.message } : {}),
+      updated_at: new Date(),
+    })
+    .where("org_id", "=", orgId)
+    .where("id", "=", id)
+    .execute();
+}
+
+/** One multi-row insert per batch: every column sent as one array, whatever the batch size. */
+export async function stageCalls(db: Kysely<DB>, orgId: string, importId: string, calls: CallRecord[]): Promise<void> {
+  if (calls.length === 0) return;
+  await sql`
+    insert into call_import_rows (org_id, import_id, call_key, started_at, local_day, slot, line, outcome, wait_seconds, talk_seconds)
+    select ${orgId}::uuid, ${importId}::uuid, k, s, d, sl, l, o, w, t
+    from unnest(
+      ${calls.map((c) => c.key)}::uuid[],
+      ${calls.map((c) => c.startedAt.toISOString())}::timestamptz[],
+      ${calls.map((c) => c.day)}::date[],
+      ${calls.map((c) => c.slot)}::smallint[],
+      ${calls.map((c) => c.line)}::text[],
+      ${calls.map((c) => c.outcome)}::text[],
+      ${calls.map((c) => c.wait)}::int[],
+      ${calls.map((c) => c.talk)}::int[]
+    ) as u(k, s, d, sl, l, o, w, t)`.execute(db);
+}
+
+export async function dropStaged(db: Kysely<DB>, orgId: string, importId: string): Promise<void> {
+  await callDb(db).deleteFrom("call_import_rows").where("org_id", "=", orgId).where("import_id", "=", importId).execute();
+}
+
+/**
+ * Moves the staged calls into `calls` — a call already there (same key) is left alone — and adds
+ * the new ones to the rollups of the organisation and of each ancestor, in one statement: the calls
+ * and the counters that count them move together. The wait bucket repeats `waitBucket` of wait-buckets.ts.
+ */
+export async function commitStaged(db: Kysely<DB>, orgId: string, importId: string, path: string[]): Promise<number> {
+  const result = await sql<{ created: number }>`
+    with moved as (
+      insert into calls (org_id, call_key, import_id, started_at, local_day, slot, line, outcome, wait_seconds, talk_seconds)
+      select org_id, call_key, import_id, started_at, local_day, slot, line, outcome, wait_seconds, talk_seconds
+      from call_import_rows where org_id = ${orgId} and import_id = ${importId}
+      on conflict (org_id, call_key) do nothing
+      returning local_day, slot, line, outcome, wait_seconds
+    ),
+    slots as (
+      insert into call_rollup (org_id, month, line, dow, slot, offered, answered, abandoned, wait_sum)
+      select a.org_id, g.month, g.line, g.dow, g.slot, g.offered, g.answered, g.abandoned, g.wait_sum
+      from (
+        select date_trunc('month', local_day)::date as month, line, extract(isodow from local_day)::smallint as dow, slot,
+          count(*)::int as offered,
+          count(*) filter (where outcome = 'answered')::int as answered,
+          count(*) filter (where outcome = 'abandoned')::int as abandoned,
+          coalesce(sum(wait_seconds) filter (where outcome = 'answered'), 0)::bigint as wait_sum
+        from moved group by 1, 2, 3, 4
+      ) g cross join unnest(${path}::uuid[]) as a(org_id)
+      on conflict (org_id, month, line, dow, slot) do update set
+        offered = call_rollup.offered + excluded.offered,
+        answered = call_rollup.answered + excluded.answered,
+        abandoned = call_rollup.abandoned + excluded.abandoned,
+        wait_sum = call_rollup.wait_sum + excluded.wait_sum
+      returning 1
+    ),
+    waits as (
+      insert into call_wait_rollup (org_id, month, line, bucket, answered)
+      select a.org_id, g.month, g.line, g.bucket, g.answered
+      from (
+        select date_trunc('month', local_day)::date as month, line,
+          (case when wait_seconds < 60 then wait_seconds
+                when wait_seconds < 180 then 60 + (wait_seconds - 60) / 5
+                when wait_seconds < 600 then 84 + (wait_seconds - 180) / 30
+                else 98 end)::smallint as bucket,
+          count(*)::int as answered
+        from moved where outcome = 'answered' group by 1, 2, 3
+      ) g cross join unnest(${path}::uuid[]) as a(org_id)
+      on conflict (org_id, month, line, bucket) do update set answered = call_wait_rollup.answered + excluded.answered
+      returning 1
+    )
+    select (select count(*) from moved)::int as created, (select count(*) from slots) + (select count(*) from waits) as touched`.execute(
+    db,
+  );
+  return result.rows[0]?.created ?? 0;
+}
+
+export async function stagedCount(db: Kysely<DB>, orgId: string, importId: string): Promise<number> {
+  const row = await callDb(db)
+    .selectFrom("call_import_rows")
+    .select(sql<number>`count(*)::int`.as("n"))
+    .where("org_id", "=", orgId)
+    .where("import_id", "=", importId)
+    .executeTakeFirstOrThrow();
+  return row.n;
+}
+
+export interface SlotRow {
+  org_id: string;
+  month: string;
+  line: string;
+  dow: number;
+  slot: number;
+  offered: number;
+  answered: number;
+  abandoned: number;
+  wait_sum: string;
+}
+
+/** Rollup rows of organisations (their whole subtrees) over a span of months. */
+export async function slotRows(db: Kysely<DB>, orgIds: string[], fromMonth: string, toMonth: string): Promise<SlotRow[]> {
+  if (orgIds.length === 0) return [];
+  return callDb(db)
+    .selectFrom("call_rollup")
+    .selectAll()
+    .where("org_id", "in", orgIds)
+    .where("month", ">=", fromMonth)
+    .where("month", "<=", toMonth)
+    .execute();
+}
+
+export async function waitRows(db: Kysely<DB>, orgId: string, fromMonth: string, toMonth: string) {
+  return callDb(db)
+    .selectFrom("call_wait_rollup")
+    .select(["month", "line", "bucket", "answered"])
+    .where("org_id", "=", orgId)
+    .where("month", ">=", fromMonth)
+    .where("month", "<=", toMonth)
+    .execute();
+}

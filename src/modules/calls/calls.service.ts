@@ -1,0 +1,422 @@
+import type { Kysely } from "kysely";
+import { AppError } from "../../app/errors.ts";
+import type { DB } from "../../db/schema.ts";
+import type { Actor } from "../accounts/roles.ts";
+import { type AuditActor, auditActor, recordAudit } from "../audit/audit.service.ts";
+import { organisationCommitments } from "../frameworks/frameworks.service.ts";
+import type { IndicatorSource, IndicatorValue, Period } from "../indicators/indicator.ts";
+import { getOrganisation, subtree } from "../organisations/organisations.service.ts";
+import * as repo from "./calls.repository.ts";
+import { type CallReport, callReport, type IsOpen } from "./figures.ts";
+import type { CallMapping } from "./mapped.ts";
+import { openingHoursOf, weeklyPredicate } from "./opening-hours.ts";
+import { type CallFormat, MappingError, readCallFile } from "./read-file.ts";
+
+/** The calls module's public surface: settings, imports of call logs, and the phone figures. */
+
+export const DEFAULT_RINGS = 5;
+export const DEFAULT_SECONDS_PER_RING = 5;
+/** Commitments the phone figures measure (Services Publics+ 2, Marianne 2016 engagement 8, Marianne 2008 engagement 12). */
+export const PHONE_COMMITMENTS = ["sp+2021/2", "marianne-2016/8", "marianne-2008/12"];
+
+export interface CallSettings {
+  /** Rings set by the organisation, or null to follow the commitment in force. */
+  rings: number | null;
+  secondsPerRing: number;
+  inboundContexts: string[];
+  mapping: CallMapping | null;
+  version: number;
+}
+
+function asMapping(value: unknown): CallMapping | null {
+  if (typeof value !== "object" || value === null || !("wait" in value) || typeof value.wait !== "string") return null;
+  return value as CallMapping;
+}
+
+export async function getCallSettings(db: Kysely<DB>, orgId: string): Promise<CallSettings> {
+  const row = await repo.findSettings(db, orgId);
+  if (!row) return { rings: null, secondsPerRing: DEFAULT_SECONDS_PER_RING, inboundContexts: [], mapping: null, version: 0 };
+  return { ...row, mapping: asMapping(row.mapping) };
+}
+
+/** The rings promised: the organisation's own setting, else the commitment in force, else 5. */
+export async function ringsTarget(db: Kysely<DB>, orgId: string, settings: CallSettings): Promise<{ rings: number; from: string }> {
+  if (settings.rings !== null) return { rings: settings.rings, from: "réglage de l'organisation" };
+  const { commitments } = await organisationCommitments(db, orgId);
+  for (const c of commitments) {
+    const target = c.targets.find((t) => t.metric === "call_pickup_rings");
+    if (target) return { rings: target.value, from: `engagement ${c.id}` };
+  }
+  return { rings: DEFAULT_RINGS, from: "valeur par défaut" };
+}
+
+export async function saveCallSettings(
+  db: Kysely<DB>,
+  actor: Actor,
+  orgId: string,
+  input: { rings: number | null; secondsPerRing: number; inboundContexts: string[]; version: number },
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const before = await getCallSettings(trx, orgId);
+    const values = {
+      rings: input.rings,
+      secondsPerRing: input.secondsPerRing,
+      inboundContexts: input.inboundContexts,
+      mapping: before.mapping,
+    };
+    if (!(await repo.saveSettings(trx, orgId, input.version, values))) throw new AppError("calls.stale");
+    await recordAudit(trx, auditActor(actor), {
+      orgId,
+      action: "update",
+      entity: "call_settings",
+      entityId: orgId,
+      before: { rings: before.rings, secondsPerRing: before.secondsPerRing, inboundContexts: before.inboundContexts },
+      after: { rings: input.rings, secondsPerRing: input.secondsPerRing, inboundContexts: input.inboundContexts },
+    });
+  });
+}
+
+async function saveMapping(db: Kysely<DB>, author: AuditActor, orgId: string, mapping: CallMapping): Promise<void> {
+  const before = await getCallSettings(db, orgId);
+  const values = { rings: before.rings, secondsPerRing: before.secondsPerRing, inboundContexts: before.inboundContexts, mapping };
+  if (!(await repo.saveSettings(db, orgId, before.version, values))) throw new AppError("calls.stale");
+  await recordAudit(db, author, {
+    orgId,
+    action: "update",
+    entity: "call_mapping",
+    entityId: orgId,
+    before: before.mapping,
+    after: mapping,
+  });
+}
+
+// ---- Imports ----
+
+export type ImportView = repo.ImportRow;
+
+const importNotFound = () => new AppError("http.not_found", { message: "Import introuvable." });
+
+export async function getImport(db: Kysely<DB>, orgId: string, importId: string): Promise<ImportView> {
+  const row = await repo.findImport(db, orgId, importId);
+  if (!row) throw importNotFound();
+  return row;
+}
+
+export const listImports = repo.listImports;
+
+/** Records an upload, before its lines are read. */
+export async function createImport(
+  db: Kysely<DB>,
+  author: AuditActor,
+  orgId: string,
+  file: { fileName: string; format: CallFormat; bytes: number },
+): Promise<string> {
+  await getOrganisation(db, orgId);
+  return db.transaction().execute(async (trx) => {
+    const fileName = file.fileName.slice(0, 200);
+    const id = await repo.insertImport(trx, orgId, {
+      fileName,
+      format: file.format,
+      bytesTotal: file.bytes,
+      createdBy: author.accountId,
+      createdByLabel: author.label,
+    });
+    await recordAudit(trx, author, {
+      orgId,
+      action: "create",
+      entity: "call_upload",
+      entityId: id,
+      after: { fileName, format: file.format, bytes: file.bytes },
+    });
+    return id;
+  });
+}
+
+/** Saves the column mapping of another system's file, as the organisation's mapping for the next ones too. */
+export async function setImportMapping(db: Kysely<DB>, actor: Actor, orgId: string, importId: string, mapping: CallMapping): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const row = await repo.findImport(trx, orgId, importId, true);
+    if (!row) throw importNotFound();
+    if (row.status !== "uploaded" && row.status !== "failed") throw new AppError("calls.import_state");
+    await saveMapping(trx, auditActor(actor), orgId, mapping);
+    await repo.updateImport(trx, orgId, importId, { status: "uploaded", message: null });
+  });
+}
+
+/**
+ * Marks an uploaded file as being read, before the reading starts in the background: the page the
+ * browser is sent to then already shows the progress, and a second start of the same import is refused.
+ */
+export async function claimImport(db: Kysely<DB>, orgId: string, importId: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const row = await repo.findImport(trx, orgId, importId, true);
+    if (!row) throw importNotFound();
+    if (row.status !== "uploaded") throw new AppError("calls.import_state");
+    await repo.updateImport(trx, orgId, importId, { status: "reading", message: null });
+  });
+}
+
+export interface RunOptions {
+  /** Enregistre dès la lecture finie quand aucune ligne n'est fautive. */
+  commitWhenClean: boolean;
+  onProgress?: (progress: { bytesRead: number; rowsRead: number }) => void;
+}
+
+/**
+ * Reads the file into the staging table in short transactions (each batch with its progress, so
+ * other requests go on between two batches, even on the single connection of the embedded engine),
+ * then, when no line is faulty, moves it into the calls. With faulty lines nothing is moved: the
+ * import waits, with its report, for a person to record the valid lines or to drop the file.
+ */
+export async function runImport(db: Kysely<DB>, author: AuditActor, orgId: string, importId: string, path: string, options: RunOptions) {
+  const row = await repo.findImport(db, orgId, importId);
+  if (!row) throw importNotFound();
+  if (row.status !== "reading") throw new AppError("calls.import_state");
+  const org = await getOrganisation(db, orgId);
+  const settings = await getCallSettings(db, orgId);
+  try {
+    const report = await readCallFile({
+      path,
+      format: row.format === "mapped" ? "mapped" : "asterisk",
+      timeZone: org.timeZone,
+      inboundContexts: row.format === "asterisk" ? settings.inboundContexts : [],
+      mapping: settings.mapping,
+      onBatch: async (calls, progress) => {
+        await db.transaction().execute(async (trx) => {
+          await repo.stageCalls(trx, orgId, importId, calls);
+          await repo.updateImport(trx, orgId, importId, { bytesRead: progress.bytesRead, rowsRead: progress.rowsRead });
+        });
+        options.onProgress?.(progress);
+      },
+    });
+    await repo.updateImport(db, orgId, importId, {
+      status: "checked",
+      bytesRead: row.bytesTotal,
+      rowsRead: report.rowsRead,
+      rowsInvalid: report.invalid,
+      rowsSkipped: report.skipped,
+      errors: report.errors,
+    });
+    if (report.invalid === 0 && options.commitWhenClean) await commitImport(db, author, orgId, importId);
+  } catch (error) {
+    await repo.dropStaged(db, orgId, importId);
+    const message =
+      error instanceof MappingError
+        ? `La correspondance des colonnes ne convient pas à ce fichier : ${error.message}`
+        : "La lecture du fichier a échoué ; rien n'a été enregistré.";
+    await repo.updateImport(db, orgId, importId, { status: error instanceof MappingError ? "uploaded" : "failed", message });
+    if (!(error instanceof MappingError)) throw error;
+  }
+  return getImport(db, orgId, importId);
+}
+
+/**
+ * Moves the valid lines of a read file into the calls and the rollups: all of them, or none. The
+ * import is first marked « enregistrement en cours » in a short transaction of its own, so the pages
+ * say so (and refuse a second click) during the long one that moves the calls.
+ */
+export async function commitImport(db: Kysely<DB>, author: AuditActor, orgId: string, importId: string): Promise<ImportView> {
+  const org = await getOrganisation(db, orgId);
+  await db.transaction().execute(async (trx) => {
+    const row = await repo.findImport(trx, orgId, importId, true);
+    if (!row) throw importNotFound();
+    if (row.status !== "checked") throw new AppError("calls.import_state");
+    await repo.updateImport(trx, orgId, importId, { status: "committing" });
+  });
+  try {
+    await db.transaction().execute(async (trx) => {
+      const row = await repo.findImport(trx, orgId, importId, true);
+      if (row?.status !== "committing") throw new AppError("calls.import_state");
+      const staged = await repo.stagedCount(trx, orgId, importId);
+      if (staged !== row.rowsRead - row.rowsInvalid - row.rowsSkipped) {
+        // The staging table is unlogged: after a crash of the database it is empty. Record nothing.
+        await repo.dropStaged(trx, orgId, importId);
+        await repo.updateImport(trx, orgId, importId, {
+          status: "failed",
+          message: "Les lignes lues ont été perdues (redémarrage du serveur de base de données) : envoyez le fichier de nouveau.",
+        });
+        return;
+      }
+      const created = await repo.commitStaged(trx, orgId, importId, org.path);
+      await repo.dropStaged(trx, orgId, importId);
+      await repo.updateImport(trx, orgId, importId, { status: "done", rowsCreated: created, rowsDuplicate: staged - created });
+      await recordAudit(trx, author, {
+        orgId,
+        action: "create",
+        entity: "call_import",
+        entityId: importId,
+        after: { fileName: row.fileName, rows: row.rowsRead, invalid: row.rowsInvalid, created, duplicates: staged - created },
+      });
+    });
+  } catch (error) {
+    // Nothing was moved: the import waits again for a decision.
+    await repo.updateImport(db, orgId, importId, { status: "checked" });
+    throw error;
+  }
+  return getImport(db, orgId, importId);
+}
+
+/** A reading with no news for this long was cut (server stopped): the import may then be dropped. */
+export const STALLED_AFTER_MS = 10 * 60_000;
+
+export function isStalled(item: ImportView, now = Date.now()): boolean {
+  return (item.status === "reading" || item.status === "committing") && now - item.updatedAt.getTime() > STALLED_AFTER_MS;
+}
+
+export async function discardImport(db: Kysely<DB>, author: AuditActor, orgId: string, importId: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const row = await repo.findImport(trx, orgId, importId, true);
+    if (!row) throw importNotFound();
+    // Read and waiting for a decision, waiting for its column mapping, or cut by a stopped server.
+    if (row.status !== "checked" && row.status !== "uploaded" && !isStalled(row)) throw new AppError("calls.import_state");
+    await repo.dropStaged(trx, orgId, importId);
+    await repo.updateImport(trx, orgId, importId, { status: "discarded" });
+    await recordAudit(trx, author, {
+      orgId,
+      action: "delete",
+      entity: "call_import",
+      entityId: importId,
+      after: { fileName: row.fileName },
+    });
+  });
+}
+
+// ---- Figures ----
+
+const monthStart = (day: string) => `${day.slice(0, 7)}-01`;
+
+export interface CallIndicators extends CallReport {
+  from: string;
+  to: string;
+  rings: number;
+  ringsFrom: string;
+  secondsPerRing: number;
+  /** Figures of each direct child organisation (its own subtree). */
+  byChild: Array<{ orgId: string; name: string; offered: number; answered: number; answerRate: number | null }>;
+}
+
+async function isOpenFor(db: Kysely<DB>, orgId: string, given: IsOpen | string | null | undefined): Promise<IsOpen | null> {
+  const hours = given === undefined ? await openingHoursOf(db, orgId) : given;
+  if (hours === null) return null;
+  if (typeof hours !== "string") return hours;
+  try {
+    return weeklyPredicate(hours);
+  } catch {
+    // Hours saved through the hours page were checked; anything the weekly reading still refuses leaves the figure out.
+    return null;
+  }
+}
+
+/**
+ * The phone figures of an organisation's subtree over the months a period touches, read from the
+ * rollups only. `isOpen` (or an opening_hours string) counts the calls outside opening hours; left
+ * out, the organisation's own hours are asked for (none until issue #8).
+ */
+export async function callFigures(
+  db: Kysely<DB>,
+  orgId: string,
+  period: Period,
+  options: { isOpen?: IsOpen | string | null } = {},
+): Promise<CallIndicators> {
+  const settings = await getCallSettings(db, orgId);
+  const { rings, from: ringsFrom } = await ringsTarget(db, orgId, settings);
+  const fromMonth = monthStart(period.from);
+  const toMonth = monthStart(period.to);
+  const children = (await subtree(db, orgId)).filter((o) => o.parentId === orgId);
+  const rows = await repo.slotRows(db, [orgId, ...children.map((c) => c.id)], fromMonth, toMonth);
+  const own = rows.filter((r) => r.org_id === orgId);
+  const waits = await repo.waitRows(db, orgId, fromMonth, toMonth);
+  const isOpen = await isOpenFor(db, orgId, options.isOpen);
+  const report = callReport(
+    own.map((r) => ({ ...r, waitSum: Number(r.wait_sum) })),
+    waits,
+    rings * settings.secondsPerRing,
+    isOpen,
+  );
+  const byChild = children.map((c) => {
+    const mine = rows.filter((r) => r.org_id === c.id);
+    const offered = mine.reduce((n, r) => n + r.offered, 0);
+    const answered = mine.reduce((n, r) => n + r.answered, 0);
+    return { orgId: c.id, name: c.name, offered, answered, answerRate: offered ? answered / offered : null };
+  });
+  return { ...report, from: period.from, to: period.to, rings, ringsFrom, secondsPerRing: settings.secondsPerRing, byChild };
+}
+
+/** The phone figures in the shared indicator shape (see indicators/indicator.ts). */
+export const callIndicators: IndicatorSource = async (db, orgId, period) => {
+  const f = await callFigures(db, orgId, period);
+  const t = f.total;
+  if (t.offered === 0) return [];
+  const phone = { channel: "phone" as const };
+  const values: IndicatorValue[] = [
+    {
+      key: "calls.answer_rate",
+      label: "Taux de décroché",
+      unit: "share",
+      value: t.answerRate,
+      target: null,
+      better: "higher",
+      sample: t.offered,
+      commitments: PHONE_COMMITMENTS,
+      ...phone,
+    },
+    {
+      key: "calls.within_rings",
+      label: `Appels décrochés en ${f.rings} sonneries au plus`,
+      unit: "share",
+      value: t.withinRate,
+      target: null,
+      better: "higher",
+      sample: t.offered,
+      commitments: ["marianne-2008/12"],
+      ...phone,
+    },
+    {
+      key: "calls.mean_wait",
+      label: "Temps d'attente moyen avant décroché",
+      unit: "seconds",
+      value: t.meanWait,
+      target: f.rings * f.secondsPerRing,
+      better: "lower",
+      sample: t.answered,
+      commitments: ["marianne-2016/8", "marianne-2008/12"],
+      ...phone,
+    },
+    {
+      key: "calls.p90_wait",
+      label: "Temps d'attente avant décroché (9 appels sur 10)",
+      unit: "seconds",
+      value: t.p90Wait,
+      target: f.rings * f.secondsPerRing,
+      better: "lower",
+      sample: t.answered,
+      commitments: ["marianne-2016/8", "marianne-2008/12"],
+      ...phone,
+    },
+    {
+      key: "calls.abandon_rate",
+      label: "Appels abandonnés avant décroché",
+      unit: "share",
+      value: t.abandonRate,
+      target: null,
+      better: "lower",
+      sample: t.offered,
+      commitments: ["marianne-2016/8"],
+      ...phone,
+    },
+  ];
+  if (t.outsideHours !== null) {
+    values.push({
+      key: "calls.outside_hours",
+      label: "Appels reçus en dehors des horaires d'ouverture",
+      unit: "count",
+      value: t.outsideHours,
+      target: null,
+      better: "lower",
+      sample: t.offered,
+      commitments: ["sp+2021/2"],
+      ...phone,
+    });
+  }
+  return values;
+};

@@ -1,0 +1,92 @@
+import type { ColumnType, Generated, Kysely } from "kysely";
+import type { DB } from "../../db/schema.ts";
+
+/**
+ * The call tables' types (migration 0008), kept beside the module so src/db/schema.ts stays
+ * untouched; the repository reaches them through `callDb`.
+ */
+type TimestampDefault = ColumnType<Date, Date | string | undefined, Date | string>;
+/** bigint comes back as text from both engines (no silent precision loss). */
+type BigintCount = ColumnType<string, number | string | undefined, number | string>;
+type Jsonb = ColumnType<unknown, string | undefined, string>;
+
+export interface CallSettingsTable {
+  org_id: string;
+  rings: number | null;
+  seconds_per_ring: Generated<number>;
+  inbound_contexts: ColumnType<string[], string[] | undefined, string[]>;
+  mapping: ColumnType<unknown, string | null | undefined, string | null>;
+  version: Generated<number>;
+  updated_at: TimestampDefault;
+}
+
+export interface CallImportsTable {
+  org_id: string;
+  id: Generated<string>;
+  file_name: string;
+  format: string;
+  status: string;
+  bytes_total: BigintCount;
+  bytes_read: BigintCount;
+  rows_read: Generated<number>;
+  rows_invalid: Generated<number>;
+  rows_skipped: Generated<number>;
+  rows_created: Generated<number>;
+  rows_duplicate: Generated<number>;
+  errors: Jsonb;
+  message: string | null;
+  created_by: string | null;
+  created_by_label: string;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+
+export interface CallImportRowsTable {
+  org_id: string;
+  import_id: string;
+  call_key: string;
+  started_at: Date | string;
+  local_day: string;
+  slot: number;
+  line: string;
+  outcome: string;
+  wait_seconds: number;
+  talk_seconds: number;
+}
+
+export interface CallsTable extends CallImportRowsTable {}
+
+export interface CallRollupTable {
+  org_id: string;
+  month: string;
+  line: string;
+  dow: number;
+  slot: number;
+  offered: number;
+  answered: number;
+  abandoned: number;
+  wait_sum: BigintCount;
+}
+
+export interface CallWaitRollupTable {
+  org_id: string;
+  month: string;
+  line: string;
+  bucket: number;
+  answered: number;
+}
+
+export type CallTables = {
+  call_settings: CallSettingsTable;
+  call_imports: CallImportsTable;
+  call_import_rows: CallImportRowsTable;
+  calls: CallsTable;
+  call_rollup: CallRollupTable;
+  call_wait_rollup: CallWaitRollupTable;
+};
+
+export type CallDb = Kysely<DB & CallTables>;
+
+export function callDb(db: Kysely<DB>): CallDb {
+  return db.withTables<CallTables>();
+}

@@ -1,0 +1,555 @@
+import { BarChartFigure } from "../../ui/charts.tsx";
+import { CsrfField, ErrorSummary, Form, type FormState, formatDateTime, SelectField, SubmitButton, TextField } from "../../ui/forms.tsx";
+import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
+import { TableFrame } from "../../ui/table.tsx";
+import type { CallIndicators, CallSettings, ImportView } from "./calls.service.ts";
+import type { CallFigures } from "./figures.ts";
+import { DAY_LABELS, HeatMapFigure } from "./heat-map.tsx";
+import { MAPPING_FIELDS, MAPPING_LABELS } from "./mapped.ts";
+
+const pct = (rate: number | null) => (rate === null ? "—" : `${(Math.round(rate * 1000) / 10).toLocaleString("fr-FR")} %`);
+const secs = (s: number | null) => (s === null ? "—" : `${Math.round(s)} s`);
+const int = (n: number) => n.toLocaleString("fr-FR");
+
+function Callout({ title, text, tone }: { title: string; text: string; tone?: string }): SafeHtml {
+  return (
+    <div class="fr-col-12 fr-col-sm-6 fr-col-md-4">
+      <div class={`fr-callout${tone ? ` fr-callout--${tone}` : ""}`}>
+        <p class="fr-callout__title">{title}</p>
+        <p class="fr-callout__text">{text}</p>
+      </div>
+    </div>
+  );
+}
+
+function FiguresTable({
+  caption,
+  header,
+  rows,
+  outside,
+}: {
+  caption: string;
+  header: string;
+  rows: Array<{ label: string; f: CallFigures }>;
+  outside: boolean;
+}): SafeHtml {
+  return (
+    <TableFrame>
+      <table>
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{header}</th>
+            <th scope="col">Appels reçus</th>
+            <th scope="col">Décrochés</th>
+            <th scope="col">Taux de décroché</th>
+            <th scope="col">Dans les sonneries promises</th>
+            <th scope="col">Attente moyenne</th>
+            <th scope="col">Attente (9 sur 10)</th>
+            <th scope="col">Abandonnés</th>
+            {outside ? <th scope="col">Hors horaires</th> : null}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(({ label, f }) => (
+            <tr>
+              <th scope="row">{label}</th>
+              <td>{int(f.offered)}</td>
+              <td>{int(f.answered)}</td>
+              <td>{pct(f.answerRate)}</td>
+              <td>{pct(f.withinRate)}</td>
+              <td>{secs(f.meanWait)}</td>
+              <td>{secs(f.p90Wait)}</td>
+              <td>{int(f.abandoned)}</td>
+              {outside ? <td>{f.outsideHours === null ? "—" : int(f.outsideHours)}</td> : null}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableFrame>
+  );
+}
+
+export function CallsView({
+  orgId,
+  orgName,
+  data,
+  canImport,
+}: {
+  orgId: string;
+  orgName: string;
+  data: CallIndicators;
+  canImport: boolean;
+}): SafeHtml {
+  const t = data.total;
+  const outside = t.outsideHours !== null;
+  const base = `/organisations/${orgId}/calls`;
+  return (
+    <div>
+      <h1>{`Accueil téléphonique — ${orgName}`}</h1>
+      <ul class="fr-btns-group fr-btns-group--inline-md fr-mb-3w">
+        {canImport ? (
+          <li>
+            <a class="fr-btn" href={`${base}/import`}>
+              Importer un journal d'appels
+            </a>
+          </li>
+        ) : null}
+        <li>
+          <a class="fr-btn fr-btn--secondary" href={`${base}/settings`}>
+            Réglages (sonneries, contextes)
+          </a>
+        </li>
+      </ul>
+      <form method="get" action={base} class="fr-mb-4w">
+        <div class="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom">
+          <div class="fr-col-6 fr-col-md-3">
+            <div class="fr-input-group">
+              <label class="fr-label" for="from">
+                Du
+              </label>
+              <input class="fr-input" type="date" id="from" name="from" value={data.from} />
+            </div>
+          </div>
+          <div class="fr-col-6 fr-col-md-3">
+            <div class="fr-input-group">
+              <label class="fr-label" for="to">
+                Au
+              </label>
+              <input class="fr-input" type="date" id="to" name="to" value={data.to} />
+            </div>
+          </div>
+          <div class="fr-col-12 fr-col-md-3">
+            <button class="fr-btn" type="submit">
+              Afficher
+            </button>
+          </div>
+        </div>
+      </form>
+      <p class="fr-text--sm">
+        {`Les chiffres couvrent les mois entiers de la période, pour l'organisation et tout ce qui lui est rattaché. Promesse : décrocher en ${data.rings} sonneries au plus (${data.ringsFrom}), soit ${data.rings * data.secondsPerRing} secondes à ${data.secondsPerRing} s par sonnerie.`}
+      </p>
+      {t.offered === 0 ? (
+        <p>Aucun appel sur cette période : importez un journal d'appels.</p>
+      ) : (
+        <div>
+          <div class="fr-grid-row fr-grid-row--gutters fr-mb-4w">
+            <Callout title={pct(t.answerRate)} text={`taux de décroché (${int(t.answered)} appels décrochés sur ${int(t.offered)})`} />
+            <Callout title={pct(t.withinRate)} text={`des appels décrochés en ${data.rings} sonneries au plus`} />
+            <Callout title={secs(t.meanWait)} text={`d'attente moyenne avant décroché (9 appels sur 10 : ${secs(t.p90Wait)} au plus)`} />
+            <Callout title={int(t.abandoned)} text={`appels abandonnés avant décroché (${pct(t.abandonRate)})`} tone="pink-tuile" />
+            {outside ? <Callout title={int(t.outsideHours ?? 0)} text="appels reçus en dehors des horaires d'ouverture" /> : null}
+          </div>
+          <BarChartFigure
+            chart={{
+              title: "Taux de décroché par mois",
+              categories: data.byMonth.map((m) => m.month),
+              series: [
+                { name: "Décroché", values: data.byMonth.map((m) => (m.answerRate === null ? null : Math.round(m.answerRate * 100))) },
+              ],
+              max: 100,
+              unit: "%",
+            }}
+          />
+          <HeatMapFigure heat={data.heat} title="Taux de décroché (%) par jour et heure d'appel" />
+          <FiguresTable caption="Par mois" header="Mois" rows={data.byMonth.map((m) => ({ label: m.month, f: m }))} outside={outside} />
+          <FiguresTable
+            caption="Par ligne ou file d'attente"
+            header="Ligne"
+            rows={data.byLine.map((l) => ({ label: l.line || "(sans ligne)", f: l }))}
+            outside={outside}
+          />
+          <HeatTable heat={data.heat} />
+          {data.byChild.length ? (
+            <TableFrame>
+              <table>
+                <caption>Par organisation rattachée</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Organisation</th>
+                    <th scope="col">Appels reçus</th>
+                    <th scope="col">Décrochés</th>
+                    <th scope="col">Taux de décroché</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.byChild.map((c) => (
+                    <tr>
+                      <th scope="row">
+                        <a href={`/organisations/${c.orgId}/calls?from=${data.from}&to=${data.to}`}>{c.name}</a>
+                      </th>
+                      <td>{int(c.offered)}</td>
+                      <td>{int(c.answered)}</td>
+                      <td>{pct(c.answerRate)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableFrame>
+          ) : null}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function HeatTable({ heat }: { heat: CallIndicators["heat"] }): SafeHtml {
+  const hours = [...Array(24).keys()].filter((h) => heat.some((d) => (d[h]?.offered ?? 0) > 0));
+  return (
+    <TableFrame>
+      <table>
+        <caption>Appels décrochés sur appels reçus, par jour et heure</caption>
+        <thead>
+          <tr>
+            <th scope="col">Jour</th>
+            {hours.map((h) => (
+              <th scope="col">{`${h} h`}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {heat.map((day, d) => (
+            <tr>
+              <th scope="row">{DAY_LABELS[d] ?? ""}</th>
+              {hours.map((h) => {
+                const c = day[h];
+                return <td>{c && c.offered > 0 ? `${c.answered}/${c.offered}` : "—"}</td>;
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableFrame>
+  );
+}
+
+const STATUS_LABELS: Record<string, string> = {
+  uploaded: "en attente de la correspondance des colonnes",
+  reading: "lecture en cours",
+  checked: "lu, en attente de décision",
+  committing: "enregistrement en cours",
+  done: "enregistré",
+  failed: "échec",
+  discarded: "abandonné",
+};
+
+export function UploadPage({
+  action,
+  csrf,
+  error,
+  imports,
+  orgId,
+}: {
+  action: string;
+  csrf: string;
+  error?: string | undefined;
+  imports: ImportView[];
+  orgId: string;
+}): SafeHtml {
+  return (
+    <div>
+      <h1>Importer un journal d'appels</h1>
+      <p>
+        Le fichier est lu en entier avant tout enregistrement : une ligne fautive est signalée avec son numéro, et rien n'est enregistré
+        tant que vous n'avez pas décidé. Importer deux fois le même fichier n'ajoute aucun appel.
+      </p>
+      {error ? (
+        <div class="fr-alert fr-alert--error fr-mb-3w" role="alert">
+          <p>{error}</p>
+        </div>
+      ) : null}
+      <form method="post" action={action} enctype="multipart/form-data" aria-label="Import d'un journal d'appels">
+        <CsrfField token={csrf} />
+        <fieldset class="fr-fieldset" id="format-fieldset" aria-labelledby="format-legend">
+          <legend class="fr-fieldset__legend" id="format-legend">
+            Format du fichier
+          </legend>
+          <div class="fr-fieldset__element">
+            <div class="fr-radio-group">
+              <input type="radio" id="format-asterisk" name="format" value="asterisk" checked />
+              <label class="fr-label" for="format-asterisk">
+                Asterisk (Master.csv)
+                <span class="fr-hint-text">Journal CDR d'un autocommutateur Asterisk, sans ligne d'en-tête.</span>
+              </label>
+            </div>
+          </div>
+          <div class="fr-fieldset__element">
+            <div class="fr-radio-group">
+              <input type="radio" id="format-mapped" name="format" value="mapped" />
+              <label class="fr-label" for="format-mapped">
+                Autre fichier CSV
+                <span class="fr-hint-text">
+                  Avec une ligne d'en-tête ; vous indiquerez quelle colonne donne quoi (la correspondance est gardée).
+                </span>
+              </label>
+            </div>
+          </div>
+        </fieldset>
+        <div class="fr-upload-group fr-mb-3w">
+          <label class="fr-label" for="file">
+            Fichier CSV
+            <span class="fr-hint-text">Heures lues dans le fuseau horaire de l'organisation. Taille maximale : 2 Go.</span>
+          </label>
+          <input class="fr-upload" type="file" id="file" name="file" accept=".csv,.txt,text/csv" />
+        </div>
+        <SubmitButton label="Envoyer le fichier" />
+      </form>
+      {imports.length ? (
+        <TableFrame>
+          <table>
+            <caption>Derniers imports</caption>
+            <thead>
+              <tr>
+                <th scope="col">Fichier</th>
+                <th scope="col">Envoyé le</th>
+                <th scope="col">Par</th>
+                <th scope="col">État</th>
+                <th scope="col">Appels ajoutés</th>
+              </tr>
+            </thead>
+            <tbody>
+              {imports.map((i) => (
+                <tr>
+                  <th scope="row">
+                    <a href={`/organisations/${orgId}/calls/imports/${i.id}`}>{i.fileName}</a>
+                  </th>
+                  <td>{formatDateTime(i.createdAt)}</td>
+                  <td>{i.createdByLabel}</td>
+                  <td>{STATUS_LABELS[i.status] ?? i.status}</td>
+                  <td>{i.status === "done" ? int(i.rowsCreated) : "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableFrame>
+      ) : null}
+    </div>
+  );
+}
+
+export function MappingPage({
+  action,
+  discardAction,
+  csrf,
+  header,
+  form,
+  fileName,
+}: {
+  action: string;
+  discardAction: string;
+  csrf: string;
+  header: string[];
+  form: FormState;
+  fileName: string;
+}): SafeHtml {
+  const options = header.map((h) => ({ value: h, label: h }));
+  return (
+    <div>
+      <h1>Correspondance des colonnes</h1>
+      <p>{`Indiquez quelle colonne de « ${fileName} » donne chaque information. Elle sera proposée pour les prochains fichiers.`}</p>
+      <ErrorSummary form={form} />
+      <Form action={action} csrf={csrf} label="Correspondance des colonnes">
+        {MAPPING_FIELDS.map((f) => (
+          <SelectField
+            name={`map_${f}`}
+            label={MAPPING_LABELS[f]}
+            form={form}
+            options={options}
+            placeholder="— Aucune —"
+            required={f === "wait"}
+          />
+        ))}
+        <TextField
+          name="answeredValues"
+          label="Valeurs qui signifient « décroché »"
+          hint="Séparées par des virgules ; par défaut : oui, répondu, décroché, 1. Sans colonne « décroché », un appel avec une durée de conversation est décroché."
+          form={form}
+        />
+        <SubmitButton label="Lire le fichier" />
+      </Form>
+      <form method="post" action={discardAction} class="fr-mt-3w">
+        <CsrfField token={csrf} />
+        <SubmitButton label="Abandonner cet import" secondary />
+      </form>
+    </div>
+  );
+}
+
+export function ImportStatusPage({
+  orgId,
+  item,
+  csrf,
+  auto,
+  stalled,
+}: {
+  orgId: string;
+  item: ImportView;
+  csrf: string;
+  auto: boolean;
+  stalled: boolean;
+}): SafeHtml {
+  const base = `/organisations/${orgId}/calls/imports/${item.id}`;
+  const refreshNote = (
+    <p class="fr-mt-2w">
+      {auto ? (
+        <span>
+          {"La page se met à jour toute seule toutes les 2 secondes. "}
+          <a href={`${base}?auto=0`}>Arrêter la mise à jour automatique</a>
+        </span>
+      ) : (
+        <a href={base}>Actualiser</a>
+      )}
+    </p>
+  );
+  const percent = item.bytesTotal ? Math.min(100, Math.floor((item.bytesRead / item.bytesTotal) * 100)) : 0;
+  return (
+    <div>
+      <h1>{`Import de « ${item.fileName} »`}</h1>
+      <p>{`État : ${STATUS_LABELS[item.status] ?? item.status}. Envoyé par ${item.createdByLabel} le ${formatDateTime(item.createdAt)}.`}</p>
+      {item.message ? (
+        <div class={`fr-alert ${item.status === "failed" ? "fr-alert--error" : "fr-alert--warning"} fr-mb-3w`}>
+          <p>{item.message}</p>
+        </div>
+      ) : null}
+      {stalled ? (
+        <div class="fr-alert fr-alert--warning fr-mb-3w">
+          <p>
+            Cet import n'a pas avancé depuis plus de dix minutes : le serveur a sans doute été arrêté. Abandonnez-le et envoyez le fichier
+            de nouveau ; les appels déjà connus ne seront pas comptés deux fois.
+          </p>
+          <form method="post" action={`${base}/discard`}>
+            <CsrfField token={csrf} />
+            <SubmitButton label="Abandonner cet import" secondary />
+          </form>
+        </div>
+      ) : null}
+      {item.status === "committing" && !stalled ? (
+        <div class="fr-mb-3w">
+          <p>Les appels sont en cours d'enregistrement, en une seule fois.</p>
+          {refreshNote}
+        </div>
+      ) : null}
+      {item.status === "reading" && !stalled ? (
+        <div class="fr-mb-3w">
+          <label for="progress">{`Lecture : ${percent} % (${int(item.rowsRead)} lignes lues)`}</label>
+          <progress id="progress" max="100" value={String(percent)} style="width: 100%">{`${percent} %`}</progress>
+          {refreshNote}
+        </div>
+      ) : null}
+      {item.status === "checked" || item.status === "done" ? (
+        <ul>
+          <li>{`${int(item.rowsRead)} lignes lues`}</li>
+          <li>{`${int(item.rowsInvalid)} lignes fautives`}</li>
+          {item.rowsSkipped ? (
+            <li>{`${int(item.rowsSkipped)} lignes écartées (appels sortants ou internes, selon les réglages)`}</li>
+          ) : null}
+          {item.status === "done" ? (
+            <li>{`${int(item.rowsCreated)} appels ajoutés, ${int(item.rowsDuplicate)} déjà connus (ignorés)`}</li>
+          ) : null}
+        </ul>
+      ) : null}
+      {item.errors.length ? (
+        <TableFrame>
+          <table>
+            <caption>
+              {item.rowsInvalid > item.errors.length
+                ? `Les ${item.errors.length} premières lignes fautives (sur ${int(item.rowsInvalid)})`
+                : "Lignes fautives"}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Ligne</th>
+                <th scope="col">Problème</th>
+              </tr>
+            </thead>
+            <tbody>
+              {item.errors.map((e) => (
+                <tr>
+                  <td>{String(e.line)}</td>
+                  <td>{e.message}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableFrame>
+      ) : null}
+      {item.status === "checked" ? (
+        <div>
+          <p>Rien n'est encore enregistré. Corrigez le fichier et envoyez-le de nouveau, ou enregistrez seulement les lignes valides.</p>
+          <ul class="fr-btns-group fr-btns-group--inline-md">
+            <li>
+              <form method="post" action={`${base}/commit`}>
+                <CsrfField token={csrf} />
+                <SubmitButton label={`Enregistrer les ${int(item.rowsRead - item.rowsInvalid - item.rowsSkipped)} lignes valides`} />
+              </form>
+            </li>
+            <li>
+              <form method="post" action={`${base}/discard`}>
+                <CsrfField token={csrf} />
+                <SubmitButton label="Abandonner cet import" secondary />
+              </form>
+            </li>
+          </ul>
+        </div>
+      ) : null}
+      {item.status === "done" ? (
+        <p>
+          <a class="fr-link" href={`/organisations/${orgId}/calls`}>
+            Voir les indicateurs d'accueil téléphonique
+          </a>
+        </p>
+      ) : null}
+      <p>
+        <a class="fr-link" href={`/organisations/${orgId}/calls/import`}>
+          Retour aux imports
+        </a>
+      </p>
+    </div>
+  );
+}
+
+export function SettingsPage({
+  action,
+  csrf,
+  form,
+  settings,
+  rings,
+}: {
+  action: string;
+  csrf: string;
+  form: FormState;
+  settings: CallSettings;
+  rings: { rings: number; from: string };
+}): SafeHtml {
+  return (
+    <div>
+      <h1>Réglages de l'accueil téléphonique</h1>
+      <ErrorSummary form={form} />
+      <Form action={action} csrf={csrf} label="Réglages de l'accueil téléphonique">
+        <input type="hidden" name="version" value={String(settings.version)} />
+        <TextField
+          name="rings"
+          label="Nombre de sonneries promis"
+          hint={`Laissez vide pour suivre l'engagement en vigueur (aujourd'hui : ${rings.rings} sonneries, ${rings.from}).`}
+          inputmode="numeric"
+          form={form}
+        />
+        <TextField
+          name="secondsPerRing"
+          label="Durée d'une sonnerie, en secondes"
+          hint="En France, une sonnerie et son silence durent 5 secondes."
+          inputmode="numeric"
+          form={form}
+          required
+        />
+        <TextField
+          name="inboundContexts"
+          label="Contextes des appels entrants (Asterisk)"
+          hint="Séparés par des virgules, par exemple from-trunk. Vide : toutes les lignes du fichier sont des appels reçus."
+          form={form}
+        />
+        <SubmitButton label="Enregistrer" />
+      </Form>
+    </div>
+  );
+}

@@ -1,0 +1,164 @@
+import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
+import { Transform } from "node:stream";
+import { type CsvError, type Info, parse } from "csv-parse";
+import { decodeWindows1252, detectSeparator } from "../requests/import/parse-csv.ts";
+import type { CallRecord, RecordResult } from "./call-record.ts";
+import { parseCdrRecord } from "./cdr.ts";
+import { localClock } from "./local-time.ts";
+import { type CallMapping, mappedOptions, parseMappedRecord, resolveMapping } from "./mapped.ts";
+
+export type CallFormat = "asterisk" | "mapped";
+
+export interface BadLine {
+  line: number;
+  message: string;
+}
+
+export interface ReadReport {
+  rowsRead: number;
+  valid: number;
+  invalid: number;
+  skipped: number;
+  /** The first faulty lines, in file order (the count above says how many there are in all). */
+  errors: BadLine[];
+}
+
+export interface ReadOptions {
+  path: string;
+  format: CallFormat;
+  timeZone: string;
+  inboundContexts: string[];
+  mapping: CallMapping | null;
+  batchSize?: number;
+  maxErrors?: number;
+  onBatch: (calls: CallRecord[], progress: { bytesRead: number; rowsRead: number }) => Promise<void>;
+}
+
+/** The mapping does not fit the file: nothing was read. */
+export class MappingError extends Error {
+  constructor(readonly errors: Record<string, string>) {
+    super(Object.values(errors).join(" "));
+  }
+}
+
+const SAMPLE_BYTES = 64 * 1024;
+
+/** The first bytes, to tell the encoding and the separator before streaming the rest. */
+async function sample(path: string): Promise<Buffer> {
+  const handle = await open(path, "r");
+  try {
+    const buffer = Buffer.alloc(SAMPLE_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, SAMPLE_BYTES, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+function looksUtf8(bytes: Buffer): boolean {
+  // A sample may end inside a character: the last three bytes are left out of the test.
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, Math.max(0, bytes.length - 3)));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads a call log as a stream — never the whole file in memory — and hands the good calls over
+ * in batches, with the bytes read so far for the progress bar. A faulty line is counted and the
+ * first ones kept with their number; the rest of the file is still read, so one pass reports all.
+ */
+export async function readCallFile(options: ReadOptions): Promise<ReadReport> {
+  const head = await sample(options.path);
+  const utf8 = looksUtf8(head);
+  const headText = utf8 ? head.toString("utf8") : decodeWindows1252(head);
+  const delimiter = options.format === "asterisk" ? "," : detectSeparator(headText.replace(/^\uFEFF/, ""));
+  const clock = localClock(options.timeZone);
+  const contexts = new Set(options.inboundContexts);
+  const maxErrors = options.maxErrors ?? 200;
+  const batchSize = options.batchSize ?? 5000;
+
+  let bytesRead = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytesRead += chunk.length;
+      done(null, utf8 ? chunk : Buffer.from(decodeWindows1252(chunk), "utf8"));
+    },
+  });
+  const report: ReadReport = { rowsRead: 0, valid: 0, invalid: 0, skipped: 0, errors: [] };
+  const bad = (line: number, message: string) => {
+    report.invalid++;
+    if (report.errors.length < maxErrors) report.errors.push({ line, message });
+  };
+  const parser = parse({
+    delimiter,
+    bom: true,
+    info: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    // A line with a stray quote is reported and skipped, not the end of the import.
+    skip_records_with_error: true,
+  });
+  parser.on("skip", (error: CsvError) => {
+    report.rowsRead++;
+    bad(typeof error.lines === "number" ? error.lines : 0, "Ligne mal formée (guillemets ou séparateurs).");
+  });
+  const source = createReadStream(options.path, { highWaterMark: 1 << 20 });
+  source.on("error", (error) => parser.destroy(error));
+  source.pipe(counter).pipe(parser);
+
+  let parseRecord: ((cells: string[]) => RecordResult) | undefined =
+    options.format === "asterisk" ? (cells) => parseCdrRecord(cells, { clock, inboundContexts: contexts }) : undefined;
+  let batch: CallRecord[] = [];
+  let pending: Promise<void> = Promise.resolve();
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: Info }>) {
+      if (!parseRecord) {
+        // The header line of another system's file: the mapping is checked against it.
+        if (!options.mapping) throw new MappingError({ map_wait: "Enregistrez d'abord la correspondance des colonnes." });
+        const resolved = resolveMapping(options.mapping, record);
+        if (!resolved.ok) {
+          source.destroy();
+          throw new MappingError(resolved.errors);
+        }
+        const mapped = mappedOptions(options.mapping, resolved.at, record.length, clock);
+        parseRecord = (cells) => parseMappedRecord(cells, mapped);
+        continue;
+      }
+      report.rowsRead++;
+      const result = parseRecord(record);
+      if (result.ok === "skip") report.skipped++;
+      else if (result.ok) {
+        report.valid++;
+        batch.push(result.call);
+        if (batch.length >= batchSize) {
+          // One batch is written while the next is parsed: the database and the parser overlap,
+          // and no more than two batches are ever held.
+          await pending;
+          pending = options.onBatch(batch, { bytesRead, rowsRead: report.rowsRead });
+          pending.catch(() => undefined);
+          batch = [];
+        }
+      } else bad(info.lines, result.message);
+    }
+  } finally {
+    // Whatever ends the loop, no write is left running behind the caller's back.
+    await pending.catch(() => undefined);
+  }
+  await pending;
+  await options.onBatch(batch, { bytesRead, rowsRead: report.rowsRead });
+  return report;
+}
+
+/** The header line of another system's file, for the mapping form. */
+export async function readHeader(path: string): Promise<string[]> {
+  const head = await sample(path);
+  const text = looksUtf8(head) ? head.toString("utf8") : decodeWindows1252(head);
+  const first = text.replace(/^\uFEFF/, "").split(/\r?\n/)[0] ?? "";
+  const parser = parse(first, { delimiter: detectSeparator(first), relax_column_count: true, relax_quotes: true });
+  for await (const record of parser as AsyncIterable<string[]>) return record.map((c) => c.trim()).filter(Boolean);
+  return [];
+}
