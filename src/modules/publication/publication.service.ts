@@ -135,23 +135,35 @@ export interface PublishedResults {
   children: Array<{ id: string; name: string; kind: string }>;
 }
 
+/**
+ * One figure per key: the all-channels one, or else the figure of the only channel that has it (the
+ * answer rate is a phone figure, online procedures a web one: they have no all-channels row).
+ */
+function onePerKey(figures: repo.PublishedFigure[]): repo.PublishedFigure[] {
+  const byKey = new Map<string, repo.PublishedFigure[]>();
+  for (const f of figures) byKey.set(f.key, [...(byKey.get(f.key) ?? []), f]);
+  return [...byKey.values()].flatMap((list) => {
+    const all = list.find((f) => f.channel === null);
+    if (all) return [all];
+    return list.length === 1 ? list : [];
+  });
+}
+
 function lines(figures: repo.PublishedFigure[], previous: repo.PublishedFigure[]): PublishedLine[] {
-  const before = new Map(previous.filter((f) => f.channel === null).map((f) => [f.key, f.value]));
-  return figures
-    .filter((f) => f.channel === null)
-    .map((f) => ({
-      key: f.key,
-      label: f.label,
-      unit: f.unit,
-      value: f.value,
-      sample: f.sample,
-      low: f.low,
-      high: f.high,
-      target: f.target,
-      better: f.better,
-      previous: before.get(f.key) ?? null,
-      commitments: f.commitments,
-    }));
+  const before = new Map(onePerKey(previous).map((f) => [f.key, f.value]));
+  return onePerKey(figures).map((f) => ({
+    key: f.key,
+    label: f.label,
+    unit: f.unit,
+    value: f.value,
+    sample: f.sample,
+    low: f.low,
+    high: f.high,
+    target: f.target,
+    better: f.better,
+    previous: before.get(f.key) ?? null,
+    commitments: f.commitments,
+  }));
 }
 
 /** The latest published period of an organisation and the one before, as the public page shows them. */

@@ -135,6 +135,23 @@ describe(`survey distribution and analysis on ${engineName}`, () => {
     expect(eight?.value).toBeCloseTo(online.filter((p) => Number(p.recommend) >= 8).length / online.length, 10);
   });
 
+  it("publishes overall satisfaction and online procedures rated 8/10 or more on the network's public page", async () => {
+    expect((await staff.api("POST", `/api/v1/organisations/${network}/publication`, {})).statusCode).toBeLessThan(300);
+    const page = await new Client(t.app).get(`/public/organisations/${network}/results`);
+    expect(page.statusCode).toBe(200);
+    const text = page.body.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
+    const satisfied = plan.filter((p) => Number(p.overall) >= 4).length;
+    const online = plan.filter((p) => p.channel === "web" && p.recommend);
+    const eight = online.filter((p) => Number(p.recommend) >= 8).length;
+    const percent = (x: number) => `${(x * 100).toLocaleString("fr-FR", { minimumFractionDigits: 1, maximumFractionDigits: 1 })} %`;
+    expect(text.replace(/\u00a0|\u202f/g, " ")).toContain(
+      `Usagers satisfaits de la qualité du service ${percent(satisfied / plan.length)} sur ${plan.length} réponses`,
+    );
+    expect(text.replace(/\u00a0|\u202f/g, " ")).toContain(
+      `Démarches en ligne notées 8/10 ou plus ${percent(eight / online.length)} sur ${online.length} démarches évaluées`,
+    );
+  });
+
   it("exports every response to CSV and XLSX, answers written as their labels", async () => {
     const csv = await staff.get(`/organisations/${network}/surveys/${surveyId}/export.csv`);
     expect(csv.headers["content-type"]).toContain("text/csv");
