@@ -174,3 +174,36 @@ export function SubmitButton({ label, secondary }: { label: string; secondary?: 
 export function formatDateTime(date: Date, timeZone = "Europe/Paris"): string {
   return new Intl.DateTimeFormat("fr-FR", { dateStyle: "short", timeStyle: "short", timeZone }).format(date);
 }
+
+/**
+ * The « Du … Au … Afficher » row of every page that reads figures over a period (requests, calls,
+ * surveys, dashboards), inside the page's own GET form. `children` adds filter columns before the button.
+ */
+export function PeriodFields({ from, to, children }: { from: string; to: string; children?: Child }): SafeHtml {
+  return (
+    <div class="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom">
+      <div class="fr-col-6 fr-col-md-3">
+        <div class="fr-input-group">
+          <label class="fr-label" for="from">
+            Du
+          </label>
+          <input class="fr-input" type="date" id="from" name="from" value={from} />
+        </div>
+      </div>
+      <div class="fr-col-6 fr-col-md-3">
+        <div class="fr-input-group">
+          <label class="fr-label" for="to">
+            Au
+          </label>
+          <input class="fr-input" type="date" id="to" name="to" value={to} />
+        </div>
+      </div>
+      {children ?? null}
+      <div class="fr-col-12 fr-col-md-3">
+        <button class="fr-btn" type="submit">
+          Afficher
+        </button>
+      </div>
+    </div>
+  );
+}

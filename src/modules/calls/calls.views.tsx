@@ -1,5 +1,15 @@
 import { BarChartFigure } from "../../ui/charts.tsx";
-import { CsrfField, ErrorSummary, Form, type FormState, formatDateTime, SelectField, SubmitButton, TextField } from "../../ui/forms.tsx";
+import {
+  CsrfField,
+  ErrorSummary,
+  Form,
+  type FormState,
+  formatDateTime,
+  PeriodFields,
+  SelectField,
+  SubmitButton,
+  TextField,
+} from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
 import type { CallIndicators, CallSettings, ImportView } from "./calls.service.ts";
@@ -102,29 +112,7 @@ export function CallsView({
         </li>
       </ul>
       <form method="get" action={base} class="fr-mb-4w">
-        <div class="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom">
-          <div class="fr-col-6 fr-col-md-3">
-            <div class="fr-input-group">
-              <label class="fr-label" for="from">
-                Du
-              </label>
-              <input class="fr-input" type="date" id="from" name="from" value={data.from} />
-            </div>
-          </div>
-          <div class="fr-col-6 fr-col-md-3">
-            <div class="fr-input-group">
-              <label class="fr-label" for="to">
-                Au
-              </label>
-              <input class="fr-input" type="date" id="to" name="to" value={data.to} />
-            </div>
-          </div>
-          <div class="fr-col-12 fr-col-md-3">
-            <button class="fr-btn" type="submit">
-              Afficher
-            </button>
-          </div>
-        </div>
+        <PeriodFields from={data.from} to={data.to} />
       </form>
       <p class="fr-text--sm">
         {`Les chiffres couvrent les mois entiers de la période, pour l'organisation et tout ce qui lui est rattaché. Promesse : décrocher en ${data.rings} sonneries au plus (${data.ringsFrom}), soit ${data.rings * data.secondsPerRing} secondes à ${data.secondsPerRing} s par sonnerie.`}

@@ -1,5 +1,5 @@
 import { BarChartFigure } from "../../ui/charts.tsx";
-import { CsrfField } from "../../ui/forms.tsx";
+import { CsrfField, PeriodFields } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
 import { CHANNEL_LABELS, type Channel } from "../frameworks/channels.ts";
@@ -50,29 +50,7 @@ function PeriodSelector({
           </li>
         ))}
       </ul>
-      <div class="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom">
-        <div class="fr-col-6 fr-col-md-3">
-          <div class="fr-input-group">
-            <label class="fr-label" for="from">
-              Du
-            </label>
-            <input class="fr-input" type="date" id="from" name="from" value={period.from} />
-          </div>
-        </div>
-        <div class="fr-col-6 fr-col-md-3">
-          <div class="fr-input-group">
-            <label class="fr-label" for="to">
-              Au
-            </label>
-            <input class="fr-input" type="date" id="to" name="to" value={period.to} />
-          </div>
-        </div>
-        <div class="fr-col-12 fr-col-md-3">
-          <button class="fr-btn" type="submit">
-            Afficher
-          </button>
-        </div>
-      </div>
+      <PeriodFields from={period.from} to={period.to} />
     </form>
   );
 }

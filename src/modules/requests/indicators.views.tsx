@@ -1,4 +1,5 @@
 import { BarChartFigure } from "../../ui/charts.tsx";
+import { PeriodFields } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
 import { CHANNEL_LABELS, type Channel, REQUEST_KIND_LABELS, type RequestKind } from "../frameworks/channels.ts";
@@ -51,29 +52,7 @@ export function IndicatorsView({ orgName, data, action }: { orgName: string; dat
     <div>
       <h1>{`Délais de réponse — ${orgName}`}</h1>
       <form method="get" action={action} class="fr-mb-4w">
-        <div class="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom">
-          <div class="fr-col-6 fr-col-md-3">
-            <div class="fr-input-group">
-              <label class="fr-label" for="from">
-                Du
-              </label>
-              <input class="fr-input" type="date" id="from" name="from" value={data.from} />
-            </div>
-          </div>
-          <div class="fr-col-6 fr-col-md-3">
-            <div class="fr-input-group">
-              <label class="fr-label" for="to">
-                Au
-              </label>
-              <input class="fr-input" type="date" id="to" name="to" value={data.to} />
-            </div>
-          </div>
-          <div class="fr-col-12 fr-col-md-3">
-            <button class="fr-btn" type="submit">
-              Afficher
-            </button>
-          </div>
-        </div>
+        <PeriodFields from={data.from} to={data.to} />
       </form>
       <div class="fr-grid-row fr-grid-row--gutters fr-mb-4w">
         <div class="fr-col-12 fr-col-md-3">

@@ -1,5 +1,5 @@
 import { BarChartFigure } from "../../ui/charts.tsx";
-import { ErrorSummary, Form, type FormState, SelectField, SubmitButton } from "../../ui/forms.tsx";
+import { ErrorSummary, Form, type FormState, PeriodFields, SelectField, SubmitButton } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
 import { CHANNEL_LABELS, CHANNELS, type Channel } from "../frameworks/channels.ts";
@@ -209,23 +209,7 @@ function FilterForm({ results, action }: { results: SurveyResults; action: strin
   const f = results.filter;
   return (
     <form method="get" action={action} class="fr-mb-4w" aria-label="Filtrer les résultats">
-      <div class="fr-grid-row fr-grid-row--gutters">
-        <div class="fr-col-6 fr-col-md-3">
-          <div class="fr-input-group">
-            <label class="fr-label" for="from">
-              Du
-            </label>
-            <input class="fr-input" type="date" id="from" name="from" value={f.from} />
-          </div>
-        </div>
-        <div class="fr-col-6 fr-col-md-3">
-          <div class="fr-input-group">
-            <label class="fr-label" for="to">
-              Au
-            </label>
-            <input class="fr-input" type="date" id="to" name="to" value={f.to} />
-          </div>
-        </div>
+      <PeriodFields from={f.from} to={f.to}>
         <div class="fr-col-6 fr-col-md-3">
           <div class="fr-select-group">
             <label class="fr-label" for="site">
@@ -256,10 +240,7 @@ function FilterForm({ results, action }: { results: SurveyResults; action: strin
             </select>
           </div>
         </div>
-      </div>
-      <button class="fr-btn fr-btn--secondary fr-mt-2w" type="submit">
-        Afficher
-      </button>
+      </PeriodFields>
     </form>
   );
 }
