@@ -6,7 +6,16 @@ import { SYSTEM_ACTOR } from "../../src/modules/audit/audit.service.ts";
 import { claimImport, createImport } from "../../src/modules/calls/calls.service.ts";
 import { gridFor } from "../../src/modules/mystery/grids.ts";
 import { cdrLine, randomCalls } from "../support/call-logs.ts";
-import { type AxeViolation, axeViolations, browserAvailable, type LiveServer, launchBrowser, startLiveServer } from "./support/browser.ts";
+import {
+  type AxeViolation,
+  axeViolations,
+  browserAvailable,
+  createSiteThroughPages,
+  type LiveServer,
+  launchBrowser,
+  signIn,
+  startLiveServer,
+} from "./support/browser.ts";
 
 /**
  * Phone figures and mystery tests as people use them in Chromium: a referent imports a PBX log
@@ -31,17 +40,8 @@ describe.skipIf(!browserAvailable)("call logs and mystery tests in Chromium", ()
     await createInstanceAdmin(server.database.db, { email: "admin@mairie.fr", displayName: "Admin", password: PASSWORD });
     browser = await launchBrowser();
     page = await (await browser.newContext({ locale: "fr-FR" })).newPage();
-    await page.goto(`${server.url}/login`);
-    await page.fill("#email", "admin@mairie.fr");
-    await page.fill("#password", PASSWORD);
-    await page.getByRole("button", { name: "Se connecter" }).click();
-    await page.waitForURL(/welcome/);
-    await page.goto(`${server.url}/organisations/new`);
-    await page.fill("#name", "Mairie de Lille");
-    await page.selectOption("#kind", "site");
-    await page.getByRole("button", { name: "Créer l'organisation" }).click();
-    await page.waitForURL(/ok=org\.created/);
-    site = new URL(page.url()).pathname.split("/")[2] ?? "";
+    await signIn(page, server.url, "admin@mairie.fr", PASSWORD);
+    site = await createSiteThroughPages(page, server.url, "Mairie de Lille");
   });
   afterAll(async () => {
     await browser?.close();

@@ -5,7 +5,16 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInstanceAdmin } from "../../src/modules/accounts/accounts.service.ts";
-import { type AxeViolation, axeViolations, browserAvailable, type LiveServer, launchBrowser, startLiveServer } from "./support/browser.ts";
+import {
+  type AxeViolation,
+  axeViolations,
+  browserAvailable,
+  createSiteThroughPages,
+  type LiveServer,
+  launchBrowser,
+  signIn,
+  startLiveServer,
+} from "./support/browser.ts";
 
 /**
  * The loop of improvement as a referent goes through it in Chromium: a self-assessment filled in
@@ -33,17 +42,8 @@ describe.skipIf(!browserAvailable)("self-assessment, action plan and annual revi
     await createInstanceAdmin(server.database.db, { email: "referente@mairie.fr", displayName: "Référente", password: PASSWORD });
     browser = await launchBrowser();
     page = await (await browser.newContext({ locale: "fr-FR" })).newPage();
-    await page.goto(`${server.url}/login`);
-    await page.fill("#email", "referente@mairie.fr");
-    await page.fill("#password", PASSWORD);
-    await page.getByRole("button", { name: "Se connecter" }).click();
-    await page.waitForURL(/welcome/);
-    await page.goto(`${server.url}/organisations/new`);
-    await page.fill("#name", "Mairie de Colmar");
-    await page.selectOption("#kind", "site");
-    await page.getByRole("button", { name: "Créer l'organisation" }).click();
-    await page.waitForURL(/ok=org\.created/);
-    site = new URL(page.url()).pathname.split("/")[2] ?? "";
+    await signIn(page, server.url, "referente@mairie.fr", PASSWORD);
+    site = await createSiteThroughPages(page, server.url, "Mairie de Colmar");
     await page.goto(`${server.url}/organisations/${site}/commitments`);
     await page.selectOption("#frameworkId", "sp+2021");
     await page.getByRole("button", { name: "Enregistrer le référentiel" }).click();

@@ -10,7 +10,15 @@ import { adoptFramework } from "../../src/modules/frameworks/frameworks.service.
 import { createOrganisation } from "../../src/modules/organisations/organisations.service.ts";
 import { refreshPublication } from "../../src/modules/publication/publication.service.ts";
 import { changeStatus, registerRequest } from "../../src/modules/requests/requests.service.ts";
-import { type AxeViolation, axeViolations, browserAvailable, type LiveServer, launchBrowser, startLiveServer } from "./support/browser.ts";
+import {
+  type AxeViolation,
+  axeViolations,
+  browserAvailable,
+  type LiveServer,
+  launchBrowser,
+  signIn,
+  startLiveServer,
+} from "./support/browser.ts";
 
 /**
  * A network read from the top down in Chromium: the network's dashboard, the comparison of its sites,
@@ -85,11 +93,7 @@ describe.skipIf(!browserAvailable)("dashboards and published results in Chromium
     await refreshPublication(db, network, new Date("2026-06-15T10:00:00Z"));
     browser = await launchBrowser();
     page = await (await browser.newContext({ locale: "fr-FR" })).newPage();
-    await page.goto(`${server.url}/login`);
-    await page.fill("#email", "admin@reseau.fr");
-    await page.fill("#password", PASSWORD);
-    await page.getByRole("button", { name: "Se connecter" }).click();
-    await page.waitForURL(/welcome/);
+    await signIn(page, server.url, "admin@reseau.fr", PASSWORD);
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,7 +1,16 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInstanceAdmin } from "../../src/modules/accounts/accounts.service.ts";
-import { type AxeViolation, axeViolations, browserAvailable, type LiveServer, launchBrowser, startLiveServer } from "./support/browser.ts";
+import {
+  type AxeViolation,
+  axeViolations,
+  browserAvailable,
+  createSiteThroughPages,
+  type LiveServer,
+  launchBrowser,
+  signIn,
+  startLiveServer,
+} from "./support/browser.ts";
 
 /**
  * Frameworks, levers and requests as people use them in Chromium: a referent adopts a framework,
@@ -26,18 +35,8 @@ describe.skipIf(!browserAvailable)("requests and frameworks in Chromium", () => 
     await createInstanceAdmin(server.database.db, { email: "admin@mairie.fr", displayName: "Admin", password: PASSWORD });
     browser = await launchBrowser();
     page = await (await browser.newContext({ locale: "fr-FR" })).newPage();
-    await page.goto(`${server.url}/login`);
-    await page.fill("#email", "admin@mairie.fr");
-    await page.fill("#password", PASSWORD);
-    await page.getByRole("button", { name: "Se connecter" }).click();
-    await page.waitForURL(/welcome/);
-    await page.goto(`${server.url}/organisations/new`);
-    await page.fill("#name", "Mairie de Strasbourg");
-    await page.selectOption("#kind", "site");
-    await page.selectOption("#holidayZone", "alsace-moselle");
-    await page.getByRole("button", { name: "Créer l'organisation" }).click();
-    await page.waitForURL(/ok=org\.created/);
-    site = new URL(page.url()).pathname.split("/")[2] ?? "";
+    await signIn(page, server.url, "admin@mairie.fr", PASSWORD);
+    site = await createSiteThroughPages(page, server.url, "Mairie de Strasbourg", "alsace-moselle");
   });
   afterAll(async () => {
     await browser?.close();

@@ -3,7 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInstanceAdmin } from "../../src/modules/accounts/accounts.service.ts";
 import { createOrganisation } from "../../src/modules/organisations/organisations.service.ts";
 import { createSurvey } from "../../src/modules/surveys/surveys.service.ts";
-import { type AxeViolation, axeViolations, browserAvailable, type LiveServer, launchBrowser, startLiveServer } from "./support/browser.ts";
+import {
+  type AxeViolation,
+  axeViolations,
+  browserAvailable,
+  createSiteThroughPages,
+  type LiveServer,
+  launchBrowser,
+  signIn,
+  startLiveServer,
+} from "./support/browser.ts";
 
 /** The annual survey answered by a member of the public on a phone with no JavaScript; axe on each page. */
 describe.skipIf(!browserAvailable)("answering a satisfaction survey in Chromium", () => {
@@ -105,17 +114,8 @@ describe.skipIf(!browserAvailable)("running a survey from the staff pages in Chr
 
   it("builds, distributes, collects on the kiosk offline and by invitation, and reads the results", async () => {
     const staff = await (await browser.newContext({ locale: "fr-FR" })).newPage();
-    await staff.goto(`${server.url}/login`);
-    await staff.fill("#email", "referente@mairie.fr");
-    await staff.fill("#password", PASSWORD);
-    await staff.getByRole("button", { name: "Se connecter" }).click();
-    await staff.waitForURL(/welcome/);
-    await staff.goto(`${server.url}/organisations/new`);
-    await staff.fill("#name", "Mairie de Poissy");
-    await staff.selectOption("#kind", "site");
-    await staff.getByRole("button", { name: "Créer l'organisation" }).click();
-    await staff.waitForURL(/ok=org\.created/);
-    const orgId = new URL(staff.url()).pathname.split("/")[2] ?? "";
+    await signIn(staff, server.url, "referente@mairie.fr", PASSWORD);
+    const orgId = await createSiteThroughPages(staff, server.url, "Mairie de Poissy");
 
     // From the on-the-spot template, at the counter.
     await staff.goto(`${server.url}/organisations/${orgId}/surveys`);

@@ -4,7 +4,7 @@ import type { DB } from "../../db/schema.ts";
 import { CHANNEL_LABELS, type Channel } from "../frameworks/channels.ts";
 import { getOrganisation } from "../organisations/organisations.service.ts";
 import { allQuestions, choicesOf, type Question } from "./questionnaire.ts";
-import { formatEstimate } from "./statistics.ts";
+import { type Estimate, formatEstimate } from "./statistics.ts";
 import * as repo from "./surveys.repository.ts";
 import { getSurvey, type SurveyResults } from "./surveys.service.ts";
 
@@ -52,36 +52,23 @@ export function resultsSheet(results: SurveyResults): Sheet {
   for (const { question, summary } of results.questions) {
     for (const d of summary.distribution)
       rows.push([question.label, d.label, d.count, Math.round(d.share * 1000) / 10, summary.answered, "", ""]);
-    if (summary.satisfaction)
+    const rates: Array<[string, Estimate | null, "percent" | "points"]> = [
+      ["Taux de satisfaction", summary.satisfaction, "percent"],
+      ["Satisfaction nette (points)", summary.net, "points"],
+      ["Notes de 8 ou plus", summary.ratedAtLeast8, "percent"],
+    ];
+    for (const [label, e, unit] of rates) {
+      if (!e) continue;
       rows.push([
         question.label,
-        "Taux de satisfaction",
+        label,
         "",
-        Math.round(summary.satisfaction.value * 1000) / 10,
+        Math.round(e.value * 1000) / 10,
         summary.answered,
-        formatEstimate(summary.satisfaction, "percent"),
-        summary.satisfaction.warning?.message ?? "",
+        formatEstimate(e, unit),
+        e.warning?.message ?? "",
       ]);
-    if (summary.net)
-      rows.push([
-        question.label,
-        "Satisfaction nette (points)",
-        "",
-        Math.round(summary.net.value * 1000) / 10,
-        summary.answered,
-        formatEstimate(summary.net, "points"),
-        summary.net.warning?.message ?? "",
-      ]);
-    if (summary.ratedAtLeast8)
-      rows.push([
-        question.label,
-        "Notes de 8 ou plus",
-        "",
-        Math.round(summary.ratedAtLeast8.value * 1000) / 10,
-        summary.answered,
-        formatEstimate(summary.ratedAtLeast8, "percent"),
-        summary.ratedAtLeast8.warning?.message ?? "",
-      ]);
+    }
   }
   return {
     name: "Résultats",

@@ -85,3 +85,23 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
     }));
   });
 }
+
+/** Signs in through the login page, as a person would, and waits for the welcome page. */
+export async function signIn(page: Page, baseUrl: string, email: string, password: string): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.fill("#email", email);
+  await page.fill("#password", password);
+  await page.getByRole("button", { name: "Se connecter" }).click();
+  await page.waitForURL(/welcome/);
+}
+
+/** Creates a site through the organisation form (signed in as someone allowed to) and returns its id. */
+export async function createSiteThroughPages(page: Page, baseUrl: string, name: string, holidayZone?: string): Promise<string> {
+  await page.goto(`${baseUrl}/organisations/new`);
+  await page.fill("#name", name);
+  await page.selectOption("#kind", "site");
+  if (holidayZone) await page.selectOption("#holidayZone", holidayZone);
+  await page.getByRole("button", { name: "Créer l'organisation" }).click();
+  await page.waitForURL(/ok=org\.created/);
+  return new URL(page.url()).pathname.split("/")[2] ?? "";
+}
