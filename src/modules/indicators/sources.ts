@@ -2,6 +2,8 @@ import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import { actionIndicatorSource } from "../actions/actions.service.ts";
 import { assessmentIndicatorSource } from "../assessments/assessments.service.ts";
+import { callIndicators } from "../calls/calls.service.ts";
+import { mysteryIndicators } from "../mystery/mystery.service.ts";
 import { requestIndicatorSource } from "../requests/requests.indicators.ts";
 import { staffIndicatorSource } from "../staff/staff.service.ts";
 import { surveyIndicatorSource } from "../surveys/surveys.service.ts";
@@ -14,6 +16,8 @@ import type { IndicatorSource, IndicatorValue, Period } from "./indicator.ts";
 export const INDICATOR_SOURCES: Array<{ module: string; source: IndicatorSource }> = [
   { module: "requests", source: requestIndicatorSource },
   { module: "surveys", source: surveyIndicatorSource },
+  { module: "calls", source: callIndicators },
+  { module: "mystery", source: mysteryIndicators },
   { module: "assessments", source: assessmentIndicatorSource },
   { module: "actions", source: actionIndicatorSource },
   { module: "staff", source: staffIndicatorSource },

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminClient, Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
+import { localDay } from "../../app/local-day.ts";
 
 describe("requests with their announced deadlines, on a real database", () => {
   let t: TestApp;
@@ -319,7 +320,8 @@ describe("requests with their announced deadlines, on a real database", () => {
       })
     ).json();
     await c.api("POST", `/api/v1/accounts/${referent.id}/grants`, { role: "agent", orgId: service });
-    const today = new Date().toISOString().slice(0, 10);
+    // Lyon's today, not UTC's: between midnight in Paris and midnight UTC they differ.
+    const today = localDay("Europe/Paris");
     const mail = (
       await c.api("POST", `/api/v1/organisations/${lyon}/requests`, {
         kind: "request",
