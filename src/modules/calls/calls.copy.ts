@@ -56,16 +56,24 @@ interface SlotTotals {
 
 /** The rollup rows of the calls seen, as `commitStaged` would count them from the moved calls. */
 export class RollupCounter {
-  readonly slots = new Map<string, SlotTotals>();
-  readonly waits = new Map<string, { month: string; line: string; bucket: number; answered: number }>();
+  readonly slots = new Map<number, SlotTotals>();
+  readonly waits = new Map<number, { month: string; line: string; bucket: number; answered: number }>();
+  /** Lines get a number on first sight: the counters are then found by a numeric key, not a built string. */
+  private readonly lines = new Map<string, number>();
 
   add(call: CallRecord, days: number): void {
-    const month = `${call.day.slice(0, 7)}-01`;
+    let line = this.lines.get(call.line);
+    if (line === undefined) {
+      line = this.lines.size;
+      this.lines.set(call.line, line);
+    }
+    // Months since 1970 × line × day of the week × quarter hour, in one number.
+    const monthIndex = (Number(call.day.slice(0, 4)) - 1970) * 12 + Number(call.day.slice(5, 7)) - 1;
     const dow = ((((days + 3) % 7) + 7) % 7) + 1;
-    const key = `${month}\u0000${dow}\u0000${call.slot}\u0000${call.line}`;
+    const key = ((line * 2400 + monthIndex) * 8 + dow) * 96 + call.slot;
     let s = this.slots.get(key);
     if (!s) {
-      s = { month, line: call.line, dow, slot: call.slot, offered: 0, answered: 0, abandoned: 0, waitSum: 0 };
+      s = { month: `${call.day.slice(0, 7)}-01`, line: call.line, dow, slot: call.slot, offered: 0, answered: 0, abandoned: 0, waitSum: 0 };
       this.slots.set(key, s);
     }
     s.offered++;
@@ -73,10 +81,10 @@ export class RollupCounter {
       s.answered++;
       s.waitSum += call.wait;
       const bucket = waitBucket(call.wait);
-      const wkey = `${month}\u0000${bucket}\u0000${call.line}`;
+      const wkey = (line * 2400 + monthIndex) * 128 + bucket;
       let w = this.waits.get(wkey);
       if (!w) {
-        w = { month, line: call.line, bucket, answered: 0 };
+        w = { month: s.month, line: call.line, bucket, answered: 0 };
         this.waits.set(wkey, w);
       }
       w.answered++;

@@ -295,7 +295,6 @@ async function importAtOnce(
     });
     return true;
   } catch (error) {
-    if (process.env.VIGIE_DEBUG_CALLS) console.error("fast path given up:", error);
     if (error instanceof FaultyLine || error instanceof TooManyGroups || error instanceof MappingError || isUniqueViolation(error)) {
       await repo.updateImport(db, orgId, importId, { bytesRead: 0, rowsRead: 0 });
       return false;

@@ -94,7 +94,7 @@ export function parseCdrRecord(cells: string[], options: CdrOptions): RecordResu
   const line =
     lastapp === "Queue" || lastapp.toLowerCase() === "queue" ? ((cells[LASTDATA] ?? "").split(QUEUE_ARGUMENT)[0] ?? "").trim() : dst.trim();
   const call: CallRecord = {
-    key: uniqueid ? callKey(`u:${uniqueid}|${startText}|${dst}`) : lineHash(cells),
+    key: uniqueid ? callKey(`u:${uniqueid}|${startText}|${dst}`, start) : lineHash(cells, start),
     startedAt: options.clock(start),
     day: localDay(start),
     slot: slotOf(start),
