@@ -5,9 +5,10 @@
  *
  *   npx tsx bench/calls/run.ts --rows 5000000 [--url postgres://postgres@127.0.0.1:5432/test] [--keep]
  *
- * The import goes through the application's path, as `npm run import:calls` does: streamed reading
- * (csv-parse) into the staging table in batches of 5,000, then one transaction that moves the calls
- * into `calls` (natural key, ON CONFLICT DO NOTHING) and adds them to both rollups for the site and
+ * The import goes through the application's path, as `npm run import:calls` does (commit when the
+ * file is clean): streamed reading (Vigie's CSV reader, the checks of every line, the natural key),
+ * binary `COPY … FROM STDIN` straight into `calls` in one transaction, rollups counted on the way and
+ * added for the site and
  * its two ancestors. Prints a Markdown block for docs/performance.md.
  */
 import { execFileSync } from "node:child_process";
@@ -88,7 +89,6 @@ try {
     },
   });
   const importSeconds = (performance.now() - t) / 1000;
-  log(`cpu node : ${(process.cpuUsage().user / 1e6).toFixed(1)} s`);
   const result = await getImport(db, site.id, importId);
   log(`import : ${importSeconds.toFixed(1)} s, état ${result.status}, ${result.rowsCreated} appels`);
   const check = await callFigures(db, network.id, { from: "2025-01-01", to: "2025-12-31" }, { isOpen: null });
