@@ -222,6 +222,8 @@ export class CallCopy {
   /** Ends the COPY; rejects when the server refused a row. */
   async end(): Promise<void> {
     await this.flush();
+    // The server may have refused a row meanwhile; the stream cannot be written to any more then.
+    if (this.failure) throw this.failure;
     this.stream.end(TRAILER);
     await finished(this.stream);
   }
