@@ -38,6 +38,13 @@ export function quoteIdent(name: string): string {
   return `"${name}"`;
 }
 
+const pools = new WeakMap<Kysely<DB>, pg.Pool>();
+
+/** The PostgreSQL pool behind a database opened here (for COPY), or undefined on the embedded engine. */
+export function postgresPool(db: Kysely<DB>): pg.Pool | undefined {
+  return pools.get(db);
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url) {
     if (options.schema) {
@@ -52,6 +59,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       ...(options.schema ? { options: `-c search_path=${quoteIdent(options.schema)}` } : {}),
     });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    pools.set(db, pool);
     return { db, engine: "postgres", close: () => db.destroy() };
   }
   let dataDir: string | undefined;

@@ -16,8 +16,22 @@ export interface LocalDateTime {
 const ISO = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?$/;
 const FRENCH = /^(\d{1,2})\/(\d{1,2})\/(\d{4})[ T]+(\d{1,2})[:h](\d{2})(?::(\d{2}))?$/;
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) return 29;
+  return MONTH_DAYS[month - 1] ?? 0;
+}
+
+/** Two or four digits at `at`, or -1: the fast reading of Asterisk's own `2026-03-02 08:15:00`. */
+function digits(t: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const c = t.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
 }
 
 function checked(year: number, month: number, day: number, hour: number, minute: number, second: number): LocalDateTime | null {
@@ -28,6 +42,26 @@ function checked(year: number, month: number, day: number, hour: number, minute:
 
 /** `2026-03-02 08:15:00` (Asterisk, ISO) or `02/03/2026 08:15(:00)` (French): null when it is neither, or no such day. */
 export function parseLocalDateTime(text: string): LocalDateTime | null {
+  if (text.length === 19 && text.charCodeAt(4) === 45 && text.charCodeAt(7) === 45 && text.charCodeAt(10) === 32) {
+    const year = digits(text, 0, 4);
+    const month = digits(text, 5, 2);
+    const day = digits(text, 8, 2);
+    const hour = digits(text, 11, 2);
+    const minute = digits(text, 14, 2);
+    const second = digits(text, 17, 2);
+    if (
+      text.charCodeAt(13) === 58 &&
+      text.charCodeAt(16) === 58 &&
+      year >= 0 &&
+      month >= 0 &&
+      day >= 0 &&
+      hour >= 0 &&
+      minute >= 0 &&
+      second >= 0
+    ) {
+      return checked(year, month, day, hour, minute, second);
+    }
+  }
   const t = text.trim();
   let m = ISO.exec(t);
   if (m) return checked(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0));
@@ -36,10 +70,8 @@ export function parseLocalDateTime(text: string): LocalDateTime | null {
   return null;
 }
 
-const pad = (n: number) => String(n).padStart(2, "0");
-
 export function localDay(t: LocalDateTime): string {
-  return `${t.year}-${pad(t.month)}-${pad(t.day)}`;
+  return `${t.year}-${t.month < 10 ? "0" : ""}${t.month}-${t.day < 10 ? "0" : ""}${t.day}`;
 }
 
 /** ISO day of the week, 1 = Monday … 7 = Sunday. */

@@ -114,7 +114,7 @@ export function parseMappedRecord(cells: string[], options: MappedOptions): Reco
   const answered = answeredText === undefined ? talk > 0 : options.answeredValues.has(answeredText.trim().toLowerCase());
   const id = cell("id")?.trim();
   const call: CallRecord = {
-    key: id ? callKey(`u:${id}`) : lineHash(cells),
+    key: id ? callKey(`u:${id}`, start) : lineHash(cells, start),
     startedAt: options.clock(start),
     day: localDay(start),
     slot: slotOf(start),

@@ -1,10 +1,11 @@
 import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
-import { Transform } from "node:stream";
-import { type CsvError, type Info, parse } from "csv-parse";
+import { StringDecoder } from "node:string_decoder";
+import { parse } from "csv-parse";
 import { decodeWindows1252, detectSeparator } from "../requests/import/parse-csv.ts";
 import type { CallRecord, RecordResult } from "./call-record.ts";
 import { parseCdrRecord } from "./cdr.ts";
+import { type CsvRecord, CsvRecordReader } from "./csv-records.ts";
 import { localClock } from "./local-time.ts";
 import { type CallMapping, mappedOptions, parseMappedRecord, resolveMapping } from "./mapped.ts";
 
@@ -32,6 +33,14 @@ export interface ReadOptions {
   mapping: CallMapping | null;
   batchSize?: number;
   maxErrors?: number;
+  /**
+   * Each good call as soon as it is read, instead of batches; `onBatch` is then called with no
+   * calls after each piece of the file (the place to write out and report progress). Holding no
+   * call objects spares the garbage collector most of its work on files of millions of lines.
+   */
+  onCall?: (call: CallRecord) => void;
+  /** Stop at the first faulty line (FaultyLine thrown) instead of reading on to report them all. */
+  stopAtFaultyLine?: boolean;
   onBatch: (calls: CallRecord[], progress: { bytesRead: number; rowsRead: number }) => Promise<void>;
 }
 
@@ -39,6 +48,16 @@ export interface ReadOptions {
 export class MappingError extends Error {
   constructor(readonly errors: Record<string, string>) {
     super(Object.values(errors).join(" "));
+  }
+}
+
+/** The first faulty line, when the reading was asked to stop there. */
+export class FaultyLine extends Error {
+  constructor(
+    readonly line: number,
+    readonly reason: string,
+  ) {
+    super(`ligne ${line} : ${reason}`);
   }
 }
 
@@ -81,58 +100,45 @@ export async function readCallFile(options: ReadOptions): Promise<ReadReport> {
   const maxErrors = options.maxErrors ?? 200;
   const batchSize = options.batchSize ?? 5000;
 
-  let bytesRead = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      bytesRead += chunk.length;
-      done(null, utf8 ? chunk : Buffer.from(decodeWindows1252(chunk), "utf8"));
-    },
-  });
+  const reader = new CsvRecordReader(delimiter);
+  const decoder = new StringDecoder("utf8");
   const report: ReadReport = { rowsRead: 0, valid: 0, invalid: 0, skipped: 0, errors: [] };
   const bad = (line: number, message: string) => {
+    if (options.stopAtFaultyLine) throw new FaultyLine(line, message);
     report.invalid++;
     if (report.errors.length < maxErrors) report.errors.push({ line, message });
   };
-  const parser = parse({
-    delimiter,
-    bom: true,
-    info: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    // A line with a stray quote is reported and skipped, not the end of the import.
-    skip_records_with_error: true,
-  });
-  parser.on("skip", (error: CsvError) => {
-    report.rowsRead++;
-    bad(typeof error.lines === "number" ? error.lines : 0, "Ligne mal formée (guillemets ou séparateurs).");
-  });
-  const source = createReadStream(options.path, { highWaterMark: 1 << 20 });
-  source.on("error", (error) => parser.destroy(error));
-  source.pipe(counter).pipe(parser);
-
   let parseRecord: ((cells: string[]) => RecordResult) | undefined =
     options.format === "asterisk" ? (cells) => parseCdrRecord(cells, { clock, inboundContexts: contexts }) : undefined;
   let batch: CallRecord[] = [];
   let pending: Promise<void> = Promise.resolve();
-  try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: Info }>) {
+  let bytesRead = 0;
+  const onCall = options.onCall;
+  const take = async (records: CsvRecord[]) => {
+    for (const { cells, line } of records) {
+      if (cells === null) {
+        report.rowsRead++;
+        bad(line, "Ligne mal formée (guillemets ou séparateurs).");
+        continue;
+      }
       if (!parseRecord) {
         // The header line of another system's file: the mapping is checked against it.
         if (!options.mapping) throw new MappingError({ map_wait: "Enregistrez d'abord la correspondance des colonnes." });
-        const resolved = resolveMapping(options.mapping, record);
-        if (!resolved.ok) {
-          source.destroy();
-          throw new MappingError(resolved.errors);
-        }
-        const mapped = mappedOptions(options.mapping, resolved.at, record.length, clock);
-        parseRecord = (cells) => parseMappedRecord(cells, mapped);
+        const resolved = resolveMapping(options.mapping, cells);
+        if (!resolved.ok) throw new MappingError(resolved.errors);
+        const mapped = mappedOptions(options.mapping, resolved.at, cells.length, clock);
+        parseRecord = (c) => parseMappedRecord(c, mapped);
         continue;
       }
       report.rowsRead++;
-      const result = parseRecord(record);
+      const result = parseRecord(cells);
       if (result.ok === "skip") report.skipped++;
       else if (result.ok) {
         report.valid++;
+        if (onCall) {
+          onCall(result.call);
+          continue;
+        }
         batch.push(result.call);
         if (batch.length >= batchSize) {
           // One batch is written while the next is parsed: the database and the parser overlap,
@@ -142,9 +148,20 @@ export async function readCallFile(options: ReadOptions): Promise<ReadReport> {
           pending.catch(() => undefined);
           batch = [];
         }
-      } else bad(info.lines, result.message);
+      } else bad(line, result.message);
     }
+  };
+  const source = createReadStream(options.path, { highWaterMark: 1 << 20 });
+  try {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      bytesRead += chunk.length;
+      await take(reader.push(utf8 ? decoder.write(chunk) : decodeWindows1252(chunk)));
+      if (onCall) await options.onBatch([], { bytesRead, rowsRead: report.rowsRead });
+    }
+    await take(reader.push(utf8 ? decoder.end() : ""));
+    await take(reader.end());
   } finally {
+    source.destroy();
     // Whatever ends the loop, no write is left running behind the caller's back.
     await pending.catch(() => undefined);
   }
