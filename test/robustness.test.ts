@@ -225,6 +225,55 @@ const RAW_BODIES: [string, string][] = [
   ["multipart/form-data", "pas de frontière"],
 ];
 
+/**
+ * Bodies that pass the type checks (valid kinds, dates, a stale version) with hostile text in every
+ * free-text field: the text reaches the services and the database, and comes back on the pages.
+ */
+const TEXT_FIELDS = [
+  "name",
+  "displayName",
+  "title",
+  "body",
+  "subject",
+  "requesterName",
+  "requesterAddress",
+  "requesterPhone",
+  "addressStreet",
+  "addressCity",
+  "description",
+  "comment",
+  "note",
+  "label",
+  "text",
+  "theme",
+  "tester",
+];
+const TEXT_VALUES = [XSS, LONG.slice(0, 3_000), "a\u0007b\u202ec\u0008\ufeff", "😀 émoji ﷽ 𝕏", "'; drop table organisations; --"];
+const plausible = (text: string, json: boolean): Record<string, unknown> => ({
+  kind: "site",
+  timeZone: "Europe/Paris",
+  holidayZone: "metropole",
+  email: "robustesse@test.fr",
+  password: "un mot de passe assez long",
+  role: "agent",
+  channel: "phone",
+  channels: json ? ["phone"] : "phone",
+  targets: json ? [] : "",
+  receivedOn: "2026-05-04",
+  occurredOn: "2026-05-04",
+  startsOn: "2026-01-01",
+  endsOn: "2026-03-31",
+  testedOn: "2026-02-02",
+  day: "2030-05-06",
+  year: json ? 2026 : "2026",
+  planYear: json ? 2026 : "2026",
+  template: "on-the-spot",
+  status: "open",
+  decision: "dismiss",
+  version: json ? 999 : "999",
+  ...Object.fromEntries(TEXT_FIELDS.map((f) => [f, text])),
+});
+
 interface Fixture {
   [param: string]: string;
 }
@@ -361,6 +410,7 @@ describe("robustness: hostile input on every route", () => {
     const routes = t.app.declaredRoutes.filter((r) => r.method !== "HEAD" && !SKIPPED.has(`${r.method} ${r.url}`));
     const failures: string[] = [];
     let calls = 0;
+    let plausibleAccepted = 0;
 
     for (const route of routes) {
       const key = `${route.method} ${route.url}`;
@@ -409,6 +459,22 @@ describe("robustness: hostile input on every route", () => {
             body: { type: "application/json", payload: JSON.stringify(json) },
           });
         }
+        for (const text of TEXT_VALUES) {
+          const form = plausible(text, false);
+          cases.push({
+            label: `form plausible ${text.slice(0, 20)}`,
+            url: validUrl,
+            body: {
+              type: "application/x-www-form-urlencoded",
+              payload: q([["_csrf", csrf], ...Object.entries(form).map(([k, v]) => [k, String(v)] as [string, string])]),
+            },
+          });
+          cases.push({
+            label: `json plausible ${text.slice(0, 20)}`,
+            url: validUrl,
+            body: { type: "application/json", payload: JSON.stringify(plausible(text, true)) },
+          });
+        }
         for (const [type, payload] of RAW_BODIES)
           cases.push({ label: `${type} ${payload.slice(0, 30)}`, url: validUrl, body: { type, payload } });
       }
@@ -420,6 +486,7 @@ describe("robustness: hostile input on every route", () => {
         const where = `${key} ${c.label}`;
         const status = response.statusCode;
         const type = String(response.headers["content-type"] ?? "");
+        if (c.label.includes("plausible") && status < 400) plausibleAccepted++;
         if (status >= 500) {
           failures.push(`${where} : erreur ${status}`);
           continue;
@@ -444,7 +511,19 @@ describe("robustness: hostile input on every route", () => {
           failures.push(`${where} : refusé (${status}) mais des lignes ont changé`);
       }
     }
-    console.log(`robustesse : ${routes.length} routes, ${calls} appels`);
+    // What was stored above comes back on the pages: escaped, never as markup.
+    for (const route of routes) {
+      if (route.method !== "GET" || route.url.startsWith("/api/")) continue;
+      const response = await inject("GET", fill(route.url, validParams(fixture, route.url)));
+      calls++;
+      if (response.statusCode >= 500) failures.push(`GET ${route.url} après les envois : erreur ${response.statusCode}`);
+      if (String(response.headers["content-type"]).includes("text/html") && response.body.includes(XSS)) {
+        failures.push(`GET ${route.url} après les envois : <script> enregistré puis affiché tel quel`);
+      }
+    }
+    console.log(`robustesse : ${routes.length} routes, ${calls} appels, ${plausibleAccepted} envois plausibles acceptés`);
+    // The hostile text did reach the services and the database (organisations, requests, staff… created with it).
+    expect(plausibleAccepted).toBeGreaterThan(20);
     expect(failures).toEqual([]);
   }, 600_000);
 });
