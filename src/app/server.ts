@@ -35,10 +35,10 @@ import { surveysPublicRoutes } from "../modules/surveys/surveys.public.routes.ts
 import { surveysRoutes } from "../modules/surveys/surveys.routes.tsx";
 import { configurePages } from "../ui/page.tsx";
 import type { App, AppDeps } from "./context.ts";
+import { AppError } from "./errors.ts";
 import { accessPlugin } from "./plugins/access.ts";
 import { assetsPlugin } from "./plugins/assets.ts";
 import { errorHandling, sendError } from "./plugins/errors.tsx";
-import { AppError } from "./errors.ts";
 import { sessionPlugin } from "./plugins/session.ts";
 
 export async function buildServer(deps: AppDeps, options: { logger?: boolean } = {}): Promise<App> {
