@@ -8,10 +8,10 @@ function fromFastify(error: FastifyError): AppError | undefined {
   if (hasZodFastifySchemaValidationErrors(error)) {
     const fields: FieldErrors = {};
     for (const v of error.validation) {
-      // A body that is missing or not an object (`null`, `42`, `[]`) fails before zod sees it: no issue then.
-      const issue = (v.params as { issue?: { path?: PropertyKey[] } } | undefined)?.issue;
-      const path = v.instancePath.replace(/^\//, "").replaceAll("/", ".") || issue?.path?.join(".") || "_";
-      if (!(path in fields)) fields[path] = issue ? (v.message ?? "Valeur invalide.") : "Le contenu envoyé n'a pas la forme attendue.";
+      // An issue about the whole body (`null`, `42`, `[]` sent as JSON) has an empty path and no nested issue.
+      const nested = (v.params as { issue?: { path?: PropertyKey[] } } | undefined)?.issue;
+      const path = v.instancePath.replace(/^\//, "").replaceAll("/", ".") || nested?.path?.join(".") || "_";
+      if (!(path in fields)) fields[path] = v.message ?? "Valeur invalide.";
     }
     return new AppError("validation", { fields });
   }
