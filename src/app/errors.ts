@@ -6,6 +6,7 @@ const CATALOG = {
   validation: [400, "Certaines informations sont à corriger."],
   "http.bad_request": [400, "La requête est mal formée."],
   "http.not_found": [404, "Page introuvable."],
+  "http.null_character": [400, "Le texte envoyé contient un caractère nul, qui n'est pas accepté : retirez-le et réessayez."],
   "http.payload_too_large": [413, "Le contenu envoyé est trop volumineux."],
   "http.unsupported_media_type": [415, "Ce type de contenu n'est pas accepté."],
   "auth.required": [401, "Vous devez vous connecter pour accéder à cette page."],

@@ -35,9 +35,10 @@ import { surveysPublicRoutes } from "../modules/surveys/surveys.public.routes.ts
 import { surveysRoutes } from "../modules/surveys/surveys.routes.tsx";
 import { configurePages } from "../ui/page.tsx";
 import type { App, AppDeps } from "./context.ts";
+import { AppError } from "./errors.ts";
 import { accessPlugin } from "./plugins/access.ts";
 import { assetsPlugin } from "./plugins/assets.ts";
-import { errorHandling } from "./plugins/errors.tsx";
+import { errorHandling, sendError } from "./plugins/errors.tsx";
 import { sessionPlugin } from "./plugins/session.ts";
 
 export async function buildServer(deps: AppDeps, options: { logger?: boolean } = {}): Promise<App> {
@@ -46,6 +47,8 @@ export async function buildServer(deps: AppDeps, options: { logger?: boolean } =
     trustProxy: deps.config.trustProxy,
     bodyLimit: 1_048_576,
     routerOptions: { ignoreTrailingSlash: true },
+    // A malformed address (`%E0%A4%A`) is refused before any hook: answer it like any other bad request.
+    frameworkErrors: (_error, request, reply) => sendError(request, reply, new AppError("http.bad_request")),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -8,7 +8,9 @@ function fromFastify(error: FastifyError): AppError | undefined {
   if (hasZodFastifySchemaValidationErrors(error)) {
     const fields: FieldErrors = {};
     for (const v of error.validation) {
-      const path = v.instancePath.replace(/^\//, "").replaceAll("/", ".") || v.params.issue.path.join(".") || "_";
+      // An issue about the whole body (`null`, `42`, `[]` sent as JSON) has an empty path and no nested issue.
+      const nested = (v.params as { issue?: { path?: PropertyKey[] } } | undefined)?.issue;
+      const path = v.instancePath.replace(/^\//, "").replaceAll("/", ".") || nested?.path?.join(".") || "_";
       if (!(path in fields)) fields[path] = v.message ?? "Valeur invalide.";
     }
     return new AppError("validation", { fields });
@@ -21,7 +23,7 @@ function fromFastify(error: FastifyError): AppError | undefined {
   return undefined;
 }
 
-function sendError(request: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
   if (!wantsHtml(request)) {
     return reply.status(error.status).send({ error: error.message, code: error.code, ...(error.fields ? { fields: error.fields } : {}) });
   }
@@ -56,7 +58,21 @@ function sendError(request: FastifyRequest, reply: FastifyReply, error: AppError
   );
 }
 
+/** Whether a parsed input holds a NUL character anywhere (PostgreSQL text cannot store one). */
+function holdsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === "string") return value.includes("\u0000");
+  if (depth > 20 || value === null || typeof value !== "object") return false;
+  for (const [key, inner] of Object.entries(value)) {
+    if (key.includes("\u0000") || holdsNul(inner, depth + 1)) return true;
+  }
+  return false;
+}
+
 export function errorHandling(app: App): void {
+  // Refused once here rather than as a database error in every module.
+  app.addHook("preValidation", async (request) => {
+    if (holdsNul(request.params) || holdsNul(request.query) || holdsNul(request.body)) throw new AppError("http.null_character");
+  });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const known = error instanceof AppError ? error : fromFastify(error);
     if (known) return sendError(request, reply, known);
