@@ -196,15 +196,18 @@ export async function runImport(db: Kysely<DB>, author: AuditActor, orgId: strin
         options.onProgress?.(progress);
       },
     });
+    // A clean file to record at once goes straight to « enregistrement en cours »: a page polling in
+    // between must never see it waiting for a decision nobody has to take.
+    const autoCommit = report.invalid === 0 && options.commitWhenClean;
     await repo.updateImport(db, orgId, importId, {
-      status: "checked",
+      status: autoCommit ? "committing" : "checked",
       bytesRead: row.bytesTotal,
       rowsRead: report.rowsRead,
       rowsInvalid: report.invalid,
       rowsSkipped: report.skipped,
       errors: report.errors,
     });
-    if (report.invalid === 0 && options.commitWhenClean) await commitImport(db, author, orgId, importId);
+    if (autoCommit) await commitImport(db, author, orgId, importId, { started: true });
   } catch (error) {
     await repo.dropStaged(db, orgId, importId);
     const message =
@@ -310,14 +313,23 @@ async function importAtOnce(
  * import is first marked « enregistrement en cours » in a short transaction of its own, so the pages
  * say so (and refuse a second click) during the long one that moves the calls.
  */
-export async function commitImport(db: Kysely<DB>, author: AuditActor, orgId: string, importId: string): Promise<ImportView> {
+export async function commitImport(
+  db: Kysely<DB>,
+  author: AuditActor,
+  orgId: string,
+  importId: string,
+  /** `started`: the reading already marked the import « enregistrement en cours » (a clean file recorded at once). */
+  options: { started?: boolean } = {},
+): Promise<ImportView> {
   const org = await getOrganisation(db, orgId);
-  await db.transaction().execute(async (trx) => {
-    const row = await repo.findImport(trx, orgId, importId, true);
-    if (!row) throw importNotFound();
-    if (row.status !== "checked") throw new AppError("calls.import_state");
-    await repo.updateImport(trx, orgId, importId, { status: "committing" });
-  });
+  if (!options.started) {
+    await db.transaction().execute(async (trx) => {
+      const row = await repo.findImport(trx, orgId, importId, true);
+      if (!row) throw importNotFound();
+      if (row.status !== "checked") throw new AppError("calls.import_state");
+      await repo.updateImport(trx, orgId, importId, { status: "committing" });
+    });
+  }
   try {
     await db.transaction().execute(async (trx) => {
       const row = await repo.findImport(trx, orgId, importId, true);
