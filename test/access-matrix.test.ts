@@ -1,17 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAccount, createInstanceAdmin } from "../src/modules/accounts/accounts.service.ts";
-import { type Actor, ROLES, type Role } from "../src/modules/accounts/roles.ts";
-import { createAction } from "../src/modules/actions/actions.service.ts";
-import { addEvidence, campaignDetails, createCampaign } from "../src/modules/assessments/assessments.service.ts";
-import { SYSTEM_ACTOR } from "../src/modules/audit/audit.service.ts";
-import { createImport } from "../src/modules/calls/calls.service.ts";
-import { createLocalCommitment } from "../src/modules/frameworks/frameworks.service.ts";
-import { createCampaign as createMysteryCampaign } from "../src/modules/mystery/mystery.service.ts";
-import { createOrganisation } from "../src/modules/organisations/organisations.service.ts";
-import { registerRequest } from "../src/modules/requests/requests.service.ts";
-import { addStaff, fileIncident } from "../src/modules/staff/staff.service.ts";
-import { createSurvey, kioskKey, surveySettings } from "../src/modules/surveys/surveys.service.ts";
+import { createAccount } from "../src/modules/accounts/accounts.service.ts";
+import { ROLES, type Role } from "../src/modules/accounts/roles.ts";
 import { Client, startTestApp, type TestApp } from "./support/app.ts";
+import { buildRouteFixture, type RouteFixture } from "./support/route-fixture.ts";
 
 /**
  * Every route, called by every role from inside and from outside the target's subtree.
@@ -32,24 +23,7 @@ type Rule =
   /** These roles, wherever they hold them (the page shows each its own reach). */
   | { anywhere: Role[] };
 
-interface Fixture {
-  s1: string;
-  s1Version: number;
-  targetAccount: string;
-  localCommitment: string;
-  request: string;
-  trackingNumber: string;
-  trackingToken: string;
-  survey: string;
-  kioskKey: string;
-  assessment: string;
-  evidence: string;
-  action: string;
-  staff: string;
-  incident: string;
-  callImport: string;
-  campaign: string;
-}
+type Fixture = RouteFixture;
 
 interface Call {
   url: string;
@@ -669,16 +643,6 @@ const MATRIX: Record<string, Entry> = {
 };
 
 /** An open campaign with one evidence file, on the site of the matrix. */
-async function assessmentFixture(db: TestApp["database"]["db"], root: Actor, orgId: string, localId: string) {
-  const campaign = await createCampaign(db, root, orgId, 2026);
-  await addEvidence(db, root, orgId, campaign.id, { requirementId: `local:${localId}`, fileName: "preuve.pdf", data: Buffer.from("%PDF") });
-  const { evidence } = await campaignDetails(db, orgId, campaign.id);
-  const action = await createAction(db, root, orgId, { title: "Action", planYear: 2026 });
-  const staff = await addStaff(db, root, orgId, { name: "Agent" });
-  const incident = await fileIncident(db, root, orgId, { occurredOn: "2026-05-04", description: "Panne" });
-  return { assessment: campaign.id, evidence: evidence[0]?.id ?? "", action: action.id, staff, incident };
-}
-
 type Who = { kind: "anonymous" } | { kind: "instance-admin" } | { kind: "role"; role: Role; inside: boolean };
 
 function expected(rule: Rule, who: Who): boolean {
@@ -708,56 +672,9 @@ describe("access-control matrix", () => {
   beforeAll(async () => {
     t = await startTestApp();
     const db = t.database.db;
-    const admin = await createInstanceAdmin(db, { email: "root@test.fr", displayName: "Root", password: PASSWORD });
-    const root: Actor = { accountId: admin.id, email: admin.email, displayName: "Root", instanceAdmin: true, grants: [] };
-    const base = {
-      timeZone: "Europe/Paris",
-      holidayZone: "metropole" as const,
-      addressStreet: undefined,
-      addressPostcode: undefined,
-      addressCity: undefined,
-      siret: undefined,
-    };
-    const n = await createOrganisation(db, root, { ...base, name: "N", kind: "network", parentId: undefined });
-    const r1 = await createOrganisation(db, root, { ...base, name: "R1", kind: "region", parentId: n.id });
-    const r2 = await createOrganisation(db, root, { ...base, name: "R2", kind: "region", parentId: n.id });
-    const s1 = await createOrganisation(db, root, { ...base, name: "S1", kind: "site", parentId: r1.id });
-    await createOrganisation(db, root, { ...base, name: "S2", kind: "site", parentId: r2.id });
-    const target = await createAccount(db, root, {
-      email: "target@test.fr",
-      displayName: "Cible",
-      password: PASSWORD,
-      role: "agent",
-      orgId: s1.id,
-    });
-    const local = await createLocalCommitment(db, root, s1.id, { title: "Local", channels: ["email"], targets: [] });
-    const registered = await registerRequest(
-      db,
-      s1.id,
-      { kind: "request", channel: "letter", receivedOn: "2027-04-30", subject: "Objet" },
-      { source: "agent", author: { accountId: null, label: "test" } },
-    );
-    const survey = await createSurvey(db, root, s1.id, { template: "on-the-spot" });
-    fixture = {
-      s1: s1.id,
-      s1Version: s1.version,
-      targetAccount: target.id,
-      localCommitment: local.id,
-      request: registered.request.id,
-      trackingNumber: registered.request.number,
-      trackingToken: registered.trackingToken,
-      survey: survey.id,
-      kioskKey: await kioskKey(db, { orgId: s1.id, id: survey.id, kioskNonce: (await surveySettings(db, s1.id, survey.id)).kioskNonce }),
-      ...(await assessmentFixture(db, root, s1.id, local.id)),
-      callImport: await createImport(db, SYSTEM_ACTOR, s1.id, { fileName: "Master.csv", format: "mapped", bytes: 10 }),
-      campaign: await createMysteryCampaign(db, root, s1.id, {
-        title: "Campagne",
-        startsOn: "2027-01-01",
-        endsOn: "2027-03-31",
-        channels: ["phone"],
-        sites: [s1.id],
-      }),
-    };
+    const built = await buildRouteFixture(db, PASSWORD);
+    const { root, r1, r2 } = built;
+    fixture = built.fixture;
 
     const anonymous = new Client(t.app);
     await anonymous.get("/login");

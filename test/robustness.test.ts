@@ -1,19 +1,8 @@
 import type { LightMyRequestResponse } from "fastify";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAccount, createInstanceAdmin } from "../src/modules/accounts/accounts.service.ts";
-import type { Actor } from "../src/modules/accounts/roles.ts";
-import { createAction } from "../src/modules/actions/actions.service.ts";
-import { addEvidence, campaignDetails, createCampaign } from "../src/modules/assessments/assessments.service.ts";
-import { SYSTEM_ACTOR } from "../src/modules/audit/audit.service.ts";
-import { createImport } from "../src/modules/calls/calls.service.ts";
-import { createLocalCommitment } from "../src/modules/frameworks/frameworks.service.ts";
-import { createCampaign as createMysteryCampaign } from "../src/modules/mystery/mystery.service.ts";
-import { createOrganisation } from "../src/modules/organisations/organisations.service.ts";
-import { registerRequest } from "../src/modules/requests/requests.service.ts";
-import { addStaff, fileIncident } from "../src/modules/staff/staff.service.ts";
-import { createSurvey, kioskKey, surveySettings } from "../src/modules/surveys/surveys.service.ts";
 import { Client, startTestApp, type TestApp } from "./support/app.ts";
+import { buildRouteFixture, type RouteFixture } from "./support/route-fixture.ts";
 
 /**
  * « Bad input gets a clear French message and changes nothing; nothing a user types gives a 500. »
@@ -274,9 +263,7 @@ const plausible = (text: string, json: boolean): Record<string, unknown> => ({
   ...Object.fromEntries(TEXT_FIELDS.map((f) => [f, text])),
 });
 
-interface Fixture {
-  [param: string]: string;
-}
+type Fixture = RouteFixture;
 
 function validParams(f: Fixture, url: string): Record<string, string> {
   return {
@@ -322,64 +309,8 @@ describe("robustness: hostile input on every route", () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    const db = t.database.db;
     const PASSWORD = "mot de passe de test";
-    const admin = await createInstanceAdmin(db, { email: "root@test.fr", displayName: "Root", password: PASSWORD });
-    const root: Actor = { accountId: admin.id, email: admin.email, displayName: "Root", instanceAdmin: true, grants: [] };
-    const base = {
-      timeZone: "Europe/Paris",
-      holidayZone: "metropole" as const,
-      addressStreet: undefined,
-      addressPostcode: undefined,
-      addressCity: undefined,
-      siret: undefined,
-    };
-    const n = await createOrganisation(db, root, { ...base, name: "N", kind: "network", parentId: undefined });
-    const r1 = await createOrganisation(db, root, { ...base, name: "R1", kind: "region", parentId: n.id });
-    const s1 = await createOrganisation(db, root, { ...base, name: "S1", kind: "site", parentId: r1.id });
-    const target = await createAccount(db, root, {
-      email: "target@test.fr",
-      displayName: "Cible",
-      password: PASSWORD,
-      role: "agent",
-      orgId: s1.id,
-    });
-    const local = await createLocalCommitment(db, root, s1.id, { title: "Local", channels: ["email"], targets: [] });
-    const registered = await registerRequest(
-      db,
-      s1.id,
-      { kind: "request", channel: "letter", receivedOn: "2027-04-30", subject: "Objet" },
-      { source: "agent", author: { accountId: null, label: "test" } },
-    );
-    const survey = await createSurvey(db, root, s1.id, { template: "on-the-spot" });
-    const campaign = await createCampaign(db, root, s1.id, 2026);
-    await addEvidence(db, root, s1.id, campaign.id, {
-      requirementId: `local:${local.id}`,
-      fileName: "preuve.pdf",
-      data: Buffer.from("%PDF"),
-    });
-    const { evidence } = await campaignDetails(db, s1.id, campaign.id);
-    fixture = {
-      s1: s1.id,
-      targetAccount: target.id,
-      localCommitment: local.id,
-      request: registered.request.id,
-      survey: survey.id,
-      kioskKey: await kioskKey(db, { orgId: s1.id, id: survey.id, kioskNonce: (await surveySettings(db, s1.id, survey.id)).kioskNonce }),
-      assessment: campaign.id,
-      evidence: evidence[0]?.id ?? "",
-      action: (await createAction(db, root, s1.id, { title: "Action", planYear: 2026 })).id,
-      staff: await addStaff(db, root, s1.id, { name: "Agent" }),
-      incident: await fileIncident(db, root, s1.id, { occurredOn: "2026-05-04", description: "Panne" }),
-      callImport: await createImport(db, SYSTEM_ACTOR, s1.id, { fileName: "Master.csv", format: "mapped", bytes: 10 }),
-      campaign: await createMysteryCampaign(db, root, s1.id, {
-        title: "Campagne",
-        startsOn: "2027-01-01",
-        endsOn: "2027-03-31",
-        channels: ["phone"],
-        sites: [s1.id],
-      }),
-    };
+    fixture = (await buildRouteFixture(t.database.db, PASSWORD)).fixture;
     const client = new Client(t.app);
     expect((await client.login("root@test.fr", PASSWORD)).statusCode).toBe(303);
     cookies = ["vigie_session", "vigie_csrf"].map((name) => `${name}=${client.cookie(name) ?? ""}`).join("; ");
