@@ -9,12 +9,20 @@ export interface Sheet {
   rows: Cell[][];
 }
 
+/**
+ * RFC 4180 quoting: a field with a comma, a quote or a line break is quoted, quotes doubled; so is a
+ * field with leading or trailing spaces, which some readers would trim.
+ */
+export function quoteCsv(text: string): string {
+  return /[",\r\n]/.test(text) || /^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
 function csvCell(value: Cell): string {
   if (value === null || value === undefined) return "";
   const text = String(value);
   // A cell starting with = + - @ is a formula to a spreadsheet: prefixed so a comment cannot run one.
   const safe = /^[=+\-@\t\r]/.test(text) && typeof value === "string" ? `'${text}` : text;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  return quoteCsv(safe);
 }
 
 export function csvOf(sheet: Pick<Sheet, "header" | "rows">, options: { bom?: boolean } = {}): string {

@@ -1,3 +1,4 @@
+import { quoteCsv } from "../../app/spreadsheet.ts";
 import type { OrgFigure } from "./publication.repository.ts";
 import { SP_LABELS } from "./published-set.ts";
 
@@ -53,11 +54,13 @@ export function openDataRow(f: OrgFigure): OpenDataRow {
   };
 }
 
-/** RFC 4180: a field with a comma, a quote or a line break is quoted, quotes doubled. Numbers as JavaScript writes them. */
+/**
+ * Numbers as JavaScript writes them (6 decimals at most). Unlike the staff exports, no formula guard:
+ * open data is read by programs, and must give every value exactly as published.
+ */
 function csvField(v: string | number | null): string {
   if (v === null) return "";
-  const s = typeof v === "number" ? String(Math.round(v * 1e6) / 1e6) : v;
-  return /[",\r\n]/.test(s) || /^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return quoteCsv(typeof v === "number" ? String(Math.round(v * 1e6) / 1e6) : v);
 }
 
 export function csvHeader(): string {
