@@ -1,3 +1,4 @@
+import { scheduleNightlyBackup } from "../modules/backup/backup.jobs.ts";
 import { startWorker } from "../modules/jobs/jobs.service.ts";
 import { createMailTransport, useMailTransport } from "../modules/mail/mail.service.ts";
 import { loadConfig } from "./config.ts";
@@ -11,6 +12,7 @@ if (process.argv.includes("--demo")) {
   const { loadDemo } = await import("../cli/demo-data.ts");
   await loadDemo(database.db);
 }
+if (database.engine === "pglite") scheduleNightlyBackup(config.backupDir, config.backupKeep);
 const app = await buildServer({ db: database.db, config }, { logger: true });
 useMailTransport(createMailTransport(process.env));
 // Every app server polls the queue; claims skip each other's rows.

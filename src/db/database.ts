@@ -50,6 +50,13 @@ export function postgresPool(db: Kysely<DB>): pg.Pool | undefined {
   return pools.get(db);
 }
 
+const embedded = new WeakMap<Kysely<DB>, PGlite>();
+
+/** The embedded engine behind a database opened here (for its data-folder dump), or undefined on PostgreSQL. */
+export function embeddedEngine(db: Kysely<DB>): PGlite | undefined {
+  return embedded.get(db);
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url) {
     if (options.schema) {
@@ -85,6 +92,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     throw error;
   }
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  embedded.set(db, pglite);
   return {
     db,
     engine: "pglite",
