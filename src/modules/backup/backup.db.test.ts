@@ -10,8 +10,10 @@ import { migrateToLatest } from "../../db/migrate.ts";
 import type { DB } from "../../db/schema.ts";
 import { syncFrameworks } from "../frameworks/frameworks.service.ts";
 import { enqueueDailySchedules, runDueJobs } from "../jobs/jobs.service.ts";
+import { createOrganisation } from "../organisations/organisations.service.ts";
 import { scheduleNightlyBackup } from "./backup.jobs.ts";
 import { BackupError, backupEmbedded, backupFileName, backupPostgres, restoreEmbedded, restorePostgres, rotateBackups } from "./backup.ts";
+import { moveToPostgres, tableDigests } from "./move-to-postgres.ts";
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -137,6 +139,41 @@ describe.skipIf(!TEST_DATABASE_URL)("backup and restore on PostgreSQL", () => {
       expect(await fingerprint(database.db)).toEqual(before);
     } finally {
       await database.close();
+    }
+  });
+});
+
+describe.skipIf(!TEST_DATABASE_URL)("moving an embedded instance to PostgreSQL", () => {
+  it("copies every row, and the PostgreSQL instance goes on from there", { timeout: 120_000 }, async () => {
+    const embedded = await openDatabase({});
+    await migrateToLatest(embedded.db);
+    await syncFrameworks(embedded.db);
+    const { root } = await buildRouteFixture(embedded.db, "mot de passe de test");
+    const target = await openTestDatabase();
+    try {
+      const report = await moveToPostgres(embedded.db, target.db);
+      expect(report.tables.find((t) => t.name === "organisations")?.rows).toBe(5);
+      expect(await tableDigests(target.db)).toEqual(await tableDigests(embedded.db));
+      // Ids drawn from sequences after the move come after the copied ones.
+      const site = await createOrganisation(target.db, root, {
+        name: "Mairie annexe",
+        kind: "site",
+        parentId: undefined,
+        timeZone: "Europe/Paris",
+        holidayZone: "metropole",
+        addressStreet: undefined,
+        addressPostcode: undefined,
+        addressCity: undefined,
+        siret: undefined,
+      });
+      expect(site.name).toBe("Mairie annexe");
+      // A second move onto a schema that now holds organisations is refused, and changes nothing.
+      const before = await tableDigests(target.db);
+      await expect(moveToPostgres(embedded.db, target.db)).rejects.toThrow(/contient déjà des comptes ou des organisations/);
+      expect(await tableDigests(target.db)).toEqual(before);
+    } finally {
+      await target.close();
+      await embedded.close();
     }
   });
 });
