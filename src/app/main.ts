@@ -36,4 +36,9 @@ process.on("SIGTERM", () => void shutdown("SIGTERM"));
 await app.listen({ host: config.host, port: config.port });
 database.lock?.describe({ port: config.port });
 const where = database.engine === "pglite" ? `base embarquée PGlite (${config.dataDir}/pglite)` : "PostgreSQL";
+if (database.engine === "pglite" && !database.durable) {
+  app.log.warn(
+    "Base embarquée : cette version de PGlite ne permet pas d'écrire chaque validation sur le disque ; une panne de la machine peut perdre les dernières écritures (les sauvegardes nocturnes restent faites).",
+  );
+}
 app.log.info(`Vigie écoute sur http://${config.host}:${config.port} — ${where}`);

@@ -3,6 +3,7 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
+import { durableStartParams, makeDurable } from "./embedded-durability.ts";
 import { type EmbeddedLock, lockEmbeddedDatabase } from "./embedded-lock.ts";
 import { PGliteDialect } from "./pglite-dialect.ts";
 import type { DB } from "./schema.ts";
@@ -14,6 +15,8 @@ export interface Database {
   engine: Engine;
   /** The embedded engine's lock on its folder (see embedded-lock.ts); absent on PostgreSQL and in memory. */
   lock?: EmbeddedLock | undefined;
+  /** On the embedded engine: whether a commit is flushed to the disk before it returns (see embedded-durability.ts). */
+  durable?: boolean;
   close(): Promise<void>;
 }
 
@@ -82,11 +85,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     lock = lockEmbeddedDatabase(dataDir, options.purpose ?? "commande");
   }
   let pglite: PGlite;
+  let durable = false;
   try {
     pglite = await PGlite.create({
-      ...(dataDir ? { dataDir } : {}),
+      ...(dataDir ? { dataDir, startParams: durableStartParams() } : {}),
       parsers: { [INT8]: asText, [NUMERIC]: asText, [DATE]: asText },
     });
+    // In memory (tests) there is no disk to flush to.
+    durable = dataDir ? makeDurable(pglite) : false;
   } catch (error) {
     lock?.release();
     throw error;
@@ -97,6 +103,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     db,
     engine: "pglite",
     lock,
+    durable,
     close: async () => {
       try {
         await db.destroy();
