@@ -175,6 +175,7 @@ function Header({ ctx, light }: { ctx: LayoutContext; light: boolean }): SafeHtm
         </div>
       </div>
       {withMenu ? (
+        // biome-ignore lint/a11y/useAriaPropsSupportedByRole: the DSFR script makes this a role="dialog" on phones, named by its burger.
         <div class="fr-header__menu fr-modal" id="header-menu" aria-labelledby="header-menu-button">
           <div class="fr-container">
             <button class="fr-btn--close fr-btn vigie-js-only" type="button" aria-controls="header-menu" title="Fermer">
