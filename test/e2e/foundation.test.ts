@@ -131,7 +131,9 @@ describe.skipIf(!browserAvailable)("first journey in Chromium", () => {
     await fill(p, { email: "admin@mairie.fr", password: PASSWORD });
     await p.getByRole("button", { name: "Se connecter" }).click();
     await p.waitForURL(/\?ok=welcome/);
-    // The menu is reachable on a phone with no script to open it.
+    // The menu is reachable on a phone with no script to open it: the burger is then a link to it.
+    await expect(p.getByRole("link", { name: "Organisations" }).isVisible()).resolves.toBe(false);
+    await p.locator(".fr-header__navbar a.fr-btn--menu").click();
     await expect(p.getByRole("link", { name: "Organisations" }).isVisible()).resolves.toBe(true);
     await p.goto(`${server.url}/organisations/new`);
     await fill(p, { name: "Service sans script", kind: "service", parentId: siteA });
