@@ -128,7 +128,7 @@ function ToolsLinks({ ctx, suffix }: { ctx: LayoutContext; suffix: string }): Sa
       <div class="fr-nav__item">
         <button class="fr-translate__btn fr-btn" type="button" aria-controls={`account-menu${suffix}`} aria-expanded="false">
           {ctx.actor.displayName}
-          <span class="fr-sr-only"> : menu du compte</span>
+          <span class="fr-sr-only">{"\u00a0: menu du compte"}</span>
         </button>
         <div class="fr-collapse fr-translate__menu fr-menu" id={`account-menu${suffix}`}>
           <ul class="fr-menu__list">
@@ -233,7 +233,7 @@ function Footer({ ctx }: { ctx: LayoutContext }): SafeHtml {
           <ul class="fr-footer__bottom-list">
             <li class="fr-footer__bottom-item">
               <a class="fr-footer__bottom-link" href="/legal/accessibilite">
-                {`Accessibilité : ${ctx.accessibility}`}
+                {`Accessibilité\u00a0: ${ctx.accessibility}`}
               </a>
             </li>
             <li class="fr-footer__bottom-item">

@@ -152,7 +152,7 @@ describe.skipIf(!browserAvailable)("first journey in Chromium", () => {
       expect(response?.status()).toBe(200);
       await audit(p);
     }
-    await expect(p.locator("footer").textContent()).resolves.toContain("Accessibilité : partiellement conforme");
+    await expect(p.locator("footer").textContent()).resolves.toContain("Accessibilité\u00a0: partiellement conforme");
     await context.close();
     for (const path of ["/legal", "/legal/accessibilite/edit", "/api/docs"]) {
       await page.goto(`${server.url}${path}`);

@@ -1,6 +1,7 @@
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminClient, Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
+import { typographyProblems } from "../../../test/support/typography.ts";
 import type { Actor } from "../accounts/roles.ts";
 import { organisationCalendar } from "../calendar/calendar.service.ts";
 import { adoptFramework } from "../frameworks/frameworks.service.ts";
@@ -344,6 +345,25 @@ describe("dashboards, published results and open data", () => {
     expect(calendar.isWorkingDay("2026-02-04")).toBe(false);
     expect(calendar.isWorkingDay("2026-01-28")).toBe(true);
     expect(calendar.isWorkingDay("2026-02-05")).toBe(true);
+  });
+
+  it("writes its figures as French typography wants on the dashboard, the delay figures and the public page", async () => {
+    const pages = [
+      `/organisations/${network}/dashboard?from=${PERIOD.from}&to=${PERIOD.to}`,
+      `/organisations/${network}/requests/indicators?from=${PERIOD.from}&to=${PERIOD.to}`,
+      `/organisations/${s1}/dashboard?from=${PERIOD.from}&to=${PERIOD.to}`,
+    ];
+    const problems: Record<string, string[]> = {};
+    for (const url of pages) {
+      const page = await admin.get(url);
+      expect(page.statusCode).toBe(200);
+      const found = typographyProblems(page.body, { spacing: false });
+      if (found.length) problems[url] = found;
+    }
+    const publicPage = await new Client(t.app).get(`/public/organisations/${s1}/results`);
+    const found = typographyProblems(publicPage.body, { spacing: false });
+    if (found.length) problems.public = found;
+    expect(problems).toEqual({});
   });
 
   it("prints the A4 poster", async () => {
