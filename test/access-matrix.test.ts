@@ -69,6 +69,8 @@ const MATRIX: Record<string, Entry> = {
   "GET /display": { rule: "public", call: () => ({ url: "/display" }) },
   "POST /display": { rule: "public", call: () => ({ url: "/display", form: { scheme: "dark" } }) },
   "GET /api/v1/me": { rule: "session", call: () => ({ url: "/api/v1/me" }) },
+  "GET /compte": { rule: "session", call: () => ({ url: "/compte" }) },
+  "POST /compte/password": { rule: "session", call: () => ({ url: "/compte/password", form: { currentPassword: "" } }) },
 
   "GET /organisations": { rule: { anywhere: ALL }, call: () => ({ url: "/organisations" }) },
   "GET /organisations/new": { rule: { anywhere: ["admin", "correspondent"] }, call: () => ({ url: "/organisations/new" }) },

@@ -7,6 +7,7 @@ import Fastify from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { accountsRoutes } from "../modules/accounts/accounts.routes.tsx";
 import { authRoutes } from "../modules/accounts/auth.routes.tsx";
+import { myAccountRoutes } from "../modules/accounts/my-account.routes.tsx";
 import { actionsRoutes } from "../modules/actions/actions.routes.tsx";
 import { assessmentsRoutes } from "../modules/assessments/assessments.routes.tsx";
 import { auditRoutes } from "../modules/audit/audit.routes.tsx";
@@ -107,6 +108,7 @@ export async function buildServer(deps: AppDeps, options: { logger?: boolean } =
     mysteryRoutes,
     mysteryApiRoutes,
     accountsRoutes,
+    myAccountRoutes,
     auditRoutes,
     legalRoutes,
   ]) {

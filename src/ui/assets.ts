@@ -21,6 +21,7 @@ const COMPONENTS = [
   "button",
   "header",
   "navigation",
+  "translate",
   "modal",
   "footer",
   "breadcrumb",

@@ -66,6 +66,7 @@ const FLASH: Record<string, string> = {
   "public_info.imported": "La fiche de l'Annuaire a été importée : vérifiez les horaires et les contacts repris.",
   "publication.refreshed": "Les résultats publiés ont été recalculés.",
   "display.updated": "Vos paramètres d'affichage ont été enregistrés.",
+  "account.own_password": "Votre mot de passe a été changé ; vos autres sessions ont été fermées.",
   welcome: "Bienvenue ! Vous êtes connecté.",
 };
 

@@ -1,3 +1,4 @@
+import { formatDate } from "../../ui/format.ts";
 import { CHANNEL_LABELS, type Channel, REQUEST_KIND_LABELS, type RequestKind } from "../frameworks/channels.ts";
 
 /**
@@ -93,10 +94,7 @@ export interface LetterFacts {
 }
 
 export function frenchDate(iso: string | null | undefined): string {
-  if (!iso) return "";
-  return new Intl.DateTimeFormat("fr-FR", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }).format(
-    new Date(`${iso}T00:00:00Z`),
-  );
+  return iso ? formatDate(iso) : "";
 }
 
 function delayText(delay: LetterFacts["delay"]): string {

@@ -1,3 +1,4 @@
+import { formatDateShort } from "../../ui/format.ts";
 import { CsrfField, ErrorSummary, type FormState, formatDateTime, SelectField, TextArea, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
@@ -14,9 +15,7 @@ export const QUEUE_LABELS: Record<Queue, string> = {
 };
 
 export function formatDate(iso: string | null): string {
-  if (!iso) return "—";
-  const [y, m, d] = iso.split("-");
-  return `${d}/${m}/${y}`;
+  return iso ? formatDateShort(iso) : "—";
 }
 
 function RadioGroup(props: { name: string; legend: string; options: Array<[string, string]>; form: FormState }): SafeHtml {

@@ -73,7 +73,7 @@ describe("staff, trainings and incident reports over HTTP", () => {
     expect(bad.body).toContain("Choisissez le thème.");
     const page = decodeHtml((await admin.get(`/organisations/${network}/staff`)).body);
     const row = /<th scope="row">Posture[^<]*<\/th>((?:<td[^>]*>[^<]*<\/td>)+)/.exec(page)?.[1] ?? "";
-    expect([...row.matchAll(/>([^<]*)<\/td>/g)].map((m) => m[1])).toEqual(["75 %", "50 %", "67 %"]);
+    expect([...row.matchAll(/>([^<]*)<\/td>/g)].map((m) => m[1])).toEqual(["75\u202f%", "50\u202f%", "67\u202f%"]);
     const figures = await allIndicators(t.database.db, network, { from: "2026-01-01", to: "2026-12-31" });
     const posture = figures.find((f) => f.key === "staff.trained_share" && f.label.includes("Posture"));
     expect(posture).toMatchObject({ value: 4 / 6, sample: 6, commitments: expect.arrayContaining(["sp+2021/8"]) });
