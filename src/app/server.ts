@@ -17,6 +17,7 @@ import { dashboardsRoutes } from "../modules/dashboards/dashboards.routes.tsx";
 import { frameworksRoutes } from "../modules/frameworks/frameworks.routes.tsx";
 import { homeRoutes } from "../modules/home/home.routes.tsx";
 import { legalRoutes } from "../modules/legal/legal.routes.tsx";
+import { mailRoutes } from "../modules/mail/mail.routes.tsx";
 import { leversRoutes } from "../modules/levers/levers.routes.tsx";
 import { mysteryApiRoutes } from "../modules/mystery/mystery.api.ts";
 import { mysteryRoutes } from "../modules/mystery/mystery.routes.tsx";
@@ -78,7 +79,9 @@ export async function buildServer(deps: AppDeps, options: { logger?: boolean } =
   const stylesheet = await assetsPlugin(app, deps);
   configurePages(deps.config, stylesheet);
 
+  app.decorateRequest("pageNotice", undefined);
   for (const routes of [
+    mailRoutes,
     homeRoutes,
     authRoutes,
     organisationsRoutes,
