@@ -195,14 +195,15 @@ export async function requestsRoutes(app: App, deps: AppDeps): Promise<void> {
     which: "status" | "holding",
     run: (request: FastifyRequest, orgId: string, requestId: string) => Promise<string>,
     /** Shows a page instead of running, when it returns one (the letter's preview). */
-    before?: (request: FastifyRequest, reply: FastifyReply, orgId: string, requestId: string) => Promise<FastifyReply | null>,
+    before?: (request: FastifyRequest, orgId: string, requestId: string) => Promise<PageOptions | null>,
   ) =>
     app.post(path, { config: { access: onOrg("request.write") }, schema: { hide: true } }, async (request, reply: FastifyReply) => {
       const { orgId, requestId } = parseInput(requestParams, request.params);
       await getRequest(db, orgId, requestId);
       try {
-        const shown = before ? await before(request, reply, orgId, requestId) : null;
-        if (shown) return shown;
+        // A page, not the reply: a Fastify reply is thenable, and awaiting it would lose it.
+        const shown = before ? await before(request, orgId, requestId) : null;
+        if (shown) return sendPage(reply, request, shown);
         return reply.redirect(`/organisations/${orgId}/requests/${requestId}?ok=${await run(request, orgId, requestId)}`, 303);
       } catch (error) {
         if (!(error instanceof AppError) || error.status >= 500 || error.status === 404) throw error;
@@ -217,13 +218,12 @@ export async function requestsRoutes(app: App, deps: AppDeps): Promise<void> {
    */
   const previewFirst = async (
     request: FastifyRequest,
-    reply: FastifyReply,
     orgId: string,
     requestId: string,
     kind: "holding" | "answer",
     extra: { message?: string | undefined; announcedOn?: string | undefined },
     keys: string[],
-  ): Promise<FastifyReply | null> => {
+  ): Promise<PageOptions | null> => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const r = await getRequest(db, orgId, requestId);
     if (body.step === "send" || !r.requester.email) return null;
@@ -232,7 +232,7 @@ export async function requestsRoutes(app: App, deps: AppDeps): Promise<void> {
     const fields = Object.fromEntries(keys.flatMap((k) => (submitted[k] !== undefined ? [[k, String(submitted[k])]] : [])));
     const base = `/organisations/${orgId}/requests/${requestId}`;
     const pdfQuery = new URLSearchParams(Object.entries(extra).flatMap(([k, v]) => (v ? [[k, v]] : [])));
-    return sendPage(reply, request, {
+    return {
       title: `Aperçu — demande ${r.number}`,
       breadcrumbs: [{ label: "Demandes", href: `/organisations/${orgId}/requests` }, { label: r.number, href: base }, { label: "Aperçu" }],
       children: (
@@ -246,16 +246,16 @@ export async function requestsRoutes(app: App, deps: AppDeps): Promise<void> {
           csrf={request.csrfToken}
         />
       ),
-    });
+    };
   };
 
   action("/organisations/:orgId/requests/:requestId/status", "status", async (request, orgId, requestId) => {
     await changeStatus(db, actorOf(request), orgId, requestId, parseInput(statusChangeSchema, request.body), { baseUrl: config.baseUrl });
     return "request.updated";
-  }, async (request, reply, orgId, requestId) => {
+  }, async (request, orgId, requestId) => {
     const input = parseInput(statusChangeSchema, request.body);
     if (input.status !== "answered") return null;
-    return previewFirst(request, reply, orgId, requestId, "answer", { message: input.message }, ["status", "on", "pauseClock", "note", "message", "version"]);
+    return previewFirst(request, orgId, requestId, "answer", { message: input.message }, ["status", "on", "pauseClock", "note", "message", "version"]);
   });
   action("/organisations/:orgId/requests/:requestId/assignment", "status", async (request, orgId, requestId) => {
     const actor = actorOf(request);
@@ -271,9 +271,9 @@ export async function requestsRoutes(app: App, deps: AppDeps): Promise<void> {
   action("/organisations/:orgId/requests/:requestId/holding", "holding", async (request, orgId, requestId) => {
     await sendHoldingReply(db, actorOf(request), orgId, requestId, parseInput(holdingReplySchema, request.body));
     return "request.holding";
-  }, async (request, reply, orgId, requestId) => {
+  }, async (request, orgId, requestId) => {
     const input = parseInput(holdingReplySchema, request.body);
-    return previewFirst(request, reply, orgId, requestId, "holding", { message: input.note, announcedOn: input.announcedOn }, ["announcedOn", "note", "version"]);
+    return previewFirst(request, orgId, requestId, "holding", { message: input.note, announcedOn: input.announcedOn }, ["announcedOn", "note", "version"]);
   });
 
   app.get(
