@@ -500,7 +500,7 @@ export function RequestPage({
         </div>
       ) : null}
       <h2 class="fr-mt-4w">Historique</h2>
-      <ol>
+      <ol id="history">
         {events.map((e) => (
           <li>
             {`${formatDateTime(e.at, timeZone)} — ${describeEvent(e)} — ${e.actorLabel}`}
