@@ -106,7 +106,9 @@ describe.skipIf(!browserAvailable)("e-mails that tell the truth, in Chromium", (
     await audit(page);
     const letter = plain(await page.locator("#letter-body").textContent());
     expect(letter).toContain("Nous avons bien reçu le 1er décembre 2026 votre demande « Inscription à la cantine »");
-    expect(letter).toContain("Nous nous engageons à vous répondre dans un délai de 5 jours ouvrés, c'est-à-dire au plus tard le 8 décembre 2026.");
+    expect(letter).toContain(
+      "Nous nous engageons à vous répondre dans un délai de 5 jours ouvrés, c'est-à-dire au plus tard le 8 décembre 2026.",
+    );
     expect(await main()).toContain("Ce courriel partira à camille.roux@example.org");
     await page.screenshot({ path: "docs/screenshots/mail-apercu-accuse.png", fullPage: true });
     await page.getByRole("button", { name: "Envoyer" }).click();
@@ -124,7 +126,9 @@ describe.skipIf(!browserAvailable)("e-mails that tell the truth, in Chromium", (
     await page.goto(requestUrl);
     await audit(page);
     expect(plain(await page.locator("#status-badge").textContent())).toBe("Accusé de réception : échec de l'envoi");
-    expect(plain(await page.locator("#mails").textContent())).toContain("Accusé de réception à camille.roux@example.org — échec : SMTP non configuré");
+    expect(plain(await page.locator("#mails").textContent())).toContain(
+      "Accusé de réception à camille.roux@example.org — échec : SMTP non configuré",
+    );
     expect(plain(await page.locator("#history").textContent())).toContain("Reçue → Réception accusée");
     expect(plain(await page.locator("#history").textContent())).toContain("échec : SMTP non configuré");
     const banner = plain(await page.locator("#mail-banner").textContent());
@@ -164,7 +168,9 @@ describe.skipIf(!browserAvailable)("e-mails that tell the truth, in Chromium", (
     await page.goto(requestUrl);
     await audit(page);
     expect(plain(await page.locator("#status-badge").textContent())).toBe("Accusé de réception envoyé");
-    expect(plain(await page.locator("#mails").textContent())).toMatch(/Accusé de réception à camille\.roux@example\.org — envoyé le \d+(er)? \S+ 2026 à \d+ h/);
+    expect(plain(await page.locator("#mails").textContent())).toMatch(
+      /Accusé de réception à camille\.roux@example\.org — envoyé le \d+(er)? \S+ 2026 à \d+ h/,
+    );
     await expect(page.locator("#mail-banner").count()).resolves.toBe(0);
     await page.screenshot({ path: "docs/screenshots/mail-envoye.png", fullPage: true });
   });
@@ -182,7 +188,9 @@ describe.skipIf(!browserAvailable)("e-mails that tell the truth, in Chromium", (
     await page.screenshot({ path: "docs/screenshots/mail-apercu-reponse.png", fullPage: true });
     await page.getByRole("button", { name: "Envoyer" }).click();
     await page.waitForURL(/ok=request\.updated/);
-    expect(plain(await page.locator("#answer").textContent())).toContain("Votre enfant est inscrit à la cantine à partir du lundi 4 janvier.");
+    expect(plain(await page.locator("#answer").textContent())).toContain(
+      "Votre enfant est inscrit à la cantine à partir du lundi 4 janvier.",
+    );
     expect(plain(await page.locator("#status-badge").textContent())).toBe("Réponse : courriel en file");
 
     await workerPass();
@@ -191,7 +199,9 @@ describe.skipIf(!browserAvailable)("e-mails that tell the truth, in Chromium", (
     await audit(page);
     expect(plain(await page.locator("#status-badge").textContent())).toBe("Réponse envoyée");
     expect(plain(await page.locator("#answer").textContent())).toMatch(/courriel envoyé le/);
-    expect(plain(await page.locator("#answer").textContent())).toContain("Votre enfant est inscrit à la cantine à partir du lundi 4 janvier.");
+    expect(plain(await page.locator("#answer").textContent())).toContain(
+      "Votre enfant est inscrit à la cantine à partir du lundi 4 janvier.",
+    );
     await page.screenshot({ path: "docs/screenshots/mail-reponse.png", fullPage: true });
   });
 

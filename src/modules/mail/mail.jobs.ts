@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { defineJob, PermanentJobError, retryDelayMs } from "../jobs/jobs.service.ts";
-import { classifyMailError, MAIL_ERROR_LABELS } from "./mail-errors.ts";
 import * as repo from "./mail.repository.ts";
 import { createMailTransport, type MailTransport } from "./mail.transport.ts";
+import { classifyMailError, MAIL_ERROR_LABELS } from "./mail-errors.ts";
 import { messageIdFor } from "./message-id.ts";
 
 const MAX_ERROR_LENGTH = 2_000;

@@ -34,7 +34,14 @@ describe(`the true state of e-mails on the pages (${engineName})`, () => {
     useMailTransport(createMailTransport({}));
     t = await startTestApp({ BASE_URL: "https://vigie.mairie-dole.example" });
     c = await adminClient(t);
-    site = (await c.api("POST", "/api/v1/organisations", { name: "Mairie de Dole", kind: "site", timeZone: "Europe/Paris", holidayZone: "metropole" })).json().id;
+    site = (
+      await c.api("POST", "/api/v1/organisations", {
+        name: "Mairie de Dole",
+        kind: "site",
+        timeZone: "Europe/Paris",
+        holidayZone: "metropole",
+      })
+    ).json().id;
     await c.api("PUT", `/api/v1/organisations/${site}/framework`, { frameworkId: "marianne-2008" });
     requestId = (
       await c.api("POST", `/api/v1/organisations/${site}/requests`, {
@@ -65,7 +72,9 @@ describe(`the true state of e-mails on the pages (${engineName})`, () => {
 
     const queued = main((await c.get(page())).body);
     expect(queued).toContain("Accusé de réception : courriel en file");
-    expect(queued).toMatch(/Accusé de réception à camille@example\.org — <span[^>]*data-mail-status="queued"[^>]*><span[^>]*>en file<\/span> prochain essai le/);
+    expect(queued).toMatch(
+      /Accusé de réception à camille@example\.org — <span[^>]*data-mail-status="queued"[^>]*><span[^>]*>en file<\/span> prochain essai le/,
+    );
     expect(queued).not.toContain("Accusé de réception envoyé");
 
     expect(await runDueJobs(t.database.db)).toMatchObject({ failed: 1 });
@@ -74,7 +83,9 @@ describe(`the true state of e-mails on the pages (${engineName})`, () => {
     expect(failed).toMatch(/data-mail-status="failed"[^>]*><span[^>]*>échec<\/span> : SMTP non configuré/);
     // The history line of the acknowledgement carries the same state.
     const history = failed.slice(failed.indexOf("Historique"));
-    expect(history).toMatch(/Reçue → Réception accusée — Alice Admin[^:]*: Accusé de réception par courriel à camille@example\.org — <span[^>]*data-mail-status="failed"/);
+    expect(history).toMatch(
+      /Reçue → Réception accusée — Alice Admin[^:]*: Accusé de réception par courriel à camille@example\.org — <span[^>]*data-mail-status="failed"/,
+    );
     expect(failed).toContain("Renvoyer");
 
     const banner = plain((await c.get("/organisations")).body);
@@ -100,13 +111,16 @@ describe(`the true state of e-mails on the pages (${engineName})`, () => {
     expect(banner).not.toContain(BANNER_OFF);
     expect(banner).toContain("Les derniers envois ont échoué : 1 courriel en échec.");
 
-    const outboxId = (await t.database.db.selectFrom("outbox").select("id").where("request_id", "=", requestId).executeTakeFirstOrThrow()).id;
+    const outboxId = (await t.database.db.selectFrom("outbox").select("id").where("request_id", "=", requestId).executeTakeFirstOrThrow())
+      .id;
     await c.get(page());
     const retried = await c.post(`/organisations/${site}/mail/${outboxId}/retry`, { back: page() });
     expect(retried.statusCode).toBe(303);
     expect(retried.headers.location).toBe(`${page()}?ok=mail.retried`);
     const waiting = main((await c.get(page())).body);
-    expect(waiting).toMatch(/data-mail-status="queued"[^>]*><span[^>]*>en file<\/span> prochain essai le .* \(dernier essai : SMTP non configuré\)/);
+    expect(waiting).toMatch(
+      /data-mail-status="queued"[^>]*><span[^>]*>en file<\/span> prochain essai le .* \(dernier essai : SMTP non configuré\)/,
+    );
     expect(smtp.messages).toEqual([]);
 
     expect(await runDueJobs(t.database.db)).toMatchObject({ done: 1 });
@@ -145,7 +159,12 @@ describe(`the true state of e-mails on the pages (${engineName})`, () => {
 
   it("shows the answer before it leaves, then keeps its text on the request", async () => {
     const r = (await c.api("GET", `/api/v1/organisations/${site}/requests/${requestId}`)).json();
-    const fields = { status: "answered", message: "Votre enfant est inscrit à partir du 4 janvier.", note: "Vu avec l'école", version: String(r.version) };
+    const fields = {
+      status: "answered",
+      message: "Votre enfant est inscrit à partir du 4 janvier.",
+      note: "Vu avec l'école",
+      version: String(r.version),
+    };
     const preview = await c.post(`${page()}/status`, fields);
     expect(preview.statusCode, preview.body.slice(0, 300)).toBe(200);
     const letter = /id="letter-body">([^<]*)</.exec(main(preview.body))?.[1] ?? "";
@@ -179,6 +198,8 @@ describe(`the true state of e-mails on the pages (${engineName})`, () => {
     expect(receipt).toContain("Un accusé de réception vous sera envoyé à jean@example.org.");
     await runDueJobs(t.database.db);
     await smtp.waitFor((m) => m.to.includes("jean@example.org"));
-    expect(main((await c.get(filed.headers.location ?? "")).body)).toContain("Un accusé de réception vous a été envoyé à jean@example.org.");
+    expect(main((await c.get(filed.headers.location ?? "")).body)).toContain(
+      "Un accusé de réception vous a été envoyé à jean@example.org.",
+    );
   });
 });

@@ -9,7 +9,14 @@ import { MailBanner, UnsentMailPage } from "./mail.views.tsx";
 
 const retryParams = z.object({ orgId: z.guid(), outboxId: z.guid() });
 // Only a path of this site: the button never sends anyone elsewhere.
-const retryBody = z.object({ back: z.string().max(500).regex(/^\/(?!\/)[^\\#]*$/).optional().catch(undefined) });
+const retryBody = z.object({
+  back: z
+    .string()
+    .max(500)
+    .regex(/^\/(?!\/)[^\\#]*$/)
+    .optional()
+    .catch(undefined),
+});
 
 /** Pages of the public and the API never carry the banner; staff pages do. */
 function wantsBanner(request: FastifyRequest): boolean {

@@ -5,11 +5,10 @@ import type { DB, OutboxTable } from "../../db/schema.ts";
 import type { Actor } from "../accounts/roles.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { enqueue } from "../jobs/jobs.service.ts";
-import { describeFailure } from "./mail-errors.ts";
 import { currentTransport, sendMailJob } from "./mail.jobs.ts";
 import * as repo from "./mail.repository.ts";
+import { describeFailure } from "./mail-errors.ts";
 
-export { MAIL_ERROR_LABELS, type MailErrorCode } from "./mail-errors.ts";
 export { useMailTransport } from "./mail.jobs.ts";
 export {
   createMailTransport,
@@ -19,6 +18,7 @@ export {
   type OutgoingMail,
   SMTP_NOT_CONFIGURED,
 } from "./mail.transport.ts";
+export { MAIL_ERROR_LABELS, type MailErrorCode } from "./mail-errors.ts";
 
 export interface QueueEmailInput {
   orgId: string;

@@ -1,5 +1,5 @@
-import { CsrfField } from "../../ui/forms.tsx";
 import { formatDateTime, formatNumber, plural } from "../../ui/format.ts";
+import { CsrfField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
 import type { MailHealth, MailState, MailStatus } from "./mail.service.ts";
@@ -64,11 +64,12 @@ export function RetryButton({ state, csrf, back }: { state: MailState; csrf: str
 export function MailBanner({ health, admin }: { health: MailHealth; admin: boolean }): SafeHtml | null {
   const unsent = health.failed + health.queued;
   if (health.configured && health.failed === 0) return null;
-  const link = admin ? (
-    <a class="fr-link" href="/mail">
-      {health.failed ? "Voir et renvoyer les courriels en échec" : "Voir les courriels en attente"}
-    </a>
-  ) : null;
+  const link =
+    admin && unsent > 0 ? (
+      <a class="fr-link" href="/mail">
+        {health.failed ? "Voir et renvoyer les courriels en échec" : "Voir les courriels en attente"}
+      </a>
+    ) : null;
   if (!health.configured) {
     return (
       <div class="fr-alert fr-alert--warning fr-alert--sm fr-mb-3w" role="alert" id="mail-banner">

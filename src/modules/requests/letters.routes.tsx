@@ -85,9 +85,9 @@ export async function lettersRoutes(app: App, deps: AppDeps): Promise<void> {
           <h1>{`Modèles de lettres — ${org.name}`}</h1>
           <p>
             {"Champs disponibles, remplacés à l'envoi : "}
-            {PLACEHOLDERS.map((p) => `{${p}}`).join(", ")}. Chaque lettre rappelle le délai annoncé : {"{phrase_delai}"} le fait
-            avec ou sans délai ; {"{delai}"} et {"{echeance}"} n'ont de valeur que si un délai est annoncé, et une lettre qui
-            emploie un champ sans valeur n'est pas envoyée.
+            {PLACEHOLDERS.map((p) => `{${p}}`).join(", ")}. Chaque lettre rappelle le délai annoncé : {"{phrase_delai}"} le fait avec ou
+            sans délai ; {"{delai}"} et {"{echeance}"} n'ont de valeur que si un délai est annoncé, et une lettre qui emploie un champ sans
+            valeur n'est pas envoyée.
           </p>
           {templates.map((t) => (
             <TemplateForm
@@ -194,7 +194,11 @@ export async function lettersRoutes(app: App, deps: AppDeps): Promise<void> {
       const base = `/organisations/${orgId}/requests/${requestId}`;
       return sendPage(reply, request, {
         title: `Accusé de réception — demande ${r.number}`,
-        breadcrumbs: [{ label: "Demandes", href: `/organisations/${orgId}/requests` }, { label: r.number, href: base }, { label: "Aperçu" }],
+        breadcrumbs: [
+          { label: "Demandes", href: `/organisations/${orgId}/requests` },
+          { label: r.number, href: base },
+          { label: "Aperçu" },
+        ],
         children: (
           <LetterPreview
             kind="acknowledgement"

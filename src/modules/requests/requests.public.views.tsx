@@ -1,7 +1,7 @@
+import { formatDate } from "../../ui/format.ts";
 import { CsrfField, ErrorSummary, type FormState, TextArea, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { REQUEST_KIND_LABELS } from "../frameworks/channels.ts";
-import { formatDate } from "../../ui/format.ts";
 import type { MailState } from "../mail/mail.service.ts";
 import { MAIL_KIND_LABELS, MailStatusBadge } from "../mail/mail.views.tsx";
 import { STATUS_LABELS } from "./request-status.ts";

@@ -13,8 +13,8 @@ import { equivalentIn, organisationCommitments } from "../frameworks/frameworks.
 import { mailStatesForRequest } from "../mail/mail.service.ts";
 import { getOrganisation, listVisible } from "../organisations/organisations.service.ts";
 import { requestIndicators } from "./indicators.ts";
-import { LetterPreview } from "./letters.views.tsx";
 import { IndicatorsView } from "./indicators.views.tsx";
+import { LetterPreview } from "./letters.views.tsx";
 import { orgParams, resolvePeriod } from "./requests.http.ts";
 import {
   holdingReplySchema,
@@ -249,14 +249,26 @@ export async function requestsRoutes(app: App, deps: AppDeps): Promise<void> {
     };
   };
 
-  action("/organisations/:orgId/requests/:requestId/status", "status", async (request, orgId, requestId) => {
-    await changeStatus(db, actorOf(request), orgId, requestId, parseInput(statusChangeSchema, request.body), { baseUrl: config.baseUrl });
-    return "request.updated";
-  }, async (request, orgId, requestId) => {
-    const input = parseInput(statusChangeSchema, request.body);
-    if (input.status !== "answered") return null;
-    return previewFirst(request, orgId, requestId, "answer", { message: input.message }, ["status", "on", "pauseClock", "note", "message", "version"]);
-  });
+  action(
+    "/organisations/:orgId/requests/:requestId/status",
+    "status",
+    async (request, orgId, requestId) => {
+      await changeStatus(db, actorOf(request), orgId, requestId, parseInput(statusChangeSchema, request.body), { baseUrl: config.baseUrl });
+      return "request.updated";
+    },
+    async (request, orgId, requestId) => {
+      const input = parseInput(statusChangeSchema, request.body);
+      if (input.status !== "answered") return null;
+      return previewFirst(request, orgId, requestId, "answer", { message: input.message }, [
+        "status",
+        "on",
+        "pauseClock",
+        "note",
+        "message",
+        "version",
+      ]);
+    },
+  );
   action("/organisations/:orgId/requests/:requestId/assignment", "status", async (request, orgId, requestId) => {
     const actor = actorOf(request);
     const body = (request.body ?? {}) as Record<string, unknown>;
@@ -268,13 +280,22 @@ export async function requestsRoutes(app: App, deps: AppDeps): Promise<void> {
     await reassign(db, actor, orgId, requestId, input);
     return "request.reassigned";
   });
-  action("/organisations/:orgId/requests/:requestId/holding", "holding", async (request, orgId, requestId) => {
-    await sendHoldingReply(db, actorOf(request), orgId, requestId, parseInput(holdingReplySchema, request.body));
-    return "request.holding";
-  }, async (request, orgId, requestId) => {
-    const input = parseInput(holdingReplySchema, request.body);
-    return previewFirst(request, orgId, requestId, "holding", { message: input.note, announcedOn: input.announcedOn }, ["announcedOn", "note", "version"]);
-  });
+  action(
+    "/organisations/:orgId/requests/:requestId/holding",
+    "holding",
+    async (request, orgId, requestId) => {
+      await sendHoldingReply(db, actorOf(request), orgId, requestId, parseInput(holdingReplySchema, request.body));
+      return "request.holding";
+    },
+    async (request, orgId, requestId) => {
+      const input = parseInput(holdingReplySchema, request.body);
+      return previewFirst(request, orgId, requestId, "holding", { message: input.note, announcedOn: input.announcedOn }, [
+        "announcedOn",
+        "note",
+        "version",
+      ]);
+    },
+  );
 
   app.get(
     "/organisations/:orgId/requests/indicators",

@@ -80,7 +80,15 @@ export async function registerRequest(
     }
     let outboxId: string | null;
     try {
-      outboxId = await sendLetter(trx, orgId, org.path, request.id, "acknowledgement", email, letterFacts(org.name, request, { trackingUrl }));
+      outboxId = await sendLetter(
+        trx,
+        orgId,
+        org.path,
+        request.id,
+        "acknowledgement",
+        email,
+        letterFacts(org.name, request, { trackingUrl }),
+      );
     } catch (error) {
       // A template the request cannot fill must not lose what the public filed: an agent acknowledges it.
       if (error instanceof AppError && error.code === "letter.incomplete") return registered;

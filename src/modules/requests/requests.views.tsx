@@ -1,5 +1,5 @@
+import { formatDateTime, formatDelay, formatDate as longDate } from "../../ui/format.ts";
 import { CsrfField, ErrorSummary, type FormState, SelectField, TextArea, TextField } from "../../ui/forms.tsx";
-import { formatDate as longDate, formatDateTime, formatDelay } from "../../ui/format.ts";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
 import { CHANNEL_LABELS, CHANNELS, REQUEST_KIND_LABELS, REQUEST_KINDS } from "../frameworks/channels.ts";
@@ -214,13 +214,21 @@ export function QueueView({
 
 type HistoryEvent = RequestEvent;
 
+/** The e-mail the status stands on: the last acknowledgement while acknowledged, the last answer once answered. */
+function statusMail(status: RequestRecord["status"], mails: MailState[]): MailState | undefined {
+  const kind = status === "acknowledged" ? "acknowledgement" : status === "answered" ? "answer" : null;
+  return kind ? mails.filter((m) => m.kind === kind).at(-1) : undefined;
+}
+
+const STATUS_BADGE_CLASS = { queued: "fr-badge--info", sent: "fr-badge--success", failed: "fr-badge--error" } as const;
+
 /**
  * The status badge, true to the e-mail behind it: « Réception accusée » alone would not say whether
  * the acknowledgement left, so the state of its last e-mail completes it.
  */
 export function statusBadgeText(status: RequestRecord["status"], mails: MailState[]): string {
-  const kind = status === "acknowledged" ? "acknowledgement" : status === "answered" ? "answer" : null;
-  const mail = kind ? mails.filter((m) => m.kind === kind).at(-1) : undefined;
+  const mail = statusMail(status, mails);
+  const kind = mail?.kind;
   if (!mail) return STATUS_LABELS[status];
   const what = kind === "acknowledgement" ? "Accusé de réception" : "Réponse";
   if (mail.status === "sent") return `${what} ${kind === "acknowledgement" ? "envoyé" : "envoyée"}`;
@@ -299,7 +307,7 @@ export function RequestPage({
       <p class="fr-text--lead">{r.subject}</p>
       <ul class="fr-badges-group">
         <li>
-          <p class="fr-badge fr-badge--info" id="status-badge">
+          <p class={`fr-badge ${STATUS_BADGE_CLASS[statusMail(r.status, mails)?.status ?? "queued"]}`} id="status-badge">
             {statusBadgeText(r.status, mails)}
           </p>
         </li>
@@ -341,7 +349,7 @@ export function RequestPage({
       </dl>
       {r.body ? <p class="vigie-pre">{r.body}</p> : null}
       {answer ? (
-        <section class="fr-mb-3w" id="answer">
+        <section class="fr-my-3w" id="answer">
           <h2 class="fr-h4">Réponse à l'usager</h2>
           <p class="fr-text--sm">
             {`${formatDateTime(answer.at, timeZone)} — ${answer.actorLabel}`}
@@ -350,7 +358,7 @@ export function RequestPage({
           <div class="vigie-letter fr-p-2w fr-background-alt--grey">{answer.message}</div>
         </section>
       ) : null}
-      <section class="fr-mb-3w" id="mails">
+      <section class="fr-my-3w" id="mails">
         <h2 class="fr-h4">Courriels à l'usager</h2>
         {mails.length ? (
           <ul>
@@ -365,7 +373,10 @@ export function RequestPage({
         ) : (
           <p>{r.requester.email ? "Aucun courriel pour l'instant." : "Pas d'adresse électronique : les lettres partent par la poste."}</p>
         )}
-        {canWrite && r.requester.email && !acknowledged && (r.status === "received" || r.status === "in_progress" || r.status === "waiting") ? (
+        {canWrite &&
+        r.requester.email &&
+        !acknowledged &&
+        (r.status === "received" || r.status === "in_progress" || r.status === "waiting") ? (
           <p>
             <a class="fr-btn fr-btn--sm" href={`${base}/letters/acknowledgement/preview`}>
               Préparer l'accusé de réception
