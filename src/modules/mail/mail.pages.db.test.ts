@@ -157,6 +157,23 @@ describe(`the true state of e-mails on the pages (${engineName})`, () => {
     }
   });
 
+  it("shows the holding reply before it leaves, and writes nothing until « Envoyer »", async () => {
+    const r = (await c.api("GET", `/api/v1/organisations/${site}/requests/${requestId}`)).json();
+    const fields = { announcedOn: "2026-12-18", note: "Nous attendons la place libérée par un départ.", version: String(r.version) };
+    const preview = await c.post(`${page()}/holding`, fields);
+    expect(preview.statusCode).toBe(200);
+    const letter = /id="letter-body">([^<]*)</.exec(main(preview.body))?.[1] ?? "";
+    expect(letter).toContain("Nous vous répondrons au plus tard le 18 décembre 2026.");
+    expect(letter).toContain("Nous attendons la place libérée par un départ.");
+    expect(main(preview.body)).toContain(`href="${page()}/letters/holding?message=`);
+    expect((await c.api("GET", `/api/v1/organisations/${site}/requests/${requestId}`)).json().announcedOn).toBeNull();
+    expect((await c.post(`${page()}/holding`, { ...fields, step: "send" })).statusCode).toBe(303);
+    const held = main((await c.get(page())).body);
+    expect(held).toMatch(/Réponse d'attente à camille@example\.org — <span[^>]*data-mail-status="queued"/);
+    await runDueJobs(t.database.db);
+    await smtp.waitFor((m) => m.to.includes("camille@example.org") && m.subject.includes("nouvelle date"));
+  });
+
   it("shows the answer before it leaves, then keeps its text on the request", async () => {
     const r = (await c.api("GET", `/api/v1/organisations/${site}/requests/${requestId}`)).json();
     const fields = {
