@@ -21,8 +21,6 @@ export interface Registered {
   request: repo.RequestRecord;
   /** Given once, in the acknowledgement: with the receipt number it opens the public tracking page. */
   trackingToken: string;
-  /** The address an acknowledgement was queued for, if one was: the public receipt says it will be sent there. */
-  acknowledgementTo?: string | undefined;
 }
 
 export function hashTrackingToken(token: string): string {

@@ -96,7 +96,7 @@ export async function registerRequest(
     }
     if (!outboxId) return registered;
     const after = await markAcknowledged(trx, request, { accountId: null, label: "Vigie" }, email, outboxId);
-    return { request: after, trackingToken, acknowledgementTo: email };
+    return { request: after, trackingToken };
   });
 }
 
