@@ -22,6 +22,10 @@ export interface Config {
    * address and walk past the rate limits.
    */
   trustProxy: boolean | string;
+  /** Where backups are written (the embedded engine's nightly one, and `npm run backup` by default). */
+  backupDir: string;
+  /** How many nightly backups of the embedded engine are kept. */
+  backupKeep: number;
 }
 
 function intFrom(value: string | undefined, fallback: number): number {
@@ -39,12 +43,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = intFrom(env.PORT, 3000);
   const theme: Theme = env.VIGIE_THEME === "etat" ? "etat" : "neutre";
   const baseUrl = env.BASE_URL ?? `http://localhost:${port}`;
+  const dataDir = path.resolve(env.DATA_DIR ?? "data");
   return {
     host: env.HOST ?? "127.0.0.1",
     port,
     databaseUrl: env.DATABASE_URL || undefined,
     databaseSchema: env.DATABASE_SCHEMA || undefined,
-    dataDir: path.resolve(env.DATA_DIR ?? "data"),
+    dataDir,
     theme,
     brandName: env.VIGIE_BRAND_NAME ?? "Vigie",
     baseUrl,
@@ -52,5 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cookieSecure: env.COOKIE_SECURE !== "false",
     logLevel: env.LOG_LEVEL ?? "info",
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    backupDir: path.resolve(env.BACKUP_DIR ?? path.join(dataDir, "sauvegardes")),
+    backupKeep: intFrom(env.BACKUP_KEEP, 14),
   };
 }

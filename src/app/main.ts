@@ -1,16 +1,18 @@
+import { scheduleNightlyBackup } from "../modules/backup/backup.jobs.ts";
 import { startWorker } from "../modules/jobs/jobs.service.ts";
 import { createMailTransport, useMailTransport } from "../modules/mail/mail.service.ts";
 import { loadConfig } from "./config.ts";
 import "./jobs.ts";
 import { buildServer } from "./server.ts";
-import { openMigratedDatabase } from "./start.ts";
+import { openOrExit } from "./start.ts";
 
 const config = loadConfig();
-const database = await openMigratedDatabase(config);
+const database = await openOrExit(config, "serveur");
 if (process.argv.includes("--demo")) {
   const { loadDemo } = await import("../cli/demo-data.ts");
   await loadDemo(database.db);
 }
+if (database.engine === "pglite") scheduleNightlyBackup(config.backupDir, config.backupKeep);
 const app = await buildServer({ db: database.db, config }, { logger: true });
 useMailTransport(createMailTransport(process.env));
 // Every app server polls the queue; claims skip each other's rows.
@@ -32,5 +34,11 @@ process.on("SIGINT", () => void shutdown("SIGINT"));
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 
 await app.listen({ host: config.host, port: config.port });
+database.lock?.describe({ port: config.port });
 const where = database.engine === "pglite" ? `base embarquée PGlite (${config.dataDir}/pglite)` : "PostgreSQL";
+if (database.engine === "pglite" && !database.durable) {
+  app.log.warn(
+    "Base embarquée : cette version de PGlite ne permet pas d'écrire chaque validation sur le disque ; une panne de la machine peut perdre les dernières écritures (les sauvegardes nocturnes restent faites).",
+  );
+}
 app.log.info(`Vigie écoute sur http://${config.host}:${config.port} — ${where}`);

@@ -140,6 +140,9 @@ export async function loadDemo(db: Kysely<DB>): Promise<{ created: boolean }> {
     orgs.filter((o) => o.kind === "site"),
   );
   await loadDemoImprovement(db, actor, byName("Ville de Poissy"));
+  const network = byName("Réseau des maisons France services de l'Est");
+  const networkSites = orgs.filter((o) => o.kind === "site" && network && o.path.includes(network.id));
+  for (const site of networkSites) await loadDemoImprovement(db, actor, site, { leverFramework: "marianne-2008", size: "small" });
   await loadDemoSurveys(db, actor, orgs);
   // Last: the published figures read everything above, so the public pages are full at once.
   await refreshAllPublications(db);

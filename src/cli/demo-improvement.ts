@@ -9,13 +9,29 @@ import type { Organisation } from "../modules/organisations/organisations.servic
 import { addStaff, addTraining, fileIncident, listIncidents, triageIncident } from "../modules/staff/staff.service.ts";
 import { TRAINING_THEMES } from "../modules/staff/themes.ts";
 
+/** The town hall's full loop, or a network site's lighter one (a few actions and agents). */
+export interface DemoImprovementOptions {
+  /** The framework whose levers fill the plan: the one the site follows. */
+  leverFramework: string;
+  size: "full" | "small";
+}
+
 /**
- * The loop of improvement for the demo town hall: last year's self-assessment (signed) and this
- * year's (filled in, better, left for the referent to sign), a plan of about thirty actions from the
- * lever bank in every state, the staff at the counter and their trainings, a few incident reports.
+ * The loop of improvement for a demo site: last year's self-assessment (signed) and this year's
+ * (filled in, better, left for the referent to sign), a plan from the lever bank in every state
+ * (about thirty actions for the town hall, a handful for a network's site), the staff at the counter
+ * and their trainings, a few incident reports. The network's sites get theirs so that its head sees
+ * them add up on the network's plan, staff and annual review.
  */
-export async function loadDemoImprovement(db: Kysely<DB>, actor: Actor, site: Organisation | undefined, now = new Date()): Promise<void> {
+export async function loadDemoImprovement(
+  db: Kysely<DB>,
+  actor: Actor,
+  site: Organisation | undefined,
+  options: DemoImprovementOptions = { leverFramework: "marianne-2016", size: "full" },
+  now = new Date(),
+): Promise<void> {
   if (!site) return;
+  const small = options.size === "small";
   const year = now.getFullYear();
   const orgId = site.id;
   // A deterministic spread of answers: more "met" this year than last.
@@ -49,17 +65,25 @@ export async function loadDemoImprovement(db: Kysely<DB>, actor: Actor, site: Or
         })),
       );
     }
-    if (!better) {
+    // The town hall leaves this year's for its referent to sign; the network's sites have signed theirs.
+    if (!better || small) {
       const fresh = await campaignDetails(db, orgId, campaign.id);
       await signCampaign(db, actor, orgId, campaign.id, fresh.campaign.version);
     }
   }
 
-  // About thirty actions: levers of the bank for this year and the next, and a few free ones.
-  const levers = await searchLevers(db, { frameworkId: "marianne-2016", limit: 60 });
-  const pick = (from: number, count: number) => levers.slice(from, from + count).map((l) => l.id);
-  await addLevers(db, actor, orgId, { leverIds: pick(0, 22), planYear: year, dueOn: `${year}-06-30`, owner: "Sophie Référente" });
-  await addLevers(db, actor, orgId, { leverIds: pick(22, 6), planYear: year + 1, dueOn: `${year + 1}-06-30`, owner: "Accueil" });
+  // Levers of the bank for this year and the next, and a few free ones; each site draws its own.
+  const levers = await searchLevers(db, { frameworkId: options.leverFramework, limit: 60 });
+  const offset = small ? (Number.parseInt(orgId.slice(0, 4), 16) % 8) * 5 : 0;
+  const pick = (from: number, count: number) => levers.slice(offset + from, offset + from + count).map((l) => l.id);
+  const [thisYear, nextYear] = small ? [7, 2] : [22, 6];
+  await addLevers(db, actor, orgId, { leverIds: pick(0, thisYear), planYear: year, dueOn: `${year}-06-30`, owner: "Sophie Référente" });
+  await addLevers(db, actor, orgId, {
+    leverIds: pick(thisYear, nextYear),
+    planYear: year + 1,
+    dueOn: `${year + 1}-06-30`,
+    owner: "Accueil",
+  });
   await createAction(db, actor, orgId, {
     title: "Refaire la signalétique du hall d'accueil",
     planYear: year,
@@ -77,9 +101,10 @@ export async function loadDemoImprovement(db: Kysely<DB>, actor: Actor, site: Or
   });
   const plan = (await listPlan(db, orgId, { planYear: year })).filter((a) => a.status === "todo");
   const ids = plan.map((a) => a.id);
-  await bulkStatus(db, actor, orgId, ids.slice(0, 11), "done");
-  await bulkStatus(db, actor, orgId, ids.slice(11, 16), "doing");
-  await bulkStatus(db, actor, orgId, ids.slice(16, 18), "dropped");
+  const [done, doing, dropped] = small ? [3, 2, 1] : [11, 5, 2];
+  await bulkStatus(db, actor, orgId, ids.slice(0, done), "done");
+  await bulkStatus(db, actor, orgId, ids.slice(done, done + doing), "doing");
+  await bulkStatus(db, actor, orgId, ids.slice(done + doing, done + doing + dropped), "dropped");
 
   const names = [
     "Nadia Benali",
@@ -92,7 +117,8 @@ export async function loadDemoImprovement(db: Kysely<DB>, actor: Actor, site: Or
     "Marc Leroy",
   ];
   const staff: string[] = [];
-  for (const name of names) staff.push(await addStaff(db, actor, orgId, { name, job: "Agent d'accueil" }));
+  for (const name of small ? names.slice(offset % 5, (offset % 5) + 3) : names)
+    staff.push(await addStaff(db, actor, orgId, { name, job: "Agent d'accueil" }));
   for (const [i, id] of staff.entries()) {
     for (const [k, theme] of TRAINING_THEMES.entries()) {
       if ((i + k * 3) % 4 === 3) continue;
@@ -107,6 +133,7 @@ export async function loadDemoImprovement(db: Kysely<DB>, actor: Actor, site: Or
     ["web", "Le formulaire de rendez-vous en ligne refuse les numéros de téléphone étrangers."],
     ["letter", "Des courriers sont arrivés au mauvais service faute d'adresse de service sur le site."],
   ] as const;
+  if (small) return;
   for (const [i, [channel, description]] of reports.entries()) {
     await fileIncident(db, actor, orgId, { occurredOn: `${year}-0${2 + i}-10`, channel, description });
   }

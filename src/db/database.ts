@@ -3,6 +3,8 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
+import { durableStartParams, makeDurable } from "./embedded-durability.ts";
+import { type EmbeddedLock, lockEmbeddedDatabase } from "./embedded-lock.ts";
 import { PGliteDialect } from "./pglite-dialect.ts";
 import type { DB } from "./schema.ts";
 
@@ -11,6 +13,10 @@ export type Engine = "pglite" | "postgres";
 export interface Database {
   db: Kysely<DB>;
   engine: Engine;
+  /** The embedded engine's lock on its folder (see embedded-lock.ts); absent on PostgreSQL and in memory. */
+  lock?: EmbeddedLock | undefined;
+  /** On the embedded engine: whether a commit is flushed to the disk before it returns (see embedded-durability.ts). */
+  durable?: boolean;
   close(): Promise<void>;
 }
 
@@ -21,6 +27,8 @@ export interface DatabaseOptions {
   schema?: string | undefined;
   /** With PGlite: the folder holding the data, or undefined for an in-memory database. */
   dataDir?: string | undefined;
+  /** Who opens an embedded folder (« serveur », « create-admin »…): named to the next process that tries. */
+  purpose?: string | undefined;
 }
 
 // Both engines hand back the same JavaScript values: bigint and numeric as text (no silent
@@ -45,6 +53,13 @@ export function postgresPool(db: Kysely<DB>): pg.Pool | undefined {
   return pools.get(db);
 }
 
+const embedded = new WeakMap<Kysely<DB>, PGlite>();
+
+/** The embedded engine behind a database opened here (for its data-folder dump), or undefined on PostgreSQL. */
+export function embeddedEngine(db: Kysely<DB>): PGlite | undefined {
+  return embedded.get(db);
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url) {
     if (options.schema) {
@@ -63,21 +78,39 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     return { db, engine: "postgres", close: () => db.destroy() };
   }
   let dataDir: string | undefined;
+  let lock: EmbeddedLock | undefined;
   if (options.dataDir) {
     dataDir = path.resolve(options.dataDir);
     mkdirSync(path.dirname(dataDir), { recursive: true });
+    lock = lockEmbeddedDatabase(dataDir, options.purpose ?? "commande");
   }
-  const pglite = await PGlite.create({
-    ...(dataDir ? { dataDir } : {}),
-    parsers: { [INT8]: asText, [NUMERIC]: asText, [DATE]: asText },
-  });
+  let pglite: PGlite;
+  let durable = false;
+  try {
+    pglite = await PGlite.create({
+      ...(dataDir ? { dataDir, startParams: durableStartParams() } : {}),
+      parsers: { [INT8]: asText, [NUMERIC]: asText, [DATE]: asText },
+    });
+    // In memory (tests) there is no disk to flush to.
+    durable = dataDir ? makeDurable(pglite) : false;
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  embedded.set(db, pglite);
   return {
     db,
     engine: "pglite",
+    lock,
+    durable,
     close: async () => {
-      await db.destroy();
-      await pglite.close();
+      try {
+        await db.destroy();
+        await pglite.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }

@@ -109,6 +109,26 @@ describe("annual review of the demo", () => {
       .indicators.find((i: { key: string; channel: string | null }) => i.key === "surveys.satisfaction" && !i.channel);
     expect(Number(answered.n)).toBeGreaterThan(0);
     expect(satisfaction.sample).toBe(Number(answered.n));
+    // The network's plan adds up its sites' plans: counted here site by site, from the actions themselves.
+    const orgs = (await c.api("GET", "/api/v1/organisations")).json() as Array<{ id: string; kind: string; path: string[] }>;
+    const sites = orgs.filter((o) => o.kind === "site" && o.path.includes(network));
+    let total = 0;
+    for (const site of sites) {
+      const own = (await c.api("GET", `/api/v1/organisations/${site.id}/actions?year=${year}`)).json().actions.length;
+      expect(own, "chaque site du réseau de démonstration a son plan").toBeGreaterThan(0);
+      total += own;
+    }
+    const networkActions = (await c.api("GET", `/api/v1/organisations/${network}/actions?year=${year}`)).json().actions.length;
+    expect(networkActions).toBe(total);
+    expect(page.body).toContain(`Total : ${total}`);
+    // Self-assessment, plan and staff of the network: its sites' own, never « Aucune donnée ».
+    const html = page.body.replaceAll("&#39;", "'");
+    for (const heading of ["<h2>Auto-évaluation</h2>", "<h2>Plan d'actions</h2>", "<h2>Agents et formations</h2>"]) {
+      const from = html.indexOf(heading);
+      expect(from, heading).toBeGreaterThan(0);
+      const section = html.slice(from + heading.length, html.indexOf("<h2", from + heading.length));
+      expect(section, heading).not.toContain("Aucune donnée");
+    }
     const agent = new Client(t.app);
     await agent.login("agent.strasbourg@demo.vigie.fr", DEMO_PASSWORD);
     expect((await agent.get(`/organisations/${poissy}/review.pdf`)).statusCode).toBe(404);
