@@ -526,6 +526,27 @@ const MATRIX: Record<string, Entry> = {
     call: (f) => ({ url: `/api/v1/organisations/${f.s1}/publication`, json: {} }),
   },
   "GET /legal": { rule: "instance-admin", call: () => ({ url: "/legal" }) },
+  "GET /mail": { rule: "instance-admin", call: () => ({ url: "/mail" }) },
+  // The fixture has no failed e-mail: retrying them all changes nothing.
+  "POST /mail/retry-failed": { rule: "instance-admin", call: () => ({ url: "/mail/retry-failed", form: {} }) },
+  // An id that is not one: refused (400) once the access check let the caller through.
+  "POST /organisations/:orgId/mail/:outboxId/retry": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/mail/pas-un-uuid/retry`, form: {} }),
+  },
+  "GET /organisations/:orgId/requests/:requestId/letters/acknowledgement/preview": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/requests/${f.request}/letters/acknowledgement/preview` }),
+  },
+  // The fixture's request has no e-mail address: refused (400), nothing queued.
+  "POST /organisations/:orgId/requests/:requestId/letters/acknowledgement/send": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/requests/${f.request}/letters/acknowledgement/send`, form: {} }),
+  },
+  "POST /api/v1/organisations/:orgId/requests/:requestId/acknowledgement": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/requests/${f.request}/acknowledgement`, json: {} }),
+  },
   "GET /organisations/:orgId/assessments": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/assessments` }) },
   "POST /organisations/:orgId/assessments": {
     rule: { subtree: MANAGERS },

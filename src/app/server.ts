@@ -19,6 +19,7 @@ import { frameworksRoutes } from "../modules/frameworks/frameworks.routes.tsx";
 import { homeRoutes } from "../modules/home/home.routes.tsx";
 import { legalRoutes } from "../modules/legal/legal.routes.tsx";
 import { leversRoutes } from "../modules/levers/levers.routes.tsx";
+import { mailRoutes } from "../modules/mail/mail.routes.tsx";
 import { mysteryApiRoutes } from "../modules/mystery/mystery.api.ts";
 import { mysteryRoutes } from "../modules/mystery/mystery.routes.tsx";
 import { openingHoursRoutes } from "../modules/opening-hours/opening-hours.routes.tsx";
@@ -80,7 +81,9 @@ export async function buildServer(deps: AppDeps, options: { logger?: boolean } =
   const stylesheet = await assetsPlugin(app, deps);
   configurePages(deps.config, stylesheet);
 
+  app.decorateRequest("pageNotice", undefined);
   for (const routes of [
+    mailRoutes,
     homeRoutes,
     authRoutes,
     organisationsRoutes,

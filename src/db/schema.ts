@@ -295,6 +295,11 @@ export interface OutboxTable {
   sent_at: NullableTimestamp;
   message_id: string | null;
   error: string | null;
+  status: ColumnType<"queued" | "sent" | "failed", "queued" | "sent" | "failed" | undefined, "queued" | "sent" | "failed">;
+  next_attempt_at: NullableTimestamp;
+  failed_at: NullableTimestamp;
+  error_code: string | null;
+  round: Generated<number>;
 }
 
 export interface LetterTemplatesTable {

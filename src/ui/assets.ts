@@ -155,6 +155,8 @@ const PUBLIC_COMPONENTS = [
   "checkbox",
   "alert",
   "callout",
+  // The state of the requester's e-mails on the tracking page.
+  "badge",
 ];
 
 export type StylesheetKind = "full" | "public";

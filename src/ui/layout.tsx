@@ -22,6 +22,8 @@ export interface PageOptions {
   /** Breadcrumb trail above the title, last item being the current page. */
   breadcrumbs?: Array<{ label: string; href?: string }>;
   flash?: string | undefined;
+  /** A notice above the content of staff pages (the mail banner), set by a hook. */
+  notice?: Child;
   /** A page of the public's own (form, receipt, tracking, survey): the light stylesheet is enough. */
   light?: boolean;
   children: Child;
@@ -308,6 +310,7 @@ export function Layout({ ctx, page }: { ctx: LayoutContext; page: PageOptions })
               </ol>
             </nav>
           ) : null}
+          {page.light ? null : page.notice}
           {page.flash ? (
             <div class="fr-alert fr-alert--success fr-alert--sm fr-mb-3w" role="status">
               <p>{page.flash}</p>

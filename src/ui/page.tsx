@@ -32,6 +32,9 @@ const FLASH: Record<string, string> = {
   "request.reassigned": "L'affectation a été enregistrée.",
   "request.holding": "La réponse d'attente est enregistrée.",
   "requests.imported": "Le registre a été importé : les demandes sont enregistrées, les lignes déjà importées ont été ignorées.",
+  "mail.retried": "Le courriel est remis en file d'envoi : son état se met à jour au prochain essai.",
+  "mail.retried_all": "Les courriels en échec sont remis en file d'envoi.",
+  "letter.sent": "La lettre est mise en file d'envoi : son état (en file, envoyé, échec) est indiqué ci-dessous.",
   "template.saved": "Le modèle de lettre a été enregistré.",
   "closure.added": "Le jour de fermeture a été ajouté : les échéances des nouvelles demandes en tiennent compte.",
   "closure.removed": "Le jour de fermeture a été retiré.",
@@ -87,7 +90,7 @@ export function renderPage(request: FastifyRequest, page: PageOptions): string {
     currentPath: request.url.split("?")[0] ?? "/",
     accessibility: COMPLIANCE_LABELS[currentCompliance()],
   };
-  return `<!doctype html>${render(<Layout ctx={ctx} page={{ ...page, flash }} />)}`;
+  return `<!doctype html>${render(<Layout ctx={ctx} page={{ ...page, flash, notice: page.notice ?? request.pageNotice }} />)}`;
 }
 
 export function sendPage(reply: FastifyReply, request: FastifyRequest, page: PageOptions, status = 200): FastifyReply {

@@ -80,8 +80,9 @@ export async function composeLetter(db: Kysely<DB>, path: string[], kind: Letter
 }
 
 /**
- * Queues the letter for the requester by e-mail, in the caller's transaction. Returns false when
- * there is no address to send it to (the letter is then printed and posted from the request page).
+ * Queues the letter for the requester by e-mail, in the caller's transaction. Returns the outbox id,
+ * or null when there is no address to send it to (the letter is then printed and posted from the
+ * request page). A letter with a blank left without a value is refused before anything is queued.
  */
 export async function sendLetter(
   db: Kysely<DB>,
@@ -93,10 +94,9 @@ export async function sendLetter(
   facts: LetterFacts,
   /** Added after the letter, for the e-mail only (the survey invitation). */
   postscript?: string,
-): Promise<boolean> {
-  if (!to) return false;
+): Promise<string | null> {
+  if (!to) return null;
   const letter = renderLetter(await templateFor(db, path, kind), facts);
   const text = postscript ? `${letter.body}\n\n${postscript}` : letter.body;
-  await queueEmail(db, { orgId, requestId, kind, to, subject: letter.subject, text });
-  return true;
+  return queueEmail(db, { orgId, requestId, kind, to, subject: letter.subject, text });
 }

@@ -131,7 +131,9 @@ describe("requests with their announced deadlines, on a real database", () => {
     expect(impossible.statusCode).toBe(400);
     expect(impossible.json().fields.status).toContain("Impossible de passer");
     const page = await c.get(`/organisations/${lyon}/requests/${r.id}`);
-    expect(page.body).toContain("Accusé de réception envoyé");
+    // Acknowledged by hand (a letter handed over at the counter): no e-mail, so the badge claims none.
+    expect(page.body).toContain("Réception accusée");
+    expect(page.body).not.toContain("Accusé de réception envoyé");
     const audit = (await c.api("GET", `/api/v1/audit?entity=request&entityId=${r.id}`)).json() as Array<{
       action: string;
       after: { status: string };
@@ -376,6 +378,6 @@ describe("requests with their announced deadlines, on a real database", () => {
       subject: "Permis",
     });
     expect(created.statusCode).toBe(303);
-    expect((await c.get(created.headers.location ?? "")).body).toContain("25/05/2027");
+    expect((await c.get(created.headers.location ?? "")).body).toContain("25\u00a0mai 2027");
   });
 });

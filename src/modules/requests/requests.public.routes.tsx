@@ -9,6 +9,7 @@ import { parseInput } from "../../app/validation.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import type { PageOptions } from "../../ui/layout.tsx";
 import { sendPage } from "../../ui/page.tsx";
+import { mailStatesForRequest } from "../mail/mail.service.ts";
 import { getOrganisation } from "../organisations/organisations.service.ts";
 import { orgParams, PUBLIC_RATE } from "./requests.http.ts";
 import { PublicReceipt, PublicRequestForm, TrackingView } from "./requests.public.views.tsx";
@@ -75,10 +76,14 @@ export async function requestsPublicRoutes(app: App, deps: AppDeps): Promise<voi
         request.query,
       );
       const trackUrl = q.token ? `/track?${new URLSearchParams({ number: q.number, token: q.token })}` : null;
+      // What the receipt says of the acknowledgement is what its outbox row says: « vous sera envoyé » while queued.
+      const tracked = q.token ? await trackRequest(db, q.number, q.token).catch(() => null) : null;
+      const mails = tracked ? await mailStatesForRequest(db, tracked.orgId, tracked.id) : [];
+      const acknowledgement = mails.find((m) => m.kind === "acknowledgement") ?? null;
       return sendPage(reply, request, {
         light: true,
         title: "Message enregistré",
-        children: <PublicReceipt number={q.number} trackUrl={trackUrl} kind={q.kind ?? "complaint"} />,
+        children: <PublicReceipt number={q.number} trackUrl={trackUrl} kind={q.kind ?? "complaint"} acknowledgement={acknowledgement} />,
       });
     },
   );
@@ -92,6 +97,14 @@ export async function requestsPublicRoutes(app: App, deps: AppDeps): Promise<voi
       request.query,
     );
     const tracked = await trackRequest(db, q.number, q.token);
-    return sendPage(reply, request, { light: true, title: `Suivi du dossier ${tracked.number}`, children: <TrackingView t={tracked} /> });
+    const org = await getOrganisation(db, tracked.orgId);
+    // ---- mail states (module mail): one query, shown by MailStatusBadge in TrackingView ----
+    const mails = await mailStatesForRequest(db, tracked.orgId, tracked.id);
+    // ---- end of mail states ----
+    return sendPage(reply, request, {
+      light: true,
+      title: `Suivi du dossier ${tracked.number}`,
+      children: <TrackingView t={tracked} mails={mails} timeZone={org.timeZone} />,
+    });
   });
 }

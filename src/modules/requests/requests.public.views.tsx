@@ -1,9 +1,11 @@
+import { formatDate } from "../../ui/format.ts";
 import { CsrfField, ErrorSummary, type FormState, TextArea, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { REQUEST_KIND_LABELS } from "../frameworks/channels.ts";
+import type { MailState } from "../mail/mail.service.ts";
+import { MAIL_KIND_LABELS, MailStatusBadge } from "../mail/mail.views.tsx";
 import { STATUS_LABELS } from "./request-status.ts";
 import type { RequestStatus } from "./requests.service.ts";
-import { formatDate } from "./requests.views.tsx";
 
 export function PublicRequestForm({
   orgName,
@@ -67,7 +69,27 @@ export function PublicRequestForm({
   );
 }
 
-export function PublicReceipt({ number, trackUrl, kind }: { number: string; trackUrl: string | null; kind: string }): SafeHtml {
+/** What the receipt says of the acknowledgement: never « envoyé » before its outbox row says so. */
+function acknowledgementSentence(m: MailState | null): string {
+  if (!m) return "Aucun accusé de réception ne vous sera envoyé par courriel : gardez ce numéro.";
+  if (m.status === "sent") return `Un accusé de réception vous a été envoyé à ${m.to}.`;
+  if (m.status === "failed") {
+    return `L'accusé de réception n'a pas pu être envoyé à ${m.to} : gardez ce numéro et l'adresse de suivi ci-dessous.`;
+  }
+  return `Un accusé de réception vous sera envoyé à ${m.to}.`;
+}
+
+export function PublicReceipt({
+  number,
+  trackUrl,
+  kind,
+  acknowledgement,
+}: {
+  number: string;
+  trackUrl: string | null;
+  kind: string;
+  acknowledgement: MailState | null;
+}): SafeHtml {
   return (
     <div class="fr-col-12 fr-col-md-8">
       <h1>Votre message est enregistré</h1>
@@ -76,6 +98,11 @@ export function PublicReceipt({ number, trackUrl, kind }: { number: string; trac
         <p class="fr-callout__text">
           {`Votre ${kind === "complaint" ? "réclamation" : "suggestion"} a bien été reçue. Gardez ce numéro : il vous sera demandé si vous nous contactez.`}
         </p>
+        {number !== "0" ? (
+          <p class="fr-callout__text" id="acknowledgement">
+            {acknowledgementSentence(acknowledgement)}
+          </p>
+        ) : null}
       </div>
       {trackUrl ? (
         <p class="fr-mt-2w">
@@ -91,7 +118,11 @@ export function PublicReceipt({ number, trackUrl, kind }: { number: string; trac
 
 export function TrackingView({
   t,
+  mails,
+  timeZone,
 }: {
+  mails: MailState[];
+  timeZone: string;
   t: {
     number: string;
     kind: string;
@@ -112,7 +143,7 @@ export function TrackingView({
         <dd>{formatDate(t.receivedOn)}</dd>
         {t.answeredOn ? (
           <>
-            <dt class="fr-text--bold">Réponse envoyée le</dt>
+            <dt class="fr-text--bold">Répondue le</dt>
             <dd>{formatDate(t.answeredOn)}</dd>
           </>
         ) : t.dueOn ? (
@@ -122,6 +153,21 @@ export function TrackingView({
           </>
         ) : null}
       </dl>
+      {/* ---- mail states (module mail): the e-mails sent to the requester, as their outbox rows say ---- */}
+      {mails.length ? (
+        <section id="mails">
+          <h2 class="fr-h5">Courriels</h2>
+          <ul>
+            {mails.map((m) => (
+              <li>
+                {`${MAIL_KIND_LABELS[m.kind] ?? "Courriel"} : `}
+                <MailStatusBadge state={m} timeZone={timeZone} />
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      {/* ---- end of mail states ---- */}
     </div>
   );
 }

@@ -135,7 +135,7 @@ export async function setTrackingHash(db: Kysely<DB>, orgId: string, requestId: 
 export interface EventValues {
   actorId: string | null;
   actorLabel: string;
-  type: "created" | "status" | "holding" | "reassigned" | "letter";
+  type: "created" | "status" | "holding" | "reassigned" | "letter" | "answer";
   fromStatus?: string | null;
   toStatus?: string | null;
   note?: string | null;
@@ -167,12 +167,21 @@ export interface RequestEvent {
   fromStatus: string | null;
   toStatus: string | null;
   note: string | null;
+  /** The e-mail this event queued, if any: the history shows its true state beside it. */
+  outboxId: string | null;
+  /** The message written for the requester (an answer, a holding reply): it stays readable on the request. */
+  message: string | null;
+}
+
+function dataField(data: unknown, name: string): string | null {
+  const value = typeof data === "object" && data !== null ? (data as Record<string, unknown>)[name] : undefined;
+  return typeof value === "string" ? value : null;
 }
 
 export async function eventsOf(db: Kysely<DB>, orgId: string, requestId: string): Promise<RequestEvent[]> {
   const rows = await db
     .selectFrom("request_events")
-    .select(["id", "at", "actor_label", "type", "from_status", "to_status", "note"])
+    .select(["id", "at", "actor_label", "type", "from_status", "to_status", "note", "data"])
     .where("org_id", "=", orgId)
     .where("request_id", "=", requestId)
     .orderBy("id")
@@ -184,6 +193,8 @@ export async function eventsOf(db: Kysely<DB>, orgId: string, requestId: string)
     type: r.type,
     fromStatus: r.from_status,
     toStatus: r.to_status,
+    outboxId: dataField(r.data, "outboxId"),
+    message: dataField(r.data, "message"),
     note: r.note,
   }));
 }

@@ -13,8 +13,8 @@ import { countMessagesTo } from "../mail/mail.service.ts";
 import { getOrganisation, organisationPath, subtreeIds } from "../organisations/organisations.service.ts";
 import { invitationFor } from "../surveys/surveys.service.ts";
 import { addCalendarDays, histogramBucket, responseDays, shiftAfterPause } from "./due-date.ts";
-import { sendLetter } from "./letters.service.ts";
-import type { LetterFacts } from "./letters.ts";
+import { composeLetter, sendLetter } from "./letters.service.ts";
+import type { LetterFacts, LetterKind } from "./letters.ts";
 import { hashTrackingToken, monthOf, planRegistrations, type Registered, writeRegistrations } from "./registration.ts";
 import { canMove, isOpen, type RequestStatus, STATUS_LABELS } from "./request-status.ts";
 import * as repo from "./requests.repository.ts";
@@ -69,37 +69,124 @@ export async function registerRequest(
     if (!registered) throw new Error("enregistrement sans résultat");
     const { request, trackingToken } = registered;
     await recordAudit(trx, options.author, { orgId, action: "create", entity: "request", entityId: request.id, after: request });
+    // An agent reads the acknowledgement before sending it (preview, then « Envoyer »); the public's own
+    // filing is acknowledged at once, nobody being there to press the button.
+    if (options.source !== "public") return registered;
     const trackingUrl = `${options.baseUrl ?? ""}/track?${new URLSearchParams({ number: request.number, token: trackingToken })}`;
     // A public form could otherwise make us write to anyone, any number of times: a few letters a day per address.
     const email = request.requester.email;
-    if (
-      options.source === "public" &&
-      email &&
-      (await countMessagesTo(trx, email, new Date(Date.now() - 24 * 3600_000))) >= PUBLIC_LETTERS_PER_DAY
-    ) {
+    if (!email || (await countMessagesTo(trx, email, new Date(Date.now() - 24 * 3600_000))) >= PUBLIC_LETTERS_PER_DAY) {
       return registered;
     }
-    const acknowledged = await sendLetter(
+    let outboxId: string | null;
+    try {
+      outboxId = await sendLetter(
+        trx,
+        orgId,
+        org.path,
+        request.id,
+        "acknowledgement",
+        email,
+        letterFacts(org.name, request, { trackingUrl }),
+      );
+    } catch (error) {
+      // A template the request cannot fill must not lose what the public filed: an agent acknowledges it.
+      if (error instanceof AppError && error.code === "letter.incomplete") return registered;
+      throw error;
+    }
+    if (!outboxId) return registered;
+    const after = await markAcknowledged(trx, request, { accountId: null, label: "Vigie" }, email, outboxId);
+    return { request: after, trackingToken };
+  });
+}
+
+/** Records an acknowledgement queued for `email`: the status moves on from « Reçue » and the history names the message. */
+async function markAcknowledged(
+  db: Kysely<DB>,
+  before: repo.RequestRecord,
+  who: AuditActor,
+  email: string,
+  outboxId: string,
+): Promise<repo.RequestRecord> {
+  const moves = before.status === "received";
+  const after = moves ? await repo.updateRequest(db, before.orgId, before.id, before.version, { status: "acknowledged" }) : before;
+  if (!after) throw new AppError("request.stale");
+  await repo.insertEvent(db, before.orgId, before.id, {
+    actorId: who.accountId,
+    actorLabel: who.label,
+    type: "letter",
+    fromStatus: moves ? "received" : null,
+    toStatus: moves ? "acknowledged" : null,
+    // Queued, not sent: the history shows the message's state beside this line.
+    note: `Accusé de réception par courriel à ${email}`,
+    data: { kind: "acknowledgement", outboxId },
+  });
+  return after;
+}
+
+/** The letter as it would go out, for the preview before « Envoyer »; refused like the sending if a blank has no value. */
+export async function previewLetter(
+  db: Kysely<DB>,
+  orgId: string,
+  requestId: string,
+  kind: LetterKind,
+  extra: { message?: string | undefined; announcedOn?: string | undefined } = {},
+): Promise<{ subject: string; body: string; to: string | null }> {
+  const org = await getOrganisation(db, orgId);
+  const r = await getRequest(db, orgId, requestId);
+  const facts = letterFacts(org.name, r, {
+    // The personal link is made when the letter leaves (only its hash is kept): the preview says where it goes.
+    trackingUrl: kind === "acknowledgement" ? TRACKING_LINK_PREVIEW : null,
+    message: extra.message ?? (kind === "answer" ? DEFAULT_ANSWER_MESSAGE : null),
+    ...(extra.announcedOn ? { announcedOn: extra.announcedOn } : {}),
+  });
+  const letter = await composeLetter(db, org.path, kind, facts);
+  return { ...letter, to: r.requester.email };
+}
+
+export const TRACKING_LINK_PREVIEW = "[lien de suivi personnel, créé à l'envoi]";
+const DEFAULT_ANSWER_MESSAGE = "Notre réponse vous est adressée par courrier.";
+
+/**
+ * « Envoyer » on the acknowledgement preview: a fresh tracking link (only its hash is kept, so the
+ * e-mail carries a new one), the e-mail queued, the status moved to « Réception accusée ».
+ */
+export async function sendAcknowledgement(
+  db: Kysely<DB>,
+  actor: Actor,
+  orgId: string,
+  requestId: string,
+  baseUrl: string,
+): Promise<repo.RequestRecord> {
+  const org = await getOrganisation(db, orgId);
+  const trackingToken = randomBytes(18).toString("base64url");
+  return db.transaction().execute(async (trx) => {
+    const before = await repo.findRequest(trx, orgId, requestId);
+    if (!before) throw new AppError("request.not_found");
+    const email = before.requester.email;
+    if (!email) {
+      throw new AppError("validation", {
+        fields: { _: "Aucune adresse électronique pour cette demande : imprimez l'accusé de réception pour l'envoyer par la poste." },
+      });
+    }
+    if (!isOpen(before.status)) throw new AppError("validation", { fields: { _: "La demande a déjà reçu sa réponse." } });
+    const withToken = await repo.setTrackingHash(trx, orgId, requestId, hashTrackingToken(trackingToken));
+    if (!withToken) throw new AppError("request.not_found");
+    const trackingUrl = `${baseUrl}/track?${new URLSearchParams({ number: before.number, token: trackingToken })}`;
+    const outboxId = await sendLetter(
       trx,
       orgId,
       org.path,
-      request.id,
+      requestId,
       "acknowledgement",
       email,
-      letterFacts(org.name, request, { trackingUrl }),
+      letterFacts(org.name, withToken, { trackingUrl }),
     );
-    if (!acknowledged) return registered;
-    const after = await repo.updateRequest(trx, orgId, request.id, request.version, { status: "acknowledged" });
-    if (!after) throw new AppError("request.stale");
-    await repo.insertEvent(trx, orgId, request.id, {
-      actorId: null,
-      actorLabel: "Vigie",
-      type: "letter",
-      fromStatus: "received",
-      toStatus: "acknowledged",
-      note: `Accusé de réception envoyé par courriel à ${email}`,
-    });
-    return { request: after, trackingToken };
+    if (!outboxId) throw new Error("accusé de réception sans courriel");
+    const who = auditActor(actor);
+    const after = await markAcknowledged(trx, withToken, who, email, outboxId);
+    await recordAudit(trx, who, { orgId, action: "update", entity: "request", entityId: requestId, before, after });
+    return after;
   });
 }
 
@@ -200,13 +287,13 @@ export async function changeStatus(
     await recordAudit(trx, who, { orgId, action: "update", entity: "request", entityId: requestId, before, after });
     if (input.status === "answered") {
       // The note stays inside; only the message written for the requester goes out.
-      const message = input.message ?? "Notre réponse vous est adressée par courrier.";
+      const message = input.message ?? DEFAULT_ANSWER_MESSAGE;
       // An invitation is made only for an e-mail actually sent: one invitation, one possible answer.
       const invitation = after.requester.email && options.baseUrl ? await invitationFor(trx, org.path, orgId, options.baseUrl) : null;
       const postscript = invitation
         ? `Votre avis nous aide à améliorer notre accueil. Répondez en deux minutes à notre questionnaire anonyme (une seule réponse par invitation) :\n${invitation}`
         : undefined;
-      await sendLetter(
+      const outboxId = await sendLetter(
         trx,
         orgId,
         org.path,
@@ -216,6 +303,14 @@ export async function changeStatus(
         letterFacts(org.name, after, { message }),
         postscript,
       );
+      // The answer stays readable on the request, with the state of its e-mail if one went.
+      await repo.insertEvent(trx, orgId, requestId, {
+        actorId: who.accountId,
+        actorLabel: who.label,
+        type: "answer",
+        note: outboxId ? `Réponse par courriel à ${after.requester.email}` : "Réponse à envoyer par la poste",
+        data: { kind: "answer", message, ...(outboxId ? { outboxId } : {}) },
+      });
     }
     return after;
   });
@@ -240,15 +335,7 @@ export async function sendHoldingReply(
     const after = await repo.updateRequest(trx, orgId, requestId, input.version, { announced_on: input.announcedOn });
     if (!after) throw new AppError("request.stale");
     const who = auditActor(actor);
-    await repo.insertEvent(trx, orgId, requestId, {
-      actorId: who.accountId,
-      actorLabel: who.label,
-      type: "holding",
-      note: input.note,
-      data: { announcedOn: input.announcedOn },
-    });
-    await recordAudit(trx, who, { orgId, action: "update", entity: "request", entityId: requestId, before, after });
-    await sendLetter(
+    const outboxId = await sendLetter(
       trx,
       orgId,
       org.path,
@@ -257,6 +344,14 @@ export async function sendHoldingReply(
       after.requester.email,
       letterFacts(org.name, after, { message: input.note }),
     );
+    await repo.insertEvent(trx, orgId, requestId, {
+      actorId: who.accountId,
+      actorLabel: who.label,
+      type: "holding",
+      note: input.note,
+      data: { announcedOn: input.announcedOn, message: input.note, ...(outboxId ? { outboxId } : {}) },
+    });
+    await recordAudit(trx, who, { orgId, action: "update", entity: "request", entityId: requestId, before, after });
     return after;
   });
 }
@@ -358,6 +453,9 @@ export async function trackRequest(db: Kysely<DB>, number: string, token: string
   if (!request || request.number !== number) throw new AppError("request.not_found");
   const events = await repo.eventsOf(db, request.orgId, request.id);
   return {
+    // Not shown: they let the route read the state of the request's e-mails.
+    orgId: request.orgId,
+    id: request.id,
     number: request.number,
     kind: request.kind,
     status: request.status,
