@@ -85,7 +85,8 @@ function frame(): Member[] {
   ];
 }
 
-const sheetXml = (rows: string) => `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="${MAIN}"><sheetData>${rows}</sheetData></worksheet>`;
+const sheetXml = (rows: string) =>
+  `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="${MAIN}"><sheetData>${rows}</sheetData></worksheet>`;
 
 /** Issue #19, file 1: 2,000 rows, each with one number in column XFD (the last of 16,384). About 12 KB. */
 export function wideXlsx(rows = 2000): Buffer {

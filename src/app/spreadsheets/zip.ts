@@ -10,6 +10,10 @@ import { SpreadsheetError, tooLargeUnzipped, unreadableWorkbook } from "./limits
  * that inflates to 1.5 GB is stopped at the budget. Only the members the reader asks for are inflated.
  */
 
+function* pieces(data: Uint8Array, size: number) {
+  for (let at = 0; at < data.length; at += size) yield Buffer.from(data.buffer, data.byteOffset + at, Math.min(size, data.length - at));
+}
+
 interface Entry {
   method: number;
   compressedSize: number;
@@ -78,7 +82,9 @@ export class ZipArchive {
       for (let at = 0; at < data.length; at += 1 << 16) take(Buffer.from(data.subarray(at, at + (1 << 16))));
     } else if (entry.method === 8) {
       const inflater = createInflateRaw({ chunkSize: 1 << 16 });
-      Readable.from([Buffer.from(data.buffer, data.byteOffset, data.byteLength)]).pipe(inflater);
+      // The compressed bytes go in by small pieces: a stream inflates a whole piece before it heeds
+      // backpressure, and a piece of 4 KB inflates to 4 MB at most (deflate's ratio is about 1,032:1).
+      Readable.from(pieces(data, 4096)).pipe(inflater);
       try {
         for await (const chunk of inflater as AsyncIterable<Buffer>) take(chunk);
       } catch (error) {
