@@ -2,8 +2,8 @@ import { formatNumber } from "../../ui/format.ts";
 import { SpreadsheetError } from "./limits.ts";
 
 /**
- * A streaming CSV reader for call logs, written for speed: csv-parse reads a Master.csv at 70–90 k
- * lines/s here, this one at several hundred thousand (see docs/performance.md). It reads RFC 4180
+ * A streaming CSV reader for every uploaded table (call logs, registers, plans), written for speed:
+ * csv-parse reads a Master.csv at 70–90 k lines/s here, this one at several hundred thousand (see docs/performance.md). It reads RFC 4180
  * records — fields optionally between double quotes, a quote inside doubled, a separator or a line
  * break inside quotes kept — which covers Asterisk's `cdr_csv` (every text field quoted, caller ids
  * such as `"""Mairie"" <0145>"`, queue arguments with commas) and the exports of other systems.
