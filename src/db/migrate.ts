@@ -9,6 +9,7 @@ import * as m0007 from "./migrations/0007_survey_distribution.ts";
 import * as m0008 from "./migrations/0008_calls.ts";
 import * as m0009 from "./migrations/0009_improvement.ts";
 import * as m0010 from "./migrations/0010_publication.ts";
+import * as m0014 from "./migrations/0014_account_security.ts";
 
 /** Migrations are listed here, in order, so a bundle or a test runner needs no file-system scan. */
 const migrations: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   "0008_calls": m0008,
   "0009_improvement": m0009,
   "0010_publication": m0010,
+  "0014_account_security": m0014,
 };
 
 class StaticProvider implements MigrationProvider {

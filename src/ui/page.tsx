@@ -65,6 +65,7 @@ const FLASH: Record<string, string> = {
   "publication.refreshed": "Les résultats publiés ont été recalculés.",
   "display.updated": "Vos paramètres d'affichage ont été enregistrés.",
   welcome: "Bienvenue ! Vous êtes connecté.",
+  "password.reset": "Votre mot de passe est changé et vos autres sessions sont fermées. Connectez-vous avec le nouveau mot de passe.",
 };
 
 /** The light stylesheet's address, for pages that draw their own frame (the counter kiosk). */

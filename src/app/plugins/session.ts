@@ -6,6 +6,7 @@ import { resolveSession } from "../../modules/accounts/sessions.service.ts";
 import type { Scheme } from "../../ui/layout.tsx";
 import type { App, AppDeps } from "../context.ts";
 import { AppError } from "../errors.ts";
+import type { PublicSource } from "../rate-limit.ts";
 
 export const SESSION_COOKIE = "vigie_session";
 const CSRF_COOKIE = "vigie_csrf";
@@ -98,3 +99,8 @@ export async function sessionPlugin(app: App, deps: AppDeps): Promise<void> {
 }
 
 export const SCHEME_COOKIE_NAME = SCHEME_COOKIE;
+
+/** The address and the browser behind a public form post, for its rate limits. */
+export function publicSource(request: FastifyRequest): PublicSource {
+  return { address: request.ip, browser: request.cookies[CSRF_COOKIE] };
+}
