@@ -89,6 +89,14 @@ const MATRIX: Record<string, Entry> = {
     rule: { subtree: ["admin", "correspondent"] },
     call: (f) => ({ url: `/organisations/${f.s1}/delete`, form: { version: String(f.s1Version) } }),
   },
+  // The public logo is read before the delete below removes the fixture's logo.
+  "GET /public/organisations/:orgId/logo": { rule: "public", call: (f) => ({ url: `/public/organisations/${f.s1}/logo` }) },
+  "GET /organisations/:orgId/logo": { rule: { subtree: EDITORS }, call: (f) => ({ url: `/organisations/${f.s1}/logo` }) },
+  "POST /organisations/:orgId/logo": { rule: { subtree: EDITORS }, call: (f) => ({ url: `/organisations/${f.s1}/logo`, form: {} }) },
+  "POST /organisations/:orgId/logo/delete": {
+    rule: { subtree: EDITORS },
+    call: (f) => ({ url: `/organisations/${f.s1}/logo/delete`, form: {} }),
+  },
   "GET /api/v1/organisations": { rule: { anywhere: ALL }, call: () => ({ url: "/api/v1/organisations" }) },
   "POST /api/v1/organisations": {
     rule: { anywhere: ["admin", "correspondent"] },

@@ -3,10 +3,10 @@ import { createMailTransport, useMailTransport } from "../modules/mail/mail.serv
 import { loadConfig } from "./config.ts";
 import "./jobs.ts";
 import { buildServer } from "./server.ts";
-import { openMigratedDatabase } from "./start.ts";
+import { openOrExit } from "./start.ts";
 
 const config = loadConfig();
-const database = await openMigratedDatabase(config);
+const database = await openOrExit(config, "serveur");
 if (process.argv.includes("--demo")) {
   const { loadDemo } = await import("../cli/demo-data.ts");
   await loadDemo(database.db);
@@ -32,5 +32,6 @@ process.on("SIGINT", () => void shutdown("SIGINT"));
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 
 await app.listen({ host: config.host, port: config.port });
+database.lock?.describe({ port: config.port });
 const where = database.engine === "pglite" ? `base embarquée PGlite (${config.dataDir}/pglite)` : "PostgreSQL";
 app.log.info(`Vigie écoute sur http://${config.host}:${config.port} — ${where}`);

@@ -21,6 +21,7 @@ import { leversRoutes } from "../modules/levers/levers.routes.tsx";
 import { mysteryApiRoutes } from "../modules/mystery/mystery.api.ts";
 import { mysteryRoutes } from "../modules/mystery/mystery.routes.tsx";
 import { openingHoursRoutes } from "../modules/opening-hours/opening-hours.routes.tsx";
+import { organisationLogoRoutes } from "../modules/organisations/logo.routes.tsx";
 import { organisationsRoutes } from "../modules/organisations/organisations.routes.tsx";
 import { publicationRoutes } from "../modules/publication/publication.routes.tsx";
 import { requestImportRoutes } from "../modules/requests/import/import.routes.tsx";
@@ -82,6 +83,7 @@ export async function buildServer(deps: AppDeps, options: { logger?: boolean } =
     homeRoutes,
     authRoutes,
     organisationsRoutes,
+    organisationLogoRoutes,
     calendarRoutes,
     frameworksRoutes,
     leversRoutes,

@@ -1,7 +1,7 @@
 import { createInterface } from "node:readline/promises";
 import { loadConfig } from "../app/config.ts";
 import { isAppError } from "../app/errors.ts";
-import { openMigratedDatabase } from "../app/start.ts";
+import { openOrExit } from "../app/start.ts";
 import { parseInput } from "../app/validation.ts";
 import { setupSchema } from "../modules/accounts/accounts.schema.ts";
 import { createInstanceAdmin } from "../modules/accounts/accounts.service.ts";
@@ -19,7 +19,7 @@ if (!password && process.stdin.isTTY) {
   rl.close();
 }
 const config = loadConfig();
-const database = await openMigratedDatabase(config);
+const database = await openOrExit(config, "create-admin");
 try {
   const input = parseInput(setupSchema, { email: option(args, "email"), displayName: option(args, "name"), password });
   const account = await createInstanceAdmin(database.db, input);

@@ -1,8 +1,8 @@
 import { loadConfig } from "../app/config.ts";
-import { openMigratedDatabase } from "../app/start.ts";
+import { openOrExit } from "../app/start.ts";
 import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, loadDemo } from "./demo-data.ts";
 
-const database = await openMigratedDatabase(loadConfig());
+const database = await openOrExit(loadConfig(), "demo");
 try {
   const { created } = await loadDemo(database.db);
   console.log(created ? "Données de démonstration chargées." : "Les données de démonstration sont déjà là.");

@@ -37,7 +37,7 @@ describe(`npm run import:calls, on ${engineName}`, () => {
   /** The database the command uses, opened for a moment. */
   async function withDb<T>(fn: (db: Kysely<DB>) => Promise<T>): Promise<T> {
     if (server) return fn(server.db);
-    const database = await openMigratedDatabase(loadConfig({ DATA_DIR: dir }));
+    const database = await openMigratedDatabase(loadConfig({ DATA_DIR: dir }), "test");
     try {
       return await fn(database.db);
     } finally {

@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { loadConfig } from "../app/config.ts";
-import { openMigratedDatabase } from "../app/start.ts";
+import { openOrExit } from "../app/start.ts";
 import { claimImport, commitImport, createImport, getImport, runImport } from "../modules/calls/calls.service.ts";
 import { option } from "./args.ts";
 
@@ -23,7 +23,7 @@ if (!file || !orgId || (format !== "asterisk" && format !== "mapped")) {
 }
 
 const config = loadConfig();
-const database = await openMigratedDatabase(config);
+const database = await openOrExit(config, "import:calls");
 const author = { accountId: null, label: "ligne de commande" };
 const bar = (done: number, total: number, rows: number) => {
   const share = total ? Math.min(1, done / total) : 1;

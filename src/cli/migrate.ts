@@ -1,14 +1,18 @@
 import path from "node:path";
 import { loadConfig } from "../app/config.ts";
+import { exitIfBusy } from "../app/start.ts";
 import { openDatabase } from "../db/database.ts";
 import { migrateToLatest } from "../db/migrate.ts";
 
 const config = loadConfig();
-const database = await openDatabase({
-  url: config.databaseUrl,
-  schema: config.databaseSchema,
-  dataDir: path.join(config.dataDir, "pglite"),
-});
+const database = await exitIfBusy(
+  openDatabase({
+    url: config.databaseUrl,
+    schema: config.databaseSchema,
+    dataDir: path.join(config.dataDir, "pglite"),
+    purpose: "migrate",
+  }),
+);
 try {
   const applied = await migrateToLatest(database.db, config.databaseUrl ? config.databaseSchema : undefined);
   console.log(applied.length ? `Migrations appliquées : ${applied.join(", ")}` : "Le schéma est déjà à jour.");

@@ -1,6 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import { loadConfig } from "../app/config.ts";
-import { openMigratedDatabase } from "../app/start.ts";
+import { openOrExit } from "../app/start.ts";
 import { listVisible } from "../modules/organisations/organisations.service.ts";
 import { reviewPdf } from "../modules/reviews/review-pdf.ts";
 import { buildReview } from "../modules/reviews/reviews.service.ts";
@@ -18,7 +18,7 @@ if (!org || !Number.isInteger(year) || year < 2000 || year > 2100) {
   console.error('Usage : npm run review -- --org "Nom ou identifiant" [--year 2026] [--out bilan.pdf]');
   process.exit(2);
 }
-const database = await openMigratedDatabase(loadConfig());
+const database = await openOrExit(loadConfig(), "review");
 try {
   const everything = await listVisible(database.db, { accountId: "", email: "", displayName: "cli", instanceAdmin: true, grants: [] });
   const found = everything.filter((o) => o.id === org || o.name === org);

@@ -3,6 +3,7 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
+import { type EmbeddedLock, lockEmbeddedDatabase } from "./embedded-lock.ts";
 import { PGliteDialect } from "./pglite-dialect.ts";
 import type { DB } from "./schema.ts";
 
@@ -11,6 +12,8 @@ export type Engine = "pglite" | "postgres";
 export interface Database {
   db: Kysely<DB>;
   engine: Engine;
+  /** The embedded engine's lock on its folder (see embedded-lock.ts); absent on PostgreSQL and in memory. */
+  lock?: EmbeddedLock | undefined;
   close(): Promise<void>;
 }
 
@@ -21,6 +24,8 @@ export interface DatabaseOptions {
   schema?: string | undefined;
   /** With PGlite: the folder holding the data, or undefined for an in-memory database. */
   dataDir?: string | undefined;
+  /** Who opens an embedded folder (« serveur », « create-admin »…): named to the next process that tries. */
+  purpose?: string | undefined;
 }
 
 // Both engines hand back the same JavaScript values: bigint and numeric as text (no silent
@@ -63,21 +68,34 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     return { db, engine: "postgres", close: () => db.destroy() };
   }
   let dataDir: string | undefined;
+  let lock: EmbeddedLock | undefined;
   if (options.dataDir) {
     dataDir = path.resolve(options.dataDir);
     mkdirSync(path.dirname(dataDir), { recursive: true });
+    lock = lockEmbeddedDatabase(dataDir, options.purpose ?? "commande");
   }
-  const pglite = await PGlite.create({
-    ...(dataDir ? { dataDir } : {}),
-    parsers: { [INT8]: asText, [NUMERIC]: asText, [DATE]: asText },
-  });
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create({
+      ...(dataDir ? { dataDir } : {}),
+      parsers: { [INT8]: asText, [NUMERIC]: asText, [DATE]: asText },
+    });
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
   return {
     db,
     engine: "pglite",
+    lock,
     close: async () => {
-      await db.destroy();
-      await pglite.close();
+      try {
+        await db.destroy();
+        await pglite.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }

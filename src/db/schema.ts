@@ -185,6 +185,13 @@ export interface RateEventsTable {
   at: TimestampDefault;
 }
 
+export interface OrganisationLogosTable {
+  org_id: string;
+  content_type: string;
+  data: Buffer;
+  updated_at: TimestampDefault;
+}
+
 export interface OrgClosuresTable {
   org_id: string;
   day: string;
@@ -193,6 +200,7 @@ export interface OrgClosuresTable {
 }
 
 export interface DB {
+  organisation_logos: OrganisationLogosTable;
   org_closures: OrgClosuresTable;
   rate_events: RateEventsTable;
   request_counters: RequestCountersTable;

@@ -17,6 +17,8 @@ const FLASH: Record<string, string> = {
   "org.created": "L'organisation a été créée.",
   "org.updated": "Les modifications ont été enregistrées.",
   "org.deleted": "L'organisation a été supprimée.",
+  "org.logo_set": "Le logo a été enregistré.",
+  "org.logo_removed": "Le logo a été retiré.",
   "account.created": "Le compte a été créé.",
   "account.updated": "Le compte a été mis à jour.",
   "account.password": "Le mot de passe a été changé ; les sessions ouvertes du compte ont été fermées.",

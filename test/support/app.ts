@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { LightMyRequestResponse } from "fastify";
 import { loadConfig } from "../../src/app/config.ts";
 import type { App } from "../../src/app/context.ts";
@@ -100,6 +101,30 @@ export class Client {
       url,
       headers: { cookie: this.cookieHeader(), ...(json !== undefined ? { "content-type": "application/json" } : {}) },
       ...(json !== undefined ? { payload: JSON.stringify(json) } : {}),
+    });
+    this.remember(response);
+    return response;
+  }
+
+  /** Posts a multipart form with one file, as a browser's file input does, with the CSRF token of the last page. */
+  async upload(url: string, file: { name: string; data: Buffer }, fields: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+    const boundary = `----vigie${randomBytes(8).toString("hex")}`;
+    const parts = Object.entries({ _csrf: this.csrf, ...fields }).map(([name, value]) =>
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`),
+    );
+    const payload = Buffer.concat([
+      ...parts,
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+      ),
+      file.data,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    const response = await this.app.inject({
+      method: "POST",
+      url,
+      headers: { cookie: this.cookieHeader(), "content-type": `multipart/form-data; boundary=${boundary}` },
+      payload,
     });
     this.remember(response);
     return response;

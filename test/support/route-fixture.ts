@@ -9,7 +9,7 @@ import { createImport } from "../../src/modules/calls/calls.service.ts";
 import { createLocalCommitment } from "../../src/modules/frameworks/frameworks.service.ts";
 import { createCampaign as createMysteryCampaign } from "../../src/modules/mystery/mystery.service.ts";
 import type { Organisation } from "../../src/modules/organisations/organisation.ts";
-import { createOrganisation } from "../../src/modules/organisations/organisations.service.ts";
+import { createOrganisation, setOrganisationLogo } from "../../src/modules/organisations/organisations.service.ts";
 import { registerRequest } from "../../src/modules/requests/requests.service.ts";
 import { addStaff, fileIncident } from "../../src/modules/staff/staff.service.ts";
 import { createSurvey, kioskKey, surveySettings } from "../../src/modules/surveys/surveys.service.ts";
@@ -73,6 +73,8 @@ export async function buildRouteFixture(
     data: Buffer.from("%PDF"),
   });
   const { evidence } = await campaignDetails(db, s1.id, campaign.id);
+  // A logo, so the public logo route has something to serve.
+  await setOrganisationLogo(db, root, s1.id, Buffer.from("89504e470d0a1a0a0000000d49484452", "hex"));
   const fixture: RouteFixture = {
     s1: s1.id,
     s1Version: s1.version,

@@ -123,3 +123,30 @@ export async function countAll(db: Kysely<DB>): Promise<number> {
   const row = await db.selectFrom("organisations").select(sql<number>`count(*)::int`.as("n")).executeTakeFirstOrThrow();
   return row.n;
 }
+
+export async function findLogo(db: Kysely<DB>, orgId: string): Promise<{ contentType: string; data: Buffer; updatedAt: Date } | undefined> {
+  const row = await db
+    .selectFrom("organisation_logos")
+    .select(["content_type", "data", "updated_at"])
+    .where("org_id", "=", orgId)
+    .executeTakeFirst();
+  return row ? { contentType: row.content_type, data: row.data, updatedAt: row.updated_at } : undefined;
+}
+
+export async function hasLogo(db: Kysely<DB>, orgId: string): Promise<boolean> {
+  const row = await db.selectFrom("organisation_logos").select("org_id").where("org_id", "=", orgId).executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function upsertLogo(db: Kysely<DB>, orgId: string, contentType: string, data: Buffer): Promise<void> {
+  await db
+    .insertInto("organisation_logos")
+    .values({ org_id: orgId, content_type: contentType, data })
+    .onConflict((oc) => oc.column("org_id").doUpdateSet({ content_type: contentType, data, updated_at: new Date() }))
+    .execute();
+}
+
+export async function deleteLogo(db: Kysely<DB>, orgId: string): Promise<boolean> {
+  const result = await db.deleteFrom("organisation_logos").where("org_id", "=", orgId).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}

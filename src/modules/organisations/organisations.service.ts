@@ -4,6 +4,7 @@ import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
 import { type Actor, can, type Permission, reachRoots } from "../accounts/roles.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
+import { MAX_LOGO_BYTES, sniffLogoType } from "./logo.ts";
 import { canContain, type Organisation } from "./organisation.ts";
 import * as repo from "./organisations.repository.ts";
 import type { OrganisationCreateInput, OrganisationUpdateInput } from "./organisations.schema.ts";
@@ -111,5 +112,41 @@ export async function deleteOrganisation(db: Kysely<DB>, actor: Actor, orgId: st
     });
     if (!removed) throw new AppError("organisation.stale");
     await recordAudit(trx, auditActor(actor), { orgId, action: "delete", entity: "organisation", entityId: orgId, before });
+  });
+}
+
+/** The organisation's logo for its public pages, if it has one. */
+export function organisationLogo(db: Kysely<DB>, orgId: string) {
+  return repo.findLogo(db, orgId);
+}
+
+export function organisationHasLogo(db: Kysely<DB>, orgId: string): Promise<boolean> {
+  return repo.hasLogo(db, orgId);
+}
+
+/** Sets the logo from an uploaded file; refused in French unless it is a small PNG, JPEG or WebP image. */
+export async function setOrganisationLogo(db: Kysely<DB>, actor: Actor, orgId: string, data: Buffer): Promise<void> {
+  if (data.length === 0) throw new AppError("validation", { fields: { file: "Choisissez une image." } });
+  if (data.length > MAX_LOGO_BYTES) {
+    throw new AppError("validation", { fields: { file: `L'image dépasse ${MAX_LOGO_BYTES / 1024} Ko : réduisez-la avant de l'envoyer.` } });
+  }
+  const contentType = sniffLogoType(data);
+  if (!contentType) throw new AppError("validation", { fields: { file: "Le logo doit être une image PNG, JPEG ou WebP." } });
+  await db.transaction().execute(async (trx) => {
+    await repo.upsertLogo(trx, orgId, contentType, data);
+    await recordAudit(trx, auditActor(actor), {
+      orgId,
+      action: "update",
+      entity: "organisation_logo",
+      entityId: orgId,
+      after: { contentType, bytes: data.length },
+    });
+  });
+}
+
+export async function removeOrganisationLogo(db: Kysely<DB>, actor: Actor, orgId: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    if (!(await repo.deleteLogo(trx, orgId))) return;
+    await recordAudit(trx, auditActor(actor), { orgId, action: "delete", entity: "organisation_logo", entityId: orgId });
   });
 }

@@ -219,6 +219,13 @@ export function OrganisationDetails({
             Engagements
           </a>
         </li>
+        {canUpdate ? (
+          <li>
+            <a class="fr-btn fr-btn--secondary" href={`/organisations/${org.id}/logo`}>
+              Logo
+            </a>
+          </li>
+        ) : null}
         <li>
           <a class="fr-btn fr-btn--secondary" href={`/organisations/${org.id}/public-info`}>
             Horaires et accès
@@ -289,5 +296,92 @@ export function OrganisationDetails({
         </form>
       ) : null}
     </div>
+  );
+}
+
+/** The logo page: the current logo, a form to replace it, a button to remove it. */
+export function LogoPage({
+  org,
+  hasLogo,
+  shownToPublic,
+  form,
+  csrf,
+}: {
+  org: Organisation;
+  hasLogo: boolean;
+  shownToPublic: boolean;
+  form: FormState;
+  csrf: string;
+}): SafeHtml {
+  const error = form.errors.file ?? form.errors._;
+  return (
+    <div class="fr-col-12 fr-col-md-8">
+      <h1>Logo de {org.name}</h1>
+      <p>
+        Le logo figure en tête des pages de l'organisation destinées au public (formulaire de demande, suivi d'une demande, résultats
+        publiés), à côté de son nom.
+      </p>
+      {shownToPublic ? null : (
+        <div class="fr-alert fr-alert--info fr-mb-3w">
+          <p>
+            Cette instance utilise la marque de l'État : le logo enregistré ici n'est pas affiché au public, le bloc « République française
+            » en tient lieu.
+          </p>
+        </div>
+      )}
+      <h2 class="fr-h4">Logo actuel</h2>
+      {hasLogo ? (
+        <div class="fr-mb-3w">
+          <img class="vigie-org-logo" src={`/public/organisations/${org.id}/logo`} alt={`Logo de ${org.name}`} />
+          <form method="post" action={`/organisations/${org.id}/logo/delete`} class="fr-mt-2w">
+            <CsrfField token={csrf} />
+            <button class="fr-btn fr-btn--secondary" type="submit">
+              Retirer le logo
+            </button>
+          </form>
+        </div>
+      ) : (
+        <p>Aucun logo : les pages publiques montrent le nom de l'organisation seul.</p>
+      )}
+      <h2 class="fr-h4">{hasLogo ? "Remplacer le logo" : "Ajouter un logo"}</h2>
+      <form method="post" action={`/organisations/${org.id}/logo`} enctype="multipart/form-data">
+        <CsrfField token={csrf} />
+        <div class={`fr-upload-group fr-mb-3w${error ? " fr-input-group--error" : ""}`}>
+          <label class="fr-label" for="file">
+            Image du logo (obligatoire)
+            <span class="fr-hint-text">Formats acceptés : PNG, JPEG, WebP. Taille maximale : 200 Ko.</span>
+          </label>
+          <input
+            class="fr-upload"
+            type="file"
+            id="file"
+            name="file"
+            accept="image/png,image/jpeg,image/webp"
+            required
+            aria-describedby="file-messages"
+            aria-invalid={error ? "true" : undefined}
+          />
+          <div class="fr-messages-group" id="file-messages" aria-live="polite">
+            {error ? <p class="fr-message fr-message--error">{error}</p> : null}
+          </div>
+        </div>
+        <button class="fr-btn" type="submit">
+          Enregistrer le logo
+        </button>
+      </form>
+    </div>
+  );
+}
+
+/**
+ * The organisation's name at the head of its public pages, with its logo when it has one and the
+ * instance is in the neutral theme (the State's pages carry the « République française » block instead).
+ */
+export function PublicOrgHeading({ org, logo }: { org: Pick<Organisation, "id" | "name">; logo: boolean }): SafeHtml {
+  return (
+    <p class="vigie-public-org fr-mb-2w">
+      {logo ? <img class="vigie-org-logo" src={`/public/organisations/${org.id}/logo`} alt="" /> : null}
+      <span class="fr-text--lead fr-text--bold">{org.name}</span>
+    </p>
   );
 }
