@@ -86,9 +86,13 @@ export async function sessionPlugin(app: App, deps: AppDeps): Promise<void> {
   app.addHook("preValidation", async (request: FastifyRequest) => {
     if (!MUTATING.has(request.method)) return;
     if (request.url.startsWith("/api/")) {
+      // JSON only, even for a request without a body: a page of another site can send a bodyless
+      // POST or a form without CORS, never a JSON one, so CSRF does not rest on SameSite alone.
       const type = request.headers["content-type"] ?? "";
-      if (request.body !== undefined && request.body !== null && !type.startsWith("application/json")) {
-        throw new AppError("http.unsupported_media_type");
+      if (!type.startsWith("application/json")) {
+        throw new AppError("http.unsupported_media_type", {
+          message: "L'API n'accepte en écriture que du JSON : envoyez un corps JSON avec l'en-tête Content-Type: application/json.",
+        });
       }
       return;
     }

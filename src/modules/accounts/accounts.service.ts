@@ -7,7 +7,7 @@ import * as repo from "./accounts.repository.ts";
 import type { AccountCreateInput, AccountUpdateInput, GrantInput, SetupInput } from "./accounts.schema.ts";
 import { hashNewPassword } from "./passwords.ts";
 import { type Actor, can, type Permission, reachRoots } from "./roles.ts";
-import { deleteSessionsOf } from "./sessions.repository.ts";
+import { deleteSessionsOf, isDemoInstance, markDemoInstance } from "./sessions.repository.ts";
 
 export type { Account, GrantView } from "./accounts.repository.ts";
 
@@ -46,6 +46,18 @@ export async function activeAccountsWithGrants(
   const accounts = (await repo.listAccounts(db, null)).filter((a) => a.active);
   return Promise.all(accounts.map(async (a) => ({ ...a, grants: await repo.grantsOf(db, a.id) })));
 }
+
+/**
+ * Makes this a demo instance and flags its demo accounts: they sign in only while the instance is
+ * one (the flag `demo_instance` lives in the settings), so demo accounts with a published password
+ * copied into a real database open nothing.
+ */
+export async function markDemo(db: Kysely<DB>, demoEmails: string[]): Promise<void> {
+  await markDemoInstance(db);
+  await repo.markDemoAccounts(db, demoEmails);
+}
+
+export { isDemoInstance };
 
 /** Whether the instance still waits for its first administrator. */
 export async function needsSetup(db: Kysely<DB>): Promise<boolean> {

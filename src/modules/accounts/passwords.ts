@@ -91,17 +91,20 @@ export function checkPasswordPolicy(password: string, owner: PasswordOwner = {})
   const repeated = /^(.{1,6}?)\1+$/su.exec(password.toLowerCase());
   if (repeated) return `Le mot de passe ne peut pas être un même motif répété (« ${repeated[1]} »).`;
   const plain = core(password);
-  const deleeted = core([...password.toLowerCase()].map((ch) => LEET[ch] ?? ch).join(""));
   if (plain.length === 0) return "Le mot de passe doit contenir des lettres ou des chiffres.";
   if (isSequence(plain)) return "Le mot de passe ne peut pas être une suite de caractères (alphabet, chiffres ou touches du clavier).";
+  // « Motdepasse2024! », « P@ssw0rd1234 », « 2024azerty » : the same guess with digits and symbols
+  // around it, and « l33t » letters put back.
+  const lower = password.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+  const trimmed = lower.replace(/^[^a-z@$]+|[^a-z@$]+$/g, "");
+  const deleet = (text: string) => [...text].map((ch) => LEET[ch] ?? ch).join("");
+  const candidates = [plain, core(trimmed), core(deleet(lower)), core(deleet(trimmed))];
   const list = commonPasswords();
-  // « Motdepasse2024! », « P@ssw0rd », « 2024azerty » : the same guess with digits and symbols around it.
-  const candidates = [plain, deleeted, plain.replace(/^\d+|\d+$/g, ""), deleeted.replace(/^[a-z]?\d+|\d+$/g, "")];
   if (candidates.some((c) => c.length > 0 && (list.has(c) || isSequence(c)))) {
     return "Ce mot de passe fait partie des plus courants : il serait deviné parmi les premiers. Choisissez par exemple une phrase de plusieurs mots.";
   }
   for (const word of ownerWords(owner)) {
-    if (plain.includes(word) && plain.length - word.length < 8) {
+    if (plain.includes(word)) {
       return "Le mot de passe ne doit pas reprendre votre nom ou votre adresse électronique.";
     }
   }
