@@ -77,7 +77,11 @@ export class Client {
 
   async get(url: string): Promise<LightMyRequestResponse> {
     const response = await this.app.inject({
-      ...(this.options.remoteAddress ? { remoteAddress: this.options.remoteAddress } : {}), method: "GET", url, headers: { cookie: this.cookieHeader() } });
+      ...(this.options.remoteAddress ? { remoteAddress: this.options.remoteAddress } : {}),
+      method: "GET",
+      url,
+      headers: { cookie: this.cookieHeader() },
+    });
     this.remember(response);
     return response;
   }

@@ -3,8 +3,8 @@ import "../../app/jobs.ts";
 import { ADMIN, adminClient, Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { engineName } from "../../../test/support/database.ts";
 import { type SmtpListener, startSmtpListener } from "../../../test/support/smtp.ts";
-import { DemoRefusedError, loadDemo } from "../../cli/demo-data.ts";
 import { quoteCsv } from "../../app/spreadsheet.ts";
+import { DemoRefusedError, loadDemo } from "../../cli/demo-data.ts";
 import { adoptFramework } from "../frameworks/frameworks.service.ts";
 import { runDueJobs } from "../jobs/jobs.service.ts";
 import { createMailTransport, useMailTransport } from "../mail/mail.service.ts";
@@ -23,7 +23,13 @@ const ORG = {
   addressCity: undefined,
   siret: undefined,
 };
-const ROOT: Actor = { accountId: "00000000-0000-0000-0000-000000000001", email: "r@t.fr", displayName: "Root", instanceAdmin: true, grants: [] };
+const ROOT: Actor = {
+  accountId: "00000000-0000-0000-0000-000000000001",
+  email: "r@t.fr",
+  displayName: "Root",
+  instanceAdmin: true,
+  grants: [],
+};
 const LOCKED = "Trop de tentatives de connexion à ce compte";
 
 describe(`account security (${engineName})`, () => {
@@ -104,7 +110,10 @@ describe(`account security (${engineName})`, () => {
         expect(r.statusCode, password).toBe(400);
         expect(r.body, password).toContain(reason);
       }
-      expect((await c.post("/setup", { displayName: "Bernadette Lafont", email: "b.lafont@mairie.fr", password: "trois pommes et un vélo" })).statusCode).toBe(303);
+      expect(
+        (await c.post("/setup", { displayName: "Bernadette Lafont", email: "b.lafont@mairie.fr", password: "trois pommes et un vélo" }))
+          .statusCode,
+      ).toBe(303);
     } finally {
       await fresh.close();
     }
@@ -201,7 +210,14 @@ describe(`account security (${engineName})`, () => {
     const org = await createOrganisation(t.database.db, ROOT, { ...ORG, name: "Mairie Partagée" });
     const url = `/public/organisations/${org.id}/complaint`;
     const post = (c: Client, i: number) =>
-      c.post(url, { kind: "suggestion", subject: `Idée ${i}`, body: "Plus de bancs.", requesterName: "Anne", requesterEmail: "", requesterAddress: "1 rue Haute" });
+      c.post(url, {
+        kind: "suggestion",
+        subject: `Idée ${i}`,
+        body: "Plus de bancs.",
+        requesterName: "Anne",
+        requesterEmail: "",
+        requesterAddress: "1 rue Haute",
+      });
     const first = new Client(t.app);
     await first.get(url);
     for (let i = 0; i < 5; i++) expect((await post(first, i)).statusCode).toBe(303);
@@ -215,7 +231,11 @@ describe(`account security (${engineName})`, () => {
 
   it("refuses an API write without JSON, even without a body", async () => {
     for (const method of ["POST", "PUT", "PATCH", "DELETE"] as const) {
-      const r = await t.app.inject({ method, url: "/api/v1/accounts", headers: { cookie: `vigie_session=${admin.cookie("vigie_session")}` } });
+      const r = await t.app.inject({
+        method,
+        url: "/api/v1/accounts",
+        headers: { cookie: `vigie_session=${admin.cookie("vigie_session")}` },
+      });
       expect(r.statusCode, method).toBe(415);
       expect(r.body).toContain("en écriture que du JSON");
     }

@@ -47,7 +47,13 @@ export function ForgotSentView(): SafeHtml {
           Le lien est valable une heure.
         </p>
       </div>
-      <p>Rien reçu après quelques minutes ? Regardez dans les courriers indésirables, ou demandez un nouveau lien.</p>
+      <p>
+        Rien reçu après quelques minutes ? Regardez dans les courriers indésirables, ou{" "}
+        <a class="fr-link" href="/password/forgot">
+          demandez un nouveau lien
+        </a>
+        .
+      </p>
       <p>
         <a class="fr-link" href="/login">
           Retour à la connexion
