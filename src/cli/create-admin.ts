@@ -14,8 +14,8 @@ import { readPassword } from "./read-password.ts";
  */
 const args = process.argv.slice(2);
 const password =
-  option(args, "password") ??
-  process.env.VIGIE_ADMIN_PASSWORD ??
+  option(args, "password") ||
+  process.env.VIGIE_ADMIN_PASSWORD ||
   (await readPassword("Mot de passe (rien ne s'affiche pendant la saisie) : "));
 const config = loadConfig();
 const database = await openOrExit(config, "create-admin");
@@ -26,7 +26,8 @@ try {
 } catch (error) {
   if (!isAppError(error)) throw error;
   console.error(error.message);
-  for (const [field, message] of Object.entries(error.fields ?? {})) console.error(`  ${field} : ${message}`);
+  const labels: Record<string, string> = { email: "--email", displayName: "--name", password: "mot de passe" };
+  for (const [field, message] of Object.entries(error.fields ?? {})) console.error(`  ${labels[field] ?? field} : ${message}`);
   process.exitCode = 1;
 } finally {
   await database.close();
