@@ -133,10 +133,13 @@ export async function insertActionIn(
  * commitment on its path. Any other id would file the action under a promise nobody made (and
  * count it in the rollup under that id).
  */
-async function requireKnownCommitment(db: Kysely<DB>, orgId: string, commitmentId: string | undefined): Promise<void> {
-  if (!commitmentId) return;
+export async function knownCommitmentIds(db: Kysely<DB>, orgId: string): Promise<Set<string>> {
   const { commitments, own } = await organisationCommitments(db, orgId);
-  if (commitments.some((c) => c.id === commitmentId) || own.some((l) => l.id === commitmentId)) return;
+  return new Set([...commitments.map((c) => c.id), ...own.map((l) => l.id)]);
+}
+
+async function requireKnownCommitment(db: Kysely<DB>, orgId: string, commitmentId: string | undefined): Promise<void> {
+  if (!commitmentId || (await knownCommitmentIds(db, orgId)).has(commitmentId)) return;
   throw new AppError("validation", {
     fields: { commitmentId: "Cet engagement n'est ni dans le référentiel adopté par l'organisation, ni dans ses engagements locaux." },
   });
