@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
 
 export async function insertSession(db: Kysely<DB>, tokenHash: string, accountId: string, expiresAt: Date): Promise<void> {
