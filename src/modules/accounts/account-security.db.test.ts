@@ -274,3 +274,48 @@ describe("CSV quoting", () => {
     expect(quoteCsv("simple")).toBe("simple");
   });
 });
+
+describe(`TRUST_PROXY (${engineName})`, () => {
+  /** Six complaints from one browser, each announcing a different client address through the proxy header. */
+  async function sixBehindProxy(env: Record<string, string>): Promise<number[]> {
+    const t = await startTestApp(env);
+    try {
+      const org = await createOrganisation(t.database.db, ROOT, { ...ORG, name: "Mairie Mandataire" });
+      const url = `/public/organisations/${org.id}/complaint`;
+      const visitor = new Client(t.app);
+      await visitor.get(url);
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const r = await t.app.inject({
+          method: "POST",
+          url,
+          headers: {
+            cookie: `vigie_csrf=${visitor.cookie("vigie_csrf")}`,
+            "content-type": "application/x-www-form-urlencoded",
+            "x-forwarded-for": `198.51.100.${i + 1}`,
+          },
+          payload: new URLSearchParams({
+            _csrf: visitor.csrf,
+            kind: "suggestion",
+            subject: `Idée ${i}`,
+            body: "Un banc de plus.",
+            requesterName: "Jo",
+            requesterEmail: "",
+            requesterAddress: "2 place Basse",
+          }).toString(),
+        });
+        statuses.push(r.statusCode);
+      }
+      return statuses;
+    } finally {
+      await t.close();
+    }
+  }
+
+  it("believes X-Forwarded-For only from the proxies it names", async () => {
+    // Trusted: each request is counted for its own client address.
+    expect(await sixBehindProxy({ TRUST_PROXY: "127.0.0.1" })).toEqual([303, 303, 303, 303, 303, 303]);
+    // Not trusted: the header is ignored, the sixth post from this browser is refused.
+    expect(await sixBehindProxy({})).toEqual([303, 303, 303, 303, 303, 429]);
+  }, 120_000);
+});
