@@ -13,6 +13,15 @@ const CATALOG = {
   "auth.forbidden": [403, "Vous n'avez pas les droits nécessaires pour cette action."],
   "auth.invalid_credentials": [401, "Adresse électronique ou mot de passe incorrect."],
   "auth.rate_limited": [429, "Trop de tentatives de connexion. Réessayez dans quelques minutes."],
+  "auth.locked": [
+    429,
+    "Trop de tentatives de connexion à ce compte : par sécurité, il refuse pendant 15 minutes toute connexion depuis un appareil inconnu. Depuis un navigateur où vous vous êtes déjà connecté, la connexion reste possible ; sinon, utilisez « Mot de passe oublié ? ».",
+  ],
+  "auth.demo_account": [403, "Ce compte de démonstration ne peut se connecter que sur une instance de démonstration."],
+  "auth.reset_invalid": [
+    400,
+    "Ce lien de réinitialisation n'est plus valable (il sert une seule fois, pendant une heure). Demandez-en un nouveau.",
+  ],
   "auth.setup_done": [403, "Le premier compte administrateur existe déjà."],
   "rate.limited": [429, "Trop d'envois depuis votre connexion. Réessayez dans une heure."],
   "csrf.invalid": [403, "Le formulaire a expiré ou ne vient pas de ce site. Rechargez la page et réessayez."],

@@ -10,6 +10,7 @@ import * as m0008 from "./migrations/0008_calls.ts";
 import * as m0009 from "./migrations/0009_improvement.ts";
 import * as m0010 from "./migrations/0010_publication.ts";
 import * as m0012 from "./migrations/0012_mail_status.ts";
+import * as m0014 from "./migrations/0014_account_security.ts";
 import * as m0015 from "./migrations/0015_organisation_logos.ts";
 
 /** Migrations are listed here, in order, so a bundle or a test runner needs no file-system scan. */
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   "0009_improvement": m0009,
   "0010_publication": m0010,
   "0012_mail_status": m0012,
+  "0014_account_security": m0014,
   "0015_organisation_logos": m0015,
 };
 

@@ -35,6 +35,23 @@ export interface AccountsTable {
   created_at: TimestampDefault;
   updated_at: TimestampDefault;
   last_login_at: NullableTimestamp;
+  /** Made by the demo loader: signs in only while the instance is a demo instance. */
+  demo: Generated<boolean>;
+}
+
+export interface RateCountersTable {
+  bucket: string;
+  key_hash: string;
+  window_start: Date;
+  hits: Generated<number>;
+}
+
+export interface PasswordResetsTable {
+  token_hash: string;
+  account_id: string;
+  created_at: TimestampDefault;
+  expires_at: Date;
+  used_at: NullableTimestamp;
 }
 
 export interface GrantsTable {
@@ -209,6 +226,8 @@ export interface DB {
   login_attempts: LoginAttemptsTable;
   audit_log: AuditLogTable;
   settings: SettingsTable;
+  rate_counters: RateCountersTable;
+  password_resets: PasswordResetsTable;
   legal_pages: LegalPagesTable;
 }
 

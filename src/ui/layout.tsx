@@ -205,6 +205,9 @@ function Header({ ctx, light }: { ctx: LayoutContext; light: boolean }): SafeHtm
           </div>
         </div>
       ) : null}
+      {/* DSFR's header script copies the tool links here for small screens and throws on every page
+          when it finds no such element; the full mobile menu is not built yet, so it stays hidden. */}
+      <div class="fr-header__menu-links" hidden></div>
     </header>
   );
 }

@@ -71,6 +71,7 @@ const FLASH: Record<string, string> = {
   "display.updated": "Vos paramètres d'affichage ont été enregistrés.",
   "account.own_password": "Votre mot de passe a été changé ; vos autres sessions ont été fermées.",
   welcome: "Bienvenue ! Vous êtes connecté.",
+  "password.reset": "Votre mot de passe est changé et vos autres sessions sont fermées. Connectez-vous avec le nouveau mot de passe.",
 };
 
 /** The light stylesheet's address, for pages that draw their own frame (the counter kiosk). */

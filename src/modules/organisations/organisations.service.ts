@@ -27,6 +27,9 @@ export function listVisible(db: Kysely<DB>, actor: Actor, permission: Permission
  */
 export const subtreeIds = repo.subtreeIdsQuery;
 
+/** How many organisations the instance holds (the demo loader refuses to mix its data with real ones). */
+export const countOrganisations = repo.countAll;
+
 /** The organisation and everything below it, whoever asks (callers have checked access to the root). */
 export async function subtree(db: Kysely<DB>, orgId: string): Promise<Organisation[]> {
   return repo.listInSubtrees(db, [orgId]);

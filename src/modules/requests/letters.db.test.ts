@@ -171,7 +171,7 @@ describe("letters to the requester, by e-mail", () => {
     await c.api("POST", `/api/v1/accounts`, {
       email: "agent@mairie-lyon.example",
       displayName: "Agent",
-      password: "mot de passe agent",
+      password: "mot de passe du guichet",
       role: "agent",
       orgId: site,
     });

@@ -4,7 +4,15 @@ import type { DB } from "../../db/schema.ts";
 import type { Actor } from "../accounts/roles.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { queueEmail } from "../mail/mail.service.ts";
-import { DEFAULT_TEMPLATES, type LetterFacts, type LetterKind, type LetterTemplate, renderLetter, unknownPlaceholders } from "./letters.ts";
+import {
+  DEFAULT_TEMPLATES,
+  type LetterFacts,
+  type LetterKind,
+  type LetterTemplate,
+  PUBLIC_ACKNOWLEDGEMENT,
+  renderLetter,
+  unknownPlaceholders,
+} from "./letters.ts";
 
 export interface StoredTemplate extends LetterTemplate {
   kind: LetterKind;
@@ -77,6 +85,18 @@ export async function saveTemplate(
 /** The letter as it would be sent today, for printing. */
 export async function composeLetter(db: Kysely<DB>, path: string[], kind: LetterKind, facts: LetterFacts): Promise<LetterTemplate> {
   return renderLetter(await templateFor(db, path, kind), facts);
+}
+
+/** Queues the fixed public acknowledgement (see PUBLIC_ACKNOWLEDGEMENT) in the caller's transaction. */
+export async function sendPublicAcknowledgement(
+  db: Kysely<DB>,
+  orgId: string,
+  requestId: string,
+  to: string,
+  facts: LetterFacts,
+): Promise<string | null> {
+  const letter = renderLetter(PUBLIC_ACKNOWLEDGEMENT, facts);
+  return queueEmail(db, { orgId, requestId, kind: "acknowledgement", to, subject: letter.subject, text: letter.body });
 }
 
 /**

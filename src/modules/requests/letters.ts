@@ -67,6 +67,28 @@ Nous vous prions d'agréer, Madame, Monsieur, nos salutations distinguées.
   },
 };
 
+/**
+ * The acknowledgement of a request filed on the public form. Whoever types an address there makes
+ * the organisation's own mail server write to it: so this letter carries nothing the visitor wrote
+ * (no subject, no name, no text), only the receipt number, and it is not the editable template,
+ * whose {objet} would carry the visitor's words. A visitor cannot use the form to send a message of
+ * their choosing under the organisation's name.
+ */
+export const PUBLIC_ACKNOWLEDGEMENT: LetterTemplate = {
+  subject: "{organisation} — accusé de réception n° {numero}",
+  body: `Madame, Monsieur,
+
+Une {type} a été déposée le {date_reception} sur le formulaire en ligne de {organisation}, avec cette adresse électronique pour la réponse. Elle est enregistrée sous le numéro {numero}.
+
+{phrase_delai}
+
+Suivi du dossier : {lien_suivi}
+
+Si vous n'êtes pas à l'origine de ce dépôt, ignorez ce message.
+
+{organisation}`,
+};
+
 export const PLACEHOLDERS = [
   "organisation",
   "numero",

@@ -175,7 +175,7 @@ describe("requests with their announced deadlines, on a real database", () => {
       await c.api("POST", "/api/v1/accounts", {
         email: "agent.strasbourg@test.fr",
         displayName: "Agent",
-        password: "mot de passe agent",
+        password: "mot de passe du guichet",
         role: "agent",
         orgId: strasbourg,
       })
@@ -316,7 +316,7 @@ describe("requests with their announced deadlines, on a real database", () => {
       await c.api("POST", "/api/v1/accounts", {
         email: "referent.lyon@test.fr",
         displayName: "Référente",
-        password: "mot de passe référente",
+        password: "mot de passe du bureau",
         role: "referent",
         orgId: lyon,
       })
@@ -335,7 +335,7 @@ describe("requests with their announced deadlines, on a real database", () => {
     ).json().request;
     const elsewhere = (await letter(lyon, today, { subject: "Pour l'accueil" })).json().request;
     const r = new Client(t.app);
-    await r.login("referent.lyon@test.fr", "mot de passe référente");
+    await r.login("referent.lyon@test.fr", "mot de passe du bureau");
     const mine = (await r.api("GET", `/api/v1/organisations/${lyon}/requests?queue=service`)).json() as Array<{ id: string }>;
     expect(mine.map((x) => x.id)).toContain(mail.id);
     expect(mine.map((x) => x.id)).not.toContain(elsewhere.id);

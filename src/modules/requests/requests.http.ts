@@ -40,8 +40,11 @@ export const requestOut = z.object({
   updatedAt: z.date(),
 });
 
-/** Public forms: 5 submissions an hour per source. */
-export const PUBLIC_RATE = { max: 5, windowMs: 3600_000 };
+/**
+ * The public complaint form: 5 an hour per browser, 100 an hour per address (a town hall's public
+ * Wi-Fi or a company's router puts many people behind one address).
+ */
+export const PUBLIC_RATE = { perBrowser: { max: 5, windowMs: 3600_000 }, perAddress: { max: 100, windowMs: 3600_000 } };
 
 export const periodSchema = z.object({
   from: blankAsAbsent(isoDate.optional()),

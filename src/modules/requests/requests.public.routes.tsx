@@ -4,7 +4,8 @@ import { PUBLIC } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
 import { AppError } from "../../app/errors.ts";
 import { handleForm } from "../../app/forms.ts";
-import { checkRate } from "../../app/rate-limit.ts";
+import { publicSource } from "../../app/plugins/session.ts";
+import { takePublicHit } from "../../app/rate-limit.ts";
 import { parseInput } from "../../app/validation.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import type { PageOptions } from "../../ui/layout.tsx";
@@ -49,7 +50,7 @@ export async function requestsPublicRoutes(app: App, deps: AppDeps): Promise<voi
       reply,
       async () => {
         const input = parseInput(publicRequestSchema, body);
-        await checkRate(db, "public-request", request.ip, PUBLIC_RATE);
+        await takePublicHit(db, "public-request", publicSource(request), PUBLIC_RATE);
         // A robot filled the hidden field: thank it as if stored, store nothing.
         if (typeof body.website === "string" && body.website !== "") return `/public/organisations/${orgId}/complaint/received?number=0`;
         const { request: created, trackingToken } = await filePublicRequest(db, orgId, input, deps.config.baseUrl);

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import { AppError } from "../../app/errors.ts";
 import { localDay } from "../../app/local-day.ts";
+import { countHit } from "../../app/rate-limit.ts";
 import type { DB } from "../../db/schema.ts";
 import { accountCan } from "../accounts/accounts.service.ts";
 import { type Actor, can } from "../accounts/roles.ts";
@@ -9,11 +10,10 @@ import type { AuditActor } from "../audit/audit.service.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { organisationCalendar } from "../calendar/calendar.service.ts";
 import type { Channel, RequestKind } from "../frameworks/channels.ts";
-import { countMessagesTo } from "../mail/mail.service.ts";
 import { getOrganisation, organisationPath, subtreeIds } from "../organisations/organisations.service.ts";
 import { invitationFor } from "../surveys/surveys.service.ts";
 import { addCalendarDays, histogramBucket, responseDays, shiftAfterPause } from "./due-date.ts";
-import { composeLetter, sendLetter } from "./letters.service.ts";
+import { composeLetter, sendLetter, sendPublicAcknowledgement } from "./letters.service.ts";
 import type { LetterFacts, LetterKind } from "./letters.ts";
 import { hashTrackingToken, monthOf, planRegistrations, type Registered, writeRegistrations } from "./registration.ts";
 import { canMove, isOpen, type RequestStatus, STATUS_LABELS } from "./request-status.ts";
@@ -28,7 +28,15 @@ export function todayIn(timeZone: string, now = new Date()): string {
   return localDay(timeZone, now);
 }
 
-const PUBLIC_LETTERS_PER_DAY = 3;
+const DAY = 24 * 3600_000;
+/** Acknowledgements of the public form: 3 a day to one address, 200 a day from one organisation. */
+export const PUBLIC_ACKNOWLEDGEMENT_LIMITS = { perRecipient: { max: 3, windowMs: DAY }, perOrganisation: { max: 200, windowMs: DAY } };
+
+async function publicAcknowledgementAllowed(db: Kysely<DB>, orgId: string, email: string): Promise<boolean> {
+  const { perRecipient, perOrganisation } = PUBLIC_ACKNOWLEDGEMENT_LIMITS;
+  if ((await countHit(db, "public-ack-recipient", email.toLowerCase(), perRecipient)) > perRecipient.max) return false;
+  return (await countHit(db, "public-ack-organisation", orgId, perOrganisation)) <= perOrganisation.max;
+}
 
 interface RegisterOptions {
   source: "agent" | "public" | "import";
@@ -73,24 +81,15 @@ export async function registerRequest(
     // filing is acknowledged at once, nobody being there to press the button.
     if (options.source !== "public") return registered;
     const trackingUrl = `${options.baseUrl ?? ""}/track?${new URLSearchParams({ number: request.number, token: trackingToken })}`;
-    // A public form could otherwise make us write to anyone, any number of times: a few letters a day per address.
     const email = request.requester.email;
-    if (!email || (await countMessagesTo(trx, email, new Date(Date.now() - 24 * 3600_000))) >= PUBLIC_LETTERS_PER_DAY) {
-      return registered;
-    }
+    // The public form writes to any address typed in it: a fixed letter (nothing the visitor wrote),
+    // a few a day per address and a ceiling per organisation, counted atomically in this transaction.
+    if (!email || !(await publicAcknowledgementAllowed(trx, orgId, email))) return registered;
     let outboxId: string | null;
     try {
-      outboxId = await sendLetter(
-        trx,
-        orgId,
-        org.path,
-        request.id,
-        "acknowledgement",
-        email,
-        letterFacts(org.name, request, { trackingUrl }),
-      );
+      outboxId = await sendPublicAcknowledgement(trx, orgId, request.id, email, letterFacts(org.name, request, { trackingUrl }));
     } catch (error) {
-      // A template the request cannot fill must not lose what the public filed: an agent acknowledges it.
+      // A letter the request cannot fill must not lose what the public filed: an agent acknowledges it.
       if (error instanceof AppError && error.code === "letter.incomplete") return registered;
       throw error;
     }

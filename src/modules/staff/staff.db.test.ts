@@ -105,7 +105,7 @@ describe("staff, trainings and incident reports over HTTP", () => {
     await createAccount(t.database.db, ROOT, {
       email: "agent@a.fr",
       displayName: "Agent A",
-      password: "mot de passe agent",
+      password: "mot de passe du guichet",
       role: "agent",
       orgId: siteA,
     });
@@ -117,7 +117,7 @@ describe("staff, trainings and incident reports over HTTP", () => {
       orgId: siteA,
     });
     const agent = new Client(t.app);
-    await agent.login("agent@a.fr", "mot de passe agent");
+    await agent.login("agent@a.fr", "mot de passe du guichet");
     await agent.get(`/organisations/${siteA}/incidents`);
     const empty = await agent.post(`/organisations/${siteA}/incidents`, { occurredOn: "2026-06-02", description: "" });
     expect(empty.statusCode).toBe(400);
