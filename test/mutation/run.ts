@@ -1,0 +1,93 @@
+/**
+ * The net is proven, not assumed (issue #19, point 6): for each scope we know how to break, this
+ * script breaks it on purpose in a copy of the code and runs the cross-tenant matrix there, which
+ * must FAIL and name the leak (« FUITE »). The copy lives in a temporary folder (src, test, data and
+ * the configuration, with node_modules linked): the working tree is never touched.
+ *
+ *   npx tsx test/mutation/run.ts            (run by .ci/run after the tests; about a minute)
+ *
+ * Exit code 0 when every break was caught, 1 when one went unnoticed or a patch no longer applies
+ * (the code it targets moved: update the `find` text below, do not drop the break).
+ */
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+interface Mutant {
+  name: string;
+  file: string;
+  find: string;
+  replace: string;
+}
+
+const MUTANTS: Mutant[] = [
+  {
+    name: "une demande lue sans org_id",
+    file: "src/modules/requests/requests.repository.ts",
+    find: `.where("org_id", "=", orgId).where("id", "=", requestId).executeTakeFirst();`,
+    replace: `.where("id", "=", requestId).executeTakeFirst();`,
+  },
+  {
+    name: "le journal d'audit sans périmètre",
+    file: "src/modules/audit/audit.repository.ts",
+    find: "if (query.reachRoots !== null) {",
+    replace: "if (query.reachRoots === undefined) {",
+  },
+  {
+    name: "la liste des comptes sans périmètre",
+    file: "src/modules/accounts/accounts.repository.ts",
+    find: "if (roots !== null) {",
+    replace: "if (roots === undefined) {",
+  },
+];
+
+const TEST = "test/cross-tenant.test.ts";
+const repo = resolve(import.meta.dirname, "../..");
+const copy = mkdtempSync(join(tmpdir(), "vigie-mutation-"));
+const started = Date.now();
+let failed = false;
+
+try {
+  for (const part of ["src", "test", "data", "package.json", "tsconfig.json", "vitest.config.ts"]) {
+    cpSync(join(repo, part), join(copy, part), { recursive: true });
+  }
+  symlinkSync(realpathSync(join(repo, "node_modules")), join(copy, "node_modules"));
+  const vitest = join(repo, "node_modules", "vitest", "vitest.mjs");
+  // The embedded engine: each run is independent and needs no server.
+  const env = { ...process.env, VIGIE_TEST_DATABASE_URL: "", FORCE_COLOR: "0" };
+  delete env.VIGIE_TEST_DATABASE_URL;
+
+  for (const mutant of MUTANTS) {
+    const path = join(copy, mutant.file);
+    const original = readFileSync(path, "utf8");
+    const count = original.split(mutant.find).length - 1;
+    if (count !== 1) {
+      console.error(`✗ ${mutant.name} : le texte à casser apparaît ${count} fois dans ${mutant.file} (attendu 1). Mettez à jour test/mutation/run.ts.`);
+      failed = true;
+      continue;
+    }
+    writeFileSync(path, original.replace(mutant.find, mutant.replace));
+    const t0 = Date.now();
+    const run = spawnSync(process.execPath, [vitest, "run", TEST], { cwd: copy, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    writeFileSync(path, original);
+    const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+    const output = `${run.stdout}\n${run.stderr}`;
+    const leaks = output.split("\n").filter((line) => line.includes("FUITE"));
+    if (run.status !== 0 && leaks.length > 0) {
+      console.log(`✓ ${mutant.name} : la matrice échoue (${seconds} s), ${leaks.length} fuite(s) nommée(s), dont :`);
+      for (const line of leaks.slice(0, 3)) console.log(`    ${line.trim().replace(/^\+\s*/, "").slice(0, 300)}`);
+    } else {
+      failed = true;
+      console.error(
+        run.status === 0
+          ? `✗ ${mutant.name} : la matrice PASSE avec cette brèche (${seconds} s) : elle ne la voit pas.`
+          : `✗ ${mutant.name} : la matrice échoue (${seconds} s) sans nommer de fuite : elle a échoué pour une autre raison.\n${output.slice(-3000)}`,
+      );
+    }
+  }
+} finally {
+  rmSync(copy, { recursive: true, force: true });
+}
+console.log(`${failed ? "ÉCHEC" : "OK"} : ${MUTANTS.length} brèches, ${((Date.now() - started) / 1000).toFixed(1)} s au total.`);
+process.exit(failed ? 1 : 0);
