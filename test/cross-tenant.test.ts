@@ -58,7 +58,14 @@ const SHARED_PARAMS: Record<string, string> = {
 };
 
 /** Query-string keys that carry an id: crossed with B's on every read. */
-const QUERY_IDS = (b: Tenant) => ({ site: b.s1, a: b.campaign, b: b.campaign, assessment: b.assessment, orgId: b.s1 });
+const QUERY_IDS = (b: Tenant) => ({
+  site: b.s1,
+  a: b.campaign,
+  b: b.campaign,
+  assessment: b.assessment,
+  orgId: b.s1,
+  number: b.trackingNumber,
+});
 
 /** Query strings some reads need to show anything (with A's values). */
 const READ_QUERIES: Record<string, (a: Tenant) => string> = {
@@ -122,12 +129,25 @@ interface Call {
 interface BodyCrossing {
   route: string;
   field: string;
-  call: (a: Tenant, x: Tenant) => Call;
-  controlRole: (typeof ROLES)[number];
+  call: (a: Tenant, x: Tenant, ctx: { formToken: () => Promise<string> }) => Call | Promise<Call>;
+  controlRole: (typeof ROLES)[number] | "anonyme";
 }
 
+/** A JSON body field that carries an id: crossed in BODY_CROSSINGS, or listed below with the reason it is not. */
+const ID_FIELD = /(Id|Ids)$|^(ids|site|sites)$/;
+const NOT_CROSSED: Record<string, string> = {
+  frameworkId: "un référentiel, commun à toute l'instance",
+  baseCommitmentId: "un engagement d'un référentiel, commun à toute l'instance",
+  commitmentId: "pas encore vérifié par le service, ni pour une action ni pour un tri (issue #19, point 10)",
+};
+
 const ORG_FIELDS = { kind: "service", timeZone: "Europe/Paris", holidayZone: "metropole" };
-const NEW_ACCOUNT = (n: string) => ({ email: `intrus.${n}@test.fr`, displayName: "Intrus", password: "une phrase de passe solide", role: "agent" });
+const NEW_ACCOUNT = (n: string) => ({
+  email: `intrus.${n}@test.fr`,
+  displayName: "Intrus",
+  password: "une phrase de passe solide",
+  role: "agent",
+});
 const TRAINING = { theme: "posture", completedOn: "2026-03-02" };
 /** A phone test with every criterion answered « sans objet » (the form prefixes each with `c_`, the API does not). */
 const MYSTERY_TEST = { channel: "phone", testedOn: "2027-01-15", tester: "Testeur", comment: "" };
@@ -185,6 +205,15 @@ const BODY_CROSSINGS: BodyCrossing[] = [
   },
   {
     route: "POST /api/v1/organisations/:orgId/requests/:requestId/assignment",
+    field: "serviceId",
+    controlRole: "agent",
+    call: (a, x) => ({
+      url: `/api/v1/organisations/${a.s1}/requests/${a.request}/assignment`,
+      json: { serviceId: x.s1, version: "VERSION" },
+    }),
+  },
+  {
+    route: "POST /api/v1/organisations/:orgId/requests/:requestId/assignment",
     field: "assigneeId",
     controlRole: "agent",
     call: (a, x) => ({
@@ -223,10 +252,22 @@ const BODY_CROSSINGS: BodyCrossing[] = [
     }),
   },
   {
+    route: "POST /api/v1/public/organisations/:orgId/surveys/:surveyId/responses",
+    field: "site",
+    controlRole: "anonyme",
+    call: async (a, x, ctx) => ({
+      url: `/api/v1/public/organisations/${a.s1}/surveys/${a.survey}/responses`,
+      json: { formToken: await ctx.formToken(), answers: { overall: 3 }, site: x.s1, channel: "counter" },
+    }),
+  },
+  {
     route: "POST /organisations/:orgId/mystery/:campaignId/tests/new",
     field: "site",
     controlRole: "agent",
-    call: (a, x) => ({ url: `/organisations/${a.s1}/mystery/${a.campaign}/tests/new`, form: { ...MYSTERY_TEST, ...MYSTERY_FORM_ANSWERS, site: x.s1 } }),
+    call: (a, x) => ({
+      url: `/organisations/${a.s1}/mystery/${a.campaign}/tests/new`,
+      form: { ...MYSTERY_TEST, ...MYSTERY_FORM_ANSWERS, site: x.s1 },
+    }),
   },
   {
     route: "POST /api/v1/organisations/:orgId/mystery-campaigns/:campaignId/tests",
@@ -301,6 +342,7 @@ describe("cross-tenant matrix: A's users never reach B", () => {
   const users: Array<{ who: string; role: (typeof ROLES)[number] | "anonyme" | "admin de l'instance"; client: Client }> = [];
   const PASSWORD = "mot de passe de test";
   let bSubtree: string[] = [];
+  const counted = { path: 0, read: 0, body: 0, writes: 0 };
   let tables: string[] = [];
 
   /** One fingerprint per table of B's subtree's rows (and B's organisations and accounts). */
@@ -336,9 +378,7 @@ describe("cross-tenant matrix: A's users never reach B", () => {
     const id = TENANT_PARAMS[crossed]?.(b) ?? "";
     const version = await currentVersion(crossed, id);
     const json = url.startsWith("/api/");
-    const filled = Object.fromEntries(
-      Object.entries(body).map(([k, v]) => [k, v === "VERSION" ? (json ? version : String(version)) : v]),
-    );
+    const filled = Object.fromEntries(Object.entries(body).map(([k, v]) => [k, v === "VERSION" ? (json ? version : String(version)) : v]));
     if (method === "DELETE") {
       const query = new URLSearchParams(Object.entries(filled).map(([k, v]) => [k, String(v)])).toString();
       return { url: query ? `${url}?${query}` : url };
@@ -357,9 +397,13 @@ describe("cross-tenant matrix: A's users never reach B", () => {
     const built = await buildRouteFixture(db, PASSWORD);
     a = built.fixture;
     b = built.tenantB;
-    bSubtree = (await db.selectFrom("organisations").select("id").where(sql<boolean>`path && ${sql.val([built.r2.id])}::uuid[]`).execute()).map(
-      (r) => r.id,
-    );
+    bSubtree = (
+      await db
+        .selectFrom("organisations")
+        .select("id")
+        .where(sql<boolean>`path && ${sql.val([built.r2.id])}::uuid[]`)
+        .execute()
+    ).map((r) => r.id);
     const { rows } = await sql<{ table_name: keyof DB & string }>`
       select table_name from information_schema.columns
       where column_name = 'org_id' and table_schema = current_schema()
@@ -380,7 +424,13 @@ describe("cross-tenant matrix: A's users never reach B", () => {
     await anonymous.get("/login");
     users.push({ who: "anonyme", role: "anonyme", client: anonymous });
   });
-  afterAll(() => t?.close());
+  afterAll(async () => {
+    console.log(
+      `Matrice entre locataires : ${counted.path} appels avec une ressource de B dans le chemin, ${counted.read} lectures ` +
+        `fouillées, ${counted.body} corps portant un identifiant de B ; les lignes de B comparées après ${counted.writes} écritures.`,
+    );
+    await t?.close();
+  });
 
   const routes = () =>
     t.app.declaredRoutes.filter(
@@ -405,6 +455,22 @@ describe("cross-tenant matrix: A's users never reach B", () => {
     }
   });
 
+  it("crosses every id field of every JSON body (or says why not)", () => {
+    const missing = routes().flatMap((r) =>
+      r.bodyFields
+        .filter((field) => ID_FIELD.test(field) && !(field in NOT_CROSSED))
+        .filter((field) => !BODY_CROSSINGS.some((c) => c.route === `${r.method} ${r.url}` && c.field === field))
+        .map(
+          (field) =>
+            `${r.method} ${r.url} : le champ « ${field} » porte un identifiant. Ajoutez à BODY_CROSSINGS de ` +
+            `test/cross-tenant.test.ts un appel qui y met celui de B (ou à NOT_CROSSED, avec la raison).`,
+        ),
+    );
+    expect(missing, "champs d'identifiant jamais croisés").toEqual([]);
+    const stale = BODY_CROSSINGS.filter((c) => !routes().some((r) => `${r.method} ${r.url}` === c.route)).map((c) => c.route);
+    expect(stale, "croisements de corps sans route").toEqual([]);
+  });
+
   it("shows A's users A's own data (so a B marker would be seen if it leaked)", async () => {
     const admin = users.find((u) => u.role === "admin")?.client;
     const agent = users.find((u) => u.role === "agent")?.client;
@@ -426,7 +492,8 @@ describe("cross-tenant matrix: A's users never reach B", () => {
     const blind: string[] = [];
     for (const [client, url] of pages) {
       const response = await client.get(url);
-      if (response.statusCode !== 200 || !hasMarker(response, MARKERS.a)) blind.push(`${url} : ${response.statusCode}, sans « ${MARKERS.a} »`);
+      if (response.statusCode !== 200 || !hasMarker(response, MARKERS.a))
+        blind.push(`${url} : ${response.statusCode}, sans « ${MARKERS.a} »`);
     }
     expect(blind, "pages qui ne montrent pas les données de A").toEqual([]);
   });
@@ -440,13 +507,16 @@ describe("cross-tenant matrix: A's users never reach B", () => {
       if (crossable.length === 0) continue;
       const key = `${route.method} ${route.url}`;
       for (const crossed of crossable) {
-        const url = fillPath(route.url, (p) => (p === crossed ? (TENANT_PARAMS[p]?.(b) ?? "") : (TENANT_PARAMS[p]?.(a) ?? SHARED_PARAMS[p] ?? "")));
+        const url = fillPath(route.url, (p) =>
+          p === crossed ? (TENANT_PARAMS[p]?.(b) ?? "") : (TENANT_PARAMS[p]?.(a) ?? SHARED_PARAMS[p] ?? ""),
+        );
         const call = await writeCall(route.method, key, url, crossed);
         for (const { who, role, client } of users) {
           if (role === "anonyme" && route.access.kind !== "public") continue;
           // Without an organisation in the path, the instance admin reaches every account: nothing is crossed.
           if (role === "admin de l'instance" && !params.includes("orgId")) continue;
           const response = await send(client, route.method, call);
+          counted.path++;
           const leaked = foreignMarker(response);
           // A read, or a write with a valid body, must say « not found ». A write without a listed body
           // may be refused for its body, or be a no-op: it must still show and change nothing of B.
@@ -460,6 +530,7 @@ describe("cross-tenant matrix: A's users never reach B", () => {
           }
           if (route.method !== "GET") {
             const after = await snapshotB();
+            counted.writes++;
             const diff = changed(before, after);
             if (diff.length > 0) failures.push(`${key} (:${crossed} de B) par ${who} : a modifié B (${diff.join(", ")})`);
             before = after;
@@ -484,6 +555,7 @@ describe("cross-tenant matrix: A's users never reach B", () => {
           if (role === "admin de l'instance") continue;
           if (role === "anonyme" && route.access.kind !== "public") continue;
           const response = await client.get(url);
+          counted.read++;
           const leaked = foreignMarker(response);
           if (leaked) failures.push(`${key} par ${who}, GET ${url} (${response.statusCode}) : FUITE « ${leaked} »`);
           if (response.statusCode >= 500) failures.push(`${key} par ${who}, GET ${url} : erreur ${response.statusCode}`);
@@ -505,12 +577,21 @@ describe("cross-tenant matrix: A's users never reach B", () => {
       const json = call.json && Object.fromEntries(Object.entries(call.json as object).map(([k, v]) => [k, swap(v)]));
       return { url: call.url, ...(form ? { form } : {}), ...(json ? { json } : {}) };
     };
+    const ctx = {
+      formToken: async () => {
+        const page = await new Client(t.app).get(`/api/v1/public/organisations/${a.s1}/surveys/${a.survey}`);
+        return String((JSON.parse(page.body) as { formToken?: string }).formToken);
+      },
+    };
     for (const crossing of BODY_CROSSINGS) {
       const method = crossing.route.split(" ")[0] ?? "POST";
+      const isPublic = routes().some((r) => `${r.method} ${r.url}` === crossing.route && r.access.kind === "public");
       for (const { who, role, client } of users) {
-        if (role === "anonyme" || role === "admin de l'instance") continue;
-        const call = await withVersion(crossing.call(a, b));
+        // The instance admin may put anything anywhere: crossing its bodies proves nothing.
+        if (role === "admin de l'instance" || (role === "anonyme" && !isPublic)) continue;
+        const call = await withVersion(await crossing.call(a, b, ctx));
         const response = await send(client, method, call);
+        counted.body++;
         const leaked = foreignMarker(response);
         if (response.statusCode < 400 || response.statusCode >= 500 || leaked) {
           failures.push(
@@ -519,6 +600,7 @@ describe("cross-tenant matrix: A's users never reach B", () => {
           );
         }
         const after = await snapshotB();
+        counted.writes++;
         const diff = changed(before, after);
         if (diff.length > 0) failures.push(`${crossing.route} (« ${crossing.field} » de B) par ${who} : a modifié B (${diff.join(", ")})`);
         before = after;
@@ -526,7 +608,7 @@ describe("cross-tenant matrix: A's users never reach B", () => {
       // The control: the same body with A's own id goes through, so the refusal above was the scope.
       const controller = users.find((u) => u.role === crossing.controlRole);
       if (!controller) throw new Error(`rôle ${crossing.controlRole} absent`);
-      const control = await send(controller.client, method, await withVersion(crossing.call(a, a)));
+      const control = await send(controller.client, method, await withVersion(await crossing.call(a, a, ctx)));
       if (control.statusCode >= 400) {
         failures.push(
           `${crossing.route} : le témoin (« ${crossing.field} » de A, par ${controller.who}) est refusé (${control.statusCode}) : ` +

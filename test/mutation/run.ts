@@ -1,7 +1,7 @@
 /**
  * The net is proven, not assumed (issue #19, point 6): for each scope we know how to break, this
  * script breaks it on purpose in a copy of the code and runs the cross-tenant matrix there, which
- * must FAIL and name the leak (« FUITE »). The copy lives in a temporary folder (src, test, data and
+ * must FAIL and name what it saw (« FUITE » and B's marker, or « a modifié B »). The copy lives in a temporary folder (src, test, data and
  * the configuration, with node_modules linked): the working tree is never touched.
  *
  *   npx tsx test/mutation/run.ts            (run by .ci/run after the tests; about a minute)
@@ -19,6 +19,8 @@ interface Mutant {
   file: string;
   find: string;
   replace: string;
+  /** What the failing matrix must say: the leak it saw, or B's rows it found changed. */
+  caught: string;
 }
 
 const MUTANTS: Mutant[] = [
@@ -27,22 +29,40 @@ const MUTANTS: Mutant[] = [
     file: "src/modules/requests/requests.repository.ts",
     find: `.where("org_id", "=", orgId).where("id", "=", requestId).executeTakeFirst();`,
     replace: `.where("id", "=", requestId).executeTakeFirst();`,
+    caught: "FUITE",
   },
   {
     name: "le journal d'audit sans périmètre",
     file: "src/modules/audit/audit.repository.ts",
     find: "if (query.reachRoots !== null) {",
     replace: "if (query.reachRoots === undefined) {",
+    caught: "FUITE",
   },
   {
     name: "la liste des comptes sans périmètre",
     file: "src/modules/accounts/accounts.repository.ts",
     find: "if (roots !== null) {",
     replace: "if (roots === undefined) {",
+    caught: "FUITE",
+  },
+  {
+    // A write that reaches B through an id in its body: B's rows change.
+    name: "un rôle donné sur une organisation hors de portée",
+    file: "src/modules/accounts/accounts.service.ts",
+    find: "addGrant(db: Kysely<DB>, actor: Actor, accountId: string, input: GrantInput): Promise<void> {\n  await getAccount(db, actor, accountId);\n  await requireManagedOrg(db, actor, input.orgId);\n",
+    replace:
+      "addGrant(db: Kysely<DB>, actor: Actor, accountId: string, input: GrantInput): Promise<void> {\n  await getAccount(db, actor, accountId);\n",
+    caught: "a modifié B",
   },
 ];
 
 const TEST = "test/cross-tenant.test.ts";
+/** One failure line of the runner's diff, without its « + » and cut to a readable length. */
+const shorten = (line: string) =>
+  line
+    .trim()
+    .replace(/^\+\s*/, "")
+    .slice(0, 400);
 const repo = resolve(import.meta.dirname, "../..");
 const copy = mkdtempSync(join(tmpdir(), "vigie-mutation-"));
 const started = Date.now();
@@ -55,15 +75,18 @@ try {
   symlinkSync(realpathSync(join(repo, "node_modules")), join(copy, "node_modules"));
   const vitest = join(repo, "node_modules", "vitest", "vitest.mjs");
   // The embedded engine: each run is independent and needs no server.
-  const env = { ...process.env, VIGIE_TEST_DATABASE_URL: "", FORCE_COLOR: "0" };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
   delete env.VIGIE_TEST_DATABASE_URL;
+  delete env.FORCE_COLOR;
 
   for (const mutant of MUTANTS) {
     const path = join(copy, mutant.file);
     const original = readFileSync(path, "utf8");
     const count = original.split(mutant.find).length - 1;
     if (count !== 1) {
-      console.error(`✗ ${mutant.name} : le texte à casser apparaît ${count} fois dans ${mutant.file} (attendu 1). Mettez à jour test/mutation/run.ts.`);
+      console.error(
+        `✗ ${mutant.name} : le texte à casser apparaît ${count} fois dans ${mutant.file} (attendu 1). Mettez à jour test/mutation/run.ts.`,
+      );
       failed = true;
       continue;
     }
@@ -72,17 +95,18 @@ try {
     const run = spawnSync(process.execPath, [vitest, "run", TEST], { cwd: copy, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
     writeFileSync(path, original);
     const seconds = ((Date.now() - t0) / 1000).toFixed(1);
-    const output = `${run.stdout}\n${run.stderr}`;
-    const leaks = output.split("\n").filter((line) => line.includes("FUITE"));
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the colours of the test runner's output.
+    const output = `${run.stdout}\n${run.stderr}`.replace(/\u001b\[[0-9;]*m/g, "");
+    const leaks = output.split("\n").filter((line) => line.includes(mutant.caught));
     if (run.status !== 0 && leaks.length > 0) {
-      console.log(`✓ ${mutant.name} : la matrice échoue (${seconds} s), ${leaks.length} fuite(s) nommée(s), dont :`);
-      for (const line of leaks.slice(0, 3)) console.log(`    ${line.trim().replace(/^\+\s*/, "").slice(0, 300)}`);
+      console.log(`✓ ${mutant.name} : la matrice échoue (${seconds} s), ${leaks.length} ligne(s) « ${mutant.caught} », dont :`);
+      for (const line of leaks.slice(0, 3)) console.log(`    ${shorten(line)}`);
     } else {
       failed = true;
       console.error(
         run.status === 0
           ? `✗ ${mutant.name} : la matrice PASSE avec cette brèche (${seconds} s) : elle ne la voit pas.`
-          : `✗ ${mutant.name} : la matrice échoue (${seconds} s) sans nommer de fuite : elle a échoué pour une autre raison.\n${output.slice(-3000)}`,
+          : `✗ ${mutant.name} : la matrice échoue (${seconds} s) sans dire « ${mutant.caught} » : elle a échoué pour une autre raison.\n${output.slice(-3000)}`,
       );
     }
   }
