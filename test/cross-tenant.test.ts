@@ -30,6 +30,9 @@ import { buildRouteFixture, MARKERS, type RouteFixture } from "./support/route-f
 
 type Tenant = RouteFixture;
 
+/** The sweeps make about two thousand calls: seconds on a quiet machine, minutes on a loaded one. */
+const SWEEP_TIMEOUT = 600_000;
+
 /** Path parameters that name a tenant's resource: A's value, or B's when crossed. */
 const TENANT_PARAMS: Record<string, (t: Tenant) => string> = {
   orgId: (t) => t.s1,
@@ -423,7 +426,7 @@ describe("cross-tenant matrix: A's users never reach B", () => {
     const anonymous = new Client(t.app);
     await anonymous.get("/login");
     users.push({ who: "anonyme", role: "anonyme", client: anonymous });
-  });
+  }, SWEEP_TIMEOUT);
   afterAll(async () => {
     console.log(
       `Matrice entre locataires : ${counted.path} appels avec une ressource de B dans le chemin, ${counted.read} lectures ` +
@@ -498,124 +501,139 @@ describe("cross-tenant matrix: A's users never reach B", () => {
     expect(blind, "pages qui ne montrent pas les données de A").toEqual([]);
   });
 
-  it("answers 404 or 403 to A's organisation with B's resource in the path, for every role", async () => {
-    const failures: string[] = [];
-    let before = await snapshotB();
-    for (const route of routes()) {
-      const params = routeParams(route.url);
-      const crossable = params.filter((p) => p !== "orgId" && p in TENANT_PARAMS);
-      if (crossable.length === 0) continue;
-      const key = `${route.method} ${route.url}`;
-      for (const crossed of crossable) {
-        const url = fillPath(route.url, (p) =>
-          p === crossed ? (TENANT_PARAMS[p]?.(b) ?? "") : (TENANT_PARAMS[p]?.(a) ?? SHARED_PARAMS[p] ?? ""),
+  it(
+    "answers 404 or 403 to A's organisation with B's resource in the path, for every role",
+    async () => {
+      const failures: string[] = [];
+      let before = await snapshotB();
+      for (const route of routes()) {
+        const params = routeParams(route.url);
+        const crossable = params.filter((p) => p !== "orgId" && p in TENANT_PARAMS);
+        if (crossable.length === 0) continue;
+        const key = `${route.method} ${route.url}`;
+        for (const crossed of crossable) {
+          const url = fillPath(route.url, (p) =>
+            p === crossed ? (TENANT_PARAMS[p]?.(b) ?? "") : (TENANT_PARAMS[p]?.(a) ?? SHARED_PARAMS[p] ?? ""),
+          );
+          const call = await writeCall(route.method, key, url, crossed);
+          for (const { who, role, client } of users) {
+            if (role === "anonyme" && route.access.kind !== "public") continue;
+            // Without an organisation in the path, the instance admin reaches every account: nothing is crossed.
+            if (role === "admin de l'instance" && !params.includes("orgId")) continue;
+            const response = await send(client, route.method, call);
+            counted.path++;
+            const leaked = foreignMarker(response);
+            // A read, or a write with a valid body, must say « not found ». A write without a listed body
+            // may be refused for its body, or be a no-op: it must still show and change nothing of B.
+            const strict = route.method === "GET" || key in WRITE_BODIES;
+            const refused = strict ? [403, 404].includes(response.statusCode) : response.statusCode < 500;
+            if (!refused || leaked) {
+              failures.push(
+                `${key} (:${crossed} de B) par ${who}, ${route.method} ${url} : attendu ${strict ? "404 ou 403" : "un refus"}, reçu ${response.statusCode}` +
+                  (leaked ? ` ; FUITE : « ${leaked} »` : ""),
+              );
+            }
+            if (route.method !== "GET") {
+              const after = await snapshotB();
+              counted.writes++;
+              const diff = changed(before, after);
+              if (diff.length > 0) failures.push(`${key} (:${crossed} de B) par ${who} : a modifié B (${diff.join(", ")})`);
+              before = after;
+            }
+          }
+        }
+      }
+      expect(failures).toEqual([]);
+    },
+    SWEEP_TIMEOUT,
+  );
+
+  it(
+    "never shows A's users a B marker on any page or API read, even with B's ids in the query",
+    async () => {
+      const failures: string[] = [];
+      const crossedQuery = new URLSearchParams(QUERY_IDS(b)).toString();
+      for (const route of routes().filter((r) => r.method === "GET")) {
+        const key = `${route.method} ${route.url}`;
+        const path = fillPath(route.url, (p) => TENANT_PARAMS[p]?.(a) ?? SHARED_PARAMS[p] ?? "");
+        const own = READ_QUERIES[key]?.(a);
+        const urls = [own ? `${path}?${own}` : path, `${path}?${own ? `${own}&` : ""}${crossedQuery}`];
+        for (const url of urls) {
+          for (const { who, role, client } of users) {
+            // The instance admin reaches every tenant: what it is shown is not a leak.
+            if (role === "admin de l'instance") continue;
+            if (role === "anonyme" && route.access.kind !== "public") continue;
+            const response = await client.get(url);
+            counted.read++;
+            const leaked = foreignMarker(response);
+            if (leaked) failures.push(`${key} par ${who}, GET ${url} (${response.statusCode}) : FUITE « ${leaked} »`);
+            if (response.statusCode >= 500) failures.push(`${key} par ${who}, GET ${url} : erreur ${response.statusCode}`);
+          }
+        }
+      }
+      expect(failures).toEqual([]);
+    },
+    SWEEP_TIMEOUT,
+  );
+
+  it(
+    "refuses every id of B carried in a body, changes nothing of B, and accepts A's own id",
+    async () => {
+      const failures: string[] = [];
+      let before = await snapshotB();
+      const versionOf = async (requestId: string) =>
+        String(
+          (await t.database.db.selectFrom("requests").select("version").where("id", "=", requestId).executeTakeFirstOrThrow()).version,
         );
-        const call = await writeCall(route.method, key, url, crossed);
+      const withVersion = async (call: Call): Promise<Call> => {
+        const version = await versionOf(a.request);
+        const swap = (v: unknown) => (v === "VERSION" ? (call.json ? Number(version) : version) : v);
+        const form = call.form && Object.fromEntries(Object.entries(call.form).map(([k, v]) => [k, swap(v) as string]));
+        const json = call.json && Object.fromEntries(Object.entries(call.json as object).map(([k, v]) => [k, swap(v)]));
+        return { url: call.url, ...(form ? { form } : {}), ...(json ? { json } : {}) };
+      };
+      const ctx = {
+        formToken: async () => {
+          const page = await new Client(t.app).get(`/api/v1/public/organisations/${a.s1}/surveys/${a.survey}`);
+          return String((JSON.parse(page.body) as { formToken?: string }).formToken);
+        },
+      };
+      for (const crossing of BODY_CROSSINGS) {
+        const method = crossing.route.split(" ")[0] ?? "POST";
+        const isPublic = routes().some((r) => `${r.method} ${r.url}` === crossing.route && r.access.kind === "public");
         for (const { who, role, client } of users) {
-          if (role === "anonyme" && route.access.kind !== "public") continue;
-          // Without an organisation in the path, the instance admin reaches every account: nothing is crossed.
-          if (role === "admin de l'instance" && !params.includes("orgId")) continue;
-          const response = await send(client, route.method, call);
-          counted.path++;
+          // The instance admin may put anything anywhere: crossing its bodies proves nothing.
+          if (role === "admin de l'instance" || (role === "anonyme" && !isPublic)) continue;
+          const call = await withVersion(await crossing.call(a, b, ctx));
+          const response = await send(client, method, call);
+          counted.body++;
           const leaked = foreignMarker(response);
-          // A read, or a write with a valid body, must say « not found ». A write without a listed body
-          // may be refused for its body, or be a no-op: it must still show and change nothing of B.
-          const strict = route.method === "GET" || key in WRITE_BODIES;
-          const refused = strict ? [403, 404].includes(response.statusCode) : response.statusCode < 500;
-          if (!refused || leaked) {
+          if (response.statusCode < 400 || response.statusCode >= 500 || leaked) {
             failures.push(
-              `${key} (:${crossed} de B) par ${who}, ${route.method} ${url} : attendu ${strict ? "404 ou 403" : "un refus"}, reçu ${response.statusCode}` +
+              `${crossing.route} (« ${crossing.field} » de B) par ${who} : attendu un refus, reçu ${response.statusCode}` +
                 (leaked ? ` ; FUITE : « ${leaked} »` : ""),
             );
           }
-          if (route.method !== "GET") {
-            const after = await snapshotB();
-            counted.writes++;
-            const diff = changed(before, after);
-            if (diff.length > 0) failures.push(`${key} (:${crossed} de B) par ${who} : a modifié B (${diff.join(", ")})`);
-            before = after;
-          }
+          const after = await snapshotB();
+          counted.writes++;
+          const diff = changed(before, after);
+          if (diff.length > 0)
+            failures.push(`${crossing.route} (« ${crossing.field} » de B) par ${who} : a modifié B (${diff.join(", ")})`);
+          before = after;
         }
-      }
-    }
-    expect(failures).toEqual([]);
-  });
-
-  it("never shows A's users a B marker on any page or API read, even with B's ids in the query", async () => {
-    const failures: string[] = [];
-    const crossedQuery = new URLSearchParams(QUERY_IDS(b)).toString();
-    for (const route of routes().filter((r) => r.method === "GET")) {
-      const key = `${route.method} ${route.url}`;
-      const path = fillPath(route.url, (p) => TENANT_PARAMS[p]?.(a) ?? SHARED_PARAMS[p] ?? "");
-      const own = READ_QUERIES[key]?.(a);
-      const urls = [own ? `${path}?${own}` : path, `${path}?${own ? `${own}&` : ""}${crossedQuery}`];
-      for (const url of urls) {
-        for (const { who, role, client } of users) {
-          // The instance admin reaches every tenant: what it is shown is not a leak.
-          if (role === "admin de l'instance") continue;
-          if (role === "anonyme" && route.access.kind !== "public") continue;
-          const response = await client.get(url);
-          counted.read++;
-          const leaked = foreignMarker(response);
-          if (leaked) failures.push(`${key} par ${who}, GET ${url} (${response.statusCode}) : FUITE « ${leaked} »`);
-          if (response.statusCode >= 500) failures.push(`${key} par ${who}, GET ${url} : erreur ${response.statusCode}`);
-        }
-      }
-    }
-    expect(failures).toEqual([]);
-  });
-
-  it("refuses every id of B carried in a body, changes nothing of B, and accepts A's own id", async () => {
-    const failures: string[] = [];
-    let before = await snapshotB();
-    const versionOf = async (requestId: string) =>
-      String((await t.database.db.selectFrom("requests").select("version").where("id", "=", requestId).executeTakeFirstOrThrow()).version);
-    const withVersion = async (call: Call): Promise<Call> => {
-      const version = await versionOf(a.request);
-      const swap = (v: unknown) => (v === "VERSION" ? (call.json ? Number(version) : version) : v);
-      const form = call.form && Object.fromEntries(Object.entries(call.form).map(([k, v]) => [k, swap(v) as string]));
-      const json = call.json && Object.fromEntries(Object.entries(call.json as object).map(([k, v]) => [k, swap(v)]));
-      return { url: call.url, ...(form ? { form } : {}), ...(json ? { json } : {}) };
-    };
-    const ctx = {
-      formToken: async () => {
-        const page = await new Client(t.app).get(`/api/v1/public/organisations/${a.s1}/surveys/${a.survey}`);
-        return String((JSON.parse(page.body) as { formToken?: string }).formToken);
-      },
-    };
-    for (const crossing of BODY_CROSSINGS) {
-      const method = crossing.route.split(" ")[0] ?? "POST";
-      const isPublic = routes().some((r) => `${r.method} ${r.url}` === crossing.route && r.access.kind === "public");
-      for (const { who, role, client } of users) {
-        // The instance admin may put anything anywhere: crossing its bodies proves nothing.
-        if (role === "admin de l'instance" || (role === "anonyme" && !isPublic)) continue;
-        const call = await withVersion(await crossing.call(a, b, ctx));
-        const response = await send(client, method, call);
-        counted.body++;
-        const leaked = foreignMarker(response);
-        if (response.statusCode < 400 || response.statusCode >= 500 || leaked) {
+        // The control: the same body with A's own id goes through, so the refusal above was the scope.
+        const controller = users.find((u) => u.role === crossing.controlRole);
+        if (!controller) throw new Error(`rôle ${crossing.controlRole} absent`);
+        const control = await send(controller.client, method, await withVersion(await crossing.call(a, a, ctx)));
+        if (control.statusCode >= 400) {
           failures.push(
-            `${crossing.route} (« ${crossing.field} » de B) par ${who} : attendu un refus, reçu ${response.statusCode}` +
-              (leaked ? ` ; FUITE : « ${leaked} »` : ""),
+            `${crossing.route} : le témoin (« ${crossing.field} » de A, par ${controller.who}) est refusé (${control.statusCode}) : ` +
+              `le corps de test est faux, le refus ci-dessus ne prouve rien. ${control.body.slice(0, 300)}`,
           );
         }
-        const after = await snapshotB();
-        counted.writes++;
-        const diff = changed(before, after);
-        if (diff.length > 0) failures.push(`${crossing.route} (« ${crossing.field} » de B) par ${who} : a modifié B (${diff.join(", ")})`);
-        before = after;
       }
-      // The control: the same body with A's own id goes through, so the refusal above was the scope.
-      const controller = users.find((u) => u.role === crossing.controlRole);
-      if (!controller) throw new Error(`rôle ${crossing.controlRole} absent`);
-      const control = await send(controller.client, method, await withVersion(await crossing.call(a, a, ctx)));
-      if (control.statusCode >= 400) {
-        failures.push(
-          `${crossing.route} : le témoin (« ${crossing.field} » de A, par ${controller.who}) est refusé (${control.statusCode}) : ` +
-            `le corps de test est faux, le refus ci-dessus ne prouve rien. ${control.body.slice(0, 300)}`,
-        );
-      }
-    }
-    expect(failures).toEqual([]);
-  });
+      expect(failures).toEqual([]);
+    },
+    SWEEP_TIMEOUT,
+  );
 });
