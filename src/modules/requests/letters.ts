@@ -1,4 +1,6 @@
+import { formatDelay } from "../../ui/format.ts";
 import { CHANNEL_LABELS, type Channel, REQUEST_KIND_LABELS, type RequestKind } from "../frameworks/channels.ts";
+import type { Delay } from "./due-date.ts";
 
 /**
  * The letters a requester receives — acknowledgement, holding reply, answer — as editable French
@@ -85,7 +87,7 @@ export interface LetterFacts {
   channel: Channel;
   subject: string;
   receivedOn: string;
-  delay: { value: number; unit: "working_days" | "calendar_days" } | null;
+  delay: Delay | null;
   dueOn: string | null;
   announcedOn?: string | null;
   message?: string | null;
@@ -101,7 +103,7 @@ export function frenchDate(iso: string | null | undefined): string {
 
 function delayText(delay: LetterFacts["delay"]): string {
   if (!delay) return "dans les meilleurs délais";
-  return `dans un délai de ${delay.value} ${delay.unit === "working_days" ? "jours ouvrés" : "jours"}`;
+  return `dans un délai de ${formatDelay(delay.value, delay.unit)}`;
 }
 
 export function letterValues(f: LetterFacts): Record<Placeholder, string> {

@@ -1,3 +1,4 @@
+import { formatDelay } from "../../ui/format.ts";
 import { CsrfField, ErrorSummary, type FormState, formatDateTime, SelectField, TextArea, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
@@ -275,7 +276,7 @@ export function RequestPage({
         <dt class="fr-text--bold">Délai annoncé</dt>
         <dd>
           {r.target
-            ? `${r.target.value} ${r.target.unit === "working_days" ? "jours ouvrés" : "jours"} (engagement ${r.commitmentId ?? ""}${equivalents.length ? `, aujourd'hui ${equivalents.join(", ")}` : ""}) — échéance le ${formatDate(r.dueOn)}`
+            ? `${formatDelay(r.target.value, r.target.unit)} (engagement ${r.commitmentId ?? ""}${equivalents.length ? `, aujourd'hui ${equivalents.join(", ")}` : ""}) — échéance le ${formatDate(r.dueOn)}`
             : "Aucun délai annoncé pour ce canal"}
         </dd>
         {r.announcedOn ? (
