@@ -45,7 +45,7 @@ describe("letters to the requester, by e-mail", () => {
     await runDueJobs(t.database.db);
     const mail = await smtp.waitFor((m) => m.to.includes("elodie@example.org"));
     expect(mail.subject).toBe(`Mairie de Lyon — accusé de réception de votre demande n° ${r.number}`);
-    expect(mail.text).toContain("dans un délai de 15 jours ouvrés, c'est-à-dire au plus tard le 25 mai 2027");
+    expect(mail.text).toContain("dans un délai de 15\u00a0jours ouvrés, c'est-à-dire au plus tard le 25 mai 2027");
     const link = /https:\/\/vigie\.mairie-lyon\.example(\/track\?\S+)/.exec(mail.text)?.[1] ?? "";
     const page = await new Client(t.app).get(link);
     expect(page.statusCode).toBe(200);
@@ -123,7 +123,7 @@ describe("letters to the requester, by e-mail", () => {
     const mail = await smtp.waitFor((m) => m.to.includes("lea@example.org"));
     expect(mail.subject).toBe(`Mairie de Lyon : dossier ${r.number} bien reçu`);
     // Friday 30 April + 5 working days, Ascension (6 May) excepted.
-    expect(mail.text.trim()).toBe("Nous vous répondrons dans un délai de 5 jours ouvrés, au plus tard le 10 mai 2027.");
+    expect(mail.text.trim()).toBe("Nous vous répondrons dans un délai de 5\u00a0jours ouvrés, au plus tard le 10 mai 2027.");
     const pdf = await c.get(`/organisations/${site}/requests/${r.id}/letters/acknowledgement`);
     expect(pdf.headers["content-type"]).toBe("application/pdf");
     expect(pdf.rawPayload.subarray(0, 5).toString()).toBe("%PDF-");

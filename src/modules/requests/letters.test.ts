@@ -18,7 +18,7 @@ describe("letters to the requester", () => {
     const letter = renderLetter(DEFAULT_TEMPLATES.acknowledgement, facts);
     expect(letter.subject).toBe("Mairie de Lyon — accusé de réception de votre réclamation n° 2027-000042");
     expect(letter.body).toContain("le 30 avril 2027 votre réclamation « Attente au guichet »");
-    expect(letter.body).toContain("dans un délai de 15 jours ouvrés, c'est-à-dire au plus tard le 25 mai 2027");
+    expect(letter.body).toContain("dans un délai de 15\u00a0jours ouvrés, c'est-à-dire au plus tard le 25 mai 2027");
     expect(letter.body).toContain(facts.trackingUrl);
   });
 
