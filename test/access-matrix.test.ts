@@ -104,6 +104,19 @@ const MATRIX: Record<string, Entry> = {
     rule: { subtree: EDITORS },
     call: (f) => ({ url: `/organisations/${f.s1}/logo/delete`, form: {} }),
   },
+  "GET /organisations/:orgId/delays": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/delays` }) },
+  "POST /organisations/:orgId/delays": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/delays`, form: { "value-letter-request": "pas un nombre" } }),
+  },
+  "GET /api/v1/organisations/:orgId/announced-delays": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/announced-delays` }),
+  },
+  "PUT /api/v1/organisations/:orgId/announced-delays": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/announced-delays`, json: { delays: [{ channel: "fax" }] } }),
+  },
   "GET /api/v1/organisations": { rule: { anywhere: ALL }, call: () => ({ url: "/api/v1/organisations" }) },
   "POST /api/v1/organisations": {
     rule: { anywhere: ["admin", "correspondent"] },

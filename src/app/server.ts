@@ -9,6 +9,7 @@ import { accountsRoutes } from "../modules/accounts/accounts.routes.tsx";
 import { authRoutes } from "../modules/accounts/auth.routes.tsx";
 import { myAccountRoutes } from "../modules/accounts/my-account.routes.tsx";
 import { actionsRoutes } from "../modules/actions/actions.routes.tsx";
+import { announcedDelaysRoutes } from "../modules/announced-delays/announced-delays.routes.tsx";
 import { assessmentsRoutes } from "../modules/assessments/assessments.routes.tsx";
 import { auditRoutes } from "../modules/audit/audit.routes.tsx";
 import { calendarRoutes } from "../modules/calendar/calendar.routes.tsx";
@@ -90,6 +91,7 @@ export async function buildServer(deps: AppDeps, options: { logger?: boolean } =
     organisationLogoRoutes,
     calendarRoutes,
     frameworksRoutes,
+    announcedDelaysRoutes,
     leversRoutes,
     requestsRoutes,
     requestsPublicRoutes,

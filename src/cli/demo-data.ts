@@ -2,6 +2,8 @@ import type { Kysely } from "kysely";
 import type { DB } from "../db/schema.ts";
 import { accountExists, createAccount, createInstanceAdmin, isDemoInstance, markDemo } from "../modules/accounts/accounts.service.ts";
 import type { Actor } from "../modules/accounts/roles.ts";
+import { setAnnouncedDelays } from "../modules/announced-delays/announced-delays.service.ts";
+import { REQUEST_KINDS } from "../modules/frameworks/channels.ts";
 import { adoptFramework, createLocalCommitment } from "../modules/frameworks/frameworks.service.ts";
 import { savePublicInfo } from "../modules/opening-hours/opening-hours.service.ts";
 import type { HolidayZone, Organisation, OrgKind } from "../modules/organisations/organisation.ts";
@@ -174,8 +176,15 @@ async function loadDemoCommitments(db: Kysely<DB>, actor: Actor, byName: (name: 
     await createLocalCommitment(db, actor, poissy.id, {
       title: "Des réponses aux demandes par mail dans les sept jours",
       channels: ["email"],
-      targets: [{ metric: "reply_delay", value: 7, unit: "calendar_days", channels: ["email"], kinds: [] }],
+      targets: [],
     });
+    // The promise's delay, announced for every kind of request by e-mail.
+    await setAnnouncedDelays(
+      db,
+      actor,
+      poissy.id,
+      REQUEST_KINDS.map((kind) => ({ channel: "email" as const, kind, value: 7, unit: "calendar_days" as const })),
+    );
     await createLocalCommitment(db, actor, poissy.id, {
       title: "Des rendez-vous pour les demandes de cartes nationales d'identité ou passeport dans les 30 jours",
       channels: ["counter"],

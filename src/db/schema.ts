@@ -185,6 +185,15 @@ export interface RateEventsTable {
   at: TimestampDefault;
 }
 
+export interface AnnouncedDelaysTable {
+  org_id: string;
+  channel: string;
+  kind: string;
+  value: number;
+  unit: string;
+  updated_at: TimestampDefault;
+}
+
 export interface OrganisationLogosTable {
   org_id: string;
   content_type: string;
@@ -200,6 +209,7 @@ export interface OrgClosuresTable {
 }
 
 export interface DB {
+  announced_delays: AnnouncedDelaysTable;
   organisation_logos: OrganisationLogosTable;
   org_closures: OrgClosuresTable;
   rate_events: RateEventsTable;
@@ -339,5 +349,6 @@ export interface RequestRollupTable {
   answered: Generated<number>;
   answered_with_target: Generated<number>;
   answered_in_time: Generated<number>;
+  received_without_target: Generated<number>;
   delay_histogram: ColumnType<number[], number[] | undefined, number[]>;
 }

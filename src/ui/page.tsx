@@ -18,6 +18,7 @@ const FLASH: Record<string, string> = {
   "org.updated": "Les modifications ont été enregistrées.",
   "org.deleted": "L'organisation a été supprimée.",
   "org.logo_set": "Le logo a été enregistré.",
+  "delays.saved": "Les délais annoncés ont été enregistrés : ils valent pour les demandes reçues à partir de maintenant.",
   "org.logo_removed": "Le logo a été retiré.",
   "account.created": "Le compte a été créé.",
   "account.updated": "Le compte a été mis à jour.",

@@ -150,3 +150,9 @@ export async function removeOrganisationLogo(db: Kysely<DB>, actor: Actor, orgId
     await recordAudit(trx, auditActor(actor), { orgId, action: "delete", entity: "organisation_logo", entityId: orgId });
   });
 }
+
+/** The organisations of a path (or any list of ids), by id, with their names: for saying where something comes from. */
+export async function organisationsById(db: Kysely<DB>, ids: string[]): Promise<Map<string, Organisation>> {
+  if (!ids.length) return new Map();
+  return new Map((await repo.findByIds(db, ids)).map((o) => [o.id, o]));
+}

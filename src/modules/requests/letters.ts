@@ -1,6 +1,7 @@
 import { AppError } from "../../app/errors.ts";
 import { formatDate, formatDelay, frenchSpacing } from "../../ui/format.ts";
 import { CHANNEL_LABELS, type Channel, REQUEST_KIND_LABELS, type RequestKind } from "../frameworks/channels.ts";
+import type { Delay } from "./due-date.ts";
 
 /**
  * The letters a requester receives — acknowledgement, holding reply, answer — as editable French

@@ -10,8 +10,9 @@ import { parseInput } from "../../app/validation.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import type { PageOptions } from "../../ui/layout.tsx";
 import { sendPage } from "../../ui/page.tsx";
+import { announcedDelays } from "../announced-delays/announced-delays.service.ts";
 import { mailStatesForRequest } from "../mail/mail.service.ts";
-import { getOrganisation } from "../organisations/organisations.service.ts";
+import { getOrganisation, organisationHasLogo } from "../organisations/organisations.service.ts";
 import { orgParams, PUBLIC_RATE } from "./requests.http.ts";
 import { PublicReceipt, PublicRequestForm, TrackingView } from "./requests.public.views.tsx";
 import { publicRequestSchema } from "./requests.schema.ts";
@@ -21,16 +22,26 @@ import { filePublicRequest, trackRequest } from "./requests.service.ts";
 export async function requestsPublicRoutes(app: App, deps: AppDeps): Promise<void> {
   const { db } = deps;
   // ---- Public: file a complaint or suggestion, follow it ----
-  const publicForm = async (request: FastifyRequest, orgId: string, form: FormState): Promise<PageOptions> => {
+  /** What the form says about its organisation: name, logo, and the delays announced on the web. */
+  const formFacts = async (orgId: string) => {
     const org = await getOrganisation(db, orgId);
+    const [delays, hasLogo] = await Promise.all([announcedDelays(db, orgId), organisationHasLogo(db, orgId)]);
     return {
-      light: true,
-      title: `Réclamation ou suggestion — ${org.name}`,
-      children: (
-        <PublicRequestForm orgName={org.name} action={`/public/organisations/${orgId}/complaint`} form={form} csrf={request.csrfToken} />
-      ),
+      orgId,
+      orgName: org.name,
+      logo: hasLogo && deps.config.theme === "neutre",
+      delays: delays.filter((d) => d.channel === "web"),
     };
   };
+  const formPage = (request: FastifyRequest, facts: Awaited<ReturnType<typeof formFacts>>, form: FormState): PageOptions => ({
+    light: true,
+    title: `Écrire au service — ${facts.orgName}`,
+    children: (
+      <PublicRequestForm {...facts} action={`/public/organisations/${facts.orgId}/complaint`} form={form} csrf={request.csrfToken} />
+    ),
+  });
+  const publicForm = async (request: FastifyRequest, orgId: string, form: FormState): Promise<PageOptions> =>
+    formPage(request, await formFacts(orgId), form);
   const publicOrg = (request: FastifyRequest) => {
     const parsed = orgParams.safeParse(request.params);
     if (!parsed.success) throw new AppError("organisation.not_found");
@@ -43,7 +54,7 @@ export async function requestsPublicRoutes(app: App, deps: AppDeps): Promise<voi
 
   app.post("/public/organisations/:orgId/complaint", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
     const orgId = publicOrg(request);
-    const org = await getOrganisation(db, orgId);
+    const facts = await formFacts(orgId);
     const body = (request.body ?? {}) as Record<string, unknown>;
     return handleForm(
       request,
@@ -57,13 +68,7 @@ export async function requestsPublicRoutes(app: App, deps: AppDeps): Promise<voi
         const params = new URLSearchParams({ number: created.number, token: trackingToken, kind: created.kind });
         return `/public/organisations/${orgId}/complaint/received?${params}`;
       },
-      (form) => ({
-        light: true,
-        title: `Réclamation ou suggestion — ${org.name}`,
-        children: (
-          <PublicRequestForm orgName={org.name} action={`/public/organisations/${orgId}/complaint`} form={form} csrf={request.csrfToken} />
-        ),
-      }),
+      (form) => formPage(request, facts, form),
     );
   });
 

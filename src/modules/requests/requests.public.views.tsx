@@ -1,30 +1,58 @@
-import { formatDate } from "../../ui/format.ts";
+import { formatDate, formatDelay } from "../../ui/format.ts";
 import { CsrfField, ErrorSummary, type FormState, TextArea, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
+import type { DelayUnit } from "../announced-delays/announced-delays.ts";
 import { REQUEST_KIND_LABELS } from "../frameworks/channels.ts";
 import type { MailState } from "../mail/mail.service.ts";
 import { MAIL_KIND_LABELS, MailStatusBadge } from "../mail/mail.views.tsx";
+import { PublicOrgHeading } from "../organisations/organisations.views.tsx";
 import { STATUS_LABELS } from "./request-status.ts";
 import type { RequestStatus } from "./requests.service.ts";
 
+const PUBLIC_KINDS = ["request", "complaint", "suggestion"] as const;
+const KIND_CHOICES: Record<(typeof PUBLIC_KINDS)[number], string> = {
+  request: "Une demande (une information, une démarche)",
+  complaint: "Une réclamation",
+  suggestion: "Une suggestion",
+};
+
 export function PublicRequestForm({
+  orgId,
   orgName,
+  logo,
+  delays,
   action,
   form,
   csrf,
 }: {
+  orgId: string;
   orgName: string;
+  /** Whether to show the organisation's logo (it has one, and the theme is the neutral one). */
+  logo: boolean;
+  /** The delays announced on the web channel, per kind. */
+  delays: Array<{ kind: string; delay: { value: number; unit: DelayUnit } | null }>;
   action: string;
   form: FormState;
   csrf: string;
 }): SafeHtml {
   return (
     <div class="fr-col-12 fr-col-md-8">
-      <h1>{`Réclamation ou suggestion — ${orgName}`}</h1>
+      <PublicOrgHeading org={{ id: orgId, name: orgName }} logo={logo} />
+      <h1>Écrire au service</h1>
       <p>
-        Votre message est enregistré avec un numéro de dossier. Une réclamation reçoit une réponse dans le délai que nous annonçons ; vous
-        pourrez suivre son avancement en ligne.
+        Votre message est enregistré avec un numéro de dossier, et vous pourrez suivre son avancement en ligne. Nous nous engageons à
+        répondre dans ces délais :
       </p>
+      <ul>
+        {PUBLIC_KINDS.map((k) => {
+          const d = delays.find((x) => x.kind === k)?.delay;
+          return (
+            <li>
+              {`${REQUEST_KIND_LABELS[k]} : ${d ? `réponse sous ${formatDelay(d.value, d.unit)}` : "réponse dans les meilleurs délais"}`}
+            </li>
+          );
+        })}
+      </ul>
       <ErrorSummary form={form} />
       <form method="post" action={action} novalidate>
         <CsrfField token={csrf} />
@@ -32,12 +60,12 @@ export function PublicRequestForm({
           <legend class="fr-fieldset__legend" id="kind-legend">
             Vous souhaitez faire (obligatoire)
           </legend>
-          {(["complaint", "suggestion"] as const).map((k) => (
+          {PUBLIC_KINDS.map((k) => (
             <div class="fr-fieldset__element">
               <div class="fr-radio-group">
                 <input type="radio" id={`kind-${k}`} name="kind" value={k} checked={form.values.kind === k} />
                 <label class="fr-label" for={`kind-${k}`}>
-                  {k === "complaint" ? "Une réclamation" : "Une suggestion"}
+                  {KIND_CHOICES[k]}
                 </label>
               </div>
             </div>
@@ -96,7 +124,7 @@ export function PublicReceipt({
       <div class="fr-callout">
         <p class="fr-callout__title">{`Numéro de dossier : ${number}`}</p>
         <p class="fr-callout__text">
-          {`Votre ${kind === "complaint" ? "réclamation" : "suggestion"} a bien été reçue. Gardez ce numéro : il vous sera demandé si vous nous contactez.`}
+          {`Votre ${kind === "complaint" ? "réclamation" : kind === "request" ? "demande" : "suggestion"} a bien été reçue. Gardez ce numéro : il vous sera demandé si vous nous contactez.`}
         </p>
         {number !== "0" ? (
           <p class="fr-callout__text" id="acknowledgement">
