@@ -122,7 +122,6 @@ export const PLACEHOLDER_LABELS: Record<Placeholder, string> = {
   lien_suivi: "lien de suivi",
 };
 
-export type DelayUnit = "working_days" | "business_days" | "calendar_days";
 
 export interface LetterFacts {
   organisation: string;
@@ -131,7 +130,7 @@ export interface LetterFacts {
   channel: Channel;
   subject: string;
   receivedOn: string;
-  delay: { value: number; unit: DelayUnit } | null;
+  delay: Delay | null;
   dueOn: string | null;
   announcedOn?: string | null;
   message?: string | null;
