@@ -9,6 +9,7 @@ import * as m0007 from "./migrations/0007_survey_distribution.ts";
 import * as m0008 from "./migrations/0008_calls.ts";
 import * as m0009 from "./migrations/0009_improvement.ts";
 import * as m0010 from "./migrations/0010_publication.ts";
+import * as m0013 from "./migrations/0013_tracking_code.ts";
 import * as m0015 from "./migrations/0015_organisation_logos.ts";
 
 /** Migrations are listed here, in order, so a bundle or a test runner needs no file-system scan. */
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   "0008_calls": m0008,
   "0009_improvement": m0009,
   "0010_publication": m0010,
+  "0013_tracking_code": m0013,
   "0015_organisation_logos": m0015,
 };
 

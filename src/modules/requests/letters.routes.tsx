@@ -12,7 +12,8 @@ import { getOrganisation } from "../organisations/organisations.service.ts";
 import { letterPdf } from "./letter-pdf.ts";
 import { composeLetter, saveTemplate, templateFor } from "./letters.service.ts";
 import { frenchDate, LETTER_KINDS, LETTER_LABELS, type LetterKind, PLACEHOLDERS } from "./letters.ts";
-import { getRequest, letterFacts, type RequestRecord, renewTrackingToken, todayIn } from "./requests.service.ts";
+import { getRequest, letterFacts, notePrintedAcknowledgement, type RequestRecord, todayIn } from "./requests.service.ts";
+import { formatTrackingCode, trackingCodeFor } from "./tracking-code.ts";
 
 const orgParams = z.object({ orgId: z.string().uuid() });
 const kindParams = z.object({ orgId: z.string().uuid(), kind: z.enum(LETTER_KINDS, { error: "Modèle inconnu." }) });
@@ -125,10 +126,21 @@ export async function lettersRoutes(app: App, deps: AppDeps): Promise<void> {
     kind: z.enum(LETTER_KINDS, { error: "Lettre inconnue." }),
   });
 
-  /** The letter as a PDF for the post; the tracking link is only there when a fresh token was just made. */
-  const sendLetterPdf = async (reply: FastifyReply, orgId: string, r: RequestRecord, kind: LetterKind, trackingUrl: string | null) => {
+  /**
+   * The letter as a PDF for the post. An acknowledgement carries how to follow the request: the short
+   * address, the number and the code in words, and a QR code opening the form with the number filled in.
+   */
+  const sendLetterPdf = async (reply: FastifyReply, orgId: string, r: RequestRecord, kind: LetterKind) => {
     const org = await getOrganisation(db, orgId);
-    const letter = await composeLetter(db, org.path, kind, letterFacts(org.name, r, { trackingUrl, message: "" }));
+    const trackingAddress = `${deps.config.baseUrl}/track`;
+    const trackingCode = formatTrackingCode(await trackingCodeFor(db, r.id));
+    const qrUrl = `${trackingAddress}?${new URLSearchParams({ number: r.number })}`;
+    const letter = await composeLetter(
+      db,
+      org.path,
+      kind,
+      letterFacts(org.name, r, { trackingUrl: qrUrl, trackingAddress, trackingCode, message: "" }),
+    );
     const pdf = await letterPdf({
       sender: org.name,
       senderAddress: [org.address.street ?? "", [org.address.postcode, org.address.city].filter(Boolean).join(" ")].filter(Boolean),
@@ -137,6 +149,10 @@ export async function lettersRoutes(app: App, deps: AppDeps): Promise<void> {
       date: frenchDate(todayIn(org.timeZone)),
       subject: letter.subject,
       body: letter.body,
+      tracking:
+        kind === "acknowledgement"
+          ? { qrUrl, text: `Suivez votre demande sur ${trackingAddress} avec le numéro ${r.number} et le code ${trackingCode}.` }
+          : undefined,
     });
     return reply
       .header("content-type", "application/pdf")
@@ -149,20 +165,19 @@ export async function lettersRoutes(app: App, deps: AppDeps): Promise<void> {
     { config: { access: onOrg("request.read") }, schema: { hide: true } },
     async (request, reply) => {
       const params = parseInput(letterParams, request.params);
-      return sendLetterPdf(reply, params.orgId, await getRequest(db, params.orgId, params.requestId), params.kind, null);
+      return sendLetterPdf(reply, params.orgId, await getRequest(db, params.orgId, params.requestId), params.kind);
     },
   );
 
-  // Only the hash of a tracking token is kept, so a printed acknowledgement gets a new one: printing is
-  // a write (the e-mailed link, if any, stops working), hence a form and not a link.
+  // Printing for the post is recorded in the request's history, hence a form and not a link. The code
+  // is derived (tracking-code.ts), so printing no longer renews anything: the e-mailed link keeps working.
   app.post(
     "/organisations/:orgId/requests/:requestId/letters/acknowledgement/print",
     { config: { access: onOrg("request.write") }, schema: { hide: true } },
     async (request, reply) => {
       const params = parseInput(letterParams.omit({ kind: true }), request.params);
-      const { request: r, trackingToken } = await renewTrackingToken(db, actorOf(request), params.orgId, params.requestId);
-      const trackingUrl = `${deps.config.baseUrl}/track?${new URLSearchParams({ number: r.number, token: trackingToken })}`;
-      return sendLetterPdf(reply, params.orgId, r, "acknowledgement", trackingUrl);
+      const { request: r } = await notePrintedAcknowledgement(db, actorOf(request), params.orgId, params.requestId);
+      return sendLetterPdf(reply, params.orgId, r, "acknowledgement");
     },
   );
 }

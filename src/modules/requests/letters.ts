@@ -27,7 +27,7 @@ Nous avons bien reçu le {date_reception} votre {type} « {objet} », enregistr�
 
 Nous nous engageons à vous répondre {delai}, c'est-à-dire au plus tard le {echeance}.
 
-Vous pouvez suivre l'avancement de votre dossier à cette adresse : {lien_suivi}
+Vous pouvez suivre l'avancement de votre dossier sur {adresse_suivi} avec le numéro {numero} et le code {code_suivi}, ou directement à cette adresse : {lien_suivi}
 
 Nous vous prions d'agréer, Madame, Monsieur, nos salutations distinguées.
 
@@ -43,7 +43,7 @@ Votre {type} « {objet} », reçue le {date_reception}, demande plus de temps qu
 
 Nous vous répondrons au plus tard le {nouvelle_date}.
 
-Vous pouvez suivre votre dossier avec le lien personnel reçu dans l'accusé de réception.
+Vous pouvez suivre votre dossier avec le numéro et le code indiqués dans l'accusé de réception.
 
 Nous vous prions d'agréer, Madame, Monsieur, nos salutations distinguées.
 
@@ -75,6 +75,8 @@ export const PLACEHOLDERS = [
   "nouvelle_date",
   "message",
   "lien_suivi",
+  "adresse_suivi",
+  "code_suivi",
 ] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 
@@ -90,6 +92,10 @@ export interface LetterFacts {
   announcedOn?: string | null;
   message?: string | null;
   trackingUrl?: string | null;
+  /** The address of the tracking form (« https://…/track »), where number and code are typed. */
+  trackingAddress?: string | null;
+  /** The short code, as printed (« ABCD-EFGH »). */
+  trackingCode?: string | null;
 }
 
 export function frenchDate(iso: string | null | undefined): string {
@@ -117,6 +123,8 @@ export function letterValues(f: LetterFacts): Record<Placeholder, string> {
     nouvelle_date: frenchDate(f.announcedOn ?? f.dueOn),
     message: f.message ?? "",
     lien_suivi: f.trackingUrl ?? "(non disponible)",
+    adresse_suivi: f.trackingAddress ?? "(non disponible)",
+    code_suivi: f.trackingCode ?? "(non disponible)",
   };
 }
 

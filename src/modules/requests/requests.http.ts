@@ -42,6 +42,8 @@ export const requestOut = z.object({
 
 /** Public forms: 5 submissions an hour per source. */
 export const PUBLIC_RATE = { max: 5, windowMs: 3600_000 };
+/** Tries of the tracking form per connection and hour: room for typos, none for guessing 31^8 codes. */
+export const TRACK_RATE = { max: 10, windowMs: 3600_000 };
 
 export const periodSchema = z.object({
   from: blankAsAbsent(isoDate.optional()),

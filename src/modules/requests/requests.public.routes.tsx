@@ -2,7 +2,7 @@ import type { FastifyRequest } from "fastify";
 import { z } from "zod";
 import { PUBLIC } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
-import { AppError } from "../../app/errors.ts";
+import { AppError, isAppError } from "../../app/errors.ts";
 import { handleForm } from "../../app/forms.ts";
 import { checkRate } from "../../app/rate-limit.ts";
 import { parseInput } from "../../app/validation.ts";
@@ -10,10 +10,11 @@ import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import type { PageOptions } from "../../ui/layout.tsx";
 import { sendPage } from "../../ui/page.tsx";
 import { getOrganisation } from "../organisations/organisations.service.ts";
-import { orgParams, PUBLIC_RATE } from "./requests.http.ts";
-import { PublicReceipt, PublicRequestForm, TrackingView } from "./requests.public.views.tsx";
+import { orgParams, PUBLIC_RATE, TRACK_RATE } from "./requests.http.ts";
+import { PublicReceipt, PublicRequestForm, TrackingForm, TrackingView } from "./requests.public.views.tsx";
 import { publicRequestSchema } from "./requests.schema.ts";
-import { filePublicRequest, trackRequest } from "./requests.service.ts";
+import { filePublicRequest, type TrackedRequest, trackByCode, trackRequest } from "./requests.service.ts";
+import { formatTrackingCode, normaliseTrackingCode } from "./tracking-code.ts";
 
 /** The public side of requests: the complaint form, its receipt, the tracking page. No account. */
 export async function requestsPublicRoutes(app: App, deps: AppDeps): Promise<void> {
@@ -51,8 +52,13 @@ export async function requestsPublicRoutes(app: App, deps: AppDeps): Promise<voi
         await checkRate(db, "public-request", request.ip, PUBLIC_RATE);
         // A robot filled the hidden field: thank it as if stored, store nothing.
         if (typeof body.website === "string" && body.website !== "") return `/public/organisations/${orgId}/complaint/received?number=0`;
-        const { request: created, trackingToken } = await filePublicRequest(db, orgId, input, deps.config.baseUrl);
-        const params = new URLSearchParams({ number: created.number, token: trackingToken, kind: created.kind });
+        const { request: created, trackingToken, trackingCode } = await filePublicRequest(db, orgId, input, deps.config.baseUrl);
+        const params = new URLSearchParams({
+          number: created.number,
+          code: formatTrackingCode(trackingCode),
+          token: trackingToken,
+          kind: created.kind,
+        });
         return `/public/organisations/${orgId}/complaint/received?${params}`;
       },
       (form) => ({
@@ -71,27 +77,79 @@ export async function requestsPublicRoutes(app: App, deps: AppDeps): Promise<voi
     async (request, reply) => {
       publicOrg(request);
       const q = parseInput(
-        z.object({ number: z.string().max(20), token: z.string().max(60).optional(), kind: z.string().max(20).optional() }),
+        z.object({
+          number: z.string().max(20),
+          code: z.string().max(12).optional(),
+          token: z.string().max(60).optional(),
+          kind: z.string().max(20).optional(),
+        }),
         request.query,
       );
       const trackUrl = q.token ? `/track?${new URLSearchParams({ number: q.number, token: q.token })}` : null;
+      const code = q.code ? normaliseTrackingCode(q.code) : undefined;
       return sendPage(reply, request, {
         light: true,
         title: "Message enregistré",
-        children: <PublicReceipt number={q.number} trackUrl={trackUrl} kind={q.kind ?? "complaint"} />,
+        children: (
+          <PublicReceipt number={q.number} code={code ? formatTrackingCode(code) : null} trackUrl={trackUrl} kind={q.kind ?? "complaint"} />
+        ),
       });
     },
   );
 
+  // ---- Public: follow a request with its number and short code ----
+  const trackingForm = (request: FastifyRequest, form: FormState, status = 200) => ({
+    page: { light: true, title: "Suivre une demande", children: <TrackingForm form={form} csrf={request.csrfToken} /> },
+    status,
+  });
+  const trackedPage = (t: TrackedRequest): PageOptions => ({
+    light: true,
+    title: `Suivi du dossier ${t.number}`,
+    children: <TrackingView t={t} />,
+  });
+  const text = (v: unknown, max: number) => (typeof v === "string" && v.length <= max ? v : "");
+
+  // A GET shows the form (the QR code of a printed letter fills in the number). The personal link of
+  // earlier acknowledgements (number + long token) still opens the request directly.
   app.get("/track", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
-    const q = parseInput(
-      z.object({
-        number: z.string({ error: "Numéro de dossier manquant." }).max(20),
-        token: z.string({ error: "Code de suivi manquant." }).max(60),
-      }),
-      request.query,
-    );
-    const tracked = await trackRequest(db, q.number, q.token);
-    return sendPage(reply, request, { light: true, title: `Suivi du dossier ${tracked.number}`, children: <TrackingView t={tracked} /> });
+    const query = (request.query ?? {}) as Record<string, unknown>;
+    const number = text(query.number, 20);
+    const token = text(query.token, 60);
+    if (number && token) {
+      try {
+        return sendPage(reply, request, trackedPage(await trackRequest(db, number, token)));
+      } catch (error) {
+        if (!isAppError(error) || error.code !== "track.mismatch") throw error;
+        const shown = trackingForm(request, { values: { number }, errors: { _: error.message } }, error.status);
+        return sendPage(reply, request, shown.page, shown.status);
+      }
+    }
+    return sendPage(reply, request, trackingForm(request, { values: { number }, errors: {} }).page);
+  });
+
+  app.post("/track", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const number = text(body.number, 40).trim();
+    const code = text(body.code, 40).trim();
+    const values = { number, code };
+    const errors: Record<string, string> = {};
+    if (!number) errors.number = "Saisissez le numéro de dossier.";
+    if (!code) errors.code = "Saisissez le code de suivi.";
+    if (Object.keys(errors).length) {
+      const shown = trackingForm(request, { values, errors }, 400);
+      return sendPage(reply, request, shown.page, shown.status);
+    }
+    try {
+      // Every attempt counts, found or not: a brake on guessing codes (about 40 bits each).
+      await checkRate(db, "track", request.ip, TRACK_RATE).catch((error: unknown) => {
+        throw isAppError(error) && error.code === "rate.limited" ? new AppError("track.rate_limited") : error;
+      });
+      return sendPage(reply, request, trackedPage(await trackByCode(db, number, code)));
+    } catch (error) {
+      if (!isAppError(error) || error.status >= 500) throw error;
+      // Which of the two is wrong is not said: that would help guessing.
+      const shown = trackingForm(request, { values, errors: { _: error.message } }, error.status);
+      return sendPage(reply, request, shown.page, shown.status);
+    }
   });
 }

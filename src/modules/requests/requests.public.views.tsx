@@ -1,9 +1,9 @@
+import { civilDateIn, formatDate, formatDelay } from "../../ui/format.ts";
 import { CsrfField, ErrorSummary, type FormState, TextArea, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
-import { REQUEST_KIND_LABELS } from "../frameworks/channels.ts";
+import { CHANNEL_LABELS, REQUEST_KIND_LABELS } from "../frameworks/channels.ts";
 import { STATUS_LABELS } from "./request-status.ts";
-import type { RequestStatus } from "./requests.service.ts";
-import { formatDate } from "./requests.views.tsx";
+import type { TrackedRequest } from "./requests.service.ts";
 
 export function PublicRequestForm({
   orgName,
@@ -67,16 +67,37 @@ export function PublicRequestForm({
   );
 }
 
-export function PublicReceipt({ number, trackUrl, kind }: { number: string; trackUrl: string | null; kind: string }): SafeHtml {
+export function PublicReceipt({
+  number,
+  code,
+  trackUrl,
+  kind,
+}: {
+  number: string;
+  code: string | null;
+  trackUrl: string | null;
+  kind: string;
+}): SafeHtml {
   return (
     <div class="fr-col-12 fr-col-md-8">
       <h1>Votre message est enregistré</h1>
       <div class="fr-callout">
         <p class="fr-callout__title">{`Numéro de dossier : ${number}`}</p>
+        {code ? <p class="fr-callout__title vigie-tracking-code">{`Code de suivi : ${code}`}</p> : null}
         <p class="fr-callout__text">
-          {`Votre ${kind === "complaint" ? "réclamation" : "suggestion"} a bien été reçue. Gardez ce numéro : il vous sera demandé si vous nous contactez.`}
+          {code
+            ? `Votre ${kind === "complaint" ? "réclamation" : kind === "suggestion" ? "suggestion" : "demande"} a bien été reçue. Notez-les pour suivre votre demande : ils vous seront demandés sur la page de suivi.`
+            : `Votre ${kind === "complaint" ? "réclamation" : "suggestion"} a bien été reçue. Gardez ce numéro : il vous sera demandé si vous nous contactez.`}
         </p>
       </div>
+      {code ? (
+        <p class="fr-mt-2w">
+          {"Page de suivi : "}
+          <a class="fr-link" href={`/track?${new URLSearchParams({ number })}`}>
+            Suivre ma demande avec le numéro et le code
+          </a>
+        </p>
+      ) : null}
       {trackUrl ? (
         <p class="fr-mt-2w">
           <a class="fr-link" href={trackUrl}>
@@ -89,39 +110,90 @@ export function PublicReceipt({ number, trackUrl, kind }: { number: string; trac
   );
 }
 
-export function TrackingView({
-  t,
-}: {
-  t: {
-    number: string;
-    kind: string;
-    status: RequestStatus;
-    receivedOn: string;
-    dueOn: string | null;
-    answeredOn: string | null;
-    steps: Array<{ at: Date; toStatus: string | null; type: string }>;
-  };
-}): SafeHtml {
-  const kind = REQUEST_KIND_LABELS[t.kind as keyof typeof REQUEST_KIND_LABELS] ?? "Demande";
+/** The tracking form: the number and the code as printed on the acknowledgement. A GET-less POST keeps the code out of addresses and logs. */
+export function TrackingForm({ form, csrf }: { form: FormState; csrf: string }): SafeHtml {
+  return (
+    <div class="fr-col-12 fr-col-md-8">
+      <h1>Suivre une demande</h1>
+      <p>Saisissez le numéro de dossier et le code de suivi indiqués sur votre accusé de réception.</p>
+      <ErrorSummary form={form} />
+      <form method="post" action="/track" novalidate>
+        <CsrfField token={csrf} />
+        <TextField
+          name="number"
+          label="Numéro de dossier"
+          required
+          form={form}
+          maxlength={20}
+          autocomplete="off"
+          hint="Par exemple : 2026-000123"
+        />
+        <TextField
+          name="code"
+          label="Code de suivi"
+          required
+          form={form}
+          maxlength={20}
+          autocomplete="off"
+          hint="Huit caractères, par exemple : ABCD-EFGH"
+        />
+        <button class="fr-btn" type="submit">
+          Voir l'avancement
+        </button>
+      </form>
+    </div>
+  );
+}
+
+export function TrackingView({ t }: { t: TrackedRequest }): SafeHtml {
+  const kind = REQUEST_KIND_LABELS[t.kind] ?? "Demande";
+  const promise = t.answeredOn
+    ? `Réponse envoyée le ${formatDate(t.answeredOn)}`
+    : t.dueOn
+      ? `Réponse attendue au plus tard le ${formatDate(t.dueOn)}`
+      : null;
   return (
     <div class="fr-col-12 fr-col-md-8">
       <h1>{`${kind} n° ${t.number}`}</h1>
-      <p class="fr-text--lead">{`Où en est-elle ? ${STATUS_LABELS[t.status]}.`}</p>
-      <dl>
+      <p class="fr-text--lead">{t.organisation}</p>
+      <div class="fr-callout">
+        <p class="fr-callout__title">{`Où en est-elle ? ${STATUS_LABELS[t.status]}`}</p>
+        {promise ? <p class="fr-callout__text">{promise}</p> : null}
+      </div>
+      <dl class="vigie-facts">
+        <dt class="fr-text--bold">Organisation</dt>
+        <dd>{t.organisation}</dd>
+        <dt class="fr-text--bold">Type</dt>
+        <dd>{kind}</dd>
+        <dt class="fr-text--bold">Reçue par</dt>
+        <dd>{CHANNEL_LABELS[t.channel] ?? t.channel}</dd>
         <dt class="fr-text--bold">Reçue le</dt>
         <dd>{formatDate(t.receivedOn)}</dd>
-        {t.answeredOn ? (
-          <>
-            <dt class="fr-text--bold">Réponse envoyée le</dt>
-            <dd>{formatDate(t.answeredOn)}</dd>
-          </>
-        ) : t.dueOn ? (
+        <dt class="fr-text--bold">Délai de réponse annoncé</dt>
+        <dd>{t.delay ? formatDelay(t.delay.value, t.delay.unit) : "Aucun délai annoncé pour ce type de demande"}</dd>
+        {t.dueOn && !t.answeredOn ? (
           <>
             <dt class="fr-text--bold">Réponse attendue au plus tard le</dt>
             <dd>{formatDate(t.dueOn)}</dd>
           </>
         ) : null}
       </dl>
+      <h2 class="fr-h4 fr-mt-4w">Étapes</h2>
+      <ol class="vigie-timeline">
+        {t.steps.map((s) => (
+          <li>
+            <span class="fr-text--bold">{formatDate(civilDateIn(s.at, t.timeZone))}</span>
+            {` — ${s.label}`}
+          </li>
+        ))}
+      </ol>
+      {/* MAIL STATUS SLOT: another branch adds a <MailStatus> component here, showing each e-mail's
+          delivery state (queued, sent, refused) beside the steps. Keep it public-safe: no addresses. */}
+      <p class="fr-mt-4w">
+        <a class="fr-link" href="/track">
+          Suivre une autre demande
+        </a>
+      </p>
     </div>
   );
 }

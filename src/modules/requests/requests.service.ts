@@ -19,6 +19,7 @@ import { hashTrackingToken, monthOf, planRegistrations, type Registered, writeRe
 import { canMove, isOpen, type RequestStatus, STATUS_LABELS } from "./request-status.ts";
 import * as repo from "./requests.repository.ts";
 import type { PublicRequestInput, RequestCreateInput, StatusChangeInput } from "./requests.schema.ts";
+import { codeMatches, formatTrackingCode, normaliseTrackingCode, trackingCodeFor } from "./tracking-code.ts";
 
 export type { Registered } from "./registration.ts";
 export type { RequestEvent, RequestRecord } from "./requests.repository.ts";
@@ -67,7 +68,7 @@ export async function registerRequest(
   return db.transaction().execute(async (trx) => {
     const [registered] = await writeRegistrations(trx, plan, options);
     if (!registered) throw new Error("enregistrement sans résultat");
-    const { request, trackingToken } = registered;
+    const { request, trackingToken, trackingCode } = registered;
     await recordAudit(trx, options.author, { orgId, action: "create", entity: "request", entityId: request.id, after: request });
     const trackingUrl = `${options.baseUrl ?? ""}/track?${new URLSearchParams({ number: request.number, token: trackingToken })}`;
     // A public form could otherwise make us write to anyone, any number of times: a few letters a day per address.
@@ -86,7 +87,11 @@ export async function registerRequest(
       request.id,
       "acknowledgement",
       email,
-      letterFacts(org.name, request, { trackingUrl }),
+      letterFacts(org.name, request, {
+        trackingUrl,
+        trackingAddress: `${options.baseUrl ?? ""}/track`,
+        trackingCode: formatTrackingCode(trackingCode),
+      }),
     );
     if (!acknowledged) return registered;
     const after = await repo.updateRequest(trx, orgId, request.id, request.version, { status: "acknowledged" });
@@ -99,7 +104,7 @@ export async function registerRequest(
       toStatus: "acknowledged",
       note: `Accusé de réception envoyé par courriel à ${email}`,
     });
-    return { request: after, trackingToken };
+    return { request: after, trackingToken, trackingCode };
   });
 }
 
@@ -334,11 +339,13 @@ export async function listQueue(db: Kysely<DB>, actor: Actor, orgId: string, que
   }
 }
 
-/** A new tracking token for a request (the old link stops working), for a printed acknowledgement. */
-export async function renewTrackingToken(db: Kysely<DB>, actor: Actor, orgId: string, requestId: string): Promise<Registered> {
-  const trackingToken = randomBytes(18).toString("base64url");
+/**
+ * A printed acknowledgement: recorded in the history. The letter carries the number and the short
+ * code (derived, so it can be printed again); the e-mailed link, if any, keeps working.
+ */
+export async function notePrintedAcknowledgement(db: Kysely<DB>, actor: Actor, orgId: string, requestId: string) {
   return db.transaction().execute(async (trx) => {
-    const request = await repo.setTrackingHash(trx, orgId, requestId, hashTrackingToken(trackingToken));
+    const request = await repo.findRequest(trx, orgId, requestId);
     if (!request) throw new AppError("request.not_found");
     const who = auditActor(actor);
     await repo.insertEvent(trx, orgId, requestId, {
@@ -347,27 +354,108 @@ export async function renewTrackingToken(db: Kysely<DB>, actor: Actor, orgId: st
       type: "letter",
       note: "Accusé de réception imprimé pour un envoi postal",
     });
-    await recordAudit(trx, who, { orgId, action: "update", entity: "request", entityId: requestId, after: { trackingLink: "renouvelé" } });
-    return { request, trackingToken };
+    return { request, trackingCode: formatTrackingCode(await trackingCodeFor(trx, requestId)) };
   });
 }
 
-/** What the public tracking page shows: status and dates, never the content or the agents. */
-export async function trackRequest(db: Kysely<DB>, number: string, token: string) {
-  const request = await repo.findByTrackingHash(db, hashTrackingToken(token));
-  if (!request || request.number !== number) throw new AppError("request.not_found");
+/** One step of a request the public may see: what happened and when, never who or why. */
+export interface PublicStep {
+  at: Date;
+  label: string;
+}
+
+/** What the public tracking page shows: organisation, dates, status, public steps; never the content, notes or agents. */
+export interface TrackedRequest {
+  number: string;
+  organisation: string;
+  kind: RequestKind;
+  channel: Channel;
+  status: RequestStatus;
+  receivedOn: string;
+  delay: { value: number; unit: "working_days" | "calendar_days" } | null;
+  dueOn: string | null;
+  answeredOn: string | null;
+  closedOn: string | null;
+  /** The organisation's time zone, to date the steps as its public lives them. */
+  timeZone: string;
+  steps: PublicStep[];
+}
+
+/** The label of an event on the public timeline, or null for what stays internal (notes, assignments, prints). */
+function publicStepLabel(e: repo.RequestEvent): string | null {
+  if (e.type === "created") return "Demande reçue";
+  if (e.type === "holding") return "Réponse d'attente : nouvelle date de réponse annoncée";
+  if (e.type !== "status" && e.type !== "letter") return null;
+  if (e.fromStatus === "waiting" && e.toStatus && e.toStatus !== "waiting" && e.toStatus !== "answered" && e.toStatus !== "closed") {
+    return "Reprise du traitement";
+  }
+  switch (e.toStatus) {
+    case "acknowledged":
+      return "Accusé de réception envoyé";
+    case "in_progress":
+      return "Prise en charge";
+    case "waiting":
+      return "En attente d'un complément de votre part";
+    case "answered":
+      return "Réponse envoyée";
+    case "closed":
+      return "Dossier clos";
+    default:
+      return null;
+  }
+}
+
+async function tracked(db: Kysely<DB>, request: repo.RequestRecord): Promise<TrackedRequest> {
+  const org = await getOrganisation(db, request.orgId);
   const events = await repo.eventsOf(db, request.orgId, request.id);
+  const steps: PublicStep[] = [];
+  for (const e of events) {
+    const label = publicStepLabel(e);
+    if (label) steps.push({ at: e.at, label });
+  }
   return {
     number: request.number,
+    organisation: org.name,
     kind: request.kind,
+    channel: request.channel,
     status: request.status,
     receivedOn: request.receivedOn,
+    delay: request.target,
     dueOn: request.announcedOn ?? request.dueOn,
     answeredOn: request.answeredOn,
-    steps: events
-      .filter((e) => e.type === "created" || e.type === "status" || e.type === "holding")
-      .map((e) => ({ at: e.at, type: e.type, toStatus: e.toStatus })),
+    closedOn: request.closedOn,
+    timeZone: org.timeZone,
+    steps,
   };
+}
+
+/** The page of the personal link sent before short codes existed (number + long token): it keeps working. */
+export async function trackRequest(db: Kysely<DB>, number: string, token: string): Promise<TrackedRequest> {
+  const request = await repo.findByTrackingHash(db, hashTrackingToken(token));
+  if (!request || request.number !== number) throw new AppError("track.mismatch");
+  return tracked(db, request);
+}
+
+/** A receipt number as printed (« 2026-000123 »), tolerant of spaces and a missing year dash. */
+export function normaliseReceiptNumber(typed: string): string | undefined {
+  const compact = typed.replace(/[\s\u00a0\u202f]/g, "");
+  const m = /^(\d{4})-?(\d{1,9})$/.exec(compact);
+  if (!m) return undefined;
+  return `${m[1]}-${(m[2] ?? "").padStart(6, "0")}`;
+}
+
+/**
+ * The public tracking form: number and short code. A wrong pair says so without telling which one is
+ * wrong. The caller rate-limits before calling (guessing is the threat, not reading).
+ */
+export async function trackByCode(db: Kysely<DB>, number: string, code: string): Promise<TrackedRequest> {
+  const n = normaliseReceiptNumber(number);
+  const c = normaliseTrackingCode(code);
+  if (!n || !c) throw new AppError("track.mismatch");
+  for (const request of await repo.findByNumber(db, n)) {
+    if (await codeMatches(db, request.id, c)) return tracked(db, request);
+  }
+  throw new AppError("track.mismatch");
 }
 
 export function canWrite(actor: Actor, path: string[]): boolean {
