@@ -1,4 +1,4 @@
-import { civilDateIn, formatDate, formatDelay } from "../../ui/format.ts";
+import { formatDate, formatDelay } from "../../ui/format.ts";
 import { CsrfField, ErrorSummary, type FormState, TextArea, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { CHANNEL_LABELS, REQUEST_KIND_LABELS } from "../frameworks/channels.ts";
@@ -182,7 +182,7 @@ export function TrackingView({ t }: { t: TrackedRequest }): SafeHtml {
       <ol class="vigie-timeline">
         {t.steps.map((s) => (
           <li>
-            <span class="fr-text--bold">{formatDate(civilDateIn(s.at, t.timeZone))}</span>
+            <span class="fr-text--bold">{formatDate(s.on)}</span>
             {` — ${s.label}`}
           </li>
         ))}

@@ -17,6 +17,7 @@ import { sendLetter } from "./letters.service.ts";
 import type { LetterFacts } from "./letters.ts";
 import { hashTrackingToken, monthOf, planRegistrations, type Registered, writeRegistrations } from "./registration.ts";
 import { canMove, isOpen, type RequestStatus, STATUS_LABELS } from "./request-status.ts";
+import { civilDateIn } from "../../ui/format.ts";
 import * as repo from "./requests.repository.ts";
 import type { PublicRequestInput, RequestCreateInput, StatusChangeInput } from "./requests.schema.ts";
 import { codeMatches, formatTrackingCode, normaliseTrackingCode, trackingCodeFor } from "./tracking-code.ts";
@@ -360,7 +361,8 @@ export async function notePrintedAcknowledgement(db: Kysely<DB>, actor: Actor, o
 
 /** One step of a request the public may see: what happened and when, never who or why. */
 export interface PublicStep {
-  at: Date;
+  /** The civil day, in the organisation's time zone. */
+  on: string;
   label: string;
 }
 
@@ -409,9 +411,17 @@ async function tracked(db: Kysely<DB>, request: repo.RequestRecord): Promise<Tra
   const org = await getOrganisation(db, request.orgId);
   const events = await repo.eventsOf(db, request.orgId, request.id);
   const steps: PublicStep[] = [];
+  // Days as the request records them where it does: an agent may register a letter or an answer after
+  // the fact (received, answered or closed "on" an earlier day); other steps take the day they were made.
+  const lastOf = (status: string) => events.findLast((e) => e.toStatus === status && e.type !== "created");
   for (const e of events) {
     const label = publicStepLabel(e);
-    if (label) steps.push({ at: e.at, label });
+    if (!label) continue;
+    let on = civilDateIn(e.at, org.timeZone);
+    if (e.type === "created") on = request.receivedOn;
+    else if (request.answeredOn && e === lastOf("answered")) on = request.answeredOn;
+    else if (request.closedOn && e === lastOf("closed")) on = request.closedOn;
+    steps.push({ on, label });
   }
   return {
     number: request.number,
