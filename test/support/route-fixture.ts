@@ -23,6 +23,7 @@ export interface RouteFixture {
   request: string;
   trackingNumber: string;
   trackingToken: string;
+  trackingCode: string;
   survey: string;
   kioskKey: string;
   assessment: string;
@@ -83,6 +84,7 @@ export async function buildRouteFixture(
     request: registered.request.id,
     trackingNumber: registered.request.number,
     trackingToken: registered.trackingToken,
+    trackingCode: registered.trackingCode,
     survey: survey.id,
     kioskKey: await kioskKey(db, { orgId: s1.id, id: survey.id, kioskNonce: (await surveySettings(db, s1.id, survey.id)).kioskNonce }),
     assessment: campaign.id,

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import "../../app/jobs.ts";
 import { adminClient, Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { type SmtpListener, startSmtpListener } from "../../../test/support/smtp.ts";
+import { formatDate } from "../../ui/format.ts";
 import { enqueue, runDueJobs } from "../jobs/jobs.service.ts";
 import { createMailTransport, useMailTransport } from "../mail/mail.service.ts";
 
@@ -49,13 +50,15 @@ describe("letters to the requester, by e-mail", () => {
     const link = /https:\/\/vigie\.mairie-lyon\.example(\/track\?\S+)/.exec(mail.text)?.[1] ?? "";
     const page = await new Client(t.app).get(link);
     expect(page.statusCode).toBe(200);
-    expect(page.body).toContain("25/05/2027");
-    // Printing the acknowledgement for the post makes a new tracking link: the e-mailed one stops working.
+    expect(page.body).toContain(`Réponse attendue au plus tard le ${formatDate("2027-05-25")}`);
+    // The e-mail gives the number and the short code too.
+    expect(mail.text).toMatch(new RegExp(`avec le numéro ${r.number} et le code [A-Z2-9]{4}-[A-Z2-9]{4}`));
+    // Printing the acknowledgement for the post (same code, derived) leaves the e-mailed link working.
     await c.get(`/organisations/${site}/requests/${r.id}`);
     const printed = await c.post(`/organisations/${site}/requests/${r.id}/letters/acknowledgement/print`, {});
     expect(printed.headers["content-type"]).toBe("application/pdf");
     expect(printed.rawPayload.subarray(0, 5).toString()).toBe("%PDF-");
-    expect((await new Client(t.app).get(link)).statusCode).toBe(404);
+    expect((await new Client(t.app).get(link)).statusCode).toBe(200);
     // Running the queue again sends nothing more.
     await runDueJobs(t.database.db);
     expect(smtp.messages.filter((m) => m.to.includes("elodie@example.org"))).toHaveLength(1);

@@ -2,7 +2,6 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PNG } from "pngjs";
 import QRCode from "qrcode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminClient, Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
@@ -42,12 +41,25 @@ describe("the short tracking code", () => {
 });
 
 /** The modules of the QR code drawn in a PDF page rendered at `dpi`, read back from the pixels. */
-function readQrGrid(png: PNG, dpi: number, size: number): boolean[][] {
+/** A binary PGM (P5, 8 bits), as `pdftoppm -gray` writes it. */
+interface Gray {
+  width: number;
+  height: number;
+  data: Buffer;
+}
+
+function readPgm(file: Buffer): Gray {
+  const header = /^P5\s+(\d+)\s+(\d+)\s+255\s/.exec(file.subarray(0, 64).toString("latin1"));
+  if (!header) throw new Error("not a PGM");
+  return { width: Number(header[1]), height: Number(header[2]), data: file.subarray(header[0].length) };
+}
+
+function readQrGrid(png: Gray, dpi: number, size: number): boolean[][] {
   const scale = dpi / 72;
   const cell = (96 / (size + 8)) * scale;
-  const x0 = (64 + 4 * cell / scale) * scale;
+  const x0 = (64 + (4 * cell) / scale) * scale;
   const dark = (x: number, y: number) => {
-    const i = (Math.round(y) * png.width + Math.round(x)) * 4;
+    const i = Math.round(y) * png.width + Math.round(x);
     return (png.data[i] ?? 255) < 128;
   };
   // The top edge of the finder patterns: 7 dark modules at both the left and the right corner.
@@ -184,15 +196,15 @@ describe("tracking a request with its number and code, on a real database", () =
     writeFileSync(file, pdf.rawPayload);
     if (hasPoppler) {
       const text = execFileSync("pdftotext", [file, "-"], { encoding: "utf8" }).replace(/\s+/g, " ");
-      const code = new RegExp(`Suivez votre demande sur ${BASE_URL}/track avec le numéro ${r.number} et le code ([A-Z2-9]{4}-[A-Z2-9]{4})`).exec(
-        text,
-      )?.[1];
+      const code = new RegExp(
+        `Suivez votre demande sur ${BASE_URL}/track avec le numéro ${r.number} et le code ([A-Z2-9]{4}-[A-Z2-9]{4})`,
+      ).exec(text)?.[1];
       expect(code).toBeDefined();
       // The QR code opens the form with the number filled in (never the code): read back from the pixels.
       const qrUrl = `${BASE_URL}/track?number=${r.number}`;
       const expected = QRCode.create(qrUrl, { errorCorrectionLevel: "M" }).modules;
-      execFileSync("pdftoppm", ["-png", "-r", "200", "-f", "1", "-l", "1", file, join(dir, "page")]);
-      const png = PNG.sync.read(readFileSync(join(dir, "page-1.png")));
+      execFileSync("pdftoppm", ["-gray", "-r", "200", "-f", "1", "-l", "1", "-singlefile", file, join(dir, "page")]);
+      const png = readPgm(readFileSync(join(dir, "page.pgm")));
       const grid = readQrGrid(png, 200, expected.size);
       const want = Array.from({ length: expected.size }, (_, y) => Array.from({ length: expected.size }, (_, x) => !!expected.get(y, x)));
       expect(grid).toEqual(want);
