@@ -82,28 +82,32 @@ export function PublicReceipt({
     <div class="fr-col-12 fr-col-md-8">
       <h1>Votre message est enregistré</h1>
       <div class="fr-callout">
-        <p class="fr-callout__title">{`Numéro de dossier : ${number}`}</p>
-        {code ? <p class="fr-callout__title vigie-tracking-code">{`Code de suivi : ${code}`}</p> : null}
+        <p class="fr-callout__title">
+          {"Numéro de dossier : "}
+          <span class="vigie-nowrap">{number}</span>
+        </p>
+        {code ? (
+          <p class="fr-callout__title">
+            {"Code de suivi : "}
+            <span class="vigie-nowrap">{code}</span>
+          </p>
+        ) : null}
         <p class="fr-callout__text">
           {code
-            ? `Votre ${kind === "complaint" ? "réclamation" : kind === "suggestion" ? "suggestion" : "demande"} a bien été reçue. Notez-les pour suivre votre demande : ils vous seront demandés sur la page de suivi.`
+            ? `Votre ${kind === "complaint" ? "réclamation" : kind === "suggestion" ? "suggestion" : "demande"} a bien été reçue. Notez-les pour suivre votre demande sur la page « Suivre une demande » ; ils figurent aussi dans l'accusé de réception.`
             : `Votre ${kind === "complaint" ? "réclamation" : "suggestion"} a bien été reçue. Gardez ce numéro : il vous sera demandé si vous nous contactez.`}
         </p>
       </div>
-      {code ? (
-        <p class="fr-mt-2w">
-          {"Page de suivi : "}
-          <a class="fr-link" href={`/track?${new URLSearchParams({ number })}`}>
-            Suivre ma demande avec le numéro et le code
-          </a>
-        </p>
-      ) : null}
       {trackUrl ? (
         <p class="fr-mt-2w">
           <a class="fr-link" href={trackUrl}>
             Suivre l'avancement de votre dossier
           </a>{" "}
-          (adresse personnelle : conservez-la, elle est aussi dans l'accusé de réception).
+          (ou, plus tard, sur{" "}
+          <a class="fr-link" href={`/track?${new URLSearchParams({ number })}`}>
+            la page de suivi
+          </a>{" "}
+          avec le numéro et le code).
         </p>
       ) : null}
     </div>
@@ -161,8 +165,6 @@ export function TrackingView({ t }: { t: TrackedRequest }): SafeHtml {
         {promise ? <p class="fr-callout__text">{promise}</p> : null}
       </div>
       <dl class="vigie-facts">
-        <dt class="fr-text--bold">Organisation</dt>
-        <dd>{t.organisation}</dd>
         <dt class="fr-text--bold">Type</dt>
         <dd>{kind}</dd>
         <dt class="fr-text--bold">Reçue par</dt>
@@ -171,12 +173,6 @@ export function TrackingView({ t }: { t: TrackedRequest }): SafeHtml {
         <dd>{formatDate(t.receivedOn)}</dd>
         <dt class="fr-text--bold">Délai de réponse annoncé</dt>
         <dd>{t.delay ? formatDelay(t.delay.value, t.delay.unit) : "Aucun délai annoncé pour ce type de demande"}</dd>
-        {t.dueOn && !t.answeredOn ? (
-          <>
-            <dt class="fr-text--bold">Réponse attendue au plus tard le</dt>
-            <dd>{formatDate(t.dueOn)}</dd>
-          </>
-        ) : null}
       </dl>
       <h2 class="fr-h4 fr-mt-4w">Étapes</h2>
       <ol class="vigie-timeline">
