@@ -123,8 +123,8 @@ describe("tracking a request with its number and code, on a real database", () =
     });
     expect(ok.statusCode).toBe(303);
     const receipt = await visitor.get(ok.headers.location ?? "");
-    const number = /Numéro de dossier : (\d{4}-\d{6})/.exec(receipt.body)?.[1] ?? "";
-    const code = /Code de suivi : ([A-Z2-9]{4}-[A-Z2-9]{4})/.exec(receipt.body)?.[1] ?? "";
+    const number = /Numéro de dossier : <span class="vigie-nowrap">(\d{4}-\d{6})<\/span>/.exec(receipt.body)?.[1] ?? "";
+    const code = /Code de suivi : <span class="vigie-nowrap">([A-Z2-9]{4}-[A-Z2-9]{4})<\/span>/.exec(receipt.body)?.[1] ?? "";
     expect(number).not.toBe("");
     expect(code).not.toBe("");
     expect(receipt.body).toContain("Notez-les pour suivre votre demande");
