@@ -37,7 +37,7 @@ import type { DB } from "../../src/db/schema.ts";
 import type { Actor } from "../../src/modules/accounts/roles.ts";
 import { createCalendar, type HolidayZone } from "../../src/modules/calendar/calendar.ts";
 import { CHANNELS, REQUEST_KINDS } from "../../src/modules/frameworks/channels.ts";
-import { adoptFramework, replyDelayFor, syncFrameworks } from "../../src/modules/frameworks/frameworks.service.ts";
+import { adoptFramework, frameworkReplyDelays, syncFrameworks } from "../../src/modules/frameworks/frameworks.service.ts";
 import { createOrganisation, subtree, subtreeIds as subtreeIdsOf } from "../../src/modules/organisations/organisations.service.ts";
 import { histogramBucket, responseDays } from "../../src/modules/requests/due-date.ts";
 import { requestIndicators } from "../../src/modules/requests/indicators.ts";
@@ -218,11 +218,12 @@ try {
 
   // The generator's delays must be the ones the application computes.
   const commitmentOf = new Map<string, string>();
+  const framework = await frameworkReplyDelays(db, siteIds[0] ?? "");
   for (const channel of CHANNELS) {
     for (const kind of REQUEST_KINDS) {
-      const announced = await replyDelayFor(db, siteIds[0] ?? "", channel, kind);
+      const announced = framework.get(`${channel}|${kind}`);
       const expected = announcedDelay(channel, kind);
-      const value = announced && announced.target.unit === "working_days" ? announced.target.value : null;
+      const value = announced && announced.unit === "working_days" ? announced.value : null;
       if (value !== expected) throw new Error(`Délai ${channel}/${kind} : ${value} dans l'application, ${expected} dans le générateur`);
       if (announced) commitmentOf.set(`${channel}/${kind}`, announced.commitmentId);
     }

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { Kysely } from "kysely";
 import type { DB } from "../db/schema.ts";
 import type { Actor } from "../modules/accounts/roles.ts";
+import type { SafeHtml } from "../ui/jsx/jsx-runtime.ts";
 import type { Scheme } from "../ui/layout.tsx";
 import type { Config } from "./config.ts";
 
@@ -28,5 +29,7 @@ declare module "fastify" {
     scheme: Scheme;
     /** The ancestry of the organisation named in the path, once the access check has loaded it. */
     orgPath: string[] | undefined;
+    /** A notice for every staff page (the mail banner), set by a module's hook before the page is drawn. */
+    pageNotice: SafeHtml | undefined;
   }
 }

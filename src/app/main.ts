@@ -9,8 +9,15 @@ import { openOrExit } from "./start.ts";
 const config = loadConfig();
 const database = await openOrExit(config, "serveur");
 if (process.argv.includes("--demo")) {
-  const { loadDemo } = await import("../cli/demo-data.ts");
-  await loadDemo(database.db);
+  const { DemoRefusedError, loadDemo } = await import("../cli/demo-data.ts");
+  try {
+    await loadDemo(database.db, { force: process.argv.includes("--force") });
+  } catch (error) {
+    if (!(error instanceof DemoRefusedError)) throw error;
+    console.error(error.message);
+    await database.close();
+    process.exit(1);
+  }
 }
 if (database.engine === "pglite") scheduleNightlyBackup(config.backupDir, config.backupKeep);
 const app = await buildServer({ db: database.db, config }, { logger: true });

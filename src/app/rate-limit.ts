@@ -48,3 +48,92 @@ export async function pruneRateEvents(db: Kysely<DB>, now = new Date()): Promise
     .where("at", "<", new Date(now.getTime() - 2 * 24 * 3600_000))
     .execute();
 }
+
+export interface Limit {
+  max: number;
+  windowMs: number;
+}
+
+function windowStart(windowMs: number, now: Date): Date {
+  return new Date(Math.floor(now.getTime() / windowMs) * windowMs);
+}
+
+/**
+ * Counts one hit and returns the count, in one statement: `INSERT … ON CONFLICT DO UPDATE … RETURNING`
+ * takes the row lock, so N parallel hits get the counts 1…N and exactly `max` of them pass. A
+ * separate read then write (as before) let 150 parallel guesses all read « under the limit ».
+ * Fixed windows: a burst across a window's edge may get twice the limit, never more.
+ */
+export async function countHit(db: Kysely<DB>, bucket: string, source: string, limit: Limit, now = new Date()): Promise<number> {
+  const row = await db
+    .insertInto("rate_counters")
+    .values({ bucket, key_hash: rateKeyHash(bucket, source, now), window_start: windowStart(limit.windowMs, now) })
+    .onConflict((oc) => oc.columns(["bucket", "key_hash", "window_start"]).doUpdateSet({ hits: sql`rate_counters.hits + 1` }))
+    .returning("hits")
+    .executeTakeFirstOrThrow();
+  if (Math.random() < 0.01) await pruneRateCounters(db, now);
+  return row.hits;
+}
+
+/** Counts a hit and refuses it (`rate.limited`, or the code given) beyond the limit. */
+export async function takeHit(
+  db: Kysely<DB>,
+  bucket: string,
+  source: string,
+  limit: Limit,
+  now = new Date(),
+  code: "rate.limited" | "auth.rate_limited" | "auth.locked" = "rate.limited",
+): Promise<void> {
+  if ((await countHit(db, bucket, source, limit, now)) > limit.max) throw new AppError(code);
+}
+
+/** Gives back a hit that turned out not to count (a login that succeeded). */
+export async function returnHit(db: Kysely<DB>, bucket: string, source: string, limit: Limit, now = new Date()): Promise<void> {
+  await db
+    .updateTable("rate_counters")
+    .set({ hits: sql`greatest(hits - 1, 0)` })
+    .where("bucket", "=", bucket)
+    .where("key_hash", "=", rateKeyHash(bucket, source, now))
+    .where("window_start", "=", windowStart(limit.windowMs, now))
+    .execute();
+}
+
+/** Forgets a source's hits in the current window (an account whose owner proved it by e-mail). */
+export async function clearHits(db: Kysely<DB>, bucket: string, source: string, now = new Date()): Promise<void> {
+  await db
+    .deleteFrom("rate_counters")
+    .where("bucket", "=", bucket)
+    .where("key_hash", "=", rateKeyHash(bucket, source, now))
+    .execute();
+}
+
+export async function pruneRateCounters(db: Kysely<DB>, now = new Date()): Promise<void> {
+  await db
+    .deleteFrom("rate_counters")
+    .where("window_start", "<", new Date(now.getTime() - 2 * 24 * 3600_000))
+    .execute();
+}
+
+/** Who posts a public form: the address, shared by a whole town hall behind one router, and the browser. */
+export interface PublicSource {
+  address: string;
+  /** The browser's own cookie (the CSRF nonce every form post carries); undefined for a bare API call. */
+  browser: string | undefined;
+}
+
+/**
+ * A public form's limit per browser, plus a much higher ceiling per address: the people of a town
+ * behind one address each keep their own allowance, and a robot that drops its cookies still meets
+ * the address ceiling.
+ */
+export async function takePublicHit(
+  db: Kysely<DB>,
+  bucket: string,
+  source: PublicSource,
+  limits: { perBrowser: Limit; perAddress: Limit },
+  now = new Date(),
+): Promise<void> {
+  const browserKey = `${source.address}|${source.browser ?? ""}`;
+  await takeHit(db, `${bucket}:browser`, browserKey, limits.perBrowser, now);
+  await takeHit(db, `${bucket}:address`, source.address, limits.perAddress, now);
+}

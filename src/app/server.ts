@@ -7,7 +7,9 @@ import Fastify from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { accountsRoutes } from "../modules/accounts/accounts.routes.tsx";
 import { authRoutes } from "../modules/accounts/auth.routes.tsx";
+import { myAccountRoutes } from "../modules/accounts/my-account.routes.tsx";
 import { actionsRoutes } from "../modules/actions/actions.routes.tsx";
+import { announcedDelaysRoutes } from "../modules/announced-delays/announced-delays.routes.tsx";
 import { assessmentsRoutes } from "../modules/assessments/assessments.routes.tsx";
 import { auditRoutes } from "../modules/audit/audit.routes.tsx";
 import { calendarRoutes } from "../modules/calendar/calendar.routes.tsx";
@@ -18,6 +20,7 @@ import { frameworksRoutes } from "../modules/frameworks/frameworks.routes.tsx";
 import { homeRoutes } from "../modules/home/home.routes.tsx";
 import { legalRoutes } from "../modules/legal/legal.routes.tsx";
 import { leversRoutes } from "../modules/levers/levers.routes.tsx";
+import { mailRoutes } from "../modules/mail/mail.routes.tsx";
 import { mysteryApiRoutes } from "../modules/mystery/mystery.api.ts";
 import { mysteryRoutes } from "../modules/mystery/mystery.routes.tsx";
 import { openingHoursRoutes } from "../modules/opening-hours/opening-hours.routes.tsx";
@@ -79,13 +82,16 @@ export async function buildServer(deps: AppDeps, options: { logger?: boolean } =
   const stylesheet = await assetsPlugin(app, deps);
   configurePages(deps.config, stylesheet);
 
+  app.decorateRequest("pageNotice", undefined);
   for (const routes of [
+    mailRoutes,
     homeRoutes,
     authRoutes,
     organisationsRoutes,
     organisationLogoRoutes,
     calendarRoutes,
     frameworksRoutes,
+    announcedDelaysRoutes,
     leversRoutes,
     requestsRoutes,
     requestsPublicRoutes,
@@ -107,6 +113,7 @@ export async function buildServer(deps: AppDeps, options: { logger?: boolean } =
     mysteryRoutes,
     mysteryApiRoutes,
     accountsRoutes,
+    myAccountRoutes,
     auditRoutes,
     legalRoutes,
   ]) {

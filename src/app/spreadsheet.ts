@@ -11,10 +11,13 @@ export interface Sheet {
 
 /**
  * RFC 4180 quoting: a field with a comma, a quote or a line break is quoted, quotes doubled; so is a
- * field with leading or trailing spaces, which some readers would trim.
+ * field with leading or trailing spaces, which some readers would trim; so is a field with a
+ * semicolon, the separator French spreadsheets read a CSV with (« ;x » would otherwise start a new
+ * column there), and a field starting as a formula does (= + - @ tab, carriage return), so no
+ * reader takes it for a bare formula. The staff exports add a `'` guard on top (csvCell).
  */
 export function quoteCsv(text: string): string {
-  return /[",\r\n]/.test(text) || /^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return /[",;\r\n]/.test(text) || /^\s|\s$/.test(text) || /^[=+\-@\t\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 function csvCell(value: Cell): string {

@@ -1,4 +1,3 @@
-import { createInterface } from "node:readline/promises";
 import { loadConfig } from "../app/config.ts";
 import { isAppError } from "../app/errors.ts";
 import { openOrExit } from "../app/start.ts";
@@ -6,18 +5,18 @@ import { parseInput } from "../app/validation.ts";
 import { setupSchema } from "../modules/accounts/accounts.schema.ts";
 import { createInstanceAdmin } from "../modules/accounts/accounts.service.ts";
 import { option } from "./args.ts";
+import { readPassword } from "./read-password.ts";
 
 /**
  * npm run create-admin -- --email a@b.fr --name "Prénom Nom" [--password …]
- * Without --password, the password is read from VIGIE_ADMIN_PASSWORD or asked for.
+ * Without --password, the password is read from VIGIE_ADMIN_PASSWORD, else asked for at a hidden
+ * prompt, else read from standard input (`printf '%s\n' "$MOT_DE_PASSE" | npm run create-admin -- …`).
  */
 const args = process.argv.slice(2);
-let password = option(args, "password") ?? process.env.VIGIE_ADMIN_PASSWORD;
-if (!password && process.stdin.isTTY) {
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  password = await rl.question("Mot de passe (12 caractères au moins) : ");
-  rl.close();
-}
+const password =
+  option(args, "password") ||
+  process.env.VIGIE_ADMIN_PASSWORD ||
+  (await readPassword("Mot de passe (rien ne s'affiche pendant la saisie) : "));
 const config = loadConfig();
 const database = await openOrExit(config, "create-admin");
 try {
@@ -27,7 +26,8 @@ try {
 } catch (error) {
   if (!isAppError(error)) throw error;
   console.error(error.message);
-  for (const [field, message] of Object.entries(error.fields ?? {})) console.error(`  ${field} : ${message}`);
+  const labels: Record<string, string> = { email: "--email", displayName: "--name", password: "mot de passe" };
+  for (const [field, message] of Object.entries(error.fields ?? {})) console.error(`  ${labels[field] ?? field} : ${message}`);
   process.exitCode = 1;
 } finally {
   await database.close();

@@ -1,18 +1,20 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../db/schema.ts";
-import { accountExists, createAccount, createInstanceAdmin } from "../modules/accounts/accounts.service.ts";
+import { accountExists, createAccount, createInstanceAdmin, isDemoInstance, markDemo } from "../modules/accounts/accounts.service.ts";
 import type { Actor } from "../modules/accounts/roles.ts";
+import { setAnnouncedDelays } from "../modules/announced-delays/announced-delays.service.ts";
+import { REQUEST_KINDS } from "../modules/frameworks/channels.ts";
 import { adoptFramework, createLocalCommitment } from "../modules/frameworks/frameworks.service.ts";
 import { savePublicInfo } from "../modules/opening-hours/opening-hours.service.ts";
 import type { HolidayZone, Organisation, OrgKind } from "../modules/organisations/organisation.ts";
-import { createOrganisation, listVisible } from "../modules/organisations/organisations.service.ts";
+import { countOrganisations, createOrganisation, listVisible } from "../modules/organisations/organisations.service.ts";
 import { refreshAllPublications } from "../modules/publication/publication.service.ts";
 import { changeStatus, registerRequest } from "../modules/requests/requests.service.ts";
 import { loadDemoCalls } from "./demo-calls.ts";
 import { loadDemoImprovement } from "./demo-improvement.ts";
 import { loadDemoSurveys } from "./demo-surveys.ts";
 
-export const DEMO_PASSWORD = "demonstration-vigie";
+export const DEMO_PASSWORD = "demo-accueil-du-public";
 export const DEMO_ADMIN_EMAIL = "admin@demo.vigie.fr";
 
 interface DemoNode {
@@ -97,8 +99,19 @@ const DEMO_ACCOUNTS: Array<{ email: string; name: string; role: "correspondent" 
   { email: "auditeur@demo.vigie.fr", name: "Marc Auditeur", role: "auditor", org: "Réseau des maisons France services de l'Est" },
 ];
 
-/** Loads the demo organisations and accounts once; running it again changes nothing. */
-export async function loadDemo(db: Kysely<DB>): Promise<{ created: boolean }> {
+/** Why the demo loader stops on an instance that already holds organisations of its own. */
+export const DEMO_REFUSED =
+  "Cette instance contient déjà des organisations : les données de démonstration (et leurs comptes au mot de passe publié) n'y sont pas chargées. Relancez avec --force pour en faire malgré tout une instance de démonstration.";
+
+export class DemoRefusedError extends Error {}
+
+/**
+ * Loads the demo organisations and accounts once; running it again changes nothing. Refused on an
+ * instance that holds real organisations, unless forced; marks the instance as a demo instance.
+ */
+export async function loadDemo(db: Kysely<DB>, options: { force?: boolean } = {}): Promise<{ created: boolean }> {
+  if (!options.force && !(await isDemoInstance(db)) && (await countOrganisations(db)) > 0) throw new DemoRefusedError(DEMO_REFUSED);
+  await markDemo(db, []);
   if (await accountExists(db, DEMO_ADMIN_EMAIL)) return { created: false };
   const admin = await createInstanceAdmin(db, {
     email: DEMO_ADMIN_EMAIL,
@@ -128,6 +141,7 @@ export async function loadDemo(db: Kysely<DB>): Promise<{ created: boolean }> {
     if (!org) continue;
     await createAccount(db, actor, { email: a.email, displayName: a.name, password: DEMO_PASSWORD, role: a.role, orgId: org.id });
   }
+  await markDemo(db, [DEMO_ADMIN_EMAIL, ...DEMO_ACCOUNTS.map((a) => a.email)]);
   await loadDemoCommitments(db, actor, byName);
   await loadDemoRequests(
     db,
@@ -162,8 +176,15 @@ async function loadDemoCommitments(db: Kysely<DB>, actor: Actor, byName: (name: 
     await createLocalCommitment(db, actor, poissy.id, {
       title: "Des réponses aux demandes par mail dans les sept jours",
       channels: ["email"],
-      targets: [{ metric: "reply_delay", value: 7, unit: "calendar_days", channels: ["email"], kinds: [] }],
+      targets: [],
     });
+    // The promise's delay, announced for every kind of request by e-mail.
+    await setAnnouncedDelays(
+      db,
+      actor,
+      poissy.id,
+      REQUEST_KINDS.map((kind) => ({ channel: "email" as const, kind, value: 7, unit: "calendar_days" as const })),
+    );
     await createLocalCommitment(db, actor, poissy.id, {
       title: "Des rendez-vous pour les demandes de cartes nationales d'identité ou passeport dans les 30 jours",
       channels: ["counter"],

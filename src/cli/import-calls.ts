@@ -47,6 +47,10 @@ try {
   if (read.status === "uploaded") {
     console.error(read.message ?? "Enregistrez d'abord la correspondance des colonnes depuis la page d'import.");
     code = 1;
+  } else if (read.status === "failed") {
+    // A file refused by the reader's limits (a line of a million fields…): its reason, nothing recorded.
+    console.error(read.message ?? "La lecture du fichier a échoué ; rien n'a été enregistré.");
+    code = 1;
   } else if (read.status === "checked") {
     for (const e of read.errors) console.error(`ligne ${e.line} : ${e.message}`);
     if (read.rowsInvalid > read.errors.length) console.error(`… et ${read.rowsInvalid - read.errors.length} autres lignes fautives.`);

@@ -9,7 +9,10 @@ import * as m0007 from "./migrations/0007_survey_distribution.ts";
 import * as m0008 from "./migrations/0008_calls.ts";
 import * as m0009 from "./migrations/0009_improvement.ts";
 import * as m0010 from "./migrations/0010_publication.ts";
+import * as m0011 from "./migrations/0011_announced_delays.ts";
+import * as m0012 from "./migrations/0012_mail_status.ts";
 import * as m0013 from "./migrations/0013_tracking_code.ts";
+import * as m0014 from "./migrations/0014_account_security.ts";
 import * as m0015 from "./migrations/0015_organisation_logos.ts";
 
 /** Migrations are listed here, in order, so a bundle or a test runner needs no file-system scan. */
@@ -24,7 +27,10 @@ const migrations: Record<string, Migration> = {
   "0008_calls": m0008,
   "0009_improvement": m0009,
   "0010_publication": m0010,
+  "0011_announced_delays": m0011,
+  "0012_mail_status": m0012,
   "0013_tracking_code": m0013,
+  "0014_account_security": m0014,
   "0015_organisation_logos": m0015,
 };
 
@@ -46,4 +52,11 @@ export async function migrateToLatest<T>(db: Kysely<T>, schema?: string): Promis
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}
+
+/** Up to a given migration and no further: for the tests of a migration's own data changes. */
+export async function migrateTo<T>(db: Kysely<T>, name: string): Promise<void> {
+  const migrator = new Migrator({ db: db as Kysely<unknown>, provider: new StaticProvider() });
+  const { error } = await migrator.migrateTo(name);
+  if (error) throw error instanceof Error ? error : new Error(String(error));
 }

@@ -35,6 +35,23 @@ export interface AccountsTable {
   created_at: TimestampDefault;
   updated_at: TimestampDefault;
   last_login_at: NullableTimestamp;
+  /** Made by the demo loader: signs in only while the instance is a demo instance. */
+  demo: Generated<boolean>;
+}
+
+export interface RateCountersTable {
+  bucket: string;
+  key_hash: string;
+  window_start: Date;
+  hits: Generated<number>;
+}
+
+export interface PasswordResetsTable {
+  token_hash: string;
+  account_id: string;
+  created_at: TimestampDefault;
+  expires_at: Date;
+  used_at: NullableTimestamp;
 }
 
 export interface GrantsTable {
@@ -168,6 +185,15 @@ export interface RateEventsTable {
   at: TimestampDefault;
 }
 
+export interface AnnouncedDelaysTable {
+  org_id: string;
+  channel: string;
+  kind: string;
+  value: number;
+  unit: string;
+  updated_at: TimestampDefault;
+}
+
 export interface OrganisationLogosTable {
   org_id: string;
   content_type: string;
@@ -183,6 +209,7 @@ export interface OrgClosuresTable {
 }
 
 export interface DB {
+  announced_delays: AnnouncedDelaysTable;
   organisation_logos: OrganisationLogosTable;
   org_closures: OrgClosuresTable;
   rate_events: RateEventsTable;
@@ -209,6 +236,8 @@ export interface DB {
   login_attempts: LoginAttemptsTable;
   audit_log: AuditLogTable;
   settings: SettingsTable;
+  rate_counters: RateCountersTable;
+  password_resets: PasswordResetsTable;
   legal_pages: LegalPagesTable;
 }
 
@@ -295,6 +324,11 @@ export interface OutboxTable {
   sent_at: NullableTimestamp;
   message_id: string | null;
   error: string | null;
+  status: ColumnType<"queued" | "sent" | "failed", "queued" | "sent" | "failed" | undefined, "queued" | "sent" | "failed">;
+  next_attempt_at: NullableTimestamp;
+  failed_at: NullableTimestamp;
+  error_code: string | null;
+  round: Generated<number>;
 }
 
 export interface LetterTemplatesTable {
@@ -315,5 +349,6 @@ export interface RequestRollupTable {
   answered: Generated<number>;
   answered_with_target: Generated<number>;
   answered_in_time: Generated<number>;
+  received_without_target: Generated<number>;
   delay_histogram: ColumnType<number[], number[] | undefined, number[]>;
 }

@@ -21,6 +21,7 @@ const COMPONENTS = [
   "button",
   "header",
   "navigation",
+  "translate",
   "modal",
   "footer",
   "breadcrumb",
@@ -154,6 +155,8 @@ const PUBLIC_COMPONENTS = [
   "checkbox",
   "alert",
   "callout",
+  // The state of the requester's e-mails on the tracking page.
+  "badge",
 ];
 
 export type StylesheetKind = "full" | "public";

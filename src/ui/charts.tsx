@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { formatNumber, NNBSP } from "./format.ts";
 import { raw, type SafeHtml } from "./jsx/jsx-runtime.ts";
 
 /**
@@ -24,6 +25,12 @@ export interface BarChart {
   height?: number;
 }
 
+/** A value as the chart writes it: French digits, the unit after a narrow no-break space. */
+function chartValue(value: number | null | undefined, unit: string | undefined): string {
+  if (value === null || value === undefined) return "—";
+  return `${formatNumber(value, 1)}${unit ? `${NNBSP}${unit}` : ""}`;
+}
+
 export function barChartSvg(chart: BarChart): string {
   const instance = echarts.init(null, null, { renderer: "svg", ssr: true, width: chart.width ?? 720, height: chart.height ?? 280 });
   try {
@@ -33,13 +40,17 @@ export function barChartSvg(chart: BarChart): string {
       legend: chart.series.length > 1 ? { top: 0 } : undefined,
       grid: { left: 48, right: 16, top: chart.series.length > 1 ? 32 : 16, bottom: 32 },
       xAxis: { type: "category", data: chart.categories },
-      yAxis: { type: "value", max: chart.max, axisLabel: { formatter: chart.unit ? `{value} ${chart.unit}` : "{value}" } },
+      yAxis: { type: "value", max: chart.max, axisLabel: { formatter: (value: number) => chartValue(value, chart.unit) } },
       series: chart.series.map((s, i) => ({
         name: s.name,
         type: "bar",
         data: s.values,
         itemStyle: { color: s.color ?? (i === 0 ? BLUE_FRANCE : RED_MARIANNE) },
-        label: { show: chart.categories.length <= 12, position: "top" },
+        label: {
+          show: chart.categories.length <= 12,
+          position: "top",
+          formatter: (p: { value: unknown }) => (typeof p.value === "number" ? formatNumber(p.value, 1) : ""),
+        },
       })),
     });
     return instance.renderToSVGString();
@@ -50,8 +61,8 @@ export function barChartSvg(chart: BarChart): string {
 
 /** The chart as an accessible figure: the SVG is an image whose alternative lists the values. */
 export function BarChartFigure({ chart }: { chart: BarChart }): SafeHtml {
-  const alt = `${chart.title} : ${chart.categories
-    .map((c, i) => `${c} ${chart.series.map((s) => `${s.values[i] ?? "—"}${chart.unit ? ` ${chart.unit}` : ""}`).join(" / ")}`)
+  const alt = `${chart.title}${"\u00a0"}: ${chart.categories
+    .map((c, i) => `${c} ${chart.series.map((s) => chartValue(s.values[i], chart.unit)).join(" / ")}`)
     .join(", ")}`;
   const svg = barChartSvg(chart).replace("<svg ", `<svg role="img" aria-label="${alt.replace(/[&<>"]/g, "")}" focusable="false" `);
   return (

@@ -1,13 +1,16 @@
 import { describe, expect, it } from "vitest";
 import {
   formatDate,
+  formatDateOf,
   formatDateShort,
   formatDateTime,
+  formatDateTimeShort,
   formatDelay,
   formatMonth,
   formatNumber,
   formatOrdinal,
   formatPercent,
+  formatRate,
   formatTime,
   forWinAnsi,
   frenchSpacing,
@@ -55,6 +58,19 @@ describe("French formatting", () => {
     expect(formatDateTime(instant, "Europe/Paris")).toBe(`1er${NBSP}janvier 2027 à 0${NBSP}h${NBSP}30`);
     expect(formatDateTime(instant, "America/Cayenne")).toBe(`31${NBSP}décembre 2026 à 20${NBSP}h${NBSP}30`);
     expect(formatTime("09:00")).toBe(`9${NBSP}h`);
+  });
+
+  it("writes instants short for tables, and dates of instants in words", () => {
+    const instant = new Date("2026-12-01T13:05:00Z");
+    expect(formatDateTimeShort(instant, "Europe/Paris")).toBe(`01/12/2026 à 14${NBSP}h${NBSP}05`);
+    expect(formatDateTimeShort(new Date("2026-12-31T23:30:00Z"))).toBe(`01/01/2027 à 0${NBSP}h${NBSP}30`);
+    expect(formatDateOf(instant)).toBe(`1er${NBSP}décembre 2026`);
+  });
+
+  it("writes a rate or a dash", () => {
+    expect(formatRate(0.8534)).toBe(`85,3${NNBSP}%`);
+    expect(formatRate(1)).toBe(`100${NNBSP}%`);
+    expect(formatRate(null)).toBe("—");
   });
 
   it("states delays with their unit agreed", () => {

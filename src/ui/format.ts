@@ -147,6 +147,25 @@ export function formatDateTime(instant: Date, timeZone: string): string {
   return `${formatDate(`${p.year}-${p.month}-${p.day}`)} à ${formatTime(`${p.hour}:${p.minute}`)}`;
 }
 
+/**
+ * An instant for tables where width matters → « 04/12/2026 à 14 h 05 », in the organisation's zone
+ * (Paris when the page has none at hand).
+ */
+export function formatDateTimeShort(instant: Date, timeZone = "Europe/Paris"): string {
+  const p = partsIn(instant, timeZone);
+  return `${p.day}/${p.month}/${p.year} à ${formatTime(`${p.hour}:${p.minute}`)}`;
+}
+
+/** An instant's civil date in a zone, written out → « 1er décembre 2026 ». */
+export function formatDateOf(instant: Date, timeZone = "Europe/Paris"): string {
+  return formatDate(civilDateIn(instant, timeZone));
+}
+
+/** A share (0.853) or nothing → « 85,3 % » or « — »: the usual figure cell. */
+export function formatRate(share: number | null | undefined, digits = 1): string {
+  return share === null || share === undefined || Number.isNaN(share) ? "—" : formatPercent(share, digits);
+}
+
 /** « 14:05 » → « 14 h 05 »; « 09:00 » → « 9 h ». */
 export function formatTime(time: string): string {
   const [h, m] = time.split(":");

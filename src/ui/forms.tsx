@@ -171,9 +171,8 @@ export function SubmitButton({ label, secondary }: { label: string; secondary?: 
   );
 }
 
-export function formatDateTime(date: Date, timeZone = "Europe/Paris"): string {
-  return new Intl.DateTimeFormat("fr-FR", { dateStyle: "short", timeStyle: "short", timeZone }).format(date);
-}
+/** Kept for the views that import it from here; the formatting itself lives in format.ts. */
+export { formatDateTimeShort as formatDateTime } from "./format.ts";
 
 /**
  * The « Du … Au … Afficher » row of every page that reads figures over a period (requests, calls,

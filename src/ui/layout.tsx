@@ -22,12 +22,44 @@ export interface PageOptions {
   /** Breadcrumb trail above the title, last item being the current page. */
   breadcrumbs?: Array<{ label: string; href?: string }>;
   flash?: string | undefined;
+  /** A notice above the content of staff pages (the mail banner), set by a hook. */
+  notice?: Child;
   /** A page of the public's own (form, receipt, tracking, survey): the light stylesheet is enough. */
   light?: boolean;
   children: Child;
 }
 
-function Brand({ ctx }: { ctx: LayoutContext }): SafeHtml {
+/** The burger: a button the DSFR script drives, and a link to the menu for when the script does not run. */
+function Navbar(): SafeHtml {
+  return (
+    <div class="fr-header__navbar">
+      <button
+        class="fr-btn--menu fr-btn vigie-js-only"
+        type="button"
+        data-fr-opened="false"
+        aria-controls="header-menu"
+        aria-haspopup="dialog"
+        id="header-menu-button"
+        title="Menu"
+      >
+        Menu
+      </button>
+      <a class="fr-btn--menu fr-btn vigie-no-js" href="#header-menu" title="Menu">
+        Menu
+      </a>
+    </div>
+  );
+}
+
+function Brand({ ctx, withMenu }: { ctx: LayoutContext; withMenu: boolean }): SafeHtml {
+  const service = (
+    <div class="fr-header__service">
+      <a href="/" title={`Accueil — ${ctx.brandName}`}>
+        <p class="fr-header__service-title">{ctx.brandName}</p>
+      </a>
+      <p class="fr-header__service-tagline">Qualité de l'accueil et engagements de service</p>
+    </div>
+  );
   if (ctx.theme === "etat") {
     return (
       <div class="fr-header__brand fr-enlarge-link">
@@ -39,23 +71,18 @@ function Brand({ ctx }: { ctx: LayoutContext }): SafeHtml {
               Française
             </p>
           </div>
+          {withMenu ? <Navbar /> : null}
         </div>
-        <div class="fr-header__service">
-          <a href="/" title={`Accueil — ${ctx.brandName}`}>
-            <p class="fr-header__service-title">{ctx.brandName}</p>
-          </a>
-          <p class="fr-header__service-tagline">Qualité de l'accueil et engagements de service</p>
-        </div>
+        {service}
       </div>
     );
   }
+  // Without the State's logo, the service name leads the row and the burger sits at its end.
   return (
-    <div class="fr-header__brand fr-enlarge-link">
-      <div class="fr-header__service">
-        <a href="/" title={`Accueil — ${ctx.brandName}`}>
-          <p class="fr-header__service-title">{ctx.brandName}</p>
-        </a>
-        <p class="fr-header__service-tagline">Qualité de l'accueil et engagements de service</p>
+    <div class="fr-header__brand fr-enlarge-link vigie-brand--neutral">
+      <div class="fr-header__brand-top">
+        {service}
+        {withMenu ? <Navbar /> : null}
       </div>
     </div>
   );
@@ -80,63 +107,107 @@ function isCurrent(currentPath: string, href: string): boolean {
   return href === "/" ? currentPath === "/" : currentPath === href || currentPath.startsWith(`${href}/`);
 }
 
-function Header({ ctx }: { ctx: LayoutContext }): SafeHtml {
+/**
+ * The header's tools: the account menu (the person's name, « Mon compte », « Se déconnecter ») or
+ * « Se connecter ». The DSFR script copies them into the mobile menu with « -mobile » added to ids;
+ * rendering that copy on the server (`suffix`) gives the same menu when the script does not run, and
+ * the script, finding the copy identical, leaves it alone.
+ */
+function ToolsLinks({ ctx, suffix }: { ctx: LayoutContext; suffix: string }): SafeHtml {
+  if (!ctx.actor) {
+    return (
+      <ul class="fr-btns-group">
+        <li>
+          <a class="fr-btn fr-icon-lock-line" href="/login">
+            Se connecter
+          </a>
+        </li>
+      </ul>
+    );
+  }
+  return (
+    <div class="fr-translate fr-nav vigie-account" id={`account${suffix}`}>
+      <div class="fr-nav__item">
+        <button class="fr-translate__btn fr-btn" type="button" aria-controls={`account-menu${suffix}`} aria-expanded="false">
+          {ctx.actor.displayName}
+          <span class="fr-sr-only">{"\u00a0: menu du compte"}</span>
+        </button>
+        <div class="fr-collapse fr-translate__menu fr-menu" id={`account-menu${suffix}`}>
+          <ul class="fr-menu__list">
+            <li>
+              <a class="fr-nav__link" href="/compte" aria-current={ctx.currentPath === "/compte" ? "page" : undefined}>
+                Mon compte
+              </a>
+            </li>
+            <li>
+              <form method="post" action="/logout">
+                <input type="hidden" name="_csrf" value={ctx.csrfToken} />
+                <button type="submit" class="fr-nav__link">
+                  Se déconnecter
+                </button>
+              </form>
+            </li>
+          </ul>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/**
+ * The DSFR header as its documentation draws it: on a phone, the burger opens the menu (a modal
+ * dialog holding the tools and the navigation); from 62em, both show in the header. The public's
+ * light pages run no script and show no menu.
+ */
+function Header({ ctx, light }: { ctx: LayoutContext; light: boolean }): SafeHtml {
   const items = navigation(ctx.actor);
+  const withMenu = !light;
   return (
     <header role="banner" class="fr-header">
       <div class="fr-header__body">
         <div class="fr-container">
           <div class="fr-header__body-row">
-            <Brand ctx={ctx} />
+            <Brand ctx={ctx} withMenu={withMenu} />
             <div class="fr-header__tools">
               <div class="fr-header__tools-links">
-                <ul class="fr-btns-group">
-                  {ctx.actor ? (
-                    [
-                      <li>
-                        <span class="fr-btn fr-icon-account-circle-line" aria-hidden="false">
-                          {ctx.actor.displayName}
-                        </span>
-                      </li>,
-                      <li>
-                        <form method="post" action="/logout" class="vigie-inline-form">
-                          <input type="hidden" name="_csrf" value={ctx.csrfToken} />
-                          <button type="submit" class="fr-btn fr-icon-logout-box-r-line">
-                            Se déconnecter
-                          </button>
-                        </form>
-                      </li>,
-                    ]
-                  ) : (
-                    <li>
-                      <a class="fr-btn fr-icon-lock-line" href="/login">
-                        Se connecter
-                      </a>
-                    </li>
-                  )}
-                </ul>
+                <ToolsLinks ctx={ctx} suffix="" />
               </div>
             </div>
           </div>
         </div>
       </div>
-      {items.length > 0 ? (
-        <div class="fr-header__menu" id="header-menu">
+      {withMenu ? (
+        // biome-ignore lint/a11y/useAriaPropsSupportedByRole: the DSFR script makes this a role="dialog" on phones, named by its burger.
+        <div class="fr-header__menu fr-modal" id="header-menu" aria-labelledby="header-menu-button">
           <div class="fr-container">
-            <nav class="fr-nav" id="navigation" aria-label="Menu principal">
-              <ul class="fr-nav__list">
-                {items.map((item) => (
-                  <li class="fr-nav__item">
-                    <a class="fr-nav__link" href={item.href} aria-current={isCurrent(ctx.currentPath, item.href) ? "page" : undefined}>
-                      {item.label}
-                    </a>
-                  </li>
-                ))}
-              </ul>
-            </nav>
+            <button class="fr-btn--close fr-btn vigie-js-only" type="button" aria-controls="header-menu" title="Fermer">
+              Fermer
+            </button>
+            <a class="fr-btn--close fr-btn vigie-no-js" href="#" title="Fermer le menu">
+              Fermer
+            </a>
+            <div class="fr-header__menu-links">
+              <ToolsLinks ctx={ctx} suffix="-mobile" />
+            </div>
+            {items.length > 0 ? (
+              <nav class="fr-nav" id="navigation" role="navigation" aria-label="Menu principal">
+                <ul class="fr-nav__list">
+                  {items.map((item) => (
+                    <li class="fr-nav__item">
+                      <a class="fr-nav__link" href={item.href} aria-current={isCurrent(ctx.currentPath, item.href) ? "page" : undefined}>
+                        {item.label}
+                      </a>
+                    </li>
+                  ))}
+                </ul>
+              </nav>
+            ) : null}
           </div>
         </div>
       ) : null}
+      {/* DSFR's header script copies the tool links here for small screens and throws on every page
+          when it finds no such element; the full mobile menu is not built yet, so it stays hidden. */}
+      <div class="fr-header__menu-links" hidden></div>
     </header>
   );
 }
@@ -167,7 +238,7 @@ function Footer({ ctx }: { ctx: LayoutContext }): SafeHtml {
           <ul class="fr-footer__bottom-list">
             <li class="fr-footer__bottom-item">
               <a class="fr-footer__bottom-link" href="/legal/accessibilite">
-                {`Accessibilité : ${ctx.accessibility}`}
+                {`Accessibilité\u00a0: ${ctx.accessibility}`}
               </a>
             </li>
             <li class="fr-footer__bottom-item">
@@ -221,7 +292,7 @@ export function Layout({ ctx, page }: { ctx: LayoutContext; page: PageOptions })
             </ul>
           </nav>
         </div>
-        <Header ctx={ctx} />
+        <Header ctx={ctx} light={page.light === true} />
         <main role="main" id="content" class="fr-container fr-py-4w">
           {page.breadcrumbs && page.breadcrumbs.length > 0 ? (
             <nav role="navigation" class="fr-breadcrumb fr-mt-0" aria-label="vous êtes ici :">
@@ -242,6 +313,7 @@ export function Layout({ ctx, page }: { ctx: LayoutContext; page: PageOptions })
               </ol>
             </nav>
           ) : null}
+          {page.light ? null : page.notice}
           {page.flash ? (
             <div class="fr-alert fr-alert--success fr-alert--sm fr-mb-3w" role="status">
               <p>{page.flash}</p>

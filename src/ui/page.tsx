@@ -18,6 +18,7 @@ const FLASH: Record<string, string> = {
   "org.updated": "Les modifications ont été enregistrées.",
   "org.deleted": "L'organisation a été supprimée.",
   "org.logo_set": "Le logo a été enregistré.",
+  "delays.saved": "Les délais annoncés ont été enregistrés : ils valent pour les demandes reçues à partir de maintenant.",
   "org.logo_removed": "Le logo a été retiré.",
   "account.created": "Le compte a été créé.",
   "account.updated": "Le compte a été mis à jour.",
@@ -32,6 +33,9 @@ const FLASH: Record<string, string> = {
   "request.reassigned": "L'affectation a été enregistrée.",
   "request.holding": "La réponse d'attente est enregistrée.",
   "requests.imported": "Le registre a été importé : les demandes sont enregistrées, les lignes déjà importées ont été ignorées.",
+  "mail.retried": "Le courriel est remis en file d'envoi : son état se met à jour au prochain essai.",
+  "mail.retried_all": "Les courriels en échec sont remis en file d'envoi.",
+  "letter.sent": "La lettre est mise en file d'envoi : son état (en file, envoyé, échec) est indiqué ci-dessous.",
   "template.saved": "Le modèle de lettre a été enregistré.",
   "closure.added": "Le jour de fermeture a été ajouté : les échéances des nouvelles demandes en tiennent compte.",
   "closure.removed": "Le jour de fermeture a été retiré.",
@@ -66,7 +70,9 @@ const FLASH: Record<string, string> = {
   "public_info.imported": "La fiche de l'Annuaire a été importée : vérifiez les horaires et les contacts repris.",
   "publication.refreshed": "Les résultats publiés ont été recalculés.",
   "display.updated": "Vos paramètres d'affichage ont été enregistrés.",
+  "account.own_password": "Votre mot de passe a été changé ; vos autres sessions ont été fermées.",
   welcome: "Bienvenue ! Vous êtes connecté.",
+  "password.reset": "Votre mot de passe est changé et vos autres sessions sont fermées. Connectez-vous avec le nouveau mot de passe.",
 };
 
 /** The light stylesheet's address, for pages that draw their own frame (the counter kiosk). */
@@ -86,7 +92,7 @@ export function renderPage(request: FastifyRequest, page: PageOptions): string {
     currentPath: request.url.split("?")[0] ?? "/",
     accessibility: COMPLIANCE_LABELS[currentCompliance()],
   };
-  return `<!doctype html>${render(<Layout ctx={ctx} page={{ ...page, flash }} />)}`;
+  return `<!doctype html>${render(<Layout ctx={ctx} page={{ ...page, flash, notice: page.notice ?? request.pageNotice }} />)}`;
 }
 
 export function sendPage(reply: FastifyReply, request: FastifyRequest, page: PageOptions, status = 200): FastifyReply {

@@ -49,7 +49,11 @@ export class Client {
   private cookies = new Map<string, string>();
   csrf = "";
 
-  constructor(private readonly app: App) {}
+  /** `remoteAddress`: the address the client comes from (rate limits count per address), 127.0.0.1 if not given. */
+  constructor(
+    private readonly app: App,
+    private readonly options: { remoteAddress?: string } = {},
+  ) {}
 
   private remember(response: LightMyRequestResponse) {
     for (const c of response.cookies) {
@@ -72,7 +76,12 @@ export class Client {
   }
 
   async get(url: string): Promise<LightMyRequestResponse> {
-    const response = await this.app.inject({ method: "GET", url, headers: { cookie: this.cookieHeader() } });
+    const response = await this.app.inject({
+      ...(this.options.remoteAddress ? { remoteAddress: this.options.remoteAddress } : {}),
+      method: "GET",
+      url,
+      headers: { cookie: this.cookieHeader() },
+    });
     this.remember(response);
     return response;
   }
@@ -86,6 +95,7 @@ export class Client {
       for (const one of Array.isArray(v) ? v : [v]) body.append(k, one);
     }
     const response = await this.app.inject({
+      ...(this.options.remoteAddress ? { remoteAddress: this.options.remoteAddress } : {}),
       method: "POST",
       url,
       headers: { cookie: this.cookieHeader(), "content-type": "application/x-www-form-urlencoded" },
@@ -95,8 +105,11 @@ export class Client {
     return response;
   }
 
-  async api(method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE", url: string, json?: unknown): Promise<LightMyRequestResponse> {
+  async api(method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE", url: string, body?: unknown): Promise<LightMyRequestResponse> {
+    // Writes to the API are JSON only, even without fields: an empty object, as a well-behaved client sends.
+    const json = body === undefined && method !== "GET" ? {} : body;
     const response = await this.app.inject({
+      ...(this.options.remoteAddress ? { remoteAddress: this.options.remoteAddress } : {}),
       method,
       url,
       headers: { cookie: this.cookieHeader(), ...(json !== undefined ? { "content-type": "application/json" } : {}) },
@@ -121,6 +134,7 @@ export class Client {
       Buffer.from(`\r\n--${boundary}--\r\n`),
     ]);
     const response = await this.app.inject({
+      ...(this.options.remoteAddress ? { remoteAddress: this.options.remoteAddress } : {}),
       method: "POST",
       url,
       headers: { cookie: this.cookieHeader(), "content-type": `multipart/form-data; boundary=${boundary}` },

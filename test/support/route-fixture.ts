@@ -14,7 +14,10 @@ import { registerRequest } from "../../src/modules/requests/requests.service.ts"
 import { addStaff, fileIncident } from "../../src/modules/staff/staff.service.ts";
 import { createSurvey, kioskKey, surveySettings } from "../../src/modules/surveys/surveys.service.ts";
 
-/** One of everything a route's path can name, all in site S1, for the tests that call every route. */
+/**
+ * One of everything a route's path can name, all in one site, for the tests that call every route.
+ * `s1` is the site; the field names are those of tenant A's site S1 (tenant B's has the same shape).
+ */
 export interface RouteFixture {
   s1: string;
   s1Version: number;
@@ -36,13 +39,20 @@ export interface RouteFixture {
 }
 
 /**
- * The tree N → R1 → S1 and N → R2 → S2, the instance admin `root@test.fr`, and the fixture. The
- * access matrix and the robustness sweep both call every route: they build it here, the same way.
+ * The text every resource of a tenant carries in its text fields (names, subjects, titles,
+ * requester's name and address…): finding B's marker in what A's users are served is a leak.
+ */
+export const MARKERS = { a: "MARQUEUR-A", b: "MARQUEUR-B" } as const;
+
+/**
+ * The tree N → R1 → S1 (tenant A) and N → R2 → S2 (tenant B), the instance admin `root@test.fr`,
+ * and one resource of every kind in each site, each marked with its tenant's marker. The access
+ * matrix, the robustness sweep and the cross-tenant matrix all call every route: they build it here.
  */
 export async function buildRouteFixture(
   db: Kysely<DB>,
   password: string,
-): Promise<{ root: Actor; r1: Organisation; r2: Organisation; fixture: RouteFixture }> {
+): Promise<{ root: Actor; r1: Organisation; r2: Organisation; fixture: RouteFixture; tenantB: RouteFixture }> {
   const admin = await createInstanceAdmin(db, { email: "root@test.fr", displayName: "Root", password });
   const root: Actor = { accountId: admin.id, email: admin.email, displayName: "Root", instanceAdmin: true, grants: [] };
   const base = {
@@ -54,31 +64,66 @@ export async function buildRouteFixture(
     siret: undefined,
   };
   const n = await createOrganisation(db, root, { ...base, name: "N", kind: "network", parentId: undefined });
-  const r1 = await createOrganisation(db, root, { ...base, name: "R1", kind: "region", parentId: n.id });
-  const r2 = await createOrganisation(db, root, { ...base, name: "R2", kind: "region", parentId: n.id });
-  const s1 = await createOrganisation(db, root, { ...base, name: "S1", kind: "site", parentId: r1.id });
-  await createOrganisation(db, root, { ...base, name: "S2", kind: "site", parentId: r2.id });
-  const target = await createAccount(db, root, { email: "target@test.fr", displayName: "Cible", password, role: "agent", orgId: s1.id });
-  const local = await createLocalCommitment(db, root, s1.id, { title: "Local", channels: ["email"], targets: [] });
+  const r1 = await createOrganisation(db, root, { ...base, name: `R1 ${MARKERS.a} région`, kind: "region", parentId: n.id });
+  const r2 = await createOrganisation(db, root, { ...base, name: `R2 ${MARKERS.b} région`, kind: "region", parentId: n.id });
+  const s1 = await createOrganisation(db, root, { ...base, name: `S1 ${MARKERS.a} site`, kind: "site", parentId: r1.id });
+  const s2 = await createOrganisation(db, root, {
+    ...base,
+    name: `S2 ${MARKERS.b} site`,
+    kind: "site",
+    parentId: r2.id,
+    addressStreet: `${MARKERS.b} rue`,
+  });
+  const fixture = await populateSite(db, root, s1, password, "target@test.fr", MARKERS.a);
+  const tenantB = await populateSite(db, root, s2, password, "cible.b@test.fr", MARKERS.b);
+  return { root, r1, r2, fixture, tenantB };
+}
+
+/** One resource of every kind in `site`, each with `marker` in its text. */
+async function populateSite(
+  db: Kysely<DB>,
+  root: Actor,
+  site: Organisation,
+  password: string,
+  targetEmail: string,
+  marker: string,
+): Promise<RouteFixture> {
+  const target = await createAccount(db, root, {
+    email: targetEmail,
+    displayName: `${marker} Cible`,
+    password,
+    role: "agent",
+    orgId: site.id,
+  });
+  const local = await createLocalCommitment(db, root, site.id, { title: `${marker} engagement local`, channels: ["email"], targets: [] });
   const registered = await registerRequest(
     db,
-    s1.id,
-    { kind: "request", channel: "letter", receivedOn: "2027-04-30", subject: "Objet" },
+    site.id,
+    {
+      kind: "request",
+      channel: "letter",
+      receivedOn: "2027-04-30",
+      subject: `${marker} objet`,
+      body: `${marker} texte de la demande`,
+      requesterName: `${marker} Demandeur`,
+      requesterAddress: `${marker} 1 rue de la Paix`,
+      requesterPhone: "01 23 45 67 89",
+    },
     { source: "agent", author: { accountId: null, label: "test" } },
   );
-  const survey = await createSurvey(db, root, s1.id, { template: "on-the-spot" });
-  const campaign = await createCampaign(db, root, s1.id, 2026);
-  await addEvidence(db, root, s1.id, campaign.id, {
+  const survey = await createSurvey(db, root, site.id, { template: "on-the-spot" });
+  const campaign = await createCampaign(db, root, site.id, 2026);
+  await addEvidence(db, root, site.id, campaign.id, {
     requirementId: `local:${local.id}`,
-    fileName: "preuve.pdf",
+    fileName: `${marker}-preuve.pdf`,
     data: Buffer.from("%PDF"),
   });
-  const { evidence } = await campaignDetails(db, s1.id, campaign.id);
+  const { evidence } = await campaignDetails(db, site.id, campaign.id);
   // A logo, so the public logo route has something to serve.
-  await setOrganisationLogo(db, root, s1.id, Buffer.from("89504e470d0a1a0a0000000d49484452", "hex"));
-  const fixture: RouteFixture = {
-    s1: s1.id,
-    s1Version: s1.version,
+  await setOrganisationLogo(db, root, site.id, Buffer.from("89504e470d0a1a0a0000000d49484452", "hex"));
+  return {
+    s1: site.id,
+    s1Version: site.version,
     targetAccount: target.id,
     localCommitment: local.id,
     request: registered.request.id,
@@ -86,20 +131,23 @@ export async function buildRouteFixture(
     trackingToken: registered.trackingToken,
     trackingCode: registered.trackingCode,
     survey: survey.id,
-    kioskKey: await kioskKey(db, { orgId: s1.id, id: survey.id, kioskNonce: (await surveySettings(db, s1.id, survey.id)).kioskNonce }),
+    kioskKey: await kioskKey(db, {
+      orgId: site.id,
+      id: survey.id,
+      kioskNonce: (await surveySettings(db, site.id, survey.id)).kioskNonce,
+    }),
     assessment: campaign.id,
     evidence: evidence[0]?.id ?? "",
-    action: (await createAction(db, root, s1.id, { title: "Action", planYear: 2026 })).id,
-    staff: await addStaff(db, root, s1.id, { name: "Agent" }),
-    incident: await fileIncident(db, root, s1.id, { occurredOn: "2026-05-04", description: "Panne" }),
-    callImport: await createImport(db, SYSTEM_ACTOR, s1.id, { fileName: "Master.csv", format: "mapped", bytes: 10 }),
-    campaign: await createMysteryCampaign(db, root, s1.id, {
-      title: "Campagne",
+    action: (await createAction(db, root, site.id, { title: `${marker} action`, planYear: 2026 })).id,
+    staff: await addStaff(db, root, site.id, { name: `${marker} Agent` }),
+    incident: await fileIncident(db, root, site.id, { occurredOn: "2026-05-04", description: `${marker} panne` }),
+    callImport: await createImport(db, SYSTEM_ACTOR, site.id, { fileName: `${marker}-Master.csv`, format: "mapped", bytes: 10 }),
+    campaign: await createMysteryCampaign(db, root, site.id, {
+      title: `${marker} campagne`,
       startsOn: "2027-01-01",
       endsOn: "2027-03-31",
       channels: ["phone"],
-      sites: [s1.id],
+      sites: [site.id],
     }),
   };
-  return { root, r1, r2, fixture };
 }

@@ -55,6 +55,16 @@ export interface DeclaredRoute {
   method: string;
   url: string;
   access: Access;
+  /** The fields of a declared body schema (the JSON API): the cross-tenant test crosses those that carry ids. */
+  bodyFields: string[];
+}
+
+/** The keys of a zod object schema (possibly refined or wrapped), or none. */
+function schemaFields(schema: unknown): string[] {
+  const shape = (schema as { shape?: unknown } | undefined)?.shape;
+  if (shape && typeof shape === "object") return Object.keys(shape);
+  const inner = (schema as { def?: { in?: unknown; innerType?: unknown; schema?: unknown } } | undefined)?.def;
+  return inner ? schemaFields(inner.in ?? inner.innerType ?? inner.schema) : [];
 }
 
 declare module "fastify" {
@@ -73,7 +83,7 @@ export async function accessPlugin(app: App, deps: AppDeps): Promise<void> {
       throw new Error(`La route ${route.method} ${route.url} ne déclare pas qui peut l'appeler (config.access).`);
     }
     for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
-      declared.push({ method, url: route.url, access });
+      declared.push({ method, url: route.url, access, bodyFields: schemaFields(route.schema?.body) });
     }
   });
   app.addHook("onRequest", async (request) => {

@@ -62,6 +62,9 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: A
 function holdsNul(value: unknown, depth = 0): boolean {
   if (typeof value === "string") return value.includes("\u0000");
   if (depth > 20 || value === null || typeof value !== "object") return false;
+  // An uploaded file's bytes (a Buffer) are no text: walked entry by entry, 10 MB of them kept the
+  // server's thread busy for seconds.
+  if (ArrayBuffer.isView(value)) return false;
   for (const [key, inner] of Object.entries(value)) {
     if (key.includes("\u0000") || holdsNul(inner, depth + 1)) return true;
   }

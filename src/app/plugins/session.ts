@@ -6,6 +6,7 @@ import { resolveSession } from "../../modules/accounts/sessions.service.ts";
 import type { Scheme } from "../../ui/layout.tsx";
 import type { App, AppDeps } from "../context.ts";
 import { AppError } from "../errors.ts";
+import type { PublicSource } from "../rate-limit.ts";
 
 export const SESSION_COOKIE = "vigie_session";
 const CSRF_COOKIE = "vigie_csrf";
@@ -85,9 +86,13 @@ export async function sessionPlugin(app: App, deps: AppDeps): Promise<void> {
   app.addHook("preValidation", async (request: FastifyRequest) => {
     if (!MUTATING.has(request.method)) return;
     if (request.url.startsWith("/api/")) {
+      // JSON only, even for a request without a body: a page of another site can send a bodyless
+      // POST or a form without CORS, never a JSON one, so CSRF does not rest on SameSite alone.
       const type = request.headers["content-type"] ?? "";
-      if (request.body !== undefined && request.body !== null && !type.startsWith("application/json")) {
-        throw new AppError("http.unsupported_media_type");
+      if (!type.startsWith("application/json")) {
+        throw new AppError("http.unsupported_media_type", {
+          message: "L'API n'accepte en écriture que du JSON : envoyez un corps JSON avec l'en-tête Content-Type: application/json.",
+        });
       }
       return;
     }
@@ -98,3 +103,8 @@ export async function sessionPlugin(app: App, deps: AppDeps): Promise<void> {
 }
 
 export const SCHEME_COOKIE_NAME = SCHEME_COOKIE;
+
+/** The address and the browser behind a public form post, for its rate limits. */
+export function publicSource(request: FastifyRequest): PublicSource {
+  return { address: request.ip, browser: request.cookies[CSRF_COOKIE] };
+}

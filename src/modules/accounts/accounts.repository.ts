@@ -152,3 +152,53 @@ export async function countActiveInstanceAdmins(db: Kysely<DB>): Promise<number>
     .executeTakeFirstOrThrow();
   return row.n;
 }
+
+export async function insertPasswordReset(db: Kysely<DB>, tokenHash: string, accountId: string, expiresAt: Date): Promise<void> {
+  await db.insertInto("password_resets").values({ token_hash: tokenHash, account_id: accountId, expires_at: expiresAt }).execute();
+}
+
+/** A reset token still good at `now`; `lock` takes its row so two submissions cannot both use it. */
+export async function findPasswordReset(db: Kysely<DB>, tokenHash: string, now: Date, lock = false) {
+  let q = db
+    .selectFrom("password_resets")
+    .select(["token_hash", "account_id"])
+    .where("token_hash", "=", tokenHash)
+    .where("used_at", "is", null)
+    .where("expires_at", ">", now);
+  if (lock) q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
+/** Spends every token of the account: the one used and any other still lying in a mailbox. */
+export async function usePasswordResets(db: Kysely<DB>, accountId: string, now: Date): Promise<void> {
+  await db.updateTable("password_resets").set({ used_at: now }).where("account_id", "=", accountId).where("used_at", "is", null).execute();
+  await db
+    .deleteFrom("password_resets")
+    .where("expires_at", "<", new Date(now.getTime() - 24 * 3600_000))
+    .execute();
+}
+
+export async function findRowById(db: Kysely<DB>, accountId: string): Promise<AccountRow | undefined> {
+  return db.selectFrom("accounts").selectAll().where("id", "=", accountId).executeTakeFirst();
+}
+
+export async function setPasswordHash(db: Kysely<DB>, accountId: string, passwordHash: string): Promise<void> {
+  await db
+    .updateTable("accounts")
+    .set({ password_hash: passwordHash, version: sql`version + 1`, updated_at: new Date() })
+    .where("id", "=", accountId)
+    .execute();
+}
+
+export async function markDemoAccounts(db: Kysely<DB>, emails: string[]): Promise<void> {
+  if (emails.length === 0) return;
+  await db
+    .updateTable("accounts")
+    .set({ demo: true })
+    .where(
+      sql`lower(email)`,
+      "in",
+      emails.map((e) => e.toLowerCase()),
+    )
+    .execute();
+}

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { requiredText, versionField } from "../../app/validation.ts";
-import { PASSWORD_MIN_LENGTH } from "./passwords.ts";
+import { checkPasswordPolicy } from "./passwords.ts";
 import { ROLES } from "./roles.ts";
 
 const email = z.preprocess(
@@ -12,10 +12,15 @@ const email = z.preprocess(
     .email("L'adresse électronique n'est pas valide (exemple : prenom.nom@mairie.fr)."),
 );
 
-const password = z
-  .string({ error: "Le mot de passe est obligatoire." })
-  .min(PASSWORD_MIN_LENGTH, `Le mot de passe doit compter au moins ${PASSWORD_MIN_LENGTH} caractères.`)
-  .max(200, "Le mot de passe est trop long (200 caractères au plus).");
+/**
+ * A new password: the policy's verdict without the owner (the services check again with the
+ * person's name and e-mail, which this field alone does not know).
+ */
+export const newPassword = z.string({ error: "Le mot de passe est obligatoire." }).superRefine((value, ctx) => {
+  const reason = checkPasswordPolicy(value);
+  if (reason) ctx.addIssue({ code: "custom", message: reason });
+});
+const password = newPassword;
 
 const displayName = requiredText(120, "Le nom");
 
@@ -42,6 +47,12 @@ export const accountUpdateSchema = z.object({
 export type AccountUpdateInput = z.output<typeof accountUpdateSchema>;
 
 export const passwordResetSchema = z.object({ password, version: versionField });
+
+export const forgotPasswordSchema = z.object({ email });
+export const chooseNewPasswordSchema = z.object({
+  token: z.string({ error: "Lien incomplet." }).regex(/^[A-Za-z0-9_-]{43}$/, "Lien incomplet."),
+  password,
+});
 
 export const grantSchema = z.object({ role, orgId });
 export type GrantInput = z.output<typeof grantSchema>;

@@ -5,9 +5,9 @@ import { auditActor, recordAudit, SYSTEM_ACTOR } from "../audit/audit.service.ts
 import { organisationPath } from "../organisations/organisations.service.ts";
 import * as repo from "./accounts.repository.ts";
 import type { AccountCreateInput, AccountUpdateInput, GrantInput, SetupInput } from "./accounts.schema.ts";
-import { hashPassword } from "./passwords.ts";
+import { hashNewPassword } from "./passwords.ts";
 import { type Actor, can, type Permission, reachRoots } from "./roles.ts";
-import { deleteSessionsOf } from "./sessions.repository.ts";
+import { deleteSessionsOf, isDemoInstance, markDemoInstance } from "./sessions.repository.ts";
 
 export type { Account, GrantView } from "./accounts.repository.ts";
 
@@ -47,6 +47,18 @@ export async function activeAccountsWithGrants(
   return Promise.all(accounts.map(async (a) => ({ ...a, grants: await repo.grantsOf(db, a.id) })));
 }
 
+/**
+ * Makes this a demo instance and flags its demo accounts: they sign in only while the instance is
+ * one (the flag `demo_instance` lives in the settings), so demo accounts with a published password
+ * copied into a real database open nothing.
+ */
+export async function markDemo(db: Kysely<DB>, demoEmails: string[]): Promise<void> {
+  await markDemoInstance(db);
+  await repo.markDemoAccounts(db, demoEmails);
+}
+
+export { isDemoInstance };
+
 /** Whether the instance still waits for its first administrator. */
 export async function needsSetup(db: Kysely<DB>): Promise<boolean> {
   return (await repo.countAccounts(db)) === 0;
@@ -57,7 +69,7 @@ export async function needsSetup(db: Kysely<DB>): Promise<boolean> {
  * so two people racing on the set-up page cannot both become administrators.
  */
 export async function createFirstAdmin(db: Kysely<DB>, input: SetupInput): Promise<repo.Account> {
-  const passwordHash = await hashPassword(input.password);
+  const passwordHash = await hashNewPassword(input.password, input);
   return db.transaction().execute(async (trx) => {
     await sql`lock table accounts in exclusive mode`.execute(trx);
     if ((await repo.countAccounts(trx)) > 0) throw new AppError("auth.setup_done");
@@ -75,7 +87,7 @@ export async function createFirstAdmin(db: Kysely<DB>, input: SetupInput): Promi
 
 /** Creates an instance administrator from the command line (no actor). */
 export async function createInstanceAdmin(db: Kysely<DB>, input: SetupInput): Promise<repo.Account> {
-  const passwordHash = await hashPassword(input.password);
+  const passwordHash = await hashNewPassword(input.password, input);
   return db.transaction().execute(async (trx) => {
     if (await repo.findByEmail(trx, input.email)) throw new AppError("account.email_taken");
     const account = await repo.insertAccount(trx, { ...input, passwordHash, instanceAdmin: true });
@@ -139,7 +151,7 @@ async function requireManagedOrg(db: Kysely<DB>, actor: Actor, orgId: string): P
 
 export async function createAccount(db: Kysely<DB>, actor: Actor, input: AccountCreateInput): Promise<repo.Account> {
   await requireManagedOrg(db, actor, input.orgId);
-  const passwordHash = await hashPassword(input.password);
+  const passwordHash = await hashNewPassword(input.password, input);
   return db.transaction().execute(async (trx) => {
     if (await repo.findByEmail(trx, input.email)) {
       throw new AppError("validation", { fields: { email: "Un compte existe déjà avec cette adresse électronique." } });
@@ -183,8 +195,8 @@ export async function updateAccount(db: Kysely<DB>, actor: Actor, accountId: str
 }
 
 export async function resetPassword(db: Kysely<DB>, actor: Actor, accountId: string, password: string, version: number): Promise<void> {
-  const { grants } = await requireEditable(db, actor, accountId);
-  const passwordHash = await hashPassword(password);
+  const { account, grants } = await requireEditable(db, actor, accountId);
+  const passwordHash = await hashNewPassword(password, account);
   await db.transaction().execute(async (trx) => {
     const after = await repo.updateAccount(trx, accountId, version, { passwordHash });
     if (!after) throw new AppError("account.stale");

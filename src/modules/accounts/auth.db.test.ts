@@ -58,7 +58,7 @@ describe("first run, login and logout", () => {
     expect(wrong.body).toContain("Adresse électronique ou mot de passe incorrect.");
   });
 
-  it("blocks an e-mail after five failures in a quarter of an hour, even with the right password", async () => {
+  it("blocks an e-mail after five failures in a quarter of an hour, even with the right password, from a browser it has never seen", async () => {
     const c = new Client(t.app);
     const target = "cible@exemple.fr";
     await t.app.inject({ method: "GET", url: "/" });
@@ -67,7 +67,7 @@ describe("first run, login and logout", () => {
     for (let i = 0; i < 5; i++) expect((await c.login(target, `essai ${i}`)).statusCode).toBe(401);
     const blocked = await c.login(target, "le bon mot de passe");
     expect(blocked.statusCode).toBe(429);
-    expect(blocked.body).toContain("Trop de tentatives de connexion");
+    expect(blocked.body).toContain("Trop de tentatives de connexion à ce compte");
   });
 
   it("refuses a form posted without its CSRF token, or with another browser's", async () => {

@@ -1,3 +1,4 @@
+import type { FastifyReply } from "fastify";
 import { z } from "zod";
 import { PUBLIC, SESSION } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
@@ -9,7 +10,9 @@ import { sendPage } from "../../ui/page.tsx";
 import { loginSchema, setupSchema } from "./accounts.schema.ts";
 import { createFirstAdmin, needsSetup } from "./accounts.service.ts";
 import { DisplayView, LoginView, SetupView } from "./auth.views.tsx";
-import { login, logout } from "./sessions.service.ts";
+import { DEVICE_COOKIE, DEVICE_COOKIE_MAX_AGE } from "./device-cookie.ts";
+import { passwordResetRoutes } from "./password-reset.routes.tsx";
+import { login, logout, type Session } from "./sessions.service.ts";
 
 /**
  * Only same-site paths are followed after login, never another host: no "//", no backslash, and
@@ -30,6 +33,10 @@ function formValues(body: unknown, keep: string[]): FormValues {
 const SESSION_MAX_AGE = 7 * 24 * 3600;
 
 export async function authRoutes(app: App, deps: AppDeps): Promise<void> {
+  const startSession = (reply: FastifyReply, session: Session) => {
+    reply.setCookie(SESSION_COOKIE, session.token, cookieOptions(deps, SESSION_MAX_AGE));
+    reply.setCookie(DEVICE_COOKIE, session.deviceCookie, cookieOptions(deps, DEVICE_COOKIE_MAX_AGE));
+  };
   app.get("/login", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
     if (await needsSetup(deps.db)) return reply.redirect("/setup");
     const next = safeNext((request.query as { next?: unknown }).next);
@@ -45,8 +52,8 @@ export async function authRoutes(app: App, deps: AppDeps): Promise<void> {
     const next = safeNext(body?.next);
     try {
       const input = parseInput(loginSchema, body);
-      const session = await login(deps.db, input, request.ip);
-      reply.setCookie(SESSION_COOKIE, session.token, cookieOptions(deps, SESSION_MAX_AGE));
+      const session = await login(deps.db, input, { source: request.ip, deviceCookie: request.cookies[DEVICE_COOKIE] });
+      startSession(reply, session);
       return reply.redirect(next === "/" ? "/?ok=welcome" : next, 303);
     } catch (error) {
       if (!isAppError(error)) throw error;
@@ -75,8 +82,8 @@ export async function authRoutes(app: App, deps: AppDeps): Promise<void> {
     try {
       const input = parseInput(setupSchema, request.body);
       await createFirstAdmin(deps.db, input);
-      const session = await login(deps.db, { email: input.email, password: input.password }, request.ip);
-      reply.setCookie(SESSION_COOKIE, session.token, cookieOptions(deps, SESSION_MAX_AGE));
+      const session = await login(deps.db, { email: input.email, password: input.password }, { source: request.ip });
+      startSession(reply, session);
       return reply.redirect("/organisations/new?ok=welcome", 303);
     } catch (error) {
       if (!isAppError(error)) throw error;
@@ -106,6 +113,8 @@ export async function authRoutes(app: App, deps: AppDeps): Promise<void> {
     reply.setCookie(SCHEME_COOKIE_NAME, scheme, { ...cookieOptions(deps, 365 * 24 * 3600), httpOnly: false });
     return reply.redirect("/display?ok=display.updated", 303);
   });
+
+  await passwordResetRoutes(app, deps);
 
   app.get(
     "/api/v1/me",

@@ -1,5 +1,6 @@
 import { CsrfField, ErrorSummary, type FormState, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
+import { NEW_PASSWORD_HINT } from "./password-reset.views.tsx";
 
 export function LoginView({ form, csrf, next }: { form: FormState; csrf: string; next: string }): SafeHtml {
   return (
@@ -19,6 +20,11 @@ export function LoginView({ form, csrf, next }: { form: FormState; csrf: string;
             </div>
             <div class="fr-fieldset__element">
               <TextField name="password" label="Mot de passe" type="password" autocomplete="current-password" required form={form} />
+              <p>
+                <a class="fr-link" href="/password/forgot">
+                  Mot de passe oublié ?
+                </a>
+              </p>
             </div>
             <div class="fr-fieldset__element">
               <button class="fr-btn" type="submit">
@@ -51,7 +57,7 @@ export function SetupView({ form, csrf }: { form: FormState; csrf: string }): Sa
             label="Mot de passe"
             type="password"
             autocomplete="new-password"
-            hint="12 caractères au moins. Une phrase de passe de plusieurs mots est plus sûre et plus facile à retenir."
+            hint={NEW_PASSWORD_HINT}
             required
             form={form}
           />

@@ -1,4 +1,5 @@
-import { type Kysely, sql } from "kysely";
+import { randomBytes } from "node:crypto";
+import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
 
 export async function insertSession(db: Kysely<DB>, tokenHash: string, accountId: string, expiresAt: Date): Promise<void> {
@@ -36,21 +37,30 @@ export async function deleteSessionsOf(db: Kysely<DB>, accountId: string): Promi
   await db.deleteFrom("sessions").where("account_id", "=", accountId).execute();
 }
 
-export async function recordFailedLogin(db: Kysely<DB>, email: string, source: string): Promise<void> {
-  await db.insertInto("login_attempts").values({ email, source }).execute();
+/** A secret made once per instance and kept in the settings, so every app server shares it. */
+export async function instanceSecret(db: Kysely<DB>, key: string): Promise<Buffer> {
+  await db
+    .insertInto("settings")
+    .values({ key, value: JSON.stringify(randomBytes(32).toString("base64url")) })
+    .onConflict((oc) => oc.column("key").doNothing())
+    .execute();
+  const row = await db.selectFrom("settings").select("value").where("key", "=", key).executeTakeFirstOrThrow();
+  return Buffer.from(String(row.value));
 }
 
-export async function countFailedLogins(db: Kysely<DB>, since: Date, email: string, source: string) {
-  const row = await db
-    .selectFrom("login_attempts")
-    .select([
-      sql<number>`count(*) filter (where email = ${email})::int`.as("byEmail"),
-      sql<number>`count(*) filter (where source = ${source})::int`.as("bySource"),
-    ])
-    .where("at", ">", since)
-    .where((eb) => eb.or([eb("email", "=", email), eb("source", "=", source)]))
-    .executeTakeFirstOrThrow();
-  return row;
+export const DEMO_INSTANCE_SETTING = "demo_instance";
+
+export async function isDemoInstance(db: Kysely<DB>): Promise<boolean> {
+  const row = await db.selectFrom("settings").select("value").where("key", "=", DEMO_INSTANCE_SETTING).executeTakeFirst();
+  return row?.value === true;
+}
+
+export async function markDemoInstance(db: Kysely<DB>): Promise<void> {
+  await db
+    .insertInto("settings")
+    .values({ key: DEMO_INSTANCE_SETTING, value: JSON.stringify(true) })
+    .onConflict((oc) => oc.column("key").doUpdateSet({ value: JSON.stringify(true), updated_at: new Date() }))
+    .execute();
 }
 
 export async function purgeOld(db: Kysely<DB>, before: Date): Promise<void> {

@@ -1,10 +1,12 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import { AppError } from "../../app/errors.ts";
+import { clearHits, type Limit, returnHit, takeHit } from "../../app/rate-limit.ts";
 import type { DB } from "../../db/schema.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { findByEmail, grantsOf, touchLogin } from "./accounts.repository.ts";
 import type { LoginInput } from "./accounts.schema.ts";
+import { knownDevice, rememberDevice } from "./device-cookie.ts";
 import { decoyHash, verifyPassword } from "./passwords.ts";
 import type { Actor } from "./roles.ts";
 import * as repo from "./sessions.repository.ts";
@@ -15,18 +17,23 @@ const ABSOLUTE_MS = 7 * 24 * 3600_000;
 /** Sliding the expiry costs a write: do it at most every 5 minutes per session. */
 const TOUCH_EVERY_MS = 5 * 60_000;
 
-/** Failed logins allowed per 15 minutes, per e-mail and per source address. */
+/**
+ * Login attempts allowed per 15 minutes. Each attempt is counted before its password is checked
+ * (one atomic statement) and given back when it succeeds, so parallel guesses cannot outrun the count.
+ * - from a browser that holds a device cookie for the account: 5 per device, the account's
+ *   lock-out does not apply (see device-cookie.ts);
+ * - from any other browser: 5 per account, and 50 per address (generous: a town hall's agents
+ *   share one address, and most of them sign in from known devices anyway).
+ */
 const WINDOW_MS = 15 * 60_000;
-const MAX_FAILURES_PER_EMAIL = 5;
-const MAX_FAILURES_PER_SOURCE = 30;
+export const LOGIN_LIMITS = {
+  device: { max: 5, windowMs: WINDOW_MS },
+  account: { max: 5, windowMs: WINDOW_MS },
+  address: { max: 50, windowMs: WINDOW_MS },
+} as const;
 
 export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("base64url");
-}
-
-export interface Session {
-  token: string;
-  actor: Actor;
 }
 
 export interface ResolvedSession {
@@ -34,17 +41,53 @@ export interface ResolvedSession {
   actor: Actor;
 }
 
-export async function login(db: Kysely<DB>, input: LoginInput, source: string, now = new Date()): Promise<Session> {
-  const failures = await repo.countFailedLogins(db, new Date(now.getTime() - WINDOW_MS), input.email, source);
-  if (failures.byEmail >= MAX_FAILURES_PER_EMAIL || failures.bySource >= MAX_FAILURES_PER_SOURCE) {
-    throw new AppError("auth.rate_limited");
+export interface LoginContext {
+  /** The client's address (as the trusted proxies tell it). */
+  source: string;
+  /** The browser's device cookie, if any. */
+  deviceCookie?: string | undefined;
+}
+
+export interface Session {
+  token: string;
+  actor: Actor;
+  /** The device cookie to set in the browser: it now knows this account. */
+  deviceCookie: string;
+}
+
+let secretCache: { db: Kysely<DB>; secret: Promise<Buffer> } | undefined;
+function deviceSecret(db: Kysely<DB>): Promise<Buffer> {
+  if (secretCache?.db !== db) secretCache = { db, secret: repo.instanceSecret(db, "device_secret") };
+  return secretCache.secret;
+}
+
+type Reserved = Array<[bucket: string, key: string, limit: Limit]>;
+
+/** Counts the attempt where it belongs, or refuses it; returns the hits to give back on success. */
+async function reserveAttempt(db: Kysely<DB>, email: string, device: string | undefined, source: string, now: Date): Promise<Reserved> {
+  if (device) {
+    await takeHit(db, "login-device", device, LOGIN_LIMITS.device, now, "auth.rate_limited");
+    return [["login-device", device, LOGIN_LIMITS.device]];
   }
-  const account = await findByEmail(db, input.email);
+  await takeHit(db, "login-address", source, LOGIN_LIMITS.address, now, "auth.rate_limited");
+  await takeHit(db, "login-account", email, LOGIN_LIMITS.account, now, "auth.locked");
+  return [
+    ["login-address", source, LOGIN_LIMITS.address],
+    ["login-account", email, LOGIN_LIMITS.account],
+  ];
+}
+
+export async function login(db: Kysely<DB>, input: LoginInput, context: LoginContext, now = new Date()): Promise<Session> {
+  const email = input.email.toLowerCase();
+  const secret = await deviceSecret(db);
+  const device = knownDevice(secret, context.deviceCookie, email);
+  const reserved = await reserveAttempt(db, email, device, context.source, now);
+  const account = await findByEmail(db, email);
   const ok = await verifyPassword(account?.password_hash ?? (await decoyHash()), input.password);
-  if (!account || !ok || !account.active) {
-    await repo.recordFailedLogin(db, input.email, source);
-    throw new AppError("auth.invalid_credentials");
-  }
+  if (!account || !ok || !account.active) throw new AppError("auth.invalid_credentials");
+  // A success is not a guess: its hits go back, so signing in often never locks anyone.
+  for (const [bucket, key, limit] of reserved) await returnHit(db, bucket, key, limit, now);
+  if (account.demo && !(await repo.isDemoInstance(db))) throw new AppError("auth.demo_account");
   const token = randomBytes(32).toString("base64url");
   await repo.insertSession(db, hashToken(token), account.id, new Date(now.getTime() + IDLE_MS));
   await touchLogin(db, account.id);
@@ -58,7 +101,12 @@ export async function login(db: Kysely<DB>, input: LoginInput, source: string, n
     grants: await grantsOf(db, account.id),
   };
   await recordAudit(db, auditActor(actor), { orgId: null, action: "login", entity: "account", entityId: account.id });
-  return { token, actor };
+  return { token, actor, deviceCookie: rememberDevice(secret, context.deviceCookie, email) };
+}
+
+/** After a reset by e-mail the owner has proved who they are: the guesses against the account are forgotten. */
+export async function forgetLoginFailures(db: Kysely<DB>, email: string): Promise<void> {
+  await clearHits(db, "login-account", email.toLowerCase());
 }
 
 export async function resolveSession(db: Kysely<DB>, token: string, now = new Date()): Promise<ResolvedSession | undefined> {

@@ -3,7 +3,7 @@ import type { DB } from "../../db/schema.ts";
 import type { Actor } from "../accounts/roles.ts";
 import { auditActor } from "../audit/audit.service.ts";
 import { organisationPath } from "../organisations/organisations.service.ts";
-import { actionsByNumber, applyActionChange, insertActionIn } from "./actions.service.ts";
+import { actionsByNumber, applyActionChange, insertActionIn, knownCommitmentIds } from "./actions.service.ts";
 import { type PlanSheet, readPlan } from "./actions.xlsx.ts";
 
 export interface PlanImportReport {
@@ -27,7 +27,16 @@ export async function importPlan(
   const sheet = await readPlan(bytes, options.defaultYear);
   const numbers = sheet.lines.map((l) => l.number).filter((n): n is number => n !== null);
   const known = await actionsByNumber(db, orgId, numbers);
+  const commitments = await knownCommitmentIds(db, orgId);
   for (const l of sheet.lines) {
+    const existing = known.find((a) => a.number === l.number);
+    // As on the form: a commitment the organisation holds, or the one the action already had.
+    if (l.commitmentId && !commitments.has(l.commitmentId) && existing?.commitmentId !== l.commitmentId) {
+      sheet.errors.push({
+        line: l.line,
+        message: `Engagement « ${l.commitmentId} » : ni dans le référentiel adopté, ni dans les engagements locaux.`,
+      });
+    }
     if (l.number !== null && !known.some((a) => a.number === l.number)) {
       sheet.errors.push({
         line: l.line,

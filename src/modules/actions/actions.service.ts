@@ -128,7 +128,25 @@ export async function insertActionIn(
   return created;
 }
 
+/**
+ * An action serves a commitment the organisation holds: one of its adopted framework or a local
+ * commitment on its path. Any other id would file the action under a promise nobody made (and
+ * count it in the rollup under that id).
+ */
+export async function knownCommitmentIds(db: Kysely<DB>, orgId: string): Promise<Set<string>> {
+  const { commitments, own } = await organisationCommitments(db, orgId);
+  return new Set([...commitments.map((c) => c.id), ...own.map((l) => l.id)]);
+}
+
+async function requireKnownCommitment(db: Kysely<DB>, orgId: string, commitmentId: string | undefined): Promise<void> {
+  if (!commitmentId || (await knownCommitmentIds(db, orgId)).has(commitmentId)) return;
+  throw new AppError("validation", {
+    fields: { commitmentId: "Cet engagement n'est ni dans le référentiel adopté par l'organisation, ni dans ses engagements locaux." },
+  });
+}
+
 export async function createAction(db: Kysely<DB>, actor: Actor, orgId: string, input: ActionInput): Promise<{ id: string }> {
+  await requireKnownCommitment(db, orgId, input.commitmentId);
   const path = await pathOf(db, orgId);
   return db.transaction().execute((trx) => insertActionIn(trx, auditActor(actor), orgId, path, valuesOf(input, "free")));
 }
@@ -216,6 +234,9 @@ export async function updateAction(
   id: string,
   input: ActionInput & { version: number; note?: string | undefined },
 ): Promise<void> {
+  const current = await getAction(db, orgId, id);
+  // An action filed under a former framework keeps its commitment; a new one must be known.
+  if (input.commitmentId !== current.commitmentId) await requireKnownCommitment(db, orgId, input.commitmentId);
   await db.transaction().execute(async (trx) => {
     const before = await getAction(trx, orgId, id);
     const { origin: _origin, leverId: _lever, ...change } = valuesOf(input, before.origin, before.leverId);

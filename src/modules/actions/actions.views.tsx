@@ -1,3 +1,4 @@
+import { formatDateTimeShort, formatNumber, NBSP } from "../../ui/format.ts";
 import { CsrfField, ErrorSummary, type FormState, SelectField, TextArea, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
@@ -414,7 +415,7 @@ export function ActionPage(props: {
       <ol>
         {props.history.map((e) => (
           <li>
-            {`${e.at.toLocaleString("fr-FR", { timeZone: "Europe/Paris", dateStyle: "short", timeStyle: "short" })} — ${e.actorLabel} — ${EVENT_TEXT(e)}`}
+            {`${formatDateTimeShort(e.at)} — ${e.actorLabel} — ${EVENT_TEXT(e)}`}
             {e.note ? <blockquote class="fr-text--sm">{e.note}</blockquote> : null}
           </li>
         ))}
@@ -450,7 +451,7 @@ export function SuggestionsPage(props: {
       {s.commitments.length ? (
         <ul>
           {s.commitments.map((c) => (
-            <li>{`${c.title} — ${c.score === null ? "non noté" : `${c.score.toLocaleString("fr-FR")} / 100`}`}</li>
+            <li>{`${c.title} — ${c.score === null ? "non noté" : `${formatNumber(c.score, 1)}${NBSP}/${NBSP}100`}`}</li>
           ))}
         </ul>
       ) : (

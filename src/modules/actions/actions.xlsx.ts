@@ -1,7 +1,6 @@
 import ExcelJS from "exceljs";
+import { readTable, SpreadsheetError, type TableLimits, type TableRecord } from "../../app/spreadsheets/read.ts";
 import { CHANNEL_LABELS, CHANNELS, type Channel } from "../frameworks/channels.ts";
-import { cellText } from "../requests/import/parse-xlsx.ts";
-import { guardUnzippedSize } from "../requests/import/zip-guard.ts";
 import { ACTION_STATUS_LABELS, ACTION_STATUSES, type ActionStatus } from "./action-status.ts";
 import type { Action } from "./actions.service.ts";
 
@@ -74,18 +73,19 @@ function dateOf(text: string): string | null | undefined {
   return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(value) ? value : undefined;
 }
 
+/** A plan has nine columns; a few more of the person's own are tolerated (and ignored). */
+const PLAN_LIMITS: TableLimits = { maxRows: 5000, maxColumns: 50, maxCells: 5000 * 50, maxInflatedBytes: 50 * 1024 * 1024 };
+
 /** Reads the first sheet; each faulty line is listed with its number and reason, nothing is partial. */
 export async function readPlan(bytes: Uint8Array, defaultYear: number): Promise<PlanSheet> {
-  guardUnzippedSize(bytes);
-  const workbook = new ExcelJS.Workbook();
+  let records: TableRecord[];
   try {
-    await workbook.xlsx.load(bytes.slice().buffer);
-  } catch {
-    return { lines: [], errors: [{ line: 0, message: "Le classeur n'a pas pu être lu : enregistrez-le de nouveau au format .xlsx." }] };
+    records = await readTable(bytes, PLAN_LIMITS);
+  } catch (error) {
+    if (error instanceof SpreadsheetError) return { lines: [], errors: [{ line: 0, message: error.message }] };
+    throw error;
   }
-  const sheet = workbook.worksheets[0];
-  if (!sheet) return { lines: [], errors: [{ line: 0, message: "Le classeur ne contient aucune feuille." }] };
-  const header = (sheet.getRow(1).values as ExcelJS.CellValue[]).slice(1).map((v) => norm(cellText(v)));
+  const header = (records[0]?.line === 1 ? records[0].cells : []).map(norm);
   const col = (name: string) => header.indexOf(norm(name));
   const at = {
     number: col("N°"),
@@ -105,9 +105,9 @@ export async function readPlan(bytes: Uint8Array, defaultYear: number): Promise<
   );
   const lines: PlanLine[] = [];
   const errors: PlanSheet["errors"] = [];
-  sheet.eachRow({ includeEmpty: false }, (row, line) => {
-    if (line === 1) return;
-    const cell = (i: number) => (i < 0 ? "" : cellText(row.getCell(i + 1).value).trim());
+  // Each check below ends the line's reading with its reason.
+  const readLine = ({ line, cells }: TableRecord) => {
+    const cell = (i: number) => (i < 0 ? "" : (cells[i] ?? "").trim());
     const title = cell(at.title);
     if (!title && !cell(at.number)) return;
     const fail = (message: string) => errors.push({ line, message });
@@ -139,7 +139,7 @@ export async function readPlan(bytes: Uint8Array, defaultYear: number): Promise<
       planYear,
       status,
     });
-  });
-  if (lines.length + errors.length > 5000) return { lines: [], errors: [{ line: 0, message: "5 000 lignes au plus par import." }] };
+  };
+  for (const record of records) if (record.line !== 1) readLine(record);
   return { lines, errors };
 }

@@ -117,8 +117,8 @@ describe("self-assessment campaigns over HTTP", () => {
     const met = Math.ceil(n1 / 2);
     const expectedScore = Math.round(((met + (n1 - met) * 0.5) / n1) * 1000) / 10;
     const page = await admin.get(`/organisations/${site}/assessments/${id}/commitments/1`);
-    expect(page.body).toContain(`score : ${expectedScore.toLocaleString("fr-FR")} / 100`);
-    expect(page.body).toContain("2025 : 100 / 100");
+    expect(page.body).toContain(`score : ${expectedScore.toLocaleString("fr-FR")}\u00a0/\u00a0100`);
+    expect(page.body).toContain("2025 : 100\u00a0/\u00a0100");
     expect(page.body).toContain("Affichage refait");
   });
 

@@ -1,4 +1,5 @@
 import { BarChartFigure } from "../../ui/charts.tsx";
+import { formatDateOf, formatNumber, NBSP } from "../../ui/format.ts";
 import { CsrfField, ErrorSummary, type FormState, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
@@ -8,8 +9,8 @@ import type { Campaign, CampaignCommitment, CampaignDetails, EvidenceRow } from 
 import { MAX_EVIDENCE_BYTES } from "./assessments.service.ts";
 import { ITEM_STATUS_LABELS, ITEM_STATUSES } from "./score.ts";
 
-const score = (s: number | null | undefined) => (s === null || s === undefined ? "—" : `${s.toLocaleString("fr-FR")} / 100`);
-const change = (c: number | null) => (c === null ? "—" : `${c > 0 ? "+" : ""}${c.toLocaleString("fr-FR")} pts`);
+const score = (s: number | null | undefined) => (s === null || s === undefined ? "—" : `${formatNumber(s, 1)}${NBSP}/${NBSP}100`);
+const change = (c: number | null) => (c === null ? "—" : `${c > 0 ? "+" : ""}${formatNumber(c, 1)}${NBSP}pts`);
 const base = (orgId: string) => `/organisations/${orgId}/assessments`;
 
 export function commitmentLabel(c: { number: number | null; title: string }): string {
@@ -93,8 +94,7 @@ export function CampaignOverview(props: { orgId: string; details: CampaignDetail
         <div class="fr-alert fr-alert--success fr-mb-3w">
           <h2 class="fr-alert__title">Campagne signée</h2>
           <p>
-            Signée par {c.signedByLabel ?? "—"} le {c.signedAt ? c.signedAt.toLocaleDateString("fr-FR", { timeZone: "Europe/Paris" }) : "—"}{" "}
-            : elle ne peut plus être modifiée.
+            Signée par {c.signedByLabel ?? "—"} le {c.signedAt ? formatDateOf(c.signedAt) : "—"} : elle ne peut plus être modifiée.
           </p>
         </div>
       ) : null}
@@ -198,7 +198,7 @@ function IndicatorTable({ indicators }: { indicators: IndicatorValue[] }): SafeH
                   {ok === null ? null : ok ? " (cible tenue)" : " (cible non tenue)"}
                 </td>
                 <td>{targetLabel(i)}</td>
-                <td>{i.sample.toLocaleString("fr-FR")}</td>
+                <td>{formatNumber(i.sample)}</td>
               </tr>
             );
           })}

@@ -22,6 +22,7 @@ const ENTITIES: Record<string, string> = {
   letter_template: "Modèle de lettre",
   request: "Demande",
   closure: "Jour de fermeture",
+  outbox: "Courriel (renvoi)",
 };
 
 function json(value: unknown): string {

@@ -4,6 +4,7 @@ import { actorOf, onOrg } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
 import { handleForm } from "../../app/forms.ts";
 import { isoDate, parseInput, requiredText } from "../../app/validation.ts";
+import { formatDate } from "../../ui/format.ts";
 import { CsrfField, ErrorSummary, emptyForm, type FormState, TextField } from "../../ui/forms.tsx";
 import type { PageOptions } from "../../ui/layout.tsx";
 import { sendPage } from "../../ui/page.tsx";
@@ -16,10 +17,7 @@ import { createCalendar } from "./calendar.ts";
 const orgParams = z.object({ orgId: z.string().uuid() });
 const day = isoDate;
 const closureSchema = z.object({ day, label: requiredText(200, "Le motif") });
-const frenchDay = (iso: string) =>
-  new Intl.DateTimeFormat("fr-FR", { weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }).format(
-    new Date(`${iso}T00:00:00Z`),
-  );
+const frenchDay = (iso: string) => formatDate(iso, { weekday: true });
 
 export async function calendarRoutes(app: App, deps: AppDeps): Promise<void> {
   const { db } = deps;

@@ -136,7 +136,7 @@ describe(`call logs imported through the pages, on ${engineName}`, () => {
     const committed = await c.post(`${String(sent.headers.location)}/commit`, {});
     expect(committed.statusCode).toBe(303);
     const done = text((await c.get(String(committed.headers.location))).body);
-    expect(done).toContain(`${inboundA.length} appels ajoutés, 0 déjà connus`);
+    expect(done).toContain(`${inboundA.length} appels ajoutés, 0 déjà connu (ignoré)`);
     // The upload and the recording are in the audit log, with what was recorded.
     const importId = String(sent.headers.location).split("/").pop() ?? "";
     const audit = (await c.api("GET", `/api/v1/audit?entityId=${importId}`)).json() as Array<{ entity: string; after: unknown }>;
@@ -221,14 +221,14 @@ describe(`call logs imported through the pages, on ${engineName}`, () => {
     const again = await upload(t, c, siteA, "asterisk", "Master.csv", Buffer.from(masterCsv));
     await follow(String(again.headers.location));
     await c.post(`${String(again.headers.location)}/commit`, {});
-    expect(text((await c.get(String(again.headers.location))).body)).toContain(`0 appels ajoutés, ${inboundA.length} déjà connus`);
+    expect(text((await c.get(String(again.headers.location))).body)).toContain(`0 appel ajouté, ${inboundA.length} déjà connus`);
 
     // A clean file is recorded as soon as it is read.
     await c.get(`/organisations/${siteA}/calls/import`);
     const clean = await upload(t, c, siteA, "asterisk", "Master-propre.csv", Buffer.from(`${cdrLines.join("\n")}\n`));
     const page = text((await follow(String(clean.headers.location))).body);
     expect(page).toContain("enregistré");
-    expect(page).toContain(`0 appels ajoutés, ${inboundA.length} déjà connus`);
+    expect(page).toContain(`0 appel ajouté, ${inboundA.length} déjà connus`);
     expect(await figures(siteA)).toEqual(before);
   });
 

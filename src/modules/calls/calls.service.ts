@@ -1,6 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type pg from "pg";
 import { AppError } from "../../app/errors.ts";
+import { SpreadsheetError } from "../../app/spreadsheets/limits.ts";
 import { postgresPool } from "../../db/database.ts";
 import type { DB } from "../../db/schema.ts";
 import type { Actor } from "../accounts/roles.ts";
@@ -213,9 +214,12 @@ export async function runImport(db: Kysely<DB>, author: AuditActor, orgId: strin
     const message =
       error instanceof MappingError
         ? `La correspondance des colonnes ne convient pas à ce fichier : ${error.message}`
-        : "La lecture du fichier a échoué ; rien n'a été enregistré.";
+        : error instanceof SpreadsheetError
+          ? `${error.message} Rien n'a été enregistré.`
+          : "La lecture du fichier a échoué ; rien n'a été enregistré.";
     await repo.updateImport(db, orgId, importId, { status: error instanceof MappingError ? "uploaded" : "failed", message });
-    if (!(error instanceof MappingError)) throw error;
+    // A file refused by the reader's limits is the file's fault, told on the page: not a failed job.
+    if (!(error instanceof MappingError || error instanceof SpreadsheetError)) throw error;
   }
   return getImport(db, orgId, importId);
 }

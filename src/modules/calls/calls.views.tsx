@@ -1,4 +1,5 @@
 import { BarChartFigure } from "../../ui/charts.tsx";
+import { formatMonth, formatNumber, formatPercentValue, formatRate, NBSP, plural } from "../../ui/format.ts";
 import {
   CsrfField,
   ErrorSummary,
@@ -17,9 +18,9 @@ import type { CallFigures } from "./figures.ts";
 import { DAY_LABELS, HeatMapFigure } from "./heat-map.tsx";
 import { MAPPING_FIELDS, MAPPING_LABELS } from "./mapped.ts";
 
-const pct = (rate: number | null) => (rate === null ? "—" : `${(Math.round(rate * 1000) / 10).toLocaleString("fr-FR")} %`);
-const secs = (s: number | null) => (s === null ? "—" : `${Math.round(s)} s`);
-const int = (n: number) => n.toLocaleString("fr-FR");
+const pct = (rate: number | null) => formatRate(rate);
+const secs = (s: number | null) => (s === null ? "—" : `${formatNumber(s)}${NBSP}s`);
+const int = (n: number) => formatNumber(n);
 
 function Callout({ title, text, tone }: { title: string; text: string; tone?: string }): SafeHtml {
   return (
@@ -122,7 +123,10 @@ export function CallsView({
       ) : (
         <div>
           <div class="fr-grid-row fr-grid-row--gutters fr-mb-4w">
-            <Callout title={pct(t.answerRate)} text={`taux de décroché (${int(t.answered)} appels décrochés sur ${int(t.offered)})`} />
+            <Callout
+              title={pct(t.answerRate)}
+              text={`taux de décroché (${plural(t.answered, "appel décroché", "appels décrochés")} sur ${int(t.offered)})`}
+            />
             <Callout title={pct(t.withinRate)} text={`des appels décrochés en ${data.rings} sonneries au plus`} />
             <Callout title={secs(t.meanWait)} text={`d'attente moyenne avant décroché (9 appels sur 10 : ${secs(t.p90Wait)} au plus)`} />
             <Callout title={int(t.abandoned)} text={`appels abandonnés avant décroché (${pct(t.abandonRate)})`} tone="pink-tuile" />
@@ -131,7 +135,7 @@ export function CallsView({
           <BarChartFigure
             chart={{
               title: "Taux de décroché par mois",
-              categories: data.byMonth.map((m) => m.month),
+              categories: data.byMonth.map((m) => formatMonth(m.month, { short: true })),
               series: [
                 { name: "Décroché", values: data.byMonth.map((m) => (m.answerRate === null ? null : Math.round(m.answerRate * 100))) },
               ],
@@ -140,7 +144,12 @@ export function CallsView({
             }}
           />
           <HeatMapFigure heat={data.heat} title="Taux de décroché (%) par jour et heure d'appel" />
-          <FiguresTable caption="Par mois" header="Mois" rows={data.byMonth.map((m) => ({ label: m.month, f: m }))} outside={outside} />
+          <FiguresTable
+            caption="Par mois"
+            header="Mois"
+            rows={data.byMonth.map((m) => ({ label: formatMonth(m.month), f: m }))}
+            outside={outside}
+          />
           <FiguresTable
             caption="Par ligne ou file d'attente"
             header="Ligne"
@@ -419,20 +428,22 @@ export function ImportStatusPage({
       ) : null}
       {item.status === "reading" && !stalled ? (
         <div class="fr-mb-3w">
-          <label for="progress">{`Lecture : ${percent} % (${int(item.rowsRead)} lignes lues)`}</label>
-          <progress id="progress" max="100" value={String(percent)} style="width: 100%">{`${percent} %`}</progress>
+          <label for="progress">{`Lecture${NBSP}: ${formatPercentValue(percent)} (${plural(item.rowsRead, "ligne lue", "lignes lues")})`}</label>
+          <progress id="progress" max="100" value={String(percent)} style="width: 100%">
+            {formatPercentValue(percent)}
+          </progress>
           {refreshNote}
         </div>
       ) : null}
       {item.status === "checked" || item.status === "done" ? (
         <ul>
-          <li>{`${int(item.rowsRead)} lignes lues`}</li>
-          <li>{`${int(item.rowsInvalid)} lignes fautives`}</li>
+          <li>{plural(item.rowsRead, "ligne lue", "lignes lues")}</li>
+          <li>{plural(item.rowsInvalid, "ligne fautive", "lignes fautives")}</li>
           {item.rowsSkipped ? (
-            <li>{`${int(item.rowsSkipped)} lignes écartées (appels sortants ou internes, selon les réglages)`}</li>
+            <li>{`${plural(item.rowsSkipped, "ligne écartée", "lignes écartées")} (appels sortants ou internes, selon les réglages)`}</li>
           ) : null}
           {item.status === "done" ? (
-            <li>{`${int(item.rowsCreated)} appels ajoutés, ${int(item.rowsDuplicate)} déjà connus (ignorés)`}</li>
+            <li>{`${plural(item.rowsCreated, "appel ajouté", "appels ajoutés")}, ${int(item.rowsDuplicate)} déjà ${item.rowsDuplicate < 2 ? "connu (ignoré)" : "connus (ignorés)"}`}</li>
           ) : null}
         </ul>
       ) : null}

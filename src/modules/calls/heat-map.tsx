@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { formatPercent, NBSP } from "../../ui/format.ts";
 import { raw, type SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 
 // Same loading as src/ui/charts.tsx: the CommonJS build, typed by the package's own file.
@@ -51,7 +52,7 @@ export function HeatMapFigure({ heat, title }: { heat: Array<Array<{ offered: nu
     .map((day, d) => {
       const cells = shown
         .filter((h) => (day[h]?.offered ?? 0) > 0)
-        .map((h) => `${h} h ${Math.round(((day[h]?.answered ?? 0) / (day[h]?.offered ?? 1)) * 100)} %`);
+        .map((h) => `${h}${NBSP}h ${formatPercent((day[h]?.answered ?? 0) / (day[h]?.offered ?? 1))}`);
       return cells.length ? `${DAY_LABELS[d]} ${cells.join(", ")}` : "";
     })
     .filter(Boolean)

@@ -1,11 +1,10 @@
 import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import { StringDecoder } from "node:string_decoder";
-import { parse } from "csv-parse";
-import { decodeWindows1252, detectSeparator } from "../requests/import/parse-csv.ts";
+import { decodeWindows1252, detectSeparator } from "../../app/spreadsheets/csv.ts";
+import { type CsvRecord, CsvRecordReader } from "../../app/spreadsheets/csv-records.ts";
 import type { CallRecord, RecordResult } from "./call-record.ts";
 import { parseCdrRecord } from "./cdr.ts";
-import { type CsvRecord, CsvRecordReader } from "./csv-records.ts";
 import { localClock } from "./local-time.ts";
 import { type CallMapping, mappedOptions, parseMappedRecord, resolveMapping } from "./mapped.ts";
 
@@ -175,7 +174,7 @@ export async function readHeader(path: string): Promise<string[]> {
   const head = await sample(path);
   const text = looksUtf8(head) ? head.toString("utf8") : decodeWindows1252(head);
   const first = text.replace(/^\uFEFF/, "").split(/\r?\n/)[0] ?? "";
-  const parser = parse(first, { delimiter: detectSeparator(first), relax_column_count: true, relax_quotes: true });
-  for await (const record of parser as AsyncIterable<string[]>) return record.map((c) => c.trim()).filter(Boolean);
-  return [];
+  const reader = new CsvRecordReader(detectSeparator(first));
+  const [record] = [...reader.push(first), ...reader.end()];
+  return (record?.cells ?? []).map((c) => c.trim()).filter(Boolean);
 }

@@ -1,4 +1,5 @@
 import { BarChartFigure } from "../../ui/charts.tsx";
+import { formatNumber, plural } from "../../ui/format.ts";
 import { CsrfField, PeriodFields } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
@@ -114,7 +115,7 @@ export function DashboardView({
                       <LightBadge light={f.light} />
                     </td>
                     <td>{trendText(f.trend, f)}</td>
-                    <td>{f.sample.toLocaleString("fr-FR")}</td>
+                    <td>{formatNumber(f.sample)}</td>
                   </tr>
                 ))
               ) : (
@@ -131,7 +132,9 @@ export function DashboardView({
           <h2>Comparer les structures rattachées</h2>
           <p>
             <a class="fr-link" href={`${base}/compare?${new URLSearchParams({ from: data.period.from, to: data.period.to })}`}>
-              {`Classement et comparaison des ${data.children.length} structures rattachées`}
+              {data.children.length < 2
+                ? "Classement et comparaison de la structure rattachée"
+                : `Classement et comparaison des ${plural(data.children.length, "structure")} rattachées`}
             </a>
           </p>
           <ul>
@@ -228,7 +231,7 @@ export function ComparisonView({ data, today }: { data: Comparison; today: strin
                 <td>{r.figure ? formatValue(r.figure.value, r.figure.unit) : "—"}</td>
                 <td>{r.figure ? <LightBadge light={r.figure.light} /> : "—"}</td>
                 <td>{r.figure ? trendText(r.figure.trend, r.figure) : "—"}</td>
-                <td>{r.figure ? r.figure.sample.toLocaleString("fr-FR") : "0"}</td>
+                <td>{r.figure ? formatNumber(r.figure.sample) : "0"}</td>
               </tr>
             ))}
           </tbody>

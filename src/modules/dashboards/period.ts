@@ -1,3 +1,4 @@
+import { formatDate } from "../../ui/format.ts";
 import type { Period } from "../indicators/indicator.ts";
 
 /** Dashboard periods. Pure: "today" is passed in. */
@@ -54,6 +55,5 @@ export function presets(today: string): PeriodPreset[] {
 }
 
 export function formatPeriod(p: Period): string {
-  const f = (d: string) => new Date(at(d)).toLocaleDateString("fr-FR", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
-  return `du ${f(p.from)} au ${f(p.to)}`;
+  return `du ${formatDate(p.from)} au ${formatDate(p.to)}`;
 }

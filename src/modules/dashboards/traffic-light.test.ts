@@ -25,7 +25,7 @@ describe("traffic light", () => {
   });
 
   it("writes figures the French way", () => {
-    expect(formatValue(0.875, "share")).toBe("87,5 %");
+    expect(formatValue(0.875, "share")).toBe("87,5\u202f%");
     expect(formatValue(12, "points")).toBe("+12");
     expect(formatValue(null, "share")).toBe("—");
   });

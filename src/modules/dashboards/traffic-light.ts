@@ -1,3 +1,4 @@
+import { formatNumber, formatPercent, NBSP } from "../../ui/format.ts";
 import type { IndicatorUnit } from "../indicators/indicator.ts";
 
 /**
@@ -78,18 +79,18 @@ export function trend(current: number | null, previous: number | null, unit: Ind
 /** A figure as people read it: « 87,5 % », « +12 », « 4,5 j »… */
 export function formatValue(value: number | null, unit: IndicatorUnit): string {
   if (value === null) return "—";
-  const fr = (n: number, digits = 1) => n.toLocaleString("fr-FR", { maximumFractionDigits: digits });
+  const fr = (n: number, digits = 1) => formatNumber(n, digits);
   switch (unit) {
     case "share":
-      return `${fr(value * 100)} %`;
+      return formatPercent(value, 1);
     case "points":
       return `${value > 0 ? "+" : ""}${fr(value, 0)}`;
     case "days":
-      return `${fr(value)} j`;
+      return `${fr(value)}${NBSP}j`;
     case "seconds":
-      return `${fr(value, 0)} s`;
+      return `${fr(value, 0)}${NBSP}s`;
     case "score":
-      return `${fr(value, 0)} / 100`;
+      return `${fr(value, 0)}${NBSP}/${NBSP}100`;
     default:
       return fr(value, 0);
   }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminClient, Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
-import { replyDelayFor, syncFrameworks } from "./frameworks.service.ts";
+import { syncFrameworks } from "./frameworks.service.ts";
 
 describe("frameworks and local commitments, on a real database", () => {
   let t: TestApp;
@@ -62,60 +62,51 @@ describe("frameworks and local commitments, on a real database", () => {
     expect(unknown.json().fields.frameworkId).toBe("Référentiel inconnu.");
   });
 
-  it("adds a local commitment through the form, and its delay becomes the one announced", async () => {
+  it("adds a local commitment through the form; a reply delay there is sent to the delays table", async () => {
     await c.get(`/organisations/${site}/commitments`);
     const bad = await c.post(`/organisations/${site}/commitments/local`, {
       title: "",
-      metric: "reply_delay",
+      metric: "call_pickup_rings",
       value: "zéro",
-      unit: "calendar_days",
+      unit: "rings",
     });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain("L&#39;intitulé est obligatoire.");
     expect(bad.body).toContain("Cochez au moins un canal.");
     expect(bad.body).toContain("Indiquez un nombre.");
+    const delay = await c.api("POST", `/api/v1/organisations/${site}/local-commitments`, {
+      title: "Courriels sous sept jours",
+      channels: ["email"],
+      targets: [{ metric: "reply_delay", value: 7, unit: "calendar_days", channels: ["email"], kinds: [] }],
+    });
+    expect(delay.statusCode).toBe(400);
+    expect(JSON.stringify(delay.json().fields)).toContain("Délais annoncés");
     const ok = await c.post(`/organisations/${site}/commitments/local`, {
-      title: "Des réponses aux demandes par mail dans les sept jours",
-      channels: "email",
-      metric: "reply_delay",
-      value: "7",
-      unit: "calendar_days",
+      title: "Rendez-vous pour les cartes d'identité sous 30 jours",
+      channels: "counter",
     });
     expect(ok.statusCode).toBe(303);
     const page = await c.get(`/organisations/${site}/commitments`);
-    expect(page.body).toContain("Des réponses aux demandes par mail dans les sept jours");
-    expect((await replyDelayFor(t.database.db, site, "email", "request"))?.target).toMatchObject({ value: 7, unit: "calendar_days" });
-    expect((await replyDelayFor(t.database.db, site, "letter", "request"))?.target).toMatchObject({ value: 15, unit: "working_days" });
-  });
-
-  it("refuses a local delay longer than the framework's, whatever its unit", async () => {
-    const longer = await c.api("POST", `/api/v1/organisations/${site}/local-commitments`, {
-      title: "Courriels sous quinze jours",
-      channels: ["email"],
-      targets: [{ metric: "reply_delay", value: 15, unit: "calendar_days", channels: ["email"], kinds: [] }],
-    });
-    expect(longer.statusCode).toBe(400);
-    expect(longer.json().fields.value).toContain("ne peut promettre un délai plus long");
+    expect(page.body).toContain("Rendez-vous pour les cartes d&#39;identité sous 30 jours");
   });
 
   it("lets a network tighten a framework target for its sites, never loosen it", async () => {
     const looser = await c.api("POST", `/api/v1/organisations/${network}/local-commitments`, {
-      title: "Courriers sous 20 jours",
-      baseCommitmentId: "marianne-2008/10",
-      channels: ["letter"],
-      targets: [{ metric: "reply_delay", value: 20, unit: "working_days", channels: ["letter"], kinds: ["request"] }],
+      title: "Décroché en 8 sonneries",
+      baseCommitmentId: "marianne-2008/12",
+      channels: ["phone"],
+      targets: [{ metric: "call_pickup_rings", value: 8, unit: "rings", channels: ["phone"], kinds: [] }],
     });
     expect(looser.statusCode).toBe(400);
     const tighter = await c.api("POST", `/api/v1/organisations/${network}/local-commitments`, {
-      title: "Nous traitons vos courriers sous 10 jours ouvrés.",
-      baseCommitmentId: "marianne-2008/10",
-      channels: ["letter"],
-      targets: [{ metric: "reply_delay", value: 10, unit: "working_days", channels: ["letter"], kinds: ["request"] }],
+      title: "Nous décrochons en moins de 3 sonneries.",
+      baseCommitmentId: "marianne-2008/12",
+      channels: ["phone"],
+      targets: [{ metric: "call_pickup_rings", value: 3, unit: "rings", channels: ["phone"], kinds: [] }],
     });
     expect(tighter.statusCode).toBe(201);
-    expect((await replyDelayFor(t.database.db, site, "letter", "request"))?.target).toMatchObject({ value: 10 });
     const printable = await new Client(t.app).get(`/public/organisations/${site}/commitments`);
     expect(printable.statusCode).toBe(200);
-    expect(printable.body).toContain("Courrier : réponse sous 10 jours ouvrés");
+    expect(printable.body).toContain("Téléphone : décroché en moins de 3 sonneries");
   });
 });

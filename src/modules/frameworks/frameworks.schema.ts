@@ -12,9 +12,17 @@ const kindList = z.preprocess(
   z.array(z.enum(REQUEST_KINDS, { error: "Type de demande inconnu." })),
 );
 
-/** A measurable promise an organisation makes itself: a reply delay, or rings before pickup. */
+/**
+ * A measurable promise an organisation makes itself beyond its delays: rings before pickup. Reply
+ * delays have their own table, one per channel and kind (the announced-delays module).
+ */
 export const localTargetSchema = z.object({
-  metric: z.enum(["reply_delay", "call_pickup_rings"], { error: "Choisissez ce qui est mesuré." }),
+  metric: z.enum(["call_pickup_rings"], {
+    error: (issue) =>
+      issue.input === "reply_delay"
+        ? "Les délais de réponse se règlent dans la page « Délais annoncés » de l'organisation, un par canal et type de demande."
+        : "Choisissez ce qui est mesuré.",
+  }),
   value: z.coerce
     .number({ error: "Indiquez un nombre." })
     .int("Indiquez un nombre entier.")

@@ -5,7 +5,7 @@ import type { Actor } from "../accounts/roles.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { organisationPath } from "../organisations/organisations.service.ts";
 import type { Channel, RequestKind, Target } from "./channels.ts";
-import { describeTarget, REQUEST_KINDS } from "./channels.ts";
+import { CHANNELS, describeTarget, REQUEST_KINDS } from "./channels.ts";
 import { delayDays, type EffectiveCommitment, effectiveCommitments, replyDelayTarget } from "./effective.ts";
 import * as repo from "./frameworks.repository.ts";
 import type { LocalCommitmentInput, LocalCommitmentUpdateInput } from "./frameworks.schema.ts";
@@ -108,14 +108,29 @@ export async function organisationCommitments(db: Kysely<DB>, orgId: string): Pr
   };
 }
 
-/** The reply delay an organisation announced for a channel and kind of request, and the commitment that states it. */
-export async function replyDelayFor(
+/**
+ * The reply delays an organisation's framework states, per channel and kind (« letter|request »), with
+ * the commitment that states each: what an organisation inherits where neither it nor an ancestor has
+ * announced its own (see the announced-delays module).
+ */
+export async function frameworkReplyDelays(
   db: Kysely<DB>,
   orgId: string,
-  channel: Channel,
-  kind: RequestKind,
-): Promise<{ target: Target; commitmentId: string } | undefined> {
-  return replyDelayTarget((await organisationCommitments(db, orgId)).commitments, channel, kind);
+): Promise<Map<string, { value: number; unit: "working_days" | "calendar_days"; commitmentId: string }>> {
+  const commitments = (await organisationCommitments(db, orgId)).commitments
+    .filter((c) => c.source === "framework")
+    .map(({ local: _local, ...c }) => ({ ...c, targets: c.frameworkTargets ?? c.targets }));
+  const out = new Map<string, { value: number; unit: "working_days" | "calendar_days"; commitmentId: string }>();
+  for (const channel of CHANNELS) {
+    for (const kind of REQUEST_KINDS) {
+      const found = replyDelayTarget(commitments, channel, kind);
+      const unit = found?.target.unit;
+      if (found && (unit === "working_days" || unit === "calendar_days")) {
+        out.set(`${channel}|${kind}`, { value: found.target.value, unit, commitmentId: found.commitmentId });
+      }
+    }
+  }
+  return out;
 }
 
 export async function adoptFramework(db: Kysely<DB>, actor: Actor, orgId: string, frameworkId: string | undefined): Promise<void> {
@@ -137,42 +152,19 @@ export async function adoptFramework(db: Kysely<DB>, actor: Actor, orgId: string
 }
 
 /**
- * A local commitment adds or tightens, never loosens: a reply delay may not be longer than the one
- * the framework in force announces for the same channel and kind (compared on a common scale, so
- * switching to calendar days is no way round), and a tightened target no longer than the one it tightens.
+ * A local commitment adds or tightens, never loosens: a tightened target may be no looser than the one
+ * it tightens. (Reply delays are the announced-delays module's, which holds them to the framework's.)
  */
-async function checkLocal(db: Kysely<DB>, orgId: string, input: LocalCommitmentInput): Promise<void> {
-  if (input.baseCommitmentId) {
-    const [commitment] = await repo.findCommitments(db, { ids: [input.baseCommitmentId] });
-    if (!commitment) throw new AppError("validation", { fields: { baseCommitmentId: "Engagement du référentiel inconnu." } });
-    for (const t of input.targets) {
-      const same = commitment.targets.find((f) => f.metric === t.metric);
-      if (same && t.metric !== "reply_delay" && t.value > same.value) {
-        throw new AppError("validation", {
-          fields: { value: `Un engagement local resserre la cible du référentiel (${same.value}) : indiquez une valeur plus exigeante.` },
-        });
-      }
-    }
-  }
-  // The framework's own promises, before any local tightening.
-  const frameworkOnly = (await organisationCommitments(db, orgId)).commitments
-    .filter((c) => c.source === "framework")
-    .map(({ local: _local, ...c }) => ({ ...c, targets: c.frameworkTargets ?? c.targets }));
+async function checkLocal(db: Kysely<DB>, _orgId: string, input: LocalCommitmentInput): Promise<void> {
+  if (!input.baseCommitmentId) return;
+  const [commitment] = await repo.findCommitments(db, { ids: [input.baseCommitmentId] });
+  if (!commitment) throw new AppError("validation", { fields: { baseCommitmentId: "Engagement du référentiel inconnu." } });
   for (const t of input.targets) {
-    if (t.metric !== "reply_delay") continue;
-    const channels = t.channels.length ? t.channels : input.channels;
-    const kinds = t.kinds.length ? t.kinds : REQUEST_KINDS;
-    for (const channel of channels) {
-      for (const kind of kinds) {
-        const announced = replyDelayTarget(frameworkOnly, channel, kind);
-        if (announced && delayDays(t) > delayDays(announced.target)) {
-          throw new AppError("validation", {
-            fields: {
-              value: `Le référentiel annonce déjà ${describeTarget(announced.target).toLowerCase()} : un engagement local ne peut promettre un délai plus long.`,
-            },
-          });
-        }
-      }
+    const same = commitment.targets.find((f) => f.metric === t.metric);
+    if (same && t.value > same.value) {
+      throw new AppError("validation", {
+        fields: { value: `Un engagement local resserre la cible du référentiel (${same.value}) : indiquez une valeur plus exigeante.` },
+      });
     }
   }
 }

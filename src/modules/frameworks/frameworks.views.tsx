@@ -352,26 +352,15 @@ function LocalCommitments({
               label="Cible mesurable"
               form={form}
               placeholder="Aucune"
-              options={[
-                { value: "reply_delay", label: "Délai de réponse" },
-                { value: "call_pickup_rings", label: "Sonneries avant décroché" },
-              ]}
+              hint="Les délais de réponse se règlent dans « Délais annoncés »."
+              options={[{ value: "call_pickup_rings", label: "Sonneries avant décroché" }]}
             />
           </div>
           <div class="fr-col-12 fr-col-md-4">
             <TextField name="value" label="Valeur" inputmode="numeric" form={form} />
           </div>
           <div class="fr-col-12 fr-col-md-4">
-            <SelectField
-              name="unit"
-              label="Unité"
-              form={form}
-              options={[
-                { value: "working_days", label: "jours ouvrés" },
-                { value: "calendar_days", label: "jours calendaires" },
-                { value: "rings", label: "sonneries" },
-              ]}
-            />
+            <SelectField name="unit" label="Unité" form={form} options={[{ value: "rings", label: "sonneries" }]} />
           </div>
         </div>
         <fieldset class="fr-fieldset" aria-labelledby="kinds-legend">

@@ -3,6 +3,7 @@
  * every app server. A module declares its jobs in its `*.jobs.ts` with defineJob, enqueues them with
  * enqueue (inside the transaction of the write that calls for them), and every server runs a worker.
  */
+export { retryDelayMs } from "./backoff.ts";
 export {
   DEFAULT_BATCH,
   DEFAULT_LOCK_MS,

@@ -89,7 +89,7 @@ async function runOne(db: Kysely<DB>, job: repo.ClaimedJob, now: Date, log: JobL
   const definition = findJob(job.name);
   try {
     if (!definition) throw new PermanentJobError(`tâche inconnue : ${job.name}`);
-    await definition.run(job.payload, { db, now, log });
+    await definition.run(job.payload, { db, now, log, attempt: job.attempt, maxAttempts: job.maxAttempts });
   } catch (error) {
     const message = describe(error);
     const fields = { job: job.id, name: job.name, attempt: job.attempt, err: error };

@@ -17,6 +17,9 @@ export interface JobContext {
   /** The instant of the batch: handlers compare against it rather than the clock, so tests can move time. */
   now: Date;
   log: JobLogger;
+  /** This run's try (1 for the first) and the last one allowed: a handler that records its own state knows when it is the last. */
+  attempt: number;
+  maxAttempts: number;
 }
 
 /**

@@ -14,7 +14,7 @@ describe("the legal pages every public site publishes", () => {
     const page = await new Client(t.app).get("/legal/accessibilite");
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain("Déclaration d&#39;accessibilité");
-    expect(page.body).toContain("Accessibilité : partiellement conforme");
+    expect(page.body).toContain("Accessibilité\u00a0: partiellement conforme");
     expect((await new Client(t.app).get("/legal/inconnue")).statusCode).toBe(404);
   });
 

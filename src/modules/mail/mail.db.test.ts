@@ -5,12 +5,22 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { engineName, openTestDatabase, type TestDatabase } from "../../../test/support/database.ts";
 import { type SmtpListener, startSmtpListener } from "../../../test/support/smtp.ts";
 import type { DB } from "../../db/schema.ts";
+import type { Actor } from "../accounts/roles.ts";
 import { runDueJobs } from "../jobs/jobs.service.ts";
-import { createMailTransport, findOutboxEntry, queueEmail, SMTP_NOT_CONFIGURED, useMailTransport } from "./mail.service.ts";
+import {
+  createMailTransport,
+  findOutboxEntry,
+  mailHealth,
+  queueEmail,
+  retryAllFailed,
+  retryMessage,
+  useMailTransport,
+} from "./mail.service.ts";
 
 const ORG = randomUUID();
 const FROM = "Mairie de Besançon <accueil@besancon.example>";
 const MINUTE = 60_000;
+const AGENT: Actor = { accountId: randomUUID(), email: "agent@besancon.example", displayName: "Agent", instanceAdmin: false, grants: [] };
 
 const acknowledgement = (to: string) => ({
   orgId: ORG,
@@ -43,13 +53,14 @@ describe(`e-mail through the outbox and SMTP (${engineName})`, () => {
   afterEach(async () => {
     await db.deleteFrom("jobs").execute();
     await db.deleteFrom("outbox").execute();
+    await db.deleteFrom("audit_log").execute();
     smtp.messages.length = 0;
     smtp.rejectRecipients = false;
   });
 
   it("sends a queued message once, as it left, accents and all", async () => {
     const id = await db.transaction().execute((trx) => queueEmail(trx, acknowledgement("rene.leveque@example.fr")));
-    expect(await findOutboxEntry(db, ORG, id)).toMatchObject({ sentAt: null, error: null, kind: "acknowledgement" });
+    expect(await findOutboxEntry(db, ORG, id)).toMatchObject({ status: "queued", sentAt: null, error: null, kind: "acknowledgement" });
 
     expect(await runDueJobs(db)).toEqual({ done: 1, failed: 0, retried: 0 });
     const received = await smtp.waitFor((m) => m.envelopeTo.includes("rene.leveque@example.fr"));
@@ -63,6 +74,7 @@ describe(`e-mail through the outbox and SMTP (${engineName})`, () => {
 
     const entry = await findOutboxEntry(db, ORG, id);
     expect(entry?.sentAt).toBeInstanceOf(Date);
+    expect(entry?.status).toBe("sent");
     expect(entry?.messageId).toBe(`<${id}@besancon.example>`);
 
     expect(await runDueJobs(db)).toEqual({ done: 0, failed: 0, retried: 0 });
@@ -85,36 +97,83 @@ describe(`e-mail through the outbox and SMTP (${engineName})`, () => {
     expect(await runDueJobs(db)).toEqual({ done: 0, failed: 0, retried: 0 });
   });
 
-  it("keeps the message unsent with the server's reason when the recipient is refused, and sends it on a later try", async () => {
+  it("marks the message failed with the server's reason when the recipient is refused (550), and sends it once retried", async () => {
     smtp.rejectRecipients = true;
     const id = await queueEmail(db, acknowledgement("refuse@example.fr"));
     const now = new Date();
-    expect(await runDueJobs(db, { now })).toEqual({ done: 0, failed: 0, retried: 1 });
+    expect(await findOutboxEntry(db, ORG, id)).toMatchObject({ status: "queued", reason: null });
+    // A 550 is the server's last word: retrying the same address cannot help, the message fails at once.
+    expect(await runDueJobs(db, { now })).toEqual({ done: 0, failed: 1, retried: 0 });
 
     const entry = await findOutboxEntry(db, ORG, id);
-    expect(entry?.sentAt).toBeNull();
-    expect(entry?.error).toContain("550");
-    const job = await jobOf(db, id);
-    expect(job).toMatchObject({ attempts: 1, done_at: null, locked_until: null });
-    expect(job.last_error).toContain("550");
-    expect(job.run_at.getTime()).toBe(now.getTime() + 30_000);
+    expect(entry).toMatchObject({ status: "failed", sentAt: null, errorCode: "recipient_refused", nextAttemptAt: null });
+    expect(entry?.failedAt?.getTime()).toBe(now.getTime());
+    expect(entry?.reason).toMatch(/^adresse refusée \(550 /);
+    expect((await jobOf(db, id)).last_error).toContain("550");
     expect(smtp.messages).toEqual([]);
+    // Nothing more happens on its own.
+    expect(await runDueJobs(db, { now: new Date(now.getTime() + 60 * MINUTE) })).toEqual({ done: 0, failed: 0, retried: 0 });
 
     smtp.rejectRecipients = false;
-    expect(await runDueJobs(db, { now: new Date(now.getTime() + MINUTE) })).toEqual({ done: 1, failed: 0, retried: 0 });
+    const retried = await retryMessage(db, AGENT, ORG, id);
+    // Queued again, the last failure still said until the next try tells otherwise.
+    expect(retried).toMatchObject({ status: "queued", failedAt: null });
+    expect(retried.reason).toMatch(/^adresse refusée/);
+    // A second press (another tab) finds it already queued: a clear refusal, no second job.
+    await expect(retryMessage(db, AGENT, ORG, id)).rejects.toMatchObject({ code: "mail.not_failed" });
+    expect(await runDueJobs(db)).toEqual({ done: 1, failed: 0, retried: 0 });
     await smtp.waitFor((m) => m.envelopeTo.includes("refuse@example.fr"));
-    expect(await findOutboxEntry(db, ORG, id)).toMatchObject({ error: null, messageId: `<${id}@besancon.example>` });
+    expect(await findOutboxEntry(db, ORG, id)).toMatchObject({ status: "sent", error: null, messageId: `<${id}@besancon.example>` });
+    await expect(retryMessage(db, AGENT, ORG, id)).rejects.toMatchObject({ code: "mail.not_failed" });
+    const audit = await db.selectFrom("audit_log").selectAll().where("entity", "=", "outbox").where("entity_id", "=", id).execute();
+    expect(audit).toHaveLength(1);
+    expect(smtp.messages).toHaveLength(1);
   });
 
-  it("says plainly that SMTP is not configured, and keeps the message for later", async () => {
+  it("says plainly that SMTP is not configured: failed at once, and sent once retried with SMTP set", async () => {
     const configured = useMailTransport(createMailTransport({}));
+    let id = "";
     try {
-      const id = await queueEmail(db, acknowledgement("attente@example.fr"));
-      expect(await runDueJobs(db)).toEqual({ done: 0, failed: 0, retried: 1 });
-      expect(await findOutboxEntry(db, ORG, id)).toMatchObject({ sentAt: null, error: SMTP_NOT_CONFIGURED });
-      expect((await jobOf(db, id)).last_error).toBe(SMTP_NOT_CONFIGURED);
+      id = await queueEmail(db, acknowledgement("attente@example.fr"));
+      expect(await mailHealth(db)).toEqual({ configured: false, failed: 0, queued: 1 });
+      expect(await runDueJobs(db)).toEqual({ done: 0, failed: 1, retried: 0 });
+      expect(await findOutboxEntry(db, ORG, id)).toMatchObject({
+        status: "failed",
+        sentAt: null,
+        errorCode: "not_configured",
+        reason: "SMTP non configuré",
+      });
+      expect((await jobOf(db, id)).last_error).toContain("SMTP non configuré");
+      expect(await mailHealth(db)).toEqual({ configured: false, failed: 1, queued: 0 });
     } finally {
       if (configured) useMailTransport(configured);
+    }
+    // The administrator sets SMTP_URL and retries every failed message.
+    expect(await mailHealth(db)).toEqual({ configured: true, failed: 1, queued: 0 });
+    expect(await retryAllFailed(db, AGENT)).toBe(1);
+    expect(await runDueJobs(db)).toEqual({ done: 1, failed: 0, retried: 0 });
+    await smtp.waitFor((m) => m.envelopeTo.includes("attente@example.fr"));
+    expect(await findOutboxEntry(db, ORG, id)).toMatchObject({ status: "sent", reason: null });
+    expect(await mailHealth(db)).toEqual({ configured: true, failed: 0, queued: 0 });
+  });
+
+  it("keeps a message queued with its next try when the server is unreachable, and fails it after the last try", async () => {
+    // A port nobody listens on: connection refused.
+    const previous = useMailTransport(createMailTransport({ SMTP_URL: "smtp://127.0.0.1:9", MAIL_FROM: FROM }));
+    try {
+      const id = await queueEmail(db, acknowledgement("injoignable@example.fr"));
+      await db.updateTable("jobs").set({ max_attempts: 2 }).where("dedupe_key", "=", `mail.send:${id}`).execute();
+      const now = new Date();
+      expect(await runDueJobs(db, { now })).toEqual({ done: 0, failed: 0, retried: 1 });
+      const waiting = await findOutboxEntry(db, ORG, id);
+      expect(waiting).toMatchObject({ status: "queued", errorCode: "unreachable" });
+      expect(waiting?.nextAttemptAt?.getTime()).toBe(now.getTime() + 30_000);
+      expect(waiting?.reason).toMatch(/^serveur injoignable/);
+      const later = new Date(now.getTime() + MINUTE);
+      expect(await runDueJobs(db, { now: later })).toEqual({ done: 0, failed: 1, retried: 0 });
+      expect(await findOutboxEntry(db, ORG, id)).toMatchObject({ status: "failed", errorCode: "unreachable", nextAttemptAt: null });
+    } finally {
+      if (previous) useMailTransport(previous);
     }
   });
 

@@ -1,9 +1,13 @@
-import type { Kysely } from "kysely";
+import type { Kysely, Selectable } from "kysely";
 import { z } from "zod";
-import type { DB } from "../../db/schema.ts";
+import { AppError } from "../../app/errors.ts";
+import type { DB, OutboxTable } from "../../db/schema.ts";
+import type { Actor } from "../accounts/roles.ts";
+import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { enqueue } from "../jobs/jobs.service.ts";
-import { sendMailJob } from "./mail.jobs.ts";
+import { currentTransport, sendMailJob } from "./mail.jobs.ts";
 import * as repo from "./mail.repository.ts";
+import { describeFailure } from "./mail-errors.ts";
 
 export { useMailTransport } from "./mail.jobs.ts";
 export {
@@ -14,6 +18,7 @@ export {
   type OutgoingMail,
   SMTP_NOT_CONFIGURED,
 } from "./mail.transport.ts";
+export { MAIL_ERROR_LABELS, type MailErrorCode } from "./mail-errors.ts";
 
 export interface QueueEmailInput {
   orgId: string;
@@ -30,6 +35,17 @@ export interface QueueEmailInput {
 const MAIL_MAX_ATTEMPTS = 10;
 const address = z.email();
 
+function sendJob(orgId: string, outboxId: string, round: number, now: Date) {
+  return {
+    name: sendMailJob.name,
+    payload: { orgId, outboxId },
+    // Round 0 keeps the key rows queued before « Renvoyer » existed already carry.
+    dedupeKey: round === 0 ? `mail.send:${outboxId}` : `mail.send:${outboxId}:${round}`,
+    maxAttempts: MAIL_MAX_ATTEMPTS,
+    runAt: now,
+  };
+}
+
 /**
  * Queues an e-mail: an outbox row and the job that sends it. Pass the transaction of the write that
  * calls for the message, and the message goes out if and only if that write commits. Returns the
@@ -38,49 +54,130 @@ const address = z.email();
 export async function queueEmail(db: Kysely<DB>, input: QueueEmailInput): Promise<string> {
   // The address comes from a form that already checked it: a bad one here is a bug, not a user error.
   if (!address.safeParse(input.to).success) throw new Error(`adresse électronique invalide : ${input.to}`);
-  const outboxId = await repo.insertOutbox(db, input.orgId, {
-    requestId: input.requestId ?? null,
-    kind: input.kind,
-    recipient: input.to,
-    subject: input.subject,
-    body: input.text,
-  });
-  await enqueue(db, {
-    name: sendMailJob.name,
-    payload: { orgId: input.orgId, outboxId },
-    dedupeKey: `mail.send:${outboxId}`,
-    maxAttempts: MAIL_MAX_ATTEMPTS,
-  });
+  const now = new Date();
+  const outboxId = await repo.insertOutbox(
+    db,
+    input.orgId,
+    { requestId: input.requestId ?? null, kind: input.kind, recipient: input.to, subject: input.subject, body: input.text },
+    now,
+  );
+  await enqueue(db, sendJob(input.orgId, outboxId, 0, now));
   return outboxId;
 }
 
-export interface OutboxEntry {
+/** Where a message stands, as every page shows it: « en file », « envoyé » or « échec ». */
+export type MailStatus = "queued" | "sent" | "failed";
+
+export interface MailState {
   id: string;
+  orgId: string;
   requestId: string | null;
   kind: string;
   to: string;
   subject: string;
+  status: MailStatus;
   createdAt: Date;
   sentAt: Date | null;
-  messageId: string | null;
-  /** Why the last try failed, while the message is not sent. */
-  error: string | null;
+  /** While queued: when the next try is due. */
+  nextAttemptAt: Date | null;
+  failedAt: Date | null;
+  /** The last failure in French (« SMTP non configuré », « adresse refusée (550 …) »), or null. */
+  reason: string | null;
 }
 
-export async function findOutboxEntry(db: Kysely<DB>, orgId: string, id: string): Promise<OutboxEntry | undefined> {
-  const row = await repo.findOutbox(db, orgId, id);
-  if (!row) return undefined;
+export type OutboxEntry = MailState & { messageId: string | null; errorCode: string | null; error: string | null; body: string };
+
+function toState(row: Selectable<OutboxTable>): OutboxEntry {
   return {
     id: row.id,
+    orgId: row.org_id,
     requestId: row.request_id,
     kind: row.kind,
     to: row.recipient,
     subject: row.subject,
+    body: row.body,
+    status: row.status,
     createdAt: row.created_at,
     sentAt: row.sent_at,
+    nextAttemptAt: row.next_attempt_at,
+    failedAt: row.failed_at,
+    reason: row.error_code ? describeFailure(row.error_code, row.error) : null,
     messageId: row.message_id,
+    errorCode: row.error_code,
     error: row.error,
   };
+}
+
+export async function findOutboxEntry(db: Kysely<DB>, orgId: string, id: string): Promise<OutboxEntry | undefined> {
+  const row = await repo.findOutbox(db, orgId, id);
+  return row ? toState(row) : undefined;
+}
+
+/** Every message about a request with its true state, oldest first, in one query. */
+export async function mailStatesForRequest(db: Kysely<DB>, orgId: string, requestId: string): Promise<MailState[]> {
+  return (await repo.outboxOfRequest(db, orgId, requestId)).map(toState);
+}
+
+/**
+ * « Renvoyer »: puts a failed message back in the queue, with a job of its own, and says who did it
+ * in the audit log. A message not failed (sent, still queued, already retried by someone else) is
+ * left alone with a clear message.
+ */
+export async function retryMessage(db: Kysely<DB>, actor: Actor, orgId: string, outboxId: string): Promise<MailState> {
+  return db.transaction().execute(async (trx) => {
+    const before = await repo.findOutbox(trx, orgId, outboxId);
+    if (!before) throw new AppError("mail.not_found");
+    const now = new Date();
+    const after = await repo.requeue(trx, orgId, outboxId, now);
+    if (!after) throw new AppError("mail.not_failed");
+    await enqueue(trx, sendJob(orgId, outboxId, after.round, now));
+    await recordAudit(trx, auditActor(actor), {
+      orgId,
+      action: "update",
+      entity: "outbox",
+      entityId: outboxId,
+      before: { status: before.status, error: before.error_code },
+      after: { status: after.status, round: after.round },
+    });
+    return toState(after);
+  });
+}
+
+/** Retries every failed message (at most `limit`), for the administrator who has just set SMTP_URL. */
+export async function retryAllFailed(db: Kysely<DB>, actor: Actor, limit = 500): Promise<number> {
+  let count = 0;
+  for (const { org_id, id } of await repo.failedIds(db, limit)) {
+    try {
+      await retryMessage(db, actor, org_id, id);
+      count += 1;
+    } catch (error) {
+      // Retried by someone else meanwhile: nothing to do.
+      if (!(error instanceof AppError)) throw error;
+    }
+  }
+  return count;
+}
+
+export interface MailHealth {
+  /** Whether an SMTP server is set (SMTP_URL): without it nothing leaves. */
+  configured: boolean;
+  failed: number;
+  queued: number;
+}
+
+/** What the administrator banner says, in one query. */
+export async function mailHealth(db: Kysely<DB>): Promise<MailHealth> {
+  return { configured: mailConfigured(), ...(await repo.unsentCounts(db)) };
+}
+
+/** Whether an SMTP server is set; read in memory, no query. */
+export function mailConfigured(): boolean {
+  return currentTransport().configured;
+}
+
+/** The unsent messages of the whole instance, failed first: the administrator's page. */
+export async function listUnsent(db: Kysely<DB>, limit = 200): Promise<MailState[]> {
+  return (await repo.unsent(db, limit)).map(toState);
 }
 
 /** How many messages went (or wait to go) to an address since a moment: to cap what a public form can send. */

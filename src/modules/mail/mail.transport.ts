@@ -1,7 +1,8 @@
 import { createTransport } from "nodemailer";
+import { MailNotConfiguredError } from "./mail-errors.ts";
 
 export const DEFAULT_MAIL_FROM = "Vigie <no-reply@localhost>";
-export const SMTP_NOT_CONFIGURED = "SMTP non configuré (SMTP_URL)";
+export const SMTP_NOT_CONFIGURED = "SMTP non configuré : aucun serveur d'envoi (SMTP_URL)";
 
 /** The settings read from the environment. */
 export interface MailEnv {
@@ -20,6 +21,8 @@ export interface OutgoingMail {
 
 export interface MailTransport {
   readonly from: string;
+  /** False when no SMTP_URL is set: every send then fails with « SMTP non configuré ». */
+  readonly configured: boolean;
   /** Resolves once the SMTP server accepted the message; rejects with the reason otherwise. */
   send(mail: OutgoingMail): Promise<void>;
   close(): void;
@@ -37,13 +40,15 @@ export function createMailTransport(env: MailEnv = process.env): MailTransport {
     // in the outbox with this reason until SMTP is configured.
     return {
       from,
-      send: () => Promise.reject(new Error(SMTP_NOT_CONFIGURED)),
+      configured: false,
+      send: () => Promise.reject(new MailNotConfiguredError(SMTP_NOT_CONFIGURED)),
       close() {},
     };
   }
   const transporter = createTransport({ url, ...TIMEOUTS });
   return {
     from,
+    configured: true,
     async send(mail) {
       await transporter.sendMail({ from, to: mail.to, subject: mail.subject, text: mail.text, messageId: mail.messageId });
     },

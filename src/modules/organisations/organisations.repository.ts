@@ -150,3 +150,8 @@ export async function deleteLogo(db: Kysely<DB>, orgId: string): Promise<boolean
   const result = await db.deleteFrom("organisation_logos").where("org_id", "=", orgId).executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }
+
+export async function findByIds(db: Kysely<DB>, ids: string[]): Promise<Organisation[]> {
+  const rows = await db.selectFrom("organisations").selectAll().where("id", "in", ids).execute();
+  return rows.map(toOrganisation);
+}

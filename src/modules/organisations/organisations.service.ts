@@ -27,6 +27,9 @@ export function listVisible(db: Kysely<DB>, actor: Actor, permission: Permission
  */
 export const subtreeIds = repo.subtreeIdsQuery;
 
+/** How many organisations the instance holds (the demo loader refuses to mix its data with real ones). */
+export const countOrganisations = repo.countAll;
+
 /** The organisation and everything below it, whoever asks (callers have checked access to the root). */
 export async function subtree(db: Kysely<DB>, orgId: string): Promise<Organisation[]> {
   return repo.listInSubtrees(db, [orgId]);
@@ -146,4 +149,10 @@ export async function removeOrganisationLogo(db: Kysely<DB>, actor: Actor, orgId
     if (!(await repo.deleteLogo(trx, orgId))) return;
     await recordAudit(trx, auditActor(actor), { orgId, action: "delete", entity: "organisation_logo", entityId: orgId });
   });
+}
+
+/** The organisations of a path (or any list of ids), by id, with their names: for saying where something comes from. */
+export async function organisationsById(db: Kysely<DB>, ids: string[]): Promise<Map<string, Organisation>> {
+  if (!ids.length) return new Map();
+  return new Map((await repo.findByIds(db, ids)).map((o) => [o.id, o]));
 }

@@ -219,6 +219,11 @@ export function OrganisationDetails({
             Engagements
           </a>
         </li>
+        <li>
+          <a class="fr-btn fr-btn--secondary" href={`/organisations/${org.id}/delays`}>
+            Délais annoncés
+          </a>
+        </li>
         {canUpdate ? (
           <li>
             <a class="fr-btn fr-btn--secondary" href={`/organisations/${org.id}/logo`}>

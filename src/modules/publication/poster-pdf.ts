@@ -1,4 +1,5 @@
 import PDFDocument from "pdfkit";
+import { formatNumber, forWinAnsi, NBSP } from "../../ui/format.ts";
 import { formatPeriod } from "../dashboards/period.ts";
 import { formatValue } from "../dashboards/traffic-light.ts";
 import { frenchWeek } from "../opening-hours/opening-hours.service.ts";
@@ -9,7 +10,7 @@ import type { PublishedResults } from "./publication.service.ts";
  * standard Helvetica of PDF covers French accents (WinAnsi); the narrow no-break space French number
  * formatting uses is not in it, so it becomes a plain space.
  */
-const printable = (s: string) => s.replace(/[\u202f\u00a0]/g, " ");
+const printable = (s: string) => forWinAnsi(s);
 
 export function posterPdf(results: PublishedResults, pageUrl: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -43,8 +44,7 @@ export function posterPdf(results: PublishedResults, pageUrl: string): Promise<B
         .fontSize(h.figure?.value != null ? 22 : 12)
         .fillColor("#000091")
         .text(value, 56 + width - 150, y, { width: 150, align: "right" });
-      const sample =
-        h.figure && h.figure.value !== null ? printable(`sur ${h.figure.sample.toLocaleString("fr-FR")} ${h.sampleLabel}`) : "";
+      const sample = h.figure && h.figure.value !== null ? printable(`sur ${formatNumber(h.figure.sample)}${NBSP}${h.sampleLabel}`) : "";
       doc
         .font("Helvetica")
         .fontSize(10)
@@ -55,7 +55,7 @@ export function posterPdf(results: PublishedResults, pageUrl: string): Promise<B
     if (results.info.week) {
       doc.moveDown(0.5).font("Helvetica-Bold").fontSize(14).fillColor("#161616").text("Horaires d'ouverture", 56);
       doc.font("Helvetica").fontSize(11);
-      for (const d of frenchWeek(results.info.week)) doc.text(printable(`${d.day} : ${d.text}`));
+      for (const d of frenchWeek(results.info.week)) doc.text(printable(`${d.day}${NBSP}: ${d.text}`));
     }
     if (results.actions.length) {
       doc.moveDown(0.5).font("Helvetica-Bold").fontSize(14).text("Nos actions en cours");
@@ -63,7 +63,7 @@ export function posterPdf(results: PublishedResults, pageUrl: string): Promise<B
       for (const a of results.actions.slice(0, 6)) doc.text(`• ${printable(a.title)}`);
     }
     doc.moveDown(1).font("Helvetica").fontSize(10).fillColor("#3a3a3a");
-    doc.text(`Tous nos résultats, nos engagements et les données ouvertes : ${pageUrl}`, { width, link: pageUrl });
+    doc.text(`Tous nos résultats, nos engagements et les données ouvertes${NBSP}: ${pageUrl}`, { width, link: pageUrl });
     doc.end();
   });
 }

@@ -1,6 +1,7 @@
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminClient, Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
+import { typographyProblems } from "../../../test/support/typography.ts";
 import type { Actor } from "../accounts/roles.ts";
 import { organisationCalendar } from "../calendar/calendar.service.ts";
 import { adoptFramework } from "../frameworks/frameworks.service.ts";
@@ -92,7 +93,7 @@ describe("dashboards, published results and open data", () => {
       .reduce((x, y) => ({ answered: x.answered + y.answered, inTime: x.inTime + y.inTime }));
     return sum.inTime / sum.answered;
   };
-  const pct = (v: number) => `${(Math.round(v * 1000) / 10).toLocaleString("fr-FR")} %`;
+  const pct = (v: number) => `${(Math.round(v * 1000) / 10).toLocaleString("fr-FR")}\u202f%`;
 
   it("shows the network's figures by commitment, with light and trend, and ranks its sites", async () => {
     const api = await admin.get(`/api/v1/organisations/${network}/dashboard?from=${PERIOD.from}&to=${PERIOD.to}`);
@@ -159,10 +160,10 @@ describe("dashboards, published results and open data", () => {
     expect(positions.every((p) => p > 0)).toBe(true);
     expect([...positions].sort((x, y) => x - y)).toEqual(positions);
     expect(html).toContain(pct(share([s1])));
-    expect(html).toContain(`sur ${expected.get(s1)?.answered} demandes traitées`);
+    expect(html).toContain(`sur ${expected.get(s1)?.answered}\u00a0demandes traitées`);
     // Calls and surveys have no source yet.
     expect(html.match(/Pas encore de donnée/g)?.length).toBe(4);
-    expect(html).toContain("Résultats du 1 janvier 2026 au 15 juin 2026");
+    expect(html).toContain("Résultats du 1er\u00a0janvier 2026 au 15\u00a0juin 2026");
 
     const css = /<link[^>]+href="(\/assets\/vigie-public\.[^"]+\.css)"/.exec(html)?.[1] ?? "";
     const stylesheet = await t.app.inject({ method: "GET", url: css, headers: { "accept-encoding": "br" } });
@@ -228,7 +229,9 @@ describe("dashboards, published results and open data", () => {
   it("gives an SVG badge and a widget page for an iframe", async () => {
     const badge = await new Client(t.app).get(`/public/organisations/${s1}/badge.svg`);
     expect(badge.headers["content-type"]).toContain("image/svg+xml");
-    expect(badge.body).toContain(`<title>Site Alpha — Demandes traitées dans le délai (2026) : ${pct(share([s1]))}</title>`);
+    expect(badge.body).toContain(
+      `<title>Site Alpha — Demandes traitées dans le délai (2026) : ${pct(share([s1])).replace("\u202f", " ")}</title>`,
+    );
     const widget = await new Client(t.app).get(`/public/organisations/${s1}/widget`);
     expect(widget.body).toContain('<html lang="fr">');
     expect(widget.body).toContain(pct(share([s1])));
@@ -273,7 +276,7 @@ describe("dashboards, published results and open data", () => {
     expect(future.statusCode).toBe(200);
 
     const html = (await new Client(t.app).get(`/public/organisations/${s1}/results`)).body;
-    expect(html).toContain("Nouveaux horaires à partir du lundi 5 janvier 2099");
+    expect(html).toContain("Nouveaux horaires à partir du lundi 5\u00a0janvier 2099");
     expect(html).toContain("<strong>Mercredi</strong> : 08 h 30 – 12 h 00");
     expect(html).toContain("Locaux accessibles aux personnes en fauteuil roulant.");
     const jsonLd = JSON.parse(/<script type="application\/ld\+json">(.*?)<\/script>/s.exec(html)?.[1] ?? "{}") as {
@@ -342,6 +345,25 @@ describe("dashboards, published results and open data", () => {
     expect(calendar.isWorkingDay("2026-02-04")).toBe(false);
     expect(calendar.isWorkingDay("2026-01-28")).toBe(true);
     expect(calendar.isWorkingDay("2026-02-05")).toBe(true);
+  });
+
+  it("writes its figures as French typography wants on the dashboard, the delay figures and the public page", async () => {
+    const pages = [
+      `/organisations/${network}/dashboard?from=${PERIOD.from}&to=${PERIOD.to}`,
+      `/organisations/${network}/requests/indicators?from=${PERIOD.from}&to=${PERIOD.to}`,
+      `/organisations/${s1}/dashboard?from=${PERIOD.from}&to=${PERIOD.to}`,
+    ];
+    const problems: Record<string, string[]> = {};
+    for (const url of pages) {
+      const page = await admin.get(url);
+      expect(page.statusCode).toBe(200);
+      const found = typographyProblems(page.body, { spacing: false });
+      if (found.length) problems[url] = found;
+    }
+    const publicPage = await new Client(t.app).get(`/public/organisations/${s1}/results`);
+    const found = typographyProblems(publicPage.body, { spacing: false });
+    if (found.length) problems.public = found;
+    expect(problems).toEqual({});
   });
 
   it("prints the A4 poster", async () => {

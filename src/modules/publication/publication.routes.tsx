@@ -5,6 +5,7 @@ import { z } from "zod";
 import { actorOf, onOrg, PUBLIC } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
 import { AppError } from "../../app/errors.ts";
+import { formatNumber, NBSP } from "../../ui/format.ts";
 import { escapeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { sendPage } from "../../ui/page.tsx";
 import { formatValue } from "../dashboards/traffic-light.ts";
@@ -40,7 +41,7 @@ function widgetHtml(results: Awaited<ReturnType<typeof publishedResults>>, pageU
   const items = results.headline
     .map((h) => {
       const v = h.figure && h.figure.value !== null ? formatValue(h.figure.value, h.unit) : "Pas encore de donnée";
-      const s = h.figure && h.figure.value !== null ? ` <small>(${h.figure.sample.toLocaleString("fr-FR")} ${h.sampleLabel})</small>` : "";
+      const s = h.figure && h.figure.value !== null ? ` <small>(${formatNumber(h.figure.sample)}${NBSP}${h.sampleLabel})</small>` : "";
       return `<li>${escapeHtml(h.label)} : <strong>${escapeHtml(v)}</strong>${s}</li>`;
     })
     .join("");

@@ -1,3 +1,4 @@
+import { formatDate, formatNumber, NBSP, plural } from "../../ui/format.ts";
 import { raw, type SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { formatPeriod } from "../dashboards/period.ts";
 import { formatValue } from "../dashboards/traffic-light.ts";
@@ -8,17 +9,11 @@ import type { PublishedLine, PublishedResults } from "./publication.service.ts";
 /** The public results page: light (public stylesheet, no script), read from published figures only. */
 
 export function frenchDay(iso: string): string {
-  return new Date(`${iso}T12:00:00Z`).toLocaleDateString("fr-FR", {
-    weekday: "long",
-    day: "numeric",
-    month: "long",
-    year: "numeric",
-    timeZone: "UTC",
-  });
+  return formatDate(iso, { weekday: true });
 }
 
 function sampleText(f: PublishedLine, sampleLabel: string): string {
-  return `sur ${f.sample.toLocaleString("fr-FR")} ${sampleLabel}`;
+  return `sur ${formatNumber(f.sample)}${NBSP}${sampleLabel}`;
 }
 
 function Headline({ results }: { results: PublishedResults }): SafeHtml {
@@ -53,7 +48,7 @@ function FigureList({ figures }: { figures: PublishedLine[] }): SafeHtml {
         <li>
           {`${f.label} : `}
           <strong>{formatValue(f.value, f.unit)}</strong>
-          {f.unit === "count" ? "" : ` (${f.sample.toLocaleString("fr-FR")} observations)`}
+          {f.unit === "count" ? "" : ` (${plural(f.sample, "observation")})`}
           {f.target !== null && f.unit !== "count" ? ` — objectif ${formatValue(f.target, f.unit)}` : ""}
         </li>
       ))}

@@ -5,11 +5,18 @@
 export interface WorkingCalendar {
   addWorkingDays(date: string, n: number): string;
   countWorkingDays(from: string, to: string): number;
+  isWorkingDay(date: string): boolean;
 }
 
 export interface Delay {
   value: number;
-  unit: "working_days" | "calendar_days";
+  unit: "working_days" | "business_days" | "calendar_days";
+}
+
+/** The organisation's calendars: Monday to Friday (ouvrés) and Monday to Saturday (ouvrables), both without holidays and closures. */
+export interface Calendars {
+  working: WorkingCalendar;
+  business: WorkingCalendar;
 }
 
 export function addCalendarDays(date: string, n: number): string {
@@ -18,8 +25,22 @@ export function addCalendarDays(date: string, n: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-export function dueDate(receivedOn: string, delay: Delay, calendar: WorkingCalendar): string {
-  return delay.unit === "working_days" ? calendar.addWorkingDays(receivedOn, delay.value) : addCalendarDays(receivedOn, delay.value);
+/**
+ * The due date of a request received on `receivedOn`. Working and business days are counted from the
+ * day after reception. A delay in calendar days that ends on a day the service is closed (a Sunday, a
+ * holiday, a closure) moves to its next working day: the answer is due when someone is there to give it.
+ */
+export function dueDate(receivedOn: string, delay: Delay, calendars: Calendars): string {
+  switch (delay.unit) {
+    case "working_days":
+      return calendars.working.addWorkingDays(receivedOn, delay.value);
+    case "business_days":
+      return calendars.business.addWorkingDays(receivedOn, delay.value);
+    case "calendar_days": {
+      const end = addCalendarDays(receivedOn, delay.value);
+      return calendars.working.isWorkingDay(end) ? end : calendars.working.addWorkingDays(end, 1);
+    }
+  }
 }
 
 /**

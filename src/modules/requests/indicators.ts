@@ -8,6 +8,8 @@ import { todayIn } from "./requests.service.ts";
 /** Reply-time indicators of an organisation's subtree, read from the rollup, never from the requests. */
 export interface DelayFigures {
   received: number;
+  /** Received with no announced delay for their channel and kind: no due date, never late. */
+  receivedWithoutTarget: number;
   answered: number;
   /** Answers to requests that had an announced delay: requests at the counter or on the phone often have none. */
   answeredWithTarget: number;
@@ -30,19 +32,35 @@ export interface RequestIndicators {
 
 interface Acc {
   received: number;
+  receivedWithoutTarget: number;
   answered: number;
   answeredWithTarget: number;
   answeredInTime: number;
   histogram: number[];
 }
 
-const empty = (): Acc => ({ received: 0, answered: 0, answeredWithTarget: 0, answeredInTime: 0, histogram: Array(HISTOGRAM_SIZE).fill(0) });
+const empty = (): Acc => ({
+  received: 0,
+  receivedWithoutTarget: 0,
+  answered: 0,
+  answeredWithTarget: 0,
+  answeredInTime: 0,
+  histogram: Array(HISTOGRAM_SIZE).fill(0),
+});
 
 function add(
   acc: Acc,
-  row: { received: number; answered: number; answered_with_target: number; answered_in_time: number; delay_histogram: number[] },
+  row: {
+    received: number;
+    received_without_target: number;
+    answered: number;
+    answered_with_target: number;
+    answered_in_time: number;
+    delay_histogram: number[];
+  },
 ) {
   acc.received += row.received;
+  acc.receivedWithoutTarget += row.received_without_target;
   acc.answered += row.answered;
   acc.answeredWithTarget += row.answered_with_target;
   acc.answeredInTime += row.answered_in_time;
@@ -54,6 +72,7 @@ function add(
 function figures(acc: Acc): DelayFigures {
   return {
     received: acc.received,
+    receivedWithoutTarget: acc.receivedWithoutTarget,
     answered: acc.answered,
     answeredWithTarget: acc.answeredWithTarget,
     answeredInTime: acc.answeredInTime,

@@ -1,4 +1,5 @@
 import { BarChartFigure } from "../../ui/charts.tsx";
+import { formatMonth, formatNumber, formatOrdinal, formatRate, NBSP, plural, pluralWord } from "../../ui/format.ts";
 import { PeriodFields } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
@@ -6,15 +7,15 @@ import { CHANNEL_LABELS, type Channel, REQUEST_KIND_LABELS, type RequestKind } f
 import type { DelayFigures, RequestIndicators } from "./indicators.ts";
 import { formatDate } from "./requests.views.tsx";
 
-const pct = (rate: number | null) => (rate === null ? "—" : `${Math.round(rate * 1000) / 10} %`);
-const days = (d: number | null) => (d === null ? "—" : `${d} j`);
+const pct = (rate: number | null) => formatRate(rate);
+const days = (d: number | null) => (d === null ? "—" : `${formatNumber(d, 1)}${NBSP}j`);
 
 function Row({ label, f }: { label: string; f: DelayFigures }): SafeHtml {
   return (
     <tr>
       <th scope="row">{label}</th>
-      <td>{f.received}</td>
-      <td>{f.answered}</td>
+      <td>{formatNumber(f.received)}</td>
+      <td>{formatNumber(f.answered)}</td>
       <td>{pct(f.inTimeRate)}</td>
       <td>{days(f.medianDays)}</td>
       <td>{days(f.p90Days)}</td>
@@ -34,7 +35,7 @@ function Table({ caption, header, rows }: { caption: string; header: string; row
             <th scope="col">Répondues</th>
             <th scope="col">Dans le délai annoncé</th>
             <th scope="col">Délai médian (jours ouvrés)</th>
-            <th scope="col">9e décile</th>
+            <th scope="col">{`${formatOrdinal(9)} décile`}</th>
           </tr>
         </thead>
         <tbody>
@@ -58,24 +59,28 @@ export function IndicatorsView({ orgName, data, action }: { orgName: string; dat
         <div class="fr-col-12 fr-col-md-3">
           <div class="fr-callout">
             <p class="fr-callout__title">{pct(data.total.inTimeRate)}</p>
-            <p class="fr-callout__text">{`des ${data.total.answeredWithTarget} réponses à des demandes avec un délai annoncé l'ont été dans ce délai`}</p>
+            <p class="fr-callout__text">
+              {data.total.answeredWithTarget < 2
+                ? `dans le délai annoncé, sur ${plural(data.total.answeredWithTarget, "réponse")} à une demande qui en avait un`
+                : `dans le délai annoncé, sur ${plural(data.total.answeredWithTarget, "réponse")} à des demandes qui en avaient un`}
+            </p>
           </div>
         </div>
         <div class="fr-col-12 fr-col-md-3">
           <div class="fr-callout">
             <p class="fr-callout__title">{days(data.total.medianDays)}</p>
-            <p class="fr-callout__text">{`délai médian (9e décile : ${days(data.total.p90Days)})`}</p>
+            <p class="fr-callout__text">{`délai médian (${formatOrdinal(9)} décile${NBSP}: ${days(data.total.p90Days)})`}</p>
           </div>
         </div>
         <div class="fr-col-12 fr-col-md-3">
           <div class="fr-callout">
-            <p class="fr-callout__title">{String(data.backlog.open)}</p>
-            <p class="fr-callout__text">{`demandes en cours au ${formatDate(data.backlog.asOf)}`}</p>
+            <p class="fr-callout__title">{formatNumber(data.backlog.open)}</p>
+            <p class="fr-callout__text">{`${pluralWord(data.backlog.open, "demande")} en cours au ${formatDate(data.backlog.asOf)}`}</p>
           </div>
         </div>
         <div class="fr-col-12 fr-col-md-3">
           <div class="fr-callout fr-callout--pink-tuile">
-            <p class="fr-callout__title">{String(data.backlog.overdue)}</p>
+            <p class="fr-callout__title">{formatNumber(data.backlog.overdue)}</p>
             <p class="fr-callout__text">en retard</p>
           </div>
         </div>
@@ -83,7 +88,7 @@ export function IndicatorsView({ orgName, data, action }: { orgName: string; dat
       <BarChartFigure
         chart={{
           title: "Part des réponses dans le délai annoncé, par mois de réception",
-          categories: data.byMonth.map((m) => m.month),
+          categories: data.byMonth.map((m) => formatMonth(m.month, { short: true })),
           series: [
             { name: "Dans le délai", values: data.byMonth.map((m) => (m.inTimeRate === null ? null : Math.round(m.inTimeRate * 100))) },
           ],
@@ -91,7 +96,7 @@ export function IndicatorsView({ orgName, data, action }: { orgName: string; dat
           unit: "%",
         }}
       />
-      <Table caption="Par mois de réception" header="Mois" rows={data.byMonth.map((m) => ({ label: m.month, f: m }))} />
+      <Table caption="Par mois de réception" header="Mois" rows={data.byMonth.map((m) => ({ label: formatMonth(m.month), f: m }))} />
       <Table
         caption="Par canal"
         header="Canal"

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { actorOf, onOrg } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
 import { handleForm } from "../../app/forms.ts";
-import { parseInput, requiredText } from "../../app/validation.ts";
+import { blankAsAbsent, isoDate, parseInput, requiredText } from "../../app/validation.ts";
 import { CsrfField, ErrorSummary, emptyForm, type FormState, TextArea, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import type { PageOptions } from "../../ui/layout.tsx";
@@ -12,11 +12,24 @@ import { getOrganisation } from "../organisations/organisations.service.ts";
 import { letterPdf } from "./letter-pdf.ts";
 import { composeLetter, saveTemplate, templateFor } from "./letters.service.ts";
 import { frenchDate, LETTER_KINDS, LETTER_LABELS, type LetterKind, PLACEHOLDERS } from "./letters.ts";
-import { getRequest, letterFacts, notePrintedAcknowledgement, type RequestRecord, todayIn } from "./requests.service.ts";
+import { LetterPreview } from "./letters.views.tsx";
+import {
+  getRequest,
+  letterFacts,
+  notePrintedAcknowledgement,
+  previewLetter,
+  type RequestRecord,
+  sendAcknowledgement,
+  todayIn,
+} from "./requests.service.ts";
 import { formatTrackingCode, trackingCodeFor } from "./tracking-code.ts";
 
 const orgParams = z.object({ orgId: z.string().uuid() });
 const kindParams = z.object({ orgId: z.string().uuid(), kind: z.enum(LETTER_KINDS, { error: "Modèle inconnu." }) });
+const pdfQuery = z.object({
+  message: blankAsAbsent(z.string().max(20_000).optional()),
+  announcedOn: blankAsAbsent(isoDate.optional()),
+});
 const templateSchema = z.object({
   subject: requiredText(300, "L'objet"),
   body: requiredText(20_000, "Le texte"),
@@ -73,7 +86,9 @@ export async function lettersRoutes(app: App, deps: AppDeps): Promise<void> {
           <h1>{`Modèles de lettres — ${org.name}`}</h1>
           <p>
             {"Champs disponibles, remplacés à l'envoi : "}
-            {PLACEHOLDERS.map((p) => `{${p}}`).join(", ")}. Chaque lettre rappelle le délai annoncé ({"{delai}"}, {"{echeance}"}).
+            {PLACEHOLDERS.map((p) => `{${p}}`).join(", ")}. Chaque lettre rappelle le délai annoncé : {"{phrase_delai}"} le fait avec ou
+            sans délai ; {"{delai}"} et {"{echeance}"} n'ont de valeur que si un délai est annoncé, et une lettre qui emploie un champ sans
+            valeur n'est pas envoyée.
           </p>
           {templates.map((t) => (
             <TemplateForm
@@ -128,19 +143,28 @@ export async function lettersRoutes(app: App, deps: AppDeps): Promise<void> {
 
   /**
    * The letter as a PDF for the post. An acknowledgement carries how to follow the request: the short
-   * address, the number and the code in words, and a QR code opening the form with the number filled in.
+   * address, the number and the code in words, and a QR code opening the form with the number filled
+   * in (never the code). The code is derived (tracking-code.ts): the letter can be printed again.
    */
-  const sendLetterPdf = async (reply: FastifyReply, orgId: string, r: RequestRecord, kind: LetterKind) => {
+  const sendLetterPdf = async (
+    reply: FastifyReply,
+    orgId: string,
+    r: RequestRecord,
+    kind: LetterKind,
+    extra: { message?: string | undefined; announcedOn?: string | undefined } = {},
+  ) => {
     const org = await getOrganisation(db, orgId);
     const trackingAddress = `${deps.config.baseUrl}/track`;
     const trackingCode = formatTrackingCode(await trackingCodeFor(db, r.id));
     const qrUrl = `${trackingAddress}?${new URLSearchParams({ number: r.number })}`;
-    const letter = await composeLetter(
-      db,
-      org.path,
-      kind,
-      letterFacts(org.name, r, { trackingUrl: qrUrl, trackingAddress, trackingCode, message: "" }),
-    );
+    const facts = letterFacts(org.name, r, {
+      trackingUrl: qrUrl,
+      trackingAddress,
+      trackingCode,
+      message: extra.message ?? (kind === "answer" ? "Notre réponse vous est adressée par courrier." : null),
+      ...(extra.announcedOn ? { announcedOn: extra.announcedOn } : {}),
+    });
+    const letter = await composeLetter(db, org.path, kind, facts);
     const pdf = await letterPdf({
       sender: org.name,
       senderAddress: [org.address.street ?? "", [org.address.postcode, org.address.city].filter(Boolean).join(" ")].filter(Boolean),
@@ -165,7 +189,52 @@ export async function lettersRoutes(app: App, deps: AppDeps): Promise<void> {
     { config: { access: onOrg("request.read") }, schema: { hide: true } },
     async (request, reply) => {
       const params = parseInput(letterParams, request.params);
-      return sendLetterPdf(reply, params.orgId, await getRequest(db, params.orgId, params.requestId), params.kind);
+      // The preview's PDF carries what the agent typed (the message, the new date), not yet saved.
+      const extra = parseInput(pdfQuery, request.query ?? {});
+      return sendLetterPdf(reply, params.orgId, await getRequest(db, params.orgId, params.requestId), params.kind, extra);
+    },
+  );
+
+  const requestOnly = letterParams.omit({ kind: true });
+
+  app.get(
+    "/organisations/:orgId/requests/:requestId/letters/acknowledgement/preview",
+    { config: { access: onOrg("request.write") }, schema: { hide: true } },
+    async (request, reply) => {
+      const { orgId, requestId } = parseInput(requestOnly, request.params);
+      const r = await getRequest(db, orgId, requestId);
+      const letter = await previewLetter(db, orgId, requestId, "acknowledgement", {}, deps.config.baseUrl);
+      const base = `/organisations/${orgId}/requests/${requestId}`;
+      return sendPage(reply, request, {
+        title: `Accusé de réception — demande ${r.number}`,
+        breadcrumbs: [
+          { label: "Demandes", href: `/organisations/${orgId}/requests` },
+          { label: r.number, href: base },
+          { label: "Aperçu" },
+        ],
+        children: (
+          <LetterPreview
+            kind="acknowledgement"
+            letter={letter}
+            back={base}
+            pdfHref={`${base}/letters/acknowledgement/print`}
+            pdfPost
+            action={`${base}/letters/acknowledgement/send`}
+            fields={{}}
+            csrf={request.csrfToken}
+          />
+        ),
+      });
+    },
+  );
+
+  app.post(
+    "/organisations/:orgId/requests/:requestId/letters/acknowledgement/send",
+    { config: { access: onOrg("request.write") }, schema: { hide: true } },
+    async (request, reply) => {
+      const { orgId, requestId } = parseInput(requestOnly, request.params);
+      await sendAcknowledgement(db, actorOf(request), orgId, requestId, deps.config.baseUrl);
+      return reply.redirect(`/organisations/${orgId}/requests/${requestId}?ok=letter.sent#mails`, 303);
     },
   );
 

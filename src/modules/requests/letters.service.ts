@@ -4,7 +4,15 @@ import type { DB } from "../../db/schema.ts";
 import type { Actor } from "../accounts/roles.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { queueEmail } from "../mail/mail.service.ts";
-import { DEFAULT_TEMPLATES, type LetterFacts, type LetterKind, type LetterTemplate, renderLetter, unknownPlaceholders } from "./letters.ts";
+import {
+  DEFAULT_TEMPLATES,
+  type LetterFacts,
+  type LetterKind,
+  type LetterTemplate,
+  PUBLIC_ACKNOWLEDGEMENT,
+  renderLetter,
+  unknownPlaceholders,
+} from "./letters.ts";
 
 export interface StoredTemplate extends LetterTemplate {
   kind: LetterKind;
@@ -79,9 +87,22 @@ export async function composeLetter(db: Kysely<DB>, path: string[], kind: Letter
   return renderLetter(await templateFor(db, path, kind), facts);
 }
 
+/** Queues the fixed public acknowledgement (see PUBLIC_ACKNOWLEDGEMENT) in the caller's transaction. */
+export async function sendPublicAcknowledgement(
+  db: Kysely<DB>,
+  orgId: string,
+  requestId: string,
+  to: string,
+  facts: LetterFacts,
+): Promise<string | null> {
+  const letter = renderLetter(PUBLIC_ACKNOWLEDGEMENT, facts);
+  return queueEmail(db, { orgId, requestId, kind: "acknowledgement", to, subject: letter.subject, text: letter.body });
+}
+
 /**
- * Queues the letter for the requester by e-mail, in the caller's transaction. Returns false when
- * there is no address to send it to (the letter is then printed and posted from the request page).
+ * Queues the letter for the requester by e-mail, in the caller's transaction. Returns the outbox id,
+ * or null when there is no address to send it to (the letter is then printed and posted from the
+ * request page). A letter with a blank left without a value is refused before anything is queued.
  */
 export async function sendLetter(
   db: Kysely<DB>,
@@ -93,10 +114,9 @@ export async function sendLetter(
   facts: LetterFacts,
   /** Added after the letter, for the e-mail only (the survey invitation). */
   postscript?: string,
-): Promise<boolean> {
-  if (!to) return false;
+): Promise<string | null> {
+  if (!to) return null;
   const letter = renderLetter(await templateFor(db, path, kind), facts);
   const text = postscript ? `${letter.body}\n\n${postscript}` : letter.body;
-  await queueEmail(db, { orgId, requestId, kind, to, subject: letter.subject, text });
-  return true;
+  return queueEmail(db, { orgId, requestId, kind, to, subject: letter.subject, text });
 }

@@ -2,11 +2,10 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
+import { delayPlanner } from "../announced-delays/announced-delays.service.ts";
 import type { AuditActor } from "../audit/audit.service.ts";
-import { organisationCalendar } from "../calendar/calendar.service.ts";
-import { replyDelayFor } from "../frameworks/frameworks.service.ts";
 import { getOrganisation } from "../organisations/organisations.service.ts";
-import { dueDate } from "./due-date.ts";
+import { type Delay, dueDate } from "./due-date.ts";
 import * as repo from "./requests.repository.ts";
 import type { RequestCreateInput } from "./requests.schema.ts";
 import { codeFromSecret, trackingSecret } from "./tracking-code.ts";
@@ -38,7 +37,7 @@ export interface RegisterOptions {
 /** One request with its deadline worked out, ready to be written. */
 export interface PlannedRequest {
   input: RequestCreateInput;
-  target: { value: number; unit: "working_days" | "calendar_days" } | undefined;
+  target: Delay | undefined;
   commitmentId: string | null;
   dueOn: string | null;
 }
@@ -56,8 +55,7 @@ export const monthOf = (date: string) => `${date.slice(0, 7)}-01`;
 /** The reads of registration: delays per channel and kind (asked once each), calendar, services. */
 export async function planRegistrations(db: Kysely<DB>, orgId: string, inputs: RequestCreateInput[]): Promise<RegistrationPlan> {
   const org = await getOrganisation(db, orgId);
-  const calendar = await organisationCalendar(db, org);
-  const delays = new Map<string, Awaited<ReturnType<typeof replyDelayFor>>>();
+  const planner = await delayPlanner(db, org);
   const services = new Set<string>();
   const requests: PlannedRequest[] = [];
   for (const input of inputs) {
@@ -68,16 +66,12 @@ export async function planRegistrations(db: Kysely<DB>, orgId: string, inputs: R
       }
       services.add(input.serviceId);
     }
-    const key = `${input.channel}|${input.kind}`;
-    if (!delays.has(key)) delays.set(key, await replyDelayFor(db, orgId, input.channel, input.kind));
-    const announced = delays.get(key);
-    const unit = announced?.target.unit;
-    const target = announced && (unit === "working_days" || unit === "calendar_days") ? { value: announced.target.value, unit } : undefined;
+    const announced = planner.delayFor(input.channel, input.kind);
     requests.push({
       input,
-      target,
-      commitmentId: target ? (announced?.commitmentId ?? null) : null,
-      dueOn: target ? dueDate(input.receivedOn, target, calendar) : null,
+      target: announced?.delay,
+      commitmentId: announced?.commitmentId ?? null,
+      dueOn: announced ? dueDate(input.receivedOn, announced.delay, planner.calendars) : null,
     });
   }
   return { orgId, path: org.path, requests };
@@ -90,7 +84,7 @@ export async function planRegistrations(db: Kysely<DB>, orgId: string, inputs: R
 export async function writeRegistrations(trx: Kysely<DB>, plan: RegistrationPlan, options: RegisterOptions): Promise<Registered[]> {
   const { orgId } = plan;
   const registered: Registered[] = [];
-  const rollup = new Map<string, { month: string; channel: string; kind: string; received: number }>();
+  const rollup = new Map<string, { month: string; channel: string; kind: string; received: number; receivedWithoutTarget: number }>();
   const secret = await trackingSecret(trx);
   for (const { input, target, commitmentId, dueOn } of plan.requests) {
     const trackingToken = randomBytes(18).toString("base64url");
@@ -130,8 +124,9 @@ export async function writeRegistrations(trx: Kysely<DB>, plan: RegistrationPlan
     });
     const month = monthOf(input.receivedOn);
     const key = `${month}|${input.channel}|${input.kind}`;
-    const cell = rollup.get(key) ?? { month, channel: input.channel, kind: input.kind, received: 0 };
+    const cell = rollup.get(key) ?? { month, channel: input.channel, kind: input.kind, received: 0, receivedWithoutTarget: 0 };
     cell.received++;
+    if (!target) cell.receivedWithoutTarget++;
     rollup.set(key, cell);
     registered.push({ request, trackingToken, trackingCode: codeFromSecret(secret, request.id) });
   }

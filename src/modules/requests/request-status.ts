@@ -4,11 +4,12 @@ export type RequestStatus = (typeof STATUSES)[number];
 
 export const STATUS_LABELS: Record<RequestStatus, string> = {
   received: "Reçue",
-  acknowledged: "Accusé de réception envoyé",
+  // Whether the e-mail of the acknowledgement or the answer actually left is the outbox's to say, shown beside.
+  acknowledged: "Réception accusée",
   in_progress: "En cours de traitement",
   waiting: "En attente de l'usager",
-  answered: "Réponse envoyée",
-  closed: "Close",
+  answered: "Répondue",
+  closed: "Clôturée",
 };
 
 const MOVES: Record<RequestStatus, readonly RequestStatus[]> = {

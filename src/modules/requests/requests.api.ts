@@ -12,7 +12,16 @@ import {
   requestParams,
   statusChangeSchema,
 } from "./requests.schema.ts";
-import { changeStatus, getRequest, listQueue, type Queue, reassign, registerRequest, sendHoldingReply } from "./requests.service.ts";
+import {
+  changeStatus,
+  getRequest,
+  listQueue,
+  type Queue,
+  reassign,
+  registerRequest,
+  sendAcknowledgement,
+  sendHoldingReply,
+} from "./requests.service.ts";
 
 /** The JSON API of requests: the same operations as the pages. */
 export async function requestsApiRoutes(app: App, deps: AppDeps): Promise<void> {
@@ -111,6 +120,19 @@ export async function requestsApiRoutes(app: App, deps: AppDeps): Promise<void> 
     },
     async (request) =>
       changeStatus(db, actorOf(request), request.params.orgId, request.params.requestId, request.body, { baseUrl: config.baseUrl }),
+  );
+  app.post(
+    "/api/v1/organisations/:orgId/requests/:requestId/acknowledgement",
+    {
+      config: { access: onOrg("request.write") },
+      schema: {
+        tags: TAG,
+        summary: "Envoyer l'accusé de réception par courriel (nouveau lien de suivi ; 422 si le modèle a un champ sans valeur)",
+        params: requestParams,
+        response: { 200: requestOut },
+      },
+    },
+    async (request) => sendAcknowledgement(db, actorOf(request), request.params.orgId, request.params.requestId, config.baseUrl),
   );
   app.post(
     "/api/v1/organisations/:orgId/requests/:requestId/holding",

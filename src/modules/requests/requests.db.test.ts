@@ -131,7 +131,9 @@ describe("requests with their announced deadlines, on a real database", () => {
     expect(impossible.statusCode).toBe(400);
     expect(impossible.json().fields.status).toContain("Impossible de passer");
     const page = await c.get(`/organisations/${lyon}/requests/${r.id}`);
-    expect(page.body).toContain("Accusé de réception envoyé");
+    // Acknowledged by hand (a letter handed over at the counter): no e-mail, so the badge claims none.
+    expect(page.body).toContain("Réception accusée");
+    expect(page.body).not.toContain("Accusé de réception envoyé");
     const audit = (await c.api("GET", `/api/v1/audit?entity=request&entityId=${r.id}`)).json() as Array<{
       action: string;
       after: { status: string };
@@ -173,7 +175,7 @@ describe("requests with their announced deadlines, on a real database", () => {
       await c.api("POST", "/api/v1/accounts", {
         email: "agent.strasbourg@test.fr",
         displayName: "Agent",
-        password: "mot de passe agent",
+        password: "mot de passe du guichet",
         role: "agent",
         orgId: strasbourg,
       })
@@ -314,7 +316,7 @@ describe("requests with their announced deadlines, on a real database", () => {
       await c.api("POST", "/api/v1/accounts", {
         email: "referent.lyon@test.fr",
         displayName: "Référente",
-        password: "mot de passe référente",
+        password: "mot de passe du bureau",
         role: "referent",
         orgId: lyon,
       })
@@ -333,7 +335,7 @@ describe("requests with their announced deadlines, on a real database", () => {
     ).json().request;
     const elsewhere = (await letter(lyon, today, { subject: "Pour l'accueil" })).json().request;
     const r = new Client(t.app);
-    await r.login("referent.lyon@test.fr", "mot de passe référente");
+    await r.login("referent.lyon@test.fr", "mot de passe du bureau");
     const mine = (await r.api("GET", `/api/v1/organisations/${lyon}/requests?queue=service`)).json() as Array<{ id: string }>;
     expect(mine.map((x) => x.id)).toContain(mail.id);
     expect(mine.map((x) => x.id)).not.toContain(elsewhere.id);
@@ -376,6 +378,6 @@ describe("requests with their announced deadlines, on a real database", () => {
       subject: "Permis",
     });
     expect(created.statusCode).toBe(303);
-    expect((await c.get(created.headers.location ?? "")).body).toContain("25/05/2027");
+    expect((await c.get(created.headers.location ?? "")).body).toContain("25\u00a0mai 2027");
   });
 });

@@ -40,10 +40,16 @@ export const requestOut = z.object({
   updatedAt: z.date(),
 });
 
-/** Public forms: 5 submissions an hour per source. */
-export const PUBLIC_RATE = { max: 5, windowMs: 3600_000 };
-/** Tries of the tracking form per connection and hour: room for typos, none for guessing 31^8 codes. */
-export const TRACK_RATE = { max: 10, windowMs: 3600_000 };
+/**
+ * The public complaint form: 5 an hour per browser, 100 an hour per address (a town hall's public
+ * Wi-Fi or a company's router puts many people behind one address).
+ */
+export const PUBLIC_RATE = { perBrowser: { max: 5, windowMs: 3600_000 }, perAddress: { max: 100, windowMs: 3600_000 } };
+/**
+ * Tries of the tracking form an hour: 10 per browser (room for typos), 100 per address (many people
+ * behind one router). Against 31^8 ≈ 850 billion codes, guessing at that pace is hopeless.
+ */
+export const TRACK_RATE = { perBrowser: { max: 10, windowMs: 3600_000 }, perAddress: { max: 100, windowMs: 3600_000 } };
 
 export const periodSchema = z.object({
   from: blankAsAbsent(isoDate.optional()),

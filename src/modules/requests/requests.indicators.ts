@@ -56,6 +56,18 @@ export const requestIndicatorSource: IndicatorSource = async (db: Kysely<DB>, or
     channel: null,
   });
   out.push({
+    key: "requests.received_without_delay",
+    label: "Demandes reçues sans délai annoncé",
+    unit: "count",
+    value: figures.total.receivedWithoutTarget,
+    // Services Publics+ asks each service to announce a delay on every channel: none should lack one.
+    target: 0,
+    better: "lower",
+    sample: figures.total.received,
+    commitments: IN_TIME_COMMITMENTS,
+    channel: null,
+  });
+  out.push({
     key: "requests.received",
     label: "Demandes reçues",
     unit: "count",

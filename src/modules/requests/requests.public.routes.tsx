@@ -4,12 +4,15 @@ import { PUBLIC } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
 import { AppError, isAppError } from "../../app/errors.ts";
 import { handleForm } from "../../app/forms.ts";
-import { checkRate } from "../../app/rate-limit.ts";
+import { publicSource } from "../../app/plugins/session.ts";
+import { takePublicHit } from "../../app/rate-limit.ts";
 import { parseInput } from "../../app/validation.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import type { PageOptions } from "../../ui/layout.tsx";
 import { sendPage } from "../../ui/page.tsx";
-import { getOrganisation } from "../organisations/organisations.service.ts";
+import { announcedDelays } from "../announced-delays/announced-delays.service.ts";
+import { mailStatesForRequest } from "../mail/mail.service.ts";
+import { getOrganisation, organisationHasLogo } from "../organisations/organisations.service.ts";
 import { orgParams, PUBLIC_RATE, TRACK_RATE } from "./requests.http.ts";
 import { PublicReceipt, PublicRequestForm, TrackingForm, TrackingView } from "./requests.public.views.tsx";
 import { publicRequestSchema } from "./requests.schema.ts";
@@ -20,16 +23,26 @@ import { formatTrackingCode, normaliseTrackingCode } from "./tracking-code.ts";
 export async function requestsPublicRoutes(app: App, deps: AppDeps): Promise<void> {
   const { db } = deps;
   // ---- Public: file a complaint or suggestion, follow it ----
-  const publicForm = async (request: FastifyRequest, orgId: string, form: FormState): Promise<PageOptions> => {
+  /** What the form says about its organisation: name, logo, and the delays announced on the web. */
+  const formFacts = async (orgId: string) => {
     const org = await getOrganisation(db, orgId);
+    const [delays, hasLogo] = await Promise.all([announcedDelays(db, orgId), organisationHasLogo(db, orgId)]);
     return {
-      light: true,
-      title: `Réclamation ou suggestion — ${org.name}`,
-      children: (
-        <PublicRequestForm orgName={org.name} action={`/public/organisations/${orgId}/complaint`} form={form} csrf={request.csrfToken} />
-      ),
+      orgId,
+      orgName: org.name,
+      logo: hasLogo && deps.config.theme === "neutre",
+      delays: delays.filter((d) => d.channel === "web"),
     };
   };
+  const formPage = (request: FastifyRequest, facts: Awaited<ReturnType<typeof formFacts>>, form: FormState): PageOptions => ({
+    light: true,
+    title: `Écrire au service — ${facts.orgName}`,
+    children: (
+      <PublicRequestForm {...facts} action={`/public/organisations/${facts.orgId}/complaint`} form={form} csrf={request.csrfToken} />
+    ),
+  });
+  const publicForm = async (request: FastifyRequest, orgId: string, form: FormState): Promise<PageOptions> =>
+    formPage(request, await formFacts(orgId), form);
   const publicOrg = (request: FastifyRequest) => {
     const parsed = orgParams.safeParse(request.params);
     if (!parsed.success) throw new AppError("organisation.not_found");
@@ -42,14 +55,14 @@ export async function requestsPublicRoutes(app: App, deps: AppDeps): Promise<voi
 
   app.post("/public/organisations/:orgId/complaint", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
     const orgId = publicOrg(request);
-    const org = await getOrganisation(db, orgId);
+    const facts = await formFacts(orgId);
     const body = (request.body ?? {}) as Record<string, unknown>;
     return handleForm(
       request,
       reply,
       async () => {
         const input = parseInput(publicRequestSchema, body);
-        await checkRate(db, "public-request", request.ip, PUBLIC_RATE);
+        await takePublicHit(db, "public-request", publicSource(request), PUBLIC_RATE);
         // A robot filled the hidden field: thank it as if stored, store nothing.
         if (typeof body.website === "string" && body.website !== "") return `/public/organisations/${orgId}/complaint/received?number=0`;
         const { request: created, trackingToken, trackingCode } = await filePublicRequest(db, orgId, input, deps.config.baseUrl);
@@ -61,13 +74,7 @@ export async function requestsPublicRoutes(app: App, deps: AppDeps): Promise<voi
         });
         return `/public/organisations/${orgId}/complaint/received?${params}`;
       },
-      (form) => ({
-        light: true,
-        title: `Réclamation ou suggestion — ${org.name}`,
-        children: (
-          <PublicRequestForm orgName={org.name} action={`/public/organisations/${orgId}/complaint`} form={form} csrf={request.csrfToken} />
-        ),
-      }),
+      (form) => formPage(request, facts, form),
     );
   });
 
@@ -86,12 +93,22 @@ export async function requestsPublicRoutes(app: App, deps: AppDeps): Promise<voi
         request.query,
       );
       const trackUrl = q.token ? `/track?${new URLSearchParams({ number: q.number, token: q.token })}` : null;
+      // What the receipt says of the acknowledgement is what its outbox row says: « vous sera envoyé » while queued.
+      const tracked = q.token ? await trackRequest(db, q.number, q.token).catch(() => null) : null;
+      const mails = tracked ? await mailStatesForRequest(db, tracked.orgId, tracked.id) : [];
+      const acknowledgement = mails.find((m) => m.kind === "acknowledgement") ?? null;
       const code = q.code ? normaliseTrackingCode(q.code) : undefined;
       return sendPage(reply, request, {
         light: true,
         title: "Message enregistré",
         children: (
-          <PublicReceipt number={q.number} code={code ? formatTrackingCode(code) : null} trackUrl={trackUrl} kind={q.kind ?? "complaint"} />
+          <PublicReceipt
+            number={q.number}
+            code={code ? formatTrackingCode(code) : null}
+            trackUrl={trackUrl}
+            kind={q.kind ?? "complaint"}
+            acknowledgement={acknowledgement}
+          />
         ),
       });
     },
@@ -102,11 +119,11 @@ export async function requestsPublicRoutes(app: App, deps: AppDeps): Promise<voi
     page: { light: true, title: "Suivre une demande", children: <TrackingForm form={form} csrf={request.csrfToken} /> },
     status,
   });
-  const trackedPage = (t: TrackedRequest): PageOptions => ({
-    light: true,
-    title: `Suivi du dossier ${t.number}`,
-    children: <TrackingView t={t} />,
-  });
+  const trackedPage = async (t: TrackedRequest): Promise<PageOptions> => {
+    // ---- mail states (module mail): one query, shown by MailStatusBadge in TrackingView ----
+    const mails = await mailStatesForRequest(db, t.orgId, t.id);
+    return { light: true, title: `Suivi du dossier ${t.number}`, children: <TrackingView t={t} mails={mails} /> };
+  };
   const text = (v: unknown, max: number) => (typeof v === "string" && v.length <= max ? v : "");
 
   // A GET shows the form (the QR code of a printed letter fills in the number). The personal link of
@@ -117,7 +134,7 @@ export async function requestsPublicRoutes(app: App, deps: AppDeps): Promise<voi
     const token = text(query.token, 60);
     if (number && token) {
       try {
-        return sendPage(reply, request, trackedPage(await trackRequest(db, number, token)));
+        return sendPage(reply, request, await trackedPage(await trackRequest(db, number, token)));
       } catch (error) {
         if (!isAppError(error) || error.code !== "track.mismatch") throw error;
         const shown = trackingForm(request, { values: { number }, errors: { _: error.message } }, error.status);
@@ -140,11 +157,12 @@ export async function requestsPublicRoutes(app: App, deps: AppDeps): Promise<voi
       return sendPage(reply, request, shown.page, shown.status);
     }
     try {
-      // Every attempt counts, found or not: a brake on guessing codes (about 40 bits each).
-      await checkRate(db, "track", request.ip, TRACK_RATE).catch((error: unknown) => {
+      // Every attempt counts, found or not: a brake on guessing codes (about 40 bits each). Per browser
+      // for typos, per address for a robot that drops its cookies (a town hall's Wi-Fi shares one).
+      await takePublicHit(db, "track", publicSource(request), TRACK_RATE).catch((error: unknown) => {
         throw isAppError(error) && error.code === "rate.limited" ? new AppError("track.rate_limited") : error;
       });
-      return sendPage(reply, request, trackedPage(await trackByCode(db, number, code)));
+      return sendPage(reply, request, await trackedPage(await trackByCode(db, number, code)));
     } catch (error) {
       if (!isAppError(error) || error.status >= 500) throw error;
       // Which of the two is wrong is not said: that would help guessing.

@@ -1,28 +1,58 @@
 import { formatDate, formatDelay } from "../../ui/format.ts";
 import { CsrfField, ErrorSummary, type FormState, TextArea, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
+import type { DelayUnit } from "../announced-delays/announced-delays.ts";
 import { CHANNEL_LABELS, REQUEST_KIND_LABELS } from "../frameworks/channels.ts";
+import type { MailState } from "../mail/mail.service.ts";
+import { MAIL_KIND_LABELS, MailStatusBadge } from "../mail/mail.views.tsx";
+import { PublicOrgHeading } from "../organisations/organisations.views.tsx";
 import { STATUS_LABELS } from "./request-status.ts";
 import type { TrackedRequest } from "./requests.service.ts";
 
+const PUBLIC_KINDS = ["request", "complaint", "suggestion"] as const;
+const KIND_CHOICES: Record<(typeof PUBLIC_KINDS)[number], string> = {
+  request: "Une demande (une information, une démarche)",
+  complaint: "Une réclamation",
+  suggestion: "Une suggestion",
+};
+
 export function PublicRequestForm({
+  orgId,
   orgName,
+  logo,
+  delays,
   action,
   form,
   csrf,
 }: {
+  orgId: string;
   orgName: string;
+  /** Whether to show the organisation's logo (it has one, and the theme is the neutral one). */
+  logo: boolean;
+  /** The delays announced on the web channel, per kind. */
+  delays: Array<{ kind: string; delay: { value: number; unit: DelayUnit } | null }>;
   action: string;
   form: FormState;
   csrf: string;
 }): SafeHtml {
   return (
     <div class="fr-col-12 fr-col-md-8">
-      <h1>{`Réclamation ou suggestion — ${orgName}`}</h1>
+      <PublicOrgHeading org={{ id: orgId, name: orgName }} logo={logo} />
+      <h1>Écrire au service</h1>
       <p>
-        Votre message est enregistré avec un numéro de dossier. Une réclamation reçoit une réponse dans le délai que nous annonçons ; vous
-        pourrez suivre son avancement en ligne.
+        Votre message est enregistré avec un numéro de dossier, et vous pourrez suivre son avancement en ligne. Nous nous engageons à
+        répondre dans ces délais :
       </p>
+      <ul>
+        {PUBLIC_KINDS.map((k) => {
+          const d = delays.find((x) => x.kind === k)?.delay;
+          return (
+            <li>
+              {`${REQUEST_KIND_LABELS[k]} : ${d ? `réponse sous ${formatDelay(d.value, d.unit)}` : "réponse dans les meilleurs délais"}`}
+            </li>
+          );
+        })}
+      </ul>
       <ErrorSummary form={form} />
       <form method="post" action={action} novalidate>
         <CsrfField token={csrf} />
@@ -30,12 +60,12 @@ export function PublicRequestForm({
           <legend class="fr-fieldset__legend" id="kind-legend">
             Vous souhaitez faire (obligatoire)
           </legend>
-          {(["complaint", "suggestion"] as const).map((k) => (
+          {PUBLIC_KINDS.map((k) => (
             <div class="fr-fieldset__element">
               <div class="fr-radio-group">
                 <input type="radio" id={`kind-${k}`} name="kind" value={k} checked={form.values.kind === k} />
                 <label class="fr-label" for={`kind-${k}`}>
-                  {k === "complaint" ? "Une réclamation" : "Une suggestion"}
+                  {KIND_CHOICES[k]}
                 </label>
               </div>
             </div>
@@ -67,16 +97,28 @@ export function PublicRequestForm({
   );
 }
 
+/** What the receipt says of the acknowledgement: never « envoyé » before its outbox row says so. */
+function acknowledgementSentence(m: MailState | null): string {
+  if (!m) return "Aucun accusé de réception ne vous sera envoyé par courriel : gardez ce numéro.";
+  if (m.status === "sent") return `Un accusé de réception vous a été envoyé à ${m.to}.`;
+  if (m.status === "failed") {
+    return `L'accusé de réception n'a pas pu être envoyé à ${m.to} : gardez ce numéro et l'adresse de suivi ci-dessous.`;
+  }
+  return `Un accusé de réception vous sera envoyé à ${m.to}.`;
+}
+
 export function PublicReceipt({
   number,
   code,
   trackUrl,
   kind,
+  acknowledgement,
 }: {
   number: string;
   code: string | null;
   trackUrl: string | null;
   kind: string;
+  acknowledgement: MailState | null;
 }): SafeHtml {
   return (
     <div class="fr-col-12 fr-col-md-8">
@@ -94,9 +136,14 @@ export function PublicReceipt({
         ) : null}
         <p class="fr-callout__text">
           {code
-            ? `Votre ${kind === "complaint" ? "réclamation" : kind === "suggestion" ? "suggestion" : "demande"} a bien été reçue. Notez-les pour suivre votre demande sur la page « Suivre une demande » ; ils figurent aussi dans l'accusé de réception.`
-            : `Votre ${kind === "complaint" ? "réclamation" : "suggestion"} a bien été reçue. Gardez ce numéro : il vous sera demandé si vous nous contactez.`}
+            ? `Votre ${kind === "complaint" ? "réclamation" : kind === "request" ? "demande" : "suggestion"} a bien été reçue. Notez-les pour suivre votre demande sur la page « Suivre une demande ».`
+            : `Votre ${kind === "complaint" ? "réclamation" : kind === "request" ? "demande" : "suggestion"} a bien été reçue. Gardez ce numéro : il vous sera demandé si vous nous contactez.`}
         </p>
+        {number !== "0" ? (
+          <p class="fr-callout__text" id="acknowledgement">
+            {acknowledgementSentence(acknowledgement)}
+          </p>
+        ) : null}
       </div>
       {trackUrl ? (
         <p class="fr-mt-2w">
@@ -149,7 +196,7 @@ export function TrackingForm({ form, csrf }: { form: FormState; csrf: string }):
   );
 }
 
-export function TrackingView({ t }: { t: TrackedRequest }): SafeHtml {
+export function TrackingView({ t, mails }: { t: TrackedRequest; mails: MailState[] }): SafeHtml {
   const kind = REQUEST_KIND_LABELS[t.kind] ?? "Demande";
   const promise = t.answeredOn
     ? `Réponse envoyée le ${formatDate(t.answeredOn)}`
@@ -183,8 +230,21 @@ export function TrackingView({ t }: { t: TrackedRequest }): SafeHtml {
           </li>
         ))}
       </ol>
-      {/* MAIL STATUS SLOT: another branch adds a <MailStatus> component here, showing each e-mail's
-          delivery state (queued, sent, refused) beside the steps. Keep it public-safe: no addresses. */}
+      {/* ---- mail states (module mail): the e-mails sent to the requester, as their outbox rows say ---- */}
+      {mails.length ? (
+        <section id="mails">
+          <h2 class="fr-h5">Courriels</h2>
+          <ul>
+            {mails.map((m) => (
+              <li>
+                {`${MAIL_KIND_LABELS[m.kind] ?? "Courriel"} : `}
+                <MailStatusBadge state={m} timeZone={t.timeZone} />
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      {/* ---- end of mail states ---- */}
       <p class="fr-mt-4w">
         <a class="fr-link" href="/track">
           Suivre une autre demande

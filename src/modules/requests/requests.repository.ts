@@ -1,7 +1,7 @@
 import { type Kysely, type Selectable, type SelectQueryBuilder, sql } from "kysely";
 import type { DB, RequestsTable } from "../../db/schema.ts";
 import type { Channel, RequestKind } from "../frameworks/channels.ts";
-import { HISTOGRAM_SIZE } from "./due-date.ts";
+import { type Delay, HISTOGRAM_SIZE } from "./due-date.ts";
 import type { RequestStatus } from "./request-status.ts";
 
 export interface RequestRecord {
@@ -16,7 +16,7 @@ export interface RequestRecord {
   body: string;
   requester: { name: string | null; email: string | null; phone: string | null; address: string | null };
   receivedOn: string;
-  target: { value: number; unit: "working_days" | "calendar_days" } | null;
+  target: Delay | null;
   commitmentId: string | null;
   dueOn: string | null;
   announcedOn: string | null;
@@ -46,8 +46,7 @@ export function toRecord(r: Selectable<RequestsTable>): RequestRecord {
     body: r.body,
     requester: { name: r.requester_name, email: r.requester_email, phone: r.requester_phone, address: r.requester_address },
     receivedOn: r.received_on,
-    target:
-      r.target_value !== null && r.target_unit ? { value: r.target_value, unit: r.target_unit as "working_days" | "calendar_days" } : null,
+    target: r.target_value !== null && r.target_unit ? { value: r.target_value, unit: r.target_unit as Delay["unit"] } : null,
     commitmentId: r.commitment_id,
     dueOn: r.due_on,
     announcedOn: r.announced_on,
@@ -141,7 +140,7 @@ export async function setTrackingHash(db: Kysely<DB>, orgId: string, requestId: 
 export interface EventValues {
   actorId: string | null;
   actorLabel: string;
-  type: "created" | "status" | "holding" | "reassigned" | "letter";
+  type: "created" | "status" | "holding" | "reassigned" | "letter" | "answer";
   fromStatus?: string | null;
   toStatus?: string | null;
   note?: string | null;
@@ -173,12 +172,21 @@ export interface RequestEvent {
   fromStatus: string | null;
   toStatus: string | null;
   note: string | null;
+  /** The e-mail this event queued, if any: the history shows its true state beside it. */
+  outboxId: string | null;
+  /** The message written for the requester (an answer, a holding reply): it stays readable on the request. */
+  message: string | null;
+}
+
+function dataField(data: unknown, name: string): string | null {
+  const value = typeof data === "object" && data !== null ? (data as Record<string, unknown>)[name] : undefined;
+  return typeof value === "string" ? value : null;
 }
 
 export async function eventsOf(db: Kysely<DB>, orgId: string, requestId: string): Promise<RequestEvent[]> {
   const rows = await db
     .selectFrom("request_events")
-    .select(["id", "at", "actor_label", "type", "from_status", "to_status", "note"])
+    .select(["id", "at", "actor_label", "type", "from_status", "to_status", "note", "data"])
     .where("org_id", "=", orgId)
     .where("request_id", "=", requestId)
     .orderBy("id")
@@ -190,6 +198,8 @@ export async function eventsOf(db: Kysely<DB>, orgId: string, requestId: string)
     type: r.type,
     fromStatus: r.from_status,
     toStatus: r.to_status,
+    outboxId: dataField(r.data, "outboxId"),
+    message: dataField(r.data, "message"),
     note: r.note,
   }));
 }
@@ -233,6 +243,8 @@ export interface RollupDelta {
   channel: string;
   kind: string;
   received?: number;
+  /** Requests registered with no announced delay: they cannot be late, and the service should know how many. */
+  receivedWithoutTarget?: number;
   answered?: number;
   answeredWithTarget?: number;
   answeredInTime?: number;
@@ -247,17 +259,19 @@ export interface RollupDelta {
  */
 export async function applyRollup(db: Kysely<DB>, path: string[], delta: RollupDelta): Promise<void> {
   const received = delta.received ?? 0;
+  const withoutTarget = delta.receivedWithoutTarget ?? 0;
   const answered = delta.answered ?? 0;
   const inTime = delta.answeredInTime ?? 0;
   const withTarget = delta.answeredWithTarget ?? 0;
   const histogram = Array<number>(HISTOGRAM_SIZE).fill(0);
   if (delta.bucket !== undefined) histogram[delta.bucket] = answered;
   await sql`
-    insert into request_rollup (org_id, month, channel, kind, received, answered, answered_with_target, answered_in_time, delay_histogram)
-    select org_id, ${delta.month}::date, ${delta.channel}, ${delta.kind}, ${received}, ${answered}, ${withTarget}, ${inTime}, ${histogram}::int[]
+    insert into request_rollup (org_id, month, channel, kind, received, received_without_target, answered, answered_with_target, answered_in_time, delay_histogram)
+    select org_id, ${delta.month}::date, ${delta.channel}, ${delta.kind}, ${received}, ${withoutTarget}, ${answered}, ${withTarget}, ${inTime}, ${histogram}::int[]
     from unnest(${path}::uuid[]) as org_id
     on conflict (org_id, month, channel, kind) do update set
       received = request_rollup.received + excluded.received,
+      received_without_target = request_rollup.received_without_target + excluded.received_without_target,
       answered = request_rollup.answered + excluded.answered,
       answered_with_target = request_rollup.answered_with_target + excluded.answered_with_target,
       answered_in_time = request_rollup.answered_in_time + excluded.answered_in_time,

@@ -10,9 +10,11 @@ import { sendPage } from "../../ui/page.tsx";
 import type { Actor } from "../accounts/roles.ts";
 import { auditActor } from "../audit/audit.service.ts";
 import { equivalentIn, organisationCommitments } from "../frameworks/frameworks.service.ts";
+import { mailStatesForRequest } from "../mail/mail.service.ts";
 import { getOrganisation, listVisible } from "../organisations/organisations.service.ts";
 import { requestIndicators } from "./indicators.ts";
 import { IndicatorsView } from "./indicators.views.tsx";
+import { LetterPreview } from "./letters.views.tsx";
 import { orgParams, resolvePeriod } from "./requests.http.ts";
 import {
   holdingReplySchema,
@@ -27,6 +29,7 @@ import {
   changeStatus,
   getRequest,
   listQueue,
+  previewLetter,
   type Queue,
   reassign,
   registerRequest,
@@ -140,10 +143,11 @@ export async function requestsRoutes(app: App, deps: AppDeps): Promise<void> {
     const actor = actorOf(request);
     const org = await getOrganisation(db, orgId);
     const r = await getRequest(db, orgId, requestId);
-    const [events, services, inForce] = await Promise.all([
+    const [events, services, inForce, mails] = await Promise.all([
       requestHistory(db, orgId, requestId),
       servicesOf(actor, orgId),
       organisationCommitments(db, orgId),
+      mailStatesForRequest(db, orgId, requestId),
     ]);
     // A request registered under an older framework still reads under the one in force, through the links.
     const frameworkNow = inForce.framework?.id;
@@ -170,6 +174,8 @@ export async function requestsRoutes(app: App, deps: AppDeps): Promise<void> {
           today={todayIn(org.timeZone)}
           currentAccountId={actor.accountId}
           equivalents={equivalents}
+          mails={mails}
+          timeZone={org.timeZone}
         />
       ),
     };
@@ -188,11 +194,16 @@ export async function requestsRoutes(app: App, deps: AppDeps): Promise<void> {
     path: string,
     which: "status" | "holding",
     run: (request: FastifyRequest, orgId: string, requestId: string) => Promise<string>,
+    /** Shows a page instead of running, when it returns one (the letter's preview). */
+    before?: (request: FastifyRequest, orgId: string, requestId: string) => Promise<PageOptions | null>,
   ) =>
     app.post(path, { config: { access: onOrg("request.write") }, schema: { hide: true } }, async (request, reply: FastifyReply) => {
       const { orgId, requestId } = parseInput(requestParams, request.params);
       await getRequest(db, orgId, requestId);
       try {
+        // A page, not the reply: a Fastify reply is thenable, and awaiting it would lose it.
+        const shown = before ? await before(request, orgId, requestId) : null;
+        if (shown) return sendPage(reply, request, shown);
         return reply.redirect(`/organisations/${orgId}/requests/${requestId}?ok=${await run(request, orgId, requestId)}`, 303);
       } catch (error) {
         if (!(error instanceof AppError) || error.status >= 500 || error.status === 404) throw error;
@@ -201,10 +212,63 @@ export async function requestsRoutes(app: App, deps: AppDeps): Promise<void> {
       }
     });
 
-  action("/organisations/:orgId/requests/:requestId/status", "status", async (request, orgId, requestId) => {
-    await changeStatus(db, actorOf(request), orgId, requestId, parseInput(statusChangeSchema, request.body), { baseUrl: config.baseUrl });
-    return "request.updated";
-  });
+  /**
+   * A letter that goes to the requester by e-mail is read before it leaves: the first press shows it
+   * (nothing written), « Envoyer » on that page posts the same fields again with step=send.
+   */
+  const previewFirst = async (
+    request: FastifyRequest,
+    orgId: string,
+    requestId: string,
+    kind: "holding" | "answer",
+    extra: { message?: string | undefined; announcedOn?: string | undefined },
+    keys: string[],
+  ): Promise<PageOptions | null> => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const r = await getRequest(db, orgId, requestId);
+    if (body.step === "send" || !r.requester.email) return null;
+    const letter = await previewLetter(db, orgId, requestId, kind, extra, config.baseUrl);
+    const submitted = submittedValues(body);
+    const fields = Object.fromEntries(keys.flatMap((k) => (submitted[k] !== undefined ? [[k, String(submitted[k])]] : [])));
+    const base = `/organisations/${orgId}/requests/${requestId}`;
+    const pdfQuery = new URLSearchParams(Object.entries(extra).flatMap(([k, v]) => (v ? [[k, v]] : [])));
+    return {
+      title: `Aperçu — demande ${r.number}`,
+      breadcrumbs: [{ label: "Demandes", href: `/organisations/${orgId}/requests` }, { label: r.number, href: base }, { label: "Aperçu" }],
+      children: (
+        <LetterPreview
+          kind={kind}
+          letter={letter}
+          back={base}
+          pdfHref={`${base}/letters/${kind}?${pdfQuery}`}
+          action={request.url.split("?")[0] ?? base}
+          fields={fields}
+          csrf={request.csrfToken}
+        />
+      ),
+    };
+  };
+
+  action(
+    "/organisations/:orgId/requests/:requestId/status",
+    "status",
+    async (request, orgId, requestId) => {
+      await changeStatus(db, actorOf(request), orgId, requestId, parseInput(statusChangeSchema, request.body), { baseUrl: config.baseUrl });
+      return "request.updated";
+    },
+    async (request, orgId, requestId) => {
+      const input = parseInput(statusChangeSchema, request.body);
+      if (input.status !== "answered") return null;
+      return previewFirst(request, orgId, requestId, "answer", { message: input.message }, [
+        "status",
+        "on",
+        "pauseClock",
+        "note",
+        "message",
+        "version",
+      ]);
+    },
+  );
   action("/organisations/:orgId/requests/:requestId/assignment", "status", async (request, orgId, requestId) => {
     const actor = actorOf(request);
     const body = (request.body ?? {}) as Record<string, unknown>;
@@ -216,10 +280,22 @@ export async function requestsRoutes(app: App, deps: AppDeps): Promise<void> {
     await reassign(db, actor, orgId, requestId, input);
     return "request.reassigned";
   });
-  action("/organisations/:orgId/requests/:requestId/holding", "holding", async (request, orgId, requestId) => {
-    await sendHoldingReply(db, actorOf(request), orgId, requestId, parseInput(holdingReplySchema, request.body));
-    return "request.holding";
-  });
+  action(
+    "/organisations/:orgId/requests/:requestId/holding",
+    "holding",
+    async (request, orgId, requestId) => {
+      await sendHoldingReply(db, actorOf(request), orgId, requestId, parseInput(holdingReplySchema, request.body));
+      return "request.holding";
+    },
+    async (request, orgId, requestId) => {
+      const input = parseInput(holdingReplySchema, request.body);
+      return previewFirst(request, orgId, requestId, "holding", { message: input.note, announcedOn: input.announcedOn }, [
+        "announcedOn",
+        "note",
+        "version",
+      ]);
+    },
+  );
 
   app.get(
     "/organisations/:orgId/requests/indicators",

@@ -29,7 +29,7 @@ export type RequestCreateInput = z.output<typeof requestCreateSchema>;
 /** What the public files on the public page: a complaint or a suggestion, with a way to answer. */
 export const publicRequestSchema = z
   .object({
-    kind: z.enum(["complaint", "suggestion"], { error: "Choisissez : réclamation ou suggestion." }),
+    kind: z.enum(["request", "complaint", "suggestion"], { error: "Choisissez : demande, réclamation ou suggestion." }),
     subject: requiredText(300, "L'objet"),
     body: requiredText(10_000, "Votre message"),
     requesterName: requiredText(200, "Votre nom"),

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import { AppError } from "../../app/errors.ts";
 import { localDay } from "../../app/local-day.ts";
+import { countHit } from "../../app/rate-limit.ts";
 import type { DB } from "../../db/schema.ts";
 import { civilDateIn } from "../../ui/format.ts";
 import { accountCan } from "../accounts/accounts.service.ts";
@@ -10,12 +11,11 @@ import type { AuditActor } from "../audit/audit.service.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { organisationCalendar } from "../calendar/calendar.service.ts";
 import type { Channel, RequestKind } from "../frameworks/channels.ts";
-import { countMessagesTo } from "../mail/mail.service.ts";
 import { getOrganisation, organisationPath, subtreeIds } from "../organisations/organisations.service.ts";
 import { invitationFor } from "../surveys/surveys.service.ts";
-import { addCalendarDays, histogramBucket, responseDays, shiftAfterPause } from "./due-date.ts";
-import { sendLetter } from "./letters.service.ts";
-import type { LetterFacts } from "./letters.ts";
+import { addCalendarDays, type Delay, histogramBucket, responseDays, shiftAfterPause } from "./due-date.ts";
+import { composeLetter, sendLetter, sendPublicAcknowledgement } from "./letters.service.ts";
+import type { LetterFacts, LetterKind } from "./letters.ts";
 import { hashTrackingToken, monthOf, planRegistrations, type Registered, writeRegistrations } from "./registration.ts";
 import { canMove, isOpen, type RequestStatus, STATUS_LABELS } from "./request-status.ts";
 import * as repo from "./requests.repository.ts";
@@ -30,7 +30,15 @@ export function todayIn(timeZone: string, now = new Date()): string {
   return localDay(timeZone, now);
 }
 
-const PUBLIC_LETTERS_PER_DAY = 3;
+const DAY = 24 * 3600_000;
+/** Acknowledgements of the public form: 3 a day to one address, 200 a day from one organisation. */
+export const PUBLIC_ACKNOWLEDGEMENT_LIMITS = { perRecipient: { max: 3, windowMs: DAY }, perOrganisation: { max: 200, windowMs: DAY } };
+
+async function publicAcknowledgementAllowed(db: Kysely<DB>, orgId: string, email: string): Promise<boolean> {
+  const { perRecipient, perOrganisation } = PUBLIC_ACKNOWLEDGEMENT_LIMITS;
+  if ((await countHit(db, "public-ack-recipient", email.toLowerCase(), perRecipient)) > perRecipient.max) return false;
+  return (await countHit(db, "public-ack-organisation", orgId, perOrganisation)) <= perOrganisation.max;
+}
 
 interface RegisterOptions {
   source: "agent" | "public" | "import";
@@ -71,42 +79,134 @@ export async function registerRequest(
     if (!registered) throw new Error("enregistrement sans résultat");
     const { request, trackingToken, trackingCode } = registered;
     await recordAudit(trx, options.author, { orgId, action: "create", entity: "request", entityId: request.id, after: request });
+    // An agent reads the acknowledgement before sending it (preview, then « Envoyer »); the public's own
+    // filing is acknowledged at once, nobody being there to press the button.
+    if (options.source !== "public") return registered;
     const trackingUrl = `${options.baseUrl ?? ""}/track?${new URLSearchParams({ number: request.number, token: trackingToken })}`;
-    // A public form could otherwise make us write to anyone, any number of times: a few letters a day per address.
     const email = request.requester.email;
-    if (
-      options.source === "public" &&
-      email &&
-      (await countMessagesTo(trx, email, new Date(Date.now() - 24 * 3600_000))) >= PUBLIC_LETTERS_PER_DAY
-    ) {
-      return registered;
+    // The public form writes to any address typed in it: a fixed letter (nothing the visitor wrote),
+    // a few a day per address and a ceiling per organisation, counted atomically in this transaction.
+    if (!email || !(await publicAcknowledgementAllowed(trx, orgId, email))) return registered;
+    let outboxId: string | null;
+    try {
+      outboxId = await sendPublicAcknowledgement(
+        trx,
+        orgId,
+        request.id,
+        email,
+        letterFacts(org.name, request, {
+          trackingUrl,
+          trackingAddress: `${options.baseUrl ?? ""}/track`,
+          trackingCode: formatTrackingCode(trackingCode),
+        }),
+      );
+    } catch (error) {
+      // A letter the request cannot fill must not lose what the public filed: an agent acknowledges it.
+      if (error instanceof AppError && error.code === "letter.incomplete") return registered;
+      throw error;
     }
-    const acknowledged = await sendLetter(
+    if (!outboxId) return registered;
+    const after = await markAcknowledged(trx, request, { accountId: null, label: "Vigie" }, email, outboxId);
+    return { request: after, trackingToken, trackingCode };
+  });
+}
+
+/** Records an acknowledgement queued for `email`: the status moves on from « Reçue » and the history names the message. */
+async function markAcknowledged(
+  db: Kysely<DB>,
+  before: repo.RequestRecord,
+  who: AuditActor,
+  email: string,
+  outboxId: string,
+): Promise<repo.RequestRecord> {
+  const moves = before.status === "received";
+  const after = moves ? await repo.updateRequest(db, before.orgId, before.id, before.version, { status: "acknowledged" }) : before;
+  if (!after) throw new AppError("request.stale");
+  await repo.insertEvent(db, before.orgId, before.id, {
+    actorId: who.accountId,
+    actorLabel: who.label,
+    type: "letter",
+    fromStatus: moves ? "received" : null,
+    toStatus: moves ? "acknowledged" : null,
+    // Queued, not sent: the history shows the message's state beside this line.
+    note: `Accusé de réception par courriel à ${email}`,
+    data: { kind: "acknowledgement", outboxId },
+  });
+  return after;
+}
+
+/** The letter as it would go out, for the preview before « Envoyer »; refused like the sending if a blank has no value. */
+export async function previewLetter(
+  db: Kysely<DB>,
+  orgId: string,
+  requestId: string,
+  kind: LetterKind,
+  extra: { message?: string | undefined; announcedOn?: string | undefined } = {},
+  baseUrl = "",
+): Promise<{ subject: string; body: string; to: string | null }> {
+  const org = await getOrganisation(db, orgId);
+  const r = await getRequest(db, orgId, requestId);
+  const facts = letterFacts(org.name, r, {
+    // The personal link is made when the letter leaves (only its hash is kept): the preview says where it goes.
+    trackingUrl: kind === "acknowledgement" ? TRACKING_LINK_PREVIEW : null,
+    // The short code is derived, not made at sending: the preview shows the real one.
+    ...(kind === "acknowledgement" ? await trackingFacts(db, baseUrl, r) : {}),
+    message: extra.message ?? (kind === "answer" ? DEFAULT_ANSWER_MESSAGE : null),
+    ...(extra.announcedOn ? { announcedOn: extra.announcedOn } : {}),
+  });
+  const letter = await composeLetter(db, org.path, kind, facts);
+  return { ...letter, to: r.requester.email };
+}
+
+export const TRACKING_LINK_PREVIEW = "[lien de suivi personnel, créé à l'envoi]";
+const DEFAULT_ANSWER_MESSAGE = "Notre réponse vous est adressée par courrier.";
+
+/**
+ * « Envoyer » on the acknowledgement preview: a fresh tracking link (only its hash is kept, so the
+ * e-mail carries a new one), the e-mail queued, the status moved to « Réception accusée ».
+ */
+export async function sendAcknowledgement(
+  db: Kysely<DB>,
+  actor: Actor,
+  orgId: string,
+  requestId: string,
+  baseUrl: string,
+): Promise<repo.RequestRecord> {
+  const org = await getOrganisation(db, orgId);
+  const trackingToken = randomBytes(18).toString("base64url");
+  return db.transaction().execute(async (trx) => {
+    const before = await repo.findRequest(trx, orgId, requestId);
+    if (!before) throw new AppError("request.not_found");
+    const email = before.requester.email;
+    if (!email) {
+      throw new AppError("validation", {
+        fields: { _: "Aucune adresse électronique pour cette demande : imprimez l'accusé de réception pour l'envoyer par la poste." },
+      });
+    }
+    if (!isOpen(before.status)) throw new AppError("validation", { fields: { _: "La demande a déjà reçu sa réponse." } });
+    const withToken = await repo.setTrackingHash(trx, orgId, requestId, hashTrackingToken(trackingToken));
+    if (!withToken) throw new AppError("request.not_found");
+    const trackingUrl = `${baseUrl}/track?${new URLSearchParams({ number: before.number, token: trackingToken })}`;
+    const outboxId = await sendLetter(
       trx,
       orgId,
       org.path,
-      request.id,
+      requestId,
       "acknowledgement",
       email,
-      letterFacts(org.name, request, {
-        trackingUrl,
-        trackingAddress: `${options.baseUrl ?? ""}/track`,
-        trackingCode: formatTrackingCode(trackingCode),
-      }),
+      letterFacts(org.name, withToken, { trackingUrl, ...(await trackingFacts(trx, baseUrl, withToken)) }),
     );
-    if (!acknowledged) return registered;
-    const after = await repo.updateRequest(trx, orgId, request.id, request.version, { status: "acknowledged" });
-    if (!after) throw new AppError("request.stale");
-    await repo.insertEvent(trx, orgId, request.id, {
-      actorId: null,
-      actorLabel: "Vigie",
-      type: "letter",
-      fromStatus: "received",
-      toStatus: "acknowledged",
-      note: `Accusé de réception envoyé par courriel à ${email}`,
-    });
-    return { request: after, trackingToken, trackingCode };
+    if (!outboxId) throw new Error("accusé de réception sans courriel");
+    const who = auditActor(actor);
+    const after = await markAcknowledged(trx, withToken, who, email, outboxId);
+    await recordAudit(trx, who, { orgId, action: "update", entity: "request", entityId: requestId, before, after });
+    return after;
   });
+}
+
+/** The blanks {adresse_suivi} and {code_suivi} of a request's letters. */
+export async function trackingFacts(db: Kysely<DB>, baseUrl: string, r: repo.RequestRecord) {
+  return { trackingAddress: `${baseUrl}/track`, trackingCode: formatTrackingCode(await trackingCodeFor(db, r.id)) };
 }
 
 /** A complaint or suggestion filed by the public on the web page. */
@@ -206,13 +306,13 @@ export async function changeStatus(
     await recordAudit(trx, who, { orgId, action: "update", entity: "request", entityId: requestId, before, after });
     if (input.status === "answered") {
       // The note stays inside; only the message written for the requester goes out.
-      const message = input.message ?? "Notre réponse vous est adressée par courrier.";
+      const message = input.message ?? DEFAULT_ANSWER_MESSAGE;
       // An invitation is made only for an e-mail actually sent: one invitation, one possible answer.
       const invitation = after.requester.email && options.baseUrl ? await invitationFor(trx, org.path, orgId, options.baseUrl) : null;
       const postscript = invitation
         ? `Votre avis nous aide à améliorer notre accueil. Répondez en deux minutes à notre questionnaire anonyme (une seule réponse par invitation) :\n${invitation}`
         : undefined;
-      await sendLetter(
+      const outboxId = await sendLetter(
         trx,
         orgId,
         org.path,
@@ -222,6 +322,14 @@ export async function changeStatus(
         letterFacts(org.name, after, { message }),
         postscript,
       );
+      // The answer stays readable on the request, with the state of its e-mail if one went.
+      await repo.insertEvent(trx, orgId, requestId, {
+        actorId: who.accountId,
+        actorLabel: who.label,
+        type: "answer",
+        note: outboxId ? `Réponse par courriel à ${after.requester.email}` : "Réponse à envoyer par la poste",
+        data: { kind: "answer", message, ...(outboxId ? { outboxId } : {}) },
+      });
     }
     return after;
   });
@@ -246,15 +354,7 @@ export async function sendHoldingReply(
     const after = await repo.updateRequest(trx, orgId, requestId, input.version, { announced_on: input.announcedOn });
     if (!after) throw new AppError("request.stale");
     const who = auditActor(actor);
-    await repo.insertEvent(trx, orgId, requestId, {
-      actorId: who.accountId,
-      actorLabel: who.label,
-      type: "holding",
-      note: input.note,
-      data: { announcedOn: input.announcedOn },
-    });
-    await recordAudit(trx, who, { orgId, action: "update", entity: "request", entityId: requestId, before, after });
-    await sendLetter(
+    const outboxId = await sendLetter(
       trx,
       orgId,
       org.path,
@@ -263,6 +363,14 @@ export async function sendHoldingReply(
       after.requester.email,
       letterFacts(org.name, after, { message: input.note }),
     );
+    await repo.insertEvent(trx, orgId, requestId, {
+      actorId: who.accountId,
+      actorLabel: who.label,
+      type: "holding",
+      note: input.note,
+      data: { announcedOn: input.announcedOn, message: input.note, ...(outboxId ? { outboxId } : {}) },
+    });
+    await recordAudit(trx, who, { orgId, action: "update", entity: "request", entityId: requestId, before, after });
     return after;
   });
 }
@@ -368,13 +476,16 @@ export interface PublicStep {
 
 /** What the public tracking page shows: organisation, dates, status, public steps; never the content, notes or agents. */
 export interface TrackedRequest {
+  /** Not shown: they let the route read the state of the request's e-mails. */
+  orgId: string;
+  id: string;
   number: string;
   organisation: string;
   kind: RequestKind;
   channel: Channel;
   status: RequestStatus;
   receivedOn: string;
-  delay: { value: number; unit: "working_days" | "calendar_days" } | null;
+  delay: Delay | null;
   dueOn: string | null;
   answeredOn: string | null;
   closedOn: string | null;
@@ -424,6 +535,8 @@ async function tracked(db: Kysely<DB>, request: repo.RequestRecord): Promise<Tra
     steps.push({ on, label });
   }
   return {
+    orgId: request.orgId,
+    id: request.id,
     number: request.number,
     organisation: org.name,
     kind: request.kind,

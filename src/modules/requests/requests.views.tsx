@@ -1,7 +1,10 @@
-import { CsrfField, ErrorSummary, type FormState, formatDateTime, SelectField, TextArea, TextField } from "../../ui/forms.tsx";
+import { formatDateShort, formatDateTime, formatDelay, formatDate as longDate } from "../../ui/format.ts";
+import { CsrfField, ErrorSummary, type FormState, SelectField, TextArea, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
 import { CHANNEL_LABELS, CHANNELS, REQUEST_KIND_LABELS, REQUEST_KINDS } from "../frameworks/channels.ts";
+import type { MailState } from "../mail/mail.service.ts";
+import { MAIL_KIND_LABELS, MailStatusBadge, RetryButton } from "../mail/mail.views.tsx";
 import { nextStatuses, STATUS_LABELS } from "./request-status.ts";
 import type { Queue, RequestEvent, RequestRecord } from "./requests.service.ts";
 
@@ -14,9 +17,7 @@ export const QUEUE_LABELS: Record<Queue, string> = {
 };
 
 export function formatDate(iso: string | null): string {
-  if (!iso) return "—";
-  const [y, m, d] = iso.split("-");
-  return `${d}/${m}/${y}`;
+  return iso ? formatDateShort(iso) : "—";
 }
 
 function RadioGroup(props: { name: string; legend: string; options: Array<[string, string]>; form: FormState }): SafeHtml {
@@ -211,6 +212,39 @@ export function QueueView({
 
 type HistoryEvent = RequestEvent;
 
+/** The e-mail the status stands on: the last acknowledgement while acknowledged, the last answer once answered. */
+function statusMail(status: RequestRecord["status"], mails: MailState[]): MailState | undefined {
+  const kind = status === "acknowledged" ? "acknowledgement" : status === "answered" ? "answer" : null;
+  return kind ? mails.filter((m) => m.kind === kind).at(-1) : undefined;
+}
+
+const STATUS_BADGE_CLASS = { queued: "fr-badge--info", sent: "fr-badge--success", failed: "fr-badge--error" } as const;
+
+/**
+ * The status badge, true to the e-mail behind it: « Réception accusée » alone would not say whether
+ * the acknowledgement left, so the state of its last e-mail completes it.
+ */
+export function statusBadgeText(status: RequestRecord["status"], mails: MailState[]): string {
+  const mail = statusMail(status, mails);
+  const kind = mail?.kind;
+  if (!mail) return STATUS_LABELS[status];
+  const what = kind === "acknowledgement" ? "Accusé de réception" : "Réponse";
+  if (mail.status === "sent") return `${what} ${kind === "acknowledgement" ? "envoyé" : "envoyée"}`;
+  if (mail.status === "failed") return `${what} : échec de l'envoi`;
+  return `${what} : courriel en file`;
+}
+
+/** The state of the e-mail an event queued, if it did. */
+function MailOf({ state, timeZone, prefix }: { state: MailState | undefined; timeZone: string; prefix: string }): SafeHtml | null {
+  if (!state) return null;
+  return (
+    <>
+      {prefix}
+      <MailStatusBadge state={state} timeZone={timeZone} />
+    </>
+  );
+}
+
 function describeEvent(e: HistoryEvent): string {
   const label = (s: string | null) => (s && s in STATUS_LABELS ? STATUS_LABELS[s as keyof typeof STATUS_LABELS] : (s ?? ""));
   switch (e.type) {
@@ -220,6 +254,10 @@ function describeEvent(e: HistoryEvent): string {
       return `${label(e.fromStatus)} → ${label(e.toStatus)}`;
     case "holding":
       return "Réponse d'attente";
+    case "letter":
+      return e.toStatus ? `${label(e.fromStatus)} → ${label(e.toStatus)}` : "Lettre";
+    case "answer":
+      return "Réponse à l'usager";
     case "reassigned":
       return "Réaffectée";
     default:
@@ -238,7 +276,12 @@ export function RequestPage({
   today,
   currentAccountId,
   equivalents,
+  mails,
+  timeZone,
 }: {
+  /** Every e-mail about the request, with its true state (one query). */
+  mails: MailState[];
+  timeZone: string;
   currentAccountId: string;
   /** The commitments of the framework now in force that carry the promise the request was registered under. */
   equivalents: string[];
@@ -253,13 +296,18 @@ export function RequestPage({
 }): SafeHtml {
   const base = `/organisations/${r.orgId}/requests/${r.id}`;
   const late = r.dueOn !== null && r.dueOn < today && !r.answeredOn;
+  const mailById = new Map(mails.map((m) => [m.id, m]));
+  const answer = events.filter((e) => e.type === "answer" && e.message).at(-1);
+  const acknowledged = mails.some((m) => m.kind === "acknowledgement");
   return (
     <div>
       <h1>{`${REQUEST_KIND_LABELS[r.kind]} ${r.number}`}</h1>
       <p class="fr-text--lead">{r.subject}</p>
       <ul class="fr-badges-group">
         <li>
-          <p class="fr-badge fr-badge--info">{STATUS_LABELS[r.status]}</p>
+          <p class={`fr-badge ${STATUS_BADGE_CLASS[statusMail(r.status, mails)?.status ?? "queued"]}`} id="status-badge">
+            {statusBadgeText(r.status, mails)}
+          </p>
         </li>
         {late ? (
           <li>
@@ -271,23 +319,23 @@ export function RequestPage({
         <dt class="fr-text--bold">Canal</dt>
         <dd>{CHANNEL_LABELS[r.channel]}</dd>
         <dt class="fr-text--bold">Reçue le</dt>
-        <dd>{formatDate(r.receivedOn)}</dd>
+        <dd>{longDate(r.receivedOn)}</dd>
         <dt class="fr-text--bold">Délai annoncé</dt>
         <dd>
           {r.target
-            ? `${r.target.value} ${r.target.unit === "working_days" ? "jours ouvrés" : "jours"} (engagement ${r.commitmentId ?? ""}${equivalents.length ? `, aujourd'hui ${equivalents.join(", ")}` : ""}) — échéance le ${formatDate(r.dueOn)}`
+            ? `${formatDelay(r.target.value, r.target.unit)} (engagement ${r.commitmentId ?? ""}${equivalents.length ? `, aujourd'hui ${equivalents.join(", ")}` : ""})${r.dueOn ? ` — échéance le ${longDate(r.dueOn)}` : ""}`
             : "Aucun délai annoncé pour ce canal"}
         </dd>
         {r.announcedOn ? (
           <>
             <dt class="fr-text--bold">Nouvelle date annoncée</dt>
-            <dd>{formatDate(r.announcedOn)}</dd>
+            <dd>{longDate(r.announcedOn)}</dd>
           </>
         ) : null}
         {r.pausedSince ? (
           <>
             <dt class="fr-text--bold">Délai suspendu depuis</dt>
-            <dd>{formatDate(r.pausedSince)}</dd>
+            <dd>{longDate(r.pausedSince)}</dd>
           </>
         ) : null}
         <dt class="fr-text--bold">Usager</dt>
@@ -298,6 +346,42 @@ export function RequestPage({
         <dd>{services.find((s) => s.id === r.serviceId)?.name ?? "L'organisation elle-même"}</dd>
       </dl>
       {r.body ? <p class="vigie-pre">{r.body}</p> : null}
+      {answer ? (
+        <section class="fr-my-3w" id="answer">
+          <h2 class="fr-h4">Réponse à l'usager</h2>
+          <p class="fr-text--sm">
+            {`${formatDateTime(answer.at, timeZone)} — ${answer.actorLabel}`}
+            <MailOf state={answer.outboxId ? mailById.get(answer.outboxId) : undefined} timeZone={timeZone} prefix=" — courriel " />
+          </p>
+          <div class="vigie-letter fr-p-2w fr-background-alt--grey">{answer.message}</div>
+        </section>
+      ) : null}
+      <section class="fr-my-3w" id="mails">
+        <h2 class="fr-h4">Courriels à l'usager</h2>
+        {mails.length ? (
+          <ul>
+            {mails.map((m) => (
+              <li>
+                {`${MAIL_KIND_LABELS[m.kind] ?? "Courriel"} à ${m.to} — `}
+                <MailStatusBadge state={m} timeZone={timeZone} />
+                {m.status === "failed" && canWrite ? <RetryButton state={m} csrf={csrf} back={base} /> : null}
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p>{r.requester.email ? "Aucun courriel pour l'instant." : "Pas d'adresse électronique : les lettres partent par la poste."}</p>
+        )}
+        {canWrite &&
+        r.requester.email &&
+        !acknowledged &&
+        (r.status === "received" || r.status === "in_progress" || r.status === "waiting") ? (
+          <p>
+            <a class="fr-btn fr-btn--sm" href={`${base}/letters/acknowledgement/preview`}>
+              Préparer l'accusé de réception
+            </a>
+          </p>
+        ) : null}
+      </section>
       <p>
         {"Lettres à imprimer pour un envoi par la poste : "}
         {canWrite ? (
@@ -357,7 +441,7 @@ export function RequestPage({
               <TextArea
                 name="message"
                 label="Message à l'usager"
-                hint="Envoyé par courriel avec la réponse, quand le statut passe à « Réponse envoyée »."
+                hint="Envoyé par courriel avec la réponse quand le statut passe à « Répondue » : vous le relirez avant l'envoi."
                 rows={4}
                 form={statusForm}
               />
@@ -425,11 +509,12 @@ export function RequestPage({
         </div>
       ) : null}
       <h2 class="fr-mt-4w">Historique</h2>
-      <ol>
+      <ol id="history">
         {events.map((e) => (
           <li>
-            {`${formatDateTime(e.at)} — ${describeEvent(e)} — ${e.actorLabel}`}
+            {`${formatDateTime(e.at, timeZone)} — ${describeEvent(e)} — ${e.actorLabel}`}
             {e.note ? ` : ${e.note}` : ""}
+            <MailOf state={e.outboxId ? mailById.get(e.outboxId) : undefined} timeZone={timeZone} prefix=" — " />
           </li>
         ))}
       </ol>

@@ -270,18 +270,21 @@ describe("tracking a request with its number and code, on a real database", () =
   });
 
   // Last: it spends this connection's tries.
-  it("stops guessing after ten tries an hour from one connection, with a French message", async () => {
+  it("stops guessing after ten tries an hour from one browser, with a French message", async () => {
+    const guesser = new Client(t.app);
+    await guesser.get("/track");
     const statuses: number[] = [];
     let last = "";
     for (let i = 0; i < 12; i++) {
-      const r = await track(filed.number, "ZZZZ-ZZZZ");
+      const r = await guesser.post("/track", { number: filed.number, code: "ZZZZ-ZZZZ" });
       statuses.push(r.statusCode);
       last = r.body;
     }
     expect(statuses).toContain(429);
     expect(last).toContain("Trop d&#39;essais depuis votre connexion");
+    expect(statuses.slice(0, 10).every((s) => s === 404)).toBe(true);
     // Even the right code waits now: the brake does not tell a right guess from a wrong one.
-    const right = await track(filed.number, filed.code);
+    const right = await guesser.post("/track", { number: filed.number, code: filed.code });
     expect(right.statusCode).toBe(429);
   });
 });

@@ -1,22 +1,23 @@
+import { formatNumber, formatPercent, NBSP } from "../../ui/format.ts";
 import type { IndicatorValue } from "../indicators/indicator.ts";
 
 /** An indicator value as a person reads it, in French. Pure. */
 export function formatValue(unit: IndicatorValue["unit"], value: number | null | undefined): string {
   if (value === null || value === undefined) return "—";
-  const n = (x: number, digits = 1) => x.toLocaleString("fr-FR", { maximumFractionDigits: digits });
+  const n = (x: number, digits = 1) => formatNumber(x, digits);
   switch (unit) {
     case "share":
-      return `${n(value * 100)} %`;
+      return formatPercent(value, 1);
     case "points":
-      return `${value > 0 ? "+" : ""}${n(value)} pts`;
+      return `${value > 0 ? "+" : ""}${n(value)}${NBSP}pts`;
     case "days":
-      return `${n(value)} j`;
+      return `${n(value)}${NBSP}j`;
     case "seconds":
-      return `${n(value, 0)} s`;
+      return `${n(value, 0)}${NBSP}s`;
     case "count":
       return n(value, 0);
     case "score":
-      return `${n(value)} / 100`;
+      return `${n(value)}${NBSP}/${NBSP}100`;
   }
 }
 
@@ -28,5 +29,5 @@ export function meetsTarget(i: Pick<IndicatorValue, "value" | "target" | "better
 
 export function targetLabel(i: Pick<IndicatorValue, "target" | "unit" | "better">): string {
   if (i.target === null) return "—";
-  return `${i.better === "higher" ? "≥" : "≤"} ${formatValue(i.unit, i.target)}`;
+  return `${i.better === "higher" ? "au moins" : "au plus"} ${formatValue(i.unit, i.target)}`;
 }

@@ -1,4 +1,5 @@
 import PDFDocument from "pdfkit";
+import { formatDateOf, formatNumber, forWinAnsi, NBSP } from "../../ui/format.ts";
 import { ACTION_STATUS_LABELS, ACTION_STATUSES } from "../actions/action-status.ts";
 import { CHANNEL_LABELS } from "../frameworks/channels.ts";
 import type { IndicatorValue } from "../indicators/indicator.ts";
@@ -11,14 +12,14 @@ import { type Review, TRAINING_LEGEND } from "./reviews.service.ts";
  * The annual review as an A4 PDF, made in-process with pdfkit (no browser). The standard Helvetica
  * covers French (WinAnsi); the few signs it lacks are written out.
  */
-const REPLACE: Record<string, string> = { "≥": ">=", "≤": "<=", "→": "->", "\u202f": " ", "\u00a0": " ", "‑": "-", "✓": "oui" };
+const REPLACE: Record<string, string> = { "≥": "au moins", "≤": "au plus", "→": "->", "‑": "-", "✓": "oui" };
 export function pdfText(s: string): string {
-  return [...s].map((ch) => REPLACE[ch] ?? (ch.charCodeAt(0) > 0x24f && !"’‘“”…–—•€œŒ".includes(ch) ? "?" : ch)).join("");
+  return [...forWinAnsi(s)].map((ch) => REPLACE[ch] ?? (ch.charCodeAt(0) > 0x24f && !"’‘“”…–—•€œŒ".includes(ch) ? "?" : ch)).join("");
 }
 
 const NO_DATA = "Aucune donnée";
-const score = (s: number | null | undefined) => (s === null || s === undefined ? "—" : `${s.toLocaleString("fr-FR")} / 100`);
-const change = (c: number | null) => (c === null ? "—" : `${c > 0 ? "+" : ""}${c.toLocaleString("fr-FR")} pts`);
+const score = (s: number | null | undefined) => (s === null || s === undefined ? "—" : `${formatNumber(s, 1)}${NBSP}/${NBSP}100`);
+const change = (c: number | null) => (c === null ? "—" : `${c > 0 ? "+" : ""}${formatNumber(c, 1)}${NBSP}pts`);
 
 type Doc = InstanceType<typeof PDFDocument>;
 
@@ -93,7 +94,7 @@ function indicatorTable(doc: Doc, indicators: IndicatorValue[]): void {
         formatValue(i.unit, i.value),
         targetLabel(i),
         ok === null ? "—" : ok ? "Tenue" : "Non tenue",
-        i.sample.toLocaleString("fr-FR"),
+        formatNumber(i.sample),
       ];
     }),
   );
@@ -135,9 +136,9 @@ export function reviewPdf(r: Review): Promise<Buffer> {
       .text(pdfText(`Bilan annuel ${r.year}`));
     doc.font("Helvetica-Bold").fontSize(15).fillColor("#161616").text(pdfText(r.org.name));
     doc.moveDown();
-    para(doc, r.framework ? `Référentiel : ${r.framework.name} (${r.framework.edition}).` : "Aucun référentiel adopté.");
-    para(doc, `Période : du 01/01/${r.year} au 31/12/${r.year} — l'organisation et tout ce qui lui est rattaché.`);
-    para(doc, `Document produit par Vigie le ${r.generatedAt.toLocaleDateString("fr-FR", { timeZone: "Europe/Paris" })}.`);
+    para(doc, r.framework ? `Référentiel${NBSP}: ${r.framework.name} (${r.framework.edition}).` : "Aucun référentiel adopté.");
+    para(doc, `Période${NBSP}: du 1er${NBSP}janvier au 31${NBSP}décembre ${r.year} — l'organisation et tout ce qui lui est rattaché.`);
+    para(doc, `Document produit par Vigie le ${formatDateOf(r.generatedAt)}.`);
     heading(doc, "Synthèse");
     const kept = r.commitments.flatMap((c) => c.indicators).filter((i) => meetsTarget(i) !== null);
     para(

@@ -1,4 +1,5 @@
 import { BarChartFigure } from "../../ui/charts.tsx";
+import { formatNumber, NBSP, plural } from "../../ui/format.ts";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
 import { ACTION_STATUS_LABELS, ACTION_STATUSES } from "../actions/action-status.ts";
@@ -9,8 +10,8 @@ import { formatValue, meetsTarget, targetLabel } from "./indicator-format.ts";
 import { type Review, TRAINING_LEGEND } from "./reviews.service.ts";
 
 export const NO_DATA = "Aucune donnée";
-const score = (s: number | null | undefined) => (s === null || s === undefined ? "—" : `${s.toLocaleString("fr-FR")} / 100`);
-const change = (c: number | null) => (c === null ? "—" : `${c > 0 ? "+" : ""}${c.toLocaleString("fr-FR")} pts`);
+const score = (s: number | null | undefined) => (s === null || s === undefined ? "—" : `${formatNumber(s, 1)}${NBSP}/${NBSP}100`);
+const change = (c: number | null) => (c === null ? "—" : `${c > 0 ? "+" : ""}${formatNumber(c, 1)}${NBSP}pts`);
 const verdict = (i: IndicatorValue) => {
   const ok = meetsTarget(i);
   return ok === null ? "—" : ok ? "Tenue" : "Non tenue";
@@ -40,7 +41,7 @@ export function IndicatorRows({ indicators, caption }: { indicators: IndicatorVa
               <td>{formatValue(i.unit, i.value)}</td>
               <td>{targetLabel(i)}</td>
               <td>{verdict(i)}</td>
-              <td>{i.sample.toLocaleString("fr-FR")}</td>
+              <td>{formatNumber(i.sample)}</td>
             </tr>
           ))}
         </tbody>
@@ -164,7 +165,7 @@ export function ReviewView({ review: r, pdfHref }: { review: Review; pdfHref: st
       {r.training.total.staff ? (
         <TableFrame>
           <table>
-            <caption>{`Part des ${r.training.total.staff} agents formés, par thème`}</caption>
+            <caption>{`Part des agents formés par thème (${plural(r.training.total.staff, "agent")} en contact avec le public)`}</caption>
             <thead>
               <tr>
                 <th scope="col">Thème</th>
@@ -176,7 +177,7 @@ export function ReviewView({ review: r, pdfHref }: { review: Review; pdfHref: st
               {TRAINING_THEMES.map((t) => (
                 <tr>
                   <td>{TRAINING_THEME_LABELS[t]}</td>
-                  <td>{String(r.training.total.trained[t])}</td>
+                  <td>{formatNumber(r.training.total.trained[t] ?? 0)}</td>
                   <td>{formatValue("share", r.training.total.shares[t])}</td>
                 </tr>
               ))}

@@ -73,7 +73,7 @@ describe("staff, trainings and incident reports over HTTP", () => {
     expect(bad.body).toContain("Choisissez le thème.");
     const page = decodeHtml((await admin.get(`/organisations/${network}/staff`)).body);
     const row = /<th scope="row">Posture[^<]*<\/th>((?:<td[^>]*>[^<]*<\/td>)+)/.exec(page)?.[1] ?? "";
-    expect([...row.matchAll(/>([^<]*)<\/td>/g)].map((m) => m[1])).toEqual(["75 %", "50 %", "67 %"]);
+    expect([...row.matchAll(/>([^<]*)<\/td>/g)].map((m) => m[1])).toEqual(["75\u202f%", "50\u202f%", "67\u202f%"]);
     const figures = await allIndicators(t.database.db, network, { from: "2026-01-01", to: "2026-12-31" });
     const posture = figures.find((f) => f.key === "staff.trained_share" && f.label.includes("Posture"));
     expect(posture).toMatchObject({ value: 4 / 6, sample: 6, commitments: expect.arrayContaining(["sp+2021/8"]) });
@@ -105,7 +105,7 @@ describe("staff, trainings and incident reports over HTTP", () => {
     await createAccount(t.database.db, ROOT, {
       email: "agent@a.fr",
       displayName: "Agent A",
-      password: "mot de passe agent",
+      password: "mot de passe du guichet",
       role: "agent",
       orgId: siteA,
     });
@@ -117,7 +117,7 @@ describe("staff, trainings and incident reports over HTTP", () => {
       orgId: siteA,
     });
     const agent = new Client(t.app);
-    await agent.login("agent@a.fr", "mot de passe agent");
+    await agent.login("agent@a.fr", "mot de passe du guichet");
     await agent.get(`/organisations/${siteA}/incidents`);
     const empty = await agent.post(`/organisations/${siteA}/incidents`, { occurredOn: "2026-06-02", description: "" });
     expect(empty.statusCode).toBe(400);

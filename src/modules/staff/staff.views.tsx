@@ -1,3 +1,5 @@
+import { formatRate } from "../../ui/format.ts";
+
 import { CsrfField, ErrorSummary, type FormState, SelectField, TextArea, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
@@ -5,7 +7,7 @@ import { CHANNEL_LABELS, CHANNELS } from "../frameworks/channels.ts";
 import type { Incident, StaffMember, TrainingTable } from "./staff.service.ts";
 import { TRAINING_THEME_LABELS, TRAINING_THEMES } from "./themes.ts";
 
-const pct = (x: number | null) => (x === null ? "—" : `${Math.round(x * 100)} %`);
+const pct = (x: number | null) => formatRate(x, 0);
 const day = (iso: string) => iso.split("-").reverse().join("/");
 
 export function TrainingShares({ table }: { table: TrainingTable }): SafeHtml {

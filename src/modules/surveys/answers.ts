@@ -1,3 +1,4 @@
+import { plural } from "../../ui/format.ts";
 import { allQuestions, choicesOf, type Question, type Questionnaire } from "./questionnaire.ts";
 
 /**
@@ -98,7 +99,7 @@ function parseAnswer(question: Question, values: string[]): Parsed {
   if (question.type === "text") {
     const text = value.replace(/\r\n?/g, "\n");
     return text.length > question.maxLength
-      ? { error: `Votre réponse dépasse ${question.maxLength.toLocaleString("fr-FR")} caractères.` }
+      ? { error: `Votre réponse dépasse ${plural(question.maxLength, "caractère")}.` }
       : { value: text };
   }
   const choices = choicesOf(question) ?? [];

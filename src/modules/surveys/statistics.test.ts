@@ -154,7 +154,7 @@ describe("display", () => {
     const rate = rateEstimate(40, 50);
     const net = netSatisfaction(counts(60, 25, 15));
     if (!rate || !net) throw new Error("estimates expected");
-    expect(formatEstimate(rate, "percent")).toBe("80\u00a0% (IC 95\u00a0% : 67\u00a0% à 89\u00a0%)");
-    expect(formatEstimate(net, "points")).toBe("+45 (IC 95\u00a0% : +29 à +58)");
+    expect(formatEstimate(rate, "percent")).toBe("80\u202f% (IC\u00a095\u202f%\u00a0: 67\u202f% à 89\u202f%)");
+    expect(formatEstimate(net, "points")).toBe("+45 (IC\u00a095\u202f%\u00a0: +29 à +58)");
   });
 });

@@ -1,3 +1,5 @@
+import { formatPercentValue, NBSP, NNBSP } from "../../ui/format.ts";
+
 /**
  * Rates with their 95% confidence intervals, from counts. Pure; shares are in [0, 1], net
  * satisfaction in [-1, 1] (pages show them ×100, in % and points).
@@ -154,9 +156,9 @@ export function precisionWarning(e: Omit<Estimate, "warning">): PrecisionWarning
 export function formatEstimate(e: Estimate, unit: "percent" | "points"): string {
   const fmt = (x: number) => {
     const v = Math.round(x * 100);
-    return unit === "percent" ? `${v}\u00a0%` : `${v > 0 ? "+" : v < 0 ? "−" : ""}${Math.abs(v)}`;
+    return unit === "percent" ? formatPercentValue(v) : `${v > 0 ? "+" : v < 0 ? "−" : ""}${Math.abs(v)}`;
   };
-  return `${fmt(e.value)} (IC 95\u00a0% : ${fmt(e.low)} à ${fmt(e.high)})`;
+  return `${fmt(e.value)} (IC${NBSP}95${NNBSP}%${NBSP}: ${fmt(e.low)} à ${fmt(e.high)})`;
 }
 
 function withWarning(e: Omit<Estimate, "warning">): Estimate {

@@ -189,12 +189,12 @@ describe(`satisfaction surveys on ${engineName}`, () => {
     await staff.api("POST", "/api/v1/accounts", {
       email: "agent@mairie.fr",
       displayName: "Agent",
-      password: "mot de passe agent",
+      password: "mot de passe du guichet",
       role: "agent",
       orgId,
     });
     const agent = new Client(t.app);
-    await agent.login("agent@mairie.fr", "mot de passe agent");
+    await agent.login("agent@mairie.fr", "mot de passe du guichet");
     expect((await agent.get(`/organisations/${orgId}/surveys/${surveyId}`)).statusCode).toBe(200);
     const list = await agent.get(`/organisations/${orgId}/surveys`);
     expect(list.body).not.toContain("Créer l&#39;enquête");

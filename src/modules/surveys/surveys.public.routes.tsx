@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { PUBLIC } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
 import { AppError } from "../../app/errors.ts";
+import { publicSource } from "../../app/plugins/session.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import { publicStylesheetUrl, sendPage } from "../../ui/page.tsx";
 import { verifyFormToken } from "./form-token.ts";
@@ -135,6 +136,7 @@ export async function surveysPublicRoutes(app: App, deps: AppDeps): Promise<void
         formToken: body._form,
         honeypot: body._website,
         source: request.ip,
+        browser: publicSource(request).browser,
         site: context._site,
         channel: context._canal,
         invitation: context._invitation,

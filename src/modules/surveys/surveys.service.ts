@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Kysely } from "kysely";
 import { AppError } from "../../app/errors.ts";
 import { localDay } from "../../app/local-day.ts";
-import { checkRate, pruneRateEvents, rateKeyHash } from "../../app/rate-limit.ts";
+import { checkRate, pruneRateEvents, rateKeyHash, takeHit } from "../../app/rate-limit.ts";
 import type { DB } from "../../db/schema.ts";
 import type { Actor } from "../accounts/roles.ts";
 import { type AuditActor, auditActor, recordAudit } from "../audit/audit.service.ts";
@@ -48,8 +48,13 @@ export function surveyTemplates(): SurveyTemplate[] {
   return templates;
 }
 
-/** Surveys can be answered from a shared counter kiosk: more generous than the complaint form's 5 an hour. */
+/**
+ * Surveys can be answered from a shared counter kiosk: more generous than the complaint form's 5 an
+ * hour. Counted per browser (address and browser cookie), with a far higher ceiling per address, so
+ * the people of a town hall behind one address do not share one allowance.
+ */
 export const SURVEY_RATE = { max: 60, windowMs: 3600_000 };
+export const SURVEY_ADDRESS_RATE = { max: 1000, windowMs: 3600_000 };
 
 const notFound = () => new AppError("http.not_found", { message: "Enquête introuvable." });
 
@@ -193,7 +198,10 @@ export interface ResponseSubmission {
   answers: ResponseInput;
   formToken: unknown;
   honeypot: unknown;
+  /** The client's address. */
   source: string;
+  /** The browser's own cookie, when there is one: the per-source limit then applies per browser. */
+  browser?: string | undefined;
   site?: unknown;
   via?: "link" | "api";
   invitation?: unknown;
@@ -228,10 +236,11 @@ export async function recordResponse(
 ): Promise<ResponseOutcome> {
   const survey = await publicSurvey(db, orgId, surveyId);
   const site = await answerSite(db, survey, input.site);
+  const source = `${input.source}|${input.browser ?? ""}`;
   const answers = checkedAnswers(survey.questionnaire, input.answers);
   // A robot filled the hidden field: counted against its limit, thanked as if stored, nothing stored.
   if (typeof input.honeypot === "string" && input.honeypot !== "") {
-    await checkRate(db, "survey-response", input.source, SURVEY_RATE, now);
+    await checkRate(db, "survey-response", source, SURVEY_RATE, now);
     return "ignored";
   }
   const tokenHash = await verifyFormToken(db, orgId, surveyId, input.formToken, now);
@@ -239,13 +248,14 @@ export async function recordResponse(
   const invitation = input.invitation === undefined || input.invitation === "" ? undefined : invitationToken(input.invitation);
   if (input.invitation !== undefined && input.invitation !== "" && !invitation)
     throw new AppError("validation", { message: INVITATION_UNKNOWN_MESSAGE, fields: { _: INVITATION_UNKNOWN_MESSAGE } });
+  await takeHit(db, "survey-response:address", input.source, SURVEY_ADDRESS_RATE, now);
   await store(db, survey, site, answers, {
     channel: answerChannel(survey, input.channel),
     answeredOn: dayIn(survey.timeZone, now),
     formTokenHash: tokenHash,
     via: invitation ? "invitation" : (input.via ?? "link"),
     invitationHash: invitation ? hashOf(invitation) : null,
-    rate: { bucket: "survey-response", source: input.source, limit: SURVEY_RATE, now },
+    rate: { bucket: "survey-response", source, limit: SURVEY_RATE, now },
   });
   return "recorded";
 }

@@ -1,4 +1,5 @@
 import { BarChartFigure } from "../../ui/charts.tsx";
+import { civilDateIn, formatDateShort, formatMonth, formatNumber, formatPercent, NBSP, plural } from "../../ui/format.ts";
 import { ErrorSummary, Form, type FormState, PeriodFields, SelectField, SubmitButton } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
@@ -11,8 +12,8 @@ import { SURVEY_KIND_LABELS, type SurveyTemplate } from "./templates.ts";
 
 const isChannel = (c: string | null): c is Channel => (CHANNELS as readonly (string | null)[]).includes(c);
 const channelLabel = (c: string | null) => (isChannel(c) ? CHANNEL_LABELS[c] : "Tous canaux");
-const percent = (x: number) => `${Math.round(x * 100)}\u00a0%`;
-const dateFr = (d: Date) => new Intl.DateTimeFormat("fr-FR", { dateStyle: "short", timeZone: "Europe/Paris" }).format(d);
+const percent = (x: number) => formatPercent(x);
+const dateFr = (d: Date) => formatDateShort(civilDateIn(d, "Europe/Paris"));
 
 export const publicSurveyPath = (s: Pick<Survey, "orgId" | "id">) => `/s/${s.orgId}/${s.id}`;
 
@@ -106,7 +107,7 @@ function EstimateLine({ label, e, unit }: { label: string; e: Estimate | null; u
   if (!e) return null;
   return (
     <li>
-      {`${label} : ${formatEstimate(e, unit)}, sur ${e.n} réponse${e.n > 1 ? "s" : ""}`}
+      {`${label}${NBSP}: ${formatEstimate(e, unit)}, sur ${plural(e.n, "réponse")}`}
       {e.warning ? <p class="fr-badge fr-badge--warning fr-badge--sm fr-ml-1w">{e.warning.message}</p> : null}
     </li>
   );
@@ -163,8 +164,8 @@ function QuestionBlock({ r, index }: { r: QuestionResult; index: number }): Safe
             <tbody>
               {r.months.map((m) => (
                 <tr>
-                  <td>{m.month}</td>
-                  <td>{String(m.answered)}</td>
+                  <td>{formatMonth(m.month)}</td>
+                  <td>{formatNumber(m.answered)}</td>
                   <td>{m.satisfaction ? formatEstimate(m.satisfaction, "percent") : "—"}</td>
                   <td>{m.net ? formatEstimate(m.net, "points") : "—"}</td>
                 </tr>

@@ -16,8 +16,29 @@ if (!browserAvailable && process.env.VIGIE_REQUIRE_BROWSER) {
   throw new Error(`Chromium est introuvable (${CHROMIUM}) : apt-get install chromium`);
 }
 
+/**
+ * JavaScript errors thrown in any page of any browser launched here. Every page is watched from
+ * the moment it opens (launchBrowser wraps newContext and newPage), and signIn, axeViolations and
+ * browser.close() fail the test when one was thrown: a journey with a broken script never passes.
+ */
+const pageErrors: string[] = [];
+const watched = new WeakSet<Page>();
+
+export function watchPageErrors(page: Page): void {
+  if (watched.has(page)) return;
+  watched.add(page);
+  page.on("pageerror", (error) => pageErrors.push(`${page.url()} : ${error.message}`));
+}
+
+/** Throws if a page threw a JavaScript error since the last check (and forgets them, so one error fails once). */
+export function assertNoPageErrors(): void {
+  if (pageErrors.length === 0) return;
+  const errors = pageErrors.splice(0);
+  throw new Error(`Erreur JavaScript dans la page :\n${errors.join("\n")}`);
+}
+
 export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
       "--no-sandbox",
@@ -29,6 +50,25 @@ export async function launchBrowser(): Promise<Browser> {
       "--disable-sync",
     ],
   });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    for (const page of context.pages()) watchPageErrors(page);
+    context.on("page", watchPageErrors);
+    return context;
+  };
+  const newPage = browser.newPage.bind(browser);
+  browser.newPage = async (options) => {
+    const page = await newPage(options);
+    watchPageErrors(page);
+    return page;
+  };
+  const close = browser.close.bind(browser);
+  browser.close = async (options) => {
+    await close(options);
+    assertNoPageErrors();
+  };
+  return browser;
 }
 
 export interface LiveServer {
@@ -69,6 +109,7 @@ export interface AxeViolation {
 
 /** Runs axe-core in the page (WCAG 2.1 A and AA rules, as the RGAA asks) and returns what it finds. */
 export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  assertNoPageErrors();
   await page.addScriptTag({ content: AXE_SOURCE });
   return page.evaluate(async () => {
     type Result = { violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: string[] }> }> };
@@ -93,6 +134,7 @@ export async function signIn(page: Page, baseUrl: string, email: string, passwor
   await page.fill("#password", password);
   await page.getByRole("button", { name: "Se connecter" }).click();
   await page.waitForURL(/welcome/);
+  assertNoPageErrors();
 }
 
 /** Creates a site through the organisation form (signed in as someone allowed to) and returns its id. */

@@ -1,4 +1,5 @@
 import type { FieldErrors } from "../../../app/errors.ts";
+import { formatNumber, plural as formatPlural } from "../../../ui/format.ts";
 import { CsrfField, ErrorSummary, type FormState, SelectField } from "../../../ui/forms.tsx";
 import type { SafeHtml } from "../../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../../ui/table.tsx";
@@ -10,7 +11,7 @@ import { type ColumnMapping, type Constants, columnLabel, FIELD_LABELS, IMPORT_F
 import { MAX_FILE_BYTES } from "./multipart.ts";
 import { MAX_ROWS, type Sheet } from "./sheet.ts";
 
-const plural = (n: number, one: string, many: string) => `${n.toLocaleString("fr-FR")} ${n > 1 ? many : one}`;
+const plural = (n: number, one: string, many: string) => formatPlural(n, one, many);
 
 export function UploadForm({ action, csrf, error }: { action: string; csrf: string; error?: string | undefined }): SafeHtml {
   return (
@@ -24,7 +25,7 @@ export function UploadForm({ action, csrf, error }: { action: string; csrf: stri
         <li>Un fichier CSV (séparateur point-virgule ou virgule) ou un classeur Excel .xlsx (sa première feuille).</li>
         <li>La première ligne donne le titre des colonnes : vous direz à l'étape suivante ce que contient chacune.</li>
         <li>Les dates peuvent être écrites 30/04/2027 ou 2027-04-30.</li>
-        <li>{`${MAX_ROWS.toLocaleString("fr-FR")} lignes et ${MAX_FILE_BYTES / 1024 / 1024} Mo au plus.`}</li>
+        <li>{`${formatNumber(MAX_ROWS)} lignes et ${MAX_FILE_BYTES / 1024 / 1024} Mo au plus.`}</li>
         <li>Rien n'est enregistré avant votre confirmation, et un fichier importé deux fois ne crée pas de doublon.</li>
       </ul>
       {error ? (

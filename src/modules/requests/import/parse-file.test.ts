@@ -1,8 +1,8 @@
 import ExcelJS from "exceljs";
 import { describe, expect, it } from "vitest";
-import { decodeText, detectSeparator } from "./parse-csv.ts";
+import { wideCsv, wideXlsx, zipBombXlsx, zipOf } from "../../../../test/support/hostile-files.ts";
+import { decodeText, detectSeparator } from "../../../app/spreadsheets/csv.ts";
 import { parseRegister, SheetError } from "./parse-file.ts";
-import { declaredUnzippedSize, MAX_UNZIPPED_BYTES } from "./zip-guard.ts";
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 
@@ -99,17 +99,45 @@ describe("reading an Excel register", () => {
   });
 });
 
-describe("guarding against a workbook that expands without end", () => {
-  it("reads the sizes a zip archive declares, and refuses one past the limit before opening it", async () => {
-    const bytes = await xlsx([["Objet"], ["Voirie"]]);
-    const size = declaredUnzippedSize(bytes) ?? 0;
-    expect(size).toBeGreaterThan(1000);
-    expect(size).toBeLessThan(MAX_UNZIPPED_BYTES);
-    // Claim a huge first entry in the central directory: the file is refused, nothing is inflated.
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const end = bytes.length - 22;
-    expect(view.getUint32(end, true)).toBe(0x06054b50);
-    view.setUint32(view.getUint32(end + 16, true) + 24, MAX_UNZIPPED_BYTES + 1, true);
-    await expect(parseRegister(bytes)).rejects.toThrow("trop volumineux une fois décompressé");
+describe("refusing the hostile files of issue #19, each with its French reason", () => {
+  it("a 17 KB workbook whose 2,000 rows each have one cell in column XFD", async () => {
+    const started = Date.now();
+    await expect(parseRegister(wideXlsx())).rejects.toThrow(
+      "Le fichier a une valeur au-delà de la colonne 100 (ligne 1, colonne XFD) : 100 colonnes au plus.",
+    );
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it("a 2.4 MB workbook claiming 1,000 bytes for a sheet that inflates to 1.5 GB: stopped at 100 MB inflated", async () => {
+    const bomb = zipBombXlsx();
+    expect(bomb.length).toBeLessThan(10 * 1024 * 1024);
+    await expect(parseRegister(bomb)).rejects.toThrow(
+      "Le classeur est trop volumineux une fois décompressé : enregistrez-le en CSV ou découpez-le.",
+    );
+  });
+
+  it("a workbook inflating to one endless text (spaces), which the XML parser would hold whole", async () => {
+    await expect(parseRegister(zipBombXlsx({ filler: " ", inflatedBytes: 200 * 1024 * 1024 }))).rejects.toThrow(
+      "Le classeur Excel n'a pas pu être lu",
+    );
+  });
+
+  it("a 7.9 MB CSV of one line with a million columns", async () => {
+    const csv = wideCsv();
+    expect(csv.length).toBeGreaterThan(7_800_000);
+    await expect(parseRegister(csv)).rejects.toThrow("La ligne 1 du fichier dépasse 1 Mo sans fin de ligne : est-ce bien un tableau ?");
+  });
+
+  it("a CSV of short lines past 300 fields, and one of too many rows", async () => {
+    await expect(parseRegister(utf8(`Objet;Canal\n${"x;".repeat(400)}\n`))).rejects.toThrow("La ligne 2 du fichier a plus de 300 colonnes");
+    await expect(parseRegister(utf8(`Objet\n${"Voirie\n".repeat(10_001)}`))).rejects.toThrow(
+      "Le fichier contient plus de 10\u202f000 lignes ; 10\u202f000 au plus par import : découpez-le en plusieurs fichiers.",
+    );
+  });
+
+  it("an empty zip, and a workbook cut short", async () => {
+    await expect(parseRegister(zipOf([]))).rejects.toThrow("Ce fichier n'est ni un tableau CSV ni un classeur .xlsx.");
+    const truncated = wideXlsx(1).subarray(0, 200);
+    await expect(parseRegister(truncated)).rejects.toThrow("Le classeur Excel n'a pas pu être lu");
   });
 });

@@ -1,25 +1,20 @@
-import { parseCsv } from "./parse-csv.ts";
-import { parseXlsx } from "./parse-xlsx.ts";
-import { type Sheet, SheetError } from "./sheet.ts";
-
-const startsWith = (bytes: Uint8Array, magic: number[]) => magic.every((b, i) => bytes[i] === b);
+import { readTable, type TableLimits } from "../../../app/spreadsheets/read.ts";
+import { MAX_COLUMNS, MAX_ROWS, type Sheet, SheetError, toSheet } from "./sheet.ts";
 
 /**
- * Reads an uploaded register. The content decides, not the name: a file renamed .csv that is
- * really a workbook is still read, and an old .xls gets a message saying what to do.
+ * What a register may hold. The XML of a workbook at these limits inflates to some 70 MB at worst
+ * (a short shared string in each of its million cells); past 100 MB the workbook is refused.
  */
+export const REGISTER_LIMITS: TableLimits = {
+  maxRows: MAX_ROWS,
+  maxColumns: MAX_COLUMNS,
+  maxCells: MAX_ROWS * MAX_COLUMNS,
+  maxInflatedBytes: 100 * 1024 * 1024,
+};
+
+/** Reads an uploaded register (CSV or XLSX) through the shared, bounded reader. */
 export async function parseRegister(bytes: Uint8Array): Promise<Sheet> {
-  if (bytes.length === 0) throw new SheetError("Le fichier est vide.");
-  // An .xlsx is a zip archive.
-  if (startsWith(bytes, [0x50, 0x4b, 0x03, 0x04])) return parseXlsx(bytes);
-  // The compound file of Excel 97-2003 (.xls).
-  if (startsWith(bytes, [0xd0, 0xcf, 0x11, 0xe0])) {
-    throw new SheetError("Les classeurs Excel 97-2003 (.xls) ne sont pas lus : enregistrez le fichier au format .xlsx ou CSV.");
-  }
-  if (bytes.subarray(0, 4096).includes(0) && !startsWith(bytes, [0xff, 0xfe]) && !startsWith(bytes, [0xfe, 0xff])) {
-    throw new SheetError("Ce fichier n'est ni un tableau CSV ni un classeur .xlsx.");
-  }
-  return parseCsv(bytes);
+  return toSheet(await readTable(bytes, REGISTER_LIMITS));
 }
 
 export type { Sheet };

@@ -1,3 +1,5 @@
+import { SpreadsheetError as SheetError } from "../../../app/spreadsheets/limits.ts";
+
 /**
  * A spreadsheet as the import sees it: a header row and rows of strings, each row keeping the
  * line number the person sees in their spreadsheet (the header is line 1), so every message
@@ -12,9 +14,6 @@ export interface SheetRow {
   line: number;
   cells: string[];
 }
-
-/** A file that cannot be read as a register: the message is shown to the person as is. */
-export class SheetError extends Error {}
 
 /** Enough for a register of several years; more would not fit in the pages between the steps. */
 export const MAX_ROWS = 10_000;
@@ -45,3 +44,6 @@ function trimEnd(cells: string[]): string[] {
   while (end > 0 && (cells[end - 1] ?? "").trim() === "") end--;
   return cells.slice(0, end);
 }
+
+/** A file that cannot be read as a register: the message is shown to the person as is. */
+export { SheetError };

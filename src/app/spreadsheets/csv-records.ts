@@ -1,6 +1,9 @@
+import { formatNumber } from "../../ui/format.ts";
+import { SpreadsheetError } from "./limits.ts";
+
 /**
- * A streaming CSV reader for call logs, written for speed: csv-parse reads a Master.csv at 70–90 k
- * lines/s here, this one at several hundred thousand (see docs/performance.md). It reads RFC 4180
+ * A streaming CSV reader for every uploaded table (call logs, registers, plans), written for speed:
+ * csv-parse reads a Master.csv at 70–90 k lines/s here, this one at several hundred thousand (see docs/performance.md). It reads RFC 4180
  * records — fields optionally between double quotes, a quote inside doubled, a separator or a line
  * break inside quotes kept — which covers Asterisk's `cdr_csv` (every text field quoted, caller ids
  * such as `"""Mairie"" <0145>"`, queue arguments with commas) and the exports of other systems.
@@ -18,13 +21,18 @@ export interface CsvRecord {
 
 /** A quoted field never closed is given up after this many characters, as one faulty line. */
 const MAX_RECORD = 1 << 20;
+/** More fields than this in one record stops the reading: no table read here is that wide. */
+export const MAX_FIELDS = 1000;
 
 export class CsvRecordReader {
   private carry = "";
   private line = 1;
   private started = false;
 
-  constructor(private readonly delimiter: string) {
+  constructor(
+    private readonly delimiter: string,
+    private readonly maxFields = MAX_FIELDS,
+  ) {
     if (delimiter.length !== 1 || delimiter === '"' || delimiter === "\n" || delimiter === "\r") {
       throw new Error(`séparateur invalide : ${delimiter}`);
     }
@@ -39,6 +47,8 @@ export class CsvRecordReader {
     }
     const out: CsvRecord[] = [];
     this.carry = input.slice(this.parse(input, false, out));
+    // A line that never ends (a million fields, no line break) is refused, not carried on growing.
+    if (this.carry.length > MAX_RECORD) throw tooLong(this.line);
     return out;
   }
 
@@ -55,6 +65,17 @@ export class CsvRecordReader {
     const d = this.delimiter;
     const len = text.length;
     let pos = 0;
+    // The next line break, searched once per line rather than once per field: a line of a million
+    // fields would otherwise be scanned a million times.
+    let nlFrom = -1;
+    let nlAt = -1;
+    const nextLineBreak = (from: number) => {
+      if (nlFrom < 0 || from < nlFrom || (nlAt >= 0 && nlAt < from)) {
+        nlFrom = from;
+        nlAt = text.indexOf("\n", from);
+      }
+      return nlAt;
+    };
     for (;;) {
       if (pos >= len) return pos;
       const recordStart = pos;
@@ -126,7 +147,7 @@ export class CsvRecordReader {
             bad = true;
           }
         } else {
-          const nl = text.indexOf("\n", pos);
+          const nl = nextLineBreak(pos);
           if (nl < 0 && !final) return recordStart;
           const lineEnd = nl < 0 ? len : nl;
           const sep = text.indexOf(d, pos);
@@ -149,6 +170,7 @@ export class CsvRecordReader {
             done = true;
           }
         }
+        if (cells.length > this.maxFields) throw tooWide(this.line, this.maxFields);
         if (bad) {
           // A stray quote: the record is reported and the reading goes on at the next line.
           if (!done) {
@@ -168,3 +190,9 @@ export class CsvRecordReader {
     }
   }
 }
+
+const tooWide = (line: number, max: number) =>
+  new SpreadsheetError(`La ligne ${line} du fichier a plus de ${formatNumber(max)} colonnes : est-ce bien un tableau ?`);
+
+const tooLong = (line: number) =>
+  new SpreadsheetError(`La ligne ${line} du fichier dépasse 1 Mo sans fin de ligne : est-ce bien un tableau ?`);

@@ -1,5 +1,6 @@
-import { parse } from "csv-parse/sync";
-import { type Sheet, SheetError, toSheet } from "./sheet.ts";
+import { CsvRecordReader } from "./csv-records.ts";
+import { SpreadsheetError, type TableLimits } from "./limits.ts";
+import { TableCollector, type TableRecord } from "./table.ts";
 
 /**
  * Text of a CSV file. Excel in France saves "CSV (séparateur : point-virgule)" in Windows-1252,
@@ -34,7 +35,10 @@ const SEPARATORS = [";", ",", "\t"] as const;
 export function detectSeparator(text: string): string {
   const counts = new Map<string, number>(SEPARATORS.map((s) => [s, 0]));
   let quoted = false;
-  for (const ch of text) {
+  // The header line only, and no more than its first 64 KB: a line of a million fields is not read whole.
+  const end = Math.min(text.length, 64 * 1024);
+  for (let i = 0; i < end; i++) {
+    const ch = text.charAt(i);
     if (ch === '"') quoted = !quoted;
     else if (!quoted && (ch === "\n" || ch === "\r")) break;
     else if (!quoted && counts.has(ch)) counts.set(ch, (counts.get(ch) ?? 0) + 1);
@@ -44,20 +48,20 @@ export function detectSeparator(text: string): string {
   return best;
 }
 
-export function parseCsv(bytes: Uint8Array): Sheet {
+/** Pieces the text is read in, so a too-long line is refused as soon as it passes the reader's limit. */
+const PIECE = 1 << 20;
+
+export function readCsv(bytes: Uint8Array, limits: TableLimits): TableRecord[] {
   const text = decodeText(bytes);
-  let records: string[][];
-  try {
-    records = parse(text, {
-      delimiter: detectSeparator(text),
-      relax_column_count: true,
-      // Blank lines stay records, so a row's number is the one Excel shows when it opens the file.
-      skip_empty_lines: false,
-      bom: true,
-    });
-  } catch (error) {
-    const where = error instanceof Error && "lines" in error && typeof error.lines === "number" ? ` (vers la ligne ${error.lines})` : "";
-    throw new SheetError(`Le fichier CSV est mal formé${where} : vérifiez les guillemets.`);
-  }
-  return toSheet(records.map((cells, i) => ({ line: i + 1, cells })));
+  const reader = new CsvRecordReader(detectSeparator(text.replace(/^\uFEFF/, "")), limits.maxColumns * 2 + 100);
+  const table = new TableCollector(limits);
+  const take = (records: ReturnType<CsvRecordReader["push"]>) => {
+    for (const { line, cells } of records) {
+      if (cells === null) throw new SpreadsheetError(`Le fichier CSV est mal formé (vers la ligne ${line}) : vérifiez les guillemets.`);
+      table.add(line, cells);
+    }
+  };
+  for (let at = 0; at < text.length; at += PIECE) take(reader.push(text.slice(at, at + PIECE)));
+  take(reader.end());
+  return table.records;
 }
