@@ -27,6 +27,7 @@ export interface RouteFixture {
   request: string;
   trackingNumber: string;
   trackingToken: string;
+  trackingCode: string;
   survey: string;
   kioskKey: string;
   assessment: string;
@@ -140,6 +141,7 @@ async function populateSite(
     request: registered.request.id,
     trackingNumber: registered.request.number,
     trackingToken: registered.trackingToken,
+    trackingCode: registered.trackingCode,
     survey: survey.id,
     kioskKey: await kioskKey(db, {
       orgId: site.id,
