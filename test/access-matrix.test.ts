@@ -334,8 +334,9 @@ const MATRIX: Record<string, Entry> = {
     call: (f) => ({ url: `/public/organisations/${f.s1}/complaint/received?number=${f.trackingNumber}` }),
   },
   "GET /track": { rule: "public", call: (f) => ({ url: `/track?number=${f.trackingNumber}&token=${f.trackingToken}` }) },
+  "POST /track": { rule: "public", call: (f) => ({ url: "/track", form: { number: f.trackingNumber, code: f.trackingCode } }) },
 
-  // Renews the tracking token: after the tracking page's row, which uses the fixture's token.
+  // Records a printed acknowledgement (the e-mailed link keeps working since the code is derived).
   "POST /organisations/:orgId/requests/:requestId/letters/acknowledgement/print": {
     rule: { subtree: WRITERS },
     call: (f) => ({ url: `/organisations/${f.s1}/requests/${f.request}/letters/acknowledgement/print`, form: {} }),

@@ -28,6 +28,8 @@ const CATALOG = {
   ],
   "auth.setup_done": [403, "Le premier compte administrateur existe déjà."],
   "rate.limited": [429, "Trop d'envois depuis votre connexion. Réessayez dans une heure."],
+  "track.mismatch": [404, "Numéro ou code incorrect. Vérifiez-les sur votre accusé de réception."],
+  "track.rate_limited": [429, "Trop d'essais depuis votre connexion. Réessayez dans une heure."],
   "csrf.invalid": [403, "Le formulaire a expiré ou ne vient pas de ce site. Rechargez la page et réessayez."],
   "organisation.not_found": [404, "Organisation introuvable."],
   "organisation.stale": [
