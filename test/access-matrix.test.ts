@@ -58,6 +58,9 @@ const MATRIX: Record<string, Entry> = {
   "GET /api/docs/static/index.html": { rule: "public", call: () => ({ url: "/api/docs/static/index.html" }) },
   "GET /api/docs/static/swagger-initializer.js": { rule: "public", call: () => ({ url: "/api/docs/static/swagger-initializer.js" }) },
   "GET /": { rule: "public", call: () => ({ url: "/" }) },
+  "GET /health/live": { rule: "public", call: () => ({ url: "/health/live" }) },
+  // The database is up during the matrix: ready.
+  "GET /health/ready": { rule: "public", call: () => ({ url: "/health/ready" }) },
   "GET /login": { rule: "public", call: () => ({ url: "/login" }) },
   "POST /login": { rule: "public", call: () => ({ url: "/login", form: { email: "" } }) },
   "POST /logout": { rule: "session", call: () => ({ url: "/logout", form: {} }) },
