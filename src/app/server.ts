@@ -43,6 +43,7 @@ import { AppError } from "./errors.ts";
 import { accessPlugin } from "./plugins/access.ts";
 import { assetsPlugin } from "./plugins/assets.ts";
 import { errorHandling, sendError } from "./plugins/errors.tsx";
+import { securityHeadersPlugin } from "./plugins/security-headers.ts";
 import { sessionPlugin } from "./plugins/session.ts";
 
 export async function buildServer(deps: AppDeps, options: { logger?: boolean } = {}): Promise<App> {
@@ -63,6 +64,8 @@ export async function buildServer(deps: AppDeps, options: { logger?: boolean } =
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody);
   errorHandling(app);
+  // Before any route: every answer, static files and errors included, carries the security headers.
+  await securityHeadersPlugin(app, deps);
   // Session first: the access check reads the actor it loads.
   await sessionPlugin(app, deps);
   await accessPlugin(app, deps);

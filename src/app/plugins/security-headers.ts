@@ -1,0 +1,60 @@
+import type { FastifyRequest } from "fastify";
+import type { App, AppDeps } from "../context.ts";
+
+/**
+ * The policy of every page: nothing inline, nothing from elsewhere, never inside another site's frame.
+ * Styles and scripts come from our own files only, so an injected `<script>` or `style=` does nothing.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+/**
+ * Pages whose address carries a secret (tracking token, survey invitation, password reset): the
+ * browser must not hand that address to the next site in a `Referer`.
+ */
+const TOKEN_IN_URL = [/^\/track(\/|$)/, /^\/s\//, /^\/password\/reset(\/|$)/];
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** The page is made to be shown in another site's iframe (the publication widget). */
+    embeddable?: boolean;
+  }
+}
+
+function carriesToken(request: FastifyRequest): boolean {
+  const path = request.url.split("?", 1)[0] ?? "";
+  return TOKEN_IN_URL.some((re) => re.test(path));
+}
+
+/**
+ * Security headers on every answer, 404s and errors included. A route that sets its own
+ * Content-Security-Policy (downloads in `sandbox`, the embeddable widget) keeps it.
+ */
+export async function securityHeadersPlugin(app: App, deps: AppDeps): Promise<void> {
+  const https = deps.config.baseUrl.startsWith("https:");
+  app.addHook("onSend", async (request, reply, payload) => {
+    const embeddable = request.routeOptions.config?.embeddable === true;
+    if (!reply.hasHeader("content-security-policy")) {
+      reply.header(
+        "content-security-policy",
+        embeddable ? CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors *") : CONTENT_SECURITY_POLICY,
+      );
+    }
+    if (!embeddable) reply.header("x-frame-options", "DENY");
+    reply.header("x-content-type-options", "nosniff");
+    reply.header("referrer-policy", carriesToken(request) ? "no-referrer" : "strict-origin-when-cross-origin");
+    reply.header("cross-origin-opener-policy", "same-origin");
+    // Only over HTTPS: on a plain-HTTP install the header would be ignored, or lock a test host out.
+    if (https) reply.header("strict-transport-security", "max-age=31536000; includeSubDomains");
+    return payload;
+  });
+}
