@@ -38,16 +38,14 @@ function chartValue(value: number | null | undefined, unit: string | undefined):
  * the hover effects go (the charts are static pictures).
  */
 export function withoutInlineStyle(svg: string): string {
-  return svg
-    .replace(/<style\b[^>]*>[\s\S]*?<\/style>/g, "")
-    .replace(/ style="([^"]*)"/g, (_all, declarations: string) =>
-      declarations
-        .split(";")
-        .map((d) => /^\s*([a-z-]+)\s*:\s*(.+?)\s*$/.exec(d))
-        .filter((m): m is RegExpExecArray => m !== null)
-        .map((m) => ` ${m[1]}="${m[2]}"`)
-        .join(""),
-    );
+  return svg.replace(/<style\b[^>]*>[\s\S]*?<\/style>/g, "").replace(/ style="([^"]*)"/g, (_all, declarations: string) =>
+    declarations
+      .split(";")
+      .map((d) => /^\s*([a-z-]+)\s*:\s*(.+?)\s*$/.exec(d))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => ` ${m[1]}="${m[2]}"`)
+      .join(""),
+  );
 }
 
 export function barChartSvg(chart: BarChart): string {

@@ -1,4 +1,4 @@
-import type { FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import type { App, AppDeps } from "../context.ts";
 
 /**
@@ -31,30 +31,37 @@ declare module "fastify" {
 }
 
 function carriesToken(request: FastifyRequest): boolean {
-  const path = request.url.split("?", 1)[0] ?? "";
+  const path = (request.url ?? "").split("?", 1)[0] ?? "";
   return TOKEN_IN_URL.some((re) => re.test(path));
 }
 
+/** Sets the headers on one answer; a Content-Security-Policy the route set itself is kept. */
+export function applySecurityHeaders(request: FastifyRequest, reply: FastifyReply, https: boolean): void {
+  // A request refused before routing (malformed address) has no route options.
+  const embeddable = request.routeOptions?.config?.embeddable === true;
+  if (!reply.hasHeader("content-security-policy")) {
+    reply.header(
+      "content-security-policy",
+      embeddable ? CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors *") : CONTENT_SECURITY_POLICY,
+    );
+  }
+  if (!embeddable) reply.header("x-frame-options", "DENY");
+  reply.header("x-content-type-options", "nosniff");
+  reply.header("referrer-policy", carriesToken(request) ? "no-referrer" : "strict-origin-when-cross-origin");
+  reply.header("cross-origin-opener-policy", "same-origin");
+  // Only over HTTPS: on a plain-HTTP install the header would be ignored, or lock a test host out.
+  if (https) reply.header("strict-transport-security", "max-age=31536000; includeSubDomains");
+}
+
 /**
- * Security headers on every answer, 404s and errors included. A route that sets its own
- * Content-Security-Policy (downloads in `sandbox`, the embeddable widget) keeps it.
+ * Security headers on every answer, 404s and errors included (the server's `frameworkErrors`, which
+ * runs before any hook, calls applySecurityHeaders itself). Downloads in `sandbox` and the embeddable
+ * widget set their own Content-Security-Policy.
  */
 export async function securityHeadersPlugin(app: App, deps: AppDeps): Promise<void> {
   const https = deps.config.baseUrl.startsWith("https:");
   app.addHook("onSend", async (request, reply, payload) => {
-    const embeddable = request.routeOptions.config?.embeddable === true;
-    if (!reply.hasHeader("content-security-policy")) {
-      reply.header(
-        "content-security-policy",
-        embeddable ? CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors *") : CONTENT_SECURITY_POLICY,
-      );
-    }
-    if (!embeddable) reply.header("x-frame-options", "DENY");
-    reply.header("x-content-type-options", "nosniff");
-    reply.header("referrer-policy", carriesToken(request) ? "no-referrer" : "strict-origin-when-cross-origin");
-    reply.header("cross-origin-opener-policy", "same-origin");
-    // Only over HTTPS: on a plain-HTTP install the header would be ignored, or lock a test host out.
-    if (https) reply.header("strict-transport-security", "max-age=31536000; includeSubDomains");
+    applySecurityHeaders(request, reply, https);
     return payload;
   });
 }

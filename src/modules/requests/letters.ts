@@ -122,7 +122,6 @@ export const PLACEHOLDER_LABELS: Record<Placeholder, string> = {
   lien_suivi: "lien de suivi",
 };
 
-
 export interface LetterFacts {
   organisation: string;
   number: string;
