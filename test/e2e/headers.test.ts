@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInstanceAdmin } from "../../src/modules/accounts/accounts.service.ts";
@@ -15,8 +17,6 @@ import {
 } from "./support/browser.ts";
 
 const PASSWORD = "un mot de passe solide";
-/** Another site, as a town hall's, that embeds Vigie pages: served by the browser itself, another origin. */
-const OTHER_SITE = "http://mairie-exemple.test/";
 
 describe.skipIf(!browserAvailable)("security headers in Chromium", () => {
   let server: LiveServer;
@@ -50,15 +50,14 @@ describe.skipIf(!browserAvailable)("security headers in Chromium", () => {
 
   it("lets another site frame the results widget, and refuses it the login page", async () => {
     const page = await browser.newPage({ locale: "fr-FR" });
-    await page.route(OTHER_SITE, (route) =>
-      route.fulfill({
-        contentType: "text/html; charset=utf-8",
-        body: `<!doctype html><html lang="fr"><head><title>Mairie</title></head><body><h1>Mairie d'Épinal</h1>
+    // Another site, as a town hall's, that embeds Vigie pages: a server of its own on another origin.
+    // (A page the browser made up would be « public » to Chromium, which then refuses any loopback frame.)
+    const html = `<!doctype html><html lang="fr"><head><title>Mairie</title></head><body><h1>Mairie d'Épinal</h1>
 <iframe id="widget" title="Résultats" width="320" height="360" src="${server.url}/public/organisations/${site}/widget"></iframe>
-<iframe id="login" title="Connexion" width="320" height="360" src="${server.url}/login"></iframe></body></html>`,
-      }),
-    );
-    await page.goto(OTHER_SITE);
+<iframe id="login" title="Connexion" width="320" height="360" src="${server.url}/login"></iframe></body></html>`;
+    const other = createServer((_request, response) => response.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(html));
+    await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
+    await page.goto(`http://127.0.0.1:${(other.address() as AddressInfo).port}/`);
     const widget = page.frameLocator("#widget");
     await expect(widget.getByRole("heading", { level: 1 }).textContent()).resolves.toContain("France services Épinal");
     // Its own style block is allowed by hash: the title is in the widget's blue, not the browser's black.
@@ -72,6 +71,7 @@ describe.skipIf(!browserAvailable)("security headers in Chromium", () => {
     // The refusal is reported as a CSP violation, which the journey helpers count as an error.
     expect(() => assertNoPageErrors()).toThrow(/frame-ancestors/);
     await page.close();
+    other.close();
   });
 
   it("shows staff pages and public forms with no Content-Security-Policy violation", async () => {
