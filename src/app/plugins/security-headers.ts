@@ -50,9 +50,15 @@ export function applySecurityHeaders(request: FastifyRequest, reply: FastifyRepl
   // A request refused before routing (malformed address) has no route options.
   const embeddable = request.routeOptions?.config?.embeddable === true;
   if (!reply.hasHeader("content-security-policy")) {
+    const path = (request.url ?? "").split("?", 1)[0] ?? "";
+    const apiDocs = path === "/api/docs" || path.startsWith("/api/docs/");
     reply.header(
       "content-security-policy",
-      embeddable ? CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors *") : CONTENT_SECURITY_POLICY,
+      embeddable
+        ? CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors *")
+        : apiDocs
+          ? API_DOCS_CSP
+          : CONTENT_SECURITY_POLICY,
     );
   }
   if (!embeddable) reply.header("x-frame-options", "DENY");
