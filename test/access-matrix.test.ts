@@ -58,6 +58,9 @@ const MATRIX: Record<string, Entry> = {
   "GET /api/docs/static/index.html": { rule: "public", call: () => ({ url: "/api/docs/static/index.html" }) },
   "GET /api/docs/static/swagger-initializer.js": { rule: "public", call: () => ({ url: "/api/docs/static/swagger-initializer.js" }) },
   "GET /": { rule: "public", call: () => ({ url: "/" }) },
+  "GET /health/live": { rule: "public", call: () => ({ url: "/health/live" }) },
+  // The database is up during the matrix: ready.
+  "GET /health/ready": { rule: "public", call: () => ({ url: "/health/ready" }) },
   "GET /login": { rule: "public", call: () => ({ url: "/login" }) },
   "POST /login": { rule: "public", call: () => ({ url: "/login", form: { email: "" } }) },
   "POST /logout": { rule: "session", call: () => ({ url: "/logout", form: {} }) },
@@ -331,8 +334,9 @@ const MATRIX: Record<string, Entry> = {
     call: (f) => ({ url: `/public/organisations/${f.s1}/complaint/received?number=${f.trackingNumber}` }),
   },
   "GET /track": { rule: "public", call: (f) => ({ url: `/track?number=${f.trackingNumber}&token=${f.trackingToken}` }) },
+  "POST /track": { rule: "public", call: (f) => ({ url: "/track", form: { number: f.trackingNumber, code: f.trackingCode } }) },
 
-  // Renews the tracking token: after the tracking page's row, which uses the fixture's token.
+  // Records a printed acknowledgement (the e-mailed link keeps working since the code is derived).
   "POST /organisations/:orgId/requests/:requestId/letters/acknowledgement/print": {
     rule: { subtree: WRITERS },
     call: (f) => ({ url: `/organisations/${f.s1}/requests/${f.request}/letters/acknowledgement/print`, form: {} }),

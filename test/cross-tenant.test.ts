@@ -48,6 +48,7 @@ const TENANT_PARAMS: Record<string, (t: Tenant) => string> = {
   incidentId: (t) => t.incident,
   importId: (t) => t.callImport,
   campaignId: (t) => t.campaign,
+  outboxId: (t) => t.outbox,
 };
 
 /** Path parameters that name nothing a tenant owns: the same value for both. */

@@ -9,6 +9,10 @@ export interface Config {
   databaseUrl: string | undefined;
   /** PostgreSQL schema to work in (tests give each run its own). */
   databaseSchema: string | undefined;
+  /** PostgreSQL: how long to wait for a connection before answering « service momentanément indisponible ». */
+  databaseConnectTimeoutMs: number;
+  /** PostgreSQL: the longest a request's statement may run (long imports lift it for their own transaction). */
+  databaseStatementTimeoutMs: number;
   dataDir: string;
   theme: Theme;
   /** Name shown in the header when the theme is `neutre`. */
@@ -49,6 +53,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     databaseUrl: env.DATABASE_URL || undefined,
     databaseSchema: env.DATABASE_SCHEMA || undefined,
+    databaseConnectTimeoutMs: intFrom(env.DATABASE_CONNECT_TIMEOUT_MS, 5_000),
+    databaseStatementTimeoutMs: intFrom(env.DATABASE_STATEMENT_TIMEOUT_MS, 30_000),
     dataDir,
     theme,
     brandName: env.VIGIE_BRAND_NAME ?? "Vigie",

@@ -9,6 +9,10 @@ const CATALOG = {
   "http.null_character": [400, "Le texte envoyé contient un caractère nul, qui n'est pas accepté : retirez-le et réessayez."],
   "http.payload_too_large": [413, "Le contenu envoyé est trop volumineux."],
   "http.unsupported_media_type": [415, "Ce type de contenu n'est pas accepté."],
+  "db.unavailable": [
+    503,
+    "Service momentanément indisponible : la base de données ne répond pas. Rien n'a été perdu ; réessayez dans quelques instants.",
+  ],
   "auth.required": [401, "Vous devez vous connecter pour accéder à cette page."],
   "auth.forbidden": [403, "Vous n'avez pas les droits nécessaires pour cette action."],
   "auth.invalid_credentials": [401, "Adresse électronique ou mot de passe incorrect."],
@@ -24,6 +28,8 @@ const CATALOG = {
   ],
   "auth.setup_done": [403, "Le premier compte administrateur existe déjà."],
   "rate.limited": [429, "Trop d'envois depuis votre connexion. Réessayez dans une heure."],
+  "track.mismatch": [404, "Numéro ou code incorrect. Vérifiez-les sur votre accusé de réception."],
+  "track.rate_limited": [429, "Trop d'essais depuis votre connexion. Réessayez dans une heure."],
   "csrf.invalid": [403, "Le formulaire a expiré ou ne vient pas de ce site. Rechargez la page et réessayez."],
   "organisation.not_found": [404, "Organisation introuvable."],
   "organisation.stale": [

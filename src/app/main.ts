@@ -4,10 +4,13 @@ import { createMailTransport, useMailTransport } from "../modules/mail/mail.serv
 import { loadConfig } from "./config.ts";
 import "./jobs.ts";
 import { buildServer } from "./server.ts";
-import { openOrExit } from "./start.ts";
+import { openWhenReachable } from "./start.ts";
 
 const config = loadConfig();
-const database = await openOrExit(config, "serveur");
+// With PostgreSQL down, the server waits (retrying, with a growing pause) rather than exits: a
+// supervisor restarting it in a loop would only add noise. It listens once the schema is up to date,
+// so nothing answers 503 to every page in the meantime and a health check sees the port closed.
+const database = await openWhenReachable(config, "serveur");
 if (process.argv.includes("--demo")) {
   const { DemoRefusedError, loadDemo } = await import("../cli/demo-data.ts");
   try {

@@ -17,6 +17,7 @@ import { callsApiRoutes } from "../modules/calls/calls.api.ts";
 import { callsRoutes } from "../modules/calls/calls.routes.tsx";
 import { dashboardsRoutes } from "../modules/dashboards/dashboards.routes.tsx";
 import { frameworksRoutes } from "../modules/frameworks/frameworks.routes.tsx";
+import { healthRoutes } from "../modules/health/health.routes.ts";
 import { homeRoutes } from "../modules/home/home.routes.tsx";
 import { legalRoutes } from "../modules/legal/legal.routes.tsx";
 import { leversRoutes } from "../modules/levers/levers.routes.tsx";
@@ -91,6 +92,7 @@ export async function buildServer(deps: AppDeps, options: { logger?: boolean } =
   app.decorateRequest("pageNotice", undefined);
   for (const routes of [
     mailRoutes,
+    healthRoutes,
     homeRoutes,
     authRoutes,
     organisationsRoutes,

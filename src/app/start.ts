@@ -2,6 +2,7 @@ import path from "node:path";
 import { type Database, openDatabase } from "../db/database.ts";
 import { EmbeddedDatabaseBusy } from "../db/embedded-lock.ts";
 import { migrateToLatest } from "../db/migrate.ts";
+import { isDatabaseUnavailable } from "../db/unavailable.ts";
 import { syncFrameworks } from "../modules/frameworks/frameworks.service.ts";
 import type { Config } from "./config.ts";
 
@@ -12,10 +13,50 @@ export async function openMigratedDatabase(config: Config, purpose: string): Pro
     schema: config.databaseSchema,
     dataDir: path.join(config.dataDir, "pglite"),
     purpose,
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
+    statementTimeoutMs: config.databaseStatementTimeoutMs,
   });
-  await migrateToLatest(database.db, config.databaseUrl ? config.databaseSchema : undefined);
-  await syncFrameworks(database.db);
+  try {
+    await migrateToLatest(database.db, config.databaseUrl ? config.databaseSchema : undefined);
+    await syncFrameworks(database.db);
+  } catch (error) {
+    // The next attempt opens its own pool: this one must not linger.
+    await database.close().catch(() => undefined);
+    throw error;
+  }
   return database;
+}
+
+export interface RetryOptions {
+  /** The first pause after a failed attempt; it doubles each time. */
+  firstDelayMs?: number;
+  /** The longest pause between two attempts. */
+  maxDelayMs?: number;
+  log?: (message: string) => void;
+}
+
+/**
+ * Runs `attempt` until the database answers: while it is unreachable (stopped, starting up, too slow
+ * to connect), waits and tries again, with a pause doubling from 1 s up to 30 s. Any other failure (a
+ * migration that fails, an embedded folder held by another process) is no outage and ends the wait.
+ */
+export async function untilDatabaseReachable<T>(attempt: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  const maxDelayMs = options.maxDelayMs ?? 30_000;
+  const log = options.log ?? ((message: string) => console.error(message));
+  let delayMs = options.firstDelayMs ?? 1_000;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      const seconds = delayMs / 1000;
+      log(
+        `Base de données injoignable (${(error as Error).message || (error as { code?: string }).code}), nouvel essai dans ${seconds.toLocaleString("fr-FR")} s`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      delayMs = Math.min(delayMs * 2, maxDelayMs);
+    }
+  }
 }
 
 /**
@@ -34,4 +75,13 @@ export async function exitIfBusy<T>(opening: Promise<T>): Promise<T> {
 
 export function openOrExit(config: Config, purpose: string): Promise<Database> {
   return exitIfBusy(openMigratedDatabase(config, purpose));
+}
+
+/**
+ * For the server: like openOrExit, but waits for a PostgreSQL server that is down instead of exiting.
+ * The server listens only once the schema is up to date, so a port that answers means pages that work;
+ * a supervisor starting Vigie before PostgreSQL (a reboot, a failover) needs no ordering of its own.
+ */
+export function openWhenReachable(config: Config, purpose: string, options: RetryOptions = {}): Promise<Database> {
+  return exitIfBusy(untilDatabaseReachable(() => openMigratedDatabase(config, purpose), options));
 }

@@ -29,6 +29,13 @@ export interface DatabaseOptions {
   dataDir?: string | undefined;
   /** Who opens an embedded folder (« serveur », « create-admin »…): named to the next process that tries. */
   purpose?: string | undefined;
+  /** With a server: how long to wait for a new connection before failing (5 s by default). */
+  connectTimeoutMs?: number | undefined;
+  /**
+   * With a server: the longest a statement may run before PostgreSQL cancels it (none by default, for the
+   * command line; the web server sets one). Long imports lift it for their own transaction.
+   */
+  statementTimeoutMs?: number | undefined;
 }
 
 // Both engines hand back the same JavaScript values: bigint and numeric as text (no silent
@@ -62,16 +69,40 @@ export function embeddedEngine(db: Kysely<DB>): PGlite | undefined {
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url) {
+    const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
     if (options.schema) {
-      const admin = new pg.Client({ connectionString: options.url });
-      await admin.connect();
-      await admin.query(`create schema if not exists ${quoteIdent(options.schema)}`);
-      await admin.end();
+      const admin = new pg.Client({ connectionString: options.url, connectionTimeoutMillis: connectTimeoutMs });
+      // A connection that dies here (the server stopping) must fail this opening, not end the process.
+      admin.on("error", () => undefined);
+      try {
+        await admin.connect();
+        await admin.query(`create schema if not exists ${quoteIdent(options.schema)}`);
+      } finally {
+        await admin.end().catch(() => undefined);
+      }
     }
+    const settings = [
+      ...(options.schema ? [`-c search_path=${quoteIdent(options.schema)}`] : []),
+      ...(options.statementTimeoutMs ? [`-c statement_timeout=${Math.floor(options.statementTimeoutMs)}`] : []),
+    ];
     const pool = new pg.Pool({
       connectionString: options.url,
       max: 10,
-      ...(options.schema ? { options: `-c search_path=${quoteIdent(options.schema)}` } : {}),
+      // Without it a connection attempt to a frozen server waits for the system's TCP timeout (minutes).
+      connectionTimeoutMillis: connectTimeoutMs,
+      ...(settings.length ? { options: settings.join(" ") } : {}),
+    });
+    // An idle connection the server drops (restart, kill, network) is reported here; without a
+    // listener Node ends the process. The pool has already discarded that connection and opens a
+    // new one at the next query, so Vigie reconnects by itself once PostgreSQL is back.
+    pool.on("error", (error) => {
+      console.error(`PostgreSQL : connexion inactive perdue (${error.message}) ; une nouvelle sera ouverte à la prochaine requête.`);
+    });
+    // A connection lent out (inside a transaction, between two statements) has no pool listener: its
+    // loss would end the process too. The statement that follows fails, is answered 503, and the
+    // broken connection is discarded when Kysely releases it with the error.
+    pool.on("connect", (client) => {
+      client.on("error", () => undefined);
     });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     pools.set(db, pool);

@@ -11,6 +11,7 @@ import * as m0009 from "./migrations/0009_improvement.ts";
 import * as m0010 from "./migrations/0010_publication.ts";
 import * as m0011 from "./migrations/0011_announced_delays.ts";
 import * as m0012 from "./migrations/0012_mail_status.ts";
+import * as m0013 from "./migrations/0013_tracking_code.ts";
 import * as m0014 from "./migrations/0014_account_security.ts";
 import * as m0015 from "./migrations/0015_organisation_logos.ts";
 
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   "0010_publication": m0010,
   "0011_announced_delays": m0011,
   "0012_mail_status": m0012,
+  "0013_tracking_code": m0013,
   "0014_account_security": m0014,
   "0015_organisation_logos": m0015,
 };

@@ -7,6 +7,7 @@ import { addEvidence, campaignDetails, createCampaign } from "../../src/modules/
 import { SYSTEM_ACTOR } from "../../src/modules/audit/audit.service.ts";
 import { createImport } from "../../src/modules/calls/calls.service.ts";
 import { createLocalCommitment } from "../../src/modules/frameworks/frameworks.service.ts";
+import { queueEmail } from "../../src/modules/mail/mail.service.ts";
 import { createCampaign as createMysteryCampaign } from "../../src/modules/mystery/mystery.service.ts";
 import type { Organisation } from "../../src/modules/organisations/organisation.ts";
 import { createOrganisation, setOrganisationLogo } from "../../src/modules/organisations/organisations.service.ts";
@@ -26,6 +27,7 @@ export interface RouteFixture {
   request: string;
   trackingNumber: string;
   trackingToken: string;
+  trackingCode: string;
   survey: string;
   kioskKey: string;
   assessment: string;
@@ -35,6 +37,8 @@ export interface RouteFixture {
   incident: string;
   callImport: string;
   campaign: string;
+  /** An e-mail to the requester, in the outbox. */
+  outbox: string;
 }
 
 /**
@@ -118,16 +122,26 @@ async function populateSite(
     data: Buffer.from("%PDF"),
   });
   const { evidence } = await campaignDetails(db, site.id, campaign.id);
+  const outbox = await queueEmail(db, {
+    orgId: site.id,
+    requestId: registered.request.id,
+    kind: "acknowledgement",
+    to: "demandeur@exemple.fr",
+    subject: `${marker} accusé de réception`,
+    text: `${marker} texte de l'accusé`,
+  });
   // A logo, so the public logo route has something to serve.
   await setOrganisationLogo(db, root, site.id, Buffer.from("89504e470d0a1a0a0000000d49484452", "hex"));
   return {
     s1: site.id,
     s1Version: site.version,
+    outbox,
     targetAccount: target.id,
     localCommitment: local.id,
     request: registered.request.id,
     trackingNumber: registered.request.number,
     trackingToken: registered.trackingToken,
+    trackingCode: registered.trackingCode,
     survey: survey.id,
     kioskKey: await kioskKey(db, {
       orgId: site.id,

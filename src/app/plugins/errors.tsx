@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import { isDatabaseUnavailable } from "../../db/unavailable.ts";
 import { sendPage, wantsHtml } from "../../ui/page.tsx";
 import type { App } from "../context.ts";
 import { AppError, type FieldErrors } from "../errors.ts";
@@ -23,21 +24,30 @@ function fromFastify(error: FastifyError): AppError | undefined {
   return undefined;
 }
 
+function headingOf(error: AppError): { title: string; heading: string } {
+  if (error.status === 404) return { title: "Page introuvable", heading: "Page introuvable" };
+  if (error.status === 503) return { title: "Service momentanément indisponible", heading: "Service momentanément indisponible" };
+  return { title: "Une erreur est survenue", heading: "Action impossible" };
+}
+
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
+  // Browsers and API clients alike may try again on their own after this many seconds.
+  if (error.status === 503) reply.header("retry-after", "5");
   if (!wantsHtml(request)) {
     return reply.status(error.status).send({ error: error.message, code: error.code, ...(error.fields ? { fields: error.fields } : {}) });
   }
   if (error.code === "auth.required" && request.method === "GET") {
     return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`);
   }
+  const { title, heading } = headingOf(error);
   return sendPage(
     reply,
     request,
     {
-      title: error.status === 404 ? "Page introuvable" : "Une erreur est survenue",
+      title,
       children: (
         <div class="fr-col-12 fr-col-md-8">
-          <h1>{error.status === 404 ? "Page introuvable" : "Action impossible"}</h1>
+          <h1>{heading}</h1>
           <p class="fr-text--lead">{error.message}</p>
           {error.fields ? (
             <ul>
@@ -79,6 +89,11 @@ export function errorHandling(app: App): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const known = error instanceof AppError ? error : fromFastify(error);
     if (known) return sendError(request, reply, known);
+    if (isDatabaseUnavailable(error)) {
+      // PostgreSQL stopped or restarting: no bug of ours, and the pool reconnects by itself once it is back.
+      request.log.warn({ err: error }, "base de données injoignable : réponse 503");
+      return sendError(request, reply, new AppError("db.unavailable"));
+    }
     // Anything else is a bug: log it whole, tell the user nothing of the inside.
     request.log.error({ err: error }, "erreur interne");
     if (!wantsHtml(request)) return reply.status(500).send({ error: "Erreur interne. L'incident a été enregistré." });

@@ -89,8 +89,12 @@ export function AnnouncedDelaysPage({
                   return d ? (
                     <td>
                       <DelayCell delay={d} />
-                      <br />
-                      <span class="fr-hint-text">{sourceText(d.source)}</span>
+                      {d.delay ? (
+                        <>
+                          <br />
+                          <span class="fr-hint-text">{sourceText(d.source)}</span>
+                        </>
+                      ) : null}
                     </td>
                   ) : (
                     <td>—</td>

@@ -224,6 +224,14 @@ export async function runImport(db: Kysely<DB>, author: AuditActor, orgId: strin
   return getImport(db, orgId, importId);
 }
 
+/**
+ * The server's statement timeout (30 s by default) guards requests; a file of millions of calls, copied
+ * or moved in one statement, legitimately takes longer. Lifted for this transaction only.
+ */
+async function liftStatementTimeout(trx: Kysely<DB>): Promise<void> {
+  await sql`set local statement_timeout = 0`.execute(trx);
+}
+
 const isUniqueViolation = (error: unknown) =>
   typeof error === "object" && error !== null && "code" in error && (error as { code: unknown }).code === "23505";
 
@@ -251,6 +259,7 @@ async function importAtOnce(
   const single = singleConnection(client);
   try {
     await single.transaction().execute(async (trx) => {
+      await liftStatementTimeout(trx);
       // Two imports of one organisation's calls, one after the other: the second then meets the
       // first one's calls as known ones, instead of a unique-key failure at its commit.
       await sql`select pg_advisory_xact_lock(hashtextextended(${`calls:${orgId}`}, 0))`.execute(trx);
@@ -336,6 +345,7 @@ export async function commitImport(
   }
   try {
     await db.transaction().execute(async (trx) => {
+      await liftStatementTimeout(trx);
       const row = await repo.findImport(trx, orgId, importId, true);
       if (row?.status !== "committing") throw new AppError("calls.import_state");
       const staged = await repo.stagedCount(trx, orgId, importId);

@@ -32,7 +32,7 @@ describe("the legal pages every public site publishes", () => {
     expect(saved.statusCode).toBe(303);
     const page = await new Client(t.app).get("/legal/accessibilite");
     expect(page.body).toContain("<p>Contact : accessibilite@mairie.fr</p>");
-    expect(page.body).toContain("Accessibilité : totalement conforme");
+    expect(page.body).toContain("Accessibilité\u00a0: totalement conforme");
     const stale = await c.post("/legal/accessibilite/edit", { title: "X", body: "Y", compliance: "partielle", version: "0" });
     expect(stale.statusCode).toBe(409);
     expect((await new Client(t.app).get("/legal/accessibilite")).body).toContain("Audit mené en 2026");

@@ -1,4 +1,28 @@
 import PDFDocument from "pdfkit";
+import QRCode from "qrcode";
+
+/** Where and how the requester follows the request: printed with a QR code under the letter. */
+export interface LetterTracking {
+  /** The address the QR code opens: the tracking form with the number filled in, never the code. */
+  qrUrl: string;
+  /** The sentence printed beside it, with the address, the number and the code. */
+  text: string;
+}
+
+/** A QR code as vector squares (sharp at any print size, nothing to embed), `size` points wide. */
+function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, size: number): void {
+  const { modules } = QRCode.create(text, { errorCorrectionLevel: "M" });
+  const quiet = 4;
+  const cell = size / (modules.size + 2 * quiet);
+  doc.save().fillColor("black");
+  for (let row = 0; row < modules.size; row++) {
+    for (let col = 0; col < modules.size; col++) {
+      if (modules.get(row, col)) doc.rect(x + (col + quiet) * cell, y + (row + quiet) * cell, cell, cell);
+    }
+  }
+  doc.fill().restore();
+}
+
 import { forWinAnsi } from "../../ui/format.ts";
 
 /**
@@ -13,6 +37,7 @@ export function letterPdf(letter: {
   date: string;
   subject: string;
   body: string;
+  tracking?: LetterTracking | undefined;
 }): Promise<Buffer> {
   // The standard fonts speak WinAnsi: the narrow no-break spaces of French typography would print as garbage.
   const t = forWinAnsi;
@@ -38,6 +63,17 @@ export function letterPdf(letter: {
     doc.font("Helvetica-Bold").text(t(`Objet : ${letter.subject}`), 64);
     doc.moveDown();
     doc.font("Helvetica").fontSize(11).text(t(letter.body), { align: "left", lineGap: 2 });
+    if (letter.tracking) {
+      const size = 96;
+      doc.moveDown(2);
+      if (doc.y + size > doc.page.height - doc.page.margins.bottom) doc.addPage();
+      const top = doc.y;
+      drawQr(doc, letter.tracking.qrUrl, 64, top, size);
+      doc
+        .font("Helvetica")
+        .fontSize(10)
+        .text(t(letter.tracking.text), 64 + size + 12, top + 24, { width: doc.page.width - 64 - size - 12 - 64 });
+    }
     doc.end();
   });
 }

@@ -57,14 +57,16 @@ describe("letters to the requester, by e-mail", () => {
     const link = /https:\/\/vigie\.mairie-lyon\.example(\/track\?\S+)/.exec(mail.text)?.[1] ?? "";
     const page = await new Client(t.app).get(link);
     expect(page.statusCode).toBe(200);
-    expect(plain(page.body)).toContain("25 mai 2027");
+    expect(plain(page.body)).toContain("Réponse attendue au plus tard le 25 mai 2027");
     expect(page.body).toContain('data-mail-status="sent"');
-    // Printing the acknowledgement for the post makes a new tracking link: the e-mailed one stops working.
+    // The e-mail gives the number and the short code too.
+    expect(plain(mail.text)).toMatch(new RegExp(`avec le numéro ${r.number} et le code [A-Z2-9]{4}-[A-Z2-9]{4}`));
+    // Printing the acknowledgement for the post (same code, derived) leaves the e-mailed link working.
     await c.get(`/organisations/${site}/requests/${r.id}`);
     const printed = await c.post(`/organisations/${site}/requests/${r.id}/letters/acknowledgement/print`, {});
     expect(printed.headers["content-type"]).toBe("application/pdf");
     expect(printed.rawPayload.subarray(0, 5).toString()).toBe("%PDF-");
-    expect((await new Client(t.app).get(link)).statusCode).toBe(404);
+    expect((await new Client(t.app).get(link)).statusCode).toBe(200);
     // Running the queue again sends nothing more.
     await runDueJobs(t.database.db);
     expect(smtp.messages.filter((m) => m.to.includes("elodie@example.org"))).toHaveLength(1);

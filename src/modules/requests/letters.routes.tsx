@@ -16,12 +16,13 @@ import { LetterPreview } from "./letters.views.tsx";
 import {
   getRequest,
   letterFacts,
+  notePrintedAcknowledgement,
   previewLetter,
   type RequestRecord,
-  renewTrackingToken,
   sendAcknowledgement,
   todayIn,
 } from "./requests.service.ts";
+import { formatTrackingCode, trackingCodeFor } from "./tracking-code.ts";
 
 const orgParams = z.object({ orgId: z.string().uuid() });
 const kindParams = z.object({ orgId: z.string().uuid(), kind: z.enum(LETTER_KINDS, { error: "Modèle inconnu." }) });
@@ -140,18 +141,26 @@ export async function lettersRoutes(app: App, deps: AppDeps): Promise<void> {
     kind: z.enum(LETTER_KINDS, { error: "Lettre inconnue." }),
   });
 
-  /** The letter as a PDF for the post; the tracking link is only there when a fresh token was just made. */
+  /**
+   * The letter as a PDF for the post. An acknowledgement carries how to follow the request: the short
+   * address, the number and the code in words, and a QR code opening the form with the number filled
+   * in (never the code). The code is derived (tracking-code.ts): the letter can be printed again.
+   */
   const sendLetterPdf = async (
     reply: FastifyReply,
     orgId: string,
     r: RequestRecord,
     kind: LetterKind,
-    trackingUrl: string | null,
     extra: { message?: string | undefined; announcedOn?: string | undefined } = {},
   ) => {
     const org = await getOrganisation(db, orgId);
+    const trackingAddress = `${deps.config.baseUrl}/track`;
+    const trackingCode = formatTrackingCode(await trackingCodeFor(db, r.id));
+    const qrUrl = `${trackingAddress}?${new URLSearchParams({ number: r.number })}`;
     const facts = letterFacts(org.name, r, {
-      trackingUrl,
+      trackingUrl: qrUrl,
+      trackingAddress,
+      trackingCode,
       message: extra.message ?? (kind === "answer" ? "Notre réponse vous est adressée par courrier." : null),
       ...(extra.announcedOn ? { announcedOn: extra.announcedOn } : {}),
     });
@@ -164,6 +173,10 @@ export async function lettersRoutes(app: App, deps: AppDeps): Promise<void> {
       date: frenchDate(todayIn(org.timeZone)),
       subject: letter.subject,
       body: letter.body,
+      tracking:
+        kind === "acknowledgement"
+          ? { qrUrl, text: `Suivez votre demande sur ${trackingAddress} avec le numéro ${r.number} et le code ${trackingCode}.` }
+          : undefined,
     });
     return reply
       .header("content-type", "application/pdf")
@@ -178,7 +191,7 @@ export async function lettersRoutes(app: App, deps: AppDeps): Promise<void> {
       const params = parseInput(letterParams, request.params);
       // The preview's PDF carries what the agent typed (the message, the new date), not yet saved.
       const extra = parseInput(pdfQuery, request.query ?? {});
-      return sendLetterPdf(reply, params.orgId, await getRequest(db, params.orgId, params.requestId), params.kind, null, extra);
+      return sendLetterPdf(reply, params.orgId, await getRequest(db, params.orgId, params.requestId), params.kind, extra);
     },
   );
 
@@ -190,7 +203,7 @@ export async function lettersRoutes(app: App, deps: AppDeps): Promise<void> {
     async (request, reply) => {
       const { orgId, requestId } = parseInput(requestOnly, request.params);
       const r = await getRequest(db, orgId, requestId);
-      const letter = await previewLetter(db, orgId, requestId, "acknowledgement");
+      const letter = await previewLetter(db, orgId, requestId, "acknowledgement", {}, deps.config.baseUrl);
       const base = `/organisations/${orgId}/requests/${requestId}`;
       return sendPage(reply, request, {
         title: `Accusé de réception — demande ${r.number}`,
@@ -225,16 +238,15 @@ export async function lettersRoutes(app: App, deps: AppDeps): Promise<void> {
     },
   );
 
-  // Only the hash of a tracking token is kept, so a printed acknowledgement gets a new one: printing is
-  // a write (the e-mailed link, if any, stops working), hence a form and not a link.
+  // Printing for the post is recorded in the request's history, hence a form and not a link. The code
+  // is derived (tracking-code.ts), so printing no longer renews anything: the e-mailed link keeps working.
   app.post(
     "/organisations/:orgId/requests/:requestId/letters/acknowledgement/print",
     { config: { access: onOrg("request.write") }, schema: { hide: true } },
     async (request, reply) => {
       const params = parseInput(letterParams.omit({ kind: true }), request.params);
-      const { request: r, trackingToken } = await renewTrackingToken(db, actorOf(request), params.orgId, params.requestId);
-      const trackingUrl = `${deps.config.baseUrl}/track?${new URLSearchParams({ number: r.number, token: trackingToken })}`;
-      return sendLetterPdf(reply, params.orgId, r, "acknowledgement", trackingUrl);
+      const { request: r } = await notePrintedAcknowledgement(db, actorOf(request), params.orgId, params.requestId);
+      return sendLetterPdf(reply, params.orgId, r, "acknowledgement");
     },
   );
 }

@@ -12,6 +12,8 @@ const facts = {
   delay: { value: 15, unit: "working_days" as const },
   dueOn: "2027-05-25",
   trackingUrl: "https://vigie.example/track?number=2027-000042&token=x",
+  trackingAddress: "https://vigie.example/track",
+  trackingCode: "ABCD-EFGH",
 };
 
 /** The letters use French no-break spaces (« 30 avril », « : »): compared here as plain spaces. */
@@ -34,6 +36,7 @@ describe("letters to the requester", () => {
     expect(plain(letter.body)).toContain("le 30 avril 2027 votre réclamation « Attente au guichet »");
     expect(plain(letter.body)).toContain("dans un délai de 15 jours ouvrés, c'est-à-dire au plus tard le 25 mai 2027.");
     expect(letter.body).toContain(facts.trackingUrl);
+    expect(plain(letter.body)).toContain("sur https://vigie.example/track avec le numéro 2027-000042 et le code ABCD-EFGH");
   });
 
   it("acknowledge without promising a date when no delay applies, never « au plus tard le dès que possible »", () => {

@@ -32,7 +32,7 @@ Nous avons bien reçu le {date_reception} votre {type} « {objet} », enregistr�
 
 {phrase_delai}
 
-Vous pouvez suivre l'avancement de votre dossier à cette adresse : {lien_suivi}
+Vous pouvez suivre l'avancement de votre dossier sur {adresse_suivi} avec le numéro {numero} et le code {code_suivi}, ou directement à cette adresse : {lien_suivi}
 
 Nous vous prions d'agréer, Madame, Monsieur, nos salutations distinguées.
 
@@ -48,7 +48,7 @@ Votre {type} « {objet} », reçue le {date_reception}, demande plus de temps qu
 
 Nous vous répondrons au plus tard le {nouvelle_date}.
 
-Vous pouvez suivre votre dossier avec le lien personnel reçu dans l'accusé de réception.
+Vous pouvez suivre votre dossier avec le numéro et le code indiqués dans l'accusé de réception.
 
 Nous vous prions d'agréer, Madame, Monsieur, nos salutations distinguées.
 
@@ -84,6 +84,7 @@ Une {type} a été déposée le {date_reception} sur le formulaire en ligne de {
 {phrase_delai}
 
 Suivi du dossier : {lien_suivi}
+(ou sur {adresse_suivi} avec le numéro {numero} et le code {code_suivi})
 
 Si vous n'êtes pas à l'origine de ce dépôt, ignorez ce message.
 
@@ -103,6 +104,8 @@ export const PLACEHOLDERS = [
   "nouvelle_date",
   "message",
   "lien_suivi",
+  "adresse_suivi",
+  "code_suivi",
 ] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 
@@ -120,6 +123,8 @@ export const PLACEHOLDER_LABELS: Record<Placeholder, string> = {
   nouvelle_date: "nouvelle date de réponse",
   message: "message à l'usager",
   lien_suivi: "lien de suivi",
+  adresse_suivi: "adresse de la page de suivi",
+  code_suivi: "code de suivi",
 };
 
 export interface LetterFacts {
@@ -134,6 +139,10 @@ export interface LetterFacts {
   announcedOn?: string | null;
   message?: string | null;
   trackingUrl?: string | null;
+  /** The address of the tracking form (« https://…/track »), where number and code are typed. */
+  trackingAddress?: string | null;
+  /** The short code, as printed (« ABCD-EFGH »). */
+  trackingCode?: string | null;
 }
 
 /** « 1er décembre 2026 »; an empty string for no date. */
@@ -169,6 +178,8 @@ export function letterValues(f: LetterFacts): Record<Placeholder, string | null>
     nouvelle_date: f.announcedOn ? formatDate(f.announcedOn) : null,
     message,
     lien_suivi: f.trackingUrl ?? null,
+    adresse_suivi: f.trackingAddress ?? null,
+    code_suivi: f.trackingCode ?? null,
   };
 }
 

@@ -8,6 +8,7 @@ import { getOrganisation } from "../organisations/organisations.service.ts";
 import { type Delay, dueDate } from "./due-date.ts";
 import * as repo from "./requests.repository.ts";
 import type { RequestCreateInput } from "./requests.schema.ts";
+import { codeFromSecret, trackingSecret } from "./tracking-code.ts";
 
 /*
  * Registration, in two halves: what only reads (the announced delays, the calendar, the services)
@@ -20,6 +21,8 @@ export interface Registered {
   request: repo.RequestRecord;
   /** Given once, in the acknowledgement: with the receipt number it opens the public tracking page. */
   trackingToken: string;
+  /** The short code typed on /track with the number (derived, see tracking-code.ts), without dash. */
+  trackingCode: string;
 }
 
 export function hashTrackingToken(token: string): string {
@@ -82,6 +85,7 @@ export async function writeRegistrations(trx: Kysely<DB>, plan: RegistrationPlan
   const { orgId } = plan;
   const registered: Registered[] = [];
   const rollup = new Map<string, { month: string; channel: string; kind: string; received: number; receivedWithoutTarget: number }>();
+  const secret = await trackingSecret(trx);
   for (const { input, target, commitmentId, dueOn } of plan.requests) {
     const trackingToken = randomBytes(18).toString("base64url");
     const number = await repo.nextNumber(trx, orgId, Number(input.receivedOn.slice(0, 4)));
@@ -124,7 +128,7 @@ export async function writeRegistrations(trx: Kysely<DB>, plan: RegistrationPlan
     cell.received++;
     if (!target) cell.receivedWithoutTarget++;
     rollup.set(key, cell);
-    registered.push({ request, trackingToken });
+    registered.push({ request, trackingToken, trackingCode: codeFromSecret(secret, request.id) });
   }
   for (const delta of rollup.values()) await repo.applyRollup(trx, plan.path, delta);
   return registered;

@@ -273,8 +273,8 @@ describe("requests with their announced deadlines, on a real database", () => {
     });
     expect(ok.statusCode).toBe(303);
     const receipt = await visitor.get(ok.headers.location ?? "");
-    expect(receipt.body).toMatch(/Numéro de dossier : \d{4}-\d{6}/);
-    const track = /href="(\/track\?[^"]+)"/.exec(receipt.body)?.[1]?.replaceAll("&amp;", "&") ?? "";
+    expect(receipt.body).toMatch(/Numéro de dossier : <span class="vigie-nowrap">\d{4}-\d{6}<\/span>/);
+    const track = /href="(\/track\?[^"]*token=[^"]+)"/.exec(receipt.body)?.[1]?.replaceAll("&amp;", "&") ?? "";
     const tracking = await new Client(t.app).get(track);
     expect(tracking.statusCode).toBe(200);
     expect(tracking.body).toContain("Reçue");

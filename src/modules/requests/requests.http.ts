@@ -45,6 +45,11 @@ export const requestOut = z.object({
  * Wi-Fi or a company's router puts many people behind one address).
  */
 export const PUBLIC_RATE = { perBrowser: { max: 5, windowMs: 3600_000 }, perAddress: { max: 100, windowMs: 3600_000 } };
+/**
+ * Tries of the tracking form an hour: 10 per browser (room for typos), 100 per address (many people
+ * behind one router). Against 31^8 ≈ 850 billion codes, guessing at that pace is hopeless.
+ */
+export const TRACK_RATE = { perBrowser: { max: 10, windowMs: 3600_000 }, perAddress: { max: 100, windowMs: 3600_000 } };
 
 export const periodSchema = z.object({
   from: blankAsAbsent(isoDate.optional()),

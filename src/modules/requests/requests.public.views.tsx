@@ -2,12 +2,12 @@ import { formatDate, formatDelay } from "../../ui/format.ts";
 import { CsrfField, ErrorSummary, type FormState, TextArea, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import type { DelayUnit } from "../announced-delays/announced-delays.ts";
-import { REQUEST_KIND_LABELS } from "../frameworks/channels.ts";
+import { CHANNEL_LABELS, REQUEST_KIND_LABELS } from "../frameworks/channels.ts";
 import type { MailState } from "../mail/mail.service.ts";
 import { MAIL_KIND_LABELS, MailStatusBadge } from "../mail/mail.views.tsx";
 import { PublicOrgHeading } from "../organisations/organisations.views.tsx";
 import { STATUS_LABELS } from "./request-status.ts";
-import type { RequestStatus } from "./requests.service.ts";
+import type { TrackedRequest } from "./requests.service.ts";
 
 const PUBLIC_KINDS = ["request", "complaint", "suggestion"] as const;
 const KIND_CHOICES: Record<(typeof PUBLIC_KINDS)[number], string> = {
@@ -109,11 +109,13 @@ function acknowledgementSentence(m: MailState | null): string {
 
 export function PublicReceipt({
   number,
+  code,
   trackUrl,
   kind,
   acknowledgement,
 }: {
   number: string;
+  code: string | null;
   trackUrl: string | null;
   kind: string;
   acknowledgement: MailState | null;
@@ -122,9 +124,20 @@ export function PublicReceipt({
     <div class="fr-col-12 fr-col-md-8">
       <h1>Votre message est enregistré</h1>
       <div class="fr-callout">
-        <p class="fr-callout__title">{`Numéro de dossier : ${number}`}</p>
+        <p class="fr-callout__title">
+          {"Numéro de dossier : "}
+          <span class="vigie-nowrap">{number}</span>
+        </p>
+        {code ? (
+          <p class="fr-callout__title">
+            {"Code de suivi : "}
+            <span class="vigie-nowrap">{code}</span>
+          </p>
+        ) : null}
         <p class="fr-callout__text">
-          {`Votre ${kind === "complaint" ? "réclamation" : kind === "request" ? "demande" : "suggestion"} a bien été reçue. Gardez ce numéro : il vous sera demandé si vous nous contactez.`}
+          {code
+            ? `Votre ${kind === "complaint" ? "réclamation" : kind === "request" ? "demande" : "suggestion"} a bien été reçue. Notez-les pour suivre votre demande sur la page « Suivre une demande ».`
+            : `Votre ${kind === "complaint" ? "réclamation" : kind === "request" ? "demande" : "suggestion"} a bien été reçue. Gardez ce numéro : il vous sera demandé si vous nous contactez.`}
         </p>
         {number !== "0" ? (
           <p class="fr-callout__text" id="acknowledgement">
@@ -137,50 +150,86 @@ export function PublicReceipt({
           <a class="fr-link" href={trackUrl}>
             Suivre l'avancement de votre dossier
           </a>{" "}
-          (adresse personnelle : conservez-la, elle est aussi dans l'accusé de réception).
+          (ou, plus tard, sur{" "}
+          <a class="fr-link" href={`/track?${new URLSearchParams({ number })}`}>
+            la page de suivi
+          </a>{" "}
+          avec le numéro et le code).
         </p>
       ) : null}
     </div>
   );
 }
 
-export function TrackingView({
-  t,
-  mails,
-  timeZone,
-}: {
-  mails: MailState[];
-  timeZone: string;
-  t: {
-    number: string;
-    kind: string;
-    status: RequestStatus;
-    receivedOn: string;
-    dueOn: string | null;
-    answeredOn: string | null;
-    steps: Array<{ at: Date; toStatus: string | null; type: string }>;
-  };
-}): SafeHtml {
-  const kind = REQUEST_KIND_LABELS[t.kind as keyof typeof REQUEST_KIND_LABELS] ?? "Demande";
+/** The tracking form: the number and the code as printed on the acknowledgement. A GET-less POST keeps the code out of addresses and logs. */
+export function TrackingForm({ form, csrf }: { form: FormState; csrf: string }): SafeHtml {
+  return (
+    <div class="fr-col-12 fr-col-md-8">
+      <h1>Suivre une demande</h1>
+      <p>Saisissez le numéro de dossier et le code de suivi indiqués sur votre accusé de réception.</p>
+      <ErrorSummary form={form} />
+      <form method="post" action="/track" novalidate>
+        <CsrfField token={csrf} />
+        <TextField
+          name="number"
+          label="Numéro de dossier"
+          required
+          form={form}
+          maxlength={20}
+          autocomplete="off"
+          hint="Par exemple : 2026-000123"
+        />
+        <TextField
+          name="code"
+          label="Code de suivi"
+          required
+          form={form}
+          maxlength={20}
+          autocomplete="off"
+          hint="Huit caractères, par exemple : ABCD-EFGH"
+        />
+        <button class="fr-btn" type="submit">
+          Voir l'avancement
+        </button>
+      </form>
+    </div>
+  );
+}
+
+export function TrackingView({ t, mails }: { t: TrackedRequest; mails: MailState[] }): SafeHtml {
+  const kind = REQUEST_KIND_LABELS[t.kind] ?? "Demande";
+  const promise = t.answeredOn
+    ? `Réponse envoyée le ${formatDate(t.answeredOn)}`
+    : t.dueOn
+      ? `Réponse attendue au plus tard le ${formatDate(t.dueOn)}`
+      : null;
   return (
     <div class="fr-col-12 fr-col-md-8">
       <h1>{`${kind} n° ${t.number}`}</h1>
-      <p class="fr-text--lead">{`Où en est-elle ? ${STATUS_LABELS[t.status]}.`}</p>
-      <dl>
+      <p class="fr-text--lead">{t.organisation}</p>
+      <div class="fr-callout">
+        <p class="fr-callout__title">{`Où en est-elle ? ${STATUS_LABELS[t.status]}`}</p>
+        {promise ? <p class="fr-callout__text">{promise}</p> : null}
+      </div>
+      <dl class="vigie-facts">
+        <dt class="fr-text--bold">Type</dt>
+        <dd>{kind}</dd>
+        <dt class="fr-text--bold">Reçue par</dt>
+        <dd>{CHANNEL_LABELS[t.channel] ?? t.channel}</dd>
         <dt class="fr-text--bold">Reçue le</dt>
         <dd>{formatDate(t.receivedOn)}</dd>
-        {t.answeredOn ? (
-          <>
-            <dt class="fr-text--bold">Répondue le</dt>
-            <dd>{formatDate(t.answeredOn)}</dd>
-          </>
-        ) : t.dueOn ? (
-          <>
-            <dt class="fr-text--bold">Réponse attendue au plus tard le</dt>
-            <dd>{formatDate(t.dueOn)}</dd>
-          </>
-        ) : null}
+        <dt class="fr-text--bold">Délai de réponse annoncé</dt>
+        <dd>{t.delay ? formatDelay(t.delay.value, t.delay.unit) : "Aucun délai annoncé pour ce type de demande"}</dd>
       </dl>
+      <h2 class="fr-h4 fr-mt-4w">Étapes</h2>
+      <ol class="vigie-timeline">
+        {t.steps.map((s) => (
+          <li>
+            <span class="fr-text--bold">{formatDate(s.on)}</span>
+            {` — ${s.label}`}
+          </li>
+        ))}
+      </ol>
       {/* ---- mail states (module mail): the e-mails sent to the requester, as their outbox rows say ---- */}
       {mails.length ? (
         <section id="mails">
@@ -189,13 +238,18 @@ export function TrackingView({
             {mails.map((m) => (
               <li>
                 {`${MAIL_KIND_LABELS[m.kind] ?? "Courriel"} : `}
-                <MailStatusBadge state={m} timeZone={timeZone} />
+                <MailStatusBadge state={m} timeZone={t.timeZone} />
               </li>
             ))}
           </ul>
         </section>
       ) : null}
       {/* ---- end of mail states ---- */}
+      <p class="fr-mt-4w">
+        <a class="fr-link" href="/track">
+          Suivre une autre demande
+        </a>
+      </p>
     </div>
   );
 }

@@ -94,6 +94,12 @@ export async function findByTrackingHash(db: Kysely<DB>, hash: string): Promise<
   return row ? toRecord(row) : undefined;
 }
 
+/** Every request with this receipt number (one per organisation at most), for the public tracking form. */
+export async function findByNumber(db: Kysely<DB>, number: string): Promise<RequestRecord[]> {
+  const rows = await db.selectFrom("requests").selectAll().where("number", "=", number).limit(50).execute();
+  return rows.map(toRecord);
+}
+
 export type RequestChanges = Partial<
   Pick<
     RequestsTable,

@@ -227,7 +227,7 @@ export async function requestsRoutes(app: App, deps: AppDeps): Promise<void> {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const r = await getRequest(db, orgId, requestId);
     if (body.step === "send" || !r.requester.email) return null;
-    const letter = await previewLetter(db, orgId, requestId, kind, extra);
+    const letter = await previewLetter(db, orgId, requestId, kind, extra, config.baseUrl);
     const submitted = submittedValues(body);
     const fields = Object.fromEntries(keys.flatMap((k) => (submitted[k] !== undefined ? [[k, String(submitted[k])]] : [])));
     const base = `/organisations/${orgId}/requests/${requestId}`;

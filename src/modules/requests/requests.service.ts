@@ -4,6 +4,7 @@ import { AppError } from "../../app/errors.ts";
 import { localDay } from "../../app/local-day.ts";
 import { countHit } from "../../app/rate-limit.ts";
 import type { DB } from "../../db/schema.ts";
+import { civilDateIn } from "../../ui/format.ts";
 import { accountCan } from "../accounts/accounts.service.ts";
 import { type Actor, can } from "../accounts/roles.ts";
 import type { AuditActor } from "../audit/audit.service.ts";
@@ -12,13 +13,14 @@ import { organisationCalendar } from "../calendar/calendar.service.ts";
 import type { Channel, RequestKind } from "../frameworks/channels.ts";
 import { getOrganisation, organisationPath, subtreeIds } from "../organisations/organisations.service.ts";
 import { invitationFor } from "../surveys/surveys.service.ts";
-import { addCalendarDays, histogramBucket, responseDays, shiftAfterPause } from "./due-date.ts";
+import { addCalendarDays, type Delay, histogramBucket, responseDays, shiftAfterPause } from "./due-date.ts";
 import { composeLetter, sendLetter, sendPublicAcknowledgement } from "./letters.service.ts";
 import type { LetterFacts, LetterKind } from "./letters.ts";
 import { hashTrackingToken, monthOf, planRegistrations, type Registered, writeRegistrations } from "./registration.ts";
 import { canMove, isOpen, type RequestStatus, STATUS_LABELS } from "./request-status.ts";
 import * as repo from "./requests.repository.ts";
 import type { PublicRequestInput, RequestCreateInput, StatusChangeInput } from "./requests.schema.ts";
+import { codeMatches, formatTrackingCode, normaliseTrackingCode, trackingCodeFor } from "./tracking-code.ts";
 
 export type { Registered } from "./registration.ts";
 export type { RequestEvent, RequestRecord } from "./requests.repository.ts";
@@ -75,7 +77,7 @@ export async function registerRequest(
   return db.transaction().execute(async (trx) => {
     const [registered] = await writeRegistrations(trx, plan, options);
     if (!registered) throw new Error("enregistrement sans résultat");
-    const { request, trackingToken } = registered;
+    const { request, trackingToken, trackingCode } = registered;
     await recordAudit(trx, options.author, { orgId, action: "create", entity: "request", entityId: request.id, after: request });
     // An agent reads the acknowledgement before sending it (preview, then « Envoyer »); the public's own
     // filing is acknowledged at once, nobody being there to press the button.
@@ -87,7 +89,17 @@ export async function registerRequest(
     if (!email || !(await publicAcknowledgementAllowed(trx, orgId, email))) return registered;
     let outboxId: string | null;
     try {
-      outboxId = await sendPublicAcknowledgement(trx, orgId, request.id, email, letterFacts(org.name, request, { trackingUrl }));
+      outboxId = await sendPublicAcknowledgement(
+        trx,
+        orgId,
+        request.id,
+        email,
+        letterFacts(org.name, request, {
+          trackingUrl,
+          trackingAddress: `${options.baseUrl ?? ""}/track`,
+          trackingCode: formatTrackingCode(trackingCode),
+        }),
+      );
     } catch (error) {
       // A letter the request cannot fill must not lose what the public filed: an agent acknowledges it.
       if (error instanceof AppError && error.code === "letter.incomplete") return registered;
@@ -95,7 +107,7 @@ export async function registerRequest(
     }
     if (!outboxId) return registered;
     const after = await markAcknowledged(trx, request, { accountId: null, label: "Vigie" }, email, outboxId);
-    return { request: after, trackingToken };
+    return { request: after, trackingToken, trackingCode };
   });
 }
 
@@ -130,12 +142,15 @@ export async function previewLetter(
   requestId: string,
   kind: LetterKind,
   extra: { message?: string | undefined; announcedOn?: string | undefined } = {},
+  baseUrl = "",
 ): Promise<{ subject: string; body: string; to: string | null }> {
   const org = await getOrganisation(db, orgId);
   const r = await getRequest(db, orgId, requestId);
   const facts = letterFacts(org.name, r, {
     // The personal link is made when the letter leaves (only its hash is kept): the preview says where it goes.
     trackingUrl: kind === "acknowledgement" ? TRACKING_LINK_PREVIEW : null,
+    // The short code is derived, not made at sending: the preview shows the real one.
+    ...(kind === "acknowledgement" ? await trackingFacts(db, baseUrl, r) : {}),
     message: extra.message ?? (kind === "answer" ? DEFAULT_ANSWER_MESSAGE : null),
     ...(extra.announcedOn ? { announcedOn: extra.announcedOn } : {}),
   });
@@ -179,7 +194,7 @@ export async function sendAcknowledgement(
       requestId,
       "acknowledgement",
       email,
-      letterFacts(org.name, withToken, { trackingUrl }),
+      letterFacts(org.name, withToken, { trackingUrl, ...(await trackingFacts(trx, baseUrl, withToken)) }),
     );
     if (!outboxId) throw new Error("accusé de réception sans courriel");
     const who = auditActor(actor);
@@ -187,6 +202,11 @@ export async function sendAcknowledgement(
     await recordAudit(trx, who, { orgId, action: "update", entity: "request", entityId: requestId, before, after });
     return after;
   });
+}
+
+/** The blanks {adresse_suivi} and {code_suivi} of a request's letters. */
+export async function trackingFacts(db: Kysely<DB>, baseUrl: string, r: repo.RequestRecord) {
+  return { trackingAddress: `${baseUrl}/track`, trackingCode: formatTrackingCode(await trackingCodeFor(db, r.id)) };
 }
 
 /** A complaint or suggestion filed by the public on the web page. */
@@ -428,11 +448,13 @@ export async function listQueue(db: Kysely<DB>, actor: Actor, orgId: string, que
   }
 }
 
-/** A new tracking token for a request (the old link stops working), for a printed acknowledgement. */
-export async function renewTrackingToken(db: Kysely<DB>, actor: Actor, orgId: string, requestId: string): Promise<Registered> {
-  const trackingToken = randomBytes(18).toString("base64url");
+/**
+ * A printed acknowledgement: recorded in the history. The letter carries the number and the short
+ * code (derived, so it can be printed again); the e-mailed link, if any, keeps working.
+ */
+export async function notePrintedAcknowledgement(db: Kysely<DB>, actor: Actor, orgId: string, requestId: string) {
   return db.transaction().execute(async (trx) => {
-    const request = await repo.setTrackingHash(trx, orgId, requestId, hashTrackingToken(trackingToken));
+    const request = await repo.findRequest(trx, orgId, requestId);
     if (!request) throw new AppError("request.not_found");
     const who = auditActor(actor);
     await repo.insertEvent(trx, orgId, requestId, {
@@ -441,30 +463,122 @@ export async function renewTrackingToken(db: Kysely<DB>, actor: Actor, orgId: st
       type: "letter",
       note: "Accusé de réception imprimé pour un envoi postal",
     });
-    await recordAudit(trx, who, { orgId, action: "update", entity: "request", entityId: requestId, after: { trackingLink: "renouvelé" } });
-    return { request, trackingToken };
+    return { request, trackingCode: formatTrackingCode(await trackingCodeFor(trx, requestId)) };
   });
 }
 
-/** What the public tracking page shows: status and dates, never the content or the agents. */
-export async function trackRequest(db: Kysely<DB>, number: string, token: string) {
-  const request = await repo.findByTrackingHash(db, hashTrackingToken(token));
-  if (!request || request.number !== number) throw new AppError("request.not_found");
+/** One step of a request the public may see: what happened and when, never who or why. */
+export interface PublicStep {
+  /** The civil day, in the organisation's time zone. */
+  on: string;
+  label: string;
+}
+
+/** What the public tracking page shows: organisation, dates, status, public steps; never the content, notes or agents. */
+export interface TrackedRequest {
+  /** Not shown: they let the route read the state of the request's e-mails. */
+  orgId: string;
+  id: string;
+  number: string;
+  organisation: string;
+  kind: RequestKind;
+  channel: Channel;
+  status: RequestStatus;
+  receivedOn: string;
+  delay: Delay | null;
+  dueOn: string | null;
+  answeredOn: string | null;
+  closedOn: string | null;
+  /** The organisation's time zone, to date the steps as its public lives them. */
+  timeZone: string;
+  steps: PublicStep[];
+}
+
+/** The label of an event on the public timeline, or null for what stays internal (notes, assignments, prints). */
+function publicStepLabel(e: repo.RequestEvent): string | null {
+  if (e.type === "created") return "Demande reçue";
+  if (e.type === "holding") return "Réponse d'attente : nouvelle date de réponse annoncée";
+  if (e.type !== "status" && e.type !== "letter") return null;
+  if (e.fromStatus === "waiting" && e.toStatus && e.toStatus !== "waiting" && e.toStatus !== "answered" && e.toStatus !== "closed") {
+    return "Reprise du traitement";
+  }
+  switch (e.toStatus) {
+    case "acknowledged":
+      return "Accusé de réception envoyé";
+    case "in_progress":
+      return "Prise en charge";
+    case "waiting":
+      return "En attente d'un complément de votre part";
+    case "answered":
+      return "Réponse envoyée";
+    case "closed":
+      return "Dossier clos";
+    default:
+      return null;
+  }
+}
+
+async function tracked(db: Kysely<DB>, request: repo.RequestRecord): Promise<TrackedRequest> {
+  const org = await getOrganisation(db, request.orgId);
   const events = await repo.eventsOf(db, request.orgId, request.id);
+  const steps: PublicStep[] = [];
+  // Days as the request records them where it does: an agent may register a letter or an answer after
+  // the fact (received, answered or closed "on" an earlier day); other steps take the day they were made.
+  const lastOf = (status: string) => events.findLast((e) => e.toStatus === status && e.type !== "created");
+  for (const e of events) {
+    const label = publicStepLabel(e);
+    if (!label) continue;
+    let on = civilDateIn(e.at, org.timeZone);
+    if (e.type === "created") on = request.receivedOn;
+    else if (request.answeredOn && e === lastOf("answered")) on = request.answeredOn;
+    else if (request.closedOn && e === lastOf("closed")) on = request.closedOn;
+    steps.push({ on, label });
+  }
   return {
-    // Not shown: they let the route read the state of the request's e-mails.
     orgId: request.orgId,
     id: request.id,
     number: request.number,
+    organisation: org.name,
     kind: request.kind,
+    channel: request.channel,
     status: request.status,
     receivedOn: request.receivedOn,
+    delay: request.target,
     dueOn: request.announcedOn ?? request.dueOn,
     answeredOn: request.answeredOn,
-    steps: events
-      .filter((e) => e.type === "created" || e.type === "status" || e.type === "holding")
-      .map((e) => ({ at: e.at, type: e.type, toStatus: e.toStatus })),
+    closedOn: request.closedOn,
+    timeZone: org.timeZone,
+    steps,
   };
+}
+
+/** The page of the personal link sent before short codes existed (number + long token): it keeps working. */
+export async function trackRequest(db: Kysely<DB>, number: string, token: string): Promise<TrackedRequest> {
+  const request = await repo.findByTrackingHash(db, hashTrackingToken(token));
+  if (!request || request.number !== number) throw new AppError("track.mismatch");
+  return tracked(db, request);
+}
+
+/** A receipt number as printed (« 2026-000123 »), tolerant of spaces and a missing year dash. */
+export function normaliseReceiptNumber(typed: string): string | undefined {
+  const compact = typed.replace(/[\s\u00a0\u202f]/g, "");
+  const m = /^(\d{4})-?(\d{1,9})$/.exec(compact);
+  if (!m) return undefined;
+  return `${m[1]}-${(m[2] ?? "").padStart(6, "0")}`;
+}
+
+/**
+ * The public tracking form: number and short code. A wrong pair says so without telling which one is
+ * wrong. The caller rate-limits before calling (guessing is the threat, not reading).
+ */
+export async function trackByCode(db: Kysely<DB>, number: string, code: string): Promise<TrackedRequest> {
+  const n = normaliseReceiptNumber(number);
+  const c = normaliseTrackingCode(code);
+  if (!n || !c) throw new AppError("track.mismatch");
+  for (const request of await repo.findByNumber(db, n)) {
+    if (await codeMatches(db, request.id, c)) return tracked(db, request);
+  }
+  throw new AppError("track.mismatch");
 }
 
 export function canWrite(actor: Actor, path: string[]): boolean {

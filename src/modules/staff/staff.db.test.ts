@@ -105,19 +105,19 @@ describe("staff, trainings and incident reports over HTTP", () => {
     await createAccount(t.database.db, ROOT, {
       email: "agent@a.fr",
       displayName: "Agent A",
-      password: "mot de passe du guichet",
+      password: "carillon de la salle des fêtes",
       role: "agent",
       orgId: siteA,
     });
     await createAccount(t.database.db, ROOT, {
       email: "auditeur@a.fr",
       displayName: "Audit",
-      password: "mot de passe audit",
+      password: "registre du contrôle interne",
       role: "auditor",
       orgId: siteA,
     });
     const agent = new Client(t.app);
-    await agent.login("agent@a.fr", "mot de passe du guichet");
+    await agent.login("agent@a.fr", "carillon de la salle des fêtes");
     await agent.get(`/organisations/${siteA}/incidents`);
     const empty = await agent.post(`/organisations/${siteA}/incidents`, { occurredOn: "2026-06-02", description: "" });
     expect(empty.statusCode).toBe(400);
@@ -133,7 +133,7 @@ describe("staff, trainings and incident reports over HTTP", () => {
     expect(list.body).toContain("Le standard renvoie vers un numéro fermé.");
     expect(list.body).not.toContain("Créer une action");
     const auditor = new Client(t.app);
-    await auditor.login("auditeur@a.fr", "mot de passe audit");
+    await auditor.login("auditeur@a.fr", "registre du contrôle interne");
     await auditor.get(`/organisations/${siteA}/incidents`);
     expect((await auditor.post(`/organisations/${siteA}/incidents`, { occurredOn: "2026-06-02", description: "x" })).statusCode).toBe(403);
     const page = await admin.get(`/organisations/${siteA}/incidents`);

@@ -79,7 +79,7 @@ describe("checking a submitted response", () => {
       { questionId: "mood", message: "Choisissez un des 3 visages." },
       { questionId: "nps", message: "Choisissez une note de 0 à 10." },
       { questionId: "hours", message: "Choisissez parmi les réponses proposées." },
-      { questionId: "comment", message: "Votre réponse dépasse 20 caractères." },
+      { questionId: "comment", message: "Votre réponse dépasse 20\u00a0caractères." },
     ]);
     expect(form("channel=phone&rings=4.5").ok).toBe(false);
     expect(form("channel=phone&rings=0").ok).toBe(false);
