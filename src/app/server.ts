@@ -44,6 +44,7 @@ import { AppError } from "./errors.ts";
 import { accessPlugin } from "./plugins/access.ts";
 import { assetsPlugin } from "./plugins/assets.ts";
 import { errorHandling, sendError } from "./plugins/errors.tsx";
+import { applySecurityHeaders, securityHeadersPlugin } from "./plugins/security-headers.ts";
 import { sessionPlugin } from "./plugins/session.ts";
 
 export async function buildServer(deps: AppDeps, options: { logger?: boolean } = {}): Promise<App> {
@@ -53,7 +54,10 @@ export async function buildServer(deps: AppDeps, options: { logger?: boolean } =
     bodyLimit: 1_048_576,
     routerOptions: { ignoreTrailingSlash: true },
     // A malformed address (`%E0%A4%A`) is refused before any hook: answer it like any other bad request.
-    frameworkErrors: (_error, request, reply) => sendError(request, reply, new AppError("http.bad_request")),
+    frameworkErrors: (_error, request, reply) => {
+      applySecurityHeaders(request, reply, deps.config.baseUrl.startsWith("https:"));
+      return sendError(request, reply, new AppError("http.bad_request"));
+    },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -64,6 +68,8 @@ export async function buildServer(deps: AppDeps, options: { logger?: boolean } =
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody);
   errorHandling(app);
+  // Before any route: every answer, static files and errors included, carries the security headers.
+  await securityHeadersPlugin(app, deps);
   // Session first: the access check reads the actor it loads.
   await sessionPlugin(app, deps);
   await accessPlugin(app, deps);

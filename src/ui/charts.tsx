@@ -31,6 +31,23 @@ function chartValue(value: number | null | undefined, unit: string | undefined):
   return `${formatNumber(value, 1)}${unit ? `${NNBSP}${unit}` : ""}`;
 }
 
+/**
+ * The page's Content-Security-Policy (`style-src 'self'`) ignores `style="…"` attributes and `<style>`
+ * elements in inline SVG. ECharts writes its text fonts as `style` and its hover effects in a `<style>`:
+ * the fonts become SVG presentation attributes (`font-size="12px"`, same names as the CSS properties),
+ * the hover effects go (the charts are static pictures).
+ */
+export function withoutInlineStyle(svg: string): string {
+  return svg.replace(/<style\b[^>]*>[\s\S]*?<\/style>/g, "").replace(/ style="([^"]*)"/g, (_all, declarations: string) =>
+    declarations
+      .split(";")
+      .map((d) => /^\s*([a-z-]+)\s*:\s*(.+?)\s*$/.exec(d))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => ` ${m[1]}="${m[2]}"`)
+      .join(""),
+  );
+}
+
 export function barChartSvg(chart: BarChart): string {
   const instance = echarts.init(null, null, { renderer: "svg", ssr: true, width: chart.width ?? 720, height: chart.height ?? 280 });
   try {
@@ -53,7 +70,7 @@ export function barChartSvg(chart: BarChart): string {
         },
       })),
     });
-    return instance.renderToSVGString();
+    return withoutInlineStyle(instance.renderToSVGString());
   } finally {
     instance.dispose();
   }

@@ -65,7 +65,7 @@ describe.skipIf(!browserAvailable)("call logs and mystery tests in Chromium", ()
     expect(rows.map((r) => r.trim())).toEqual(["8"]);
     await page.getByRole("button", { name: /^Enregistrer les .* lignes valides$/ }).click();
     await page.waitForURL(/ok=calls\.imported/);
-    await expect(page.locator("main").textContent()).resolves.toMatch(/appels ajoutés, 0 déjà connus/);
+    await expect(page.locator("main").textContent()).resolves.toMatch(/appels ajoutés, 0 déjà connu \(ignoré\)/);
     await page.getByRole("link", { name: "Voir les indicateurs d'accueil téléphonique" }).click();
     await page.goto(`${server.url}/organisations/${site}/calls?from=2026-01-01&to=2026-03-31`);
     await audit(page);

@@ -100,7 +100,7 @@ describe.skipIf(!browserAvailable)("dashboards and published results in Chromium
     await server?.close();
   });
 
-  const pct = (v: number) => `${(Math.round(v * 1000) / 10).toLocaleString("fr-FR")} %`;
+  const pct = (v: number) => `${(Math.round(v * 1000) / 10).toLocaleString("fr-FR")}\u202f%`;
 
   it("reads the network's dashboard, compares its sites, then goes down to one site", async () => {
     await page.goto(`${server.url}/organisations/${network}/dashboard?from=2026-03-01&to=2026-03-31`);

@@ -183,7 +183,7 @@ describe.skipIf(!browserAvailable)("running a survey from the staff pages in Chr
     await check("résultats", staff);
     const main = (await staff.locator("main").textContent()) ?? "";
     expect(main).toContain("4 réponses");
-    expect(main).toContain("Taux de satisfaction : 75");
+    expect(main).toContain("Taux de satisfaction\u00a0: 75\u202f%");
     await staff.screenshot({ path: "docs/screenshots/enquete-resultats.png", fullPage: false });
     await staff.goto(`${server.url}/organisations/${orgId}/surveys/${surveyId}/questionnaire`);
     await check("questionnaire", staff);

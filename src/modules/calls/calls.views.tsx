@@ -429,7 +429,7 @@ export function ImportStatusPage({
       {item.status === "reading" && !stalled ? (
         <div class="fr-mb-3w">
           <label for="progress">{`Lecture${NBSP}: ${formatPercentValue(percent)} (${plural(item.rowsRead, "ligne lue", "lignes lues")})`}</label>
-          <progress id="progress" max="100" value={String(percent)} style="width: 100%">
+          <progress id="progress" class="vigie-progress" max="100" value={String(percent)}>
             {formatPercentValue(percent)}
           </progress>
           {refreshNote}

@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { withoutInlineStyle } from "../../ui/charts.tsx";
 import { formatPercent, NBSP } from "../../ui/format.ts";
 import { raw, type SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 
@@ -44,7 +45,7 @@ export function HeatMapFigure({ heat, title }: { heat: Array<Array<{ offered: nu
       },
       series: [{ type: "heatmap", data, label: { show: true, formatter: (p: { value: number[] }) => `${p.value[2]}` } }],
     });
-    svg = instance.renderToSVGString();
+    svg = withoutInlineStyle(instance.renderToSVGString());
   } finally {
     instance.dispose();
   }

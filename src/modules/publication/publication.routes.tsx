@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { constants } from "node:zlib";
 import type { FastifyRequest } from "fastify";
@@ -5,6 +6,7 @@ import { z } from "zod";
 import { actorOf, onOrg, PUBLIC } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
 import { AppError } from "../../app/errors.ts";
+import { CONTENT_SECURITY_POLICY } from "../../app/plugins/security-headers.ts";
 import { formatNumber, NBSP } from "../../ui/format.ts";
 import { escapeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { sendPage } from "../../ui/page.tsx";
@@ -36,6 +38,17 @@ function publicOrg(request: FastifyRequest): string {
 
 const openDataOut = z.object(Object.fromEntries(CSV_COLUMNS.map((c) => [c, z.union([z.string(), z.number(), z.null()])])));
 
+const WIDGET_STYLE =
+  "body{font-family:system-ui,Arial,sans-serif;margin:.75rem;color:#161616;font-size:.95rem}h1{font-size:1.05rem;color:#000091;margin:0 0 .5rem}ul{padding-left:1.1rem;margin:.25rem 0}li{margin:.3rem 0}a{color:#000091}small{color:#3a3a3a}";
+/**
+ * The widget's own policy: the strict one, its single style block allowed by hash, and any site may frame it
+ * (that is what it is for).
+ */
+const WIDGET_CSP = CONTENT_SECURITY_POLICY.replace(
+  "style-src 'self'",
+  `style-src 'sha256-${createHash("sha256").update(WIDGET_STYLE).digest("base64")}'`,
+).replace("frame-ancestors 'none'", "frame-ancestors *");
+
 /** The widget: a page of its own, a few hundred bytes of style, meant for an iframe on another site. */
 function widgetHtml(results: Awaited<ReturnType<typeof publishedResults>>, pageUrl: string): string {
   const items = results.headline
@@ -46,7 +59,7 @@ function widgetHtml(results: Awaited<ReturnType<typeof publishedResults>>, pageU
     })
     .join("");
   const period = results.period ? ` — ${results.period.from.slice(0, 4)}` : "";
-  return `<!doctype html><html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(`Résultats — ${results.org.name}`)}</title><style>body{font-family:system-ui,Arial,sans-serif;margin:.75rem;color:#161616;font-size:.95rem}h1{font-size:1.05rem;color:#000091;margin:0 0 .5rem}ul{padding-left:1.1rem;margin:.25rem 0}li{margin:.3rem 0}a{color:#000091}small{color:#3a3a3a}</style></head><body><main><h1>${escapeHtml(`${results.org.name}${period}`)}</h1><ul>${items}</ul><p><a href="${escapeHtml(pageUrl)}" target="_top">Tous nos résultats</a></p></main></body></html>`;
+  return `<!doctype html><html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(`Résultats — ${results.org.name}`)}</title><style>${WIDGET_STYLE}</style></head><body><main><h1>${escapeHtml(`${results.org.name}${period}`)}</h1><ul>${items}</ul><p><a href="${escapeHtml(pageUrl)}" target="_top">Tous nos résultats</a></p></main></body></html>`;
 }
 
 export async function publicationRoutes(app: App, deps: AppDeps): Promise<void> {
@@ -77,11 +90,19 @@ export async function publicationRoutes(app: App, deps: AppDeps): Promise<void> 
     return reply.header("content-type", "image/svg+xml; charset=utf-8").header("cache-control", PUBLIC_CACHE).send(badgeSvg(results));
   });
 
-  app.get("/public/organisations/:orgId/widget", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
-    const orgId = publicOrg(request);
-    const html = widgetHtml(await publishedResults(db, orgId), pageUrl(orgId));
-    return reply.header("content-type", "text/html; charset=utf-8").header("cache-control", PUBLIC_CACHE).send(html);
-  });
+  app.get(
+    "/public/organisations/:orgId/widget",
+    { config: { access: PUBLIC, embeddable: true }, schema: { hide: true } },
+    async (request, reply) => {
+      const orgId = publicOrg(request);
+      const html = widgetHtml(await publishedResults(db, orgId), pageUrl(orgId));
+      return reply
+        .header("content-type", "text/html; charset=utf-8")
+        .header("cache-control", PUBLIC_CACHE)
+        .header("content-security-policy", WIDGET_CSP)
+        .send(html);
+    },
+  );
 
   app.get(
     "/public/organisations/:orgId/results.csv",

@@ -20,6 +20,7 @@ if (!browserAvailable && process.env.VIGIE_REQUIRE_BROWSER) {
  * JavaScript errors thrown in any page of any browser launched here. Every page is watched from
  * the moment it opens (launchBrowser wraps newContext and newPage), and signIn, axeViolations and
  * browser.close() fail the test when one was thrown: a journey with a broken script never passes.
+ * A Content-Security-Policy violation counts as such an error.
  */
 const pageErrors: string[] = [];
 const watched = new WeakSet<Page>();
@@ -28,13 +29,17 @@ export function watchPageErrors(page: Page): void {
   if (watched.has(page)) return;
   watched.add(page);
   page.on("pageerror", (error) => pageErrors.push(`${page.url()} : ${error.message}`));
+  // A style or script the Content-Security-Policy refused is a broken page too (Chromium says so in the console).
+  page.on("console", (message) => {
+    if (message.text().includes("Content Security Policy")) pageErrors.push(`${page.url()} : ${message.text()}`);
+  });
 }
 
 /** Throws if a page threw a JavaScript error since the last check (and forgets them, so one error fails once). */
 export function assertNoPageErrors(): void {
   if (pageErrors.length === 0) return;
   const errors = pageErrors.splice(0);
-  throw new Error(`Erreur JavaScript dans la page :\n${errors.join("\n")}`);
+  throw new Error(`Erreur JavaScript ou violation de la CSP dans la page :\n${errors.join("\n")}`);
 }
 
 export async function launchBrowser(): Promise<Browser> {
@@ -110,7 +115,8 @@ export interface AxeViolation {
 /** Runs axe-core in the page (WCAG 2.1 A and AA rules, as the RGAA asks) and returns what it finds. */
 export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   assertNoPageErrors();
-  await page.addScriptTag({ content: AXE_SOURCE });
+  // Evaluated through the DevTools protocol, not as an inline <script>: the page's CSP (rightly) refuses those.
+  await page.evaluate(AXE_SOURCE);
   return page.evaluate(async () => {
     type Result = { violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: string[] }> }> };
     // axe is injected into the page at run time, with no type of its own there.
