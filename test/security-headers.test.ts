@@ -60,7 +60,7 @@ function expectHeaders(response: LightMyRequestResponse, route: string, url: str
   expect(h["x-content-type-options"], where).toBe("nosniff");
   expect(h["cross-origin-opener-policy"], where).toBe("same-origin");
   const path = url.split("?")[0] ?? "";
-  const tokenInUrl = path === "/track" || path.startsWith("/s/") || path === "/password/reset";
+  const tokenInUrl = path === "/track" || path.startsWith("/s/") || path.startsWith("/borne/") || path === "/password/reset";
   expect(h["referrer-policy"], where).toBe(tokenInUrl ? "no-referrer" : "strict-origin-when-cross-origin");
   expect(h["strict-transport-security"], where).toBeUndefined();
   if (route === WIDGET && response.statusCode === 200) {

@@ -28,10 +28,10 @@ const API_DOCS_CSP = CONTENT_SECURITY_POLICY.replace(
 );
 
 /**
- * Pages whose address carries a secret (tracking token, survey invitation, password reset): the
+ * Pages whose address carries a secret (tracking token, survey invitation, kiosk key, password reset): the
  * browser must not hand that address to the next site in a `Referer`.
  */
-const TOKEN_IN_URL = [/^\/track(\/|$)/, /^\/s\//, /^\/password\/reset(\/|$)/];
+const TOKEN_IN_URL = [/^\/track(\/|$)/, /^\/s\//, /^\/borne\//, /^\/password\/reset(\/|$)/];
 
 declare module "fastify" {
   interface FastifyContextConfig {
