@@ -5,7 +5,7 @@ import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import * as accounts from "./accounts.repository.ts";
 import { deleteOtherSessionsOf } from "./my-account.repository.ts";
 import type { OwnPasswordInput } from "./my-account.schema.ts";
-import { hashPassword, verifyPassword } from "./passwords.ts";
+import { hashNewPassword, verifyPassword } from "./passwords.ts";
 import type { Actor } from "./roles.ts";
 
 export interface MyAccount {
@@ -44,7 +44,7 @@ export async function changeOwnPassword(
   if (input.password === input.currentPassword) {
     throw new AppError("validation", { fields: { password: "Le nouveau mot de passe doit être différent de l'actuel." } });
   }
-  const passwordHash = await hashPassword(input.password);
+  const passwordHash = await hashNewPassword(input.password, { email: row.email, displayName: row.display_name });
   return db.transaction().execute(async (trx) => {
     const after = await accounts.updateAccount(trx, row.id, row.version, { passwordHash });
     if (!after) throw new AppError("account.stale");
