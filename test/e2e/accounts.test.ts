@@ -65,7 +65,10 @@ describe.skipIf(!browserAvailable)("accounts: password policy and reset by e-mai
 
   it("logs out, asks for a reset link, and gets the same answer a stranger would", async () => {
     // « Se déconnecter » is in the account menu, closed until the person's name is pressed.
-    await page.getByRole("button", { name: /menu du compte/ }).first().click();
+    await page
+      .getByRole("button", { name: /menu du compte/ })
+      .first()
+      .click();
     await page.getByRole("button", { name: "Se déconnecter" }).first().click();
     await page.waitForURL(/\/login/);
     await page.getByRole("link", { name: "Mot de passe oublié ?" }).click();
