@@ -140,7 +140,7 @@ describe.skipIf(!browserAvailable)("dashboards and published results in Chromium
     expect(main).toContain("Demandes traitées dans le délai annoncé");
     expect(main).toContain(pct(inTime / answered));
     expect(main).toContain("Pas encore de donnée");
-    expect(main).toContain("Samedi : 09 h 00 – 12 h 00");
+    expect(main).toContain("Samedi\u00a0: 09 h 00 – 12 h 00");
     // axe needs a script: the same page is checked in a browser that has one, then the widget.
     const checker = await (await browser.newContext({ locale: "fr-FR", viewport: { width: 375, height: 740 } })).newPage();
     await checker.goto(p.url());

@@ -20,7 +20,8 @@ export function typographyProblems(html: string, options: { spacing?: boolean } 
     ],
     // Years and identifiers (« 2026-00012 ») aside, five digits or more in a row lack their thousands space.
     ["chiffres sans espace des milliers", /(?<![\d\-/.:#A-Za-z])\d{5,}(?![\d-])(?! [A-ZÉ])/g],
-    ["espace ordinaire avant une ponctuation double", /\S \s*[:;!?%](?=\s|$)/g],
+    // Ordinary spaces only: a tag boundary before a no-break space (« Nom<span>\u00a0: … ») is not one.
+    ["espace ordinaire avant une ponctuation double", /\S +[:;!?%](?=\s|$)/g],
     ["« >= »", />=/g],
   ];
   // The spacing rule is opt-in until every page's labels (« Référentiel : ») go through format.ts.

@@ -19,7 +19,7 @@ function trendText(t: Trend, f: DashboardFigure): string {
   if (t.direction === "none") return "—";
   const arrow = t.direction === "up" ? "↗" : t.direction === "down" ? "↘" : "→";
   const word = t.better === null ? "stable" : t.better ? "en progrès" : "en recul";
-  return `${arrow} ${word} (avant : ${formatValue(f.previous, f.unit)})`;
+  return `${arrow} ${word} (avant\u00a0: ${formatValue(f.previous, f.unit)})`;
 }
 
 function PeriodSelector({
@@ -78,7 +78,7 @@ export function DashboardView({
       <p>
         {`Résultats ${formatPeriod(data.period)}, comparés à la période ${formatPeriod(data.previous).replace(/^du /, "du ")}. `}
         {data.framework
-          ? `Référentiel : ${data.framework.name}.`
+          ? `Référentiel\u00a0: ${data.framework.name}.`
           : "Aucun référentiel adopté : les indicateurs sont listés sans engagement."}
       </p>
       <PeriodSelector action={base} period={data.period} today={today} />
@@ -151,7 +151,7 @@ export function DashboardView({
       <section class="fr-mt-4w">
         <h2>Résultats publiés</h2>
         <p>
-          <a href={`/public/organisations/${data.org.id}/results`}>Page publique des résultats</a> — calculée chaque nuit ; l'affiche et les
+          <a href={`/public/organisations/${data.org.id}/results`}>Page publique des résultats</a> — calculée chaque nuit ; l'affiche et les
           données ouvertes en découlent.
         </p>
         {canPublish ? (
@@ -208,7 +208,7 @@ export function ComparisonView({ data, today }: { data: Comparison; today: strin
       ) : null}
       <TableFrame>
         <table>
-          <caption>{`Classement : ${data.label}`}</caption>
+          <caption>{`Classement\u00a0: ${data.label}`}</caption>
           <thead>
             <tr>
               <th scope="col">Rang</th>

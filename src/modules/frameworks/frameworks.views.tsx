@@ -195,7 +195,7 @@ function targetLines(c: EffectiveCommitment): SafeHtml {
     <div>
       <Targets targets={c.targets} />
       {c.frameworkTargets ? (
-        <p class="fr-text--xs">{`Référentiel : ${c.frameworkTargets.map(describeTarget).join(" ; ") || "aucune cible"}`}</p>
+        <p class="fr-text--xs">{`Référentiel\u00a0: ${c.frameworkTargets.map(describeTarget).join(" ; ") || "aucune cible"}`}</p>
       ) : null}
     </div>
   );

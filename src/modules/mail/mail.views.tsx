@@ -74,7 +74,7 @@ export function MailBanner({ health, admin }: { health: MailHealth; admin: boole
     return (
       <div class="fr-alert fr-alert--warning fr-alert--sm fr-mb-3w" role="alert" id="mail-banner">
         <p>
-          {"Les courriels ne partent pas : aucun serveur d'envoi (SMTP_URL) n'est configuré."}
+          {"Les courriels ne partent pas\u00a0: aucun serveur d'envoi (SMTP_URL) n'est configuré."}
           {admin && unsent ? ` ${plural(unsent, "courriel")} non ${unsent > 1 ? "envoyés" : "envoyé"}. ` : " "}
           {link}
         </p>

@@ -277,7 +277,7 @@ describe("dashboards, published results and open data", () => {
 
     const html = (await new Client(t.app).get(`/public/organisations/${s1}/results`)).body;
     expect(html).toContain("Nouveaux horaires à partir du lundi 5\u00a0janvier 2099");
-    expect(html).toContain("<strong>Mercredi</strong> : 08 h 30 – 12 h 00");
+    expect(html).toContain("<strong>Mercredi</strong>\u00a0: 08 h 30 – 12 h 00");
     expect(html).toContain("Locaux accessibles aux personnes en fauteuil roulant.");
     const jsonLd = JSON.parse(/<script type="application\/ld\+json">(.*?)<\/script>/s.exec(html)?.[1] ?? "{}") as {
       "@type": string;
@@ -357,11 +357,11 @@ describe("dashboards, published results and open data", () => {
     for (const url of pages) {
       const page = await admin.get(url);
       expect(page.statusCode).toBe(200);
-      const found = typographyProblems(page.body, { spacing: false });
+      const found = typographyProblems(page.body);
       if (found.length) problems[url] = found;
     }
     const publicPage = await new Client(t.app).get(`/public/organisations/${s1}/results`);
-    const found = typographyProblems(publicPage.body, { spacing: false });
+    const found = typographyProblems(publicPage.body);
     if (found.length) problems.public = found;
     expect(problems).toEqual({});
   });

@@ -46,7 +46,7 @@ function FigureList({ figures }: { figures: PublishedLine[] }): SafeHtml {
     <ul>
       {figures.map((f) => (
         <li>
-          {`${f.label} : `}
+          {`${f.label}\u00a0: `}
           <strong>{formatValue(f.value, f.unit)}</strong>
           {f.unit === "count" ? "" : ` (${plural(f.sample, "observation")})`}
           {f.target !== null && f.unit !== "count" ? ` — objectif ${formatValue(f.target, f.unit)}` : ""}
@@ -72,7 +72,7 @@ function Hours({ results }: { results: PublishedResults }): SafeHtml {
         <ul class="vigie-hours">
           {frenchWeek(info.week).map((d) => (
             <li>
-              <strong>{d.day}</strong> : {d.text}
+              <strong>{d.day}</strong>&nbsp;: {d.text}
             </li>
           ))}
         </ul>
@@ -102,7 +102,7 @@ function Access({ results }: { results: PublishedResults }): SafeHtml {
     <section aria-labelledby="access-title" class="fr-mb-4w">
       <h2 id="access-title">Nous trouver, nous joindre</h2>
       <ul>
-        {addressText ? <li>{`Adresse : ${addressText}`}</li> : null}
+        {addressText ? <li>{`Adresse\u00a0: ${addressText}`}</li> : null}
         {info.phone ? (
           <li>
             Téléphone : <a href={`tel:${info.phone.replace(/[^0-9+]/g, "")}`}>{info.phone}</a>
@@ -119,7 +119,8 @@ function Access({ results }: { results: PublishedResults }): SafeHtml {
           </li>
         ) : null}
         <li>
-          Réclamation ou suggestion : <a href={`/public/organisations/${results.org.id}/complaint`}>écrivez-nous en ligne</a>
+          {"Réclamation ou suggestion\u00a0: "}
+          <a href={`/public/organisations/${results.org.id}/complaint`}>écrivez-nous en ligne</a>
         </li>
       </ul>
       <h3 class="fr-h6">Accessibilité des locaux</h3>
@@ -142,7 +143,7 @@ export function PublicResultsView({ results, baseUrl }: { results: PublishedResu
       {results.period && results.computedAt ? (
         <p>
           {`Résultats ${formatPeriod(results.period)}, calculés le ${frenchDay(results.computedAt.toISOString().slice(0, 10))}.`}
-          {results.framework ? ` Référentiel suivi : ${results.framework.name}.` : ""}
+          {results.framework ? ` Référentiel suivi\u00a0: ${results.framework.name}.` : ""}
         </p>
       ) : (
         <p>Les premiers résultats seront publiés prochainement.</p>
@@ -212,7 +213,7 @@ export function PublicResultsView({ results, baseUrl }: { results: PublishedResu
             <a href={`/api/v1/public/organisations/${org.id}/published-figures`}>Données ouvertes (JSON)</a>
           </li>
         </ul>
-        <p class="fr-text--sm">Pour afficher ces résultats sur votre site, insérez ce code :</p>
+        <p class="fr-text--sm">Pour afficher ces résultats sur votre site, insérez ce code&nbsp;:</p>
         <pre class="vigie-pre">{`<iframe src="${baseUrl}${base}/widget" title="Résultats de qualité de service — ${org.name}" width="320" height="360"></iframe>`}</pre>
       </section>
     </div>

@@ -56,7 +56,7 @@ export function ReviewView({ review: r, pdfHref }: { review: Review; pdfHref: st
     <div>
       <h1>{`Bilan annuel ${r.year} — ${r.org.name}`}</h1>
       <p>
-        {r.framework ? `Référentiel : ${r.framework.name} (${r.framework.edition}). ` : "Aucun référentiel adopté. "}
+        {r.framework ? `Référentiel\u00a0: ${r.framework.name} (${r.framework.edition}). ` : "Aucun référentiel adopté. "}
         {`Période du 01/01/${r.year} au 31/12/${r.year}, organisation et tout ce qui lui est rattaché.`}
       </p>
       <ul class="fr-btns-group fr-btns-group--inline-md">
