@@ -206,3 +206,38 @@ export function PeriodFields({ from, to, children }: { from: string; to: string;
     </div>
   );
 }
+
+/** The DSFR file field of an upload form (always named `file`), with its error under it. */
+export function UploadField({
+  label,
+  hint,
+  accept,
+  error,
+}: {
+  label: string;
+  hint: string;
+  accept: string;
+  error?: string | undefined;
+}): SafeHtml {
+  return (
+    <div class={`fr-upload-group fr-mb-3w${error ? " fr-input-group--error" : ""}`}>
+      <label class="fr-label" for="file">
+        {`${label} (obligatoire)`}
+        <span class="fr-hint-text">{hint}</span>
+      </label>
+      <input
+        class="fr-upload"
+        type="file"
+        id="file"
+        name="file"
+        accept={accept}
+        required
+        aria-describedby="file-messages"
+        aria-invalid={error ? "true" : undefined}
+      />
+      <div class="fr-messages-group" id="file-messages" aria-live="polite">
+        {error ? <p class="fr-message fr-message--error">{error}</p> : null}
+      </div>
+    </div>
+  );
+}

@@ -1,4 +1,4 @@
-import { Checkbox, CsrfField, ErrorSummary, type FormState, formatDateTime, SelectField, TextField } from "../../ui/forms.tsx";
+import { Checkbox, CsrfField, ErrorSummary, type FormState, formatDateTime, SelectField, TextField, UploadField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
 import {
@@ -351,25 +351,12 @@ export function LogoPage({
       <h2 class="fr-h4">{hasLogo ? "Remplacer le logo" : "Ajouter un logo"}</h2>
       <form method="post" action={`/organisations/${org.id}/logo`} enctype="multipart/form-data">
         <CsrfField token={csrf} />
-        <div class={`fr-upload-group fr-mb-3w${error ? " fr-input-group--error" : ""}`}>
-          <label class="fr-label" for="file">
-            Image du logo (obligatoire)
-            <span class="fr-hint-text">Formats acceptés : PNG, JPEG, WebP. Taille maximale : 200 Ko.</span>
-          </label>
-          <input
-            class="fr-upload"
-            type="file"
-            id="file"
-            name="file"
-            accept="image/png,image/jpeg,image/webp"
-            required
-            aria-describedby="file-messages"
-            aria-invalid={error ? "true" : undefined}
-          />
-          <div class="fr-messages-group" id="file-messages" aria-live="polite">
-            {error ? <p class="fr-message fr-message--error">{error}</p> : null}
-          </div>
-        </div>
+        <UploadField
+          label="Image du logo"
+          hint="Formats acceptés : PNG, JPEG, WebP. Taille maximale : 200 Ko."
+          accept="image/png,image/jpeg,image/webp"
+          error={error}
+        />
         <button class="fr-btn" type="submit">
           Enregistrer le logo
         </button>

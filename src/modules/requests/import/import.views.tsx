@@ -1,6 +1,6 @@
 import type { FieldErrors } from "../../../app/errors.ts";
 import { formatNumber, plural as formatPlural } from "../../../ui/format.ts";
-import { CsrfField, ErrorSummary, type FormState, SelectField } from "../../../ui/forms.tsx";
+import { CsrfField, ErrorSummary, type FormState, SelectField, UploadField } from "../../../ui/forms.tsx";
 import type { SafeHtml } from "../../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../../ui/table.tsx";
 import { CHANNEL_LABELS, CHANNELS, REQUEST_KIND_LABELS, REQUEST_KINDS } from "../../frameworks/channels.ts";
@@ -36,25 +36,12 @@ export function UploadForm({ action, csrf, error }: { action: string; csrf: stri
       ) : null}
       <form method="post" action={action} enctype="multipart/form-data" novalidate>
         <CsrfField token={csrf} />
-        <div class={`fr-upload-group fr-mb-3w${error ? " fr-input-group--error" : ""}`}>
-          <label class="fr-label" for="file">
-            Fichier du registre (obligatoire)
-            <span class="fr-hint-text">Formats acceptés : .csv, .xlsx. Taille maximale : 10 Mo.</span>
-          </label>
-          <input
-            class="fr-upload"
-            type="file"
-            id="file"
-            name="file"
-            accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            required
-            aria-describedby="file-messages"
-            aria-invalid={error ? "true" : undefined}
-          />
-          <div class="fr-messages-group" id="file-messages" aria-live="polite">
-            {error ? <p class="fr-message fr-message--error">{error}</p> : null}
-          </div>
-        </div>
+        <UploadField
+          label="Fichier du registre"
+          hint="Formats acceptés : .csv, .xlsx. Taille maximale : 10 Mo."
+          accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+          error={error}
+        />
         <button class="fr-btn" type="submit">
           Lire le fichier
         </button>
