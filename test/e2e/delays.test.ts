@@ -132,7 +132,7 @@ describe.skipIf(!browserAvailable)("announced delays in Chromium", () => {
     await phone.goto(`${server.url}/public/organisations/${site}/complaint`);
     const main = (await phone.locator("main").textContent()) ?? "";
     expect(main).toContain("Mairie de Bourg");
-    expect(main).toMatch(/Demande : réponse sous 5\s?jours ouvrés/);
+    expect(main).toMatch(/Demande\u00a0: réponse sous 5\s?jours ouvrés/);
     expect(main).toContain("Une demande");
     await phone.screenshot({ path: "docs/screenshots/delays-public-form-390.png", fullPage: true });
     await phone.close();

@@ -41,14 +41,14 @@ export function PublicRequestForm({
       <h1>Écrire au service</h1>
       <p>
         Votre message est enregistré avec un numéro de dossier, et vous pourrez suivre son avancement en ligne. Nous nous engageons à
-        répondre dans ces délais :
+        répondre dans ces délais&nbsp;:
       </p>
       <ul>
         {PUBLIC_KINDS.map((k) => {
           const d = delays.find((x) => x.kind === k)?.delay;
           return (
             <li>
-              {`${REQUEST_KIND_LABELS[k]} : ${d ? `réponse sous ${formatDelay(d.value, d.unit)}` : "réponse dans les meilleurs délais"}`}
+              {`${REQUEST_KIND_LABELS[k]}\u00a0: ${d ? `réponse sous ${formatDelay(d.value, d.unit)}` : "réponse dans les meilleurs délais"}`}
             </li>
           );
         })}
