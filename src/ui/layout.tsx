@@ -204,10 +204,12 @@ function Header({ ctx, light }: { ctx: LayoutContext; light: boolean }): SafeHtm
             ) : null}
           </div>
         </div>
-      ) : null}
-      {/* DSFR's header script copies the tool links here for small screens and throws on every page
-          when it finds no such element; the full mobile menu is not built yet, so it stays hidden. */}
-      <div class="fr-header__menu-links" hidden></div>
+      ) : (
+        // Signed out (login, first run): no menu, but DSFR's header script still looks for the place it
+        // copies the tool links to on small screens, and throws without it. With a menu, the one inside
+        // the menu is that place: a second one would take its copy and leave the account menu dead.
+        <div class="fr-header__menu-links" hidden></div>
+      )}
     </header>
   );
 }
