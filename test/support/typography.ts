@@ -33,3 +33,6 @@ export function typographyProblems(html: string, options: { spacing?: boolean } 
   }
   return problems;
 }
+
+/** A page's words with its no-break spaces made plain, for tests that check wording, not typography. */
+export const plainSpaces = (text: string): string => text.replace(/[\u00a0\u202f]/g, " ");

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { plainSpaces } from "../../../test/support/typography.ts";
 import "../../app/jobs.ts";
 import { adminClient, Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { type SmtpListener, startSmtpListener } from "../../../test/support/smtp.ts";
@@ -6,7 +7,7 @@ import { enqueue, runDueJobs } from "../jobs/jobs.service.ts";
 import { createMailTransport, useMailTransport } from "../mail/mail.service.ts";
 
 /** The letters use French no-break spaces (« 30 avril », « : »): compared here as plain spaces. */
-const plain = (text: string) => text.replace(/[\u00a0\u202f]/g, " ");
+const plain = plainSpaces;
 
 /** Letters as they arrive on a real SMTP listener on loopback. */
 describe("letters to the requester, by e-mail", () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { plainSpaces } from "../../../test/support/typography.ts";
 import { AppError } from "../../app/errors.ts";
 import { DEFAULT_TEMPLATES, frenchDate, missingValues, renderLetter, unknownPlaceholders } from "./letters.ts";
 
@@ -17,7 +18,7 @@ const facts = {
 };
 
 /** The letters use French no-break spaces (« 30 avril », « : »): compared here as plain spaces. */
-const plain = (text: string) => text.replace(/[\u00a0\u202f]/g, " ");
+const plain = plainSpaces;
 
 function refusal(run: () => unknown): AppError {
   try {
