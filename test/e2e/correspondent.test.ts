@@ -16,6 +16,7 @@ import {
   type LiveServer,
   launchBrowser,
   startLiveServer,
+  typeInAutofocused,
 } from "./support/browser.ts";
 
 /** The words on the page; its no-break spaces are checked by the typography test. */
@@ -104,7 +105,7 @@ describe.skipIf(!browserAvailable)("the correspondent's first week, from a blank
 
   async function register(subject: string, channel: string, email?: string): Promise<string> {
     await page.goto(`${base}/organisations/${site}/requests/new`);
-    await page.keyboard.type(subject);
+    await typeInAutofocused(page, "subject", subject);
     await page.locator(`label[for="channel-${channel}"]`).click();
     await page.fill("#receivedOn", "2026-12-01");
     await page.fill("#requesterName", "Camille Roux");

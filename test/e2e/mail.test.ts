@@ -16,6 +16,7 @@ import {
   type LiveServer,
   launchBrowser,
   startLiveServer,
+  typeInAutofocused,
 } from "./support/browser.ts";
 
 /** Pages use French no-break spaces: compared here as plain spaces. */
@@ -88,7 +89,7 @@ describe.skipIf(!browserAvailable)("e-mails that tell the truth, in Chromium", (
 
   it("registers an e-mail request, previews the acknowledgement and sends it: « en file », never « envoyé »", async () => {
     await page.goto(`${base}/organisations/${site}/requests/new`);
-    await page.keyboard.type("Inscription à la cantine");
+    await typeInAutofocused(page, "subject", "Inscription à la cantine");
     await page.locator('label[for="channel-email"]').click();
     await page.fill("#receivedOn", "2026-12-01");
     await page.fill("#requesterName", "Camille Roux");
@@ -207,7 +208,7 @@ describe.skipIf(!browserAvailable)("e-mails that tell the truth, in Chromium", (
 
   it("acknowledges a request at the counter, where no delay is announced, without promising a date", async () => {
     await page.goto(`${base}/organisations/${site}/requests/new`);
-    await page.keyboard.type("Carte de stationnement résident");
+    await typeInAutofocused(page, "subject", "Carte de stationnement résident");
     await page.locator('label[for="channel-counter"]').click();
     await page.fill("#receivedOn", "2026-12-02");
     await page.fill("#requesterEmail", "louis.perrin@example.org");

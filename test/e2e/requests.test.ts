@@ -10,6 +10,7 @@ import {
   launchBrowser,
   signIn,
   startLiveServer,
+  typeInAutofocused,
 } from "./support/browser.ts";
 
 /**
@@ -78,7 +79,7 @@ describe.skipIf(!browserAvailable)("requests and frameworks in Chromium", () => 
     await page.goto(`${server.url}/organisations/${site}/requests/new`);
     await audit(page);
     // The subject has the focus; kind and channel default to a request by letter.
-    await page.keyboard.type("Demande d'acte de naissance");
+    await typeInAutofocused(page, "subject", "Demande d'acte de naissance");
     await page.fill("#receivedOn", "2027-04-30");
     await page.keyboard.press("Enter");
     await page.waitForURL(/ok=request\.created/);

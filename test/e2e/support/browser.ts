@@ -153,3 +153,16 @@ export async function createSiteThroughPages(page: Page, baseUrl: string, name: 
   await page.waitForURL(/ok=org\.created/);
   return new URL(page.url()).pathname.split("/")[2] ?? "";
 }
+
+/**
+ * Types into the field the page focused on load, as a person does without
+ * clicking. Chromium applies `autofocus` at its next rendering step, which can
+ * come after `goto` resolves under load: keys typed before it are lost (CI once
+ * saw « nscription »). Waiting for the focus also asserts the page gives it.
+ */
+export async function typeInAutofocused(page: Page, fieldId: string, text: string): Promise<void> {
+  await page.waitForFunction((id) => document.activeElement?.id === id, fieldId, { timeout: 5000 });
+  await page.keyboard.type(text);
+  const value = await page.inputValue(`#${fieldId}`);
+  if (value !== text) throw new Error(`#${fieldId} holds « ${value} » after typing « ${text} »`);
+}
