@@ -47,3 +47,20 @@ export interface IndicatorValue {
  * (never scan raw rows of a large network) and return [] when the module has nothing for it.
  */
 export type IndicatorSource = (db: Kysely<DB>, orgId: string, period: Period) => Promise<IndicatorValue[]>;
+
+/**
+ * Which organisations a comparison lists (issue #13): the children of a node, or every site of its
+ * subtree (`kind = 'site'`, at any depth). Given as a node and a depth rather than an id list, so a
+ * source reads them with one grouped query (`parent_id = …` or `path && …`) whatever their number.
+ */
+export interface OrgScope {
+  of: string;
+  depth: "children" | "sites";
+}
+
+/**
+ * The figures of every organisation of a scope, each over its own subtree, keyed by organisation id:
+ * a bounded number of set-based reads of the per-level rollups, never one read per organisation.
+ * Organisations with nothing to show may be absent from the map.
+ */
+export type IndicatorBatchSource = (db: Kysely<DB>, scope: OrgScope, period: Period) => Promise<Map<string, IndicatorValue[]>>;

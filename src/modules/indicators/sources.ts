@@ -4,16 +4,17 @@ import { actionIndicatorSource } from "../actions/actions.service.ts";
 import { assessmentIndicatorSource } from "../assessments/assessments.service.ts";
 import { callIndicators } from "../calls/calls.service.ts";
 import { mysteryIndicators } from "../mystery/mystery.service.ts";
+import { organisationsInScope } from "../organisations/organisations.service.ts";
 import { requestIndicatorSource } from "../requests/requests.indicators.ts";
 import { staffIndicatorSource } from "../staff/staff.service.ts";
 import { surveyIndicatorSource } from "../surveys/surveys.service.ts";
-import type { IndicatorSource, IndicatorValue, Period } from "./indicator.ts";
+import type { IndicatorBatchSource, IndicatorSource, IndicatorValue, OrgScope, Period } from "./indicator.ts";
 
 /**
  * Every module's figures, in the order a dashboard lists them. A module adds its source here (one
  * line); readers (dashboard, annual review, published results) call `allIndicators`.
  */
-export const INDICATOR_SOURCES: Array<{ module: string; source: IndicatorSource }> = [
+export const INDICATOR_SOURCES: Array<{ module: string; source: IndicatorSource; batch?: IndicatorBatchSource }> = [
   { module: "requests", source: requestIndicatorSource },
   { module: "surveys", source: surveyIndicatorSource },
   { module: "calls", source: callIndicators },
@@ -26,4 +27,22 @@ export const INDICATOR_SOURCES: Array<{ module: string; source: IndicatorSource 
 export async function allIndicators(db: Kysely<DB>, orgId: string, period: Period): Promise<IndicatorValue[]> {
   const lists = await Promise.all(INDICATOR_SOURCES.map(({ source }) => source(db, orgId, period)));
   return lists.flat();
+}
+
+/**
+ * The figures of every organisation of a scope (comparison, network review, survey results by site).
+ * A module with a `batch` source answers in a bounded number of queries; one without falls back to
+ * its single source per organisation, which is what issue #13 removes module by module.
+ */
+export async function indicatorsInScope(db: Kysely<DB>, scope: OrgScope, period: Period): Promise<Map<string, IndicatorValue[]>> {
+  const result = new Map<string, IndicatorValue[]>();
+  const needLoop = INDICATOR_SOURCES.some((s) => !s.batch);
+  const orgs = needLoop ? await organisationsInScope(db, scope) : [];
+  for (const { source, batch } of INDICATOR_SOURCES) {
+    const byOrg = batch
+      ? await batch(db, scope, period)
+      : new Map(await Promise.all(orgs.map(async (o) => [o.id, await source(db, o.id, period)] as const)));
+    for (const [orgId, values] of byOrg) result.set(orgId, [...(result.get(orgId) ?? []), ...values]);
+  }
+  return result;
 }

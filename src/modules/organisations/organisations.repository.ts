@@ -155,3 +155,14 @@ export async function findByIds(db: Kysely<DB>, ids: string[]): Promise<Organisa
   const rows = await db.selectFrom("organisations").selectAll().where("id", "in", ids).execute();
   return rows.map(toOrganisation);
 }
+
+/** The organisations a comparison lists (see `OrgScope`): one query whatever their number. */
+export async function inScope(db: Kysely<DB>, scope: { of: string; depth: "children" | "sites" }) {
+  let q = db.selectFrom("organisations").selectAll();
+  q =
+    scope.depth === "children"
+      ? q.where("parent_id", "=", scope.of)
+      : q.where("kind", "=", "site").where(sql<boolean>`path && ${sql.val([scope.of])}::uuid[]`);
+  const rows = await q.orderBy("name").execute();
+  return rows.map(toOrganisation);
+}

@@ -30,6 +30,9 @@ export const subtreeIds = repo.subtreeIdsQuery;
 /** How many organisations the instance holds (the demo loader refuses to mix its data with real ones). */
 export const countOrganisations = repo.countAll;
 
+/** The children of a node, or every site of its subtree, by name (issue #13: comparison at any depth). */
+export const organisationsInScope = repo.inScope;
+
 /** The organisation and everything below it, whoever asks (callers have checked access to the root). */
 export async function subtree(db: Kysely<DB>, orgId: string): Promise<Organisation[]> {
   return repo.listInSubtrees(db, [orgId]);
