@@ -133,6 +133,14 @@ describe.skipIf(!browserAvailable)("first journey in Chromium", () => {
     await p.waitForURL(/\?ok=welcome/);
     // The menu is reachable on a phone with no script to open it: the burger is then a link to it.
     await expect(p.getByRole("link", { name: "Organisations" }).isVisible()).resolves.toBe(false);
+    // The burger's icon sits inside its 40 px button, not stretched over the site name by the brand's
+    // enlarged-link rule (it was, at 375 px, with « Menu » spilling out on the right).
+    const burger = await p.locator(".fr-header__navbar a.fr-btn--menu").evaluate((a) => {
+      const icon = getComputedStyle(a, "::before");
+      return { position: icon.position, width: icon.width, box: a.getBoundingClientRect().right };
+    });
+    expect(burger).toEqual({ position: "static", width: "24px", box: expect.any(Number) });
+    expect(burger.box).toBeLessThanOrEqual(375);
     await p.locator(".fr-header__navbar a.fr-btn--menu").click();
     await expect(p.getByRole("link", { name: "Organisations" }).isVisible()).resolves.toBe(true);
     await p.goto(`${server.url}/organisations/new`);
