@@ -150,7 +150,7 @@ describe(`e-mail through the outbox and SMTP (${engineName})`, () => {
     }
     // The administrator sets SMTP_URL and retries every failed message.
     expect(await mailHealth(db)).toEqual({ configured: true, failed: 1, queued: 0 });
-    expect(await retryAllFailed(db, AGENT)).toBe(1);
+    expect(await retryAllFailed(db, { ...AGENT, instanceAdmin: true })).toBe(1);
     expect(await runDueJobs(db)).toEqual({ done: 1, failed: 0, retried: 0 });
     await smtp.waitFor((m) => m.envelopeTo.includes("attente@example.fr"));
     expect(await findOutboxEntry(db, ORG, id)).toMatchObject({ status: "sent", reason: null });

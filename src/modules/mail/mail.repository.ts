@@ -1,4 +1,4 @@
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type SelectQueryBuilder, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
 
 export interface OutboxValues {
@@ -87,14 +87,26 @@ export async function requeue(db: Kysely<DB>, orgId: string, id: string, now: Da
 }
 
 /** The failed messages, every organisation: for the administrator retrying them all once SMTP works. */
-export function failedIds(db: Kysely<DB>, limit: number) {
-  return db.selectFrom("outbox").select(["org_id", "id"]).where("status", "=", "failed").orderBy("created_at").limit(limit).execute();
+export function failedIds(db: Kysely<DB>, limit: number, scope: MailScope) {
+  return inScope(db.selectFrom("outbox").select(["org_id", "id"]).where("status", "=", "failed"), scope)
+    .orderBy("created_at")
+    .limit(limit)
+    .execute();
+}
+
+/**
+ * Whose mail a reader sees: the whole instance (an administrator), or the organisations of a subquery
+ * (the subtrees where a person handles requests), never an id list.
+ */
+export type MailScope = "instance" | SelectQueryBuilder<DB, "organisations", { id: string }>;
+
+function inScope<O>(q: SelectQueryBuilder<DB, "outbox", O>, scope: MailScope): SelectQueryBuilder<DB, "outbox", O> {
+  return scope === "instance" ? q : q.where("org_id", "in", scope);
 }
 
 /** How many messages are failed, and how many wait, in one scan of the partial index of unsent rows. */
-export async function unsentCounts(db: Kysely<DB>): Promise<{ failed: number; queued: number }> {
-  const row = await db
-    .selectFrom("outbox")
+export async function unsentCounts(db: Kysely<DB>, scope: MailScope): Promise<{ failed: number; queued: number }> {
+  const row = await inScope(db.selectFrom("outbox"), scope)
     .select([
       sql<string>`count(*) filter (where status = 'failed')`.as("failed"),
       sql<string>`count(*) filter (where status = 'queued')`.as("queued"),
@@ -105,9 +117,8 @@ export async function unsentCounts(db: Kysely<DB>): Promise<{ failed: number; qu
 }
 
 /** The unsent messages, failed first then the oldest waiting: the administrator's list. */
-export function unsent(db: Kysely<DB>, limit: number) {
-  return db
-    .selectFrom("outbox")
+export function unsent(db: Kysely<DB>, limit: number, scope: MailScope) {
+  return inScope(db.selectFrom("outbox"), scope)
     .selectAll()
     .where("status", "<>", "sent")
     .orderBy(sql`status = 'failed'`, "desc")

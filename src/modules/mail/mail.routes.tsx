@@ -1,9 +1,10 @@
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
-import { actorOf, INSTANCE_ADMIN, onOrg } from "../../app/access.ts";
+import { actorOf, anywhere, onOrg } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
 import { parseInput } from "../../app/validation.ts";
 import { sendPage } from "../../ui/page.tsx";
+import { canSomewhere } from "../accounts/roles.ts";
 import { listUnsent, mailConfigured, mailHealth, retryAllFailed, retryMessage } from "./mail.service.ts";
 import { MailBanner, UnsentMailPage } from "./mail.views.tsx";
 
@@ -32,25 +33,38 @@ function wantsBanner(request: FastifyRequest): boolean {
 export async function mailRoutes(app: App, deps: AppDeps): Promise<void> {
   const { db } = deps;
 
-  // One query per staff page for an administrator, none for anyone else (the SMTP setting is in memory).
+  // One query per staff page, over the partial index of unsent rows, for whoever reads requests: an
+  // administrator counts the instance, a correspondent or agent the subtrees they work on.
   app.addHook("preHandler", async (request) => {
     if (!wantsBanner(request) || !request.actor) return;
-    const admin = request.actor.instanceAdmin;
-    if (!admin && mailConfigured()) return;
-    const health = admin ? await mailHealth(db) : { configured: false, failed: 0, queued: 0 };
-    request.pageNotice = MailBanner({ health, admin }) ?? undefined;
+    const actor = request.actor;
+    const handlesMail = actor.instanceAdmin || canSomewhere(actor, "request.read");
+    const health = handlesMail ? await mailHealth(db, actor) : { configured: mailConfigured(), failed: 0, queued: 0 };
+    request.pageNotice = MailBanner({ health, canList: handlesMail }) ?? undefined;
   });
 
-  app.get("/mail", { config: { access: INSTANCE_ADMIN }, schema: { hide: true } }, async (request, reply) => {
-    const [messages, health] = await Promise.all([listUnsent(db), mailHealth(db)]);
+  app.get("/mail", { config: { access: anywhere("request.read") }, schema: { hide: true } }, async (request, reply) => {
+    const actor = actorOf(request);
+    const [messages, health] = await Promise.all([listUnsent(db, actor), mailHealth(db, actor)]);
     return sendPage(reply, request, {
       title: "Courriels non envoyés",
-      breadcrumbs: [{ label: "Administration" }, { label: "Courriels non envoyés" }],
-      children: <UnsentMailPage messages={messages} health={health} csrf={request.csrfToken} timeZone="Europe/Paris" />,
+      breadcrumbs: actor.instanceAdmin
+        ? [{ label: "Administration" }, { label: "Courriels non envoyés" }]
+        : [{ label: "Courriels non envoyés" }],
+      children: (
+        <UnsentMailPage
+          messages={messages}
+          health={health}
+          csrf={request.csrfToken}
+          timeZone="Europe/Paris"
+          admin={actor.instanceAdmin}
+          canRetry={actor.instanceAdmin || canSomewhere(actor, "request.write")}
+        />
+      ),
     });
   });
 
-  app.post("/mail/retry-failed", { config: { access: INSTANCE_ADMIN }, schema: { hide: true } }, async (request, reply) => {
+  app.post("/mail/retry-failed", { config: { access: anywhere("request.write") }, schema: { hide: true } }, async (request, reply) => {
     await retryAllFailed(db, actorOf(request));
     return reply.redirect("/mail?ok=mail.retried_all", 303);
   });

@@ -2,9 +2,10 @@ import type { Kysely, Selectable } from "kysely";
 import { z } from "zod";
 import { AppError } from "../../app/errors.ts";
 import type { DB, OutboxTable } from "../../db/schema.ts";
-import type { Actor } from "../accounts/roles.ts";
+import { type Actor, canSomewhere, reachRoots } from "../accounts/roles.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { enqueue } from "../jobs/jobs.service.ts";
+import { subtreesIds } from "../organisations/organisations.service.ts";
 import { currentTransport, sendMailJob } from "./mail.jobs.ts";
 import * as repo from "./mail.repository.ts";
 import { describeFailure } from "./mail-errors.ts";
@@ -143,10 +144,30 @@ export async function retryMessage(db: Kysely<DB>, actor: Actor, orgId: string, 
   });
 }
 
-/** Retries every failed message (at most `limit`), for the administrator who has just set SMTP_URL. */
+/**
+ * Whose mail a person sees on the banner and the list: an administrator the whole instance; anyone else
+ * the subtrees where they read requests (a network correspondent their network), so a failure is seen
+ * by the people whose letters did not leave; retrying needs `request.write` there. Null: none.
+ */
+export function mailScopeOf(
+  db: Kysely<DB>,
+  actor: Actor,
+  permission: "request.read" | "request.write" = "request.read",
+): repo.MailScope | null {
+  if (actor.instanceAdmin) return "instance";
+  if (!canSomewhere(actor, permission)) return null;
+  return subtreesIds(db, reachRoots(actor, permission));
+}
+
+/**
+ * Retries every failed message the person sees (at most `limit`): the administrator who has just set
+ * SMTP_URL, or a correspondent after the server came back.
+ */
 export async function retryAllFailed(db: Kysely<DB>, actor: Actor, limit = 500): Promise<number> {
+  const scope = mailScopeOf(db, actor, "request.write");
+  if (!scope) return 0;
   let count = 0;
-  for (const { org_id, id } of await repo.failedIds(db, limit)) {
+  for (const { org_id, id } of await repo.failedIds(db, limit, scope)) {
     try {
       await retryMessage(db, actor, org_id, id);
       count += 1;
@@ -165,9 +186,11 @@ export interface MailHealth {
   queued: number;
 }
 
-/** What the administrator banner says, in one query. */
-export async function mailHealth(db: Kysely<DB>): Promise<MailHealth> {
-  return { configured: mailConfigured(), ...(await repo.unsentCounts(db)) };
+/** What the banner says, in one query: for the whole instance, or for what `actor` sees. */
+export async function mailHealth(db: Kysely<DB>, actor?: Actor): Promise<MailHealth> {
+  const scope = actor ? mailScopeOf(db, actor) : "instance";
+  if (!scope) return { configured: mailConfigured(), failed: 0, queued: 0 };
+  return { configured: mailConfigured(), ...(await repo.unsentCounts(db, scope)) };
 }
 
 /** Whether an SMTP server is set; read in memory, no query. */
@@ -175,9 +198,10 @@ export function mailConfigured(): boolean {
   return currentTransport().configured;
 }
 
-/** The unsent messages of the whole instance, failed first: the administrator's page. */
-export async function listUnsent(db: Kysely<DB>, limit = 200): Promise<MailState[]> {
-  return (await repo.unsent(db, limit)).map(toState);
+/** The unsent messages the person sees (all of them for an administrator), failed first. */
+export async function listUnsent(db: Kysely<DB>, actor: Actor, limit = 200): Promise<MailState[]> {
+  const scope = mailScopeOf(db, actor);
+  return scope ? (await repo.unsent(db, limit, scope)).map(toState) : [];
 }
 
 /** How many messages went (or wait to go) to an address since a moment: to cap what a public form can send. */

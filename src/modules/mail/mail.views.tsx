@@ -59,13 +59,13 @@ export function RetryButton({ state, csrf, back }: { state: MailState; csrf: str
 
 /**
  * The banner on staff pages while mail does not leave: nobody set SMTP_URL, or messages failed.
- * Administrators get the count and the page listing them.
+ * Whoever handles requests gets the count over what they see, and the page listing them.
  */
-export function MailBanner({ health, admin }: { health: MailHealth; admin: boolean }): SafeHtml | null {
+export function MailBanner({ health, canList }: { health: MailHealth; canList: boolean }): SafeHtml | null {
   const unsent = health.failed + health.queued;
   if (health.configured && health.failed === 0) return null;
   const link =
-    admin && unsent > 0 ? (
+    canList && unsent > 0 ? (
       <a class="fr-link" href="/mail">
         {health.failed ? "Voir et renvoyer les courriels en échec" : "Voir les courriels en attente"}
       </a>
@@ -75,7 +75,7 @@ export function MailBanner({ health, admin }: { health: MailHealth; admin: boole
       <div class="fr-alert fr-alert--warning fr-alert--sm fr-mb-3w" role="alert" id="mail-banner">
         <p>
           {"Les courriels ne partent pas\u00a0: aucun serveur d'envoi (SMTP_URL) n'est configuré."}
-          {admin && unsent ? ` ${plural(unsent, "courriel")} non ${unsent > 1 ? "envoyés" : "envoyé"}. ` : " "}
+          {canList && unsent ? ` ${plural(unsent, "courriel")} non ${unsent > 1 ? "envoyés" : "envoyé"}. ` : " "}
           {link}
         </p>
       </div>
@@ -84,7 +84,7 @@ export function MailBanner({ health, admin }: { health: MailHealth; admin: boole
   return (
     <div class="fr-alert fr-alert--error fr-alert--sm fr-mb-3w" role="alert" id="mail-banner">
       <p>
-        {`Les derniers envois ont échoué : ${plural(health.failed, "courriel")} en échec. `}
+        {`Les derniers envois ont échoué\u00a0: ${plural(health.failed, "courriel")} en échec. `}
         {link}
       </p>
     </div>
@@ -96,11 +96,16 @@ export function UnsentMailPage({
   health,
   csrf,
   timeZone,
+  admin,
+  canRetry,
 }: {
   messages: MailState[];
   health: MailHealth;
   csrf: string;
   timeZone: string;
+  /** The instance administrator sees every organisation's mail and can set SMTP_URL; others their subtrees. */
+  admin: boolean;
+  canRetry: boolean;
 }): SafeHtml {
   return (
     <div>
@@ -108,10 +113,13 @@ export function UnsentMailPage({
       <p>
         {health.configured
           ? "Un serveur d'envoi (SMTP_URL) est configuré."
-          : "Aucun serveur d'envoi (SMTP_URL) n'est configuré : indiquez-le dans la configuration et redémarrez Vigie, puis renvoyez les courriels en échec."}
+          : admin
+            ? "Aucun serveur d'envoi (SMTP_URL) n'est configuré\u00a0: indiquez-le dans la configuration et redémarrez Vigie, puis renvoyez les courriels en échec."
+            : "Aucun serveur d'envoi (SMTP_URL) n'est configuré\u00a0: l'administrateur de Vigie doit l'indiquer\u00a0; les courriels en échec pourront ensuite être renvoyés."}
+        {admin ? "" : " Courriels des organisations dont vous suivez les demandes."}
         {` ${formatNumber(health.failed)} en échec, ${formatNumber(health.queued)} en file.`}
       </p>
-      {health.failed > 0 ? (
+      {canRetry && health.failed > 0 ? (
         <form method="post" action="/mail/retry-failed" class="fr-mb-3w">
           <CsrfField token={csrf} />
           <button class="fr-btn" type="submit">
@@ -144,7 +152,7 @@ export function UnsentMailPage({
                 <td>{m.to}</td>
                 <td>
                   <MailStatusBadge state={m} timeZone={timeZone} />
-                  {m.status === "failed" ? <RetryButton state={m} csrf={csrf} back="/mail" /> : null}
+                  {canRetry && m.status === "failed" ? <RetryButton state={m} csrf={csrf} back="/mail" /> : null}
                 </td>
               </tr>
             ))}

@@ -61,6 +61,14 @@ export function subtreeIdsQuery(db: Kysely<DB>, root: string) {
     .where(sql<boolean>`path && ${sql.val([root])}::uuid[]`);
 }
 
+/** The ids of the subtrees of several roots (what an actor reaches), as one subquery. */
+export function subtreesIdsQuery(db: Kysely<DB>, roots: string[]) {
+  return db
+    .selectFrom("organisations")
+    .select("id")
+    .where(sql<boolean>`path && ${sql.val(roots)}::uuid[]`);
+}
+
 /** Organisations in the subtrees of `roots` (all of them when roots is null). */
 export async function listInSubtrees(db: Kysely<DB>, roots: string[] | null): Promise<Organisation[]> {
   let q = db.selectFrom("organisations").selectAll();

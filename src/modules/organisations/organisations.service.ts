@@ -27,6 +27,9 @@ export function listVisible(db: Kysely<DB>, actor: Actor, permission: Permission
  */
 export const subtreeIds = repo.subtreeIdsQuery;
 
+/** The same for the subtrees of several roots: where an actor holds a permission (`reachRoots`). */
+export const subtreesIds = repo.subtreesIdsQuery;
+
 /** How many organisations the instance holds (the demo loader refuses to mix its data with real ones). */
 export const countOrganisations = repo.countAll;
 
