@@ -67,29 +67,24 @@ export function embeddedEngine(db: Kysely<DB>): PGlite | undefined {
   return embedded.get(db);
 }
 
-export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  if (options.url) {
-    const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
-    if (options.schema) {
-      const admin = new pg.Client({ connectionString: options.url, connectionTimeoutMillis: connectTimeoutMs });
-      // A connection that dies here (the server stopping) must fail this opening, not end the process.
-      admin.on("error", () => undefined);
-      try {
-        await admin.connect();
-        await admin.query(`create schema if not exists ${quoteIdent(options.schema)}`);
-      } finally {
-        await admin.end().catch(() => undefined);
-      }
-    }
+/**
+ * A pool on a PostgreSQL server with Vigie's settings: the schema, the statement timeout, the connection timeout,
+ * and listeners so that a connection the server drops never ends the process. The primary and the read replica
+ * (read-replica.ts) both use it.
+ */
+export function createPostgresPool(
+  url: string,
+  options: { schema?: string | undefined; connectTimeoutMs: number; statementTimeoutMs?: number | undefined; max?: number },
+): pg.Pool {
     const settings = [
       ...(options.schema ? [`-c search_path=${quoteIdent(options.schema)}`] : []),
       ...(options.statementTimeoutMs ? [`-c statement_timeout=${Math.floor(options.statementTimeoutMs)}`] : []),
     ];
     const pool = new pg.Pool({
-      connectionString: options.url,
-      max: 10,
+      connectionString: url,
+      max: options.max ?? 10,
       // Without it a connection attempt to a frozen server waits for the system's TCP timeout (minutes).
-      connectionTimeoutMillis: connectTimeoutMs,
+      connectionTimeoutMillis: options.connectTimeoutMs,
       ...(settings.length ? { options: settings.join(" ") } : {}),
     });
     // An idle connection the server drops (restart, kill, network) is reported here; without a
@@ -104,6 +99,24 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     pool.on("connect", (client) => {
       client.on("error", () => undefined);
     });
+  return pool;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.url) {
+    const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
+    if (options.schema) {
+      const admin = new pg.Client({ connectionString: options.url, connectionTimeoutMillis: connectTimeoutMs });
+      // A connection that dies here (the server stopping) must fail this opening, not end the process.
+      admin.on("error", () => undefined);
+      try {
+        await admin.connect();
+        await admin.query(`create schema if not exists ${quoteIdent(options.schema)}`);
+      } finally {
+        await admin.end().catch(() => undefined);
+      }
+    }
+    const pool = createPostgresPool(options.url, { ...options, connectTimeoutMs });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     pools.set(db, pool);
     return { db, engine: "postgres", close: () => db.destroy() };
