@@ -48,7 +48,10 @@ import { applySecurityHeaders, securityHeadersPlugin } from "./plugins/security-
 import { sessionPlugin } from "./plugins/session.ts";
 
 /** `readDb` may be left out: the pages that could read a replica then read the primary. */
-export async function buildServer(given: Omit<AppDeps, "readDb"> & { readDb?: AppDeps["readDb"] }, options: { logger?: boolean } = {}): Promise<App> {
+export async function buildServer(
+  given: Omit<AppDeps, "readDb"> & { readDb?: AppDeps["readDb"] },
+  options: { logger?: boolean } = {},
+): Promise<App> {
   const deps: AppDeps = { ...given, readDb: given.readDb ?? given.db };
   const app = Fastify({
     logger: options.logger ? { level: deps.config.logLevel } : false,

@@ -1,12 +1,12 @@
 import path from "node:path";
+import type { Kysely } from "kysely";
 import { type Database, openDatabase } from "../db/database.ts";
 import { EmbeddedDatabaseBusy } from "../db/embedded-lock.ts";
 import { migrateToLatest } from "../db/migrate.ts";
 import { openReadReplica } from "../db/read-replica.ts";
+import type { DB } from "../db/schema.ts";
 import { isDatabaseUnavailable } from "../db/unavailable.ts";
 import { syncFrameworks } from "../modules/frameworks/frameworks.service.ts";
-import type { Kysely } from "kysely";
-import type { DB } from "../db/schema.ts";
 import type { Config } from "./config.ts";
 
 /** Opens the configured database (PGlite under dataDir, or PostgreSQL) and brings its schema up to date. */

@@ -76,29 +76,29 @@ export function createPostgresPool(
   url: string,
   options: { schema?: string | undefined; connectTimeoutMs: number; statementTimeoutMs?: number | undefined; max?: number },
 ): pg.Pool {
-    const settings = [
-      ...(options.schema ? [`-c search_path=${quoteIdent(options.schema)}`] : []),
-      ...(options.statementTimeoutMs ? [`-c statement_timeout=${Math.floor(options.statementTimeoutMs)}`] : []),
-    ];
-    const pool = new pg.Pool({
-      connectionString: url,
-      max: options.max ?? 10,
-      // Without it a connection attempt to a frozen server waits for the system's TCP timeout (minutes).
-      connectionTimeoutMillis: options.connectTimeoutMs,
-      ...(settings.length ? { options: settings.join(" ") } : {}),
-    });
-    // An idle connection the server drops (restart, kill, network) is reported here; without a
-    // listener Node ends the process. The pool has already discarded that connection and opens a
-    // new one at the next query, so Vigie reconnects by itself once PostgreSQL is back.
-    pool.on("error", (error) => {
-      console.error(`PostgreSQL : connexion inactive perdue (${error.message}) ; une nouvelle sera ouverte à la prochaine requête.`);
-    });
-    // A connection lent out (inside a transaction, between two statements) has no pool listener: its
-    // loss would end the process too. The statement that follows fails, is answered 503, and the
-    // broken connection is discarded when Kysely releases it with the error.
-    pool.on("connect", (client) => {
-      client.on("error", () => undefined);
-    });
+  const settings = [
+    ...(options.schema ? [`-c search_path=${quoteIdent(options.schema)}`] : []),
+    ...(options.statementTimeoutMs ? [`-c statement_timeout=${Math.floor(options.statementTimeoutMs)}`] : []),
+  ];
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    // Without it a connection attempt to a frozen server waits for the system's TCP timeout (minutes).
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    ...(settings.length ? { options: settings.join(" ") } : {}),
+  });
+  // An idle connection the server drops (restart, kill, network) is reported here; without a
+  // listener Node ends the process. The pool has already discarded that connection and opens a
+  // new one at the next query, so Vigie reconnects by itself once PostgreSQL is back.
+  pool.on("error", (error) => {
+    console.error(`PostgreSQL : connexion inactive perdue (${error.message}) ; une nouvelle sera ouverte à la prochaine requête.`);
+  });
+  // A connection lent out (inside a transaction, between two statements) has no pool listener: its
+  // loss would end the process too. The statement that follows fails, is answered 503, and the
+  // broken connection is discarded when Kysely releases it with the error.
+  pool.on("connect", (client) => {
+    client.on("error", () => undefined);
+  });
   return pool;
 }
 

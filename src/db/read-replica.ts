@@ -131,7 +131,9 @@ class ReplicaState {
     if (this.down) return;
     this.down = true;
     const reason = (error as Error).message || (error as { code?: string }).code || "erreur inconnue";
-    this.log(`Réplique de lecture injoignable (${reason}) : les tableaux de bord et pages publiques lisent la base principale jusqu'à son retour.`);
+    this.log(
+      `Réplique de lecture injoignable (${reason}) : les tableaux de bord et pages publiques lisent la base principale jusqu'à son retour.`,
+    );
   }
 
   succeeded() {

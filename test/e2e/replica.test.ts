@@ -15,7 +15,14 @@ import {
   untilReplayed,
   untilStreaming,
 } from "../support/postgres-instance.ts";
-import { type AxeViolation, axeViolations, browserAvailable, createSiteThroughPages, launchBrowser, typeInAutofocused } from "./support/browser.ts";
+import {
+  type AxeViolation,
+  axeViolations,
+  browserAvailable,
+  createSiteThroughPages,
+  launchBrowser,
+  typeInAutofocused,
+} from "./support/browser.ts";
 
 const why = !browserAvailable ? "Chromium absent" : !postgresBinaries() ? "aucun PostgreSQL sous /usr/lib/postgresql/*/bin" : undefined;
 if (why) console.log(`test/e2e/replica.test.ts ignoré : ${why}.`);

@@ -110,7 +110,20 @@ export async function startPostgresInstance(): Promise<PostgresInstance> {
  */
 export async function startStandby(primary: PostgresInstance): Promise<PostgresInstance> {
   const { dir, exec } = await prepare();
-  await exec("pg_basebackup", ["-h", "127.0.0.1", "-p", String(primary.port), "-U", "postgres", "-D", path.join(dir, "data"), "-R", "-X", "stream", "--no-sync"]);
+  await exec("pg_basebackup", [
+    "-h",
+    "127.0.0.1",
+    "-p",
+    String(primary.port),
+    "-U",
+    "postgres",
+    "-D",
+    path.join(dir, "data"),
+    "-R",
+    "-X",
+    "stream",
+    "--no-sync",
+  ]);
   return serve(dir, exec);
 }
 
