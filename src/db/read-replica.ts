@@ -24,8 +24,6 @@ import { isDatabaseUnavailable } from "./unavailable.ts";
  */
 export interface ReadReplica {
   db: Kysely<DB>;
-  /** Where the last read went: false while the replica is unreachable and reads fall back to the primary. */
-  reachable(): boolean;
   /** Seconds the replica's replay is behind what it has received (0 when caught up), or undefined if it cannot be asked. */
   lagSeconds(timeoutMs: number): Promise<number | undefined>;
   close(): Promise<void>;
@@ -84,7 +82,6 @@ export function openReadReplica(primary: Kysely<DB>, options: ReadReplicaOptions
   });
   const replica: ReadReplica = {
     db,
-    reachable: () => !state.down,
     async lagSeconds(timeoutMs) {
       // Straight to the replica's pool, not through the fallback: the primary has no lag to report. A query left
       // behind by the timeout still ends and gives its connection back by itself.
