@@ -167,6 +167,14 @@ describe.skipIf(why !== undefined)("reads on a streaming replica (DATABASE_READ_
       for (const url of [`/public/organisations/${site}/widget`, `/api/v1/public/organisations/${site}/published-figures`]) {
         expect((await new Client(app).get(url)).statusCode).toBe(200);
       }
+      // The other pages on the replica answer there too (the comparison, the annual review and its PDF).
+      for (const url of [
+        `/organisations/${site}/dashboard/compare`,
+        `/organisations/${site}/review`,
+        `/organisations/${site}/review.pdf`,
+      ]) {
+        expect((await admin.get(url)).statusCode, url).toBe(200);
+      }
 
       // And the replica did the reading: its own count of transactions grows with the page views.
       const before = await commits(standby.url);
