@@ -7,6 +7,11 @@ export interface Config {
   port: number;
   /** postgres://… selects a PostgreSQL server; empty means the embedded PGlite under dataDir. */
   databaseUrl: string | undefined;
+  /**
+   * PostgreSQL only: a streaming replica (hot standby) for the pages that only read and may show figures a few
+   * seconds old (dashboards, comparison, public pages, open data, annual review). Empty: everything reads the primary.
+   */
+  databaseReadUrl: string | undefined;
   /** PostgreSQL schema to work in (tests give each run its own). */
   databaseSchema: string | undefined;
   /** PostgreSQL: how long to wait for a connection before answering « service momentanément indisponible ». */
@@ -52,6 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST ?? "127.0.0.1",
     port,
     databaseUrl: env.DATABASE_URL || undefined,
+    databaseReadUrl: env.DATABASE_READ_URL || undefined,
     databaseSchema: env.DATABASE_SCHEMA || undefined,
     databaseConnectTimeoutMs: intFrom(env.DATABASE_CONNECT_TIMEOUT_MS, 5_000),
     databaseStatementTimeoutMs: intFrom(env.DATABASE_STATEMENT_TIMEOUT_MS, 30_000),

@@ -9,7 +9,13 @@ import type { Config } from "./config.ts";
 
 /** What every module receives when it registers its routes. */
 export interface AppDeps {
+  /** The primary: every write, and every read that must see its own write (forms, tracking, lists after an edit). */
   db: Kysely<DB>;
+  /**
+   * For the pages that only read and may show figures a few seconds old (docs/architecture.md lists them): the
+   * replica of DATABASE_READ_URL, which falls back to the primary by itself, or the primary itself.
+   */
+  readDb: Kysely<DB>;
   config: Config;
 }
 

@@ -4,7 +4,7 @@ import { createMailTransport, useMailTransport } from "../modules/mail/mail.serv
 import { loadConfig } from "./config.ts";
 import "./jobs.ts";
 import { buildServer } from "./server.ts";
-import { openWhenReachable } from "./start.ts";
+import { openReadDatabase, openWhenReachable } from "./start.ts";
 
 const config = loadConfig();
 // With PostgreSQL down, the server waits (retrying, with a growing pause) rather than exits: a
@@ -23,7 +23,15 @@ if (process.argv.includes("--demo")) {
   }
 }
 if (database.engine === "pglite") scheduleNightlyBackup(config.backupDir, config.backupKeep);
-const app = await buildServer({ db: database.db, config }, { logger: true });
+let reads: ReturnType<typeof openReadDatabase>;
+try {
+  reads = openReadDatabase(config, database);
+} catch (error) {
+  console.error((error as Error).message);
+  await database.close();
+  process.exit(1);
+}
+const app = await buildServer({ db: database.db, readDb: reads.readDb, config }, { logger: true });
 useMailTransport(createMailTransport(process.env));
 // Every app server polls the queue; claims skip each other's rows.
 const worker = startWorker({ db: database.db, log: app.log, intervalMs: 5_000 });
@@ -36,6 +44,7 @@ async function shutdown(signal: string) {
   await app.close();
   // Let the batch under way finish before the database closes under it.
   await worker.stop();
+  await reads.close();
   // The embedded engine writes its files on close: stopping without it could lose the last writes.
   await database.close();
   process.exit(0);
@@ -45,7 +54,12 @@ process.on("SIGTERM", () => void shutdown("SIGTERM"));
 
 await app.listen({ host: config.host, port: config.port });
 database.lock?.describe({ port: config.port });
-const where = database.engine === "pglite" ? `base embarquée PGlite (${config.dataDir}/pglite)` : "PostgreSQL";
+const where =
+  database.engine === "pglite"
+    ? `base embarquée PGlite (${config.dataDir}/pglite)`
+    : config.databaseReadUrl
+      ? "PostgreSQL, tableaux de bord et pages publiques sur la réplique de lecture"
+      : "PostgreSQL";
 if (database.engine === "pglite" && !database.durable) {
   app.log.warn(
     "Base embarquée : cette version de PGlite ne permet pas d'écrire chaque validation sur le disque ; une panne de la machine peut perdre les dernières écritures (les sauvegardes nocturnes restent faites).",

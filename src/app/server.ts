@@ -47,7 +47,12 @@ import { errorHandling, sendError } from "./plugins/errors.tsx";
 import { applySecurityHeaders, securityHeadersPlugin } from "./plugins/security-headers.ts";
 import { sessionPlugin } from "./plugins/session.ts";
 
-export async function buildServer(deps: AppDeps, options: { logger?: boolean } = {}): Promise<App> {
+/** `readDb` may be left out: the pages that could read a replica then read the primary. */
+export async function buildServer(
+  given: Omit<AppDeps, "readDb"> & { readDb?: AppDeps["readDb"] },
+  options: { logger?: boolean } = {},
+): Promise<App> {
+  const deps: AppDeps = { ...given, readDb: given.readDb ?? given.db };
   const app = Fastify({
     logger: options.logger ? { level: deps.config.logLevel } : false,
     trustProxy: deps.config.trustProxy,

@@ -1,7 +1,10 @@
 import path from "node:path";
+import type { Kysely } from "kysely";
 import { type Database, openDatabase } from "../db/database.ts";
 import { EmbeddedDatabaseBusy } from "../db/embedded-lock.ts";
 import { migrateToLatest } from "../db/migrate.ts";
+import { openReadReplica } from "../db/read-replica.ts";
+import type { DB } from "../db/schema.ts";
 import { isDatabaseUnavailable } from "../db/unavailable.ts";
 import { syncFrameworks } from "../modules/frameworks/frameworks.service.ts";
 import type { Config } from "./config.ts";
@@ -25,6 +28,24 @@ export async function openMigratedDatabase(config: Config, purpose: string): Pro
     throw error;
   }
   return database;
+}
+
+/**
+ * The database of the pages that only read (AppDeps.readDb): the replica of DATABASE_READ_URL, or the primary itself.
+ * A replica beside the embedded engine is a configuration mistake, refused with a French message rather than ignored.
+ */
+export function openReadDatabase(config: Config, primary: Database): { readDb: Kysely<DB>; close(): Promise<void> } {
+  if (!config.databaseReadUrl) return { readDb: primary.db, close: async () => undefined };
+  if (primary.engine !== "postgres") {
+    throw new Error("DATABASE_READ_URL demande PostgreSQL : définissez aussi DATABASE_URL, ou retirez DATABASE_READ_URL (base embarquée).");
+  }
+  const replica = openReadReplica(primary.db, {
+    url: config.databaseReadUrl,
+    schema: config.databaseSchema,
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
+    statementTimeoutMs: config.databaseStatementTimeoutMs,
+  });
+  return { readDb: replica.db, close: () => replica.close() };
 }
 
 export interface RetryOptions {

@@ -67,6 +67,41 @@ export function embeddedEngine(db: Kysely<DB>): PGlite | undefined {
   return embedded.get(db);
 }
 
+/**
+ * A pool on a PostgreSQL server with Vigie's settings: the schema, the statement timeout, the connection timeout,
+ * and listeners so that a connection the server drops never ends the process. The primary and the read replica
+ * (read-replica.ts) both use it.
+ */
+export function createPostgresPool(
+  url: string,
+  options: { schema?: string | undefined; connectTimeoutMs: number; statementTimeoutMs?: number | undefined; max?: number },
+): pg.Pool {
+  const settings = [
+    ...(options.schema ? [`-c search_path=${quoteIdent(options.schema)}`] : []),
+    ...(options.statementTimeoutMs ? [`-c statement_timeout=${Math.floor(options.statementTimeoutMs)}`] : []),
+  ];
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    // Without it a connection attempt to a frozen server waits for the system's TCP timeout (minutes).
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    ...(settings.length ? { options: settings.join(" ") } : {}),
+  });
+  // An idle connection the server drops (restart, kill, network) is reported here; without a
+  // listener Node ends the process. The pool has already discarded that connection and opens a
+  // new one at the next query, so Vigie reconnects by itself once PostgreSQL is back.
+  pool.on("error", (error) => {
+    console.error(`PostgreSQL : connexion inactive perdue (${error.message}) ; une nouvelle sera ouverte à la prochaine requête.`);
+  });
+  // A connection lent out (inside a transaction, between two statements) has no pool listener: its
+  // loss would end the process too. The statement that follows fails, is answered 503, and the
+  // broken connection is discarded when Kysely releases it with the error.
+  pool.on("connect", (client) => {
+    client.on("error", () => undefined);
+  });
+  return pool;
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url) {
     const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
@@ -81,29 +116,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         await admin.end().catch(() => undefined);
       }
     }
-    const settings = [
-      ...(options.schema ? [`-c search_path=${quoteIdent(options.schema)}`] : []),
-      ...(options.statementTimeoutMs ? [`-c statement_timeout=${Math.floor(options.statementTimeoutMs)}`] : []),
-    ];
-    const pool = new pg.Pool({
-      connectionString: options.url,
-      max: 10,
-      // Without it a connection attempt to a frozen server waits for the system's TCP timeout (minutes).
-      connectionTimeoutMillis: connectTimeoutMs,
-      ...(settings.length ? { options: settings.join(" ") } : {}),
-    });
-    // An idle connection the server drops (restart, kill, network) is reported here; without a
-    // listener Node ends the process. The pool has already discarded that connection and opens a
-    // new one at the next query, so Vigie reconnects by itself once PostgreSQL is back.
-    pool.on("error", (error) => {
-      console.error(`PostgreSQL : connexion inactive perdue (${error.message}) ; une nouvelle sera ouverte à la prochaine requête.`);
-    });
-    // A connection lent out (inside a transaction, between two statements) has no pool listener: its
-    // loss would end the process too. The statement that follows fails, is answered 503, and the
-    // broken connection is discarded when Kysely releases it with the error.
-    pool.on("connect", (client) => {
-      client.on("error", () => undefined);
-    });
+    const pool = createPostgresPool(options.url, { ...options, connectTimeoutMs });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     pools.set(db, pool);
     return { db, engine: "postgres", close: () => db.destroy() };

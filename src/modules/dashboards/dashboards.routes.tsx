@@ -41,12 +41,13 @@ const figureOut = z.object({
 });
 
 export async function dashboardsRoutes(app: App, deps: AppDeps): Promise<void> {
-  const { db } = deps;
+  // Dashboards and comparison only read: the replica when there is one (docs/architecture.md).
+  const { readDb } = deps;
 
   app.get("/organisations/:orgId/dashboard", { config: { access: onOrg("org.read") }, schema: { hide: true } }, async (request, reply) => {
     const { orgId } = parseInput(orgParams, request.params);
     const today = localTimeIn("Europe/Paris");
-    const data = await dashboard(db, orgId, periodOf(parseInput(periodQuery, request.query), today));
+    const data = await dashboard(readDb, orgId, periodOf(parseInput(periodQuery, request.query), today));
     const actor = actorOf(request);
     return sendPage(reply, request, {
       title: `Tableau de bord — ${data.org.name}`,
@@ -64,7 +65,7 @@ export async function dashboardsRoutes(app: App, deps: AppDeps): Promise<void> {
       const { orgId } = parseInput(orgParams, request.params);
       const query = parseInput(periodQuery, request.query);
       const today = localTimeIn("Europe/Paris");
-      const data = await compareChildren(db, orgId, periodOf(query, today), query.indicator);
+      const data = await compareChildren(readDb, orgId, periodOf(query, today), query.indicator);
       return sendPage(reply, request, {
         title: `Comparaison des structures — ${data.org.name}`,
         breadcrumbs: [
@@ -98,7 +99,7 @@ export async function dashboardsRoutes(app: App, deps: AppDeps): Promise<void> {
       },
     },
     async (request) => {
-      const data = await dashboard(db, request.params.orgId, periodOf(request.query, localTimeIn("Europe/Paris")));
+      const data = await dashboard(readDb, request.params.orgId, periodOf(request.query, localTimeIn("Europe/Paris")));
       return {
         from: data.period.from,
         to: data.period.to,

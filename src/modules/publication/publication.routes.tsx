@@ -63,11 +63,12 @@ function widgetHtml(results: Awaited<ReturnType<typeof publishedResults>>, pageU
 }
 
 export async function publicationRoutes(app: App, deps: AppDeps): Promise<void> {
-  const { db, config } = deps;
+  // The public pages and open data only read published figures: the replica when there is one (docs/architecture.md).
+  const { db, readDb, config } = deps;
   const pageUrl = (orgId: string) => `${config.baseUrl}/public/organisations/${orgId}/results`;
 
   app.get("/public/organisations/:orgId/results", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
-    const results = await publishedResults(db, publicOrg(request));
+    const results = await publishedResults(readDb, publicOrg(request));
     return sendPage(reply, request, {
       light: true,
       title: `Nos résultats — ${results.org.name}`,
@@ -77,7 +78,7 @@ export async function publicationRoutes(app: App, deps: AppDeps): Promise<void> 
 
   app.get("/public/organisations/:orgId/poster.pdf", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
     const orgId = publicOrg(request);
-    const pdf = await posterPdf(await publishedResults(db, orgId), pageUrl(orgId));
+    const pdf = await posterPdf(await publishedResults(readDb, orgId), pageUrl(orgId));
     return reply
       .header("content-type", "application/pdf")
       .header("content-disposition", 'inline; filename="affiche-resultats.pdf"')
@@ -86,7 +87,7 @@ export async function publicationRoutes(app: App, deps: AppDeps): Promise<void> 
   });
 
   app.get("/public/organisations/:orgId/badge.svg", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
-    const results = await publishedResults(db, publicOrg(request));
+    const results = await publishedResults(readDb, publicOrg(request));
     return reply.header("content-type", "image/svg+xml; charset=utf-8").header("cache-control", PUBLIC_CACHE).send(badgeSvg(results));
   });
 
@@ -95,7 +96,7 @@ export async function publicationRoutes(app: App, deps: AppDeps): Promise<void> 
     { config: { access: PUBLIC, embeddable: true }, schema: { hide: true } },
     async (request, reply) => {
       const orgId = publicOrg(request);
-      const html = widgetHtml(await publishedResults(db, orgId), pageUrl(orgId));
+      const html = widgetHtml(await publishedResults(readDb, orgId), pageUrl(orgId));
       return reply
         .header("content-type", "text/html; charset=utf-8")
         .header("cache-control", PUBLIC_CACHE)
@@ -110,10 +111,10 @@ export async function publicationRoutes(app: App, deps: AppDeps): Promise<void> 
     async (request, reply) => {
       const orgId = publicOrg(request);
       // Checks the organisation exists before the first byte: a stream cannot turn into a 404 later.
-      await getOrganisation(db, orgId);
+      await getOrganisation(readDb, orgId);
       async function* lines() {
         yield csvHeader();
-        for await (const batch of openDataFigures(db, orgId)) yield csvLines(batch.map(openDataRow));
+        for await (const batch of openDataFigures(readDb, orgId)) yield csvLines(batch.map(openDataRow));
       }
       return reply
         .header("content-type", "text/csv; charset=utf-8")
@@ -143,9 +144,9 @@ export async function publicationRoutes(app: App, deps: AppDeps): Promise<void> 
       },
     },
     async (request, reply) => {
-      await getOrganisation(db, request.params.orgId);
+      await getOrganisation(readDb, request.params.orgId);
       const figures: Array<z.infer<typeof openDataOut>> = [];
-      for await (const batch of openDataFigures(db, request.params.orgId)) figures.push(...batch.map(openDataRow));
+      for await (const batch of openDataFigures(readDb, request.params.orgId)) figures.push(...batch.map(openDataRow));
       reply.header("cache-control", PUBLIC_CACHE);
       return {
         schema: "https://vigie.beta.gouv.fr/schemas/published-figures/1" as const,
@@ -167,7 +168,7 @@ export async function publicationRoutes(app: App, deps: AppDeps): Promise<void> 
       },
     },
     async (request, reply) => {
-      const results = await publishedResults(db, request.params.orgId);
+      const results = await publishedResults(readDb, request.params.orgId);
       reply.header("cache-control", PUBLIC_CACHE);
       return publicInfoJson(results, config.baseUrl);
     },

@@ -23,7 +23,8 @@ function defaultYear(now = new Date()): number {
 
 /** The annual review of a site or a network: a web page and the same content as a PDF. */
 export async function reviewsRoutes(app: App, deps: AppDeps): Promise<void> {
-  const { db } = deps;
+  // The annual review only reads: the replica when there is one (docs/architecture.md).
+  const { readDb: db } = deps;
   const read = { config: { access: onOrg("request.read") }, schema: { hide: true } };
 
   app.get("/organisations/:orgId/review", read, async (request, reply) => {
