@@ -20,7 +20,13 @@ import {
 // A real streaming replica: a primary and a hot standby made by pg_basebackup, both throw-away servers of our
 // own (Debian's binaries), whatever engine the rest of the suite runs on.
 const bin = postgresBinaries();
-const why = !bin ? "aucun PostgreSQL sous /usr/lib/postgresql/*/bin (paquet Debian postgresql)" : undefined;
+// The replica is a PostgreSQL feature with servers of its own: it runs in the suite's PostgreSQL pass only,
+// not a second time in the embedded pass (CI runs both).
+const why = !bin
+  ? "aucun PostgreSQL sous /usr/lib/postgresql/*/bin (paquet Debian postgresql)"
+  : !process.env.VIGIE_TEST_DATABASE_URL
+    ? "la réplique se teste dans la passe PostgreSQL (VIGIE_TEST_DATABASE_URL)"
+    : undefined;
 if (why) console.log(`test/replica.test.ts ignoré : ${why}.`);
 
 const today = () => new Date().toISOString().slice(0, 10);
