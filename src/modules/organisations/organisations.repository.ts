@@ -157,6 +157,16 @@ export async function findByIds(db: Kysely<DB>, ids: string[]): Promise<Organisa
 }
 
 /** The organisations a comparison lists (see `OrgScope`): one query whatever their number. */
+/**
+ * "This column names an organisation of the scope", as a predicate any module's query can take: the
+ * scope stays a subquery (`parent_id = …` or `path && …`), never an id list sent as parameters.
+ */
+export function inScopeSql(column: string, scope: { of: string; depth: "children" | "sites" }) {
+  return scope.depth === "children"
+    ? sql<boolean>`${sql.ref(column)} in (select id from organisations where parent_id = ${scope.of})`
+    : sql<boolean>`${sql.ref(column)} in (select id from organisations where kind = 'site' and path && ${sql.val([scope.of])}::uuid[])`;
+}
+
 export async function inScope(db: Kysely<DB>, scope: { of: string; depth: "children" | "sites" }) {
   let q = db.selectFrom("organisations").selectAll();
   q =

@@ -33,6 +33,9 @@ export const countOrganisations = repo.countAll;
 /** The children of a node, or every site of its subtree, by name (issue #13: comparison at any depth). */
 export const organisationsInScope = repo.inScope;
 
+/** A predicate on a column holding organisation ids: true for the organisations of the scope (a subquery, never an id list). */
+export const inScopeSql = repo.inScopeSql;
+
 /** The organisation and everything below it, whoever asks (callers have checked access to the root). */
 export async function subtree(db: Kysely<DB>, orgId: string): Promise<Organisation[]> {
   return repo.listInSubtrees(db, [orgId]);
