@@ -167,6 +167,16 @@ export function inScopeSql(column: string, scope: { of: string; depth: "children
     : sql<boolean>`${sql.ref(column)} in (select id from organisations where kind = 'site' and path && ${sql.val([scope.of])}::uuid[])`;
 }
 
+/** How many organisations a scope holds (one count, whatever the number). */
+export async function countInScope(db: Kysely<DB>, scope: { of: string; depth: "children" | "sites" }): Promise<number> {
+  const row = await db
+    .selectFrom("organisations")
+    .select(sql<number>`count(*)::int`.as("n"))
+    .where(inScopeSql("id", scope))
+    .executeTakeFirstOrThrow();
+  return row.n;
+}
+
 export async function inScope(db: Kysely<DB>, scope: { of: string; depth: "children" | "sites" }) {
   let q = db.selectFrom("organisations").selectAll();
   q =

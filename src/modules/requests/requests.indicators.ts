@@ -1,9 +1,9 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import type { Channel } from "../frameworks/channels.ts";
+import { byOrg, mapGroups } from "../indicators/by-org.ts";
 import type { IndicatorBatchSource, IndicatorSource, IndicatorValue, Period } from "../indicators/indicator.ts";
 import { type DelayFigures, delayFiguresOf } from "./indicators.ts";
-import { byOrg, mapGroups } from "../indicators/by-org.ts";
 import * as repo from "./requests.repository.ts";
 
 /** The commitments a reply delay answers to, all channels together, then per channel. */

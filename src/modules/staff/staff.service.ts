@@ -147,7 +147,9 @@ export const staffIndicatorBatch: IndicatorBatchSource = async (db, scope, perio
   const out = new Map<string, IndicatorValue[]>();
   for (const orgId of new Set([...staffByOrg.keys(), ...incidentsByOrg.keys()])) {
     const n = staffByOrg.get(orgId) ?? 0;
-    const perTheme = Object.fromEntries((trainedByOrg.get(orgId) ?? []).map((t) => [t.theme, t.n])) as Partial<Record<TrainingTheme, number>>;
+    const perTheme = Object.fromEntries((trainedByOrg.get(orgId) ?? []).map((t) => [t.theme, t.n])) as Partial<
+      Record<TrainingTheme, number>
+    >;
     const values = staffValues({ staff: n, shares: trainedShares(n, perTheme) }, incidentsByOrg.get(orgId) ?? []);
     if (values.length) out.set(orgId, values);
   }
