@@ -218,9 +218,14 @@ describe(`cost of the network pages at 50 and 500 sites (${engineName})`, () => 
     expect(results.bySite[0]?.label).toBe("Site 0001");
   });
 
-  it("the network's public page", async () => {
+  it("the public page of the network and of a region", async () => {
     const c = await measure("page publique du réseau", (db, net) => publishedResults(db, net.id));
     expect(c.large).toBe(c.small);
+    // A region holds a fifth of the sites: 10, then 100.
+    const region = async (db: Kysely<DB>, net: Network) =>
+      (await db.selectFrom("organisations").select("id").where("parent_id", "=", net.id).orderBy("name").executeTakeFirstOrThrow()).id;
+    const r = await measure("page publique d'une région", async (db, net) => publishedResults(db, await region(database.db, net)));
+    expect(r.large).toBe(r.small);
   });
 
   it("the network's annual review, page and PDF", async () => {
