@@ -224,7 +224,9 @@ describe(`cost of the network pages at 50 and 500 sites (${engineName})`, () => 
     // A region holds a fifth of the sites: 10, then 100.
     const region = async (db: Kysely<DB>, net: Network) =>
       (await db.selectFrom("organisations").select("id").where("parent_id", "=", net.id).orderBy("name").executeTakeFirstOrThrow()).id;
-    const r = await measure("page publique d'une région", async (db, net) => publishedResults(db, await region(database.db, net)));
+    const r = await measure("page publique d'une région (un cinquième des sites)", async (db, net) =>
+      publishedResults(db, await region(database.db, net)),
+    );
     expect(r.large).toBe(r.small);
   });
 
