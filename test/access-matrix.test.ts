@@ -500,6 +500,10 @@ const MATRIX: Record<string, Entry> = {
     rule: { subtree: ALL },
     call: (f) => ({ url: `/organisations/${f.s1}/dashboard/compare?indicator=requests.answered_in_time` }),
   },
+  "GET /organisations/:orgId/dashboard/compare.csv": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/dashboard/compare.csv?depth=sites` }),
+  },
   "GET /api/v1/organisations/:orgId/dashboard": {
     rule: { subtree: ALL },
     call: (f) => ({ url: `/api/v1/organisations/${f.s1}/dashboard?from=2027-01-01&to=2027-12-31` }),

@@ -74,6 +74,7 @@ const QUERY_IDS = (b: Tenant) => ({
 /** Query strings some reads need to show anything (with A's values). */
 const READ_QUERIES: Record<string, (a: Tenant) => string> = {
   "GET /organisations/:orgId/dashboard/compare": () => "indicator=requests.answered_in_time",
+  "GET /organisations/:orgId/dashboard/compare.csv": () => "depth=sites",
   "GET /api/v1/organisations/:orgId/dashboard": () => "from=2026-01-01&to=2027-12-31",
   "GET /api/v1/organisations/:orgId/request-indicators": () => "from=2026-01-01&to=2027-12-31",
   "GET /api/v1/organisations/:orgId/call-indicators": () => "from=2026-01-01&to=2027-12-31",

@@ -25,6 +25,20 @@ export function formatNumber(value: number, maxDigits = 0): string {
   return numberFormat(maxDigits).format(value);
 }
 
+const plainFormats = new Map<number, Intl.NumberFormat>();
+/**
+ * For a file a spreadsheet reads back: 11752.53 → « 11752,5 » — the French decimal comma, no thousands
+ * separator (a spreadsheet would read « 11 752,5 » as text).
+ */
+export function formatPlainDecimal(value: number, maxDigits = 1): string {
+  let f = plainFormats.get(maxDigits);
+  if (!f) {
+    f = new Intl.NumberFormat("fr-FR", { maximumFractionDigits: maxDigits, useGrouping: false });
+    plainFormats.set(maxDigits, f);
+  }
+  return f.format(value);
+}
+
 /** A share (0.85) → « 85 % »; with `digits`, decimals kept when they say something (« 85,3 % »). */
 export function formatPercent(share: number, digits = 0): string {
   return `${formatNumber(share * 100, digits)}${NNBSP}%`;

@@ -1,5 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
+import type { OrgScope } from "../indicators/indicator.ts";
+import { inScopeSql } from "../organisations/organisations.service.ts";
 import { actionDb } from "./actions.tables.ts";
 
 /** Kysely queries of the action plan; every function takes the organisation id first. */
@@ -229,6 +231,17 @@ export async function applyRollup(
 }
 
 /** The subtree's counts per year, commitment ('' for none) and status, from the rollup. */
+/** The plan counts of every organisation of a scope for a plan year (each row holds its whole subtree), in one read. */
+export async function rollupInScope(db: Kysely<DB>, scope: OrgScope, planYear: number) {
+  return actionDb(db)
+    .selectFrom("action_rollup")
+    .select(["org_id", "plan_year", "commitment_id", "status", "actions"])
+    .where(inScopeSql("org_id", scope))
+    .where("actions", ">", 0)
+    .where("plan_year", "=", planYear)
+    .execute();
+}
+
 export async function rollupOf(db: Kysely<DB>, orgId: string, planYear?: number) {
   let q = actionDb(db)
     .selectFrom("action_rollup")

@@ -5,7 +5,8 @@ import type { Actor } from "../accounts/roles.ts";
 import { type AuditActor, auditActor, recordAudit } from "../audit/audit.service.ts";
 import { CHANNELS, type Channel } from "../frameworks/channels.ts";
 import { organisationCommitments } from "../frameworks/frameworks.service.ts";
-import type { IndicatorSource, IndicatorValue, Period } from "../indicators/indicator.ts";
+import { byOrg, mapGroups } from "../indicators/by-org.ts";
+import type { IndicatorBatchSource, IndicatorSource, IndicatorValue, Period } from "../indicators/indicator.ts";
 import { type Lever, searchLevers, suggestLevers } from "../levers/levers.service.ts";
 import { organisationPath } from "../organisations/organisations.service.ts";
 import { ACTION_STATUSES, type ActionStatus, doneShare, isActionStatus } from "./action-status.ts";
@@ -68,7 +69,10 @@ export interface PlanCounts {
 
 /** Counts of the subtree's plan, by status and by commitment, from the rollup (a few rows even for a network). */
 export async function planCounts(db: Kysely<DB>, orgId: string, planYear?: number): Promise<PlanCounts> {
-  const rows = await repo.rollupOf(db, orgId, planYear);
+  return countsOf(await repo.rollupOf(db, orgId, planYear));
+}
+
+function countsOf(rows: Array<{ commitment_id: string; status: string; actions: number }>): PlanCounts {
   const byStatus = zero();
   const byCommitment = new Map<string, StatusCounts>();
   for (const r of rows) {
@@ -314,8 +318,19 @@ const PLAN_COMMITMENTS = ["sp+2021/8", "marianne-2016/12", "marianne-2008/19"];
  * The plan of the year the period ends in, for the subtree: share of actions done (dropped ones left
  * out), overall and per commitment, and the number of actions; read from the rollup.
  */
-export const actionIndicatorSource: IndicatorSource = async (db: Kysely<DB>, orgId: string, period: Period) => {
-  const counts = await planCounts(db, orgId, Number(period.to.slice(0, 4)));
+export const actionIndicatorSource: IndicatorSource = async (db: Kysely<DB>, orgId: string, period: Period) =>
+  actionValues(await planCounts(db, orgId, Number(period.to.slice(0, 4))));
+
+/** The same for every organisation of a scope: one read of their rollup rows, grouped here. */
+export const actionIndicatorBatch: IndicatorBatchSource = async (db, scope, period) => {
+  const rows = await repo.rollupInScope(db, scope, Number(period.to.slice(0, 4)));
+  return mapGroups(
+    byOrg(rows, (r) => r.org_id),
+    (list) => actionValues(countsOf(list)),
+  );
+};
+
+function actionValues(counts: PlanCounts): IndicatorValue[] {
   if (!counts.total) return [];
   const kept = (c: StatusCounts) => c.todo + c.doing + c.done;
   const out: IndicatorValue[] = [
@@ -357,7 +372,7 @@ export const actionIndicatorSource: IndicatorSource = async (db: Kysely<DB>, org
     channel: null,
   });
   return out;
-};
+}
 
 /** Overdue actions of some organisations, for the reminder digest. */
 export async function overdueActions(db: Kysely<DB>, orgIds: string[], today: string): Promise<Action[]> {

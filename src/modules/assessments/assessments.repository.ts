@@ -1,5 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
+import type { OrgScope } from "../indicators/indicator.ts";
+import { inScopeSql } from "../organisations/organisations.service.ts";
 import { assessmentDb } from "./assessments.tables.ts";
 
 /** Kysely queries of self-assessment campaigns; every function takes the organisation id first. */
@@ -237,6 +239,24 @@ export async function addToRollup(db: Kysely<DB>, path: string[], year: number, 
     on conflict (org_id, year, commitment_id) do update set
       score_sum = assessment_rollup.score_sum + excluded.score_sum,
       campaigns = assessment_rollup.campaigns + excluded.campaigns`.execute(db);
+}
+
+/** The signed scores of every organisation of a scope for a year (each row holds its whole subtree), in one read. */
+export async function rollupInScope(db: Kysely<DB>, scope: OrgScope, year: number) {
+  const rows = await assessmentDb(db)
+    .selectFrom("assessment_rollup")
+    .select(["org_id", "commitment_id", "score_sum", "campaigns"])
+    .where(inScopeSql("org_id", scope))
+    .where("year", "=", year)
+    .where("campaigns", ">", 0)
+    .orderBy("commitment_id")
+    .execute();
+  return rows.map((r) => ({
+    orgId: r.org_id,
+    commitmentId: r.commitment_id,
+    mean: Math.round((Number(r.score_sum) / r.campaigns) * 10) / 10,
+    campaigns: r.campaigns,
+  }));
 }
 
 export async function rollupOf(

@@ -4,7 +4,8 @@ import type { DB } from "../../db/schema.ts";
 import type { Actor } from "../accounts/roles.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { organisationCommitments, searchCommitments } from "../frameworks/frameworks.service.ts";
-import type { IndicatorSource, IndicatorValue, Period } from "../indicators/indicator.ts";
+import { byOrg, mapGroups } from "../indicators/by-org.ts";
+import type { IndicatorBatchSource, IndicatorSource, IndicatorValue, Period } from "../indicators/indicator.ts";
 import { organisationPath } from "../organisations/organisations.service.ts";
 import * as repo from "./assessments.repository.ts";
 import type { CommitmentAnswers } from "./assessments.schema.ts";
@@ -344,9 +345,19 @@ const OVERALL = "*";
  * Signed self-assessments of the subtree, for the year the period ends in: the mean score per
  * commitment (`assessments.score`, 0–100) and overall (`assessments.overall`), read from the rollup.
  */
-export const assessmentIndicatorSource: IndicatorSource = async (db: Kysely<DB>, orgId: string, period: Period) => {
-  const year = Number(period.to.slice(0, 4));
-  const rows = await repo.rollupOf(db, orgId, year);
+export const assessmentIndicatorSource: IndicatorSource = async (db: Kysely<DB>, orgId: string, period: Period) =>
+  assessmentValues(await repo.rollupOf(db, orgId, Number(period.to.slice(0, 4))));
+
+/** The same for every organisation of a scope: one read of their rollup rows, grouped here. */
+export const assessmentIndicatorBatch: IndicatorBatchSource = async (db, scope, period) => {
+  const rows = await repo.rollupInScope(db, scope, Number(period.to.slice(0, 4)));
+  return mapGroups(
+    byOrg(rows, (r) => r.orgId),
+    (list) => assessmentValues(list),
+  );
+};
+
+function assessmentValues(rows: Array<{ commitmentId: string; mean: number; campaigns: number }>): IndicatorValue[] {
   return rows.map(
     (r): IndicatorValue => ({
       key: r.commitmentId === OVERALL ? "assessments.overall" : "assessments.score",
@@ -361,4 +372,4 @@ export const assessmentIndicatorSource: IndicatorSource = async (db: Kysely<DB>,
       channel: null,
     }),
   );
-};
+}

@@ -2,12 +2,14 @@ import { z } from "zod";
 import { actorOf, onOrg } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
 import { AppError } from "../../app/errors.ts";
+import { CSV_TYPE, downloadName } from "../../app/spreadsheet.ts";
 import { blankAsAbsent, isoDate, parseInput } from "../../app/validation.ts";
 import { sendPage } from "../../ui/page.tsx";
 import { can } from "../accounts/roles.ts";
 import type { Period } from "../indicators/indicator.ts";
 import { localTimeIn } from "./clock.ts";
-import { compareChildren, dashboard } from "./dashboards.service.ts";
+import { comparisonCsv } from "./compare-csv.ts";
+import { compareScope, dashboard } from "./dashboards.service.ts";
 import { ComparisonView, DashboardView } from "./dashboards.views.tsx";
 import { presets } from "./period.ts";
 
@@ -16,6 +18,10 @@ const periodQuery = z.object({
   from: blankAsAbsent(isoDate.optional()),
   to: blankAsAbsent(isoDate.optional()),
   indicator: blankAsAbsent(z.string().max(100).optional()),
+});
+/** « structures rattachées » (the level below) or « tous les sites » (every site of the subtree). */
+const compareQuery = periodQuery.extend({
+  depth: blankAsAbsent(z.enum(["children", "sites"], { message: "Choisissez les structures rattachées ou tous les sites." }).optional()),
 });
 const TAG = ["tableau de bord"];
 
@@ -63,11 +69,11 @@ export async function dashboardsRoutes(app: App, deps: AppDeps): Promise<void> {
     { config: { access: onOrg("org.read") }, schema: { hide: true } },
     async (request, reply) => {
       const { orgId } = parseInput(orgParams, request.params);
-      const query = parseInput(periodQuery, request.query);
+      const query = parseInput(compareQuery, request.query);
       const today = localTimeIn("Europe/Paris");
-      const data = await compareChildren(readDb, orgId, periodOf(query, today), query.indicator);
+      const data = await compareScope(readDb, orgId, periodOf(query, today), query.depth ?? "children", query.indicator);
       return sendPage(reply, request, {
-        title: `Comparaison des structures — ${data.org.name}`,
+        title: `${data.depth === "sites" ? "Comparaison des sites" : "Comparaison des structures"} — ${data.org.name}`,
         breadcrumbs: [
           { label: data.org.name, href: `/organisations/${orgId}` },
           { label: "Tableau de bord", href: `/organisations/${orgId}/dashboard` },
@@ -75,6 +81,27 @@ export async function dashboardsRoutes(app: App, deps: AppDeps): Promise<void> {
         ],
         children: <ComparisonView data={data} today={today} />,
       });
+    },
+  );
+
+  app.get(
+    "/organisations/:orgId/dashboard/compare.csv",
+    { config: { access: onOrg("org.read") }, schema: { hide: true } },
+    async (request, reply) => {
+      const { orgId } = parseInput(orgParams, request.params);
+      const query = parseInput(compareQuery, request.query);
+      const data = await compareScope(
+        readDb,
+        orgId,
+        periodOf(query, localTimeIn("Europe/Paris")),
+        query.depth ?? "children",
+        query.indicator,
+      );
+      const what = data.depth === "sites" ? "sites" : "structures";
+      return reply
+        .header("content-type", CSV_TYPE)
+        .header("content-disposition", downloadName(`comparaison-${what}-${data.org.name}-${data.period.from}-${data.period.to}`, "csv"))
+        .send(comparisonCsv(data));
     },
   );
 

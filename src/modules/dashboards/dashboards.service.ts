@@ -1,9 +1,11 @@
+import { createHash } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
+import { CHANNEL_LABELS, type Channel } from "../frameworks/channels.ts";
 import { organisationCommitments } from "../frameworks/frameworks.service.ts";
-import type { IndicatorValue, Period } from "../indicators/indicator.ts";
-import { allIndicators } from "../indicators/sources.ts";
-import { getOrganisation, type Organisation, subtree } from "../organisations/organisations.service.ts";
+import type { IndicatorUnit, IndicatorValue, OrgScope, Period } from "../indicators/indicator.ts";
+import { allIndicators, indicatorsInScope } from "../indicators/sources.ts";
+import { countInScope, getOrganisation, type Organisation, organisationsInScope } from "../organisations/organisations.service.ts";
 import { previousPeriod } from "./period.ts";
 import { type Light, type Trend, trafficLight, trend } from "./traffic-light.ts";
 
@@ -30,6 +32,8 @@ export interface Dashboard {
   framework: { id: string; name: string } | null;
   lines: DashboardLine[];
   children: Organisation[];
+  /** How many sites the subtree holds, for « comparer tous les sites ». */
+  sites: number;
 }
 
 const figureKey = (f: IndicatorValue) => `${f.key}|${f.channel ?? ""}`;
@@ -59,12 +63,15 @@ export function groupByCommitment(
 
 export async function dashboard(db: Kysely<DB>, orgId: string, period: Period): Promise<Dashboard> {
   const previous = previousPeriod(period);
-  const [org, commitments, current, before, tree] = await Promise.all([
+  // Every read is of the node's own rollup rows, its children (one level) or a count: the same few
+  // queries for a network of 50 sites or 5,000 (issue #13), never the whole subtree.
+  const [org, commitments, current, before, children, sites] = await Promise.all([
     getOrganisation(db, orgId),
     organisationCommitments(db, orgId),
     allIndicators(db, orgId, period),
     allIndicators(db, orgId, previous),
-    subtree(db, orgId),
+    organisationsInScope(db, { of: orgId, depth: "children" }),
+    countInScope(db, { of: orgId, depth: "sites" }),
   ]);
   return {
     org,
@@ -72,7 +79,9 @@ export async function dashboard(db: Kysely<DB>, orgId: string, period: Period): 
     previous,
     framework: commitments.framework ? { id: commitments.framework.id, name: commitments.framework.name } : null,
     lines: groupByCommitment(current, before, commitments.commitments),
-    children: tree.filter((o) => o.parentId === orgId).sort((a, b) => a.name.localeCompare(b.name, "fr")),
+    children: children.sort((a, b) => a.name.localeCompare(b.name, "fr")),
+    // A site's own subtree holds only itself: nothing to compare it with.
+    sites: org.kind === "site" || org.kind === "service" ? 0 : sites,
   };
 }
 
@@ -82,37 +91,96 @@ export interface RankedChild {
   rank: number | null;
 }
 
+/** One indicator a comparison can rank by: a key, its channel when it has one, and a French label. */
+export interface ComparedIndicator {
+  id: string;
+  label: string;
+  unit: IndicatorUnit;
+}
+
 export interface Comparison {
   org: Organisation;
   period: Period;
-  key: string;
-  label: string;
-  /** Every indicator key offered for comparison (all channels together). */
-  keys: Array<{ key: string; label: string }>;
+  depth: OrgScope["depth"];
+  /** The indicator ranked. */
+  indicator: ComparedIndicator;
+  /** Every indicator offered, each channel apart (phone and mystery figures exist only per channel). */
+  indicators: ComparedIndicator[];
   ranking: RankedChild[];
+  /** Every figure of every organisation compared, for the CSV export. */
+  figures: Map<string, Map<string, IndicatorValue>>;
 }
 
 /**
- * Drill-down from a node to its children: one figure (all channels together) for each child, ranked best
- * first by the figure's own direction; children without a value come last, unranked.
+ * A stable identifier of a figure across organisations: its key, its channel, and — for the families
+ * that repeat a key (staff trained per theme, self-assessment and actions per commitment) — a short
+ * digest of what tells them apart, so `?indicator=` picks the same figure in every organisation.
  */
-export async function compareChildren(db: Kysely<DB>, orgId: string, period: Period, key: string | undefined): Promise<Comparison> {
+export function comparisonId(f: IndicatorValue): string {
+  const base = f.channel ? `${f.key}.${f.channel}` : f.key;
+  const detail = createHash("sha256")
+    .update(`${f.label}|${f.commitments.join(",")}`)
+    .digest("hex")
+    .slice(0, 6);
+  return `${base}~${detail}`;
+}
+
+function comparedLabel(f: IndicatorValue, repeated: boolean): string {
+  const channel = f.channel ? ` — ${CHANNEL_LABELS[f.channel as Channel] ?? f.channel}` : "";
+  return `${f.label}${channel}${repeated && f.commitments.length ? ` (${f.commitments.join(", ")})` : ""}`;
+}
+
+/** The indicators offered, in the order the sources give them, each once. */
+function offered(lists: Iterable<IndicatorValue[]>): ComparedIndicator[] {
+  const seen = new Map<string, IndicatorValue>();
+  for (const list of lists) for (const f of list) if (!seen.has(comparisonId(f))) seen.set(comparisonId(f), f);
+  const labels = new Map<string, number>();
+  for (const f of seen.values()) {
+    const plain = comparedLabel(f, false);
+    labels.set(plain, (labels.get(plain) ?? 0) + 1);
+  }
+  return [...seen].map(([id, f]) => ({ id, label: comparedLabel(f, (labels.get(comparedLabel(f, false)) ?? 0) > 1), unit: f.unit }));
+}
+
+/**
+ * Comparison at any depth: the children of a node (« structures rattachées ») or every site of its
+ * subtree (« tous les sites »), ranked best first by one indicator, with the trend against the period
+ * before. Both periods are read through `indicatorsInScope` (grouped reads of the per-level rollups),
+ * so the cost does not depend on how many organisations are compared. Children without a value come
+ * last, unranked.
+ */
+export async function compareScope(
+  db: Kysely<DB>,
+  orgId: string,
+  period: Period,
+  depth: OrgScope["depth"],
+  wanted: string | undefined,
+): Promise<Comparison> {
   const previous = previousPeriod(period);
-  const [org, tree, own] = await Promise.all([getOrganisation(db, orgId), subtree(db, orgId), allIndicators(db, orgId, period)]);
-  const keys = own.filter((f) => !f.channel).map((f) => ({ key: f.key, label: f.label }));
-  const chosen = keys.find((k) => k.key === key) ?? keys[0] ?? { key: key ?? "requests.answered_in_time", label: "" };
-  const children = tree.filter((o) => o.parentId === orgId);
-  const rows = await Promise.all(
-    children.map(async (child) => {
-      const [now, then] = await Promise.all([allIndicators(db, child.id, period), allIndicators(db, child.id, previous)]);
-      const f = now.find((x) => x.key === chosen.key && !x.channel);
-      const p = then.find((x) => x.key === chosen.key && !x.channel);
-      const figure: DashboardFigure | null = f
-        ? { ...f, light: trafficLight(f), previous: p?.value ?? null, trend: trend(f.value, p?.value ?? null, f.unit, f.better) }
-        : null;
-      return { org: child, figure, rank: null as number | null };
-    }),
-  );
+  const scope: OrgScope = { of: orgId, depth };
+  const [org, members, own, now, then] = await Promise.all([
+    getOrganisation(db, orgId),
+    organisationsInScope(db, scope),
+    allIndicators(db, orgId, period),
+    indicatorsInScope(db, scope, period),
+    indicatorsInScope(db, scope, previous),
+  ]);
+  // The node's own figures give the order; a figure only some children have is offered too.
+  const indicators = offered([own, ...now.values()]);
+  const indicator = indicators.find((k) => k.id === wanted) ??
+    // An old link names the key alone (`requests.answered_in_time`): the first figure of that key.
+    indicators.find((k) => wanted && k.id.split("~")[0] === wanted) ??
+    indicators[0] ?? { id: wanted ?? "requests.answered_in_time", label: "Aucun indicateur", unit: "share" };
+  const byId = (list: IndicatorValue[] | undefined) => new Map((list ?? []).map((f) => [comparisonId(f), f] as const));
+  const figures = new Map(members.map((m) => [m.id, byId(now.get(m.id))]));
+  const rows: RankedChild[] = members.map((member) => {
+    const f = figures.get(member.id)?.get(indicator.id);
+    const p = then.get(member.id)?.find((x) => comparisonId(x) === indicator.id);
+    const figure: DashboardFigure | null = f
+      ? { ...f, light: trafficLight(f), previous: p?.value ?? null, trend: trend(f.value, p?.value ?? null, f.unit, f.better) }
+      : null;
+    return { org: member, figure, rank: null };
+  });
   const valued = rows.filter((r) => r.figure?.value !== null && r.figure?.value !== undefined);
   const better = valued[0]?.figure?.better ?? "higher";
   valued.sort((a, b) => {
@@ -125,12 +193,5 @@ export async function compareChildren(db: Kysely<DB>, orgId: string, period: Per
     r.rank = prev && prev.figure?.value === r.figure?.value ? (prev.rank ?? i + 1) : i + 1;
   });
   const unvalued = rows.filter((r) => !valued.includes(r)).sort((a, b) => a.org.name.localeCompare(b.org.name, "fr"));
-  return {
-    org,
-    period,
-    key: chosen.key,
-    label: chosen.label || (valued[0]?.figure?.label ?? chosen.key),
-    keys,
-    ranking: [...valued, ...unvalued],
-  };
+  return { org, period, depth, indicator, indicators, ranking: [...valued, ...unvalued], figures };
 }

@@ -127,25 +127,47 @@ export function DashboardView({
           </table>
         </TableFrame>
       ))}
-      {data.children.length ? (
+      {data.children.length || data.sites ? (
         <section class="fr-mt-4w">
-          <h2>Comparer les structures rattachées</h2>
-          <p>
-            <a class="fr-link" href={`${base}/compare?${new URLSearchParams({ from: data.period.from, to: data.period.to })}`}>
-              {data.children.length < 2
-                ? "Classement et comparaison de la structure rattachée"
-                : `Classement et comparaison des ${plural(data.children.length, "structure")} rattachées`}
-            </a>
-          </p>
+          <h2>Comparer les structures</h2>
           <ul>
-            {data.children.map((c) => (
+            {data.children.length ? (
               <li>
-                <a href={`/organisations/${c.id}/dashboard?${new URLSearchParams({ from: data.period.from, to: data.period.to })}`}>
-                  {c.name}
+                <a
+                  class="fr-link"
+                  href={`${base}/compare?${new URLSearchParams({ from: data.period.from, to: data.period.to, depth: "children" })}`}
+                >
+                  {data.children.length < 2
+                    ? "Classement de la structure rattachée"
+                    : `Classement des ${plural(data.children.length, "structure")} rattachées`}
                 </a>
               </li>
-            ))}
+            ) : null}
+            {data.sites ? (
+              <li>
+                <a
+                  class="fr-link"
+                  href={`${base}/compare?${new URLSearchParams({ from: data.period.from, to: data.period.to, depth: "sites" })}`}
+                >
+                  {data.sites < 2 ? "Classement du site" : `Classement de tous les sites (${formatNumber(data.sites)})`}
+                </a>
+              </li>
+            ) : null}
           </ul>
+          {data.children.length ? (
+            <>
+              <h3 class="fr-h6">Structures rattachées</h3>
+              <ul>
+                {data.children.map((c) => (
+                  <li>
+                    <a href={`/organisations/${c.id}/dashboard?${new URLSearchParams({ from: data.period.from, to: data.period.to })}`}>
+                      {c.name}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
         </section>
       ) : null}
       <section class="fr-mt-4w">
@@ -167,24 +189,48 @@ export function DashboardView({
   );
 }
 
+const DEPTHS: Array<{ depth: Comparison["depth"]; label: string }> = [
+  { depth: "children", label: "Structures rattachées" },
+  { depth: "sites", label: "Tous les sites" },
+];
+
 export function ComparisonView({ data, today }: { data: Comparison; today: string }): SafeHtml {
   const base = `/organisations/${data.org.id}/dashboard/compare`;
+  const query = (extra: Record<string, string>) =>
+    new URLSearchParams({ from: data.period.from, to: data.period.to, indicator: data.indicator.id, depth: data.depth, ...extra });
   const valued = data.ranking.filter((r) => r.figure?.value !== null && r.figure?.value !== undefined);
-  const unit = valued[0]?.figure?.unit ?? "share";
+  const unit = data.indicator.unit;
   const scale = unit === "share" ? 100 : 1;
+  const what = data.depth === "sites" ? "sites" : "structures rattachées";
   return (
     <div>
-      <h1>{`Comparaison des structures — ${data.org.name}`}</h1>
+      <h1>{`${data.depth === "sites" ? "Comparaison des sites" : "Comparaison des structures"} — ${data.org.name}`}</h1>
+      <nav aria-label="Organisations comparées" class="fr-mb-2w">
+        <ul class="fr-btns-group fr-btns-group--inline-sm fr-btns-group--sm">
+          {DEPTHS.map((d) => (
+            <li>
+              <a
+                class={`fr-btn fr-btn--sm ${d.depth === data.depth ? "" : "fr-btn--tertiary"}`}
+                href={`${base}?${query({ depth: d.depth })}`}
+                aria-current={d.depth === data.depth ? "page" : undefined}
+              >
+                {d.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
       <form method="get" action={base} class="fr-mb-2w" aria-label="Indicateur comparé">
         <input type="hidden" name="from" value={data.period.from} />
         <input type="hidden" name="to" value={data.period.to} />
+        <input type="hidden" name="depth" value={data.depth} />
         <div class="fr-select-group">
           <label class="fr-label" for="indicator">
             Indicateur
           </label>
           <select class="fr-select" id="indicator" name="indicator">
-            {data.keys.map((k) => (
-              <option value={k.key} selected={k.key === data.key}>
+            {data.indicators.map((k) => (
+              <option value={k.id} selected={k.id === data.indicator.id}>
                 {k.label}
               </option>
             ))}
@@ -194,25 +240,34 @@ export function ComparisonView({ data, today }: { data: Comparison; today: strin
           Comparer
         </button>
       </form>
-      <PeriodSelector action={base} period={data.period} today={today} extra={{ indicator: data.key }} />
+      <PeriodSelector action={base} period={data.period} today={today} extra={{ indicator: data.indicator.id, depth: data.depth }} />
+      <p>
+        <a class="fr-link fr-icon-download-line fr-link--icon-left" href={`${base}.csv?${query({})}`} download>
+          {`Télécharger la comparaison (CSV, tous les indicateurs, ${plural(data.ranking.length, data.depth === "sites" ? "site" : "structure")})`}
+        </a>
+      </p>
       {valued.length ? (
         <BarChartFigure
           chart={{
-            title: `${data.label} (${formatPeriod(data.period)})`,
+            title: `${data.indicator.label} (${formatPeriod(data.period)})${valued.length > 40 ? ` — les 40 premiers sur ${formatNumber(valued.length)}` : ""}`,
             categories: valued.slice(0, 40).map((r) => r.org.name),
-            series: [{ name: data.label, values: valued.slice(0, 40).map((r) => Math.round((r.figure?.value ?? 0) * scale * 10) / 10) }],
+            series: [
+              { name: data.indicator.label, values: valued.slice(0, 40).map((r) => Math.round((r.figure?.value ?? 0) * scale * 10) / 10) },
+            ],
             ...(unit === "share" ? { max: 100, unit: "%" } : {}),
             height: 320,
           }}
         />
-      ) : null}
+      ) : (
+        <p>{`Aucune valeur pour cet indicateur parmi les ${what} sur la période.`}</p>
+      )}
       <TableFrame>
         <table>
-          <caption>{`Classement\u00a0: ${data.label}`}</caption>
+          <caption>{`Classement des ${what}\u00a0: ${data.indicator.label}`}</caption>
           <thead>
             <tr>
               <th scope="col">Rang</th>
-              <th scope="col">Structure</th>
+              <th scope="col">{data.depth === "sites" ? "Site" : "Structure"}</th>
               <th scope="col">Valeur</th>
               <th scope="col">Feu</th>
               <th scope="col">Tendance</th>
@@ -220,20 +275,30 @@ export function ComparisonView({ data, today }: { data: Comparison; today: strin
             </tr>
           </thead>
           <tbody>
-            {data.ranking.map((r) => (
+            {data.ranking.length ? (
+              data.ranking.map((r) => (
+                <tr>
+                  <td>{r.rank === null ? "—" : String(r.rank)}</td>
+                  <th scope="row">
+                    <a href={`/organisations/${r.org.id}/dashboard?${new URLSearchParams({ from: data.period.from, to: data.period.to })}`}>
+                      {r.org.name}
+                    </a>
+                  </th>
+                  <td>{r.figure ? formatValue(r.figure.value, r.figure.unit) : "—"}</td>
+                  <td>{r.figure ? <LightBadge light={r.figure.light} /> : "—"}</td>
+                  <td>{r.figure ? trendText(r.figure.trend, r.figure) : "—"}</td>
+                  <td>{r.figure ? formatNumber(r.figure.sample) : "0"}</td>
+                </tr>
+              ))
+            ) : (
               <tr>
-                <td>{r.rank === null ? "—" : String(r.rank)}</td>
-                <th scope="row">
-                  <a href={`/organisations/${r.org.id}/dashboard?${new URLSearchParams({ from: data.period.from, to: data.period.to })}`}>
-                    {r.org.name}
-                  </a>
-                </th>
-                <td>{r.figure ? formatValue(r.figure.value, r.figure.unit) : "—"}</td>
-                <td>{r.figure ? <LightBadge light={r.figure.light} /> : "—"}</td>
-                <td>{r.figure ? trendText(r.figure.trend, r.figure) : "—"}</td>
-                <td>{r.figure ? formatNumber(r.figure.sample) : "0"}</td>
+                <td colspan={6}>
+                  {data.depth === "sites"
+                    ? "Aucun site n'est rattaché à cette organisation."
+                    : "Aucune structure n'est rattachée à cette organisation."}
+                </td>
               </tr>
-            ))}
+            )}
           </tbody>
         </table>
       </TableFrame>

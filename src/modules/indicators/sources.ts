@@ -1,13 +1,13 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
-import { actionIndicatorSource } from "../actions/actions.service.ts";
-import { assessmentIndicatorSource } from "../assessments/assessments.service.ts";
+import { actionIndicatorBatch, actionIndicatorSource } from "../actions/actions.service.ts";
+import { assessmentIndicatorBatch, assessmentIndicatorSource } from "../assessments/assessments.service.ts";
 import { callIndicators } from "../calls/calls.service.ts";
-import { mysteryIndicators } from "../mystery/mystery.service.ts";
+import { mysteryIndicatorBatch, mysteryIndicators } from "../mystery/mystery.service.ts";
 import { organisationsInScope } from "../organisations/organisations.service.ts";
-import { requestIndicatorSource } from "../requests/requests.indicators.ts";
-import { staffIndicatorSource } from "../staff/staff.service.ts";
-import { surveyIndicatorSource } from "../surveys/surveys.service.ts";
+import { requestIndicatorBatch, requestIndicatorSource } from "../requests/requests.indicators.ts";
+import { staffIndicatorBatch, staffIndicatorSource } from "../staff/staff.service.ts";
+import { surveyIndicatorBatch, surveyIndicatorSource } from "../surveys/surveys.service.ts";
 import type { IndicatorBatchSource, IndicatorSource, IndicatorValue, OrgScope, Period } from "./indicator.ts";
 
 /**
@@ -15,13 +15,13 @@ import type { IndicatorBatchSource, IndicatorSource, IndicatorValue, OrgScope, P
  * line); readers (dashboard, annual review, published results) call `allIndicators`.
  */
 export const INDICATOR_SOURCES: Array<{ module: string; source: IndicatorSource; batch?: IndicatorBatchSource }> = [
-  { module: "requests", source: requestIndicatorSource },
-  { module: "surveys", source: surveyIndicatorSource },
+  { module: "requests", source: requestIndicatorSource, batch: requestIndicatorBatch },
+  { module: "surveys", source: surveyIndicatorSource, batch: surveyIndicatorBatch },
   { module: "calls", source: callIndicators },
-  { module: "mystery", source: mysteryIndicators },
-  { module: "assessments", source: assessmentIndicatorSource },
-  { module: "actions", source: actionIndicatorSource },
-  { module: "staff", source: staffIndicatorSource },
+  { module: "mystery", source: mysteryIndicators, batch: mysteryIndicatorBatch },
+  { module: "assessments", source: assessmentIndicatorSource, batch: assessmentIndicatorBatch },
+  { module: "actions", source: actionIndicatorSource, batch: actionIndicatorBatch },
+  { module: "staff", source: staffIndicatorSource, batch: staffIndicatorBatch },
 ];
 
 export async function allIndicators(db: Kysely<DB>, orgId: string, period: Period): Promise<IndicatorValue[]> {

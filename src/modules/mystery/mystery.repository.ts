@@ -1,5 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
+import type { OrgScope } from "../indicators/indicator.ts";
+import { inScopeSql } from "../organisations/organisations.service.ts";
 import type { Answer } from "./grids.ts";
 import { mysteryDb } from "./mystery.tables.ts";
 
@@ -117,6 +119,17 @@ export async function applyRollup(db: Kysely<DB>, path: string[], month: string,
     on conflict (org_id, month, channel, criterion_id) do update set
       passed = mystery_rollup.passed + excluded.passed,
       failed = mystery_rollup.failed + excluded.failed`.execute(db);
+}
+
+/** The rollup rows of every organisation of a scope (each holds its whole subtree), in one read. */
+export async function rollupRowsInScope(db: Kysely<DB>, scope: OrgScope, fromMonth: string, toMonth: string) {
+  return mysteryDb(db)
+    .selectFrom("mystery_rollup")
+    .selectAll()
+    .where(inScopeSql("org_id", scope))
+    .where("month", ">=", fromMonth)
+    .where("month", "<=", toMonth)
+    .execute();
 }
 
 export async function rollupRows(db: Kysely<DB>, orgId: string, fromMonth: string, toMonth: string) {

@@ -4,7 +4,8 @@ import type { DB } from "../../db/schema.ts";
 import type { Actor } from "../accounts/roles.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import type { Channel } from "../frameworks/channels.ts";
-import type { IndicatorSource, IndicatorValue } from "../indicators/indicator.ts";
+import { byOrg, mapGroups } from "../indicators/by-org.ts";
+import type { IndicatorBatchSource, IndicatorSource, IndicatorValue } from "../indicators/indicator.ts";
 import { subtree } from "../organisations/organisations.service.ts";
 import { type Answer, type CampaignScores, campaignScores, checkAnswers, gridFor, loadGrids } from "./grids.ts";
 import * as repo from "./mystery.repository.ts";
@@ -101,8 +102,19 @@ export async function campaignResults(db: Kysely<DB>, orgId: string, campaignId:
 }
 
 /** Score per channel over a period, from the rollup, tied to the commitments of the grid's criteria. */
-export const mysteryIndicators: IndicatorSource = async (db, orgId, period) => {
-  const rows = await repo.rollupRows(db, orgId, `${period.from.slice(0, 7)}-01`, `${period.to.slice(0, 7)}-01`);
+export const mysteryIndicators: IndicatorSource = async (db, orgId, period) =>
+  mysteryValues(await repo.rollupRows(db, orgId, `${period.from.slice(0, 7)}-01`, `${period.to.slice(0, 7)}-01`));
+
+/** The same for every organisation of a scope: one read of their rollup rows, grouped here. */
+export const mysteryIndicatorBatch: IndicatorBatchSource = async (db, scope, period) => {
+  const rows = await repo.rollupRowsInScope(db, scope, `${period.from.slice(0, 7)}-01`, `${period.to.slice(0, 7)}-01`);
+  return mapGroups(
+    byOrg(rows, (r) => r.org_id),
+    (list) => mysteryValues(list),
+  );
+};
+
+function mysteryValues(rows: Array<{ channel: string; passed: number; failed: number }>): IndicatorValue[] {
   const values: IndicatorValue[] = [];
   for (const grid of loadGrids()) {
     const mine = rows.filter((r) => r.channel === grid.channel);
@@ -122,4 +134,4 @@ export const mysteryIndicators: IndicatorSource = async (db, orgId, period) => {
     });
   }
   return values;
-};
+}

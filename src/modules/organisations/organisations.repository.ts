@@ -165,6 +165,26 @@ export async function findByIds(db: Kysely<DB>, ids: string[]): Promise<Organisa
 }
 
 /** The organisations a comparison lists (see `OrgScope`): one query whatever their number. */
+/**
+ * "This column names an organisation of the scope", as a predicate any module's query can take: the
+ * scope stays a subquery (`parent_id = …` or `path && …`), never an id list sent as parameters.
+ */
+export function inScopeSql(column: string, scope: { of: string; depth: "children" | "sites" }) {
+  return scope.depth === "children"
+    ? sql<boolean>`${sql.ref(column)} in (select id from organisations where parent_id = ${scope.of})`
+    : sql<boolean>`${sql.ref(column)} in (select id from organisations where kind = 'site' and path && ${sql.val([scope.of])}::uuid[])`;
+}
+
+/** How many organisations a scope holds (one count, whatever the number). */
+export async function countInScope(db: Kysely<DB>, scope: { of: string; depth: "children" | "sites" }): Promise<number> {
+  const row = await db
+    .selectFrom("organisations")
+    .select(sql<number>`count(*)::int`.as("n"))
+    .where(inScopeSql("id", scope))
+    .executeTakeFirstOrThrow();
+  return row.n;
+}
+
 export async function inScope(db: Kysely<DB>, scope: { of: string; depth: "children" | "sites" }) {
   let q = db.selectFrom("organisations").selectAll();
   q =

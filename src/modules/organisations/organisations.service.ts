@@ -36,6 +36,12 @@ export const countOrganisations = repo.countAll;
 /** The children of a node, or every site of its subtree, by name (issue #13: comparison at any depth). */
 export const organisationsInScope = repo.inScope;
 
+/** A predicate on a column holding organisation ids: true for the organisations of the scope (a subquery, never an id list). */
+export const inScopeSql = repo.inScopeSql;
+
+/** How many organisations a scope holds: the dashboard offers « tous les sites » with their number. */
+export const countInScope = repo.countInScope;
+
 /** The organisation and everything below it, whoever asks (callers have checked access to the root). */
 export async function subtree(db: Kysely<DB>, orgId: string): Promise<Organisation[]> {
   return repo.listInSubtrees(db, [orgId]);

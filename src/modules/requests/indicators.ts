@@ -93,6 +93,17 @@ function group<K extends string>(rows: Awaited<ReturnType<typeof repo.rollupRows
   return [...groups].sort(([a], [b]) => a.localeCompare(b));
 }
 
+/** Totals, per channel and per kind, of some rollup rows (one organisation's, whatever the source of the rows). */
+export function delayFiguresOf(rows: Awaited<ReturnType<typeof repo.rollupRows>>) {
+  const total = empty();
+  for (const r of rows) add(total, r);
+  return {
+    total: figures(total),
+    byChannel: group(rows, (r) => r.channel).map(([channel, acc]) => ({ channel, ...figures(acc) })),
+    byKind: group(rows, (r) => r.kind).map(([kind, acc]) => ({ kind, ...figures(acc) })),
+  };
+}
+
 export async function requestIndicators(db: Kysely<DB>, orgId: string, from: string, to: string): Promise<RequestIndicators> {
   const org = await getOrganisation(db, orgId);
   const rows = await repo.rollupRows(db, orgId, `${from.slice(0, 7)}-01`, `${to.slice(0, 7)}-01`);

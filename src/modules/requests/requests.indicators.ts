@@ -1,8 +1,10 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import type { Channel } from "../frameworks/channels.ts";
-import type { IndicatorSource, IndicatorValue, Period } from "../indicators/indicator.ts";
-import { type DelayFigures, requestIndicators } from "./indicators.ts";
+import { byOrg, mapGroups } from "../indicators/by-org.ts";
+import type { IndicatorBatchSource, IndicatorSource, IndicatorValue, Period } from "../indicators/indicator.ts";
+import { type DelayFigures, delayFiguresOf } from "./indicators.ts";
+import * as repo from "./requests.repository.ts";
 
 /** The commitments a reply delay answers to, all channels together, then per channel. */
 const IN_TIME_COMMITMENTS = ["sp+2021/5", "marianne-2016/7", "marianne-2008/10", "marianne-2008/11", "marianne-2008/13"];
@@ -29,9 +31,22 @@ function inTime(f: DelayFigures, commitments: string[], channel: Channel | null)
   };
 }
 
+const monthsOf = (period: Period) => [`${period.from.slice(0, 7)}-01`, `${period.to.slice(0, 7)}-01`] as const;
+
 /** Requests, complaints and suggestions: share answered in time, overall and per channel, and the median delay. */
-export const requestIndicatorSource: IndicatorSource = async (db: Kysely<DB>, orgId: string, period: Period) => {
-  const figures = await requestIndicators(db, orgId, period.from, period.to);
+export const requestIndicatorSource: IndicatorSource = async (db: Kysely<DB>, orgId: string, period: Period) =>
+  requestValues(delayFiguresOf(await repo.rollupRows(db, orgId, ...monthsOf(period))));
+
+/** The same for every organisation of a scope: one read of their rollup rows, grouped here. */
+export const requestIndicatorBatch: IndicatorBatchSource = async (db, scope, period) => {
+  const rows = await repo.rollupRowsInScope(db, scope, ...monthsOf(period));
+  return mapGroups(
+    byOrg(rows, (r) => r.org_id),
+    (list) => requestValues(delayFiguresOf(list)),
+  );
+};
+
+function requestValues(figures: ReturnType<typeof delayFiguresOf>): IndicatorValue[] {
   const out: IndicatorValue[] = [inTime(figures.total, IN_TIME_COMMITMENTS, null)];
   for (const row of figures.byChannel) {
     const channel = row.channel as Channel;
@@ -79,4 +94,4 @@ export const requestIndicatorSource: IndicatorSource = async (db: Kysely<DB>, or
     channel: null,
   });
   return out;
-};
+}

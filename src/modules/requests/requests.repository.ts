@@ -1,6 +1,8 @@
 import { type Kysely, type Selectable, type SelectQueryBuilder, sql } from "kysely";
 import type { DB, RequestsTable } from "../../db/schema.ts";
 import type { Channel, RequestKind } from "../frameworks/channels.ts";
+import type { OrgScope } from "../indicators/indicator.ts";
+import { inScopeSql } from "../organisations/organisations.service.ts";
 import { type Delay, HISTOGRAM_SIZE } from "./due-date.ts";
 import type { RequestStatus } from "./request-status.ts";
 
@@ -285,6 +287,18 @@ export async function rollupRows(db: Kysely<DB>, orgId: string, fromMonth: strin
     .selectFrom("request_rollup")
     .selectAll()
     .where("org_id", "=", orgId)
+    .where("month", ">=", fromMonth)
+    .where("month", "<=", toMonth)
+    .orderBy("month")
+    .execute();
+}
+
+/** The rollup rows of every organisation of a scope (each row holds its organisation's whole subtree), in one read. */
+export async function rollupRowsInScope(db: Kysely<DB>, scope: OrgScope, fromMonth: string, toMonth: string) {
+  return db
+    .selectFrom("request_rollup")
+    .selectAll()
+    .where(inScopeSql("org_id", scope))
     .where("month", ">=", fromMonth)
     .where("month", "<=", toMonth)
     .orderBy("month")

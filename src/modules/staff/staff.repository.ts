@@ -1,5 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
+import type { OrgScope } from "../indicators/indicator.ts";
+import { inScopeSql } from "../organisations/organisations.service.ts";
 import { staffDb } from "./staff.tables.ts";
 
 /** Kysely queries of staff, trainings and incident reports; every function takes the organisation id first. */
@@ -124,6 +126,40 @@ export async function trainingFigures(db: Kysely<DB>, orgId: string, asOf: strin
     .groupBy(["org_id", "theme"])
     .execute();
   return { staff, trained };
+}
+
+/**
+ * Active staff, staff trained per theme by a date, and incident reports of a period, for every
+ * organisation of a scope (each over its whole subtree): three grouped reads whatever the scope's size.
+ * Staff figures come from the per-level rollups; incidents have none, so they are counted by joining
+ * each scope organisation to the reports of its subtree on the tree's path.
+ */
+export async function scopeFigures(db: Kysely<DB>, scope: OrgScope, from: string, to: string) {
+  const sdb = staffDb(db);
+  const staff = await sdb
+    .selectFrom("staff_counts")
+    .select(["org_id", "active as n"])
+    .where(inScopeSql("org_id", scope))
+    .where("active", ">", 0)
+    .execute();
+  const trained = await sdb
+    .selectFrom("staff_rollup")
+    .select(["org_id", "theme", sql<number>`sum(trained)::int`.as("n")])
+    .where(inScopeSql("org_id", scope))
+    .where("day", "<=", to)
+    .groupBy(["org_id", "theme"])
+    .execute();
+  const incidents = await sdb
+    .selectFrom("organisations as s")
+    .innerJoin("organisations as o", (j) => j.on(sql<boolean>`o.path @> array[s.id]`))
+    .innerJoin("incident_reports as i", "i.org_id", "o.id")
+    .select(["s.id as org_id", "i.status", sql<number>`count(*)::int`.as("n")])
+    .where(inScopeSql("s.id", scope))
+    .where("i.occurred_on", ">=", from)
+    .where("i.occurred_on", "<=", to)
+    .groupBy(["s.id", "i.status"])
+    .execute();
+  return { staff, trained, incidents };
 }
 
 export async function insertIncident(

@@ -5,7 +5,8 @@ import type { Actor } from "../accounts/roles.ts";
 import { insertActionIn } from "../actions/actions.service.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import type { Channel } from "../frameworks/channels.ts";
-import type { IndicatorSource, IndicatorValue, Period } from "../indicators/indicator.ts";
+import { byOrg } from "../indicators/by-org.ts";
+import type { IndicatorBatchSource, IndicatorSource, IndicatorValue, Period } from "../indicators/indicator.ts";
 import { organisationPath } from "../organisations/organisations.service.ts";
 import * as repo from "./staff.repository.ts";
 import {
@@ -134,6 +135,32 @@ async function pathOf(db: Kysely<DB>, orgId: string): Promise<string[]> {
 /** Staff trained per theme over the subtree as of the end of the period (`staff.trained_share`), and incident reports filed. */
 export const staffIndicatorSource: IndicatorSource = async (db: Kysely<DB>, orgId: string, period: Period) => {
   const table = await trainingTable(db, orgId, period.to);
+  return staffValues(table.total, await repo.incidentCounts(db, orgId, period.from, period.to));
+};
+
+/** The same for every organisation of a scope: three grouped reads (staff, trainings, incidents), split here. */
+export const staffIndicatorBatch: IndicatorBatchSource = async (db, scope, period) => {
+  const { staff, trained, incidents } = await repo.scopeFigures(db, scope, period.from, period.to);
+  const trainedByOrg = byOrg(trained, (t) => t.org_id);
+  const incidentsByOrg = byOrg(incidents, (i) => i.org_id);
+  const staffByOrg = new Map(staff.map((s) => [s.org_id, s.n]));
+  const out = new Map<string, IndicatorValue[]>();
+  for (const orgId of new Set([...staffByOrg.keys(), ...incidentsByOrg.keys()])) {
+    const n = staffByOrg.get(orgId) ?? 0;
+    const perTheme = Object.fromEntries((trainedByOrg.get(orgId) ?? []).map((t) => [t.theme, t.n])) as Partial<
+      Record<TrainingTheme, number>
+    >;
+    const values = staffValues({ staff: n, shares: trainedShares(n, perTheme) }, incidentsByOrg.get(orgId) ?? []);
+    if (values.length) out.set(orgId, values);
+  }
+  return out;
+};
+
+function staffValues(
+  total: { staff: number; shares: Record<TrainingTheme, number | null> },
+  incidents: Array<{ status: string; n: number }>,
+): IndicatorValue[] {
+  const table = { total };
   const out: IndicatorValue[] = [];
   if (table.total.staff) {
     for (const theme of TRAINING_THEMES) {
@@ -150,7 +177,6 @@ export const staffIndicatorSource: IndicatorSource = async (db: Kysely<DB>, orgI
       });
     }
   }
-  const incidents = await repo.incidentCounts(db, orgId, period.from, period.to);
   const filed = incidents.reduce((n, r) => n + r.n, 0);
   if (filed) {
     out.push({
@@ -177,7 +203,7 @@ export const staffIndicatorSource: IndicatorSource = async (db: Kysely<DB>, orgI
     });
   }
   return out;
-};
+}
 
 export interface Incident {
   id: string;

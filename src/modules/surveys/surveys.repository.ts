@@ -1,5 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
+import type { OrgScope } from "../indicators/indicator.ts";
+import { inScopeSql } from "../organisations/organisations.service.ts";
 import type { Answers } from "./answers.ts";
 import type { ResponseCounts } from "./rollup.ts";
 import { surveyDb } from "./surveys.tables.ts";
@@ -379,6 +381,17 @@ export async function answerRollup(
   }));
 }
 
+/** The sites that have answers in a survey's rollup, with their names (a join, whatever their number). */
+export async function answeringSites(db: Kysely<DB>, orgId: string, surveyId: string): Promise<Array<{ id: string; name: string }>> {
+  return surveyDb(db)
+    .selectFrom("organisations as o")
+    .select(["o.id", "o.name"])
+    .where("o.id", "in", (eb) =>
+      eb.selectFrom("survey_answer_rollup").select("site_id").where("org_id", "=", orgId).where("survey_id", "=", surveyId),
+    )
+    .execute();
+}
+
 export interface SatisfactionRollupRow {
   orgId: string;
   month: string;
@@ -389,6 +402,48 @@ export interface SatisfactionRollupRow {
   neutral: number;
   dissatisfied: number;
   rated8: number;
+}
+
+/** Satisfaction counts of every organisation of a scope (each row already holds its whole subtree), in one read. */
+export async function satisfactionRollupInScope(
+  db: Kysely<DB>,
+  scope: OrgScope,
+  fromMonth: string,
+  toMonth: string,
+): Promise<SatisfactionRollupRow[]> {
+  await foldPendingCounts(db);
+  const rows = await surveyDb(db)
+    .selectFrom("survey_satisfaction_rollup")
+    .selectAll()
+    .where(inScopeSql("org_id", scope))
+    .where("month", ">=", fromMonth)
+    .where("month", "<=", toMonth)
+    .execute();
+  return rows.map(toSatisfactionRow);
+}
+
+function toSatisfactionRow(r: {
+  org_id: string;
+  month: string;
+  channel: string;
+  measure: string;
+  answered: number;
+  satisfied: number;
+  neutral: number;
+  dissatisfied: number;
+  rated_8: number;
+}): SatisfactionRollupRow {
+  return {
+    orgId: r.org_id,
+    month: r.month.slice(0, 7),
+    channel: r.channel,
+    measure: r.measure,
+    answered: r.answered,
+    satisfied: r.satisfied,
+    neutral: r.neutral,
+    dissatisfied: r.dissatisfied,
+    rated8: r.rated_8,
+  };
 }
 
 /** Satisfaction counts of each organisation given (each row already holds its whole subtree). */
@@ -407,17 +462,7 @@ export async function satisfactionRollup(
     .where("month", ">=", fromMonth)
     .where("month", "<=", toMonth)
     .execute();
-  return rows.map((r) => ({
-    orgId: r.org_id,
-    month: r.month.slice(0, 7),
-    channel: r.channel,
-    measure: r.measure,
-    answered: r.answered,
-    satisfied: r.satisfied,
-    neutral: r.neutral,
-    dissatisfied: r.dissatisfied,
-    rated8: r.rated_8,
-  }));
+  return rows.map(toSatisfactionRow);
 }
 
 /** The open survey that invites requesters after an answer: the organisation's own, else the nearest ancestor's. */
@@ -552,14 +597,13 @@ export async function reviewComment(
   return Number(result.numUpdatedRows) === 1;
 }
 
-/** Published comments of an organisation's subtree, newest first, for the public results. */
-export async function publishedComments(db: Kysely<DB>, orgIds: string[], limit: number) {
-  if (orgIds.length === 0) return [];
+/** Published comments of an organisation's subtree (a subquery on the tree, never an id list), newest first, for the public results. */
+export async function publishedComments(db: Kysely<DB>, root: string, limit: number) {
   return surveyDb(db)
     .selectFrom("survey_comments as c")
     .innerJoin("survey_responses as r", (j) => j.onRef("r.org_id", "=", "c.org_id").onRef("r.id", "=", "c.response_id"))
     .select(["r.site_id", "r.answered_on", "c.published_text", "c.themes"])
-    .where("r.site_id", "in", orgIds)
+    .where(sql<boolean>`r.site_id in (select id from organisations where path && ${sql.val([root])}::uuid[])`)
     .where("c.status", "=", "published")
     .orderBy("r.answered_on", "desc")
     .limit(limit)

@@ -8,8 +8,8 @@ import type { Actor } from "../accounts/roles.ts";
 import { type AuditActor, auditActor, recordAudit } from "../audit/audit.service.ts";
 import { CHANNEL_LABELS, CHANNELS, type Channel } from "../frameworks/channels.ts";
 import { searchCommitments } from "../frameworks/frameworks.service.ts";
-import type { IndicatorSource, IndicatorValue, Period } from "../indicators/indicator.ts";
-import { getOrganisation, subtree } from "../organisations/organisations.service.ts";
+import type { IndicatorBatchSource, IndicatorSource, IndicatorValue, Period } from "../indicators/indicator.ts";
+import { getOrganisation, organisationsInScope } from "../organisations/organisations.service.ts";
 import { type Answers, checkResponse, type ResponseInput } from "./answers.ts";
 import { issueFormToken, signForm, verifyFormToken } from "./form-token.ts";
 import {
@@ -23,7 +23,7 @@ import {
 import { ANSWERED, countsOf, headlineQuestion, tallyOf } from "./rollup.ts";
 import { compareRates, type Difference, netSatisfaction, rateEstimate, type SentimentCounts, satisfactionRate } from "./statistics.ts";
 import * as repo from "./surveys.repository.ts";
-import { type MonthPoint, monthlyTrend, type QuestionSummary, sentimentCounts, summarise } from "./tally.ts";
+import { type MonthPoint, monthlyTrend, type QuestionSummary, type QuestionTally, sentimentCounts, summarise } from "./tally.ts";
 import { loadSurveyTemplates, type SurveyTemplate } from "./templates.ts";
 import { decideVersion, type VersionDecision } from "./versioning.ts";
 
@@ -654,18 +654,19 @@ export async function surveyResults(
   }
   const headline = headlineQuestion(survey.questionnaire);
   const headRows = headline ? all.filter((r) => r.questionId === headline.id) : [];
-  const siteIds = [...new Set(all.map((r) => r.siteId))];
-  const sites = await Promise.all(
-    siteIds.map(async (id) => ({ id, name: (await getOrganisation(db, id).catch(() => undefined))?.name ?? id })),
-  );
+  // The names of the sites that have answers, in one read whatever their number (issue #13).
+  const sites = await repo.answeringSites(db, orgId, surveyId);
   sites.sort((a, b) => a.name.localeCompare(b.name, "fr"));
+  const siteNames = new Map(sites.map((site) => [site.id, site.name]));
+  const headTally = tallyOf(headRows);
   const groups = (keyOf: (r: repo.AnswerRollupRow) => string, labelOf: (k: string) => string): GroupResult[] => {
     if (!headline) return [];
     const grouped = groupBy(headRows, keyOf);
     return [...grouped]
       .map(([key, list]) => {
         const tally = tallyOf(list);
-        const rest = tallyOf(headRows.filter((r) => keyOf(r) !== key));
+        // « The rest » is everything minus the group: one pass over the rows, not one per group.
+        const rest = tallyMinus(headTally, tally);
         const difference = grouped.size > 1 ? compareRates(sentimentCounts(headline, tally), sentimentCounts(headline, rest)) : null;
         return { key, label: labelOf(key), summary: summarise(headline, tally), difference };
       })
@@ -683,11 +684,17 @@ export async function surveyResults(
     ),
     bySite: groups(
       (r) => r.siteId,
-      (k) => sites.find((s) => s.id === k)?.name ?? k,
+      (k) => siteNames.get(k) ?? k,
     ),
     sites,
     invitations: await repo.invitationCounts(db, orgId, surveyId),
   };
+}
+
+function tallyMinus(total: QuestionTally, part: QuestionTally): QuestionTally {
+  const counts: Record<string, number> = {};
+  for (const [value, n] of Object.entries(total.counts)) counts[value] = n - (part.counts[value] ?? 0);
+  return { answered: total.answered - part.answered, counts };
 }
 
 /**
@@ -738,18 +745,14 @@ export async function satisfactionOf(
   };
 }
 
-/** The same for each child of a node: the network compares its sites (each row holds the child's subtree). */
+/** The same for each child of a node: the network compares its sites (each row holds the child's subtree), in one read. */
 export async function satisfactionOfChildren(
   db: Kysely<DB>,
   orgId: string,
   period: { from: string; to: string },
 ): Promise<Array<{ orgId: string; name: string; figures: SatisfactionFigures }>> {
-  const children = (await subtree(db, orgId)).filter((o) => o.parentId === orgId);
-  const rows = await repo.satisfactionRollup(
-    db,
-    children.map((c) => c.id),
-    ...monthSpan(period.from, period.to),
-  );
+  const children = await organisationsInScope(db, { of: orgId, depth: "children" });
+  const rows = await repo.satisfactionRollupInScope(db, { of: orgId, depth: "children" }, ...monthSpan(period.from, period.to));
   const grouped = groupBy(rows, (r) => r.orgId);
   return children.map((c) => ({ orgId: c.id, name: c.name, figures: sumMeasures(grouped.get(c.id) ?? []) }));
 }
@@ -764,6 +767,21 @@ const ONLINE_COMMITMENTS = ["sp+2021/2", "sp+2021/6", "marianne-2016/2"];
  */
 export const surveyIndicatorSource: IndicatorSource = async (db, orgId, period: Period): Promise<IndicatorValue[]> => {
   const { total, byChannel } = await satisfactionOf(db, orgId, period);
+  return surveyValues(total, byChannel);
+};
+
+/** The same for every organisation of a scope: one read of their satisfaction rollup rows, grouped here. */
+export const surveyIndicatorBatch: IndicatorBatchSource = async (db, scope, period) => {
+  const rows = await repo.satisfactionRollupInScope(db, scope, ...monthSpan(period.from, period.to));
+  const out = new Map<string, IndicatorValue[]>();
+  for (const [orgId, list] of groupBy(rows, (r) => r.orgId)) {
+    const byChannel = new Map([...groupBy(list, (r) => r.channel)].map(([k, v]) => [k, sumMeasures(v)]));
+    out.set(orgId, surveyValues(sumMeasures(list), byChannel));
+  }
+  return out;
+};
+
+function surveyValues(total: SatisfactionFigures, byChannel: Map<string, SatisfactionFigures>): IndicatorValue[] {
   const out: IndicatorValue[] = [];
   const pair = (f: SatisfactionFigures, channel: Channel | null) => {
     if (f.overall.answered === 0) return;
@@ -816,7 +834,7 @@ export const surveyIndicatorSource: IndicatorSource = async (db, orgId, period: 
     });
   }
   return out;
-};
+}
 
 // ---------------------------------------------------------------- comments
 
@@ -890,8 +908,7 @@ export async function reviewComment(
 
 /** Comments a moderator published, for the public results of a site or a network. */
 export async function publishedComments(db: Kysely<DB>, orgId: string, limit = 10) {
-  const ids = (await subtree(db, orgId)).map((o) => o.id);
-  const rows = await repo.publishedComments(db, ids, limit);
+  const rows = await repo.publishedComments(db, orgId, limit);
   return rows.map((r) => ({ siteId: r.site_id, answeredOn: r.answered_on, text: r.published_text ?? "", themes: r.themes }));
 }
 
