@@ -27,6 +27,9 @@ export function listVisible(db: Kysely<DB>, actor: Actor, permission: Permission
  */
 export const subtreeIds = repo.subtreeIdsQuery;
 
+/** The ids of a scope's organisations (`OrgScope` of the indicators) as a subquery, for the same reason. */
+export const scopeIds = repo.scopeIdsQuery;
+
 /** How many organisations the instance holds (the demo loader refuses to mix its data with real ones). */
 export const countOrganisations = repo.countAll;
 
