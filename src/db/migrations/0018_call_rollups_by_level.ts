@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { isEmbeddedEngine, partitionByMonth } from "../partitions.ts";
 import { runScript } from "../script.ts";
 
 /**
@@ -16,6 +17,9 @@ import { runScript } from "../script.ts";
  * The old rows of a node were the sums of its whole subtree, so its descendants' share is the sum of
  * its children's old rows, and its own share what remains once those are taken away (exact, integer
  * sums). Both engines take the same path.
+ *
+ * On PostgreSQL, `calls` and `audit_log` become partitioned by month (src/db/partitions.ts), rows kept;
+ * the embedded engine keeps them plain. The months ahead are created by the job `partitions.prepare`.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await runScript(
@@ -86,10 +90,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     delete from call_wait_rollup where answered = 0;
     `,
   );
+  // PostgreSQL: calls and audit_log by month, so retention drops a month instead of deleting its rows.
+  if (!(await isEmbeddedEngine(db))) {
+    await partitionByMonth(db, "calls");
+    await partitionByMonth(db, "audit_log");
+  }
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  // Back to one row per line at every level: each ancestor gets its descendants' own rows again.
+  // Back to one row per line at every level: each ancestor gets its descendants' own rows again. The
+  // partitions and the calls' key stay: they serve the code before this migration as they serve this one.
   await runScript(
     db,
     `
