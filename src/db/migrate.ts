@@ -57,8 +57,12 @@ export async function migrateToLatest<T>(db: Kysely<T>, schema?: string): Promis
 }
 
 /** Up to a given migration and no further: for the tests of a migration's own data changes. */
-export async function migrateTo<T>(db: Kysely<T>, name: string): Promise<void> {
-  const migrator = new Migrator({ db: db as Kysely<unknown>, provider: new StaticProvider() });
+export async function migrateTo<T>(db: Kysely<T>, name: string, schema?: string): Promise<void> {
+  const migrator = new Migrator({
+    db: db as Kysely<unknown>,
+    provider: new StaticProvider(),
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const { error } = await migrator.migrateTo(name);
   if (error) throw error instanceof Error ? error : new Error(String(error));
 }

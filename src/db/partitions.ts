@@ -162,7 +162,9 @@ export async function partitionByMonth<T>(db: Kysely<T>, table: MonthlyTable): P
   const { rows: months } = await sql<{ month: string }>`
     select distinct to_char(date_trunc('month', ${sql.id(column)}${table === "audit_log" ? sql` at time zone 'UTC'` : sql``}), 'YYYY-MM-DD') as month
     from ${sql.id(old)}`.execute(db);
-  for (const { month } of months) {
+  // The months of the rows, and this month and the next three: a fresh install writes its audit log
+  // into a partition of its own before the nightly job first runs.
+  for (const month of [...new Set([...months.map((m) => m.month), ...monthsAhead(new Date(), 3)])]) {
     await sql`create table ${sql.id(partitionName(table, month))} partition of ${sql.id(table)}
       for values from (${bound(month)}) to (${bound(nextMonth(month))})`.execute(db);
   }

@@ -274,6 +274,14 @@ export async function commitStaged(db: Kysely<DB>, orgId: string, importId: stri
   return result.rows[0]?.created ?? 0;
 }
 
+/** The months (first days) of the calls staged for an import. */
+export async function stagedMonths(db: Kysely<DB>, orgId: string, importId: string): Promise<string[]> {
+  const result = await sql<{ month: string }>`
+    select distinct to_char(local_day, 'YYYY-MM-01') as month from call_import_rows
+    where org_id = ${orgId} and import_id = ${importId}`.execute(db);
+  return result.rows.map((r) => r.month);
+}
+
 export async function stagedCount(db: Kysely<DB>, orgId: string, importId: string): Promise<number> {
   const row = await callDb(db)
     .selectFrom("call_import_rows")

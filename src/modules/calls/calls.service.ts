@@ -3,6 +3,7 @@ import type pg from "pg";
 import { AppError } from "../../app/errors.ts";
 import { SpreadsheetError } from "../../app/spreadsheets/limits.ts";
 import { postgresPool } from "../../db/database.ts";
+import { ensureMonthPartitions } from "../../db/partitions.ts";
 import type { DB } from "../../db/schema.ts";
 import type { Actor } from "../accounts/roles.ts";
 import { type AuditActor, auditActor, recordAudit } from "../audit/audit.service.ts";
@@ -187,7 +188,10 @@ export async function runImport(db: Kysely<DB>, author: AuditActor, orgId: strin
   const settings = await getCallSettings(db, orgId);
   const pool = postgresPool(db);
   try {
-    if (pool && options.commitWhenClean && (await importAtOnce(pool, db, author, row, org.path, path, settings, org.timeZone, options))) {
+    const copied = pool && options.commitWhenClean && (await importAtOnce(pool, db, author, row, org.path, path, settings, org.timeZone, options));
+    if (copied) {
+      // Calls of a month without its partition went to the default one: its partition takes them now.
+      await ensureMonthPartitions(db, "calls", copied);
       return getImport(db, orgId, importId);
     }
     const report = await readCallFile({
@@ -260,10 +264,11 @@ async function importAtOnce(
   settings: CallSettings,
   timeZone: string,
   options: RunOptions,
-): Promise<boolean> {
+): Promise<string[] | false> {
   const { orgId, id: importId } = row;
   const client = await pool.connect();
   const single = singleConnection(client);
+  let months: string[] = [];
   try {
     await single.transaction().execute(async (trx) => {
       await liftStatementTimeout(trx);
@@ -298,6 +303,7 @@ async function importAtOnce(
         throw error;
       }
       await copy.counter.save(trx, orgId, ancestorsOf(orgPath, orgId));
+      months = [...new Set([...copy.counter.slots.values()].map((slot) => slot.month))];
       await repo.updateImport(trx, orgId, importId, {
         status: "done",
         bytesRead: row.bytesTotal,
@@ -316,7 +322,7 @@ async function importAtOnce(
         after: { fileName: row.fileName, rows: report.rowsRead, invalid: 0, created: report.valid, duplicates: 0 },
       });
     });
-    return true;
+    return months;
   } catch (error) {
     if (error instanceof FaultyLine || error instanceof TooManyGroups || error instanceof MappingError || isUniqueViolation(error)) {
       await repo.updateImport(db, orgId, importId, { bytesRead: 0, rowsRead: 0 });
@@ -351,6 +357,9 @@ export async function commitImport(
     });
   }
   try {
+    // The months' partitions first (PostgreSQL), in their own short transactions: the calls then go
+    // straight to their month rather than to the default partition.
+    await ensureMonthPartitions(db, "calls", await repo.stagedMonths(db, orgId, importId));
     await db.transaction().execute(async (trx) => {
       await liftStatementTimeout(trx);
       const row = await repo.findImport(trx, orgId, importId, true);
