@@ -44,7 +44,8 @@ describe(`monthly partitions of calls and audit_log, on ${engineName}`, () => {
 
   it.skipIf(engineName !== "postgres")("puts the calls of a log over three months into three partitions", async () => {
     const db = database.db;
-    const site = (await createOrganisation(db, root, { name: "Mairie", kind: "site", timeZone: "Europe/Paris", holidayZone: "metropole" })).id;
+    const site = (await createOrganisation(db, root, { name: "Mairie", kind: "site", timeZone: "Europe/Paris", holidayZone: "metropole" }))
+      .id;
     const calls = randomCalls(91, 300, ["accueil"]).map((x) => ({ ...x, inbound: true }));
     const file = path.join(tmpdir(), `vigie-partitions-${process.pid}.csv`);
     files.push(file);

@@ -150,7 +150,8 @@ export async function partitionByMonth<T>(db: Kysely<T>, table: MonthlyTable): P
   if (!key.includes(column)) key.push(column);
   await sql`alter table ${sql.id(table)} rename to ${sql.id(old)}`.execute(db);
   for (const index of indexes) {
-    if (index.primary) await sql`alter table ${sql.id(old)} rename constraint ${sql.id(index.name)} to ${sql.id(`${old}_pkey`)}`.execute(db);
+    if (index.primary)
+      await sql`alter table ${sql.id(old)} rename constraint ${sql.id(index.name)} to ${sql.id(`${old}_pkey`)}`.execute(db);
     else await sql`alter index ${sql.id(index.name)} rename to ${sql.id(`${index.name}_unpartitioned`)}`.execute(db);
   }
   await sql`create table ${sql.id(table)} (like ${sql.id(old)} including defaults including constraints including identity)
@@ -171,7 +172,9 @@ export async function partitionByMonth<T>(db: Kysely<T>, table: MonthlyTable): P
   const { rows: identity } = await sql<{ name: string }>`
     select attname as name from pg_attribute
     where attrelid = ${sql.lit(table)}::regclass and attidentity <> '' and not attisdropped`.execute(db);
-  await sql`insert into ${sql.id(table)} ${identity.length ? sql`overriding system value` : sql``} select * from ${sql.id(old)}`.execute(db);
+  await sql`insert into ${sql.id(table)} ${identity.length ? sql`overriding system value` : sql``} select * from ${sql.id(old)}`.execute(
+    db,
+  );
   for (const { name } of identity) {
     await sql`select setval(pg_get_serial_sequence(${table}, ${name}), coalesce((select max(${sql.id(name)}) from ${sql.id(table)}), 0) + 1, false)`.execute(
       db,

@@ -28,6 +28,8 @@ describe.skipIf(!browserAvailable)("a network's phone figures in Chromium, from 
     const found = await axeViolations(p);
     if (found.length) violations[new URL(p.url()).pathname] = found;
   }
+  // Playwright's innerText, not the DOM's: it keeps the breaks between blocks that a reader sees.
+  // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what is asserted
   const text = async () => plainSpaces(await page.locator("main").innerText()).replace(/\s+/g, " ");
   const percent = (share: number) => `${(Math.round(share * 1000) / 10).toLocaleString("fr-FR")} %`;
   const number = (n: number) => plainSpaces(n.toLocaleString("fr-FR"));
@@ -63,7 +65,9 @@ describe.skipIf(!browserAvailable)("a network's phone figures in Chromium, from 
     network = await createOrg({ name: "Réseau du Pas-de-Calais", kind: "network" });
     for (const name of Object.keys(calls)) sites[name] = await createOrg({ name, kind: "site", parentId: network });
     await page.goto(`${server.url}/organisations`);
-    await expect(text()).resolves.toMatch(/Réseau du Pas-de-Calais.*Mairie d'Arras.*Mairie de Lens|Réseau du Pas-de-Calais.*Mairie de Lens.*Mairie d'Arras/);
+    await expect(text()).resolves.toMatch(
+      /Réseau du Pas-de-Calais.*Mairie d'Arras.*Mairie de Lens|Réseau du Pas-de-Calais.*Mairie de Lens.*Mairie d'Arras/,
+    );
   });
 
   it("imports a call log on each site through its page", async () => {
@@ -85,7 +89,9 @@ describe.skipIf(!browserAvailable)("a network's phone figures in Chromium, from 
     const all = Object.values(calls).flat();
     const want = expectedFigures(all, 25);
     const body = await text();
-    expect(body).toContain(`${percent(want.answered / want.offered)} taux de décroché (${number(want.answered)} appels décrochés sur ${number(want.offered)})`);
+    expect(body).toContain(
+      `${percent(want.answered / want.offered)} taux de décroché (${number(want.answered)} appels décrochés sur ${number(want.offered)})`,
+    );
     expect(body).toContain(`${percent(want.within / want.offered)} des appels décrochés en 5 sonneries au plus`);
     expect(body).toContain(`${number(want.abandoned)} appels abandonnés avant décroché`);
     // One row per site, with its calls.

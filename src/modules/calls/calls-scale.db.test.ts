@@ -11,7 +11,15 @@ import { adoptFramework } from "../frameworks/frameworks.service.ts";
 import type { OrgScope } from "../indicators/indicator.ts";
 import { savePublicInfo } from "../opening-hours/opening-hours.service.ts";
 import { createOrganisation } from "../organisations/organisations.service.ts";
-import { callFigures, callIndicatorBatch, callIndicators, claimImport, createImport, runImport, saveCallSettings } from "./calls.service.ts";
+import {
+  callFigures,
+  callIndicatorBatch,
+  callIndicators,
+  claimImport,
+  createImport,
+  runImport,
+  saveCallSettings,
+} from "./calls.service.ts";
 
 /**
  * The phone figures of a network cost the same at any number of sites (issue #13): `callFigures` of a
@@ -56,11 +64,16 @@ describe(`phone figures at two network sizes, on ${engineName}`, () => {
       if (i < size - 1) await importCalls(site, seed + i);
     }
     await saveCallSettings(db, root, sites[0] as string, { rings: 3, secondsPerRing: 4, inboundContexts: [], version: 0 });
-    await savePublicInfo(db, root, sites[1] as string, {
-      hours: "Mo-Fr 08:30-12:00,13:30-17:00",
-      closesDeadlines: false,
-      version: 0,
-    } as Parameters<typeof savePublicInfo>[3]);
+    await savePublicInfo(
+      db,
+      root,
+      sites[1] as string,
+      {
+        hours: "Mo-Fr 08:30-12:00,13:30-17:00",
+        closesDeadlines: false,
+        version: 0,
+      } as Parameters<typeof savePublicInfo>[3],
+    );
     networks[size] = { id: net, sites };
   }
 

@@ -188,7 +188,8 @@ export async function runImport(db: Kysely<DB>, author: AuditActor, orgId: strin
   const settings = await getCallSettings(db, orgId);
   const pool = postgresPool(db);
   try {
-    const copied = pool && options.commitWhenClean && (await importAtOnce(pool, db, author, row, org.path, path, settings, org.timeZone, options));
+    const copied =
+      pool && options.commitWhenClean && (await importAtOnce(pool, db, author, row, org.path, path, settings, org.timeZone, options));
     if (copied) {
       // Calls of a month without its partition went to the default one: its partition takes them now.
       await ensureMonthPartitions(db, "calls", copied);

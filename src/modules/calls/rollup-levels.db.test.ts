@@ -50,11 +50,26 @@ function expectedPage(calls: RawCall[], isOpen: IsOpen) {
   const months = ["2026-01", "2026-02", "2026-03"].map((month) => {
     const mine = calls.filter((x) => x.start.startsWith(month));
     const e = expectedFigures(mine, THRESHOLD);
-    return { month, offered: e.offered, answered: e.answered, abandoned: e.abandoned, withinRings: e.within, p90Wait: e.p90, outsideHours: outside(mine) };
+    return {
+      month,
+      offered: e.offered,
+      answered: e.answered,
+      abandoned: e.abandoned,
+      withinRings: e.within,
+      p90Wait: e.p90,
+      outsideHours: outside(mine),
+    };
   });
   const e = expectedFigures(calls, THRESHOLD);
   return {
-    total: { offered: e.offered, answered: e.answered, abandoned: e.abandoned, withinRings: e.within, p90Wait: e.p90, outsideHours: outside(calls) },
+    total: {
+      offered: e.offered,
+      answered: e.answered,
+      abandoned: e.abandoned,
+      withinRings: e.within,
+      p90Wait: e.p90,
+      outsideHours: outside(calls),
+    },
     meanWait: e.meanWait,
     months,
     heat,
@@ -184,7 +199,9 @@ describe("migration 0018 turns the rollups of every level into rollups by level 
         const p = paths[id] ?? [];
         const kind = name === "network" ? "network" : name === "region" ? "region" : "site";
         await sql`insert into organisations (id, parent_id, path, kind, name, time_zone, holiday_zone)
-          values (${id}, ${p.length > 1 ? (p[p.length - 2] ?? null) : null}, ${p}::uuid[], ${kind}, ${name}, 'Europe/Paris', 'metropole')`.execute(db);
+          values (${id}, ${p.length > 1 ? (p[p.length - 2] ?? null) : null}, ${p}::uuid[], ${kind}, ${name}, 'Europe/Paris', 'metropole')`.execute(
+          db,
+        );
       }
       // The region answers some calls itself (its own line), besides its two sites.
       const received: Record<string, RawCall[]> = {

@@ -188,7 +188,11 @@ export async function adoptionsAround(db: Kysely<DB>, rootPath: string[], subtre
     .execute();
 }
 
-export async function localCommitmentsAround(db: Kysely<DB>, rootPath: string[], subtree: Expression<unknown>): Promise<LocalCommitmentRow[]> {
+export async function localCommitmentsAround(
+  db: Kysely<DB>,
+  rootPath: string[],
+  subtree: Expression<unknown>,
+): Promise<LocalCommitmentRow[]> {
   const rows = await db
     .selectFrom("local_commitments")
     .selectAll()

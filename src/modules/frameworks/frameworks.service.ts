@@ -120,13 +120,19 @@ export async function commitmentsInScope(
   orgs: Array<{ id: string; path: string[] }>,
 ): Promise<Map<string, EffectiveCommitment[]>> {
   const subtree = subtreeIds(db, root.id);
-  const [adoptions, locals] = await Promise.all([repo.adoptionsAround(db, root.path, subtree), repo.localCommitmentsAround(db, root.path, subtree)]);
+  const [adoptions, locals] = await Promise.all([
+    repo.adoptionsAround(db, root.path, subtree),
+    repo.localCommitmentsAround(db, root.path, subtree),
+  ]);
   const frameworks = new Map<string, repo.CommitmentRow[]>();
   for (const id of new Set(adoptions.map((a) => a.framework_id))) frameworks.set(id, await repo.findCommitments(db, { frameworkId: id }));
   const out = new Map<string, EffectiveCommitment[]>();
   for (const org of orgs) {
     const path = org.path;
-    const adoption = [...path].reverse().map((id) => adoptions.find((a) => a.org_id === id)).find((a) => a !== undefined);
+    const adoption = [...path]
+      .reverse()
+      .map((id) => adoptions.find((a) => a.org_id === id))
+      .find((a) => a !== undefined);
     const distance = (id: string) => path.length - 1 - path.indexOf(id);
     const mine = locals.filter((l) => path.includes(l.orgId));
     out.set(
