@@ -7,3 +7,4 @@ import "../modules/requests/requests.jobs.ts";
 import "../modules/publication/publication.jobs.ts";
 import "../modules/actions/actions.jobs.ts";
 import "../modules/backup/backup.jobs.ts";
+import "../modules/jobs/partitions.jobs.ts";

@@ -14,6 +14,7 @@ import * as m0012 from "./migrations/0012_mail_status.ts";
 import * as m0013 from "./migrations/0013_tracking_code.ts";
 import * as m0014 from "./migrations/0014_account_security.ts";
 import * as m0015 from "./migrations/0015_organisation_logos.ts";
+import * as m0018 from "./migrations/0018_call_rollups_by_level.ts";
 
 /** Migrations are listed here, in order, so a bundle or a test runner needs no file-system scan. */
 const migrations: Record<string, Migration> = {
@@ -32,6 +33,7 @@ const migrations: Record<string, Migration> = {
   "0013_tracking_code": m0013,
   "0014_account_security": m0014,
   "0015_organisation_logos": m0015,
+  "0018_call_rollups_by_level": m0018,
 };
 
 class StaticProvider implements MigrationProvider {
@@ -55,8 +57,12 @@ export async function migrateToLatest<T>(db: Kysely<T>, schema?: string): Promis
 }
 
 /** Up to a given migration and no further: for the tests of a migration's own data changes. */
-export async function migrateTo<T>(db: Kysely<T>, name: string): Promise<void> {
-  const migrator = new Migrator({ db: db as Kysely<unknown>, provider: new StaticProvider() });
+export async function migrateTo<T>(db: Kysely<T>, name: string, schema?: string): Promise<void> {
+  const migrator = new Migrator({
+    db: db as Kysely<unknown>,
+    provider: new StaticProvider(),
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const { error } = await migrator.migrateTo(name);
   if (error) throw error instanceof Error ? error : new Error(String(error));
 }

@@ -116,20 +116,32 @@ export async function backupPostgres(url: string, schema: string, file: string):
   return { bytes: statSync(file).size };
 }
 
-/** pg_restore over Vigie's schema: what it holds is dropped and replaced by the backup's content. */
+/**
+ * pg_restore over Vigie's schema: what it holds is dropped and replaced by the backup's content, in one
+ * transaction run by psql. The partitioned tables (`calls`, `audit_log`, issue #13) are dropped first in
+ * that transaction: pg_restore's own clean-up drops a partition's key before its table, which PostgreSQL
+ * refuses for a key the partition inherits.
+ */
 export async function restorePostgres(url: string, schema: string, file: string): Promise<void> {
   if (!existsSync(file)) throw new BackupError(`Fichier de sauvegarde introuvable : ${file}`);
-  await run("pg_restore", [
-    "--clean",
-    "--if-exists",
-    "--no-owner",
-    "--no-privileges",
-    "--single-transaction",
-    "--exit-on-error",
-    `--schema=${schema}`,
-    `--dbname=${url}`,
-    file,
-  ]);
+  const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
+  // The whole script first: psql must never commit the beginning of a script whose end never came.
+  const script = `${file}.restauration.sql`;
+  try {
+    await run("pg_restore", ["--clean", "--if-exists", "--no-owner", "--no-privileges", `--schema=${schema}`, `--file=${script}`, file]);
+    await run("psql", [
+      "--no-psqlrc",
+      "--quiet",
+      "--single-transaction",
+      "-v",
+      "ON_ERROR_STOP=1",
+      `--dbname=${url}`,
+      `--command=drop table if exists ${q(schema)}.calls, ${q(schema)}.audit_log cascade`,
+      `--file=${script}`,
+    ]);
+  } finally {
+    rmSync(script, { force: true });
+  }
 }
 
 /** Keeps the `keep` newest backups of a folder (by name, which sorts by date), removes the others. */

@@ -92,34 +92,62 @@ export class RollupCounter {
     if (this.slots.size + this.waits.size > MAX_GROUPS) throw new TooManyGroups();
   }
 
-  /** Adds the counts to the rollups of the organisation and of each ancestor (`path`). */
-  async save(trx: Kysely<DB>, path: string[]): Promise<void> {
+  /**
+   * Adds the counts to the rollups: by line for the organisation, without the line for each of its
+   * ancestors (`ancestors`, the path without the organisation), as `commitStaged` does.
+   */
+  async save(trx: Kysely<DB>, orgId: string, ancestors: string[]): Promise<void> {
     const slots = [...this.slots.values()];
     if (slots.length > 0) {
       await sql`
-        insert into call_rollup (org_id, month, line, dow, slot, offered, answered, abandoned, wait_sum)
-        select a.org_id, g.month, g.line, g.dow, g.slot, g.offered, g.answered, g.abandoned, g.wait_sum
-        from unnest(
-          ${slots.map((s) => s.month)}::date[], ${slots.map((s) => s.line)}::text[], ${slots.map((s) => s.dow)}::smallint[],
-          ${slots.map((s) => s.slot)}::smallint[], ${slots.map((s) => s.offered)}::int[], ${slots.map((s) => s.answered)}::int[],
-          ${slots.map((s) => s.abandoned)}::int[], ${slots.map((s) => String(s.waitSum))}::bigint[]
-        ) as g(month, line, dow, slot, offered, answered, abandoned, wait_sum)
-        cross join unnest(${path}::uuid[]) as a(org_id)
-        on conflict (org_id, month, line, dow, slot) do update set
-          offered = call_rollup.offered + excluded.offered,
-          answered = call_rollup.answered + excluded.answered,
-          abandoned = call_rollup.abandoned + excluded.abandoned,
-          wait_sum = call_rollup.wait_sum + excluded.wait_sum`.execute(trx);
+        with g as (
+          select * from unnest(
+            ${slots.map((s) => s.month)}::date[], ${slots.map((s) => s.line)}::text[], ${slots.map((s) => s.dow)}::smallint[],
+            ${slots.map((s) => s.slot)}::smallint[], ${slots.map((s) => s.offered)}::int[], ${slots.map((s) => s.answered)}::int[],
+            ${slots.map((s) => s.abandoned)}::int[], ${slots.map((s) => String(s.waitSum))}::bigint[]
+          ) as g(month, line, dow, slot, offered, answered, abandoned, wait_sum)
+        ),
+        own as (
+          insert into call_rollup (org_id, month, line, dow, slot, offered, answered, abandoned, wait_sum)
+          select ${orgId}::uuid, month, line, dow, slot, offered, answered, abandoned, wait_sum from g
+          on conflict (org_id, month, line, dow, slot) do update set
+            offered = call_rollup.offered + excluded.offered,
+            answered = call_rollup.answered + excluded.answered,
+            abandoned = call_rollup.abandoned + excluded.abandoned,
+            wait_sum = call_rollup.wait_sum + excluded.wait_sum
+          returning 1
+        )
+        insert into call_descendant_rollup (org_id, month, dow, slot, offered, answered, abandoned, wait_sum)
+        select a.org_id, l.month, l.dow, l.slot, l.offered, l.answered, l.abandoned, l.wait_sum
+        from (
+          select month, dow, slot, sum(offered)::int as offered, sum(answered)::int as answered,
+            sum(abandoned)::int as abandoned, sum(wait_sum)::bigint as wait_sum
+          from g group by 1, 2, 3
+        ) l cross join unnest(${ancestors}::uuid[]) as a(org_id)
+        on conflict (org_id, month, dow, slot) do update set
+          offered = call_descendant_rollup.offered + excluded.offered,
+          answered = call_descendant_rollup.answered + excluded.answered,
+          abandoned = call_descendant_rollup.abandoned + excluded.abandoned,
+          wait_sum = call_descendant_rollup.wait_sum + excluded.wait_sum`.execute(trx);
     }
     const waits = [...this.waits.values()];
     if (waits.length > 0) {
       await sql`
-        insert into call_wait_rollup (org_id, month, line, bucket, answered)
-        select a.org_id, g.month, g.line, g.bucket, g.answered
-        from unnest(${waits.map((w) => w.month)}::date[], ${waits.map((w) => w.line)}::text[],
-          ${waits.map((w) => w.bucket)}::smallint[], ${waits.map((w) => w.answered)}::int[]) as g(month, line, bucket, answered)
-        cross join unnest(${path}::uuid[]) as a(org_id)
-        on conflict (org_id, month, line, bucket) do update set answered = call_wait_rollup.answered + excluded.answered`.execute(trx);
+        with g as (
+          select * from unnest(${waits.map((w) => w.month)}::date[], ${waits.map((w) => w.line)}::text[],
+            ${waits.map((w) => w.bucket)}::smallint[], ${waits.map((w) => w.answered)}::int[]) as g(month, line, bucket, answered)
+        ),
+        own as (
+          insert into call_wait_rollup (org_id, month, line, bucket, answered)
+          select ${orgId}::uuid, month, line, bucket, answered from g
+          on conflict (org_id, month, line, bucket) do update set answered = call_wait_rollup.answered + excluded.answered
+          returning 1
+        )
+        insert into call_descendant_wait_rollup (org_id, month, bucket, answered)
+        select a.org_id, l.month, l.bucket, l.answered
+        from (select month, bucket, sum(answered)::int as answered from g group by 1, 2) l
+        cross join unnest(${ancestors}::uuid[]) as a(org_id)
+        on conflict (org_id, month, bucket) do update set answered = call_descendant_wait_rollup.answered + excluded.answered`.execute(trx);
     }
   }
 }

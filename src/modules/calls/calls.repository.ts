@@ -1,4 +1,4 @@
-import { type Kysely, sql } from "kysely";
+import { type Expression, type Kysely, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import type { CallRecord } from "./call-record.ts";
 import { callDb } from "./calls.tables.ts";
@@ -196,29 +196,41 @@ export async function dropStaged(db: Kysely<DB>, orgId: string, importId: string
 
 /**
  * Moves the staged calls into `calls` — a call already there (same key) is left alone — and adds
- * the new ones to the rollups of the organisation and of each ancestor, in one statement: the calls
- * and the counters that count them move together. The wait bucket repeats `waitBucket` of wait-buckets.ts.
+ * the new ones to the rollups, in one statement: the calls and the counters that count them move
+ * together. The organisation keeps its lines (`call_rollup`, `call_wait_rollup`); each ancestor
+ * (`ancestors`, the path without the organisation) only what its pages show, without the line
+ * (`call_descendant_rollup`, `call_descendant_wait_rollup`). The wait bucket repeats `waitBucket`
+ * of wait-buckets.ts.
  */
-export async function commitStaged(db: Kysely<DB>, orgId: string, importId: string, path: string[]): Promise<number> {
+export async function commitStaged(db: Kysely<DB>, orgId: string, importId: string, ancestors: string[]): Promise<number> {
   const result = await sql<{ created: number }>`
     with moved as (
       insert into calls (org_id, call_key, import_id, started_at, local_day, slot, line, outcome, wait_seconds, talk_seconds)
       select org_id, call_key, import_id, started_at, local_day, slot, line, outcome, wait_seconds, talk_seconds
       from call_import_rows where org_id = ${orgId} and import_id = ${importId}
-      on conflict (org_id, call_key) do nothing
+      on conflict (org_id, call_key, local_day) do nothing
       returning local_day, slot, line, outcome, wait_seconds
+    ),
+    by_line as (
+      select date_trunc('month', local_day)::date as month, line, extract(isodow from local_day)::smallint as dow, slot,
+        count(*)::int as offered,
+        count(*) filter (where outcome = 'answered')::int as answered,
+        count(*) filter (where outcome = 'abandoned')::int as abandoned,
+        coalesce(sum(wait_seconds) filter (where outcome = 'answered'), 0)::bigint as wait_sum
+      from moved group by 1, 2, 3, 4
+    ),
+    waits_by_line as (
+      select date_trunc('month', local_day)::date as month, line,
+        (case when wait_seconds < 60 then wait_seconds
+              when wait_seconds < 180 then 60 + (wait_seconds - 60) / 5
+              when wait_seconds < 600 then 84 + (wait_seconds - 180) / 30
+              else 98 end)::smallint as bucket,
+        count(*)::int as answered
+      from moved where outcome = 'answered' group by 1, 2, 3
     ),
     slots as (
       insert into call_rollup (org_id, month, line, dow, slot, offered, answered, abandoned, wait_sum)
-      select a.org_id, g.month, g.line, g.dow, g.slot, g.offered, g.answered, g.abandoned, g.wait_sum
-      from (
-        select date_trunc('month', local_day)::date as month, line, extract(isodow from local_day)::smallint as dow, slot,
-          count(*)::int as offered,
-          count(*) filter (where outcome = 'answered')::int as answered,
-          count(*) filter (where outcome = 'abandoned')::int as abandoned,
-          coalesce(sum(wait_seconds) filter (where outcome = 'answered'), 0)::bigint as wait_sum
-        from moved group by 1, 2, 3, 4
-      ) g cross join unnest(${path}::uuid[]) as a(org_id)
+      select ${orgId}::uuid, month, line, dow, slot, offered, answered, abandoned, wait_sum from by_line
       on conflict (org_id, month, line, dow, slot) do update set
         offered = call_rollup.offered + excluded.offered,
         answered = call_rollup.answered + excluded.answered,
@@ -228,23 +240,46 @@ export async function commitStaged(db: Kysely<DB>, orgId: string, importId: stri
     ),
     waits as (
       insert into call_wait_rollup (org_id, month, line, bucket, answered)
-      select a.org_id, g.month, g.line, g.bucket, g.answered
-      from (
-        select date_trunc('month', local_day)::date as month, line,
-          (case when wait_seconds < 60 then wait_seconds
-                when wait_seconds < 180 then 60 + (wait_seconds - 60) / 5
-                when wait_seconds < 600 then 84 + (wait_seconds - 180) / 30
-                else 98 end)::smallint as bucket,
-          count(*)::int as answered
-        from moved where outcome = 'answered' group by 1, 2, 3
-      ) g cross join unnest(${path}::uuid[]) as a(org_id)
+      select ${orgId}::uuid, month, line, bucket, answered from waits_by_line
       on conflict (org_id, month, line, bucket) do update set answered = call_wait_rollup.answered + excluded.answered
       returning 1
+    ),
+    level_slots as (
+      insert into call_descendant_rollup (org_id, month, dow, slot, offered, answered, abandoned, wait_sum)
+      select a.org_id, g.month, g.dow, g.slot, g.offered, g.answered, g.abandoned, g.wait_sum
+      from (
+        select month, dow, slot, sum(offered)::int as offered, sum(answered)::int as answered,
+          sum(abandoned)::int as abandoned, sum(wait_sum)::bigint as wait_sum
+        from by_line group by 1, 2, 3
+      ) g cross join unnest(${ancestors}::uuid[]) as a(org_id)
+      on conflict (org_id, month, dow, slot) do update set
+        offered = call_descendant_rollup.offered + excluded.offered,
+        answered = call_descendant_rollup.answered + excluded.answered,
+        abandoned = call_descendant_rollup.abandoned + excluded.abandoned,
+        wait_sum = call_descendant_rollup.wait_sum + excluded.wait_sum
+      returning 1
+    ),
+    level_waits as (
+      insert into call_descendant_wait_rollup (org_id, month, bucket, answered)
+      select a.org_id, g.month, g.bucket, g.answered
+      from (select month, bucket, sum(answered)::int as answered from waits_by_line group by 1, 2) g
+      cross join unnest(${ancestors}::uuid[]) as a(org_id)
+      on conflict (org_id, month, bucket) do update set answered = call_descendant_wait_rollup.answered + excluded.answered
+      returning 1
     )
-    select (select count(*) from moved)::int as created, (select count(*) from slots) + (select count(*) from waits) as touched`.execute(
+    select (select count(*) from moved)::int as created,
+      (select count(*) from slots) + (select count(*) from waits) + (select count(*) from level_slots) + (select count(*) from level_waits) as touched`.execute(
     db,
   );
   return result.rows[0]?.created ?? 0;
+}
+
+/** The months (first days) of the calls staged for an import. */
+export async function stagedMonths(db: Kysely<DB>, orgId: string, importId: string): Promise<string[]> {
+  const result = await sql<{ month: string }>`
+    select distinct to_char(local_day, 'YYYY-MM-01') as month from call_import_rows
+    where org_id = ${orgId} and import_id = ${importId}`.execute(db);
+  return result.rows.map((r) => r.month);
 }
 
 export async function stagedCount(db: Kysely<DB>, orgId: string, importId: string): Promise<number> {
@@ -258,9 +293,9 @@ export async function stagedCount(db: Kysely<DB>, orgId: string, importId: strin
 }
 
 export interface SlotRow {
-  org_id: string;
   month: string;
-  line: string;
+  /** Null for the rows of the descendants, kept without their line. */
+  line: string | null;
   dow: number;
   slot: number;
   offered: number;
@@ -269,24 +304,80 @@ export interface SlotRow {
   wait_sum: string;
 }
 
-/** Rollup rows of organisations (their whole subtrees) over a span of months. */
-export async function slotRows(db: Kysely<DB>, orgIds: string[], fromMonth: string, toMonth: string): Promise<SlotRow[]> {
-  if (orgIds.length === 0) return [];
-  return callDb(db)
-    .selectFrom("call_rollup")
-    .selectAll()
-    .where("org_id", "in", orgIds)
-    .where("month", ">=", fromMonth)
-    .where("month", "<=", toMonth)
-    .execute();
+/**
+ * The rollup rows of one organisation's whole subtree over a span of months: its own calls by line,
+ * and its descendants' calls without the line. Two index range reads, whatever the subtree's size.
+ */
+export async function slotRows(db: Kysely<DB>, orgId: string, fromMonth: string, toMonth: string): Promise<SlotRow[]> {
+  const result = await sql<SlotRow>`
+    select month::text as month, line, dow, slot, offered, answered, abandoned, wait_sum::text as wait_sum
+    from call_rollup where org_id = ${orgId} and month between ${fromMonth} and ${toMonth}
+    union all
+    select month::text, null, dow, slot, offered, answered, abandoned, wait_sum::text
+    from call_descendant_rollup where org_id = ${orgId} and month between ${fromMonth} and ${toMonth}`.execute(db);
+  return result.rows;
 }
 
 export async function waitRows(db: Kysely<DB>, orgId: string, fromMonth: string, toMonth: string) {
-  return callDb(db)
-    .selectFrom("call_wait_rollup")
-    .select(["month", "line", "bucket", "answered"])
-    .where("org_id", "=", orgId)
-    .where("month", ">=", fromMonth)
-    .where("month", "<=", toMonth)
-    .execute();
+  const result = await sql<{ month: string; line: string | null; bucket: number; answered: number }>`
+    select month::text as month, line, bucket, answered
+    from call_wait_rollup where org_id = ${orgId} and month between ${fromMonth} and ${toMonth}
+    union all
+    select month::text, null, bucket, answered
+    from call_descendant_wait_rollup where org_id = ${orgId} and month between ${fromMonth} and ${toMonth}`.execute(db);
+  return result.rows;
+}
+
+/** A set of organisations given as a subquery of their ids (never an id list: a network has thousands). */
+export type OrgIds = Expression<unknown>;
+
+/**
+ * For each organisation of `orgIds`, its subtree's calls over the span, grouped by day of the week
+ * and quarter hour when `bySlot` (the calls outside opening hours need them), else one row each.
+ */
+export async function slotTotalsOf(db: Kysely<DB>, orgIds: OrgIds, fromMonth: string, toMonth: string, bySlot: boolean) {
+  const keys = bySlot ? sql`org_id, dow, slot` : sql`org_id`;
+  const dowSlot = bySlot ? sql`dow, slot` : sql`1::smallint as dow, 0::smallint as slot`;
+  const result = await sql<{
+    org_id: string;
+    dow: number;
+    slot: number;
+    offered: number;
+    answered: number;
+    abandoned: number;
+    wait_sum: string;
+  }>`
+    select org_id, ${dowSlot}, sum(offered)::int as offered, sum(answered)::int as answered,
+      sum(abandoned)::int as abandoned, sum(wait_sum)::text as wait_sum
+    from (
+      select org_id, dow, slot, offered, answered, abandoned, wait_sum from call_rollup
+      where org_id in (${orgIds}) and month between ${fromMonth} and ${toMonth}
+      union all
+      select org_id, dow, slot, offered, answered, abandoned, wait_sum from call_descendant_rollup
+      where org_id in (${orgIds}) and month between ${fromMonth} and ${toMonth}
+    ) r
+    group by ${keys}`.execute(db);
+  return result.rows;
+}
+
+/** For each organisation of `orgIds`, its subtree's waiting-time histogram over the span. */
+export async function waitTotalsOf(db: Kysely<DB>, orgIds: OrgIds, fromMonth: string, toMonth: string) {
+  const result = await sql<{ org_id: string; bucket: number; answered: number }>`
+    select org_id, bucket, sum(answered)::int as answered
+    from (
+      select org_id, bucket, answered from call_wait_rollup
+      where org_id in (${orgIds}) and month between ${fromMonth} and ${toMonth}
+      union all
+      select org_id, bucket, answered from call_descendant_wait_rollup
+      where org_id in (${orgIds}) and month between ${fromMonth} and ${toMonth}
+    ) w
+    group by org_id, bucket`.execute(db);
+  return result.rows;
+}
+
+/** The call settings of a set of organisations. */
+export async function settingsOf(db: Kysely<DB>, orgIds: OrgIds) {
+  const result = await sql<{ org_id: string; rings: number | null; seconds_per_ring: number }>`
+    select org_id, rings, seconds_per_ring from call_settings where org_id in (${orgIds})`.execute(db);
+  return result.rows;
 }

@@ -3,15 +3,17 @@ import type pg from "pg";
 import { AppError } from "../../app/errors.ts";
 import { SpreadsheetError } from "../../app/spreadsheets/limits.ts";
 import { postgresPool } from "../../db/database.ts";
+import { ensureMonthPartitions } from "../../db/partitions.ts";
 import type { DB } from "../../db/schema.ts";
 import type { Actor } from "../accounts/roles.ts";
 import { type AuditActor, auditActor, recordAudit } from "../audit/audit.service.ts";
-import { organisationCommitments } from "../frameworks/frameworks.service.ts";
-import type { IndicatorSource, IndicatorValue, Period } from "../indicators/indicator.ts";
-import { getOrganisation, subtree } from "../organisations/organisations.service.ts";
+import { commitmentsInScope, type EffectiveCommitment, organisationCommitments } from "../frameworks/frameworks.service.ts";
+import type { IndicatorBatchSource, IndicatorSource, IndicatorValue, Period } from "../indicators/indicator.ts";
+import { currentHoursOf } from "../opening-hours/opening-hours.service.ts";
+import { getOrganisation, organisationsInScope, scopeIds } from "../organisations/organisations.service.ts";
 import { CallCopy, singleConnection, TooManyGroups } from "./calls.copy.ts";
 import * as repo from "./calls.repository.ts";
-import { type CallReport, callReport, type IsOpen } from "./figures.ts";
+import { type CallFigures, type CallReport, callReport, type IsOpen } from "./figures.ts";
 import type { CallMapping } from "./mapped.ts";
 import { openingHoursOf, weeklyPredicate } from "./opening-hours.ts";
 import { type CallFormat, FaultyLine, MappingError, readCallFile } from "./read-file.ts";
@@ -46,7 +48,10 @@ export async function getCallSettings(db: Kysely<DB>, orgId: string): Promise<Ca
 /** The rings promised: the organisation's own setting, else the commitment in force, else 5. */
 export async function ringsTarget(db: Kysely<DB>, orgId: string, settings: CallSettings): Promise<{ rings: number; from: string }> {
   if (settings.rings !== null) return { rings: settings.rings, from: "réglage de l'organisation" };
-  const { commitments } = await organisationCommitments(db, orgId);
+  return ringsOfCommitments((await organisationCommitments(db, orgId)).commitments);
+}
+
+function ringsOfCommitments(commitments: EffectiveCommitment[]): { rings: number; from: string } {
   for (const c of commitments) {
     const target = c.targets.find((t) => t.metric === "call_pickup_rings");
     if (target) return { rings: target.value, from: `engagement ${c.id}` };
@@ -95,6 +100,9 @@ async function saveMapping(db: Kysely<DB>, author: AuditActor, orgId: string, ma
 }
 
 // ---- Imports ----
+
+/** The ancestors of an organisation: its path (root first, itself last) without itself. */
+const ancestorsOf = (path: string[], orgId: string) => path.filter((id) => id !== orgId);
 
 export type ImportView = repo.ImportRow;
 
@@ -180,7 +188,11 @@ export async function runImport(db: Kysely<DB>, author: AuditActor, orgId: strin
   const settings = await getCallSettings(db, orgId);
   const pool = postgresPool(db);
   try {
-    if (pool && options.commitWhenClean && (await importAtOnce(pool, db, author, row, org.path, path, settings, org.timeZone, options))) {
+    const copied =
+      pool && options.commitWhenClean && (await importAtOnce(pool, db, author, row, org.path, path, settings, org.timeZone, options));
+    if (copied) {
+      // Calls of a month without its partition went to the default one: its partition takes them now.
+      await ensureMonthPartitions(db, "calls", copied);
       return getImport(db, orgId, importId);
     }
     const report = await readCallFile({
@@ -253,10 +265,11 @@ async function importAtOnce(
   settings: CallSettings,
   timeZone: string,
   options: RunOptions,
-): Promise<boolean> {
+): Promise<string[] | false> {
   const { orgId, id: importId } = row;
   const client = await pool.connect();
   const single = singleConnection(client);
+  let months: string[] = [];
   try {
     await single.transaction().execute(async (trx) => {
       await liftStatementTimeout(trx);
@@ -290,7 +303,8 @@ async function importAtOnce(
         await copy.abort(error instanceof Error ? error : new Error(String(error)));
         throw error;
       }
-      await copy.counter.save(trx, orgPath);
+      await copy.counter.save(trx, orgId, ancestorsOf(orgPath, orgId));
+      months = [...new Set([...copy.counter.slots.values()].map((slot) => slot.month))];
       await repo.updateImport(trx, orgId, importId, {
         status: "done",
         bytesRead: row.bytesTotal,
@@ -309,7 +323,7 @@ async function importAtOnce(
         after: { fileName: row.fileName, rows: report.rowsRead, invalid: 0, created: report.valid, duplicates: 0 },
       });
     });
-    return true;
+    return months;
   } catch (error) {
     if (error instanceof FaultyLine || error instanceof TooManyGroups || error instanceof MappingError || isUniqueViolation(error)) {
       await repo.updateImport(db, orgId, importId, { bytesRead: 0, rowsRead: 0 });
@@ -344,6 +358,9 @@ export async function commitImport(
     });
   }
   try {
+    // The months' partitions first (PostgreSQL), in their own short transactions: the calls then go
+    // straight to their month rather than to the default partition.
+    await ensureMonthPartitions(db, "calls", await repo.stagedMonths(db, orgId, importId));
     await db.transaction().execute(async (trx) => {
       await liftStatementTimeout(trx);
       const row = await repo.findImport(trx, orgId, importId, true);
@@ -358,7 +375,7 @@ export async function commitImport(
         });
         return;
       }
-      const created = await repo.commitStaged(trx, orgId, importId, org.path);
+      const created = await repo.commitStaged(trx, orgId, importId, ancestorsOf(org.path, orgId));
       await repo.dropStaged(trx, orgId, importId);
       await repo.updateImport(trx, orgId, importId, { status: "done", rowsCreated: created, rowsDuplicate: staged - created });
       await recordAudit(trx, author, {
@@ -419,19 +436,15 @@ export interface CallIndicators extends CallReport {
 async function isOpenFor(db: Kysely<DB>, orgId: string, given: IsOpen | string | null | undefined): Promise<IsOpen | null> {
   const hours = given === undefined ? await openingHoursOf(db, orgId) : given;
   if (hours === null) return null;
-  if (typeof hours !== "string") return hours;
-  try {
-    return weeklyPredicate(hours);
-  } catch {
-    // Hours saved through the hours page were checked; anything the weekly reading still refuses leaves the figure out.
-    return null;
-  }
+  return typeof hours === "string" ? predicateOrNull(hours) : hours;
 }
 
 /**
  * The phone figures of an organisation's subtree over the months a period touches, read from the
- * rollups only. `isOpen` (or an opening_hours string) counts the calls outside opening hours; left
- * out, the organisation's own hours are asked for (none until issue #8).
+ * rollups only: its own calls by line, its descendants' without the line (a network page shows no
+ * line of its sites), and one grouped read for its children. The same handful of reads at any size of
+ * the subtree. `isOpen` (or an opening_hours string) counts the calls outside opening hours; left
+ * out, the organisation's own hours in force are used.
  */
 export async function callFigures(
   db: Kysely<DB>,
@@ -443,21 +456,24 @@ export async function callFigures(
   const { rings, from: ringsFrom } = await ringsTarget(db, orgId, settings);
   const fromMonth = monthStart(period.from);
   const toMonth = monthStart(period.to);
-  const children = (await subtree(db, orgId)).filter((o) => o.parentId === orgId);
-  const rows = await repo.slotRows(db, [orgId, ...children.map((c) => c.id)], fromMonth, toMonth);
-  const own = rows.filter((r) => r.org_id === orgId);
-  const waits = await repo.waitRows(db, orgId, fromMonth, toMonth);
-  const isOpen = await isOpenFor(db, orgId, options.isOpen);
+  const childScope = { of: orgId, depth: "children" } as const;
+  const [children, rows, waits, childRows, isOpen] = await Promise.all([
+    organisationsInScope(db, childScope),
+    repo.slotRows(db, orgId, fromMonth, toMonth),
+    repo.waitRows(db, orgId, fromMonth, toMonth),
+    repo.slotTotalsOf(db, scopeIds(db, childScope), fromMonth, toMonth, false),
+    isOpenFor(db, orgId, options.isOpen),
+  ]);
   const report = callReport(
-    own.map((r) => ({ ...r, waitSum: Number(r.wait_sum) })),
+    rows.map((r) => ({ ...r, waitSum: Number(r.wait_sum) })),
     waits,
     rings * settings.secondsPerRing,
     isOpen,
   );
+  const totals = new Map(childRows.map((r) => [r.org_id, r]));
   const byChild = children.map((c) => {
-    const mine = rows.filter((r) => r.org_id === c.id);
-    const offered = mine.reduce((n, r) => n + r.offered, 0);
-    const answered = mine.reduce((n, r) => n + r.answered, 0);
+    const offered = totals.get(c.id)?.offered ?? 0;
+    const answered = totals.get(c.id)?.answered ?? 0;
     return { orgId: c.id, name: c.name, offered, answered, answerRate: offered ? answered / offered : null };
   });
   return { ...report, from: period.from, to: period.to, rings, ringsFrom, secondsPerRing: settings.secondsPerRing, byChild };
@@ -466,7 +482,73 @@ export async function callFigures(
 /** The phone figures in the shared indicator shape (see indicators/indicator.ts). */
 export const callIndicators: IndicatorSource = async (db, orgId, period) => {
   const f = await callFigures(db, orgId, period);
-  const t = f.total;
+  return indicatorValues(f.total, f.rings, f.secondsPerRing);
+};
+
+/**
+ * The phone figures of every organisation of a scope (children of a node, or all sites below it),
+ * each over its own subtree, equal to `callIndicators` one by one: the organisations, their call
+ * settings, the commitments and opening hours they inherit, and the rollups of all of them grouped by
+ * organisation — a fixed number of reads, whatever the number of organisations.
+ */
+export const callIndicatorBatch: IndicatorBatchSource = async (db, scope, period) => {
+  const fromMonth = monthStart(period.from);
+  const toMonth = monthStart(period.to);
+  const ids = () => scopeIds(db, scope);
+  const [root, orgs, settingsRows] = await Promise.all([
+    getOrganisation(db, scope.of),
+    organisationsInScope(db, scope),
+    repo.settingsOf(db, ids()),
+  ]);
+  const [commitments, hours] = await Promise.all([commitmentsInScope(db, root, orgs), currentHoursOf(db, orgs, ids())]);
+  const predicates = new Map<string, IsOpen | null>();
+  const isOpenOf = (orgId: string): IsOpen | null => {
+    const h = hours.get(orgId);
+    if (h === undefined) return null;
+    if (!predicates.has(h)) predicates.set(h, predicateOrNull(h));
+    return predicates.get(h) ?? null;
+  };
+  const [slots, waits] = await Promise.all([
+    repo.slotTotalsOf(db, ids(), fromMonth, toMonth, hours.size > 0),
+    repo.waitTotalsOf(db, ids(), fromMonth, toMonth),
+  ]);
+  const group = <T extends { org_id: string }>(rows: T[]) => {
+    const by = new Map<string, T[]>();
+    for (const r of rows) by.set(r.org_id, [...(by.get(r.org_id) ?? []), r]);
+    return by;
+  };
+  const slotsBy = group(slots);
+  const waitsBy = group(waits);
+  const settingsBy = new Map(settingsRows.map((r) => [r.org_id, r]));
+  const out = new Map<string, IndicatorValue[]>();
+  for (const org of orgs) {
+    const mine = slotsBy.get(org.id);
+    if (!mine) continue;
+    const own = settingsBy.get(org.id);
+    const rings = own?.rings ?? ringsOfCommitments(commitments.get(org.id) ?? []).rings;
+    const secondsPerRing = own?.seconds_per_ring ?? DEFAULT_SECONDS_PER_RING;
+    const report = callReport(
+      mine.map((r) => ({ ...r, month: fromMonth, line: null, waitSum: Number(r.wait_sum) })),
+      (waitsBy.get(org.id) ?? []).map((w) => ({ ...w, month: fromMonth, line: null })),
+      rings * secondsPerRing,
+      isOpenOf(org.id),
+    );
+    const values = indicatorValues(report.total, rings, secondsPerRing);
+    if (values.length) out.set(org.id, values);
+  }
+  return out;
+};
+
+/** Hours saved through the hours page were checked; anything the weekly reading still refuses leaves the figure out. */
+function predicateOrNull(hours: string): IsOpen | null {
+  try {
+    return weeklyPredicate(hours);
+  } catch {
+    return null;
+  }
+}
+
+function indicatorValues(t: CallFigures, rings: number, secondsPerRing: number): IndicatorValue[] {
   if (t.offered === 0) return [];
   const phone = { channel: "phone" as const };
   const values: IndicatorValue[] = [
@@ -483,7 +565,7 @@ export const callIndicators: IndicatorSource = async (db, orgId, period) => {
     },
     {
       key: "calls.within_rings",
-      label: `Appels décrochés en ${f.rings} sonneries au plus`,
+      label: `Appels décrochés en ${rings} sonneries au plus`,
       unit: "share",
       value: t.withinRate,
       target: null,
@@ -497,7 +579,7 @@ export const callIndicators: IndicatorSource = async (db, orgId, period) => {
       label: "Temps d'attente moyen avant décroché",
       unit: "seconds",
       value: t.meanWait,
-      target: f.rings * f.secondsPerRing,
+      target: rings * secondsPerRing,
       better: "lower",
       sample: t.answered,
       commitments: ["marianne-2016/8", "marianne-2008/12"],
@@ -508,7 +590,7 @@ export const callIndicators: IndicatorSource = async (db, orgId, period) => {
       label: "Temps d'attente avant décroché (9 appels sur 10)",
       unit: "seconds",
       value: t.p90Wait,
-      target: f.rings * f.secondsPerRing,
+      target: rings * secondsPerRing,
       better: "lower",
       sample: t.answered,
       commitments: ["marianne-2016/8", "marianne-2008/12"],
@@ -540,4 +622,4 @@ export const callIndicators: IndicatorSource = async (db, orgId, period) => {
     });
   }
   return values;
-};
+}

@@ -150,13 +150,18 @@ export function CallsView({
             rows={data.byMonth.map((m) => ({ label: formatMonth(m.month), f: m }))}
             outside={outside}
           />
-          <FiguresTable
-            caption="Par ligne ou file d'attente"
-            header="Ligne"
-            rows={data.byLine.map((l) => ({ label: l.line || "(sans ligne)", f: l }))}
-            outside={outside}
-          />
+          {data.byLine.length ? (
+            <FiguresTable
+              caption="Par ligne ou file d'attente"
+              header="Ligne"
+              rows={data.byLine.map((l) => ({ label: l.line || "(sans ligne)", f: l }))}
+              outside={outside}
+            />
+          ) : null}
           <HeatTable heat={data.heat} />
+          {data.byChild.length && !data.byLine.length ? (
+            <p class="fr-text--sm">Le détail par ligne ou file d'attente se lit sur la page de chaque site.</p>
+          ) : null}
           {data.byChild.length ? (
             <TableFrame>
               <table>

@@ -11,7 +11,8 @@ export type IsOpen = (dayOfWeek: number, minuteOfDay: number) => boolean;
 
 export interface SlotCounts {
   month: string;
-  line: string;
+  /** Null for rows kept without their line (a parent's descendants): they count everywhere but by line. */
+  line: string | null;
   dow: number;
   slot: number;
   offered: number;
@@ -22,7 +23,7 @@ export interface SlotCounts {
 
 export interface WaitCounts {
   month: string;
-  line: string;
+  line: string | null;
   bucket: number;
   answered: number;
 }
@@ -97,7 +98,7 @@ export function callReport(slots: SlotCounts[], waits: WaitCounts[], thresholdSe
   };
   for (const s of slots) {
     const closed = isOpen ? !isOpen(s.dow, s.slot * 15) : false;
-    for (const acc of [total, group(lines, s.line), group(months, s.month.slice(0, 7))]) {
+    for (const acc of [total, ...(s.line === null ? [] : [group(lines, s.line)]), group(months, s.month.slice(0, 7))]) {
       acc.offered += s.offered;
       acc.answered += s.answered;
       acc.abandoned += s.abandoned;
@@ -111,7 +112,7 @@ export function callReport(slots: SlotCounts[], waits: WaitCounts[], thresholdSe
     }
   }
   for (const w of waits) {
-    for (const acc of [total, group(lines, w.line), group(months, w.month.slice(0, 7))]) {
+    for (const acc of [total, ...(w.line === null ? [] : [group(lines, w.line)]), group(months, w.month.slice(0, 7))]) {
       acc.histogram[w.bucket] = (acc.histogram[w.bucket] ?? 0) + w.answered;
     }
   }

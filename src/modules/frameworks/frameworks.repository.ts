@@ -1,4 +1,4 @@
-import { type Kysely, sql } from "kysely";
+import { type Expression, type Kysely, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import type { Channel, Target } from "./channels.ts";
 import { searchWords } from "./search-text.ts";
@@ -172,6 +172,33 @@ function toLocal(r: LocalRaw): LocalCommitmentRow {
 export async function localCommitmentsOnPath(db: Kysely<DB>, path: string[]): Promise<LocalCommitmentRow[]> {
   if (!path.length) return [];
   const rows = await db.selectFrom("local_commitments").selectAll().where("org_id", "in", path).orderBy("created_at").execute();
+  return rows.map(toLocal);
+}
+
+/**
+ * Adoptions and local commitments of the organisations on `rootPath` (a node and its ancestors) and
+ * in the node's subtree (`subtree`, a subquery of ids): all a set of organisations below the node
+ * can inherit, in two reads whatever their number.
+ */
+export async function adoptionsAround(db: Kysely<DB>, rootPath: string[], subtree: Expression<unknown>) {
+  return db
+    .selectFrom("org_frameworks")
+    .selectAll()
+    .where((eb) => eb.or([eb("org_id", "in", rootPath), eb("org_id", "in", sql<string>`(${subtree})`)]))
+    .execute();
+}
+
+export async function localCommitmentsAround(
+  db: Kysely<DB>,
+  rootPath: string[],
+  subtree: Expression<unknown>,
+): Promise<LocalCommitmentRow[]> {
+  const rows = await db
+    .selectFrom("local_commitments")
+    .selectAll()
+    .where((eb) => eb.or([eb("org_id", "in", rootPath), eb("org_id", "in", sql<string>`(${subtree})`)]))
+    .orderBy("created_at")
+    .execute();
   return rows.map(toLocal);
 }
 

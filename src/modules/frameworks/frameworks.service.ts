@@ -3,7 +3,7 @@ import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
 import type { Actor } from "../accounts/roles.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
-import { organisationPath } from "../organisations/organisations.service.ts";
+import { organisationPath, subtreeIds } from "../organisations/organisations.service.ts";
 import type { Channel, RequestKind, Target } from "./channels.ts";
 import { CHANNELS, describeTarget, REQUEST_KINDS } from "./channels.ts";
 import { delayDays, type EffectiveCommitment, effectiveCommitments, replyDelayTarget } from "./effective.ts";
@@ -106,6 +106,44 @@ export async function organisationCommitments(db: Kysely<DB>, orgId: string): Pr
     ),
     own: locals.filter((l) => l.orgId === orgId),
   };
+}
+
+/**
+ * The commitments in force for each organisation of a set below `root` (its children, or the sites of
+ * its subtree), as `organisationCommitments` gives them one by one, in a number of reads that does not
+ * grow with the set: adoptions and local commitments on the root's path and in its subtree, then each
+ * framework adopted there once.
+ */
+export async function commitmentsInScope(
+  db: Kysely<DB>,
+  root: { id: string; path: string[] },
+  orgs: Array<{ id: string; path: string[] }>,
+): Promise<Map<string, EffectiveCommitment[]>> {
+  const subtree = subtreeIds(db, root.id);
+  const [adoptions, locals] = await Promise.all([
+    repo.adoptionsAround(db, root.path, subtree),
+    repo.localCommitmentsAround(db, root.path, subtree),
+  ]);
+  const frameworks = new Map<string, repo.CommitmentRow[]>();
+  for (const id of new Set(adoptions.map((a) => a.framework_id))) frameworks.set(id, await repo.findCommitments(db, { frameworkId: id }));
+  const out = new Map<string, EffectiveCommitment[]>();
+  for (const org of orgs) {
+    const path = org.path;
+    const adoption = [...path]
+      .reverse()
+      .map((id) => adoptions.find((a) => a.org_id === id))
+      .find((a) => a !== undefined);
+    const distance = (id: string) => path.length - 1 - path.indexOf(id);
+    const mine = locals.filter((l) => path.includes(l.orgId));
+    out.set(
+      org.id,
+      effectiveCommitments(
+        adoption ? (frameworks.get(adoption.framework_id) ?? []) : [],
+        mine.map((l) => ({ ...l, distance: distance(l.orgId) })),
+      ),
+    );
+  }
+  return out;
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import { actionIndicatorBatch, actionIndicatorSource } from "../actions/actions.service.ts";
 import { assessmentIndicatorBatch, assessmentIndicatorSource } from "../assessments/assessments.service.ts";
-import { callIndicators } from "../calls/calls.service.ts";
+import { callIndicatorBatch, callIndicators } from "../calls/calls.service.ts";
 import { mysteryIndicatorBatch, mysteryIndicators } from "../mystery/mystery.service.ts";
 import { organisationsInScope } from "../organisations/organisations.service.ts";
 import { requestIndicatorBatch, requestIndicatorSource } from "../requests/requests.indicators.ts";
@@ -17,7 +17,7 @@ import type { IndicatorBatchSource, IndicatorSource, IndicatorValue, OrgScope, P
 export const INDICATOR_SOURCES: Array<{ module: string; source: IndicatorSource; batch?: IndicatorBatchSource }> = [
   { module: "requests", source: requestIndicatorSource, batch: requestIndicatorBatch },
   { module: "surveys", source: surveyIndicatorSource, batch: surveyIndicatorBatch },
-  { module: "calls", source: callIndicators },
+  { module: "calls", source: callIndicators, batch: callIndicatorBatch },
   { module: "mystery", source: mysteryIndicators, batch: mysteryIndicatorBatch },
   { module: "assessments", source: assessmentIndicatorSource, batch: assessmentIndicatorBatch },
   { module: "actions", source: actionIndicatorSource, batch: actionIndicatorBatch },

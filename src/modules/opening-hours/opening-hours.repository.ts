@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Expression, type Kysely, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import { openingHoursDb } from "./opening-hours.tables.ts";
 
@@ -104,6 +104,17 @@ export async function hoursHistory(db: Kysely<DB>, orgId: string): Promise<Hours
     .orderBy("valid_from")
     .execute();
   return rows.map((r) => ({ validFrom: r.valid_from, hours: r.hours, note: r.note, recordedAt: r.recorded_at }));
+}
+
+/** The hours history of a set of organisations (a subquery of their ids), in one read. */
+export async function hoursHistoryOf(db: Kysely<DB>, orgIds: Expression<unknown>): Promise<Array<HoursRow & { orgId: string }>> {
+  const rows = await openingHoursDb(db)
+    .selectFrom("org_opening_hours")
+    .selectAll()
+    .where("org_id", "in", sql<string>`(${orgIds})`)
+    .orderBy("valid_from")
+    .execute();
+  return rows.map((r) => ({ orgId: r.org_id, validFrom: r.valid_from, hours: r.hours, note: r.note, recordedAt: r.recorded_at }));
 }
 
 export async function putHours(db: Kysely<DB>, orgId: string, validFrom: string, hours: string, note: string | null): Promise<void> {

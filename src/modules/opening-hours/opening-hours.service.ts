@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import type { Expression, Kysely } from "kysely";
 import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
 import type { Actor } from "../accounts/roles.ts";
@@ -52,6 +52,26 @@ function inForce(history: repo.HoursRow[], date: string): repo.HoursRow | null {
   let found: repo.HoursRow | null = null;
   for (const h of history) if (h.validFrom <= date) found = h;
   return found;
+}
+
+/**
+ * The hours in force today (each in its own zone) of a set of organisations, given as a subquery of
+ * their ids: what `getPublicInfo(…).current` says one by one, in one read. Absent: none recorded.
+ */
+export async function currentHoursOf(
+  db: Kysely<DB>,
+  orgs: Array<{ id: string; timeZone: string }>,
+  orgIds: Expression<unknown>,
+  now = new Date(),
+): Promise<Map<string, string>> {
+  const byOrg = new Map<string, repo.HoursRow[]>();
+  for (const h of await repo.hoursHistoryOf(db, orgIds)) byOrg.set(h.orgId, [...(byOrg.get(h.orgId) ?? []), h]);
+  const out = new Map<string, string>();
+  for (const org of orgs) {
+    const current = inForce(byOrg.get(org.id) ?? [], localTime(now, org.timeZone).date);
+    if (current) out.set(org.id, current.hours);
+  }
+  return out;
 }
 
 export async function getPublicInfo(db: Kysely<DB>, orgId: string, now = new Date()): Promise<PublicInfo> {

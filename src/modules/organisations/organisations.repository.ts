@@ -69,6 +69,14 @@ export function subtreesIdsQuery(db: Kysely<DB>, roots: string[]) {
     .where(sql<boolean>`path && ${sql.val(roots)}::uuid[]`);
 }
 
+/** The ids of a scope's organisations (children of a node, or every site below it) as a subquery. */
+export function scopeIdsQuery(db: Kysely<DB>, scope: { of: string; depth: "children" | "sites" }) {
+  const q = db.selectFrom("organisations").select("id");
+  return scope.depth === "children"
+    ? q.where("parent_id", "=", scope.of)
+    : q.where("kind", "=", "site").where(sql<boolean>`path && ${sql.val([scope.of])}::uuid[]`);
+}
+
 /** Organisations in the subtrees of `roots` (all of them when roots is null). */
 export async function listInSubtrees(db: Kysely<DB>, roots: string[] | null): Promise<Organisation[]> {
   let q = db.selectFrom("organisations").selectAll();

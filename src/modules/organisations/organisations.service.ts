@@ -30,6 +30,9 @@ export const subtreeIds = repo.subtreeIdsQuery;
 /** The same for the subtrees of several roots: where an actor holds a permission (`reachRoots`). */
 export const subtreesIds = repo.subtreesIdsQuery;
 
+/** The ids of a scope's organisations (`OrgScope` of the indicators) as a subquery, for the same reason. */
+export const scopeIds = repo.scopeIdsQuery;
+
 /** How many organisations the instance holds (the demo loader refuses to mix its data with real ones). */
 export const countOrganisations = repo.countAll;
 
