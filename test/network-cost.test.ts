@@ -188,22 +188,20 @@ describe(`cost of the network pages at 50 and 500 sites (${engineName})`, () => 
     expect(c.small).toBeLessThan(60);
   });
 
-  // The calls module gives its batch source separately (issue #13, point 3); until it does, the
-  // comparison falls back to one call read per organisation for phone figures, which this test would see.
-  const callsBatched = Boolean(INDICATOR_SOURCES.find((s) => s.module === "calls")?.batch);
-
   it("every batch source reads a scope in the same number of queries at both sizes", async () => {
     for (const { module, batch } of INDICATOR_SOURCES) {
       if (!batch) continue;
       for (const depth of ["children", "sites"] as const) {
         const c = await measure(`source ${module} (${depth})`, (db, net) => batch(db, { of: net.id, depth } satisfies OrgScope, PERIOD));
         expect(c.large, `${module} ${depth}`).toBe(c.small);
-        expect(c.small, `${module} ${depth}`).toBeLessThanOrEqual(4);
+        // Calls also read the scope's commitments and opening hours (their targets and what counts as
+        // open), each once for the whole scope: a larger, still fixed, number.
+        expect(c.small, `${module} ${depth}`).toBeLessThanOrEqual(module === "calls" ? 16 : 4);
       }
     }
   });
 
-  it.skipIf(!callsBatched)("the comparison of the structures below and of every site", async () => {
+  it("the comparison of the structures below and of every site", async () => {
     for (const depth of ["children", "sites"] as const) {
       const c = await measure(`comparaison (${depth})`, (db, net) => compareScope(db, net.id, PERIOD, depth, undefined));
       expect(c.large).toBe(c.small);
