@@ -61,8 +61,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     create table publication_runs (
       id uuid primary key default gen_random_uuid(),
       started_at timestamptz not null default now(),
+      -- null for the whole instance; else the organisation whose subtree « Publier maintenant » asked for
+      root_id uuid references organisations (id) on delete cascade,
       month text not null,
-      reason text not null check (reason in ('changes', 'month')),
+      reason text not null check (reason in ('changes', 'month', 'asked')),
       organisations integer not null,
       chunks integer not null
     );

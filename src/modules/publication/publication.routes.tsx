@@ -4,6 +4,7 @@ import { constants } from "node:zlib";
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
 import { actorOf, onOrg, PUBLIC } from "../../app/access.ts";
+import { can } from "../accounts/roles.ts";
 import type { App, AppDeps } from "../../app/context.ts";
 import { AppError } from "../../app/errors.ts";
 import { CONTENT_SECURITY_POLICY } from "../../app/plugins/security-headers.ts";
@@ -16,7 +17,8 @@ import { badgeSvg } from "./badge.ts";
 import { CSV_COLUMNS, csvHeader, csvLines, openDataRow } from "./open-data.ts";
 import { posterPdf } from "./poster-pdf.ts";
 import { publicInfoJson } from "./public-info.ts";
-import { openDataFigures, publishedResults, publishNow } from "./publication.service.ts";
+import { openDataFigures, publicationStatus, publishedResults, publishNow } from "./publication.service.ts";
+import { PublicationStatusView } from "./publication.staff.tsx";
 import { PublicResultsView } from "./publication.views.tsx";
 
 const orgParams = z.object({ orgId: z.string().uuid() });
@@ -173,13 +175,30 @@ export async function publicationRoutes(app: App, deps: AppDeps): Promise<void> 
     },
   );
 
+  app.get("/organisations/:orgId/publication", { config: { access: onOrg("org.read") }, schema: { hide: true } }, async (request, reply) => {
+    const org = await getOrganisation(db, publicOrg(request));
+    const status = await publicationStatus(db, org);
+    return sendPage(reply, request, {
+      title: `Publication des résultats — ${org.name}`,
+      breadcrumbs: [{ label: org.name, href: `/organisations/${org.id}` }, { label: "Publication des résultats" }],
+      children: (
+        <PublicationStatusView
+          org={org}
+          status={status}
+          csrf={request.csrfToken}
+          canPublish={can(actorOf(request), "commitment.manage", org.path)}
+        />
+      ),
+    });
+  });
+
   app.post(
     "/organisations/:orgId/publication",
     { config: { access: onOrg("commitment.manage") }, schema: { hide: true } },
     async (request, reply) => {
       const orgId = publicOrg(request);
-      await publishNow(db, actorOf(request), orgId);
-      return reply.redirect(`/organisations/${orgId}/dashboard?ok=publication.refreshed`, 303);
+      const result = await publishNow(db, actorOf(request), orgId);
+      return reply.redirect(`/organisations/${orgId}/publication?ok=${result.queued ? "publication.queued" : "publication.refreshed"}`, 303);
     },
   );
 
@@ -189,11 +208,12 @@ export async function publicationRoutes(app: App, deps: AppDeps): Promise<void> 
       config: { access: onOrg("commitment.manage") },
       schema: {
         tags: TAG,
-        summary: "Recalculer tout de suite les résultats publiés de l'organisation et de ce qui lui est rattaché",
+        summary:
+          "Recalculer les résultats publiés de l'organisation et de ce qui lui est rattaché : tout de suite, ou par lots en arrière-plan au-delà de 200 organisations (queued)",
         params: orgParams,
-        response: { 200: z.object({ organisations: z.number() }) },
+        response: { 200: z.object({ organisations: z.number(), queued: z.boolean() }) },
       },
     },
-    async (request) => ({ organisations: await publishNow(db, actorOf(request), request.params.orgId) }),
+    async (request) => publishNow(db, actorOf(request), request.params.orgId),
   );
 }
