@@ -13,7 +13,7 @@ import { CHUNK_JOB, planPublication, publishChunk, todayForPublication } from ".
 const PUBLISH = "publication.refresh";
 
 export const publishJob = defineJob(PUBLISH, z.object({}).passthrough(), async (_payload, ctx) => {
-  const run = await planPublication(ctx.db, { rootId: null, force: false, today: todayForPublication(ctx.now) });
+  const run = await planPublication(ctx.db, { rootId: null, force: false, today: todayForPublication(ctx.now) }, { now: ctx.now });
   ctx.log.info({ run: run.runId, organisations: run.organisations, chunks: run.chunks }, "publication planifiée");
 });
 

@@ -251,11 +251,11 @@ export async function isMarked(db: Kysely<DB>, orgId: string): Promise<boolean> 
 
 export async function insertRun(
   db: Kysely<DB>,
-  run: { rootId: string | null; month: string; reason: "changes" | "month" | "asked"; organisations: number; chunks: number },
+  run: { rootId: string | null; month: string; reason: "changes" | "month" | "asked"; organisations: number; chunks: number; at: Date },
 ): Promise<string> {
   const row = await publicationDb(db)
     .insertInto("publication_runs")
-    .values({ root_id: run.rootId, month: run.month, reason: run.reason, organisations: run.organisations, chunks: run.chunks })
+    .values({ started_at: run.at, root_id: run.rootId, month: run.month, reason: run.reason, organisations: run.organisations, chunks: run.chunks })
     .returning("id")
     .executeTakeFirstOrThrow();
   return String(row.id);

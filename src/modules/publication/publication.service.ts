@@ -109,16 +109,22 @@ export interface PlannedRun {
  * when forced), cut by keyset over their ids into chunks of CHUNK_SIZE, one job each, enqueued with the
  * run in one transaction. One grouped read whatever the size of the tree.
  */
-export async function planPublication(db: Kysely<DB>, scope: PublicationScope): Promise<PlannedRun> {
+export async function planPublication(
+  db: Kysely<DB>,
+  scope: PublicationScope,
+  options: { now?: Date; chunkSize?: number } = {},
+): Promise<PlannedRun> {
+  const now = options.now ?? new Date();
+  const chunkSize = options.chunkSize ?? CHUNK_SIZE;
   const month = publicationMonth(scope.today);
-  const plan = await repo.chunkBounds(db, { ...scope, month }, CHUNK_SIZE);
+  const plan = await repo.chunkBounds(db, { ...scope, month }, chunkSize);
   if (plan.bounds.length === 0) return { runId: null, organisations: 0, chunks: 0 };
   const reason = scope.force ? "asked" : plan.monthly ? "month" : "changes";
   return db.transaction().execute(async (trx) => {
-    const runId = await repo.insertRun(trx, { rootId: scope.rootId, month, reason, organisations: plan.total, chunks: plan.bounds.length });
+    const runId = await repo.insertRun(trx, { rootId: scope.rootId, month, reason, organisations: plan.total, chunks: plan.bounds.length, at: now });
     let after: string | null = null;
     for (const [i, upTo] of plan.bounds.entries()) {
-      await enqueue(trx, { name: CHUNK_JOB, payload: { ...scope, run: runId, after, upTo }, dedupeKey: chunkKey(runId, i) });
+      await enqueue(trx, { name: CHUNK_JOB, payload: { ...scope, run: runId, after, upTo }, dedupeKey: chunkKey(runId, i), runAt: now });
       after = upTo;
     }
     return { runId, organisations: plan.total, chunks: plan.bounds.length };
@@ -175,7 +181,7 @@ export async function publishNow(db: Kysely<DB>, actor: Actor, orgId: string, no
   if (size <= CHUNK_SIZE) {
     result = { organisations: await publishChunk(db, scope, { after: null, upTo: null }, now), queued: false };
   } else {
-    result = { organisations: (await planPublication(db, scope)).organisations, queued: true };
+    result = { organisations: (await planPublication(db, scope, { now })).organisations, queued: true };
   }
   await recordAudit(db, auditActor(actor), {
     orgId,
