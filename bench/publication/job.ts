@@ -20,8 +20,8 @@ import type { DB } from "../../src/db/schema.ts";
 import { syncFrameworks } from "../../src/modules/frameworks/frameworks.service.ts";
 import { runDueJobs } from "../../src/modules/jobs/jobs.service.ts";
 import "../../src/modules/publication/publication.jobs.ts";
-import { CHUNK_SIZE, planPublication, todayForPublication } from "../../src/modules/publication/publication.service.ts";
 import type { Kysely } from "kysely";
+import { CHUNK_SIZE, planPublication, todayForPublication } from "../../src/modules/publication/publication.service.ts";
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
@@ -108,7 +108,9 @@ async function ceilingRound(db: Kysely<DB>, bounds: string[]): Promise<number> {
       const upTo = bounds[i];
       await db.transaction().execute(async (trx) => {
         await sql`delete from published_figures where org_id > ${after}::uuid and org_id <= ${upTo}::uuid`.execute(trx);
-        await sql`insert into published_figures select * from bench_copy where org_id > ${after}::uuid and org_id <= ${upTo}::uuid`.execute(trx);
+        await sql`insert into published_figures select * from bench_copy where org_id > ${after}::uuid and org_id <= ${upTo}::uuid`.execute(
+          trx,
+        );
       });
     }
   };
@@ -151,7 +153,10 @@ async function main() {
   const total = Number((await sql<{ n: number }>`select count(*)::int as n from organisations`.execute(db)).rows[0]?.n);
   // Warm-up: a first full run (plans cached, pages in memory), then the copy the ceiling writes back.
   let day = Date.parse("2026-12-01T03:00:00Z");
-  const nextNow = () => new Date((day += 60_000));
+  const nextNow = () => {
+    day += 60_000;
+    return new Date(day);
+  };
   await vigieRound(db, nextNow());
   await sql`drop table if exists bench_copy`.execute(db);
   await sql`create table bench_copy as select * from published_figures`.execute(db);

@@ -1,5 +1,5 @@
-import type { Browser, Page } from "playwright-core";
 import { sql } from "kysely";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import "../../src/app/jobs.ts";
 import { enqueue, runDueJobs } from "../../src/modules/jobs/jobs.service.ts";

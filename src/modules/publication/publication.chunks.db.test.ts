@@ -105,7 +105,9 @@ describe(`publication by chunks (${engineName})`, () => {
     expect(after["Site Nancy"]).toBe(third.getTime());
     // The site's public figures count the letter now.
     const received = await sql<{ sample: number }>`
-      select sample from published_figures where org_id = ${ids["Site Nancy"]} and indicator_key like 'requests.%' and sample > 0`.execute(t.db);
+      select sample from published_figures where org_id = ${ids["Site Nancy"]} and indicator_key like 'requests.%' and sample > 0`.execute(
+      t.db,
+    );
     expect(received.rows.length).toBeGreaterThan(0);
 
     // April: the year-to-date period moved on, everyone is published again.
@@ -149,7 +151,9 @@ describe(`publication by chunks (${engineName})`, () => {
         return new;
       end $$`)
       .execute(t.db);
-    await sql.raw("create trigger fault_once before insert or update on publication_state for each row execute function fault_once()").execute(t.db);
+    await sql
+      .raw("create trigger fault_once before insert or update on publication_state for each row execute function fault_once()")
+      .execute(t.db);
     try {
       const now = at("2026-06-01T03:00:00Z");
       const plan = await planPublication(t.db, { rootId: null, force: false, today: todayForPublication(now) }, { now, chunkSize: 100 });

@@ -209,7 +209,11 @@ export async function dueOrganisations(
  * after the previous bound up to its own), with how many are due and whether some are due without a
  * change mark (the month rolled over, or never published).
  */
-export async function chunkBounds(db: Kysely<DB>, scope: DueScope, size: number): Promise<{ bounds: string[]; total: number; monthly: boolean }> {
+export async function chunkBounds(
+  db: Kysely<DB>,
+  scope: DueScope,
+  size: number,
+): Promise<{ bounds: string[]; total: number; monthly: boolean }> {
   const { rows } = await sql<{ id: string; total: number; monthly: boolean }>`
     select x.id::text as id, x.total::int as total, x.monthly
     from (
@@ -255,7 +259,14 @@ export async function insertRun(
 ): Promise<string> {
   const row = await publicationDb(db)
     .insertInto("publication_runs")
-    .values({ started_at: run.at, root_id: run.rootId, month: run.month, reason: run.reason, organisations: run.organisations, chunks: run.chunks })
+    .values({
+      started_at: run.at,
+      root_id: run.rootId,
+      month: run.month,
+      reason: run.reason,
+      organisations: run.organisations,
+      chunks: run.chunks,
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
   return String(row.id);

@@ -4,13 +4,13 @@ import { constants } from "node:zlib";
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
 import { actorOf, onOrg, PUBLIC } from "../../app/access.ts";
-import { can } from "../accounts/roles.ts";
 import type { App, AppDeps } from "../../app/context.ts";
 import { AppError } from "../../app/errors.ts";
 import { CONTENT_SECURITY_POLICY } from "../../app/plugins/security-headers.ts";
 import { formatNumber, NBSP } from "../../ui/format.ts";
 import { escapeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { sendPage } from "../../ui/page.tsx";
+import { can } from "../accounts/roles.ts";
 import { formatValue } from "../dashboards/traffic-light.ts";
 import { getOrganisation } from "../organisations/organisations.service.ts";
 import { badgeSvg } from "./badge.ts";
@@ -175,22 +175,26 @@ export async function publicationRoutes(app: App, deps: AppDeps): Promise<void> 
     },
   );
 
-  app.get("/organisations/:orgId/publication", { config: { access: onOrg("org.read") }, schema: { hide: true } }, async (request, reply) => {
-    const org = await getOrganisation(db, publicOrg(request));
-    const status = await publicationStatus(db, org);
-    return sendPage(reply, request, {
-      title: `Publication des résultats — ${org.name}`,
-      breadcrumbs: [{ label: org.name, href: `/organisations/${org.id}` }, { label: "Publication des résultats" }],
-      children: (
-        <PublicationStatusView
-          org={org}
-          status={status}
-          csrf={request.csrfToken}
-          canPublish={can(actorOf(request), "commitment.manage", org.path)}
-        />
-      ),
-    });
-  });
+  app.get(
+    "/organisations/:orgId/publication",
+    { config: { access: onOrg("org.read") }, schema: { hide: true } },
+    async (request, reply) => {
+      const org = await getOrganisation(db, publicOrg(request));
+      const status = await publicationStatus(db, org);
+      return sendPage(reply, request, {
+        title: `Publication des résultats — ${org.name}`,
+        breadcrumbs: [{ label: org.name, href: `/organisations/${org.id}` }, { label: "Publication des résultats" }],
+        children: (
+          <PublicationStatusView
+            org={org}
+            status={status}
+            csrf={request.csrfToken}
+            canPublish={can(actorOf(request), "commitment.manage", org.path)}
+          />
+        ),
+      });
+    },
+  );
 
   app.post(
     "/organisations/:orgId/publication",
@@ -198,7 +202,10 @@ export async function publicationRoutes(app: App, deps: AppDeps): Promise<void> 
     async (request, reply) => {
       const orgId = publicOrg(request);
       const result = await publishNow(db, actorOf(request), orgId);
-      return reply.redirect(`/organisations/${orgId}/publication?ok=${result.queued ? "publication.queued" : "publication.refreshed"}`, 303);
+      return reply.redirect(
+        `/organisations/${orgId}/publication?ok=${result.queued ? "publication.queued" : "publication.refreshed"}`,
+        303,
+      );
     },
   );
 

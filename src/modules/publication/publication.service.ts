@@ -6,8 +6,8 @@ import { closuresOf } from "../calendar/calendar.service.ts";
 import { organisationCommitments } from "../frameworks/frameworks.service.ts";
 import type { IndicatorValue, Period } from "../indicators/indicator.ts";
 import { allIndicators } from "../indicators/sources.ts";
-import { getPublicInfo, type PublicInfo } from "../opening-hours/opening-hours.service.ts";
 import { enqueue } from "../jobs/jobs.service.ts";
+import { getPublicInfo, type PublicInfo } from "../opening-hours/opening-hours.service.ts";
 import { getOrganisation, type Organisation } from "../organisations/organisations.service.ts";
 import { publishedComments } from "../surveys/surveys.service.ts";
 import * as repo from "./publication.repository.ts";
@@ -66,7 +66,9 @@ export interface PublicationScope {
  */
 async function publishOne(db: Kysely<DB>, orgId: string, mark: string | null, scope: PublicationScope, now: Date): Promise<void> {
   const periods = publishedPeriods(scope.today);
-  const figures = await Promise.all(periods.map(async (period): Promise<[Period, IndicatorValue[]]> => [period, await allIndicators(db, orgId, period)]));
+  const figures = await Promise.all(
+    periods.map(async (period): Promise<[Period, IndicatorValue[]]> => [period, await allIndicators(db, orgId, period)]),
+  );
   await db.transaction().execute(async (trx) => {
     // The state row first: its lock makes two runs publishing the same organisation take turns.
     await repo.markPublished(trx, orgId, publicationMonth(scope.today), now);
@@ -140,7 +142,14 @@ export async function planPublication(
   if (plan.bounds.length === 0) return { runId: null, organisations: 0, chunks: 0 };
   const reason = scope.force ? "asked" : plan.monthly ? "month" : "changes";
   return db.transaction().execute(async (trx) => {
-    const runId = await repo.insertRun(trx, { rootId: scope.rootId, month, reason, organisations: plan.total, chunks: plan.bounds.length, at: now });
+    const runId = await repo.insertRun(trx, {
+      rootId: scope.rootId,
+      month,
+      reason,
+      organisations: plan.total,
+      chunks: plan.bounds.length,
+      at: now,
+    });
     let after: string | null = null;
     for (const [i, upTo] of plan.bounds.entries()) {
       await enqueue(trx, { name: CHUNK_JOB, payload: { ...scope, run: runId, after, upTo }, dedupeKey: chunkKey(runId, i), runAt: now });
