@@ -542,6 +542,7 @@ const MATRIX: Record<string, Entry> = {
     rule: "public",
     call: (f) => ({ url: `/api/v1/public/organisations/${f.s1}/public-info` }),
   },
+  "GET /organisations/:orgId/publication": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/publication` }) },
   // Recomputing the published figures changes nothing a later row reads.
   "POST /organisations/:orgId/publication": {
     rule: { subtree: MANAGERS },

@@ -69,6 +69,7 @@ const FLASH: Record<string, string> = {
   "public_info.saved": "Les horaires et informations d'accès ont été enregistrés ; la page publique les montre dès maintenant.",
   "public_info.imported": "La fiche de l'Annuaire a été importée : vérifiez les horaires et les contacts repris.",
   "publication.refreshed": "Les résultats publiés ont été recalculés.",
+  "publication.queued": "La publication est lancée : elle se poursuit en arrière-plan, lot par lot.",
   "display.updated": "Vos paramètres d'affichage ont été enregistrés.",
   "account.own_password": "Votre mot de passe a été changé ; vos autres sessions ont été fermées.",
   welcome: "Bienvenue ! Vous êtes connecté.",

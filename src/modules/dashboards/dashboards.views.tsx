@@ -174,7 +174,7 @@ export function DashboardView({
         <h2>Résultats publiés</h2>
         <p>
           <a href={`/public/organisations/${data.org.id}/results`}>Page publique des résultats</a> — calculée chaque nuit ; l'affiche et les
-          données ouvertes en découlent.
+          données ouvertes en découlent. <a href={`/organisations/${data.org.id}/publication`}>État de la publication</a>
         </p>
         {canPublish ? (
           <form method="post" action={`/organisations/${data.org.id}/publication`}>

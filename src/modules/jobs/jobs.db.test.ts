@@ -46,6 +46,12 @@ defineJob("test.follow-up", z.object({}), async () => {
 defineJob("test.daily", z.object({ report: z.string() }), async (payload) => {
   calls.push({ name: "test.daily", payload });
 });
+// Runs three times longer than the lock the test gives it: only the heartbeat keeps it claimed.
+let overruns = 0;
+defineJob("test.overrun", z.object({}), async () => {
+  overruns += 1;
+  await sleep(900);
+});
 scheduleDaily({ name: "test.daily", hour: 6, timeZone: "Europe/Paris", payload: { report: "synthèse" } });
 
 /** Waits until `done()` holds, for at most 10 s: long enough for a loaded machine, short enough to fail a hung test. */
@@ -217,6 +223,38 @@ describe(`job queue (${engineName})`, () => {
       expect(new Set(ran).size).toBe(total);
       const rows = await jobRows(db, "test.slow");
       expect(rows.every((r) => r.done_at !== null && r.attempts === 1)).toBe(true);
+    } finally {
+      await other?.close();
+    }
+  });
+
+  it("extends the lock of a job longer than its lock, so a second worker never runs it a second time", async () => {
+    let other: Database | undefined;
+    if (t.url) other = await openDatabase({ url: t.url, schema: t.schema });
+    try {
+      overruns = 0;
+      await enqueue(db, { name: "test.overrun", payload: {} });
+      const lockMs = 300;
+      const first = runDueJobs(db, { lockMs });
+      let finished = false;
+      void first.finally(() => {
+        finished = true;
+      });
+      // The second server polls all along, well past the first claim's original expiry.
+      let polls = 0;
+      let taken = 0;
+      while (!finished) {
+        const counts = await runDueJobs(other?.db ?? db, { lockMs });
+        taken += counts.done + counts.failed + counts.retried;
+        polls += 1;
+        await sleep(40);
+      }
+      expect(await first).toEqual({ done: 1, failed: 0, retried: 0 });
+      expect(polls).toBeGreaterThan(5);
+      expect(taken).toBe(0);
+      expect(overruns).toBe(1);
+      expect(await onlyJob(db, "test.overrun")).toMatchObject({ attempts: 1, locked_until: null });
+      expect((await onlyJob(db, "test.overrun")).done_at).not.toBeNull();
     } finally {
       await other?.close();
     }

@@ -90,6 +90,21 @@ export async function markDone(db: Kysely<DB>, job: ClaimedJob, at: Date): Promi
   return result.numUpdatedRows > 0n;
 }
 
+/**
+ * The heartbeat: pushes the lock of a job still running to `until` (never shortens it), so a handler
+ * longer than its lock is not claimed again by another worker; false if the claim was lost meanwhile.
+ */
+export async function extendLock(db: Kysely<DB>, job: ClaimedJob, until: Date): Promise<boolean> {
+  const result = await db
+    .updateTable("jobs")
+    .set({ locked_until: sql<Date>`greatest(locked_until, ${until})` })
+    .where("id", "=", job.id)
+    .where("attempts", "=", job.attempt)
+    .where("done_at", "is", null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
 /** Releases a failed job to be tried again at `runAt`. */
 export async function markRetry(db: Kysely<DB>, job: ClaimedJob, runAt: Date, error: string): Promise<boolean> {
   const result = await db

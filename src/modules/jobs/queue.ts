@@ -41,8 +41,13 @@ export interface RunOptions {
   /** How many jobs one call claims at most. */
   limit?: number | undefined;
   log?: JobLogger | undefined;
-  /** How long a claim holds before another worker may take the job over; handlers must finish well within it. */
+  /**
+   * How long a claim holds before another worker may take the job over. While a handler runs, a
+   * heartbeat extends its lock every `heartbeatMs` (a third of the lock by default), so only a job whose
+   * worker died or hangs past its lock is taken over.
+   */
   lockMs?: number | undefined;
+  heartbeatMs?: number | undefined;
 }
 
 export interface RunCounts {
@@ -68,14 +73,16 @@ export async function runDueJobs(db: Kysely<DB>, options: RunOptions = {}): Prom
   const counts: RunCounts = { done: 0, failed: 0, retried: 0 };
   const names = knownJobNames();
   if (names.length === 0) return counts;
+  const lockMs = options.lockMs ?? DEFAULT_LOCK_MS;
+  const beat = { lockMs, everyMs: options.heartbeatMs ?? Math.max(1, Math.floor(lockMs / 3)) };
   const claimed = await repo.claimDue(db, {
     now,
-    lockedUntil: new Date(now.getTime() + (options.lockMs ?? DEFAULT_LOCK_MS)),
+    lockedUntil: new Date(now.getTime() + lockMs),
     limit: options.limit ?? DEFAULT_BATCH,
     names,
   });
   // Side by side, so each job's lock covers its own run and not the runs queued before it.
-  const settled = await Promise.allSettled(claimed.map((job) => runOne(db, job, now, log)));
+  const settled = await Promise.allSettled(claimed.map((job) => runOne(db, job, now, log, beat)));
   for (const result of settled) {
     if (result.status === "fulfilled" && result.value !== "lost") counts[result.value] += 1;
   }
@@ -85,12 +92,39 @@ export async function runDueJobs(db: Kysely<DB>, options: RunOptions = {}): Prom
   return counts;
 }
 
-async function runOne(db: Kysely<DB>, job: repo.ClaimedJob, now: Date, log: JobLogger): Promise<Outcome> {
+/**
+ * Extends the lock of a running job at a steady pace, on the batch's clock (`now` plus the time really
+ * spent) so tests that move time see the same lock the claim set. `stop` waits for a beat under way:
+ * a beat landing after the bookkeeping would lock a released job again.
+ */
+function startHeartbeat(db: Kysely<DB>, job: repo.ClaimedJob, now: Date, log: JobLogger, beat: Heartbeat): () => Promise<void> {
+  const started = Date.now();
+  let inFlight: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    const until = new Date(now.getTime() + (Date.now() - started) + beat.lockMs);
+    inFlight = repo.extendLock(db, job, until).catch((error: unknown) => {
+      log.warn({ job: job.id, name: job.name, err: error }, `tâche ${job.name} : verrou non prolongé`);
+    });
+  }, beat.everyMs);
+  return async () => {
+    clearInterval(timer);
+    await inFlight;
+  };
+}
+
+interface Heartbeat {
+  lockMs: number;
+  everyMs: number;
+}
+
+async function runOne(db: Kysely<DB>, job: repo.ClaimedJob, now: Date, log: JobLogger, beat: Heartbeat): Promise<Outcome> {
   const definition = findJob(job.name);
+  const stopHeartbeat = startHeartbeat(db, job, now, log, beat);
   try {
     if (!definition) throw new PermanentJobError(`tâche inconnue : ${job.name}`);
     await definition.run(job.payload, { db, now, log, attempt: job.attempt, maxAttempts: job.maxAttempts });
   } catch (error) {
+    await stopHeartbeat();
     const message = describe(error);
     const fields = { job: job.id, name: job.name, attempt: job.attempt, err: error };
     if (error instanceof PermanentJobError || job.attempt >= job.maxAttempts) {
@@ -101,6 +135,7 @@ async function runOne(db: Kysely<DB>, job: repo.ClaimedJob, now: Date, log: JobL
     const runAt = new Date(now.getTime() + retryDelayMs(job.attempt));
     return (await repo.markRetry(db, job, runAt, message)) ? "retried" : lost(job, log);
   }
+  await stopHeartbeat();
   return (await repo.markDone(db, job, new Date())) ? "done" : lost(job, log);
 }
 

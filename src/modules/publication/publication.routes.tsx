@@ -10,13 +10,15 @@ import { CONTENT_SECURITY_POLICY } from "../../app/plugins/security-headers.ts";
 import { formatNumber, NBSP } from "../../ui/format.ts";
 import { escapeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { sendPage } from "../../ui/page.tsx";
+import { can } from "../accounts/roles.ts";
 import { formatValue } from "../dashboards/traffic-light.ts";
 import { getOrganisation } from "../organisations/organisations.service.ts";
 import { badgeSvg } from "./badge.ts";
 import { CSV_COLUMNS, csvHeader, csvLines, openDataRow } from "./open-data.ts";
 import { posterPdf } from "./poster-pdf.ts";
 import { publicInfoJson } from "./public-info.ts";
-import { openDataFigures, publishedResults, publishNow } from "./publication.service.ts";
+import { openDataFigures, publicationStatus, publishedResults, publishNow } from "./publication.service.ts";
+import { PublicationStatusView } from "./publication.staff.tsx";
 import { PublicResultsView } from "./publication.views.tsx";
 
 const orgParams = z.object({ orgId: z.string().uuid() });
@@ -174,13 +176,37 @@ export async function publicationRoutes(app: App, deps: AppDeps): Promise<void> 
     },
   );
 
+  app.get(
+    "/organisations/:orgId/publication",
+    { config: { access: onOrg("org.read") }, schema: { hide: true } },
+    async (request, reply) => {
+      const org = await getOrganisation(db, publicOrg(request));
+      const status = await publicationStatus(db, org);
+      return sendPage(reply, request, {
+        title: `Publication des résultats — ${org.name}`,
+        breadcrumbs: [{ label: org.name, href: `/organisations/${org.id}` }, { label: "Publication des résultats" }],
+        children: (
+          <PublicationStatusView
+            org={org}
+            status={status}
+            csrf={request.csrfToken}
+            canPublish={can(actorOf(request), "commitment.manage", org.path)}
+          />
+        ),
+      });
+    },
+  );
+
   app.post(
     "/organisations/:orgId/publication",
     { config: { access: onOrg("commitment.manage") }, schema: { hide: true } },
     async (request, reply) => {
       const orgId = publicOrg(request);
-      await publishNow(db, actorOf(request), orgId);
-      return reply.redirect(`/organisations/${orgId}/dashboard?ok=publication.refreshed`, 303);
+      const result = await publishNow(db, actorOf(request), orgId);
+      return reply.redirect(
+        `/organisations/${orgId}/publication?ok=${result.queued ? "publication.queued" : "publication.refreshed"}`,
+        303,
+      );
     },
   );
 
@@ -190,11 +216,12 @@ export async function publicationRoutes(app: App, deps: AppDeps): Promise<void> 
       config: { access: onOrg("commitment.manage") },
       schema: {
         tags: TAG,
-        summary: "Recalculer tout de suite les résultats publiés de l'organisation et de ce qui lui est rattaché",
+        summary:
+          "Recalculer les résultats publiés de l'organisation et de ce qui lui est rattaché : tout de suite, ou par lots en arrière-plan au-delà de 200 organisations (queued)",
         params: orgParams,
-        response: { 200: z.object({ organisations: z.number() }) },
+        response: { 200: z.object({ organisations: z.number(), queued: z.boolean() }) },
       },
     },
-    async (request) => ({ organisations: await publishNow(db, actorOf(request), request.params.orgId) }),
+    async (request) => publishNow(db, actorOf(request), request.params.orgId),
   );
 }

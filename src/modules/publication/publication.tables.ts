@@ -24,7 +24,34 @@ export interface PublishedFiguresTable {
   computed_at: TimestampDefault;
 }
 
-export type PublicationTables = { published_figures: PublishedFiguresTable };
+/** Migration 0019: what changed since the last publication, when each organisation was published, the runs. */
+export interface PublicationDirtyTable {
+  org_id: string;
+  mark: ColumnType<string, string | undefined, string>;
+}
+
+export interface PublicationStateTable {
+  org_id: string;
+  published_at: ColumnType<Date, Date, Date>;
+  published_month: string;
+}
+
+export interface PublicationRunsTable {
+  id: ColumnType<string, string | undefined, string>;
+  started_at: ColumnType<Date, Date | undefined, Date>;
+  root_id: string | null;
+  month: string;
+  reason: "changes" | "month" | "asked";
+  organisations: number;
+  chunks: number;
+}
+
+export type PublicationTables = {
+  published_figures: PublishedFiguresTable;
+  publication_dirty: PublicationDirtyTable;
+  publication_state: PublicationStateTable;
+  publication_runs: PublicationRunsTable;
+};
 export type PublicationDb = Kysely<DB & PublicationTables>;
 
 export function publicationDb(db: Kysely<DB>): PublicationDb {
