@@ -14,6 +14,7 @@ import * as m0012 from "./migrations/0012_mail_status.ts";
 import * as m0013 from "./migrations/0013_tracking_code.ts";
 import * as m0014 from "./migrations/0014_account_security.ts";
 import * as m0015 from "./migrations/0015_organisation_logos.ts";
+import * as m0016 from "./migrations/0016_list_indexes.ts";
 
 /** Migrations are listed here, in order, so a bundle or a test runner needs no file-system scan. */
 const migrations: Record<string, Migration> = {
@@ -32,6 +33,7 @@ const migrations: Record<string, Migration> = {
   "0013_tracking_code": m0013,
   "0014_account_security": m0014,
   "0015_organisation_logos": m0015,
+  "0016_list_indexes": m0016,
 };
 
 class StaticProvider implements MigrationProvider {
