@@ -429,3 +429,23 @@ export async function backlog(db: Kysely<DB>, orgIds: SelectQueryBuilder<DB, "or
     .executeTakeFirstOrThrow();
   return row;
 }
+
+/**
+ * Open requests of every node of the subtrees of `roots` (all when null), each counting its whole
+ * subtree: counted per organisation first (the partial index of open requests), then added up each
+ * organisation's path. One statement, whatever the tree's size.
+ */
+export async function openByNode(db: Kysely<DB>, roots: string[] | null): Promise<Map<string, number>> {
+  const rows = await sql<{ id: string; n: number }>`
+    with per_org as (
+      select org_id, count(*) as n from requests where status not in ('answered', 'closed') group by org_id
+    )
+    select a.id, sum(p.n)::int as n
+    from per_org p
+    join organisations o on o.id = p.org_id
+    cross join lateral unnest(o.path) as a(id)
+    ${roots === null ? sql`` : sql`where o.path && ${sql.val(roots)}::uuid[]`}
+    group by a.id
+  `.execute(db);
+  return new Map(rows.rows.map((r) => [r.id, r.n]));
+}

@@ -6,7 +6,7 @@ import { countHit } from "../../app/rate-limit.ts";
 import type { DB } from "../../db/schema.ts";
 import { civilDateIn } from "../../ui/format.ts";
 import { accountCan } from "../accounts/accounts.service.ts";
-import { type Actor, can } from "../accounts/roles.ts";
+import { type Actor, can, reachRoots } from "../accounts/roles.ts";
 import type { AuditActor } from "../audit/audit.service.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { organisationCalendar } from "../calendar/calendar.service.ts";
@@ -497,6 +497,11 @@ export async function listRequestPage(
     previous: hasPrevious && first ? encodeCursor(sort, repo.sortKeyOf(sort, first)) : undefined,
     today,
   };
+}
+
+/** Open requests below each node the actor may see (the tree page's counts), in one grouped statement. */
+export function openRequestsByNode(db: Kysely<DB>, actor: Actor): Promise<Map<string, number>> {
+  return repo.openByNode(db, actor.instanceAdmin ? null : reachRoots(actor, "request.read"));
 }
 
 /**
