@@ -163,6 +163,9 @@ export function QueueView({
   const form: FormState = { values, errors };
   const rows = page?.rows ?? [];
   const filtered = Object.entries(values).some(([k, v]) => k !== "queue" && k !== "sort" && v);
+  const more =
+    ["status", "channel", "kind", "from", "to", "sort", "late"].some((k) => values[k as keyof ListValues]) ||
+    Object.keys(errors).length > 0;
   return (
     <div>
       <h1>{`Demandes — ${orgName}`}</h1>
@@ -202,56 +205,62 @@ export function QueueView({
           <div class="fr-col-12 fr-col-md-6">
             <TextField name="site" label="Site" hint="Tout ou partie de son nom" form={form} maxlength={200} />
           </div>
-          <div class="fr-col-12 fr-col-md-4">
-            <SelectField
-              name="status"
-              label="Statut"
-              form={form}
-              placeholder="Tous"
-              options={STATUSES.map((k) => ({ value: k, label: STATUS_LABELS[k] }))}
-            />
-          </div>
-          <div class="fr-col-12 fr-col-md-4">
-            <SelectField
-              name="channel"
-              label="Canal"
-              form={form}
-              placeholder="Tous"
-              options={CHANNELS.map((k) => ({ value: k, label: CHANNEL_LABELS[k] }))}
-            />
-          </div>
-          <div class="fr-col-12 fr-col-md-4">
-            <SelectField
-              name="kind"
-              label="Type"
-              form={form}
-              placeholder="Tous"
-              options={REQUEST_KINDS.map((k) => ({ value: k, label: REQUEST_KIND_LABELS[k] }))}
-            />
-          </div>
-          <div class="fr-col-6 fr-col-md-3">
-            <TextField name="from" label="Reçue du" type="date" form={form} />
-          </div>
-          <div class="fr-col-6 fr-col-md-3">
-            <TextField name="to" label="Reçue au" type="date" form={form} />
-          </div>
-          <div class="fr-col-12 fr-col-md-6">
-            <SelectField
-              name="sort"
-              label="Trier par"
-              form={{ values: { ...values, sort: values.sort ?? "due" }, errors }}
-              options={(Object.keys(SORT_LABELS) as RequestSort[]).map((k) => ({ value: k, label: SORT_LABELS[k] }))}
-            />
-          </div>
-          <div class="fr-col-12">
-            <Checkbox
-              name="late"
-              label="En retard seulement"
-              hint="Ouvertes et dont l'échéance est passée"
-              checked={values.late === "true"}
-            />
-          </div>
         </div>
+        {/* The other filters fold away (no script: a native disclosure), so a phone reaches the list sooner. */}
+        <details class="vigie-filters fr-mb-2w" open={more}>
+          <summary>Plus de filtres : statut, canal, type, dates, retard, ordre</summary>
+          <div class="fr-grid-row fr-grid-row--gutters fr-mt-1w">
+            <div class="fr-col-12 fr-col-md-4">
+              <SelectField
+                name="status"
+                label="Statut"
+                form={form}
+                placeholder="Tous"
+                options={STATUSES.map((k) => ({ value: k, label: STATUS_LABELS[k] }))}
+              />
+            </div>
+            <div class="fr-col-12 fr-col-md-4">
+              <SelectField
+                name="channel"
+                label="Canal"
+                form={form}
+                placeholder="Tous"
+                options={CHANNELS.map((k) => ({ value: k, label: CHANNEL_LABELS[k] }))}
+              />
+            </div>
+            <div class="fr-col-12 fr-col-md-4">
+              <SelectField
+                name="kind"
+                label="Type"
+                form={form}
+                placeholder="Tous"
+                options={REQUEST_KINDS.map((k) => ({ value: k, label: REQUEST_KIND_LABELS[k] }))}
+              />
+            </div>
+            <div class="fr-col-6 fr-col-md-3">
+              <TextField name="from" label="Reçue du" type="date" form={form} />
+            </div>
+            <div class="fr-col-6 fr-col-md-3">
+              <TextField name="to" label="Reçue au" type="date" form={form} />
+            </div>
+            <div class="fr-col-12 fr-col-md-6">
+              <SelectField
+                name="sort"
+                label="Trier par"
+                form={{ values: { ...values, sort: values.sort ?? "due" }, errors }}
+                options={(Object.keys(SORT_LABELS) as RequestSort[]).map((k) => ({ value: k, label: SORT_LABELS[k] }))}
+              />
+            </div>
+            <div class="fr-col-12">
+              <Checkbox
+                name="late"
+                label="En retard seulement"
+                hint="Ouvertes et dont l'échéance est passée"
+                checked={values.late === "true"}
+              />
+            </div>
+          </div>
+        </details>
         <ul class="fr-btns-group fr-btns-group--inline-sm">
           <li>
             <button class="fr-btn" type="submit">
