@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminClient, type Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
 
 /**
- * The action plan and the staff of a network node list every site's rows (issue #13), with a « Site »
+ * The action plan, the self-assessments and the staff of a network node list every site's rows (issue #13), with a « Site »
  * column, a site filter that ignores accents, and « Suivant » pages that reach each row once.
  */
 describe("the actions and staff of a network, on a real database", () => {
@@ -89,5 +89,32 @@ describe("the actions and staff of a network, on a real database", () => {
     const edited = await c.get(`/organisations/${network}/staff?after=abc`);
     expect(edited.statusCode).toBe(200);
     expect(edited.body).toContain("Ce lien de page n&#39;est plus valable");
+  });
+
+  it("lists every site's self-assessments on the network's page, with their site, and a site filter", async () => {
+    await c.api("PUT", `/api/v1/organisations/${network}/framework`, { frameworkId: "marianne-2008" });
+    for (const name of ["Mairie d'Andrésy", "Mairie de Poissy"]) {
+      for (const year of ["2025", "2026"]) {
+        await c.get(`/organisations/${sites[name]}/assessments`);
+        const opened = await c.post(`/organisations/${sites[name]}/assessments`, { year });
+        expect(opened.statusCode, opened.body).toBe(303);
+      }
+    }
+    const page = await c.get(`/organisations/${network}/assessments`);
+    expect(page.body).toContain("Campagnes d&#39;auto-évaluation, du site et de ce qui lui est rattaché : 4");
+    const rows = cells(page.body).filter((r) => r.length === 5);
+    expect(rows.map((r) => `${r[0]} ${r[1]}`)).toEqual([
+      "Auto-évaluation 2026 Mairie d&#39;Andrésy",
+      "Auto-évaluation 2026 Mairie de Poissy",
+      "Auto-évaluation 2025 Mairie d&#39;Andrésy",
+      "Auto-évaluation 2025 Mairie de Poissy",
+    ]);
+    const poissy = await c.get(`/organisations/${network}/assessments?site=POISSY`);
+    expect(
+      cells(poissy.body)
+        .filter((r) => r.length === 5)
+        .map((r) => r[1]),
+    ).toEqual(["Mairie de Poissy", "Mairie de Poissy"]);
+    expect((await c.get(`/organisations/${network}/assessments?after=abc`)).statusCode).toBe(400);
   });
 });
