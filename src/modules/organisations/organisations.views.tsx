@@ -113,15 +113,7 @@ export function OrganisationList({
           <label class="fr-label" for="q">
             Rechercher une organisation par son nom
           </label>
-          <input
-            class="fr-input"
-            type="search"
-            id="q"
-            name="q"
-            value={search ?? ""}
-            maxlength={200}
-            placeholder="Rechercher une organisation par son nom"
-          />
+          <input class="fr-input" type="search" id="q" name="q" value={search ?? ""} maxlength={200} placeholder="Nom de l'organisation" />
           <button class="fr-btn" type="submit" title="Rechercher">
             Rechercher
           </button>
