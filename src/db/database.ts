@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { durableStartParams, makeDurable } from "./embedded-durability.ts";
@@ -47,6 +48,12 @@ const asText = (value: string) => value;
 pg.types.setTypeParser(INT8, asText);
 pg.types.setTypeParser(NUMERIC, asText);
 pg.types.setTypeParser(DATE, asText);
+
+/**
+ * The extensions the embedded engine loads: pg_trgm for the trigram search of the lists (migration 0016).
+ * Whoever opens PGlite on Vigie's schema (restore, benchmarks) passes these too.
+ */
+export const PGLITE_EXTENSIONS = { pg_trgm };
 
 export function quoteIdent(name: string): string {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`nom de schéma invalide : ${name}`);
@@ -134,6 +141,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     pglite = await PGlite.create({
       ...(dataDir ? { dataDir, startParams: durableStartParams() } : {}),
       parsers: { [INT8]: asText, [NUMERIC]: asText, [DATE]: asText },
+      extensions: PGLITE_EXTENSIONS,
     });
     // In memory (tests) there is no disk to flush to.
     durable = dataDir ? makeDurable(pglite) : false;

@@ -14,6 +14,7 @@ import * as m0012 from "./migrations/0012_mail_status.ts";
 import * as m0013 from "./migrations/0013_tracking_code.ts";
 import * as m0014 from "./migrations/0014_account_security.ts";
 import * as m0015 from "./migrations/0015_organisation_logos.ts";
+import * as m0016 from "./migrations/0016_list_indexes.ts";
 import * as m0018 from "./migrations/0018_call_rollups_by_level.ts";
 import * as m0019 from "./migrations/0019_publication_chunks.ts";
 
@@ -34,6 +35,7 @@ const migrations: Record<string, Migration> = {
   "0013_tracking_code": m0013,
   "0014_account_security": m0014,
   "0015_organisation_logos": m0015,
+  "0016_list_indexes": m0016,
   "0018_call_rollups_by_level": m0018,
   "0019_publication_chunks": m0019,
 };

@@ -77,7 +77,7 @@ describe.skipIf(!browserAvailable)("first journey in Chromium", () => {
     siteB = await createOrg(page, { name: "Site B", kind: "site", parentId: network, addressCity: "Lyon" });
     await page.goto(`${server.url}/organisations`);
     await audit(page);
-    await expect(page.locator("table").textContent()).resolves.toMatch(/Réseau de test.*Site A.*Site B/s);
+    await expect(page.locator(".vigie-tree").textContent()).resolves.toMatch(/Réseau de test.*Site A.*Site B/s);
     await page.screenshot({ path: "docs/screenshots/organisations.png" });
     await page.goto(`${server.url}/organisations/${siteA}/edit`);
     await audit(page);
@@ -118,7 +118,8 @@ describe.skipIf(!browserAvailable)("first journey in Chromium", () => {
     const api = await p.goto(`${server.url}/api/v1/organisations/${siteB}`);
     expect(api?.status()).toBe(404);
     await p.goto(`${server.url}/organisations`);
-    await expect(p.locator("table").textContent()).resolves.not.toContain("Site B");
+    await expect(p.locator(".vigie-tree").textContent()).resolves.toContain("Site A");
+    await expect(p.locator(".vigie-tree").textContent()).resolves.not.toContain("Site B");
     const accounts = await p.goto(`${server.url}/accounts`);
     expect(accounts?.status()).toBe(403);
     await context.close();

@@ -45,8 +45,16 @@ export interface ActionFilter {
   planYear?: number | undefined;
   overdueOn?: string | undefined;
   q?: string | undefined;
+  /** Part of the name of the action's organisation (accents and case ignored): the list's site filter. */
+  siteName?: string | undefined;
+  /** Keyset: the rows after this sort key (due day or 9999-12-31, organisation id, number). */
+  after?: ActionKey | undefined;
   limit?: number | undefined;
 }
+
+export type ActionKey = [string, string, number];
+const NO_DUE_DATE = "9999-12-31";
+export const actionKeyOf = (a: ActionRow): ActionKey => [a.dueOn ?? NO_DUE_DATE, a.orgId, a.number];
 
 function actionsQuery(db: Kysely<DB>) {
   return actionDb(db)
@@ -92,7 +100,7 @@ const toAction = (r: Row): ActionRow => ({
 });
 
 /** Actions of an organisation's whole subtree, filtered. */
-export async function listActions(db: Kysely<DB>, rootId: string, f: ActionFilter): Promise<ActionRow[]> {
+function filteredActions(db: Kysely<DB>, rootId: string, f: ActionFilter) {
   let q = actionsQuery(db).where("a.org_id", "in", subtreeQuery(db, rootId));
   if (f.status) q = q.where("a.status", "=", f.status);
   if (f.commitmentId) q = q.where("a.commitment_id", "=", f.commitmentId);
@@ -101,12 +109,32 @@ export async function listActions(db: Kysely<DB>, rootId: string, f: ActionFilte
   if (f.planYear) q = q.where("a.plan_year", "=", f.planYear);
   if (f.q) q = q.where(sql<boolean>`lower(a.title) like ${`%${f.q.toLowerCase()}%`}`);
   if (f.overdueOn) q = q.where("a.status", "in", ["todo", "doing"]).where("a.due_on", "<", f.overdueOn);
+  if (f.siteName) q = q.where(sql<boolean>`vigie_fold(o.name) like vigie_fold(${`%${f.siteName.replace(/[%_\\]/g, "\\$&")}%`})`);
+  return q;
+}
+
+/** Actions of an organisation's whole subtree, filtered, by due day then site and number, after a key. */
+export async function listActions(db: Kysely<DB>, rootId: string, f: ActionFilter): Promise<ActionRow[]> {
+  let q = filteredActions(db, rootId, f);
+  const due = sql`coalesce(a.due_on, ${sql.lit(NO_DUE_DATE)}::date)`;
+  if (f.after) {
+    const [day, orgId, number] = f.after;
+    q = q.where(sql<boolean>`(${due}, a.org_id, a.number) > (${day}::date, ${orgId}::uuid, ${number}::int)`);
+  }
+  // The organisation before the number: the same number is each site's own, the key stays unique.
   const rows = await q
-    .orderBy(sql`a.due_on asc nulls last`)
+    .orderBy(due)
+    .orderBy("a.org_id")
     .orderBy("a.number")
     .limit(f.limit ?? 1000)
     .execute();
   return rows.map(toAction);
+}
+
+/** How many actions of the subtree the filters keep (without the page). */
+export async function countActions(db: Kysely<DB>, rootId: string, f: ActionFilter): Promise<number> {
+  const rows = await filteredActions(db, rootId, f).clearSelect().select(sql<number>`count(*)::int`.as("n")).executeTakeFirstOrThrow();
+  return rows.n;
 }
 
 /** The ids of an organisation's subtree, as a subquery (a network has thousands of nodes). */

@@ -35,6 +35,7 @@ import {
   createAction,
   getAction,
   listPlan,
+  listPlanPage,
   planCounts,
   suggestFor,
   updateAction,
@@ -87,16 +88,22 @@ export async function actionsRoutes(app: App, deps: AppDeps): Promise<void> {
     const query = listQuerySchema.parse(request.query ?? {});
     const today = todayParis();
     return page(request, orgId, "Liste des actions", async (org, canManage) => {
-      const [actions, counts, commitments] = await Promise.all([
-        listPlan(db, orgId, {
-          status: query.status,
-          commitmentId: query.commitment,
-          channel: query.channel,
-          owner: query.owner,
-          planYear: query.year,
-          q: query.q,
-          overdueOn: query.overdue ? today : undefined,
-        }),
+      const [{ actions, total, next }, counts, commitments] = await Promise.all([
+        listPlanPage(
+          db,
+          orgId,
+          {
+            status: query.status,
+            commitmentId: query.commitment,
+            channel: query.channel,
+            owner: query.owner,
+            planYear: query.year,
+            q: query.q,
+            overdueOn: query.overdue ? today : undefined,
+            siteName: query.site,
+          },
+          query.after,
+        ),
         planCounts(db, orgId, query.year),
         commitmentsOf(orgId),
       ]);
@@ -105,6 +112,8 @@ export async function actionsRoutes(app: App, deps: AppDeps): Promise<void> {
           orgId={orgId}
           orgName={org.name}
           actions={actions}
+          total={total}
+          next={next}
           counts={counts}
           query={query}
           commitments={commitments.options}

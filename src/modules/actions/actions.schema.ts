@@ -60,6 +60,8 @@ export const listQuerySchema = z.object({
   year: blankAsAbsent(z.coerce.number().int().min(2000).max(2100).optional()).catch(undefined),
   q: blankAsAbsent(z.string().max(200).optional()).catch(undefined),
   overdue: blankAsAbsent(z.literal("1").optional()).catch(undefined),
+  site: blankAsAbsent(z.string().trim().max(200).optional()).catch(undefined),
+  after: blankAsAbsent(z.string().max(400).optional()).catch(undefined),
 });
 export type ListQuery = z.output<typeof listQuerySchema>;
 

@@ -32,6 +32,53 @@ export async function listPlan(db: Kysely<DB>, orgId: string, filter: repo.Actio
   return (await repo.listActions(db, orgId, filter)).map(asAction);
 }
 
+/** Rows per page of the action list. */
+export const ACTION_PAGE_SIZE = 100;
+
+/**
+ * A page of the action list of a node's whole subtree (a network lists every site's), by keyset:
+ * `after` is the cursor of the « Suivant » link. The page, then the count: two statements whatever the size.
+ */
+export async function listPlanPage(
+  db: Kysely<DB>,
+  orgId: string,
+  filter: repo.ActionFilter,
+  after: string | undefined,
+): Promise<{ actions: Action[]; total: number; next: string | undefined }> {
+  let key: repo.ActionKey | undefined;
+  if (after) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(Buffer.from(after, "base64url").toString("utf8"));
+    } catch {
+      parsed = undefined;
+    }
+    const valid =
+      Array.isArray(parsed) &&
+      parsed.length === 3 &&
+      typeof parsed[0] === "string" &&
+      /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/.test(parsed[0]) &&
+      typeof parsed[1] === "string" &&
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(parsed[1]) &&
+      Number.isInteger(parsed[2]);
+    if (!valid) {
+      throw new AppError("validation", {
+        fields: { after: "Ce lien de page n'est plus valable : revenez à la première page de la liste." },
+      });
+    }
+    key = parsed as repo.ActionKey;
+  }
+  const [rows, total] = await Promise.all([
+    repo.listActions(db, orgId, { ...filter, after: key, limit: ACTION_PAGE_SIZE + 1 }),
+    repo.countActions(db, orgId, filter),
+  ]);
+  const actions = rows.slice(0, ACTION_PAGE_SIZE).map(asAction);
+  const last = actions.at(-1);
+  const next =
+    rows.length > ACTION_PAGE_SIZE && last ? Buffer.from(JSON.stringify(repo.actionKeyOf(last))).toString("base64url") : undefined;
+  return { actions, total, next };
+}
+
 export async function getAction(db: Kysely<DB>, orgId: string, id: string): Promise<Action> {
   const row = await repo.findAction(db, orgId, id);
   if (!row) throw new AppError("action.not_found");

@@ -94,6 +94,7 @@ function Filters(props: { orgId: string; query: ListQuery; commitments: Commitme
       owner: q.owner,
       year: q.year ? String(q.year) : undefined,
       q: q.q,
+      site: q.site,
     },
     errors: {},
   };
@@ -130,6 +131,9 @@ function Filters(props: { orgId: string; query: ListQuery; commitments: Commitme
         <div class="fr-col-12 fr-col-md-4">
           <TextField name="year" label="Année du plan" type="number" inputmode="numeric" form={form} />
         </div>
+        <div class="fr-col-12 fr-col-md-4">
+          <TextField name="site" label="Site" hint="Tout ou partie de son nom" form={form} />
+        </div>
       </div>
       <div class="fr-checkbox-group fr-mb-2w">
         <input type="checkbox" id="overdue" name="overdue" value="1" checked={q.overdue === "1"} />
@@ -144,10 +148,21 @@ function Filters(props: { orgId: string; query: ListQuery; commitments: Commitme
   );
 }
 
+/** The list's address with its filters, on the page after `after` (the first page without it). */
+function listLink(orgId: string, query: ListQuery, after: string | undefined): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries({ ...query, after })) if (v !== undefined && v !== "") params.set(k, String(v));
+  return `${base(orgId)}?${params}`;
+}
+
 export function PlanList(props: {
   orgId: string;
   orgName: string;
   actions: Action[];
+  /** All the actions the filters keep, every page together. */
+  total: number;
+  /** The cursor of the next page, if there is one. */
+  next: string | undefined;
   counts: PlanCounts;
   query: ListQuery;
   commitments: CommitmentOption[];
@@ -168,11 +183,12 @@ export function PlanList(props: {
         <CsrfField token={props.csrf} />
         <TableFrame>
           <table>
-            <caption>{`Actions (${props.actions.length})`}</caption>
+            <caption>{`Actions (${props.total})`}</caption>
             <thead>
               <tr>
                 {props.canManage ? <th scope="col">Choisir</th> : null}
                 <th scope="col">N°</th>
+                <th scope="col">Site</th>
                 <th scope="col">Intitulé</th>
                 <th scope="col">Engagement</th>
                 <th scope="col">Canal</th>
@@ -194,7 +210,10 @@ export function PlanList(props: {
                       </div>
                     </td>
                   ) : null}
-                  <td>{a.orgId === props.orgId ? String(a.number) : `${a.orgName} ${a.number}`}</td>
+                  <td>{String(a.number)}</td>
+                  <td>
+                    <a href={`/organisations/${a.orgId}`}>{a.orgName}</a>
+                  </td>
                   <td>
                     <a href={`${base(a.orgId)}/${a.id}`}>{a.title}</a>
                   </td>
@@ -213,6 +232,30 @@ export function PlanList(props: {
             </tbody>
           </table>
         </TableFrame>
+        {props.next || props.query.after ? (
+          <nav role="navigation" class="fr-pagination fr-mb-2w" aria-label="Pages de la liste des actions">
+            <ul class="fr-pagination__list">
+              {props.query.after ? (
+                <li>
+                  <a class="fr-pagination__link fr-pagination__link--first" href={listLink(props.orgId, props.query, undefined)}>
+                    Première page
+                  </a>
+                </li>
+              ) : null}
+              {props.next ? (
+                <li>
+                  <a
+                    class="fr-pagination__link fr-pagination__link--next fr-pagination__link--lg-label"
+                    rel="next"
+                    href={listLink(props.orgId, props.query, props.next)}
+                  >
+                    Suivant
+                  </a>
+                </li>
+              ) : null}
+            </ul>
+          </nav>
+        ) : null}
         {props.canManage && props.actions.length ? (
           <div class="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom">
             <div class="fr-col-12 fr-col-md-4">

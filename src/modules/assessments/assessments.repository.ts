@@ -357,3 +357,52 @@ export async function deleteEvidence(db: Kysely<DB>, orgId: string, assessmentId
     .executeTakeFirst();
   return Number(result.numDeletedRows) === 1;
 }
+
+/** A cursor of the campaign list of a node: the year, the site's name and id of the row a page starts after. */
+export type CampaignKey = [number, string, string];
+
+/**
+ * Campaigns of a node's whole subtree with their site's name (issue #13): newest year first, then by
+ * site, a page at a time by keyset; the year negated so one row comparison walks both directions.
+ */
+export async function subtreeCampaigns(
+  db: Kysely<DB>,
+  root: string,
+  f: { siteName?: string | undefined; after?: CampaignKey | undefined; limit: number },
+) {
+  let q = assessmentDb(db)
+    .selectFrom("assessments as a")
+    .innerJoin("organisations as o", "o.id", "a.org_id")
+    .where(sql<boolean>`o.path && ${sql.val([root])}::uuid[]`);
+  if (f.siteName) q = q.where(sql<boolean>`vigie_fold(o.name) like vigie_fold(${`%${f.siteName.replace(/[%_\\]/g, "\\$&")}%`})`);
+  const total = (await q.select(sql<number>`count(*)::int`.as("n")).executeTakeFirstOrThrow()).n;
+  let page = q.select([
+    "a.org_id",
+    "o.name as org_name",
+    "a.id",
+    "a.year",
+    "a.framework_id",
+    "a.status",
+    "a.overall_score",
+    "a.commitment_scores",
+    "a.signed_by_label",
+    "a.signed_at",
+    "a.version",
+    "a.created_at",
+  ]);
+  if (f.after) {
+    const [year, name, orgId] = f.after;
+    page = page.where(sql<boolean>`(-a.year, o.name, a.org_id) > (${-year}::int, ${name}::text, ${orgId}::uuid)`);
+  }
+  const rows = await page
+    .orderBy(sql`-a.year`)
+    .orderBy("o.name")
+    .orderBy("a.org_id")
+    .limit(f.limit + 1)
+    .execute();
+  return {
+    campaigns: rows.slice(0, f.limit).map((r) => ({ ...toCampaign(r), orgName: r.org_name })),
+    total,
+    more: rows.length > f.limit,
+  };
+}

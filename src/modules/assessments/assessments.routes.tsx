@@ -30,7 +30,7 @@ import {
   campaignDetails,
   createCampaign,
   evidenceFile,
-  listCampaigns,
+  listSubtreeCampaigns,
   MAX_EVIDENCE_BYTES,
   removeEvidence,
   saveCommitmentAnswers,
@@ -75,6 +75,12 @@ export async function assessmentsRoutes(app: App, deps: AppDeps): Promise<void> 
 
   const listPage = async (request: FastifyRequest, orgId: string, form: FormState): Promise<PageOptions> => {
     const { org, breadcrumbs } = await crumbs(orgId, []);
+    const query = (request.query ?? {}) as Record<string, unknown>;
+    const text = (v: unknown, max: number) => (typeof v === "string" && v.trim() ? v.trim().slice(0, max) : undefined);
+    const site = text(query.site, 200);
+    // A page link edited by hand is refused by the service with a French message (400), never a 500.
+    const after = text(query.after, 400);
+    const list = await listSubtreeCampaigns(db, orgId, { site, after });
     return {
       title: `Auto-évaluations — ${org.name}`,
       breadcrumbs: breadcrumbs.slice(0, 1).concat({ label: "Auto-évaluations" }),
@@ -82,7 +88,11 @@ export async function assessmentsRoutes(app: App, deps: AppDeps): Promise<void> 
         <CampaignList
           orgId={orgId}
           orgName={org.name}
-          campaigns={await listCampaigns(db, orgId)}
+          campaigns={list.campaigns}
+          total={list.total}
+          next={list.next}
+          site={site}
+          after={after}
           canManage={can(actorOf(request), "commitment.manage", org.path)}
           form={form.values.year !== undefined ? form : emptyForm({ year: String(new Date().getFullYear()) })}
           csrf={request.csrfToken}

@@ -55,6 +55,51 @@ export async function listCampaigns(db: Kysely<DB>, orgId: string): Promise<Camp
   return (await repo.listCampaigns(db, orgId)).map(toCampaign);
 }
 
+/** A campaign as the list of a node shows it: with the site it belongs to. */
+export interface ListedCampaign extends Campaign {
+  orgName: string;
+}
+
+export const CAMPAIGN_PAGE_SIZE = 50;
+
+/** The campaigns of a node's whole subtree (a network lists every site's), filtered by site name, by keyset pages. */
+export async function listSubtreeCampaigns(
+  db: Kysely<DB>,
+  rootId: string,
+  input: { site?: string | undefined; after?: string | undefined },
+): Promise<{ campaigns: ListedCampaign[]; total: number; next: string | undefined }> {
+  let after: repo.CampaignKey | undefined;
+  if (input.after) {
+    let key: unknown;
+    try {
+      key = JSON.parse(Buffer.from(input.after, "base64url").toString("utf8"));
+    } catch {
+      key = undefined;
+    }
+    const valid =
+      Array.isArray(key) &&
+      key.length === 3 &&
+      Number.isInteger(key[0]) &&
+      typeof key[1] === "string" &&
+      key[1].length <= 200 &&
+      typeof key[2] === "string" &&
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(key[2]);
+    if (!valid) {
+      throw new AppError("validation", {
+        fields: { after: "Ce lien de page n'est plus valable : revenez à la première page de la liste." },
+      });
+    }
+    after = key as repo.CampaignKey;
+  }
+  const { campaigns, total, more } = await repo.subtreeCampaigns(db, rootId, { siteName: input.site, after, limit: CAMPAIGN_PAGE_SIZE });
+  const last = campaigns.at(-1);
+  return {
+    campaigns: campaigns.map((c) => ({ ...toCampaign(c), orgName: c.orgName })),
+    total,
+    next: more && last ? Buffer.from(JSON.stringify([last.year, last.orgName, last.orgId])).toString("base64url") : undefined,
+  };
+}
+
 export async function getCampaign(db: Kysely<DB>, orgId: string, id: string): Promise<Campaign> {
   const row = await repo.findCampaign(db, orgId, id);
   if (!row) throw new AppError("assessment.not_found");

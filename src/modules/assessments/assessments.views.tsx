@@ -5,7 +5,7 @@ import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
 import type { IndicatorValue } from "../indicators/indicator.ts";
 import { formatValue, meetsTarget, targetLabel } from "../reviews/indicator-format.ts";
-import type { Campaign, CampaignCommitment, CampaignDetails, EvidenceRow } from "./assessments.service.ts";
+import type { Campaign, CampaignCommitment, CampaignDetails, EvidenceRow, ListedCampaign } from "./assessments.service.ts";
 import { MAX_EVIDENCE_BYTES } from "./assessments.service.ts";
 import { ITEM_STATUS_LABELS, ITEM_STATUSES } from "./score.ts";
 
@@ -20,7 +20,12 @@ export function commitmentLabel(c: { number: number | null; title: string }): st
 export function CampaignList(props: {
   orgId: string;
   orgName: string;
-  campaigns: Campaign[];
+  /** The campaigns of the node and of every site below it, a page of them. */
+  campaigns: ListedCampaign[];
+  total: number;
+  next: string | undefined;
+  site: string | undefined;
+  after: string | undefined;
   canManage: boolean;
   form: FormState;
   csrf: string;
@@ -32,13 +37,34 @@ export function CampaignList(props: {
         Chaque année, le service vérifie le respect des exigences de son référentiel et de ses engagements locaux. Une campagne signée par
         le référent est verrouillée : elle reste consultable et exportable.
       </p>
+      <form method="get" action={base(props.orgId)} class="fr-mb-2w" aria-label="Filtrer les campagnes par site">
+        {/* biome-ignore lint/a11y/useSemanticElements: the DSFR search bar is a div with the search role. */}
+        <div class="fr-search-bar" role="search">
+          <label class="fr-label" for="site">
+            Site (tout ou partie de son nom)
+          </label>
+          <input
+            class="fr-input"
+            type="search"
+            id="site"
+            name="site"
+            value={props.site ?? ""}
+            maxlength={200}
+            placeholder="Site (tout ou partie de son nom)"
+          />
+          <button class="fr-btn" type="submit" title="Filtrer par site">
+            Filtrer par site
+          </button>
+        </div>
+      </form>
       {props.campaigns.length ? (
         <TableFrame>
           <table>
-            <caption>Campagnes d'auto-évaluation</caption>
+            <caption>{`Campagnes d'auto-évaluation, du site et de ce qui lui est rattaché : ${props.total}`}</caption>
             <thead>
               <tr>
                 <th scope="col">Année</th>
+                <th scope="col">Site</th>
                 <th scope="col">Référentiel</th>
                 <th scope="col">Statut</th>
                 <th scope="col">Score global</th>
@@ -48,7 +74,10 @@ export function CampaignList(props: {
               {props.campaigns.map((c) => (
                 <tr>
                   <td>
-                    <a href={`${base(props.orgId)}/${c.id}`}>{`Auto-évaluation ${c.year}`}</a>
+                    <a href={`${base(c.orgId)}/${c.id}`}>{`Auto-évaluation ${c.year}`}</a>
+                  </td>
+                  <td>
+                    <a href={base(c.orgId)}>{c.orgName}</a>
                   </td>
                   <td>{c.frameworkId ?? "Engagements locaux"}</td>
                   <td>
@@ -65,8 +94,35 @@ export function CampaignList(props: {
           </table>
         </TableFrame>
       ) : (
-        <p>Aucune campagne pour l'instant.</p>
+        <p>{props.site ? "Aucune campagne sur les sites de ce nom." : "Aucune campagne pour l'instant."}</p>
       )}
+      {props.next || props.after ? (
+        <nav role="navigation" class="fr-pagination fr-mb-3w" aria-label="Pages de la liste des campagnes">
+          <ul class="fr-pagination__list">
+            {props.after ? (
+              <li>
+                <a
+                  class="fr-pagination__link fr-pagination__link--first"
+                  href={`${base(props.orgId)}?${new URLSearchParams(props.site ? { site: props.site } : {})}`}
+                >
+                  Première page
+                </a>
+              </li>
+            ) : null}
+            {props.next ? (
+              <li>
+                <a
+                  class="fr-pagination__link fr-pagination__link--next fr-pagination__link--lg-label"
+                  rel="next"
+                  href={`${base(props.orgId)}?${new URLSearchParams({ ...(props.site ? { site: props.site } : {}), after: props.next })}`}
+                >
+                  Suivant
+                </a>
+              </li>
+            ) : null}
+          </ul>
+        </nav>
+      ) : null}
       {props.canManage ? (
         <form method="post" action={base(props.orgId)} novalidate aria-label="Ouvrir une campagne">
           <CsrfField token={props.csrf} />

@@ -5,7 +5,7 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../../db/database.ts";
-import { embeddedEngine } from "../../db/database.ts";
+import { embeddedEngine, PGLITE_EXTENSIONS } from "../../db/database.ts";
 import { lockEmbeddedDatabase } from "../../db/embedded-lock.ts";
 import type { DB } from "../../db/schema.ts";
 
@@ -69,7 +69,7 @@ export async function restoreEmbedded(file: string, dataDir: string, now: Date):
       renameSync(dataDir, keptAside);
     }
     try {
-      const pglite = await PGlite.create({ dataDir, loadDataDir: new Blob([readFileSync(file)]) });
+      const pglite = await PGlite.create({ dataDir, loadDataDir: new Blob([readFileSync(file)]), extensions: PGLITE_EXTENSIONS });
       // A file that is not a PGlite data folder fails here, before anyone uses it.
       await pglite.query("select count(*) from organisations");
       await pglite.close();

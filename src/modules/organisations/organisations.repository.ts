@@ -202,3 +202,24 @@ export async function inScope(db: Kysely<DB>, scope: { of: string; depth: "child
   const rows = await q.orderBy("name").execute();
   return rows.map(toOrganisation);
 }
+
+/** Organisations of the subtrees of `roots` (all when null) whose name contains `text`, accents and case ignored. */
+export async function searchInSubtrees(db: Kysely<DB>, roots: string[] | null, text: string, limit: number): Promise<Organisation[]> {
+  const pattern = `%${text.replace(/[%_\\]/g, "\\$&")}%`;
+  // The expression of the trigram index of migration 0016.
+  let q = db.selectFrom("organisations").selectAll().where(sql<boolean>`vigie_fold(name) like vigie_fold(${pattern})`);
+  if (roots !== null) q = q.where(sql<boolean>`path && ${sql.val(roots)}::uuid[]`);
+  const rows = await q.orderBy("name").limit(limit).execute();
+  return rows.map(toOrganisation);
+}
+
+/** For each node of the subtrees of `roots` (all when null), how many sites it holds: one grouped statement over the paths. */
+export async function sitesBelow(db: Kysely<DB>, roots: string[] | null): Promise<Map<string, number>> {
+  const rows = await sql<{ id: string; n: number }>`
+    select a.id, count(*)::int as n
+    from organisations s cross join lateral unnest(s.path) as a(id)
+    where s.kind = 'site' ${roots === null ? sql`` : sql`and s.path && ${sql.val(roots)}::uuid[]`}
+    group by a.id
+  `.execute(db);
+  return new Map(rows.rows.map((r) => [r.id, r.n]));
+}

@@ -7,9 +7,17 @@ import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import { sendPage } from "../../ui/page.tsx";
 import type { Actor } from "../accounts/roles.ts";
 import { can, canSomewhere } from "../accounts/roles.ts";
+import { openRequestsByNode } from "../requests/requests.service.ts";
 import type { Organisation } from "./organisation.ts";
 import { organisationCreateSchema, organisationOut, organisationUpdateSchema, orgIdParams } from "./organisations.schema.ts";
-import { createOrganisation, deleteOrganisation, getOrganisation, listVisible, updateOrganisation } from "./organisations.service.ts";
+import {
+  createOrganisation,
+  deleteOrganisation,
+  getOrganisation,
+  listVisible,
+  organisationTree,
+  updateOrganisation,
+} from "./organisations.service.ts";
 import { OrganisationDetails, OrganisationForm, OrganisationList, organisationFormValues } from "./organisations.views.tsx";
 
 const TAG = ["organisations"];
@@ -20,10 +28,22 @@ export async function organisationsRoutes(app: App, deps: AppDeps): Promise<void
   // ---- Pages ----
   app.get("/organisations", { config: { access: anywhere("org.read") }, schema: { hide: true } }, async (request, reply) => {
     const actor = actorOf(request);
-    const orgs = await listVisible(db, actor);
+    const raw = (request.query as { q?: unknown }).q;
+    const search = typeof raw === "string" && raw.trim() ? raw.trim().slice(0, 200) : undefined;
+    const tree = await organisationTree(db, actor, search);
+    const openRequests = await openRequestsByNode(db, actor);
     return sendPage(reply, request, {
-      title: "Organisations",
-      children: <OrganisationList orgs={orgs} canCreate={canSomewhere(actor, "org.create")} />,
+      title: search ? `Organisations — recherche « ${search} »` : "Organisations",
+      children: (
+        <OrganisationList
+          orgs={tree.orgs}
+          canCreate={canSomewhere(actor, "org.create")}
+          search={search}
+          matches={tree.matches}
+          truncated={tree.truncated}
+          counts={{ sitesBelow: tree.sitesBelow, openRequests }}
+        />
+      ),
     });
   });
 

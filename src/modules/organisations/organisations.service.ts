@@ -45,6 +45,33 @@ export const inScopeSql = repo.inScopeSql;
 /** How many organisations a scope holds: the dashboard offers « tous les sites » with their number. */
 export const countInScope = repo.countInScope;
 
+/**
+ * The tree page: the organisations the actor may see, or — with a search — those whose name contains
+ * it (accents and case ignored) with their ancestors for context, and how many sites each one holds.
+ * A bounded number of statements, whatever the tree's size.
+ */
+export async function organisationTree(
+  db: Kysely<DB>,
+  actor: Actor,
+  search: string | undefined,
+): Promise<{ orgs: Organisation[]; matches: Set<string>; sitesBelow: Map<string, number>; truncated: boolean }> {
+  const roots = actor.instanceAdmin ? null : reachRoots(actor, "org.read");
+  const sitesBelow = await repo.sitesBelow(db, roots);
+  if (!search) return { orgs: await repo.listInSubtrees(db, roots), matches: new Set(), sitesBelow, truncated: false };
+  const found = await repo.searchInSubtrees(db, roots, search, SEARCH_LIMIT + 1);
+  const truncated = found.length > SEARCH_LIMIT;
+  const matches = found.slice(0, SEARCH_LIMIT);
+  // Ancestors the actor may see, so a site found shows under its department and region.
+  const ancestorIds = [...new Set(matches.flatMap((o) => o.path.slice(0, -1)))].filter((id) => !matches.some((m) => m.id === id));
+  const ancestors = [...(await organisationsById(db, ancestorIds)).values()].filter(
+    (o) => roots === null || o.path.some((id) => roots.includes(id)),
+  );
+  return { orgs: [...ancestors, ...matches], matches: new Set(matches.map((o) => o.id)), sitesBelow, truncated };
+}
+
+/** At most this many organisations found by a search of the tree page. */
+const SEARCH_LIMIT = 200;
+
 /** The organisation and everything below it, whoever asks (callers have checked access to the root). */
 export async function subtree(db: Kysely<DB>, orgId: string): Promise<Organisation[]> {
   return repo.listInSubtrees(db, [orgId]);

@@ -1,3 +1,4 @@
+import { plural } from "../../ui/format.ts";
 import { Checkbox, CsrfField, ErrorSummary, type FormState, formatDateTime, SelectField, TextField, UploadField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
@@ -26,8 +27,76 @@ export function organisationFormValues(org: Organisation): Record<string, string
   };
 }
 
-export function OrganisationList({ orgs, canCreate }: { orgs: Organisation[]; canCreate: boolean }): SafeHtml {
-  const tree = asTree(orgs);
+export interface TreeCounts {
+  sitesBelow: Map<string, number>;
+  openRequests: Map<string, number>;
+}
+
+/** The counts beside a node: the sites it holds (not for a site itself) and its open requests. */
+function NodeCounts({ org, counts }: { org: Organisation; counts: TreeCounts }): SafeHtml {
+  const parts: string[] = [];
+  if (org.kind !== "site" && org.kind !== "service") parts.push(plural(counts.sitesBelow.get(org.id) ?? 0, "site"));
+  parts.push(plural(counts.openRequests.get(org.id) ?? 0, "demande ouverte", "demandes ouvertes"));
+  return <span class="vigie-tree__counts">{parts.join(" · ")}</span>;
+}
+
+/**
+ * The tree as nested lists: each level is a list inside its parent's item, so a screen reader says
+ * the level and the number of items where a table would need a tree grid and a script to be read.
+ * The indentation is the lists' own; it holds at 390 px where a wide table would scroll sideways.
+ */
+function TreeLevel({
+  parent,
+  children,
+  counts,
+  matches,
+}: {
+  parent: string | null;
+  children: Map<string | null, Organisation[]>;
+  counts: TreeCounts;
+  matches: Set<string>;
+}): SafeHtml | null {
+  const level = children.get(parent);
+  if (!level?.length) return null;
+  return (
+    <ul class={parent === null ? "vigie-tree" : undefined}>
+      {level.map((o) => (
+        <li>
+          <a href={`/organisations/${o.id}`} class={matches.has(o.id) ? "vigie-tree__match" : undefined}>
+            {o.name}
+          </a>{" "}
+          <span class="fr-badge fr-badge--sm fr-badge--no-icon">{ORG_KIND_LABELS[o.kind]}</span>
+          {o.address.city ? <span class="vigie-tree__city">{o.address.city}</span> : null}
+          <NodeCounts org={o} counts={counts} />
+          <TreeLevel parent={o.id} children={children} counts={counts} matches={matches} />
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function OrganisationList({
+  orgs,
+  canCreate,
+  search,
+  matches,
+  counts,
+  truncated,
+}: {
+  orgs: Organisation[];
+  canCreate: boolean;
+  search?: string | undefined;
+  matches?: Set<string>;
+  counts: TreeCounts;
+  truncated?: boolean;
+}): SafeHtml {
+  const ids = new Set(orgs.map((o) => o.id));
+  const children = new Map<string | null, Organisation[]>();
+  for (const o of [...orgs].sort((a, b) => a.name.localeCompare(b.name, "fr"))) {
+    const key = o.parentId !== null && ids.has(o.parentId) ? o.parentId : null;
+    children.set(key, [...(children.get(key) ?? []), o]);
+  }
+  const found = matches?.size ?? 0;
   return (
     <div>
       <h1>Organisations</h1>
@@ -38,33 +107,30 @@ export function OrganisationList({ orgs, canCreate }: { orgs: Organisation[]; ca
           </a>
         </p>
       ) : null}
-      {tree.length === 0 ? (
-        <p>Aucune organisation pour l'instant.</p>
-      ) : (
-        <TableFrame noCaption>
-          <table>
-            <caption>Arbre des organisations</caption>
-            <thead>
-              <tr>
-                <th scope="col">Nom</th>
-                <th scope="col">Type</th>
-                <th scope="col">Commune</th>
-              </tr>
-            </thead>
-            <tbody>
-              {tree.map((o) => (
-                <tr>
-                  <td class={`vigie-tree-depth-${Math.min(o.depth, 4)}`}>
-                    <a href={`/organisations/${o.id}`}>{o.name}</a>
-                  </td>
-                  <td>{ORG_KIND_LABELS[o.kind]}</td>
-                  <td>{o.address.city ?? ""}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableFrame>
-      )}
+      <form method="get" action="/organisations" class="fr-mb-3w">
+        {/* biome-ignore lint/a11y/useSemanticElements: the DSFR search bar is a div with the search role. */}
+        <div class="fr-search-bar" role="search">
+          <label class="fr-label" for="q">
+            Rechercher une organisation par son nom
+          </label>
+          <input class="fr-input" type="search" id="q" name="q" value={search ?? ""} maxlength={200} placeholder="Nom de l'organisation" />
+          <button class="fr-btn" type="submit" title="Rechercher">
+            Rechercher
+          </button>
+        </div>
+      </form>
+      {search ? (
+        <p>
+          {found === 0
+            ? `Aucune organisation dont le nom contient « ${search} ».`
+            : `${plural(found, "organisation trouvée", "organisations trouvées")} pour « ${search} »${truncated ? " (les premières par ordre alphabétique : précisez la recherche)" : ""}, avec leurs rattachements.`}{" "}
+          <a class="fr-link" href="/organisations">
+            Voir tout l'arbre
+          </a>
+        </p>
+      ) : null}
+      {!search && orgs.length === 0 ? <p>Aucune organisation pour l'instant.</p> : null}
+      <TreeLevel parent={null} children={children} counts={counts} matches={matches ?? new Set()} />
     </div>
   );
 }

@@ -15,8 +15,7 @@ import {
 import {
   changeStatus,
   getRequest,
-  listQueue,
-  type Queue,
+  listRequestPage,
   reassign,
   registerRequest,
   sendAcknowledgement,
@@ -69,13 +68,25 @@ export async function requestsApiRoutes(app: App, deps: AppDeps): Promise<void> 
       config: { access: onOrg("request.read") },
       schema: {
         tags: TAG,
-        summary: "Les demandes d'une organisation et de ses services, par file de travail",
+        summary:
+          "Les demandes de l'organisation et de tout son sous-arbre (un réseau : celles de chaque site), filtrées, triées, 50 par page ; `next` et `previous` se passent en `after` et `before`",
         params: orgParams,
         querystring: queueQuerySchema,
-        response: { 200: z.array(requestOut) },
+        response: {
+          200: z.object({
+            items: z.array(requestOut.extend({ orgName: z.string() })),
+            total: z.number(),
+            sort: z.string(),
+            next: z.string().nullable(),
+            previous: z.string().nullable(),
+          }),
+        },
       },
     },
-    async (request) => listQueue(db, actorOf(request), request.params.orgId, (request.query.queue ?? "all") as Queue, request.query.q),
+    async (request) => {
+      const page = await listRequestPage(db, actorOf(request), request.params.orgId, request.query);
+      return { items: page.rows, total: page.total, sort: page.sort, next: page.next ?? null, previous: page.previous ?? null };
+    },
   );
   app.post(
     "/api/v1/organisations/:orgId/requests",

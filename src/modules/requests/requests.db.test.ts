@@ -95,7 +95,7 @@ describe("requests with their announced deadlines, on a real database", () => {
   });
 
   it("refuses bad input with a French message per field and writes nothing", async () => {
-    const before = (await c.api("GET", `/api/v1/organisations/${lyon}/requests`)).json().length;
+    const before = (await c.api("GET", `/api/v1/organisations/${lyon}/requests`)).json().items.length;
     const bad = await c.api("POST", `/api/v1/organisations/${lyon}/requests`, {
       kind: "demande",
       channel: "pigeon",
@@ -109,7 +109,7 @@ describe("requests with their announced deadlines, on a real database", () => {
       receivedOn: "Cette date n'existe pas.",
       subject: "L'objet est obligatoire.",
     });
-    expect((await c.api("GET", `/api/v1/organisations/${lyon}/requests`)).json().length).toBe(before);
+    expect((await c.api("GET", `/api/v1/organisations/${lyon}/requests`)).json().items.length).toBe(before);
   });
 
   it("moves through its statuses, refuses a stale edit and an impossible move", async () => {
@@ -188,7 +188,7 @@ describe("requests with their announced deadlines, on a real database", () => {
     await c.get(`/organisations/${lyon}/requests/${r.id}`);
     const mine = await c.post(`/organisations/${lyon}/requests/${r.id}/assignment`, { assignee: "me", version: String(r.version) });
     expect(mine.statusCode).toBe(303);
-    const queue = (await c.api("GET", `/api/v1/organisations/${lyon}/requests?queue=mine`)).json() as Array<{ id: string }>;
+    const queue = (await c.api("GET", `/api/v1/organisations/${lyon}/requests?queue=mine`)).json().items as Array<{ id: string }>;
     expect(queue.map((x) => x.id)).toContain(r.id);
     // Changing nothing about the person keeps them.
     const fresh = (await c.api("GET", `/api/v1/organisations/${lyon}/requests/${r.id}`)).json();
@@ -286,7 +286,7 @@ describe("requests with their announced deadlines, on a real database", () => {
   it("stores nothing when the hidden field is filled, and stops a flood from one source", async () => {
     const robot = new Client(t.app);
     await robot.get(`/public/organisations/${lyon}/complaint`);
-    const before = (await c.api("GET", `/api/v1/organisations/${lyon}/requests`)).json().length;
+    const before = (await c.api("GET", `/api/v1/organisations/${lyon}/requests`)).json().items.length;
     const fields = {
       kind: "suggestion",
       subject: "Promo",
@@ -296,7 +296,7 @@ describe("requests with their announced deadlines, on a real database", () => {
       website: "http://spam.example",
     };
     expect((await robot.post(`/public/organisations/${lyon}/complaint`, fields)).statusCode).toBe(303);
-    expect((await c.api("GET", `/api/v1/organisations/${lyon}/requests`)).json().length).toBe(before);
+    expect((await c.api("GET", `/api/v1/organisations/${lyon}/requests`)).json().items.length).toBe(before);
     let status = 303;
     for (let i = 0; i < 6 && status === 303; i++) status = (await robot.post(`/public/organisations/${lyon}/complaint`, fields)).statusCode;
     expect(status).toBe(429);
@@ -336,12 +336,12 @@ describe("requests with their announced deadlines, on a real database", () => {
     const elsewhere = (await letter(lyon, today, { subject: "Pour l'accueil" })).json().request;
     const r = new Client(t.app);
     await r.login("referent.lyon@test.fr", "mot de passe du bureau");
-    const mine = (await r.api("GET", `/api/v1/organisations/${lyon}/requests?queue=service`)).json() as Array<{ id: string }>;
+    const mine = (await r.api("GET", `/api/v1/organisations/${lyon}/requests?queue=service`)).json().items as Array<{ id: string }>;
     expect(mine.map((x) => x.id)).toContain(mail.id);
     expect(mine.map((x) => x.id)).not.toContain(elsewhere.id);
     // Due within two working days: a request due today or tomorrow, not one due in three weeks.
     await t.database.db.updateTable("requests").set({ due_on: today }).where("id", "=", mail.id).execute();
-    const soon = (await r.api("GET", `/api/v1/organisations/${lyon}/requests?queue=due-soon`)).json() as Array<{ id: string }>;
+    const soon = (await r.api("GET", `/api/v1/organisations/${lyon}/requests?queue=due-soon`)).json().items as Array<{ id: string }>;
     expect(soon.map((x) => x.id)).toContain(mail.id);
     expect(soon.map((x) => x.id)).not.toContain(elsewhere.id);
   });
@@ -358,7 +358,7 @@ describe("requests with their announced deadlines, on a real database", () => {
   it("lists the overdue queue and the registration form keeps what was typed", async () => {
     await letter(lyon, "2026-01-05", { subject: "Oublié" });
     await letter(lyon, new Date().toISOString().slice(0, 10), { subject: "Récent" });
-    const overdue = (await c.api("GET", `/api/v1/organisations/${lyon}/requests?queue=overdue`)).json() as Array<{ subject: string }>;
+    const overdue = (await c.api("GET", `/api/v1/organisations/${lyon}/requests?queue=overdue`)).json().items as Array<{ subject: string }>;
     expect(overdue.map((r) => r.subject)).toContain("Oublié");
     expect(overdue.map((r) => r.subject)).not.toContain("Récent");
     expect((await c.get(`/organisations/${lyon}/requests?queue=overdue`)).body).toContain("en retard");

@@ -240,6 +240,134 @@ export async function listRequests(db: Kysely<DB>, query: QueueQuery): Promise<R
   return rows.map(toRecord);
 }
 
+/** The orders of a request list; each is walked by keyset, its last key being the row's id. */
+export type RequestSort = "due" | "received" | "number";
+
+/** What a request list may be narrowed to: every filter combines with the others (and). */
+export interface RequestFilters {
+  /** The node whose whole subtree is listed. */
+  rootId: string;
+  /** Part of the name of the organisation a request belongs to (accents and case ignored). */
+  siteName?: string | undefined;
+  status?: RequestStatus | undefined;
+  openOnly?: boolean | undefined;
+  channel?: Channel | undefined;
+  kind?: RequestKind | undefined;
+  /** Open and due strictly before this date: late as of it. */
+  lateAsOf?: string | undefined;
+  receivedFrom?: string | undefined;
+  receivedTo?: string | undefined;
+  dueFrom?: string | undefined;
+  dueBy?: string | undefined;
+  assigneeId?: string | undefined;
+  serviceIds?: string[] | undefined;
+  /** Part of the subject, the requester's name or the number (accents and case ignored). */
+  q?: string | undefined;
+}
+
+/** A cursor: the sort key of the row a page starts after (or ends before). */
+export type ListKey = [string, string, string] | [string, string];
+
+export interface ListedRequest extends RequestRecord {
+  /** The name of the organisation (site or service) the request belongs to: the « Site » column. */
+  orgName: string;
+}
+
+const NO_DUE_DATE = "9999-12-31";
+
+/** A LIKE pattern finding `text` anywhere, its own % and _ taken literally. */
+function containing(text: string): string {
+  return `%${text.replace(/[%_\\]/g, "\\$&")}%`;
+}
+
+function filtered(db: Kysely<DB>, f: RequestFilters) {
+  // The subtree through the organisation's path (GIN index): no list of ids, whatever the node's size.
+  let q = db
+    .selectFrom("requests as r")
+    .innerJoin("organisations as o", "o.id", "r.org_id")
+    .where(sql<boolean>`o.path && ${sql.val([f.rootId])}::uuid[]`);
+  if (f.siteName) q = q.where(sql<boolean>`vigie_fold(o.name) like vigie_fold(${containing(f.siteName)})`);
+  if (f.status) q = q.where("r.status", "=", f.status);
+  if (f.openOnly || f.lateAsOf) q = q.where("r.status", "not in", ["answered", "closed"]);
+  if (f.lateAsOf) q = q.where("r.due_on", "<", f.lateAsOf);
+  if (f.channel) q = q.where("r.channel", "=", f.channel);
+  if (f.kind) q = q.where("r.kind", "=", f.kind);
+  if (f.receivedFrom) q = q.where("r.received_on", ">=", f.receivedFrom);
+  if (f.receivedTo) q = q.where("r.received_on", "<=", f.receivedTo);
+  if (f.dueFrom) q = q.where("r.due_on", ">=", f.dueFrom);
+  if (f.dueBy) q = q.where("r.due_on", "<=", f.dueBy);
+  if (f.assigneeId) q = q.where("r.assignee_id", "=", f.assigneeId);
+  if (f.serviceIds) q = q.where("r.service_id", "in", f.serviceIds.length ? f.serviceIds : ["00000000-0000-0000-0000-000000000000"]);
+  // The same expression as the trigram index of migration 0016, so the index answers it.
+  if (f.q) q = q.where(sql<boolean>`request_search_text(r.subject, r.requester_name, r.number) like vigie_fold(${containing(f.q)})`);
+  return q;
+}
+
+/** The sort key of each order, as SQL (to compare and order by) and as read from a row (for the cursor). */
+const SORTS = {
+  due: {
+    descending: false,
+    sql: [sql`coalesce(r.due_on, ${sql.lit(NO_DUE_DATE)}::date)`, sql`r.received_on`, sql`r.id`],
+    casts: ["date", "date", "uuid"],
+    key: (r: RequestRecord): ListKey => [r.dueOn ?? NO_DUE_DATE, r.receivedOn, r.id],
+  },
+  received: {
+    descending: true,
+    sql: [sql`r.received_on`, sql`r.id`],
+    casts: ["date", "uuid"],
+    key: (r: RequestRecord): ListKey => [r.receivedOn, r.id],
+  },
+  number: {
+    descending: false,
+    sql: [sql`r.number`, sql`r.id`],
+    casts: ["text", "uuid"],
+    key: (r: RequestRecord): ListKey => [r.number, r.id],
+  },
+} as const;
+
+export function sortKeyOf(sort: RequestSort, r: RequestRecord): ListKey {
+  return SORTS[sort].key(r);
+}
+
+/** How many parts a cursor of this order has (to check one read from a link). */
+export function sortKeyLength(sort: RequestSort): number {
+  return SORTS[sort].casts.length;
+}
+
+/**
+ * One page of a request list, by keyset: the rows after `after` (or before `before`) in the order,
+ * `limit` of them, and whether more follow in that direction. One statement, whatever the subtree.
+ */
+export async function requestPage(
+  db: Kysely<DB>,
+  filters: RequestFilters,
+  page: { sort: RequestSort; after?: ListKey | undefined; before?: ListKey | undefined; limit: number },
+): Promise<{ rows: ListedRequest[]; more: boolean }> {
+  const order = SORTS[page.sort];
+  const backwards = page.before !== undefined;
+  const cursor = page.before ?? page.after;
+  // Walking backwards reads the reverse order, then turns the page round.
+  const descending = order.descending !== backwards;
+  let q = filtered(db, filters).selectAll("r").select("o.name as org_name");
+  if (cursor) {
+    if (cursor.length !== order.casts.length) throw new Error("curseur d'un autre ordre");
+    const values = cursor.map((v, i) => sql`${v}::${sql.raw(order.casts[i] ?? "text")}`);
+    const columns = sql.join([...order.sql]);
+    q = q.where(descending ? sql<boolean>`(${columns}) < (${sql.join(values)})` : sql<boolean>`(${columns}) > (${sql.join(values)})`);
+  }
+  for (const expression of order.sql) q = q.orderBy(expression, descending ? "desc" : "asc");
+  const rows = await q.limit(page.limit + 1).execute();
+  const more = rows.length > page.limit;
+  const kept = rows.slice(0, page.limit).map((row) => ({ ...toRecord(row), orgName: row.org_name }));
+  return { rows: backwards ? kept.reverse() : kept, more };
+}
+
+/** How many requests the filters keep, for the total shown above the list. */
+export async function countRequests(db: Kysely<DB>, filters: RequestFilters): Promise<number> {
+  const row = await filtered(db, filters).select(sql<number>`count(*)::int`.as("n")).executeTakeFirstOrThrow();
+  return row.n;
+}
+
 export interface RollupDelta {
   month: string;
   channel: string;
@@ -314,4 +442,24 @@ export async function backlog(db: Kysely<DB>, orgIds: SelectQueryBuilder<DB, "or
     .where("status", "not in", ["answered", "closed"])
     .executeTakeFirstOrThrow();
   return row;
+}
+
+/**
+ * Open requests of every node of the subtrees of `roots` (all when null), each counting its whole
+ * subtree: counted per organisation first (the partial index of open requests), then added up each
+ * organisation's path. One statement, whatever the tree's size.
+ */
+export async function openByNode(db: Kysely<DB>, roots: string[] | null): Promise<Map<string, number>> {
+  const rows = await sql<{ id: string; n: number }>`
+    with per_org as (
+      select org_id, count(*) as n from requests where status not in ('answered', 'closed') group by org_id
+    )
+    select a.id, sum(p.n)::int as n
+    from per_org p
+    join organisations o on o.id = p.org_id
+    cross join lateral unnest(o.path) as a(id)
+    ${roots === null ? sql`` : sql`where o.path && ${sql.val(roots)}::uuid[]`}
+    group by a.id
+  `.execute(db);
+  return new Map(rows.rows.map((r) => [r.id, r.n]));
 }

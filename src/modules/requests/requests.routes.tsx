@@ -28,16 +28,17 @@ import {
   canWrite,
   changeStatus,
   getRequest,
-  listQueue,
+  listRequestPage,
   previewLetter,
   type Queue,
+  type RequestListPage,
   reassign,
   registerRequest,
   requestHistory,
   sendHoldingReply,
   todayIn,
 } from "./requests.service.ts";
-import { QueueView, RequestForm, RequestPage } from "./requests.views.tsx";
+import { type ListValues, QUEUE_LABELS, QueueView, RequestForm, RequestPage } from "./requests.views.tsx";
 
 export async function requestsRoutes(app: App, deps: AppDeps): Promise<void> {
   const { db, config } = deps;
@@ -53,29 +54,51 @@ export async function requestsRoutes(app: App, deps: AppDeps): Promise<void> {
     { config: { access: onOrg("request.read") }, schema: { hide: true } },
     async (request, reply) => {
       const { orgId } = parseInput(orgParams, request.params);
-      const { queue = "all", q } = parseInput(queueQuerySchema, request.query);
       const actor = actorOf(request);
       const org = await getOrganisation(db, orgId);
-      const requests = await listQueue(db, actor, orgId, queue as Queue, q);
-      return sendPage(reply, request, {
-        title: `Demandes — ${org.name}`,
-        breadcrumbs: [
-          { label: "Organisations", href: "/organisations" },
-          { label: org.name, href: `/organisations/${orgId}` },
-          { label: "Demandes" },
-        ],
-        children: (
-          <QueueView
-            orgId={orgId}
-            orgName={org.name}
-            queue={queue as Queue}
-            q={q}
-            requests={requests}
-            canWrite={canWrite(actor, org.path)}
-            today={todayIn(org.timeZone)}
-          />
-        ),
-      });
+      const raw = (request.query ?? {}) as Record<string, unknown>;
+      // The form shows again what was typed, even when it is refused.
+      const values: ListValues = {};
+      for (const k of ["queue", "q", "site", "status", "channel", "kind", "late", "from", "to", "sort"] as const) {
+        if (typeof raw[k] === "string" && raw[k] !== "") values[k] = raw[k];
+      }
+      let page: RequestListPage | null = null;
+      let errors: Record<string, string> = {};
+      let status = 200;
+      try {
+        const input = parseInput(queueQuerySchema, raw);
+        if (input.late) values.late = "true";
+        page = await listRequestPage(db, actor, orgId, input);
+      } catch (error) {
+        if (!(error instanceof AppError) || error.status >= 500 || error.status === 404) throw error;
+        errors = error.fields ?? { _: error.message };
+        status = error.status;
+      }
+      const queue: Queue = values.queue && values.queue in QUEUE_LABELS ? (values.queue as Queue) : "all";
+      return sendPage(
+        reply,
+        request,
+        {
+          title: `Demandes — ${org.name}`,
+          breadcrumbs: [
+            { label: "Organisations", href: "/organisations" },
+            { label: org.name, href: `/organisations/${orgId}` },
+            { label: "Demandes" },
+          ],
+          children: (
+            <QueueView
+              orgId={orgId}
+              orgName={org.name}
+              queue={queue}
+              values={values}
+              errors={errors}
+              page={page}
+              canWrite={canWrite(actor, org.path)}
+            />
+          ),
+        },
+        status,
+      );
     },
   );
 

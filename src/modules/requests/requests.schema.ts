@@ -69,7 +69,23 @@ export const reassignSchema = z.object({
 
 export const requestParams = z.object({ orgId: z.string().uuid(), requestId: z.string().uuid("Demande introuvable.") });
 
-export const queueQuerySchema = z.object({
-  queue: blankAsAbsent(z.enum(["all", "mine", "service", "due-soon", "overdue"]).optional()),
-  q: blankAsAbsent(z.string().max(200).optional()),
-});
+const checkbox = z.preprocess((v) => v === true || v === "true" || v === "on" || v === "1", z.boolean()).default(false);
+
+/** The filters, order and page of a request list: the same for the page (a GET form) and the API. */
+export const queueQuerySchema = z
+  .object({
+    queue: blankAsAbsent(z.enum(["all", "mine", "service", "due-soon", "overdue"], { error: "File de travail inconnue." }).optional()),
+    q: blankAsAbsent(z.string().trim().max(200, "La recherche tient en 200 caractères au plus.").optional()),
+    site: blankAsAbsent(z.string().trim().max(200, "Le nom du site tient en 200 caractères au plus.").optional()),
+    status: blankAsAbsent(z.enum(STATUSES, { error: "Statut inconnu." }).optional()),
+    channel: blankAsAbsent(z.enum(CHANNELS, { error: "Canal inconnu." }).optional()),
+    kind: blankAsAbsent(z.enum(REQUEST_KINDS, { error: "Type inconnu." }).optional()),
+    late: checkbox,
+    from: blankAsAbsent(isoDate.optional()),
+    to: blankAsAbsent(isoDate.optional()),
+    sort: blankAsAbsent(z.enum(["due", "received", "number"], { error: "Ordre inconnu." }).optional()),
+    after: blankAsAbsent(z.string().max(400).optional()),
+    before: blankAsAbsent(z.string().max(400).optional()),
+  })
+  .refine((v) => !v.from || !v.to || v.from <= v.to, { path: ["from"], message: "La date de début doit précéder la date de fin." });
+export type QueueQueryInput = z.output<typeof queueQuerySchema>;

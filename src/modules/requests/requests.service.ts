@@ -6,24 +6,25 @@ import { countHit } from "../../app/rate-limit.ts";
 import type { DB } from "../../db/schema.ts";
 import { civilDateIn } from "../../ui/format.ts";
 import { accountCan } from "../accounts/accounts.service.ts";
-import { type Actor, can } from "../accounts/roles.ts";
+import { type Actor, can, reachRoots } from "../accounts/roles.ts";
 import type { AuditActor } from "../audit/audit.service.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { organisationCalendar } from "../calendar/calendar.service.ts";
 import type { Channel, RequestKind } from "../frameworks/channels.ts";
-import { getOrganisation, organisationPath, subtreeIds } from "../organisations/organisations.service.ts";
+import { getOrganisation, organisationPath } from "../organisations/organisations.service.ts";
 import { invitationFor } from "../surveys/surveys.service.ts";
 import { addCalendarDays, type Delay, histogramBucket, responseDays, shiftAfterPause } from "./due-date.ts";
 import { composeLetter, sendLetter, sendPublicAcknowledgement } from "./letters.service.ts";
 import type { LetterFacts, LetterKind } from "./letters.ts";
+import { decodeCursor, encodeCursor } from "./list-cursor.ts";
 import { hashTrackingToken, monthOf, planRegistrations, type Registered, writeRegistrations } from "./registration.ts";
 import { canMove, isOpen, type RequestStatus, STATUS_LABELS } from "./request-status.ts";
 import * as repo from "./requests.repository.ts";
-import type { PublicRequestInput, RequestCreateInput, StatusChangeInput } from "./requests.schema.ts";
+import type { PublicRequestInput, QueueQueryInput, RequestCreateInput, StatusChangeInput } from "./requests.schema.ts";
 import { codeMatches, formatTrackingCode, normaliseTrackingCode, trackingCodeFor } from "./tracking-code.ts";
 
 export type { Registered } from "./registration.ts";
-export type { RequestEvent, RequestRecord } from "./requests.repository.ts";
+export type { ListedRequest, RequestEvent, RequestRecord, RequestSort } from "./requests.repository.ts";
 
 /** Today's date where the organisation is: a deadline is a local calendar date. */
 export function todayIn(timeZone: string, now = new Date()): string {
@@ -422,30 +423,85 @@ export async function reassign(
 
 export type Queue = "all" | "mine" | "service" | "due-soon" | "overdue";
 
-/** The work queues of an organisation's subtree, as the actor may see them. */
-export async function listQueue(db: Kysely<DB>, actor: Actor, orgId: string, queue: Queue, q?: string) {
+/** Rows per page of a request list. */
+export const PAGE_SIZE = 50;
+
+export interface RequestListPage {
+  rows: repo.ListedRequest[];
+  /** How many requests the filters keep, all pages together. */
+  total: number;
+  sort: repo.RequestSort;
+  /** Cursors of the neighbouring pages, absent where there is none. */
+  next: string | undefined;
+  previous: string | undefined;
+  today: string;
+}
+
+/**
+ * A page of the requests of an organisation's whole subtree (a network lists every site's), as the
+ * actor may see them: a work queue, the filters, an order, by keyset. A bounded number of statements
+ * whatever the size of the subtree: the organisation, its calendar when the queue needs it, the page
+ * and the count.
+ */
+export async function listRequestPage(
+  db: Kysely<DB>,
+  actor: Actor,
+  orgId: string,
+  input: QueueQueryInput,
+  pageSize = PAGE_SIZE,
+): Promise<RequestListPage> {
   const org = await getOrganisation(db, orgId);
-  // The access check cleared the organisation, hence its whole subtree: taken inside the query, not loaded.
-  const orgIds = subtreeIds(db, orgId);
   const today = todayIn(org.timeZone);
-  const calendar = await organisationCalendar(db, org);
-  const base = { orgIds, openOnly: queue !== "all", q, limit: 200 };
-  switch (queue) {
-    case "mine":
-      return repo.listRequests(db, { ...base, assigneeId: actor.accountId });
-    case "service": {
-      // "My service": the services where the actor holds a role, within this organisation.
-      const paths = await Promise.all(actor.grants.map(async (g) => ({ id: g.orgId, path: (await organisationPath(db, g.orgId)) ?? [] })));
-      const mine = paths.filter((g) => g.path.includes(orgId)).map((g) => g.id);
-      return repo.listRequests(db, { ...base, serviceIds: mine });
-    }
-    case "due-soon":
-      return repo.listRequests(db, { ...base, dueFrom: today, dueBy: calendar.addWorkingDays(today, 2) });
-    case "overdue":
-      return repo.listRequests(db, { ...base, dueBefore: today });
-    default:
-      return repo.listRequests(db, base);
+  const queue: Queue = input.queue ?? "all";
+  const sort: repo.RequestSort = input.sort ?? "due";
+  const filters: repo.RequestFilters = {
+    rootId: orgId,
+    siteName: input.site,
+    status: input.status,
+    channel: input.channel,
+    kind: input.kind,
+    lateAsOf: input.late || queue === "overdue" ? today : undefined,
+    receivedFrom: input.from,
+    receivedTo: input.to,
+    q: input.q,
+    openOnly: queue !== "all",
+  };
+  if (queue === "mine") filters.assigneeId = actor.accountId;
+  if (queue === "service") {
+    // "My service": the services where the actor holds a role, within this organisation (one path per grant).
+    const paths = await Promise.all(actor.grants.map(async (g) => ({ id: g.orgId, path: (await organisationPath(db, g.orgId)) ?? [] })));
+    filters.serviceIds = paths.filter((g) => g.path.includes(orgId)).map((g) => g.id);
   }
+  if (queue === "due-soon") {
+    const calendar = await organisationCalendar(db, org);
+    filters.dueFrom = today;
+    filters.dueBy = calendar.addWorkingDays(today, 2);
+  }
+  const length = repo.sortKeyLength(sort);
+  const after = input.after ? decodeCursor(sort, input.after, length, "after") : undefined;
+  const before = !after && input.before ? decodeCursor(sort, input.before, length, "before") : undefined;
+  const [{ rows, more }, total] = await Promise.all([
+    repo.requestPage(db, filters, { sort, after, before, limit: pageSize }),
+    repo.countRequests(db, filters),
+  ]);
+  const first = rows[0];
+  const last = rows.at(-1);
+  // Coming back (before), rows follow: the page we came from. Going on (after), rows precede.
+  const hasNext = before ? true : more;
+  const hasPrevious = before ? more : after !== undefined;
+  return {
+    rows,
+    total,
+    sort,
+    next: hasNext && last ? encodeCursor(sort, repo.sortKeyOf(sort, last)) : undefined,
+    previous: hasPrevious && first ? encodeCursor(sort, repo.sortKeyOf(sort, first)) : undefined,
+    today,
+  };
+}
+
+/** Open requests below each node the actor may see (the tree page's counts), in one grouped statement. */
+export function openRequestsByNode(db: Kysely<DB>, actor: Actor): Promise<Map<string, number>> {
+  return repo.openByNode(db, actor.instanceAdmin ? null : reachRoots(actor, "request.read"));
 }
 
 /**

@@ -1,12 +1,12 @@
-import { formatDateShort, formatDateTime, formatDelay, formatDate as longDate } from "../../ui/format.ts";
-import { CsrfField, ErrorSummary, type FormState, SelectField, TextArea, TextField } from "../../ui/forms.tsx";
+import { formatDateShort, formatDateTime, formatDelay, formatDate as longDate, plural } from "../../ui/format.ts";
+import { Checkbox, CsrfField, ErrorSummary, type FormState, SelectField, TextArea, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
 import { CHANNEL_LABELS, CHANNELS, REQUEST_KIND_LABELS, REQUEST_KINDS } from "../frameworks/channels.ts";
 import type { MailState } from "../mail/mail.service.ts";
 import { MAIL_KIND_LABELS, MailStatusBadge, RetryButton } from "../mail/mail.views.tsx";
-import { nextStatuses, STATUS_LABELS } from "./request-status.ts";
-import type { Queue, RequestEvent, RequestRecord } from "./requests.service.ts";
+import { nextStatuses, STATUS_LABELS, STATUSES } from "./request-status.ts";
+import type { Queue, RequestEvent, RequestListPage, RequestRecord, RequestSort } from "./requests.service.ts";
 
 export const QUEUE_LABELS: Record<Queue, string> = {
   mine: "Mes demandes",
@@ -109,24 +109,63 @@ export function RequestForm({
   );
 }
 
+const SORT_LABELS: Record<RequestSort, string> = {
+  due: "Échéance (la plus proche d'abord)",
+  received: "Date de réception (la plus récente d'abord)",
+  number: "Numéro",
+};
+
+/** The labels of the list's filters, for the error summary. */
+const FILTER_LABELS: Record<string, string> = {
+  q: "Recherche",
+  site: "Site",
+  status: "Statut",
+  channel: "Canal",
+  kind: "Type",
+  from: "Reçue du",
+  to: "Reçue au",
+  sort: "Trier par",
+  after: "Page",
+  before: "Page",
+};
+
+/** The filters as a form's values, to show them again and carry them in the page links. */
+export type ListValues = Partial<Record<"queue" | "q" | "site" | "status" | "channel" | "kind" | "late" | "from" | "to" | "sort", string>>;
+
+function pageLink(base: string, values: ListValues, cursor: { after?: string; before?: string }): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries({ ...values, ...cursor })) if (v) params.set(k, v);
+  return `${base}?${params}`;
+}
+
+/**
+ * The requests of a node and of its whole subtree: the « Site » column tells apart « 2025-000001 » of
+ * two sites. Filters are a GET form (no script needed), pages follow by keyset links.
+ */
 export function QueueView({
   orgId,
   orgName,
   queue,
-  q,
-  requests,
+  values,
+  errors,
+  page,
   canWrite,
-  today,
 }: {
   orgId: string;
   orgName: string;
   queue: Queue;
-  q: string | undefined;
-  requests: RequestRecord[];
+  values: ListValues;
+  errors: FormState["errors"];
+  page: RequestListPage | null;
   canWrite: boolean;
-  today: string;
 }): SafeHtml {
   const base = `/organisations/${orgId}/requests`;
+  const form: FormState = { values, errors };
+  const rows = page?.rows ?? [];
+  const filtered = Object.entries(values).some(([k, v]) => k !== "queue" && k !== "sort" && v);
+  const more =
+    ["status", "channel", "kind", "from", "to", "sort", "late"].some((k) => values[k as keyof ListValues]) ||
+    Object.keys(errors).length > 0;
   return (
     <div>
       <h1>{`Demandes — ${orgName}`}</h1>
@@ -156,56 +195,169 @@ export function QueueView({
           ))}
         </ul>
       </nav>
-      <form method="get" action={base} class="fr-mb-2w">
+      <ErrorSummary form={form} labels={FILTER_LABELS} />
+      <form method="get" action={base} class="fr-mb-3w" aria-label="Filtrer les demandes">
         <input type="hidden" name="queue" value={queue} />
-        {/* biome-ignore lint/a11y/useSemanticElements: the DSFR search bar is a div with the search role. */}
-        <div class="fr-search-bar" role="search">
-          <label class="fr-label" for="q">
-            Rechercher (numéro, objet, nom)
-          </label>
-          <input class="fr-input" type="search" id="q" name="q" value={q ?? ""} placeholder="Rechercher (numéro, objet, nom)" />
-          <button class="fr-btn" type="submit" title="Rechercher">
-            Rechercher
-          </button>
+        <div class="fr-grid-row fr-grid-row--gutters">
+          <div class="fr-col-12 fr-col-md-6">
+            <TextField name="q" label="Rechercher (numéro, objet, nom de l'usager)" type="search" form={form} maxlength={200} />
+          </div>
+          <div class="fr-col-12 fr-col-md-6">
+            <TextField name="site" label="Site" hint="Tout ou partie de son nom" form={form} maxlength={200} />
+          </div>
         </div>
+        {/* The other filters fold away (no script: a native disclosure), so a phone reaches the list sooner. */}
+        <details class="vigie-filters fr-mb-2w" open={more}>
+          <summary>Plus de filtres : statut, canal, type, dates, retard, ordre</summary>
+          <div class="fr-grid-row fr-grid-row--gutters fr-mt-1w">
+            <div class="fr-col-12 fr-col-md-4">
+              <SelectField
+                name="status"
+                label="Statut"
+                form={form}
+                placeholder="Tous"
+                options={STATUSES.map((k) => ({ value: k, label: STATUS_LABELS[k] }))}
+              />
+            </div>
+            <div class="fr-col-12 fr-col-md-4">
+              <SelectField
+                name="channel"
+                label="Canal"
+                form={form}
+                placeholder="Tous"
+                options={CHANNELS.map((k) => ({ value: k, label: CHANNEL_LABELS[k] }))}
+              />
+            </div>
+            <div class="fr-col-12 fr-col-md-4">
+              <SelectField
+                name="kind"
+                label="Type"
+                form={form}
+                placeholder="Tous"
+                options={REQUEST_KINDS.map((k) => ({ value: k, label: REQUEST_KIND_LABELS[k] }))}
+              />
+            </div>
+            <div class="fr-col-6 fr-col-md-3">
+              <TextField name="from" label="Reçue du" type="date" form={form} />
+            </div>
+            <div class="fr-col-6 fr-col-md-3">
+              <TextField name="to" label="Reçue au" type="date" form={form} />
+            </div>
+            <div class="fr-col-12 fr-col-md-6">
+              <SelectField
+                name="sort"
+                label="Trier par"
+                form={{ values: { ...values, sort: values.sort ?? "due" }, errors }}
+                options={(Object.keys(SORT_LABELS) as RequestSort[]).map((k) => ({ value: k, label: SORT_LABELS[k] }))}
+              />
+            </div>
+            <div class="fr-col-12">
+              <Checkbox
+                name="late"
+                label="En retard seulement"
+                hint="Ouvertes et dont l'échéance est passée"
+                checked={values.late === "true"}
+              />
+            </div>
+          </div>
+        </details>
+        <ul class="fr-btns-group fr-btns-group--inline-sm">
+          <li>
+            <button class="fr-btn" type="submit">
+              Filtrer
+            </button>
+          </li>
+          {filtered ? (
+            <li>
+              <a class="fr-btn fr-btn--secondary" href={`${base}?queue=${queue}`}>
+                Effacer les filtres
+              </a>
+            </li>
+          ) : null}
+        </ul>
       </form>
-      <TableFrame>
-        <table>
-          <caption>{`${QUEUE_LABELS[queue]} : ${requests.length}`}</caption>
-          <thead>
-            <tr>
-              <th scope="col">N°</th>
-              <th scope="col">Objet</th>
-              <th scope="col">Type</th>
-              <th scope="col">Canal</th>
-              <th scope="col">Reçue le</th>
-              <th scope="col">Échéance</th>
-              <th scope="col">Statut</th>
-            </tr>
-          </thead>
-          <tbody>
-            {requests.map((r) => {
-              const late = r.dueOn !== null && r.dueOn < today && !r.answeredOn;
-              return (
+      {page ? (
+        <>
+          <TableFrame>
+            <table>
+              <caption>{`${QUEUE_LABELS[queue]} : ${plural(page.total, "demande")}`}</caption>
+              <thead>
                 <tr>
-                  <td>
-                    <a href={`/organisations/${r.orgId}/requests/${r.id}`}>{r.number}</a>
-                  </td>
-                  <td>{r.subject}</td>
-                  <td>{REQUEST_KIND_LABELS[r.kind]}</td>
-                  <td>{CHANNEL_LABELS[r.channel]}</td>
-                  <td>{formatDate(r.receivedOn)}</td>
-                  <td>
-                    {formatDate(r.dueOn)}
-                    {late ? <span class="fr-badge fr-badge--error fr-badge--sm fr-ml-1w">en retard</span> : null}
-                  </td>
-                  <td>{STATUS_LABELS[r.status]}</td>
+                  <th scope="col">N°</th>
+                  <th scope="col">Site</th>
+                  <th scope="col">Objet</th>
+                  <th scope="col">Type</th>
+                  <th scope="col">Canal</th>
+                  <th scope="col">Reçue le</th>
+                  <th scope="col">Échéance</th>
+                  <th scope="col">Statut</th>
                 </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </TableFrame>
+              </thead>
+              <tbody>
+                {rows.map((r) => {
+                  const late = r.dueOn !== null && r.dueOn < page.today && !r.answeredOn && !r.closedOn;
+                  return (
+                    <tr>
+                      <td>
+                        <a href={`/organisations/${r.orgId}/requests/${r.id}`}>{r.number}</a>
+                      </td>
+                      <td>
+                        <a href={`/organisations/${r.orgId}`}>{r.orgName}</a>
+                      </td>
+                      <td>{r.subject}</td>
+                      <td>{REQUEST_KIND_LABELS[r.kind]}</td>
+                      <td>{CHANNEL_LABELS[r.channel]}</td>
+                      <td>{formatDate(r.receivedOn)}</td>
+                      <td>
+                        {formatDate(r.dueOn)}
+                        {late ? <span class="fr-badge fr-badge--error fr-badge--sm fr-ml-1w">en retard</span> : null}
+                      </td>
+                      <td>{STATUS_LABELS[r.status]}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </TableFrame>
+          {rows.length === 0 ? <p>{filtered ? "Aucune demande ne répond à ces critères." : "Aucune demande."}</p> : null}
+          {page.previous || page.next ? (
+            <nav role="navigation" class="fr-pagination" aria-label="Pages de la liste">
+              <ul class="fr-pagination__list">
+                <li>
+                  {page.previous ? (
+                    <a
+                      class="fr-pagination__link fr-pagination__link--prev fr-pagination__link--lg-label"
+                      href={pageLink(base, values, { before: page.previous })}
+                      rel="prev"
+                    >
+                      Précédent
+                    </a>
+                  ) : (
+                    <a class="fr-pagination__link fr-pagination__link--prev fr-pagination__link--lg-label" aria-disabled="true" role="link">
+                      Précédent
+                    </a>
+                  )}
+                </li>
+                <li>
+                  {page.next ? (
+                    <a
+                      class="fr-pagination__link fr-pagination__link--next fr-pagination__link--lg-label"
+                      href={pageLink(base, values, { after: page.next })}
+                      rel="next"
+                    >
+                      Suivant
+                    </a>
+                  ) : (
+                    <a class="fr-pagination__link fr-pagination__link--next fr-pagination__link--lg-label" aria-disabled="true" role="link">
+                      Suivant
+                    </a>
+                  )}
+                </li>
+              </ul>
+            </nav>
+          ) : null}
+        </>
+      ) : null}
     </div>
   );
 }

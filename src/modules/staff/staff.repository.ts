@@ -226,3 +226,51 @@ export async function incidentCounts(db: Kysely<DB>, root: string, from: string,
     .groupBy("status")
     .execute();
 }
+
+/** A staff list's cursor: the site's name, the agent's name and id of the row a page starts after. */
+export type StaffKey = [string, string, string];
+
+/**
+ * Agents of a node's whole subtree with their site's name (issue #13), by site then name, a page at a
+ * time by keyset; their trainings for those agents only. Three statements, whatever the subtree's size.
+ */
+export async function staffOfSubtree(
+  db: Kysely<DB>,
+  root: string,
+  f: { siteName?: string | undefined; after?: StaffKey | undefined; limit: number },
+) {
+  const sdb = staffDb(db);
+  let q = sdb
+    .selectFrom("staff_members as m")
+    .innerJoin("organisations as o", "o.id", "m.org_id")
+    .where(sql<boolean>`o.path && ${sql.val([root])}::uuid[]`);
+  if (f.siteName) q = q.where(sql<boolean>`vigie_fold(o.name) like vigie_fold(${`%${f.siteName.replace(/[%_\\]/g, "\\$&")}%`})`);
+  const total = (await q.select(sql<number>`count(*)::int`.as("n")).executeTakeFirstOrThrow()).n;
+  let page = q.select(["m.org_id", "o.name as org_name", "m.id", "m.name", "m.job", "m.active", "m.version"]);
+  if (f.after) {
+    const [site, name, id] = f.after;
+    page = page.where(sql<boolean>`(o.name, m.name, m.id) > (${site}::text, ${name}::text, ${id}::uuid)`);
+  }
+  const rows = await page
+    .orderBy("o.name")
+    .orderBy("m.name")
+    .orderBy("m.id")
+    .limit(f.limit + 1)
+    .execute();
+  const members = rows.slice(0, f.limit);
+  const trainings = members.length
+    ? await sdb
+        .selectFrom("staff_trainings")
+        .select(["staff_id", "theme", "completed_on"])
+        // Both columns, so the unique (org_id, staff_id, …) index answers.
+        .where("org_id", "in", [...new Set(members.map((m) => m.org_id))])
+        .where(
+          "staff_id",
+          "in",
+          members.map((m) => m.id),
+        )
+        .orderBy("completed_on")
+        .execute()
+    : [];
+  return { members, trainings, total, more: rows.length > f.limit };
+}

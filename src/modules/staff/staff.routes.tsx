@@ -26,6 +26,7 @@ import {
   fileIncident,
   listIncidents,
   listStaff,
+  listSubtreeStaff,
   setStaffActive,
   trainingTable,
   triageIncident,
@@ -56,6 +57,21 @@ export async function staffRoutes(app: App, deps: AppDeps): Promise<void> {
     forms: { staff?: FormState; training?: FormState },
   ): Promise<PageOptions> => {
     const org = await getOrganisation(db, orgId);
+    const query = (request.query ?? {}) as Record<string, unknown>;
+    const text = (v: unknown) => (typeof v === "string" && v.trim() ? v.trim().slice(0, 400) : undefined);
+    const site = text(query.site)?.slice(0, 200);
+    let after = text(query.after);
+    let pageError: string | undefined;
+    let list: Awaited<ReturnType<typeof listSubtreeStaff>>;
+    try {
+      list = await listSubtreeStaff(db, orgId, { site, after });
+    } catch (error) {
+      // A page link edited by hand: say so, and show the first page.
+      if (!(error instanceof AppError) || error.code !== "validation") throw error;
+      pageError = error.fields?.after ?? error.message;
+      after = undefined;
+      list = await listSubtreeStaff(db, orgId, { site });
+    }
     return {
       title: `Agents et formations — ${org.name}`,
       breadcrumbs: [{ label: org.name, href: `/organisations/${orgId}` }, { label: "Agents et formations" }],
@@ -64,6 +80,10 @@ export async function staffRoutes(app: App, deps: AppDeps): Promise<void> {
           orgId={orgId}
           orgName={org.name}
           staff={await listStaff(db, orgId)}
+          list={list}
+          site={site}
+          after={after}
+          pageError={pageError}
           table={await trainingTable(db, orgId, today())}
           canManage={can(actorOf(request), "commitment.manage", org.path)}
           staffForm={forms.staff ?? emptyForm()}

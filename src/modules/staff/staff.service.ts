@@ -40,6 +40,62 @@ export async function listStaff(db: Kysely<DB>, orgId: string): Promise<StaffMem
   }));
 }
 
+/** An agent as the list of a node shows it: with the site they work at. */
+export interface ListedStaffMember extends StaffMember {
+  orgId: string;
+  orgName: string;
+}
+
+export const STAFF_PAGE_SIZE = 50;
+
+const BAD_PAGE = "Ce lien de page n'est plus valable : revenez à la première page de la liste.";
+
+/** The agents of a node's whole subtree (a network lists every site's), filtered by site name, by keyset pages. */
+export async function listSubtreeStaff(
+  db: Kysely<DB>,
+  rootId: string,
+  input: { site?: string | undefined; after?: string | undefined },
+): Promise<{ members: ListedStaffMember[]; total: number; next: string | undefined }> {
+  let after: repo.StaffKey | undefined;
+  if (input.after) {
+    let key: unknown;
+    try {
+      key = JSON.parse(Buffer.from(input.after, "base64url").toString("utf8"));
+    } catch {
+      throw new AppError("validation", { fields: { after: BAD_PAGE } });
+    }
+    const valid =
+      Array.isArray(key) &&
+      key.length === 3 &&
+      key.every((k) => typeof k === "string" && k.length <= 200) &&
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(String(key[2]));
+    if (!valid) throw new AppError("validation", { fields: { after: BAD_PAGE } });
+    after = key as repo.StaffKey;
+  }
+  const { members, trainings, total, more } = await repo.staffOfSubtree(db, rootId, {
+    siteName: input.site,
+    after,
+    limit: STAFF_PAGE_SIZE,
+  });
+  const listed = members.map((m) => ({
+    orgId: m.org_id,
+    orgName: m.org_name,
+    id: m.id,
+    name: m.name,
+    job: m.job,
+    active: m.active,
+    version: m.version,
+    trainings: trainings
+      .filter((t) => t.staff_id === m.id)
+      .flatMap((t) =>
+        TRAINING_THEMES.includes(t.theme as TrainingTheme) ? [{ theme: t.theme as TrainingTheme, completedOn: t.completed_on }] : [],
+      ),
+  }));
+  const last = members.at(-1);
+  const next = more && last ? Buffer.from(JSON.stringify([last.org_name, last.name, last.id])).toString("base64url") : undefined;
+  return { members: listed, total, next };
+}
+
 export async function addStaff(
   db: Kysely<DB>,
   actor: Actor,

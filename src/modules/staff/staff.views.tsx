@@ -4,7 +4,7 @@ import { CsrfField, ErrorSummary, type FormState, SelectField, TextArea, TextFie
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
 import { CHANNEL_LABELS, CHANNELS } from "../frameworks/channels.ts";
-import type { Incident, StaffMember, TrainingTable } from "./staff.service.ts";
+import type { Incident, ListedStaffMember, StaffMember, TrainingTable } from "./staff.service.ts";
 import { TRAINING_THEME_LABELS, TRAINING_THEMES } from "./themes.ts";
 
 const pct = (x: number | null) => formatRate(x, 0);
@@ -43,7 +43,13 @@ export function TrainingShares({ table }: { table: TrainingTable }): SafeHtml {
 export function StaffPage(props: {
   orgId: string;
   orgName: string;
+  /** The site's own agents, for the training form. */
   staff: StaffMember[];
+  /** The agents of the whole subtree, a page of them. */
+  list: { members: ListedStaffMember[]; total: number; next: string | undefined };
+  site?: string | undefined;
+  after?: string | undefined;
+  pageError?: string | undefined;
   table: TrainingTable;
   canManage: boolean;
   staffForm: FormState;
@@ -59,21 +65,50 @@ export function StaffPage(props: {
         l'historique.
       </p>
       <TrainingShares table={props.table} />
+      <form method="get" action={base} class="fr-mb-2w" aria-label="Filtrer les agents par site">
+        {/* biome-ignore lint/a11y/useSemanticElements: the DSFR search bar is a div with the search role. */}
+        <div class="fr-search-bar" role="search">
+          <label class="fr-label" for="site">
+            Site (tout ou partie de son nom)
+          </label>
+          <input
+            class="fr-input"
+            type="search"
+            id="site"
+            name="site"
+            value={props.site ?? ""}
+            maxlength={200}
+            placeholder="Site (tout ou partie de son nom)"
+          />
+          <button class="fr-btn" type="submit" title="Filtrer par site">
+            Filtrer par site
+          </button>
+        </div>
+      </form>
+      {props.pageError ? (
+        <div class="fr-alert fr-alert--error fr-alert--sm fr-mb-2w" role="alert">
+          <p>{props.pageError}</p>
+        </div>
+      ) : null}
       <TableFrame>
         <table>
-          <caption>{`Agents du site (${props.staff.length})`}</caption>
+          <caption>{`Agents du site et de ce qui lui est rattaché : ${props.list.total}`}</caption>
           <thead>
             <tr>
               <th scope="col">Nom</th>
+              <th scope="col">Site</th>
               <th scope="col">Fonction</th>
               <th scope="col">Formations suivies</th>
               <th scope="col">Statut</th>
             </tr>
           </thead>
           <tbody>
-            {props.staff.map((m) => (
+            {props.list.members.map((m) => (
               <tr>
                 <td>{m.name}</td>
+                <td>
+                  <a href={`/organisations/${m.orgId}/staff`}>{m.orgName}</a>
+                </td>
                 <td>{m.job ?? "—"}</td>
                 <td>
                   {m.trainings.length
@@ -83,7 +118,7 @@ export function StaffPage(props: {
                 <td>
                   {m.active ? "En poste" : "Parti"}
                   {props.canManage ? (
-                    <form method="post" action={`${base}/${m.id}/active`} class="vigie-inline-form">
+                    <form method="post" action={`/organisations/${m.orgId}/staff/${m.id}/active`} class="vigie-inline-form">
                       <CsrfField token={props.csrf} />
                       <input type="hidden" name="version" value={String(m.version)} />
                       <input type="hidden" name="active" value={m.active ? "false" : "true"} />
@@ -102,6 +137,32 @@ export function StaffPage(props: {
           </tbody>
         </table>
       </TableFrame>
+      {props.list.members.length === 0 ? <p>Aucun agent{props.site ? " sur les sites de ce nom" : ""}.</p> : null}
+      <nav role="navigation" class="fr-pagination fr-mb-3w" aria-label="Pages de la liste des agents">
+        <ul class="fr-pagination__list">
+          {props.after ? (
+            <li>
+              <a
+                class="fr-pagination__link fr-pagination__link--first"
+                href={`${base}?${new URLSearchParams(props.site ? { site: props.site } : {})}`}
+              >
+                Première page
+              </a>
+            </li>
+          ) : null}
+          {props.list.next ? (
+            <li>
+              <a
+                class="fr-pagination__link fr-pagination__link--next fr-pagination__link--lg-label"
+                rel="next"
+                href={`${base}?${new URLSearchParams({ ...(props.site ? { site: props.site } : {}), after: props.list.next })}`}
+              >
+                Suivant
+              </a>
+            </li>
+          ) : null}
+        </ul>
+      </nav>
       {props.canManage ? (
         <div class="fr-grid-row fr-grid-row--gutters">
           <div class="fr-col-12 fr-col-md-6">

@@ -70,7 +70,7 @@ describe("importing a register of requests, through the pages and the API", () =
   let lyon = "";
   let other = "";
   const base = () => `/organisations/${lyon}/requests/import`;
-  const listed = async () => (await c.api("GET", `/api/v1/organisations/${lyon}/requests`)).json() as Array<Record<string, unknown>>;
+  const listed = async () => (await c.api("GET", `/api/v1/organisations/${lyon}/requests`)).json().items as Array<Record<string, unknown>>;
 
   /** Upload, accept the proposed mapping (plus any change), and return the preview. */
   async function preview(fileName: string, bytes: Uint8Array, change: Record<string, string> = {}) {
