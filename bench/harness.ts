@@ -78,7 +78,11 @@ export async function p50(calls: number, fn: (i: number) => Promise<unknown>, bu
 }
 
 /** Operations per second of `concurrency` workers calling `fn` for `seconds`, in this process (database-bound work). */
-export async function throughput(seconds: number, concurrency: number, fn: (worker: number, i: number) => Promise<unknown>): Promise<number> {
+export async function throughput(
+  seconds: number,
+  concurrency: number,
+  fn: (worker: number, i: number) => Promise<unknown>,
+): Promise<number> {
   const deadline = performance.now() + seconds * 1000;
   let done = 0;
   const start = performance.now();
@@ -115,7 +119,9 @@ export async function interleave(figure: Figure, rounds: number): Promise<Outcom
     const c2 = await side(figure.ceiling);
     const ratio = (v1 + v2) / (c1 + c2);
     out.push({ ceiling: [c1, c2], vigie: [v1, v2], ratio });
-    log(`  manche ${r + 1}/${rounds} : plafond ${fmt(c1)} / ${fmt(c2)}, Vigie ${fmt(v1)} / ${fmt(v2)} ${figure.unit} → ${ratioText(figure.direction, ratio)}`);
+    log(
+      `  manche ${r + 1}/${rounds} : plafond ${fmt(c1)} / ${fmt(c2)}, Vigie ${fmt(v1)} / ${fmt(v2)} ${figure.unit} → ${ratioText(figure.direction, ratio)}`,
+    );
   }
   const ratios = out.map((r) => r.ratio);
   const m = median(ratios);

@@ -21,15 +21,15 @@
  */
 import { spawnSync } from "node:child_process";
 import { sql } from "kysely";
-import { comparisonFigures, dashboardFigure } from "./dashboards/dashboard.ts";
 import { callImportFigure } from "./calls/import.ts";
+import { comparisonFigures, dashboardFigure } from "./dashboards/dashboard.ts";
+import type { Figure } from "./harness.ts";
 import { interleave, log, machine, markdownRow, type Outcome, TABLE_HEADER } from "./harness.ts";
 import { defaultsFor, type Network, openNetwork } from "./network/dataset.ts";
 import { publicPageFigure } from "./publication/public-page.ts";
 import { registerImportFigure } from "./requests/register-import.ts";
 import { registrationFigure } from "./requests/registration.ts";
 import { surveyAnswerFigure } from "./surveys/answer.ts";
-import type { Figure } from "./harness.ts";
 
 const LEGACY: Record<string, string[]> = {
   calendar: ["bench/calendar/due-dates.ts"],
@@ -84,7 +84,9 @@ async function main() {
   }
   const names = name === "all" ? Object.keys(FIGURES) : name === "dataset" ? [] : [name];
   if (name !== "dataset" && !names.every((n) => n in FIGURES))
-    throw new Error(`Banc inconnu : « ${name} ». Bancs : ${[...Object.keys(FIGURES), "all", "dataset", ...Object.keys(LEGACY)].join(", ")}.`);
+    throw new Error(
+      `Banc inconnu : « ${name} ». Bancs : ${[...Object.keys(FIGURES), "all", "dataset", ...Object.keys(LEGACY)].join(", ")}.`,
+    );
   const started = new Date();
   const network = await openNetwork({ url: options.url, fresh: options.fresh, ...defaultsFor(options.sites) });
   const outcomes: Outcome[] = [];
@@ -104,7 +106,9 @@ async function main() {
     const fr = (x: number) => x.toLocaleString("fr-FR");
     process.stdout.write(`Commande : \`npm run bench -- ${process.argv.slice(2).join(" ")}\` — ${machine()} ; PostgreSQL ${version} ; ${started.toISOString().slice(0, 16).replace("T", " ")} UTC, ${((Date.now() - started.getTime()) / 60000).toFixed(1)} min.
 
-Réseau (schéma \`${network.schema}\`, ${b.reused ? "réutilisé, construit auparavant en" : "construit en"} ${b.seconds.total?.toFixed(0)} s : ${Object.entries(b.seconds)
+Réseau (schéma \`${network.schema}\`, ${b.reused ? "réutilisé, construit auparavant en" : "construit en"} ${b.seconds.total?.toFixed(0)} s : ${Object.entries(
+      b.seconds,
+    )
       .filter(([k]) => k !== "total")
       .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
       .join(", ")}) : ${Object.entries(b.rows)

@@ -83,9 +83,11 @@ const count = async (db: Kysely<DB>, table: string) =>
 export async function openNetwork(options: NetworkOptions): Promise<Network> {
   const schema = `bench_network_${options.sites}`;
   const admin = await openDatabase({ url: options.url });
-  const exists = (await sql<{ n: string }>`select count(*) as n from pg_tables where schemaname = ${schema} and tablename = 'bench_meta'`.execute(
-    admin.db,
-  )).rows[0]?.n;
+  const exists = (
+    await sql<{ n: string }>`select count(*) as n from pg_tables where schemaname = ${schema} and tablename = 'bench_meta'`.execute(
+      admin.db,
+    )
+  ).rows[0]?.n;
   if (options.fresh || exists === "0") await sql.raw(`drop schema if exists ${quoteIdent(schema)} cascade`).execute(admin.db);
   await admin.close();
   const database = await openDatabase({ url: options.url, schema });
@@ -95,7 +97,15 @@ export async function openNetwork(options: NetworkOptions): Promise<Network> {
   const meta = options.fresh || exists === "0" || applied.length > 0 ? undefined : await readMeta(db, options);
   if (meta) {
     log(`réseau de ${options.sites} sites réutilisé (schéma ${schema}) ; --fresh pour le refaire`);
-    return { database, db, schema, url: options.url, actor: ACTOR, ...meta, build: { reused: true, seconds: meta.seconds, rows: meta.rows } };
+    return {
+      database,
+      db,
+      schema,
+      url: options.url,
+      actor: ACTOR,
+      ...meta,
+      build: { reused: true, seconds: meta.seconds, rows: meta.rows },
+    };
   }
   if (applied.length > 0 && exists !== "0" && !options.fresh) {
     // New migrations on an old dataset: start again rather than bench half-migrated data.
@@ -120,7 +130,16 @@ export async function openNetwork(options: NetworkOptions): Promise<Network> {
   await timed(seconds, "publication (refreshPublication)", () => publish(db, tree.networkId, options.sites));
   seconds.total = (performance.now() - total) / 1000;
   const rows: Record<string, number> = {};
-  for (const table of ["organisations", "requests", "request_events", "calls", "survey_responses", "published_figures", "call_rollup", "request_rollup"])
+  for (const table of [
+    "organisations",
+    "requests",
+    "request_events",
+    "calls",
+    "survey_responses",
+    "published_figures",
+    "call_rollup",
+    "request_rollup",
+  ])
     rows[table] = await count(db, table);
   await sql`create table bench_meta (key text primary key, value jsonb not null)`.execute(db);
   const value = { ...options, url: undefined, networkId: tree.networkId, surveyId, seconds, rows };
@@ -143,19 +162,28 @@ async function publish(db: Kysely<DB>, networkId: string, sites: number) {
 }
 
 async function readMeta(db: Kysely<DB>, options: NetworkOptions) {
-  const row = (await sql<{ value: Record<string, unknown> }>`select value from bench_meta where key = 'network'`.execute(db).catch(() => ({ rows: [] })))
-    .rows[0];
+  const row = (
+    await sql<{ value: Record<string, unknown> }>`select value from bench_meta where key = 'network'`
+      .execute(db)
+      .catch(() => ({ rows: [] }))
+  ).rows[0];
   const v = row?.value as
     | (NetworkOptions & { networkId: string; surveyId: string; seconds: Record<string, number>; rows: Record<string, number> })
     | undefined;
-  if (!v || v.sites !== options.sites || v.requestsPerSite !== options.requestsPerSite || v.callsPerSite !== options.callsPerSite) return undefined;
+  if (!v || v.sites !== options.sites || v.requestsPerSite !== options.requestsPerSite || v.callsPerSite !== options.callsPerSite)
+    return undefined;
   if (v.answersPerSite !== options.answersPerSite) return undefined;
   const departments = (
-    await sql<{ id: string; sites: string }>`select parent_id as id, count(*) as sites from organisations where kind = 'site' group by parent_id order by count(*) desc, parent_id`.execute(
+    await sql<{
+      id: string;
+      sites: string;
+    }>`select parent_id as id, count(*) as sites from organisations where kind = 'site' group by parent_id order by count(*) desc, parent_id`.execute(
       db,
     )
   ).rows.map((r) => ({ id: r.id, sites: Number(r.sites) }));
-  const siteIds = (await sql<{ id: string }>`select id from organisations where kind = 'site' order by id`.execute(db)).rows.map((r) => r.id);
+  const siteIds = (await sql<{ id: string }>`select id from organisations where kind = 'site' order by id`.execute(db)).rows.map(
+    (r) => r.id,
+  );
   return { networkId: v.networkId, surveyId: v.surveyId, departments, siteIds, seconds: v.seconds, rows: v.rows };
 }
 
@@ -169,7 +197,14 @@ async function insertTree(db: Kysely<DB>, sites: number) {
     ids.set(o.key, id);
     const path = [...(o.parentKey ? (paths.get(o.parentKey) ?? []) : []), id];
     paths.set(o.key, path);
-    return { id, parent: o.parentKey ? (ids.get(o.parentKey) ?? null) : null, path: `{${path.join(",")}}`, kind: o.kind, name: o.name, zone: o.holidayZone };
+    return {
+      id,
+      parent: o.parentKey ? (ids.get(o.parentKey) ?? null) : null,
+      path: `{${path.join(",")}}`,
+      kind: o.kind,
+      name: o.name,
+      zone: o.holidayZone,
+    };
   });
   await sql`
     insert into organisations (id, parent_id, path, kind, name, holiday_zone)
@@ -299,7 +334,9 @@ async function insertAnswers(db: Kysely<DB>, networkId: string, perSite: number)
     select gen_random_uuid() as id, s.id as site_id, s.path, t.id as template_id,
            ${PERIOD.from}::date + floor(random() * 365)::int as day, md5(s.id::text || g) as token
     from bench_sites s, generate_series(1, ${perSite}) g,
-    lateral (select id from survey_responses where survey_id = ${survey.id} order by id offset (g % ${ANSWER_SETS.length}) limit 1) t`.execute(db);
+    lateral (select id from survey_responses where survey_id = ${survey.id} order by id offset (g % ${ANSWER_SETS.length}) limit 1) t`.execute(
+    db,
+  );
   await sql`
     insert into survey_responses (org_id, id, survey_id, version, channel, answered_on, answers, form_token_hash, site_id, via)
     select r.org_id, c.id, r.survey_id, r.version, r.channel, c.day, r.answers, c.token, c.site_id, r.via

@@ -56,7 +56,16 @@ const hidden = (html: string) => {
   for (const m of html.matchAll(/<input\b[^>]*type="hidden"[^>]*>/g)) {
     const name = /name="([^"]*)"/.exec(m[0])?.[1];
     const value = /value="([^"]*)"/.exec(m[0])?.[1] ?? "";
-    if (name) fields.push([name, value.replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">")]);
+    if (name)
+      fields.push([
+        name,
+        value
+          .replace(/&amp;/g, "&")
+          .replace(/&quot;/g, '"')
+          .replace(/&#39;/g, "'")
+          .replace(/&lt;/g, "<")
+          .replace(/&gt;/g, ">"),
+      ]);
   }
   return fields;
 };
@@ -101,7 +110,12 @@ async function run(job: LoadJob): Promise<LoadResult> {
         base,
         "POST",
         action,
-        { "content-type": "application/x-www-form-urlencoded", "content-length": Buffer.byteLength(body), cookie, "x-forwarded-for": address },
+        {
+          "content-type": "application/x-www-form-urlencoded",
+          "content-length": Buffer.byteLength(body),
+          cookie,
+          "x-forwarded-for": address,
+        },
         body,
       );
       statuses[res.status] = (statuses[res.status] ?? 0) + 1;

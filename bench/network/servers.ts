@@ -1,8 +1,9 @@
 /** The servers the HTTP benches load: the whole application, and a bare Fastify with the same compression. */
+
+import type { AddressInfo } from "node:net";
 import fastifyCompress from "@fastify/compress";
 import fastifyFormbody from "@fastify/formbody";
 import Fastify, { type FastifyInstance } from "fastify";
-import type { AddressInfo } from "node:net";
 import { loadConfig } from "../../src/app/config.ts";
 import { buildServer } from "../../src/app/server.ts";
 import type { Network } from "./dataset.ts";

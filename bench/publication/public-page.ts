@@ -25,9 +25,9 @@ export async function publicPageFigure(network: Network, options: Options): Prom
     });
   });
   const sites = (
-    await sql<{ id: string }>`select distinct f.org_id as id from published_figures f join organisations o on o.id = f.org_id where o.kind = 'site'`.execute(
-      db,
-    )
+    await sql<{
+      id: string;
+    }>`select distinct f.org_id as id from published_figures f join organisations o on o.id = f.org_id where o.kind = 'site'`.execute(db)
   ).rows.map((r) => r.id);
   const load = async (base: string, path: (site: string) => string) => {
     const result = await forkLoad<LoadJob, LoadResult>(LOAD, {

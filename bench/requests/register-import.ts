@@ -29,7 +29,9 @@ function register(run: string): Uint8Array {
   const lines = ["Type;Canal;Date de réception;Objet;Nom;Courriel"];
   for (let i = 0; i < ROWS; i++) {
     const day = `${String(1 + (i % 28)).padStart(2, "0")}/${String(1 + (i % 11)).padStart(2, "0")}/2026`;
-    lines.push(`${KINDS[i % KINDS.length]};${CHANNELS[i % CHANNELS.length]};${day};Dossier ${run} n° ${i};Usager ${i};usager${i}@example.org`);
+    lines.push(
+      `${KINDS[i % KINDS.length]};${CHANNELS[i % CHANNELS.length]};${day};Dossier ${run} n° ${i};Usager ${i};usager${i}@example.org`,
+    );
   }
   return new TextEncoder().encode(`${lines.join("\r\n")}\r\n`);
 }
@@ -53,7 +55,9 @@ export async function registerImportFigure(network: Network, _options: Options):
     const report = await commitImport(db, orgId, { sheet, mapping: proposeMapping(sheet.columns), constants: {} }, author);
     const seconds = (performance.now() - start) / 1000;
     if (report.created.length !== ROWS)
-      throw new Error(`import : ${report.created.length} demandes créées sur ${ROWS} (${JSON.stringify(report.mappingErrors)}, ${report.invalid.length} lignes refusées)`);
+      throw new Error(
+        `import : ${report.created.length} demandes créées sur ${ROWS} (${JSON.stringify(report.mappingErrors)}, ${report.invalid.length} lignes refusées)`,
+      );
     lastImport = { orgId, run };
     return ROWS / seconds;
   };
@@ -76,7 +80,10 @@ export async function registerImportFigure(network: Network, _options: Options):
     input.end();
     await once(input, "finish");
     const seconds = (performance.now() - start) / 1000;
-    const copied = Number((await sql<{ n: string }>`select count(*) as n from requests where org_id = ${target} and number like ${`K-${tag}-%`}`.execute(db)).rows[0]?.n);
+    const copied = Number(
+      (await sql<{ n: string }>`select count(*) as n from requests where org_id = ${target} and number like ${`K-${tag}-%`}`.execute(db))
+        .rows[0]?.n,
+    );
     if (copied !== ROWS) throw new Error(`plafond : ${copied} lignes copiées sur ${ROWS}`);
     return ROWS / seconds;
   };

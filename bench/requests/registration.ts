@@ -45,7 +45,12 @@ export function registrationFigure(network: Network, options: Options): Figure {
         registerRequest(
           db,
           site(),
-          { kind: KINDS[i % 5] ?? "request", channel: CHANNELS[(w + i) % 5] ?? "counter", receivedOn: day(i), subject: `Demande du banc ${i}` },
+          {
+            kind: KINDS[i % 5] ?? "request",
+            channel: CHANNELS[(w + i) % 5] ?? "counter",
+            receivedOn: day(i),
+            subject: `Demande du banc ${i}`,
+          },
           { source: "agent", author },
         ),
       ),

@@ -33,14 +33,12 @@ export async function surveyAnswerFigure(network: Network, options: Options): Pr
   const { db, networkId, surveyId } = network;
   const vigie = await startVigie(network);
   const bare = await startBare((app) => {
-    app.get<{ Querystring: { site: string } }>(
-      "/bare/s",
-      async (request, reply) =>
-        reply
-          .type("text/html")
-          .send(
-            `<!doctype html><form method="post" action="/bare/s"><input type="hidden" name="_form" value="${randomBytes(24).toString("base64url")}"><input type="hidden" name="_site" value="${request.query.site}"></form>`,
-          ),
+    app.get<{ Querystring: { site: string } }>("/bare/s", async (request, reply) =>
+      reply
+        .type("text/html")
+        .send(
+          `<!doctype html><form method="post" action="/bare/s"><input type="hidden" name="_form" value="${randomBytes(24).toString("base64url")}"><input type="hidden" name="_site" value="${request.query.site}"></form>`,
+        ),
     );
     app.post<{ Body: Record<string, string | string[]> }>("/bare/s", async (request, reply) => {
       const body = request.body;
