@@ -30,7 +30,7 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, sql } from "kysely";
 import pg from "pg";
-import { openDatabase, quoteIdent } from "../../src/db/database.ts";
+import { openDatabase, PGLITE_EXTENSIONS, quoteIdent } from "../../src/db/database.ts";
 import { migrateToLatest } from "../../src/db/migrate.ts";
 import { PGliteDialect } from "../../src/db/pglite-dialect.ts";
 import type { DB } from "../../src/db/schema.ts";
@@ -111,7 +111,7 @@ async function openPostgres(): Promise<Bench> {
 async function openPglite(): Promise<Bench> {
   // The parsers of src/db/database.ts: bigint and numeric as text, dates as ISO text.
   const asText = (value: string) => value;
-  const pglite = await PGlite.create({ parsers: { 20: asText, 1700: asText, 1082: asText } });
+  const pglite = await PGlite.create({ parsers: { 20: asText, 1700: asText, 1082: asText }, extensions: PGLITE_EXTENSIONS });
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
   return {
     db,
