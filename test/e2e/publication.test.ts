@@ -106,7 +106,8 @@ describe.skipIf(!browserAvailable)("dashboards and published results in Chromium
     await page.goto(`${server.url}/organisations/${network}/dashboard?from=2026-03-01&to=2026-03-31`);
     await audit(page);
     await expect(page.locator("h1").textContent()).resolves.toBe("Tableau de bord — Réseau de l'Est");
-    await page.getByRole("link", { name: /Classement et comparaison/ }).click();
+    // The dashboard names its comparison by what it ranks (the network's structures rattachées).
+    await page.getByRole("link", { name: /^Classement (de la structure rattachée|des .+ structures rattachées)$/ }).click();
     await audit(page);
     const firstRow = page.locator("tbody tr").first();
     await expect(firstRow.textContent()).resolves.toContain("France services Nancy");

@@ -1,13 +1,14 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { engineName, openTestDatabase, type TestDatabase } from "../../../test/support/database.ts";
+import { countingQueries } from "../../../test/support/query-count.ts";
 import { ROLLUP_TABLES } from "../../db/migrations/0019_publication_chunks.ts";
 import type { Actor } from "../accounts/roles.ts";
-import { runDueJobs } from "../jobs/jobs.service.ts";
+import { enqueue, runDueJobs } from "../jobs/jobs.service.ts";
 import { createOrganisation } from "../organisations/organisations.service.ts";
 import { registerRequest } from "../requests/requests.service.ts";
 import "./publication.jobs.ts";
-import { CHUNK_JOB, planPublication, todayForPublication } from "./publication.service.ts";
+import { CHUNK_JOB, planPublication, publishChunk, publishedPeriods, todayForPublication } from "./publication.service.ts";
 
 /**
  * The nightly publication as the queue runs it: what it publishes (only what changed, everyone at a new
@@ -117,7 +118,7 @@ describe(`publication by chunks (${engineName})`, () => {
     expect(Object.values(inApril).every((v) => v === at("2026-04-01T03:00:00Z").getTime())).toBe(true);
   });
 
-  it("splits a run into chunk jobs that cover every due organisation exactly once", async () => {
+  it("splits a run into chunks of whole sibling groups that cover every due organisation exactly once", async () => {
     // 40 more sites, written in one statement as a large tree would be.
     await sql`
       insert into organisations (id, parent_id, path, kind, name)
@@ -125,14 +126,35 @@ describe(`publication by chunks (${engineName})`, () => {
       from (select gen_random_uuid() as id, n from generate_series(1, 40) as n) g`.execute(t.db);
     const now = at("2026-05-02T03:00:00Z");
     const plan = await planPublication(t.db, { rootId: null, force: false, today: todayForPublication(now) }, { now, chunkSize: 6 });
-    expect(plan).toMatchObject({ organisations: 47, chunks: 8 });
+    expect(plan.organisations).toBe(47);
     const jobs = await t.db.selectFrom("jobs").select(["payload", "dedupe_key"]).where("name", "=", CHUNK_JOB).execute();
-    expect(jobs).toHaveLength(8);
-    const ranges = jobs.map((j) => j.payload as { after: string | null; upTo: string });
-    const all = await sql<{ id: string }>`select id::text as id from organisations order by id`.execute(t.db);
-    for (const { id } of all.rows) {
-      const covering = ranges.filter((r) => (r.after === null || id > r.after) && id <= r.upTo);
-      expect(covering, id).toHaveLength(1);
+    expect(jobs).toHaveLength(plan.chunks);
+    const chunks = jobs.map((j) => (j.payload as { parents: Array<string | null> }).parents);
+    // No parent is split across chunks: each names its parents, each parent in one chunk only.
+    const named = chunks.flat();
+    expect(new Set(named).size).toBe(named.length);
+    // The tree's sibling groups: the roots, the network's two regions, each region's sites (42 under Ouest).
+    expect(new Set(named)).toEqual(new Set([null, ids.Réseau, ids["Région Est"], ids["Région Ouest"]]));
+    const all = await sql<{
+      id: string;
+      parent: string | null;
+    }>`select id::text as id, parent_id::text as parent from organisations`.execute(t.db);
+    for (const { id, parent } of all.rows)
+      expect(
+        chunks.filter((c) => c.includes(parent)),
+        id,
+      ).toHaveLength(1);
+    // Cut at a parent boundary as soon as a chunk holds 6: the group of 42 is never split, and every chunk
+    // but the last would hold fewer than 6 without its last group.
+    const inOrder = [...jobs]
+      .sort((x, y) => Number(x.dedupe_key?.split(":").pop()) - Number(y.dedupe_key?.split(":").pop()))
+      .map((j) => (j.payload as { parents: Array<string | null> }).parents);
+    const size = (parents: Array<string | null>) => all.rows.filter((o) => parents.includes(o.parent)).length;
+    expect(inOrder.map(size).reduce((n, x) => n + x, 0)).toBe(47);
+    expect(Math.max(...inOrder.map(size))).toBeGreaterThanOrEqual(42);
+    for (const parents of inOrder.slice(0, -1)) {
+      expect(size(parents)).toBeGreaterThanOrEqual(6);
+      expect(size(parents.slice(0, -1))).toBeLessThan(6);
     }
     for (let i = 0; i < 20; i++) if ((await runDueJobs(t.db, { now })).done === 0) break;
     const published = await sql<{ n: number }>`select count(*)::int as n from publication_state where published_at = ${now}`.execute(t.db);
@@ -177,5 +199,68 @@ describe(`publication by chunks (${engineName})`, () => {
     } finally {
       await sql.raw("drop trigger fault_once on publication_state").execute(t.db);
     }
+  });
+  it("still runs a chunk job enqueued before the upgrade (an id range), and refuses a payload naming neither", async () => {
+    const now = at("2026-05-20T03:00:00Z");
+    const today = todayForPublication(now);
+    const run = "11111111-1111-4111-8111-111111111111";
+    await enqueue(t.db, {
+      name: CHUNK_JOB,
+      payload: { run, rootId: null, force: true, today, after: null, upTo: ids["Site Metz"] },
+      runAt: now,
+    });
+    expect(await runDueJobs(t.db, { now })).toMatchObject({ done: 1, failed: 0 });
+    const { rows } = await sql<{ id: string }>`select org_id::text as id from publication_state where published_at = ${now}`.execute(t.db);
+    const expected = await sql<{ id: string }>`select id::text as id from organisations where id <= ${ids["Site Metz"]}::uuid`.execute(
+      t.db,
+    );
+    expect(rows.map((r) => r.id).sort()).toEqual(expected.rows.map((r) => r.id).sort());
+
+    // A payload naming neither parents nor a range is refused, not read as « everything ».
+    await expect(enqueue(t.db, { name: CHUNK_JOB, payload: { run, rootId: null, force: true, today }, runAt: now })).rejects.toThrow();
+  });
+
+  it("reads the same number of statements for a chunk of 20 or 200 siblings; only each organisation's own writes grow", async () => {
+    async function parentWith(name: string, children: number): Promise<string> {
+      const p = await org(name, "region", ids.Réseau);
+      await sql`
+        insert into organisations (id, parent_id, path, kind, name)
+        select g.id, ${p}::uuid, ${sql.val([ids.Réseau, p])}::uuid[] || g.id, 'site', ${name} || ' site ' || g.n
+        from (select gen_random_uuid() as id, n from generate_series(1, ${children}) as n) g`.execute(t.db);
+      // Some figures to compute: a letter at one site moves its rollups and its ancestors'.
+      const first = await sql<{ id: string }>`select id::text as id from organisations where parent_id = ${p} limit 1`.execute(t.db);
+      await registerRequest(
+        t.db,
+        first.rows[0]?.id ?? "",
+        { kind: "request", channel: "letter", receivedOn: "2026-05-11", subject: "Demande de pièce" },
+        { source: "agent", author: { accountId: null, label: "test" } },
+      );
+      return p;
+    }
+    const small = await parentWith("Région 20", 20);
+    const large = await parentWith("Région 200", 200);
+    const now = at("2026-05-21T03:00:00Z");
+    const scope = { rootId: null, force: true, today: todayForPublication(now) };
+    const counter = countingQueries(t.db);
+    const cost = async (parent: string, children: number) => {
+      counter.reset();
+      expect(await publishChunk(counter.db, scope, { parents: [parent] }, now)).toBe(children);
+      const writes = counter.statements.filter((k) => k === "InsertQueryNode" || k === "DeleteQueryNode" || k === "UpdateQueryNode").length;
+      return { reads: counter.count - writes, writes };
+    };
+    const at20 = await cost(small, 20);
+    const at200 = await cost(large, 200);
+    expect(at200.reads, "statements that are not a write").toBe(at20.reads);
+    // Each of the 180 more siblings, with no figure of its own: its state, and its figures deleted per period.
+    expect(at200.writes - at20.writes).toBe(180 * (1 + publishedPeriods(scope.today).length));
+    // What the batch gave is each child's own: only the site with the letter publishes a received request.
+    const { rows } = await sql<{ id: string }>`
+      select distinct f.org_id::text as id from published_figures f join organisations o on o.id = f.org_id
+      where o.parent_id = ${large} and f.indicator_key = 'requests.received' and f.value > 0`.execute(t.db);
+    const withLetter = await sql<{ id: string }>`
+      select distinct org_id::text as id from request_rollup r join organisations o on o.id = r.org_id
+      where o.parent_id = ${large} and r.received > 0`.execute(t.db);
+    expect(withLetter.rows).toHaveLength(1);
+    expect(rows).toEqual(withLetter.rows);
   });
 });

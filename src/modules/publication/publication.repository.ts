@@ -178,51 +178,71 @@ export interface DueScope {
 }
 
 /**
+ * Which due organisations a chunk publishes: the children of some parents (`null` names the roots), an id
+ * range (the payload of a chunk job enqueued before sibling chunks, still honoured), or all in scope.
+ */
+export type ChunkSelection = { parents: Array<string | null> } | { after: string | null; upTo: string | null } | null;
+
+/**
  * The organisations a run publishes, as one statement: in scope (a subtree by its path index, or all),
  * and due — changed since their last publication, never published, or published in an earlier month —
  * unless forced. `mark` is their change mark as read now; `monthly` says it is due without one.
  */
-function dueQuery(scope: DueScope, range: { after: string | null; upTo: string | null }) {
+function dueQuery(scope: DueScope, selection: ChunkSelection) {
   const root = scope.rootId ? sql`and o.path && ${sql.val([scope.rootId])}::uuid[]` : sql``;
   const due = scope.force ? sql`` : sql`and (d.org_id is not null or s.org_id is null or s.published_month < ${scope.month})`;
-  const after = range.after ? sql`and o.id > ${range.after}::uuid` : sql``;
-  const upTo = range.upTo ? sql`and o.id <= ${range.upTo}::uuid` : sql``;
+  let chosen = sql``;
+  if (selection && "parents" in selection) {
+    const ids = selection.parents.filter((p): p is string => p !== null);
+    const roots = selection.parents.includes(null) ? sql`or o.parent_id is null` : sql``;
+    chosen = sql`and (o.parent_id = any(${sql.val(ids)}::uuid[]) ${roots})`;
+  } else if (selection) {
+    const after = selection.after ? sql`and o.id > ${selection.after}::uuid` : sql``;
+    const upTo = selection.upTo ? sql`and o.id <= ${selection.upTo}::uuid` : sql``;
+    chosen = sql`${after} ${upTo}`;
+  }
   return sql`
-    select o.id, d.mark::text as mark, d.org_id is null as monthly
+    select o.id, o.parent_id, d.mark::text as mark, d.org_id is null as monthly
     from organisations o
     left join publication_dirty d on d.org_id = o.id
     left join publication_state s on s.org_id = o.id
-    where true ${root} ${due} ${after} ${upTo}`;
+    where true ${root} ${due} ${chosen}`;
 }
 
-export async function dueOrganisations(
-  db: Kysely<DB>,
-  scope: DueScope,
-  range: { after: string | null; upTo: string | null },
-): Promise<Array<{ id: string; mark: string | null }>> {
-  const { rows } = await sql<{ id: string; mark: string | null }>`${dueQuery(scope, range)} order by o.id`.execute(db);
-  return rows.map((r) => ({ id: String(r.id), mark: r.mark === null ? null : String(r.mark) }));
+export interface DueOrganisation {
+  id: string;
+  parentId: string | null;
+  mark: string | null;
+}
+
+export async function dueOrganisations(db: Kysely<DB>, scope: DueScope, selection: ChunkSelection): Promise<DueOrganisation[]> {
+  const { rows } = await sql<{ id: string; parent_id: string | null; mark: string | null }>`
+    ${dueQuery(scope, selection)} order by o.parent_id, o.id`.execute(db);
+  return rows.map((r) => ({
+    id: String(r.id),
+    parentId: r.parent_id === null ? null : String(r.parent_id),
+    mark: r.mark === null ? null : String(r.mark),
+  }));
 }
 
 /**
- * The last id of every chunk of `size` due organisations, in id order (keyset bounds: a chunk is the ids
- * after the previous bound up to its own), with how many are due and whether some are due without a
- * change mark (the month rolled over, or never published).
+ * The due organisations counted by parent (`null`: the roots), in parent order, with whether some are due
+ * without a change mark (the month rolled over, or never published). One grouped read: its rows are the
+ * parents, not the organisations, so a network of 50,000 sites under a hundred departments gives a hundred.
  */
-export async function chunkBounds(
+export async function dueByParent(
   db: Kysely<DB>,
   scope: DueScope,
-  size: number,
-): Promise<{ bounds: string[]; total: number; monthly: boolean }> {
-  const { rows } = await sql<{ id: string; total: number; monthly: boolean }>`
-    select x.id::text as id, x.total::int as total, x.monthly
-    from (
-      select c.id, row_number() over (order by c.id) as n, count(*) over () as total, bool_or(c.monthly) over () as monthly
-      from (${dueQuery(scope, { after: null, upTo: null })}) c
-    ) x
-    where x.n % ${size} = 0 or x.n = x.total
-    order by x.id`.execute(db);
-  return { bounds: rows.map((r) => r.id), total: Number(rows[0]?.total ?? 0), monthly: rows.some((r) => r.monthly === true) };
+): Promise<{ groups: Array<{ parent: string | null; due: number }>; monthly: boolean }> {
+  const { rows } = await sql<{ parent: string | null; due: number; monthly: boolean }>`
+    select c.parent_id::text as parent, count(*)::int as due, bool_or(c.monthly) as monthly
+    from (${dueQuery(scope, null)}) c
+    group by c.parent_id
+    order by c.parent_id nulls last`.execute(db);
+  return {
+    groups: rows.map((r) => ({ parent: r.parent === null ? null : String(r.parent), due: Number(r.due) })),
+    monthly: rows.some((r) => r.monthly === true),
+  };
 }
 
 /** Records that an organisation was just published (and locks its state row for the rest of the transaction). */
@@ -236,7 +256,11 @@ export async function markPublished(db: Kysely<DB>, orgId: string, month: string
 
 /** Removes a change mark unless a rollup write renumbered it since it was read. */
 export async function clearMark(db: Kysely<DB>, orgId: string, mark: string): Promise<void> {
-  await sql`delete from publication_dirty where org_id = ${orgId} and mark = ${mark}::bigint`.execute(db);
+  await publicationDb(db)
+    .deleteFrom("publication_dirty")
+    .where("org_id", "=", orgId)
+    .where("mark", "=", sql<string>`${mark}::bigint`)
+    .execute();
 }
 
 export async function stateOf(db: Kysely<DB>, orgId: string): Promise<{ publishedAt: Date; month: string } | null> {

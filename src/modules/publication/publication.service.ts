@@ -5,11 +5,12 @@ import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { closuresOf } from "../calendar/calendar.service.ts";
 import { organisationCommitments } from "../frameworks/frameworks.service.ts";
 import type { IndicatorValue, Period } from "../indicators/indicator.ts";
-import { allIndicators } from "../indicators/sources.ts";
+import { allIndicators, indicatorsInScope } from "../indicators/sources.ts";
 import { enqueue } from "../jobs/jobs.service.ts";
 import { getPublicInfo, type PublicInfo } from "../opening-hours/opening-hours.service.ts";
 import { getOrganisation, type Organisation } from "../organisations/organisations.service.ts";
 import { publishedComments } from "../surveys/surveys.service.ts";
+import type { ChunkSelection } from "./publication.repository.ts";
 import * as repo from "./publication.repository.ts";
 import { PUBLISHED_SET } from "./published-set.ts";
 
@@ -45,12 +46,19 @@ export function publicationMonth(today: string): string {
 }
 
 /**
- * Organisations per chunk job. Measured at about 20 ms per organisation (docs/performance.md), a chunk
- * takes a few seconds: well inside the queue's five-minute lock, which the heartbeat extends anyway.
+ * Organisations per chunk job, about: a chunk is whole sibling groups (the due children of a few parents),
+ * cut once it holds CHUNK_SIZE of them, so a parent with more due children stays one larger chunk. Its
+ * figures come from the batch sources, a fixed number of queries per parent: a chunk takes seconds, well
+ * inside the queue's five-minute lock, which the heartbeat extends anyway (docs/performance.md).
  */
 export const CHUNK_SIZE = 200;
-/** Organisations a chunk publishes side by side (each takes a connection of the pool while it reads). */
+/** Sibling groups (and organisations of a group) a chunk handles side by side: each takes a connection of the pool. */
 const CHUNK_CONCURRENCY = 3;
+/**
+ * Due children of a parent from which the batch sources are worth it: they compute every child of the
+ * parent (a night where one site of a department changed would otherwise read its 50 siblings to write one).
+ */
+const BATCH_FROM = 2;
 
 /** What a run publishes: a subtree or everything, only what changed (or the month rolled over), or all of it. */
 export interface PublicationScope {
@@ -61,14 +69,17 @@ export interface PublicationScope {
 }
 
 /**
- * Publishes one organisation: figures computed from the rollups, then written in one transaction with its
- * state; its change mark goes only if no rollup write came after `mark` was read (the trigger renumbers it).
+ * Writes one organisation's figures in one transaction with its state; its change mark goes only if no
+ * rollup write came after `mark` was read (the trigger renumbers it).
  */
-async function publishOne(db: Kysely<DB>, orgId: string, mark: string | null, scope: PublicationScope, now: Date): Promise<void> {
-  const periods = publishedPeriods(scope.today);
-  const figures = await Promise.all(
-    periods.map(async (period): Promise<[Period, IndicatorValue[]]> => [period, await allIndicators(db, orgId, period)]),
-  );
+async function writeOne(
+  db: Kysely<DB>,
+  orgId: string,
+  mark: string | null,
+  scope: PublicationScope,
+  figures: Array<[Period, IndicatorValue[]]>,
+  now: Date,
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     // The state row first: its lock makes two runs publishing the same organisation take turns.
     await repo.markPublished(trx, orgId, publicationMonth(scope.today), now);
@@ -77,44 +88,89 @@ async function publishOne(db: Kysely<DB>, orgId: string, mark: string | null, sc
   });
 }
 
-/** Publishes the organisations of `scope` whose ids are in (after, upTo]; returns how many. */
-export async function publishChunk(
-  db: Kysely<DB>,
-  scope: PublicationScope,
-  range: { after: string | null; upTo: string | null },
-  now = new Date(),
-): Promise<number> {
-  const due = await repo.dueOrganisations(db, { ...scope, month: publicationMonth(scope.today) }, range);
-  // A few organisations side by side: the sources wait on the database more than they compute.
-  // A failure stops every lane before the chunk reports it: no write may outlive the job that failed.
+/** Publishes one organisation from its single sources (≈ 50 queries per period): roots, and lone due children. */
+async function publishOne(db: Kysely<DB>, org: repo.DueOrganisation, scope: PublicationScope, now: Date): Promise<void> {
+  const figures = await Promise.all(
+    publishedPeriods(scope.today).map(
+      async (period): Promise<[Period, IndicatorValue[]]> => [period, await allIndicators(db, org.id, period)],
+    ),
+  );
+  await writeOne(db, org.id, org.mark, scope, figures, now);
+}
+
+/**
+ * Publishes the due children of one parent from the batch sources: per period one `indicatorsInScope` over
+ * the parent's children (a fixed number of queries however many), then each due child written on its own.
+ * Siblings that are not due are computed with the others and not written.
+ */
+async function publishSiblings(db: Kysely<DB>, parentId: string, due: repo.DueOrganisation[], scope: PublicationScope, now: Date) {
+  const periods = publishedPeriods(scope.today);
+  const maps = await Promise.all(periods.map((period) => indicatorsInScope(db, { of: parentId, depth: "children" }, period)));
+  await inLanes(due, CHUNK_CONCURRENCY, (org) =>
+    // A child absent from a batch's map has nothing to show there: its figures for the period are none.
+    writeOne(
+      db,
+      org.id,
+      org.mark,
+      scope,
+      periods.map((period, i): [Period, IndicatorValue[]] => [period, maps[i]?.get(org.id) ?? []]),
+      now,
+    ),
+  );
+}
+
+/**
+ * Runs `work` over the items, `lanes` at a time. A failure stops every lane before it is reported: no
+ * write may outlive the job that failed.
+ */
+async function inLanes<T>(items: T[], lanes: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   let failed = false;
   const lane = async () => {
-    for (let i = next++; i < due.length && !failed; i = next++) {
-      const org = due[i];
-      if (!org) continue;
+    for (let i = next++; i < items.length && !failed; i = next++) {
+      const item = items[i];
+      if (item === undefined) continue;
       try {
-        await publishOne(db, org.id, org.mark, scope, now);
+        await work(item);
       } catch (error) {
         failed = true;
         throw error;
       }
     }
   };
-  const lanes = await Promise.allSettled(Array.from({ length: CHUNK_CONCURRENCY }, lane));
-  const broken = lanes.find((l) => l.status === "rejected");
+  const settled = await Promise.allSettled(Array.from({ length: lanes }, lane));
+  const broken = settled.find((l) => l.status === "rejected");
   if (broken) throw broken.reason;
+}
+
+/**
+ * Publishes the due organisations of `scope` that `selection` names (the children of the chunk's parents,
+ * or all in scope); returns how many. Children of a parent with several due go through the batch sources;
+ * roots and lone due children through their single sources. An old chunk payload (an id range, enqueued
+ * before sibling chunks) is published organisation by organisation, as it was.
+ */
+export async function publishChunk(db: Kysely<DB>, scope: PublicationScope, selection: ChunkSelection, now = new Date()): Promise<number> {
+  const due = await repo.dueOrganisations(db, { ...scope, month: publicationMonth(scope.today) }, selection);
+  const byParent = new Map<string | null, repo.DueOrganisation[]>();
+  for (const org of due) byParent.set(org.parentId, [...(byParent.get(org.parentId) ?? []), org]);
+  const tasks: Array<() => Promise<void>> = [];
+  const byRange = selection !== null && !("parents" in selection);
+  for (const [parentId, orgs] of byParent) {
+    if (parentId !== null && orgs.length >= BATCH_FROM && !byRange) tasks.push(() => publishSiblings(db, parentId, orgs, scope, now));
+    else for (const org of orgs) tasks.push(() => publishOne(db, org, scope, now));
+  }
+  await inLanes(tasks, CHUNK_CONCURRENCY, (task) => task());
   return due.length;
 }
 
 /** Recomputes at once the published figures of an organisation and everything below it. Returns how many organisations. */
 export async function refreshPublication(db: Kysely<DB>, rootId: string, now = new Date()): Promise<number> {
-  return publishChunk(db, { rootId, force: true, today: todayForPublication(now) }, { after: null, upTo: null }, now);
+  return publishChunk(db, { rootId, force: true, today: todayForPublication(now) }, null, now);
 }
 
 /** Every organisation of the instance at once, changed or not (the demo data, a fresh install). */
 export async function refreshAllPublications(db: Kysely<DB>, now = new Date()): Promise<number> {
-  return publishChunk(db, { rootId: null, force: true, today: todayForPublication(now) }, { after: null, upTo: null }, now);
+  return publishChunk(db, { rootId: null, force: true, today: todayForPublication(now) }, null, now);
 }
 
 export const CHUNK_JOB = "publication.chunk";
@@ -126,9 +182,31 @@ export interface PlannedRun {
 }
 
 /**
+ * Cuts sibling groups (in parent order) into chunks: a chunk closes once it holds `size` organisations, and
+ * never splits a group, so each chunk names its parents (at most `size` of them) rather than a list of ids.
+ */
+export function cutAtParents(groups: Array<{ parent: string | null; due: number }>, size: number): Array<Array<string | null>> {
+  const chunks: Array<Array<string | null>> = [];
+  let current: Array<string | null> = [];
+  let count = 0;
+  for (const g of groups) {
+    current.push(g.parent);
+    count += g.due;
+    if (count >= size) {
+      chunks.push(current);
+      current = [];
+      count = 0;
+    }
+  }
+  if (current.length) chunks.push(current);
+  return chunks;
+}
+
+/**
  * Plans a run: the organisations due (changed, never published, or published last month; or all in scope
- * when forced), cut by keyset over their ids into chunks of CHUNK_SIZE, one job each, enqueued with the
- * run in one transaction. One grouped read whatever the size of the tree.
+ * when forced), counted by parent in one grouped read whatever the size of the tree, cut into chunks of
+ * whole sibling groups of about CHUNK_SIZE, one job each naming its parents, enqueued with the run in one
+ * transaction.
  */
 export async function planPublication(
   db: Kysely<DB>,
@@ -138,24 +216,17 @@ export async function planPublication(
   const now = options.now ?? new Date();
   const chunkSize = options.chunkSize ?? CHUNK_SIZE;
   const month = publicationMonth(scope.today);
-  const plan = await repo.chunkBounds(db, { ...scope, month }, chunkSize);
-  if (plan.bounds.length === 0) return { runId: null, organisations: 0, chunks: 0 };
+  const plan = await repo.dueByParent(db, { ...scope, month });
+  if (plan.groups.length === 0) return { runId: null, organisations: 0, chunks: 0 };
+  const total = plan.groups.reduce((n, g) => n + g.due, 0);
+  const chunks = cutAtParents(plan.groups, chunkSize);
   const reason = scope.force ? "asked" : plan.monthly ? "month" : "changes";
   return db.transaction().execute(async (trx) => {
-    const runId = await repo.insertRun(trx, {
-      rootId: scope.rootId,
-      month,
-      reason,
-      organisations: plan.total,
-      chunks: plan.bounds.length,
-      at: now,
-    });
-    let after: string | null = null;
-    for (const [i, upTo] of plan.bounds.entries()) {
-      await enqueue(trx, { name: CHUNK_JOB, payload: { ...scope, run: runId, after, upTo }, dedupeKey: chunkKey(runId, i), runAt: now });
-      after = upTo;
+    const runId = await repo.insertRun(trx, { rootId: scope.rootId, month, reason, organisations: total, chunks: chunks.length, at: now });
+    for (const [i, parents] of chunks.entries()) {
+      await enqueue(trx, { name: CHUNK_JOB, payload: { ...scope, run: runId, parents }, dedupeKey: chunkKey(runId, i), runAt: now });
     }
-    return { runId, organisations: plan.total, chunks: plan.bounds.length };
+    return { runId, organisations: total, chunks: chunks.length };
   });
 }
 
@@ -207,7 +278,7 @@ export async function publishNow(db: Kysely<DB>, actor: Actor, orgId: string, no
   const size = await repo.subtreeSize(db, org.id, CHUNK_SIZE + 1);
   let result: PublishNowResult;
   if (size <= CHUNK_SIZE) {
-    result = { organisations: await publishChunk(db, scope, { after: null, upTo: null }, now), queued: false };
+    result = { organisations: await publishChunk(db, scope, null, now), queued: false };
   } else {
     result = { organisations: (await planPublication(db, scope, { now })).organisations, queued: true };
   }
