@@ -104,6 +104,14 @@ export async function moveToPostgres(from: Kysely<DB>, to: Kysely<DB>): Promise<
     await client.query("begin");
     // Rows the target's migrations wrote (reference data) give way to the source's.
     await client.query(`truncate ${order.map(ident).join(", ")} restart identity cascade`);
+    // The rows are copied as they are: the tables' own triggers (a rollup marking its organisations for
+    // publication) would write rows the copy also brings, and clash with them. Turned off for this
+    // transaction only (the owner may), on again before it commits.
+    const triggered = await client.query<{ tbl: string }>(`
+      select distinct c.relname as tbl from pg_trigger g
+      join pg_class c on c.oid = g.tgrelid
+      where not g.tgisinternal and c.relnamespace = to_regnamespace(current_schema())`);
+    for (const { tbl } of triggered.rows) await client.query(`alter table ${ident(tbl)} disable trigger user`);
     for (const table of order) {
       const columns = (await columnsOf(from, table)).map(ident).join(", ");
       const out = await pglite.query(`copy ${ident(table)} (${columns}) to '/dev/blob'`);
@@ -113,13 +121,24 @@ export async function moveToPostgres(from: Kysely<DB>, to: Kysely<DB>): Promise<
       const rows = text.length === 0 ? 0 : text.toString("utf8").split("\n").length - 1;
       report.tables.push({ name: table, rows });
     }
-    // Serial and identity columns: the next id must come after the copied ones.
+    for (const { tbl } of triggered.rows) await client.query(`alter table ${ident(tbl)} enable trigger user`);
+    // Serial and identity columns, and columns whose default draws from a sequence of their own (the
+    // publication marks): the next value must come after the copied ones.
     const sequences = await client.query<{ seq: string; tbl: string; col: string }>(`
       select s.relname as seq, t.relname as tbl, a.attname as col
       from pg_depend d
       join pg_class s on s.oid = d.objid and s.relkind = 'S'
       join pg_class t on t.oid = d.refobjid
       join pg_attribute a on a.attrelid = t.oid and a.attnum = d.refobjsubid
+      join pg_namespace n on n.oid = s.relnamespace
+      where n.nspname = current_schema()
+      union
+      select s.relname, t.relname, a.attname
+      from pg_attrdef ad
+      join pg_depend d on d.classid = 'pg_attrdef'::regclass and d.objid = ad.oid and d.refclassid = 'pg_class'::regclass
+      join pg_class s on s.oid = d.refobjid and s.relkind = 'S'
+      join pg_class t on t.oid = ad.adrelid
+      join pg_attribute a on a.attrelid = ad.adrelid and a.attnum = ad.adnum
       join pg_namespace n on n.oid = s.relnamespace
       where n.nspname = current_schema()`);
     for (const { seq, tbl, col } of sequences.rows) {
