@@ -55,10 +55,7 @@ export async function findPath(db: Kysely<DB>, orgId: string): Promise<string[] 
 
 /** The ids of an organisation's subtree, as a subquery other modules can filter on without loading them. */
 export function subtreeIdsQuery(db: Kysely<DB>, root: string) {
-  return db
-    .selectFrom("organisations")
-    .select("id")
-    .where(sql<boolean>`path && ${sql.val([root])}::uuid[]`);
+  return subtreesIdsQuery(db, [root]);
 }
 
 /** The ids of the subtrees of several roots (what an actor reaches), as one subquery. */
@@ -70,11 +67,8 @@ export function subtreesIdsQuery(db: Kysely<DB>, roots: string[]) {
 }
 
 /** The ids of a scope's organisations (children of a node, or every site below it) as a subquery. */
-export function scopeIdsQuery(db: Kysely<DB>, scope: { of: string; depth: "children" | "sites" }) {
-  const q = db.selectFrom("organisations").select("id");
-  return scope.depth === "children"
-    ? q.where("parent_id", "=", scope.of)
-    : q.where("kind", "=", "site").where(sql<boolean>`path && ${sql.val([scope.of])}::uuid[]`);
+export function scopeIdsQuery(db: Kysely<DB>, scope: Scope) {
+  return db.selectFrom("organisations").select("id").where(scopeCondition(scope));
 }
 
 /** Organisations in the subtrees of `roots` (all of them when roots is null). */
@@ -172,34 +166,37 @@ export async function findByIds(db: Kysely<DB>, ids: string[]): Promise<Organisa
   return rows.map(toOrganisation);
 }
 
-/** The organisations a comparison lists (see `OrgScope`): one query whatever their number. */
+/** The children of a node, or every site of its subtree (the indicators' `OrgScope`). */
+type Scope = { of: string; depth: "children" | "sites" };
+
 /**
- * "This column names an organisation of the scope", as a predicate any module's query can take: the
- * scope stays a subquery (`parent_id = …` or `path && …`), never an id list sent as parameters.
+ * The one definition of a scope, as a condition on an `organisations` row: every reader below builds on
+ * it, so the scope stays a subquery (`parent_id = …` or `path && …`), never an id list sent as parameters.
  */
-export function inScopeSql(column: string, scope: { of: string; depth: "children" | "sites" }) {
+function scopeCondition(scope: Scope) {
   return scope.depth === "children"
-    ? sql<boolean>`${sql.ref(column)} in (select id from organisations where parent_id = ${scope.of})`
-    : sql<boolean>`${sql.ref(column)} in (select id from organisations where kind = 'site' and path && ${sql.val([scope.of])}::uuid[])`;
+    ? sql<boolean>`parent_id = ${scope.of}`
+    : sql<boolean>`kind = 'site' and path && ${sql.val([scope.of])}::uuid[]`;
+}
+
+/** "This column names an organisation of the scope", as a predicate any module's query can take. */
+export function inScopeSql(column: string, scope: Scope) {
+  return sql<boolean>`${sql.ref(column)} in (select id from organisations where ${scopeCondition(scope)})`;
 }
 
 /** How many organisations a scope holds (one count, whatever the number). */
-export async function countInScope(db: Kysely<DB>, scope: { of: string; depth: "children" | "sites" }): Promise<number> {
+export async function countInScope(db: Kysely<DB>, scope: Scope): Promise<number> {
   const row = await db
     .selectFrom("organisations")
     .select(sql<number>`count(*)::int`.as("n"))
-    .where(inScopeSql("id", scope))
+    .where(scopeCondition(scope))
     .executeTakeFirstOrThrow();
   return row.n;
 }
 
-export async function inScope(db: Kysely<DB>, scope: { of: string; depth: "children" | "sites" }) {
-  let q = db.selectFrom("organisations").selectAll();
-  q =
-    scope.depth === "children"
-      ? q.where("parent_id", "=", scope.of)
-      : q.where("kind", "=", "site").where(sql<boolean>`path && ${sql.val([scope.of])}::uuid[]`);
-  const rows = await q.orderBy("name").execute();
+/** The organisations a comparison lists, by name: one query whatever their number. */
+export async function inScope(db: Kysely<DB>, scope: Scope) {
+  const rows = await db.selectFrom("organisations").selectAll().where(scopeCondition(scope)).orderBy("name").execute();
   return rows.map(toOrganisation);
 }
 
