@@ -1,6 +1,7 @@
 import { formatDateTimeShort, formatNumber, NBSP } from "../../ui/format.ts";
 import { CsrfField, ErrorSummary, type FormState, SelectField, TextArea, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
+import { KeysetPager } from "../../ui/lists.tsx";
 import { TableFrame } from "../../ui/table.tsx";
 import { CHANNEL_LABELS, CHANNELS, type Channel } from "../frameworks/channels.ts";
 import type { Lever } from "../levers/levers.service.ts";
@@ -232,30 +233,12 @@ export function PlanList(props: {
             </tbody>
           </table>
         </TableFrame>
-        {props.next || props.query.after ? (
-          <nav role="navigation" class="fr-pagination fr-mb-2w" aria-label="Pages de la liste des actions">
-            <ul class="fr-pagination__list">
-              {props.query.after ? (
-                <li>
-                  <a class="fr-pagination__link fr-pagination__link--first" href={listLink(props.orgId, props.query, undefined)}>
-                    Première page
-                  </a>
-                </li>
-              ) : null}
-              {props.next ? (
-                <li>
-                  <a
-                    class="fr-pagination__link fr-pagination__link--next fr-pagination__link--lg-label"
-                    rel="next"
-                    href={listLink(props.orgId, props.query, props.next)}
-                  >
-                    Suivant
-                  </a>
-                </li>
-              ) : null}
-            </ul>
-          </nav>
-        ) : null}
+        <KeysetPager
+          label="Pages de la liste des actions"
+          spacing="fr-mb-2w"
+          first={props.query.after ? listLink(props.orgId, props.query, undefined) : null}
+          next={props.next ? listLink(props.orgId, props.query, props.next) : null}
+        />
         {props.canManage && props.actions.length ? (
           <div class="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom">
             <div class="fr-col-12 fr-col-md-4">

@@ -2,6 +2,7 @@ import { BarChartFigure } from "../../ui/charts.tsx";
 import { formatDateOf, formatNumber, NBSP } from "../../ui/format.ts";
 import { CsrfField, ErrorSummary, type FormState, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
+import { KeysetPager, SiteFilterForm } from "../../ui/lists.tsx";
 import { TableFrame } from "../../ui/table.tsx";
 import type { IndicatorValue } from "../indicators/indicator.ts";
 import { formatValue, meetsTarget, targetLabel } from "../reviews/indicator-format.ts";
@@ -37,26 +38,7 @@ export function CampaignList(props: {
         Chaque année, le service vérifie le respect des exigences de son référentiel et de ses engagements locaux. Une campagne signée par
         le référent est verrouillée : elle reste consultable et exportable.
       </p>
-      <form method="get" action={base(props.orgId)} class="fr-mb-2w" aria-label="Filtrer les campagnes par site">
-        {/* biome-ignore lint/a11y/useSemanticElements: the DSFR search bar is a div with the search role. */}
-        <div class="fr-search-bar" role="search">
-          <label class="fr-label" for="site">
-            Site (tout ou partie de son nom)
-          </label>
-          <input
-            class="fr-input"
-            type="search"
-            id="site"
-            name="site"
-            value={props.site ?? ""}
-            maxlength={200}
-            placeholder="Site (tout ou partie de son nom)"
-          />
-          <button class="fr-btn" type="submit" title="Filtrer par site">
-            Filtrer par site
-          </button>
-        </div>
-      </form>
+      <SiteFilterForm action={base(props.orgId)} label="Filtrer les campagnes par site" site={props.site} />
       {props.campaigns.length ? (
         <TableFrame>
           <table>
@@ -96,33 +78,15 @@ export function CampaignList(props: {
       ) : (
         <p>{props.site ? "Aucune campagne sur les sites de ce nom." : "Aucune campagne pour l'instant."}</p>
       )}
-      {props.next || props.after ? (
-        <nav role="navigation" class="fr-pagination fr-mb-3w" aria-label="Pages de la liste des campagnes">
-          <ul class="fr-pagination__list">
-            {props.after ? (
-              <li>
-                <a
-                  class="fr-pagination__link fr-pagination__link--first"
-                  href={`${base(props.orgId)}?${new URLSearchParams(props.site ? { site: props.site } : {})}`}
-                >
-                  Première page
-                </a>
-              </li>
-            ) : null}
-            {props.next ? (
-              <li>
-                <a
-                  class="fr-pagination__link fr-pagination__link--next fr-pagination__link--lg-label"
-                  rel="next"
-                  href={`${base(props.orgId)}?${new URLSearchParams({ ...(props.site ? { site: props.site } : {}), after: props.next })}`}
-                >
-                  Suivant
-                </a>
-              </li>
-            ) : null}
-          </ul>
-        </nav>
-      ) : null}
+      <KeysetPager
+        label="Pages de la liste des campagnes"
+        first={props.after ? `${base(props.orgId)}?${new URLSearchParams(props.site ? { site: props.site } : {})}` : null}
+        next={
+          props.next
+            ? `${base(props.orgId)}?${new URLSearchParams({ ...(props.site ? { site: props.site } : {}), after: props.next })}`
+            : null
+        }
+      />
       {props.canManage ? (
         <form method="post" action={base(props.orgId)} novalidate aria-label="Ouvrir une campagne">
           <CsrfField token={props.csrf} />

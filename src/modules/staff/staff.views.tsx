@@ -1,7 +1,7 @@
 import { formatRate } from "../../ui/format.ts";
-
 import { CsrfField, ErrorSummary, type FormState, SelectField, TextArea, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
+import { KeysetPager, SiteFilterForm } from "../../ui/lists.tsx";
 import { TableFrame } from "../../ui/table.tsx";
 import { CHANNEL_LABELS, CHANNELS } from "../frameworks/channels.ts";
 import type { Incident, ListedStaffMember, StaffMember, TrainingTable } from "./staff.service.ts";
@@ -65,26 +65,7 @@ export function StaffPage(props: {
         l'historique.
       </p>
       <TrainingShares table={props.table} />
-      <form method="get" action={base} class="fr-mb-2w" aria-label="Filtrer les agents par site">
-        {/* biome-ignore lint/a11y/useSemanticElements: the DSFR search bar is a div with the search role. */}
-        <div class="fr-search-bar" role="search">
-          <label class="fr-label" for="site">
-            Site (tout ou partie de son nom)
-          </label>
-          <input
-            class="fr-input"
-            type="search"
-            id="site"
-            name="site"
-            value={props.site ?? ""}
-            maxlength={200}
-            placeholder="Site (tout ou partie de son nom)"
-          />
-          <button class="fr-btn" type="submit" title="Filtrer par site">
-            Filtrer par site
-          </button>
-        </div>
-      </form>
+      <SiteFilterForm action={base} label="Filtrer les agents par site" site={props.site} />
       {props.pageError ? (
         <div class="fr-alert fr-alert--error fr-alert--sm fr-mb-2w" role="alert">
           <p>{props.pageError}</p>
@@ -138,31 +119,13 @@ export function StaffPage(props: {
         </table>
       </TableFrame>
       {props.list.members.length === 0 ? <p>Aucun agent{props.site ? " sur les sites de ce nom" : ""}.</p> : null}
-      <nav role="navigation" class="fr-pagination fr-mb-3w" aria-label="Pages de la liste des agents">
-        <ul class="fr-pagination__list">
-          {props.after ? (
-            <li>
-              <a
-                class="fr-pagination__link fr-pagination__link--first"
-                href={`${base}?${new URLSearchParams(props.site ? { site: props.site } : {})}`}
-              >
-                Première page
-              </a>
-            </li>
-          ) : null}
-          {props.list.next ? (
-            <li>
-              <a
-                class="fr-pagination__link fr-pagination__link--next fr-pagination__link--lg-label"
-                rel="next"
-                href={`${base}?${new URLSearchParams({ ...(props.site ? { site: props.site } : {}), after: props.list.next })}`}
-              >
-                Suivant
-              </a>
-            </li>
-          ) : null}
-        </ul>
-      </nav>
+      <KeysetPager
+        label="Pages de la liste des agents"
+        first={props.after ? `${base}?${new URLSearchParams(props.site ? { site: props.site } : {})}` : null}
+        next={
+          props.list.next ? `${base}?${new URLSearchParams({ ...(props.site ? { site: props.site } : {}), after: props.list.next })}` : null
+        }
+      />
       {props.canManage ? (
         <div class="fr-grid-row fr-grid-row--gutters">
           <div class="fr-col-12 fr-col-md-6">
