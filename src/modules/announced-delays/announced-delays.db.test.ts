@@ -120,6 +120,13 @@ describe("announced delays, one per channel and kind, inherited down the tree", 
       delays: [{ channel: "email", kind: "request", value: 3, unit: "working_days" }],
     });
     expect(shorter.statusCode).toBe(200);
+    // The public « Nos engagements » page prints the delay the site announces, not the framework's text.
+    const printed = await t.app.inject({ method: "GET", url: `/public/organisations/${other}/commitments` });
+    expect(printed.statusCode).toBe(200);
+    const text = printed.body.replace(/<[^>]+>/g, " ");
+    expect(text).toContain("Courriel, demande\u00a0: 3\u00a0jours ouvrés");
+    expect(text).toContain("Courrier, demande\u00a0: 15\u00a0jours ouvrés");
+    expect(text).not.toMatch(/réponse sous 5/);
   });
 
   it("saves the whole table from the page, without JavaScript", async () => {

@@ -1,15 +1,18 @@
 import type { FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { actorOf, onOrg } from "../../app/access.ts";
+import { actorOf, onOrg, PUBLIC } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
 import { AppError, isAppError } from "../../app/errors.ts";
 import { parseInput } from "../../app/validation.ts";
+import { formatDelay } from "../../ui/format.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import type { PageOptions } from "../../ui/layout.tsx";
 import { sendPage } from "../../ui/page.tsx";
 import { can } from "../accounts/roles.ts";
 import { CHANNELS, REQUEST_KINDS } from "../frameworks/channels.ts";
+import { organisationCommitments } from "../frameworks/frameworks.service.ts";
+import { PublicCommitments } from "../frameworks/frameworks.views.tsx";
 import { getOrganisation } from "../organisations/organisations.service.ts";
 import { type DelayCellInput, delaysPutSchema } from "./announced-delays.schema.ts";
 import { announcedDelays, inheritedDelays, setAnnouncedDelays } from "./announced-delays.service.ts";
@@ -56,6 +59,23 @@ function cellsFromForm(body: unknown): DelayCellInput[] {
 /** The announced delays of an organisation: a page that edits the whole table, and the JSON resource. */
 export async function announcedDelaysRoutes(app: App, deps: AppDeps): Promise<void> {
   const { db } = deps;
+
+  // The public « Nos engagements » page lives here rather than in frameworks: it prints the commitments with the
+  // delays this organisation announces, and announced delays already build on frameworks (never the reverse).
+  app.get("/public/organisations/:orgId/commitments", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
+    const { orgId } = parseInput(orgParams, request.params);
+    const org = await getOrganisation(db, orgId).catch(() => {
+      throw new AppError("organisation.not_found");
+    });
+    const [data, delays] = await Promise.all([organisationCommitments(db, orgId), announcedDelays(db, orgId)]);
+    const shown = delays.flatMap((d) =>
+      d.delay ? [{ channel: d.channel, kind: d.kind, text: formatDelay(d.delay.value, d.delay.unit) }] : [],
+    );
+    return sendPage(reply, request, {
+      title: `Nos engagements — ${org.name}`,
+      children: <PublicCommitments orgName={org.name} data={data} delays={shown} />,
+    });
+  });
 
   const page = async (request: FastifyRequest, orgId: string, form: FormState): Promise<PageOptions> => {
     const org = await getOrganisation(db, orgId);

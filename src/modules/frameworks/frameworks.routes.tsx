@@ -180,18 +180,6 @@ export async function frameworksRoutes(app: App, deps: AppDeps): Promise<void> {
     },
   );
 
-  app.get("/public/organisations/:orgId/commitments", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
-    const { orgId } = parseInput(z.object({ orgId: z.string().uuid("Organisation introuvable.") }), request.params);
-    const org = await getOrganisation(db, orgId).catch(() => {
-      throw new AppError("organisation.not_found");
-    });
-    const data = await organisationCommitments(db, orgId);
-    return sendPage(reply, request, {
-      title: `Nos engagements — ${org.name}`,
-      children: <PublicCommitments orgName={org.name} data={data} />,
-    });
-  });
-
   // ---- JSON API ----
   app.get(
     "/api/v1/frameworks",

@@ -1,7 +1,15 @@
 import { Checkbox, CsrfField, ErrorSummary, type FormState, SelectField, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
-import { CHANNEL_LABELS, CHANNELS, describeTarget, REQUEST_KIND_LABELS, REQUEST_KINDS } from "./channels.ts";
+import {
+  CHANNEL_LABELS,
+  CHANNELS,
+  type Channel,
+  describeTarget,
+  REQUEST_KIND_LABELS,
+  REQUEST_KINDS,
+  type RequestKind,
+} from "./channels.ts";
 import type {
   CommitmentDetails,
   EffectiveCommitment,
@@ -381,8 +389,28 @@ function LocalCommitments({
   );
 }
 
-/** What the organisation displays to the public: printable, no login. */
-export function PublicCommitments({ orgName, data }: { orgName: string; data: OrganisationCommitments }): SafeHtml {
+/** One announced delay as the public reads it: « Courrier, demande : 10 jours ouvrés ». */
+export interface PublicDelay {
+  channel: Channel;
+  kind: RequestKind;
+  text: string;
+}
+
+/**
+ * What the organisation displays to the public: printable, no login. Reply delays are the organisation's own
+ * announced delays (set by it, an ancestor, or its framework), never the framework's text alone: a site that
+ * promises 10 days for letters must not print the framework's 15.
+ */
+export function PublicCommitments({
+  orgName,
+  data,
+  delays,
+}: {
+  orgName: string;
+  data: OrganisationCommitments;
+  delays: PublicDelay[];
+}): SafeHtml {
+  const shown = (t: { metric: string }) => t.metric === "call_pickup_rings";
   return (
     <div>
       <h1>{`Nos engagements — ${orgName}`}</h1>
@@ -393,18 +421,26 @@ export function PublicCommitments({ orgName, data }: { orgName: string; data: Or
         {data.commitments.map((c) => (
           <li class="fr-mb-2w">
             {c.title}
-            {c.targets.some((t) => t.metric === "reply_delay" || t.metric === "call_pickup_rings") ? (
+            {c.targets.some(shown) ? (
               <ul class="fr-text--md">
-                {c.targets
-                  .filter((t) => t.metric === "reply_delay" || t.metric === "call_pickup_rings")
-                  .map((t) => (
-                    <li>{describeTarget(t)}</li>
-                  ))}
+                {c.targets.filter(shown).map((t) => (
+                  <li>{describeTarget(t)}</li>
+                ))}
               </ul>
             ) : null}
           </li>
         ))}
       </ol>
+      <h2>Nos délais de réponse</h2>
+      {delays.length ? (
+        <ul class="fr-text--lg" id="delais-annonces">
+          {delays.map((d) => (
+            <li>{`${CHANNEL_LABELS[d.channel]}, ${REQUEST_KIND_LABELS[d.kind].toLowerCase()}\u00a0: ${d.text}`}</li>
+          ))}
+        </ul>
+      ) : (
+        <p>Aucun délai de réponse n'est annoncé pour le moment.</p>
+      )}
     </div>
   );
 }
