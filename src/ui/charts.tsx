@@ -48,15 +48,35 @@ export function withoutInlineStyle(svg: string): string {
   );
 }
 
+/** « Mairie de Saint-Germain-en-Laye, annexe 12 » in at most 21 letters: « Mairie de…annexe 12 ». */
+export function middleEllipsis(text: string, max: number): string {
+  if (text.length <= max || max < 5) return text;
+  const tail = Math.floor((max - 1) / 2);
+  return `${text.slice(0, max - 1 - tail).trimEnd()}…${text.slice(text.length - tail).trimStart()}`;
+}
+
 export function barChartSvg(chart: BarChart): string {
-  const instance = echarts.init(null, null, { renderer: "svg", ssr: true, width: chart.width ?? 720, height: chart.height ?? 280 });
+  const width = chart.width ?? 720;
+  // Every category keeps its label: ECharts would otherwise hide every other one when names are long (a
+  // comparison of sites then names half of them). Long names are cut with « … » in their slot, or turned
+  // when the slots get narrow; the figure's text alternative and the page's table keep the full names.
+  const slot = (width - 64) / Math.max(1, chart.categories.length);
+  const turned = slot < 72;
+  const labelWidth = turned ? 140 : Math.max(24, slot - 6);
+  const height = (chart.height ?? 280) + (turned ? 80 : 0);
+  const instance = echarts.init(null, null, { renderer: "svg", ssr: true, width, height });
   try {
     instance.setOption({
       animation: false,
       textStyle: { fontFamily: "Arial, sans-serif" },
       legend: chart.series.length > 1 ? { top: 0 } : undefined,
-      grid: { left: 48, right: 16, top: chart.series.length > 1 ? 32 : 16, bottom: 32 },
-      xAxis: { type: "category", data: chart.categories },
+      grid: { left: turned ? 100 : 48, right: 16, top: chart.series.length > 1 ? 32 : 16, bottom: turned ? 112 : 32 },
+      xAxis: {
+        type: "category",
+        // About 6.5 px a letter at 12 px: cut in the middle, since sites of one network often differ by their end.
+        data: chart.categories.map((c) => middleEllipsis(c, Math.floor(labelWidth / 6.5))),
+        axisLabel: { interval: 0, hideOverlap: false, rotate: turned ? 40 : 0 },
+      },
       yAxis: { type: "value", max: chart.max, axisLabel: { formatter: (value: number) => chartValue(value, chart.unit) } },
       series: chart.series.map((s, i) => ({
         name: s.name,
