@@ -157,4 +157,38 @@ describe("staff, trainings and incident reports over HTTP", () => {
     const figures = await allIndicators(t.database.db, network, { from: "2026-01-01", to: "2026-12-31" });
     expect(figures.find((f) => f.key === "staff.incidents_to_action")).toMatchObject({ value: 1, sample: 1 });
   });
+
+  it("lists every site's incidents on the network's page, with their site, filtered and by pages, new ones first", async () => {
+    // 60 reports on site B (one day each), plus site A's triaged one from the test above.
+    for (let i = 0; i < 60; i++) {
+      const day = new Date(Date.UTC(2026, 0, 1 + i)).toISOString().slice(0, 10);
+      await admin.get(`/organisations/${siteB}/incidents`);
+      expect(
+        (await admin.post(`/organisations/${siteB}/incidents`, { occurredOn: day, description: `Borne en panne n° ${i + 1}` })).statusCode,
+      ).toBe(303);
+    }
+    const text = (body: string) => decodeHtml(body).replace(/<[^>]+>/g, " ").replace(/[ \t\r\n]+/g, " ");
+    const first = await admin.get(`/organisations/${network}/incidents`);
+    expect(first.statusCode).toBe(200);
+    const one = text(first.body);
+    expect(one).toContain("Signalements du site et de ce qui lui est rattaché\u00a0: 61 (dont 60\u00a0nouveaux)");
+    // New first, the latest day first; site A's triaged report is on the second page, with its site named.
+    expect(one.indexOf("Borne en panne n° 60")).toBeLessThan(one.indexOf("Borne en panne n° 59"));
+    expect(one).not.toContain("Le standard renvoie");
+    expect(one).toContain("Traiter ce signalement sur la page de Site B");
+    const next = /<a class="fr-pagination__link fr-pagination__link--next[^"]*" rel="next" href="([^"]+)"/.exec(first.body)?.[1];
+    expect(next).toBeDefined();
+    const two = text((await admin.get(decodeHtml(next ?? ""))).body);
+    expect(two).toContain("Le standard renvoie vers un numéro fermé.");
+    expect(two).toContain("Site A");
+    expect(two).not.toContain("Borne en panne n° 60 ");
+    // Filtered by site, accents and case ignored.
+    const onlyA = text((await admin.get(`/organisations/${network}/incidents?site=SITE%20a`)).body);
+    expect(onlyA).toContain("Signalements du site et de ce qui lui est rattaché\u00a0: 1");
+    expect(onlyA).not.toContain("Borne en panne");
+    // A page link edited by hand: a French message and the first page, never a 500.
+    const forged = await admin.get(`/organisations/${network}/incidents?after=bm9uc2Vuc2U`);
+    expect(forged.statusCode).toBe(200);
+    expect(text(forged.body)).toContain("Ce lien de page n'est plus valable");
+  });
 });

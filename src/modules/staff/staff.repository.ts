@@ -193,6 +193,45 @@ export async function listIncidents(db: Kysely<DB>, orgId: string, limit = 200) 
     .execute();
 }
 
+/** An incident list's cursor: rank (0 for « nouveau », else 1), the day it occurred, the report's id. */
+export type IncidentKey = [number, string, string];
+
+/**
+ * Incident reports of a node's whole subtree with their site's name (issue #13): new ones first, then the most
+ * recent, a page at a time by keyset. Two statements, whatever the subtree's size.
+ */
+export async function incidentsOfSubtree(
+  db: Kysely<DB>,
+  root: string,
+  f: { siteName?: string | undefined; after?: IncidentKey | undefined; limit: number },
+) {
+  const sdb = staffDb(db);
+  const rank = sql<number>`(case when i.status = 'new' then 0 else 1 end)`;
+  let q = sdb
+    .selectFrom("incident_reports as i")
+    .innerJoin("organisations as o", "o.id", "i.org_id")
+    .where(sql<boolean>`o.path && ${sql.val([root])}::uuid[]`);
+  if (f.siteName) q = q.where(sql<boolean>`vigie_fold(o.name) like vigie_fold(${`%${f.siteName.replace(/[%_\\]/g, "\\$&")}%`})`);
+  const counts = await q
+    .select([sql<number>`count(*)::int`.as("n"), sql<number>`(count(*) filter (where i.status = 'new'))::int`.as("fresh")])
+    .executeTakeFirstOrThrow();
+  let page = q.selectAll("i").select(["o.name as org_name", rank.as("rank")]);
+  if (f.after) {
+    const [r, day, id] = f.after;
+    // New first, then the latest day, then the id, each step strictly after the cursor's row.
+    page = page.where(
+      sql<boolean>`(${rank} > ${r} or (${rank} = ${r} and (i.occurred_on < ${day}::date or (i.occurred_on = ${day}::date and i.id < ${id}::uuid))))`,
+    );
+  }
+  const rows = await page
+    .orderBy(rank)
+    .orderBy("i.occurred_on", "desc")
+    .orderBy("i.id", "desc")
+    .limit(f.limit + 1)
+    .execute();
+  return { rows: rows.slice(0, f.limit), total: counts.n, fresh: counts.fresh, more: rows.length > f.limit };
+}
+
 export async function findIncident(db: Kysely<DB>, orgId: string, id: string) {
   return staffDb(db).selectFrom("incident_reports").selectAll().where("org_id", "=", orgId).where("id", "=", id).executeTakeFirst();
 }

@@ -24,8 +24,8 @@ import {
   addStaff,
   addTraining,
   fileIncident,
-  listIncidents,
   listStaff,
+  listSubtreeIncidents,
   listSubtreeStaff,
   setStaffActive,
   trainingTable,
@@ -146,6 +146,21 @@ export async function staffRoutes(app: App, deps: AppDeps): Promise<void> {
     const org = await getOrganisation(db, orgId);
     const actor = actorOf(request);
     const { commitments } = await organisationCommitments(db, orgId);
+    const query = (request.query ?? {}) as Record<string, unknown>;
+    const text = (v: unknown) => (typeof v === "string" && v.trim() ? v.trim().slice(0, 400) : undefined);
+    const site = text(query.site)?.slice(0, 200);
+    let after = text(query.after);
+    let pageError: string | undefined;
+    let list: Awaited<ReturnType<typeof listSubtreeIncidents>>;
+    try {
+      list = await listSubtreeIncidents(db, orgId, { site, after });
+    } catch (error) {
+      // A page link edited by hand: say so, and show the first page.
+      if (!(error instanceof AppError) || error.code !== "validation") throw error;
+      pageError = error.fields?.after ?? error.message;
+      after = undefined;
+      list = await listSubtreeIncidents(db, orgId, { site });
+    }
     return {
       title: `Dysfonctionnements — ${org.name}`,
       breadcrumbs: [{ label: org.name, href: `/organisations/${orgId}` }, { label: "Dysfonctionnements" }],
@@ -153,7 +168,10 @@ export async function staffRoutes(app: App, deps: AppDeps): Promise<void> {
         <IncidentsPage
           orgId={orgId}
           orgName={org.name}
-          incidents={await listIncidents(db, orgId)}
+          list={list}
+          site={site}
+          after={after}
+          pageError={pageError}
           canFile={can(actor, "request.write", org.path)}
           canTriage={can(actor, "commitment.manage", org.path)}
           commitments={commitments.map((c) => ({ value: c.id, label: `${c.number ?? "Local"} — ${c.title.slice(0, 70)}` }))}

@@ -273,18 +273,64 @@ export interface Incident {
   version: number;
 }
 
+type IncidentRow = Awaited<ReturnType<typeof repo.listIncidents>>[number];
+
+const incidentOf = (r: IncidentRow): Incident => ({
+  id: r.id,
+  occurredOn: r.occurred_on,
+  channel: (r.channel as Channel | null) ?? null,
+  description: r.description,
+  reporterLabel: r.reporter_label,
+  status: r.status === "action" || r.status === "dismissed" ? r.status : "new",
+  actionId: r.action_id,
+  triageNote: r.triage_note,
+  version: r.version,
+});
+
 export async function listIncidents(db: Kysely<DB>, orgId: string): Promise<Incident[]> {
-  return (await repo.listIncidents(db, orgId)).map((r) => ({
-    id: r.id,
-    occurredOn: r.occurred_on,
-    channel: (r.channel as Channel | null) ?? null,
-    description: r.description,
-    reporterLabel: r.reporter_label,
-    status: r.status === "action" || r.status === "dismissed" ? r.status : "new",
-    actionId: r.action_id,
-    triageNote: r.triage_note,
-    version: r.version,
-  }));
+  return (await repo.listIncidents(db, orgId)).map(incidentOf);
+}
+
+/** An incident as a node's list shows it: with the site it was filed at. */
+export interface ListedIncident extends Incident {
+  orgId: string;
+  orgName: string;
+}
+
+export const INCIDENTS_PAGE_SIZE = 50;
+
+/** The incident reports of a node's whole subtree (a network sees every site's), filtered by site name, by keyset pages. */
+export async function listSubtreeIncidents(
+  db: Kysely<DB>,
+  rootId: string,
+  input: { site?: string | undefined; after?: string | undefined },
+): Promise<{ incidents: ListedIncident[]; total: number; fresh: number; next: string | undefined }> {
+  let after: repo.IncidentKey | undefined;
+  if (input.after) {
+    let key: unknown;
+    try {
+      key = JSON.parse(Buffer.from(input.after, "base64url").toString("utf8"));
+    } catch {
+      throw new AppError("validation", { fields: { after: BAD_PAGE } });
+    }
+    const valid =
+      Array.isArray(key) &&
+      key.length === 3 &&
+      (key[0] === 0 || key[0] === 1) &&
+      /^\d{4}-\d{2}-\d{2}$/.test(String(key[1])) &&
+      !Number.isNaN(Date.parse(String(key[1]))) &&
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(String(key[2]));
+    if (!valid) throw new AppError("validation", { fields: { after: BAD_PAGE } });
+    after = key as repo.IncidentKey;
+  }
+  const { rows, total, fresh, more } = await repo.incidentsOfSubtree(db, rootId, {
+    siteName: input.site,
+    after,
+    limit: INCIDENTS_PAGE_SIZE,
+  });
+  const last = rows.at(-1);
+  const next = more && last ? Buffer.from(JSON.stringify([Number(last.rank), last.occurred_on, last.id])).toString("base64url") : undefined;
+  return { incidents: rows.map((r) => ({ ...incidentOf(r), orgId: r.org_id, orgName: r.org_name })), total, fresh, next };
 }
 
 /** Any agent of the organisation files an incident in one short form. */

@@ -1,10 +1,10 @@
-import { formatRate } from "../../ui/format.ts";
+import { formatNumber, formatRate, plural } from "../../ui/format.ts";
 import { CsrfField, ErrorSummary, type FormState, SelectField, TextArea, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { KeysetPager, SiteFilterForm } from "../../ui/lists.tsx";
 import { TableFrame } from "../../ui/table.tsx";
 import { CHANNEL_LABELS, CHANNELS } from "../frameworks/channels.ts";
-import type { Incident, ListedStaffMember, StaffMember, TrainingTable } from "./staff.service.ts";
+import type { ListedIncident, ListedStaffMember, StaffMember, TrainingTable } from "./staff.service.ts";
 import { TRAINING_THEME_LABELS, TRAINING_THEMES } from "./themes.ts";
 
 const pct = (x: number | null) => formatRate(x, 0);
@@ -178,7 +178,10 @@ const STATUS = { new: "À traiter", action: "Action créée", dismissed: "Class�
 export function IncidentsPage(props: {
   orgId: string;
   orgName: string;
-  incidents: Incident[];
+  list: { incidents: ListedIncident[]; total: number; fresh: number; next: string | undefined };
+  site: string | undefined;
+  after: string | undefined;
+  pageError: string | undefined;
   canFile: boolean;
   canTriage: boolean;
   commitments: Array<{ value: string; label: string }>;
@@ -219,18 +222,35 @@ export function IncidentsPage(props: {
           </button>
         </form>
       ) : null}
-      <h2 class="fr-h4">{`Signalements (${props.incidents.length})`}</h2>
-      {props.incidents.map((i) => {
+      <h2 class="fr-h4">{`Signalements du site et de ce qui lui est rattaché\u00a0: ${formatNumber(props.list.total, 0)}${
+        props.list.fresh ? ` (dont ${plural(props.list.fresh, "nouveau", "nouveaux")})` : ""
+      }`}</h2>
+      <SiteFilterForm action={base} label="Filtrer les signalements par site" site={props.site} />
+      {props.pageError ? (
+        <div class="fr-alert fr-alert--error fr-alert--sm fr-mb-2w" role="alert">
+          <p>{props.pageError}</p>
+        </div>
+      ) : null}
+      {props.list.incidents.length === 0 ? <p>{`Aucun signalement${props.site ? " sur les sites de ce nom" : ""}.`}</p> : null}
+      {props.list.incidents.map((i) => {
+        const own = i.orgId === props.orgId;
         const form =
           props.triageErrors?.id === i.id ? props.triageErrors.form : { values: { title: i.description.slice(0, 200) }, errors: {} };
         return (
           <article class="fr-mb-3w fr-p-2w vigie-box" aria-labelledby={`incident-${i.id}`}>
             <h3 class="fr-h6" id={`incident-${i.id}`}>{`${day(i.occurredOn)} — ${STATUS[i.status]}`}</h3>
             <p>{i.description}</p>
-            <p class="fr-text--sm">{`Signalé par ${i.reporterLabel}${i.channel ? ` · ${CHANNEL_LABELS[i.channel]}` : ""}`}</p>
-            {i.actionId ? <a href={`/organisations/${props.orgId}/actions/${i.actionId}`}>Voir l'action créée</a> : null}
+            <p class="fr-text--sm">
+              {`Signalé par ${i.reporterLabel}${i.channel ? ` · ${CHANNEL_LABELS[i.channel]}` : ""} · `}
+              <a href={`/organisations/${i.orgId}/incidents`}>{i.orgName}</a>
+            </p>
+            {i.actionId ? <a href={`/organisations/${i.orgId}/actions/${i.actionId}`}>Voir l'action créée</a> : null}
             {i.triageNote ? <p class="fr-text--sm">{`Note : ${i.triageNote}`}</p> : null}
-            {props.canTriage && i.status === "new" ? (
+            {props.canTriage && i.status === "new" && !own ? (
+              // The action goes to the site's own plan, under its own commitments: triage happens on its page.
+              <a class="fr-link" href={`/organisations/${i.orgId}/incidents`}>{`Traiter ce signalement sur la page de ${i.orgName}`}</a>
+            ) : null}
+            {props.canTriage && i.status === "new" && own ? (
               <form method="post" action={`${base}/${i.id}/triage`} novalidate aria-label="Traiter le signalement">
                 <CsrfField token={props.csrf} />
                 <input type="hidden" name="version" value={String(i.version)} />
@@ -277,6 +297,13 @@ export function IncidentsPage(props: {
           </article>
         );
       })}
+      <KeysetPager
+        label="Pages de la liste des signalements"
+        first={props.after ? `${base}?${new URLSearchParams(props.site ? { site: props.site } : {})}` : null}
+        next={
+          props.list.next ? `${base}?${new URLSearchParams({ ...(props.site ? { site: props.site } : {}), after: props.list.next })}` : null
+        }
+      />
     </div>
   );
 }
