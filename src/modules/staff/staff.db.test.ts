@@ -167,7 +167,10 @@ describe("staff, trainings and incident reports over HTTP", () => {
         (await admin.post(`/organisations/${siteB}/incidents`, { occurredOn: day, description: `Borne en panne n° ${i + 1}` })).statusCode,
       ).toBe(303);
     }
-    const text = (body: string) => decodeHtml(body).replace(/<[^>]+>/g, " ").replace(/[ \t\r\n]+/g, " ");
+    const text = (body: string) =>
+      decodeHtml(body)
+        .replace(/<[^>]+>/g, " ")
+        .replace(/[ \t\r\n]+/g, " ");
     const first = await admin.get(`/organisations/${network}/incidents`);
     expect(first.statusCode).toBe(200);
     const one = text(first.body);
