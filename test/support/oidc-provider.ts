@@ -83,7 +83,7 @@ export async function startTestProvider(redirectBase: string, options: { signedU
   const state: TestProvider = {
     issuer,
     clientId: "vigie-test",
-    clientSecret: "un secret partagé de test, assez long pour HS256 et le reste",
+    clientSecret: "test-client-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
     logouts: 0,
     acr: "eidas1",
     close: () => new Promise((resolve) => server.close(() => resolve())),
@@ -227,7 +227,7 @@ export async function signInAtProvider(authorizationUrl: string, login: string |
     }
     const html = await response.text();
     const uid = /\/interaction\/([\w-]+)\/login/.exec(html)?.[1];
-    if (!uid) throw new Error(`page inattendue du fournisseur : ${html.slice(0, 300)}`);
+    if (!uid) throw new Error(`page inattendue du fournisseur : ${html.replace(/<style[\s\S]*?<\/style>/g, "").replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").slice(0, 400)}`);
     method = "POST";
     if (login === "refuse") {
       url = new URL(`/interaction/${uid}/abort`, url).toString();
