@@ -48,6 +48,7 @@ const CATALOG = {
     "La connexion par mot de passe est désactivée sur cette instance : utilisez le bouton de votre fournisseur d'identité.",
   ],
   "oidc.provider_not_found": [404, "Fournisseur d'identité introuvable."],
+  "oidc.stale": [409, "Ce fournisseur d'identité a été modifié par quelqu'un d'autre entre-temps : rechargez la page."],
   "oidc.discovery_failed": [400, "Le fournisseur d'identité ne répond pas à cette adresse."],
   "oidc.insecure_issuer": [
     400,

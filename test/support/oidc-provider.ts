@@ -227,7 +227,14 @@ export async function signInAtProvider(authorizationUrl: string, login: string |
     }
     const html = await response.text();
     const uid = /\/interaction\/([\w-]+)\/login/.exec(html)?.[1];
-    if (!uid) throw new Error(`page inattendue du fournisseur : ${html.replace(/<style[\s\S]*?<\/style>/g, "").replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").slice(0, 400)}`);
+    if (!uid)
+      throw new Error(
+        `page inattendue du fournisseur : ${html
+          .replace(/<style[\s\S]*?<\/style>/g, "")
+          .replace(/<[^>]+>/g, " ")
+          .replace(/\s+/g, " ")
+          .slice(0, 400)}`,
+      );
     method = "POST";
     if (login === "refuse") {
       url = new URL(`/interaction/${uid}/abort`, url).toString();

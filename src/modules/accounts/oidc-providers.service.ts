@@ -87,7 +87,10 @@ export async function updateProvider(db: Kysely<DB>, actor: Actor, id: string, i
   });
 }
 
-export async function deleteProvider(db: Kysely<DB>, actor: Actor, id: string): Promise<void> {
+export async function deleteProvider(db: Kysely<DB>, actor: Actor, id: string, version: number): Promise<void> {
+  const current = await repo.findProvider(db, id);
+  if (!current) throw new AppError("oidc.provider_not_found");
+  if (current.version !== version) throw new AppError("oidc.stale");
   if (!(await repo.passwordsEnabled(db)) && (await repo.countProviders(db)) <= 1) throw new AppError("oidc.no_provider");
   if (!(await repo.deleteProvider(db, id))) throw new AppError("oidc.provider_not_found");
   await recordAudit(db, auditActor(actor), { orgId: null, action: "delete", entity: "oidc_provider", entityId: id });

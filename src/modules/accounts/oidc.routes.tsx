@@ -12,7 +12,15 @@ import { listVisible } from "../organisations/organisations.service.ts";
 import { orgOptions } from "./accounts.views.tsx";
 import { safeNext } from "./auth.routes.tsx";
 import { DEVICE_COOKIE, DEVICE_COOKIE_MAX_AGE } from "./device-cookie.ts";
-import { callbackQuery, passwordSettingSchema, providerIdParams, providerSchema, ruleIdParams, ruleSchema } from "./oidc.schema.ts";
+import {
+  callbackQuery,
+  deleteSchema,
+  passwordSettingSchema,
+  providerIdParams,
+  providerSchema,
+  ruleIdParams,
+  ruleSchema,
+} from "./oidc.schema.ts";
 import { ProviderForm, RulesSection, SignInAdminView } from "./oidc.views.tsx";
 import * as providers from "./oidc-providers.service.ts";
 import { finishSignIn, startSignIn } from "./oidc-sign-in.service.ts";
@@ -166,6 +174,7 @@ export async function oidcRoutes(app: App, deps: AppDeps): Promise<void> {
             <p>Les comptes restent ; leur lien avec ce fournisseur et les règles sont supprimés.</p>
             <form method="post" action={`/admin/sign-in/providers/${provider.id}/delete`}>
               <input type="hidden" name="_csrf" value={request.csrfToken} />
+              <input type="hidden" name="version" value={String(provider.version)} />
               <button type="submit" class="fr-btn fr-btn--secondary">
                 Supprimer le fournisseur
               </button>
@@ -207,8 +216,8 @@ export async function oidcRoutes(app: App, deps: AppDeps): Promise<void> {
     await providers.removeRule(db, actor, providerId, ruleId);
     return `/admin/sign-in/providers/${providerId}?ok=oidc.rule_removed`;
   });
-  post("/admin/sign-in/providers/:providerId/delete", "provider", async (actor, providerId) => {
-    await providers.deleteProvider(db, actor, providerId);
+  post("/admin/sign-in/providers/:providerId/delete", "provider", async (actor, providerId, body) => {
+    await providers.deleteProvider(db, actor, providerId, parseInput(deleteSchema, body).version);
     return "/admin/sign-in?ok=oidc.provider_deleted";
   });
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { requiredText } from "../../app/validation.ts";
+import { requiredText, versionField } from "../../app/validation.ts";
 import { ROLES } from "./roles.ts";
 
 const claimName = (label: string) =>
@@ -63,3 +63,5 @@ export const callbackQuery = z.object({
   code: z.string().max(2000).optional(),
   error: z.string().max(200).optional(),
 });
+
+export const deleteSchema = z.object({ version: versionField });

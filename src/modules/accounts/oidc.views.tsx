@@ -141,6 +141,7 @@ export function ProviderForm({
 }): SafeHtml {
   return (
     <form method="post" action={action} novalidate>
+      <ErrorSummary form={form} />
       <CsrfField token={csrf} />
       <TextField name="label" label="Libellé du bouton" hint="Par exemple : ProConnect, Annuaire de la mairie." required form={form} />
       <TextField
