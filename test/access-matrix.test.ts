@@ -65,7 +65,7 @@ const MATRIX: Record<string, Entry> = {
   "POST /login": { rule: "public", call: () => ({ url: "/login", form: { email: "" } }) },
   "POST /logout": { rule: "session", call: () => ({ url: "/logout", form: {} }) },
   // Starting a sign-in sends the browser to the provider (303); the callback without a state goes back to /login.
-  "POST /oidc/:providerId/start": { rule: "public", call: (f) => ({ url: `/oidc/${f.oidcProvider}/start`, form: {} }) },
+  "GET /oidc/:providerId/start": { rule: "public", call: (f) => ({ url: `/oidc/${f.oidcProvider}/start` }) },
   "GET /oidc/callback": { rule: "public", call: () => ({ url: "/oidc/callback" }) },
   "GET /admin/sign-in": { rule: "instance-admin", call: () => ({ url: "/admin/sign-in" }) },
   "POST /admin/sign-in/passwords": { rule: "instance-admin", call: () => ({ url: "/admin/sign-in/passwords", form: {} }) },

@@ -9,7 +9,7 @@ import { emptyForm, type FormValues } from "../../ui/forms.tsx";
 import { sendPage } from "../../ui/page.tsx";
 import { loginSchema, setupSchema } from "./accounts.schema.ts";
 import { createFirstAdmin, needsSetup } from "./accounts.service.ts";
-import { DisplayView, LoginView, SetupView } from "./auth.views.tsx";
+import { DisplayView, LoginView, ProviderLogoutView, SetupView } from "./auth.views.tsx";
 import { DEVICE_COOKIE, DEVICE_COOKIE_MAX_AGE } from "./device-cookie.ts";
 import { passwordsEnabled, signInButtons } from "./oidc-providers.service.ts";
 import { providerLogoutUrl } from "./oidc-sign-in.service.ts";
@@ -95,7 +95,14 @@ export async function authRoutes(app: App, deps: AppDeps): Promise<void> {
       await logout(deps.db, request.sessionTokenHash);
     }
     reply.clearCookie(SESSION_COOKIE, { path: "/" });
-    return reply.redirect(providerLogout ?? "/login", 303);
+    if (!providerLogout) return reply.redirect("/login", 303);
+    // Not a redirect: the CSP's form-action 'self' forbids a form's answer to lead to another site.
+    request.actor = undefined;
+    return sendPage(reply, request, {
+      title: "Déconnexion",
+      refresh: providerLogout,
+      children: <ProviderLogoutView url={providerLogout} />,
+    });
   });
 
   app.get("/setup", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {

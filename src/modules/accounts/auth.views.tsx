@@ -25,7 +25,7 @@ export function LoginView({
       <div class="fr-col-12 fr-col-md-8 fr-col-lg-6">
         <h1>Connexion à Vigie</h1>
         <ErrorSummary form={form} />
-        <ProviderButtons buttons={options.buttons} csrf={csrf} next={next} />
+        <ProviderButtons buttons={options.buttons} next={next} />
         {options.passwords ? <PasswordForm form={form} csrf={csrf} next={next} /> : null}
       </div>
     </div>
@@ -124,6 +124,20 @@ export function DisplayView({ scheme, csrf }: { scheme: string; csrf: string }):
           Enregistrer
         </button>
       </form>
+    </div>
+  );
+}
+
+export function ProviderLogoutView({ url }: { url: string }): SafeHtml {
+  return (
+    <div class="fr-col-12 fr-col-md-8">
+      <h1>Vous êtes déconnecté de Vigie</h1>
+      <p>Votre navigateur va maintenant chez votre fournisseur d'identité, pour fermer aussi la session ouverte chez lui.</p>
+      <p>
+        <a class="fr-btn" href={url}>
+          Se déconnecter aussi du fournisseur d'identité
+        </a>
+      </p>
     </div>
   );
 }

@@ -8,7 +8,7 @@ const BASE = "http://vigie.test";
 /** Presses the provider's button on the sign-in page, signs in at the provider, and comes back to Vigie. */
 async function signIn(t: TestApp, c: Client, providerId: string, login: string | "refuse") {
   await c.get("/login");
-  const start = await c.post(`/oidc/${providerId}/start`, { next: "/" });
+  const start = await c.get(`/oidc/${providerId}/start`);
   expect(start.statusCode).toBe(303);
   const location = String(start.headers.location);
   expect(location).toContain("code_challenge_method=S256");
@@ -92,7 +92,7 @@ describe("sign-in through a real OpenID provider (ProConnect mode)", () => {
 
   it("shows the ProConnect button on the sign-in page, without JavaScript", async () => {
     const page = await new Client(t.app).get("/login");
-    expect(page.body).toContain(`action="/oidc/${providerId}/start"`);
+    expect(page.body).toContain(`href="/oidc/${providerId}/start"`);
     expect(page.body).toContain('<span class="fr-connect__brand">ProConnect</span>');
     expect(page.body).toContain("Qu&#39;est-ce que ProConnect ?");
   });
@@ -152,7 +152,7 @@ describe("sign-in through a real OpenID provider (ProConnect mode)", () => {
   it("refuses a callback without the browser's state cookie, a replayed one, and a lower acr", async () => {
     const c = new Client(t.app);
     await c.get("/login");
-    const start = await c.post(`/oidc/${providerId}/start`, { next: "/" });
+    const start = await c.get(`/oidc/${providerId}/start`);
     const back = await signInAtProvider(String(start.headers.location), "agent-poissy");
     // Another browser (login CSRF): no state cookie.
     const other = await new Client(t.app).get(back.slice(BASE.length));
@@ -175,7 +175,9 @@ describe("sign-in through a real OpenID provider (ProConnect mode)", () => {
     await signIn(t, c, providerId, "agent-poissy");
     await c.get("/");
     const out = await c.post("/logout", {});
-    const location = new URL(String(out.headers.location));
+    expect(out.body).toContain("Vous êtes déconnecté de Vigie");
+    const href = /<meta http-equiv="refresh" content="0;url=([^"]+)"/.exec(out.body)?.[1] ?? "";
+    const location = new URL(href.replaceAll("&amp;", "&"));
     expect(location.origin).toBe(provider.issuer);
     expect(location.searchParams.get("id_token_hint")).toBeTruthy();
     expect(location.searchParams.get("post_logout_redirect_uri")).toBe(`${BASE}/login?ok=logout.provider`);

@@ -45,10 +45,10 @@ export async function oidcRoutes(app: App, deps: AppDeps): Promise<void> {
   const hide = { hide: true };
 
   // ---- sign-in ----
-  app.post("/oidc/:providerId/start", { config: { access: PUBLIC }, schema: hide }, async (request, reply) => {
+  app.get("/oidc/:providerId/start", { config: { access: PUBLIC }, schema: hide }, async (request, reply) => {
     const params = providerIdParams.safeParse(request.params);
     if (!params.success) return reply.redirect("/login?error=oidc.provider_not_found", 303);
-    const next = safeNext((request.body as { next?: unknown } | undefined)?.next);
+    const next = safeNext((request.query as { next?: unknown } | undefined)?.next);
     try {
       const { url, state } = await startSignIn(db, params.data.providerId, callbackUrl(deps), next);
       reply.setCookie(OIDC_STATE_COOKIE, state, { ...cookieOptions(deps, 600), path: "/oidc" });

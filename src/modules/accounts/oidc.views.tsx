@@ -14,21 +14,19 @@ export interface SignInButton {
  * gets the DSFR « connect » button as ProConnect's own guidelines draw it (brand name, « Qu'est-ce
  * que ProConnect ? » link); the others a DSFR secondary button with the administrator's label.
  */
-export function ProviderButtons({ buttons, csrf, next }: { buttons: SignInButton[]; csrf: string; next: string }): SafeHtml | null {
+export function ProviderButtons({ buttons, next }: { buttons: SignInButton[]; next: string }): SafeHtml | null {
   if (buttons.length === 0) return null;
+  // Links, not forms: the answer leads to the provider's site, which the CSP's form-action 'self' forbids to a form.
+  const href = (b: SignInButton) => `/oidc/${b.id}/start${next === "/" ? "" : `?next=${encodeURIComponent(next)}`}`;
   return (
     <div class="fr-mb-4w">
       {buttons.map((b) =>
         b.proconnect ? (
           <div class="fr-connect-group">
-            <form method="post" action={`/oidc/${b.id}/start`}>
-              <CsrfField token={csrf} />
-              <input type="hidden" name="next" value={next} />
-              <button type="submit" class="fr-connect vigie-proconnect">
-                <span class="fr-connect__login">S'identifier avec</span>
-                <span class="fr-connect__brand">ProConnect</span>
-              </button>
-            </form>
+            <a class="fr-connect vigie-proconnect" href={href(b)}>
+              <span class="fr-connect__login">S'identifier avec</span>
+              <span class="fr-connect__brand">ProConnect</span>
+            </a>
             <p>
               <a
                 href="https://www.proconnect.gouv.fr/"
@@ -41,13 +39,11 @@ export function ProviderButtons({ buttons, csrf, next }: { buttons: SignInButton
             </p>
           </div>
         ) : (
-          <form method="post" action={`/oidc/${b.id}/start`} class="fr-mb-2w">
-            <CsrfField token={csrf} />
-            <input type="hidden" name="next" value={next} />
-            <button type="submit" class="fr-btn fr-btn--secondary">
+          <p>
+            <a class="fr-btn fr-btn--secondary" href={href(b)}>
               {`Se connecter avec ${b.label}`}
-            </button>
-          </form>
+            </a>
+          </p>
         ),
       )}
     </div>
