@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
-import { auditActor, recordAudit } from "../audit/audit.service.ts";
+import { auditActor, recordAudit, SYSTEM_ACTOR } from "../audit/audit.service.ts";
 import { getOrganisation } from "../organisations/organisations.service.ts";
 import * as repo from "./oidc.repository.ts";
 import type { ProviderInput, RuleInput } from "./oidc.schema.ts";
@@ -119,7 +119,7 @@ export const passwordsEnabled = repo.passwordsEnabled;
 /**
  * Turning passwords off must not lock everyone out: it needs a provider, and the administrator doing it
  * must already be linked to one (they have just proved it works for them). Break-glass:
- * `npm run create-admin` on the server still creates an administrator, and `--enable-passwords` turns them back on.
+ * `npm run create-admin` on the server creates an administrator and turns passwords back on (below).
  */
 export async function setPasswords(db: Kysely<DB>, actor: Actor, enabled: boolean): Promise<void> {
   if (!enabled) {
@@ -134,4 +134,21 @@ export async function setPasswords(db: Kysely<DB>, actor: Actor, enabled: boolea
     entityId: "password_sign_in",
     after: { enabled },
   });
+}
+
+/**
+ * The way back in when every provider fails: run on the server by whoever can run `npm run create-admin`,
+ * so the new administrator can sign in with the password just given. Returns whether passwords were off.
+ */
+export async function enablePasswordsBreakGlass(db: Kysely<DB>): Promise<boolean> {
+  if (await repo.passwordsEnabled(db)) return false;
+  await repo.setPasswordsEnabled(db, true);
+  await recordAudit(db, SYSTEM_ACTOR, {
+    orgId: null,
+    action: "update",
+    entity: "setting",
+    entityId: "password_sign_in",
+    after: { enabled: true },
+  });
+  return true;
 }
