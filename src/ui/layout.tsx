@@ -104,7 +104,7 @@ function navigation(actor: Actor | undefined): Array<{ href: string; label: stri
   if (canSomewhere(actor, "account.manage")) items.push({ href: "/accounts", label: "Comptes" });
   if (canSomewhere(actor, "audit.read")) items.push({ href: "/audit", label: "Journal d'audit" });
   if (actor.instanceAdmin) items.push({ href: "/legal", label: "Pages légales" });
-  if (actor.instanceAdmin) items.push({ href: "/admin/sign-in", label: "Connexion" });
+  if (actor.instanceAdmin) items.push({ href: "/admin/sign-in", label: "Modes de connexion" });
   items.push({ href: "/api/docs", label: "API" });
   return items;
 }

@@ -75,7 +75,7 @@ describe.skipIf(!browserAvailable)("sign-in with an OpenID provider (ProConnect 
     siteId = await createSiteThroughPages(page, server.url, "Ville de Poissy");
 
     await page.goto(`${server.url}/admin/sign-in`);
-    await expect(page.locator("h1").textContent()).resolves.toBe("Connexion à Vigie");
+    await expect(page.locator("h1").textContent()).resolves.toBe("Modes de connexion");
     await expect(page.locator("main").textContent()).resolves.toContain(`${server.url}/oidc/callback`);
     await page.getByRole("link", { name: "Ajouter un fournisseur" }).click();
     await page.fill("#label", "ProConnect");

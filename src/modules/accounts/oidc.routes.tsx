@@ -91,7 +91,7 @@ export async function oidcRoutes(app: App, deps: AppDeps): Promise<void> {
     logoutUrl: postLogoutUrl(deps),
   });
   const adminPage = (request: FastifyRequest, data: Awaited<ReturnType<typeof adminData>>, form: FormState): PageOptions => ({
-    title: "Connexion à Vigie",
+    title: "Modes de connexion",
     children: <SignInAdminView data={data} csrf={request.csrfToken} form={form} />,
   });
 
@@ -115,7 +115,7 @@ export async function oidcRoutes(app: App, deps: AppDeps): Promise<void> {
 
   const newPage = (request: FastifyRequest, form: FormState): PageOptions => ({
     title: "Nouveau fournisseur d'identité",
-    breadcrumbs: [{ label: "Connexion à Vigie", href: "/admin/sign-in" }, { label: "Nouveau fournisseur" }],
+    breadcrumbs: [{ label: "Modes de connexion", href: "/admin/sign-in" }, { label: "Nouveau fournisseur" }],
     children: (
       <div class="fr-col-12 fr-col-md-8">
         <h1>Nouveau fournisseur d'identité</h1>
@@ -158,7 +158,7 @@ export async function oidcRoutes(app: App, deps: AppDeps): Promise<void> {
     const orgs = orgOptions(await listVisible(db, actorOf(request), "account.manage"));
     return {
       title: provider.label,
-      breadcrumbs: [{ label: "Connexion à Vigie", href: "/admin/sign-in" }, { label: provider.label }],
+      breadcrumbs: [{ label: "Modes de connexion", href: "/admin/sign-in" }, { label: provider.label }],
       children: (
         <div class="fr-col-12 fr-col-md-10">
           <h1>{provider.label}</h1>

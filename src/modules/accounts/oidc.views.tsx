@@ -60,7 +60,7 @@ export interface SignInAdminData {
 export function SignInAdminView({ data, csrf, form }: { data: SignInAdminData; csrf: string; form: FormState }): SafeHtml {
   return (
     <div class="fr-col-12 fr-col-md-10">
-      <h1>Connexion à Vigie</h1>
+      <h1>Modes de connexion</h1>
       <ErrorSummary form={form} />
       <h2>Fournisseurs d'identité (OpenID Connect)</h2>
       <p>
