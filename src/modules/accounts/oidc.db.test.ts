@@ -199,6 +199,10 @@ describe("sign-in through a real OpenID provider (ProConnect mode)", () => {
     expect(login.body).not.toContain('action="/login"');
     const attempt = await new Client(t.app).login(ADMIN.email, ADMIN.password);
     expect(attempt.statusCode).toBe(403);
+    expect(attempt.body).toContain("La connexion par mot de passe est désactivée sur cette instance");
+    const forgot = new Client(t.app);
+    await forgot.get("/password/forgot");
+    expect((await forgot.post("/password/forgot", { email: ADMIN.email })).statusCode).toBe(403);
     await linked.get("/admin/sign-in");
     expect((await linked.post("/admin/sign-in/passwords", { passwords: "on" })).statusCode).toBe(303);
     expect((await new Client(t.app).login(ADMIN.email, ADMIN.password)).statusCode).toBe(303);
