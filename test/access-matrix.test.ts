@@ -64,6 +64,38 @@ const MATRIX: Record<string, Entry> = {
   "GET /login": { rule: "public", call: () => ({ url: "/login" }) },
   "POST /login": { rule: "public", call: () => ({ url: "/login", form: { email: "" } }) },
   "POST /logout": { rule: "session", call: () => ({ url: "/logout", form: {} }) },
+  // Starting a sign-in sends the browser to the provider (303); the callback without a state goes back to /login.
+  "GET /oidc/:providerId/start": { rule: "public", call: (f) => ({ url: `/oidc/${f.oidcProvider}/start` }) },
+  "GET /oidc/callback": { rule: "public", call: () => ({ url: "/oidc/callback" }) },
+  "GET /admin/sign-in": { rule: "instance-admin", call: () => ({ url: "/admin/sign-in" }) },
+  "POST /admin/sign-in/passwords": { rule: "instance-admin", call: () => ({ url: "/admin/sign-in/passwords", form: {} }) },
+  "GET /admin/sign-in/providers/new": { rule: "instance-admin", call: () => ({ url: "/admin/sign-in/providers/new" }) },
+  "POST /admin/sign-in/providers/new": {
+    rule: "instance-admin",
+    call: () => ({ url: "/admin/sign-in/providers/new", form: { label: "" } }),
+  },
+  "GET /admin/sign-in/providers/:providerId": {
+    rule: "instance-admin",
+    call: (f) => ({ url: `/admin/sign-in/providers/${f.oidcProvider}` }),
+  },
+  "POST /admin/sign-in/providers/:providerId": {
+    rule: "instance-admin",
+    call: (f) => ({ url: `/admin/sign-in/providers/${f.oidcProvider}`, form: {} }),
+  },
+  "POST /admin/sign-in/providers/:providerId/rules": {
+    rule: "instance-admin",
+    call: (f) => ({ url: `/admin/sign-in/providers/${f.oidcProvider}/rules`, form: {} }),
+  },
+  // A rule id that is not one: refused (400) once the access check let the caller through.
+  "POST /admin/sign-in/providers/:providerId/rules/:ruleId/delete": {
+    rule: "instance-admin",
+    call: (f) => ({ url: `/admin/sign-in/providers/${f.oidcProvider}/rules/pas-un-uuid/delete`, form: {} }),
+  },
+  // A stale version: 409.
+  "POST /admin/sign-in/providers/:providerId/delete": {
+    rule: "instance-admin",
+    call: (f) => ({ url: `/admin/sign-in/providers/${f.oidcProvider}/delete`, form: { version: "999" } }),
+  },
   "GET /setup": { rule: "public", call: () => ({ url: "/setup" }) },
   "POST /setup": {
     rule: "closed",

@@ -59,6 +59,9 @@ const SHARED_PARAMS: Record<string, string> = {
   kind: "acknowledgement",
   day: "2030-01-01",
   slug: "accessibilite",
+  // OpenID providers and their rules belong to the instance, not to an organisation.
+  providerId: "00000000-0000-4000-8000-0000000000a1",
+  ruleId: "00000000-0000-4000-8000-0000000000a2",
 };
 
 /** Query-string keys that carry an id: crossed with B's on every read. */

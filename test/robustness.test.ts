@@ -286,6 +286,8 @@ function validParams(f: Fixture, url: string): Record<string, string> {
     frameworkId: "marianne-2016",
     number: "10",
     slug: "mentions-legales",
+    providerId: f.oidcProvider ?? "",
+    ruleId: f.oidcRule ?? "",
     "*": url.startsWith("/assets/fonts") ? "atkinson-hyperlegible-latin-400-normal.woff2" : "swagger-ui.css",
   };
 }

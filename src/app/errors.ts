@@ -43,6 +43,42 @@ const CATALOG = {
   "account.stale": [409, "Ce compte a été modifié par quelqu'un d'autre pendant votre saisie. Rechargez la page."],
   "account.email_taken": [409, "Un compte existe déjà avec cette adresse électronique."],
   "account.last_admin": [409, "Impossible : ce compte est le dernier administrateur de l'instance."],
+  "auth.password_disabled": [
+    403,
+    "La connexion par mot de passe est désactivée sur cette instance : utilisez le bouton de votre fournisseur d'identité.",
+  ],
+  "oidc.provider_not_found": [404, "Fournisseur d'identité introuvable."],
+  "oidc.stale": [409, "Ce fournisseur d'identité a été modifié par quelqu'un d'autre entre-temps : rechargez la page."],
+  "oidc.discovery_failed": [400, "Le fournisseur d'identité ne répond pas à cette adresse."],
+  "oidc.insecure_issuer": [
+    400,
+    "L'adresse de l'émetteur doit commencer par « https:// » (« http:// » n'est accepté que pour un fournisseur sur cette machine).",
+  ],
+  "oidc.secret_required": [400, "Le secret client est obligatoire."],
+  "oidc.refused": [403, "Vous avez refusé la connexion chez le fournisseur d'identité : vous n'êtes pas connecté à Vigie."],
+  "oidc.expired": [400, "Cette tentative de connexion a expiré ou a déjà servi : recommencez en choisissant votre fournisseur ci-dessous."],
+  "oidc.failed": [
+    400,
+    "La connexion par le fournisseur d'identité n'a pas abouti (réponse invalide ou fournisseur injoignable). Réessayez ; si le problème persiste, prévenez l'administrateur de Vigie.",
+  ],
+  "oidc.acr": [403, "Le niveau d'authentification transmis par le fournisseur d'identité est insuffisant pour Vigie."],
+  "oidc.no_email": [
+    403,
+    "Le fournisseur d'identité n'a pas transmis d'adresse électronique vérifiée : Vigie ne peut pas vous reconnaître.",
+  ],
+  "oidc.no_account": [
+    403,
+    "Aucun compte Vigie ne correspond à votre identité, et aucune règle ne permet d'en créer un pour votre organisation. Demandez à l'administrateur de Vigie de vous créer un compte.",
+  ],
+  "oidc.account_inactive": [403, "Votre compte Vigie est désactivé : adressez-vous à l'administrateur de Vigie."],
+  "oidc.no_provider": [
+    409,
+    "Impossible de désactiver les mots de passe : aucun fournisseur d'identité n'est configuré, plus personne ne pourrait se connecter.",
+  ],
+  "oidc.admin_not_linked": [
+    409,
+    "Impossible de désactiver les mots de passe : votre compte n'est relié à aucun fournisseur d'identité. Connectez-vous une fois par un fournisseur, puis recommencez.",
+  ],
   "framework.not_found": [404, "Référentiel introuvable."],
   "commitment.not_found": [404, "Engagement introuvable."],
   "local_commitment.not_found": [404, "Engagement local introuvable."],

@@ -8,6 +8,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import { accountsRoutes } from "../modules/accounts/accounts.routes.tsx";
 import { authRoutes } from "../modules/accounts/auth.routes.tsx";
 import { myAccountRoutes } from "../modules/accounts/my-account.routes.tsx";
+import { oidcRoutes } from "../modules/accounts/oidc.routes.tsx";
 import { actionsRoutes } from "../modules/actions/actions.routes.tsx";
 import { announcedDelaysRoutes } from "../modules/announced-delays/announced-delays.routes.tsx";
 import { assessmentsRoutes } from "../modules/assessments/assessments.routes.tsx";
@@ -100,6 +101,7 @@ export async function buildServer(
     healthRoutes,
     homeRoutes,
     authRoutes,
+    oidcRoutes,
     organisationsRoutes,
     organisationLogoRoutes,
     calendarRoutes,

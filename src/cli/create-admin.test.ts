@@ -73,4 +73,26 @@ describe("npm run create-admin", () => {
     expect(typed.out).toContain("Compte administrateur créé : adjointe@mairie.fr");
     expect(typed.out).not.toContain("barque");
   }, 60_000);
+
+  it("is the way back in when passwords were turned off: it turns them back on and says so", async () => {
+    const database = await openMigratedDatabase(loadConfig({ DATA_DIR: dir }), "test");
+    try {
+      await database.db
+        .insertInto("settings")
+        .values({ key: "password_sign_in", value: JSON.stringify(false) })
+        .execute();
+    } finally {
+      await database.close();
+    }
+    const rescue = await createAdmin(dir, ["--email", "secours@mairie.fr", "--name", "Jean Secours"], "la cloche du beffroi sonne\n");
+    expect(rescue.code).toBe(0);
+    expect(rescue.out).toContain("La connexion par mot de passe était désactivée : elle est réactivée");
+    const after = await openMigratedDatabase(loadConfig({ DATA_DIR: dir }), "test");
+    try {
+      const row = await after.db.selectFrom("settings").select("value").where("key", "=", "password_sign_in").executeTakeFirstOrThrow();
+      expect(row.value).toBe(true);
+    } finally {
+      await after.close();
+    }
+  }, 60_000);
 });

@@ -4,6 +4,7 @@ import { openOrExit } from "../app/start.ts";
 import { parseInput } from "../app/validation.ts";
 import { setupSchema } from "../modules/accounts/accounts.schema.ts";
 import { createInstanceAdmin } from "../modules/accounts/accounts.service.ts";
+import { enablePasswordsBreakGlass } from "../modules/accounts/oidc-providers.service.ts";
 import { option } from "./args.ts";
 import { readPassword } from "./read-password.ts";
 
@@ -23,6 +24,10 @@ try {
   const input = parseInput(setupSchema, { email: option(args, "email"), displayName: option(args, "name"), password });
   const account = await createInstanceAdmin(database.db, input);
   console.log(`Compte administrateur créé : ${account.email}`);
+  // Break-glass: if the instance had turned passwords off, the new administrator could not sign in.
+  if (await enablePasswordsBreakGlass(database.db)) {
+    console.log("La connexion par mot de passe était désactivée : elle est réactivée pour que ce compte puisse se connecter.");
+  }
 } catch (error) {
   if (!isAppError(error)) throw error;
   console.error(error.message);

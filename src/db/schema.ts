@@ -67,6 +67,9 @@ export interface SessionsTable {
   created_at: TimestampDefault;
   last_seen_at: TimestampDefault;
   expires_at: Timestamp;
+  /** Set when the session came from an OpenID provider: logging out ends the provider's session too. */
+  oidc_provider_id: ColumnType<string | null, string | null | undefined, string | null>;
+  id_token: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface LoginAttemptsTable {

@@ -47,6 +47,8 @@ const COMPONENTS = [
   "highlight",
   "summary",
   "toggle",
+  // The ProConnect button on the sign-in page.
+  "connect",
   "tab",
   "upload",
 ];

@@ -26,6 +26,11 @@ export interface PageOptions {
   notice?: Child;
   /** A page of the public's own (form, receipt, tracking, survey): the light stylesheet is enough. */
   light?: boolean;
+  /**
+   * An address to go to at once (meta refresh): used where a form's answer must lead to another site,
+   * which the Content-Security-Policy's form-action 'self' forbids as a redirect.
+   */
+  refresh?: string;
   children: Child;
 }
 
@@ -99,6 +104,7 @@ function navigation(actor: Actor | undefined): Array<{ href: string; label: stri
   if (canSomewhere(actor, "account.manage")) items.push({ href: "/accounts", label: "Comptes" });
   if (canSomewhere(actor, "audit.read")) items.push({ href: "/audit", label: "Journal d'audit" });
   if (actor.instanceAdmin) items.push({ href: "/legal", label: "Pages légales" });
+  if (actor.instanceAdmin) items.push({ href: "/admin/sign-in", label: "Modes de connexion" });
   items.push({ href: "/api/docs", label: "API" });
   return items;
 }
@@ -276,6 +282,7 @@ export function Layout({ ctx, page }: { ctx: LayoutContext; page: PageOptions })
         <title>{`${page.title} — ${ctx.brandName}`}</title>
         <link rel="stylesheet" href={ctx.stylesheet} />
         <link rel="icon" href="/assets/dsfr/favicon/favicon.svg" type="image/svg+xml" />
+        {page.refresh ? <meta http-equiv="refresh" content={`0;url=${page.refresh}`} /> : null}
       </head>
       <body>
         <div class="fr-skiplinks">

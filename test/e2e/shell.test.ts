@@ -37,7 +37,17 @@ describe.skipIf(!browserAvailable)("staff header on a phone", () => {
   const PHONE = { width: 390, height: 844 };
   const FIRST = "quatre chevaux galopent au matin";
   const SECOND = "le phare veille sur la baie de Morlaix";
-  const MENU_ITEMS = ["Tableau de bord", "Organisations", "Référentiels", "Leviers", "Comptes", "Journal d'audit", "Pages légales", "API"];
+  const MENU_ITEMS = [
+    "Tableau de bord",
+    "Organisations",
+    "Référentiels",
+    "Leviers",
+    "Comptes",
+    "Journal d'audit",
+    "Pages légales",
+    "Modes de connexion",
+    "API",
+  ];
 
   async function audit(p: Page) {
     const found = await axeViolations(p);

@@ -1,6 +1,8 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../src/db/schema.ts";
 import { createAccount, createInstanceAdmin } from "../../src/modules/accounts/accounts.service.ts";
+import { insertProvider, insertRule, listRules } from "../../src/modules/accounts/oidc.repository.ts";
+import { seal } from "../../src/modules/accounts/oidc-secret.ts";
 import type { Actor } from "../../src/modules/accounts/roles.ts";
 import { createAction } from "../../src/modules/actions/actions.service.ts";
 import { addEvidence, campaignDetails, createCampaign } from "../../src/modules/assessments/assessments.service.ts";
@@ -39,6 +41,9 @@ export interface RouteFixture {
   campaign: string;
   /** An e-mail to the requester, in the outbox. */
   outbox: string;
+  /** An OpenID provider of the instance and one of its role rules (shared by both tenants). */
+  oidcProvider: string;
+  oidcRule: string;
 }
 
 /**
@@ -77,9 +82,40 @@ export async function buildRouteFixture(
     parentId: r2.id,
     addressStreet: `${MARKERS.b} rue`,
   });
-  const fixture = await populateSite(db, root, s1, password, "target@test.fr", MARKERS.a);
-  const tenantB = await populateSite(db, root, s2, password, "cible.b@test.fr", MARKERS.b);
+  const oidc = await oidcProvider(db, n.id);
+  const fixture = { ...(await populateSite(db, root, s1, password, "target@test.fr", MARKERS.a)), ...oidc };
+  const tenantB = { ...(await populateSite(db, root, s2, password, "cible.b@test.fr", MARKERS.b)), ...oidc };
   return { root, r1, r2, fixture, tenantB };
+}
+
+/**
+ * An OpenID provider of the instance (not of a tenant) and one of its rules, stored directly: its
+ * discovery document is made up, nothing here calls it (the sign-in tests use a real provider).
+ */
+async function oidcProvider(db: Kysely<DB>, orgId: string): Promise<{ oidcProvider: string; oidcRule: string }> {
+  const issuer = "https://idp.exemple.test";
+  const provider = await insertProvider(db, {
+    label: "Annuaire de test",
+    issuer,
+    clientId: "vigie",
+    clientSecretSealed: await seal(db, "secret"),
+    scopes: "openid email",
+    emailClaim: "email",
+    givenNameClaim: "given_name",
+    familyNameClaim: "family_name",
+    usualNameClaim: "usual_name",
+    proconnect: false,
+    metadata: {
+      issuer,
+      authorization_endpoint: `${issuer}/authorize`,
+      token_endpoint: `${issuer}/token`,
+      jwks_uri: `${issuer}/jwks`,
+      end_session_endpoint: `${issuer}/logout`,
+    },
+  });
+  await insertRule(db, provider.id, { claim: "siret", value: "21780498600018", orgId, role: "agent" });
+  const [rule] = await listRules(db, provider.id);
+  return { oidcProvider: provider.id, oidcRule: rule?.id ?? "" };
 }
 
 /** One resource of every kind in `site`, each with `marker` in its text. */
@@ -90,7 +126,7 @@ async function populateSite(
   password: string,
   targetEmail: string,
   marker: string,
-): Promise<RouteFixture> {
+): Promise<Omit<RouteFixture, "oidcProvider" | "oidcRule">> {
   const target = await createAccount(db, root, {
     email: targetEmail,
     displayName: `${marker} Cible`,

@@ -6,7 +6,7 @@ import type { Account, AccountDetails } from "./accounts.service.ts";
 import { ROLE_LABELS, ROLES } from "./roles.ts";
 
 const roleOptions = ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }));
-const orgOptions = (orgs: Organisation[]) =>
+export const orgOptions = (orgs: Organisation[]) =>
   asTree(orgs).map((o) => ({ value: o.id, label: `${o.name} (${ORG_KIND_LABELS[o.kind]})`, depth: o.depth }));
 
 export function AccountList({ accounts }: { accounts: Account[] }): SafeHtml {

@@ -9,10 +9,17 @@ import { emptyForm, type FormValues } from "../../ui/forms.tsx";
 import { sendPage } from "../../ui/page.tsx";
 import { loginSchema, setupSchema } from "./accounts.schema.ts";
 import { createFirstAdmin, needsSetup } from "./accounts.service.ts";
-import { DisplayView, LoginView, SetupView } from "./auth.views.tsx";
+import { DisplayView, LoginView, ProviderLogoutView, SetupView } from "./auth.views.tsx";
 import { DEVICE_COOKIE, DEVICE_COOKIE_MAX_AGE } from "./device-cookie.ts";
+import { passwordsEnabled, signInButtons } from "./oidc-providers.service.ts";
+import { providerLogoutUrl } from "./oidc-sign-in.service.ts";
+import { postLogoutUrl, SIGN_IN_ERRORS } from "./oidc-urls.ts";
 import { passwordResetRoutes } from "./password-reset.routes.tsx";
 import { login, logout, type Session } from "./sessions.service.ts";
+
+async function signInOptions(deps: AppDeps) {
+  return { buttons: await signInButtons(deps.db), passwords: await passwordsEnabled(deps.db) };
+}
 
 /**
  * Only same-site paths are followed after login, never another host: no "//", no backslash, and
@@ -41,10 +48,17 @@ export async function authRoutes(app: App, deps: AppDeps): Promise<void> {
     if (await needsSetup(deps.db)) return reply.redirect("/setup");
     const next = safeNext((request.query as { next?: unknown }).next);
     if (request.actor) return reply.redirect(next);
-    return sendPage(reply, request, {
-      title: "Connexion",
-      children: <LoginView form={emptyForm()} csrf={request.csrfToken} next={next} />,
-    });
+    const code = (request.query as { error?: unknown }).error;
+    const failed = (SIGN_IN_ERRORS as readonly unknown[]).includes(code)
+      ? new AppError(code as (typeof SIGN_IN_ERRORS)[number])
+      : undefined;
+    const form = failed ? { values: {}, errors: { _: failed.message } } : emptyForm();
+    return sendPage(
+      reply,
+      request,
+      { title: "Connexion", children: <LoginView form={form} csrf={request.csrfToken} next={next} options={await signInOptions(deps)} /> },
+      failed?.status ?? 200,
+    );
   });
 
   app.post("/login", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
@@ -61,16 +75,34 @@ export async function authRoutes(app: App, deps: AppDeps): Promise<void> {
       return sendPage(
         reply,
         request,
-        { title: "Connexion", children: <LoginView form={form} csrf={request.csrfToken} next={next} /> },
+        {
+          title: "Connexion",
+          children: <LoginView form={form} csrf={request.csrfToken} next={next} options={await signInOptions(deps)} />,
+        },
         error.status,
       );
     }
   });
 
   app.post("/logout", { config: { access: SESSION }, schema: { hide: true } }, async (request, reply) => {
-    if (request.sessionTokenHash) await logout(deps.db, request.sessionTokenHash);
+    let providerLogout: string | undefined;
+    if (request.sessionTokenHash) {
+      // A session opened through a provider ends there too, or the next sign-in would pass straight through.
+      providerLogout = await providerLogoutUrl(deps.db, request.sessionTokenHash, postLogoutUrl(deps)).catch((error: unknown) => {
+        request.log.warn({ err: error }, "adresse de déconnexion du fournisseur indisponible");
+        return undefined;
+      });
+      await logout(deps.db, request.sessionTokenHash);
+    }
     reply.clearCookie(SESSION_COOKIE, { path: "/" });
-    return reply.redirect("/login", 303);
+    if (!providerLogout) return reply.redirect("/login", 303);
+    // Not a redirect: the CSP's form-action 'self' forbids a form's answer to lead to another site.
+    request.actor = undefined;
+    return sendPage(reply, request, {
+      title: "Déconnexion",
+      refresh: providerLogout,
+      children: <ProviderLogoutView url={providerLogout} />,
+    });
   });
 
   app.get("/setup", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {

@@ -1,40 +1,64 @@
 import { CsrfField, ErrorSummary, type FormState, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
+import { ProviderButtons, type SignInButton } from "./oidc.views.tsx";
 import { NEW_PASSWORD_HINT } from "./password-reset.views.tsx";
 
-export function LoginView({ form, csrf, next }: { form: FormState; csrf: string; next: string }): SafeHtml {
+export interface SignInOptions {
+  buttons: SignInButton[];
+  /** Whether the instance accepts passwords: when it does not, the form is not drawn (and the server refuses it). */
+  passwords: boolean;
+}
+
+export function LoginView({
+  form,
+  csrf,
+  next,
+  options,
+}: {
+  form: FormState;
+  csrf: string;
+  next: string;
+  options: SignInOptions;
+}): SafeHtml {
   return (
     <div class="fr-grid-row fr-grid-row--center">
       <div class="fr-col-12 fr-col-md-8 fr-col-lg-6">
         <h1>Connexion à Vigie</h1>
         <ErrorSummary form={form} />
-        <form method="post" action="/login" novalidate>
-          <CsrfField token={csrf} />
-          <input type="hidden" name="next" value={next} />
-          <fieldset class="fr-fieldset" aria-labelledby="login-legend">
-            <legend class="fr-fieldset__legend" id="login-legend">
-              Se connecter avec son compte
-            </legend>
-            <div class="fr-fieldset__element">
-              <TextField name="email" label="Adresse électronique" type="email" autocomplete="username" required form={form} autofocus />
-            </div>
-            <div class="fr-fieldset__element">
-              <TextField name="password" label="Mot de passe" type="password" autocomplete="current-password" required form={form} />
-              <p>
-                <a class="fr-link" href="/password/forgot">
-                  Mot de passe oublié ?
-                </a>
-              </p>
-            </div>
-            <div class="fr-fieldset__element">
-              <button class="fr-btn" type="submit">
-                Se connecter
-              </button>
-            </div>
-          </fieldset>
-        </form>
+        <ProviderButtons buttons={options.buttons} next={next} />
+        {options.passwords ? <PasswordForm form={form} csrf={csrf} next={next} /> : null}
       </div>
     </div>
+  );
+}
+
+function PasswordForm({ form, csrf, next }: { form: FormState; csrf: string; next: string }): SafeHtml {
+  return (
+    <form method="post" action="/login" novalidate>
+      <CsrfField token={csrf} />
+      <input type="hidden" name="next" value={next} />
+      <fieldset class="fr-fieldset" aria-labelledby="login-legend">
+        <legend class="fr-fieldset__legend" id="login-legend">
+          Se connecter avec son compte
+        </legend>
+        <div class="fr-fieldset__element">
+          <TextField name="email" label="Adresse électronique" type="email" autocomplete="username" required form={form} autofocus />
+        </div>
+        <div class="fr-fieldset__element">
+          <TextField name="password" label="Mot de passe" type="password" autocomplete="current-password" required form={form} />
+          <p>
+            <a class="fr-link" href="/password/forgot">
+              Mot de passe oublié ?
+            </a>
+          </p>
+        </div>
+        <div class="fr-fieldset__element">
+          <button class="fr-btn" type="submit">
+            Se connecter
+          </button>
+        </div>
+      </fieldset>
+    </form>
   );
 }
 
@@ -100,6 +124,20 @@ export function DisplayView({ scheme, csrf }: { scheme: string; csrf: string }):
           Enregistrer
         </button>
       </form>
+    </div>
+  );
+}
+
+export function ProviderLogoutView({ url }: { url: string }): SafeHtml {
+  return (
+    <div class="fr-col-12 fr-col-md-8">
+      <h1>Vous êtes déconnecté de Vigie</h1>
+      <p>Votre navigateur va maintenant chez votre fournisseur d'identité, pour fermer aussi la session ouverte chez lui.</p>
+      <p>
+        <a class="fr-btn" href={url}>
+          Se déconnecter aussi du fournisseur d'identité
+        </a>
+      </p>
     </div>
   );
 }

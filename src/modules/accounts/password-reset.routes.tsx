@@ -8,6 +8,7 @@ import { parseInput } from "../../app/validation.ts";
 import { emptyForm } from "../../ui/forms.tsx";
 import { sendPage } from "../../ui/page.tsx";
 import { chooseNewPasswordSchema, forgotPasswordSchema } from "./accounts.schema.ts";
+import { passwordsEnabled } from "./oidc.repository.ts";
 import { completePasswordReset, requestPasswordReset, resetTokenValid } from "./password-reset.service.ts";
 import { ForgotSentView, ForgotView, ResetInvalidView, ResetView } from "./password-reset.views.tsx";
 
@@ -22,14 +23,18 @@ export async function passwordResetRoutes(app: App, deps: AppDeps): Promise<void
   const forgotPage = { title: "Mot de passe oublié" };
   const resetPage = { title: "Choisir un nouveau mot de passe" };
 
-  app.get("/password/forgot", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) =>
-    sendPage(reply, request, { ...forgotPage, children: <ForgotView form={emptyForm()} csrf={request.csrfToken} /> }),
-  );
+  // With passwords turned off, a new password would open nothing: the page says so instead of sending a link.
+  const disabled = () => ({ values: {}, errors: { _: new AppError("auth.password_disabled").message } });
+  app.get("/password/forgot", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
+    const form = (await passwordsEnabled(db)) ? emptyForm() : disabled();
+    return sendPage(reply, request, { ...forgotPage, children: <ForgotView form={form} csrf={request.csrfToken} /> });
+  });
 
   app.post("/password/forgot", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     try {
       const { email } = parseInput(forgotPasswordSchema, body);
+      if (!(await passwordsEnabled(db))) throw new AppError("auth.password_disabled");
       await takePublicHit(db, "password-forgot", publicSource(request), FORGOT_LIMITS);
       // Beyond three an hour the answer stays the same and nothing is sent: a stranger cannot flood a mailbox.
       if ((await countHit(db, "password-forgot-account", email, MAILS_PER_ACCOUNT)) <= MAILS_PER_ACCOUNT.max) {

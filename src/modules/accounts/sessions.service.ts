@@ -7,6 +7,7 @@ import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { findByEmail, grantsOf, touchLogin } from "./accounts.repository.ts";
 import type { LoginInput } from "./accounts.schema.ts";
 import { knownDevice, rememberDevice } from "./device-cookie.ts";
+import { passwordsEnabled } from "./oidc.repository.ts";
 import { decoyHash, verifyPassword } from "./passwords.ts";
 import type { Actor } from "./roles.ts";
 import * as repo from "./sessions.repository.ts";
@@ -78,6 +79,8 @@ async function reserveAttempt(db: Kysely<DB>, email: string, device: string | un
 }
 
 export async function login(db: Kysely<DB>, input: LoginInput, context: LoginContext, now = new Date()): Promise<Session> {
+  // Refused on the server too: hiding the form is not enough when the instance turned passwords off.
+  if (!(await passwordsEnabled(db))) throw new AppError("auth.password_disabled");
   const email = input.email.toLowerCase();
   const secret = await deviceSecret(db);
   const device = knownDevice(secret, context.deviceCookie, email);
@@ -87,7 +90,21 @@ export async function login(db: Kysely<DB>, input: LoginInput, context: LoginCon
   if (!account || !ok || !account.active) throw new AppError("auth.invalid_credentials");
   // A success is not a guess: its hits go back, so signing in often never locks anyone.
   for (const [bucket, key, limit] of reserved) await returnHit(db, bucket, key, limit, now);
+  return openSession(db, account, context, now);
+}
+
+/**
+ * Opens a session for an account whose owner has proved who they are (password or OpenID provider),
+ * records the sign-in in the audit log, and returns the cookies to set.
+ */
+export async function openSession(
+  db: Kysely<DB>,
+  account: { id: string; email: string; display_name: string; instance_admin: boolean; demo: boolean },
+  context: LoginContext & { via?: Record<string, unknown> },
+  now = new Date(),
+): Promise<Session & { tokenHash: string }> {
   if (account.demo && !(await repo.isDemoInstance(db))) throw new AppError("auth.demo_account");
+  const secret = await deviceSecret(db);
   const token = randomBytes(32).toString("base64url");
   await repo.insertSession(db, hashToken(token), account.id, new Date(now.getTime() + IDLE_MS));
   await touchLogin(db, account.id);
@@ -100,8 +117,8 @@ export async function login(db: Kysely<DB>, input: LoginInput, context: LoginCon
     instanceAdmin: account.instance_admin,
     grants: await grantsOf(db, account.id),
   };
-  await recordAudit(db, auditActor(actor), { orgId: null, action: "login", entity: "account", entityId: account.id });
-  return { token, actor, deviceCookie: rememberDevice(secret, context.deviceCookie, email) };
+  await recordAudit(db, auditActor(actor), { orgId: null, action: "login", entity: "account", entityId: account.id, after: context.via });
+  return { token, tokenHash: hashToken(token), actor, deviceCookie: rememberDevice(secret, context.deviceCookie, account.email) };
 }
 
 /** After a reset by e-mail the owner has proved who they are: the guesses against the account are forgotten. */

@@ -11,6 +11,7 @@ const ACTIONS: Record<string, string> = {
   revoke: "Retrait de rôle",
   login: "Connexion",
   password: "Changement de mot de passe",
+  link: "Liaison à un fournisseur d'identité",
 };
 
 const ENTITIES: Record<string, string> = {

@@ -84,15 +84,16 @@ export interface LiveServer {
 }
 
 /** The real server on a loopback port, over a fresh database. */
-export async function startLiveServer(env: Record<string, string> = {}): Promise<LiveServer> {
+/** `port`: a chosen port, for a server whose BASE_URL must be known before it starts (OpenID redirect URIs). */
+export async function startLiveServer(env: Record<string, string> = {}, port = 0): Promise<LiveServer> {
   const database = await openTestDatabase();
   // Chromium keeps Secure cookies on http://127.0.0.1 as on localhost.
   const config = loadConfig({ DATA_DIR: "/nonexistent", ...env });
   const app = await buildServer({ db: database.db, config });
-  await app.listen({ host: "127.0.0.1", port: 0 });
-  const { port } = app.server.address() as AddressInfo;
+  await app.listen({ host: "127.0.0.1", port });
+  const bound = (app.server.address() as AddressInfo).port;
   return {
-    url: `http://localhost:${port}`,
+    url: `http://localhost:${bound}`,
     app,
     database,
     close: async () => {
