@@ -695,7 +695,10 @@ const MATRIX: Record<string, Entry> = {
   "GET /api/v1/organisations/:orgId/review": { rule: { subtree: ALL }, call: (f) => ({ url: `/api/v1/organisations/${f.s1}/review` }) },
   "GET /organisations/:orgId/review.pdf": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/review.pdf?year=2026` }) },
 
-  "GET /organisations/:orgId/obligations": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/obligations?year=2026` }) },
+  "GET /organisations/:orgId/obligations": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/obligations?year=2026` }),
+  },
   // The year is left out: an allowed call is refused by validation and sends nothing.
   "POST /organisations/:orgId/obligations/remind": {
     rule: { subtree: EDITORS },

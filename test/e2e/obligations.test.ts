@@ -84,11 +84,17 @@ describe.skipIf(!browserAvailable)("yearly obligations, national formats and pub
   it("Lille runs its survey and publishes its results", async () => {
     // The survey's answers come from the public form (covered by the surveys journey); one answer stands for them here.
     const db = server.database.db;
-    const me = await db.selectFrom("accounts").select(["id", "email"]).where("email", "=", "nadia@reseau.example").executeTakeFirstOrThrow();
+    const me = await db
+      .selectFrom("accounts")
+      .select(["id", "email"])
+      .where("email", "=", "nadia@reseau.example")
+      .executeTakeFirstOrThrow();
     const actor = { accountId: me.id, email: me.email, displayName: "Nadia Réseau", instanceAdmin: true, grants: [] };
     const survey = await createSurvey(db, actor, network, { template: "on-the-spot" });
     await sql`insert into survey_responses (org_id, survey_id, version, channel, answered_on, answers, form_token_hash, site_id)
-      values (${network}::uuid, ${survey.id}::uuid, 1, 'counter', ${`${YEAR}-11-11`}::date, '{}'::jsonb, 'e2e', ${sites["Maison de Lille"]}::uuid)`.execute(db);
+      values (${network}::uuid, ${survey.id}::uuid, 1, 'counter', ${`${YEAR}-11-11`}::date, '{}'::jsonb, 'e2e', ${sites["Maison de Lille"]}::uuid)`.execute(
+      db,
+    );
     await page.goto(`${server.url}/organisations/${sites["Maison de Lille"]}/publication`);
     await page.getByRole("button", { name: "Publier maintenant" }).click();
     await page.waitForURL(/ok=publication\./);
@@ -127,7 +133,10 @@ describe.skipIf(!browserAvailable)("yearly obligations, national formats and pub
   });
 
   it("downloads the export in the national columns", async () => {
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: /Export des indicateurs Services Publics\+/ }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("link", { name: /Export des indicateurs Services Publics\+/ }).click(),
+    ]);
     const text = readFileSync((await download.path()) ?? "", "utf8");
     const fixture = readFileSync("test/fixtures/export-indicateurs.csv", "utf8");
     expect(text.split("\r\n")[0]).toBe(fixture.split("\r\n")[0]);
@@ -147,7 +156,9 @@ describe.skipIf(!browserAvailable)("yearly obligations, national formats and pub
     await story.locator("textarea").fill("Nous avons ajouté une personne à l'accueil téléphonique le matin.");
     await story.getByRole("button", { name: "Publier la réponse" }).click();
     await page.waitForURL(/\/feedback$/);
-    await expect(page.locator("article", { hasText: "Trois appels sans réponse" }).textContent()).resolves.toContain("Notre réponse publique");
+    await expect(page.locator("article", { hasText: "Trois appels sans réponse" }).textContent()).resolves.toContain(
+      "Notre réponse publique",
+    );
     await audit(page);
     await page.screenshot({ path: "docs/screenshots/obligations-avis-usagers.png", fullPage: true });
 

@@ -7,9 +7,9 @@ import { addEvidence, campaignDetails, createCampaign } from "../../src/modules/
 import { SYSTEM_ACTOR } from "../../src/modules/audit/audit.service.ts";
 import { createImport } from "../../src/modules/calls/calls.service.ts";
 import { createLocalCommitment } from "../../src/modules/frameworks/frameworks.service.ts";
-import { importExperiences, listFeedback, replyToFeedback } from "../../src/modules/obligations/obligations.service.ts";
 import { queueEmail } from "../../src/modules/mail/mail.service.ts";
 import { createCampaign as createMysteryCampaign } from "../../src/modules/mystery/mystery.service.ts";
+import { importExperiences, listFeedback, replyToFeedback } from "../../src/modules/obligations/obligations.service.ts";
 import type { Organisation } from "../../src/modules/organisations/organisation.ts";
 import { createOrganisation, setOrganisationLogo } from "../../src/modules/organisations/organisations.service.ts";
 import { registerRequest } from "../../src/modules/requests/requests.service.ts";

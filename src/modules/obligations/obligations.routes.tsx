@@ -76,6 +76,7 @@ export async function obligationsRoutes(app: App, deps: AppDeps): Promise<void> 
       children: (
         <ObligationsPage
           orgId={orgId}
+          orgName={org.name}
           isSite={org.kind === "site"}
           data={data}
           reminders={reminders.map((r) => ({
@@ -161,6 +162,7 @@ export async function obligationsRoutes(app: App, deps: AppDeps): Promise<void> 
       children: (
         <FeedbackPage
           orgId={orgId}
+          orgName={org.name}
           rows={await listFeedback(db, orgId)}
           report={report}
           counts={await feedbackIndicator(db, orgId, year)}

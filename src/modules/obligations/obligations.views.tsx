@@ -1,7 +1,6 @@
 import { formatDate, formatDateTimeShort, formatNumber, NBSP, plural } from "../../ui/format.ts";
 import { CsrfField, UploadField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
-import { TableFrame } from "../../ui/table.tsx";
 import type { MailState } from "../mail/mail.service.ts";
 import type { ImportReport, YearlyObligations } from "./obligations.service.ts";
 import {
@@ -18,6 +17,7 @@ const MAIL_STATUS: Record<string, string> = { queued: "en file d'envoi", sent: "
 
 export function ObligationsPage(props: {
   orgId: string;
+  orgName: string;
   isSite: boolean;
   data: YearlyObligations;
   reminders: Array<{ obligation: string; sentAt: Date; states: MailState[] }>;
@@ -31,6 +31,7 @@ export function ObligationsPage(props: {
   const base = `/organisations/${orgId}/obligations`;
   return (
     <div>
+      <h1>{`Obligations annuelles — ${props.orgName}`}</h1>
       <form method="get" action={base} class="fr-mb-3w">
         <div class="fr-input-group">
           <label class="fr-label" for="year">
@@ -169,6 +170,7 @@ const SENTIMENT_LABELS: Record<string, string> = { negative: "négatif", neutral
 
 export function FeedbackPage(props: {
   orgId: string;
+  orgName: string;
   rows: FeedbackRow[];
   report: ImportReport | null;
   counts: { received: number; answered: number; answeredInTime: number; actions: number };
@@ -180,6 +182,7 @@ export function FeedbackPage(props: {
   const r = props.report;
   return (
     <div>
+      <h1>{`Avis des usagers — ${props.orgName}`}</h1>
       <p>
         {`${props.year} : ${plural(props.counts.received, "avis reçu", "avis reçus")}, ${plural(props.counts.answered, "réponse publique", "réponses publiques")} dont ${formatNumber(props.counts.answeredInTime)} dans les 15${NBSP}jours, ${plural(props.counts.actions, "action", "actions")} du plan qui en découle${props.counts.actions > 1 ? "nt" : ""}.`}
       </p>
@@ -278,4 +281,3 @@ export function PublicReplies({ rows }: { rows: FeedbackRow[] }): SafeHtml | nul
     </section>
   );
 }
-void TableFrame;
