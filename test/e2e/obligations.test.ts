@@ -129,7 +129,7 @@ describe.skipIf(!browserAvailable)("yearly obligations, national formats and pub
     expect(douai.text).toContain("n'a pas encore mené son enquête de satisfaction");
     await smtp.waitFor((m) => m.to.includes("referent.roubaix@reseau.example"));
     await page.goto(`${server.url}/organisations/${network}/obligations?year=${YEAR}`);
-    await expect(page.locator("main").textContent()).resolves.toMatch(/Enquête de satisfaction : 2\s+envoyé/);
+    await expect(page.locator("main").textContent()).resolves.toMatch(/Enquête de satisfaction\s:\s2\s+envoyé/);
   });
 
   it("downloads the export in the national columns", async () => {
@@ -147,7 +147,7 @@ describe.skipIf(!browserAvailable)("yearly obligations, national formats and pub
     await page.goto(`${server.url}/organisations/${douai}/feedback`);
     await page.setInputFiles("#file", "test/fixtures/export-experiences-bad.csv");
     await page.getByRole("button", { name: "Importer" }).click();
-    await expect(page.getByRole("alert").textContent()).resolves.toContain("Le fichier n'a pas été importé : rien n'a changé.");
+    await expect(page.getByRole("alert").textContent()).resolves.toContain("Le fichier n'a pas été importé\u00a0: rien n'a changé.");
     await expect(page.getByText("Aucun avis importé.").isVisible()).resolves.toBe(true);
     await page.setInputFiles("#file", "test/fixtures/export-experiences.csv");
     await page.getByRole("button", { name: "Importer" }).click();

@@ -166,12 +166,12 @@ export function parseExperiences(bytes: Uint8Array, fileName: string): ParsedFil
     const writtenOn = isoDate(r.get("date"));
     const body = r.get("body").trim();
     const rawSentiment = headerKey(r.get("sentiment"));
-    if (!id) errors.push(`Ligne ${r.line} : l'identifiant de l'expérience est vide.`);
-    else if (seen.has(id)) errors.push(`Ligne ${r.line} : l'expérience ${id} figure deux fois dans le fichier.`);
-    if (!writtenOn) errors.push(`Ligne ${r.line} : la date « ${r.get("date")} » n'est pas une date (attendu AAAA-MM-JJ ou JJ/MM/AAAA).`);
-    if (!body) errors.push(`Ligne ${r.line} : le message de l'usager est vide.`);
+    if (!id) errors.push(`Ligne ${r.line} : l'identifiant de l'expérience est vide.`);
+    else if (seen.has(id)) errors.push(`Ligne ${r.line} : l'expérience ${id} figure deux fois dans le fichier.`);
+    if (!writtenOn) errors.push(`Ligne ${r.line} : la date « ${r.get("date")} » n'est pas une date (attendu AAAA-MM-JJ ou JJ/MM/AAAA).`);
+    if (!body) errors.push(`Ligne ${r.line} : le message de l'usager est vide.`);
     if (rawSentiment && !(rawSentiment in SENTIMENTS))
-      errors.push(`Ligne ${r.line} : le ressenti « ${r.get("sentiment")} » n'est ni positif, ni neutre, ni négatif.`);
+      errors.push(`Ligne ${r.line} : le ressenti « ${r.get("sentiment")} » n'est ni positif, ni neutre, ni négatif.`);
     if (!id || !writtenOn || !body) continue;
     seen.add(id);
     rows.push({

@@ -101,7 +101,7 @@ describe("yearly obligations, targets, national formats, feedback", () => {
     expect(mail.subject).toContain("Site B");
     expect(mail.text).toContain("n'a pas encore mené son enquête de satisfaction");
     const after = decode((await c.get(`/organisations/${net}/obligations?year=${YEAR}`)).body);
-    expect(after).toMatch(/Enquête de satisfaction : 1 (envoyé|en file d'envoi)/);
+    expect(after).toMatch(/Enquête de satisfaction\s:\s1\s(envoyé|en file d'envoi)/);
   });
 
   it("a bad reminder request changes nothing and says why", async () => {

@@ -47,7 +47,7 @@ export function ObligationsPage(props: {
         <div class="fr-alert fr-alert--info fr-mb-3w" role="status">
           <p>
             {props.sent.queued
-              ? `${plural(props.sent.queued, "rappel")} mis en file d'envoi pour « ${OBLIGATION_LABELS[props.sent.obligation].title} » : leur état (envoyé ou en échec) est suivi ci-dessous.`
+              ? `${plural(props.sent.queued, "rappel")} mis en file d'envoi pour « ${OBLIGATION_LABELS[props.sent.obligation].title} » : leur état (envoyé ou en échec) est suivi ci-dessous.`
               : `Aucun rappel envoyé pour « ${OBLIGATION_LABELS[props.sent.obligation].title} ».`}
             {props.sent.withoutReferent.length
               ? ` Sans référent qualité, donc sans rappel${NBSP}: ${props.sent.withoutReferent.join(", ")}.`
@@ -62,7 +62,7 @@ export function ObligationsPage(props: {
         return (
           <section class="fr-mb-4w" aria-labelledby={`missing-${o}`}>
             <h3 id={`missing-${o}`}>{`… ${OBLIGATION_LABELS[o].missing} (${formatNumber(missing.length)})`}</h3>
-            <p class="fr-hint-text">{`Compte comme fait : ${OBLIGATION_LABELS[o].how}.`}</p>
+            <p class="fr-hint-text">{`Compte comme fait : ${OBLIGATION_LABELS[o].how}.`}</p>
             {missing.length ? (
               <ul>
                 {missing.map((s) => (
@@ -106,7 +106,7 @@ export function ObligationsPage(props: {
             for (const s of r.states) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
             return (
               <li>
-                {`${formatDateTimeShort(r.sentAt)} — ${OBLIGATION_LABELS[r.obligation as Obligation]?.title ?? r.obligation} : ${
+                {`${formatDateTimeShort(r.sentAt)} — ${OBLIGATION_LABELS[r.obligation as Obligation]?.title ?? r.obligation} : ${
                   r.states.length
                     ? [...counts].map(([k, n]) => `${formatNumber(n)} ${MAIL_STATUS[k] ?? k}`).join(", ")
                     : "aucun message (aucun référent)"
@@ -131,7 +131,7 @@ export function ObligationsPage(props: {
                   ? "Aucun objectif fixé au-dessus."
                   : t.own
                     ? "Fixé ici."
-                    : `Hérité de ${props.names.get(t.setOn ?? "") ?? "l'organisation de rattachement"} : ${formatNumber(t.value * 100, 1)}${NBSP}%.`}
+                    : `Hérité de ${props.names.get(t.setOn ?? "") ?? "l'organisation de rattachement"} : ${formatNumber(t.value * 100, 1)}${NBSP}%.`}
               </span>
             </label>
             <input
@@ -184,12 +184,12 @@ export function FeedbackPage(props: {
     <div>
       <h1>{`Avis des usagers — ${props.orgName}`}</h1>
       <p>
-        {`${props.year} : ${plural(props.counts.received, "avis reçu", "avis reçus")}, ${plural(props.counts.answered, "réponse publique", "réponses publiques")} dont ${formatNumber(props.counts.answeredInTime)} dans les 15${NBSP}jours, ${plural(props.counts.actions, "action", "actions")} du plan qui en découle${props.counts.actions > 1 ? "nt" : ""}.`}
+        {`${props.year} : ${plural(props.counts.received, "avis reçu", "avis reçus")}, ${plural(props.counts.answered, "réponse publique", "réponses publiques")} dont ${formatNumber(props.counts.answeredInTime)} dans les 15${NBSP}jours, ${plural(props.counts.actions, "action", "actions")} du plan qui en découle${props.counts.actions > 1 ? "nt" : ""}.`}
       </p>
       {r ? (
         r.errors.length ? (
           <div class="fr-alert fr-alert--error fr-mb-3w" role="alert">
-            <h3 class="fr-alert__title">Le fichier n'a pas été importé : rien n'a changé.</h3>
+            <h3 class="fr-alert__title">Le fichier n'a pas été importé : rien n'a changé.</h3>
             <ul>
               {r.errors.map((e) => (
                 <li>{e}</li>
@@ -226,10 +226,10 @@ export function FeedbackPage(props: {
             <blockquote>
               <p>{f.body}</p>
             </blockquote>
-            {f.nationalReply ? <p>{`Réponse déjà publiée sur Services Publics+ : ${f.nationalReply}`}</p> : null}
+            {f.nationalReply ? <p>{`Réponse déjà publiée sur Services Publics+ : ${f.nationalReply}`}</p> : null}
             {f.publicReply ? (
               <p>
-                <strong>Notre réponse publique : </strong>
+                <strong>Notre réponse publique : </strong>
                 {f.publicReply}
               </p>
             ) : null}
@@ -273,7 +273,7 @@ export function PublicReplies({ rows }: { rows: FeedbackRow[] }): SafeHtml | nul
             <p>{f.body}</p>
           </blockquote>
           <p>
-            <strong>Notre réponse : </strong>
+            <strong>Notre réponse : </strong>
             {f.publicReply ?? ""}
           </p>
         </article>
