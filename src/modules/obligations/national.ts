@@ -3,7 +3,9 @@ import { readCsv } from "../../app/spreadsheets/csv.ts";
 import { SpreadsheetError } from "../../app/spreadsheets/limits.ts";
 import { type OrgFigure, PUBLISHED_SET } from "../publication/publication.service.ts";
 
-const SP_LABELS: Record<string, string> = Object.fromEntries(PUBLISHED_SET.map((p) => [p.key, p.spLabel]));
+/* Read when first needed, not at load: the indicator sources import this module's service, which reaches the publication module. */
+let spLabels: Record<string, string> | undefined;
+const spLabelOf = (key: string) => (spLabels ??= Object.fromEntries(PUBLISHED_SET.map((p) => [p.key, p.spLabel])))[key];
 
 /**
  * The national formats of Services Publics+ (docs/open-data.md, « Formats nationaux »). Pure.
@@ -25,7 +27,7 @@ export type NationalRow = Record<(typeof NATIONAL_COLUMNS)[number], string | num
 export function nationalRows(figures: OrgFigure[], year: number): NationalRow[] {
   const rows: NationalRow[] = [];
   for (const f of figures) {
-    const spLabel = SP_LABELS[f.key];
+    const spLabel = spLabelOf(f.key);
     if (!spLabel || f.channel !== null || f.orgKind !== "site") continue;
     if (f.periodFrom !== `${year}-01-01` || f.periodTo !== `${year}-12-31`) continue;
     const scale = f.unit === "share" ? 100 : 1;

@@ -12,7 +12,7 @@ import { createOrganisation } from "../organisations/organisations.service.ts";
 import { publishNow } from "../publication/publication.service.ts";
 import { createSurvey } from "../surveys/surveys.service.ts";
 import { NATIONAL_COLUMNS, nationalCsv, nationalRows } from "./national.ts";
-import { effectiveTargets, yearlyObligations } from "./obligations.service.ts";
+import { effectiveTargets, feedbackIndicatorBatch, feedbackIndicatorSource, yearlyObligations } from "./obligations.service.ts";
 
 const ROOT: Actor = {
   accountId: "00000000-0000-0000-0000-000000000001",
@@ -192,5 +192,20 @@ describe("yearly obligations, targets, national formats, feedback", () => {
     expect(pub).toContain("Trois appels sans réponse avant d'avoir quelqu'un.");
     expect(pub).toContain("Nous avons renforcé l'accueil téléphonique le matin.");
     expect(pub).not.toContain("Accueil très aimable");
+  });
+
+  it("counts the feedback received, answered within 15 days and turned into actions, rolled up the tree", async () => {
+    const period = { from: `${YEAR}-01-01`, to: `${YEAR}-12-31` };
+    const own = await feedbackIndicatorSource(t.database.db, sites[0] as string, period);
+    expect(own.find((v) => v.key === "feedback.received")?.value).toBe(2);
+    const network = await feedbackIndicatorSource(t.database.db, net, period);
+    expect(network.find((v) => v.key === "feedback.received")?.value).toBe(2);
+    const batch = await feedbackIndicatorBatch(t.database.db, { of: net, depth: "sites" }, period);
+    expect(batch.get(sites[0] as string)?.find((v) => v.key === "feedback.received")?.value).toBe(2);
+    expect(batch.has(sites[1] as string)).toBe(false);
+    // One of the two was answered today, months after it was written: not in time.
+    const share = batch.get(sites[0] as string)?.find((v) => v.key === "feedback.answered_in_time");
+    expect(share?.sample).toBe(2);
+    expect(share?.value).toBe(0);
   });
 });

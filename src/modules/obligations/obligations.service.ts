@@ -5,6 +5,7 @@ import { referentsOf } from "../accounts/accounts.service.ts";
 import type { Actor } from "../accounts/roles.ts";
 import { sitesAssessedIn } from "../assessments/assessments.service.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
+import type { IndicatorBatchSource, IndicatorSource, IndicatorValue } from "../indicators/indicator.ts";
 import { queueEmail } from "../mail/mail.service.ts";
 import { getOrganisation } from "../organisations/organisations.service.ts";
 import { openDataFigures, publishedIn } from "../publication/publication.service.ts";
@@ -276,3 +277,54 @@ export async function replyToFeedback(db: Kysely<DB>, actor: Actor, orgId: strin
 export function feedbackIndicator(db: Kysely<DB>, orgId: string, year: number, withinDays = 15) {
   return repo.feedbackCounts(db, orgId, year, withinDays);
 }
+
+/* ---------- The feedback indicator ---------- */
+
+/** The delay a user's story should be answered in: the 15 days of Marianne (2008, commitment 13). */
+const FEEDBACK_DELAY_DAYS = 15;
+
+function feedbackValues(f: repo.FeedbackFigures): IndicatorValue[] {
+  return [
+    {
+      key: "feedback.received",
+      label: "Avis d'usagers reçus (Services Publics+)",
+      unit: "count",
+      value: f.received,
+      target: null,
+      better: "higher",
+      sample: f.received,
+      commitments: [],
+    },
+    {
+      key: "feedback.answered_in_time",
+      label: `Avis d'usagers ayant reçu une réponse publique dans les ${FEEDBACK_DELAY_DAYS} jours`,
+      unit: "share",
+      value: f.received ? f.answered_in_time / f.received : null,
+      target: null,
+      better: "higher",
+      sample: f.received,
+      commitments: [],
+    },
+    {
+      key: "feedback.into_actions",
+      label: "Avis d'usagers transformés en actions du plan",
+      unit: "count",
+      value: f.actions,
+      target: null,
+      better: "higher",
+      sample: f.received,
+      commitments: [],
+    },
+  ];
+}
+
+export const feedbackIndicatorSource: IndicatorSource = async (db, orgId, period) => {
+  const [row] = await repo.feedbackFigures(db, { only: orgId }, period.from, period.to, FEEDBACK_DELAY_DAYS);
+  return row ? feedbackValues(row) : [];
+};
+
+/** The same for every organisation of a scope, each over its subtree: one grouped read. */
+export const feedbackIndicatorBatch: IndicatorBatchSource = async (db, scope, period) => {
+  const rows = await repo.feedbackFigures(db, scope, period.from, period.to, FEEDBACK_DELAY_DAYS);
+  return new Map(rows.map((r) => [r.org_id, feedbackValues(r)]));
+};
