@@ -6,13 +6,15 @@ import "../../app/jobs.ts";
 import { adminClient, type Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { type SmtpListener, startSmtpListener } from "../../../test/support/smtp.ts";
 import type { Actor } from "../accounts/roles.ts";
+import { dashboard } from "../dashboards/dashboards.service.ts";
 import { runDueJobs } from "../jobs/jobs.service.ts";
 import { createMailTransport, useMailTransport } from "../mail/mail.service.ts";
 import { createOrganisation } from "../organisations/organisations.service.ts";
 import { publishNow } from "../publication/publication.service.ts";
+import { changeStatus, registerRequest } from "../requests/requests.service.ts";
 import { createSurvey } from "../surveys/surveys.service.ts";
 import { NATIONAL_COLUMNS, nationalCsv, nationalRows } from "./national.ts";
-import { effectiveTargets, feedbackIndicatorBatch, feedbackIndicatorSource, yearlyObligations } from "./obligations.service.ts";
+import { effectiveTargets, feedbackIndicatorBatch, feedbackIndicatorSource, setTargets, yearlyObligations } from "./obligations.service.ts";
 
 const ROOT: Actor = {
   accountId: "00000000-0000-0000-0000-000000000001",
@@ -207,5 +209,29 @@ describe("yearly obligations, targets, national formats, feedback", () => {
     const share = batch.get(sites[0] as string)?.find((v) => v.key === "feedback.answered_in_time");
     expect(share?.sample).toBe(2);
     expect(share?.value).toBe(0);
+  });
+
+  it("the dashboard's traffic lights read the network's target in place of the framework's", async () => {
+    const db = t.database.db;
+    const site = sites[1] as string;
+    const { request } = await registerRequest(
+      db,
+      site,
+      { kind: "request", channel: "letter", receivedOn: `${YEAR}-03-02`, subject: "Demande" },
+      { source: "agent", author: { accountId: null, label: "test" } },
+    );
+    await changeStatus(db, ROOT, site, request.id, {
+      status: "answered",
+      pauseClock: false,
+      version: request.version,
+      on: `${YEAR}-03-03`,
+    });
+    const period = { from: `${YEAR}-01-01`, to: `${YEAR}-12-31` };
+    const figure = async () =>
+      (await dashboard(db, site, period)).lines.flatMap((l) => l.figures).find((f) => f.key === "requests.answered_in_time" && !f.channel);
+    await setTargets(db, ROOT, net, { "requests.answered_in_time": 0.85 });
+    expect((await figure())?.target).toBe(0.85);
+    await setTargets(db, ROOT, site, { "requests.answered_in_time": 0.9 });
+    expect((await figure())?.target).toBe(0.9);
   });
 });

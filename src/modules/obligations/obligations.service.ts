@@ -328,3 +328,13 @@ export const feedbackIndicatorBatch: IndicatorBatchSource = async (db, scope, pe
   const rows = await repo.feedbackFigures(db, scope, period.from, period.to, FEEDBACK_DELAY_DAYS);
   return new Map(rows.map((r) => [r.org_id, feedbackValues(r)]));
 };
+
+/**
+ * The figures with the network's targets in place of the framework's, where a node of the path sets
+ * one (the phone pick-up at 85 % rather than the default): what the dashboard's traffic lights read.
+ */
+export async function withNetworkTargets(db: Kysely<DB>, orgId: string, values: IndicatorValue[]): Promise<IndicatorValue[]> {
+  const targets = new Map((await effectiveTargets(db, orgId)).filter((t) => t.value !== null).map((t) => [t.key, t.value]));
+  if (targets.size === 0) return values;
+  return values.map((v) => (targets.has(v.key) ? { ...v, target: targets.get(v.key) ?? v.target } : v));
+}
