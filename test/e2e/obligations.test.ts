@@ -125,7 +125,7 @@ describe.skipIf(!browserAvailable)("yearly obligations, national formats and pub
     expect(status.replaceAll("\u00a0", " ")).toContain("2 rappels mis en file d'envoi pour « Enquête de satisfaction »");
     for (let i = 0; i < 5; i++) await runDueJobs(server.database.db);
     const douai = await smtp.waitFor((m) => m.to.includes("referent.douai@reseau.example"));
-    expect(douai.subject).toBe(`Maison de Douai : enquête de satisfaction ${YEAR} à faire`);
+    expect(douai.subject).toBe(`Maison de Douai\u00a0: enquête de satisfaction ${YEAR} à faire`);
     expect(douai.text).toContain("n'a pas encore mené son enquête de satisfaction");
     await smtp.waitFor((m) => m.to.includes("referent.roubaix@reseau.example"));
     await page.goto(`${server.url}/organisations/${network}/obligations?year=${YEAR}`);
