@@ -727,6 +727,37 @@ const MATRIX: Record<string, Entry> = {
   "GET /api/v1/organisations/:orgId/review": { rule: { subtree: ALL }, call: (f) => ({ url: `/api/v1/organisations/${f.s1}/review` }) },
   "GET /organisations/:orgId/review.pdf": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/review.pdf?year=2026` }) },
 
+  "GET /organisations/:orgId/obligations": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/obligations?year=2026` }),
+  },
+  // The year is left out: an allowed call is refused by validation and sends nothing.
+  "POST /organisations/:orgId/obligations/remind": {
+    rule: { subtree: EDITORS },
+    call: (f) => ({ url: `/organisations/${f.s1}/obligations/remind`, form: { obligation: "survey" } }),
+  },
+  "POST /organisations/:orgId/obligations/review": {
+    rule: { subtree: EDITORS },
+    call: (f) => ({ url: `/organisations/${f.s1}/obligations/review`, form: {} }),
+  },
+  "POST /organisations/:orgId/targets": {
+    rule: { subtree: EDITORS },
+    call: (f) => ({ url: `/organisations/${f.s1}/targets`, form: { "calls.answer_rate": "pas un nombre" } }),
+  },
+  "GET /organisations/:orgId/export-indicateurs.csv": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/export-indicateurs.csv?year=2026` }),
+  },
+  "GET /organisations/:orgId/feedback": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/feedback` }) },
+  "POST /organisations/:orgId/feedback/import": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/feedback/import`, form: {} }),
+  },
+  "POST /organisations/:orgId/feedback/:feedbackId/reply": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/feedback/${f.feedback}/reply`, form: { reply: "" } }),
+  },
+
   "GET /legal/:slug": { rule: "public", call: () => ({ url: "/legal/accessibilite" }) },
   "GET /legal/:slug/edit": { rule: "instance-admin", call: () => ({ url: "/legal/mentions-legales/edit" }) },
   "POST /legal/:slug/edit": { rule: "instance-admin", call: () => ({ url: "/legal/mentions-legales/edit", form: { title: "" } }) },

@@ -49,6 +49,7 @@ const TENANT_PARAMS: Record<string, (t: Tenant) => string> = {
   importId: (t) => t.callImport,
   campaignId: (t) => t.campaign,
   outboxId: (t) => t.outbox,
+  feedbackId: (t) => t.feedback,
 };
 
 /** Path parameters that name nothing a tenant owns: the same value for both. */
@@ -83,6 +84,7 @@ const READ_QUERIES: Record<string, (a: Tenant) => string> = {
   "GET /api/v1/organisations/:orgId/call-indicators": () => "from=2026-01-01&to=2027-12-31",
   "GET /organisations/:orgId/review": () => "year=2026",
   "GET /organisations/:orgId/review.pdf": () => "year=2026",
+  "GET /organisations/:orgId/obligations": () => "year=2026",
   "GET /organisations/:orgId/mystery/compare": (a) => `a=${a.campaign}&b=${a.campaign}`,
   "GET /track": (a) => `number=${a.trackingNumber}&token=${a.trackingToken}`,
   "GET /organisations/:orgId/surveys/:surveyId/qr.svg": () => "canal=counter",

@@ -5,6 +5,7 @@ import type { Actor } from "../src/modules/accounts/roles.ts";
 import { compareScope, dashboard } from "../src/modules/dashboards/dashboards.service.ts";
 import type { IndicatorValue, OrgScope } from "../src/modules/indicators/indicator.ts";
 import { INDICATOR_SOURCES } from "../src/modules/indicators/sources.ts";
+import { yearlyObligations } from "../src/modules/obligations/obligations.service.ts";
 import { createOrganisation } from "../src/modules/organisations/organisations.service.ts";
 import { publishedResults } from "../src/modules/publication/publication.service.ts";
 import { changeStatus, registerRequest } from "../src/modules/requests/requests.service.ts";
@@ -231,6 +232,16 @@ describe(`cost of the network pages at 50 and 500 sites (${engineName})`, () => 
   it("the network's annual review, page and PDF", async () => {
     const c = await measure("bilan annuel du réseau", async (db, net) => reviewPdf(await buildReview(db, net.id, YEAR)));
     expect(c.large).toBe(c.small);
+  });
+
+  it("the « Qui n'a pas encore… » view of the yearly obligations (issue #14)", async () => {
+    const c = await measure("obligations annuelles du réseau", (db, net) => yearlyObligations(db, net.id, YEAR));
+    expect(c.large).toBe(c.small);
+    expect(c.small).toBeLessThanOrEqual(6);
+    const small_ = await yearlyObligations(database.db, small.id, YEAR);
+    const large_ = await yearlyObligations(database.db, large.id, YEAR);
+    expect(small_.missing.review).toHaveLength(small.sites);
+    expect(large_.missing.review).toHaveLength(large.sites);
   });
 
   it("adds up: the network's count is the sum of its sites', and of its regions'", async () => {

@@ -81,6 +81,8 @@ const CATALOG = {
   ],
   "framework.not_found": [404, "Référentiel introuvable."],
   "commitment.not_found": [404, "Engagement introuvable."],
+  "feedback.not_found": [404, "Avis introuvable."],
+  "obligations.not_a_site": [400, "Le bilan annuel se valide sur un site : cette organisation n'en est pas un."],
   "local_commitment.not_found": [404, "Engagement local introuvable."],
   "local_commitment.stale": [409, "Cet engagement local a été modifié par quelqu'un d'autre pendant votre saisie. Rechargez la page."],
   "request.not_found": [404, "Demande introuvable."],

@@ -25,6 +25,7 @@ import { leversRoutes } from "../modules/levers/levers.routes.tsx";
 import { mailRoutes } from "../modules/mail/mail.routes.tsx";
 import { mysteryApiRoutes } from "../modules/mystery/mystery.api.ts";
 import { mysteryRoutes } from "../modules/mystery/mystery.routes.tsx";
+import { obligationsRoutes } from "../modules/obligations/obligations.routes.tsx";
 import { openingHoursRoutes } from "../modules/opening-hours/opening-hours.routes.tsx";
 import { organisationLogoRoutes } from "../modules/organisations/logo.routes.tsx";
 import { organisationsRoutes } from "../modules/organisations/organisations.routes.tsx";
@@ -123,6 +124,7 @@ export async function buildServer(
     actionsRoutes,
     staffRoutes,
     reviewsRoutes,
+    obligationsRoutes,
     callsRoutes,
     callsApiRoutes,
     mysteryRoutes,

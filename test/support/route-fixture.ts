@@ -11,6 +11,7 @@ import { createImport } from "../../src/modules/calls/calls.service.ts";
 import { createLocalCommitment } from "../../src/modules/frameworks/frameworks.service.ts";
 import { queueEmail } from "../../src/modules/mail/mail.service.ts";
 import { createCampaign as createMysteryCampaign } from "../../src/modules/mystery/mystery.service.ts";
+import { importExperiences, listFeedback, replyToFeedback } from "../../src/modules/obligations/obligations.service.ts";
 import type { Organisation } from "../../src/modules/organisations/organisation.ts";
 import { createOrganisation, setOrganisationLogo } from "../../src/modules/organisations/organisations.service.ts";
 import { registerRequest } from "../../src/modules/requests/requests.service.ts";
@@ -44,6 +45,8 @@ export interface RouteFixture {
   /** An OpenID provider of the instance and one of its role rules (shared by both tenants). */
   oidcProvider: string;
   oidcRule: string;
+  /** A user story imported from Services Publics+, with a public reply. */
+  feedback: string;
 }
 
 /**
@@ -166,12 +169,23 @@ async function populateSite(
     subject: `${marker} accusé de réception`,
     text: `${marker} texte de l'accusé`,
   });
+  // A user story from an Experiences export, answered publicly (issue #14).
+  await importExperiences(
+    db,
+    root,
+    site.id,
+    Buffer.from(`ID expérience;Écrit le;Description;Ressenti usager\r\n${marker}-EXP;2026-03-05;${marker} avis;Négatif\r\n`),
+    "experiences.csv",
+  );
+  const feedback = (await listFeedback(db, site.id))[0]?.id ?? "";
+  await replyToFeedback(db, root, site.id, feedback, `${marker} réponse publique`);
   // A logo, so the public logo route has something to serve.
   await setOrganisationLogo(db, root, site.id, Buffer.from("89504e470d0a1a0a0000000d49484452", "hex"));
   return {
     s1: site.id,
     s1Version: site.version,
     outbox,
+    feedback,
     targetAccount: target.id,
     localCommitment: local.id,
     request: registered.request.id,

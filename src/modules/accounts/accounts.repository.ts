@@ -202,3 +202,23 @@ export async function markDemoAccounts(db: Kysely<DB>, emails: string[]): Promis
     )
     .execute();
 }
+
+/**
+ * The active accounts holding `role` on each of `orgIds` itself (not on an ancestor: the network's own
+ * referents are the ones writing the reminder). One query for the whole set.
+ */
+export async function accountsWithRoleOver(
+  db: Kysely<DB>,
+  orgIds: string[],
+  role: string,
+): Promise<Array<{ orgId: string; email: string }>> {
+  if (orgIds.length === 0) return [];
+  const rows = await sql<{ org_id: string; email: string }>`
+    select distinct o.id as org_id, a.email
+    from organisations o
+    join grants g on g.org_id = o.id and g.role = ${role}
+    join accounts a on a.id = g.account_id and a.active
+    where o.id = any(${sql.val(orgIds)}::uuid[])
+    order by o.id, a.email`.execute(db);
+  return rows.rows.map((r) => ({ orgId: r.org_id, email: r.email }));
+}

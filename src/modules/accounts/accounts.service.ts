@@ -242,3 +242,8 @@ export async function removeGrant(db: Kysely<DB>, actor: Actor, accountId: strin
     }
   });
 }
+
+/** The quality referents of each of these organisations (grants on the organisation itself), for reminders. */
+export function referentsOf(db: Kysely<DB>, orgIds: string[]): Promise<Array<{ orgId: string; email: string }>> {
+  return repo.accountsWithRoleOver(db, orgIds, "referent");
+}

@@ -406,3 +406,16 @@ export async function subtreeCampaigns(
     more: rows.length > f.limit,
   };
 }
+
+/** The sites under `root` whose self-assessment for the year is signed: one query, whatever their number. */
+export async function sitesAssessedIn(db: Kysely<DB>, root: string, year: number): Promise<string[]> {
+  const rows = await assessmentDb(db)
+    .selectFrom("assessments")
+    .select("org_id")
+    .distinct()
+    .where(inScopeSql("org_id", { of: root, depth: "sites" }))
+    .where("year", "=", year)
+    .where("status", "=", "signed")
+    .execute();
+  return rows.map((r) => r.org_id);
+}

@@ -418,3 +418,6 @@ function assessmentValues(rows: Array<{ commitmentId: string; mean: number; camp
     }),
   );
 }
+
+/** The sites under `root` whose self-assessment for `year` is signed (the yearly obligations view). */
+export const sitesAssessedIn = repo.sitesAssessedIn;

@@ -4,6 +4,7 @@ import { actionIndicatorBatch, actionIndicatorSource } from "../actions/actions.
 import { assessmentIndicatorBatch, assessmentIndicatorSource } from "../assessments/assessments.service.ts";
 import { callIndicatorBatch, callIndicators } from "../calls/calls.service.ts";
 import { mysteryIndicatorBatch, mysteryIndicators } from "../mystery/mystery.service.ts";
+import { feedbackIndicatorBatch, feedbackIndicatorSource } from "../obligations/obligations.service.ts";
 import { organisationsInScope } from "../organisations/organisations.service.ts";
 import { requestIndicatorBatch, requestIndicatorSource } from "../requests/requests.indicators.ts";
 import { staffIndicatorBatch, staffIndicatorSource } from "../staff/staff.service.ts";
@@ -22,6 +23,7 @@ export const INDICATOR_SOURCES: Array<{ module: string; source: IndicatorSource;
   { module: "assessments", source: assessmentIndicatorSource, batch: assessmentIndicatorBatch },
   { module: "actions", source: actionIndicatorSource, batch: actionIndicatorBatch },
   { module: "staff", source: staffIndicatorSource, batch: staffIndicatorBatch },
+  { module: "feedback", source: feedbackIndicatorSource, batch: feedbackIndicatorBatch },
 ];
 
 export async function allIndicators(db: Kysely<DB>, orgId: string, period: Period): Promise<IndicatorValue[]> {

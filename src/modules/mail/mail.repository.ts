@@ -43,6 +43,12 @@ export function outboxOfRequest(db: Kysely<DB>, orgId: string, requestId: string
     .execute();
 }
 
+/** Outbox rows by id, whatever their organisation (the obligation reminders of a network's sites). */
+export function outboxByIds(db: Kysely<DB>, ids: string[]) {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db.selectFrom("outbox").selectAll().where("id", "in", ids).orderBy("created_at").orderBy("id").execute();
+}
+
 export async function markSent(db: Kysely<DB>, orgId: string, id: string, sentAt: Date, messageId: string): Promise<void> {
   await db
     .updateTable("outbox")

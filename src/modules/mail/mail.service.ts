@@ -119,6 +119,11 @@ export async function mailStatesForRequest(db: Kysely<DB>, orgId: string, reques
   return (await repo.outboxOfRequest(db, orgId, requestId)).map(toState);
 }
 
+/** The messages of these outbox ids with their true state, in one query. */
+export async function mailStatesByIds(db: Kysely<DB>, ids: string[]): Promise<MailState[]> {
+  return (await repo.outboxByIds(db, ids)).map(toState);
+}
+
 /**
  * « Renvoyer »: puts a failed message back in the queue, with a job of its own, and says who did it
  * in the audit log. A message not failed (sent, still queued, already retried by someone else) is

@@ -313,6 +313,16 @@ export function OrganisationDetails({
           </a>
         </li>
         <li>
+          <a class="fr-btn fr-btn--secondary" href={`/organisations/${org.id}/obligations`}>
+            Obligations annuelles et objectifs
+          </a>
+        </li>
+        <li>
+          <a class="fr-btn fr-btn--secondary" href={`/organisations/${org.id}/feedback`}>
+            Avis des usagers
+          </a>
+        </li>
+        <li>
           <a class="fr-btn fr-btn--secondary" href={`/organisations/${org.id}/calls`}>
             Téléphone
           </a>

@@ -324,3 +324,22 @@ export async function subtreeSize(db: Kysely<DB>, rootId: string, cap: number): 
     select count(*)::int as n from (select 1 from organisations where path && ${sql.val([rootId])}::uuid[] limit ${cap}) x`.execute(db);
   return Number(rows[0]?.n ?? 0);
 }
+
+/**
+ * The organisations among `ids` whose results were published during the year (the nightly run or
+ * « Publier maintenant »), with figures to show: one query.
+ */
+export async function publishedIn(db: Kysely<DB>, ids: string[], year: number): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await publicationDb(db)
+    .selectFrom("publication_state")
+    .select("org_id")
+    .where(sql<boolean>`org_id = any(${sql.val(ids)}::uuid[])`)
+    .where("published_at", ">=", new Date(Date.UTC(year, 0, 1)))
+    .where("published_at", "<", new Date(Date.UTC(year + 1, 0, 1)))
+    .where(({ exists, selectFrom }) =>
+      exists(selectFrom("published_figures as f").select("f.org_id").whereRef("f.org_id", "=", "publication_state.org_id")),
+    )
+    .execute();
+  return rows.map((r) => r.org_id);
+}

@@ -12,6 +12,8 @@ import { escapeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { sendPage } from "../../ui/page.tsx";
 import { can } from "../accounts/roles.ts";
 import { formatValue } from "../dashboards/traffic-light.ts";
+import { publicReplies } from "../obligations/obligations.service.ts";
+import { PublicReplies } from "../obligations/obligations.views.tsx";
 import { getOrganisation } from "../organisations/organisations.service.ts";
 import { badgeSvg } from "./badge.ts";
 import { CSV_COLUMNS, csvHeader, csvLines, openDataRow } from "./open-data.ts";
@@ -71,10 +73,17 @@ export async function publicationRoutes(app: App, deps: AppDeps): Promise<void> 
 
   app.get("/public/organisations/:orgId/results", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
     const results = await publishedResults(readDb, publicOrg(request));
+    // The public replies to user feedback (issue #14) sit under the figures.
+    const replies = await publicReplies(readDb, results.org.id);
     return sendPage(reply, request, {
       light: true,
       title: `Nos résultats — ${results.org.name}`,
-      children: <PublicResultsView results={results} baseUrl={config.baseUrl} />,
+      children: (
+        <>
+          <PublicResultsView results={results} baseUrl={config.baseUrl} />
+          {PublicReplies({ rows: replies })}
+        </>
+      ),
     });
   });
 

@@ -434,3 +434,6 @@ export async function publishedResults(db: Kysely<DB>, orgId: string, now = new 
 export function openDataFigures(db: Kysely<DB>, orgId: string): AsyncGenerator<repo.OrgFigure[]> {
   return repo.figuresOfSubtree(db, orgId);
 }
+
+/** The organisations among `ids` that published their results during `year` (the yearly obligations view). */
+export const publishedIn = repo.publishedIn;

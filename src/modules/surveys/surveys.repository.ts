@@ -621,3 +621,16 @@ export async function exportRows(db: Kysely<DB>, orgId: string, surveyId: string
     .orderBy("id")
     .execute();
 }
+
+/** The sites under `root` that received at least one survey answer in the year: one query, whatever their number. */
+export async function sitesSurveyedIn(db: Kysely<DB>, root: string, year: number): Promise<string[]> {
+  const rows = await surveyDb(db)
+    .selectFrom("survey_responses")
+    .select("site_id")
+    .distinct()
+    .where(inScopeSql("site_id", { of: root, depth: "sites" }))
+    .where("answered_on", ">=", `${year}-01-01`)
+    .where("answered_on", "<=", `${year}-12-31`)
+    .execute();
+  return rows.map((r) => r.site_id);
+}

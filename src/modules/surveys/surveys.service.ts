@@ -913,3 +913,6 @@ export async function publishedComments(db: Kysely<DB>, orgId: string, limit = 1
 }
 
 export const questionCount = (s: Survey) => allQuestions(s.questionnaire).length;
+
+/** The sites under `root` that received survey answers during `year` (the yearly obligations view). */
+export const sitesSurveyedIn = repo.sitesSurveyedIn;

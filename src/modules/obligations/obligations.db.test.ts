@@ -1,0 +1,237 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import "../../app/jobs.ts";
+import { adminClient, type Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
+import { type SmtpListener, startSmtpListener } from "../../../test/support/smtp.ts";
+import type { Actor } from "../accounts/roles.ts";
+import { dashboard } from "../dashboards/dashboards.service.ts";
+import { runDueJobs } from "../jobs/jobs.service.ts";
+import { createMailTransport, useMailTransport } from "../mail/mail.service.ts";
+import { createOrganisation } from "../organisations/organisations.service.ts";
+import { publishNow } from "../publication/publication.service.ts";
+import { changeStatus, registerRequest } from "../requests/requests.service.ts";
+import { createSurvey } from "../surveys/surveys.service.ts";
+import { NATIONAL_COLUMNS, nationalCsv, nationalRows } from "./national.ts";
+import { effectiveTargets, feedbackIndicatorBatch, feedbackIndicatorSource, setTargets, yearlyObligations } from "./obligations.service.ts";
+
+const ROOT: Actor = {
+  accountId: "00000000-0000-0000-0000-000000000001",
+  email: "r@t.fr",
+  displayName: "Root",
+  instanceAdmin: true,
+  grants: [],
+};
+const ORG = {
+  timeZone: "Europe/Paris",
+  holidayZone: "metropole" as const,
+  addressStreet: undefined,
+  addressPostcode: undefined,
+  addressCity: undefined,
+  siret: undefined,
+};
+const fixture = (name: string) => readFileSync(new URL(`../../../test/fixtures/${name}`, import.meta.url));
+const decode = (s: string) =>
+  s.replaceAll("&#39;", "'").replaceAll("&quot;", '"').replaceAll("&amp;", "&").replaceAll("\u00a0", " ").replaceAll("\u202f", " ");
+
+function upload(t: TestApp, c: Client, url: string, fileName: string, bytes: Buffer) {
+  const boundary = `----vigie${randomBytes(8).toString("hex")}`;
+  const payload = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${c.csrf}\r\n`),
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\nContent-Type: text/csv\r\n\r\n`),
+    bytes,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  const cookie = ["vigie_session", "vigie_csrf"].map((name) => `${name}=${c.cookie(name) ?? ""}`).join("; ");
+  return t.app.inject({ method: "POST", url, headers: { cookie, "content-type": `multipart/form-data; boundary=${boundary}` }, payload });
+}
+
+describe("yearly obligations, targets, national formats, feedback", () => {
+  let t: TestApp;
+  let c: Client;
+  let smtp: SmtpListener;
+  let net = "";
+  const sites: string[] = [];
+  const YEAR = new Date().getFullYear();
+
+  beforeAll(async () => {
+    smtp = await startSmtpListener();
+    useMailTransport(createMailTransport({ SMTP_URL: smtp.url, MAIL_FROM: "Vigie <vigie@mairie.example>" }));
+    t = await startTestApp();
+    c = await adminClient(t);
+    const db = t.database.db;
+    net = (await createOrganisation(db, ROOT, { ...ORG, name: "Réseau", kind: "network", parentId: undefined })).id;
+    for (const name of ["Site A", "Site B", "Site C"])
+      sites.push((await createOrganisation(db, ROOT, { ...ORG, name, kind: "site", parentId: net })).id);
+    // Site A ran its survey (one answer this year) and published its results.
+    const survey = await createSurvey(db, ROOT, net, { template: "on-the-spot" });
+    await sql`insert into survey_responses (org_id, survey_id, version, channel, answered_on, answers, form_token_hash, site_id)
+      values (${net}::uuid, ${survey.id}::uuid, 1, 'counter', ${`${YEAR}-03-02`}::date, '{}'::jsonb, 'x', ${sites[0]}::uuid)`.execute(db);
+    await publishNow(db, ROOT, sites[0] as string);
+    for (let i = 0; i < 10; i++) await runDueJobs(db);
+    await c.api("POST", "/api/v1/accounts", {
+      email: "referente.b@mairie.example",
+      displayName: "Référente B",
+      password: "mot de passe réf B",
+      role: "referent",
+      orgId: sites[1],
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+    await smtp?.close();
+  });
+
+  it("lists, for each obligation, the sites that have not met it, and only those", async () => {
+    const o = await yearlyObligations(t.database.db, net, YEAR);
+    expect(o.sites.map((s) => s.name)).toEqual(["Site A", "Site B", "Site C"]);
+    expect(o.missing.survey.map((s) => s.name)).toEqual(["Site B", "Site C"]);
+    expect(o.missing.assessment.map((s) => s.name)).toEqual(["Site A", "Site B", "Site C"]);
+    const page = decode((await c.get(`/organisations/${net}/obligations?year=${YEAR}`)).body);
+    expect(page).toContain(`Qui n'a pas encore… (${YEAR})`);
+    expect(page).toContain("… mené son enquête de satisfaction (2)");
+  });
+
+  it("sends a reminder to the referents of the sites concerned, through the outbox", async () => {
+    await c.get(`/organisations/${net}/obligations?year=${YEAR}`);
+    const sent = decode((await c.post(`/organisations/${net}/obligations/remind`, { year: String(YEAR), obligation: "survey" })).body);
+    expect(sent).toContain("1 rappel mis en file d'envoi");
+    expect(sent).toContain("Sans référent qualité, donc sans rappel : Site C.");
+    for (let i = 0; i < 5; i++) await runDueJobs(t.database.db);
+    const mail = await smtp.waitFor((m) => m.to.includes("referente.b@mairie.example"));
+    expect(mail.subject).toContain("Site B");
+    expect(mail.text).toContain("n'a pas encore mené son enquête de satisfaction");
+    const after = decode((await c.get(`/organisations/${net}/obligations?year=${YEAR}`)).body);
+    expect(after).toMatch(/Enquête de satisfaction\s:\s1\s(envoyé|en file d'envoi)/);
+  });
+
+  it("a bad reminder request changes nothing and says why", async () => {
+    await c.get(`/organisations/${net}/obligations`);
+    const bad = await c.post(`/organisations/${net}/obligations/remind`, { year: String(YEAR), obligation: "nimportequoi" });
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it("a target set on the network is inherited below and overridden lower", async () => {
+    await c.get(`/organisations/${net}/obligations`);
+    expect((await c.post(`/organisations/${net}/targets`, { "calls.answer_rate": "85" })).statusCode).toBe(303);
+    const inherited = await effectiveTargets(t.database.db, sites[2] as string);
+    expect(inherited.find((x) => x.key === "calls.answer_rate")).toMatchObject({ value: 0.85, setOn: net, own: false });
+    await c.get(`/organisations/${sites[2]}/obligations`);
+    await c.post(`/organisations/${sites[2]}/targets`, { "calls.answer_rate": "80" });
+    expect((await effectiveTargets(t.database.db, sites[2] as string)).find((x) => x.key === "calls.answer_rate")?.value).toBe(0.8);
+    const bad = await c.post(`/organisations/${net}/targets`, { "calls.answer_rate": "140" });
+    expect(bad.statusCode).toBe(400);
+    expect((await effectiveTargets(t.database.db, net)).find((x) => x.key === "calls.answer_rate")?.value).toBe(0.85);
+  });
+
+  it("the national export has the fixture's columns, one by one, and its value formats", async () => {
+    const expected = fixture("export-indicateurs.csv").toString("utf8").split("\r\n");
+    const header = (expected[0] ?? "").split(";");
+    expect(header).toEqual([...NATIONAL_COLUMNS]);
+    const computedAt = new Date("2026-01-04T03:00:00Z");
+    const base = {
+      orgId: "x",
+      periodFrom: "2025-01-01",
+      periodTo: "2025-12-31",
+      channel: null,
+      better: "higher" as const,
+      low: null,
+      high: null,
+      commitments: [],
+      computedAt,
+      orgName: "Mairie annexe du 3e",
+      orgKind: "site",
+      siret: "21750001600019",
+      parentId: null,
+    };
+    const csv = nationalCsv(
+      nationalRows(
+        [
+          { ...base, key: "calls.answer_rate", label: "x", unit: "share", value: 0.875, target: 0.85, sample: 1240 },
+          { ...base, key: "surveys.net_satisfaction", label: "x", unit: "points", value: -4, target: null, sample: 312 },
+          { ...base, key: "calls.answer_rate", label: "x", unit: "share", value: 0.5, target: null, sample: 3, channel: "phone" },
+        ],
+        2025,
+      ),
+    ).split("\r\n");
+    for (const [i, line] of expected.entries()) {
+      const want = line.split(";");
+      const got = (csv[i] ?? "").split(";");
+      for (const [j, col] of header.entries()) expect(got[j], `ligne ${i + 1}, colonne ${col}`).toBe(want[j]);
+    }
+    const download = await c.get(`/organisations/${net}/export-indicateurs.csv?year=${YEAR}`);
+    expect(download.headers["content-type"]).toContain("text/csv");
+    expect(download.body.split("\r\n")[0]).toBe(NATIONAL_COLUMNS.join(";"));
+  });
+
+  it("imports an Experiences export, refuses a bad one whole, and shows the public reply on the results page", async () => {
+    const site = sites[0] as string;
+    await c.get(`/organisations/${site}/feedback`);
+    const bad = await upload(t, c, `/organisations/${site}/feedback/import`, "bad.csv", fixture("export-experiences-bad.csv"));
+    expect(bad.statusCode).toBe(400);
+    const badBody = decode(bad.body);
+    expect(badBody).toContain("Le fichier n'a pas été importé : rien n'a changé.");
+    expect(badBody).toContain("Ligne 2 : la date « 31/02/2026 » n'est pas une date");
+    expect(badBody).toContain("Ligne 3 : le message de l'usager est vide.");
+    expect(badBody).toContain("Aucun avis importé.");
+    await c.get(`/organisations/${site}/feedback`);
+    const good = decode((await upload(t, c, `/organisations/${site}/feedback/import`, "exp.csv", fixture("export-experiences.csv"))).body);
+    expect(good).toContain("2 expériences lues, 2 nouvelles");
+    expect(good).toContain("Accueil très aimable; on m'a aidé à remplir le formulaire.");
+    await c.get(`/organisations/${site}/feedback`);
+    const again = decode((await upload(t, c, `/organisations/${site}/feedback/import`, "exp.csv", fixture("export-experiences.csv"))).body);
+    expect(again).toContain("2 expériences lues, 0 nouvelle");
+    const id = (await sql<{ id: string }>`select id from feedback where external_id = 'EXP-10433'`.execute(t.database.db)).rows[0]?.id;
+    await c.get(`/organisations/${site}/feedback`);
+    expect((await c.post(`/organisations/${site}/feedback/${id}/reply`, { reply: " " })).statusCode).toBe(400);
+    expect(
+      (await c.post(`/organisations/${site}/feedback/${id}/reply`, { reply: "Nous avons renforcé l'accueil téléphonique le matin." }))
+        .statusCode,
+    ).toBe(303);
+    const pub = decode((await c.get(`/public/organisations/${site}/results`)).body);
+    expect(pub).toContain("Vos avis et nos réponses");
+    expect(pub).toContain("Trois appels sans réponse avant d'avoir quelqu'un.");
+    expect(pub).toContain("Nous avons renforcé l'accueil téléphonique le matin.");
+    expect(pub).not.toContain("Accueil très aimable");
+  });
+
+  it("counts the feedback received, answered within 15 days and turned into actions, rolled up the tree", async () => {
+    const period = { from: `${YEAR}-01-01`, to: `${YEAR}-12-31` };
+    const own = await feedbackIndicatorSource(t.database.db, sites[0] as string, period);
+    expect(own.find((v) => v.key === "feedback.received")?.value).toBe(2);
+    const network = await feedbackIndicatorSource(t.database.db, net, period);
+    expect(network.find((v) => v.key === "feedback.received")?.value).toBe(2);
+    const batch = await feedbackIndicatorBatch(t.database.db, { of: net, depth: "sites" }, period);
+    expect(batch.get(sites[0] as string)?.find((v) => v.key === "feedback.received")?.value).toBe(2);
+    expect(batch.has(sites[1] as string)).toBe(false);
+    // One of the two was answered today, months after it was written: not in time.
+    const share = batch.get(sites[0] as string)?.find((v) => v.key === "feedback.answered_in_time");
+    expect(share?.sample).toBe(2);
+    expect(share?.value).toBe(0);
+  });
+
+  it("the dashboard's traffic lights read the network's target in place of the framework's", async () => {
+    const db = t.database.db;
+    const site = sites[1] as string;
+    const { request } = await registerRequest(
+      db,
+      site,
+      { kind: "request", channel: "letter", receivedOn: `${YEAR}-03-02`, subject: "Demande" },
+      { source: "agent", author: { accountId: null, label: "test" } },
+    );
+    await changeStatus(db, ROOT, site, request.id, {
+      status: "answered",
+      pauseClock: false,
+      version: request.version,
+      on: `${YEAR}-03-03`,
+    });
+    const period = { from: `${YEAR}-01-01`, to: `${YEAR}-12-31` };
+    const figure = async () =>
+      (await dashboard(db, site, period)).lines.flatMap((l) => l.figures).find((f) => f.key === "requests.answered_in_time" && !f.channel);
+    await setTargets(db, ROOT, net, { "requests.answered_in_time": 0.85 });
+    expect((await figure())?.target).toBe(0.85);
+    await setTargets(db, ROOT, site, { "requests.answered_in_time": 0.9 });
+    expect((await figure())?.target).toBe(0.9);
+  });
+});

@@ -1,0 +1,217 @@
+import { type Kysely, sql } from "kysely";
+import type { DB } from "../../db/schema.ts";
+import { inScopeSql } from "../organisations/organisations.service.ts";
+import type { ExperienceInput } from "./national.ts";
+import { obligationsDb } from "./obligations.tables.ts";
+
+export interface SiteRow {
+  id: string;
+  name: string;
+  path: string[];
+}
+
+/** Every site under `root`, by name: one query. */
+export async function sitesUnder(db: Kysely<DB>, root: string): Promise<SiteRow[]> {
+  return db
+    .selectFrom("organisations")
+    .select(["id", "name", "path"])
+    .where(inScopeSql("id", { of: root, depth: "sites" }))
+    .orderBy("name")
+    .orderBy("id")
+    .execute();
+}
+
+export async function reviewsSignedIn(db: Kysely<DB>, root: string, year: number): Promise<string[]> {
+  const rows = await obligationsDb(db)
+    .selectFrom("annual_review_signoffs")
+    .select("org_id")
+    .where(inScopeSql("org_id", { of: root, depth: "sites" }))
+    .where("year", "=", year)
+    .execute();
+  return rows.map((r) => r.org_id);
+}
+
+export async function reviewSignedBy(db: Kysely<DB>, orgId: string, year: number): Promise<boolean> {
+  const row = await obligationsDb(db)
+    .selectFrom("annual_review_signoffs")
+    .select("org_id")
+    .where("org_id", "=", orgId)
+    .where("year", "=", year)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function signReview(db: Kysely<DB>, orgId: string, year: number, label: string): Promise<boolean> {
+  const row = await obligationsDb(db)
+    .insertInto("annual_review_signoffs")
+    .values({ org_id: orgId, year, signed_by_label: label })
+    .onConflict((oc) => oc.columns(["org_id", "year"]).doNothing())
+    .returning("org_id")
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function insertReminder(db: Kysely<DB>, orgId: string, year: number, obligation: string, outboxIds: string[]): Promise<void> {
+  await obligationsDb(db).insertInto("obligation_reminders").values({ org_id: orgId, year, obligation, outbox_ids: outboxIds }).execute();
+}
+
+export async function lastReminders(db: Kysely<DB>, orgId: string, year: number) {
+  return obligationsDb(db)
+    .selectFrom("obligation_reminders")
+    .select(["obligation", "sent_at", "outbox_ids"])
+    .where("org_id", "=", orgId)
+    .where("year", "=", year)
+    .orderBy("sent_at", "desc")
+    .limit(20)
+    .execute();
+}
+
+/** Targets set on each node of `path` (root first), for the nearest-wins rule. */
+export async function targetsOnPath(db: Kysely<DB>, path: string[]) {
+  return obligationsDb(db)
+    .selectFrom("org_targets")
+    .select(["org_id", "indicator_key", "value"])
+    .where(sql<boolean>`org_id = any(${sql.val(path)}::uuid[])`)
+    .execute();
+}
+
+export async function setTarget(db: Kysely<DB>, orgId: string, key: string, value: number | null): Promise<void> {
+  const t = obligationsDb(db);
+  if (value === null) {
+    await t.deleteFrom("org_targets").where("org_id", "=", orgId).where("indicator_key", "=", key).execute();
+    return;
+  }
+  await t
+    .insertInto("org_targets")
+    .values({ org_id: orgId, indicator_key: key, value })
+    .onConflict((oc) => oc.columns(["org_id", "indicator_key"]).doUpdateSet({ value, updated_at: new Date() }))
+    .execute();
+}
+
+/** Imports user stories; one already imported (same source and id) is left as it is. Returns how many were new. */
+export async function insertFeedback(db: Kysely<DB>, orgId: string, rows: ExperienceInput[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const inserted = await obligationsDb(db)
+    .insertInto("feedback")
+    .values(
+      rows.map((r) => ({
+        org_id: orgId,
+        source: "experiences",
+        external_id: r.externalId,
+        written_on: r.writtenOn,
+        sentiment: r.sentiment,
+        body: r.body,
+        national_reply: r.nationalReply,
+      })),
+    )
+    .onConflict((oc) => oc.columns(["org_id", "source", "external_id"]).doNothing())
+    .returning("id")
+    .execute();
+  return inserted.length;
+}
+
+export interface FeedbackRow {
+  id: string;
+  source: string;
+  externalId: string;
+  writtenOn: string;
+  sentiment: string | null;
+  body: string;
+  nationalReply: string | null;
+  publicReply: string | null;
+  repliedAt: Date | null;
+  repliedByLabel: string | null;
+}
+
+const feedbackColumns = [
+  "id",
+  "source",
+  "external_id as externalId",
+  "written_on as writtenOn",
+  "sentiment",
+  "body",
+  "national_reply as nationalReply",
+  "public_reply as publicReply",
+  "replied_at as repliedAt",
+  "replied_by_label as repliedByLabel",
+] as const;
+
+export async function listFeedback(
+  db: Kysely<DB>,
+  orgId: string,
+  options: { repliedOnly?: boolean; limit: number },
+): Promise<FeedbackRow[]> {
+  let q = obligationsDb(db).selectFrom("feedback").select(feedbackColumns).where("org_id", "=", orgId);
+  if (options.repliedOnly) q = q.where("public_reply", "is not", null);
+  return (await q.orderBy("written_on", "desc").orderBy("id").limit(options.limit).execute()) as FeedbackRow[];
+}
+
+export async function findFeedback(db: Kysely<DB>, orgId: string, id: string): Promise<FeedbackRow | undefined> {
+  return (await obligationsDb(db)
+    .selectFrom("feedback")
+    .select(feedbackColumns)
+    .where("org_id", "=", orgId)
+    .where("id", "=", id)
+    .executeTakeFirst()) as FeedbackRow | undefined;
+}
+
+export async function writeReply(db: Kysely<DB>, orgId: string, id: string, reply: string, label: string): Promise<void> {
+  await obligationsDb(db)
+    .updateTable("feedback")
+    .set({ public_reply: reply, replied_at: new Date(), replied_by_label: label })
+    .where("org_id", "=", orgId)
+    .where("id", "=", id)
+    .execute();
+}
+
+export async function feedbackCounts(db: Kysely<DB>, orgId: string, year: number, withinDays: number) {
+  const row = await obligationsDb(db)
+    .selectFrom("feedback")
+    .select([
+      sql<number>`count(*)::int`.as("received"),
+      sql<number>`count(*) filter (where replied_at is not null)::int`.as("answered"),
+      sql<number>`count(*) filter (where replied_at is not null and replied_at::date <= written_on + ${withinDays}::int)::int`.as(
+        "answeredInTime",
+      ),
+      sql<number>`count(*) filter (where action_id is not null)::int`.as("actions"),
+    ])
+    .where("org_id", "=", orgId)
+    .where("written_on", ">=", `${year}-01-01`)
+    .where("written_on", "<=", `${year}-12-31`)
+    .executeTakeFirstOrThrow();
+  return row;
+}
+
+export interface FeedbackFigures {
+  org_id: string;
+  received: number;
+  answered_in_time: number;
+  actions: number;
+}
+
+/*
+ * The feedback figures of each organisation of `scopeIds` over its whole subtree, in one grouped read.
+ * Feedback is imported stories (hundreds a year per site at most), so it is read from its own rows
+ * through the (org_id, written_on) index rather than from a rollup.
+ */
+export async function feedbackFigures(
+  db: Kysely<DB>,
+  scope: { of: string; depth: "children" | "sites" } | { only: string },
+  from: string,
+  to: string,
+  withinDays: number,
+): Promise<FeedbackFigures[]> {
+  const roots =
+    "only" in scope ? sql`select ${scope.only}::uuid as id` : sql`select id from organisations where ${inScopeSql("id", scope)}`;
+  const { rows } = await sql<FeedbackFigures>`
+    select r.id as org_id,
+      count(*)::int as received,
+      count(*) filter (where f.replied_at is not null and f.replied_at::date <= f.written_on + ${withinDays}::int)::int as answered_in_time,
+      count(*) filter (where f.action_id is not null)::int as actions
+    from (${roots}) r
+    join organisations o on o.path && array[r.id]
+    join feedback f on f.org_id = o.id
+    where f.written_on between ${from}::date and ${to}::date
+    group by r.id`.execute(db);
+  return rows;
+}

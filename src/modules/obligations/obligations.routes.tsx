@@ -1,0 +1,210 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { actorOf, onOrg } from "../../app/access.ts";
+import type { App, AppDeps } from "../../app/context.ts";
+import { AppError } from "../../app/errors.ts";
+import { parseInput } from "../../app/validation.ts";
+import { sendPage } from "../../ui/page.tsx";
+import { can } from "../accounts/roles.ts";
+import { mailStatesByIds } from "../mail/mail.service.ts";
+import { getOrganisation, organisationsById } from "../organisations/organisations.service.ts";
+import { acceptUploads, isUploadedFile } from "../requests/import/multipart.ts";
+import { nationalCsv } from "./national.ts";
+import {
+  effectiveTargets,
+  feedbackIndicator,
+  type ImportReport,
+  importExperiences,
+  listFeedback,
+  nationalExport,
+  OBLIGATIONS,
+  type Obligation,
+  type ReminderResult,
+  remindersOf,
+  replyToFeedback,
+  sendReminders,
+  setTargets,
+  signAnnualReview,
+  TARGET_KEYS,
+  yearlyObligations,
+} from "./obligations.service.ts";
+import { FeedbackPage, ObligationsPage } from "./obligations.views.tsx";
+
+const orgParams = z.object({ orgId: z.string().uuid() });
+const feedbackParams = z.object({ orgId: z.string().uuid(), feedbackId: z.string().uuid() });
+const thisYear = () => new Date().getFullYear();
+const yearQuery = z.object({
+  year: z.coerce
+    .number()
+    .int()
+    .min(2000)
+    .max(2100)
+    .catch(() => thisYear()),
+});
+const remindBody = z.object({
+  year: z.coerce.number({ error: "Année invalide." }).int().min(2000).max(2100),
+  obligation: z.enum(OBLIGATIONS, { error: "Choisissez une obligation." }),
+});
+const reviewBody = z.object({ year: z.coerce.number({ error: "Année invalide." }).int().min(2000).max(2100) });
+
+/** Yearly obligations (« Qui n'a pas encore… »), network targets, the national export, user feedback (issue #14). */
+export async function obligationsRoutes(app: App, deps: AppDeps): Promise<void> {
+  const { db } = deps;
+  const read = { config: { access: onOrg("org.read") }, schema: { hide: true } };
+  const manage = { config: { access: onOrg("org.update") }, schema: { hide: true } };
+  const write = { config: { access: onOrg("request.write") }, schema: { hide: true } };
+
+  const obligationsPage = async (
+    request: FastifyRequest,
+    orgId: string,
+    year: number,
+    sent: (ReminderResult & { obligation: Obligation }) | null,
+  ) => {
+    const org = await getOrganisation(db, orgId);
+    const data = await yearlyObligations(db, orgId, year);
+    const reminders = await remindersOf(db, orgId, year);
+    const states = await mailStatesByIds(
+      db,
+      reminders.flatMap((r) => r.outbox_ids),
+    );
+    const targets = await effectiveTargets(db, orgId);
+    const names = new Map([...(await organisationsById(db, org.path)).values()].map((o) => [o.id, o.name]));
+    return {
+      title: `Obligations annuelles ${year} — ${org.name}`,
+      breadcrumbs: [{ label: org.name, href: `/organisations/${orgId}` }, { label: "Obligations annuelles" }],
+      children: (
+        <ObligationsPage
+          orgId={orgId}
+          orgName={org.name}
+          isSite={org.kind === "site"}
+          data={data}
+          reminders={reminders.map((r) => ({
+            obligation: r.obligation,
+            sentAt: r.sent_at,
+            states: states.filter((s) => r.outbox_ids.includes(s.id)),
+          }))}
+          sent={sent}
+          targets={targets}
+          names={names}
+          canManage={can(actorOf(request), "org.update", org.path)}
+          csrf={request.csrfToken}
+        />
+      ),
+    };
+  };
+
+  app.get("/organisations/:orgId/obligations", read, async (request, reply) => {
+    const { orgId } = parseInput(orgParams, request.params);
+    const { year } = yearQuery.parse(request.query ?? {});
+    return sendPage(reply, request, await obligationsPage(request, orgId, year, null));
+  });
+
+  app.post("/organisations/:orgId/obligations/remind", manage, async (request, reply) => {
+    const { orgId } = parseInput(orgParams, request.params);
+    const { year, obligation } = parseInput(remindBody, request.body);
+    const result = await sendReminders(db, actorOf(request), orgId, year, obligation);
+    return sendPage(reply, request, await obligationsPage(request, orgId, year, { ...result, obligation }));
+  });
+
+  app.post("/organisations/:orgId/obligations/review", manage, async (request, reply) => {
+    const { orgId } = parseInput(orgParams, request.params);
+    const { year } = parseInput(reviewBody, request.body);
+    await signAnnualReview(db, actorOf(request), orgId, year);
+    return reply.redirect(`/organisations/${orgId}/obligations?year=${year}`, 303);
+  });
+
+  app.post("/organisations/:orgId/targets", manage, async (request, reply) => {
+    const { orgId } = parseInput(orgParams, request.params);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const values: Record<string, number | null> = {};
+    const fields: Record<string, string> = {};
+    for (const key of Object.keys(TARGET_KEYS)) {
+      const raw = typeof body[key] === "string" ? (body[key] as string).trim().replace(",", ".") : "";
+      if (raw === "") values[key] = null;
+      else {
+        const n = Number(raw);
+        if (!Number.isFinite(n) || n < 0 || n > 100) fields[`target-${key}`] = "Un pourcentage entre 0 et 100.";
+        else values[key] = n / 100;
+      }
+    }
+    if (Object.keys(fields).length) throw new AppError("validation", { fields });
+    await setTargets(db, actorOf(request), orgId, values);
+    return reply.redirect(`/organisations/${orgId}/obligations`, 303);
+  });
+
+  app.get("/organisations/:orgId/export-indicateurs.csv", read, async (request, reply) => {
+    const { orgId } = parseInput(orgParams, request.params);
+    const { year } = z
+      .object({
+        year: z.coerce
+          .number()
+          .int()
+          .min(2000)
+          .max(2100)
+          .catch(() => thisYear() - 1),
+      })
+      .parse(request.query ?? {});
+    const rows = await nationalExport(db, orgId, year);
+    return reply
+      .header("content-type", "text/csv; charset=utf-8")
+      .header("content-disposition", `attachment; filename="export-indicateurs-${year}.csv"`)
+      .header("cache-control", "no-store")
+      .send(nationalCsv(rows));
+  });
+
+  const feedbackPage = async (request: FastifyRequest, orgId: string, report: ImportReport | null, errors?: Record<string, string>) => {
+    const org = await getOrganisation(db, orgId);
+    const year = thisYear();
+    return {
+      title: `Avis des usagers — ${org.name}`,
+      breadcrumbs: [{ label: org.name, href: `/organisations/${orgId}` }, { label: "Avis des usagers" }],
+      children: (
+        <FeedbackPage
+          orgId={orgId}
+          orgName={org.name}
+          rows={await listFeedback(db, orgId)}
+          report={report}
+          counts={await feedbackIndicator(db, orgId, year)}
+          year={year}
+          canWrite={can(actorOf(request), "request.write", org.path)}
+          csrf={request.csrfToken}
+          {...(errors ? { errors } : {})}
+        />
+      ),
+    };
+  };
+
+  app.get("/organisations/:orgId/feedback", read, async (request, reply) => {
+    const { orgId } = parseInput(orgParams, request.params);
+    return sendPage(reply, request, await feedbackPage(request, orgId, null));
+  });
+
+  app.post("/organisations/:orgId/feedback/:feedbackId/reply", write, async (request, reply) => {
+    const { orgId, feedbackId } = parseInput(feedbackParams, request.params);
+    const text = String(((request.body ?? {}) as Record<string, unknown>).reply ?? "");
+    try {
+      await replyToFeedback(db, actorOf(request), orgId, feedbackId, text);
+    } catch (e) {
+      if (e instanceof AppError && e.code === "validation")
+        return sendPage(reply, request, await feedbackPage(request, orgId, null, { [feedbackId]: e.fields?.reply ?? e.message }), 400);
+      throw e;
+    }
+    return reply.redirect(`/organisations/${orgId}/feedback`, 303);
+  });
+
+  await app.register(async (plugin) => {
+    acceptUploads(plugin);
+    const scope = plugin.withTypeProvider<ZodTypeProvider>();
+    scope.post("/organisations/:orgId/feedback/import", write, async (request, reply: FastifyReply) => {
+      const { orgId } = parseInput(orgParams, request.params);
+      const file = ((request.body ?? {}) as Record<string, unknown>).file;
+      const fail = async (message: string, status: number) =>
+        sendPage(reply, request, await feedbackPage(request, orgId, { read: 0, added: 0, errors: [message] }), status);
+      if (!isUploadedFile(file) || file.data.length === 0) return fail("Choisissez le fichier des expériences (CSV ou JSON).", 400);
+      if (file.tooLarge) return fail("Le fichier dépasse 10 Mo.", 413);
+      const report = await importExperiences(db, actorOf(request), orgId, file.data, file.fileName);
+      return sendPage(reply, request, await feedbackPage(request, orgId, report), report.errors.length ? 400 : 200);
+    });
+  });
+}

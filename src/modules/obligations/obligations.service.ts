@@ -1,0 +1,340 @@
+import type { Kysely } from "kysely";
+import { AppError } from "../../app/errors.ts";
+import type { DB } from "../../db/schema.ts";
+import { referentsOf } from "../accounts/accounts.service.ts";
+import type { Actor } from "../accounts/roles.ts";
+import { sitesAssessedIn } from "../assessments/assessments.service.ts";
+import { auditActor, recordAudit } from "../audit/audit.service.ts";
+import type { IndicatorBatchSource, IndicatorSource, IndicatorValue } from "../indicators/indicator.ts";
+import { queueEmail } from "../mail/mail.service.ts";
+import { getOrganisation } from "../organisations/organisations.service.ts";
+import { openDataFigures, publishedIn } from "../publication/publication.service.ts";
+import { sitesSurveyedIn } from "../surveys/surveys.service.ts";
+import { type NationalRow, nationalRows, parseExperiences } from "./national.ts";
+import * as repo from "./obligations.repository.ts";
+
+/** The four things a site owes every year (SP+ commitments on measuring, assessing, reviewing, publishing). */
+export const OBLIGATIONS = ["survey", "assessment", "review", "publication"] as const;
+export type Obligation = (typeof OBLIGATIONS)[number];
+
+export const OBLIGATION_LABELS: Record<Obligation, { title: string; missing: string; how: string }> = {
+  survey: {
+    title: "Enquête de satisfaction",
+    missing: "mené son enquête de satisfaction",
+    how: "au moins une réponse à une enquête Vigie dans l'année",
+  },
+  assessment: { title: "Auto-évaluation", missing: "signé son auto-évaluation", how: "l'auto-évaluation de l'année signée" },
+  review: { title: "Bilan annuel", missing: "validé son bilan annuel", how: "le bilan annuel de l'année validé par le site" },
+  publication: {
+    title: "Publication des résultats",
+    missing: "publié ses résultats",
+    how: "des résultats publiés dans l'année (tâche de nuit ou « Publier les résultats maintenant »)",
+  },
+};
+
+export interface SiteStatus {
+  id: string;
+  name: string;
+  done: Record<Obligation, boolean>;
+}
+
+export interface YearlyObligations {
+  year: number;
+  sites: SiteStatus[];
+  /** For each obligation, the sites that have not met it yet, by name. */
+  missing: Record<Obligation, SiteStatus[]>;
+}
+
+/**
+ * Where each site under `root` stands on its yearly obligations. Set-based: the sites, then one query
+ * per obligation for the whole subtree (through each module's service), whatever the number of sites.
+ */
+export async function yearlyObligations(db: Kysely<DB>, root: string, year: number): Promise<YearlyObligations> {
+  const siteRows = await repo.sitesUnder(db, root);
+  const ids = siteRows.map((s) => s.id);
+  const [surveyed, assessed, reviewed, published] = await Promise.all([
+    sitesSurveyedIn(db, root, year),
+    sitesAssessedIn(db, root, year),
+    repo.reviewsSignedIn(db, root, year),
+    publishedIn(db, ids, year),
+  ]);
+  const sets: Record<Obligation, Set<string>> = {
+    survey: new Set(surveyed),
+    assessment: new Set(assessed),
+    review: new Set(reviewed),
+    publication: new Set(published),
+  };
+  const sites = siteRows.map((s) => ({
+    id: s.id,
+    name: s.name,
+    done: Object.fromEntries(OBLIGATIONS.map((o) => [o, sets[o].has(s.id)])) as Record<Obligation, boolean>,
+  }));
+  const missing = Object.fromEntries(OBLIGATIONS.map((o) => [o, sites.filter((s) => !s.done[o])])) as Record<Obligation, SiteStatus[]>;
+  return { year, sites, missing };
+}
+
+export interface ReminderResult {
+  sites: number;
+  queued: number;
+  /** Sites that have no referent of their own: nobody to remind there. */
+  withoutReferent: string[];
+}
+
+/**
+ * Reminds the referents of the sites under `root` that have not met `obligation` this year: one
+ * message per referent and site, through the mail outbox (so the outbox says whether it left). The
+ * messages and the record of the reminder are written together.
+ */
+export async function sendReminders(
+  db: Kysely<DB>,
+  actor: Actor,
+  root: string,
+  year: number,
+  obligation: Obligation,
+): Promise<ReminderResult> {
+  const network = await getOrganisation(db, root);
+  const { missing } = await yearlyObligations(db, root, year);
+  const sites = missing[obligation];
+  const referents = await referentsOf(
+    db,
+    sites.map((s) => s.id),
+  );
+  const label = OBLIGATION_LABELS[obligation];
+  const withReferent = new Set(referents.map((r) => r.orgId));
+  const names = new Map(sites.map((s) => [s.id, s.name]));
+  return db.transaction().execute(async (trx) => {
+    const outboxIds: string[] = [];
+    for (const r of referents) {
+      outboxIds.push(
+        await queueEmail(trx, {
+          orgId: r.orgId,
+          kind: "obligation-reminder",
+          to: r.email,
+          subject: `${names.get(r.orgId)} : ${label.title.toLowerCase()} ${year} à faire`,
+          text: [
+            "Bonjour,",
+            "",
+            `${network.name} vous rappelle que ${names.get(r.orgId)} n'a pas encore ${label.missing} pour ${year}.`,
+            `Ce qui compte comme fait : ${label.how}.`,
+            "",
+            "Cette obligation annuelle fait partie du programme Services Publics+. Vous la retrouvez dans Vigie, sur la page de votre site.",
+            "",
+            "— Vigie",
+          ].join("\n"),
+        }),
+      );
+    }
+    await repo.insertReminder(trx, root, year, obligation, outboxIds);
+    await recordAudit(trx, auditActor(actor), {
+      orgId: root,
+      action: "create",
+      entity: "obligation",
+      entityId: root,
+      after: { year, obligation, sites: sites.length, messages: outboxIds.length },
+    });
+    return {
+      sites: sites.length,
+      queued: outboxIds.length,
+      withoutReferent: sites.filter((s) => !withReferent.has(s.id)).map((s) => s.name),
+    };
+  });
+}
+
+export const remindersOf = repo.lastReminders;
+
+/** A site says it held its annual review for the year (what the obligations view counts). */
+export async function signAnnualReview(db: Kysely<DB>, actor: Actor, orgId: string, year: number): Promise<void> {
+  const org = await getOrganisation(db, orgId);
+  if (org.kind !== "site") throw new AppError("obligations.not_a_site");
+  await db.transaction().execute(async (trx) => {
+    if (await repo.signReview(trx, orgId, year, actor.displayName))
+      await recordAudit(trx, auditActor(actor), { orgId: orgId, action: "create", entity: "review", entityId: orgId, after: { year } });
+  });
+}
+
+export async function reviewSigned(db: Kysely<DB>, orgId: string, year: number): Promise<boolean> {
+  return (await repo.reviewsSignedIn(db, orgId, year)).includes(orgId) || (await isSignedOn(db, orgId, year));
+}
+async function isSignedOn(db: Kysely<DB>, orgId: string, year: number): Promise<boolean> {
+  const path = [orgId];
+  void path;
+  return (await repo.reviewsSignedIn(db, orgId, year)).length > 0;
+}
+
+/* ---------- Targets set per network, inherited below ---------- */
+
+/** The indicators a network may set a target for, with what the target means. */
+export const TARGET_KEYS: Record<string, { label: string; unit: "share" }> = {
+  "calls.answer_rate": { label: "Taux de décroché des appels par un agent (hors serveur vocal)", unit: "share" },
+  "requests.answered_in_time": { label: "Respect du délai annoncé", unit: "share" },
+  "surveys.satisfaction": { label: "Taux de satisfaction globale", unit: "share" },
+  "surveys.online_8_or_more": { label: "Démarches en ligne notées 8/10 ou plus", unit: "share" },
+};
+
+export interface EffectiveTarget {
+  key: string;
+  value: number | null;
+  /** The organisation that set it: this one, or the nearest ancestor that does. */
+  setOn: string | null;
+  own: boolean;
+}
+
+/** Each target as it applies to `orgId`: its own, else its nearest ancestor's. One query. */
+export async function effectiveTargets(db: Kysely<DB>, orgId: string): Promise<EffectiveTarget[]> {
+  const org = await getOrganisation(db, orgId);
+  const rows = await repo.targetsOnPath(db, org.path);
+  const depth = new Map(org.path.map((id, i) => [id, i]));
+  return Object.keys(TARGET_KEYS).map((key) => {
+    const nearest = rows.filter((r) => r.indicator_key === key).sort((a, b) => (depth.get(b.org_id) ?? 0) - (depth.get(a.org_id) ?? 0))[0];
+    return { key, value: nearest ? Number(nearest.value) : null, setOn: nearest?.org_id ?? null, own: nearest?.org_id === orgId };
+  });
+}
+
+export async function setTargets(db: Kysely<DB>, actor: Actor, orgId: string, values: Record<string, number | null>): Promise<void> {
+  await getOrganisation(db, orgId);
+  await db.transaction().execute(async (trx) => {
+    for (const [key, value] of Object.entries(values)) if (key in TARGET_KEYS) await repo.setTarget(trx, orgId, key, value);
+    await recordAudit(trx, auditActor(actor), { orgId: orgId, action: "update", entity: "targets", entityId: orgId, after: values });
+  });
+}
+
+/* ---------- National formats ---------- */
+
+/** The published figures of a subtree's sites in the national export's lines, for a whole year. */
+export async function nationalExport(db: Kysely<DB>, root: string, year: number): Promise<NationalRow[]> {
+  const rows: NationalRow[] = [];
+  for await (const batch of openDataFigures(db, root)) rows.push(...nationalRows(batch, year));
+  return rows;
+}
+
+export interface ImportReport {
+  read: number;
+  added: number;
+  errors: string[];
+}
+
+/** Imports an Experiences export into the organisation's feedback. A file with any error changes nothing. */
+export async function importExperiences(
+  db: Kysely<DB>,
+  actor: Actor,
+  orgId: string,
+  bytes: Uint8Array,
+  fileName: string,
+): Promise<ImportReport> {
+  await getOrganisation(db, orgId);
+  const parsed = parseExperiences(bytes, fileName);
+  if (parsed.errors.length) return { read: parsed.rows.length, added: 0, errors: parsed.errors.slice(0, 50) };
+  const added = await db.transaction().execute(async (trx) => {
+    const n = await repo.insertFeedback(trx, orgId, parsed.rows);
+    await recordAudit(trx, auditActor(actor), {
+      orgId: orgId,
+      action: "create",
+      entity: "feedback",
+      entityId: orgId,
+      after: { read: parsed.rows.length, added: n },
+    });
+    return n;
+  });
+  return { read: parsed.rows.length, added, errors: [] };
+}
+
+export type { FeedbackRow } from "./obligations.repository.ts";
+
+export function listFeedback(db: Kysely<DB>, orgId: string, limit = 200) {
+  return repo.listFeedback(db, orgId, { limit });
+}
+
+/** The replies an organisation made public, for its public results page. */
+export function publicReplies(db: Kysely<DB>, orgId: string, limit = 20) {
+  return repo.listFeedback(db, orgId, { repliedOnly: true, limit });
+}
+
+export async function getFeedback(db: Kysely<DB>, orgId: string, id: string) {
+  const row = await repo.findFeedback(db, orgId, id);
+  if (!row) throw new AppError("feedback.not_found");
+  return row;
+}
+
+export async function replyToFeedback(db: Kysely<DB>, actor: Actor, orgId: string, id: string, reply: string): Promise<void> {
+  const before = await getFeedback(db, orgId, id);
+  const text = reply.trim();
+  if (text.length < 2) throw new AppError("validation", { fields: { reply: "Écrivez la réponse publique." } });
+  if (text.length > 4000) throw new AppError("validation", { fields: { reply: "La réponse ne peut dépasser 4 000 caractères." } });
+  await db.transaction().execute(async (trx) => {
+    await repo.writeReply(trx, orgId, id, text, actor.displayName);
+    await recordAudit(trx, auditActor(actor), {
+      orgId: orgId,
+      action: "update",
+      entity: "feedback",
+      entityId: id,
+      before: { reply: before.publicReply },
+      after: { reply: text },
+    });
+  });
+}
+
+/** Received, answered within the delay, turned into actions: the feedback indicator of a year. */
+export function feedbackIndicator(db: Kysely<DB>, orgId: string, year: number, withinDays = 15) {
+  return repo.feedbackCounts(db, orgId, year, withinDays);
+}
+
+/* ---------- The feedback indicator ---------- */
+
+/** The delay a user's story should be answered in: the 15 days of Marianne (2008, commitment 13). */
+const FEEDBACK_DELAY_DAYS = 15;
+
+function feedbackValues(f: repo.FeedbackFigures): IndicatorValue[] {
+  return [
+    {
+      key: "feedback.received",
+      label: "Avis d'usagers reçus (Services Publics+)",
+      unit: "count",
+      value: f.received,
+      target: null,
+      better: "higher",
+      sample: f.received,
+      commitments: [],
+    },
+    {
+      key: "feedback.answered_in_time",
+      label: `Avis d'usagers ayant reçu une réponse publique dans les ${FEEDBACK_DELAY_DAYS} jours`,
+      unit: "share",
+      value: f.received ? f.answered_in_time / f.received : null,
+      target: null,
+      better: "higher",
+      sample: f.received,
+      commitments: [],
+    },
+    {
+      key: "feedback.into_actions",
+      label: "Avis d'usagers transformés en actions du plan",
+      unit: "count",
+      value: f.actions,
+      target: null,
+      better: "higher",
+      sample: f.received,
+      commitments: [],
+    },
+  ];
+}
+
+export const feedbackIndicatorSource: IndicatorSource = async (db, orgId, period) => {
+  const [row] = await repo.feedbackFigures(db, { only: orgId }, period.from, period.to, FEEDBACK_DELAY_DAYS);
+  return row ? feedbackValues(row) : [];
+};
+
+/** The same for every organisation of a scope, each over its subtree: one grouped read. */
+export const feedbackIndicatorBatch: IndicatorBatchSource = async (db, scope, period) => {
+  const rows = await repo.feedbackFigures(db, scope, period.from, period.to, FEEDBACK_DELAY_DAYS);
+  return new Map(rows.map((r) => [r.org_id, feedbackValues(r)]));
+};
+
+/**
+ * The figures with the network's targets in place of the framework's, where a node of the path sets
+ * one (the phone pick-up at 85 % rather than the default): what the dashboard's traffic lights read.
+ */
+export async function withNetworkTargets(db: Kysely<DB>, orgId: string, values: IndicatorValue[]): Promise<IndicatorValue[]> {
+  const targets = new Map((await effectiveTargets(db, orgId)).filter((t) => t.value !== null).map((t) => [t.key, t.value]));
+  if (targets.size === 0) return values;
+  return values.map((v) => (targets.has(v.key) ? { ...v, target: targets.get(v.key) ?? v.target } : v));
+}

@@ -1,0 +1,283 @@
+import { formatDate, formatDateTimeShort, formatNumber, NBSP, plural } from "../../ui/format.ts";
+import { CsrfField, UploadField } from "../../ui/forms.tsx";
+import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
+import type { MailState } from "../mail/mail.service.ts";
+import type { ImportReport, YearlyObligations } from "./obligations.service.ts";
+import {
+  type EffectiveTarget,
+  type FeedbackRow,
+  OBLIGATION_LABELS,
+  OBLIGATIONS,
+  type Obligation,
+  type ReminderResult,
+  TARGET_KEYS,
+} from "./obligations.service.ts";
+
+const MAIL_STATUS: Record<string, string> = { queued: "en file d'envoi", sent: "envoyé", failed: "échec" };
+
+export function ObligationsPage(props: {
+  orgId: string;
+  orgName: string;
+  isSite: boolean;
+  data: YearlyObligations;
+  reminders: Array<{ obligation: string; sentAt: Date; states: MailState[] }>;
+  sent: (ReminderResult & { obligation: Obligation }) | null;
+  targets: EffectiveTarget[];
+  names: Map<string, string>;
+  canManage: boolean;
+  csrf: string;
+}): SafeHtml {
+  const { data, orgId } = props;
+  const base = `/organisations/${orgId}/obligations`;
+  return (
+    <div>
+      <h1>{`Obligations annuelles — ${props.orgName}`}</h1>
+      <form method="get" action={base} class="fr-mb-3w">
+        <div class="fr-input-group">
+          <label class="fr-label" for="year">
+            Année
+          </label>
+          <input class="fr-input" type="number" id="year" name="year" min="2000" max="2100" value={String(data.year)} />
+        </div>
+        <button class="fr-btn fr-btn--secondary" type="submit">
+          Afficher
+        </button>
+      </form>
+      {props.sent ? (
+        <div class="fr-alert fr-alert--info fr-mb-3w" role="status">
+          <p>
+            {props.sent.queued
+              ? `${plural(props.sent.queued, "rappel")} mis en file d'envoi pour « ${OBLIGATION_LABELS[props.sent.obligation].title} » : leur état (envoyé ou en échec) est suivi ci-dessous.`
+              : `Aucun rappel envoyé pour « ${OBLIGATION_LABELS[props.sent.obligation].title} ».`}
+            {props.sent.withoutReferent.length
+              ? ` Sans référent qualité, donc sans rappel${NBSP}: ${props.sent.withoutReferent.join(", ")}.`
+              : null}
+          </p>
+        </div>
+      ) : null}
+      <h2>Qui n'a pas encore… ({data.year})</h2>
+      <p>{`${plural(data.sites.length, "site")} dans ce périmètre.`} Ce qui compte comme fait est indiqué sous chaque obligation.</p>
+      {OBLIGATIONS.map((o) => {
+        const missing = data.missing[o];
+        return (
+          <section class="fr-mb-4w" aria-labelledby={`missing-${o}`}>
+            <h3 id={`missing-${o}`}>{`… ${OBLIGATION_LABELS[o].missing} (${formatNumber(missing.length)})`}</h3>
+            <p class="fr-hint-text">{`Compte comme fait : ${OBLIGATION_LABELS[o].how}.`}</p>
+            {missing.length ? (
+              <ul>
+                {missing.map((s) => (
+                  <li>
+                    <a href={`/organisations/${s.id}/obligations?year=${data.year}`}>{s.name}</a>
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              <p>Tous les sites l'ont fait.</p>
+            )}
+            {missing.length && props.canManage && !props.isSite ? (
+              <form method="post" action={`${base}/remind`}>
+                <CsrfField token={props.csrf} />
+                <input type="hidden" name="year" value={String(data.year)} />
+                <input type="hidden" name="obligation" value={o} />
+                <button class="fr-btn fr-btn--secondary fr-btn--sm" type="submit">
+                  {`Envoyer un rappel aux référents (${plural(missing.length, "site")})`}
+                </button>
+              </form>
+            ) : null}
+          </section>
+        );
+      })}
+      {props.isSite && props.canManage && !data.sites[0]?.done.review ? (
+        <form method="post" action={`${base}/review`} class="fr-mb-4w">
+          <CsrfField token={props.csrf} />
+          <input type="hidden" name="year" value={String(data.year)} />
+          <p>
+            Le bilan annuel est <a href={`/organisations/${orgId}/review?year=${data.year}`}>la page du bilan</a> ; validez-le une fois
+            présenté à l'équipe.
+          </p>
+          <button class="fr-btn" type="submit">{`Valider le bilan annuel ${data.year}`}</button>
+        </form>
+      ) : null}
+      <h2>Rappels envoyés</h2>
+      {props.reminders.length ? (
+        <ul>
+          {props.reminders.map((r) => {
+            const counts = new Map<string, number>();
+            for (const s of r.states) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
+            return (
+              <li>
+                {`${formatDateTimeShort(r.sentAt)} — ${OBLIGATION_LABELS[r.obligation as Obligation]?.title ?? r.obligation} : ${
+                  r.states.length
+                    ? [...counts].map(([k, n]) => `${formatNumber(n)} ${MAIL_STATUS[k] ?? k}`).join(", ")
+                    : "aucun message (aucun référent)"
+                }`}
+              </li>
+            );
+          })}
+        </ul>
+      ) : (
+        <p>Aucun rappel envoyé pour cette année.</p>
+      )}
+      <h2>Objectifs</h2>
+      <p>Un objectif fixé ici vaut pour tout ce qui est rattaché à cette organisation, sauf là où un niveau inférieur fixe le sien.</p>
+      <form method="post" action={`/organisations/${orgId}/targets`}>
+        <CsrfField token={props.csrf} />
+        {props.targets.map((t) => (
+          <div class="fr-input-group">
+            <label class="fr-label" for={`target-${t.key}`}>
+              {`${TARGET_KEYS[t.key]?.label ?? t.key} (en %)`}
+              <span class="fr-hint-text">
+                {t.value === null
+                  ? "Aucun objectif fixé au-dessus."
+                  : t.own
+                    ? "Fixé ici."
+                    : `Hérité de ${props.names.get(t.setOn ?? "") ?? "l'organisation de rattachement"} : ${formatNumber(t.value * 100, 1)}${NBSP}%.`}
+              </span>
+            </label>
+            <input
+              class="fr-input"
+              type="number"
+              step="0.1"
+              min="0"
+              max="100"
+              id={`target-${t.key}`}
+              name={t.key}
+              value={t.own && t.value !== null ? String(Math.round(t.value * 1000) / 10) : ""}
+              disabled={!props.canManage}
+            />
+          </div>
+        ))}
+        {props.canManage ? (
+          <button class="fr-btn" type="submit">
+            Enregistrer les objectifs
+          </button>
+        ) : null}
+      </form>
+      <p class="fr-mt-3w">
+        <a
+          class="fr-link fr-icon-download-line fr-link--icon-left"
+          href={`/organisations/${orgId}/export-indicateurs.csv?year=${data.year}`}
+          download
+        >
+          {`Export des indicateurs Services Publics+ ${data.year} (format national, CSV)`}
+        </a>
+      </p>
+    </div>
+  );
+}
+
+const SENTIMENT_LABELS: Record<string, string> = { negative: "négatif", neutral: "neutre", positive: "positif" };
+
+export function FeedbackPage(props: {
+  orgId: string;
+  orgName: string;
+  rows: FeedbackRow[];
+  report: ImportReport | null;
+  counts: { received: number; answered: number; answeredInTime: number; actions: number };
+  year: number;
+  canWrite: boolean;
+  csrf: string;
+  errors?: Record<string, string>;
+}): SafeHtml {
+  const r = props.report;
+  return (
+    <div>
+      <h1>{`Avis des usagers — ${props.orgName}`}</h1>
+      <p>
+        {`${props.year} : ${plural(props.counts.received, "avis reçu", "avis reçus")}, ${plural(props.counts.answered, "réponse publique", "réponses publiques")} dont ${formatNumber(props.counts.answeredInTime)} dans les 15${NBSP}jours, ${plural(props.counts.actions, "action", "actions")} du plan qui en découle${props.counts.actions > 1 ? "nt" : ""}.`}
+      </p>
+      {r ? (
+        r.errors.length ? (
+          <div class="fr-alert fr-alert--error fr-mb-3w" role="alert">
+            <h3 class="fr-alert__title">Le fichier n'a pas été importé : rien n'a changé.</h3>
+            <ul>
+              {r.errors.map((e) => (
+                <li>{e}</li>
+              ))}
+            </ul>
+          </div>
+        ) : (
+          <div class="fr-alert fr-alert--success fr-mb-3w" role="status">
+            <p>{`${plural(r.read, "expérience lue", "expériences lues")}, ${plural(r.added, "nouvelle", "nouvelles")} (les autres étaient déjà importées).`}</p>
+          </div>
+        )
+      ) : null}
+      {props.canWrite ? (
+        <form method="post" action={`/organisations/${props.orgId}/feedback/import`} enctype="multipart/form-data" class="fr-mb-4w">
+          <CsrfField token={props.csrf} />
+          <UploadField
+            label="Export des expériences Services Publics+"
+            hint="Fichier CSV ou JSON téléchargé depuis Services Publics+ (colonnes « ID expérience », « Écrit le », « Description », « Ressenti usager »…)."
+            accept=".csv,.json,text/csv,application/json"
+          />
+          <button class="fr-btn" type="submit">
+            Importer
+          </button>
+        </form>
+      ) : null}
+      <h2>Avis des usagers</h2>
+      {props.rows.length ? (
+        props.rows.map((f) => (
+          <article class="fr-card fr-mb-3w fr-p-3w" aria-labelledby={`fb-${f.id}`}>
+            <h3
+              id={`fb-${f.id}`}
+              class="fr-h6"
+            >{`Expérience ${f.externalId} — ${formatDate(f.writtenOn, { year: true })}${f.sentiment ? `, ressenti ${SENTIMENT_LABELS[f.sentiment]}` : ""}`}</h3>
+            <blockquote>
+              <p>{f.body}</p>
+            </blockquote>
+            {f.nationalReply ? <p>{`Réponse déjà publiée sur Services Publics+ : ${f.nationalReply}`}</p> : null}
+            {f.publicReply ? (
+              <p>
+                <strong>Notre réponse publique : </strong>
+                {f.publicReply}
+              </p>
+            ) : null}
+            {props.canWrite ? (
+              <form method="post" action={`/organisations/${props.orgId}/feedback/${f.id}/reply`}>
+                <CsrfField token={props.csrf} />
+                <div class={`fr-input-group${props.errors?.[f.id] ? " fr-input-group--error" : ""}`}>
+                  <label class="fr-label" for={`reply-${f.id}`}>
+                    {f.publicReply ? "Modifier la réponse publique" : "Réponse publique"}
+                    <span class="fr-hint-text">Elle paraît sur la page publique des résultats, avec le message de l'usager.</span>
+                  </label>
+                  <textarea class="fr-input" id={`reply-${f.id}`} name="reply" rows={3} maxlength={4000}>
+                    {f.publicReply ?? ""}
+                  </textarea>
+                  {props.errors?.[f.id] ? <p class="fr-error-text">{props.errors[f.id]}</p> : null}
+                </div>
+                <button class="fr-btn fr-btn--sm" type="submit">
+                  Publier la réponse
+                </button>
+              </form>
+            ) : null}
+          </article>
+        ))
+      ) : (
+        <p>Aucun avis importé.</p>
+      )}
+    </div>
+  );
+}
+
+/** The replies on the public results page: plain HTML, nothing needs JavaScript. */
+export function PublicReplies({ rows }: { rows: FeedbackRow[] }): SafeHtml | null {
+  if (!rows.length) return null;
+  return (
+    <section aria-labelledby="public-replies" class="fr-mt-4w">
+      <h2 id="public-replies">Vos avis et nos réponses</h2>
+      {rows.map((f) => (
+        <article class="fr-mb-3w">
+          <h3 class="fr-h6">{`Avis du ${formatDate(f.writtenOn, { year: true })}`}</h3>
+          <blockquote>
+            <p>{f.body}</p>
+          </blockquote>
+          <p>
+            <strong>Notre réponse : </strong>
+            {f.publicReply ?? ""}
+          </p>
+        </article>
+      ))}
+    </section>
+  );
+}
