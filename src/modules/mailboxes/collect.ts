@@ -29,6 +29,8 @@ export interface CollectOptions {
   now?: Date;
   /** Stop after this many messages (the next run goes on). */
   limit?: number;
+  /** Public address of the site, for the tracking link of the acknowledgement. */
+  baseUrl?: string;
 }
 
 /**
@@ -36,7 +38,12 @@ export interface CollectOptions {
  * transaction with its ledger row. A failure (server down, password changed) is recorded on the
  * mailbox for its page and returned, never thrown: the next run tries again.
  */
-export async function collectMailbox(db: Kysely<DB>, orgId: string, mailboxId: string, options: CollectOptions = {}): Promise<CollectResult> {
+export async function collectMailbox(
+  db: Kysely<DB>,
+  orgId: string,
+  mailboxId: string,
+  options: CollectOptions = {},
+): Promise<CollectResult> {
   const mdb = mailboxDb(db);
   const result: CollectResult = { registered: 0, joined: 0, ignored: 0, duplicates: 0, error: null };
   const box = await mdb.selectFrom("mailboxes").selectAll().where("org_id", "=", orgId).where("id", "=", mailboxId).executeTakeFirst();
@@ -79,7 +86,7 @@ export async function collectMailbox(db: Kysely<DB>, orgId: string, mailboxId: s
         }
         fetched.sort((a, b) => a.uid - b.uid);
         for (const m of fetched) {
-          const outcome = await takeMessage(db, org, box.id, validity, m);
+          const outcome = await takeMessage(db, org, box.id, validity, m, options.baseUrl ?? "");
           result[outcome]++;
         }
       }
@@ -118,8 +125,10 @@ function firstAddress(a: AddressObject | AddressObject[] | undefined) {
 }
 
 /** The text of a message: its text part, else its HTML reduced to text (nothing of the HTML is ever rendered as such). */
-export function messageText(parsed: Pick<ParsedMail, "text" | "html">): string {
-  if (parsed.text?.trim()) return parsed.text.trim();
+export function messageText(parsed: Pick<ParsedMail, "text" | "html">, htmlOnly: boolean): string {
+  // A message written only in HTML gets a text from mailparser that keeps image addresses (tracking
+  // pixels): ours keeps the words only.
+  if (!htmlOnly && parsed.text?.trim()) return parsed.text.trim();
   if (typeof parsed.html === "string") {
     const withBreaks = parsed.html.replace(/<\s*(br|\/p|\/div|\/li|\/tr|\/h\d)\b[^>]*>/gi, "\n");
     return sanitizeHtml(withBreaks, { allowedTags: [], allowedAttributes: {} })
@@ -141,6 +150,7 @@ async function takeMessage(
   mailboxId: string,
   validity: string,
   m: { uid: number; internalDate: Date; source: Buffer },
+  baseUrl: string,
 ): Promise<Outcome> {
   const mdb = mailboxDb(db);
   const orgId = org.id;
@@ -170,23 +180,28 @@ async function takeMessage(
       .where("id", "=", mailboxId)
       .execute();
   const claim = async (trx: Kysely<DB>, row: ReturnType<typeof ledger>) =>
-    (await mailboxDb(trx).insertInto("mailbox_messages").values(row).onConflict((oc) => oc.doNothing()).returning("uid").executeTakeFirst()) !==
-    undefined;
+    (await mailboxDb(trx)
+      .insertInto("mailbox_messages")
+      .values(row)
+      .onConflict((oc) => oc.doNothing())
+      .returning("uid")
+      .executeTakeFirst()) !== undefined;
   const skip = async () => {
     // Already in the ledger (read before a crash, or the same Message-ID in another mailbox): only move on.
-    await mdb.updateTable("mailboxes").set({ last_uid: m.uid }).where("org_id", "=", orgId).where("id", "=", mailboxId).where("last_uid", "<", String(m.uid)).execute();
+    await mdb
+      .updateTable("mailboxes")
+      .set({ last_uid: m.uid })
+      .where("org_id", "=", orgId)
+      .where("id", "=", mailboxId)
+      .where("last_uid", "<", String(m.uid))
+      .execute();
     return "duplicates" as const;
   };
 
-  const ignored = classify({
-    get: (name) => {
-      const v = parsed.headers.get(name);
-      return v === undefined ? undefined : typeof v === "string" ? v : JSON.stringify(v);
-    },
-    from: sender ?? undefined,
-    subject,
-    contentType: parsed.headerLines.find((l) => l.key === "content-type")?.line.replace(/^content-type:\s*/i, ""),
-  });
+  // The raw header lines: mailparser folds some headers (List-*) into objects of its own.
+  const raw = new Map<string, string>();
+  for (const l of parsed.headerLines) if (!raw.has(l.key)) raw.set(l.key, l.line.slice(l.line.indexOf(":") + 1).trim());
+  const ignored = classify({ get: (name) => raw.get(name), from: sender ?? undefined, subject, contentType: raw.get("content-type") });
   if (ignored || !sender) {
     const done = await db.transaction().execute(async (trx) => {
       if (!(await claim(trx, ledger("ignored", ignored ?? "no-sender", null)))) return false;
@@ -196,7 +211,7 @@ async function takeMessage(
     return done ? "ignored" : skip();
   }
 
-  const body = messageText(parsed);
+  const body = messageText(parsed, (raw.get("content-type") ?? "").toLowerCase().startsWith("text/html"));
   // A reply: its In-Reply-To/References name a message of a request, or its subject the receipt number.
   const refs = [parsed.inReplyTo, ...(Array.isArray(parsed.references) ? parsed.references : parsed.references ? [parsed.references] : [])]
     .filter((r): r is string => typeof r === "string" && r.length > 0)
@@ -218,7 +233,12 @@ async function takeMessage(
     const target = requestId;
     const done = await db.transaction().execute(async (trx) => {
       if (!(await claim(trx, ledger("joined", null, target)))) return false;
-      await addIncomingMessage(trx, orgId, target, { from: from?.name ? `${from.name} <${sender}>` : sender, subject, body, receivedAt: m.internalDate });
+      await addIncomingMessage(trx, orgId, target, {
+        from: from?.name ? `${from.name} <${sender}>` : sender,
+        subject,
+        body,
+        receivedAt: m.internalDate,
+      });
       await advance(mailboxDb(trx), "joined_count");
       return true;
     });
@@ -255,6 +275,7 @@ async function takeMessage(
     },
     {
       source: "public",
+      baseUrl,
       author: { accountId: null, label: `courriel reçu (${sender})`.slice(0, 200) },
       claim: (trx) => claim(trx, ledger("registered", null, null)),
       after: async (trx, r) => {
@@ -267,7 +288,11 @@ async function takeMessage(
           .where("uid_validity", "=", validity)
           .where("uid", "=", String(m.uid))
           .execute();
-        for (const a of kept) await t.insertInto("mailbox_attachments").values({ org_id: orgId, request_id: r.request.id, ...a }).execute();
+        for (const a of kept)
+          await t
+            .insertInto("mailbox_attachments")
+            .values({ org_id: orgId, request_id: r.request.id, ...a })
+            .execute();
         await advance(t, "registered_count");
       },
     },

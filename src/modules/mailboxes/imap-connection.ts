@@ -42,7 +42,8 @@ export function imapErrorText(error: unknown, folder?: string): string {
   if (e.authenticationFailed || e.serverResponseCode === "AUTHENTICATIONFAILED") {
     return `Identifiant ou mot de passe refusé par le serveur${server}.`;
   }
-  if (e.mailboxMissing || e.serverResponseCode === "NONEXISTENT") return `Le dossier « ${folder ?? "?"} » n'existe pas dans cette boîte${server}.`;
+  if (e.mailboxMissing || e.serverResponseCode === "NONEXISTENT")
+    return `Le dossier « ${folder ?? "?"} » n'existe pas dans cette boîte${server}.`;
   switch (e.code) {
     case "ECONNREFUSED":
       return "Connexion refusée : aucun serveur IMAP n'écoute à cette adresse et ce port.";
