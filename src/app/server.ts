@@ -22,6 +22,7 @@ import { homeRoutes } from "../modules/home/home.routes.tsx";
 import { legalRoutes } from "../modules/legal/legal.routes.tsx";
 import { leversRoutes } from "../modules/levers/levers.routes.tsx";
 import { mailRoutes } from "../modules/mail/mail.routes.tsx";
+import { mailboxesRoutes } from "../modules/mailboxes/mailboxes.routes.tsx";
 import { mysteryApiRoutes } from "../modules/mystery/mystery.api.ts";
 import { mysteryRoutes } from "../modules/mystery/mystery.routes.tsx";
 import { openingHoursRoutes } from "../modules/opening-hours/opening-hours.routes.tsx";
@@ -105,6 +106,7 @@ export async function buildServer(
     calendarRoutes,
     frameworksRoutes,
     announcedDelaysRoutes,
+    mailboxesRoutes,
     leversRoutes,
     requestsRoutes,
     requestsPublicRoutes,

@@ -15,19 +15,25 @@ export const COLLECT_EVERY_MS = 60_000;
 const AFTER_FAILURE_MS = 5 * 60_000;
 const REVIVE = "mailboxes.revive";
 
-export const collectJob = defineJob(COLLECT_JOB, z.object({ orgId: z.string().uuid(), mailboxId: z.string().uuid() }), async (p, ctx) => {
-  const exists = await mailboxDb(ctx.db)
-    .selectFrom("mailboxes")
-    .select("id")
-    .where("org_id", "=", p.orgId)
-    .where("id", "=", p.mailboxId)
-    .executeTakeFirst();
-  if (!exists) return;
-  const result = await collectMailbox(ctx.db, p.orgId, p.mailboxId, { now: ctx.now, baseUrl: process.env.BASE_URL ?? "" });
-  if (result.error) ctx.log.warn({ mailboxId: p.mailboxId, error: result.error }, "boîte aux lettres illisible");
-  const next = new Date(ctx.now.getTime() + (result.error ? AFTER_FAILURE_MS : COLLECT_EVERY_MS));
-  await enqueue(ctx.db, { name: COLLECT_JOB, payload: p, runAt: next, dedupeKey: collectKey(p.mailboxId, next) });
-});
+export const collectJob = defineJob(
+  COLLECT_JOB,
+  z.object({ orgId: z.string().uuid(), mailboxId: z.string().uuid(), manual: z.boolean().optional() }),
+  async (p, ctx) => {
+    const exists = await mailboxDb(ctx.db)
+      .selectFrom("mailboxes")
+      .select("id")
+      .where("org_id", "=", p.orgId)
+      .where("id", "=", p.mailboxId)
+      .executeTakeFirst();
+    if (!exists) return;
+    const result = await collectMailbox(ctx.db, p.orgId, p.mailboxId, { now: ctx.now, baseUrl: process.env.BASE_URL ?? "" });
+    if (result.error) ctx.log.warn({ mailboxId: p.mailboxId, error: result.error }, "boîte aux lettres illisible");
+    // « Relever maintenant » runs once, beside the chain: it must not start a second one.
+    if (p.manual) return;
+    const next = new Date(ctx.now.getTime() + (result.error ? AFTER_FAILURE_MS : COLLECT_EVERY_MS));
+    await enqueue(ctx.db, { name: COLLECT_JOB, payload: p, runAt: next, dedupeKey: collectKey(p.mailboxId, next) });
+  },
+);
 
 export const reviveJob = defineJob(REVIVE, z.object({}).passthrough(), async (_p, ctx) => {
   const boxes = await mailboxDb(ctx.db).selectFrom("mailboxes").select(["org_id", "id"]).execute();
