@@ -49,6 +49,7 @@ const TENANT_PARAMS: Record<string, (t: Tenant) => string> = {
   importId: (t) => t.callImport,
   campaignId: (t) => t.campaign,
   outboxId: (t) => t.outbox,
+  mailboxId: (t) => t.mailbox,
 };
 
 /** Path parameters that name nothing a tenant owns: the same value for both. */

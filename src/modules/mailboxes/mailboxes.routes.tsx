@@ -106,6 +106,10 @@ export async function mailboxesRoutes(app: App, deps: AppDeps): Promise<void> {
 
   app.post("/organisations/:orgId/mailboxes/:mailboxId/delete", { config: access, schema: { hide: true } }, async (request, reply) => {
     const { orgId, mailboxId } = parseInput(boxParams, request.params);
+    // The button sends the confirmation: a bare POST (a stray form, a script) removes nothing.
+    if ((request.body as Record<string, unknown> | undefined)?.confirm !== "oui") {
+      throw new AppError("validation", { fields: { _: "Confirmez le retrait de la boîte aux lettres avec son bouton." } });
+    }
     await deleteMailbox(db, auditActor(actorOf(request)), orgId, mailboxId);
     return reply.redirect(`/organisations/${orgId}/mailboxes?ok=mailbox.deleted`, 303);
   });

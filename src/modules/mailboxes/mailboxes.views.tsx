@@ -79,6 +79,7 @@ function MailboxCard({
         </form>
         <form method="post" action={`/organisations/${orgId}/mailboxes/${box.id}/delete`}>
           <CsrfField token={csrf} />
+          <input type="hidden" name="confirm" value="oui" />
           <button type="submit" class="fr-btn fr-btn--tertiary">
             Retirer cette boîte
           </button>
