@@ -139,6 +139,24 @@ const MATRIX: Record<string, Entry> = {
     rule: { subtree: EDITORS },
     call: (f) => ({ url: `/organisations/${f.s1}/logo/delete`, form: {} }),
   },
+  "GET /organisations/:orgId/mailboxes": { rule: { subtree: EDITORS }, call: (f) => ({ url: `/organisations/${f.s1}/mailboxes` }) },
+  "POST /organisations/:orgId/mailboxes": {
+    rule: { subtree: EDITORS },
+    call: (f) => ({ url: `/organisations/${f.s1}/mailboxes`, form: { label: "", port: "pas un port" } }),
+  },
+  "POST /organisations/:orgId/mailboxes/test": {
+    rule: { subtree: EDITORS },
+    call: (f) => ({ url: `/organisations/${f.s1}/mailboxes/test`, form: { label: "", port: "pas un port" } }),
+  },
+  "POST /organisations/:orgId/mailboxes/:mailboxId/collect": {
+    rule: { subtree: EDITORS },
+    call: (f) => ({ url: `/organisations/${f.s1}/mailboxes/${f.mailbox}/collect`, form: {} }),
+  },
+  "POST /organisations/:orgId/mailboxes/:mailboxId/delete": {
+    rule: { subtree: EDITORS },
+    // Without its confirmation: refused with a message, nothing removed, so each role meets the same mailbox.
+    call: (f) => ({ url: `/organisations/${f.s1}/mailboxes/${f.mailbox}/delete`, form: {} }),
+  },
   "GET /organisations/:orgId/delays": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/delays` }) },
   "POST /organisations/:orgId/delays": {
     rule: { subtree: MANAGERS },

@@ -50,6 +50,7 @@ const TENANT_PARAMS: Record<string, (t: Tenant) => string> = {
   campaignId: (t) => t.campaign,
   outboxId: (t) => t.outbox,
   feedbackId: (t) => t.feedback,
+  mailboxId: (t) => t.mailbox,
 };
 
 /** Path parameters that name nothing a tenant owns: the same value for both. */

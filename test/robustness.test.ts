@@ -280,6 +280,7 @@ function validParams(f: Fixture, url: string): Record<string, string> {
     incidentId: f.incident ?? "",
     importId: f.callImport ?? "",
     campaignId: f.campaign ?? "",
+    mailboxId: f.mailbox ?? "",
     day: "2030-01-01",
     kind: url.includes("/requests/:requestId/letters/") ? "acknowledgement" : "answer",
     index: "1",

@@ -86,6 +86,7 @@ const CATALOG = {
   "local_commitment.not_found": [404, "Engagement local introuvable."],
   "local_commitment.stale": [409, "Cet engagement local a été modifié par quelqu'un d'autre pendant votre saisie. Rechargez la page."],
   "request.not_found": [404, "Demande introuvable."],
+  "mailbox.not_found": [404, "Boîte aux lettres introuvable."],
   "request.stale": [
     409,
     "Cette demande a été modifiée par quelqu'un d'autre pendant votre saisie. Rechargez la page : rien n'a été écrasé.",

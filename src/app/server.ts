@@ -23,6 +23,7 @@ import { homeRoutes } from "../modules/home/home.routes.tsx";
 import { legalRoutes } from "../modules/legal/legal.routes.tsx";
 import { leversRoutes } from "../modules/levers/levers.routes.tsx";
 import { mailRoutes } from "../modules/mail/mail.routes.tsx";
+import { mailboxesRoutes } from "../modules/mailboxes/mailboxes.routes.tsx";
 import { mysteryApiRoutes } from "../modules/mystery/mystery.api.ts";
 import { mysteryRoutes } from "../modules/mystery/mystery.routes.tsx";
 import { obligationsRoutes } from "../modules/obligations/obligations.routes.tsx";
@@ -108,6 +109,7 @@ export async function buildServer(
     calendarRoutes,
     frameworksRoutes,
     announcedDelaysRoutes,
+    mailboxesRoutes,
     leversRoutes,
     requestsRoutes,
     requestsPublicRoutes,

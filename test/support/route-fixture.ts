@@ -10,6 +10,7 @@ import { SYSTEM_ACTOR } from "../../src/modules/audit/audit.service.ts";
 import { createImport } from "../../src/modules/calls/calls.service.ts";
 import { createLocalCommitment } from "../../src/modules/frameworks/frameworks.service.ts";
 import { queueEmail } from "../../src/modules/mail/mail.service.ts";
+import { createMailbox } from "../../src/modules/mailboxes/mailboxes.service.ts";
 import { createCampaign as createMysteryCampaign } from "../../src/modules/mystery/mystery.service.ts";
 import { importExperiences, listFeedback, replyToFeedback } from "../../src/modules/obligations/obligations.service.ts";
 import type { Organisation } from "../../src/modules/organisations/organisation.ts";
@@ -47,6 +48,8 @@ export interface RouteFixture {
   oidcRule: string;
   /** A user story imported from Services Publics+, with a public reply. */
   feedback: string;
+  /** A collected mailbox (never read: its server does not exist). */
+  mailbox: string;
 }
 
 /**
@@ -181,11 +184,22 @@ async function populateSite(
   await replyToFeedback(db, root, site.id, feedback, `${marker} réponse publique`);
   // A logo, so the public logo route has something to serve.
   await setOrganisationLogo(db, root, site.id, Buffer.from("89504e470d0a1a0a0000000d49484452", "hex"));
+  const mailbox = await createMailbox(db, { accountId: root.accountId, label: "Root" }, site.id, {
+    label: `${marker} boîte`,
+    host: "imap.invalid",
+    port: 993,
+    security: "tls",
+    username: `${marker}@exemple.fr`,
+    auth: "password",
+    secret: "secret",
+    folder: "INBOX",
+  });
   return {
     s1: site.id,
     s1Version: site.version,
     outbox,
     feedback,
+    mailbox,
     targetAccount: target.id,
     localCommitment: local.id,
     request: registered.request.id,

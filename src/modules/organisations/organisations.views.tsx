@@ -297,6 +297,13 @@ export function OrganisationDetails({
             </a>
           </li>
         ) : null}
+        {canUpdate ? (
+          <li>
+            <a class="fr-btn fr-btn--secondary" href={`/organisations/${org.id}/mailboxes`}>
+              Boîtes aux lettres
+            </a>
+          </li>
+        ) : null}
         <li>
           <a class="fr-btn fr-btn--secondary" href={`/organisations/${org.id}/public-info`}>
             Horaires et accès

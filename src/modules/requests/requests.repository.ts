@@ -142,7 +142,7 @@ export async function setTrackingHash(db: Kysely<DB>, orgId: string, requestId: 
 export interface EventValues {
   actorId: string | null;
   actorLabel: string;
-  type: "created" | "status" | "holding" | "reassigned" | "letter" | "answer";
+  type: "created" | "status" | "holding" | "reassigned" | "letter" | "answer" | "message";
   fromStatus?: string | null;
   toStatus?: string | null;
   note?: string | null;
@@ -462,4 +462,9 @@ export async function openByNode(db: Kysely<DB>, roots: string[] | null): Promis
     group by a.id
   `.execute(db);
   return new Map(rows.rows.map((r) => [r.id, r.n]));
+}
+
+export async function findIdByNumber(db: Kysely<DB>, orgId: string, number: string): Promise<string | undefined> {
+  const row = await db.selectFrom("requests").select("id").where("org_id", "=", orgId).where("number", "=", number).executeTakeFirst();
+  return row?.id;
 }

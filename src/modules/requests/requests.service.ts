@@ -75,7 +75,66 @@ export async function registerRequest(
 ): Promise<Registered> {
   const org = await getOrganisation(db, orgId);
   const plan = await planRegistrations(db, orgId, [input]);
+  return db.transaction().execute((trx) => registerWithin(trx, org, plan, options));
+}
+
+/**
+ * A request that arrived by e-mail in a collected mailbox, registered like the public's own filing
+ * (acknowledged at once, same limits). `claim` runs first in the same transaction: the collector
+ * writes its ledger row there, and when the message was already taken (false) nothing is written,
+ * so a message is registered once even if the collector died before its commit.
+ */
+export async function registerMailedRequest(
+  db: Kysely<DB>,
+  orgId: string,
+  input: RequestCreateInput,
+  options: RegisterOptions & {
+    claim: (trx: Kysely<DB>) => Promise<boolean>;
+    after: (trx: Kysely<DB>, registered: Registered) => Promise<void>;
+  },
+): Promise<Registered | null> {
+  const org = await getOrganisation(db, orgId);
+  const plan = await planRegistrations(db, orgId, [input]);
   return db.transaction().execute(async (trx) => {
+    if (!(await options.claim(trx))) return null;
+    const registered = await registerWithin(trx, org, plan, options);
+    await options.after(trx, registered);
+    return registered;
+  });
+}
+
+/** The request whose receipt number this is, if the organisation has it. */
+export async function findRequestIdByNumber(db: Kysely<DB>, orgId: string, number: string): Promise<string | undefined> {
+  return repo.findIdByNumber(db, orgId, number);
+}
+
+/**
+ * A message from the requester (a reply by e-mail) added to their request's history. Give it the
+ * transaction of the collector's ledger row.
+ */
+export async function addIncomingMessage(
+  trx: Kysely<DB>,
+  orgId: string,
+  requestId: string,
+  message: { from: string; subject: string; body: string; receivedAt: Date },
+): Promise<void> {
+  await repo.insertEvent(trx, orgId, requestId, {
+    actorId: null,
+    actorLabel: message.from,
+    type: "message",
+    note: `${message.subject}\n\n${message.body}`.slice(0, 20_000),
+    data: { receivedAt: message.receivedAt.toISOString(), from: message.from },
+  });
+}
+
+async function registerWithin(
+  trx: Kysely<DB>,
+  org: Awaited<ReturnType<typeof getOrganisation>>,
+  plan: Awaited<ReturnType<typeof planRegistrations>>,
+  options: RegisterOptions,
+): Promise<Registered> {
+  const orgId = org.id;
+  {
     const [registered] = await writeRegistrations(trx, plan, options);
     if (!registered) throw new Error("enregistrement sans résultat");
     const { request, trackingToken, trackingCode } = registered;
@@ -109,7 +168,7 @@ export async function registerRequest(
     if (!outboxId) return registered;
     const after = await markAcknowledged(trx, request, { accountId: null, label: "Vigie" }, email, outboxId);
     return { request: after, trackingToken, trackingCode };
-  });
+  }
 }
 
 /** Records an acknowledgement queued for `email`: the status moves on from « Reçue » and the history names the message. */

@@ -412,6 +412,8 @@ function describeEvent(e: HistoryEvent): string {
       return "Réponse à l'usager";
     case "reassigned":
       return "Réaffectée";
+    case "message":
+      return "Message reçu de l'usager";
     default:
       return e.type;
   }
