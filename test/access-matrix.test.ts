@@ -107,6 +107,15 @@ const MATRIX: Record<string, Entry> = {
     rule: { subtree: EDITORS },
     call: (f) => ({ url: `/organisations/${f.s1}/logo/delete`, form: {} }),
   },
+  "GET /organisations/:orgId/label": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/label` }) },
+  "POST /organisations/:orgId/label": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/label`, form: { auditOn: "pas une date" } }),
+  },
+  "POST /organisations/:orgId/label/findings": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/label/findings`, form: { kind: "remark", text: "", dueOn: "" } }),
+  },
   "GET /organisations/:orgId/delays": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/delays` }) },
   "POST /organisations/:orgId/delays": {
     rule: { subtree: MANAGERS },
