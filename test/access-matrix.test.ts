@@ -157,6 +157,15 @@ const MATRIX: Record<string, Entry> = {
     // Without its confirmation: refused with a message, nothing removed, so each role meets the same mailbox.
     call: (f) => ({ url: `/organisations/${f.s1}/mailboxes/${f.mailbox}/delete`, form: {} }),
   },
+  "GET /organisations/:orgId/label": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/label` }) },
+  "POST /organisations/:orgId/label": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/label`, form: { auditOn: "pas une date" } }),
+  },
+  "POST /organisations/:orgId/label/findings": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/label/findings`, form: { kind: "remark", text: "", dueOn: "" } }),
+  },
   "GET /organisations/:orgId/delays": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/delays` }) },
   "POST /organisations/:orgId/delays": {
     rule: { subtree: MANAGERS },

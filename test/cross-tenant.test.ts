@@ -115,6 +115,8 @@ const WRITE_BODIES: Record<string, Record<string, unknown>> = {
   "POST /organisations/:orgId/actions/:actionId": { title: "Écrasé", planYear: "2027", version: "VERSION" },
   "POST /organisations/:orgId/actions/:actionId/status": { status: "done", version: "VERSION" },
   "POST /organisations/:orgId/staff/:staffId/active": { active: "false", version: "VERSION" },
+  "POST /organisations/:orgId/label": { body: "Écrasé", level: "or", certifiedOn: "2027-01-01" },
+  "POST /organisations/:orgId/label/findings": { kind: "remark", text: "Écrasé", dueOn: "2027-06-30" },
   "POST /organisations/:orgId/incidents/:incidentId/triage": { decision: "dismiss", version: "VERSION" },
   "POST /organisations/:orgId/commitments/local/:localId/delete": { version: "VERSION" },
   "PUT /api/v1/organisations/:orgId/local-commitments/:localId": { title: "Écrasé", channels: ["email"], targets: [], version: "VERSION" },

@@ -20,6 +20,7 @@ import { dashboardsRoutes } from "../modules/dashboards/dashboards.routes.tsx";
 import { frameworksRoutes } from "../modules/frameworks/frameworks.routes.tsx";
 import { healthRoutes } from "../modules/health/health.routes.ts";
 import { homeRoutes } from "../modules/home/home.routes.tsx";
+import { labelRoutes } from "../modules/label/label.routes.tsx";
 import { legalRoutes } from "../modules/legal/legal.routes.tsx";
 import { leversRoutes } from "../modules/levers/levers.routes.tsx";
 import { mailRoutes } from "../modules/mail/mail.routes.tsx";
@@ -110,6 +111,7 @@ export async function buildServer(
     frameworksRoutes,
     announcedDelaysRoutes,
     mailboxesRoutes,
+    labelRoutes,
     leversRoutes,
     requestsRoutes,
     requestsPublicRoutes,

@@ -157,6 +157,9 @@ export async function loadDemo(db: Kysely<DB>, options: { force?: boolean } = {}
   const network = byName("Réseau des maisons France services de l'Est");
   const networkSites = orgs.filter((o) => o.kind === "site" && network && o.path.includes(network.id));
   for (const site of networkSites) await loadDemoImprovement(db, actor, site, { leverFramework: "marianne-2008", size: "small" });
+  // The network then moves to the 2023 framework, as its sites would for the label: what was recorded
+  // under Marianne 2008 stays and reads under the new commitments through the mapping.
+  if (network) await adoptFramework(db, actor, network.id, "sp+2023");
   await loadDemoSurveys(db, actor, orgs);
   // Last: the published figures read everything above, so the public pages are full at once.
   await refreshAllPublications(db);
@@ -167,7 +170,7 @@ export async function loadDemo(db: Kysely<DB>, options: { force?: boolean } = {}
   return { created: true };
 }
 
-/** Poissy keeps Marianne 2016 and its own promises (seed 001); the network follows Services Publics+. */
+/** Poissy keeps Marianne 2016 and its own promises (seed 001); the network starts on Marianne 2008 (moved to SP+ 2023 once its data is in). */
 async function loadDemoCommitments(db: Kysely<DB>, actor: Actor, byName: (name: string) => Organisation | undefined): Promise<void> {
   const poissy = byName("Ville de Poissy");
   const network = byName("Réseau des maisons France services de l'Est");

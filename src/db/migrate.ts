@@ -18,8 +18,9 @@ import * as m0016 from "./migrations/0016_list_indexes.ts";
 import * as m0018 from "./migrations/0018_call_rollups_by_level.ts";
 import * as m0019 from "./migrations/0019_publication_chunks.ts";
 import * as m0020 from "./migrations/0020_oidc.ts";
-import * as m0025 from "./migrations/0025_obligations.ts";
 import * as m0022 from "./migrations/0022_mailboxes.ts";
+import * as m0024 from "./migrations/0024_label_files.ts";
+import * as m0025 from "./migrations/0025_obligations.ts";
 
 /** Migrations are listed here, in order, so a bundle or a test runner needs no file-system scan. */
 const migrations: Record<string, Migration> = {
@@ -42,8 +43,9 @@ const migrations: Record<string, Migration> = {
   "0018_call_rollups_by_level": m0018,
   "0019_publication_chunks": m0019,
   "0020_oidc": m0020,
-  "0025_obligations": m0025,
   "0022_mailboxes": m0022,
+  "0024_label_files": m0024,
+  "0025_obligations": m0025,
 };
 
 class StaticProvider implements MigrationProvider {

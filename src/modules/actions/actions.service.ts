@@ -359,7 +359,7 @@ export function weakChannels(indicators: IndicatorValue[]): Channel[] {
 }
 
 /** The commitments that promise an action plan and a yearly review, in each framework. */
-const PLAN_COMMITMENTS = ["sp+2021/8", "marianne-2016/12", "marianne-2008/19"];
+const PLAN_COMMITMENTS = ["sp+2023/7", "sp+2021/8", "marianne-2016/12", "marianne-2008/19"];
 
 /**
  * The plan of the year the period ends in, for the subtree: share of actions done (dropped ones left

@@ -295,6 +295,7 @@ export async function assessmentsRoutes(app: App, deps: AppDeps): Promise<void> 
           title: c.title,
           score: c.score.score,
           lastYear: c.lastYear,
+          lastYearFrom: c.lastYearFrom,
           change: c.change,
           requirements: c.items.map((i) => ({
             id: i.requirementId,

@@ -3,7 +3,7 @@ import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
 import type { Actor } from "../accounts/roles.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
-import { organisationCommitments, searchCommitments } from "../frameworks/frameworks.service.ts";
+import { closestIn, organisationCommitments, searchCommitments } from "../frameworks/frameworks.service.ts";
 import { byOrg, mapGroups } from "../indicators/by-org.ts";
 import type { IndicatorBatchSource, IndicatorSource, IndicatorValue, Period } from "../indicators/indicator.ts";
 import { organisationPath } from "../organisations/organisations.service.ts";
@@ -32,6 +32,8 @@ export interface CampaignCommitment {
   score: CommitmentScore;
   lastYear: number | null;
   change: number | null;
+  /** Last year's commitments this score is compared with, when last year's campaign followed another framework. */
+  lastYearFrom: string[] | null;
 }
 
 export interface CampaignDetails {
@@ -180,11 +182,22 @@ export async function campaignDetails(db: Kysely<DB>, orgId: string, id: string)
   const scored = items.map(asItem);
   const scores = commitmentScores(scored);
   const before = previous ? storedScores(previous.commitmentScores) : {};
+  const previousFramework = Object.keys(before)[0]?.split("/")[0];
   const commitments: CampaignCommitment[] = [];
   for (const item of scored) {
     let c = commitments.find((x) => x.id === item.commitmentId);
     if (!c) {
-      const lastYear = before[item.commitmentId] ?? null;
+      let lastYear = before[item.commitmentId] ?? null;
+      let lastYearFrom: string[] | null = null;
+      // The service changed framework between the two campaigns: compare with the commitments the
+      // mapping says carry the same promise (mean of their scores), and say which ones.
+      if (!(item.commitmentId in before) && previousFramework && !item.commitmentId.startsWith(`${previousFramework}/`)) {
+        const ids = (await closestIn(db, item.commitmentId, previousFramework)).filter((id) => before[id] != null);
+        if (ids.length) {
+          lastYearFrom = ids;
+          lastYear = Math.round((10 * ids.reduce((sum, id) => sum + (before[id] ?? 0), 0)) / ids.length) / 10;
+        }
+      }
       const score = scores.get(item.commitmentId) ?? { score: null, answered: 0, total: 0 };
       c = {
         index: commitments.length + 1,
@@ -195,6 +208,7 @@ export async function campaignDetails(db: Kysely<DB>, orgId: string, id: string)
         score,
         lastYear,
         change: scoreChange(score.score, lastYear),
+        lastYearFrom,
       };
       commitments.push(c);
     }
@@ -381,7 +395,7 @@ export async function signCampaign(db: Kysely<DB>, actor: Actor, orgId: string, 
 }
 
 /** The commitments that promise a regular self-assessment, in each framework. */
-const SELF_ASSESSMENT_COMMITMENTS = ["sp+2021/8", "marianne-2016/12", "marianne-2008/17", "marianne-2008/18"];
+const SELF_ASSESSMENT_COMMITMENTS = ["sp+2023/7", "sp+2021/8", "marianne-2016/12", "marianne-2008/17", "marianne-2008/18"];
 
 /** The rollup line of the overall score. */
 const OVERALL = "*";

@@ -10,6 +10,12 @@ import type { Campaign, CampaignCommitment, CampaignDetails, EvidenceRow, Listed
 import { MAX_EVIDENCE_BYTES } from "./assessments.service.ts";
 import { ITEM_STATUS_LABELS, ITEM_STATUSES } from "./score.ts";
 
+/** « sp+2021/1, sp+2021/4 » → « selon l’ancien référentiel, engagements n° 1 et 4 (sp+2021) ». */
+const previousLabel = (ids: string[]) => {
+  const numbers = ids.map((id) => id.split("/")[1] ?? id);
+  const list = numbers.length > 1 ? `${numbers.slice(0, -1).join(", ")} et ${numbers.at(-1)}` : numbers[0];
+  return `selon l’ancien référentiel, engagement${numbers.length > 1 ? "s" : ""} n°${NBSP}${list} (${ids[0]?.split("/")[0]})`;
+};
 const score = (s: number | null | undefined) => (s === null || s === undefined ? "—" : `${formatNumber(s, 1)}${NBSP}/${NBSP}100`);
 const change = (c: number | null) => (c === null ? "—" : `${c > 0 ? "+" : ""}${formatNumber(c, 1)}${NBSP}pts`);
 const base = (orgId: string) => `/organisations/${orgId}/assessments`;
@@ -159,7 +165,10 @@ export function CampaignOverview(props: { orgId: string; details: CampaignDetail
                 </td>
                 <td>{`${x.score.answered} / ${x.score.total}`}</td>
                 <td>{score(x.score.score)}</td>
-                <td>{score(x.lastYear)}</td>
+                <td>
+                  {score(x.lastYear)}
+                  {x.lastYearFrom ? <span class="fr-hint-text">{previousLabel(x.lastYearFrom)}</span> : null}
+                </td>
                 <td>{change(x.change)}</td>
               </tr>
             ))}
@@ -251,7 +260,9 @@ export function CommitmentPage(props: {
       <h1>{commitmentLabel(x)}</h1>
       <p>
         Auto-évaluation {campaign.year} — score : {score(x.score.score)}
-        {x.lastYear !== null ? ` (${campaign.year - 1} : ${score(x.lastYear)}, évolution ${change(x.change)})` : ""}
+        {x.lastYear !== null
+          ? ` (${campaign.year - 1} : ${score(x.lastYear)}, évolution ${change(x.change)}${x.lastYearFrom ? ` ; ${previousLabel(x.lastYearFrom)}` : ""})`
+          : ""}
       </p>
       <h2 class="fr-h4">Ce que Vigie mesure déjà</h2>
       <IndicatorTable indicators={props.indicators} />

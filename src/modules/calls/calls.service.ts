@@ -23,7 +23,7 @@ import { type CallFormat, FaultyLine, MappingError, readCallFile } from "./read-
 export const DEFAULT_RINGS = 5;
 export const DEFAULT_SECONDS_PER_RING = 5;
 /** Commitments the phone figures measure (Services Publics+ 2, Marianne 2016 engagement 8, Marianne 2008 engagement 12). */
-export const PHONE_COMMITMENTS = ["sp+2021/2", "marianne-2016/8", "marianne-2008/12"];
+export const PHONE_COMMITMENTS = ["sp+2023/2", "sp+2021/2", "marianne-2016/8", "marianne-2008/12"];
 
 export interface CallSettings {
   /** Rings set by the organisation, or null to follow the commitment in force. */

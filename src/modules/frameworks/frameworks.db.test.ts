@@ -23,6 +23,7 @@ describe("frameworks and local commitments, on a real database", () => {
       "marianne-2008:19",
       "marianne-2016:12",
       "sp+2021:9",
+      "sp+2023:8",
     ]);
   });
 
@@ -41,6 +42,10 @@ describe("frameworks and local commitments, on a real database", () => {
     const { equivalentIn } = await import("./frameworks.service.ts");
     expect(await equivalentIn(t.database.db, "marianne-2008/10", "sp+2021")).toContain("sp+2021/5");
     expect(await equivalentIn(t.database.db, "marianne-2008/12", "marianne-2016")).toContain("marianne-2016/8");
+    // A service moving to the 2023 framework: 2008 → 2016 → SP+ 2021 → SP+ 2023, and back.
+    expect(await equivalentIn(t.database.db, "marianne-2008/10", "sp+2023")).toContain("sp+2023/4");
+    expect(await equivalentIn(t.database.db, "sp+2021/8", "sp+2023")).toContain("sp+2023/7");
+    expect(await equivalentIn(t.database.db, "sp+2023/2", "marianne-2016")).toContain("marianne-2016/8");
     expect(await equivalentIn(t.database.db, "sp+2021/5", "marianne-2008")).toEqual(
       expect.arrayContaining(["marianne-2008/10", "marianne-2008/11"]),
     );

@@ -74,6 +74,23 @@ export async function equivalentIn(db: Kysely<DB>, commitmentId: string, framewo
   return [...seen].filter((id) => id.startsWith(`${frameworkId}/`));
 }
 
+/**
+ * Like equivalentIn, but only the closest ones: the commitments of `frameworkId` reached in the fewest
+ * steps. Comparing a score with last year's under another framework reads these, not every cousin.
+ */
+export async function closestIn(db: Kysely<DB>, commitmentId: string, frameworkId: string): Promise<string[]> {
+  const seen = new Set([commitmentId]);
+  let frontier = [commitmentId];
+  for (let step = 0; step < 3 && frontier.length; step++) {
+    const links = await repo.linksOf(db, frontier);
+    frontier = links.flatMap((l) => [l.from_id, l.to_id]).filter((id) => !seen.has(id));
+    for (const id of frontier) seen.add(id);
+    const found = frontier.filter((id) => id.startsWith(`${frameworkId}/`));
+    if (found.length) return [...new Set(found)].sort();
+  }
+  return [];
+}
+
 export interface OrganisationCommitments {
   /** The framework in force, and the organisation that chose it (itself or an ancestor). */
   framework: { id: string; name: string; edition: string; adoptedBy: string; adoptedAt: Date } | null;

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { DATA_DIR, FRAMEWORK_FILES, frameworkFileSchema, loadReferenceData } from "./reference-data.ts";
+import { DATA_DIR, FRAMEWORK_FILES, frameworkFileSchema, leverCommitmentIds, loadReferenceData } from "./reference-data.ts";
 
 const frameworks = FRAMEWORK_FILES.map((f) =>
   frameworkFileSchema.parse(JSON.parse(readFileSync(path.join(DATA_DIR, "frameworks", f), "utf8"))),
@@ -13,6 +13,27 @@ describe("the three frameworks as data", () => {
     expect(byId.get("marianne-2008")?.commitments).toHaveLength(19);
     expect(byId.get("marianne-2016")?.commitments).toHaveLength(12);
     expect(byId.get("sp+2021")?.commitments).toHaveLength(9);
+    expect(byId.get("sp+2023")?.commitments).toHaveLength(8);
+  });
+
+  it("maps every SP+ 2021 commitment to the 2023 framework, and says which 2023 texts are not confirmed", () => {
+    const { links } = loadReferenceData();
+    for (let n = 1; n <= 9; n++)
+      expect(
+        links.some((l) => l.from === `sp+2021/${n}` && l.to.startsWith("sp+2023/")),
+        `sp+2021/${n}`,
+      ).toBe(true);
+    const sp2023 = byId.get("sp+2023")?.commitments ?? [];
+    expect(sp2023[7]?.details).toContain("Intitulé non confirmé");
+    expect(sp2023.every((c) => c.details)).toBe(true);
+    // The yearly self-assessment of 2021 n° 8 stays a target after the move.
+    expect(sp2023[6]?.targets).toContainEqual(expect.objectContaining({ metric: "self_assessment", value: 1 }));
+  });
+
+  it("maps the lever bank to SP+ 2023 through the 2021 links", () => {
+    const data = loadReferenceData();
+    const lever = data.levers.find((l) => l.mappings["sp+2021"].includes("sp+2021/2"));
+    expect(lever && leverCommitmentIds(lever, data.links)).toContain("sp+2023/2");
   });
 
   it("carry the measurable targets the texts state", () => {
@@ -65,7 +86,8 @@ describe("the three frameworks as data", () => {
       "marianne-2016": "001_44db3d0a174e7513.txt",
       "sp+2021": "003_06e0dfd8c509d637.txt",
     };
-    for (const f of frameworks) {
+    // SP+ 2023 has no seed: its titles come from a prefecture page cited in data/frameworks/README.md.
+    for (const f of frameworks.filter((f) => seedFiles[f.id])) {
       const seed = readFileSync(path.join(seeds, seedFiles[f.id] ?? ""), "utf8").replace(/\s+/g, " ");
       for (const c of f.commitments) expect(seed, `${c.id}`).toContain(c.title.replace(/\s+/g, " "));
     }

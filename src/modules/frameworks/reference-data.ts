@@ -85,7 +85,22 @@ export const leverFileSchema = z.object({
 });
 export type LeverFile = z.output<typeof leverFileSchema>;
 
-export const FRAMEWORK_FILES = ["marianne-2008.json", "marianne-2016.json", "services-publics-plus.json"];
+export const FRAMEWORK_FILES = [
+  "marianne-2008.json",
+  "marianne-2016.json",
+  "services-publics-plus.json",
+  "services-publics-plus-2023.json",
+];
+
+/**
+ * The lever bank names its Marianne 2016 and SP+ 2021 commitments; its SP+ 2023 ones follow from the
+ * 2021 → 2023 links of mapping.json, so one table of correspondences is kept instead of two.
+ */
+export function leverCommitmentIds(lever: LeverFile["levers"][number], links: ReferenceData["links"]): string[] {
+  const sp2021 = lever.mappings["sp+2021"];
+  const sp2023 = links.filter((l) => sp2021.includes(l.from) && l.to.startsWith("sp+2023/")).map((l) => l.to);
+  return [...new Set([lever.commitment, ...lever.mappings["marianne-2016"], ...sp2021, ...sp2023])];
+}
 
 export interface ReferenceData {
   frameworks: FrameworkFile[];

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
-import type { ReferenceData } from "./reference-data.ts";
+import { leverCommitmentIds, type ReferenceData } from "./reference-data.ts";
 import { searchText } from "./search-text.ts";
 
 const HASH_KEY = "reference_data_hash";
@@ -82,7 +82,7 @@ export async function syncReferenceData(db: Kysely<DB>, data: ReferenceData): Pr
         .execute();
     }
     const leverLinks = data.levers.flatMap((l) =>
-      [...new Set([l.commitment, ...l.mappings["marianne-2016"], ...l.mappings["sp+2021"]])].map((commitment_id) => ({
+      leverCommitmentIds(l, data.links).map((commitment_id) => ({
         lever_id: l.id,
         commitment_id,
       })),

@@ -7,7 +7,7 @@ import { type DelayFigures, delayFiguresOf } from "./indicators.ts";
 import * as repo from "./requests.repository.ts";
 
 /** The commitments a reply delay answers to, all channels together, then per channel. */
-const IN_TIME_COMMITMENTS = ["sp+2021/5", "marianne-2016/7", "marianne-2008/10", "marianne-2008/11", "marianne-2008/13"];
+const IN_TIME_COMMITMENTS = ["sp+2023/4", "sp+2021/5", "marianne-2016/7", "marianne-2008/10", "marianne-2008/11", "marianne-2008/13"];
 const CHANNEL_COMMITMENTS: Record<Channel, string[]> = {
   letter: ["sp+2021/5", "marianne-2016/7", "marianne-2008/10"],
   email: ["sp+2021/5", "marianne-2016/7", "marianne-2008/11"],

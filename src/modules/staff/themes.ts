@@ -21,9 +21,9 @@ export const TRAINING_THEME_LABELS: Record<TrainingTheme, string> = {
 };
 
 /** The commitments staff training answers to, in each framework. */
-export const TRAINING_COMMITMENTS = ["sp+2021/8", "marianne-2016/11", "marianne-2008/15"];
+export const TRAINING_COMMITMENTS = ["sp+2023/7", "sp+2021/8", "marianne-2016/11", "marianne-2008/15"];
 /** The commitments incident reports answer to (staff take part in improvement). */
-export const INCIDENT_COMMITMENTS = ["sp+2021/8", "marianne-2016/12", "marianne-2008/18"];
+export const INCIDENT_COMMITMENTS = ["sp+2023/7", "sp+2021/8", "marianne-2016/12", "marianne-2008/18"];
 
 export function isTrainingTheme(value: unknown): value is TrainingTheme {
   return typeof value === "string" && (TRAINING_THEMES as readonly string[]).includes(value);

@@ -757,7 +757,7 @@ export async function satisfactionOfChildren(
   return children.map((c) => ({ orgId: c.id, name: c.name, figures: sumMeasures(grouped.get(c.id) ?? []) }));
 }
 
-const SATISFACTION_COMMITMENTS = ["sp+2021/7", "sp+2021/6", "marianne-2016/10", "marianne-2008/14"];
+const SATISFACTION_COMMITMENTS = ["sp+2023/7", "sp+2023/6", "sp+2021/7", "sp+2021/6", "marianne-2016/10", "marianne-2008/14"];
 const ONLINE_COMMITMENTS = ["sp+2021/2", "sp+2021/6", "marianne-2016/2"];
 
 /**

@@ -1,0 +1,107 @@
+import type { FastifyRequest } from "fastify";
+import { z } from "zod";
+import { actorOf, onOrg } from "../../app/access.ts";
+import type { App, AppDeps } from "../../app/context.ts";
+import { isAppError } from "../../app/errors.ts";
+import { parseInput } from "../../app/validation.ts";
+import { emptyForm, type FormState } from "../../ui/forms.tsx";
+import type { PageOptions } from "../../ui/layout.tsx";
+import { sendPage } from "../../ui/page.tsx";
+import { can } from "../accounts/roles.ts";
+import { getOrganisation } from "../organisations/organisations.service.ts";
+import { findingSchema, labelFileSchema } from "./label.schema.ts";
+import { addFinding, checklist, findings, labelFile, saveLabelFile } from "./label.service.ts";
+import { LabelPage } from "./label.views.tsx";
+
+const orgParams = z.object({ orgId: z.uuid({ error: "Organisation introuvable." }) });
+
+/** The label file of an organisation (staff pages): read by its members, written by its managers. */
+export async function labelRoutes(app: App, deps: AppDeps): Promise<void> {
+  const { db } = deps;
+
+  const page = async (request: FastifyRequest, orgId: string, form: FormState): Promise<PageOptions> => {
+    const org = await getOrganisation(db, orgId);
+    const [file, found, list] = await Promise.all([labelFile(db, orgId), findings(db, orgId), checklist(db, orgId)]);
+    const values = { ...form.values };
+    // The file's form shows what is recorded unless it comes back with what was typed.
+    if (!Object.keys(form.errors).length) {
+      Object.assign(values, {
+        candidacyOn: file.candidacyOn ?? "",
+        auditOn: file.auditOn ?? "",
+        body: file.body ?? "",
+        level: file.level ?? "",
+        certifiedOn: file.certifiedOn ?? "",
+        followUpOn: file.followUpOn ?? "",
+      });
+    }
+    return {
+      title: `Dossier de label — ${org.name}`,
+      breadcrumbs: [
+        { label: "Organisations", href: "/organisations" },
+        { label: org.name, href: `/organisations/${org.id}` },
+        { label: "Dossier de label" },
+      ],
+      children: (
+        <LabelPage
+          org={org}
+          file={file}
+          findings={found}
+          checklist={list}
+          canEdit={can(actorOf(request), "commitment.manage", org.path)}
+          form={{ values, errors: form.errors }}
+          csrf={request.csrfToken}
+        />
+      ),
+    };
+  };
+
+  const typed = (body: unknown) =>
+    Object.fromEntries(
+      Object.entries((body ?? {}) as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === "string"),
+    );
+
+  app.get("/organisations/:orgId/label", { config: { access: onOrg("org.read") }, schema: { hide: true } }, async (request, reply) => {
+    const { orgId } = parseInput(orgParams, request.params);
+    return sendPage(reply, request, await page(request, orgId, emptyForm()));
+  });
+
+  app.post(
+    "/organisations/:orgId/label",
+    { config: { access: onOrg("commitment.manage") }, schema: { hide: true } },
+    async (request, reply) => {
+      const { orgId } = parseInput(orgParams, request.params);
+      try {
+        await saveLabelFile(db, actorOf(request), orgId, parseInput(labelFileSchema, request.body));
+      } catch (error) {
+        if (!isAppError(error) || error.status >= 500) throw error;
+        return sendPage(
+          reply,
+          request,
+          await page(request, orgId, { values: typed(request.body), errors: error.fields ?? { _: error.message } }),
+          error.status,
+        );
+      }
+      return reply.redirect(`/organisations/${orgId}/label`, 303);
+    },
+  );
+
+  app.post(
+    "/organisations/:orgId/label/findings",
+    { config: { access: onOrg("commitment.manage") }, schema: { hide: true } },
+    async (request, reply) => {
+      const { orgId } = parseInput(orgParams, request.params);
+      try {
+        await addFinding(db, actorOf(request), orgId, parseInput(findingSchema, request.body));
+      } catch (error) {
+        if (!isAppError(error) || error.status >= 500) throw error;
+        return sendPage(
+          reply,
+          request,
+          await page(request, orgId, { values: typed(request.body), errors: error.fields ?? { _: error.message } }),
+          error.status,
+        );
+      }
+      return reply.redirect(`/organisations/${orgId}/label#findings`, 303);
+    },
+  );
+}
