@@ -5,7 +5,10 @@ import { type OrgFigure, PUBLISHED_SET } from "../publication/publication.servic
 
 /* Read when first needed, not at load: the indicator sources import this module's service, which reaches the publication module. */
 let spLabels: Record<string, string> | undefined;
-const spLabelOf = (key: string) => (spLabels ??= Object.fromEntries(PUBLISHED_SET.map((p) => [p.key, p.spLabel])))[key];
+const spLabelOf = (key: string) => {
+  spLabels ??= Object.fromEntries(PUBLISHED_SET.map((p) => [p.key, p.spLabel]));
+  return spLabels[key];
+};
 
 /**
  * The national formats of Services Publics+ (docs/open-data.md, « Formats nationaux »). Pure.
