@@ -19,6 +19,7 @@ import { dashboardsRoutes } from "../modules/dashboards/dashboards.routes.tsx";
 import { frameworksRoutes } from "../modules/frameworks/frameworks.routes.tsx";
 import { healthRoutes } from "../modules/health/health.routes.ts";
 import { homeRoutes } from "../modules/home/home.routes.tsx";
+import { tokensRoutes } from "../modules/integrations/tokens.routes.tsx";
 import { legalRoutes } from "../modules/legal/legal.routes.tsx";
 import { leversRoutes } from "../modules/levers/levers.routes.tsx";
 import { mailRoutes } from "../modules/mail/mail.routes.tsx";
@@ -82,9 +83,22 @@ export async function buildServer(
     openapi: {
       info: {
         title: "API Vigie",
-        description: "Les opérations de Vigie en JSON. Authentification par la session (cookie) ; les écritures n'acceptent que du JSON.",
+        description:
+          "Les opérations de Vigie en JSON. Authentification par la session (cookie) ou, pour un programme, par un jeton d'API (en-tête Authorization: Bearer vig_…, créé depuis « Mon compte › Jetons d'API ») ; les écritures n'acceptent que du JSON.",
         version: "1",
       },
+      components: {
+        securitySchemes: {
+          jeton: {
+            type: "http",
+            scheme: "bearer",
+            description:
+              "Jeton d'API (vig_…) : les droits de la personne qui l'a créé, limités à sa portée (lecture, ou lecture et écriture) et à son organisation.",
+          },
+          session: { type: "apiKey", in: "cookie", name: "vigie_session" },
+        },
+      },
+      security: [{ jeton: [] }, { session: [] }],
       servers: [{ url: deps.config.baseUrl }],
     },
     transform: jsonSchemaTransform,
@@ -127,6 +141,7 @@ export async function buildServer(
     mysteryApiRoutes,
     accountsRoutes,
     myAccountRoutes,
+    tokensRoutes,
     auditRoutes,
     legalRoutes,
   ]) {

@@ -17,6 +17,7 @@ import * as m0015 from "./migrations/0015_organisation_logos.ts";
 import * as m0016 from "./migrations/0016_list_indexes.ts";
 import * as m0018 from "./migrations/0018_call_rollups_by_level.ts";
 import * as m0019 from "./migrations/0019_publication_chunks.ts";
+import * as m0021 from "./migrations/0021_integrations.ts";
 
 /** Migrations are listed here, in order, so a bundle or a test runner needs no file-system scan. */
 const migrations: Record<string, Migration> = {
@@ -38,6 +39,7 @@ const migrations: Record<string, Migration> = {
   "0016_list_indexes": m0016,
   "0018_call_rollups_by_level": m0018,
   "0019_publication_chunks": m0019,
+  "0021_integrations": m0021,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -61,6 +61,8 @@ export interface Actor {
   displayName: string;
   instanceAdmin: boolean;
   grants: Grant[];
+  /** Set when the request came with an API token: its scope narrows what the grants allow (read: GET only). */
+  token?: { id: string; scope: "read" | "write" } | undefined;
 }
 
 /**
