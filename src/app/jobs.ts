@@ -8,3 +8,4 @@ import "../modules/publication/publication.jobs.ts";
 import "../modules/actions/actions.jobs.ts";
 import "../modules/backup/backup.jobs.ts";
 import "../modules/jobs/partitions.jobs.ts";
+import "../modules/integrations/webhooks.jobs.ts";

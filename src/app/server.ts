@@ -20,6 +20,7 @@ import { frameworksRoutes } from "../modules/frameworks/frameworks.routes.tsx";
 import { healthRoutes } from "../modules/health/health.routes.ts";
 import { homeRoutes } from "../modules/home/home.routes.tsx";
 import { tokensRoutes } from "../modules/integrations/tokens.routes.tsx";
+import { webhooksRoutes } from "../modules/integrations/webhooks.routes.tsx";
 import { legalRoutes } from "../modules/legal/legal.routes.tsx";
 import { leversRoutes } from "../modules/levers/levers.routes.tsx";
 import { mailRoutes } from "../modules/mail/mail.routes.tsx";
@@ -142,6 +143,7 @@ export async function buildServer(
     accountsRoutes,
     myAccountRoutes,
     tokensRoutes,
+    webhooksRoutes,
     auditRoutes,
     legalRoutes,
   ]) {
