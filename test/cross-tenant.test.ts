@@ -49,6 +49,7 @@ const TENANT_PARAMS: Record<string, (t: Tenant) => string> = {
   importId: (t) => t.callImport,
   campaignId: (t) => t.campaign,
   outboxId: (t) => t.outbox,
+  endpointId: (t) => t.webhook,
 };
 
 /** Path parameters that name nothing a tenant owns: the same value for both. */
@@ -59,6 +60,8 @@ const SHARED_PARAMS: Record<string, string> = {
   kind: "acknowledgement",
   day: "2030-01-01",
   slug: "accessibilite",
+  // Tokens are revoked among one's own only: the id names nothing another tenant could reach.
+  tokenId: "00000000-0000-4000-8000-000000000000",
 };
 
 /** Query-string keys that carry an id: crossed with B's on every read. */

@@ -7,6 +7,7 @@ import { addEvidence, campaignDetails, createCampaign } from "../../src/modules/
 import { SYSTEM_ACTOR } from "../../src/modules/audit/audit.service.ts";
 import { createImport } from "../../src/modules/calls/calls.service.ts";
 import { createLocalCommitment } from "../../src/modules/frameworks/frameworks.service.ts";
+import { createEndpoint } from "../../src/modules/integrations/webhooks.service.ts";
 import { queueEmail } from "../../src/modules/mail/mail.service.ts";
 import { createCampaign as createMysteryCampaign } from "../../src/modules/mystery/mystery.service.ts";
 import type { Organisation } from "../../src/modules/organisations/organisation.ts";
@@ -39,6 +40,8 @@ export interface RouteFixture {
   campaign: string;
   /** An e-mail to the requester, in the outbox. */
   outbox: string;
+  /** A webhook endpoint of the site (its address carries the marker). */
+  webhook: string;
 }
 
 /**
@@ -136,6 +139,7 @@ async function populateSite(
     s1: site.id,
     s1Version: site.version,
     outbox,
+    webhook: (await createEndpoint(db, root, site.id, { url: `https://exemple.fr/${marker}`, events: ["import.finished"] })).endpoint.id,
     targetAccount: target.id,
     localCommitment: local.id,
     request: registered.request.id,
