@@ -71,7 +71,7 @@ describe.skipIf(!browserAvailable)("integrations: API token and webhook, in Chro
     const adopted = await page.request.put(`${server.url}/api/v1/organisations/${site}/framework`, {
       data: { frameworkId: "marianne-2008" },
     });
-    expect(adopted.status()).toBe(200);
+    expect(adopted.status()).toBe(204);
   });
 
   it("creates a token, sees it once, then only its beginning", async () => {
@@ -104,7 +104,9 @@ describe.skipIf(!browserAvailable)("integrations: API token and webhook, in Chro
     await page.getByRole("link", { name: "Webhooks" }).click();
     await page.waitForURL(/\/webhooks$/);
     await page.fill("#url", receiverUrl);
-    await page.check("#event-request\\.registered");
+    // DSFR draws the box on the label: a person clicks the label.
+    await page.locator('label[for="event-request.registered"]').click();
+    await expect(page.locator("#event-request\\.registered").isChecked()).resolves.toBe(true);
     await page.getByRole("button", { name: "Ajouter" }).click();
     await expect(page.locator(".fr-alert--success").textContent()).resolves.toContain("il ne sera plus affiché");
     await expect(page.locator("#new-secret").textContent()).resolves.toMatch(/^whsec_/);
