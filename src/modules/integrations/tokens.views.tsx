@@ -55,7 +55,7 @@ export function TokensPage(props: TokensPageProps): SafeHtml {
       {tokens.length === 0 ? (
         <p>Aucun jeton pour l'instant.</p>
       ) : (
-        <TableFrame>
+        <TableFrame noCaption>
           <table>
             <caption>Mes jetons d'API</caption>
             <thead>

@@ -17,7 +17,7 @@ export const deliverWebhookJob = defineJob(
   async ({ deliveryId }, { db, now, attempt, maxAttempts }) => {
     const delivery = await repo.deliveryToSend(db, deliveryId);
     // The endpoint was deleted (its deliveries with it), or an earlier run already delivered it.
-    if (!delivery || delivery.status !== "queued") return;
+    if (delivery?.status !== "queued") return;
     const sentAt = new Date();
     let httpStatus: number | null = null;
     let error: string | null = null;
