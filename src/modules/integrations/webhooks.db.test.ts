@@ -173,4 +173,19 @@ describe(`webhooks (${engineName})`, () => {
     expect(received.length).toBe(before);
     expect((await c.get(`/organisations/${network}/webhooks/${endpointId}`)).statusCode).toBe(404);
   });
+
+  it("sends import.finished once a register import has written its requests", async () => {
+    const c = await admin();
+    await c.get(`/organisations/${network}/webhooks`);
+    const created = await c.post(`/organisations/${network}/webhooks`, { url: receiverUrl, events: "import.finished" });
+    expect(created.statusCode).toBe(201);
+    const before = received.length;
+    const good = { columns: ["Date", "Objet", "Canal"], rows: [["01/12/2026", "Permis", "courrier"]], constants: { kind: "demande" } };
+    const done = await c.api("POST", `/api/v1/organisations/${site}/requests/import?dryRun=false`, good);
+    expect(done.statusCode, done.body).toBe(200);
+    await drain(1);
+    const events = received.slice(before);
+    expect(events.map((e) => e.type)).toEqual(["import.finished"]);
+    expect(events[0]?.orgId).toBe(site);
+  });
 });
