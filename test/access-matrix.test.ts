@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount } from "../src/modules/accounts/accounts.service.ts";
-import { ROLES, type Role } from "../src/modules/accounts/roles.ts";
+import { type Actor, ROLES, type Role } from "../src/modules/accounts/roles.ts";
+import { createToken } from "../src/modules/integrations/tokens.service.ts";
 import { Client, startTestApp, type TestApp } from "./support/app.ts";
 import { buildRouteFixture, type RouteFixture } from "./support/route-fixture.ts";
 
@@ -43,6 +44,8 @@ const MANAGERS: Role[] = ["admin", "correspondent", "referent"];
 const EDITORS: Role[] = ["admin", "correspondent", "referent"];
 /** Who registers and handles requests (the correspondent and the auditor read them). */
 const WRITERS: Role[] = ["admin", "referent", "agent"];
+/** Who manages an organisation's webhooks. */
+const INTEGRATORS: Role[] = ["admin", "correspondent"];
 const SITE_FIELDS = { name: "X", kind: "site", timeZone: "Europe/Paris", holidayZone: "metropole" };
 
 // Bodies are chosen so an allowed call changes nothing lasting: a stale version (409) or a field left out (400).
@@ -111,6 +114,23 @@ const MATRIX: Record<string, Entry> = {
   "GET /api/v1/me": { rule: "session", call: () => ({ url: "/api/v1/me" }) },
   "GET /compte": { rule: "session", call: () => ({ url: "/compte" }) },
   "POST /compte/password": { rule: "session", call: () => ({ url: "/compte/password", form: { currentPassword: "" } }) },
+  "GET /compte/jetons": { rule: "session", call: () => ({ url: "/compte/jetons" }) },
+  "POST /compte/jetons": { rule: "session", call: () => ({ url: "/compte/jetons", form: { name: "" } }) },
+  // A malformed id (400): only one's own tokens are revoked, so no fixture token can be everyone's.
+  "POST /compte/jetons/:tokenId/revoke": { rule: "session", call: () => ({ url: "/compte/jetons/pas-un-identifiant/revoke", form: {} }) },
+  "GET /organisations/:orgId/webhooks": { rule: { subtree: INTEGRATORS }, call: (f) => ({ url: `/organisations/${f.s1}/webhooks` }) },
+  "POST /organisations/:orgId/webhooks": {
+    rule: { subtree: INTEGRATORS },
+    call: (f) => ({ url: `/organisations/${f.s1}/webhooks`, form: { url: "" } }),
+  },
+  "GET /organisations/:orgId/webhooks/:endpointId": {
+    rule: { subtree: INTEGRATORS },
+    call: (f) => ({ url: `/organisations/${f.s1}/webhooks/${f.webhook}` }),
+  },
+  "POST /organisations/:orgId/webhooks/:endpointId/delete": {
+    rule: { subtree: INTEGRATORS },
+    call: (f) => ({ url: `/organisations/${f.s1}/webhooks/pas-un-identifiant/delete`, form: {} }),
+  },
 
   "GET /organisations": { rule: { anywhere: ALL }, call: () => ({ url: "/organisations" }) },
   "GET /organisations/new": { rule: { anywhere: ["admin", "correspondent"] }, call: () => ({ url: "/organisations/new" }) },
@@ -815,6 +835,8 @@ describe("access-control matrix", () => {
   let t: TestApp;
   let fixture: Fixture;
   const clients = new Map<string, { who: Who; client: Client }>();
+  /** API tokens: each actor's write and read tokens, and the instance administrator's token limited to R2. */
+  const tokens: Array<{ who: Who; scope: "read" | "write"; secret: string; label: string }> = [];
   const PASSWORD = "mot de passe de test";
 
   beforeAll(async () => {
@@ -823,6 +845,18 @@ describe("access-control matrix", () => {
     const built = await buildRouteFixture(db, PASSWORD);
     const { root, r1, r2 } = built;
     fixture = built.fixture;
+    for (const scope of ["read", "write"] as const) {
+      const { secret } = await createToken(db, root, { name: `root ${scope}`, scope, days: 30 });
+      tokens.push({ who: { kind: "instance-admin" }, scope, secret, label: `jeton ${scope} de l'administrateur` });
+    }
+    // Limited to R2, the instance administrator's token acts as an administrator outside the target.
+    const limited = await createToken(db, root, { name: "root R2", scope: "write", orgId: r2.id, days: 30 });
+    tokens.push({
+      who: { kind: "role", role: "admin", inside: false },
+      scope: "write",
+      secret: limited.secret,
+      label: "jeton de l'administrateur limité à R2",
+    });
 
     const anonymous = new Client(t.app);
     await anonymous.get("/login");
@@ -833,7 +867,29 @@ describe("access-control matrix", () => {
     for (const role of ROLES) {
       for (const inside of [true, false]) {
         const email = `${role}.${inside ? "in" : "out"}@test.fr`;
-        await createAccount(db, root, { email, displayName: email, password: PASSWORD, role, orgId: inside ? r1.id : r2.id });
+        const account = await createAccount(db, root, {
+          email,
+          displayName: email,
+          password: PASSWORD,
+          role,
+          orgId: inside ? r1.id : r2.id,
+        });
+        const actor: Actor = {
+          accountId: account.id,
+          email,
+          displayName: email,
+          instanceAdmin: false,
+          grants: [{ orgId: inside ? r1.id : r2.id, role }],
+        };
+        for (const scope of ["read", "write"] as const) {
+          const { secret } = await createToken(db, actor, { name: scope, scope, days: 30 });
+          tokens.push({
+            who: { kind: "role", role, inside },
+            scope,
+            secret,
+            label: `jeton ${scope} de ${role} ${inside ? "dedans" : "dehors"}`,
+          });
+        }
         const client = new Client(t.app);
         expect((await client.login(email, PASSWORD)).statusCode).toBe(303);
         clients.set(email, { who: { kind: "role", role, inside }, client });
@@ -872,6 +928,31 @@ describe("access-control matrix", () => {
         if (allow === denied) {
           failures.push(`${key} par ${describeWho(who)} : attendu ${allow ? "autorisé" : "refusé"}, reçu ${response.statusCode}`);
         }
+      }
+    }
+    expect(failures).toEqual([]);
+  }, 600_000);
+
+  it("gives an API token its person's access on /api/v1, writes only to write tokens, nothing outside its organisation", async () => {
+    const failures: string[] = [];
+    for (const [key, entry] of Object.entries(MATRIX)) {
+      const [method = "GET", path = ""] = key.split(" ");
+      const call = entry.call(fixture);
+      if (!path.startsWith("/api/v1/") || call.form !== undefined || key === "POST /logout") continue;
+      const json = call.json === undefined && method !== "GET" ? {} : call.json;
+      for (const token of tokens) {
+        const response = await t.app.inject({
+          method: method as "GET",
+          url: call.url,
+          headers: { authorization: `Bearer ${token.secret}`, ...(json !== undefined ? { "content-type": "application/json" } : {}) },
+          ...(json !== undefined ? { payload: JSON.stringify(json) } : {}),
+        });
+        const denied = [401, 403, 404].includes(response.statusCode);
+        if (response.statusCode >= 500) failures.push(`${key} par ${token.label} : erreur ${response.statusCode}`);
+        if (response.statusCode === 401) failures.push(`${key} par ${token.label} : jeton refusé (401)`);
+        const allow = expected(entry.rule, token.who) && (token.scope === "write" || method === "GET");
+        if (allow === denied)
+          failures.push(`${key} par ${token.label} : attendu ${allow ? "autorisé" : "refusé"}, reçu ${response.statusCode}`);
       }
     }
     expect(failures).toEqual([]);

@@ -51,6 +51,7 @@ const TENANT_PARAMS: Record<string, (t: Tenant) => string> = {
   outboxId: (t) => t.outbox,
   feedbackId: (t) => t.feedback,
   mailboxId: (t) => t.mailbox,
+  endpointId: (t) => t.webhook,
 };
 
 /** Path parameters that name nothing a tenant owns: the same value for both. */
@@ -64,6 +65,8 @@ const SHARED_PARAMS: Record<string, string> = {
   // OpenID providers and their rules belong to the instance, not to an organisation.
   providerId: "00000000-0000-4000-8000-0000000000a1",
   ruleId: "00000000-0000-4000-8000-0000000000a2",
+  // Tokens are revoked among one's own only: the id names nothing another tenant could reach.
+  tokenId: "00000000-0000-4000-8000-000000000000",
 };
 
 /** Query-string keys that carry an id: crossed with B's on every read. */

@@ -9,3 +9,4 @@ import "../modules/actions/actions.jobs.ts";
 import "../modules/backup/backup.jobs.ts";
 import "../modules/jobs/partitions.jobs.ts";
 import "../modules/mailboxes/mailboxes.jobs.ts";
+import "../modules/integrations/webhooks.jobs.ts";

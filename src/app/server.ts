@@ -20,6 +20,8 @@ import { dashboardsRoutes } from "../modules/dashboards/dashboards.routes.tsx";
 import { frameworksRoutes } from "../modules/frameworks/frameworks.routes.tsx";
 import { healthRoutes } from "../modules/health/health.routes.ts";
 import { homeRoutes } from "../modules/home/home.routes.tsx";
+import { tokensRoutes } from "../modules/integrations/tokens.routes.tsx";
+import { webhooksRoutes } from "../modules/integrations/webhooks.routes.tsx";
 import { labelRoutes } from "../modules/label/label.routes.tsx";
 import { legalRoutes } from "../modules/legal/legal.routes.tsx";
 import { leversRoutes } from "../modules/levers/levers.routes.tsx";
@@ -86,9 +88,22 @@ export async function buildServer(
     openapi: {
       info: {
         title: "API Vigie",
-        description: "Les opérations de Vigie en JSON. Authentification par la session (cookie) ; les écritures n'acceptent que du JSON.",
+        description:
+          "Les opérations de Vigie en JSON. Authentification par la session (cookie) ou, pour un programme, par un jeton d'API (en-tête Authorization: Bearer vig_…, créé depuis « Mon compte › Jetons d'API ») ; les écritures n'acceptent que du JSON.",
         version: "1",
       },
+      components: {
+        securitySchemes: {
+          jeton: {
+            type: "http",
+            scheme: "bearer",
+            description:
+              "Jeton d'API (vig_…) : les droits de la personne qui l'a créé, limités à sa portée (lecture, ou lecture et écriture) et à son organisation.",
+          },
+          session: { type: "apiKey", in: "cookie", name: "vigie_session" },
+        },
+      },
+      security: [{ jeton: [] }, { session: [] }],
       servers: [{ url: deps.config.baseUrl }],
     },
     transform: jsonSchemaTransform,
@@ -135,6 +150,8 @@ export async function buildServer(
     mysteryApiRoutes,
     accountsRoutes,
     myAccountRoutes,
+    tokensRoutes,
+    webhooksRoutes,
     auditRoutes,
     legalRoutes,
   ]) {

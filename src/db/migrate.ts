@@ -18,6 +18,7 @@ import * as m0016 from "./migrations/0016_list_indexes.ts";
 import * as m0018 from "./migrations/0018_call_rollups_by_level.ts";
 import * as m0019 from "./migrations/0019_publication_chunks.ts";
 import * as m0020 from "./migrations/0020_oidc.ts";
+import * as m0021 from "./migrations/0021_integrations.ts";
 import * as m0022 from "./migrations/0022_mailboxes.ts";
 import * as m0024 from "./migrations/0024_label_files.ts";
 import * as m0025 from "./migrations/0025_obligations.ts";
@@ -43,6 +44,7 @@ const migrations: Record<string, Migration> = {
   "0018_call_rollups_by_level": m0018,
   "0019_publication_chunks": m0019,
   "0020_oidc": m0020,
+  "0021_integrations": m0021,
   "0022_mailboxes": m0022,
   "0024_label_files": m0024,
   "0025_obligations": m0025,

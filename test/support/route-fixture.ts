@@ -9,6 +9,7 @@ import { addEvidence, campaignDetails, createCampaign } from "../../src/modules/
 import { SYSTEM_ACTOR } from "../../src/modules/audit/audit.service.ts";
 import { createImport } from "../../src/modules/calls/calls.service.ts";
 import { createLocalCommitment } from "../../src/modules/frameworks/frameworks.service.ts";
+import { createEndpoint } from "../../src/modules/integrations/webhooks.service.ts";
 import { queueEmail } from "../../src/modules/mail/mail.service.ts";
 import { createMailbox } from "../../src/modules/mailboxes/mailboxes.service.ts";
 import { createCampaign as createMysteryCampaign } from "../../src/modules/mystery/mystery.service.ts";
@@ -50,6 +51,8 @@ export interface RouteFixture {
   feedback: string;
   /** A collected mailbox (never read: its server does not exist). */
   mailbox: string;
+  /** A webhook endpoint of the site (its address carries the marker). */
+  webhook: string;
 }
 
 /**
@@ -200,6 +203,7 @@ async function populateSite(
     outbox,
     feedback,
     mailbox,
+    webhook: (await createEndpoint(db, root, site.id, { url: `https://exemple.fr/${marker}`, events: ["import.finished"] })).endpoint.id,
     targetAccount: target.id,
     localCommitment: local.id,
     request: registered.request.id,

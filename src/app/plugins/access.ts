@@ -92,5 +92,9 @@ export async function accessPlugin(app: App, deps: AppDeps): Promise<void> {
     if (!request.routeOptions.url) return;
     if (!access) throw new AppError("auth.forbidden");
     await check(request, deps, access);
+    // A read-only API token reads: whatever the person's roles allow, it writes nothing.
+    if (request.actor?.token?.scope === "read" && request.method !== "GET" && request.method !== "HEAD") {
+      throw new AppError("auth.forbidden", { message: "Ce jeton d'API est en lecture seule : il ne permet pas d'écrire." });
+    }
   });
 }

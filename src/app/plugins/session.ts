@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import { resolveSession } from "../../modules/accounts/sessions.service.ts";
+import { resolveBearer } from "../../modules/integrations/tokens.service.ts";
 import type { Scheme } from "../../ui/layout.tsx";
 import type { App, AppDeps } from "../context.ts";
 import { AppError } from "../errors.ts";
@@ -62,6 +63,15 @@ export async function sessionPlugin(app: App, deps: AppDeps): Promise<void> {
   app.decorateRequest("orgPath", undefined);
 
   app.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
+    const bearer = bearerOf(request);
+    if (bearer !== undefined) {
+      // An API token stands for its person on the JSON API only, whatever cookie comes with it;
+      // the access check then applies the route's declared access to the token's narrowed rights.
+      const actor = await resolveBearer(deps.db, bearer, { method: request.method, url: request.url });
+      if (!actor) throw new AppError("token.invalid");
+      request.actor = actor;
+      return;
+    }
     const token = request.cookies[SESSION_COOKIE];
     if (token) {
       const session = await resolveSession(deps.db, token);
@@ -85,6 +95,8 @@ export async function sessionPlugin(app: App, deps: AppDeps): Promise<void> {
   // After the body is parsed, before validation: a forged request is refused whatever it carries.
   app.addHook("preValidation", async (request: FastifyRequest) => {
     if (!MUTATING.has(request.method)) return;
+    // A bearer token is sent by a program, never by a browser on its own: no CSRF to fear. The JSON-only
+    // rule below stays, as the API's contract.
     if (request.url.startsWith("/api/")) {
       // JSON only, even for a request without a body: a page of another site can send a bodyless
       // POST or a form without CORS, never a JSON one, so CSRF does not rest on SameSite alone.
@@ -100,6 +112,14 @@ export async function sessionPlugin(app: App, deps: AppDeps): Promise<void> {
     const sent = typeof body?._csrf === "string" ? body._csrf : (request.headers["x-csrf-token"] as string | undefined);
     if (!sent || !safeEqual(sent, request.csrfToken)) throw new AppError("csrf.invalid");
   });
+}
+
+/** The bearer token of an `/api/v1/` request, if it carries one; elsewhere the header is ignored. */
+function bearerOf(request: FastifyRequest): string | undefined {
+  if (!request.url.startsWith("/api/v1/")) return undefined;
+  const header = request.headers.authorization;
+  if (!header || !/^bearer\s/i.test(header)) return undefined;
+  return /^bearer\s+(\S+)\s*$/i.exec(header)?.[1] ?? "";
 }
 
 export const SCHEME_COOKIE_NAME = SCHEME_COOKIE;

@@ -32,6 +32,10 @@ export function MyAccountPage({ account, form, csrf }: { account: MyAccount; for
           ))}
         </ul>
       )}
+      <h2 class="fr-mt-4w">Intégrations</h2>
+      <p>
+        <a href="/compte/jetons">Jetons d'API</a> : pour qu'un programme appelle l'API de Vigie avec vos droits.
+      </p>
       <h2 class="fr-mt-4w">Changer mon mot de passe</h2>
       <p>Vos autres sessions ouvertes (sur un autre poste ou un autre navigateur) seront fermées ; celle-ci reste ouverte.</p>
       <ErrorSummary form={form} labels={FIELD_LABELS} />

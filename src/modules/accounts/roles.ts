@@ -20,6 +20,7 @@ export const PERMISSIONS = [
   "commitment.manage",
   "request.read",
   "request.write",
+  "webhook.manage",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -34,8 +35,9 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "commitment.manage",
     "request.read",
     "request.write",
+    "webhook.manage",
   ],
-  correspondent: ["org.read", "org.create", "org.update", "org.delete", "commitment.manage", "request.read"],
+  correspondent: ["org.read", "org.create", "org.update", "org.delete", "commitment.manage", "request.read", "webhook.manage"],
   referent: ["org.read", "org.update", "commitment.manage", "request.read", "request.write"],
   agent: ["org.read", "request.read", "request.write"],
   auditor: ["org.read", "audit.read", "request.read"],
@@ -61,6 +63,8 @@ export interface Actor {
   displayName: string;
   instanceAdmin: boolean;
   grants: Grant[];
+  /** Set when the request came with an API token: its scope narrows what the grants allow (read: GET only). */
+  token?: { id: string; scope: "read" | "write" } | undefined;
 }
 
 /**

@@ -12,11 +12,14 @@ const ACTIONS: Record<string, string> = {
   login: "Connexion",
   password: "Changement de mot de passe",
   link: "Liaison à un fournisseur d'identité",
+  use: "Appel avec un jeton d'API",
 };
 
 const ENTITIES: Record<string, string> = {
   organisation: "Organisation",
   account: "Compte",
+  api_token: "Jeton d'API",
+  webhook_endpoint: "Point de réception webhook",
   legal_page: "Page légale",
   framework_adoption: "Référentiel adopté",
   local_commitment: "Engagement local",

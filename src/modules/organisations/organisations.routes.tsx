@@ -101,6 +101,7 @@ export async function organisationsRoutes(app: App, deps: AppDeps): Promise<void
           children={children}
           canUpdate={can(actor, "org.update", org.path)}
           canDelete={can(actor, "org.delete", org.path)}
+          canWebhooks={can(actor, "webhook.manage", org.path)}
           canCreate={can(actor, "org.create", org.path) && org.kind !== "service"}
           csrf={request.csrfToken}
         />

@@ -221,6 +221,7 @@ export function OrganisationDetails({
   canUpdate,
   canDelete,
   canCreate,
+  canWebhooks,
   csrf,
 }: {
   org: Organisation;
@@ -229,6 +230,7 @@ export function OrganisationDetails({
   canUpdate: boolean;
   canDelete: boolean;
   canCreate: boolean;
+  canWebhooks?: boolean;
   csrf: string;
 }): SafeHtml {
   const address = [org.address.street, [org.address.postcode, org.address.city].filter(Boolean).join(" ")].filter(Boolean).join(", ");
@@ -290,6 +292,13 @@ export function OrganisationDetails({
             Délais annoncés
           </a>
         </li>
+        {canWebhooks ? (
+          <li>
+            <a class="fr-btn fr-btn--secondary" href={`/organisations/${org.id}/webhooks`}>
+              Webhooks
+            </a>
+          </li>
+        ) : null}
         {canUpdate ? (
           <li>
             <a class="fr-btn fr-btn--secondary" href={`/organisations/${org.id}/logo`}>

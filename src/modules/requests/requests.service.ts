@@ -11,6 +11,7 @@ import type { AuditActor } from "../audit/audit.service.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { organisationCalendar } from "../calendar/calendar.service.ts";
 import type { Channel, RequestKind } from "../frameworks/channels.ts";
+import { emitEvent } from "../integrations/webhooks.service.ts";
 import { getOrganisation, organisationPath } from "../organisations/organisations.service.ts";
 import { invitationFor } from "../surveys/surveys.service.ts";
 import { addCalendarDays, type Delay, histogramBucket, responseDays, shiftAfterPause } from "./due-date.ts";
@@ -67,6 +68,21 @@ export function letterFacts(orgName: string, r: repo.RequestRecord, extra: Parti
  * Registers a request: computes its deadline from the delay the organisation announced for that
  * channel and kind, gives it a receipt number, records the event and counts it in the rollup.
  */
+/** What a webhook tells of a request: its facts, never the requester's identity or message. */
+function webhookRequest(r: repo.RequestRecord) {
+  return {
+    requestId: r.id,
+    number: r.number,
+    kind: r.kind,
+    channel: r.channel,
+    status: r.status,
+    receivedOn: r.receivedOn,
+    dueOn: r.dueOn,
+    answeredOn: r.answeredOn,
+    responseDays: r.responseDays,
+  };
+}
+
 export async function registerRequest(
   db: Kysely<DB>,
   orgId: string,
@@ -139,6 +155,7 @@ async function registerWithin(
     if (!registered) throw new Error("enregistrement sans résultat");
     const { request, trackingToken, trackingCode } = registered;
     await recordAudit(trx, options.author, { orgId, action: "create", entity: "request", entityId: request.id, after: request });
+    await emitEvent(trx, { type: "request.registered", orgId, data: webhookRequest(request) });
     // An agent reads the acknowledgement before sending it (preview, then « Envoyer »); the public's own
     // filing is acknowledged at once, nobody being there to press the button.
     if (options.source !== "public") return registered;
@@ -353,6 +370,7 @@ export async function changeStatus(
     // Taken back with the figures stored at the answer, whatever the calendar says today.
     if (before.answeredOn && !after.answeredOn) await countAnswer(trx, path, before, before.answeredOn, before.responseDays ?? 0, -1);
     if (!before.answeredOn && after.answeredOn) await countAnswer(trx, path, after, after.answeredOn, after.responseDays ?? 0, 1);
+    if (!before.answeredOn && after.answeredOn) await emitEvent(trx, { type: "request.answered", orgId, data: webhookRequest(after) });
     const who = auditActor(actor);
     await repo.insertEvent(trx, orgId, requestId, {
       actorId: who.accountId,

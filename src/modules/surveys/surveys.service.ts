@@ -9,6 +9,7 @@ import { type AuditActor, auditActor, recordAudit } from "../audit/audit.service
 import { CHANNEL_LABELS, CHANNELS, type Channel } from "../frameworks/channels.ts";
 import { searchCommitments } from "../frameworks/frameworks.service.ts";
 import type { IndicatorBatchSource, IndicatorSource, IndicatorValue, Period } from "../indicators/indicator.ts";
+import { emitEvent } from "../integrations/webhooks.service.ts";
 import { getOrganisation, organisationsInScope } from "../organisations/organisations.service.ts";
 import { type Answers, checkResponse, type ResponseInput } from "./answers.ts";
 import { issueFormToken, signForm, verifyFormToken } from "./form-token.ts";
@@ -308,10 +309,27 @@ async function store(
       .filter((q) => q.type === "text" && typeof answers[q.id] === "string" && answers[q.id] !== "")
       .map((q) => q.id),
   };
+  // The answer and its webhook deliveries (survey.answered) go together or not at all.
+  const answered = (trx: Kysely<DB>) =>
+    emitEvent(trx, {
+      type: "survey.answered",
+      orgId: site.id,
+      data: {
+        surveyId: survey.id,
+        surveyOrgId: survey.orgId,
+        version: survey.version,
+        channel: how.channel,
+        answeredOn: how.answeredOn,
+        via: how.via,
+      },
+    });
   if (!how.invitationHash) {
-    const { limited, recorded } = await repo.insertResponse(db, survey.orgId, insert, rate);
-    if (limited) throw new AppError("rate.limited");
-    if (!recorded) throw new AppError("validation", { message: ALREADY_SENT_MESSAGE, fields: { _: ALREADY_SENT_MESSAGE } });
+    await db.transaction().execute(async (trx) => {
+      const { limited, recorded } = await repo.insertResponse(trx, survey.orgId, insert, rate);
+      if (limited) throw new AppError("rate.limited");
+      if (!recorded) throw new AppError("validation", { message: ALREADY_SENT_MESSAGE, fields: { _: ALREADY_SENT_MESSAGE } });
+      await answered(trx);
+    });
     return;
   }
   const invitationHash = how.invitationHash;
@@ -319,7 +337,7 @@ async function store(
   await db.transaction().execute(async (trx) => {
     const { limited, recorded, invited } = await repo.insertResponse(trx, survey.orgId, insert, rate);
     if (limited) throw new AppError("rate.limited");
-    if (recorded) return;
+    if (recorded) return answered(trx);
     if (invited) throw new AppError("validation", { message: ALREADY_SENT_MESSAGE, fields: { _: ALREADY_SENT_MESSAGE } });
     const state = await repo.invitationState(trx, survey.orgId, survey.id, invitationHash);
     const message = state === "used" ? INVITATION_USED_MESSAGE : state === "unknown" ? INVITATION_UNKNOWN_MESSAGE : ALREADY_SENT_MESSAGE;

@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { FieldErrors } from "../../../app/errors.ts";
 import type { DB } from "../../../db/schema.ts";
 import { type AuditActor, recordAudit } from "../../audit/audit.service.ts";
+import { emitEvent } from "../../integrations/webhooks.service.ts";
 import { planRegistrations, writeRegistrations } from "../registration.ts";
 import { type Duplicate, daysOf, splitDuplicates } from "./duplicates.ts";
 import { lockImports, requestsReceivedOn } from "./import.repository.ts";
@@ -74,6 +75,11 @@ export async function commitImport(db: Kysely<DB>, orgId: string, plan: ImportPl
         after: { created: created.length, alreadyRegistered: duplicates.length, numbers: [created[0]?.number, created.at(-1)?.number] },
       });
     }
+    await emitEvent(trx, {
+      type: "import.finished",
+      orgId,
+      data: { created: created.length, alreadyRegistered: duplicates.length, requestIds: created.map((c) => c.id) },
+    });
     return { ...checked, duplicates, fresh, created };
   });
 }

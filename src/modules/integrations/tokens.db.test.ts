@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adminClient, Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
+import { engineName } from "../../../test/support/database.ts";
+import { plainSpaces } from "../../../test/support/typography.ts";
+
+const main = (html: string) => plainSpaces(html.slice(html.indexOf("<main"), html.indexOf("</main>")).replaceAll("&#39;", "'"));
+
+/**
+ * API tokens: a person's own rights, narrowed by the token's scope and organisation, checked by the
+ * routes' own declared access; refused as 401 when unknown, expired or revoked.
+ */
+describe(`API tokens (${engineName})`, () => {
+  let t: TestApp;
+  let admin: Client;
+  let agent: Client;
+  let agentId = "";
+  const password = "le phare veille sur la baie";
+  let network = "";
+  let siteA = "";
+  let siteB = "";
+  const REQUEST = { kind: "request", channel: "phone", receivedOn: "2026-12-01", subject: "Carte d'identité" };
+
+  async function bearer(token: string, method: "GET" | "POST" | "PUT" | "DELETE", url: string, body?: unknown) {
+    return t.app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+      ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
+    });
+  }
+
+  async function createToken(client: Client, fields: Record<string, string>): Promise<string> {
+    await client.get("/compte/jetons");
+    const response = await client.post("/compte/jetons", { days: "90", ...fields });
+    expect(response.statusCode, main(response.body)).toBe(201);
+    const secret = /id="new-token"[^>]*>\s*(vig_[A-Za-z0-9_-]{43})/.exec(response.body)?.[1];
+    expect(secret).toBeDefined();
+    return secret as string;
+  }
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    admin = await adminClient(t);
+    const org = async (name: string, kind: string, parentId?: string) =>
+      (
+        await admin.api("POST", "/api/v1/organisations", { name, kind, parentId, timeZone: "Europe/Paris", holidayZone: "metropole" })
+      ).json().id as string;
+    network = await org("Réseau Jura", "network");
+    siteA = await org("Mairie de Dole", "site", network);
+    siteB = await org("Mairie de Lons", "site", network);
+    for (const site of [siteA, siteB]) await admin.api("PUT", `/api/v1/organisations/${site}/framework`, { frameworkId: "marianne-2008" });
+    const created = await admin.api("POST", "/api/v1/accounts", {
+      email: "agent@exemple.fr",
+      displayName: "Agathe Agent",
+      password,
+      role: "agent",
+      orgId: network,
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    agentId = created.json().id;
+    agent = new Client(t.app);
+    await agent.login("agent@exemple.fr", password);
+  });
+  afterAll(async () => t.close());
+
+  it("shows the secret once, then only its beginning; a write token registers a request and reads indicators", async () => {
+    const secret = await createToken(agent, { name: "Téléphonie", scope: "write" });
+    const list = await agent.get("/compte/jetons");
+    expect(list.body).not.toContain(secret);
+    expect(main(list.body)).toContain(`${secret.slice(0, 10)}…`);
+    expect(main(list.body)).toContain("Lecture et écriture");
+    expect(main(list.body)).toContain("Jamais");
+
+    const registered = await bearer(secret, "POST", `/api/v1/organisations/${siteA}/requests`, REQUEST);
+    expect(registered.statusCode, registered.body).toBe(201);
+    const indicators = await bearer(secret, "GET", `/api/v1/organisations/${siteA}/request-indicators`);
+    expect(indicators.statusCode, indicators.body).toBe(200);
+    // The use is recorded: last use on the page, each call in the audit log.
+    expect(main((await agent.get("/compte/jetons")).body)).not.toContain("Jamais");
+    const audit = (await admin.api("GET", "/api/v1/audit?entity=api_token")).json() as Array<{ action: string }>;
+    expect(audit.filter((e) => e.action === "use").length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("a read token cannot write (403) and changes nothing", async () => {
+    const secret = await createToken(agent, { name: "Décisionnel", scope: "read" });
+    expect((await bearer(secret, "GET", `/api/v1/organisations/${siteA}/requests`)).statusCode).toBe(200);
+    const before = (await bearer(secret, "GET", `/api/v1/organisations/${siteA}/requests`)).json().total;
+    const refused = await bearer(secret, "POST", `/api/v1/organisations/${siteA}/requests`, REQUEST);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error).toContain("lecture seule");
+    expect((await bearer(secret, "GET", `/api/v1/organisations/${siteA}/requests`)).json().total).toBe(before);
+  });
+
+  it("a subtree token cannot read outside it (404 as for roles)", async () => {
+    const secret = await createToken(agent, { name: "Dole seulement", scope: "write", orgId: siteA });
+    expect((await bearer(secret, "GET", `/api/v1/organisations/${siteA}/requests`)).statusCode).toBe(200);
+    expect((await bearer(secret, "GET", `/api/v1/organisations/${siteB}/requests`)).statusCode).toBe(404);
+    expect((await bearer(secret, "GET", `/api/v1/organisations/${network}/requests`)).statusCode).toBe(404);
+  });
+
+  it("cannot limit a token to an organisation outside one's rights", async () => {
+    const outsider = (
+      await admin.api("POST", "/api/v1/organisations", {
+        name: "Ailleurs",
+        kind: "network",
+        timeZone: "Europe/Paris",
+        holidayZone: "metropole",
+      })
+    ).json().id;
+    await agent.get("/compte/jetons");
+    const response = await agent.post("/compte/jetons", { name: "Ailleurs", scope: "read", orgId: outsider, days: "90" });
+    expect(response.statusCode).toBe(400);
+    expect(main(response.body)).toContain("Choisissez une organisation sur laquelle vous avez un rôle.");
+    expect(main((await agent.get("/compte/jetons")).body)).not.toContain("Ailleurs</td>");
+    const tooLong = await agent.post("/compte/jetons", { name: "Éternel", scope: "read", days: "3650" });
+    expect(tooLong.statusCode).toBe(400);
+    expect(main(tooLong.body)).toContain("un an au plus");
+  });
+
+  it("bad, revoked and expired tokens get 401 with a French message; the header means nothing outside /api/v1", async () => {
+    const bad = await bearer("vig_pasunvraijeton", "GET", "/api/v1/me");
+    expect(bad.statusCode).toBe(401);
+    expect(bad.json().error).toContain("Jeton d'API inconnu, expiré ou révoqué");
+    const secret = await createToken(agent, { name: "À révoquer", scope: "read" });
+    expect((await bearer(secret, "GET", "/api/v1/me")).statusCode).toBe(200);
+    // Pages are for people: a bearer token does not open them.
+    expect((await bearer(secret, "GET", "/compte")).statusCode).not.toBe(200);
+    const page = await agent.get("/compte/jetons");
+    const id =
+      /action="\/compte\/jetons\/([0-9a-f-]{36})\/revoke"[\s\S]*?À révoquer/.exec(page.body)?.[1] ??
+      /action="\/compte\/jetons\/([0-9a-f-]{36})\/revoke"/.exec(page.body)?.[1];
+    expect(id).toBeDefined();
+    const revoked = await agent.post(`/compte/jetons/${id}/revoke`, {});
+    expect(revoked.statusCode).toBe(303);
+    const after = await bearer(secret, "GET", "/api/v1/me");
+    expect(after.statusCode).toBe(401);
+    expect(after.json().error).toContain("révoqué");
+    // Someone else's token is not revoked by its id.
+    const mine = await createToken(admin, { name: "Admin", scope: "read" });
+    const adminPage = await admin.get("/compte/jetons");
+    const adminTokenId = /action="\/compte\/jetons\/([0-9a-f-]{36})\/revoke"/.exec(adminPage.body)?.[1];
+    expect((await agent.post(`/compte/jetons/${adminTokenId}/revoke`, {})).statusCode).toBe(404);
+    expect((await bearer(mine, "GET", "/api/v1/me")).statusCode).toBe(200);
+    // Expired: moved past its date in the database, as time would.
+    await t.database.db
+      .updateTable("api_tokens" as never)
+      .set({ expires_at: new Date(Date.now() - 1000) } as never)
+      .execute();
+    expect((await bearer(mine, "GET", "/api/v1/me")).statusCode).toBe(401);
+  });
+
+  it("a person who loses a role loses it through the token too", async () => {
+    const secret = await createToken(agent, { name: "Suivi", scope: "write" });
+    expect((await bearer(secret, "GET", `/api/v1/organisations/${siteA}/requests`)).statusCode).toBe(200);
+    const removed = await admin.api("DELETE", `/api/v1/accounts/${agentId}/grants?orgId=${network}&role=agent`);
+    expect(removed.statusCode, removed.body).toBe(204);
+    expect((await bearer(secret, "GET", `/api/v1/organisations/${siteA}/requests`)).statusCode).toBe(404);
+    expect((await bearer(secret, "POST", `/api/v1/organisations/${siteA}/requests`, REQUEST)).statusCode).toBe(404);
+  });
+
+  it("the OpenAPI document declares the bearer scheme", async () => {
+    const doc = (await t.app.inject({ method: "GET", url: "/api/docs/json" })).json();
+    expect(doc.components.securitySchemes.jeton).toMatchObject({ type: "http", scheme: "bearer" });
+  });
+});
