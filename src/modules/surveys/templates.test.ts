@@ -73,7 +73,10 @@ describe("the ready-made questionnaires", () => {
     if (!agents) throw new Error("label-agents template expected");
     const questions = allQuestions(agents);
     for (const id of ["trained", "tools-suited", "commitments-known", "commitments-useful", "commitments-means"]) {
-      expect(questions.some((q) => q.id === id), id).toBe(true);
+      expect(
+        questions.some((q) => q.id === id),
+        id,
+      ).toBe(true);
     }
     expect(questions.filter(measuresSatisfaction)).toEqual([]);
   });
