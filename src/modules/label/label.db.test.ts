@@ -63,4 +63,28 @@ describe("the label file of an organisation, on a real database", () => {
     expect(row("survey")).toContain("Manquant");
     expect(row("training")).toContain("Manquant");
   });
+
+  it("creates each survey of the label from its template, and counts it once answered", async () => {
+    const before = (await c.get(`/organisations/${site}/label`)).body;
+    expect(before).toContain('name="template" value="label-users"');
+    expect(before).toContain('name="template" value="label-agents"');
+    const created = await c.post(`/organisations/${site}/surveys`, { template: "label-agents" });
+    expect(created.statusCode).toBe(303);
+    const surveyId = String(created.headers.location).split("/")[4] ?? "";
+    const row = async (key: string) =>
+      (await c.get(`/organisations/${site}/label`)).body.replaceAll("\u00a0", " ").split(`id="check-${key}"`)[1]?.split("</tr>")[0] ?? "";
+    const waiting = await row("agents");
+    expect(waiting).toContain("Manquant");
+    expect(waiting).toContain("créée, encore sans réponse");
+    expect(waiting).not.toContain('name="template"');
+    const form = (await c.api("GET", `/api/v1/public/organisations/${site}/surveys/${surveyId}`)).json();
+    const url = `/api/v1/public/organisations/${site}/surveys/${surveyId}/responses`;
+    const sent = await c.api("POST", url, { formToken: form.formToken, answers: { trained: "yes", "tools-suited": "rather-agree" } });
+    expect(sent.statusCode).toBe(201);
+    const answered = await row("agents");
+    expect(answered).toContain("Présent");
+    expect(answered).toContain("Les engagements de service vus par les agents » : 1 réponse.");
+    // The agents' answers are not the users' satisfaction.
+    expect(await row("survey")).toContain("Manquant");
+  });
 });

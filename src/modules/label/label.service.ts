@@ -7,7 +7,8 @@ import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { getOrganisation } from "../organisations/organisations.service.ts";
 import { publicationStatus } from "../publication/publication.service.ts";
 import { trainingTable } from "../staff/staff.service.ts";
-import { listSurveys } from "../surveys/surveys.service.ts";
+import { listSurveys, type Survey } from "../surveys/surveys.service.ts";
+import { LABEL_AGENTS_TEMPLATE, LABEL_USERS_TEMPLATE } from "../surveys/templates.ts";
 import * as repo from "./label.repository.ts";
 import { type FindingInput, KIND_LABELS, type LabelFileInput } from "./label.schema.ts";
 
@@ -40,6 +41,8 @@ export interface ChecklistItem {
   state: EvidenceState;
   detail: string;
   href: string;
+  /** The template the correspondent can create the missing survey from, when none exists yet. */
+  createFrom?: string;
 }
 
 function addYears(date: string, years: number): string {
@@ -127,7 +130,9 @@ export async function checklist(db: Kysely<DB>, orgId: string, now = new Date())
   const base = `/organisations/${orgId}`;
   const year = now.getUTCFullYear();
   const latest = [...campaigns].sort((a, b) => b.year - a.year)[0];
-  const answered = surveys.filter((s) => s.responses > 0).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0];
+  // The agents' survey says nothing of the users' satisfaction: it is its own piece.
+  const users = surveys.filter((s) => s.template !== LABEL_AGENTS_TEMPLATE);
+  const agents = surveys.filter((s) => s.template === LABEL_AGENTS_TEMPLATE);
   const trained = Object.values(training.total.trained).reduce((a, b) => a + b, 0);
   return [
     {
@@ -155,15 +160,8 @@ export async function checklist(db: Kysely<DB>, orgId: string, now = new Date())
       detail: plan.total ? `${plan.total} action${plan.total > 1 ? "s" : ""} au plan.` : "Aucune action au plan.",
       href: `${base}/actions`,
     },
-    {
-      key: "survey",
-      label: "Résultats d'enquête de satisfaction",
-      state: !answered ? "missing" : now.getTime() - answered.createdAt.getTime() > 12 * MONTH ? "out_of_date" : "present",
-      detail: answered
-        ? `Enquête «\u00a0${answered.title}\u00a0»\u00a0: ${answered.responses} réponse${answered.responses > 1 ? "s" : ""}.`
-        : "Aucune enquête avec des réponses.",
-      href: `${base}/surveys`,
-    },
+    surveyItem(now, base, "survey", "Enquête de satisfaction des usagers", users, LABEL_USERS_TEMPLATE),
+    surveyItem(now, base, "agents", "Enquête auprès des agents", agents, LABEL_AGENTS_TEMPLATE),
     {
       key: "training",
       label: "Formation des agents",
@@ -174,4 +172,33 @@ export async function checklist(db: Kysely<DB>, orgId: string, now = new Date())
       href: `${base}/staff`,
     },
   ];
+}
+
+/**
+ * A survey piece: present once a survey has answers (the latest one answered), out of date after
+ * 12 months; while none exists, the correspondent is offered to create it from the label's template.
+ */
+function surveyItem(now: Date, base: string, key: string, label: string, surveys: Survey[], template: string): ChecklistItem {
+  const newest = (list: Survey[]) => [...list].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0];
+  const answered = newest(surveys.filter((s) => s.responses > 0));
+  if (answered) {
+    return {
+      key,
+      label,
+      state: now.getTime() - answered.createdAt.getTime() > 12 * MONTH ? "out_of_date" : "present",
+      detail: `Enquête «\u00a0${answered.title}\u00a0»\u00a0: ${answered.responses} réponse${answered.responses > 1 ? "s" : ""}.`,
+      href: `${base}/surveys/${answered.id}`,
+    };
+  }
+  const waiting = newest(surveys);
+  if (waiting) {
+    return {
+      key,
+      label,
+      state: "missing",
+      detail: `Enquête «\u00a0${waiting.title}\u00a0» créée, encore sans réponse.`,
+      href: `${base}/surveys/${waiting.id}/diffusion`,
+    };
+  }
+  return { key, label, state: "missing", detail: "Aucune enquête.", href: `${base}/surveys`, createFrom: template };
 }

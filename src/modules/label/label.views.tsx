@@ -74,7 +74,18 @@ export function LabelPage(props: {
                 <td>
                   <span class={`fr-badge fr-badge--sm fr-badge--${STATE[c.state].badge}`}>{STATE[c.state].label}</span>
                 </td>
-                <td>{c.detail}</td>
+                <td>
+                  {c.detail}
+                  {c.createFrom && canEdit ? (
+                    // The surveys module's own creation form: the survey is made there, from the label's template.
+                    <Form action={`/organisations/${org.id}/surveys`} csrf={csrf} label={`Créer l'enquête depuis le modèle — ${c.label}`}>
+                      <input type="hidden" name="template" value={c.createFrom} />
+                      <button type="submit" class="fr-btn fr-btn--sm fr-btn--secondary fr-mt-1w">
+                        Créer l'enquête depuis le modèle
+                      </button>
+                    </Form>
+                  ) : null}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -334,6 +334,11 @@ export function OrganisationDetails({
           </a>
         </li>
         <li>
+          <a class="fr-btn fr-btn--secondary" href={`/organisations/${org.id}/label`}>
+            Dossier de label
+          </a>
+        </li>
+        <li>
           <a class="fr-btn fr-btn--secondary" href={`/organisations/${org.id}/feedback`}>
             Avis des usagers
           </a>

@@ -11,7 +11,7 @@ const commitmentIds = new Set(loadReferenceData().frameworks.flatMap((f) => f.co
 
 describe("the ready-made questionnaires", () => {
   it("load through the schema and name only commitments that exist", () => {
-    expect(templates.map((t) => t.kind)).toEqual(["annual", "on_the_spot"]);
+    expect(templates.map((t) => t.kind)).toEqual(["annual", "on_the_spot", "label_users", "label_agents"]);
     for (const t of templates) expect(unknownCommitments(t.questionnaire, commitmentIds)).toEqual([]);
   });
 
@@ -51,5 +51,33 @@ describe("the ready-made questionnaires", () => {
     expect(questions[0]).toMatchObject({ type: "smiley", levels: 3, required: true });
     expect(questions.every(measuresSatisfaction)).toBe(true);
     expect(new Set(questions[0]?.commitments.map((c) => c.split("/")[0]))).toEqual(new Set(["marianne-2008", "marianne-2016", "sp+2021"]));
+  });
+
+  it("give the label's user survey the Services Publics + themes, each tagged in SP+ 2020 and 2023 where one applies", () => {
+    const users = byId.get("label-users")?.questionnaire;
+    if (!users) throw new Error("label-users template expected");
+    const questions = new Map(allQuestions(users).map((q) => [q.id, q]));
+    for (const id of ["overall", "contact-ease", "clarity", "delay", "courtesy", "recommendation", "comment"]) {
+      expect(questions.has(id), id).toBe(true);
+    }
+    expect(questions.get("overall")).toMatchObject({ type: "scale", required: true });
+    expect(questions.get("overall")?.label).toBe("Globalement, êtes-vous satisfait de la qualité de service ?");
+    for (const id of ["contact-ease", "delay", "courtesy", "overall"]) {
+      expect(new Set(questions.get(id)?.commitments.map((c) => c.split("/")[0])), id).toEqual(new Set(["sp+2021", "sp+2023"]));
+    }
+    expect(questions.get("clarity")?.commitments).toEqual(["sp+2023/5"]);
+  });
+
+  it("keep the agents' survey out of the users' satisfaction: no question of it is an opinion", () => {
+    const agents = byId.get("label-agents")?.questionnaire;
+    if (!agents) throw new Error("label-agents template expected");
+    const questions = allQuestions(agents);
+    for (const id of ["trained", "tools-suited", "commitments-known", "commitments-useful", "commitments-means"]) {
+      expect(
+        questions.some((q) => q.id === id),
+        id,
+      ).toBe(true);
+    }
+    expect(questions.filter(measuresSatisfaction)).toEqual([]);
   });
 });

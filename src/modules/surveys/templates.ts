@@ -8,12 +8,14 @@ import { parseQuestionnaire, questionnaireSchema } from "./questionnaire.ts";
  * The ready-made questionnaires shipped in data/surveys/, which a referent copies and adapts.
  * Checked when loaded, like the frameworks: a typo in a file stops the start-up with a message.
  */
-export const SURVEY_KINDS = ["annual", "on_the_spot"] as const;
+export const SURVEY_KINDS = ["annual", "on_the_spot", "label_users", "label_agents"] as const;
 export type SurveyKind = (typeof SURVEY_KINDS)[number];
 
 export const SURVEY_KIND_LABELS: Record<SurveyKind, string> = {
   annual: "Enquête annuelle",
   on_the_spot: "Enquête à chaud",
+  label_users: "Label Services Publics +, usagers",
+  label_agents: "Label Services Publics +, agents",
 };
 
 export const surveyTemplateSchema = z
@@ -27,7 +29,11 @@ export const surveyTemplateSchema = z
   .strict();
 export type SurveyTemplate = z.output<typeof surveyTemplateSchema>;
 
-export const TEMPLATE_FILES = ["annual.json", "on-the-spot.json"];
+export const TEMPLATE_FILES = ["annual.json", "on-the-spot.json", "label-users.json", "label-agents.json"];
+
+/** The two questionnaires the label audit asks for; the label file offers to create them. */
+export const LABEL_USERS_TEMPLATE = "label-users";
+export const LABEL_AGENTS_TEMPLATE = "label-agents";
 
 export function loadSurveyTemplates(): SurveyTemplate[] {
   return TEMPLATE_FILES.map((file) => {
