@@ -40,6 +40,12 @@ function paramValue(name: string, f: RouteFixture): string {
     number: "1",
     slug: "accessibilite",
     frameworkId: "marianne-2016",
+    providerId: f.oidcProvider,
+    ruleId: f.oidcRule,
+    mailboxId: f.mailbox,
+    endpointId: f.webhook,
+    feedbackId: f.feedback,
+    tokenId: "00000000-0000-4000-8000-000000000000",
   };
   const value = values[name];
   if (value === undefined) throw new Error(`Paramètre de chemin sans valeur dans ce test : ${name}`);
