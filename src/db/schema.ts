@@ -37,6 +37,8 @@ export interface AccountsTable {
   last_login_at: NullableTimestamp;
   /** Made by the demo loader: signs in only while the instance is a demo instance. */
   demo: Generated<boolean>;
+  /** A service account (migration 0026): acts through API tokens only, never signs in. */
+  service: Generated<boolean>;
 }
 
 export interface RateCountersTable {

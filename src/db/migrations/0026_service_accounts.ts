@@ -1,0 +1,20 @@
+import type { Kysely } from "kysely";
+import { runScript } from "../script.ts";
+
+/**
+ * Service accounts and per-module token scopes (issue #16, point 2).
+ * - `accounts.service`: an account that stands for another system (a telephony platform…), never for
+ *   a person: it has roles like any account but signs in neither with a password nor with an OpenID
+ *   provider; it acts only through the API tokens an instance administrator gives it.
+ * - `api_tokens.modules`: what the token may do in each module of the API (`{"calls": "write",
+ *   "dashboards": "read"}`); null keeps the token's `scope` for every module, present and future.
+ */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await runScript(
+    db,
+    `
+    alter table accounts add column service boolean not null default false;
+    alter table api_tokens add column modules jsonb;
+    `,
+  );
+}
