@@ -1,7 +1,7 @@
-import { API_MODULES, apiModuleOf, tokenLevel } from "../../modules/integrations/api-modules.ts";
 import type { FastifyRequest, RouteOptions } from "fastify";
 import { canManageAccount } from "../../modules/accounts/accounts.service.ts";
 import { can, canSomewhere } from "../../modules/accounts/roles.ts";
+import { API_MODULES, apiModuleOf, tokenLevel } from "../../modules/integrations/api-modules.ts";
 import { organisationPath } from "../../modules/organisations/organisations.service.ts";
 import type { Access } from "../access.ts";
 import type { App, AppDeps } from "../context.ts";

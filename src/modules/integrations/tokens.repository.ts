@@ -33,7 +33,16 @@ const COLUMNS = [
 
 export async function insertToken(
   db: Kysely<DB>,
-  values: { accountId: string; name: string; prefix: string; hash: string; scope: "read" | "write"; modules: ModuleScopes | null; orgId: string | null; expiresAt: Date },
+  values: {
+    accountId: string;
+    name: string;
+    prefix: string;
+    hash: string;
+    scope: "read" | "write";
+    modules: ModuleScopes | null;
+    orgId: string | null;
+    expiresAt: Date;
+  },
 ): Promise<TokenRow> {
   return integrationsDb(db)
     .insertInto("api_tokens")

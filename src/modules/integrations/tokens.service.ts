@@ -35,7 +35,12 @@ export interface TokenInput {
 }
 
 /** Creates a token for the actor's own rights; the secret is returned here and never again. */
-export function createToken(db: Kysely<DB>, actor: Actor, input: TokenInput, now = new Date()): Promise<{ secret: string; token: repo.TokenRow }> {
+export function createToken(
+  db: Kysely<DB>,
+  actor: Actor,
+  input: TokenInput,
+  now = new Date(),
+): Promise<{ secret: string; token: repo.TokenRow }> {
   return insertToken(db, actor, actor.accountId, input, now);
 }
 
