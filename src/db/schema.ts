@@ -283,6 +283,8 @@ export interface RequestsTable {
   answered_on: string | null;
   response_days: number | null;
   closed_on: string | null;
+  /** Migration 0026: when the webhook event `request.overdue` was recorded (once per request). */
+  overdue_event_at: Generated<Date | null>;
   tracking_token_hash: string;
   version: Generated<number>;
   created_at: TimestampDefault;

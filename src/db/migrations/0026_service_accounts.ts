@@ -8,6 +8,9 @@ import { runScript } from "../script.ts";
  *   provider; it acts only through the API tokens an instance administrator gives it.
  * - `api_tokens.modules`: what the token may do in each module of the API (`{"calls": "write",
  *   "dashboards": "read"}`); null keeps the token's `scope` for every module, present and future.
+ * - `requests.overdue_event_at`: when the webhook event `request.overdue` was recorded for the request,
+ *   so the daily job sends it once per request, whatever the retries; the partial index finds the
+ *   open requests past their deadline not yet told without reading the answered ones.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await runScript(
@@ -15,6 +18,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     `
     alter table accounts add column service boolean not null default false;
     alter table api_tokens add column modules jsonb;
+    alter table requests add column overdue_event_at timestamptz;
+    create index requests_overdue_event_idx on requests (due_on)
+      where overdue_event_at is null and status not in ('answered', 'closed');
     `,
   );
 }
