@@ -129,7 +129,9 @@ describe.skipIf(!browserAvailable)("service accounts: a telephony platform's tok
     expect(text).not.toContain("Jamais");
     expect(text).toContain("Valable jusqu'au");
     await shot("page");
-    await page.goto(`${server.url}/organisations/${dole}/calls`);
+    // The sending is one import among the site's call logs, recorded at once.
+    await page.goto(`${server.url}/organisations/${dole}/calls/import`);
     expect(await mainText()).toContain("Envoi par l'API (3 appels)");
+    await shot("imports-appels");
   });
 });
