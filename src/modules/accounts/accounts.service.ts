@@ -266,6 +266,7 @@ export async function createServiceAccount(
   await requireManagedOrg(db, actor, input.orgId);
   const slug = input.name
     .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
     .replace(/[^A-Za-z0-9]+/g, "-")
     .replace(/^-|-$/g, "")
     .toLowerCase()
