@@ -221,7 +221,8 @@ export async function accountsWithRoleOver(
     select distinct o.id as org_id, a.email
     from organisations o
     join grants g on g.org_id = o.id and g.role = ${role}
-    join accounts a on a.id = g.account_id and a.active
+    -- People only: a service account's address is made up and reads no mail.
+    join accounts a on a.id = g.account_id and a.active and not a.service
     where o.id = any(${sql.val(orgIds)}::uuid[])
     order by o.id, a.email`.execute(db);
   return rows.rows.map((r) => ({ orgId: r.org_id, email: r.email }));

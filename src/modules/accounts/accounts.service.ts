@@ -40,11 +40,11 @@ export async function activeAccountWithGrants(db: Kysely<DB>, accountId: string)
   return { ...account, grants: await repo.grantsOf(db, accountId) };
 }
 
-/** Active accounts with their roles, for the daily reminders. */
+/** Active accounts with their roles, for the daily reminders (people only: a service account reads no mail). */
 export async function activeAccountsWithGrants(
   db: Kysely<DB>,
 ): Promise<Array<repo.Account & { grants: Awaited<ReturnType<typeof repo.grantsOf>> }>> {
-  const accounts = (await repo.listAccounts(db, null)).filter((a) => a.active);
+  const accounts = (await repo.listAccounts(db, null)).filter((a) => a.active && !a.service);
   return Promise.all(accounts.map(async (a) => ({ ...a, grants: await repo.grantsOf(db, a.id) })));
 }
 
