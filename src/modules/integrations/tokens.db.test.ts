@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminClient, Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { engineName } from "../../../test/support/database.ts";
 import { plainSpaces } from "../../../test/support/typography.ts";
+import { activeAccountsWithGrants } from "../accounts/accounts.service.ts";
 
 const main = (html: string) => plainSpaces(html.slice(html.indexOf("<main"), html.indexOf("</main>")).replaceAll("&#39;", "'"));
 
@@ -148,6 +149,8 @@ describe(`API tokens (${engineName})`, () => {
     // It signs in neither with a password (it has none) nor by a reset link.
     const row = await t.database.db.selectFrom("accounts").select(["email"]).where("id", "=", accountId).executeTakeFirstOrThrow();
     expect(row.email).toMatch(/@comptes-de-service\.invalid$/);
+    // Nor is it sent the daily reminders meant for people.
+    expect((await activeAccountsWithGrants(t.database.db)).some((a) => a.id === accountId)).toBe(false);
     const signIn = new Client(t.app);
     expect((await signIn.login(row.email, "!service")).statusCode).not.toBe(303);
 
