@@ -69,6 +69,12 @@ describe.skipIf(!browserAvailable)("service accounts: a telephony platform's tok
     expect(text).toContain("Plateforme téléphonique");
     expect(text).toContain("Agent sur Mairie de Dole");
     expect(text).toContain("Aucun jeton.");
+    // Its roles are managed like anyone's, on its account page.
+    await page.getByRole("link", { name: "gérer ses rôles" }).click();
+    await page.waitForURL(/\/accounts\/[0-9a-f-]{36}$/);
+    expect(await mainText()).toContain("Plateforme téléphonique");
+    expect(await mainText()).toContain("Mairie de Dole");
+    await page.goto(`${server.url}/admin/service-accounts`);
   });
 
   it("gives it a token: calls in writing, dashboards in reading, Dole only; the secret is shown once", async () => {
