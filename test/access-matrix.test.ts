@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAccount } from "../src/modules/accounts/accounts.service.ts";
+import { createAccount, createServiceAccount } from "../src/modules/accounts/accounts.service.ts";
 import { type Actor, ROLES, type Role } from "../src/modules/accounts/roles.ts";
-import { createToken } from "../src/modules/integrations/tokens.service.ts";
+import { apiModuleOf, type ModuleScopes, tokenLevel } from "../src/modules/integrations/api-modules.ts";
+import { createServiceToken, createToken } from "../src/modules/integrations/tokens.service.ts";
 import { Client, startTestApp, type TestApp } from "./support/app.ts";
 import { buildRouteFixture, type RouteFixture } from "./support/route-fixture.ts";
 
@@ -98,6 +99,21 @@ const MATRIX: Record<string, Entry> = {
   "POST /admin/sign-in/providers/:providerId/delete": {
     rule: "instance-admin",
     call: (f) => ({ url: `/admin/sign-in/providers/${f.oidcProvider}/delete`, form: { version: "999" } }),
+  },
+  "GET /admin/service-accounts": { rule: "instance-admin", call: () => ({ url: "/admin/service-accounts" }) },
+  "POST /admin/service-accounts": { rule: "instance-admin", call: () => ({ url: "/admin/service-accounts", form: { name: "" } }) },
+  // Malformed ids (400 for the administrator): no fixture service account is needed to tell who gets in.
+  "GET /admin/service-accounts/:accountId/tokens/new": {
+    rule: "instance-admin",
+    call: () => ({ url: "/admin/service-accounts/pas-un-uuid/tokens/new" }),
+  },
+  "POST /admin/service-accounts/:accountId/tokens": {
+    rule: "instance-admin",
+    call: () => ({ url: "/admin/service-accounts/pas-un-uuid/tokens", form: {} }),
+  },
+  "POST /admin/service-accounts/:accountId/tokens/:tokenId/revoke": {
+    rule: "instance-admin",
+    call: () => ({ url: "/admin/service-accounts/pas-un-uuid/tokens/pas-un-uuid/revoke", form: {} }),
   },
   "GET /setup": { rule: "public", call: () => ({ url: "/setup" }) },
   "POST /setup": {
@@ -525,6 +541,10 @@ const MATRIX: Record<string, Entry> = {
     rule: { subtree: ALL },
     call: (f) => ({ url: `/api/v1/organisations/${f.s1}/call-indicators?from=2026-01-01&to=2026-12-31` }),
   },
+  "POST /api/v1/organisations/:orgId/calls": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/api/v1/organisations/${f.s1}/calls`, json: {} }),
+  },
   "GET /api/v1/organisations/:orgId/call-imports/:importId": {
     rule: { subtree: WRITERS },
     call: (f) => ({ url: `/api/v1/organisations/${f.s1}/call-imports/${f.callImport}` }),
@@ -836,7 +856,7 @@ describe("access-control matrix", () => {
   let fixture: Fixture;
   const clients = new Map<string, { who: Who; client: Client }>();
   /** API tokens: each actor's write and read tokens, and the instance administrator's token limited to R2. */
-  const tokens: Array<{ who: Who; scope: "read" | "write"; secret: string; label: string }> = [];
+  const tokens: Array<{ who: Who; scope: "read" | "write"; modules?: ModuleScopes; secret: string; label: string }> = [];
   const PASSWORD = "mot de passe de test";
 
   beforeAll(async () => {
@@ -856,6 +876,35 @@ describe("access-control matrix", () => {
       scope: "write",
       secret: limited.secret,
       label: "jeton de l'administrateur limité à R2",
+    });
+
+    // Per-module tokens: a person's, and a service account's (the telephony platform's: calls written,
+    // dashboards read), each refused on every other module whatever the roles allow.
+    const phoneModules: ModuleScopes = { calls: "write", dashboards: "read" };
+    const rootPhone = await createToken(db, root, { name: "root téléphonie", scope: "write", modules: phoneModules, days: 30 });
+    tokens.push({
+      who: { kind: "instance-admin" },
+      scope: "write",
+      modules: phoneModules,
+      secret: rootPhone.secret,
+      label: "jeton téléphonie de l'administrateur",
+    });
+    const service = await createServiceAccount(db, root, { name: "Plateforme téléphonique", orgId: r1.id, role: "agent" });
+    const serviceToken = await createServiceToken(db, root, service.id, { name: "appels", scope: "read", modules: phoneModules, days: 30 });
+    tokens.push({
+      who: { kind: "role", role: "agent", inside: true },
+      scope: "write",
+      modules: phoneModules,
+      secret: serviceToken.secret,
+      label: "jeton du compte de service (agent dedans)",
+    });
+    const readRequests = await createToken(db, root, { name: "root demandes", scope: "read", modules: { requests: "read" }, days: 30 });
+    tokens.push({
+      who: { kind: "instance-admin" },
+      scope: "read",
+      modules: { requests: "read" },
+      secret: readRequests.secret,
+      label: "jeton demandes en lecture de l'administrateur",
     });
 
     const anonymous = new Client(t.app);
@@ -933,6 +982,17 @@ describe("access-control matrix", () => {
     expect(failures).toEqual([]);
   }, 600_000);
 
+  it("knows the module of every /api/v1 route (a token limited to some modules is refused on an unknown one)", () => {
+    const unknown = t.app.declaredRoutes.filter((r) => r.url.startsWith("/api/v1") && apiModuleOf(r.url) === undefined).map((r) => r.url);
+    expect(unknown, "routes de l'API sans module").toEqual([]);
+    expect(apiModuleOf("/api/v1/organisations/:orgId/calls")).toBe("calls");
+    expect(apiModuleOf("/api/v1/organisations/:orgId/call-indicators")).toBe("calls");
+    expect(apiModuleOf("/api/v1/organisations/:orgId/dashboard")).toBe("dashboards");
+    expect(apiModuleOf("/api/v1/organisations/:orgId/requests/:requestId")).toBe("requests");
+    expect(apiModuleOf("/api/v1/organisations/:orgId")).toBe("organisations");
+    expect(apiModuleOf("/api/v1/me")).toBeNull();
+  });
+
   it("gives an API token its person's access on /api/v1, writes only to write tokens, nothing outside its organisation", async () => {
     const failures: string[] = [];
     for (const [key, entry] of Object.entries(MATRIX)) {
@@ -950,7 +1010,8 @@ describe("access-control matrix", () => {
         const denied = [401, 403, 404].includes(response.statusCode);
         if (response.statusCode >= 500) failures.push(`${key} par ${token.label} : erreur ${response.statusCode}`);
         if (response.statusCode === 401) failures.push(`${key} par ${token.label} : jeton refusé (401)`);
-        const allow = expected(entry.rule, token.who) && (token.scope === "write" || method === "GET");
+        const level = token.modules ? tokenLevel({ scope: token.scope, modules: token.modules }, path) : token.scope;
+        const allow = expected(entry.rule, token.who) && (level === "write" || (level === "read" && method === "GET"));
         if (allow === denied)
           failures.push(`${key} par ${token.label} : attendu ${allow ? "autorisé" : "refusé"}, reçu ${response.statusCode}`);
       }

@@ -42,6 +42,7 @@ const CATALOG = {
   "account.not_found": [404, "Compte introuvable."],
   "token.invalid": [401, "Jeton d'API inconnu, expiré ou révoqué. Créez-en un nouveau depuis « Mon compte », rubrique « Jetons d'API »."],
   "token.not_found": [404, "Jeton d'API introuvable (ou déjà révoqué)."],
+  "token.service_not_found": [404, "Compte de service introuvable."],
   "webhook.not_found": [404, "Point de réception introuvable."],
   "account.stale": [409, "Ce compte a été modifié par quelqu'un d'autre pendant votre saisie. Rechargez la page."],
   "account.email_taken": [409, "Un compte existe déjà avec cette adresse électronique."],

@@ -20,6 +20,7 @@ import { dashboardsRoutes } from "../modules/dashboards/dashboards.routes.tsx";
 import { frameworksRoutes } from "../modules/frameworks/frameworks.routes.tsx";
 import { healthRoutes } from "../modules/health/health.routes.ts";
 import { homeRoutes } from "../modules/home/home.routes.tsx";
+import { serviceAccountsRoutes } from "../modules/integrations/service-accounts.routes.tsx";
 import { tokensRoutes } from "../modules/integrations/tokens.routes.tsx";
 import { webhooksRoutes } from "../modules/integrations/webhooks.routes.tsx";
 import { labelRoutes } from "../modules/label/label.routes.tsx";
@@ -151,6 +152,7 @@ export async function buildServer(
     accountsRoutes,
     myAccountRoutes,
     tokensRoutes,
+    serviceAccountsRoutes,
     webhooksRoutes,
     auditRoutes,
     legalRoutes,

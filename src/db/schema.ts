@@ -37,6 +37,8 @@ export interface AccountsTable {
   last_login_at: NullableTimestamp;
   /** Made by the demo loader: signs in only while the instance is a demo instance. */
   demo: Generated<boolean>;
+  /** A service account (migration 0026): acts through API tokens only, never signs in. */
+  service: Generated<boolean>;
 }
 
 export interface RateCountersTable {
@@ -281,6 +283,8 @@ export interface RequestsTable {
   answered_on: string | null;
   response_days: number | null;
   closed_on: string | null;
+  /** Migration 0026: when the webhook event `request.overdue` was recorded (once per request). */
+  overdue_event_at: Generated<Date | null>;
   tracking_token_hash: string;
   version: Generated<number>;
   created_at: TimestampDefault;

@@ -105,6 +105,7 @@ function navigation(actor: Actor | undefined): Array<{ href: string; label: stri
   if (canSomewhere(actor, "audit.read")) items.push({ href: "/audit", label: "Journal d'audit" });
   if (actor.instanceAdmin) items.push({ href: "/legal", label: "Pages légales" });
   if (actor.instanceAdmin) items.push({ href: "/admin/sign-in", label: "Modes de connexion" });
+  if (actor.instanceAdmin) items.push({ href: "/admin/service-accounts", label: "Comptes de service" });
   items.push({ href: "/api/docs", label: "API" });
   return items;
 }

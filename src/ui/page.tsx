@@ -24,6 +24,7 @@ const FLASH: Record<string, string> = {
   "delays.saved": "Les délais annoncés ont été enregistrés : ils valent pour les demandes reçues à partir de maintenant.",
   "org.logo_removed": "Le logo a été retiré.",
   "account.created": "Le compte a été créé.",
+  "service_account.created": "Compte de service créé. Donnez-lui un jeton pour que le système qu'il représente appelle l'API.",
   "token.revoked": "Le jeton a été révoqué : les programmes qui s'en servent reçoivent désormais un refus.",
   "webhook.created": "Le point de réception a été ajouté.",
   "webhook.deleted": "Le point de réception a été supprimé : plus rien ne lui est envoyé.",

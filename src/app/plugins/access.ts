@@ -1,6 +1,7 @@
 import type { FastifyRequest, RouteOptions } from "fastify";
 import { canManageAccount } from "../../modules/accounts/accounts.service.ts";
 import { can, canSomewhere } from "../../modules/accounts/roles.ts";
+import { API_MODULES, apiModuleOf, tokenLevel } from "../../modules/integrations/api-modules.ts";
 import { organisationPath } from "../../modules/organisations/organisations.service.ts";
 import type { Access } from "../access.ts";
 import type { App, AppDeps } from "../context.ts";
@@ -92,9 +93,27 @@ export async function accessPlugin(app: App, deps: AppDeps): Promise<void> {
     if (!request.routeOptions.url) return;
     if (!access) throw new AppError("auth.forbidden");
     await check(request, deps, access);
-    // A read-only API token reads: whatever the person's roles allow, it writes nothing.
-    if (request.actor?.token?.scope === "read" && request.method !== "GET" && request.method !== "HEAD") {
-      throw new AppError("auth.forbidden", { message: "Ce jeton d'API est en lecture seule : il ne permet pas d'écrire." });
+    // A token's scope narrows the roles further: per module (from the route's address), then read
+    // only (GET) or read and write. Whatever the roles allow, a token does no more than its scope.
+    const token = request.actor?.token;
+    if (token) {
+      const route = request.routeOptions.url;
+      const level = tokenLevel(token, route);
+      if (!level) {
+        const module = apiModuleOf(route);
+        throw new AppError("auth.forbidden", {
+          message: module
+            ? `Ce jeton d'API n'ouvre pas le module « ${API_MODULES[module]} ».`
+            : "Ce jeton d'API n'ouvre pas cette partie de l'API.",
+        });
+      }
+      if (level === "read" && request.method !== "GET" && request.method !== "HEAD") {
+        throw new AppError("auth.forbidden", {
+          message: token.modules
+            ? "Ce jeton d'API ne permet que de lire dans ce module : il ne permet pas d'y écrire."
+            : "Ce jeton d'API est en lecture seule : il ne permet pas d'écrire.",
+        });
+      }
     }
   });
 }

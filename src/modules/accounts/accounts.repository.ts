@@ -11,6 +11,8 @@ export interface Account {
   version: number;
   createdAt: Date;
   lastLoginAt: Date | null;
+  /** A service account: acts through API tokens only. */
+  service: boolean;
 }
 
 export function toAccount(row: AccountRow): Account {
@@ -23,6 +25,7 @@ export function toAccount(row: AccountRow): Account {
     version: row.version,
     createdAt: row.created_at,
     lastLoginAt: row.last_login_at,
+    service: row.service,
   };
 }
 
@@ -42,7 +45,7 @@ export async function findById(db: Kysely<DB>, accountId: string): Promise<Accou
 
 export async function insertAccount(
   db: Kysely<DB>,
-  values: { email: string; displayName: string; passwordHash: string; instanceAdmin: boolean },
+  values: { email: string; displayName: string; passwordHash: string; instanceAdmin: boolean; service?: boolean },
 ): Promise<Account> {
   const row = await db
     .insertInto("accounts")
@@ -51,6 +54,7 @@ export async function insertAccount(
       display_name: values.displayName,
       password_hash: values.passwordHash,
       instance_admin: values.instanceAdmin,
+      service: values.service ?? false,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -217,8 +221,14 @@ export async function accountsWithRoleOver(
     select distinct o.id as org_id, a.email
     from organisations o
     join grants g on g.org_id = o.id and g.role = ${role}
-    join accounts a on a.id = g.account_id and a.active
+    -- People only: a service account's address is made up and reads no mail.
+    join accounts a on a.id = g.account_id and a.active and not a.service
     where o.id = any(${sql.val(orgIds)}::uuid[])
     order by o.id, a.email`.execute(db);
   return rows.rows.map((r) => ({ orgId: r.org_id, email: r.email }));
+}
+
+export async function listServiceAccounts(db: Kysely<DB>): Promise<Account[]> {
+  const rows = await db.selectFrom("accounts").selectAll().where("service", "=", true).orderBy("display_name").orderBy("id").execute();
+  return rows.map(toAccount);
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { type Kysely, sql } from "kysely";
 import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
@@ -39,11 +40,11 @@ export async function activeAccountWithGrants(db: Kysely<DB>, accountId: string)
   return { ...account, grants: await repo.grantsOf(db, accountId) };
 }
 
-/** Active accounts with their roles, for the daily reminders. */
+/** Active accounts with their roles, for the daily reminders (people only: a service account reads no mail). */
 export async function activeAccountsWithGrants(
   db: Kysely<DB>,
 ): Promise<Array<repo.Account & { grants: Awaited<ReturnType<typeof repo.grantsOf>> }>> {
-  const accounts = (await repo.listAccounts(db, null)).filter((a) => a.active);
+  const accounts = (await repo.listAccounts(db, null)).filter((a) => a.active && !a.service);
   return Promise.all(accounts.map(async (a) => ({ ...a, grants: await repo.grantsOf(db, a.id) })));
 }
 
@@ -246,4 +247,56 @@ export async function removeGrant(db: Kysely<DB>, actor: Actor, accountId: strin
 /** The quality referents of each of these organisations (grants on the organisation itself), for reminders. */
 export function referentsOf(db: Kysely<DB>, orgIds: string[]): Promise<Array<{ orgId: string; email: string }>> {
   return repo.accountsWithRoleOver(db, orgIds, "referent");
+}
+
+/** Never a password hash: no password can match it, and sign-in refuses service accounts anyway. */
+const SERVICE_NO_PASSWORD = "!service";
+
+/**
+ * Creates a service account (another system, e.g. a telephony platform) with one first role; only an
+ * instance administrator may. Its address is made up under `.invalid` (a domain that cannot exist),
+ * so no mail and no OpenID provider can ever reach it; it is an identity for the audit log.
+ */
+export async function createServiceAccount(
+  db: Kysely<DB>,
+  actor: Actor,
+  input: { name: string; orgId: string; role: GrantInput["role"] },
+): Promise<repo.Account> {
+  if (!actor.instanceAdmin) throw new AppError("auth.forbidden");
+  await requireManagedOrg(db, actor, input.orgId);
+  const slug = input.name
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/[^A-Za-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "")
+    .toLowerCase()
+    .slice(0, 40);
+  const email = `${slug || "service"}-${randomBytes(4).toString("hex")}@comptes-de-service.invalid`;
+  return db.transaction().execute(async (trx) => {
+    const account = await repo.insertAccount(trx, {
+      email,
+      displayName: input.name,
+      passwordHash: SERVICE_NO_PASSWORD,
+      instanceAdmin: false,
+      service: true,
+    });
+    await repo.insertGrant(trx, input.orgId, account.id, input.role);
+    const who = auditActor(actor);
+    await recordAudit(trx, who, { orgId: input.orgId, action: "create", entity: "account", entityId: account.id, after: account });
+    await recordAudit(trx, who, {
+      orgId: input.orgId,
+      action: "grant",
+      entity: "account",
+      entityId: account.id,
+      after: { orgId: input.orgId, role: input.role },
+    });
+    return account;
+  });
+}
+
+/** The service accounts with their roles, for the instance administrator's page. */
+export async function listServiceAccounts(db: Kysely<DB>, actor: Actor) {
+  if (!actor.instanceAdmin) throw new AppError("auth.forbidden");
+  const accounts = await repo.listServiceAccounts(db);
+  return Promise.all(accounts.map(async (a) => ({ ...a, grants: await repo.grantsOf(db, a.id) })));
 }

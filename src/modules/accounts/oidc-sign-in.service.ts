@@ -139,6 +139,8 @@ async function resolveAccount(db: Kysely<DB>, provider: repo.ProviderRow, claims
   return db.transaction().execute(async (trx) => {
     const existing = await findByEmail(trx, email);
     if (existing) {
+      // A service account is another system's, never a person's: no provider may sign into it.
+      if (existing.service) throw new AppError("oidc.no_account");
       if (!existing.active) throw new AppError("oidc.account_inactive");
       await repo.insertLink(trx, provider.id, subject, existing.id);
       await recordAudit(

@@ -25,7 +25,7 @@ function hashOf(token: string): string {
  */
 export async function requestPasswordReset(db: Kysely<DB>, email: string, baseUrl: string, now = new Date()): Promise<void> {
   const account = await repo.findByEmail(db, email);
-  if (!account?.active) return;
+  if (!account?.active || account.service) return;
   if (account.demo && !(await isDemoInstance(db))) return;
   const token = randomBytes(32).toString("base64url");
   const link = `${baseUrl}/password/reset?${new URLSearchParams({ token })}`;

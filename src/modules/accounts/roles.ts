@@ -64,7 +64,14 @@ export interface Actor {
   instanceAdmin: boolean;
   grants: Grant[];
   /** Set when the request came with an API token: its scope narrows what the grants allow (read: GET only). */
-  token?: { id: string; scope: "read" | "write" } | undefined;
+  token?:
+    | {
+        id: string;
+        scope: "read" | "write";
+        /** Per-module scopes (`{ calls: "write" }`); absent or null: `scope` on every module. */
+        modules?: Partial<Record<string, "read" | "write">> | null;
+      }
+    | undefined;
 }
 
 /**

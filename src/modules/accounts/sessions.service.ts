@@ -87,7 +87,7 @@ export async function login(db: Kysely<DB>, input: LoginInput, context: LoginCon
   const reserved = await reserveAttempt(db, email, device, context.source, now);
   const account = await findByEmail(db, email);
   const ok = await verifyPassword(account?.password_hash ?? (await decoyHash()), input.password);
-  if (!account || !ok || !account.active) throw new AppError("auth.invalid_credentials");
+  if (!account || !ok || !account.active || account.service) throw new AppError("auth.invalid_credentials");
   // A success is not a guess: its hits go back, so signing in often never locks anyone.
   for (const [bucket, key, limit] of reserved) await returnHit(db, bucket, key, limit, now);
   return openSession(db, account, context, now);

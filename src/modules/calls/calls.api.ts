@@ -1,10 +1,26 @@
 import { z } from "zod";
-import { onOrg } from "../../app/access.ts";
+import { actorOf, onOrg } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
-import { callIndicatorsQuery, importParams, orgParams } from "./calls.schema.ts";
-import { callFigures, callIndicators, getImport } from "./calls.service.ts";
+import { auditActor } from "../audit/audit.service.ts";
+import { callIndicatorsQuery, importParams, orgParams, pushCallsBody } from "./calls.schema.ts";
+import { callFigures, callIndicators, getImport, pushCalls } from "./calls.service.ts";
 
 const TAG = ["téléphone"];
+
+const importOut = z.object({
+  id: z.string(),
+  fileName: z.string(),
+  status: z.string(),
+  bytesTotal: z.number(),
+  bytesRead: z.number(),
+  rowsRead: z.number(),
+  rowsInvalid: z.number(),
+  rowsSkipped: z.number(),
+  rowsCreated: z.number(),
+  rowsDuplicate: z.number(),
+  errors: z.array(z.object({ line: z.number(), message: z.string() })),
+  message: z.string().nullable(),
+});
 
 const figuresOut = z.object({
   offered: z.number(),
@@ -33,8 +49,8 @@ const indicatorOut = z.object({
 });
 
 /**
- * The JSON API of the phone figures and of an import's progress. Files are sent through the page or
- * the command line (`npm run import:calls`): the API takes JSON only, and a call log is a file.
+ * The JSON API of the phone figures, of an import's progress, and of calls pushed one batch at a time
+ * by another system (JSON). Files are sent through the page or the command line (`npm run import:calls`).
  */
 export async function callsApiRoutes(app: App, deps: AppDeps): Promise<void> {
   const { db } = deps;
@@ -70,6 +86,26 @@ export async function callsApiRoutes(app: App, deps: AppDeps): Promise<void> {
     },
   );
 
+  app.post(
+    "/api/v1/organisations/:orgId/calls",
+    {
+      config: { access: onOrg("request.write") },
+      schema: {
+        tags: TAG,
+        summary: "Envoyer des appels (plateforme téléphonique) : enregistrés comme un journal d'appels sans erreur",
+        description:
+          "Jusqu'à 5 000 appels par envoi. Un appel déjà reçu (même identifiant, même début) n'est compté qu'une fois. Un appel fautif refuse tout l'envoi (400, un message par appel) : rien n'est enregistré.",
+        params: orgParams,
+        body: pushCallsBody,
+        response: { 201: importOut },
+      },
+    },
+    async (request, reply) => {
+      const view = await pushCalls(db, auditActor(actorOf(request)), request.params.orgId, request.body.calls);
+      return reply.code(201).send(view);
+    },
+  );
+
   app.get(
     "/api/v1/organisations/:orgId/call-imports/:importId",
     {
@@ -79,20 +115,7 @@ export async function callsApiRoutes(app: App, deps: AppDeps): Promise<void> {
         summary: "Avancement et compte rendu d'un import de journal d'appels",
         params: importParams,
         response: {
-          200: z.object({
-            id: z.string(),
-            fileName: z.string(),
-            status: z.string(),
-            bytesTotal: z.number(),
-            bytesRead: z.number(),
-            rowsRead: z.number(),
-            rowsInvalid: z.number(),
-            rowsSkipped: z.number(),
-            rowsCreated: z.number(),
-            rowsDuplicate: z.number(),
-            errors: z.array(z.object({ line: z.number(), message: z.string() })),
-            message: z.string().nullable(),
-          }),
+          200: importOut,
         },
       },
     },

@@ -45,3 +45,40 @@ export const settingsForm = z.object({
 });
 
 export const callIndicatorsQuery = z.object({ from: isoDate, to: isoDate });
+
+/** A call pushed by another system through the API (`POST …/calls`). */
+export const pushedCall = z.object({
+  id: z
+    .string({ error: "Identifiant de l'appel manquant." })
+    .min(1, "Identifiant de l'appel manquant.")
+    .max(200, "Identifiant de l'appel : 200 caractères au plus.")
+    .describe("Identifiant unique de l'appel dans le système qui l'envoie : un appel envoyé deux fois n'est compté qu'une fois."),
+  startedAt: z
+    .string({ error: "Heure de début manquante." })
+    .describe(
+      "Début de l'appel : heure locale de l'organisation (`2026-03-02T08:15:00`) ou instant avec décalage (`2026-03-02T07:15:00Z`, `…+01:00`).",
+    ),
+  line: z.string().trim().max(120, "Ligne : 120 caractères au plus.").default("").describe("Ligne ou numéro appelé (facultatif)."),
+  outcome: z.enum(["answered", "abandoned", "busy", "failed"], { error: "Issue de l'appel : answered, abandoned, busy ou failed." }),
+  wait: z
+    .number({ error: "Attente en secondes (nombre entier)." })
+    .int("Attente en secondes (nombre entier).")
+    .min(0, "L'attente ne peut pas être négative.")
+    .max(86_400, "Attente : une journée au plus.")
+    .describe("Sonnerie ou attente en secondes : jusqu'au décroché, ou jusqu'à ce que l'appelant raccroche."),
+  talk: z
+    .number({ error: "Durée de conversation en secondes (nombre entier)." })
+    .int("Durée de conversation en secondes (nombre entier).")
+    .min(0, "La durée de conversation ne peut pas être négative.")
+    .max(86_400, "Conversation : une journée au plus.")
+    .default(0),
+});
+export type PushedCall = z.infer<typeof pushedCall>;
+
+export const MAX_PUSHED_CALLS = 5000;
+export const pushCallsBody = z.object({
+  calls: z
+    .array(pushedCall, { error: "Envoyez une liste d'appels (`calls`)." })
+    .min(1, "Envoyez au moins un appel.")
+    .max(MAX_PUSHED_CALLS, "5 000 appels au plus par envoi : découpez l'envoi."),
+});

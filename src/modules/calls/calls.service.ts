@@ -11,9 +11,12 @@ import { commitmentsInScope, type EffectiveCommitment, organisationCommitments }
 import type { IndicatorBatchSource, IndicatorSource, IndicatorValue, Period } from "../indicators/indicator.ts";
 import { currentHoursOf } from "../opening-hours/opening-hours.service.ts";
 import { getOrganisation, organisationsInScope, scopeIds } from "../organisations/organisations.service.ts";
+import { type CallRecord, callKey } from "./call-record.ts";
 import { CallCopy, singleConnection, TooManyGroups } from "./calls.copy.ts";
 import * as repo from "./calls.repository.ts";
+import type { PushedCall } from "./calls.schema.ts";
 import { type CallFigures, type CallReport, callReport, type IsOpen } from "./figures.ts";
+import { type LocalDateTime, localClock, localDay, parseLocalDateTime, slotOf } from "./local-time.ts";
 import type { CallMapping } from "./mapped.ts";
 import { openingHoursOf, weeklyPredicate } from "./opening-hours.ts";
 import { type CallFormat, FaultyLine, MappingError, readCallFile } from "./read-file.ts";
@@ -622,4 +625,83 @@ function indicatorValues(t: CallFigures, rings: number, secondsPerRing: number):
     });
   }
   return values;
+}
+
+const OFFSET = /(Z|[+-]\d{2}:?\d{2})$/;
+
+/** An ISO time with an offset, as the wall-clock time of the zone; a time without one is read as local. */
+function localTimeOf(text: string, timeZone: string): LocalDateTime | null {
+  if (!OFFSET.test(text)) return parseLocalDateTime(text.replace("T", " "));
+  const instant = new Date(text);
+  if (Number.isNaN(instant.getTime())) return null;
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-GB", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    })
+      .formatToParts(instant)
+      .map((p) => [p.type, Number(p.value)]),
+  );
+  return {
+    year: parts.year ?? 0,
+    month: parts.month ?? 0,
+    day: parts.day ?? 0,
+    hour: parts.hour ?? 0,
+    minute: parts.minute ?? 0,
+    second: parts.second ?? 0,
+  };
+}
+
+/**
+ * Calls pushed by another system through the API (a telephony platform, with a service account's
+ * token): recorded like a clean call log — an import named after the API, whose calls move into the
+ * calls and the rollups in one transaction — so the page of imports shows them too. A call already
+ * known (same id and same start) is counted once. Any faulty call refuses the whole sending, with
+ * the position of each fault: nothing is recorded.
+ */
+export async function pushCalls(db: Kysely<DB>, author: AuditActor, orgId: string, calls: PushedCall[]): Promise<ImportView> {
+  const org = await getOrganisation(db, orgId);
+  const clock = localClock(org.timeZone);
+  const fields: Record<string, string> = {};
+  const records: CallRecord[] = [];
+  calls.forEach((c, i) => {
+    const local = localTimeOf(c.startedAt.trim(), org.timeZone);
+    if (!local) {
+      fields[`calls.${i}.startedAt`] = `Appel n° ${i + 1} : heure de début illisible (attendu 2026-03-02T08:15:00).`;
+      return;
+    }
+    records.push({
+      key: callKey(`api:${c.id}`, local),
+      startedAt: clock(local),
+      day: localDay(local),
+      slot: slotOf(local),
+      line: c.line,
+      outcome: c.outcome,
+      wait: c.wait,
+      talk: c.talk,
+    });
+  });
+  if (Object.keys(fields).length > 0) throw new AppError("validation", { fields });
+  const importId = await createImport(db, author, orgId, {
+    fileName: `Envoi par l'API (${calls.length} appel${calls.length > 1 ? "s" : ""})`,
+    format: "mapped",
+    bytes: 0,
+  });
+  await db.transaction().execute(async (trx) => {
+    await repo.stageCalls(trx, orgId, importId, records);
+    await repo.updateImport(trx, orgId, importId, {
+      status: "committing",
+      rowsRead: records.length,
+      rowsInvalid: 0,
+      rowsSkipped: 0,
+      errors: [],
+    });
+  });
+  return commitImport(db, author, orgId, importId, { started: true });
 }

@@ -1,5 +1,6 @@
 import type { ColumnType, Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
+import type { ModuleScopes } from "./api-modules.ts";
 
 /** The tables of migration 0021, typed beside the module (as publication.tables.ts). */
 type TimestampDefault = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -13,6 +14,8 @@ export interface ApiTokensTable {
   prefix: string;
   token_hash: string;
   scope: "read" | "write";
+  /** Migration 0026: per-module scopes, or null for `scope` on every module. */
+  modules: ColumnType<ModuleScopes | null, string | null | undefined, string | null>;
   org_id: string | null;
   created_at: TimestampDefault;
   expires_at: ColumnType<Date, Date, Date>;

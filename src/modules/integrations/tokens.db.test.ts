@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminClient, Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { engineName } from "../../../test/support/database.ts";
 import { plainSpaces } from "../../../test/support/typography.ts";
+import { activeAccountsWithGrants } from "../accounts/accounts.service.ts";
 
 const main = (html: string) => plainSpaces(html.slice(html.indexOf("<main"), html.indexOf("</main>")).replaceAll("&#39;", "'"));
 
@@ -115,6 +116,95 @@ describe(`API tokens (${engineName})`, () => {
     const tooLong = await agent.post("/compte/jetons", { name: "Éternel", scope: "read", days: "3650" });
     expect(tooLong.statusCode).toBe(400);
     expect(main(tooLong.body)).toContain("un an au plus");
+  });
+
+  it("a person's token limited to some modules gets 403 with a French message elsewhere", async () => {
+    const none = await agent.post("/compte/jetons", { name: "Rien", scope: "write", modules: [""], days: "90" });
+    expect(none.statusCode).toBe(400);
+    expect(main(none.body)).toContain("Cochez au moins un module de l'API.");
+    const secret = await createToken(agent, { name: "Demandes seulement", scope: "write", modules: ["", "requests"] } as never);
+    expect(main((await agent.get("/compte/jetons")).body)).toContain("Demandes des usagers : lecture et écriture");
+    const registered = await bearer(secret, "POST", `/api/v1/organisations/${siteA}/requests`, REQUEST);
+    expect(registered.statusCode, registered.body).toBe(201);
+    const calls = await bearer(secret, "GET", `/api/v1/organisations/${siteA}/call-indicators`);
+    expect(calls.statusCode).toBe(403);
+    expect(calls.json().error).toBe("Ce jeton d'API n'ouvre pas le module « Accueil téléphonique ».");
+    // Who the token is stays readable whatever its modules.
+    expect((await bearer(secret, "GET", "/api/v1/me")).statusCode).toBe(200);
+  });
+
+  it("an instance administrator gives a service account a per-module token on one site; it cannot sign in", async () => {
+    expect((await agent.get("/admin/service-accounts")).statusCode).toBe(403);
+    await admin.get("/admin/service-accounts");
+    const empty = await admin.post("/admin/service-accounts", { name: " ", orgId: network, role: "agent" });
+    expect(empty.statusCode).toBe(400);
+    const created = await admin.post("/admin/service-accounts", { name: "Plateforme téléphonique", orgId: network, role: "agent" });
+    expect(created.statusCode, main(created.body)).toBe(303);
+    const page = await admin.get("/admin/service-accounts");
+    expect(main(page.body)).toContain("Plateforme téléphonique");
+    expect(main(page.body)).toContain("Agent sur Réseau Jura");
+    const accountId = /href="\/admin\/service-accounts\/([0-9a-f-]{36})\/tokens\/new"/.exec(page.body)?.[1] as string;
+    expect(accountId).toBeDefined();
+
+    // It signs in neither with a password (it has none) nor by a reset link.
+    const row = await t.database.db.selectFrom("accounts").select(["email"]).where("id", "=", accountId).executeTakeFirstOrThrow();
+    expect(row.email).toMatch(/@comptes-de-service\.invalid$/);
+    // Nor is it sent the daily reminders meant for people.
+    expect((await activeAccountsWithGrants(t.database.db)).some((a) => a.id === accountId)).toBe(false);
+    const signIn = new Client(t.app);
+    expect((await signIn.login(row.email, "!service")).statusCode).not.toBe(303);
+
+    await admin.get(`/admin/service-accounts/${accountId}/tokens/new`);
+    const noModule = await admin.post(`/admin/service-accounts/${accountId}/tokens`, { name: "Vide", days: "30" });
+    expect(noModule.statusCode).toBe(400);
+    expect(main(noModule.body)).toContain("Choisissez au moins un module de l'API.");
+    const response = await admin.post(`/admin/service-accounts/${accountId}/tokens`, {
+      name: "Poussée des appels",
+      orgId: siteA,
+      days: "30",
+      access_calls: "write",
+      access_dashboards: "read",
+    });
+    expect(response.statusCode, main(response.body)).toBe(201);
+    const secret = /id="new-token"[^>]*>\s*(vig_[A-Za-z0-9_-]{43})/.exec(response.body)?.[1] as string;
+    const listed = main((await admin.get("/admin/service-accounts")).body);
+    expect(listed).toContain(`${secret.slice(0, 10)}…`);
+    expect(listed).toContain("Accueil téléphonique : lecture et écriture");
+    expect(listed).toContain("Indicateurs et tableaux de bord : lecture");
+    expect(listed).toContain("Mairie de Dole");
+
+    const calls = [
+      { id: "c-1", startedAt: "2026-11-02T09:00:00", line: "Accueil", outcome: "answered", wait: 12, talk: 90 },
+      { id: "c-2", startedAt: "2026-11-02T08:05:00Z", line: "Accueil", outcome: "abandoned", wait: 40 },
+    ];
+    const bad = await bearer(secret, "POST", `/api/v1/organisations/${siteA}/calls`, {
+      calls: [...calls, { id: "c-3", startedAt: "hier", outcome: "answered", wait: 1 }],
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain("heure de début illisible");
+    const pushed = await bearer(secret, "POST", `/api/v1/organisations/${siteA}/calls`, { calls });
+    expect(pushed.statusCode, pushed.body).toBe(201);
+    expect(pushed.json()).toMatchObject({ status: "done", rowsCreated: 2, rowsDuplicate: 0 });
+    const again = await bearer(secret, "POST", `/api/v1/organisations/${siteA}/calls`, { calls });
+    expect(again.json()).toMatchObject({ rowsCreated: 0, rowsDuplicate: 2 });
+    const figures = await bearer(secret, "GET", `/api/v1/organisations/${siteA}/call-indicators?from=2026-11-01&to=2026-11-30`);
+    expect(figures.statusCode, figures.body).toBe(200);
+    expect(figures.json().total).toMatchObject({ offered: 2, answered: 1, abandoned: 1 });
+    expect((await bearer(secret, "GET", `/api/v1/organisations/${siteA}/dashboard`)).statusCode).toBe(200);
+    // Dashboards are read only for this token; requests are not opened at all; Lons is outside its site.
+    const requests = await bearer(secret, "GET", `/api/v1/organisations/${siteA}/requests`);
+    expect(requests.statusCode).toBe(403);
+    expect(requests.json().error).toBe("Ce jeton d'API n'ouvre pas le module « Demandes des usagers ».");
+    expect((await bearer(secret, "POST", `/api/v1/organisations/${siteB}/calls`, { calls })).statusCode).toBe(404);
+    // The administrator's own rights do not leak into the service account's token.
+    expect((await bearer(secret, "GET", "/api/v1/accounts")).statusCode).toBe(403);
+
+    const tokenId = new RegExp(`action="/admin/service-accounts/${accountId}/tokens/([0-9a-f-]{36})/revoke"`).exec(
+      (await admin.get("/admin/service-accounts")).body,
+    )?.[1];
+    expect((await agent.post(`/admin/service-accounts/${accountId}/tokens/${tokenId}/revoke`, {})).statusCode).toBe(403);
+    expect((await admin.post(`/admin/service-accounts/${accountId}/tokens/${tokenId}/revoke`, {})).statusCode).toBe(303);
+    expect((await bearer(secret, "GET", `/api/v1/organisations/${siteA}/dashboard`)).statusCode).toBe(401);
   });
 
   it("bad, revoked and expired tokens get 401 with a French message; the header means nothing outside /api/v1", async () => {

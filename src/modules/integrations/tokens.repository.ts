@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
+import type { ModuleScopes } from "./api-modules.ts";
 import { integrationsDb } from "./integrations.tables.ts";
 
 export interface TokenRow {
@@ -8,6 +9,7 @@ export interface TokenRow {
   name: string;
   prefix: string;
   scope: "read" | "write";
+  modules: ModuleScopes | null;
   org_id: string | null;
   created_at: Date;
   expires_at: Date;
@@ -21,6 +23,7 @@ const COLUMNS = [
   "name",
   "prefix",
   "scope",
+  "modules",
   "org_id",
   "created_at",
   "expires_at",
@@ -30,7 +33,16 @@ const COLUMNS = [
 
 export async function insertToken(
   db: Kysely<DB>,
-  values: { accountId: string; name: string; prefix: string; hash: string; scope: "read" | "write"; orgId: string | null; expiresAt: Date },
+  values: {
+    accountId: string;
+    name: string;
+    prefix: string;
+    hash: string;
+    scope: "read" | "write";
+    modules: ModuleScopes | null;
+    orgId: string | null;
+    expiresAt: Date;
+  },
 ): Promise<TokenRow> {
   return integrationsDb(db)
     .insertInto("api_tokens")
@@ -40,6 +52,7 @@ export async function insertToken(
       prefix: values.prefix,
       token_hash: values.hash,
       scope: values.scope,
+      modules: values.modules ? JSON.stringify(values.modules) : null,
       org_id: values.orgId,
       expires_at: values.expiresAt,
     })

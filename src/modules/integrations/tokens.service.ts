@@ -2,10 +2,11 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
-import { activeAccountWithGrants } from "../accounts/accounts.service.ts";
+import { activeAccountWithGrants, listServiceAccounts } from "../accounts/accounts.service.ts";
 import { type Actor, can, type Grant } from "../accounts/roles.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { organisationPath } from "../organisations/organisations.service.ts";
+import { isApiModule, type ModuleScopes } from "./api-modules.ts";
 import * as repo from "./tokens.repository.ts";
 
 export type { TokenRow } from "./tokens.repository.ts";
@@ -27,17 +28,56 @@ export function hashSecret(secret: string): string {
 export interface TokenInput {
   name: string;
   scope: "read" | "write";
+  /** Per-module scopes; absent or null: `scope` on every module, present and future. */
+  modules?: ModuleScopes | null | undefined;
   orgId?: string | undefined;
   days: number;
 }
 
 /** Creates a token for the actor's own rights; the secret is returned here and never again. */
-export async function createToken(
+export function createToken(
   db: Kysely<DB>,
   actor: Actor,
   input: TokenInput,
   now = new Date(),
 ): Promise<{ secret: string; token: repo.TokenRow }> {
+  return insertToken(db, actor, actor.accountId, input, now);
+}
+
+/**
+ * Creates a token for a service account, by an instance administrator: the token then has the service
+ * account's roles (narrowed by its organisation and modules), not the administrator's.
+ */
+export async function createServiceToken(
+  db: Kysely<DB>,
+  actor: Actor,
+  accountId: string,
+  input: TokenInput,
+  now = new Date(),
+): Promise<{ secret: string; token: repo.TokenRow }> {
+  await requireServiceAccount(db, actor, accountId);
+  return insertToken(db, actor, accountId, input, now);
+}
+
+async function requireServiceAccount(db: Kysely<DB>, actor: Actor, accountId: string): Promise<void> {
+  if (!actor.instanceAdmin) throw new AppError("auth.forbidden");
+  const accounts = await listServiceAccounts(db, actor);
+  if (!accounts.some((a) => a.id === accountId)) throw new AppError("token.service_not_found");
+}
+
+async function insertToken(
+  db: Kysely<DB>,
+  actor: Actor,
+  ownerId: string,
+  input: TokenInput,
+  now: Date,
+): Promise<{ secret: string; token: repo.TokenRow }> {
+  const modules = input.modules ? Object.fromEntries(Object.entries(input.modules).filter(([m, v]) => isApiModule(m) && v)) : null;
+  if (modules && Object.keys(modules).length === 0) {
+    throw new AppError("validation", { fields: { modules: "Choisissez au moins un module de l'API." } });
+  }
+  // The token's overall scope is its highest: a per-module token with one writing module may write there.
+  const scope = modules ? (Object.values(modules).includes("write") ? "write" : "read") : input.scope;
   if (!Number.isInteger(input.days) || input.days < 1 || input.days > MAX_DAYS) {
     throw new AppError("validation", { fields: { days: "Durée de validité : entre 1 et 365 jours." } });
   }
@@ -50,11 +90,12 @@ export async function createToken(
   const secret = newSecret();
   const token = await db.transaction().execute(async (trx) => {
     const row = await repo.insertToken(trx, {
-      accountId: actor.accountId,
+      accountId: ownerId,
       name: input.name,
       prefix: secret.slice(0, 10),
       hash: hashSecret(secret),
-      scope: input.scope,
+      scope,
+      modules,
       orgId: input.orgId ?? null,
       expiresAt: new Date(now.getTime() + input.days * 86_400_000),
     });
@@ -63,7 +104,14 @@ export async function createToken(
       action: "create",
       entity: "api_token",
       entityId: row.id,
-      after: { name: row.name, scope: row.scope, orgId: row.org_id, expiresAt: row.expires_at.toISOString() },
+      after: {
+        name: row.name,
+        account: ownerId,
+        scope: row.scope,
+        modules: row.modules,
+        orgId: row.org_id,
+        expiresAt: row.expires_at.toISOString(),
+      },
     });
     return row;
   });
@@ -74,9 +122,24 @@ export function listTokens(db: Kysely<DB>, actor: Actor): Promise<repo.TokenRow[
   return repo.tokensOf(db, actor.accountId);
 }
 
-export async function revokeToken(db: Kysely<DB>, actor: Actor, tokenId: string, now = new Date()): Promise<void> {
+/** The service accounts with their roles and tokens, for the instance administrator's page. */
+export async function serviceAccountsWithTokens(db: Kysely<DB>, actor: Actor) {
+  const accounts = await listServiceAccounts(db, actor);
+  return Promise.all(accounts.map(async (a) => ({ ...a, tokens: await repo.tokensOf(db, a.id) })));
+}
+
+export async function revokeServiceToken(db: Kysely<DB>, actor: Actor, accountId: string, tokenId: string, now = new Date()) {
+  await requireServiceAccount(db, actor, accountId);
+  await revokeOf(db, actor, accountId, tokenId, now);
+}
+
+export function revokeToken(db: Kysely<DB>, actor: Actor, tokenId: string, now = new Date()): Promise<void> {
+  return revokeOf(db, actor, actor.accountId, tokenId, now);
+}
+
+async function revokeOf(db: Kysely<DB>, actor: Actor, ownerId: string, tokenId: string, now: Date): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    if (!(await repo.revokeToken(trx, actor.accountId, tokenId, now))) throw new AppError("token.not_found");
+    if (!(await repo.revokeToken(trx, ownerId, tokenId, now))) throw new AppError("token.not_found");
     await recordAudit(trx, auditActor(actor), { orgId: null, action: "revoke", entity: "api_token", entityId: tokenId });
   });
 }
@@ -125,7 +188,7 @@ export async function resolveBearer(
     displayName: account.displayName,
     instanceAdmin,
     grants,
-    token: { id: token.id, scope: token.scope },
+    token: { id: token.id, scope: token.scope, modules: token.modules },
   };
   if (!token.last_used_at || now.getTime() - token.last_used_at.getTime() > TOUCH_EVERY_MS) await repo.touchToken(db, token.id, now);
   await recordAudit(

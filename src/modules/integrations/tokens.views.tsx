@@ -1,12 +1,27 @@
 import { formatDateTimeShort } from "../../ui/format.ts";
-import { CsrfField, ErrorSummary, type FormState, SelectField, TextField } from "../../ui/forms.tsx";
+import { Checkbox, CsrfField, ErrorSummary, type FormState, SelectField, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
+import { API_MODULE_KEYS, API_MODULES } from "./api-modules.ts";
 import type { TokenRow } from "./tokens.service.ts";
 
-const LABELS = { name: "Nom du jeton", scope: "Portée", orgId: "Organisation", days: "Durée de validité" };
+const LABELS = { name: "Nom du jeton", scope: "Portée", modules: "Modules de l'API", orgId: "Organisation", days: "Durée de validité" };
 export const SCOPE_LABELS: Record<TokenRow["scope"], string> = { read: "Lecture", write: "Lecture et écriture" };
-const DURATIONS = [
+
+/** « Lecture et écriture » or, per module, « Accueil téléphonique : lecture et écriture ; … ». */
+export function ScopeText({ token }: { token: Pick<TokenRow, "scope" | "modules"> }): SafeHtml {
+  if (!token.modules) return <>{`${SCOPE_LABELS[token.scope]}, tous les modules`}</>;
+  return (
+    <ul class="fr-m-0">
+      {API_MODULE_KEYS.filter((m) => token.modules?.[m]).map((m) => {
+        const level = token.modules?.[m] ?? "read";
+        return <li>{`${API_MODULES[m]}\u00a0: ${SCOPE_LABELS[level].toLowerCase()}`}</li>;
+      })}
+    </ul>
+  );
+}
+
+export const DURATIONS = [
   { value: "30", label: "30 jours" },
   { value: "90", label: "90 jours" },
   { value: "180", label: "180 jours" },
@@ -76,7 +91,9 @@ export function TokensPage(props: TokensPageProps): SafeHtml {
                   <td>
                     <code>{t.prefix}…</code>
                   </td>
-                  <td>{SCOPE_LABELS[t.scope]}</td>
+                  <td>
+                    <ScopeText token={t} />
+                  </td>
                   <td>{t.org_id ? (props.orgNames.get(t.org_id) ?? "—") : "Toutes mes organisations"}</td>
                   <td>{state(t, now)}</td>
                   <td>{t.last_used_at ? formatDateTimeShort(t.last_used_at) : "Jamais"}</td>
@@ -118,6 +135,7 @@ export function TokensPage(props: TokensPageProps): SafeHtml {
             { value: "write", label: "Lecture et écriture" },
           ]}
         />
+        <ModuleChoice form={props.form} />
         <SelectField
           name="orgId"
           label={LABELS.orgId}
@@ -139,5 +157,31 @@ export function TokensPage(props: TokensPageProps): SafeHtml {
         </button>
       </form>
     </div>
+  );
+}
+
+/** The modules a person's token opens, all ticked at first; the empty value first tells « none ticked ». */
+function ModuleChoice({ form }: { form: FormState }): SafeHtml {
+  const sent = form.values.modules;
+  const chosen = new Set(sent === undefined ? API_MODULE_KEYS : sent.split(","));
+  const error = form.errors.modules;
+  return (
+    <fieldset class={`fr-fieldset${error ? " fr-fieldset--error" : ""}`} aria-labelledby="modules-legend">
+      <legend class="fr-fieldset__legend" id="modules-legend">
+        {LABELS.modules}
+        <span class="fr-hint-text">Le jeton n'ouvre que les modules cochés ; tous cochés, il ouvre aussi ceux qui viendront.</span>
+      </legend>
+      <input type="hidden" name="modules" value="" />
+      {API_MODULE_KEYS.map((m) => (
+        <div class="fr-fieldset__element">
+          <Checkbox name="modules" id={`module-${m}`} value={m} label={API_MODULES[m]} checked={chosen.has(m)} />
+        </div>
+      ))}
+      {error ? (
+        <div class="fr-messages-group" id="modules-messages">
+          <p class="fr-message fr-message--error">{error}</p>
+        </div>
+      ) : null}
+    </fieldset>
   );
 }

@@ -10,7 +10,8 @@ import { loadConfig } from "../../app/config.ts";
 import type { App } from "../../app/context.ts";
 import { buildServer } from "../../app/server.ts";
 import { createInstanceAdmin } from "../accounts/accounts.service.ts";
-import { runDueJobs } from "../jobs/jobs.service.ts";
+import { enqueue, runDueJobs } from "../jobs/jobs.service.ts";
+import { dailySchedules } from "../jobs/registry.ts";
 
 const main = (html: string) => plainSpaces(html.slice(html.indexOf("<main"), html.indexOf("</main>")).replaceAll("&#39;", "'"));
 
@@ -34,6 +35,8 @@ describe(`webhooks (${engineName})`, () => {
   /** What the receiver answers; every request it gets is recorded, whatever it answers. */
   let answer = 503;
   const received: Received[] = [];
+  const overdueData = new Map<string, unknown>();
+  const todayParis = () => new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Paris" }).format(new Date());
   let network = "";
   let site = "";
   let endpointId = "";
@@ -66,6 +69,7 @@ describe(`webhooks (${engineName})`, () => {
         const expected = createHmac("sha256", secret).update(`${t}.${body}`).digest("hex");
         const event = JSON.parse(body);
         received.push({ id: event.id, type: event.type, orgId: event.orgId, signatureOk: v1 === expected });
+        if (event.type === "request.overdue") overdueData.set(event.id, event.data);
         res.statusCode = answer;
         res.end();
       });
@@ -187,5 +191,53 @@ describe(`webhooks (${engineName})`, () => {
     const events = received.slice(before);
     expect(events.map((e) => e.type)).toEqual(["import.finished"]);
     expect(events[0]?.orgId).toBe(site);
+  });
+
+  it("sends request.overdue once per request whose deadline passed without an answer, from the daily job", async () => {
+    expect(dailySchedules().some((d) => d.name === "requests.overdue-events")).toBe(true);
+    const c = await admin();
+    await c.get(`/organisations/${network}/webhooks`);
+    const created = await c.post(`/organisations/${network}/webhooks`, { url: receiverUrl, events: "request.overdue" });
+    expect(created.statusCode).toBe(201);
+    secret = /id="new-secret">(whsec_[A-Za-z0-9_-]+)</.exec(created.body)?.[1] ?? "";
+    // A written request has a deadline (a phone one has none). Received long ago: overdue today.
+    // One of them is answered (late, but answered: no event); one is recent.
+    const WRITTEN = { ...REQUEST, channel: "email" };
+    const late = await c.api("POST", `/api/v1/organisations/${site}/requests`, {
+      ...WRITTEN,
+      receivedOn: "2026-01-05",
+      subject: "Oubliée",
+    });
+    const lateAnswered = await c.api("POST", `/api/v1/organisations/${site}/requests`, {
+      ...WRITTEN,
+      receivedOn: "2026-01-06",
+      subject: "Répondue en retard",
+    });
+    const recent = await c.api("POST", `/api/v1/organisations/${site}/requests`, {
+      ...WRITTEN,
+      receivedOn: todayParis(),
+      subject: "Du jour",
+    });
+    for (const r of [late, lateAnswered, recent]) expect(r.statusCode, r.body).toBe(201);
+    const answered = await c.api("POST", `/api/v1/organisations/${site}/requests/${lateAnswered.json().request.id}/status`, {
+      status: "answered",
+      version: lateAnswered.json().request.version,
+    });
+    expect(answered.statusCode, answered.body).toBe(200);
+    const before = received.length;
+    const run = async (day: string) => {
+      await enqueue(database.db, { name: "requests.overdue-events", payload: {}, dedupeKey: `test-overdue:${day}` });
+      await drain(0);
+    };
+    await run("1");
+    const events = received.slice(before).filter((e) => e.type === "request.overdue");
+    expect(late.json().request.dueOn).not.toBeNull();
+    expect(events.length).toBe(1);
+    expect(events[0]?.signatureOk).toBe(true);
+    expect(events[0]?.orgId).toBe(site);
+    expect(overdueData.get(events[0]?.id ?? "")).toMatchObject({ requestId: late.json().request.id, status: "received" });
+    // The next day's run tells nothing again.
+    await run("2");
+    expect(received.slice(before).filter((e) => e.type === "request.overdue").length).toBe(1);
   });
 });

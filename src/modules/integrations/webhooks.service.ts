@@ -10,11 +10,12 @@ import * as repo from "./webhooks.repository.ts";
 
 export type { DeliveryRow, EndpointRow } from "./webhooks.repository.ts";
 
-export const WEBHOOK_EVENTS = ["request.registered", "request.answered", "survey.answered", "import.finished"] as const;
+export const WEBHOOK_EVENTS = ["request.registered", "request.answered", "request.overdue", "survey.answered", "import.finished"] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 export const EVENT_LABELS: Record<WebhookEvent, string> = {
   "request.registered": "Demande enregistrée",
   "request.answered": "Demande répondue",
+  "request.overdue": "Demande en retard (échéance passée sans réponse)",
   "survey.answered": "Réponse à une enquête",
   "import.finished": "Import du registre terminé",
 };

@@ -10,7 +10,7 @@ import { getOrganisation, subtree } from "../organisations/organisations.service
 import { digestSections } from "./digest-sections.ts";
 import { frenchDate } from "./letters.ts";
 import * as repo from "./requests.repository.ts";
-import { todayIn } from "./requests.service.ts";
+import { emitOverdueEvents, todayIn } from "./requests.service.ts";
 
 /**
  * The daily reminder: each agent and referent receives the list of open requests of their
@@ -70,3 +70,13 @@ export const digestAccountJob = defineJob(
 );
 
 scheduleDaily({ name: DIGEST, hour: 7, timeZone: DIGEST_TIME_ZONE, payload: {} });
+
+/**
+ * The webhook event `request.overdue`, once a day after midnight in metropolitan France: a deadline
+ * passed in an overseas zone is told at the next run (within a day). Each request is told once.
+ */
+const OVERDUE_EVENTS = "requests.overdue-events";
+export const overdueEventsJob = defineJob(OVERDUE_EVENTS, z.object({}).passthrough(), async (_payload, ctx) => {
+  await emitOverdueEvents(ctx.db, ctx.now);
+});
+scheduleDaily({ name: OVERDUE_EVENTS, hour: 1, timeZone: DIGEST_TIME_ZONE, payload: {} });

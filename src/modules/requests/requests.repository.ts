@@ -75,7 +75,9 @@ export async function nextNumber(db: Kysely<DB>, orgId: string, year: number): P
   return `${year}-${String(row.last).padStart(6, "0")}`;
 }
 
-export type NewRequest = Omit<RequestsTable, "id" | "version" | "created_at" | "updated_at" | "body"> & { body: string };
+export type NewRequest = Omit<RequestsTable, "id" | "version" | "created_at" | "updated_at" | "body" | "overdue_event_at"> & {
+  body: string;
+};
 
 export async function insertRequest(db: Kysely<DB>, orgId: string, values: Omit<NewRequest, "org_id">): Promise<RequestRecord> {
   const row = await db
@@ -467,4 +469,34 @@ export async function openByNode(db: Kysely<DB>, roots: string[] | null): Promis
 export async function findIdByNumber(db: Kysely<DB>, orgId: string, number: string): Promise<string | undefined> {
   const row = await db.selectFrom("requests").select("id").where("org_id", "=", orgId).where("number", "=", number).executeTakeFirst();
   return row?.id;
+}
+
+/**
+ * Open requests due before `before` whose event `request.overdue` is not recorded yet, oldest
+ * deadline first (the caller checks each one against its own organisation's day).
+ */
+export async function overdueUntold(db: Kysely<DB>, before: string, afterId: string | null, limit: number): Promise<RequestRecord[]> {
+  let q = db
+    .selectFrom("requests")
+    .selectAll()
+    .where("overdue_event_at", "is", null)
+    .where("status", "not in", ["answered", "closed"])
+    .where("due_on", "<", before);
+  if (afterId) q = q.where("id", ">", afterId);
+  const rows = await q.orderBy("id").limit(limit).execute();
+  return rows.map(toRecord);
+}
+
+/** Marks the overdue event of a request as recorded; undefined when it was already (or the request is no longer open). */
+export async function markOverdueTold(db: Kysely<DB>, orgId: string, requestId: string, at: Date): Promise<RequestRecord | undefined> {
+  const row = await db
+    .updateTable("requests")
+    .set({ overdue_event_at: at })
+    .where("org_id", "=", orgId)
+    .where("id", "=", requestId)
+    .where("overdue_event_at", "is", null)
+    .where("status", "not in", ["answered", "closed"])
+    .returningAll()
+    .executeTakeFirst();
+  return row ? toRecord(row) : undefined;
 }

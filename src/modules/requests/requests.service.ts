@@ -720,3 +720,37 @@ export function canWrite(actor: Actor, path: string[]): boolean {
 
 export type { Channel, RequestKind, RequestStatus };
 export { addCalendarDays };
+
+/** The zone whose day starts first (UTC+14): no organisation's « today » is later than its own. */
+const EARLIEST_ZONE = "Pacific/Kiritimati";
+
+/**
+ * Records the webhook event `request.overdue` for every open request whose deadline has passed on its
+ * organisation's own day, once per request (`overdue_event_at`, set in the transaction of the event):
+ * a second run, or a retry after a crash, sends nothing twice. Returns how many were recorded.
+ */
+export async function emitOverdueEvents(db: Kysely<DB>, now = new Date()): Promise<number> {
+  const latest = todayIn(EARLIEST_ZONE, now);
+  const todayOf = new Map<string, string>();
+  let recorded = 0;
+  let afterId: string | null = null;
+  for (;;) {
+    const batch = await repo.overdueUntold(db, latest, afterId, 500);
+    if (batch.length === 0) return recorded;
+    afterId = batch[batch.length - 1]?.id ?? null;
+    for (const r of batch) {
+      let today = todayOf.get(r.orgId);
+      if (!today) {
+        today = todayIn((await getOrganisation(db, r.orgId)).timeZone, now);
+        todayOf.set(r.orgId, today);
+      }
+      if (!r.dueOn || r.dueOn >= today) continue;
+      await db.transaction().execute(async (trx) => {
+        const told = await repo.markOverdueTold(trx, r.orgId, r.id, now);
+        if (!told) return;
+        await emitEvent(trx, { type: "request.overdue", orgId: r.orgId, data: webhookRequest(told) }, now);
+        recorded++;
+      });
+    }
+  }
+}
