@@ -23,13 +23,13 @@ export async function handleForm(
   request: FastifyRequest,
   reply: FastifyReply,
   action: () => Promise<string>,
-  page: (form: FormState) => PageOptions,
+  page: (form: FormState) => PageOptions | Promise<PageOptions>,
 ): Promise<FastifyReply> {
   try {
     return reply.redirect(await action(), 303);
   } catch (error) {
     if (!isAppError(error) || error.status >= 500) throw error;
     const form: FormState = { values: submittedValues(request.body), errors: error.fields ?? { _: error.message } };
-    return sendPage(reply, request, page(form), error.status);
+    return sendPage(reply, request, await page(form), error.status);
   }
 }

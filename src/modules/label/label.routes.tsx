@@ -2,7 +2,7 @@ import type { FastifyRequest } from "fastify";
 import { z } from "zod";
 import { actorOf, onOrg } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
-import { isAppError } from "../../app/errors.ts";
+import { handleForm } from "../../app/forms.ts";
 import { parseInput } from "../../app/validation.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import type { PageOptions } from "../../ui/layout.tsx";
@@ -55,11 +55,6 @@ export async function labelRoutes(app: App, deps: AppDeps): Promise<void> {
     };
   };
 
-  const typed = (body: unknown) =>
-    Object.fromEntries(
-      Object.entries((body ?? {}) as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === "string"),
-    );
-
   app.get("/organisations/:orgId/label", { config: { access: onOrg("org.read") }, schema: { hide: true } }, async (request, reply) => {
     const { orgId } = parseInput(orgParams, request.params);
     return sendPage(reply, request, await page(request, orgId, emptyForm()));
@@ -70,18 +65,15 @@ export async function labelRoutes(app: App, deps: AppDeps): Promise<void> {
     { config: { access: onOrg("commitment.manage") }, schema: { hide: true } },
     async (request, reply) => {
       const { orgId } = parseInput(orgParams, request.params);
-      try {
-        await saveLabelFile(db, actorOf(request), orgId, parseInput(labelFileSchema, request.body));
-      } catch (error) {
-        if (!isAppError(error) || error.status >= 500) throw error;
-        return sendPage(
-          reply,
-          request,
-          await page(request, orgId, { values: typed(request.body), errors: error.fields ?? { _: error.message } }),
-          error.status,
-        );
-      }
-      return reply.redirect(`/organisations/${orgId}/label`, 303);
+      return handleForm(
+        request,
+        reply,
+        async () => {
+          await saveLabelFile(db, actorOf(request), orgId, parseInput(labelFileSchema, request.body));
+          return `/organisations/${orgId}/label`;
+        },
+        (form) => page(request, orgId, form),
+      );
     },
   );
 
@@ -90,18 +82,15 @@ export async function labelRoutes(app: App, deps: AppDeps): Promise<void> {
     { config: { access: onOrg("commitment.manage") }, schema: { hide: true } },
     async (request, reply) => {
       const { orgId } = parseInput(orgParams, request.params);
-      try {
-        await addFinding(db, actorOf(request), orgId, parseInput(findingSchema, request.body));
-      } catch (error) {
-        if (!isAppError(error) || error.status >= 500) throw error;
-        return sendPage(
-          reply,
-          request,
-          await page(request, orgId, { values: typed(request.body), errors: error.fields ?? { _: error.message } }),
-          error.status,
-        );
-      }
-      return reply.redirect(`/organisations/${orgId}/label#findings`, 303);
+      return handleForm(
+        request,
+        reply,
+        async () => {
+          await addFinding(db, actorOf(request), orgId, parseInput(findingSchema, request.body));
+          return `/organisations/${orgId}/label#findings`;
+        },
+        (form) => page(request, orgId, form),
+      );
     },
   );
 }
