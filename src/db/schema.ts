@@ -225,6 +225,8 @@ export interface DB {
   outbox: OutboxTable;
   letter_templates: LetterTemplatesTable;
   request_rollup: RequestRollupTable;
+  escalation_settings: EscalationSettingsTable;
+  service_referents: ServiceReferentsTable;
   frameworks: FrameworksTable;
   framework_themes: FrameworkThemesTable;
   commitments: CommitmentsTable;
@@ -285,6 +287,13 @@ export interface RequestsTable {
   closed_on: string | null;
   /** Migration 0026: when the webhook event `request.overdue` was recorded (once per request). */
   overdue_event_at: Generated<Date | null>;
+  /** Migration 0028: 0, 1 (sent to the service's referent), 2 (to the site's correspondent). */
+  escalation_level: Generated<number>;
+  /** Migration 0028: local day of the first acknowledgement, of the first holding reply. */
+  acknowledged_on: Generated<string | null>;
+  holding_on: Generated<string | null>;
+  /** Migration 0028: counted once among the late requests of the rollup. */
+  late_counted: Generated<boolean>;
   tracking_token_hash: string;
   version: Generated<number>;
   created_at: TimestampDefault;
@@ -347,6 +356,20 @@ export interface LetterTemplatesTable {
   updated_at: TimestampDefault;
 }
 
+/** Migration 0028: working days past the deadline before a request goes up a step. */
+export interface EscalationSettingsTable {
+  org_id: string;
+  working_days: number;
+  updated_at: TimestampDefault;
+}
+
+/** Migration 0028: the account a service (or a site) names to receive its overdue requests. */
+export interface ServiceReferentsTable {
+  org_id: string;
+  account_id: string;
+  updated_at: TimestampDefault;
+}
+
 export interface RequestRollupTable {
   org_id: string;
   month: string;
@@ -357,5 +380,10 @@ export interface RequestRollupTable {
   answered_with_target: Generated<number>;
   answered_in_time: Generated<number>;
   received_without_target: Generated<number>;
+  /** Migration 0028: acknowledgements sent within their delay (a week by e-mail or web, two weeks by letter). */
+  acknowledged_in_time: Generated<number>;
+  /** Migration 0028: requests answered past their deadline or still open past it, and those of them with a holding reply sent by the deadline. */
+  late: Generated<number>;
+  late_with_holding: Generated<number>;
   delay_histogram: ColumnType<number[], number[] | undefined, number[]>;
 }

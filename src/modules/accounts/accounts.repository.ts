@@ -232,3 +232,19 @@ export async function listServiceAccounts(db: Kysely<DB>): Promise<Account[]> {
   const rows = await db.selectFrom("accounts").selectAll().where("service", "=", true).orderBy("display_name").orderBy("id").execute();
   return rows.map(toAccount);
 }
+
+/**
+ * The active people holding one of `roles` on an organisation, on one of its ancestors or anywhere below it:
+ * those who may be named to receive its requests (escalation, issue #15). One query.
+ */
+export async function peopleAround(db: Kysely<DB>, orgId: string, roles: string[]): Promise<Array<{ id: string; displayName: string; email: string }>> {
+  const rows = await sql<{ id: string; display_name: string; email: string }>`
+    select distinct a.id, a.display_name, a.email
+    from grants g
+    join organisations o on o.id = g.org_id
+    join accounts a on a.id = g.account_id and a.active and not a.service
+    where g.role = any(${sql.val(roles)}::text[])
+      and (o.path && array[${orgId}]::uuid[] or o.id = any((select path from organisations where id = ${orgId})::uuid[]))
+    order by a.display_name, a.email`.execute(db);
+  return rows.rows.map((r) => ({ id: r.id, displayName: r.display_name, email: r.email }));
+}

@@ -7,7 +7,7 @@ import { organisationPath } from "../organisations/organisations.service.ts";
 import * as repo from "./accounts.repository.ts";
 import type { AccountCreateInput, AccountUpdateInput, GrantInput, SetupInput } from "./accounts.schema.ts";
 import { hashNewPassword } from "./passwords.ts";
-import { type Actor, can, type Permission, reachRoots } from "./roles.ts";
+import { type Actor, can, type Permission, ROLES, reachRoots, roleAllows } from "./roles.ts";
 import { deleteSessionsOf, isDemoInstance, markDemoInstance } from "./sessions.repository.ts";
 
 export type { Account, GrantView } from "./accounts.repository.ts";
@@ -299,4 +299,10 @@ export async function listServiceAccounts(db: Kysely<DB>, actor: Actor) {
   if (!actor.instanceAdmin) throw new AppError("auth.forbidden");
   const accounts = await repo.listServiceAccounts(db);
   return Promise.all(accounts.map(async (a) => ({ ...a, grants: await repo.grantsOf(db, a.id) })));
+}
+
+/** The people who handle requests at an organisation (on it, above or below it): candidates to receive its overdue ones. */
+export function requestHandlersAround(db: Kysely<DB>, orgId: string) {
+  const roles = ROLES.filter((r) => roleAllows(r, "request.write"));
+  return repo.peopleAround(db, orgId, roles);
 }

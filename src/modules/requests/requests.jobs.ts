@@ -8,6 +8,7 @@ import { defineJob, scheduleDaily } from "../jobs/registry.ts";
 import { alreadyQueued, queueEmail } from "../mail/mail.service.ts";
 import { getOrganisation, subtree } from "../organisations/organisations.service.ts";
 import { digestSections } from "./digest-sections.ts";
+import { runEscalation } from "./escalation.service.ts";
 import { frenchDate } from "./letters.ts";
 import * as repo from "./requests.repository.ts";
 import { emitOverdueEvents, todayIn } from "./requests.service.ts";
@@ -80,3 +81,15 @@ export const overdueEventsJob = defineJob(OVERDUE_EVENTS, z.object({}).passthrou
   await emitOverdueEvents(ctx.db, ctx.now);
 });
 scheduleDaily({ name: OVERDUE_EVENTS, hour: 1, timeZone: DIGEST_TIME_ZONE, payload: {} });
+
+/**
+ * Escalation (issue #15, point 4), each morning before the digest so a new holder finds the request in it.
+ * Idempotent by construction (a step is recorded once per request, see escalateOverdue), so a retry or a
+ * second run the same day does nothing more.
+ */
+const ESCALATION = "requests.escalation";
+export const escalationJob = defineJob(ESCALATION, z.object({}).passthrough(), async (_payload, ctx) => {
+  const moved = await runEscalation(ctx.db, ctx.now);
+  if (moved.length) ctx.log.info({ escalated: moved.length }, "demandes en retard transmises");
+});
+scheduleDaily({ name: ESCALATION, hour: 6, timeZone: DIGEST_TIME_ZONE, payload: {} });

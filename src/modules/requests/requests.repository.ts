@@ -29,6 +29,11 @@ export interface RequestRecord {
   /** Working days from reception to answer, counted when the answer was recorded. */
   responseDays: number | null;
   closedOn: string | null;
+  /** 0, 1 (sent to the service's referent), 2 (to the site's correspondent): see escalation.repository.ts. */
+  escalationLevel: number;
+  /** Local day of the first acknowledgement and of the first holding reply (migration 0028). */
+  acknowledgedOn: string | null;
+  holdingOn: string | null;
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -58,6 +63,9 @@ export function toRecord(r: Selectable<RequestsTable>): RequestRecord {
     answeredOn: r.answered_on,
     responseDays: r.response_days,
     closedOn: r.closed_on,
+    escalationLevel: r.escalation_level,
+    acknowledgedOn: r.acknowledged_on,
+    holdingOn: r.holding_on,
     version: r.version,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -75,7 +83,7 @@ export async function nextNumber(db: Kysely<DB>, orgId: string, year: number): P
   return `${year}-${String(row.last).padStart(6, "0")}`;
 }
 
-export type NewRequest = Omit<RequestsTable, "id" | "version" | "created_at" | "updated_at" | "body" | "overdue_event_at"> & {
+export type NewRequest = Omit<RequestsTable, "id" | "version" | "created_at" | "updated_at" | "body" | "overdue_event_at" | "escalation_level" | "acknowledged_on" | "holding_on" | "late_counted"> & {
   body: string;
 };
 
@@ -382,6 +390,9 @@ export interface RollupDelta {
   answeredInTime?: number;
   /** Histogram bucket to add `answered` to. */
   bucket?: number;
+  acknowledgedInTime?: number;
+  late?: number;
+  lateWithHolding?: number;
 }
 
 /**
@@ -395,13 +406,21 @@ export async function applyRollup(db: Kysely<DB>, path: string[], delta: RollupD
   const answered = delta.answered ?? 0;
   const inTime = delta.answeredInTime ?? 0;
   const withTarget = delta.answeredWithTarget ?? 0;
+  const ackInTime = delta.acknowledgedInTime ?? 0;
+  const late = delta.late ?? 0;
+  const lateWithHolding = delta.lateWithHolding ?? 0;
   const histogram = Array<number>(HISTOGRAM_SIZE).fill(0);
   if (delta.bucket !== undefined) histogram[delta.bucket] = answered;
   await sql`
-    insert into request_rollup (org_id, month, channel, kind, received, received_without_target, answered, answered_with_target, answered_in_time, delay_histogram)
-    select org_id, ${delta.month}::date, ${delta.channel}, ${delta.kind}, ${received}, ${withoutTarget}, ${answered}, ${withTarget}, ${inTime}, ${histogram}::int[]
+    insert into request_rollup (org_id, month, channel, kind, received, received_without_target, answered, answered_with_target,
+      answered_in_time, acknowledged_in_time, late, late_with_holding, delay_histogram)
+    select org_id, ${delta.month}::date, ${delta.channel}, ${delta.kind}, ${received}, ${withoutTarget}, ${answered}, ${withTarget},
+      ${inTime}, ${ackInTime}, ${late}, ${lateWithHolding}, ${histogram}::int[]
     from unnest(${path}::uuid[]) as org_id
     on conflict (org_id, month, channel, kind) do update set
+      acknowledged_in_time = request_rollup.acknowledged_in_time + excluded.acknowledged_in_time,
+      late = request_rollup.late + excluded.late,
+      late_with_holding = request_rollup.late_with_holding + excluded.late_with_holding,
       received = request_rollup.received + excluded.received,
       received_without_target = request_rollup.received_without_target + excluded.received_without_target,
       answered = request_rollup.answered + excluded.answered,
@@ -496,6 +515,41 @@ export async function markOverdueTold(db: Kysely<DB>, orgId: string, requestId: 
     .where("id", "=", requestId)
     .where("overdue_event_at", "is", null)
     .where("status", "not in", ["answered", "closed"])
+    .returningAll()
+    .executeTakeFirst();
+  return row ? toRecord(row) : undefined;
+}
+
+/**
+ * Sets a once-only day column (first acknowledgement, first holding reply) without touching the version:
+ * an agent's open form stays valid. Returns the request when this call set it, undefined when it was set.
+ */
+export async function setFirstDay(
+  db: Kysely<DB>,
+  orgId: string,
+  requestId: string,
+  column: "acknowledged_on" | "holding_on",
+  day: string,
+): Promise<RequestRecord | undefined> {
+  const row = await db
+    .updateTable("requests")
+    .set({ [column]: day })
+    .where("org_id", "=", orgId)
+    .where("id", "=", requestId)
+    .where(column, "is", null)
+    .returningAll()
+    .executeTakeFirst();
+  return row ? toRecord(row) : undefined;
+}
+
+/** Marks a request counted among the late ones; undefined when it already was. */
+export async function markLateCounted(db: Kysely<DB>, orgId: string, requestId: string): Promise<RequestRecord | undefined> {
+  const row = await db
+    .updateTable("requests")
+    .set({ late_counted: true })
+    .where("org_id", "=", orgId)
+    .where("id", "=", requestId)
+    .where("late_counted", "=", false)
     .returningAll()
     .executeTakeFirst();
   return row ? toRecord(row) : undefined;

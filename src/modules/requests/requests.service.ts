@@ -19,6 +19,7 @@ import { composeLetter, sendLetter, sendPublicAcknowledgement } from "./letters.
 import type { LetterFacts, LetterKind } from "./letters.ts";
 import { decodeCursor, encodeCursor } from "./list-cursor.ts";
 import { hashTrackingToken, monthOf, planRegistrations, type Registered, writeRegistrations } from "./registration.ts";
+import { countFirstAcknowledgement, countLateAnswer, noteFirstHolding } from "./request-figures.ts";
 import { canMove, isOpen, type RequestStatus, STATUS_LABELS } from "./request-status.ts";
 import * as repo from "./requests.repository.ts";
 import type { PublicRequestInput, QueueQueryInput, RequestCreateInput, StatusChangeInput } from "./requests.schema.ts";
@@ -184,6 +185,7 @@ async function registerWithin(
     }
     if (!outboxId) return registered;
     const after = await markAcknowledged(trx, request, { accountId: null, label: "Vigie" }, email, outboxId);
+    await countFirstAcknowledgement(trx, org.path, after, todayIn(org.timeZone));
     return { request: after, trackingToken, trackingCode };
   }
 }
@@ -276,6 +278,7 @@ export async function sendAcknowledgement(
     if (!outboxId) throw new Error("accusé de réception sans courriel");
     const who = auditActor(actor);
     const after = await markAcknowledged(trx, withToken, who, email, outboxId);
+    await countFirstAcknowledgement(trx, org.path, after, todayIn(org.timeZone));
     await recordAudit(trx, who, { orgId, action: "update", entity: "request", entityId: requestId, before, after });
     return after;
   });
@@ -370,6 +373,7 @@ export async function changeStatus(
     // Taken back with the figures stored at the answer, whatever the calendar says today.
     if (before.answeredOn && !after.answeredOn) await countAnswer(trx, path, before, before.answeredOn, before.responseDays ?? 0, -1);
     if (!before.answeredOn && after.answeredOn) await countAnswer(trx, path, after, after.answeredOn, after.responseDays ?? 0, 1);
+    if (!before.answeredOn && after.answeredOn) await countLateAnswer(trx, path, after, after.answeredOn);
     if (!before.answeredOn && after.answeredOn) await emitEvent(trx, { type: "request.answered", orgId, data: webhookRequest(after) });
     const who = auditActor(actor);
     await repo.insertEvent(trx, orgId, requestId, {
@@ -431,6 +435,7 @@ export async function sendHoldingReply(
     }
     const after = await repo.updateRequest(trx, orgId, requestId, input.version, { announced_on: input.announcedOn });
     if (!after) throw new AppError("request.stale");
+    await noteFirstHolding(trx, after, todayIn(org.timeZone));
     const who = auditActor(actor);
     const outboxId = await sendLetter(
       trx,
@@ -586,9 +591,12 @@ export function openRequestsByNode(db: Kysely<DB>, actor: Actor): Promise<Map<st
  * code (derived, so it can be printed again); the e-mailed link, if any, keeps working.
  */
 export async function notePrintedAcknowledgement(db: Kysely<DB>, actor: Actor, orgId: string, requestId: string) {
+  const org = await getOrganisation(db, orgId);
   return db.transaction().execute(async (trx) => {
     const request = await repo.findRequest(trx, orgId, requestId);
     if (!request) throw new AppError("request.not_found");
+    // Printing is how a letter is acknowledged: it counts as sent the day it is printed.
+    await countFirstAcknowledgement(trx, org.path, request, todayIn(org.timeZone));
     const who = auditActor(actor);
     await repo.insertEvent(trx, orgId, requestId, {
       actorId: who.accountId,
