@@ -91,6 +91,7 @@ const CATALOG = {
   "local_commitment.stale": [409, "Cet engagement local a été modifié par quelqu'un d'autre pendant votre saisie. Rechargez la page."],
   "request.not_found": [404, "Demande introuvable."],
   "mailbox.not_found": [404, "Boîte aux lettres introuvable."],
+  "attachment.not_found": [404, "Pièce jointe introuvable."],
   "request.stale": [
     409,
     "Cette demande a été modifiée par quelqu'un d'autre pendant votre saisie. Rechargez la page : rien n'a été écrasé.",

@@ -14,6 +14,7 @@ export const MAIL_KIND_LABELS: Record<string, string> = {
   holding: "Réponse d'attente",
   answer: "Réponse",
   digest: "Rappel quotidien",
+  escalation: "Demande en retard transmise",
 };
 
 /** « le 4 décembre 2026 à 14 h 05 », « prochain essai le … », « SMTP non configuré »: the detail after the badge. */

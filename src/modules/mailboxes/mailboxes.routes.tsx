@@ -11,7 +11,17 @@ import { auditActor } from "../audit/audit.service.ts";
 import { enqueue } from "../jobs/jobs.service.ts";
 import { getOrganisation } from "../organisations/organisations.service.ts";
 import { mailboxSchema } from "./mailboxes.schema.ts";
-import { COLLECT_JOB, createMailbox, deleteMailbox, listMailboxes, recentIgnored, testMailbox } from "./mailboxes.service.ts";
+import { provideRequestAttachments } from "../requests/request-attachments.ts";
+import {
+  attachmentFile,
+  attachmentsOf,
+  COLLECT_JOB,
+  createMailbox,
+  deleteMailbox,
+  listMailboxes,
+  recentIgnored,
+  testMailbox,
+} from "./mailboxes.service.ts";
 import { MailboxesPage } from "./mailboxes.views.tsx";
 
 const orgParams = z.object({ orgId: z.uuid({ error: "Organisation introuvable." }) });
@@ -113,4 +123,36 @@ export async function mailboxesRoutes(app: App, deps: AppDeps): Promise<void> {
     await deleteMailbox(db, auditActor(actorOf(request)), orgId, mailboxId);
     return reply.redirect(`/organisations/${orgId}/mailboxes?ok=mailbox.deleted`, 303);
   });
+
+  // The files of e-mailed requests, listed on the request's page and downloaded by whoever may read the
+  // organisation's requests. Always as a download, under a type that cannot run in the page: a message's
+  // HTML or SVG attachment is the sender's, not ours.
+  provideRequestAttachments("mailboxes", attachmentsOf);
+  app.get(
+    "/organisations/:orgId/requests/:requestId/attachments/:attachmentId",
+    { config: { access: onOrg("request.read") }, schema: { hide: true } },
+    async (request, reply) => {
+      const { orgId, requestId, attachmentId } = parseInput(attachmentParams, request.params);
+      const file = await attachmentFile(db, orgId, requestId, attachmentId);
+      const type = SAFE_TYPES.has(file.contentType.toLowerCase()) ? file.contentType.toLowerCase() : "application/octet-stream";
+      return reply
+        .header("content-type", type)
+        .header("content-disposition", `attachment; filename="${asciiName(file.fileName)}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`)
+        .header("cache-control", "private, no-store")
+        .send(file.data);
+    },
+  );
+}
+
+const attachmentParams = orgParams.extend({
+  requestId: z.uuid({ error: "Demande introuvable." }),
+  attachmentId: z.uuid({ error: "Pièce jointe introuvable." }),
+});
+
+/** Types a browser shows without running anything; the others are sent as bytes. */
+const SAFE_TYPES = new Set(["application/pdf", "image/png", "image/jpeg", "image/gif", "text/plain", "text/csv"]);
+
+/** The name for old clients: ASCII, no quote or backslash (the UTF-8 name follows in filename*). */
+function asciiName(name: string): string {
+  return name.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[^\x20-\x7e]|["\\]/g, "_") || "piece-jointe";
 }

@@ -4,6 +4,7 @@ import type { DB } from "../../db/schema.ts";
 import type { AuditActor } from "../audit/audit.service.ts";
 import { recordAudit } from "../audit/audit.service.ts";
 import { enqueue } from "../jobs/jobs.service.ts";
+import type { RequestAttachment } from "../requests/request-attachments.ts";
 import { IGNORED_LABELS, type IgnoredReason } from "./classify.ts";
 import { testImap } from "./imap-connection.ts";
 import type { MailboxInput } from "./mailboxes.schema.ts";
@@ -139,4 +140,35 @@ export async function recentIgnored(db: Kysely<DB>, orgId: string, mailboxId: st
     reason: r.reason && r.reason in IGNORED_LABELS ? IGNORED_LABELS[r.reason as IgnoredReason] : "expéditeur absent",
     arrivedAt: r.arrived_at,
   }));
+}
+
+/** The attachments stored with a request (one query, without their contents), for its page. */
+export async function attachmentsOf(db: Kysely<DB>, orgId: string, requestId: string): Promise<RequestAttachment[]> {
+  const rows = await mailboxDb(db)
+    .selectFrom("mailbox_attachments")
+    .select(["id", "file_name", "size"])
+    .where("org_id", "=", orgId)
+    .where("request_id", "=", requestId)
+    .orderBy("created_at")
+    .orderBy("file_name")
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    fileName: r.file_name,
+    size: r.size,
+    href: `/organisations/${orgId}/requests/${requestId}/attachments/${r.id}`,
+  }));
+}
+
+/** One attachment with its contents, if it belongs to this request of this organisation. */
+export async function attachmentFile(db: Kysely<DB>, orgId: string, requestId: string, attachmentId: string) {
+  const row = await mailboxDb(db)
+    .selectFrom("mailbox_attachments")
+    .select(["file_name", "content_type", "data"])
+    .where("org_id", "=", orgId)
+    .where("request_id", "=", requestId)
+    .where("id", "=", attachmentId)
+    .executeTakeFirst();
+  if (!row) throw new AppError("attachment.not_found");
+  return { fileName: row.file_name, contentType: row.content_type, data: Buffer.from(row.data) };
 }

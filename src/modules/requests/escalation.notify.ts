@@ -13,7 +13,8 @@ export async function tellNewHolder(db: Kysely<DB>, step: EscalatedRequest): Pro
   const role = step.level === 1 ? "en tant que référent du service" : "en tant que correspondant du site";
   await queueEmail(db, {
     orgId: step.orgId,
-    requestId: step.requestId,
+    // Not tied to the request: its page lists the e-mails to the requester, and this one is for staff (like the digest).
+    requestId: null,
     kind: "escalation",
     to: step.holderEmail,
     subject: `Vigie — demande ${step.number} en retard, transmise à vous`,

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import { getOrganisation, subtreeIds } from "../organisations/organisations.service.ts";
+import { ACKNOWLEDGED_CHANNELS } from "./acknowledgement-delay.ts";
 import { HISTOGRAM_SIZE, percentile } from "./due-date.ts";
 import * as repo from "./requests.repository.ts";
 import { todayIn } from "./requests.service.ts";
@@ -18,6 +19,16 @@ export interface DelayFigures {
   inTimeRate: number | null;
   medianDays: number | null;
   p90Days: number | null;
+  /** Received by e-mail, web form or letter: owed an acknowledgement (Services Publics+). */
+  acknowledgementOwed: number;
+  /** Of those, acknowledged within a week (e-mail, web) or two weeks (letter) of their reception. */
+  acknowledgedInTime: number;
+  acknowledgedInTimeRate: number | null;
+  /** Answered past their due date, or still open past it (counted the day after the deadline). */
+  late: number;
+  /** Of those, with a holding reply sent by the due date. */
+  lateWithHolding: number;
+  holdingRate: number | null;
 }
 
 export interface RequestIndicators {
@@ -37,6 +48,10 @@ interface Acc {
   answeredWithTarget: number;
   answeredInTime: number;
   histogram: number[];
+  acknowledgementOwed: number;
+  acknowledgedInTime: number;
+  late: number;
+  lateWithHolding: number;
 }
 
 const empty = (): Acc => ({
@@ -46,11 +61,21 @@ const empty = (): Acc => ({
   answeredWithTarget: 0,
   answeredInTime: 0,
   histogram: Array(HISTOGRAM_SIZE).fill(0),
+  acknowledgementOwed: 0,
+  acknowledgedInTime: 0,
+  late: 0,
+  lateWithHolding: 0,
 });
+
+const owesAcknowledgement = new Set<string>(ACKNOWLEDGED_CHANNELS);
 
 function add(
   acc: Acc,
   row: {
+    channel: string;
+    acknowledged_in_time: number;
+    late: number;
+    late_with_holding: number;
     received: number;
     received_without_target: number;
     answered: number;
@@ -64,6 +89,10 @@ function add(
   acc.answered += row.answered;
   acc.answeredWithTarget += row.answered_with_target;
   acc.answeredInTime += row.answered_in_time;
+  if (owesAcknowledgement.has(row.channel)) acc.acknowledgementOwed += row.received;
+  acc.acknowledgedInTime += row.acknowledged_in_time;
+  acc.late += row.late;
+  acc.lateWithHolding += row.late_with_holding;
   row.delay_histogram.forEach((n, i) => {
     acc.histogram[i] = (acc.histogram[i] ?? 0) + n;
   });
@@ -79,6 +108,12 @@ function figures(acc: Acc): DelayFigures {
     inTimeRate: acc.answeredWithTarget ? acc.answeredInTime / acc.answeredWithTarget : null,
     medianDays: percentile(acc.histogram, 50),
     p90Days: percentile(acc.histogram, 90),
+    acknowledgementOwed: acc.acknowledgementOwed,
+    acknowledgedInTime: acc.acknowledgedInTime,
+    acknowledgedInTimeRate: acc.acknowledgementOwed ? acc.acknowledgedInTime / acc.acknowledgementOwed : null,
+    late: acc.late,
+    lateWithHolding: acc.lateWithHolding,
+    holdingRate: acc.late ? acc.lateWithHolding / acc.late : null,
   };
 }
 

@@ -85,6 +85,24 @@ export function IndicatorsView({ orgName, data, action }: { orgName: string; dat
           </div>
         </div>
       </div>
+      <div class="fr-grid-row fr-grid-row--gutters fr-mb-4w">
+        <div class="fr-col-12 fr-col-md-6">
+          <div class="fr-callout" id="acknowledged-in-time">
+            <p class="fr-callout__title">{pct(data.total.acknowledgedInTimeRate)}</p>
+            <p class="fr-callout__text">
+              {`des accusés de réception envoyés dans leur délai (une semaine par courriel ou internet, deux par courrier), sur ${plural(data.total.acknowledgementOwed, "demande")} par ces canaux`}
+            </p>
+          </div>
+        </div>
+        <div class="fr-col-12 fr-col-md-6">
+          <div class="fr-callout" id="holding-before-deadline">
+            <p class="fr-callout__title">{pct(data.total.holdingRate)}</p>
+            <p class="fr-callout__text">
+              {`des demandes en retard ont reçu une réponse d'attente avant l'échéance, sur ${plural(data.total.late, "demande")} ${pluralWord(data.total.late, "répondue")} après l'échéance ou encore ${pluralWord(data.total.late, "ouverte")} au-delà`}
+            </p>
+          </div>
+        </div>
+      </div>
       <BarChartFigure
         chart={{
           title: "Part des réponses dans le délai annoncé, par mois de réception",

@@ -82,6 +82,31 @@ function requestValues(figures: ReturnType<typeof delayFiguresOf>): IndicatorVal
     commitments: IN_TIME_COMMITMENTS,
     channel: null,
   });
+  const acknowledgementCommitments = ["sp+2023/4", "sp+2021/5", "marianne-2016/7"];
+  out.push({
+    key: "requests.acknowledged_in_time",
+    // Services Publics+: a week for an e-mail or a web form, two weeks for a letter (calendar days from reception).
+    label: "Accusés de réception envoyés dans leur délai",
+    unit: "share",
+    value: figures.total.acknowledgedInTimeRate,
+    target: 1,
+    better: "higher",
+    sample: figures.total.acknowledgementOwed,
+    commitments: acknowledgementCommitments,
+    channel: null,
+  });
+  out.push({
+    key: "requests.holding_reply_before_deadline",
+    // Among the requests answered after their due date or still open past it: a holding reply sent by the due date.
+    label: "Demandes en retard ayant reçu une réponse d'attente avant l'échéance",
+    unit: "share",
+    value: figures.total.holdingRate,
+    target: 1,
+    better: "higher",
+    sample: figures.total.late,
+    commitments: acknowledgementCommitments,
+    channel: null,
+  });
   out.push({
     key: "requests.received",
     label: "Demandes reçues",

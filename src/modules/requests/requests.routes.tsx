@@ -15,6 +15,7 @@ import { getOrganisation, listVisible } from "../organisations/organisations.ser
 import { requestIndicators } from "./indicators.ts";
 import { IndicatorsView } from "./indicators.views.tsx";
 import { LetterPreview } from "./letters.views.tsx";
+import { attachmentsOfRequest } from "./request-attachments.ts";
 import { orgParams, resolvePeriod } from "./requests.http.ts";
 import {
   holdingReplySchema,
@@ -166,11 +167,12 @@ export async function requestsRoutes(app: App, deps: AppDeps): Promise<void> {
     const actor = actorOf(request);
     const org = await getOrganisation(db, orgId);
     const r = await getRequest(db, orgId, requestId);
-    const [events, services, inForce, mails] = await Promise.all([
+    const [events, services, inForce, mails, attachments] = await Promise.all([
       requestHistory(db, orgId, requestId),
       servicesOf(actor, orgId),
       organisationCommitments(db, orgId),
       mailStatesForRequest(db, orgId, requestId),
+      attachmentsOfRequest(db, orgId, requestId),
     ]);
     // A request registered under an older framework still reads under the one in force, through the links.
     const frameworkNow = inForce.framework?.id;
@@ -198,6 +200,7 @@ export async function requestsRoutes(app: App, deps: AppDeps): Promise<void> {
           currentAccountId={actor.accountId}
           equivalents={equivalents}
           mails={mails}
+          attachments={attachments}
           timeZone={org.timeZone}
         />
       ),

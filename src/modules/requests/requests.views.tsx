@@ -1,10 +1,11 @@
-import { formatDateShort, formatDateTime, formatDelay, formatDate as longDate, plural } from "../../ui/format.ts";
+import { formatDateShort, formatDateTime, formatDelay, formatDate as longDate, formatNumber, NBSP, plural } from "../../ui/format.ts";
 import { Checkbox, CsrfField, ErrorSummary, type FormState, SelectField, TextArea, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
 import { CHANNEL_LABELS, CHANNELS, REQUEST_KIND_LABELS, REQUEST_KINDS } from "../frameworks/channels.ts";
 import type { MailState } from "../mail/mail.service.ts";
 import { MAIL_KIND_LABELS, MailStatusBadge, RetryButton } from "../mail/mail.views.tsx";
+import type { RequestAttachment } from "./request-attachments.ts";
 import { nextStatuses, STATUS_LABELS, STATUSES } from "./request-status.ts";
 import type { Queue, RequestEvent, RequestListPage, RequestRecord, RequestSort } from "./requests.service.ts";
 
@@ -312,7 +313,12 @@ export function QueueView({
                         {formatDate(r.dueOn)}
                         {late ? <span class="fr-badge fr-badge--error fr-badge--sm fr-ml-1w">en retard</span> : null}
                       </td>
-                      <td>{STATUS_LABELS[r.status]}</td>
+                      <td>
+                        {STATUS_LABELS[r.status]}
+                        {r.escalationLevel > 0 && !r.answeredOn ? (
+                          <span class="fr-badge fr-badge--warning fr-badge--sm fr-ml-1w">{ESCALATION_BADGES[r.escalationLevel === 1 ? 1 : 2]}</span>
+                        ) : null}
+                      </td>
                     </tr>
                   );
                 })}
@@ -397,6 +403,16 @@ function MailOf({ state, timeZone, prefix }: { state: MailState | undefined; tim
   );
 }
 
+/** What the badge says once the daily job has passed a late request up (see escalation.repository.ts). */
+export const ESCALATION_BADGES = { 1: "Transmise au référent", 2: "Transmise au correspondant" } as const;
+
+/** A file size as a French reader writes it: « 820 octets », « 12,5 ko », « 1,2 Mo ». */
+export function formatSize(bytes: number): string {
+  if (bytes < 1000) return `${formatNumber(bytes)}${NBSP}${bytes < 2 ? "octet" : "octets"}`;
+  if (bytes < 1_000_000) return `${formatNumber(bytes / 1000, 1)}${NBSP}ko`;
+  return `${formatNumber(bytes / 1_000_000, 1)}${NBSP}Mo`;
+}
+
 function describeEvent(e: HistoryEvent): string {
   const label = (s: string | null) => (s && s in STATUS_LABELS ? STATUS_LABELS[s as keyof typeof STATUS_LABELS] : (s ?? ""));
   switch (e.type) {
@@ -414,6 +430,8 @@ function describeEvent(e: HistoryEvent): string {
       return "Réaffectée";
     case "message":
       return "Message reçu de l'usager";
+    case "escalated":
+      return "Retard";
     default:
       return e.type;
   }
@@ -431,10 +449,13 @@ export function RequestPage({
   currentAccountId,
   equivalents,
   mails,
+  attachments,
   timeZone,
 }: {
   /** Every e-mail about the request, with its true state (one query). */
   mails: MailState[];
+  /** The files that came with it (an e-mail's attachments). */
+  attachments: RequestAttachment[];
   timeZone: string;
   currentAccountId: string;
   /** The commitments of the framework now in force that carry the promise the request was registered under. */
@@ -466,6 +487,13 @@ export function RequestPage({
         {late ? (
           <li>
             <p class="fr-badge fr-badge--error">En retard</p>
+          </li>
+        ) : null}
+        {r.escalationLevel > 0 && !r.answeredOn ? (
+          <li>
+            <p class="fr-badge fr-badge--warning" id="escalation-badge">
+              {ESCALATION_BADGES[r.escalationLevel === 1 ? 1 : 2]}
+            </p>
           </li>
         ) : null}
       </ul>
@@ -500,6 +528,21 @@ export function RequestPage({
         <dd>{services.find((s) => s.id === r.serviceId)?.name ?? "L'organisation elle-même"}</dd>
       </dl>
       {r.body ? <p class="vigie-pre">{r.body}</p> : null}
+      {attachments.length ? (
+        <section class="fr-my-3w" id="attachments">
+          <h2 class="fr-h4">{attachments.length > 1 ? "Pièces jointes" : "Pièce jointe"}</h2>
+          <ul>
+            {attachments.map((a) => (
+              <li>
+                <a class="fr-link fr-link--download" href={a.href} download={a.fileName}>
+                  {a.fileName}
+                  <span class="fr-link__detail">{formatSize(a.size)}</span>
+                </a>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       {answer ? (
         <section class="fr-my-3w" id="answer">
           <h2 class="fr-h4">Réponse à l'usager</h2>
