@@ -35,6 +35,7 @@ import { openingHoursRoutes } from "../modules/opening-hours/opening-hours.route
 import { organisationLogoRoutes } from "../modules/organisations/logo.routes.tsx";
 import { organisationsRoutes } from "../modules/organisations/organisations.routes.tsx";
 import { publicationRoutes } from "../modules/publication/publication.routes.tsx";
+import { escalationRoutes } from "../modules/requests/escalation.routes.tsx";
 import { requestImportRoutes } from "../modules/requests/import/import.routes.tsx";
 import { lettersRoutes } from "../modules/requests/letters.routes.tsx";
 import { requestsApiRoutes } from "../modules/requests/requests.api.ts";
@@ -130,6 +131,7 @@ export async function buildServer(
     labelRoutes,
     leversRoutes,
     requestsRoutes,
+    escalationRoutes,
     requestsPublicRoutes,
     requestsApiRoutes,
     requestImportRoutes,

@@ -20,6 +20,7 @@ const FLASH: Record<string, string> = {
   "org.logo_set": "Le logo a été enregistré.",
   "mailbox.saved": "La boîte aux lettres est enregistrée : sa première relève est en file et a lieu dans la minute.",
   "mailbox.collecting": "Relève demandée : elle a lieu dans la minute, rechargez la page pour voir son résultat.",
+  "escalation.saved": "Les règles de transmission des demandes en retard sont enregistrées.",
   "mailbox.deleted": "La boîte aux lettres n'est plus relevée. Les demandes déjà enregistrées restent.",
   "delays.saved": "Les délais annoncés ont été enregistrés : ils valent pour les demandes reçues à partir de maintenant.",
   "org.logo_removed": "Le logo a été retiré.",

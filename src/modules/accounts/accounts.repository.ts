@@ -237,7 +237,11 @@ export async function listServiceAccounts(db: Kysely<DB>): Promise<Account[]> {
  * The active people holding one of `roles` on an organisation, on one of its ancestors or anywhere below it:
  * those who may be named to receive its requests (escalation, issue #15). One query.
  */
-export async function peopleAround(db: Kysely<DB>, orgId: string, roles: string[]): Promise<Array<{ id: string; displayName: string; email: string }>> {
+export async function peopleAround(
+  db: Kysely<DB>,
+  orgId: string,
+  roles: string[],
+): Promise<Array<{ id: string; displayName: string; email: string }>> {
   const rows = await sql<{ id: string; display_name: string; email: string }>`
     select distinct a.id, a.display_name, a.email
     from grants g

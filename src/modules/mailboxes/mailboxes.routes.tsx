@@ -10,8 +10,8 @@ import { sendPage } from "../../ui/page.tsx";
 import { auditActor } from "../audit/audit.service.ts";
 import { enqueue } from "../jobs/jobs.service.ts";
 import { getOrganisation } from "../organisations/organisations.service.ts";
-import { mailboxSchema } from "./mailboxes.schema.ts";
 import { provideRequestAttachments } from "../requests/request-attachments.ts";
+import { mailboxSchema } from "./mailboxes.schema.ts";
 import {
   attachmentFile,
   attachmentsOf,
@@ -137,7 +137,10 @@ export async function mailboxesRoutes(app: App, deps: AppDeps): Promise<void> {
       const type = SAFE_TYPES.has(file.contentType.toLowerCase()) ? file.contentType.toLowerCase() : "application/octet-stream";
       return reply
         .header("content-type", type)
-        .header("content-disposition", `attachment; filename="${asciiName(file.fileName)}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`)
+        .header(
+          "content-disposition",
+          `attachment; filename="${asciiName(file.fileName)}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
+        )
         .header("cache-control", "private, no-store")
         .send(file.data);
     },
@@ -154,5 +157,10 @@ const SAFE_TYPES = new Set(["application/pdf", "image/png", "image/jpeg", "image
 
 /** The name for old clients: ASCII, no quote or backslash (the UTF-8 name follows in filename*). */
 function asciiName(name: string): string {
-  return name.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[^\x20-\x7e]|["\\]/g, "_") || "piece-jointe";
+  return (
+    name
+      .normalize("NFD")
+      .replace(/[\u0300-\u036f]/g, "")
+      .replace(/[^\x20-\x7e]|["\\]/g, "_") || "piece-jointe"
+  );
 }

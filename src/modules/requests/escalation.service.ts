@@ -6,8 +6,8 @@ import type { Actor } from "../accounts/roles.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { createCalendar, HOLIDAY_ZONES } from "../calendar/calendar.ts";
 import { getOrganisation, subtree } from "../organisations/organisations.service.ts";
-import * as repo from "./escalation.repository.ts";
 import { tellNewHolder } from "./escalation.notify.ts";
+import * as repo from "./escalation.repository.ts";
 
 export { DEFAULT_ESCALATION_DAYS } from "./escalation.repository.ts";
 

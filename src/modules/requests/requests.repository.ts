@@ -83,7 +83,19 @@ export async function nextNumber(db: Kysely<DB>, orgId: string, year: number): P
   return `${year}-${String(row.last).padStart(6, "0")}`;
 }
 
-export type NewRequest = Omit<RequestsTable, "id" | "version" | "created_at" | "updated_at" | "body" | "overdue_event_at" | "escalation_level" | "acknowledged_on" | "holding_on" | "late_counted"> & {
+export type NewRequest = Omit<
+  RequestsTable,
+  | "id"
+  | "version"
+  | "created_at"
+  | "updated_at"
+  | "body"
+  | "overdue_event_at"
+  | "escalation_level"
+  | "acknowledged_on"
+  | "holding_on"
+  | "late_counted"
+> & {
   body: string;
 };
 

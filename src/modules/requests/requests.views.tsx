@@ -1,4 +1,4 @@
-import { formatDateShort, formatDateTime, formatDelay, formatDate as longDate, formatNumber, NBSP, plural } from "../../ui/format.ts";
+import { formatDateShort, formatDateTime, formatDelay, formatNumber, formatDate as longDate, NBSP, plural } from "../../ui/format.ts";
 import { Checkbox, CsrfField, ErrorSummary, type FormState, SelectField, TextArea, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
@@ -316,7 +316,9 @@ export function QueueView({
                       <td>
                         {STATUS_LABELS[r.status]}
                         {r.escalationLevel > 0 && !r.answeredOn ? (
-                          <span class="fr-badge fr-badge--warning fr-badge--sm fr-ml-1w">{ESCALATION_BADGES[r.escalationLevel === 1 ? 1 : 2]}</span>
+                          <span class="fr-badge fr-badge--warning fr-badge--sm fr-ml-1w">
+                            {ESCALATION_BADGES[r.escalationLevel === 1 ? 1 : 2]}
+                          </span>
                         ) : null}
                       </td>
                     </tr>
