@@ -1,5 +1,4 @@
 import type { FastifyRequest } from "fastify";
-import { z } from "zod";
 import { actorOf, onOrg } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
 import { AppError } from "../../app/errors.ts";
@@ -13,18 +12,16 @@ import { escalationSettings, saveEscalationSettings } from "./escalation.service
 import { EscalationPage } from "./escalation.views.tsx";
 import { orgParams } from "./requests.http.ts";
 
-/** « 3 », blank (inherit) or anything else (refused in French). */
-const workingDaysField = z.preprocess(
-  (v) => (typeof v === "string" ? v.trim() : v),
-  z.union([
-    z.literal("").transform(() => null),
-    z
-      .string()
-      .regex(/^\d{1,2}$/, "Indiquez un nombre entier de jours ouvrés, de 1 à 60.")
-      .transform(Number)
-      .refine((n) => n >= 1 && n <= 60, "Indiquez un nombre entier de jours ouvrés, de 1 à 60."),
-  ]),
-);
+const DAYS_MESSAGE = "Indiquez un nombre entier de jours ouvrés, de 1 à 60.";
+
+/** « 3 », blank (inherit: null) or anything else (refused in French). */
+function parseWorkingDays(raw: unknown): number | null {
+  const text = typeof raw === "string" ? raw.trim() : raw === undefined ? "" : null;
+  if (text === "") return null;
+  const n = text !== null && /^\d{1,2}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n >= 1 && n <= 60)) throw new AppError("validation", { fields: { workingDays: DAYS_MESSAGE } });
+  return n;
+}
 
 /** The escalation rules of an organisation (issue #15, point 4), under org.update like its mailboxes. */
 export async function escalationRoutes(app: App, deps: AppDeps): Promise<void> {
@@ -59,17 +56,14 @@ export async function escalationRoutes(app: App, deps: AppDeps): Promise<void> {
       reply,
       async () => {
         const body = (request.body ?? {}) as Record<string, unknown>;
-        const days = workingDaysField.safeParse(body.workingDays ?? "");
-        if (!days.success) {
-          throw new AppError("validation", { fields: { workingDays: days.error.issues[0]?.message ?? "Valeur invalide." } });
-        }
+        const workingDays = parseWorkingDays(body.workingDays);
         const referents: Record<string, string | null> = {};
         for (const [key, value] of Object.entries(body)) {
           if (!key.startsWith("referent_")) continue;
           if (typeof value !== "string") throw new AppError("validation", { fields: { [key]: "Choisissez une personne dans la liste." } });
           referents[key.slice("referent_".length)] = value === "" ? null : value;
         }
-        await saveEscalationSettings(db, actorOf(request), orgId, { workingDays: days.data, referents });
+        await saveEscalationSettings(db, actorOf(request), orgId, { workingDays, referents });
         return `/organisations/${orgId}/escalation?ok=escalation.saved`;
       },
       (form) => page(request, orgId, form),
