@@ -175,6 +175,11 @@ const MATRIX: Record<string, Entry> = {
     rule: { subtree: EDITORS },
     call: (f) => ({ url: `/organisations/${f.s1}/logo/delete`, form: {} }),
   },
+  "GET /organisations/:orgId/escalation": { rule: { subtree: EDITORS }, call: (f) => ({ url: `/organisations/${f.s1}/escalation` }) },
+  "POST /organisations/:orgId/escalation": {
+    rule: { subtree: EDITORS },
+    call: (f) => ({ url: `/organisations/${f.s1}/escalation`, form: { workingDays: "pas un nombre" } }),
+  },
   "GET /organisations/:orgId/mailboxes": { rule: { subtree: EDITORS }, call: (f) => ({ url: `/organisations/${f.s1}/mailboxes` }) },
   "POST /organisations/:orgId/mailboxes": {
     rule: { subtree: EDITORS },
@@ -326,6 +331,10 @@ const MATRIX: Record<string, Entry> = {
   "GET /organisations/:orgId/requests/:requestId": {
     rule: { subtree: ALL },
     call: (f) => ({ url: `/organisations/${f.s1}/requests/${f.request}` }),
+  },
+  "GET /organisations/:orgId/requests/:requestId/attachments/:attachmentId": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/requests/${f.request}/attachments/${f.attachment}` }),
   },
   "POST /organisations/:orgId/requests/:requestId/status": {
     rule: { subtree: WRITERS },

@@ -51,6 +51,7 @@ const TENANT_PARAMS: Record<string, (t: Tenant) => string> = {
   outboxId: (t) => t.outbox,
   feedbackId: (t) => t.feedback,
   mailboxId: (t) => t.mailbox,
+  attachmentId: (t) => t.attachment,
   endpointId: (t) => t.webhook,
 };
 

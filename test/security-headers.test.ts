@@ -43,6 +43,7 @@ function paramValue(name: string, f: RouteFixture): string {
     providerId: f.oidcProvider,
     ruleId: f.oidcRule,
     mailboxId: f.mailbox,
+    attachmentId: f.attachment,
     endpointId: f.webhook,
     feedbackId: f.feedback,
     tokenId: "00000000-0000-4000-8000-000000000000",

@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { sql } from "kysely";
 import type { DB } from "../../src/db/schema.ts";
 import { createAccount, createInstanceAdmin } from "../../src/modules/accounts/accounts.service.ts";
 import { insertProvider, insertRule, listRules } from "../../src/modules/accounts/oidc.repository.ts";
@@ -53,6 +54,8 @@ export interface RouteFixture {
   mailbox: string;
   /** A webhook endpoint of the site (its address carries the marker). */
   webhook: string;
+  /** A file that came with the request by e-mail (issue #15: shown and downloaded from its page). */
+  attachment: string;
 }
 
 /**
@@ -197,7 +200,16 @@ async function populateSite(
     secret: "secret",
     folder: "INBOX",
   });
+  // As the mail collector stores it (its table, written here directly: the collector needs an IMAP server).
+  const attachment = (
+    await sql<{ id: string }>`
+      insert into mailbox_attachments (org_id, request_id, file_name, content_type, size, data)
+      values (${site.id}, ${registered.request.id}, ${`${marker}.txt`}, 'text/plain', 11, ${Buffer.from(`${marker} pj`)})
+      returning id`.execute(db)
+  ).rows[0]?.id;
+  if (!attachment) throw new Error("pièce jointe non écrite");
   return {
+    attachment,
     s1: site.id,
     s1Version: site.version,
     outbox,
