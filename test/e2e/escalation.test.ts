@@ -31,11 +31,10 @@ describe.skipIf(!browserAvailable)("escalation of overdue requests and the Servi
   let page: Page;
   let site = "";
   let service = "";
-  let oldUrl = "";
   let freshUrl = "";
   const today = localDay("Europe/Paris", new Date());
   const monthAgo = localDay("Europe/Paris", new Date(Date.now() - 30 * DAY));
-  const main = async () => plain(await page.locator("main").innerText());
+  const main = async () => plain(await page.locator("main").textContent());
   const audit = async (p: Page) => expect(await axeViolations(p)).toEqual([]);
 
   beforeAll(async () => {
@@ -81,7 +80,7 @@ describe.skipIf(!browserAvailable)("escalation of overdue requests and the Servi
     await page.getByRole("link", { name: "Demandes en retard" }).click();
     await audit(page);
     expect(await main()).toContain("une demande encore ouverte 2 jours ouvrés après son échéance est transmise au référent de son service");
-    await page.fill("#workingDays", "trois");
+    await page.fill("#workingDays", "0");
     await page.selectOption(`#referent_${service}`, { label: "Rose Lambert (rose@mairie.example)" });
     await page.getByRole("button", { name: "Enregistrer" }).click();
     expect(await main()).toContain("Indiquez un nombre entier de jours ouvrés, de 1 à 60.");
@@ -107,7 +106,7 @@ describe.skipIf(!browserAvailable)("escalation of overdue requests and the Servi
   }
 
   it("passes an e-mail a month overdue to the service's referent, once however often the daily job runs", async () => {
-    oldUrl = await register("Copie d'acte de mariage", monthAgo, service);
+    await register("Copie d'acte de mariage", monthAgo, service);
     freshUrl = await register("Inscription à la cantine", today);
     // The acknowledgement of today's e-mail, sent today: within its week.
     await page.goto(freshUrl);
@@ -153,9 +152,12 @@ describe.skipIf(!browserAvailable)("escalation of overdue requests and the Servi
     // Today's e-mail gets a holding reply today, before its deadline, and is still open a month later.
     await page.goto(freshUrl);
     await page.fill("#announcedOn", localDay("Europe/Paris", new Date(Date.now() + 40 * DAY)));
-    await page.fill("#note", "Le dossier attend l'avis de la commission.");
+    // The status form above has a note too: the holding reply's own field, by its form.
+    await page.locator('form[action$="/holding"] textarea[name="note"]').fill("Le dossier attend l'avis de la commission.");
     await page.getByRole("button", { name: "Envoyer la réponse d'attente" }).click();
-    await page.waitForURL(/ok=/);
+    // Read before it leaves, then sent.
+    await page.getByRole("button", { name: "Envoyer", exact: true }).click();
+    await page.waitForURL(/ok=request\.holding/);
     await runEscalation(server.database.db, new Date(Date.now() + 30 * DAY));
     await page.goto(indicators);
     expect(plain(await page.locator("#holding-before-deadline").textContent())).toContain("50 %");
