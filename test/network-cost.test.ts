@@ -63,6 +63,10 @@ async function buildNetwork(db: Kysely<DB>, sites: number): Promise<Network> {
   await sql`
     insert into request_rollup (org_id, month, channel, kind, received, answered, answered_with_target, answered_in_time)
     select id, ${MONTH}::date, 'counter', 'request', i % 7 + 1, i % 5, i % 5, least(i % 3, i % 5) from ${sitesOf} s`.execute(db);
+  // E-mails: owed an acknowledgement, some sent in time; some late, some of those with a holding reply (issue #15).
+  await sql`
+    insert into request_rollup (org_id, month, channel, kind, received, acknowledged_in_time, late, late_with_holding)
+    select id, ${MONTH}::date, 'email', 'request', i % 4 + 2, i % 4 + 1, i % 3 + 1, i % 3 from ${sitesOf} s`.execute(db);
   await sql`
     insert into survey_satisfaction_rollup (org_id, month, channel, measure, answered, satisfied, neutral, dissatisfied)
     select id, ${MONTH}::date, 'counter', 'overall', i % 4 + 2, i % 4 + 1, 1, 0 from ${sitesOf} s`.execute(db);
@@ -98,7 +102,11 @@ async function buildNetwork(db: Kysely<DB>, sites: number): Promise<Network> {
         group by a.anc, ${tkeys}`)
       .execute(db);
   };
-  await up("request_rollup", "month, channel, kind", "sum(received), sum(answered), sum(answered_with_target), sum(answered_in_time)");
+  await up(
+    "request_rollup",
+    "month, channel, kind",
+    "sum(received), sum(answered), sum(answered_with_target), sum(answered_in_time), sum(acknowledged_in_time), sum(late), sum(late_with_holding)",
+  );
   await up("survey_satisfaction_rollup", "month, channel, measure", "sum(answered), sum(satisfied), sum(neutral), sum(dissatisfied)");
   await up("mystery_rollup", "month, channel, criterion_id", "sum(passed), sum(failed)");
   await up("assessment_rollup", "year, commitment_id", "sum(score_sum), sum(campaigns)");
@@ -273,6 +281,32 @@ describe(`cost of the network pages at 50 and 500 sites (${engineName})`, () => 
       // The complaints registered and answered reach the network's complaints figure, and only them.
       const complaints = own.lines.flatMap((l) => l.figures).find((f) => f.key === "requests.complaints_in_time");
       expect(complaints?.sample ?? 0).toBeLessThanOrEqual([...net.registered.values()].reduce((a, b) => a + b, 0));
+    }
+    for (const net of [small, large]) {
+      // The shares of issue #15: the network's numerator and denominator are the sums of its sites'.
+      for (const key of ["requests.acknowledged_in_time", "requests.holding_reply_before_deadline"]) {
+        const [own, sites] = await Promise.all([
+          dashboard(database.db, net.id, PERIOD),
+          compareScope(database.db, net.id, PERIOD, "sites", key),
+        ]);
+        const mine = own.lines.flatMap((l) => l.figures).find((f) => f.key === key && !f.channel);
+        const counted = (f: { value: number | null; sample: number } | null | undefined) => Math.round((f?.value ?? 0) * (f?.sample ?? 0));
+        expect(mine?.sample).toBeGreaterThan(0);
+        expect(sites.ranking).toHaveLength(net.sites);
+        expect(sites.ranking.reduce((sum, r) => sum + (r.figure?.sample ?? 0), 0)).toBe(mine?.sample);
+        expect(sites.ranking.reduce((sum, r) => sum + counted(r.figure), 0)).toBe(counted(mine));
+      }
+      // What the test wrote, for the holding replies: i % 3 of i % 3 + 1 late e-mails per site numbered i.
+      let late = 0;
+      let held = 0;
+      for (let i = 1; i <= net.sites; i++) {
+        late += (i % 3) + 1;
+        held += i % 3;
+      }
+      const own = await dashboard(database.db, net.id, PERIOD);
+      const holding = own.lines.flatMap((l) => l.figures).find((f) => f.key === "requests.holding_reply_before_deadline");
+      expect(holding?.sample).toBe(late);
+      expect(holding?.value).toBeCloseTo(held / late, 10);
     }
     // Until the calls module has its batch source, the comparison reads phone figures per organisation: slow at 500.
   }, 240_000);
