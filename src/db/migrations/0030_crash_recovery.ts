@@ -19,4 +19,3 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     `,
   );
 }
-

@@ -17,8 +17,8 @@ import {
   commitImport,
   createImport,
   discardImport,
-  getCallSettings,
   fileKept,
+  getCallSettings,
   getImport,
   isInterrupted,
   listImports,
@@ -32,8 +32,8 @@ import {
 import { CallsView, ImportStatusPage, MappingPage, SettingsPage, UploadPage } from "./calls.views.tsx";
 import { type CallMapping, MAPPING_FIELDS } from "./mapped.ts";
 import { readHeader } from "./read-file.ts";
-import { quotaRefusal } from "./upload-sweep.ts";
 import { acceptCallUploads, claimUpload, importFilePath, MAX_CALL_FILE_BYTES, removeFile, storedUpload } from "./upload.ts";
+import { quotaRefusal } from "./upload-sweep.ts";
 
 /** A year back from today, as the default period of the figures. */
 function defaultPeriod(): { from: string; to: string } {

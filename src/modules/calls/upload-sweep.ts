@@ -89,5 +89,5 @@ export async function quotaRefusal(db: Kysely<DB>, orgId: string, bytes: number)
   const quota = uploadQuotaBytes();
   const held = await repo.pendingBytes(db, orgId);
   if (held + bytes <= quota) return null;
-  return `Les imports en attente de cette organisation occupent déjà ${formatBytes(held)} sur les ${formatBytes(quota)} permis, et ce fichier pèse ${formatBytes(bytes)} : enregistrez ou abandonnez les imports en attente, puis envoyez-le de nouveau.`;
+  return `Les imports en attente de cette organisation occupent déjà ${formatBytes(held)} sur les ${formatBytes(quota)} permis, et ce fichier pèse ${formatBytes(bytes)}${NBSP}: enregistrez ou abandonnez les imports en attente, puis envoyez-le de nouveau.`;
 }
