@@ -132,7 +132,7 @@ export async function callsRoutes(app: App, deps: AppDeps): Promise<void> {
           action={`${base(orgId)}/import`}
           csrf={request.csrfToken}
           error={error}
-          imports={await listImports(db, orgId)}
+          imports={(await listImports(db, orgId)).map((i) => (isInterrupted(i) ? { ...i, status: "interrupted" } : i))}
           orgId={orgId}
         />
       );

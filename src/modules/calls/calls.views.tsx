@@ -233,6 +233,8 @@ const STATUS_LABELS: Record<string, string> = {
   done: "enregistré",
   failed: "échec",
   discarded: "abandonné",
+  // Not stored: a reading or recording nobody carries on with (calls.service.ts, isInterrupted).
+  interrupted: "interrompu par un arrêt du serveur",
 };
 
 export function UploadPage({
@@ -414,7 +416,7 @@ export function ImportStatusPage({
   return (
     <div>
       <h1>{`Import de « ${item.fileName} »`}</h1>
-      <p>{`État : ${STATUS_LABELS[item.status] ?? item.status}. Envoyé par ${item.createdByLabel} le ${formatDateTime(item.createdAt)}.`}</p>
+      <p>{`État : ${STATUS_LABELS[interrupted ? "interrupted" : item.status] ?? item.status}. Envoyé par ${item.createdByLabel} le ${formatDateTime(item.createdAt)}.`}</p>
       {item.message && !lost ? (
         <div class={`fr-alert ${item.status === "failed" ? "fr-alert--error" : "fr-alert--warning"} fr-mb-3w`}>
           <p>{item.message}</p>
