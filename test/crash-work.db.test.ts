@@ -13,24 +13,29 @@ import { syncFrameworks } from "../src/modules/frameworks/frameworks.service.ts"
 import { runDueJobs } from "../src/modules/jobs/queue.ts";
 import { createMailTransport, queueEmail, useMailTransport } from "../src/modules/mail/mail.service.ts";
 import { createOrganisation } from "../src/modules/organisations/organisations.service.ts";
+import "../src/modules/publication/publication.jobs.ts";
+import { refreshAllPublications } from "../src/modules/publication/publication.service.ts";
 import { commitImport } from "../src/modules/requests/import/import.service.ts";
 import { proposeMapping } from "../src/modules/requests/import/mapping.ts";
 import { toSheet } from "../src/modules/requests/import/sheet.ts";
+import { registerRequest } from "../src/modules/requests/requests.service.ts";
 import { TEST_DATABASE_URL } from "./support/database.ts";
 import { registerRows } from "./support/register-rows.ts";
 import { type SmtpListener, startSmtpListener } from "./support/smtp.ts";
 
 const ROWS = 300;
 const MAILS = 20;
+const SITES = 24;
 
 /**
  * A register import and the sending of e-mails, each killed (SIGKILL) in the middle in a process of its
  * own, then finished by the next one: the register is all there or absent, then all there once, each
  * request under its own number; every e-mail is sent, none twice under two identities (a message cut
  * between the SMTP server's acceptance and its record goes again with the same Message-ID, which the
- * receiving side deduplicates). On PostgreSQL (a schema of the test server) and on the embedded engine.
+ * receiving side deduplicates); the nightly publication is finished by the next worker, every organisation
+ * published once with the figures a fresh publication gives. On PostgreSQL (a schema of the test server) and on the embedded engine.
  */
-describe("register import and mail sending killed mid-way and restarted", () => {
+describe("register import, mail sending and nightly publication killed mid-way and restarted", () => {
   let options: DatabaseOptions;
   let dir: string | undefined;
   let smtp: SmtpListener;
@@ -177,4 +182,86 @@ describe("register import and mail sending killed mid-way and restarted", () => 
     // At most the one in flight at each of the two kills went twice.
     expect(smtp.messages.length).toBeLessThanOrEqual(MAILS + 2);
   }, 90_000);
+
+  it("the nightly publication killed between two chunks: the next worker publishes every organisation once, figures as a fresh run", async () => {
+    await withDatabase(async (database) => {
+      const root = { accountId: null, label: "test" };
+      const base = { timeZone: "Europe/Paris", holidayZone: "metropole" as const, addressStreet: undefined, siret: undefined };
+      const actor = {
+        accountId: (await sql<{ id: string }>`select id from accounts limit 1`.execute(database.db)).rows[0]?.id ?? "",
+        email: "root@test.fr",
+        displayName: "Root",
+        instanceAdmin: true,
+        grants: [],
+      };
+      const network = await createOrganisation(database.db, actor, {
+        ...base,
+        name: "Réseau du Jura",
+        kind: "network",
+        parentId: undefined,
+        addressPostcode: undefined,
+        addressCity: undefined,
+      });
+      const day = new Date(Date.now() - 10 * 86_400_000).toISOString().slice(0, 10);
+      // Six departments of four sites: the chunks hold whole sibling groups, so several chunks.
+      const departments: string[] = [];
+      for (let d = 1; d <= SITES / 4; d++) {
+        const department = await createOrganisation(database.db, actor, {
+          ...base,
+          name: `Département ${d}`,
+          kind: "region",
+          parentId: network.id,
+          addressPostcode: undefined,
+          addressCity: undefined,
+        });
+        departments.push(department.id);
+      }
+      for (let i = 1; i <= SITES; i++) {
+        const site = await createOrganisation(database.db, actor, {
+          ...base,
+          name: `Mairie ${i}`,
+          kind: "site",
+          parentId: departments[(i - 1) % departments.length],
+          addressPostcode: undefined,
+          addressCity: undefined,
+        });
+        await registerRequest(
+          database.db,
+          site.id,
+          { kind: "request", channel: "letter", receivedOn: day, subject: `Demande ${i}` },
+          { source: "agent", author: root },
+        );
+      }
+    });
+    await killAt(["publication", "4"], /^chunk 1$/m, 5);
+    await withDatabase(async (database) => {
+      const state = async () =>
+        (
+          await sql<{
+            n: number;
+            months: number;
+          }>`select count(*)::int as n, count(distinct published_month)::int as months from publication_state`.execute(database.db)
+        ).rows[0];
+      const published = await state();
+      const organisations = (await sql<{ n: number }>`select count(*)::int as n from organisations`.execute(database.db)).rows[0]?.n ?? 0;
+      // Cut between two chunks: some organisations published, not all.
+      expect(published?.n).toBeLessThan(organisations);
+      const later = new Date(Date.now() + 6 * 60_000);
+      for (;;) {
+        const counts = await runDueJobs(database.db, { now: later });
+        if (counts.done + counts.failed + counts.retried === 0) break;
+      }
+      expect(await state()).toEqual({ n: organisations, months: 1 });
+      const figures = async () =>
+        (
+          await sql<{ row: string }>`
+            select concat_ws('|', org_id, period_from, period_to, indicator_key, channel, value, sample) as row
+            from published_figures order by 1`.execute(database.db)
+        ).rows.map((r) => r.row);
+      const recovered = await figures();
+      expect(recovered.length).toBeGreaterThan(SITES);
+      await refreshAllPublications(database.db);
+      expect(await figures()).toEqual(recovered);
+    });
+  }, 120_000);
 });

@@ -1,13 +1,17 @@
 /**
  * Work that must survive a SIGKILL, each in its own process for the crash tests (test/crash-work.db.test.ts):
  * - `register ORG_ID ROWS`: imports a register of ROWS requests (one transaction), says « ready » then « done »;
- * - `mail`: sends the queued e-mails one job at a time (SMTP_URL from the environment), « sent n » after each.
+ * - `mail`: sends the queued e-mails one job at a time (SMTP_URL from the environment), « sent n » after each;
+ * - `publication CHUNK`: plans the nightly publication in chunks of CHUNK organisations and runs them one
+ *   job at a time, « chunk n » after each.
  * Usage: node --import tsx test/support/crash-worker.ts '<database options as JSON>' MODE [ARGS…]
  */
 import { openDatabase } from "../../src/db/database.ts";
 import { SYSTEM_ACTOR } from "../../src/modules/audit/audit.service.ts";
 import { runDueJobs } from "../../src/modules/jobs/queue.ts";
 import "../../src/modules/mail/mail.jobs.ts";
+import "../../src/modules/publication/publication.jobs.ts";
+import { planPublication, todayForPublication } from "../../src/modules/publication/publication.service.ts";
 import { commitImport } from "../../src/modules/requests/import/import.service.ts";
 import { proposeMapping } from "../../src/modules/requests/import/mapping.ts";
 import { toSheet } from "../../src/modules/requests/import/sheet.ts";
@@ -28,6 +32,19 @@ if (mode === "register") {
     const counts = await runDueJobs(database.db, { limit: 1 });
     if (counts.done + counts.failed + counts.retried === 0) break;
     process.stdout.write(`sent ${n}\n`);
+  }
+  process.stdout.write("done\n");
+} else if (mode === "publication") {
+  const now = new Date();
+  await planPublication(
+    database.db,
+    { rootId: null, force: false, today: todayForPublication(now) },
+    { now, chunkSize: Number(args[0] ?? 5) },
+  );
+  for (let n = 1; ; n++) {
+    const counts = await runDueJobs(database.db, { limit: 1 });
+    if (counts.done + counts.failed + counts.retried === 0) break;
+    process.stdout.write(`chunk ${n}\n`);
   }
   process.stdout.write("done\n");
 }
