@@ -546,6 +546,10 @@ const MATRIX: Record<string, Entry> = {
     rule: { subtree: WRITERS },
     call: (f) => ({ url: `/organisations/${f.s1}/calls/imports/${f.callImport}/discard`, form: {} }),
   },
+  "POST /organisations/:orgId/calls/imports/:importId/resume": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/calls/imports/${f.callImport}/resume`, form: {} }),
+  },
   "GET /api/v1/organisations/:orgId/call-indicators": {
     rule: { subtree: ALL },
     call: (f) => ({ url: `/api/v1/organisations/${f.s1}/call-indicators?from=2026-01-01&to=2026-12-31` }),

@@ -1,4 +1,5 @@
 import { scheduleNightlyBackup } from "../modules/backup/backup.jobs.ts";
+import { sweepCallUploads } from "../modules/calls/upload-sweep.ts";
 import { startWorker } from "../modules/jobs/jobs.service.ts";
 import { createMailTransport, useMailTransport } from "../modules/mail/mail.service.ts";
 import { loadConfig } from "./config.ts";
@@ -31,6 +32,8 @@ try {
   await database.close();
   process.exit(1);
 }
+// What a killed server left in the upload folder goes now, not at the next night's sweep.
+await sweepCallUploads(database.db).catch((error: unknown) => console.error("Nettoyage des fichiers d'import impossible :", error));
 const app = await buildServer({ db: database.db, readDb: reads.readDb, config }, { logger: true });
 useMailTransport(createMailTransport(process.env));
 // Every app server polls the queue; claims skip each other's rows.

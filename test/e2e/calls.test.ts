@@ -79,7 +79,8 @@ describe.skipIf(!browserAvailable)("call logs and mystery tests in Chromium", ()
     const db = server.database.db;
     const id = await createImport(db, SYSTEM_ACTOR, site, { fileName: "Master-2025.csv", format: "asterisk", bytes: 1_239_000_000 });
     await claimImport(db, site, id);
-    await sql`update call_imports set bytes_read = 421000000, rows_read = 1700000 where id = ${id}`.execute(db);
+    // Claimed by no process this machine knows (another app server): it is followed, not shown as interrupted.
+    await sql`update call_imports set bytes_read = 421000000, rows_read = 1700000, runner = null where id = ${id}`.execute(db);
     await page.goto(`${server.url}/organisations/${site}/calls/imports/${id}`);
     await page.getByRole("link", { name: "Arrêter la mise à jour automatique" }).click();
     await page.waitForURL(/auto=0/);

@@ -313,19 +313,34 @@ describe(`call logs imported through the pages, on ${engineName}`, () => {
     const db = t.database.db;
     const id = await createImport(db, SYSTEM_ACTOR, siteA, { fileName: "coupé.csv", format: "asterisk", bytes: 100 });
     await claimImport(db, siteA, id);
+    // Read by an app server on another machine: followed, and too early to drop.
+    await sql`update call_imports set runner = 'autre-serveur/4242' where id = ${id}`.execute(db);
     const url = `/organisations/${siteA}/calls/imports/${id}`;
     const reading = await c.get(url);
     expect(reading.headers.refresh).toBe("2");
     expect(text(reading.body)).toContain("Arrêter la mise à jour automatique");
     expect((await c.get(`${url}?auto=0`)).headers.refresh).toBeUndefined();
-    // Too early to drop it.
     expect((await c.post(`${url}/discard`, {})).statusCode).toBe(409);
+    // Ten minutes without news from that machine: taken as cut.
     await sql`update call_imports set updated_at = now() - interval '11 minutes' where id = ${id}`.execute(db);
     const stalled = await c.get(url);
     expect(stalled.headers.refresh).toBeUndefined();
-    expect(text(stalled.body)).toContain("n'a pas avancé depuis plus de dix minutes");
+    expect(text(stalled.body)).toContain("La lecture a été interrompue par un arrêt du serveur");
+    // Its file is gone with that machine: no « Reprendre », and resuming anyway says why.
+    expect(text(stalled.body)).toContain("Le fichier n'est plus sur le serveur");
+    expect(stalled.body).not.toContain(`${url}/resume`);
+    const resume = await c.post(`${url}/resume`, {});
+    expect(resume.statusCode).toBe(409);
+    expect(text(resume.body)).toContain("Le fichier de cet import n'est plus sur le serveur");
     expect((await c.post(`${url}/discard`, {})).statusCode).toBe(303);
     expect(text((await c.get(url)).body)).toContain("abandonné");
+    // Claimed by this process, which is not reading it (as after a restart): interrupted at once.
+    const mine = await createImport(db, SYSTEM_ACTOR, siteA, { fileName: "à moi.csv", format: "asterisk", bytes: 100 });
+    await claimImport(db, siteA, mine);
+    const page = await c.get(`/organisations/${siteA}/calls/imports/${mine}`);
+    expect(page.headers.refresh).toBeUndefined();
+    expect(text(page.body)).toContain("État : interrompu par un arrêt du serveur.");
+    expect((await c.post(`/organisations/${siteA}/calls/imports/${mine}/discard`, {})).statusCode).toBe(303);
   });
 
   it("shows the indicators in the shared shape, tied to the phone commitments", async () => {

@@ -96,6 +96,7 @@ export interface ImportRow {
   errors: BadLine[];
   message: string | null;
   createdByLabel: string;
+  runner: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -121,6 +122,7 @@ function toImport(r: Awaited<ReturnType<ReturnType<typeof importQuery>["executeT
     errors: Array.isArray(r.errors) ? (r.errors as BadLine[]) : [],
     message: r.message,
     createdByLabel: r.created_by_label,
+    runner: r.runner,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -151,6 +153,7 @@ export async function updateImport(
     rowsDuplicate: number;
     errors: BadLine[];
     message: string | null;
+    runner: string | null;
   }>,
 ): Promise<void> {
   await callDb(db)
@@ -165,11 +168,49 @@ export async function updateImport(
       ...(values.rowsDuplicate !== undefined ? { rows_duplicate: values.rowsDuplicate } : {}),
       ...(values.errors !== undefined ? { errors: JSON.stringify(values.errors) } : {}),
       ...(values.message !== undefined ? { message: values.message } : {}),
+      ...(values.runner !== undefined ? { runner: values.runner } : {}),
       updated_at: new Date(),
     })
     .where("org_id", "=", orgId)
     .where("id", "=", id)
     .execute();
+}
+
+/** The imports that still hold a file on the server: waiting for their mapping, being read, waiting for a decision. */
+export const PENDING_STATUSES = ["uploaded", "reading", "checked", "committing"];
+
+/** Bytes of the files an organisation's pending imports hold (its upload quota). */
+export async function pendingBytes(db: Kysely<DB>, orgId: string): Promise<number> {
+  const row = await callDb(db)
+    .selectFrom("call_imports")
+    .select(sql<string>`coalesce(sum(bytes_total), 0)::text`.as("n"))
+    .where("org_id", "=", orgId)
+    .where("status", "in", PENDING_STATUSES)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Of these import ids, the ones still pending (their file must stay). One read whatever the number. */
+export async function pendingAmong(db: Kysely<DB>, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await callDb(db)
+    .selectFrom("call_imports")
+    .select("id")
+    .where("id", "in", ids)
+    .where("status", "in", PENDING_STATUSES)
+    .execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Files never given their column mapping, sent before `before`. */
+export async function unmappedBefore(db: Kysely<DB>, before: Date): Promise<Array<{ orgId: string; id: string; fileName: string }>> {
+  const rows = await callDb(db)
+    .selectFrom("call_imports")
+    .select(["org_id", "id", "file_name"])
+    .where("status", "=", "uploaded")
+    .where("created_at", "<", before)
+    .execute();
+  return rows.map((r) => ({ orgId: r.org_id, id: r.id, fileName: r.file_name }));
 }
 
 /** One multi-row insert per batch: every column sent as one array, whatever the batch size. */

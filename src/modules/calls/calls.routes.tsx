@@ -17,19 +17,23 @@ import {
   commitImport,
   createImport,
   discardImport,
+  fileKept,
   getCallSettings,
   getImport,
-  isStalled,
+  isInterrupted,
   listImports,
+  resumeImport,
   ringsTarget,
   runImport,
   saveCallSettings,
   setImportMapping,
+  stagedLost,
 } from "./calls.service.ts";
 import { CallsView, ImportStatusPage, MappingPage, SettingsPage, UploadPage } from "./calls.views.tsx";
 import { type CallMapping, MAPPING_FIELDS } from "./mapped.ts";
 import { readHeader } from "./read-file.ts";
 import { acceptCallUploads, claimUpload, importFilePath, MAX_CALL_FILE_BYTES, removeFile, storedUpload } from "./upload.ts";
+import { quotaRefusal } from "./upload-sweep.ts";
 
 /** A year back from today, as the default period of the figures. */
 function defaultPeriod(): { from: string; to: string } {
@@ -128,25 +132,32 @@ export async function callsRoutes(app: App, deps: AppDeps): Promise<void> {
           action={`${base(orgId)}/import`}
           csrf={request.csrfToken}
           error={error}
-          imports={await listImports(db, orgId)}
+          imports={(await listImports(db, orgId)).map((i) => (isInterrupted(i) ? { ...i, status: "interrupted" } : i))}
           orgId={orgId}
         />
       );
       return sendPage(reply, request, await page(orgId, "Importer un journal d'appels", [{ label: "Import" }], view), error ? 400 : 200);
     };
 
-    /** Reads the file in the background; the status page follows it. */
-    const startReading = async (request: FastifyRequest, orgId: string, importId: string) => {
-      await claimImport(db, orgId, importId);
+    /**
+     * Reads the file in the background; the status page follows it. The file stays while the import waits
+     * for a decision (« Reprendre » after a crash reads it again) and goes once it is recorded or failed.
+     */
+    const readInBackground = (request: FastifyRequest, orgId: string, importId: string) => {
       const file = importFilePath(importId);
       runImport(db, auditActor(actorOf(request)), orgId, importId, file, { commitWhenClean: true })
         .then(async (result) => {
-          if (result.status !== "uploaded") await removeFile(file);
+          if (result.status === "done" || result.status === "failed") await removeFile(file);
         })
         .catch(async (error: unknown) => {
           request.log.error({ err: error, importId }, "échec de la lecture d'un journal d'appels");
           await removeFile(file);
         });
+    };
+
+    const startReading = async (request: FastifyRequest, orgId: string, importId: string) => {
+      await claimImport(db, orgId, importId);
+      readInBackground(request, orgId, importId);
     };
 
     scope.get("/organisations/:orgId/calls/import", write, async (request, reply) => {
@@ -170,6 +181,8 @@ export async function callsRoutes(app: App, deps: AppDeps): Promise<void> {
       const body = request.body as Record<string, unknown>;
       const format = formatField.safeParse(body.format);
       if (!format.success) return showUpload(request, reply, orgId, "Choisissez le format du fichier.");
+      const refusal = await quotaRefusal(db, orgId, upload.bytes);
+      if (refusal) return showUpload(request, reply, orgId, refusal);
       const importId = await createImport(db, auditActor(actorOf(request)), orgId, {
         fileName: upload.fileName || "journal.csv",
         format: format.data,
@@ -185,12 +198,23 @@ export async function callsRoutes(app: App, deps: AppDeps): Promise<void> {
       const { auto } = parseInput(periodQuery, request.query);
       const item = await getImport(db, orgId, importId);
       if (item.format === "mapped" && item.status === "uploaded") return showMapping(request, reply, orgId, importId);
-      const stalled = isStalled(item);
-      const following = (item.status === "reading" || item.status === "committing") && !stalled && auto !== "0";
+      const interrupted = isInterrupted(item);
+      const lost = await stagedLost(db, item);
+      const following = (item.status === "reading" || item.status === "committing") && !interrupted && auto !== "0";
       // A Refresh header rather than a meta tag: the page follows the import without a script, and a
       // link on the page stops it for whoever the reloads disturb (WCAG 2.2.1).
       if (following) reply.header("refresh", "2");
-      const view = <ImportStatusPage orgId={orgId} item={item} csrf={request.csrfToken} auto={following} stalled={stalled} />;
+      const view = (
+        <ImportStatusPage
+          orgId={orgId}
+          item={item}
+          csrf={request.csrfToken}
+          auto={following}
+          interrupted={interrupted}
+          lost={lost}
+          resumable={(interrupted || lost) && fileKept(importId)}
+        />
+      );
       return sendPage(
         reply,
         request,
@@ -269,8 +293,18 @@ export async function callsRoutes(app: App, deps: AppDeps): Promise<void> {
 
     scope.post("/organisations/:orgId/calls/imports/:importId/commit", write, async (request, reply) => {
       const { orgId, importId } = parseInput(importParams, request.params);
-      await commitImport(db, auditActor(actorOf(request)), orgId, importId);
+      const result = await commitImport(db, auditActor(actorOf(request)), orgId, importId);
+      // Staged calls lost to a crash: nothing was recorded, and the page says why rather than « enregistrés ».
+      if (result.status !== "done") return reply.redirect(`${base(orgId)}/imports/${importId}`, 303);
+      await removeFile(importFilePath(importId));
       return reply.redirect(`${base(orgId)}/imports/${importId}?ok=calls.imported`, 303);
+    });
+
+    scope.post("/organisations/:orgId/calls/imports/:importId/resume", write, async (request, reply) => {
+      const { orgId, importId } = parseInput(importParams, request.params);
+      await resumeImport(db, auditActor(actorOf(request)), orgId, importId);
+      readInBackground(request, orgId, importId);
+      return reply.redirect(`${base(orgId)}/imports/${importId}`, 303);
     });
 
     scope.post("/organisations/:orgId/calls/imports/:importId/discard", write, async (request, reply) => {

@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { hostname } from "node:os";
 import { type Kysely, sql } from "kysely";
 import type pg from "pg";
 import { AppError } from "../../app/errors.ts";
@@ -20,6 +22,7 @@ import { type LocalDateTime, localClock, localDay, parseLocalDateTime, slotOf } 
 import type { CallMapping } from "./mapped.ts";
 import { openingHoursOf, weeklyPredicate } from "./opening-hours.ts";
 import { type CallFormat, FaultyLine, MappingError, readCallFile } from "./read-file.ts";
+import { importFilePath } from "./upload.ts";
 
 /** The calls module's public surface: settings, imports of call logs, and the phone figures. */
 
@@ -167,7 +170,7 @@ export async function claimImport(db: Kysely<DB>, orgId: string, importId: strin
     const row = await repo.findImport(trx, orgId, importId, true);
     if (!row) throw importNotFound();
     if (row.status !== "uploaded") throw new AppError("calls.import_state");
-    await repo.updateImport(trx, orgId, importId, { status: "reading", message: null });
+    await repo.updateImport(trx, orgId, importId, { status: "reading", message: null, runner: RUNNER });
   });
 }
 
@@ -183,7 +186,24 @@ export interface RunOptions {
  * then, when no line is faulty, moves it into the calls. With faulty lines nothing is moved: the
  * import waits, with its report, for a person to record the valid lines or to drop the file.
  */
-export async function runImport(db: Kysely<DB>, author: AuditActor, orgId: string, importId: string, path: string, options: RunOptions) {
+export async function runImport(
+  db: Kysely<DB>,
+  author: AuditActor,
+  orgId: string,
+  importId: string,
+  path: string,
+  options: RunOptions,
+): Promise<ImportView> {
+  // Added before the first await: the page that follows the import never sees it unattended.
+  running.add(importId);
+  try {
+    return await readImport(db, author, orgId, importId, path, options);
+  } finally {
+    running.delete(importId);
+  }
+}
+
+async function readImport(db: Kysely<DB>, author: AuditActor, orgId: string, importId: string, path: string, options: RunOptions) {
   const row = await repo.findImport(db, orgId, importId);
   if (!row) throw importNotFound();
   if (row.status !== "reading") throw new AppError("calls.import_state");
@@ -351,13 +371,29 @@ export async function commitImport(
   /** `started`: the reading already marked the import « enregistrement en cours » (a clean file recorded at once). */
   options: { started?: boolean } = {},
 ): Promise<ImportView> {
+  const inner = !running.has(importId);
+  running.add(importId);
+  try {
+    return await recordImport(db, author, orgId, importId, options);
+  } finally {
+    if (inner) running.delete(importId);
+  }
+}
+
+async function recordImport(
+  db: Kysely<DB>,
+  author: AuditActor,
+  orgId: string,
+  importId: string,
+  options: { started?: boolean },
+): Promise<ImportView> {
   const org = await getOrganisation(db, orgId);
   if (!options.started) {
     await db.transaction().execute(async (trx) => {
       const row = await repo.findImport(trx, orgId, importId, true);
       if (!row) throw importNotFound();
       if (row.status !== "checked") throw new AppError("calls.import_state");
-      await repo.updateImport(trx, orgId, importId, { status: "committing" });
+      await repo.updateImport(trx, orgId, importId, { status: "committing", runner: RUNNER });
     });
   }
   try {
@@ -371,11 +407,9 @@ export async function commitImport(
       const staged = await repo.stagedCount(trx, orgId, importId);
       if (staged !== row.rowsRead - row.rowsInvalid - row.rowsSkipped) {
         // The staging table is unlogged: after a crash of the database it is empty. Record nothing.
+        // Back to « lu, en attente de décision » with the reason: the page offers to read the file again.
         await repo.dropStaged(trx, orgId, importId);
-        await repo.updateImport(trx, orgId, importId, {
-          status: "failed",
-          message: "Les lignes lues ont été perdues (redémarrage du serveur de base de données) : envoyez le fichier de nouveau.",
-        });
+        await repo.updateImport(trx, orgId, importId, { status: "checked", message: LOST_MESSAGE });
         return;
       }
       const created = await repo.commitStaged(trx, orgId, importId, ancestorsOf(org.path, orgId));
@@ -397,11 +431,96 @@ export async function commitImport(
   return getImport(db, orgId, importId);
 }
 
-/** A reading with no news for this long was cut (server stopped): the import may then be dropped. */
+/** A reading with no news for this long, by a process on another machine, was cut: the import may then be resumed or dropped. */
 export const STALLED_AFTER_MS = 10 * 60_000;
 
-export function isStalled(item: ImportView, now = Date.now()): boolean {
-  return (item.status === "reading" || item.status === "committing") && now - item.updatedAt.getTime() > STALLED_AFTER_MS;
+/** This process, as written on the imports it reads or records (`call_imports.runner`). */
+export const RUNNER = `${hostname()}/${process.pid}`;
+/** The imports this process is reading or recording right now. */
+const running = new Set<string>();
+
+export const LOST_MESSAGE =
+  "Les lignes lues ont été perdues lors d'un arrêt du serveur : rien n'a été enregistré. Reprenez la lecture du fichier, ou abandonnez l'import.";
+
+/**
+ * Whether the process that claimed this import is gone: on this machine, a pid that no longer exists
+ * (a kill -9, a crash, a restart); null when that cannot be told (another machine, no runner written).
+ */
+function runnerGone(runner: string | null): boolean | null {
+  if (!runner) return null;
+  const slash = runner.lastIndexOf("/");
+  if (runner.slice(0, slash) !== hostname()) return null;
+  const pid = Number(runner.slice(slash + 1));
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    // EPERM: the pid exists under another user, so something runs it.
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
+/**
+ * A reading or a recording nobody carries on any more: the process that claimed it was killed or
+ * restarted (told at once on the same machine), or, from another machine, no news for ten minutes.
+ * Either way nothing of it is in the calls (the recording is one transaction): it can be resumed or dropped.
+ */
+export function isInterrupted(item: ImportView, now = Date.now()): boolean {
+  if (item.status !== "reading" && item.status !== "committing") return false;
+  if (item.runner === RUNNER) return !running.has(item.id);
+  return runnerGone(item.runner) ?? now - item.updatedAt.getTime() > STALLED_AFTER_MS;
+}
+
+/**
+ * A file read and waiting for a decision whose staged calls are no longer all there: the staging table
+ * is unlogged, and a crash of the database (of the process, with the embedded engine) empties it.
+ * « Enregistrer les lignes valides » would then record nothing: the page says so instead.
+ */
+export async function stagedLost(db: Kysely<DB>, item: ImportView): Promise<boolean> {
+  if (item.status !== "checked") return false;
+  const expected = item.rowsRead - item.rowsInvalid - item.rowsSkipped;
+  return expected > 0 && (await repo.stagedCount(db, item.orgId, item.id)) !== expected;
+}
+
+/** Whether the uploaded file of an import is still on this server (kept until the import is recorded or dropped). */
+export const fileKept = (importId: string) => existsSync(importFilePath(importId));
+
+/**
+ * Reads an interrupted import again from its start (or a read one whose staged calls were lost): the
+ * staging is emptied, the counters reset, and the file read again by this process. The calls already
+ * known are skipped by their key, so a call is never counted twice.
+ */
+export async function resumeImport(db: Kysely<DB>, author: AuditActor, orgId: string, importId: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const row = await repo.findImport(trx, orgId, importId, true);
+    if (!row) throw importNotFound();
+    if (!isInterrupted(row) && !(await stagedLost(trx, row))) throw new AppError("calls.import_state");
+    if (!fileKept(importId)) {
+      throw new AppError("calls.import_state", {
+        message: "Le fichier de cet import n'est plus sur le serveur : abandonnez l'import et envoyez le fichier de nouveau.",
+      });
+    }
+    await repo.dropStaged(trx, orgId, importId);
+    await repo.updateImport(trx, orgId, importId, {
+      status: "reading",
+      runner: RUNNER,
+      bytesRead: 0,
+      rowsRead: 0,
+      rowsInvalid: 0,
+      rowsSkipped: 0,
+      errors: [],
+      message: null,
+    });
+    await recordAudit(trx, author, {
+      orgId,
+      action: "update",
+      entity: "call_import",
+      entityId: importId,
+      before: { status: row.status },
+      after: { status: "reading", resumed: true },
+    });
+  });
 }
 
 export async function discardImport(db: Kysely<DB>, author: AuditActor, orgId: string, importId: string): Promise<void> {
@@ -409,7 +528,7 @@ export async function discardImport(db: Kysely<DB>, author: AuditActor, orgId: s
     const row = await repo.findImport(trx, orgId, importId, true);
     if (!row) throw importNotFound();
     // Read and waiting for a decision, waiting for its column mapping, or cut by a stopped server.
-    if (row.status !== "checked" && row.status !== "uploaded" && !isStalled(row)) throw new AppError("calls.import_state");
+    if (row.status !== "checked" && row.status !== "uploaded" && !isInterrupted(row)) throw new AppError("calls.import_state");
     await repo.dropStaged(trx, orgId, importId);
     await repo.updateImport(trx, orgId, importId, { status: "discarded" });
     await recordAudit(trx, author, {
@@ -697,6 +816,7 @@ export async function pushCalls(db: Kysely<DB>, author: AuditActor, orgId: strin
     await repo.stageCalls(trx, orgId, importId, records);
     await repo.updateImport(trx, orgId, importId, {
       status: "committing",
+      runner: RUNNER,
       rowsRead: records.length,
       rowsInvalid: 0,
       rowsSkipped: 0,

@@ -37,6 +37,8 @@ export interface CallImportsTable {
   message: string | null;
   created_by: string | null;
   created_by_label: string;
+  /** The process reading or recording the import, `host/pid` (migration 0030). */
+  runner: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: TimestampDefault;
   updated_at: TimestampDefault;
 }

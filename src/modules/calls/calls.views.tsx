@@ -233,6 +233,8 @@ const STATUS_LABELS: Record<string, string> = {
   done: "enregistré",
   failed: "échec",
   discarded: "abandonné",
+  // Not stored: a reading or recording nobody carries on with (calls.service.ts, isInterrupted).
+  interrupted: "interrompu par un arrêt du serveur",
 };
 
 export function UploadPage({
@@ -382,13 +384,20 @@ export function ImportStatusPage({
   item,
   csrf,
   auto,
-  stalled,
+  interrupted,
+  lost,
+  resumable,
 }: {
   orgId: string;
   item: ImportView;
   csrf: string;
   auto: boolean;
-  stalled: boolean;
+  /** Reading or recording, and nobody carries on with it (server killed or restarted). */
+  interrupted: boolean;
+  /** Read, but its staged calls were lost to a crash: recording them would record nothing. */
+  lost: boolean;
+  /** The file is still on the server: « Reprendre » reads it again. */
+  resumable: boolean;
 }): SafeHtml {
   const base = `/organisations/${orgId}/calls/imports/${item.id}`;
   const refreshNote = (
@@ -407,31 +416,51 @@ export function ImportStatusPage({
   return (
     <div>
       <h1>{`Import de « ${item.fileName} »`}</h1>
-      <p>{`État : ${STATUS_LABELS[item.status] ?? item.status}. Envoyé par ${item.createdByLabel} le ${formatDateTime(item.createdAt)}.`}</p>
-      {item.message ? (
+      <p>{`État : ${STATUS_LABELS[interrupted ? "interrupted" : item.status] ?? item.status}. Envoyé par ${item.createdByLabel} le ${formatDateTime(item.createdAt)}.`}</p>
+      {item.message && !lost ? (
         <div class={`fr-alert ${item.status === "failed" ? "fr-alert--error" : "fr-alert--warning"} fr-mb-3w`}>
           <p>{item.message}</p>
         </div>
       ) : null}
-      {stalled ? (
+      {interrupted || lost ? (
         <div class="fr-alert fr-alert--warning fr-mb-3w">
+          <h2 class="fr-alert__title">
+            {interrupted
+              ? `${item.status === "committing" ? "L'enregistrement" : "La lecture"} a été interrompue par un arrêt du serveur`
+              : "Les lignes lues ont été perdues lors d'un arrêt du serveur"}
+          </h2>
           <p>
-            Cet import n'a pas avancé depuis plus de dix minutes : le serveur a sans doute été arrêté. Abandonnez-le et envoyez le fichier
-            de nouveau ; les appels déjà connus ne seront pas comptés deux fois.
+            {`Aucun appel de ce fichier n'a été enregistré. ${
+              resumable
+                ? "Reprenez l'import : le fichier, toujours sur le serveur, sera lu de nouveau depuis le début, et les appels déjà connus ne seront pas comptés deux fois. Ou abandonnez-le."
+                : "Le fichier n'est plus sur le serveur : abandonnez cet import et envoyez le fichier de nouveau ; les appels déjà connus ne seront pas comptés deux fois."
+            }`}
           </p>
-          <form method="post" action={`${base}/discard`}>
-            <CsrfField token={csrf} />
-            <SubmitButton label="Abandonner cet import" secondary />
-          </form>
+          <ul class="fr-btns-group fr-btns-group--inline-md fr-mt-2w">
+            {resumable ? (
+              <li>
+                <form method="post" action={`${base}/resume`}>
+                  <CsrfField token={csrf} />
+                  <SubmitButton label="Reprendre" />
+                </form>
+              </li>
+            ) : null}
+            <li>
+              <form method="post" action={`${base}/discard`}>
+                <CsrfField token={csrf} />
+                <SubmitButton label="Abandonner" secondary />
+              </form>
+            </li>
+          </ul>
         </div>
       ) : null}
-      {item.status === "committing" && !stalled ? (
+      {item.status === "committing" && !interrupted ? (
         <div class="fr-mb-3w">
           <p>Les appels sont en cours d'enregistrement, en une seule fois.</p>
           {refreshNote}
         </div>
       ) : null}
-      {item.status === "reading" && !stalled ? (
+      {item.status === "reading" && !interrupted ? (
         <div class="fr-mb-3w">
           <label for="progress">{`Lecture${NBSP}: ${formatPercentValue(percent)} (${plural(item.rowsRead, "ligne lue", "lignes lues")})`}</label>
           <progress id="progress" class="vigie-progress" max="100" value={String(percent)}>
@@ -477,7 +506,7 @@ export function ImportStatusPage({
           </table>
         </TableFrame>
       ) : null}
-      {item.status === "checked" ? (
+      {item.status === "checked" && !lost ? (
         <div>
           <p>Rien n'est encore enregistré. Corrigez le fichier et envoyez-le de nouveau, ou enregistrez seulement les lignes valides.</p>
           <ul class="fr-btns-group fr-btns-group--inline-md">
