@@ -5,6 +5,8 @@ export default defineConfig({
   test: {
     include: ["test/e2e/**/*.test.{ts,tsx}"],
     pool: "forks",
+    // Builds once the migrated embedded database every file starts from (see the file for why).
+    globalSetup: ["test/support/pglite-template.ts"],
     // One browser at a time: the machine has two cores.
     fileParallelism: false,
     testTimeout: 60_000,
