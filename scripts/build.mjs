@@ -11,7 +11,9 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const outdir = path.join(root, "dist");
+// `--outdir DIR`: elsewhere than dist/ (the test that starts the compiled server builds into a temporary folder).
+const outdirAt = process.argv.indexOf("--outdir");
+const outdir = outdirAt > 0 ? path.resolve(process.argv[outdirAt + 1]) : path.join(root, "dist");
 const stamp = path.join(outdir, ".built");
 
 function newestSource(dir) {
