@@ -80,8 +80,9 @@ async function startOnce(command: string[], env: NodeJS.ProcessEnv): Promise<Sta
   }
 }
 
+// tsx through --import: one process, so its own memory is the one measured.
 const vigieCommand =
-  entry === "tsx" ? [path.join(root, "node_modules/.bin/tsx"), "src/app/main.ts"] : [process.execPath, "--liftoff-only", "dist/main.js"]; // as `npm start` runs it
+  entry === "tsx" ? [process.execPath, "--import", "tsx", "src/app/main.ts"] : [process.execPath, "--liftoff-only", "dist/main.js"]; // as `npm start` runs it
 const bare = () => startOnce([process.execPath, "bench/startup/bare-fastify.mjs"], {});
 
 async function vigiePair(): Promise<{ first: Start; restart: Start }> {
