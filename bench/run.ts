@@ -14,7 +14,7 @@
  *   all            all of the above, one after the other, on the same network
  *   dataset        only builds (or checks) the network, and says how long it took
  * Older benches, run as they are (their own options after the name):
- *   calendar, mail, improvement, outage
+ *   calendar, mail, improvement, outage, startup (embedded start beside a bare Fastify, issue #17)
  *
  * Default size: 5,000 sites (the issue's network). `--sites 200` is the quick run. Prints Markdown for
  * docs/performance.md on stdout, progress on stderr.
@@ -36,6 +36,7 @@ const LEGACY: Record<string, string[]> = {
   mail: ["bench/mail/states.ts"],
   improvement: ["bench/improvement/run.ts"],
   outage: ["bench/outage/freeze.mts"],
+  startup: ["bench/startup/startup.ts"],
 };
 
 type Maker = (network: Network, options: Options) => Promise<Figure[]>;

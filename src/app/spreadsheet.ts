@@ -1,5 +1,3 @@
-import ExcelJS from "exceljs";
-
 /** Tables to download: CSV (RFC 4180, UTF-8 with BOM so Excel reads accents) and XLSX, from the same rows. */
 export type Cell = string | number | null | undefined;
 
@@ -34,6 +32,8 @@ export function csvOf(sheet: Pick<Sheet, "header" | "rows">, options: { bom?: bo
 }
 
 export async function xlsxOf(sheets: Sheet[]): Promise<Buffer> {
+  // Loaded on first use, not at start (issue #17, point 6): ExcelJS costs ~40 MB and ~0.5 s to load.
+  const { default: ExcelJS } = await import("exceljs");
   const book = new ExcelJS.Workbook();
   for (const sheet of sheets) {
     const ws = book.addWorksheet(sheet.name.slice(0, 31));

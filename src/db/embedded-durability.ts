@@ -17,7 +17,16 @@ import { PGlite } from "@electric-sql/pglite";
  * no longer exposes it, `makeDurable` says so and the caller reports the embedded mode as not durable.
  */
 export function durableStartParams(): string[] {
-  return [...PGlite.defaultStartParams.filter((p) => p !== "-F"), "-c", "wal_sync_method=fsync"];
+  return [
+    ...PGlite.defaultStartParams.filter((p) => p !== "-F"),
+    "-c",
+    "wal_sync_method=fsync",
+    // PostgreSQL's default 128 MB of shared buffers is allocated inside the WebAssembly memory, resident
+    // as soon as it is touched: 32 MB keeps the embedded server under 300 MB (issue #17, point 6; figures
+    // in docs/performance.md) and is still far more than a town hall's working set of pages.
+    "-c",
+    "shared_buffers=32MB",
+  ];
 }
 
 interface StreamLike {

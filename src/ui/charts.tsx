@@ -9,7 +9,13 @@ import { raw, type SafeHtml } from "./jsx/jsx-runtime.ts";
  */
 // The type file of echarts says `export =`, which TypeScript will not import into an ES module:
 // the CommonJS build is loaded instead, typed by that same file.
-const echarts: typeof import("echarts") = createRequire(import.meta.url)("echarts");
+// Required on the first chart drawn, not at start (issue #17, point 6): echarts alone costs ~75 MB and
+// over a second to load, and most starts (a restart, a public page) draw none.
+let loaded: typeof import("echarts") | undefined;
+export function echarts(): typeof import("echarts") {
+  loaded ??= createRequire(import.meta.url)("echarts") as typeof import("echarts");
+  return loaded;
+}
 
 const BLUE_FRANCE = "#000091";
 const RED_MARIANNE = "#c9191e";
@@ -64,7 +70,7 @@ export function barChartSvg(chart: BarChart): string {
   const turned = slot < 72;
   const labelWidth = turned ? 140 : Math.max(24, slot - 6);
   const height = (chart.height ?? 280) + (turned ? 80 : 0);
-  const instance = echarts.init(null, null, { renderer: "svg", ssr: true, width, height });
+  const instance = echarts().init(null, null, { renderer: "svg", ssr: true, width, height });
   try {
     instance.setOption({
       animation: false,

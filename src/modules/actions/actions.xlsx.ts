@@ -1,4 +1,3 @@
-import ExcelJS from "exceljs";
 import { readTable, SpreadsheetError, type TableLimits, type TableRecord } from "../../app/spreadsheets/read.ts";
 import { CHANNEL_LABELS, CHANNELS, type Channel } from "../frameworks/channels.ts";
 import { ACTION_STATUS_LABELS, ACTION_STATUSES, type ActionStatus } from "./action-status.ts";
@@ -12,6 +11,8 @@ import type { Action } from "./actions.service.ts";
 export const COLUMNS = ["N°", "Intitulé", "Engagement", "Canal", "Responsable", "Service", "Échéance", "Année du plan", "Statut"] as const;
 
 export async function planWorkbook(actions: Action[]): Promise<Buffer> {
+  // Loaded on first use, not at start (issue #17, point 6): ExcelJS costs ~40 MB and ~0.5 s to load.
+  const { default: ExcelJS } = await import("exceljs");
   const workbook = new ExcelJS.Workbook();
   workbook.creator = "Vigie";
   const sheet = workbook.addWorksheet("Plan d'actions");

@@ -1,9 +1,10 @@
-import ExcelJS from "exceljs";
 import type { CampaignDetails } from "./assessments.service.ts";
 import { ITEM_STATUS_LABELS } from "./score.ts";
 
 /** A campaign as a workbook: one line per requirement, then the scores per commitment. Open or signed alike. */
 export async function campaignWorkbook(orgName: string, d: CampaignDetails): Promise<Buffer> {
+  // Loaded on first use, not at start (issue #17, point 6): ExcelJS costs ~40 MB and ~0.5 s to load.
+  const { default: ExcelJS } = await import("exceljs");
   const workbook = new ExcelJS.Workbook();
   workbook.creator = "Vigie";
   const sheet = workbook.addWorksheet("Auto-évaluation");

@@ -1,4 +1,12 @@
-import Holidays from "date-holidays";
+import { createRequire } from "node:module";
+import type Holidays from "date-holidays";
+
+// Required on the first holiday asked for, not at start (issue #17, point 6): ~35 MB and ~0.4 s to load.
+let library: typeof Holidays | undefined;
+function holidaysLibrary(): typeof Holidays {
+  library ??= createRequire(import.meta.url)("date-holidays") as typeof Holidays;
+  return library;
+}
 
 /**
  * Public holidays (jours fériés légaux) come from date-holidays rather than a hand-typed list: it computes
@@ -54,7 +62,9 @@ function libraryFor(zone: HolidayZone): Holidays {
   let instance = instances.get(zone);
   if (!instance) {
     const { country, state } = LIBRARY_ZONES[zone];
-    instance = state ? new Holidays(country, state, { languages: ["fr"] }) : new Holidays(country, { languages: ["fr"] });
+    instance = state
+      ? new (holidaysLibrary())(country, state, { languages: ["fr"] })
+      : new (holidaysLibrary())(country, { languages: ["fr"] });
     instances.set(zone, instance);
   }
   return instance;

@@ -1,10 +1,6 @@
-import { createRequire } from "node:module";
-import { withoutInlineStyle } from "../../ui/charts.tsx";
+import { echarts, withoutInlineStyle } from "../../ui/charts.tsx";
 import { formatPercent, NBSP } from "../../ui/format.ts";
 import { raw, type SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
-
-// Same loading as src/ui/charts.tsx: the CommonJS build, typed by the package's own file.
-const echarts: typeof import("echarts") = createRequire(import.meta.url)("echarts");
 
 export const DAY_LABELS = ["Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche"];
 
@@ -24,7 +20,7 @@ export function HeatMapFigure({ heat, title }: { heat: Array<Array<{ offered: nu
       if (cell && cell.offered > 0) data.push([x, 6 - d, Math.round((cell.answered / cell.offered) * 100)]);
     });
   });
-  const instance = echarts.init(null, null, { renderer: "svg", ssr: true, width: 720, height: 300 });
+  const instance = echarts().init(null, null, { renderer: "svg", ssr: true, width: 720, height: 300 });
   let svg: string;
   try {
     instance.setOption({

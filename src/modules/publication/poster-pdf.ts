@@ -1,4 +1,3 @@
-import PDFDocument from "pdfkit";
 import { formatNumber, forWinAnsi, NBSP } from "../../ui/format.ts";
 import { formatPeriod } from "../dashboards/period.ts";
 import { formatValue } from "../dashboards/traffic-light.ts";
@@ -12,7 +11,9 @@ import type { PublishedResults } from "./publication.service.ts";
  */
 const printable = (s: string) => forWinAnsi(s);
 
-export function posterPdf(results: PublishedResults, pageUrl: string): Promise<Buffer> {
+export async function posterPdf(results: PublishedResults, pageUrl: string): Promise<Buffer> {
+  // Loaded on first use, not at start (issue #17, point 6): pdfkit costs ~30 MB and ~0.35 s to load.
+  const { default: PDFDocument } = await import("pdfkit");
   return new Promise((resolve, reject) => {
     const doc = new PDFDocument({
       size: "A4",

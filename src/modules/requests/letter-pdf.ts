@@ -1,4 +1,3 @@
-import PDFDocument from "pdfkit";
 import QRCode from "qrcode";
 
 /** Where and how the requester follows the request: printed with a QR code under the letter. */
@@ -29,7 +28,7 @@ import { forWinAnsi } from "../../ui/format.ts";
  * A letter as a printable A4 PDF, made in-process: for requesters without an e-mail address, the
  * agent prints it and posts it. The standard Helvetica of PDF covers French accents (WinAnsi).
  */
-export function letterPdf(letter: {
+export async function letterPdf(letter: {
   sender: string;
   senderAddress: string[];
   recipient: string[];
@@ -41,6 +40,8 @@ export function letterPdf(letter: {
 }): Promise<Buffer> {
   // The standard fonts speak WinAnsi: the narrow no-break spaces of French typography would print as garbage.
   const t = forWinAnsi;
+  // Loaded on first use, not at start (issue #17, point 6): pdfkit costs ~30 MB and ~0.35 s to load.
+  const { default: PDFDocument } = await import("pdfkit");
   return new Promise((resolve, reject) => {
     const doc = new PDFDocument({
       size: "A4",

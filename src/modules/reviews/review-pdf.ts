@@ -1,4 +1,4 @@
-import PDFDocument from "pdfkit";
+import type PDFDocument from "pdfkit";
 import { formatDateOf, formatNumber, forWinAnsi, NBSP } from "../../ui/format.ts";
 import { ACTION_STATUS_LABELS, ACTION_STATUSES } from "../actions/action-status.ts";
 import { CHANNEL_LABELS } from "../frameworks/channels.ts";
@@ -116,7 +116,9 @@ function para(doc: Doc, text: string, size = 9.5): void {
   doc.moveDown(0.4);
 }
 
-export function reviewPdf(r: Review): Promise<Buffer> {
+export async function reviewPdf(r: Review): Promise<Buffer> {
+  // Loaded on first use, not at start (issue #17, point 6): pdfkit costs ~30 MB and ~0.35 s to load.
+  const { default: PDFDocument } = await import("pdfkit");
   return new Promise((resolve, reject) => {
     const doc = new PDFDocument({
       size: "A4",

@@ -1,4 +1,3 @@
-import PDFDocument from "pdfkit";
 import QRCode from "qrcode";
 
 /**
@@ -34,7 +33,9 @@ export interface Poster {
 }
 
 /** An A4 poster: the site's name, the call to answer, a large QR code and the address written out. */
-export function posterPdf(poster: Poster): Promise<Buffer> {
+export async function posterPdf(poster: Poster): Promise<Buffer> {
+  // Loaded on first use, not at start (issue #17, point 6): pdfkit costs ~30 MB and ~0.35 s to load.
+  const { default: PDFDocument } = await import("pdfkit");
   return new Promise((resolve, reject) => {
     const doc = new PDFDocument({
       size: "A4",
