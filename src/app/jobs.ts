@@ -10,3 +10,4 @@ import "../modules/backup/backup.jobs.ts";
 import "../modules/jobs/partitions.jobs.ts";
 import "../modules/mailboxes/mailboxes.jobs.ts";
 import "../modules/integrations/webhooks.jobs.ts";
+import "../modules/privacy/privacy.jobs.ts";

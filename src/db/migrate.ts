@@ -23,6 +23,7 @@ import * as m0022 from "./migrations/0022_mailboxes.ts";
 import * as m0024 from "./migrations/0024_label_files.ts";
 import * as m0025 from "./migrations/0025_obligations.ts";
 import * as m0026 from "./migrations/0026_service_accounts.ts";
+import * as m0029 from "./migrations/0029_privacy.ts";
 
 /** Migrations are listed here, in order, so a bundle or a test runner needs no file-system scan. */
 const migrations: Record<string, Migration> = {
@@ -50,6 +51,7 @@ const migrations: Record<string, Migration> = {
   "0024_label_files": m0024,
   "0025_obligations": m0025,
   "0026_service_accounts": m0026,
+  "0029_privacy": m0029,
 };
 
 class StaticProvider implements MigrationProvider {

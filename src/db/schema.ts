@@ -285,6 +285,8 @@ export interface RequestsTable {
   closed_on: string | null;
   /** Migration 0026: when the webhook event `request.overdue` was recorded (once per request). */
   overdue_event_at: Generated<Date | null>;
+  /** Migration 0029: when the requester was removed (retention period passed, or erasure on request). */
+  anonymised_at: Generated<Date | null>;
   tracking_token_hash: string;
   version: Generated<number>;
   created_at: TimestampDefault;

@@ -29,6 +29,8 @@ export interface RequestRecord {
   /** Working days from reception to answer, counted when the answer was recorded. */
   responseDays: number | null;
   closedOn: string | null;
+  /** When the requester was removed (retention period passed or erasure on request). */
+  anonymisedAt: Date | null;
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -58,6 +60,7 @@ export function toRecord(r: Selectable<RequestsTable>): RequestRecord {
     answeredOn: r.answered_on,
     responseDays: r.response_days,
     closedOn: r.closed_on,
+    anonymisedAt: r.anonymised_at,
     version: r.version,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -75,7 +78,7 @@ export async function nextNumber(db: Kysely<DB>, orgId: string, year: number): P
   return `${year}-${String(row.last).padStart(6, "0")}`;
 }
 
-export type NewRequest = Omit<RequestsTable, "id" | "version" | "created_at" | "updated_at" | "body" | "overdue_event_at"> & {
+export type NewRequest = Omit<RequestsTable, "id" | "version" | "created_at" | "updated_at" | "body" | "overdue_event_at" | "anonymised_at"> & {
   body: string;
 };
 
