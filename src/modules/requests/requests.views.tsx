@@ -494,7 +494,12 @@ export function RequestPage({
         ) : null}
         <dt class="fr-text--bold">Usager</dt>
         <dd>
-          {[r.requester.name, r.requester.email, r.requester.phone, r.requester.address].filter(Boolean).join(" — ") || "Non renseigné"}
+          {r.anonymisedAt ? (
+            // Retention period passed or erasure on request: the figures stay, the person is gone.
+            <p class="fr-badge fr-badge--info fr-badge--no-icon">Anonymisée</p>
+          ) : (
+            [r.requester.name, r.requester.email, r.requester.phone, r.requester.address].filter(Boolean).join(" — ") || "Non renseigné"
+          )}
         </dd>
         <dt class="fr-text--bold">Service</dt>
         <dd>{services.find((s) => s.id === r.serviceId)?.name ?? "L'organisation elle-même"}</dd>
