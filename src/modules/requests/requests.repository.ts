@@ -78,7 +78,10 @@ export async function nextNumber(db: Kysely<DB>, orgId: string, year: number): P
   return `${year}-${String(row.last).padStart(6, "0")}`;
 }
 
-export type NewRequest = Omit<RequestsTable, "id" | "version" | "created_at" | "updated_at" | "body" | "overdue_event_at" | "anonymised_at"> & {
+export type NewRequest = Omit<
+  RequestsTable,
+  "id" | "version" | "created_at" | "updated_at" | "body" | "overdue_event_at" | "anonymised_at"
+> & {
   body: string;
 };
 
