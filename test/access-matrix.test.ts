@@ -198,6 +198,25 @@ const MATRIX: Record<string, Entry> = {
     // Without its confirmation: refused with a message, nothing removed, so each role meets the same mailbox.
     call: (f) => ({ url: `/organisations/${f.s1}/mailboxes/${f.mailbox}/delete`, form: {} }),
   },
+  "GET /organisations/:orgId/privacy": { rule: { subtree: EDITORS }, call: (f) => ({ url: `/organisations/${f.s1}/privacy` }) },
+  "GET /organisations/:orgId/privacy/register": {
+    rule: { subtree: EDITORS },
+    call: (f) => ({ url: `/organisations/${f.s1}/privacy/register` }),
+  },
+  // Without a person to look for: refused with a message (400), nothing exported, nothing recorded.
+  "GET /organisations/:orgId/privacy/export": {
+    rule: { subtree: EDITORS },
+    call: (f) => ({ url: `/organisations/${f.s1}/privacy/export` }),
+  },
+  "POST /organisations/:orgId/privacy/settings": {
+    rule: { subtree: EDITORS },
+    call: (f) => ({ url: `/organisations/${f.s1}/privacy/settings`, form: { months_requests: "pas un nombre" } }),
+  },
+  // Without its confirmation: refused with a message, nothing erased.
+  "POST /organisations/:orgId/privacy/erase": {
+    rule: { subtree: EDITORS },
+    call: (f) => ({ url: `/organisations/${f.s1}/privacy/erase`, form: { email: "personne@example.org" } }),
+  },
   "GET /organisations/:orgId/label": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/label` }) },
   "POST /organisations/:orgId/label": {
     rule: { subtree: MANAGERS },

@@ -11,3 +11,4 @@ import "../modules/jobs/partitions.jobs.ts";
 import "../modules/mailboxes/mailboxes.jobs.ts";
 import "../modules/integrations/webhooks.jobs.ts";
 import "../modules/calls/calls.jobs.ts";
+import "../modules/privacy/privacy.jobs.ts";

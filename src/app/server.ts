@@ -34,6 +34,7 @@ import { obligationsRoutes } from "../modules/obligations/obligations.routes.tsx
 import { openingHoursRoutes } from "../modules/opening-hours/opening-hours.routes.tsx";
 import { organisationLogoRoutes } from "../modules/organisations/logo.routes.tsx";
 import { organisationsRoutes } from "../modules/organisations/organisations.routes.tsx";
+import { privacyRoutes } from "../modules/privacy/privacy.routes.tsx";
 import { publicationRoutes } from "../modules/publication/publication.routes.tsx";
 import { escalationRoutes } from "../modules/requests/escalation.routes.tsx";
 import { requestImportRoutes } from "../modules/requests/import/import.routes.tsx";
@@ -158,6 +159,7 @@ export async function buildServer(
     webhooksRoutes,
     auditRoutes,
     legalRoutes,
+    privacyRoutes,
   ]) {
     await routes(app, deps);
   }

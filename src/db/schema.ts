@@ -294,6 +294,8 @@ export interface RequestsTable {
   holding_on: Generated<string | null>;
   /** Migration 0028: counted once among the late requests of the rollup. */
   late_counted: Generated<boolean>;
+  /** Migration 0029: when the requester was removed (retention period passed, or erasure on request). */
+  anonymised_at: Generated<Date | null>;
   tracking_token_hash: string;
   version: Generated<number>;
   created_at: TimestampDefault;

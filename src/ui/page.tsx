@@ -22,6 +22,8 @@ const FLASH: Record<string, string> = {
   "mailbox.collecting": "Relève demandée : elle a lieu dans la minute, rechargez la page pour voir son résultat.",
   "escalation.saved": "Les règles de transmission des demandes en retard sont enregistrées.",
   "mailbox.deleted": "La boîte aux lettres n'est plus relevée. Les demandes déjà enregistrées restent.",
+  "privacy.saved": "Les durées de conservation et les contacts sont enregistrés ; l'anonymisation suit chaque nuit.",
+  "privacy.erased": "Les données de la personne ont été effacées : ses demandes sont anonymisées, leurs chiffres restent.",
   "delays.saved": "Les délais annoncés ont été enregistrés : ils valent pour les demandes reçues à partir de maintenant.",
   "org.logo_removed": "Le logo a été retiré.",
   "account.created": "Le compte a été créé.",

@@ -21,7 +21,7 @@ export const SYSTEM_ACTOR: AuditActor = { accountId: null, label: "système" };
 export interface AuditRecord {
   /** The organisation concerned; null for instance-wide events (accounts, legal pages). */
   orgId: string | null;
-  action: "create" | "update" | "delete" | "grant" | "revoke" | "login" | "password" | "link" | "use";
+  action: "create" | "update" | "delete" | "grant" | "revoke" | "login" | "password" | "link" | "use" | "export" | "anonymise";
   entity: string;
   entityId: string;
   before?: unknown;

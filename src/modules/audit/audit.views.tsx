@@ -13,6 +13,8 @@ const ACTIONS: Record<string, string> = {
   password: "Changement de mot de passe",
   link: "Liaison à un fournisseur d'identité",
   use: "Appel avec un jeton d'API",
+  export: "Export de données personnelles",
+  anonymise: "Anonymisation",
 };
 
 const ENTITIES: Record<string, string> = {
@@ -27,6 +29,8 @@ const ENTITIES: Record<string, string> = {
   request: "Demande",
   closure: "Jour de fermeture",
   outbox: "Courriel (renvoi)",
+  personal_data: "Données personnelles",
+  retention_period: "Durée de conservation",
 };
 
 function json(value: unknown): string {

@@ -422,3 +422,16 @@ export async function settingsOf(db: Kysely<DB>, orgIds: OrgIds) {
     select org_id, rings, seconds_per_ring from call_settings where org_id in (${orgIds})`.execute(db);
   return result.rows;
 }
+
+/** Imports read but never decided (or never mapped) since `before`: the daily purge drops them. */
+export async function undecidedImportsBefore(db: Kysely<DB>, before: Date, limit: number): Promise<Array<{ orgId: string; id: string }>> {
+  const rows = await callDb(db)
+    .selectFrom("call_imports")
+    .select(["org_id", "id"])
+    .where("status", "in", ["checked", "uploaded"])
+    .where("updated_at", "<", before)
+    .orderBy("updated_at")
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ orgId: r.org_id, id: r.id }));
+}

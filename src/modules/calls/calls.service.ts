@@ -825,3 +825,26 @@ export async function pushCalls(db: Kysely<DB>, author: AuditActor, orgId: strin
   });
   return commitImport(db, author, orgId, importId, { started: true });
 }
+
+/**
+ * Undecided imports are purged after `days` (issue #17, point 5): their staged rows are copies of a
+ * telephony export nobody chose to keep. Each goes through the same discard as a person's click, so
+ * the audit log says the system dropped it. Batches of 100: bounded work per run, resumed next day.
+ */
+export async function purgeUndecidedImports(db: Kysely<DB>, days: number, now = new Date()): Promise<number> {
+  const before = new Date(now.getTime() - days * 86_400_000);
+  let purged = 0;
+  for (;;) {
+    const stale = await repo.undecidedImportsBefore(db, before, 100);
+    for (const item of stale) {
+      try {
+        await discardImport(db, { accountId: null, label: "système (purge des imports non décidés)" }, item.orgId, item.id);
+        purged++;
+      } catch (error) {
+        // Someone committed it meanwhile: its state moved on, nothing to purge.
+        if (!(error instanceof AppError)) throw error;
+      }
+    }
+    if (stale.length < 100) return purged;
+  }
+}

@@ -34,6 +34,8 @@ export interface RequestRecord {
   /** Local day of the first acknowledgement and of the first holding reply (migration 0028). */
   acknowledgedOn: string | null;
   holdingOn: string | null;
+  /** When the requester was removed (retention period passed or erasure on request). */
+  anonymisedAt: Date | null;
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -66,6 +68,7 @@ export function toRecord(r: Selectable<RequestsTable>): RequestRecord {
     escalationLevel: r.escalation_level,
     acknowledgedOn: r.acknowledged_on,
     holdingOn: r.holding_on,
+    anonymisedAt: r.anonymised_at,
     version: r.version,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -95,6 +98,7 @@ export type NewRequest = Omit<
   | "acknowledged_on"
   | "holding_on"
   | "late_counted"
+  | "anonymised_at"
 > & {
   body: string;
 };

@@ -524,7 +524,12 @@ export function RequestPage({
         ) : null}
         <dt class="fr-text--bold">Usager</dt>
         <dd>
-          {[r.requester.name, r.requester.email, r.requester.phone, r.requester.address].filter(Boolean).join(" — ") || "Non renseigné"}
+          {r.anonymisedAt ? (
+            // Retention period passed or erasure on request: the figures stay, the person is gone.
+            <p class="fr-badge fr-badge--info fr-badge--no-icon">Anonymisée</p>
+          ) : (
+            [r.requester.name, r.requester.email, r.requester.phone, r.requester.address].filter(Boolean).join(" — ") || "Non renseigné"
+          )}
         </dd>
         <dt class="fr-text--bold">Service</dt>
         <dd>{services.find((s) => s.id === r.serviceId)?.name ?? "L'organisation elle-même"}</dd>
@@ -568,7 +573,13 @@ export function RequestPage({
             ))}
           </ul>
         ) : (
-          <p>{r.requester.email ? "Aucun courriel pour l'instant." : "Pas d'adresse électronique : les lettres partent par la poste."}</p>
+          <p>
+            {r.anonymisedAt
+              ? "Demande anonymisée : l'usager n'y figure plus, aucun courrier ne peut lui être adressé."
+              : r.requester.email
+                ? "Aucun courriel pour l'instant."
+                : "Pas d'adresse électronique : les lettres partent par la poste."}
+          </p>
         )}
         {canWrite &&
         r.requester.email &&
@@ -581,27 +592,29 @@ export function RequestPage({
           </p>
         ) : null}
       </section>
-      <p>
-        {"Lettres à imprimer pour un envoi par la poste : "}
-        {canWrite ? (
-          <form method="post" action={`${base}/letters/acknowledgement/print`} class="vigie-inline-form">
-            <CsrfField token={csrf} />
-            <button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit">
-              accusé de réception avec lien de suivi (PDF)
-            </button>
-          </form>
-        ) : (
-          "accusé de réception"
-        )}
-        {" — "}
-        <a class="fr-link" href={`${base}/letters/holding`}>
-          réponse d'attente (PDF)
-        </a>
-        {" — "}
-        <a class="fr-link" href={`${base}/letters/answer`}>
-          réponse (PDF)
-        </a>
-      </p>
+      {r.anonymisedAt ? null : (
+        <p>
+          {"Lettres à imprimer pour un envoi par la poste : "}
+          {canWrite ? (
+            <form method="post" action={`${base}/letters/acknowledgement/print`} class="vigie-inline-form">
+              <CsrfField token={csrf} />
+              <button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit">
+                accusé de réception avec lien de suivi (PDF)
+              </button>
+            </form>
+          ) : (
+            "accusé de réception"
+          )}
+          {" — "}
+          <a class="fr-link" href={`${base}/letters/holding`}>
+            réponse d'attente (PDF)
+          </a>
+          {" — "}
+          <a class="fr-link" href={`${base}/letters/answer`}>
+            réponse (PDF)
+          </a>
+        </p>
+      )}
       {canWrite ? (
         <div class="fr-grid-row fr-grid-row--gutters fr-mt-2w">
           <div class="fr-col-12 fr-col-md-6">
