@@ -1,7 +1,8 @@
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminClient, type Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
+import { adminClient, Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { SYSTEM_ACTOR } from "../audit/audit.service.ts";
-import { applyAllRetention, erasePerson, exportPerson, retentionPeriods, savePrivacySettings } from "./privacy.service.ts";
+import { applyAllRetention, applyRetention, erasePerson, exportPerson, retentionPeriods, savePrivacySettings } from "./privacy.service.ts";
 import { RETENTION_RULES } from "./retention.ts";
 
 describe("personal data by the rules, on a real database", () => {
@@ -106,6 +107,59 @@ describe("personal data by the rules, on a real database", () => {
       .where("entity", "=", "personal_data")
       .execute();
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(["export", "anonymise"]));
+  });
+
+  it("erases survey comments past their period from the answer and the moderation queue, keeping the scores", async () => {
+    const site = (
+      await c.api("POST", "/api/v1/organisations", {
+        name: "Mairie de Nantua",
+        kind: "site",
+        timeZone: "Europe/Paris",
+        holidayZone: "metropole",
+      })
+    ).json().id;
+    // A form is posted from its page, as a person does (the page gives the CSRF token).
+    expect((await c.get(`/organisations/${site}/surveys`)).statusCode).toBe(200);
+    const created = await c.post(`/organisations/${site}/surveys`, { template: "annual", channel: "" });
+    const surveyId = /\/surveys\/([0-9a-f-]{36})\//.exec(String(created.headers.location))?.[1] ?? "";
+    expect(created.statusCode).toBe(303);
+    expect(surveyId).not.toBe("");
+    const respondent = new Client(t.app);
+    const form = (await respondent.api("GET", `/api/v1/public/organisations/${site}/surveys/${surveyId}`)).json();
+    const sent = await respondent.api("POST", `/api/v1/public/organisations/${site}/surveys/${surveyId}/responses`, {
+      formToken: form.formToken,
+      answers: { overall: 2, comment: "L'agent Dupont, au 4 rue Neuve, m'a mal reçu" },
+    });
+    expect(sent.statusCode).toBe(201);
+    const results = async () => (await c.api("GET", `/api/v1/organisations/${site}/surveys/${surveyId}/results`)).json();
+    const stored = async () =>
+      (
+        await sql<{ comments: number; text: string }>`
+          select (select count(*)::int from survey_comments where org_id = ${site}) as comments,
+                 (select string_agg(answers::text, ' ') from survey_responses where org_id = ${site}) as text`.execute(t.database.db)
+      ).rows[0];
+    expect(await stored()).toMatchObject({ comments: 1, text: expect.stringContaining("Dupont") });
+    const before = await results();
+    // 24 months by default, counted from the answer: kept in mid-2027, gone in 2029.
+    await applyRetention(t.database.db, site, new Date("2027-06-01T12:00:00Z"));
+    expect((await stored())?.comments).toBe(1);
+    await applyRetention(t.database.db, site, new Date("2029-06-01T12:00:00Z"));
+    const after = await stored();
+    expect(after?.comments).toBe(0);
+    expect(after?.text).not.toContain("Dupont");
+    expect(after?.text).toContain('"overall"');
+    const now2 = await results();
+    expect(now2.responses).toBe(before.responses);
+    const overall = (r: { questions: { id: string }[] }) => r.questions.find((q) => q.id === "overall");
+    expect(overall(now2)).toEqual(overall(before));
+    // Idempotent: nothing left to erase, no new audit line.
+    const lines = async () =>
+      (await t.database.db.selectFrom("audit_log").select("id").where("org_id", "=", site).where("action", "=", "anonymise").execute())
+        .length;
+    const audited = await lines();
+    expect(audited).toBe(1);
+    await applyRetention(t.database.db, site, new Date("2029-06-01T12:00:00Z"));
+    expect(await lines()).toBe(audited);
   });
 
   it("refuses a search with neither e-mail nor name", async () => {

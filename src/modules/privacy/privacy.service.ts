@@ -13,6 +13,7 @@ import {
   requestsOfPerson,
 } from "../requests/requests.privacy.ts";
 import { todayIn } from "../requests/requests.service.ts";
+import { eraseCommentsAnsweredBefore, organisationsWithComments } from "../surveys/surveys.privacy.ts";
 import { privacyDb } from "./privacy.tables.ts";
 import { keptFrom, REQUEST_KIND_OF, RETENTION_KINDS, RETENTION_RULES, type RetentionKind } from "./retention.ts";
 
@@ -88,6 +89,8 @@ export async function applyRetention(db: Kysely<DB>, orgId: string, now = new Da
   const periods = await retentionPeriods(db, orgId);
   const today = todayIn(org.timeZone, now);
   let total = 0;
+  // Comments count from the day of the answer: an answer has no case to close.
+  const comments = await eraseCommentsAnsweredBefore(db, orgId, keptFrom(today, periods.survey_comments));
   for (const kind of RETENTION_KINDS) {
     const requestKind = REQUEST_KIND_OF[kind];
     if (!requestKind) continue;
@@ -100,7 +103,7 @@ export async function applyRetention(db: Kysely<DB>, orgId: string, now = new Da
       if (ids.length < batch) break;
     }
   }
-  if (total > 0) {
+  if (total > 0 || comments > 0) {
     await recordAudit(
       db,
       { accountId: null, label: "système (durées de conservation)" },
@@ -109,24 +112,30 @@ export async function applyRetention(db: Kysely<DB>, orgId: string, now = new Da
         action: "anonymise",
         entity: "personal_data",
         entityId: orgId,
-        after: { requests: total, on: today },
+        after: { requests: total, surveyComments: comments, on: today },
       },
     );
   }
   return total;
 }
 
-/** The daily job: every organisation holding ended requests, in pages of 200. */
+/**
+ * The daily job: every organisation holding ended requests, then every one holding survey comments, in
+ * pages of 200. An organisation in both lists runs twice; the second run finds nothing left to do.
+ */
 export async function applyAllRetention(db: Kysely<DB>, now = new Date()): Promise<number> {
-  let after: string | null = null;
   let total = 0;
-  for (;;) {
-    const orgIds = await organisationsWithEndedRequests(db, after, 200);
-    for (const orgId of orgIds) total += await applyRetention(db, orgId, now);
-    const last = orgIds.at(-1);
-    if (orgIds.length < 200 || !last) return total;
-    after = last;
+  for (const holders of [organisationsWithEndedRequests, organisationsWithComments]) {
+    let after: string | null = null;
+    for (;;) {
+      const orgIds = await holders(db, after, 200);
+      for (const orgId of orgIds) total += await applyRetention(db, orgId, now);
+      const last = orgIds.at(-1);
+      if (orgIds.length < 200 || !last) break;
+      after = last;
+    }
   }
+  return total;
 }
 
 export interface PersonQuery {

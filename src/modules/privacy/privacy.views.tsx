@@ -107,8 +107,9 @@ export function PrivacyPage(props: { org: Organisation; csrf: string; settings: 
       <form method="post" action={`${base}/settings`} novalidate>
         <CsrfField token={props.csrf} />
         <p class="fr-hint-text">
-          En mois, comptés depuis la réponse ou la clôture. Passé ce délai, les demandes, réclamations et suggestions sont anonymisées
-          chaque nuit ; les autres durées figurent au registre des traitements.
+          En mois, comptés depuis la réponse ou la clôture (depuis la réponse à l'enquête pour un commentaire). Passé ce délai, les
+          demandes, réclamations et suggestions sont anonymisées chaque nuit et le texte des commentaires d'enquête est effacé (les notes
+          restent) ; les autres durées figurent au registre des traitements.
         </p>
         <div class="fr-grid-row fr-grid-row--gutters">
           {RETENTION_KINDS.map((kind) => (

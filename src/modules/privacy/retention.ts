@@ -17,7 +17,7 @@ export const RETENTION_RULES: Record<RetentionKind, RetentionRule> = {
   requests: { label: "Demandes", months: 60, applied: true },
   complaints: { label: "Réclamations", months: 60, applied: true },
   suggestions: { label: "Suggestions", months: 24, applied: true },
-  survey_comments: { label: "Commentaires des enquêtes", months: 24, applied: false },
+  survey_comments: { label: "Commentaires des enquêtes", months: 24, applied: true },
   call_logs: { label: "Journaux d'appels", months: 12, applied: false },
   audit: { label: "Journal d'audit", months: 60, applied: false },
 };
