@@ -47,7 +47,7 @@ export const digestAccountJob = defineJob(
     const calendar = await organisationCalendar(ctx.db, org);
     const dueBy = calendar.addWorkingDays(date, 2);
     const requests = await repo.listRequests(ctx.db, { orgIds, openOnly: true, dueBy, limit: 500 });
-    const others = await digestSections(ctx.db, { orgIds, date });
+    const others = await digestSections(ctx.db, { orgIds, date, accountId });
     if (!requests.length && !others.length) return;
     const subject = `Vigie — vos demandes à traiter au ${frenchDate(date)}`;
     // The outbox is the record of what went out: a retry after a crash finds the message there.
