@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminClient, Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
+import { collectMailbox, createMailbox } from "../mailboxes/mailboxes.service.ts";
 import { digestAlerts, notify, runDeadlineAlerts } from "./alerts.service.ts";
 
 describe("alerts on a real database: each kind fires, off means off, twice means once", () => {
@@ -145,6 +146,27 @@ describe("alerts on a real database: each kind fires, off means off, twice means
     ).toBe(1);
     expect((await rows("request_escalated")).map((n) => n.recipient_id)).toEqual([agent]);
     expect((await mails("Demande transmise")).map((m) => m.recipient)).toEqual(["abel@exemple.fr"]);
+  });
+
+  it("a mailbox that cannot be collected alerts once per failing streak", async () => {
+    // Back to the defaults (every kind by e-mail at once).
+    await chloe.post("/compte/alertes", {});
+    const mailboxId = await createMailbox(db(), { accountId: null, label: "test" }, site, {
+      label: "Accueil",
+      host: "127.0.0.1",
+      port: 1,
+      security: "none",
+      username: "accueil",
+      auth: "password",
+      secret: "secret",
+      folder: "INBOX",
+    });
+    const first = await collectMailbox(db(), site, mailboxId, { now: new Date(), baseUrl: "" });
+    expect(first.error).toBeTruthy();
+    await collectMailbox(db(), site, mailboxId, { now: new Date(), baseUrl: "" });
+    const found = await rows("import_failed");
+    expect(found.filter((n) => n.key.startsWith(`mailbox:${mailboxId}:`)).map((n) => n.recipient_id)).toEqual([correspondent]);
+    expect((await mails("Relève de la boîte « Accueil » en échec")).map((m) => m.recipient)).toEqual(["chloe@exemple.fr"]);
   });
 
   it("the daily deadline scan alerts N working days ahead and when passed, for every organisation at once, and twice is once", async () => {
