@@ -88,7 +88,9 @@ describe.skipIf(!browserAvailable)("alerts, in Chromium", () => {
     await page.context().clearCookies();
 
     await signIn(page, server.url, "paul@mairie.example", PASSWORD);
-    await page.goto(`${server.url}/organisations/${site}/alerts`);
+    await page.goto(`${server.url}/organisations/${site}`);
+    await page.getByRole("link", { name: "Alertes", exact: true }).click();
+    await page.waitForURL(/\/alerts$/);
     expect(await main()).toContain("Alertes — Mairie de Dole");
     await page.fill("#deadlineDays", "0");
     await page.getByRole("button", { name: "Enregistrer" }).click();
@@ -142,7 +144,9 @@ describe.skipIf(!browserAvailable)("alerts, in Chromium", () => {
   it("turned off on « Mon compte › Alertes », the next complaint gives no alert", async () => {
     await page.getByRole("button", { name: "Tout marquer comme lu" }).click();
     await page.waitForURL(/ok=notifications\.read/);
-    await page.goto(`${server.url}/compte/alertes`);
+    await page.goto(`${server.url}/compte`);
+    await page.getByRole("link", { name: "Mes alertes" }).click();
+    await page.waitForURL(/\/compte\/alertes$/);
     expect(await main()).toContain("Mes alertes");
     await page.selectOption("#complaint_received", "off");
     await page.getByRole("button", { name: "Enregistrer" }).click();
