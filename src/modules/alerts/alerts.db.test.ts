@@ -169,6 +169,25 @@ describe("alerts on a real database: each kind fires, off means off, twice means
     expect((await mails("Relève de la boîte « Accueil » en échec")).map((m) => m.recipient)).toEqual(["chloe@exemple.fr"]);
   });
 
+  it("a survey answer « très insatisfait » with a comment alerts twice (two kinds), and once only", async () => {
+    await admin.get(`/organisations/${site}/surveys`);
+    const created = await admin.post(`/organisations/${site}/surveys`, { template: "annual", channel: "" });
+    expect(created.statusCode, created.body.slice(0, 300)).toBe(303);
+    const surveyId = /\/surveys\/([0-9a-f-]{36})\//.exec(String(created.headers.location))?.[1] ?? "";
+    expect(surveyId).not.toBe("");
+    const c = new Client(t.app);
+    const form = (await c.api("GET", `/api/v1/public/organisations/${site}/surveys/${surveyId}`)).json();
+    const url = `/api/v1/public/organisations/${site}/surveys/${surveyId}/responses`;
+    const body = { formToken: form.formToken, answers: { overall: 1, comment: "Personne au guichet." } };
+    expect((await c.api("POST", url, body)).statusCode).toBe(201);
+    expect((await c.api("POST", url, body)).statusCode).toBe(400);
+    expect((await rows("survey_very_unhappy")).filter((n) => n.key !== "answer-1")).toHaveLength(1);
+    expect(await rows("comment_to_moderate")).toHaveLength(2);
+    const calm = (await c.api("GET", `/api/v1/public/organisations/${site}/surveys/${surveyId}`)).json();
+    expect((await c.api("POST", url, { formToken: calm.formToken, answers: { overall: 4 } })).statusCode).toBe(201);
+    expect((await rows("survey_very_unhappy")).filter((n) => n.key !== "answer-1")).toHaveLength(1);
+  });
+
   it("the daily deadline scan alerts N working days ahead and when passed, for every organisation at once, and twice is once", async () => {
     await chloe.post("/compte/alertes", {});
     // Monday 9 November 2026 at 8 h in Paris. N = 3 on the site (set above).

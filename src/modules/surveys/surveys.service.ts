@@ -310,8 +310,11 @@ async function store(
       .filter((q) => q.type === "text" && typeof answers[q.id] === "string" && answers[q.id] !== "")
       .map((q) => q.id),
   };
-  // « Très mécontent »: the lowest of a five-face smiley question (a three-face scale has no « très »).
-  const veryUnhappy = allQuestions(survey.questionnaire).some((q) => q.type === "smiley" && q.levels !== 3 && answers[q.id] === "1");
+  // « Très mécontent »: the lowest of a five-face smiley question (a three-face one has no « très »), or « Très
+  // insatisfait », the lowest of a 1-to-5 scale (the annual survey's own words for it).
+  const veryUnhappy = allQuestions(survey.questionnaire).some(
+    (q) => ((q.type === "smiley" && q.levels !== 3) || q.type === "scale") && String(answers[q.id]) === "1",
+  );
   // The answer, its alerts and its webhook deliveries (survey.answered) go together or not at all.
   const answered = async (trx: Kysely<DB>) => {
     await alertOnAnswer(trx, survey, site.id, how.formTokenHash, { veryUnhappy, comments: insert.comments.length });
