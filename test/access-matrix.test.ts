@@ -130,6 +130,15 @@ const MATRIX: Record<string, Entry> = {
   "GET /api/v1/me": { rule: "session", call: () => ({ url: "/api/v1/me" }) },
   "GET /compte": { rule: "session", call: () => ({ url: "/compte" }) },
   "POST /compte/password": { rule: "session", call: () => ({ url: "/compte/password", form: { currentPassword: "" } }) },
+  "GET /notifications": { rule: "session", call: () => ({ url: "/notifications" }) },
+  "POST /notifications/read-all": { rule: "session", call: () => ({ url: "/notifications/read-all", form: {} }) },
+  // A malformed id (400): only one's own notifications are marked, so no fixture notification can be everyone's.
+  "POST /notifications/:notificationId/read": {
+    rule: "session",
+    call: () => ({ url: "/notifications/pas-un-identifiant/read", form: {} }),
+  },
+  "GET /compte/alertes": { rule: "session", call: () => ({ url: "/compte/alertes" }) },
+  "POST /compte/alertes": { rule: "session", call: () => ({ url: "/compte/alertes", form: { import_failed: "parfois" } }) },
   "GET /compte/jetons": { rule: "session", call: () => ({ url: "/compte/jetons" }) },
   "POST /compte/jetons": { rule: "session", call: () => ({ url: "/compte/jetons", form: { name: "" } }) },
   // A malformed id (400): only one's own tokens are revoked, so no fixture token can be everyone's.
@@ -174,6 +183,11 @@ const MATRIX: Record<string, Entry> = {
   "POST /organisations/:orgId/logo/delete": {
     rule: { subtree: EDITORS },
     call: (f) => ({ url: `/organisations/${f.s1}/logo/delete`, form: {} }),
+  },
+  "GET /organisations/:orgId/alerts": { rule: { subtree: EDITORS }, call: (f) => ({ url: `/organisations/${f.s1}/alerts` }) },
+  "POST /organisations/:orgId/alerts": {
+    rule: { subtree: EDITORS },
+    call: (f) => ({ url: `/organisations/${f.s1}/alerts`, form: { deadlineDays: "pas un nombre" } }),
   },
   "GET /organisations/:orgId/escalation": { rule: { subtree: EDITORS }, call: (f) => ({ url: `/organisations/${f.s1}/escalation` }) },
   "POST /organisations/:orgId/escalation": {

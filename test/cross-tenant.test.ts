@@ -52,6 +52,7 @@ const TENANT_PARAMS: Record<string, (t: Tenant) => string> = {
   feedbackId: (t) => t.feedback,
   mailboxId: (t) => t.mailbox,
   attachmentId: (t) => t.attachment,
+  notificationId: (t) => t.notification,
   endpointId: (t) => t.webhook,
 };
 

@@ -282,6 +282,7 @@ function validParams(f: Fixture, url: string): Record<string, string> {
     campaignId: f.campaign ?? "",
     mailboxId: f.mailbox ?? "",
     attachmentId: f.attachment ?? "",
+    notificationId: f.notification ?? "",
     endpointId: f.webhook ?? "",
     tokenId: "00000000-0000-4000-8000-000000000000",
     day: "2030-01-01",

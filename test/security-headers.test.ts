@@ -44,6 +44,7 @@ function paramValue(name: string, f: RouteFixture): string {
     ruleId: f.oidcRule,
     mailboxId: f.mailbox,
     attachmentId: f.attachment,
+    notificationId: f.notification,
     endpointId: f.webhook,
     feedbackId: f.feedback,
     tokenId: "00000000-0000-4000-8000-000000000000",

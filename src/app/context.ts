@@ -37,5 +37,7 @@ declare module "fastify" {
     orgPath: string[] | undefined;
     /** A notice for every staff page (the mail banner), set by a module's hook before the page is drawn. */
     pageNotice: SafeHtml | undefined;
+    /** The signed-in person's unread notifications, counted by the alerts module for the header. */
+    unreadAlerts: number | undefined;
   }
 }

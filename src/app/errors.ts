@@ -40,6 +40,7 @@ const CATALOG = {
   "organisation.has_data": [409, "Cette organisation a des données (demandes, comptes…) : elle ne peut pas être supprimée."],
   "organisation.invalid_parent": [400, "Ce rattachement n'est pas possible."],
   "account.not_found": [404, "Compte introuvable."],
+  "notification.not_found": [404, "Notification introuvable (ou déjà lue)."],
   "token.invalid": [401, "Jeton d'API inconnu, expiré ou révoqué. Créez-en un nouveau depuis « Mon compte », rubrique « Jetons d'API »."],
   "token.not_found": [404, "Jeton d'API introuvable (ou déjà révoqué)."],
   "token.service_not_found": [404, "Compte de service introuvable."],

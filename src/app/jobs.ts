@@ -4,6 +4,7 @@
  */
 import "../modules/mail/mail.jobs.ts";
 import "../modules/requests/requests.jobs.ts";
+import "../modules/alerts/alerts.jobs.ts";
 import "../modules/publication/publication.jobs.ts";
 import "../modules/actions/actions.jobs.ts";
 import "../modules/backup/backup.jobs.ts";

@@ -10,6 +10,7 @@ import { authRoutes } from "../modules/accounts/auth.routes.tsx";
 import { myAccountRoutes } from "../modules/accounts/my-account.routes.tsx";
 import { oidcRoutes } from "../modules/accounts/oidc.routes.tsx";
 import { actionsRoutes } from "../modules/actions/actions.routes.tsx";
+import { alertsRoutes } from "../modules/alerts/alerts.routes.tsx";
 import { announcedDelaysRoutes } from "../modules/announced-delays/announced-delays.routes.tsx";
 import { assessmentsRoutes } from "../modules/assessments/assessments.routes.tsx";
 import { auditRoutes } from "../modules/audit/audit.routes.tsx";
@@ -117,8 +118,10 @@ export async function buildServer(
   configurePages(deps.config, stylesheet);
 
   app.decorateRequest("pageNotice", undefined);
+  app.decorateRequest("unreadAlerts", undefined);
   for (const routes of [
     mailRoutes,
+    alertsRoutes,
     healthRoutes,
     homeRoutes,
     authRoutes,

@@ -23,6 +23,7 @@ import * as m0022 from "./migrations/0022_mailboxes.ts";
 import * as m0024 from "./migrations/0024_label_files.ts";
 import * as m0025 from "./migrations/0025_obligations.ts";
 import * as m0026 from "./migrations/0026_service_accounts.ts";
+import * as m0027 from "./migrations/0027_alerts.ts";
 import * as m0028 from "./migrations/0028_escalation.ts";
 import * as m0029 from "./migrations/0029_privacy.ts";
 import * as m0030 from "./migrations/0030_crash_recovery.ts";
@@ -53,6 +54,7 @@ const migrations: Record<string, Migration> = {
   "0024_label_files": m0024,
   "0025_obligations": m0025,
   "0026_service_accounts": m0026,
+  "0027_alerts": m0027,
   "0028_escalation": m0028,
   "0029_privacy": m0029,
   "0030_crash_recovery": m0030,

@@ -1,6 +1,7 @@
 import type { Theme } from "../app/config.ts";
 import type { Actor } from "../modules/accounts/roles.ts";
 import { canSomewhere } from "../modules/accounts/roles.ts";
+import { formatNumber, NBSP } from "./format.ts";
 import type { Child, SafeHtml } from "./jsx/jsx-runtime.ts";
 
 export type Scheme = "system" | "light" | "dark";
@@ -10,6 +11,8 @@ export interface LayoutContext {
   brandName: string;
   stylesheet: string;
   actor: Actor | undefined;
+  /** Unread notifications of the signed-in person (absent: not counted for this page). */
+  unreadAlerts?: number | undefined;
   csrfToken: string;
   scheme: Scheme;
   currentPath: string;
@@ -120,6 +123,12 @@ function isCurrent(currentPath: string, href: string): boolean {
  * rendering that copy on the server (`suffix`) gives the same menu when the script does not run, and
  * the script, finding the copy identical, leaves it alone.
  */
+/** « Notifications (3 non lues) »: the count is in the text, so a screen reader says it too. */
+function notificationsLabel(unread: number | undefined): string {
+  if (!unread) return "Notifications";
+  return `Notifications (${formatNumber(unread)}${NBSP}${unread > 1 ? "non lues" : "non lue"})`;
+}
+
 function ToolsLinks({ ctx, suffix }: { ctx: LayoutContext; suffix: string }): SafeHtml {
   if (!ctx.actor) {
     return (
@@ -137,10 +146,21 @@ function ToolsLinks({ ctx, suffix }: { ctx: LayoutContext; suffix: string }): Sa
       <div class="fr-nav__item">
         <button class="fr-translate__btn fr-btn" type="button" aria-controls={`account-menu${suffix}`} aria-expanded="false">
           {ctx.actor.displayName}
+          {ctx.unreadAlerts ? (
+            <span class="fr-badge fr-badge--sm fr-badge--new fr-ml-1w vigie-unread" title={notificationsLabel(ctx.unreadAlerts)}>
+              {formatNumber(ctx.unreadAlerts)}
+              <span class="fr-sr-only">{`\u00a0${ctx.unreadAlerts > 1 ? "notifications non lues" : "notification non lue"}`}</span>
+            </span>
+          ) : null}
           <span class="fr-sr-only">{"\u00a0: menu du compte"}</span>
         </button>
         <div class="fr-collapse fr-translate__menu fr-menu" id={`account-menu${suffix}`}>
           <ul class="fr-menu__list">
+            <li>
+              <a class="fr-nav__link" href="/notifications" aria-current={ctx.currentPath === "/notifications" ? "page" : undefined}>
+                {notificationsLabel(ctx.unreadAlerts)}
+              </a>
+            </li>
             <li>
               <a class="fr-nav__link" href="/compte" aria-current={ctx.currentPath === "/compte" ? "page" : undefined}>
                 Mon compte

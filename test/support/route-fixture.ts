@@ -6,6 +6,7 @@ import { insertProvider, insertRule, listRules } from "../../src/modules/account
 import { seal } from "../../src/modules/accounts/oidc-secret.ts";
 import type { Actor } from "../../src/modules/accounts/roles.ts";
 import { createAction } from "../../src/modules/actions/actions.service.ts";
+import { notify } from "../../src/modules/alerts/alerts.service.ts";
 import { addEvidence, campaignDetails, createCampaign } from "../../src/modules/assessments/assessments.service.ts";
 import { SYSTEM_ACTOR } from "../../src/modules/audit/audit.service.ts";
 import { createImport } from "../../src/modules/calls/calls.service.ts";
@@ -56,6 +57,8 @@ export interface RouteFixture {
   webhook: string;
   /** A file that came with the request by e-mail (issue #15: shown and downloaded from its page). */
   attachment: string;
+  /** An alert to the instance administrator about the site (issue #15, point 3). */
+  notification: string;
 }
 
 /**
@@ -208,8 +211,22 @@ async function populateSite(
       returning id`.execute(db)
   ).rows[0]?.id;
   if (!attachment) throw new Error("pièce jointe non écrite");
+  await notify(db, {
+    orgId: site.id,
+    kind: "import_failed",
+    key: `${marker}-alerte`,
+    recipients: [root.accountId],
+    title: `${marker} alerte`,
+    text: `${marker} texte`,
+    link: `/organisations/${site.id}`,
+  });
+  const notification = (
+    await db.selectFrom("notifications").select("id").where("org_id", "=", site.id).where("key", "=", `${marker}-alerte`).executeTakeFirst()
+  )?.id;
+  if (!notification) throw new Error("notification non écrite");
   return {
     attachment,
+    notification,
     s1: site.id,
     s1Version: site.version,
     outbox,

@@ -32,6 +32,11 @@ export function MyAccountPage({ account, form, csrf }: { account: MyAccount; for
           ))}
         </ul>
       )}
+      <h2 class="fr-mt-4w">Alertes</h2>
+      <p>
+        <a href="/compte/alertes">Mes alertes</a> : les alertes que vous recevez (échéances, réclamations, enquêtes, imports), par courriel
+        immédiat ou dans le récapitulatif quotidien ; vos <a href="/notifications">notifications</a>.
+      </p>
       <h2 class="fr-mt-4w">Intégrations</h2>
       <p>
         <a href="/compte/jetons">Jetons d'API</a> : pour qu'un programme appelle l'API de Vigie avec vos droits.

@@ -8,6 +8,7 @@ import { postgresPool } from "../../db/database.ts";
 import { ensureMonthPartitions } from "../../db/partitions.ts";
 import type { DB } from "../../db/schema.ts";
 import type { Actor } from "../accounts/roles.ts";
+import { notify } from "../alerts/alerts.service.ts";
 import { type AuditActor, auditActor, recordAudit } from "../audit/audit.service.ts";
 import { commitmentsInScope, type EffectiveCommitment, organisationCommitments } from "../frameworks/frameworks.service.ts";
 import type { IndicatorBatchSource, IndicatorSource, IndicatorValue, Period } from "../indicators/indicator.ts";
@@ -252,7 +253,22 @@ async function readImport(db: Kysely<DB>, author: AuditActor, orgId: string, imp
         : error instanceof SpreadsheetError
           ? `${error.message} Rien n'a été enregistré.`
           : "La lecture du fichier a échoué ; rien n'a été enregistré.";
-    await repo.updateImport(db, orgId, importId, { status: error instanceof MappingError ? "uploaded" : "failed", message });
+    const failed = !(error instanceof MappingError);
+    await db.transaction().execute(async (trx) => {
+      await repo.updateImport(trx, orgId, importId, { status: failed ? "failed" : "uploaded", message });
+      // A mapping to correct is a question for the person at the page; a failed file is an alert (issue #15, point 3).
+      if (failed) {
+        await notify(trx, {
+          orgId,
+          kind: "import_failed",
+          key: `call-import:${importId}`,
+          subject: { type: "import", id: importId },
+          title: `Import d'appels en échec : ${row.fileName}`,
+          text: `L'import du journal d'appels « ${row.fileName} » a échoué : ${message}`,
+          link: `/organisations/${orgId}/calls/imports/${importId}`,
+        });
+      }
+    });
     // A file refused by the reader's limits is the file's fault, told on the page: not a failed job.
     if (!(error instanceof MappingError || error instanceof SpreadsheetError)) throw error;
   }

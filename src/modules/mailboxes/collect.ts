@@ -4,6 +4,7 @@ import type { AddressObject, ParsedMail } from "mailparser";
 import sanitizeHtml from "sanitize-html";
 import { localDay } from "../../app/local-day.ts";
 import type { DB } from "../../db/schema.ts";
+import { notify } from "../alerts/alerts.service.ts";
 import { getOrganisation } from "../organisations/organisations.service.ts";
 import { addIncomingMessage, findRequestIdByNumber, registerMailedRequest } from "../requests/requests.service.ts";
 import { classify, receiptNumberIn } from "./classify.ts";
@@ -103,16 +104,32 @@ export async function collectMailbox(
   } catch (error) {
     client?.close();
     result.error = imapErrorText(error, box.folder);
-    await mdb
-      .updateTable("mailboxes")
-      .set((eb) => ({
-        last_run_at: started,
-        last_error: result.error,
-        failing_since: eb.fn.coalesce("failing_since", eb.val(started)),
-      }))
-      .where("org_id", "=", orgId)
-      .where("id", "=", mailboxId)
-      .execute();
+    const reason = result.error;
+    await db.transaction().execute(async (trx) => {
+      const failing = await mailboxDb(trx)
+        .updateTable("mailboxes")
+        .set((eb) => ({
+          last_run_at: started,
+          last_error: reason,
+          failing_since: eb.fn.coalesce("failing_since", eb.val(started)),
+        }))
+        .where("org_id", "=", orgId)
+        .where("id", "=", mailboxId)
+        .returning("failing_since")
+        .executeTakeFirst();
+      // One alert per failing streak: the key carries the instant it began, cleared by the next success.
+      const since = failing?.failing_since;
+      if (!since) return;
+      await notify(trx, {
+        orgId,
+        kind: "import_failed",
+        key: `mailbox:${mailboxId}:${new Date(since).toISOString()}`,
+        subject: { type: "mailbox", id: mailboxId },
+        title: `Relève de la boîte « ${box.label} » en échec`,
+        text: `La boîte aux lettres « ${box.label} » ne peut plus être relevée : ${reason}`,
+        link: `/organisations/${orgId}/mailboxes`,
+      });
+    });
   }
   return result;
 }

@@ -327,6 +327,13 @@ export function OrganisationDetails({
             </a>
           </li>
         ) : null}
+        {canUpdate ? (
+          <li>
+            <a class="fr-btn fr-btn--secondary" href={`/organisations/${org.id}/alerts`}>
+              Alertes
+            </a>
+          </li>
+        ) : null}
         <li>
           <a class="fr-btn fr-btn--secondary" href={`/organisations/${org.id}/public-info`}>
             Horaires et accès

@@ -6,7 +6,14 @@ import type { DB } from "../../db/schema.ts";
  * actions of the plan…) by registering a section here, from their jobs file. A section gets the
  * organisations the person works on and their local date, and returns its text or null.
  */
-export type DigestSection = (db: Kysely<DB>, scope: { orgIds: string[]; date: string }) => Promise<string | null>;
+export type DigestSection = (db: Kysely<DB>, scope: DigestScope) => Promise<string | null>;
+
+/** `accountId`: the person the digest is for (for sections about them, such as their alerts). */
+export interface DigestScope {
+  orgIds: string[];
+  date: string;
+  accountId?: string;
+}
 
 const sections: DigestSection[] = [];
 
@@ -14,7 +21,7 @@ export function addDigestSection(section: DigestSection): void {
   if (!sections.includes(section)) sections.push(section);
 }
 
-export async function digestSections(db: Kysely<DB>, scope: { orgIds: string[]; date: string }): Promise<string[]> {
+export async function digestSections(db: Kysely<DB>, scope: DigestScope): Promise<string[]> {
   const texts: string[] = [];
   for (const section of sections) {
     const text = await section(db, scope);

@@ -99,7 +99,7 @@ describe("escalation of overdue requests and the acknowledgement / holding-reply
     expect(steps.map((e) => e.data.level)).toEqual([1, 2]);
     expect(steps[1]?.note).toBe("Transmise à Chloé Correspondante (correspondant du site), 4 jours ouvrés après l'échéance");
     // Each new holder is told once, through the outbox.
-    const mails = await t.database.db.selectFrom("outbox").select(["recipient", "subject"]).where("kind", "=", "escalation").execute();
+    const mails = await t.database.db.selectFrom("outbox").select(["recipient", "subject"]).where("kind", "=", "alert").execute();
     expect(mails.map((m) => m.recipient).sort()).toEqual(["chloe@exemple.fr", "remi@exemple.fr"]);
     expect(mails[0]?.subject).toContain("en retard, transmise à vous");
     // The list and the page show where it is.

@@ -12,6 +12,7 @@ export interface EscalatedRequest {
   subject: string;
   level: 1 | 2;
   lateDays: number;
+  holderId: string;
   holderName: string;
   holderEmail: string;
 }
@@ -38,6 +39,7 @@ export async function escalateOverdue(db: Kysely<DB>, workingDays: Record<string
     subject: string;
     escalation_level: number;
     late_days: number;
+    holder_id: string;
     display_name: string;
     email: string;
   }>`
@@ -114,7 +116,7 @@ export async function escalateOverdue(db: Kysely<DB>, workingDays: Record<string
       from described d
       returning request_id
     )
-    select d.org_id, d.id, d.number, d.subject, d.escalation_level, d.late_days, d.display_name, d.email
+    select d.org_id, d.id, d.number, d.subject, d.escalation_level, d.late_days, d.assignee_id as holder_id, d.display_name, d.email
     from described d
     order by d.org_id, d.number`.execute(db);
   return result.rows.map((r) => ({
@@ -124,6 +126,7 @@ export async function escalateOverdue(db: Kysely<DB>, workingDays: Record<string
     subject: r.subject,
     level: r.escalation_level === 1 ? 1 : 2,
     lateDays: r.late_days,
+    holderId: r.holder_id,
     holderName: r.display_name,
     holderEmail: r.email,
   }));

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
+import { notify } from "../alerts/alerts.service.ts";
 import { delayPlanner } from "../announced-delays/announced-delays.service.ts";
 import type { AuditActor } from "../audit/audit.service.ts";
 import { getOrganisation } from "../organisations/organisations.service.ts";
@@ -128,6 +129,18 @@ export async function writeRegistrations(trx: Kysely<DB>, plan: RegistrationPlan
     cell.received++;
     if (!target) cell.receivedWithoutTarget++;
     rollup.set(key, cell);
+    if (input.kind === "complaint") {
+      // In the registration's transaction: the correspondents hear of a complaint that is really recorded.
+      await notify(trx, {
+        orgId,
+        kind: "complaint_received",
+        key: request.id,
+        subject: { type: "request", id: request.id },
+        title: `Réclamation reçue : demande ${number}`,
+        text: `Une réclamation (« ${input.subject} ») a été enregistrée sous le numéro ${number}.`,
+        link: `/organisations/${orgId}/requests/${request.id}`,
+      });
+    }
     registered.push({ request, trackingToken, trackingCode: codeFromSecret(secret, request.id) });
   }
   for (const delta of rollup.values()) await repo.applyRollup(trx, plan.path, delta);

@@ -47,11 +47,12 @@ export const digestAccountJob = defineJob(
     const calendar = await organisationCalendar(ctx.db, org);
     const dueBy = calendar.addWorkingDays(date, 2);
     const requests = await repo.listRequests(ctx.db, { orgIds, openOnly: true, dueBy, limit: 500 });
-    const others = await digestSections(ctx.db, { orgIds, date });
-    if (!requests.length && !others.length) return;
     const subject = `Vigie — vos demandes à traiter au ${frenchDate(date)}`;
-    // The outbox is the record of what went out: a retry after a crash finds the message there.
+    // The outbox is the record of what went out: a retry after a crash finds the message there. Checked
+    // before the sections, since a section may take what it shows (the alerts waiting for the digest).
     if (await alreadyQueued(ctx.db, { kind: "digest", recipient: account.email, subject })) return;
+    const others = await digestSections(ctx.db, { orgIds, date, accountId });
+    if (!requests.length && !others.length) return;
     const overdue = requests.filter((r) => r.dueOn !== null && r.dueOn < date);
     const soon = requests.filter((r) => r.dueOn !== null && r.dueOn >= date);
     const line = (r: repo.RequestRecord) =>

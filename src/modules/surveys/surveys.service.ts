@@ -5,6 +5,7 @@ import { localDay } from "../../app/local-day.ts";
 import { checkRate, pruneRateEvents, rateKeyHash, takeHit } from "../../app/rate-limit.ts";
 import type { DB } from "../../db/schema.ts";
 import type { Actor } from "../accounts/roles.ts";
+import { notify } from "../alerts/alerts.service.ts";
 import { type AuditActor, auditActor, recordAudit } from "../audit/audit.service.ts";
 import { CHANNEL_LABELS, CHANNELS, type Channel } from "../frameworks/channels.ts";
 import { searchCommitments } from "../frameworks/frameworks.service.ts";
@@ -309,9 +310,15 @@ async function store(
       .filter((q) => q.type === "text" && typeof answers[q.id] === "string" && answers[q.id] !== "")
       .map((q) => q.id),
   };
-  // The answer and its webhook deliveries (survey.answered) go together or not at all.
-  const answered = (trx: Kysely<DB>) =>
-    emitEvent(trx, {
+  // « Très mécontent »: the lowest of a five-face smiley question (a three-face one has no « très »), or « Très
+  // insatisfait », the lowest of a 1-to-5 scale (the annual survey's own words for it).
+  const veryUnhappy = allQuestions(survey.questionnaire).some(
+    (q) => ((q.type === "smiley" && q.levels !== 3) || q.type === "scale") && String(answers[q.id]) === "1",
+  );
+  // The answer, its alerts and its webhook deliveries (survey.answered) go together or not at all.
+  const answered = async (trx: Kysely<DB>) => {
+    await alertOnAnswer(trx, survey, site.id, how.formTokenHash, { veryUnhappy, comments: insert.comments.length });
+    await emitEvent(trx, {
       type: "survey.answered",
       orgId: site.id,
       data: {
@@ -323,6 +330,7 @@ async function store(
         via: how.via,
       },
     });
+  };
   if (!how.invitationHash) {
     await db.transaction().execute(async (trx) => {
       const { limited, recorded } = await repo.insertResponse(trx, survey.orgId, insert, rate);
@@ -343,6 +351,43 @@ async function store(
     const message = state === "used" ? INVITATION_USED_MESSAGE : state === "unknown" ? INVITATION_UNKNOWN_MESSAGE : ALREADY_SENT_MESSAGE;
     throw new AppError("validation", { message, fields: { _: message } });
   });
+}
+
+/**
+ * Alerts of an answer (issue #15, point 3): « très mécontent », and comments waiting for moderation. Keyed by
+ * the answer form's token hash, which a second post of the same form cannot reuse: one answer, one alert.
+ */
+async function alertOnAnswer(
+  trx: Kysely<DB>,
+  survey: PublicSurvey,
+  siteId: string,
+  formTokenHash: string,
+  what: { veryUnhappy: boolean; comments: number },
+): Promise<void> {
+  const subject = { type: "survey" as const, id: survey.id };
+  const link = `/organisations/${survey.orgId}/surveys/${survey.id}`;
+  if (what.veryUnhappy) {
+    await notify(trx, {
+      orgId: siteId,
+      kind: "survey_very_unhappy",
+      key: formTokenHash,
+      subject,
+      title: `Réponse « très mécontent » à l'enquête « ${survey.title} »`,
+      text: `Une personne a répondu « très mécontent » à l'enquête « ${survey.title} ».`,
+      link,
+    });
+  }
+  if (what.comments > 0) {
+    await notify(trx, {
+      orgId: siteId,
+      kind: "comment_to_moderate",
+      key: formTokenHash,
+      subject,
+      title: `Commentaire à modérer : enquête « ${survey.title} »`,
+      text: `Une réponse à l'enquête « ${survey.title} » porte ${what.comments > 1 ? `${what.comments} commentaires` : "un commentaire"} à relire avant publication.`,
+      link,
+    });
+  }
 }
 
 export function dayIn(timeZone: string, now: Date): string {

@@ -1,0 +1,18 @@
+import { z } from "zod";
+import { defineJob, scheduleDaily } from "../jobs/registry.ts";
+import { addDigestSection } from "../requests/digest-sections.ts";
+import { digestAlerts, runDeadlineAlerts } from "./alerts.service.ts";
+
+/**
+ * The deadline scan, each morning before the digest (7 h) so alerts sent to the digest make today's.
+ * Idempotent (the unique key of notifications): a retry, a second server or a second run alerts no one twice.
+ */
+const DEADLINES = "alerts.deadlines";
+export const deadlineAlertsJob = defineJob(DEADLINES, z.object({}).passthrough(), async (_payload, ctx) => {
+  const created = await runDeadlineAlerts(ctx.db, ctx.now);
+  if (created) ctx.log.info({ alerts: created }, "alertes d'échéance");
+});
+scheduleDaily({ name: DEADLINES, hour: 6, timeZone: "Europe/Paris", payload: {} });
+
+// The alerts a person sent to « le récapitulatif quotidien » are a section of it.
+addDigestSection(async (db, scope) => (scope.accountId ? digestAlerts(db, scope.accountId, scope.orgIds, scope.date) : null));
