@@ -19,7 +19,8 @@ export async function tellNewHolder(db: Kysely<DB>, step: EscalatedRequest): Pro
     subject: { type: "request", id: step.requestId },
     recipients: [step.holderId],
     title: `Demande ${step.number} en retard, transmise à vous`,
-    text: `La demande ${step.number} (« ${step.subject} ») a dépassé son échéance de ${days}. Elle vous est transmise ${role} ; vous la trouverez dans la file « Mes demandes ».`,
+    // No subject: see registration.ts (an alert never carries what the requester wrote).
+    text: `La demande ${step.number} a dépassé son échéance de ${days}. Elle vous est transmise ${role} ; vous la trouverez dans la file « Mes demandes ».`,
     link: `/organisations/${step.orgId}/requests/${step.requestId}`,
   });
 }

@@ -137,7 +137,9 @@ export async function writeRegistrations(trx: Kysely<DB>, plan: RegistrationPlan
         key: request.id,
         subject: { type: "request", id: request.id },
         title: `Réclamation reçue : demande ${number}`,
-        text: `Une réclamation (« ${input.subject} ») a été enregistrée sous le numéro ${number}.`,
+        // No subject or name in the alert: it leaves by e-mail and stays in the notifications, out of
+        // reach of the retention job and of an erasure request (data minimisation). The link opens it.
+        text: `Une réclamation a été enregistrée sous le numéro ${number}.`,
         link: `/organisations/${orgId}/requests/${request.id}`,
       });
     }
