@@ -65,8 +65,8 @@ async function buildNetwork(db: Kysely<DB>, sites: number): Promise<Network> {
     select id, ${MONTH}::date, 'counter', 'request', i % 7 + 1, i % 5, i % 5, least(i % 3, i % 5) from ${sitesOf} s`.execute(db);
   // E-mails: owed an acknowledgement, some sent in time; some late, some of those with a holding reply (issue #15).
   await sql`
-    insert into request_rollup (org_id, month, channel, kind, received, acknowledged_in_time, late, late_with_holding)
-    select id, ${MONTH}::date, 'email', 'request', i % 4 + 2, i % 4 + 1, i % 3 + 1, i % 3 from ${sitesOf} s`.execute(db);
+    insert into request_rollup (org_id, month, channel, kind, received, acknowledgement_owed, acknowledged_in_time, late, late_with_holding)
+    select id, ${MONTH}::date, 'email', 'request', i % 4 + 2, i % 4 + 2, i % 4 + 1, i % 3 + 1, i % 3 from ${sitesOf} s`.execute(db);
   await sql`
     insert into survey_satisfaction_rollup (org_id, month, channel, measure, answered, satisfied, neutral, dissatisfied)
     select id, ${MONTH}::date, 'counter', 'overall', i % 4 + 2, i % 4 + 1, 1, 0 from ${sitesOf} s`.execute(db);
@@ -105,7 +105,7 @@ async function buildNetwork(db: Kysely<DB>, sites: number): Promise<Network> {
   await up(
     "request_rollup",
     "month, channel, kind",
-    "sum(received), sum(answered), sum(answered_with_target), sum(answered_in_time), sum(acknowledged_in_time), sum(late), sum(late_with_holding)",
+    "sum(received), sum(answered), sum(answered_with_target), sum(answered_in_time), sum(acknowledged_in_time), sum(acknowledgement_owed), sum(late), sum(late_with_holding)",
   );
   await up("survey_satisfaction_rollup", "month, channel, measure", "sum(answered), sum(satisfied), sum(neutral), sum(dissatisfied)");
   await up("mystery_rollup", "month, channel, criterion_id", "sum(passed), sum(failed)");

@@ -420,6 +420,8 @@ export interface RequestRollupTable {
   received_without_target: Generated<number>;
   /** Migration 0028: acknowledgements sent within their delay (a week by e-mail or web, two weeks by letter). */
   acknowledged_in_time: Generated<number>;
+  /** Migration 0028: requests registered in Vigie (not imported) on a channel that owes an acknowledgement. */
+  acknowledgement_owed: Generated<number>;
   /** Migration 0028: requests answered past their deadline or still open past it, and those of them with a holding reply sent by the deadline. */
   late: Generated<number>;
   late_with_holding: Generated<number>;

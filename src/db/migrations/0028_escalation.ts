@@ -41,6 +41,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     create index requests_late_uncounted_idx on requests (due_on)
       where not late_counted and status not in ('answered', 'closed');
     alter table request_rollup add column acknowledged_in_time integer not null default 0;
+    -- The denominator: requests registered in Vigie on a channel that owes an acknowledgement. Rows of an
+    -- imported register are left out: Vigie never sent their acknowledgement and cannot know when one went.
+    alter table request_rollup add column acknowledgement_owed integer not null default 0;
     alter table request_rollup add column late integer not null default 0;
     alter table request_rollup add column late_with_holding integer not null default 0;
     `,
@@ -52,6 +55,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     db,
     `alter table request_rollup drop column late_with_holding;
     alter table request_rollup drop column late;
+    alter table request_rollup drop column acknowledgement_owed;
     alter table request_rollup drop column acknowledged_in_time;
     drop index requests_late_uncounted_idx;
     drop index requests_escalation_idx;

@@ -10,6 +10,10 @@ export const ACKNOWLEDGEMENT_DAYS: Partial<Record<Channel, number>> = { email: 7
 /** The channels whose requests are owed an acknowledgement: the denominator of the in-time share. */
 export const ACKNOWLEDGED_CHANNELS = Object.keys(ACKNOWLEDGEMENT_DAYS) as Channel[];
 
+export function owesAcknowledgement(channel: string): boolean {
+  return channel in ACKNOWLEDGEMENT_DAYS;
+}
+
 const dayNumber = (iso: string) => Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10))) / 86_400_000;
 
 /** Whether an acknowledgement sent on `sentOn` for a request received on `receivedOn` kept its delay. */

@@ -139,6 +139,34 @@ describe("escalation of overdue requests and the acknowledgement / holding-reply
     await runEscalation(t.database.db, new Date(`${plusDays(held.dueOn, 1)}T12:00:00Z`));
     // Run twice: each late request counted once.
     await runEscalation(t.database.db, new Date(`${plusDays(held.dueOn, 1)}T13:00:00Z`));
+    // An imported register is history: its e-mails owe no acknowledgement Vigie could have sent (they stay
+    // out of the denominator), and its complaints raise no « réclamation reçue » alert.
+    const alerts = async () =>
+      (await sql<{ n: number }>`select count(*)::int as n from notifications where kind = 'complaint_received'`.execute(t.database.db))
+        .rows[0]?.n;
+    const alertsBefore = await alerts();
+    const [y, m, d] = today.split("-");
+    const imported = await c.api("POST", `/api/v1/organisations/${site}/requests/import?dryRun=false`, {
+      columns: ["Date", "Objet", "Canal"],
+      rows: [
+        [`${d}/${m}/${y}`, "Ancienne réclamation", "courriel"],
+        [`${d}/${m}/${y}`, "Autre réclamation", "courriel"],
+      ],
+      constants: { kind: "réclamation" },
+    });
+    expect(imported.statusCode).toBe(200);
+    expect(imported.json().created).toHaveLength(2);
+    expect(await alerts()).toBe(alertsBefore);
+    // Acknowledged later all the same (a printed letter: no address to e-mail): not counted in time
+    // either, so the share cannot pass 100 %.
+    const [first] = imported.json().created;
+    expect((await c.get(`/organisations/${site}/requests/${first.id}`)).statusCode).toBe(200);
+    const printed = await c.post(`/organisations/${site}/requests/${first.id}/letters/acknowledgement/print`, {});
+    expect(printed.statusCode).toBeLessThan(400);
+    const acknowledged = await sql<{ on: string | null }>`select acknowledged_on::text as on from requests where id = ${first.id}`.execute(
+      t.database.db,
+    );
+    expect(acknowledged.rows[0]?.on).toBe(today);
     for (const orgId of [site, network]) {
       const f = delayFiguresOf(await rollupRows(t.database.db, orgId, "2026-01-01", "2030-12-01")).total;
       // Four e-mails owe an acknowledgement; one was acknowledged in time.

@@ -1,7 +1,6 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import { getOrganisation, subtreeIds } from "../organisations/organisations.service.ts";
-import { ACKNOWLEDGED_CHANNELS } from "./acknowledgement-delay.ts";
 import { HISTOGRAM_SIZE, percentile } from "./due-date.ts";
 import * as repo from "./requests.repository.ts";
 import { todayIn } from "./requests.service.ts";
@@ -67,13 +66,12 @@ const empty = (): Acc => ({
   lateWithHolding: 0,
 });
 
-const owesAcknowledgement = new Set<string>(ACKNOWLEDGED_CHANNELS);
-
 function add(
   acc: Acc,
   row: {
     channel: string;
     acknowledged_in_time: number;
+    acknowledgement_owed: number;
     late: number;
     late_with_holding: number;
     received: number;
@@ -89,7 +87,7 @@ function add(
   acc.answered += row.answered;
   acc.answeredWithTarget += row.answered_with_target;
   acc.answeredInTime += row.answered_in_time;
-  if (owesAcknowledgement.has(row.channel)) acc.acknowledgementOwed += row.received;
+  acc.acknowledgementOwed += row.acknowledgement_owed;
   acc.acknowledgedInTime += row.acknowledged_in_time;
   acc.late += row.late;
   acc.lateWithHolding += row.late_with_holding;

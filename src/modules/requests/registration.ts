@@ -6,6 +6,7 @@ import { notify } from "../alerts/alerts.service.ts";
 import { delayPlanner } from "../announced-delays/announced-delays.service.ts";
 import type { AuditActor } from "../audit/audit.service.ts";
 import { getOrganisation } from "../organisations/organisations.service.ts";
+import { owesAcknowledgement } from "./acknowledgement-delay.ts";
 import { type Delay, dueDate } from "./due-date.ts";
 import * as repo from "./requests.repository.ts";
 import type { RequestCreateInput } from "./requests.schema.ts";
@@ -85,7 +86,12 @@ export async function planRegistrations(db: Kysely<DB>, orgId: string, inputs: R
 export async function writeRegistrations(trx: Kysely<DB>, plan: RegistrationPlan, options: RegisterOptions): Promise<Registered[]> {
   const { orgId } = plan;
   const registered: Registered[] = [];
-  const rollup = new Map<string, { month: string; channel: string; kind: string; received: number; receivedWithoutTarget: number }>();
+  const rollup = new Map<
+    string,
+    { month: string; channel: string; kind: string; received: number; receivedWithoutTarget: number; acknowledgementOwed: number }
+  >();
+  // An imported register is history: Vigie sent none of its acknowledgements and raises no alert for it.
+  const imported = options.source === "import";
   const secret = await trackingSecret(trx);
   for (const { input, target, commitmentId, dueOn } of plan.requests) {
     const trackingToken = randomBytes(18).toString("base64url");
@@ -125,11 +131,19 @@ export async function writeRegistrations(trx: Kysely<DB>, plan: RegistrationPlan
     });
     const month = monthOf(input.receivedOn);
     const key = `${month}|${input.channel}|${input.kind}`;
-    const cell = rollup.get(key) ?? { month, channel: input.channel, kind: input.kind, received: 0, receivedWithoutTarget: 0 };
+    const cell = rollup.get(key) ?? {
+      month,
+      channel: input.channel,
+      kind: input.kind,
+      received: 0,
+      receivedWithoutTarget: 0,
+      acknowledgementOwed: 0,
+    };
     cell.received++;
     if (!target) cell.receivedWithoutTarget++;
+    if (!imported && owesAcknowledgement(input.channel)) cell.acknowledgementOwed++;
     rollup.set(key, cell);
-    if (input.kind === "complaint") {
+    if (input.kind === "complaint" && !imported) {
       // In the registration's transaction: the correspondents hear of a complaint that is really recorded.
       await notify(trx, {
         orgId,

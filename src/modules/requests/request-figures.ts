@@ -12,7 +12,8 @@ import * as repo from "./requests.repository.ts";
 /** The first acknowledgement of a request (e-mailed, or printed for the post): counted if within its delay. */
 export async function countFirstAcknowledgement(db: Kysely<DB>, path: string[], request: repo.RequestRecord, day: string): Promise<void> {
   const first = await repo.setFirstDay(db, request.orgId, request.id, "acknowledged_on", day);
-  if (!first || !acknowledgedInTime(first.channel, first.receivedOn, day)) return;
+  // An imported request is not in the denominator (registration.ts): its late acknowledgement is not counted either.
+  if (!first || request.source === "import" || !acknowledgedInTime(first.channel, first.receivedOn, day)) return;
   await repo.applyRollup(db, path, { month: monthOf(first.receivedOn), channel: first.channel, kind: first.kind, acknowledgedInTime: 1 });
 }
 

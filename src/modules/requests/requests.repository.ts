@@ -407,6 +407,7 @@ export interface RollupDelta {
   /** Histogram bucket to add `answered` to. */
   bucket?: number;
   acknowledgedInTime?: number;
+  acknowledgementOwed?: number;
   late?: number;
   lateWithHolding?: number;
 }
@@ -423,18 +424,20 @@ export async function applyRollup(db: Kysely<DB>, path: string[], delta: RollupD
   const inTime = delta.answeredInTime ?? 0;
   const withTarget = delta.answeredWithTarget ?? 0;
   const ackInTime = delta.acknowledgedInTime ?? 0;
+  const ackOwed = delta.acknowledgementOwed ?? 0;
   const late = delta.late ?? 0;
   const lateWithHolding = delta.lateWithHolding ?? 0;
   const histogram = Array<number>(HISTOGRAM_SIZE).fill(0);
   if (delta.bucket !== undefined) histogram[delta.bucket] = answered;
   await sql`
     insert into request_rollup (org_id, month, channel, kind, received, received_without_target, answered, answered_with_target,
-      answered_in_time, acknowledged_in_time, late, late_with_holding, delay_histogram)
+      answered_in_time, acknowledged_in_time, acknowledgement_owed, late, late_with_holding, delay_histogram)
     select org_id, ${delta.month}::date, ${delta.channel}, ${delta.kind}, ${received}, ${withoutTarget}, ${answered}, ${withTarget},
-      ${inTime}, ${ackInTime}, ${late}, ${lateWithHolding}, ${histogram}::int[]
+      ${inTime}, ${ackInTime}, ${ackOwed}, ${late}, ${lateWithHolding}, ${histogram}::int[]
     from unnest(${path}::uuid[]) as org_id
     on conflict (org_id, month, channel, kind) do update set
       acknowledged_in_time = request_rollup.acknowledged_in_time + excluded.acknowledged_in_time,
+      acknowledgement_owed = request_rollup.acknowledgement_owed + excluded.acknowledgement_owed,
       late = request_rollup.late + excluded.late,
       late_with_holding = request_rollup.late_with_holding + excluded.late_with_holding,
       received = request_rollup.received + excluded.received,
