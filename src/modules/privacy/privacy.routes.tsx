@@ -4,6 +4,7 @@ import { actorOf, onOrg } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
 import { AppError, isAppError } from "../../app/errors.ts";
 import { blankAsAbsent, parseInput } from "../../app/validation.ts";
+import { formatNumber } from "../../ui/format.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import { sendPage } from "../../ui/page.tsx";
 import { auditActor } from "../audit/audit.service.ts";
@@ -28,14 +29,16 @@ const personSchema = z.object({
   email: optionalEmail,
   name: blankAsAbsent(z.string().trim().max(200, { error: "Le nom ne doit pas dépasser 200 caractères." }).optional()),
 });
-const months = (label: string) =>
+const months = (label: string, min = 1, max = 1200) =>
   z.coerce
     .number({ error: `${label} : saisissez un nombre de mois.` })
     .int({ error: `${label} : saisissez un nombre entier de mois.` })
-    .min(1, { error: `${label} : au moins 1 mois.` })
-    .max(1200, { error: `${label} : au plus 1 200 mois.` });
+    .min(min, { error: `${label} : au moins ${formatNumber(min)} mois.` })
+    .max(max, { error: `${label} : au plus ${formatNumber(max)} mois.` });
 const settingsSchema = z.object({
-  ...Object.fromEntries(RETENTION_KINDS.map((k) => [`months_${k}`, months(RETENTION_RULES[k].label)])),
+  ...Object.fromEntries(
+    RETENTION_KINDS.map((k) => [`months_${k}`, months(RETENTION_RULES[k].label, RETENTION_RULES[k].min, RETENTION_RULES[k].max)]),
+  ),
   contactEmail: optionalEmail,
   dpoName: blankAsAbsent(z.string().trim().max(200, { error: "Le nom du délégué ne doit pas dépasser 200 caractères." }).optional()),
   dpoEmail: optionalEmail,
