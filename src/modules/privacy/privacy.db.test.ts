@@ -249,6 +249,44 @@ describe("personal data by the rules, on a real database", () => {
     expect(await applyAuditRetention(t.database.db, now)).toBe(0);
   });
 
+  it("tells the public who holds their data and for how long, from the settings in force", async () => {
+    const visitor = new Client(t.app);
+    const read = async () => {
+      const res = await visitor.get(`/public/organisations/${org}/donnees-personnelles`);
+      expect(res.statusCode).toBe(200);
+      return res.body.replace(/\u00a0|&nbsp;/g, " ");
+    };
+    let html = await read();
+    expect(html).toContain("Mairie de Bourg");
+    expect(html).toContain("dpo@cdg01.fr");
+    expect(html).toContain("Cdg 01");
+    // Complaints: 24 months, set by the first test, said as « 2 ans ».
+    expect(html).toMatch(/Réclamations<\/td>\s*<td>2 ans/);
+    expect(html).toContain("CNIL");
+    // The correspondent changes the period and the DPO on the page: the public page follows at once.
+    expect((await c.get(`/organisations/${org}/privacy`)).statusCode).toBe(200);
+    const values = {
+      ...Object.fromEntries(Object.entries(await retentionPeriods(t.database.db, org)).map(([k, v]) => [`months_${k}`, String(v)])),
+      months_complaints: "36",
+      contactEmail: "mairie@bourg.fr",
+      dpoName: "Centre de gestion de l'Ain",
+      dpoEmail: "rgpd@cdg01.fr",
+    };
+    expect((await c.post(`/organisations/${org}/privacy/settings`, values)).statusCode).toBe(303);
+    html = await read();
+    expect(html).toMatch(/Réclamations<\/td>\s*<td>3 ans/);
+    expect(html).toContain("rgpd@cdg01.fr");
+    // A wrong address or a journal kept too long: a French message, nothing changed.
+    const refused = await c.post(`/organisations/${org}/privacy/settings`, { ...values, dpoEmail: "pas une adresse", months_audit: "60" });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain("Saisissez une adresse électronique valide");
+    expect(refused.body.replace(/\u00a0|&nbsp;/g, " ").replaceAll("&#39;", "'")).toContain("Journal d'audit : au plus 36 mois.");
+    expect(await read()).toContain("rgpd@cdg01.fr");
+    expect((await retentionPeriods(t.database.db, org)).audit).toBe(12);
+    // An unknown organisation is a 404, not a page.
+    expect((await visitor.get("/public/organisations/00000000-0000-4000-8000-000000000000/donnees-personnelles")).statusCode).toBe(404);
+  });
+
   it("refuses a search with neither e-mail nor name", async () => {
     await expect(exportPerson(t.database.db, SYSTEM_ACTOR, org, {})).rejects.toMatchObject({ code: "validation" });
   });
