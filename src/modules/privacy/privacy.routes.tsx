@@ -31,10 +31,10 @@ const personSchema = z.object({
 });
 const months = (label: string, min = 1, max = 1200) =>
   z.coerce
-    .number({ error: `${label} : saisissez un nombre de mois.` })
-    .int({ error: `${label} : saisissez un nombre entier de mois.` })
-    .min(min, { error: `${label} : au moins ${formatNumber(min)} mois.` })
-    .max(max, { error: `${label} : au plus ${formatNumber(max)} mois.` });
+    .number({ error: `${label}\u00a0: saisissez un nombre de mois.` })
+    .int({ error: `${label}\u00a0: saisissez un nombre entier de mois.` })
+    .min(min, { error: `${label}\u00a0: au moins ${formatNumber(min)}\u00a0mois.` })
+    .max(max, { error: `${label}\u00a0: au plus ${formatNumber(max)}\u00a0mois.` });
 const settingsSchema = z.object({
   ...Object.fromEntries(
     RETENTION_KINDS.map((k) => [`months_${k}`, months(RETENTION_RULES[k].label, RETENTION_RULES[k].min, RETENTION_RULES[k].max)]),

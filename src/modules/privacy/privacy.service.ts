@@ -51,7 +51,7 @@ export async function savePrivacySettings(
     const { min = 1, max = 1200, label } = RETENTION_RULES[kind];
     const value = periods[kind];
     if (!Number.isInteger(value) || value < min || value > max) {
-      throw new AppError("validation", { fields: { [`months_${kind}`]: `${label} : entre ${min} et ${max} mois.` } });
+      throw new AppError("validation", { fields: { [`months_${kind}`]: `${label}\u00a0: entre ${min} et ${max}\u00a0mois.` } });
     }
   }
   const before = { periods: await retentionPeriods(db, orgId), contact: await privacyContact(db, orgId) };
@@ -239,7 +239,8 @@ export async function exportPerson(db: Kysely<DB>, author: AuditActor, orgId: st
     orgId,
     action: "export",
     entity: "personal_data",
-    entityId: query.email ?? query.name ?? "",
+    // Not the e-mail or name searched: the line outlives an erasure, the person must not. The numbers say whose.
+    entityId: "export sur demande",
     after: { requests: data.requests.map((r) => r.number), outbox: data.outbox.length, collected: data.collected.length },
   });
   return data;
