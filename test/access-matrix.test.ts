@@ -320,6 +320,10 @@ const MATRIX: Record<string, Entry> = {
   "GET /api/v1/commitments": { rule: "public", call: () => ({ url: "/api/v1/commitments?channel=phone" }) },
   "GET /api/v1/levers": { rule: "public", call: () => ({ url: "/api/v1/levers?channel=phone" }) },
   "GET /public/organisations/:orgId/commitments": { rule: "public", call: (f) => ({ url: `/public/organisations/${f.s1}/commitments` }) },
+  "GET /public/organisations/:orgId/donnees-personnelles": {
+    rule: "public",
+    call: (f) => ({ url: `/public/organisations/${f.s1}/donnees-personnelles` }),
+  },
 
   "GET /organisations/:orgId/commitments": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/commitments` }) },
   "POST /organisations/:orgId/commitments/framework": {

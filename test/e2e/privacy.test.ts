@@ -87,9 +87,15 @@ describe.skipIf(!browserAvailable)("personal data: retention and erasure, in Chr
     await expect(page.locator("#months_complaints").inputValue()).resolves.toBe("60");
     await page.fill("#months_complaints", "0");
     await page.getByRole("button", { name: "Enregistrer" }).click();
-    await expect(page.locator("main").textContent()).resolves.toContain("Réclamations : au moins 1 mois.");
+    await expect(page.locator("main").textContent()).resolves.toContain("Réclamations\u00a0: au moins 1\u00a0mois.");
     await page.fill("#months_complaints", "24");
     await page.fill("#dpoName", "Centre de gestion de l'Ain");
+    // The audit log's period is bounded by the CNIL's recommendation: 60 months is refused, nothing saved.
+    await page.fill("#months_audit", "60");
+    await page.getByRole("button", { name: "Enregistrer" }).click();
+    await expect(page.locator("main").textContent()).resolves.toContain("Journal d'audit\u00a0: au plus 36\u00a0mois.");
+    await page.fill("#months_audit", "12");
+    await page.fill("#dpoEmail", "rgpd@cdg01.fr");
     await page.getByRole("button", { name: "Enregistrer" }).click();
     await page.waitForURL(/ok=privacy\.saved/);
     await expect(page.locator("#months_complaints").inputValue()).resolves.toBe("24");
@@ -117,6 +123,9 @@ describe.skipIf(!browserAvailable)("personal data: retention and erasure, in Chr
   });
 
   it("follows an erasure request: search by e-mail, export, erase, audit line", async () => {
+    // The audit log holds the request as it was registered, the person included, until the erasure.
+    await page.goto(`${server.url}/audit`);
+    await expect(page.locator("main").textContent()).resolves.toContain("Lucie Bernard");
     await page.goto(`${server.url}/organisations/${site}/privacy`);
     await page.fill("#email", "lucie@example.org");
     await page.getByRole("button", { name: "Rechercher" }).click();
@@ -143,7 +152,34 @@ describe.skipIf(!browserAvailable)("personal data: retention and erasure, in Chr
     const log = (await page.locator("main").textContent()) ?? "";
     expect(log).toContain("Export de données personnelles");
     expect(log).toContain("Anonymisation");
+    // Erased from the log's copies of her request too; the trail of who did what stays.
+    expect(log).not.toContain("Lucie Bernard");
+    expect(log).not.toContain("lucie@example.org");
     await audit(page, "journal");
+  });
+
+  it("tells a member of the public on a phone, without JavaScript, who holds their data and for how long", async () => {
+    const phone = await (
+      await browser.newContext({ locale: "fr-FR", viewport: { width: 375, height: 740 }, javaScriptEnabled: false })
+    ).newPage();
+    await phone.goto(`${server.url}/public/organisations/${site}/complaint`);
+    await phone.getByRole("link", { name: "vos données personnelles et vos droits" }).click();
+    await expect(phone.locator("h1").textContent()).resolves.toBe("Vos données personnelles");
+    const text = ((await phone.locator("main").textContent()) ?? "").replace(/\u00a0/g, " ");
+    expect(text).toContain("Responsable du traitement : Mairie de Bourg");
+    expect(text).toContain("Délégué à la protection des données : Centre de gestion de l'Ain, rgpd@cdg01.fr");
+    // The period set in the first step, as it stands today.
+    expect(text).toMatch(/Réclamations\s*2 ans\s*anonymisation automatique/);
+    expect(text).toContain("CNIL");
+    // Nothing wider than the phone: no sideways scrolling.
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await phone.screenshot({ path: "docs/screenshots/privacy-page-publique-telephone.png", fullPage: true });
+    await phone.context().close();
+    // axe needs a script: the same page is checked again at phone width with it.
+    const checked = await (await browser.newContext({ locale: "fr-FR", viewport: { width: 375, height: 740 } })).newPage();
+    await checked.goto(`${server.url}/public/organisations/${site}/donnees-personnelles`);
+    await audit(checked);
+    await checked.context().close();
   });
 
   it("met no accessibility violation", () => {

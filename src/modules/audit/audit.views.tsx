@@ -31,6 +31,7 @@ const ENTITIES: Record<string, string> = {
   outbox: "Courriel (renvoi)",
   personal_data: "Données personnelles",
   retention_period: "Durée de conservation",
+  audit_log: "Journal d’audit (conservation)",
 };
 
 function json(value: unknown): string {

@@ -33,7 +33,7 @@ const DEFAULTS: Record<LegalSlug, Omit<LegalPage, "slug" | "version" | "updatedA
   },
   "donnees-personnelles": {
     title: "Données personnelles",
-    body: "Responsable de traitement : à compléter par l'administrateur.\n\nFinalité : suivre les demandes, réclamations et avis du public et mesurer la qualité de service.\n\nLes réponses aux enquêtes de satisfaction sont enregistrées sans adresse IP ni autre donnée d'identification.\n\nVous disposez d'un droit d'accès, de rectification et d'effacement de vos données : écrivez au délégué à la protection des données (adresse à compléter).",
+    body: "Responsable de traitement : à compléter par l'administrateur.\n\nFinalité : suivre les demandes, réclamations et avis du public et mesurer la qualité de service.\n\nLes réponses aux enquêtes de satisfaction sont enregistrées sans adresse IP ni autre donnée d'identification.\n\nVous disposez d'un droit d'accès, de rectification et d'effacement de vos données : écrivez au délégué à la protection des données (adresse à compléter).\n\nChaque organisme qui utilise Vigie publie sa propre page, tenue à jour à partir de ses réglages (responsable, délégué, durées de conservation en vigueur) : suivez le lien « Vos données personnelles » de ses pages publiques ou de son formulaire de réclamation.",
     compliance: null,
   },
   accessibilite: {

@@ -2,7 +2,15 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminClient, Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { SYSTEM_ACTOR } from "../audit/audit.service.ts";
-import { applyAllRetention, applyRetention, erasePerson, exportPerson, retentionPeriods, savePrivacySettings } from "./privacy.service.ts";
+import {
+  applyAllRetention,
+  applyAuditRetention,
+  applyRetention,
+  erasePerson,
+  exportPerson,
+  retentionPeriods,
+  savePrivacySettings,
+} from "./privacy.service.ts";
 import { RETENTION_RULES } from "./retention.ts";
 
 describe("personal data by the rules, on a real database", () => {
@@ -47,6 +55,12 @@ describe("personal data by the rules, on a real database", () => {
     expect(answered.statusCode).toBe(200);
     return r.id as string;
   };
+  const auditText = async (orgId = org) =>
+    (
+      await sql<{ text: string | null }>`
+        select string_agg(coalesce(before::text, '') || ' ' || coalesce(after::text, ''), ' ') as text
+        from audit_log where org_id = ${orgId}`.execute(t.database.db)
+    ).rows[0]?.text ?? "";
   const dashboard = async () => (await c.api("GET", `/api/v1/organisations/${org}/dashboard?from=2019-01-01&to=2026-12-31`)).json();
   const request = async (id: string) => {
     const body = (await c.api("GET", `/api/v1/organisations/${org}/requests/${id}`)).json();
@@ -73,7 +87,12 @@ describe("personal data by the rules, on a real database", () => {
     const old = await register("2019-03-04", "Jeanne Martin", "jeanne@example.org");
     const recent = await register("2026-03-02", "Paul Durand", "paul@example.org");
     const before = await dashboard();
+    // The request's audit lines hold the request as written, the person included, until it is anonymised.
+    expect(await auditText()).toContain("Jeanne");
     expect(await applyAllRetention(t.database.db, now)).toBe(1);
+    expect(await auditText()).not.toContain("Jeanne");
+    expect(await auditText()).not.toContain("jeanne@example.org");
+    expect(await auditText()).toContain("Paul Durand");
     expect(await dashboard()).toEqual(before);
     const gone = await request(old);
     const kept = await request(recent);
@@ -98,6 +117,16 @@ describe("personal data by the rules, on a real database", () => {
     const before = await dashboard();
     expect(await erasePerson(t.database.db, SYSTEM_ACTOR, org, { email: "lucie@example.org" })).toEqual({ requests: 1 });
     expect((await request(id)).request.requester.name).toBeNull();
+    // Nor in the audit log's copies of the request; the trail of who did what stays.
+    expect(await auditText()).not.toContain("Lucie Bernard");
+    const trail = await t.database.db
+      .selectFrom("audit_log")
+      .select(["action"])
+      .where("org_id", "=", org)
+      .where("entity", "=", "request")
+      .where("entity_id", "=", id)
+      .execute();
+    expect(trail.map((a) => a.action)).toEqual(expect.arrayContaining(["create", "update"]));
     expect(await dashboard()).toEqual(before);
     expect((await exportPerson(t.database.db, SYSTEM_ACTOR, org, { email: "lucie@example.org" })).requests).toHaveLength(0);
     const audit = await t.database.db
@@ -160,6 +189,102 @@ describe("personal data by the rules, on a real database", () => {
     expect(audited).toBe(1);
     await applyRetention(t.database.db, site, new Date("2029-06-01T12:00:00Z"));
     expect(await lines()).toBe(audited);
+  });
+
+  it("deletes audit lines past the organisation's period, once, and says so in the log", async () => {
+    const site = (
+      await c.api("POST", "/api/v1/organisations", {
+        name: "Mairie d'Oyonnax",
+        kind: "site",
+        timeZone: "Europe/Paris",
+        holidayZone: "metropole",
+      })
+    ).json().id as string;
+    await savePrivacySettings(
+      t.database.db,
+      SYSTEM_ACTOR,
+      site,
+      { ...(await retentionPeriods(t.database.db, site)), audit: 12 },
+      {
+        contactEmail: "",
+        dpoName: "",
+        dpoEmail: "",
+      },
+    );
+    const line = (at: string, label: string) => ({
+      org_id: site,
+      at: new Date(at),
+      actor_id: null,
+      actor_label: label,
+      action: "update",
+      entity: "request",
+      entity_id: site,
+      before: null,
+      after: null,
+    });
+    await t.database.db
+      .insertInto("audit_log")
+      .values([
+        line("2025-11-30T10:00:00Z", "trop vieux"),
+        line("2025-12-05T10:00:00Z", "gardé"),
+        line("2019-01-01T10:00:00Z", "très vieux"),
+      ])
+      .execute();
+    const labels = async () =>
+      (await t.database.db.selectFrom("audit_log").select("actor_label").where("org_id", "=", site).execute()).map((r) => r.actor_label);
+    // 12 months before 4 December 2026: lines from 4 December 2025 on are kept.
+    expect(await applyAuditRetention(t.database.db, now)).toBe(2);
+    expect(await labels()).toContain("gardé");
+    expect(await labels()).not.toContain("trop vieux");
+    expect(await labels()).not.toContain("très vieux");
+    const said = await t.database.db
+      .selectFrom("audit_log")
+      .select(["after"])
+      .where("org_id", "=", site)
+      .where("entity", "=", "audit_log")
+      .execute();
+    expect(said.map((r) => r.after)).toEqual([{ deleted: 2, before: "2025-12-04" }]);
+    // The organisation of the first test keeps its 5 years: its lines of today stay.
+    expect(await auditText()).toContain("Paul Durand");
+    expect(await applyAuditRetention(t.database.db, now)).toBe(0);
+  });
+
+  it("tells the public who holds their data and for how long, from the settings in force", async () => {
+    const visitor = new Client(t.app);
+    const read = async () => {
+      const res = await visitor.get(`/public/organisations/${org}/donnees-personnelles`);
+      expect(res.statusCode).toBe(200);
+      return res.body.replace(/\u00a0|&nbsp;/g, " ");
+    };
+    let html = await read();
+    expect(html).toContain("Mairie de Bourg");
+    expect(html).toContain("dpo@cdg01.fr");
+    expect(html).toContain("Cdg 01");
+    // Complaints: 24 months, set by the first test, said as « 2 ans ».
+    expect(html).toMatch(/Réclamations<\/td>\s*<td>2 ans/);
+    expect(html).toContain("CNIL");
+    // The correspondent changes the period and the DPO on the page: the public page follows at once.
+    expect((await c.get(`/organisations/${org}/privacy`)).statusCode).toBe(200);
+    const values = {
+      ...Object.fromEntries(Object.entries(await retentionPeriods(t.database.db, org)).map(([k, v]) => [`months_${k}`, String(v)])),
+      months_complaints: "36",
+      contactEmail: "mairie@bourg.fr",
+      dpoName: "Centre de gestion de l'Ain",
+      dpoEmail: "rgpd@cdg01.fr",
+    };
+    expect((await c.post(`/organisations/${org}/privacy/settings`, values)).statusCode).toBe(303);
+    html = await read();
+    expect(html).toMatch(/Réclamations<\/td>\s*<td>3 ans/);
+    expect(html).toContain("rgpd@cdg01.fr");
+    // A wrong address or a journal kept too long: a French message, nothing changed.
+    const refused = await c.post(`/organisations/${org}/privacy/settings`, { ...values, dpoEmail: "pas une adresse", months_audit: "60" });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain("Saisissez une adresse électronique valide");
+    expect(refused.body.replace(/\u00a0|&nbsp;/g, " ").replaceAll("&#39;", "'")).toContain("Journal d'audit : au plus 36 mois.");
+    expect(await read()).toContain("rgpd@cdg01.fr");
+    expect((await retentionPeriods(t.database.db, org)).audit).toBe(12);
+    // An unknown organisation is a 404, not a page.
+    expect((await visitor.get("/public/organisations/00000000-0000-4000-8000-000000000000/donnees-personnelles")).statusCode).toBe(404);
   });
 
   it("refuses a search with neither e-mail nor name", async () => {

@@ -1,13 +1,14 @@
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
-import { actorOf, onOrg } from "../../app/access.ts";
+import { actorOf, onOrg, PUBLIC } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
 import { AppError, isAppError } from "../../app/errors.ts";
 import { blankAsAbsent, parseInput } from "../../app/validation.ts";
+import { formatNumber } from "../../ui/format.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import { sendPage } from "../../ui/page.tsx";
 import { auditActor } from "../audit/audit.service.ts";
-import { getOrganisation } from "../organisations/organisations.service.ts";
+import { getOrganisation, organisationHasLogo } from "../organisations/organisations.service.ts";
 import {
   erasePerson,
   exportPerson,
@@ -17,7 +18,7 @@ import {
   retentionPeriods,
   savePrivacySettings,
 } from "./privacy.service.ts";
-import { PrivacyPage, RegisterPage, settingsValues } from "./privacy.views.tsx";
+import { PrivacyPage, PublicPrivacyPage, RegisterPage, settingsValues } from "./privacy.views.tsx";
 import { RETENTION_KINDS, RETENTION_RULES } from "./retention.ts";
 
 const orgParams = z.object({ orgId: z.uuid({ error: "Organisation introuvable." }) });
@@ -28,14 +29,16 @@ const personSchema = z.object({
   email: optionalEmail,
   name: blankAsAbsent(z.string().trim().max(200, { error: "Le nom ne doit pas dépasser 200 caractères." }).optional()),
 });
-const months = (label: string) =>
+const months = (label: string, min = 1, max = 1200) =>
   z.coerce
-    .number({ error: `${label} : saisissez un nombre de mois.` })
-    .int({ error: `${label} : saisissez un nombre entier de mois.` })
-    .min(1, { error: `${label} : au moins 1 mois.` })
-    .max(1200, { error: `${label} : au plus 1 200 mois.` });
+    .number({ error: `${label}\u00a0: saisissez un nombre de mois.` })
+    .int({ error: `${label}\u00a0: saisissez un nombre entier de mois.` })
+    .min(min, { error: `${label}\u00a0: au moins ${formatNumber(min)}\u00a0mois.` })
+    .max(max, { error: `${label}\u00a0: au plus ${formatNumber(max)}\u00a0mois.` });
 const settingsSchema = z.object({
-  ...Object.fromEntries(RETENTION_KINDS.map((k) => [`months_${k}`, months(RETENTION_RULES[k].label)])),
+  ...Object.fromEntries(
+    RETENTION_KINDS.map((k) => [`months_${k}`, months(RETENTION_RULES[k].label, RETENTION_RULES[k].min, RETENTION_RULES[k].max)]),
+  ),
   contactEmail: optionalEmail,
   dpoName: blankAsAbsent(z.string().trim().max(200, { error: "Le nom du délégué ne doit pas dépasser 200 caractères." }).optional()),
   dpoEmail: optionalEmail,
@@ -146,6 +149,29 @@ export async function privacyRoutes(app: App, deps: AppDeps): Promise<void> {
     }
     return reply.redirect(`/organisations/${orgId}/privacy?ok=privacy.erased`, 303);
   });
+
+  // The public side (RGPD art. 13): what a member of the public is told, linked from the organisation's
+  // public results and from the form that collects their data. Generated at each request from the settings.
+  app.get(
+    "/public/organisations/:orgId/donnees-personnelles",
+    { config: { access: PUBLIC }, schema: { hide: true } },
+    async (request, reply) => {
+      const { orgId } = parseInput(orgParams, request.params);
+      const org = await getOrganisation(db, orgId).catch(() => {
+        throw new AppError("organisation.not_found");
+      });
+      const [periods, contact, hasLogo] = await Promise.all([
+        retentionPeriods(db, orgId),
+        privacyContact(db, orgId),
+        organisationHasLogo(db, orgId),
+      ]);
+      return sendPage(reply, request, {
+        light: true,
+        title: `Vos données personnelles — ${org.name}`,
+        children: <PublicPrivacyPage org={org} logo={hasLogo && deps.config.theme === "neutre"} periods={periods} contact={contact} />,
+      });
+    },
+  );
 
   app.get("/organisations/:orgId/privacy/register", { config: access, schema: { hide: true } }, async (request, reply) => {
     const { orgId } = parseInput(orgParams, request.params);

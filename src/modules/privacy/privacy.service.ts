@@ -1,7 +1,8 @@
 import type { Kysely } from "kysely";
 import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
-import { type AuditActor, recordAudit } from "../audit/audit.service.ts";
+import { organisationsWithAuditBefore, purgeAuditBefore, scrubAuditOfRequests } from "../audit/audit.privacy.ts";
+import { type AuditActor, INSTANCE_SCOPE, recordAudit } from "../audit/audit.service.ts";
 import { anonymiseOutboxOfRequests, anonymiseOutboxTo, outboxTo } from "../mail/mail.privacy.ts";
 import { anonymiseCollectedFrom, anonymiseMailOfRequests, attachmentsOf, collectedFrom } from "../mailboxes/mailboxes.privacy.ts";
 import { getOrganisation } from "../organisations/organisations.service.ts";
@@ -46,6 +47,13 @@ export async function savePrivacySettings(
   contact: PrivacyContact,
 ): Promise<void> {
   await getOrganisation(db, orgId);
+  for (const kind of RETENTION_KINDS) {
+    const { min = 1, max = 1200, label } = RETENTION_RULES[kind];
+    const value = periods[kind];
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new AppError("validation", { fields: { [`months_${kind}`]: `${label}\u00a0: entre ${min} et ${max}\u00a0mois.` } });
+    }
+  }
   const before = { periods: await retentionPeriods(db, orgId), contact: await privacyContact(db, orgId) };
   await db.transaction().execute(async (trx) => {
     const pdb = privacyDb(trx);
@@ -96,7 +104,9 @@ export async function applyRetention(db: Kysely<DB>, orgId: string, now = new Da
     if (!requestKind) continue;
     const before = keptFrom(today, periods[kind]);
     for (;;) {
-      const ids = await anonymiseRequestsEndedBefore(db, orgId, [requestKind], before, batch, now);
+      const ids = await anonymiseRequestsEndedBefore(db, orgId, [requestKind], before, batch, now, (trx, picked) =>
+        scrubAuditOfRequests(trx, orgId, picked),
+      );
       await anonymiseOutboxOfRequests(db, orgId, ids);
       await anonymiseMailOfRequests(db, orgId, ids);
       total += ids.length;
@@ -134,6 +144,55 @@ export async function applyAllRetention(db: Kysely<DB>, now = new Date()): Promi
       if (orgIds.length < 200 || !last) break;
       after = last;
     }
+  }
+  return total;
+}
+
+/** The first instant an audit period keeps: midnight UTC of the first day kept. */
+function auditKeptFrom(now: Date, months: number): Date {
+  return new Date(`${keptFrom(now.toISOString().slice(0, 10), months)}T00:00:00Z`);
+}
+
+/**
+ * The audit log's retention: each organisation's lines older than its « Journal d'audit » period are
+ * deleted, and the instance's own lines (accounts, sign-in settings, legal pages) after the default
+ * period. Only organisations holding lines older than the shortest period set anywhere are visited, so
+ * the nightly run reads the old months only (partition pruning on PostgreSQL). One audit line per
+ * organisation says how many went and up to when. Returns the number of lines deleted.
+ */
+export async function applyAuditRetention(db: Kysely<DB>, now = new Date()): Promise<number> {
+  const shortest = await privacyDb(db)
+    .selectFrom("retention_periods")
+    .select((eb) => eb.fn.min<number>("months").as("months"))
+    .where("kind", "=", "audit")
+    .executeTakeFirst();
+  const oldest = auditKeptFrom(now, Math.min(shortest?.months ?? Number.POSITIVE_INFINITY, RETENTION_RULES.audit.months));
+  let total = 0;
+  let after: string | null = null;
+  for (;;) {
+    const orgIds = await organisationsWithAuditBefore(db, oldest, after, 200);
+    for (const orgId of orgIds) {
+      const months = orgId === INSTANCE_SCOPE ? RETENTION_RULES.audit.months : (await retentionPeriods(db, orgId)).audit;
+      const before = auditKeptFrom(now, months);
+      const deleted = await purgeAuditBefore(db, orgId, before);
+      if (deleted > 0) {
+        total += deleted;
+        await recordAudit(
+          db,
+          { accountId: null, label: "système (durées de conservation)" },
+          {
+            orgId: orgId === INSTANCE_SCOPE ? null : orgId,
+            action: "delete",
+            entity: "audit_log",
+            entityId: orgId,
+            after: { deleted, before: before.toISOString().slice(0, 10) },
+          },
+        );
+      }
+    }
+    const last = orgIds.at(-1);
+    if (orgIds.length < 200 || !last) break;
+    after = last;
   }
   return total;
 }
@@ -180,7 +239,8 @@ export async function exportPerson(db: Kysely<DB>, author: AuditActor, orgId: st
     orgId,
     action: "export",
     entity: "personal_data",
-    entityId: query.email ?? query.name ?? "",
+    // Not the e-mail or name searched: the line outlives an erasure, the person must not. The numbers say whose.
+    entityId: "export sur demande",
     after: { requests: data.requests.map((r) => r.number), outbox: data.outbox.length, collected: data.collected.length },
   });
   return data;
@@ -201,7 +261,7 @@ export async function erasePerson(db: Kysely<DB>, author: AuditActor, orgId: str
     await anonymiseCollectedFrom(db, orgId, email);
   }
   // Last, so a crash above leaves the requests findable and the erasure can be asked again.
-  await anonymiseRequests(db, orgId, ids);
+  await anonymiseRequests(db, orgId, ids, new Date(), (trx, picked) => scrubAuditOfRequests(trx, orgId, picked));
   await recordAudit(db, author, {
     orgId,
     action: "anonymise",

@@ -3,8 +3,9 @@ import { Checkbox, CsrfField, ErrorSummary, type FormState, TextField } from "..
 import { TableFrame } from "../../ui/table.tsx";
 import { REQUEST_KIND_LABELS } from "../frameworks/channels.ts";
 import type { Organisation } from "../organisations/organisation.ts";
+import { PublicOrgHeading } from "../organisations/organisations.views.tsx";
 import type { PersonData, PrivacyContact, RetentionPeriods } from "./privacy.service.ts";
-import { monthsLabel, RETENTION_KINDS, RETENTION_RULES, UNDECIDED_IMPORT_DAYS } from "./retention.ts";
+import { monthsLabel, RETENTION_KINDS, RETENTION_RULES, type RetentionKind, UNDECIDED_IMPORT_DAYS } from "./retention.ts";
 
 const SEARCH_LABELS = { email: "Adresse électronique", name: "Nom" };
 
@@ -108,8 +109,9 @@ export function PrivacyPage(props: { org: Organisation; csrf: string; settings: 
         <CsrfField token={props.csrf} />
         <p class="fr-hint-text">
           En mois, comptés depuis la réponse ou la clôture (depuis la réponse à l'enquête pour un commentaire). Passé ce délai, les
-          demandes, réclamations et suggestions sont anonymisées chaque nuit et le texte des commentaires d'enquête est effacé (les notes
-          restent) ; les autres durées figurent au registre des traitements.
+          demandes, réclamations et suggestions sont anonymisées chaque nuit, le texte des commentaires d'enquête est effacé (les notes
+          restent) et les lignes du journal d'audit sont supprimées (de 6 à 36 mois, recommandation de la CNIL) ; les autres durées figurent
+          au registre des traitements.
         </p>
         <div class="fr-grid-row fr-grid-row--gutters">
           {RETENTION_KINDS.map((kind) => (
@@ -144,6 +146,13 @@ export function settingsValues(periods: RetentionPeriods, contact: PrivacyContac
     dpoName: contact.dpoName,
     dpoEmail: contact.dpoEmail,
   };
+}
+
+/** What happens at the end of a kind's period, as the record and the public page say it. */
+export function atEnd(kind: RetentionKind): string {
+  if (kind === "audit") return "lignes supprimées";
+  if (kind === "survey_comments") return "texte effacé, notes conservées";
+  return RETENTION_RULES[kind].applied ? "anonymisation automatique, chiffres conservés" : "revue par l'organisme";
 }
 
 /** The record of processing activities (RGPD art. 30), generated from the organisation's settings. */
@@ -191,13 +200,110 @@ export function RegisterPage(props: { org: Organisation; periods: RetentionPerio
               <tr>
                 <td>{RETENTION_RULES[kind].label}</td>
                 <td>{monthsLabel(periods[kind])}</td>
-                <td>{RETENTION_RULES[kind].applied ? "anonymisation automatique, chiffres conservés" : "revue par l'organisme"}</td>
+                <td>{atEnd(kind)}</td>
               </tr>
             ))}
           </tbody>
         </table>
       </TableFrame>
       <p>Les imports de journaux d'appels non validés sont supprimés au bout de {formatNumber(UNDECIDED_IMPORT_DAYS)}&nbsp;jours.</p>
+    </div>
+  );
+}
+
+/**
+ * What a member of the public is told about their data (RGPD art. 13), generated from the same settings as
+ * the record: the controller, the contact and the data protection officer, and the periods in force today.
+ * A missing contact is said plainly rather than left blank.
+ */
+export function PublicPrivacyPage(props: { org: Organisation; logo: boolean; periods: RetentionPeriods; contact: PrivacyContact }) {
+  const { org, periods, contact } = props;
+  const address = [org.address.street, [org.address.postcode, org.address.city].filter(Boolean).join(" ")].filter(Boolean).join(", ");
+  const writeTo = contact.contactEmail || contact.dpoEmail;
+  const publicKinds: RetentionKind[] = ["requests", "complaints", "suggestions", "survey_comments"];
+  return (
+    <div class="fr-col-12 fr-col-md-10">
+      <PublicOrgHeading org={org} logo={props.logo} />
+      <h1>Vos données personnelles</h1>
+      <p>
+        Quand vous écrivez à {org.name}, répondez à une enquête de satisfaction ou déposez une réclamation, vos données sont traitées comme
+        suit. Cette page suit les réglages de l'organisme&nbsp;: les durées indiquées sont celles en vigueur aujourd'hui.
+      </p>
+      <h2>Qui traite vos données</h2>
+      <ul>
+        <li>
+          {"Responsable du traitement\u00a0: "}
+          {org.name}
+          {address ? `, ${address}` : ""}
+        </li>
+        <li>
+          {"Délégué à la protection des données\u00a0: "}
+          {contact.dpoName || contact.dpoEmail ? (
+            <>
+              {contact.dpoName}
+              {contact.dpoEmail ? (
+                <>
+                  {contact.dpoName ? ", " : ""}
+                  <a href={`mailto:${contact.dpoEmail}`}>{contact.dpoEmail}</a>
+                </>
+              ) : null}
+            </>
+          ) : (
+            "non renseigné par l'organisme"
+          )}
+        </li>
+      </ul>
+      <h2>Pourquoi, et sur quelle base</h2>
+      <p>
+        Pour enregistrer votre demande, vous répondre dans les délais annoncés et mesurer la qualité du service. Base légale&nbsp;:
+        l'exécution d'une mission d'intérêt public (article 6, paragraphe 1, point e, du règlement général sur la protection des données).
+      </p>
+      <p>
+        Seuls les agents habilités de l'organisme lisent vos données. Elles ne sont ni vendues ni transférées hors de l'Union européenne.
+        Les réponses aux enquêtes sont enregistrées sans votre nom ni votre adresse IP.
+      </p>
+      <h2>Combien de temps</h2>
+      <TableFrame>
+        <table>
+          <caption>Durées de conservation en vigueur</caption>
+          <thead>
+            <tr>
+              <th scope="col">Données</th>
+              <th scope="col">Durée</th>
+              <th scope="col">Au terme</th>
+            </tr>
+          </thead>
+          <tbody>
+            {publicKinds.map((kind) => (
+              <tr>
+                <td>{RETENTION_RULES[kind].label}</td>
+                <td>{monthsLabel(periods[kind])}</td>
+                <td>{atEnd(kind)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableFrame>
+      <p class="fr-text--sm">
+        La durée court depuis la réponse ou la clôture du dossier (depuis la réponse pour un commentaire d'enquête). Un dossier encore
+        ouvert n'est jamais effacé.
+      </p>
+      <h2>Vos droits</h2>
+      <p>
+        Vous pouvez demander à consulter vos données, à les faire corriger ou effacer, ou vous opposer à leur traitement
+        {writeTo ? (
+          <>
+            {"\u00a0: écrivez à "}
+            <a href={`mailto:${writeTo}`}>{writeTo}</a>.
+          </>
+        ) : (
+          " en écrivant à l'organisme."
+        )}
+      </p>
+      <p>
+        Si vous estimez que vos droits ne sont pas respectés, vous pouvez adresser une réclamation à la Commission nationale de
+        l'informatique et des libertés (<a href="https://www.cnil.fr/fr/plaintes">CNIL</a>).
+      </p>
     </div>
   );
 }

@@ -11,6 +11,9 @@ export interface RetentionRule {
   months: number;
   /** Whether the daily job removes the people of this kind today; the others are declared in the record. */
   applied: boolean;
+  /** Bounds an organisation may set, in months, when a rule sets them (else 1 to 1,200). */
+  min?: number;
+  max?: number;
 }
 
 export const RETENTION_RULES: Record<RetentionKind, RetentionRule> = {
@@ -19,7 +22,9 @@ export const RETENTION_RULES: Record<RetentionKind, RetentionRule> = {
   suggestions: { label: "Suggestions", months: 24, applied: true },
   survey_comments: { label: "Commentaires des enquêtes", months: 24, applied: true },
   call_logs: { label: "Journaux d'appels", months: 12, applied: false },
-  audit: { label: "Journal d'audit", months: 60, applied: false },
+  // The CNIL's recommendation on logging (délibération n° 2021-122 of 14 October 2021, JO of 30 October):
+  // six months to one year as a rule, up to three years where internal control needs it (docs/privacy.md).
+  audit: { label: "Journal d'audit", months: 12, applied: true, min: 6, max: 36 },
 };
 
 /** The request kind each retention kind covers (the others hold no request). */

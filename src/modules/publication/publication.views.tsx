@@ -122,6 +122,9 @@ function Access({ results }: { results: PublishedResults }): SafeHtml {
           {"Réclamation ou suggestion\u00a0: "}
           <a href={`/public/organisations/${results.org.id}/complaint`}>écrivez-nous en ligne</a>
         </li>
+        <li>
+          <a href={`/public/organisations/${results.org.id}/donnees-personnelles`}>Vos données personnelles</a>
+        </li>
       </ul>
       <h3 class="fr-h6">Accessibilité des locaux</h3>
       <p>

@@ -18,10 +18,15 @@ async function anonymiseWhere(
   orgId: string,
   pick: (q: ReturnType<typeof base>) => ReturnType<typeof base>,
   now: Date,
+  alsoRemove: AlsoRemove | undefined,
 ): Promise<string[]> {
   return db.transaction().execute(async (trx) => {
     const ids = (await pick(base(trx, orgId)).select("id").execute()).map((r) => r.id);
     if (!ids.length) return [];
+    // What other modules hold of these requests' people (the audit log's copies of the request), in the
+    // same transaction: once a request is marked anonymised it is never picked again, so nothing may be
+    // left behind by a crash between the two.
+    await alsoRemove?.(trx, ids);
     // Notes of the history may quote the person; the moves between statuses are figures and stay.
     await trx
       .updateTable("request_events")
@@ -48,6 +53,9 @@ async function anonymiseWhere(
   });
 }
 
+/** Removes, inside the anonymising transaction, what another module keeps of these requests' people. */
+export type AlsoRemove = (trx: Kysely<DB>, requestIds: string[]) => Promise<unknown>;
+
 function base(db: Kysely<DB>, orgId: string) {
   return db.selectFrom("requests").where("org_id", "=", orgId).where("anonymised_at", "is", null);
 }
@@ -65,6 +73,7 @@ export function anonymiseRequestsEndedBefore(
   before: string,
   limit: number,
   now = new Date(),
+  alsoRemove?: AlsoRemove,
 ): Promise<string[]> {
   if (!kinds.length) return Promise.resolve([]);
   return anonymiseWhere(
@@ -78,13 +87,20 @@ export function anonymiseRequestsEndedBefore(
         .orderBy("id")
         .limit(limit),
     now,
+    alsoRemove,
   );
 }
 
 /** Erasure on request: these requests of the organisation lose their person at once, whatever their state. */
-export function anonymiseRequests(db: Kysely<DB>, orgId: string, ids: string[], now = new Date()): Promise<string[]> {
+export function anonymiseRequests(
+  db: Kysely<DB>,
+  orgId: string,
+  ids: string[],
+  now = new Date(),
+  alsoRemove?: AlsoRemove,
+): Promise<string[]> {
   if (!ids.length) return Promise.resolve([]);
-  return anonymiseWhere(db, orgId, (q) => q.where("id", "in", ids), now);
+  return anonymiseWhere(db, orgId, (q) => q.where("id", "in", ids), now, alsoRemove);
 }
 
 /** Escapes the wildcards of LIKE so a typed « _ » or « % » means itself. */

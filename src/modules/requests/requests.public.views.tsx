@@ -89,6 +89,10 @@ export function PublicRequestForm({
           <label for="website">Ne pas remplir</label>
           <input type="text" id="website" name="website" tabindex="-1" autocomplete="off" />
         </div>
+        <p class="fr-text--sm">
+          Vos coordonnées servent seulement à vous répondre et sont effacées au terme de la durée de conservation&nbsp;:{" "}
+          <a href={`/public/organisations/${orgId}/donnees-personnelles`}>vos données personnelles et vos droits</a>.
+        </p>
         <button class="fr-btn" type="submit">
           Envoyer
         </button>
