@@ -5,11 +5,11 @@ import { type Asset, buildStylesheet, DSFR_DIST, FONT_FILES_DIR } from "../../ui
 import { PUBLIC } from "../access.ts";
 import type { App, AppDeps } from "../context.ts";
 
-function sendAsset(asset: Asset, request: FastifyRequest, reply: FastifyReply) {
+async function sendAsset(asset: Asset, request: FastifyRequest, reply: FastifyReply) {
   const accept = String(request.headers["accept-encoding"] ?? "");
   reply.header("content-type", asset.type).header("cache-control", "public, max-age=31536000, immutable").header("vary", "accept-encoding");
-  if (/\bbr\b/.test(accept)) return reply.header("content-encoding", "br").send(asset.br);
-  if (/\bgzip\b/.test(accept)) return reply.header("content-encoding", "gzip").send(asset.gzip);
+  if (/\bbr\b/.test(accept)) return reply.header("content-encoding", "br").send((await asset.compressed).br);
+  if (/\bgzip\b/.test(accept)) return reply.header("content-encoding", "gzip").send((await asset.compressed).gzip);
   return reply.send(asset.body);
 }
 
