@@ -5,6 +5,7 @@
 // One bundle of our own code (dist/), packages left to node_modules (`packages: "external"`), dynamic
 // imports kept as separate chunks so what a page loads on first use stays out of the start. Skipped
 // when dist/ is newer than every source, so a restart pays nothing. Tests keep running the sources.
+import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,7 +46,7 @@ if (process.argv.includes("--force") || !upToDate()) {
   // Chunk names carry a hash: old ones would pile up.
   rmSync(outdir, { recursive: true, force: true });
   await build({
-    entryPoints: { main: path.join(root, "src/app/main.ts") },
+    entryPoints: { main: path.join(root, "src/app/main.ts"), "build-template": path.join(root, "src/cli/build-template.ts") },
     outdir,
     bundle: true,
     splitting: true,
@@ -60,6 +61,10 @@ if (process.argv.includes("--force") || !upToDate()) {
     banner: { js: "// Built by scripts/build.mjs from src/: do not edit." },
     plugins: [sourceLocation()],
   });
+  // The dump a fresh embedded folder starts from (src/db/embedded-template.ts): once per build, by the
+  // compiled code itself, so it holds exactly the migrations and reference data of this version.
+  const made = spawnSync(process.execPath, ["--liftoff-only", path.join(outdir, "build-template.js"), outdir], { stdio: "inherit" });
+  if (made.status !== 0) throw new Error("le modèle de base embarquée n'a pas pu être écrit");
   writeFileSync(stamp, new Date().toISOString());
   console.error(`Vigie compilé dans dist/ en ${Math.round(performance.now() - started)} ms`);
 }

@@ -1,3 +1,4 @@
+import path from "node:path";
 import { scheduleNightlyBackup } from "../modules/backup/backup.jobs.ts";
 import { sweepCallUploads } from "../modules/calls/upload-sweep.ts";
 import { startWorker } from "../modules/jobs/jobs.service.ts";
@@ -11,7 +12,9 @@ const config = loadConfig();
 // With PostgreSQL down, the server waits (retrying, with a growing pause) rather than exits: a
 // supervisor restarting it in a loop would only add noise. It listens once the schema is up to date,
 // so nothing answers 503 to every page in the meantime and a health check sees the port closed.
-const database = await openWhenReachable(config, "serveur");
+// A fresh embedded folder starts from the dump the build left beside the compiled server (dist/), when
+// there is one: the entry script's own folder (src/app under tsx, where there is none).
+const database = await openWhenReachable(config, "serveur", { templateDir: path.dirname(process.argv[1] ?? ".") });
 if (process.argv.includes("--demo")) {
   const { DemoRefusedError, loadDemo } = await import("../cli/demo-data.ts");
   try {
@@ -36,8 +39,7 @@ try {
 await sweepCallUploads(database.db).catch((error: unknown) => console.error("Nettoyage des fichiers d'import impossible :", error));
 const app = await buildServer({ db: database.db, readDb: reads.readDb, config }, { logger: true });
 useMailTransport(createMailTransport(process.env));
-// Every app server polls the queue; claims skip each other's rows.
-const worker = startWorker({ db: database.db, log: app.log, intervalMs: 5_000 });
+let worker: ReturnType<typeof startWorker> | undefined;
 
 let closing = false;
 async function shutdown(signal: string) {
@@ -46,7 +48,7 @@ async function shutdown(signal: string) {
   app.log.info(`${signal} reçu : arrêt propre`);
   await app.close();
   // Let the batch under way finish before the database closes under it.
-  await worker.stop();
+  await worker?.stop();
   await reads.close();
   // The embedded engine writes its files on close: stopping without it could lose the last writes.
   await database.close();
@@ -56,6 +58,11 @@ process.on("SIGINT", () => void shutdown("SIGINT"));
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 
 await app.listen({ host: config.host, port: config.port });
+// Every app server polls the queue; claims skip each other's rows. Its first pass comes one interval after the
+// port opens: that pass runs every daily job due (on a first start all of them: escalation and deadlines load
+// the holiday calendars, publication, retention), 2 to 3 s of work on the embedded engine, whose single
+// connection would make the first pages wait behind it (measured 5 December 2026).
+worker = startWorker({ db: database.db, log: app.log, intervalMs: 5_000, firstPassAfterMs: 5_000 });
 database.lock?.describe({ port: config.port });
 const where =
   database.engine === "pglite"

@@ -2,6 +2,7 @@ import path from "node:path";
 import type { Kysely } from "kysely";
 import { type Database, openDatabase } from "../db/database.ts";
 import { EmbeddedDatabaseBusy } from "../db/embedded-lock.ts";
+import { embeddedTemplateIn } from "../db/embedded-template.ts";
 import { migrateToLatest } from "../db/migrate.ts";
 import { openReadReplica } from "../db/read-replica.ts";
 import type { DB } from "../db/schema.ts";
@@ -10,11 +11,18 @@ import { syncFrameworks } from "../modules/frameworks/frameworks.service.ts";
 import type { Config } from "./config.ts";
 
 /** Opens the configured database (PGlite under dataDir, or PostgreSQL) and brings its schema up to date. */
-export async function openMigratedDatabase(config: Config, purpose: string): Promise<Database> {
+export async function openMigratedDatabase(
+  config: Config,
+  purpose: string,
+  /** Where the build left the dump a fresh embedded folder starts from (the compiled server's folder). */
+  templateDir?: string,
+): Promise<Database> {
+  const dataDir = path.join(config.dataDir, "pglite");
   const database = await openDatabase({
     url: config.databaseUrl,
     schema: config.databaseSchema,
-    dataDir: path.join(config.dataDir, "pglite"),
+    dataDir,
+    firstStartFrom: config.databaseUrl ? undefined : embeddedTemplateIn(templateDir),
     purpose,
     connectTimeoutMs: config.databaseConnectTimeoutMs,
     statementTimeoutMs: config.databaseStatementTimeoutMs,
@@ -103,6 +111,10 @@ export function openOrExit(config: Config, purpose: string): Promise<Database> {
  * The server listens only once the schema is up to date, so a port that answers means pages that work;
  * a supervisor starting Vigie before PostgreSQL (a reboot, a failover) needs no ordering of its own.
  */
-export function openWhenReachable(config: Config, purpose: string, options: RetryOptions = {}): Promise<Database> {
-  return exitIfBusy(untilDatabaseReachable(() => openMigratedDatabase(config, purpose), options));
+export function openWhenReachable(
+  config: Config,
+  purpose: string,
+  options: RetryOptions & { templateDir?: string } = {},
+): Promise<Database> {
+  return exitIfBusy(untilDatabaseReachable(() => openMigratedDatabase(config, purpose, options.templateDir), options));
 }

@@ -5,6 +5,7 @@ import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { durableStartParams, makeDurable } from "./embedded-durability.ts";
+import { startFromTemplate } from "./embedded-first-start.ts";
 import { type EmbeddedLock, lockEmbeddedDatabase } from "./embedded-lock.ts";
 import { PGliteDialect } from "./pglite-dialect.ts";
 import type { DB } from "./schema.ts";
@@ -34,6 +35,11 @@ export interface DatabaseOptions {
    * unpacking it costs a fraction of initdb and all the migrations.
    */
   loadDataDir?: Blob | undefined;
+  /**
+   * With PGlite on a data folder: a ready data folder to copy when the folder is new (src/db/embedded-template.ts),
+   * so a first start skips initdb and the migrations it already holds. Ignored when the folder holds a database.
+   */
+  firstStartFrom?: string | undefined;
   /** Who opens an embedded folder (« serveur », « create-admin »…): named to the next process that tries. */
   purpose?: string | undefined;
   /** With a server: how long to wait for a new connection before failing (5 s by default). */
@@ -140,6 +146,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     dataDir = path.resolve(options.dataDir);
     mkdirSync(path.dirname(dataDir), { recursive: true });
     lock = lockEmbeddedDatabase(dataDir, options.purpose ?? "commande");
+    try {
+      if (options.firstStartFrom) startFromTemplate(dataDir, options.firstStartFrom);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
   }
   let pglite: PGlite;
   let durable = false;

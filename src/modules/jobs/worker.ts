@@ -10,6 +10,8 @@ export interface WorkerOptions {
   intervalMs?: number | undefined;
   /** Jobs claimed per batch. */
   limit?: number | undefined;
+  /** Wait before the first pass; none by default. */
+  firstPassAfterMs?: number | undefined;
 }
 
 export interface Worker {
@@ -51,7 +53,8 @@ export function startWorker(options: WorkerOptions): Worker {
     });
   }
 
-  loop();
+  if (options.firstPassAfterMs) timer = setTimeout(loop, options.firstPassAfterMs);
+  else loop();
   return {
     async stop() {
       stopped = true;

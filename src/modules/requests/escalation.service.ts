@@ -17,7 +17,7 @@ const LOOKBACK_DAYS = 400;
 const isoDay = (t: number) => new Date(t).toISOString().slice(0, 10);
 
 /** The working days (jours ouvrés) of every holiday zone around `now`, one list per zone, for the set-based job. */
-export function workingDaysAround(now: Date): Record<string, string[]> {
+export async function workingDaysAround(now: Date): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
   const end = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) + 86_400_000;
   for (const zone of HOLIDAY_ZONES) {
@@ -28,6 +28,9 @@ export function workingDaysAround(now: Date): Record<string, string[]> {
       if (calendar.isWorkingDay(day)) days.push(day);
     }
     out[zone] = days;
+    // Each zone's holidays cost tens of milliseconds (date-holidays); all of them about a second. Let
+    // the server answer in between, so the first pass after a start does not hold the pages.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return out;
 }
@@ -38,7 +41,7 @@ export function workingDaysAround(now: Date): Record<string, string[]> {
  * statements whatever the number of sites, plus one queued e-mail per request that moved.
  */
 export async function runEscalation(db: Kysely<DB>, now = new Date()): Promise<repo.EscalatedRequest[]> {
-  const workingDays = workingDaysAround(now);
+  const workingDays = await workingDaysAround(now);
   return db.transaction().execute(async (trx) => {
     await repo.countOpenLate(trx, now);
     const moved = await repo.escalateOverdue(trx, workingDays, now);
