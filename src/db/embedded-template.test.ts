@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { instanceSecret } from "../modules/accounts/sessions.repository.ts";
 import { syncFrameworks } from "../modules/frameworks/frameworks.service.ts";
+import { sealSecret } from "../modules/mailboxes/secret-box.ts";
 import { openDatabase } from "./database.ts";
 import { startFromTemplate } from "./embedded-first-start.ts";
 import { embeddedTemplateIn, writeEmbeddedTemplate } from "./embedded-template.ts";
@@ -41,7 +41,12 @@ describe.skipIf(Boolean(process.env.VIGIE_TEST_DATABASE_URL))("first start from 
         tables: tables.rows.map((r) => r.name),
         settings: settings.rows.map((r) => r.key),
         counts: counts.rows[0],
-        secret: (await instanceSecret(database.db, "device_secret")).toString("hex"),
+        // The key of the mailboxes' secrets, created at its first use like every instance secret.
+        secret: await sealSecret(database.db, "x").then(
+          async () =>
+            (await sql<{ value: string }>`select value::text from settings where key = 'mailbox_secret_key'`.execute(database.db)).rows[0]
+              ?.value,
+        ),
       };
     } finally {
       await database.close();

@@ -79,8 +79,8 @@ export interface Asset {
   url: string;
   type: string;
   body: Buffer;
-  /** The compressed forms, made once in the thread pool (see makeAsset). */
-  compressed: Promise<{ br: Buffer; gzip: Buffer }>;
+  /** The compressed forms, made once in the thread pool at the first request that wants them (see makeAsset). */
+  compressed(): Promise<{ br: Buffer; gzip: Buffer }>;
 }
 
 /** Points url(...) of a DSFR file at where the server exposes the DSFR folder. */
@@ -131,21 +131,34 @@ function systemDarkScheme(): string {
 }
 
 function makeAsset(name: string, ext: string, type: string, body: Buffer): Asset {
+  let made: Promise<{ br: Buffer; gzip: Buffer }> | undefined;
   const hash = createHash("sha256").update(body).digest("hex").slice(0, 12);
   return {
     url: `/assets/${name}.${hash}.${ext}`,
     type,
     body,
-    // Brotli at its best level takes more than a second for the two stylesheets: done synchronously it
-    // held the start by that much (1.2 s of a 3.4 s restart, measured 5 December 2026). Made in the
-    // thread pool instead, while the server starts; a request that comes first waits for it, without
-    // holding any other request.
-    compressed: Promise.all([
-      promisify(brotliCompress)(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
-      promisify(gzip)(body, { level: 9 }),
-    ]).then(([br, gz]) => ({ br, gzip: gz })),
+    // Brotli at its best level takes more than a second for the two stylesheets and about 14 MB each: done
+    // synchronously it held the start by that much (1.2 s of a 3.4 s restart), done while starting it raised the
+    // start's peak memory above 300 MB (measured 5 December 2026). Made at the first request that accepts a
+    // compressed form, in the thread pool, one at a time; that request waits for it without holding others.
+    compressed: () => {
+      made ??= compressOneAtATime(body);
+      return made;
+    },
   };
 }
+
+function compressOneAtATime(body: Buffer): Promise<{ br: Buffer; gzip: Buffer }> {
+  const done = compressing.then(async () => ({
+    br: await promisify(brotliCompress)(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
+    gzip: await promisify(gzip)(body, { level: 9 }),
+  }));
+  compressing = done.catch(() => undefined);
+  return done;
+}
+
+/** The compressions under way, one after the other (makeAsset). */
+let compressing: Promise<unknown> = Promise.resolve();
 
 /**
  * What the public's own pages need (a form, a receipt, a tracking page, a survey): a lighter file,

@@ -8,8 +8,8 @@ import type { App, AppDeps } from "../context.ts";
 async function sendAsset(asset: Asset, request: FastifyRequest, reply: FastifyReply) {
   const accept = String(request.headers["accept-encoding"] ?? "");
   reply.header("content-type", asset.type).header("cache-control", "public, max-age=31536000, immutable").header("vary", "accept-encoding");
-  if (/\bbr\b/.test(accept)) return reply.header("content-encoding", "br").send((await asset.compressed).br);
-  if (/\bgzip\b/.test(accept)) return reply.header("content-encoding", "gzip").send((await asset.compressed).gzip);
+  if (/\bbr\b/.test(accept)) return reply.header("content-encoding", "br").send((await asset.compressed()).br);
+  if (/\bgzip\b/.test(accept)) return reply.header("content-encoding", "gzip").send((await asset.compressed()).gzip);
   return reply.send(asset.body);
 }
 
