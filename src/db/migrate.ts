@@ -27,6 +27,7 @@ import * as m0027 from "./migrations/0027_alerts.ts";
 import * as m0028 from "./migrations/0028_escalation.ts";
 import * as m0029 from "./migrations/0029_privacy.ts";
 import * as m0030 from "./migrations/0030_crash_recovery.ts";
+import * as m0031 from "./migrations/0031_call_commit_slices.ts";
 
 /** Migrations are listed here, in order, so a bundle or a test runner needs no file-system scan. */
 const migrations: Record<string, Migration> = {
@@ -58,6 +59,7 @@ const migrations: Record<string, Migration> = {
   "0028_escalation": m0028,
   "0029_privacy": m0029,
   "0030_crash_recovery": m0030,
+  "0031_call_commit_slices": m0031,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -93,6 +93,8 @@ export interface ImportRow {
   rowsSkipped: number;
   rowsCreated: number;
   rowsDuplicate: number;
+  /** Staged calls the recording under way has moved so far (several slices on the embedded engine). */
+  rowsMoved: number;
   errors: BadLine[];
   message: string | null;
   createdByLabel: string;
@@ -119,6 +121,7 @@ function toImport(r: Awaited<ReturnType<ReturnType<typeof importQuery>["executeT
     rowsSkipped: r.rows_skipped,
     rowsCreated: r.rows_created,
     rowsDuplicate: r.rows_duplicate,
+    rowsMoved: r.rows_moved,
     errors: Array.isArray(r.errors) ? (r.errors as BadLine[]) : [],
     message: r.message,
     createdByLabel: r.created_by_label,
@@ -151,6 +154,7 @@ export async function updateImport(
     rowsSkipped: number;
     rowsCreated: number;
     rowsDuplicate: number;
+    rowsMoved: number;
     errors: BadLine[];
     message: string | null;
     runner: string | null;
@@ -166,6 +170,7 @@ export async function updateImport(
       ...(values.rowsSkipped !== undefined ? { rows_skipped: values.rowsSkipped } : {}),
       ...(values.rowsCreated !== undefined ? { rows_created: values.rowsCreated } : {}),
       ...(values.rowsDuplicate !== undefined ? { rows_duplicate: values.rowsDuplicate } : {}),
+      ...(values.rowsMoved !== undefined ? { rows_moved: values.rowsMoved } : {}),
       ...(values.errors !== undefined ? { errors: JSON.stringify(values.errors) } : {}),
       ...(values.message !== undefined ? { message: values.message } : {}),
       ...(values.runner !== undefined ? { runner: values.runner } : {}),
@@ -177,7 +182,7 @@ export async function updateImport(
 }
 
 /** The imports that still hold a file on the server: waiting for their mapping, being read, waiting for a decision. */
-export const PENDING_STATUSES = ["uploaded", "reading", "checked", "committing"];
+export const PENDING_STATUSES = ["uploaded", "reading", "checked", "committing", "discarding"];
 
 /** Bytes of the files an organisation's pending imports hold (its upload quota). */
 export async function pendingBytes(db: Kysely<DB>, orgId: string): Promise<number> {
@@ -236,29 +241,24 @@ export async function dropStaged(db: Kysely<DB>, orgId: string, importId: string
 }
 
 /**
- * Moves the staged calls into `calls` — a call already there (same key) is left alone — and adds
- * the new ones to the rollups, in one statement: the calls and the counters that count them move
- * together. The organisation keeps its lines (`call_rollup`, `call_wait_rollup`); each ancestor
- * (`ancestors`, the path without the organisation) only what its pages show, without the line
- * (`call_descendant_rollup`, `call_descendant_wait_rollup`). The wait bucket repeats `waitBucket`
- * of wait-buckets.ts.
+ * The rollup changes for the calls of the CTE named `source` (columns local_day, slot, line, outcome,
+ * wait_seconds), added (`sign` 1) or taken away (-1), as CTEs that follow it in one statement: the
+ * calls and the counters that count them move together. The organisation keeps its lines
+ * (`call_rollup`, `call_wait_rollup`); each ancestor (`ancestors`, the path without the organisation)
+ * only what its pages show, without the line (`call_descendant_rollup`, `call_descendant_wait_rollup`).
+ * The wait bucket repeats `waitBucket` of wait-buckets.ts.
  */
-export async function commitStaged(db: Kysely<DB>, orgId: string, importId: string, ancestors: string[]): Promise<number> {
-  const result = await sql<{ created: number }>`
-    with moved as (
-      insert into calls (org_id, call_key, import_id, started_at, local_day, slot, line, outcome, wait_seconds, talk_seconds)
-      select org_id, call_key, import_id, started_at, local_day, slot, line, outcome, wait_seconds, talk_seconds
-      from call_import_rows where org_id = ${orgId} and import_id = ${importId}
-      on conflict (org_id, call_key, local_day) do nothing
-      returning local_day, slot, line, outcome, wait_seconds
-    ),
+function rollupChanges(source: string, sign: 1 | -1, orgId: string, ancestors: string[]) {
+  const from = sql.raw(source);
+  const times = sql.raw(String(sign));
+  return sql`
     by_line as (
       select date_trunc('month', local_day)::date as month, line, extract(isodow from local_day)::smallint as dow, slot,
-        count(*)::int as offered,
-        count(*) filter (where outcome = 'answered')::int as answered,
-        count(*) filter (where outcome = 'abandoned')::int as abandoned,
-        coalesce(sum(wait_seconds) filter (where outcome = 'answered'), 0)::bigint as wait_sum
-      from moved group by 1, 2, 3, 4
+        (${times} * count(*))::int as offered,
+        (${times} * count(*) filter (where outcome = 'answered'))::int as answered,
+        (${times} * count(*) filter (where outcome = 'abandoned'))::int as abandoned,
+        (${times} * coalesce(sum(wait_seconds) filter (where outcome = 'answered'), 0))::bigint as wait_sum
+      from ${from} group by 1, 2, 3, 4
     ),
     waits_by_line as (
       select date_trunc('month', local_day)::date as month, line,
@@ -266,8 +266,8 @@ export async function commitStaged(db: Kysely<DB>, orgId: string, importId: stri
               when wait_seconds < 180 then 60 + (wait_seconds - 60) / 5
               when wait_seconds < 600 then 84 + (wait_seconds - 180) / 30
               else 98 end)::smallint as bucket,
-        count(*)::int as answered
-      from moved where outcome = 'answered' group by 1, 2, 3
+        (${times} * count(*))::int as answered
+      from ${from} where outcome = 'answered' group by 1, 2, 3
     ),
     slots as (
       insert into call_rollup (org_id, month, line, dow, slot, offered, answered, abandoned, wait_sum)
@@ -307,20 +307,99 @@ export async function commitStaged(db: Kysely<DB>, orgId: string, importId: stri
       cross join unnest(${ancestors}::uuid[]) as a(org_id)
       on conflict (org_id, month, bucket) do update set answered = call_descendant_wait_rollup.answered + excluded.answered
       returning 1
-    )
-    select (select count(*) from moved)::int as created,
-      (select count(*) from slots) + (select count(*) from waits) + (select count(*) from level_slots) + (select count(*) from level_waits) as touched`.execute(
-    db,
-  );
-  return result.rows[0]?.created ?? 0;
+    )`;
 }
 
-/** The months (first days) of the calls staged for an import. */
-export async function stagedMonths(db: Kysely<DB>, orgId: string, importId: string): Promise<string[]> {
-  const result = await sql<{ month: string }>`
-    select distinct to_char(local_day, 'YYYY-MM-01') as month from call_import_rows
-    where org_id = ${orgId} and import_id = ${importId}`.execute(db);
-  return result.rows.map((r) => r.month);
+/** Forces nothing (data-modifying CTEs always run whole) but reads as what was touched. */
+const touched = sql`(select count(*) from slots) + (select count(*) from waits) + (select count(*) from level_slots) + (select count(*) from level_waits)`;
+
+/** A span of local days, both ends included. */
+export interface DaySpan {
+  from: string;
+  to: string;
+}
+
+/**
+ * Moves staged calls into `calls` — a call already there (same key) is left alone — adds the new
+ * ones to the rollups and takes them out of the staging table, in one statement. `days`: only the
+ * staged calls of those local days (a slice, on the embedded engine: a range read of the staging
+ * index, and few rollup groups since the days are consecutive); null: all of them. `moved` is the
+ * number of staged calls taken, `created` the calls added.
+ */
+export async function commitStaged(
+  db: Kysely<DB>,
+  orgId: string,
+  importId: string,
+  ancestors: string[],
+  days: DaySpan | null,
+): Promise<{ moved: number; created: number }> {
+  const within = days ? sql`and local_day between ${days.from}::date and ${days.to}::date` : sql``;
+  const result = await sql<{ moved: number; created: number }>`
+    with slice as (
+      delete from call_import_rows where org_id = ${orgId} and import_id = ${importId} ${within}
+      returning org_id, call_key, import_id, started_at, local_day, slot, line, outcome, wait_seconds, talk_seconds
+    ),
+    added as (
+      insert into calls (org_id, call_key, import_id, started_at, local_day, slot, line, outcome, wait_seconds, talk_seconds)
+      select org_id, call_key, import_id, started_at, local_day, slot, line, outcome, wait_seconds, talk_seconds from slice
+      on conflict (org_id, call_key, local_day) do nothing
+      returning local_day, slot, line, outcome, wait_seconds
+    ),
+    ${rollupChanges("added", 1, orgId, ancestors)}
+    select (select count(*) from slice)::int as moved, (select count(*) from added)::int as created, ${touched} as touched`.execute(db);
+  const row = result.rows[0];
+  return { moved: row?.moved ?? 0, created: row?.created ?? 0 };
+}
+
+/** Where the removal of an import's calls stands: the last key looked at, in the order of the primary key. */
+export interface RemovalCursor {
+  callKey: string;
+  localDay: string;
+}
+
+/**
+ * Takes an import's calls out of `calls` and out of the rollups, looking at `scan` calls of the
+ * organisation at most, in the order of the primary key after `after`: each slice costs the same,
+ * however many calls the organisation has, and needs no index on the import. `next` is null once
+ * every call of the organisation was looked at.
+ */
+export async function removeImportCalls(
+  db: Kysely<DB>,
+  orgId: string,
+  importId: string,
+  ancestors: string[],
+  after: RemovalCursor | null,
+  scan: number,
+): Promise<{ removed: number; next: RemovalCursor | null }> {
+  const from = after ? sql`and (call_key, local_day) > (${after.callKey}::uuid, ${after.localDay}::date)` : sql``;
+  const result = await sql<{ removed: number; looked: number; last_key: string | null; last_day: string | null }>`
+    with looked as (
+      select call_key, local_day, import_id from calls where org_id = ${orgId} ${from}
+      order by call_key, local_day limit ${scan}
+    ),
+    gone as (
+      delete from calls c using looked l
+      where c.org_id = ${orgId} and c.call_key = l.call_key and c.local_day = l.local_day and l.import_id = ${importId}
+      returning c.local_day, c.slot, c.line, c.outcome, c.wait_seconds
+    ),
+    last as (select call_key, local_day from looked order by call_key desc, local_day desc limit 1),
+    ${rollupChanges("gone", -1, orgId, ancestors)}
+    select (select count(*) from gone)::int as removed, (select count(*) from looked)::int as looked,
+      (select call_key::text from last) as last_key, (select local_day::text from last) as last_day, ${touched} as touched`.execute(db);
+  const row = result.rows[0];
+  const full = (row?.looked ?? 0) >= scan;
+  return {
+    removed: row?.removed ?? 0,
+    next: full && row?.last_key && row.last_day ? { callKey: row.last_key, localDay: row.last_day } : null,
+  };
+}
+
+/** The staged calls of an import by local day, in the order of the days: its months, and the slices of its recording. */
+export async function stagedDays(db: Kysely<DB>, orgId: string, importId: string): Promise<Array<{ day: string; calls: number }>> {
+  const result = await sql<{ day: string; calls: number }>`
+    select to_char(local_day, 'YYYY-MM-DD') as day, count(*)::int as calls from call_import_rows
+    where org_id = ${orgId} and import_id = ${importId} group by local_day order by local_day`.execute(db);
+  return result.rows;
 }
 
 export async function stagedCount(db: Kysely<DB>, orgId: string, importId: string): Promise<number> {

@@ -200,7 +200,8 @@ export async function callsRoutes(app: App, deps: AppDeps): Promise<void> {
       if (item.format === "mapped" && item.status === "uploaded") return showMapping(request, reply, orgId, importId);
       const interrupted = isInterrupted(item);
       const lost = await stagedLost(db, item);
-      const following = (item.status === "reading" || item.status === "committing") && !interrupted && auto !== "0";
+      const following =
+        (item.status === "reading" || item.status === "committing" || item.status === "discarding") && !interrupted && auto !== "0";
       // A Refresh header rather than a meta tag: the page follows the import without a script, and a
       // link on the page stops it for whoever the reloads disturb (WCAG 2.2.1).
       if (following) reply.header("refresh", "2");
@@ -212,7 +213,7 @@ export async function callsRoutes(app: App, deps: AppDeps): Promise<void> {
           auto={following}
           interrupted={interrupted}
           lost={lost}
-          resumable={(interrupted || lost) && fileKept(importId)}
+          resumable={(interrupted || lost) && item.status !== "discarding" && fileKept(importId)}
         />
       );
       return sendPage(
@@ -291,12 +292,35 @@ export async function callsRoutes(app: App, deps: AppDeps): Promise<void> {
       }
     });
 
+    /**
+     * Waits for a recording or a dropping up to `PATIENCE_MS`: a file of a few thousand calls ends in
+     * the click; a larger one goes on in the background (in slices on the embedded engine) and the
+     * person lands on the import's page, which follows its progress. An error in that time (the
+     * import in another state) is the click's answer.
+     */
+    const within = async <T,>(request: FastifyRequest, work: Promise<T>, what: string): Promise<T | undefined> => {
+      const slow = Symbol("slow");
+      let timer: NodeJS.Timeout | undefined;
+      const result = await Promise.race([
+        work,
+        new Promise<typeof slow>((resolve) => {
+          timer = setTimeout(() => resolve(slow), PATIENCE_MS);
+        }),
+      ]).finally(() => clearTimeout(timer));
+      if (result !== slow) return result as T;
+      work.catch((error: unknown) => request.log.error({ err: error }, what));
+      return undefined;
+    };
+
     scope.post("/organisations/:orgId/calls/imports/:importId/commit", write, async (request, reply) => {
       const { orgId, importId } = parseInput(importParams, request.params);
-      const result = await commitImport(db, auditActor(actorOf(request)), orgId, importId);
-      // Staged calls lost to a crash: nothing was recorded, and the page says why rather than « enregistrés ».
-      if (result.status !== "done") return reply.redirect(`${base(orgId)}/imports/${importId}`, 303);
-      await removeFile(importFilePath(importId));
+      const recording = commitImport(db, auditActor(actorOf(request)), orgId, importId).then(async (result) => {
+        if (result.status === "done") await removeFile(importFilePath(importId));
+        return result;
+      });
+      const result = await within(request, recording, "échec de l'enregistrement d'un journal d'appels");
+      // Still going, or staged calls lost to a crash (nothing more recorded): the page says where it stands rather than « enregistrés ».
+      if (result?.status !== "done") return reply.redirect(`${base(orgId)}/imports/${importId}`, 303);
       return reply.redirect(`${base(orgId)}/imports/${importId}?ok=calls.imported`, 303);
     });
 
@@ -309,12 +333,20 @@ export async function callsRoutes(app: App, deps: AppDeps): Promise<void> {
 
     scope.post("/organisations/:orgId/calls/imports/:importId/discard", write, async (request, reply) => {
       const { orgId, importId } = parseInput(importParams, request.params);
-      await discardImport(db, auditActor(actorOf(request)), orgId, importId);
-      await removeFile(importFilePath(importId));
+      const dropping = discardImport(db, auditActor(actorOf(request)), orgId, importId).then(async () => {
+        await removeFile(importFilePath(importId));
+        return true;
+      });
+      // Calls already recorded by an interrupted recording take a while to leave: the page follows it.
+      if (!(await within(request, dropping, "échec de l'abandon d'un import d'appels")))
+        return reply.redirect(`${base(orgId)}/imports/${importId}`, 303);
       return reply.redirect(`${base(orgId)}/import?ok=calls.discarded`, 303);
     });
   });
 }
+
+/** How long a click on « Enregistrer » or « Abandonner » waits for the end before showing the import's progress. */
+const PATIENCE_MS = 2_000;
 
 const GUESSES: Record<string, RegExp> = {
   dateTime: /date.*heure|horodat|date_?time|^date$/i,

@@ -7,6 +7,7 @@ import { SpreadsheetError } from "../../app/spreadsheets/limits.ts";
 import { postgresPool } from "../../db/database.ts";
 import { ensureMonthPartitions } from "../../db/partitions.ts";
 import type { DB } from "../../db/schema.ts";
+import { plural } from "../../ui/format.ts";
 import type { Actor } from "../accounts/roles.ts";
 import { notify } from "../alerts/alerts.service.ts";
 import { type AuditActor, auditActor, recordAudit } from "../audit/audit.service.ts";
@@ -375,17 +376,35 @@ async function importAtOnce(
 }
 
 /**
- * Moves the valid lines of a read file into the calls and the rollups: all of them, or none. The
- * import is first marked « enregistrement en cours » in a short transaction of its own, so the pages
- * say so (and refuse a second click) during the long one that moves the calls.
+ * How many staged calls one transaction moves on the embedded engine. PGlite has one connection: a
+ * transaction holds it, and every page waits. A slice of 10,000 calls takes about 0.3 s on a small
+ * machine (docs/performance.md), so a page waits at most that long during a recording of a million
+ * calls instead of 15 s. On PostgreSQL the other requests have connections of their own: the
+ * recording stays one transaction there, and lands whole or not at all.
+ */
+export const EMBEDDED_SLICE = 10_000;
+
+/**
+ * Moves the valid lines of a read file into the calls and the rollups. The import is first marked
+ * « enregistrement en cours » in a short transaction of its own, so the pages say so (and refuse a
+ * second click) while the calls move. On PostgreSQL they move in one transaction: all of them, or
+ * none. On the embedded engine, in slices (`EMBEDDED_SLICE`): each slice moves its calls, their
+ * rollups and the import's counters together, so a crash between two slices leaves an import
+ * interrupted with part of its calls recorded, and told so: « Reprendre » records the rest (the
+ * calls already there are met by their key), « Abandonner » takes the recorded ones out again.
  */
 export async function commitImport(
   db: Kysely<DB>,
   author: AuditActor,
   orgId: string,
   importId: string,
-  /** `started`: the reading already marked the import « enregistrement en cours » (a clean file recorded at once). */
-  options: { started?: boolean } = {},
+  /**
+   * `started`: the reading already marked the import « enregistrement en cours » (a clean file recorded at once).
+   * `slice`: staged calls per transaction (the tests slice on PostgreSQL too); default: `EMBEDDED_SLICE` on the
+   * embedded engine, all of them on PostgreSQL.
+   * `onSlice`: told the staged calls moved so far after each slice (the command line shows the progress).
+   */
+  options: { started?: boolean; slice?: number | null; onSlice?: (moved: number) => void } = {},
 ): Promise<ImportView> {
   const inner = !running.has(importId);
   running.add(importId);
@@ -401,9 +420,10 @@ async function recordImport(
   author: AuditActor,
   orgId: string,
   importId: string,
-  options: { started?: boolean },
+  options: { started?: boolean; slice?: number | null; onSlice?: (moved: number) => void },
 ): Promise<ImportView> {
   const org = await getOrganisation(db, orgId);
+  const slice = options.slice !== undefined ? options.slice : postgresPool(db) ? null : EMBEDDED_SLICE;
   if (!options.started) {
     await db.transaction().execute(async (trx) => {
       const row = await repo.findImport(trx, orgId, importId, true);
@@ -415,36 +435,97 @@ async function recordImport(
   try {
     // The months' partitions first (PostgreSQL), in their own short transactions: the calls then go
     // straight to their month rather than to the default partition.
-    await ensureMonthPartitions(db, "calls", await repo.stagedMonths(db, orgId, importId));
-    await db.transaction().execute(async (trx) => {
-      await liftStatementTimeout(trx);
-      const row = await repo.findImport(trx, orgId, importId, true);
-      if (row?.status !== "committing") throw new AppError("calls.import_state");
-      const staged = await repo.stagedCount(trx, orgId, importId);
-      if (staged !== row.rowsRead - row.rowsInvalid - row.rowsSkipped) {
-        // The staging table is unlogged: after a crash of the database it is empty. Record nothing.
-        // Back to « lu, en attente de décision » with the reason: the page offers to read the file again.
-        await repo.dropStaged(trx, orgId, importId);
-        await repo.updateImport(trx, orgId, importId, { status: "checked", message: LOST_MESSAGE });
-        return;
-      }
-      const created = await repo.commitStaged(trx, orgId, importId, ancestorsOf(org.path, orgId));
-      await repo.dropStaged(trx, orgId, importId);
-      await repo.updateImport(trx, orgId, importId, { status: "done", rowsCreated: created, rowsDuplicate: staged - created });
-      await recordAudit(trx, author, {
-        orgId,
-        action: "create",
-        entity: "call_import",
-        entityId: importId,
-        after: { fileName: row.fileName, rows: row.rowsRead, invalid: row.rowsInvalid, created, duplicates: staged - created },
+    const days = await repo.stagedDays(db, orgId, importId);
+    await ensureMonthPartitions(db, "calls", [...new Set(days.map((d) => `${d.day.slice(0, 7)}-01`))]);
+    const spans = slice === null ? [null] : daySpans(days, slice);
+    let movedSoFar = 0;
+    for (const [index, span] of spans.entries()) {
+      const last = index === spans.length - 1;
+      const finished = await db.transaction().execute(async (trx) => {
+        await liftStatementTimeout(trx);
+        const row = await repo.findImport(trx, orgId, importId, true);
+        if (row?.status !== "committing") throw new AppError("calls.import_state");
+        const expected = row.rowsRead - row.rowsInvalid - row.rowsSkipped;
+        if (index === 0 && (await repo.stagedCount(trx, orgId, importId)) !== expected - row.rowsMoved) {
+          // The staging table is unlogged: after a crash of the database it is empty. Record nothing more.
+          // Back to « lu, en attente de décision » with the reason: the page offers to read the file again.
+          await repo.dropStaged(trx, orgId, importId);
+          await repo.updateImport(trx, orgId, importId, { status: "checked", message: lostMessage(row.rowsCreated) });
+          return true;
+        }
+        const { moved, created } = await repo.commitStaged(trx, orgId, importId, ancestorsOf(org.path, orgId), span);
+        const rowsMoved = row.rowsMoved + moved;
+        // Calls of this import recorded by an earlier, interrupted recording count as created, not as known.
+        const rowsCreated = row.rowsCreated + created;
+        if (!last) {
+          await repo.updateImport(trx, orgId, importId, { rowsMoved, rowsCreated });
+          movedSoFar = rowsMoved;
+          return false;
+        }
+        await repo.updateImport(trx, orgId, importId, {
+          status: "done",
+          rowsMoved,
+          rowsCreated,
+          rowsDuplicate: expected - rowsCreated,
+          message: null,
+        });
+        await recordAudit(trx, author, {
+          orgId,
+          action: "create",
+          entity: "call_import",
+          entityId: importId,
+          after: {
+            fileName: row.fileName,
+            rows: row.rowsRead,
+            invalid: row.rowsInvalid,
+            created: rowsCreated,
+            duplicates: expected - rowsCreated,
+          },
+        });
+        return true;
       });
-    });
+      if (finished) break;
+      options.onSlice?.(movedSoFar);
+      await letOthersThrough();
+    }
   } catch (error) {
-    // Nothing was moved: the import waits again for a decision.
+    // Back to a decision: what is still staged can be recorded by the same button (a recording cut
+    // between two slices continues where it stopped), or the import dropped.
     await repo.updateImport(db, orgId, importId, { status: "checked" });
     throw error;
   }
   return getImport(db, orgId, importId);
+}
+
+/**
+ * A pause between two slices. PGlite answers in this thread, its promises settle at once, so slice
+ * after slice would run without the server ever reading a waiting request: a timer lets the event loop
+ * take them, and their queries queue for the connection before the next slice does (measured in
+ * bench/calls/embedded-commit.ts).
+ */
+const letOthersThrough = () => new Promise<void>((resolve) => setTimeout(resolve, 15));
+
+/**
+ * Consecutive days holding about `size` staged calls each (a day is never split: a slice holds at
+ * least one day, however many calls it has). Always at least one span, so that the last
+ * transaction marks the import recorded even with nothing staged.
+ */
+export function daySpans(days: Array<{ day: string; calls: number }>, size: number): repo.DaySpan[] {
+  const spans: repo.DaySpan[] = [];
+  let current: repo.DaySpan | null = null;
+  let count = 0;
+  for (const { day, calls } of days) {
+    if (current && count + calls > size) {
+      spans.push(current);
+      current = null;
+      count = 0;
+    }
+    current = current ? { from: current.from, to: day } : { from: day, to: day };
+    count += calls;
+  }
+  if (current) spans.push(current);
+  if (spans.length === 0) spans.push({ from: "0001-01-01", to: "0001-01-01" });
+  return spans;
 }
 
 /** A reading with no news for this long, by a process on another machine, was cut: the import may then be resumed or dropped. */
@@ -457,6 +538,12 @@ const running = new Set<string>();
 
 export const LOST_MESSAGE =
   "Les lignes lues ont été perdues lors d'un arrêt du serveur : rien n'a été enregistré. Reprenez la lecture du fichier, ou abandonnez l'import.";
+
+/** What the import says when its staged calls were lost, `recorded` of them being already in the calls. */
+export function lostMessage(recorded: number): string {
+  if (recorded === 0) return LOST_MESSAGE;
+  return `Les lignes lues ont été perdues lors d'un arrêt du serveur, après l'enregistrement de ${plural(recorded, "appel", "appels")}. Reprenez la lecture du fichier pour enregistrer les autres, ou abandonnez l'import pour retirer ceux déjà enregistrés.`;
+}
 
 /**
  * Whether the process that claimed this import is gone: on this machine, a pid that no longer exists
@@ -483,7 +570,7 @@ function runnerGone(runner: string | null): boolean | null {
  * Either way nothing of it is in the calls (the recording is one transaction): it can be resumed or dropped.
  */
 export function isInterrupted(item: ImportView, now = Date.now()): boolean {
-  if (item.status !== "reading" && item.status !== "committing") return false;
+  if (item.status !== "reading" && item.status !== "committing" && item.status !== "discarding") return false;
   if (item.runner === RUNNER) return !running.has(item.id);
   return runnerGone(item.runner) ?? now - item.updatedAt.getTime() > STALLED_AFTER_MS;
 }
@@ -495,7 +582,7 @@ export function isInterrupted(item: ImportView, now = Date.now()): boolean {
  */
 export async function stagedLost(db: Kysely<DB>, item: ImportView): Promise<boolean> {
   if (item.status !== "checked") return false;
-  const expected = item.rowsRead - item.rowsInvalid - item.rowsSkipped;
+  const expected = item.rowsRead - item.rowsInvalid - item.rowsSkipped - item.rowsMoved;
   return expected > 0 && (await repo.stagedCount(db, item.orgId, item.id)) !== expected;
 }
 
@@ -517,11 +604,14 @@ export async function resumeImport(db: Kysely<DB>, author: AuditActor, orgId: st
         message: "Le fichier de cet import n'est plus sur le serveur : abandonnez l'import et envoyez le fichier de nouveau.",
       });
     }
+    if (row.status === "discarding") throw new AppError("calls.import_state");
     await repo.dropStaged(trx, orgId, importId);
     await repo.updateImport(trx, orgId, importId, {
       status: "reading",
       runner: RUNNER,
       bytesRead: 0,
+      // The staging is read again whole; the calls an interrupted recording already made stay counted in rowsCreated.
+      rowsMoved: 0,
       rowsRead: 0,
       rowsInvalid: 0,
       rowsSkipped: 0,
@@ -539,21 +629,68 @@ export async function resumeImport(db: Kysely<DB>, author: AuditActor, orgId: st
   });
 }
 
-export async function discardImport(db: Kysely<DB>, author: AuditActor, orgId: string, importId: string): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    const row = await repo.findImport(trx, orgId, importId, true);
-    if (!row) throw importNotFound();
-    // Read and waiting for a decision, waiting for its column mapping, or cut by a stopped server.
-    if (row.status !== "checked" && row.status !== "uploaded" && !isInterrupted(row)) throw new AppError("calls.import_state");
-    await repo.dropStaged(trx, orgId, importId);
-    await repo.updateImport(trx, orgId, importId, { status: "discarded" });
-    await recordAudit(trx, author, {
-      orgId,
-      action: "delete",
-      entity: "call_import",
-      entityId: importId,
-      after: { fileName: row.fileName },
+/** Calls of the organisation looked at per transaction when an import's recorded calls are taken out again (embedded engine). */
+export const EMBEDDED_REMOVAL_SCAN = 20_000;
+
+/**
+ * Drops an import waiting for a decision, waiting for its mapping, or cut by a stopped server. When
+ * an interrupted recording had already recorded part of its calls (embedded engine), they are taken
+ * out again with their rollups, in slices like the recording: the import is « abandon en cours »
+ * meanwhile, and a crash in between leaves it to be dropped again.
+ */
+export async function discardImport(
+  db: Kysely<DB>,
+  author: AuditActor,
+  orgId: string,
+  importId: string,
+  /** `scan`: calls looked at per transaction; default `EMBEDDED_REMOVAL_SCAN` on the embedded engine, all on PostgreSQL. */
+  options: { scan?: number } = {},
+): Promise<void> {
+  let inner = false;
+  try {
+    const row = await db.transaction().execute(async (trx) => {
+      const row = await repo.findImport(trx, orgId, importId, true);
+      if (!row) throw importNotFound();
+      // Read and waiting for a decision, waiting for its column mapping, or cut by a stopped server.
+      if (row.status !== "checked" && row.status !== "uploaded" && !isInterrupted(row)) throw new AppError("calls.import_state");
+      // From here this process carries the dropping: the pages must not take it as interrupted.
+      inner = !running.has(importId);
+      running.add(importId);
+      await repo.dropStaged(trx, orgId, importId);
+      if (row.rowsCreated > 0) await repo.updateImport(trx, orgId, importId, { status: "discarding", runner: RUNNER });
+      else await markDiscarded(trx, author, row, 0);
+      return row;
     });
+    if (row.rowsCreated === 0) return;
+    const org = await getOrganisation(db, orgId);
+    const scan = options.scan ?? (postgresPool(db) ? 2_147_483_647 : EMBEDDED_REMOVAL_SCAN);
+    let cursor: repo.RemovalCursor | null = null;
+    do {
+      const after: repo.RemovalCursor | null = cursor;
+      cursor = await db.transaction().execute(async (trx) => {
+        const current = await repo.findImport(trx, orgId, importId, true);
+        if (current?.status !== "discarding") throw new AppError("calls.import_state");
+        const { removed, next } = await repo.removeImportCalls(trx, orgId, importId, ancestorsOf(org.path, orgId), after, scan);
+        const rowsCreated = current.rowsCreated - removed;
+        if (next) await repo.updateImport(trx, orgId, importId, { rowsCreated });
+        else await markDiscarded(trx, author, current, row.rowsCreated);
+        return next;
+      });
+      if (cursor) await letOthersThrough();
+    } while (cursor);
+  } finally {
+    if (inner) running.delete(importId);
+  }
+}
+
+async function markDiscarded(trx: Kysely<DB>, author: AuditActor, row: repo.ImportRow, removedCalls: number): Promise<void> {
+  await repo.updateImport(trx, row.orgId, row.id, { status: "discarded", rowsCreated: 0, rowsMoved: 0 });
+  await recordAudit(trx, author, {
+    orgId: row.orgId,
+    action: "delete",
+    entity: "call_import",
+    entityId: row.id,
+    after: { fileName: row.fileName, ...(removedCalls > 0 ? { removedCalls } : {}) },
   });
 }
 

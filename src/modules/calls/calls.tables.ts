@@ -39,6 +39,8 @@ export interface CallImportsTable {
   created_by_label: string;
   /** The process reading or recording the import, `host/pid` (migration 0030). */
   runner: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The staged calls the recording under way has already moved (migration 0031). */
+  rows_moved: Generated<number>;
   created_at: TimestampDefault;
   updated_at: TimestampDefault;
 }

@@ -225,11 +225,19 @@ function HeatTable({ heat }: { heat: CallIndicators["heat"] }): SafeHtml {
   );
 }
 
+/** « 1 appel de ce fichier est déjà enregistré. », « 12 000 appels de ce fichier sont déjà enregistrés. » */
+function recordedOf(count: number, when = "déjà"): string {
+  return count < 2
+    ? `${formatNumber(count)} appel de ce fichier est ${when} enregistré.`
+    : `${formatNumber(count)} appels de ce fichier sont ${when} enregistrés.`;
+}
+
 const STATUS_LABELS: Record<string, string> = {
   uploaded: "en attente de la correspondance des colonnes",
   reading: "lecture en cours",
   checked: "lu, en attente de décision",
   committing: "enregistrement en cours",
+  discarding: "abandon en cours",
   done: "enregistré",
   failed: "échec",
   discarded: "abandonné",
@@ -413,10 +421,12 @@ export function ImportStatusPage({
     </p>
   );
   const percent = item.bytesTotal ? Math.min(100, Math.floor((item.bytesRead / item.bytesTotal) * 100)) : 0;
+  const valid = item.rowsRead - item.rowsInvalid - item.rowsSkipped;
+  const recordedPercent = valid > 0 ? Math.min(100, Math.floor((item.rowsMoved / valid) * 100)) : 0;
   return (
     <div>
       <h1>{`Import de « ${item.fileName} »`}</h1>
-      <p>{`État : ${STATUS_LABELS[interrupted ? "interrupted" : item.status] ?? item.status}. Envoyé par ${item.createdByLabel} le ${formatDateTime(item.createdAt)}.`}</p>
+      <p>{`État${NBSP}: ${STATUS_LABELS[interrupted ? "interrupted" : item.status] ?? item.status}. Envoyé par ${item.createdByLabel} le ${formatDateTime(item.createdAt)}.`}</p>
       {item.message && !lost ? (
         <div class={`fr-alert ${item.status === "failed" ? "fr-alert--error" : "fr-alert--warning"} fr-mb-3w`}>
           <p>{item.message}</p>
@@ -426,18 +436,28 @@ export function ImportStatusPage({
         <div class="fr-alert fr-alert--warning fr-mb-3w">
           <h2 class="fr-alert__title">
             {interrupted
-              ? `${item.status === "committing" ? "L'enregistrement" : "La lecture"} a été interrompue par un arrêt du serveur`
+              ? item.status === "discarding"
+                ? "L'abandon a été interrompu par un arrêt du serveur"
+                : item.status === "committing"
+                  ? "L'enregistrement a été interrompu par un arrêt du serveur"
+                  : "La lecture a été interrompue par un arrêt du serveur"
               : "Les lignes lues ont été perdues lors d'un arrêt du serveur"}
           </h2>
           <p>
-            {`Aucun appel de ce fichier n'a été enregistré. ${
-              resumable
-                ? "Reprenez l'import : le fichier, toujours sur le serveur, sera lu de nouveau depuis le début, et les appels déjà connus ne seront pas comptés deux fois. Ou abandonnez-le."
-                : "Le fichier n'est plus sur le serveur : abandonnez cet import et envoyez le fichier de nouveau ; les appels déjà connus ne seront pas comptés deux fois."
-            }`}
+            {item.status === "discarding"
+              ? `${recordedOf(item.rowsCreated, "encore")} Abandonnez l'import de nouveau pour les retirer.`
+              : `${item.rowsCreated > 0 ? recordedOf(item.rowsCreated) : "Aucun appel de ce fichier n'a été enregistré."} ${
+                  resumable
+                    ? `Reprenez l'import : le fichier, toujours sur le serveur, sera lu de nouveau depuis le début, et les appels déjà ${
+                        item.rowsCreated > 0 ? "enregistrés" : "connus"
+                      } ne seront pas comptés deux fois. Ou abandonnez-le${item.rowsCreated > 0 ? " : les appels déjà enregistrés seront retirés" : ""}.`
+                    : `Le fichier n'est plus sur le serveur : abandonnez cet import${
+                        item.rowsCreated > 0 ? " (les appels déjà enregistrés seront retirés)" : ""
+                      } et envoyez le fichier de nouveau ; les appels déjà connus ne seront pas comptés deux fois.`
+                }`}
           </p>
           <ul class="fr-btns-group fr-btns-group--inline-md fr-mt-2w">
-            {resumable ? (
+            {resumable && item.status !== "discarding" ? (
               <li>
                 <form method="post" action={`${base}/resume`}>
                   <CsrfField token={csrf} />
@@ -456,7 +476,24 @@ export function ImportStatusPage({
       ) : null}
       {item.status === "committing" && !interrupted ? (
         <div class="fr-mb-3w">
-          <p>Les appels sont en cours d'enregistrement, en une seule fois.</p>
+          {item.rowsMoved > 0 ? (
+            <label for="progress">{`Enregistrement${NBSP}: ${formatPercentValue(recordedPercent)} (${formatNumber(item.rowsMoved)} ${
+              item.rowsMoved < 2 ? "ligne traitée" : "lignes traitées"
+            } sur ${formatNumber(valid)})`}</label>
+          ) : (
+            <p>Les appels sont en cours d'enregistrement.</p>
+          )}
+          {item.rowsMoved > 0 ? (
+            <progress id="progress" class="vigie-progress" max="100" value={String(recordedPercent)}>
+              {formatPercentValue(recordedPercent)}
+            </progress>
+          ) : null}
+          {refreshNote}
+        </div>
+      ) : null}
+      {item.status === "discarding" && !interrupted ? (
+        <div class="fr-mb-3w">
+          <p>{`L'import est en cours d'abandon${NBSP}: ${recordedOf(item.rowsCreated, "encore")} Ils sont retirés, avec les indicateurs qui les comptent.`}</p>
           {refreshNote}
         </div>
       ) : null}
@@ -508,12 +545,22 @@ export function ImportStatusPage({
       ) : null}
       {item.status === "checked" && !lost ? (
         <div>
-          <p>Rien n'est encore enregistré. Corrigez le fichier et envoyez-le de nouveau, ou enregistrez seulement les lignes valides.</p>
+          <p>
+            {item.rowsCreated > 0
+              ? `L'enregistrement s'est arrêté en cours de route${NBSP}: ${recordedOf(item.rowsCreated)} Enregistrez les lignes restantes pour le terminer, ou abandonnez l'import pour retirer les appels déjà enregistrés.`
+              : "Rien n'est encore enregistré. Corrigez le fichier et envoyez-le de nouveau, ou enregistrez seulement les lignes valides."}
+          </p>
           <ul class="fr-btns-group fr-btns-group--inline-md">
             <li>
               <form method="post" action={`${base}/commit`}>
                 <CsrfField token={csrf} />
-                <SubmitButton label={`Enregistrer les ${int(item.rowsRead - item.rowsInvalid - item.rowsSkipped)} lignes valides`} />
+                <SubmitButton
+                  label={
+                    item.rowsMoved > 0
+                      ? `Enregistrer les ${int(valid - item.rowsMoved)} lignes restantes`
+                      : `Enregistrer les ${int(valid)} lignes valides`
+                  }
+                />
               </form>
             </li>
             <li>

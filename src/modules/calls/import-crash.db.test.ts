@@ -278,4 +278,146 @@ describe("call-log import killed mid-way and taken up again", () => {
       }
     });
   }, 60_000);
+
+  describe("a recording in slices (the embedded engine's way; forced on PostgreSQL here), killed between two", () => {
+    let annexId = "";
+    const levels = async (database: Database) => {
+      const q = async (query: ReturnType<typeof sql<{ n: number }>>) => (await query.execute(database.db)).rows[0]?.n;
+      return {
+        calls: await q(sql<{ n: number }>`select count(*)::int as n from calls where org_id = ${annexId}`),
+        site: await q(sql<{ n: number }>`select coalesce(sum(offered), 0)::int as n from call_rollup where org_id = ${annexId}`),
+        siteWaits: await q(sql<{ n: number }>`select coalesce(sum(answered), 0)::int as n from call_wait_rollup where org_id = ${annexId}`),
+        parent: await q(sql<{ n: number }>`select coalesce(sum(offered), 0)::int as n from call_descendant_rollup where org_id = ${orgId}`),
+        parentWaits: await q(
+          sql<{ n: number }>`select coalesce(sum(answered), 0)::int as n from call_descendant_wait_rollup where org_id = ${orgId}`,
+        ),
+        answered: await q(sql<{ n: number }>`select count(*)::int as n from calls where org_id = ${annexId} and outcome = 'answered'`),
+      };
+    };
+    /** The rollups of the site and of its parent count exactly the calls there. */
+    const expectRollupsEqualCalls = (l: Awaited<ReturnType<typeof levels>>) => {
+      expect(l.site).toBe(l.calls);
+      expect(l.parent).toBe(l.calls);
+      expect(l.siteWaits).toBe(l.answered);
+      expect(l.parentWaits).toBe(l.answered);
+    };
+    const uploadTo = (database: Database, name: string, content: string[]) =>
+      createImport(database.db, SYSTEM_ACTOR, annexId, { fileName: name, format: "asterisk", bytes: 1 }).then((id) => {
+        writeFileSync(importFilePath(id), `${content.join("\n")}\n`);
+        return id;
+      });
+    const recordKilledAt = (importId: string, slice: number) =>
+      new Promise<string>((resolve, reject) => {
+        const child = spawn(
+          process.execPath,
+          [
+            "--import",
+            "tsx",
+            "test/support/call-importer.ts",
+            JSON.stringify(options),
+            annexId,
+            importId,
+            importFilePath(importId),
+            "record",
+            "wait",
+          ],
+          { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, VIGIE_UPLOAD_DIR: uploads } },
+        );
+        let out = "";
+        let err = "";
+        child.stderr?.on("data", (d) => {
+          err += String(d);
+        });
+        child.stdout?.on("data", (d) => {
+          out += String(d);
+          if (new RegExp(`^slice ${slice}$`, "m").test(out) || /^(done|checked|failed)$/m.test(out)) child.kill("SIGKILL");
+        });
+        child.on("exit", (code, signal) =>
+          signal === "SIGKILL" ? resolve(out) : reject(new Error(`l'import s'est arrêté seul (${code}) : ${err}`)),
+        );
+      });
+    const importCalls = async (database: Database, importId: string) =>
+      (await sql<{ n: number }>`select count(*)::int as n from calls where import_id = ${importId}`.execute(database.db)).rows[0]?.n;
+
+    beforeAll(async () => {
+      await withDatabase(async (database) => {
+        annexId = (
+          await createOrganisation(
+            database.db,
+            {
+              accountId: "00000000-0000-4000-8000-0000000000aa",
+              email: "root@test.fr",
+              displayName: "Root",
+              instanceAdmin: true,
+              grants: [],
+            },
+            {
+              name: "Accueil de l'état civil",
+              kind: "service",
+              parentId: orgId,
+              timeZone: "Europe/Paris",
+              holidayZone: "metropole",
+              addressStreet: undefined,
+              addressPostcode: undefined,
+              addressCity: undefined,
+              siret: undefined,
+            },
+          )
+        ).id;
+      });
+    }, 60_000);
+
+    it("part of the calls recorded, with their rollups, and said; « Reprendre » records the rest once", async () => {
+      const file = randomCalls(37, 10_000, ["0384000002"]).map((c, i) => cdrLine(c, 3 * COUNT + i));
+      const importId = await withDatabase((d) => uploadTo(d, "Master-tranches.csv", file));
+      const said = await recordKilledAt(importId, 2);
+      expect(said).toMatch(/^slice 2$/m);
+      await withDatabase(async (database) => {
+        const item = await getImport(database.db, annexId, importId);
+        expect(item.status).toBe("committing");
+        expect(isInterrupted(item)).toBe(true);
+        // Killed right after the second slice of about 2,000 (whole days): two or three slices are in, each whole.
+        const recorded = (await importCalls(database, importId)) ?? 0;
+        expect(recorded).toBeGreaterThan(2_000);
+        expect(recorded).toBeLessThan(8_000);
+        expect(item.rowsCreated).toBe(recorded);
+        expect(item.rowsMoved).toBe(recorded);
+        const cut = await levels(database);
+        expect(cut.calls).toBe(recorded);
+        expectRollupsEqualCalls(cut);
+        await resumeImport(database.db, SYSTEM_ACTOR, annexId, importId);
+        expect(
+          (await runImport(database.db, SYSTEM_ACTOR, annexId, importId, importFilePath(importId), { commitWhenClean: false })).status,
+        ).toBe("checked");
+        const done = await commitImport(database.db, SYSTEM_ACTOR, annexId, importId, { slice: 3_000 });
+        // The calls of the first recording count as added by this import, not as already known.
+        expect(done).toMatchObject({ status: "done", rowsCreated: 10_000, rowsDuplicate: 0 });
+        const after = await levels(database);
+        expect(after.calls).toBe(10_000);
+        expectRollupsEqualCalls(after);
+      });
+    }, 90_000);
+
+    it("killed again between two slices, then dropped: the calls it recorded leave with their rollups, the others stay", async () => {
+      const file = randomCalls(41, 8_000, ["0384000003"]).map((c, i) => cdrLine(c, 4 * COUNT + i));
+      const importId = await withDatabase((d) => uploadTo(d, "Master-tranches-bis.csv", file));
+      expect(await recordKilledAt(importId, 1)).toMatch(/^slice 1$/m);
+      await withDatabase(async (database) => {
+        const item = await getImport(database.db, annexId, importId);
+        expect(isInterrupted(item)).toBe(true);
+        expect(item.rowsCreated).toBeGreaterThan(1_000);
+        expect((await levels(database)).calls).toBe(10_000 + item.rowsCreated);
+        // Looked at 1,500 calls of the site per transaction: several slices over the 12,000 or so calls.
+        await discardImport(database.db, SYSTEM_ACTOR, annexId, importId, { scan: 1_500 });
+        expect(await getImport(database.db, annexId, importId)).toMatchObject({ status: "discarded", rowsCreated: 0 });
+        expect(await importCalls(database, importId)).toBe(0);
+        const after = await levels(database);
+        expect(after.calls).toBe(10_000);
+        expectRollupsEqualCalls(after);
+        const audit = await sql<{ after: { removedCalls?: number } }>`
+          select after from audit_log where entity = 'call_import' and entity_id = ${importId} and action = 'delete'`.execute(database.db);
+        expect(audit.rows[0]?.after.removedCalls).toBe(item.rowsCreated);
+      });
+    }, 90_000);
+  });
 });
