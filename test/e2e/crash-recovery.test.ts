@@ -14,6 +14,8 @@ import { type AxeViolation, axeViolations, browserAvailable, createSiteThroughPa
 
 const plain = (text: string | null) => (text ?? "").replace(/[\u00a0\u202f]/g, " ");
 const COUNT = 40_000;
+/** Enough calls for a recording of many slices on the embedded engine (500 a slice here, `VIGIE_CALL_SLICE`). */
+const LARGE = 150_000;
 
 /** A free loopback port, so the restarted server answers at the same address. */
 const freePort = () =>
@@ -105,6 +107,8 @@ describe.skipIf(!browserAvailable)("an import cut by a killed server, resumed an
       DATA_DIR: dataDir,
       VIGIE_UPLOAD_DIR: uploads,
       LOG_LEVEL: "info",
+      // Small slices: the recording of the large file lasts long enough to be seen and cut.
+      VIGIE_CALL_SLICE: "500",
       ...(TEST_DATABASE_URL ? { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema } : {}),
     };
     await start();
@@ -175,6 +179,60 @@ describe.skipIf(!browserAvailable)("an import cut by a killed server, resumed an
     await page.goto(`${base}/organisations/${site}/calls?from=2026-01-01&to=2026-03-31`);
     expect(await main()).toContain("taux de décroché");
   }, 150_000);
+
+  it.skipIf(Boolean(TEST_DATABASE_URL))(
+    "embedded engine: a large file recorded in slices while the other pages answer, killed mid-way, then dropped: the figures are back as they were",
+    async () => {
+      const figuresUrl = `${base}/organisations/${site}/calls?from=2026-01-01&to=2026-12-31`;
+      await page.goto(figuresUrl);
+      const figuresBefore = await main();
+      // A faulty line stops the file at « lu, en attente de décision »: the recording starts on the click.
+      const fresh = randomCalls(43, LARGE, ["0384000000"]).map((c, i) => cdrLine(c, COUNT + i));
+      const faulty = [...fresh.slice(0, 10), fresh[0]?.replace(/"2026-\d\d-\d\d /, '"2026-13-01 ') ?? "", ...fresh.slice(10)];
+      await page.goto(`${base}/organisations/${site}/calls/import`);
+      await page.setInputFiles("#file", { name: "Master-annee.csv", mimeType: "text/csv", buffer: Buffer.from(`${faulty.join("\n")}\n`) });
+      await page.getByRole("button", { name: "Envoyer le fichier" }).click();
+      await page.waitForURL(/\/calls\/imports\/[0-9a-f-]+$/);
+      const importUrl = page.url();
+      await page.getByText("État : lu, en attente de décision.").waitFor({ timeout: 120_000 });
+      const valid = LARGE.toLocaleString("fr-FR").replace(/\s/g, " ");
+      await page.getByRole("button", { name: `Enregistrer les ${valid} lignes valides` }).click();
+      // The click waits two seconds, then shows the recording as it goes.
+      await page.getByText("État : enregistrement en cours.").waitFor({ timeout: 30_000 });
+      let text = await main();
+      // Another page answers meanwhile, and the recording is still going on after it.
+      await page.goto(figuresUrl);
+      expect(await main()).toContain("taux de décroché");
+      await page.goto(importUrl);
+      for (let i = 0; i < 100 && !/Enregistrement : [1-9]/.test(text); i++) {
+        await page.waitForTimeout(200);
+        await page.goto(importUrl);
+        text = await main();
+      }
+      expect(text).toMatch(/Enregistrement : \d+ % \([\d ]+ lignes traitées sur [\d ]+\)/);
+      await audit(page);
+      await page.screenshot({ path: "docs/screenshots/appels-enregistrement-par-tranches.png", fullPage: true });
+      await kill();
+      await start();
+      await page.goto(importUrl);
+      text = await main();
+      expect(text).toContain("L'enregistrement a été interrompu par un arrêt du serveur");
+      const recorded = Number(/([\d ]+) appels de ce fichier sont déjà enregistrés\./.exec(text)?.[1]?.replace(/\s/g, ""));
+      expect(recorded).toBeGreaterThan(0);
+      expect(recorded).toBeLessThan(LARGE);
+      expect(text).toContain("Ou abandonnez-le : les appels déjà enregistrés seront retirés.");
+      await audit(page);
+      await page.screenshot({ path: "docs/screenshots/appels-enregistrement-interrompu.png", fullPage: true });
+      await page.getByRole("button", { name: "Abandonner" }).click();
+      // Short: done in the click; longer: the page follows « abandon en cours » to the end.
+      await page.getByText(/L'import a été abandonné|État : abandon en cours\.|État : abandonné\./).first().waitFor({ timeout: 60_000 });
+      if (!page.url().includes("ok=calls.discarded")) await page.getByText("État : abandonné.").waitFor({ timeout: 120_000 });
+      await page.goto(figuresUrl);
+      expect(await main()).toBe(figuresBefore);
+      expect(readdirSync(uploads).filter((f) => f.endsWith(".csv"))).toEqual([]);
+    },
+    300_000,
+  );
 
   it("no accessibility violation on the pages met", () => {
     expect(violations).toEqual({});

@@ -384,6 +384,12 @@ async function importAtOnce(
  */
 export const EMBEDDED_SLICE = 10_000;
 
+/** The slice in force: `VIGIE_CALL_SLICE` (calls per transaction, at least 100) lowers it on a slow machine. */
+const embeddedSlice = () => {
+  const set = Number(process.env.VIGIE_CALL_SLICE);
+  return Number.isInteger(set) && set >= 100 ? set : EMBEDDED_SLICE;
+};
+
 /**
  * Moves the valid lines of a read file into the calls and the rollups. The import is first marked
  * « enregistrement en cours » in a short transaction of its own, so the pages say so (and refuse a
@@ -423,7 +429,7 @@ async function recordImport(
   options: { started?: boolean; slice?: number | null; onSlice?: (moved: number) => void },
 ): Promise<ImportView> {
   const org = await getOrganisation(db, orgId);
-  const slice = options.slice !== undefined ? options.slice : postgresPool(db) ? null : EMBEDDED_SLICE;
+  const slice = options.slice !== undefined ? options.slice : postgresPool(db) ? null : embeddedSlice();
   if (!options.started) {
     await db.transaction().execute(async (trx) => {
       const row = await repo.findImport(trx, orgId, importId, true);
