@@ -225,7 +225,10 @@ describe.skipIf(!browserAvailable)("an import cut by a killed server, resumed an
       await page.screenshot({ path: "docs/screenshots/appels-enregistrement-interrompu.png", fullPage: true });
       await page.getByRole("button", { name: "Abandonner" }).click();
       // Short: done in the click; longer: the page follows « abandon en cours » to the end.
-      await page.getByText(/L'import a été abandonné|État : abandon en cours\.|État : abandonné\./).first().waitFor({ timeout: 60_000 });
+      await page
+        .getByText(/L'import a été abandonné|État : abandon en cours\.|État : abandonné\./)
+        .first()
+        .waitFor({ timeout: 60_000 });
       if (!page.url().includes("ok=calls.discarded")) await page.getByText("État : abandonné.").waitFor({ timeout: 120_000 });
       await page.goto(figuresUrl);
       expect(await main()).toBe(figuresBefore);
