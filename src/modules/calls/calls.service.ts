@@ -442,12 +442,12 @@ async function recordImport(
     // The months' partitions first (PostgreSQL), in their own short transactions: the calls then go
     // straight to their month rather than to the default partition.
     const days = await repo.stagedDays(db, orgId, importId);
-    await ensureMonthPartitions(db, "calls", [...new Set(days.map((d) => `${d.day.slice(0, 7)}-01`))]);
+    await ensureMonthPartitions(db, "calls", [...new Set(days.map((d) => monthStart(d.day)))]);
     const spans = slice === null ? [null] : daySpans(days, slice);
-    let movedSoFar = 0;
     for (const [index, span] of spans.entries()) {
       const last = index === spans.length - 1;
-      const finished = await db.transaction().execute(async (trx) => {
+      /** The staged calls moved so far when more slices follow; null once the import is settled. */
+      const movedSoFar = await db.transaction().execute(async (trx): Promise<number | null> => {
         await liftStatementTimeout(trx);
         const row = await repo.findImport(trx, orgId, importId, true);
         if (row?.status !== "committing") throw new AppError("calls.import_state");
@@ -457,7 +457,7 @@ async function recordImport(
           // Back to « lu, en attente de décision » with the reason: the page offers to read the file again.
           await repo.dropStaged(trx, orgId, importId);
           await repo.updateImport(trx, orgId, importId, { status: "checked", message: lostMessage(row.rowsCreated) });
-          return true;
+          return null;
         }
         const { moved, created } = await repo.commitStaged(trx, orgId, importId, ancestorsOf(org.path, orgId), span);
         const rowsMoved = row.rowsMoved + moved;
@@ -465,8 +465,7 @@ async function recordImport(
         const rowsCreated = row.rowsCreated + created;
         if (!last) {
           await repo.updateImport(trx, orgId, importId, { rowsMoved, rowsCreated });
-          movedSoFar = rowsMoved;
-          return false;
+          return rowsMoved;
         }
         await repo.updateImport(trx, orgId, importId, {
           status: "done",
@@ -488,9 +487,9 @@ async function recordImport(
             duplicates: expected - rowsCreated,
           },
         });
-        return true;
+        return null;
       });
-      if (finished) break;
+      if (movedSoFar === null) break;
       options.onSlice?.(movedSoFar);
       await letOthersThrough();
     }
@@ -571,9 +570,11 @@ function runnerGone(runner: string | null): boolean | null {
 }
 
 /**
- * A reading or a recording nobody carries on any more: the process that claimed it was killed or
- * restarted (told at once on the same machine), or, from another machine, no news for ten minutes.
- * Either way nothing of it is in the calls (the recording is one transaction): it can be resumed or dropped.
+ * A reading, a recording or a dropping nobody carries on any more: the process that claimed it was
+ * killed or restarted (told at once on the same machine), or, from another machine, no news for ten
+ * minutes. It can be resumed or dropped (a dropping, only dropped again). A reading left nothing in the
+ * calls; a recording on PostgreSQL neither (one transaction); one on the embedded engine may have left
+ * whole slices, counted in `rowsCreated`.
  */
 export function isInterrupted(item: ImportView, now = Date.now()): boolean {
   if (item.status !== "reading" && item.status !== "committing" && item.status !== "discarding") return false;

@@ -105,14 +105,14 @@ describe("call-log import killed mid-way and taken up again", () => {
   };
 
   /** An uploaded file and its import, as the upload route leaves them. */
-  const upload = (database: Database, name: string, content: string[]) =>
-    createImport(database.db, SYSTEM_ACTOR, orgId, { fileName: name, format: "asterisk", bytes: 1 }).then((id) => {
+  const upload = (database: Database, name: string, content: string[], org = orgId) =>
+    createImport(database.db, SYSTEM_ACTOR, org, { fileName: name, format: "asterisk", bytes: 1 }).then((id) => {
       writeFileSync(importFilePath(id), `${content.join("\n")}\n`);
       return id;
     });
 
   /** Runs the importer in a child process and kills it at the first line matching `at` (plus `extraMs`), or at its end. */
-  const killAt = (importId: string, mode: "commit" | "check", at: RegExp, extraMs: number) =>
+  const killAt = (importId: string, mode: "commit" | "check" | "record", at: RegExp, extraMs: number, org = orgId) =>
     new Promise<string>((resolve, reject) => {
       const child: ChildProcess = spawn(
         process.execPath,
@@ -121,7 +121,7 @@ describe("call-log import killed mid-way and taken up again", () => {
           "tsx",
           "test/support/call-importer.ts",
           JSON.stringify(options),
-          orgId,
+          org,
           importId,
           importFilePath(importId),
           mode,
@@ -301,41 +301,6 @@ describe("call-log import killed mid-way and taken up again", () => {
       expect(l.siteWaits).toBe(l.answered);
       expect(l.parentWaits).toBe(l.answered);
     };
-    const uploadTo = (database: Database, name: string, content: string[]) =>
-      createImport(database.db, SYSTEM_ACTOR, annexId, { fileName: name, format: "asterisk", bytes: 1 }).then((id) => {
-        writeFileSync(importFilePath(id), `${content.join("\n")}\n`);
-        return id;
-      });
-    const recordKilledAt = (importId: string, slice: number) =>
-      new Promise<string>((resolve, reject) => {
-        const child = spawn(
-          process.execPath,
-          [
-            "--import",
-            "tsx",
-            "test/support/call-importer.ts",
-            JSON.stringify(options),
-            annexId,
-            importId,
-            importFilePath(importId),
-            "record",
-            "wait",
-          ],
-          { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, VIGIE_UPLOAD_DIR: uploads } },
-        );
-        let out = "";
-        let err = "";
-        child.stderr?.on("data", (d) => {
-          err += String(d);
-        });
-        child.stdout?.on("data", (d) => {
-          out += String(d);
-          if (new RegExp(`^slice ${slice}$`, "m").test(out) || /^(done|checked|failed)$/m.test(out)) child.kill("SIGKILL");
-        });
-        child.on("exit", (code, signal) =>
-          signal === "SIGKILL" ? resolve(out) : reject(new Error(`l'import s'est arrêté seul (${code}) : ${err}`)),
-        );
-      });
     const importCalls = async (database: Database, importId: string) =>
       (await sql<{ n: number }>`select count(*)::int as n from calls where import_id = ${importId}`.execute(database.db)).rows[0]?.n;
 
@@ -369,8 +334,8 @@ describe("call-log import killed mid-way and taken up again", () => {
 
     it("part of the calls recorded, with their rollups, and said; « Reprendre » records the rest once", async () => {
       const file = randomCalls(37, 10_000, ["0384000002"]).map((c, i) => cdrLine(c, 3 * COUNT + i));
-      const importId = await withDatabase((d) => uploadTo(d, "Master-tranches.csv", file));
-      const said = await recordKilledAt(importId, 2);
+      const importId = await withDatabase((d) => upload(d, "Master-tranches.csv", file, annexId));
+      const said = await killAt(importId, "record", /^slice 2$/m, 0, annexId);
       expect(said).toMatch(/^slice 2$/m);
       await withDatabase(async (database) => {
         const item = await getImport(database.db, annexId, importId);
@@ -400,8 +365,8 @@ describe("call-log import killed mid-way and taken up again", () => {
 
     it("killed again between two slices, then dropped: the calls it recorded leave with their rollups, the others stay", async () => {
       const file = randomCalls(41, 8_000, ["0384000003"]).map((c, i) => cdrLine(c, 4 * COUNT + i));
-      const importId = await withDatabase((d) => uploadTo(d, "Master-tranches-bis.csv", file));
-      expect(await recordKilledAt(importId, 1)).toMatch(/^slice 1$/m);
+      const importId = await withDatabase((d) => upload(d, "Master-tranches-bis.csv", file, annexId));
+      expect(await killAt(importId, "record", /^slice 1$/m, 0, annexId)).toMatch(/^slice 1$/m);
       await withDatabase(async (database) => {
         const item = await getImport(database.db, annexId, importId);
         expect(isInterrupted(item)).toBe(true);
