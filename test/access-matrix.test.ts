@@ -861,9 +861,13 @@ const MATRIX: Record<string, Entry> = {
     rule: { subtree: EDITORS },
     call: (f) => ({ url: `/organisations/${f.s1}/targets`, form: { "calls.answer_rate": "pas un nombre" } }),
   },
+  "GET /organisations/:orgId/export-resultats.csv": {
+    rule: { subtree: ALL },
+    call: (f) => ({ url: `/organisations/${f.s1}/export-resultats.csv?year=2026` }),
+  },
   "GET /organisations/:orgId/export-indicateurs.csv": {
     rule: { subtree: ALL },
-    call: (f) => ({ url: `/organisations/${f.s1}/export-indicateurs.csv?year=2026` }),
+    call: (f) => ({ url: `/organisations/${f.s1}/export-indicateurs.csv` }),
   },
   "GET /organisations/:orgId/feedback": { rule: { subtree: ALL }, call: (f) => ({ url: `/organisations/${f.s1}/feedback` }) },
   "POST /organisations/:orgId/feedback/import": {

@@ -19,7 +19,14 @@ export const REQUEST_KIND_LABELS: Record<RequestKind, string> = {
   suggestion: "Suggestion",
 };
 
-export const TARGET_METRICS = ["reply_delay", "call_pickup_rings", "satisfaction_survey", "self_assessment", "annual_review"] as const;
+export const TARGET_METRICS = [
+  "reply_delay",
+  "call_pickup_rings",
+  "satisfaction_survey",
+  "self_assessment",
+  "annual_review",
+  "results_publication",
+] as const;
 export type TargetMetric = (typeof TARGET_METRICS)[number];
 
 export const TARGET_UNITS = ["working_days", "calendar_days", "rings", "per_year"] as const;
@@ -56,5 +63,7 @@ export function describeTarget(t: Target): string {
       return `Auto-évaluation ${t.value === 1 ? "annuelle" : `${t.value} ${unit}`}`;
     case "annual_review":
       return "Bilan annuel";
+    case "results_publication":
+      return `Publication des résultats ${t.value === 1 ? "annuelle" : `${t.value} ${unit}`}`;
   }
 }

@@ -4,55 +4,130 @@ import { SpreadsheetError } from "../../app/spreadsheets/limits.ts";
 import { type OrgFigure, PUBLISHED_SET } from "../publication/publication.service.ts";
 
 /* Read when first needed, not at load: the indicator sources import this module's service, which reaches the publication module. */
-let spLabels: Record<string, string> | undefined;
-const spLabelOf = (key: string) => {
-  spLabels ??= Object.fromEntries(PUBLISHED_SET.map((p) => [p.key, p.spLabel]));
-  return spLabels[key];
+let published: Map<string, (typeof PUBLISHED_SET)[number]> | undefined;
+const publishedOf = (key: string) => {
+  published ??= new Map(PUBLISHED_SET.map((p) => [p.key, p]));
+  return published.get(key);
 };
 
-/**
+/*
  * The national formats of Services Publics+ (docs/open-data.md, « Formats nationaux »). Pure.
  *
- * The export follows the column list of test/fixtures/export-indicateurs.csv. That list was rebuilt
- * from the published description of the data set (one line per structure × indicator × year, the value
- * in percent, the volume it rests on, the structure's SIRET as the key); the exact column names of the
- * live data set could not be confirmed from here (docs/open-data.md says so): change the fixture and
- * NATIONAL_COLUMNS together when they are.
+ * The programme's open data (opendata.plus.transformation.gouv.fr) has two data sets for figures:
+ * `export-indicateurs`, the definitions of the indicators each network publishes, and `export-resultats`,
+ * one value per structure and indicator. The column names below are the fields those data sets expose
+ * through the portal's records API, as public code that reads them names them (sources in
+ * docs/open-data.md). The values Vigie cannot know (the national codes of a structure and of a result,
+ * the national typology) are left empty; Vigie's own columns come after the national ones.
  */
-export const NATIONAL_COLUMNS = ["siret", "structure", "indicateur", "annee", "valeur", "unite", "volume", "cible", "date_calcul"] as const;
 
-export type NationalRow = Record<(typeof NATIONAL_COLUMNS)[number], string | number | null>;
+/** `export-indicateurs`: one line per indicator a network publishes. */
+export const INDICATOR_COLUMNS = [
+  "reseau",
+  "intitule_original_de_l_indicateur",
+  "intitule_usager_de_l_indicateur",
+  "type_d_indicateur",
+  "sources_et_methodes",
+  "type_d_unite",
+  "unite",
+] as const;
+
+/** `export-resultats`: the national columns, then Vigie's (year, volume, target, SIRET). */
+export const RESULT_COLUMNS = [
+  "code_sp_du_resultat",
+  "intitule_du_reseau",
+  "typologie",
+  "intitule_de_la_structure",
+  "code_sp_structure",
+  "code_sp_de_l_indicateur",
+  "titre_original_de_l_indicateur",
+  "valeur",
+  "date_de_mise_a_jour",
+  "annee",
+  "unite",
+  "volume",
+  "cible",
+  "siret",
+] as const;
+
+export type IndicatorRow = Record<(typeof INDICATOR_COLUMNS)[number], string>;
+export type ResultRow = Record<(typeof RESULT_COLUMNS)[number], string | number | null>;
 
 /**
- * The lines of the national export: the five SP+ indicators, all channels together, at site level, over
- * a whole calendar year. Shares become percentages (87.5), net satisfaction stays in points.
+ * How Vigie computes each published indicator, for the definitions' « sources et méthodes », and whether
+ * it measures the service rendered or the service perceived (the two families of engagement 6).
  */
-export function nationalRows(figures: OrgFigure[], year: number): NationalRow[] {
-  const rows: NationalRow[] = [];
+const METHODS: Record<string, { type: "Qualité rendue" | "Qualité perçue"; method: string }> = {
+  "calls.answer_rate": {
+    type: "Qualité rendue",
+    method: "Journaux d'appels importés de la téléphonie : appels décrochés par un agent sur appels reçus.",
+  },
+  "requests.answered_in_time": {
+    type: "Qualité rendue",
+    method: "Registre des demandes : réponses données dans le délai annoncé (jours ouvrés, jours fériés déduits) sur demandes traitées.",
+  },
+  "surveys.online_8_or_more": {
+    type: "Qualité perçue",
+    method: "Enquêtes auprès des usagers des démarches en ligne : notes de 8 sur 10 ou plus sur notes données.",
+  },
+  "surveys.satisfaction": {
+    type: "Qualité perçue",
+    method: "Enquêtes de satisfaction après un contact (tablette d'accueil, lien, courriel) : usagers satisfaits ou très satisfaits sur répondants.",
+  },
+  "surveys.net_satisfaction": {
+    type: "Qualité perçue",
+    method: "Mêmes enquêtes : part des satisfaits moins part des insatisfaits, en points.",
+  },
+};
+
+/** The definitions of the indicators a network publishes, in the columns of `export-indicateurs`. */
+export function indicatorRows(network: string): IndicatorRow[] {
+  return PUBLISHED_SET.map((p) => ({
+    reseau: network,
+    intitule_original_de_l_indicateur: p.spLabel,
+    intitule_usager_de_l_indicateur: p.label,
+    type_d_indicateur: METHODS[p.key]?.type ?? "",
+    sources_et_methodes: METHODS[p.key]?.method ?? "",
+    type_d_unite: p.unit === "share" ? "Pourcentage" : "Points",
+    unite: p.unit === "share" ? "%" : "points",
+  }));
+}
+
+/**
+ * The lines of `export-resultats`: the five SP+ indicators, all channels together, at site level, over a
+ * whole calendar year. Shares become percentages (87.5), net satisfaction stays in points.
+ */
+export function resultRows(figures: OrgFigure[], year: number, network: string): ResultRow[] {
+  const rows: ResultRow[] = [];
   for (const f of figures) {
-    const spLabel = spLabelOf(f.key);
-    if (!spLabel || f.channel !== null || f.orgKind !== "site") continue;
+    const set = publishedOf(f.key);
+    if (!set || f.channel !== null || f.orgKind !== "site") continue;
     if (f.periodFrom !== `${year}-01-01` || f.periodTo !== `${year}-12-31`) continue;
     const scale = f.unit === "share" ? 100 : 1;
     rows.push({
-      siret: f.siret,
-      structure: f.orgName,
-      indicateur: spLabel,
-      annee: year,
+      code_sp_du_resultat: null,
+      intitule_du_reseau: network,
+      typologie: null,
+      intitule_de_la_structure: f.orgName,
+      code_sp_structure: null,
+      code_sp_de_l_indicateur: set.spCode,
+      titre_original_de_l_indicateur: set.spLabel,
       valeur: f.value === null ? null : Math.round(f.value * scale * 10) / 10,
+      date_de_mise_a_jour: f.computedAt.toISOString().slice(0, 10),
+      annee: year,
       unite: f.unit === "share" ? "%" : "points",
       volume: f.sample,
       cible: f.target === null ? null : Math.round(f.target * scale * 10) / 10,
-      date_calcul: f.computedAt.toISOString().slice(0, 10),
+      siret: f.siret,
     });
   }
   return rows;
 }
 
-export function nationalCsv(rows: NationalRow[]): string {
-  // Semicolon-separated, as the data portal's exports are; numbers bare (a negative one is not a formula here).
+/** Semicolon-separated, as the data portal's exports are; numbers bare (a negative one is not a formula here). */
+export function nationalCsv<C extends string>(columns: readonly C[], rows: Array<Record<C, string | number | null>>): string {
   const field = (v: string | number | null) => (v === null ? "" : typeof v === "number" ? String(v) : quoteCsv(v));
-  return `${[NATIONAL_COLUMNS.join(";"), ...rows.map((r) => NATIONAL_COLUMNS.map((c) => field(r[c])).join(";"))].join("\r\n")}\r\n`;
+  return `${[columns.join(";"), ...rows.map((r) => columns.map((c) => field(r[c])).join(";"))].join("\r\n")}\r\n`;
 }
 
 /** One user story of a Services Publics+ Experiences export, as Vigie keeps it. */

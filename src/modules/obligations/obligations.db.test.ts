@@ -7,13 +7,14 @@ import { adminClient, type Client, startTestApp, type TestApp } from "../../../t
 import { type SmtpListener, startSmtpListener } from "../../../test/support/smtp.ts";
 import type { Actor } from "../accounts/roles.ts";
 import { dashboard } from "../dashboards/dashboards.service.ts";
+import { adoptFramework } from "../frameworks/frameworks.service.ts";
 import { runDueJobs } from "../jobs/jobs.service.ts";
 import { createMailTransport, useMailTransport } from "../mail/mail.service.ts";
 import { createOrganisation } from "../organisations/organisations.service.ts";
 import { publishNow } from "../publication/publication.service.ts";
 import { changeStatus, registerRequest } from "../requests/requests.service.ts";
 import { createSurvey } from "../surveys/surveys.service.ts";
-import { NATIONAL_COLUMNS, nationalCsv, nationalRows } from "./national.ts";
+import { INDICATOR_COLUMNS, indicatorRows, nationalCsv, RESULT_COLUMNS, resultRows } from "./national.ts";
 import { effectiveTargets, feedbackIndicatorBatch, feedbackIndicatorSource, setTargets, yearlyObligations } from "./obligations.service.ts";
 
 const ROOT: Actor = {
@@ -93,6 +94,35 @@ describe("yearly obligations, targets, national formats, feedback", () => {
     expect(page).toContain("… mené son enquête de satisfaction (2)");
   });
 
+  it("counts as owed only what each site's framework asks for every year, and says which commitment asks", async () => {
+    const db = t.database.db;
+    try {
+      // The network on Services Publics+ 2023 (engagements 6 and 7 ask for all four every year); Site C on
+      // Marianne 2016, whose texts ask for surveys and self-assessments « à une fréquence définie ».
+      await adoptFramework(db, ROOT, net, "sp+2023");
+      await adoptFramework(db, ROOT, sites[2] as string, "marianne-2016");
+      const o = await yearlyObligations(db, net, YEAR);
+      expect(o.missing.survey.map((s) => s.name)).toEqual(["Site B"]);
+      expect(o.missing.assessment.map((s) => s.name)).toEqual(["Site A", "Site B"]);
+      expect(o.notOwed).toEqual({ survey: 1, assessment: 1, review: 1, publication: 1 });
+      const siteA = o.sites.find((s) => s.name === "Site A");
+      expect(siteA?.owedBy.survey).toMatchObject({ number: 6 });
+      expect(siteA?.owedBy.assessment).toMatchObject({ number: 7 });
+      const page = decode((await c.get(`/organisations/${net}/obligations?year=${YEAR}`)).body);
+      expect(page).toContain("… mené son enquête de satisfaction (1)");
+      expect(page).toContain("Demandé chaque année par l'engagement n° 6 « Vous avez accès à nos résultats de qualité de service » (2 sites).");
+      expect(page).toContain("1 site a un référentiel qui ne le demande pas chaque année : il n'est pas compté comme manquant.");
+      const own = decode((await c.get(`/organisations/${sites[2]}/obligations?year=${YEAR}`)).body);
+      expect(own).toContain("Le référentiel de ce site ne le demande pas chaque année : il n'est pas compté comme manquant.");
+      expect(own).not.toContain("Envoyer un rappel");
+    } finally {
+      await adoptFramework(db, ROOT, sites[2] as string, undefined);
+      await adoptFramework(db, ROOT, net, undefined);
+    }
+    // Without a framework, the yearly loop of Services Publics+ applies to every site.
+    expect((await yearlyObligations(db, net, YEAR)).missing.survey.map((s) => s.name)).toEqual(["Site B", "Site C"]);
+  });
+
   it("sends a reminder to the referents of the sites concerned, through the outbox", async () => {
     await c.get(`/organisations/${net}/obligations?year=${YEAR}`);
     const sent = decode((await c.post(`/organisations/${net}/obligations/remind`, { year: String(YEAR), obligation: "survey" })).body);
@@ -125,10 +155,22 @@ describe("yearly obligations, targets, national formats, feedback", () => {
     expect((await effectiveTargets(t.database.db, net)).find((x) => x.key === "calls.answer_rate")?.value).toBe(0.85);
   });
 
-  it("the national export has the fixture's columns, one by one, and its value formats", async () => {
-    const expected = fixture("export-indicateurs.csv").toString("utf8").split("\r\n");
+  /** A fixture and a generated CSV compared line by line and column by column, by the fixture's header. */
+  function sameColumns(expectedCsv: string, got: string) {
+    const expected = expectedCsv.split("\r\n");
     const header = (expected[0] ?? "").split(";");
-    expect(header).toEqual([...NATIONAL_COLUMNS]);
+    const lines = got.split("\r\n");
+    expect(lines.length).toBe(expected.length);
+    for (const [i, line] of expected.entries()) {
+      const want = line.split(";");
+      const have = (lines[i] ?? "").split(";");
+      for (const [j, col] of header.entries()) expect(have[j], `ligne ${i + 1}, colonne ${col}`).toBe(want[j]);
+    }
+  }
+
+  it("the national results (export-resultats) have the fixture's columns, one by one, and its value formats", async () => {
+    const expected = fixture("export-resultats.csv").toString("utf8");
+    expect((expected.split("\r\n")[0] ?? "").split(";")).toEqual([...RESULT_COLUMNS]);
     const computedAt = new Date("2026-01-04T03:00:00Z");
     const base = {
       orgId: "x",
@@ -146,23 +188,37 @@ describe("yearly obligations, targets, national formats, feedback", () => {
       parentId: null,
     };
     const csv = nationalCsv(
-      nationalRows(
+      RESULT_COLUMNS,
+      resultRows(
         [
           { ...base, key: "calls.answer_rate", label: "x", unit: "share", value: 0.875, target: 0.85, sample: 1240 },
+          { ...base, key: "surveys.satisfaction", label: "x", unit: "share", value: 0.9123, target: null, sample: 312 },
           { ...base, key: "surveys.net_satisfaction", label: "x", unit: "points", value: -4, target: null, sample: 312 },
+          // A channel's figure and another year's are not national lines.
           { ...base, key: "calls.answer_rate", label: "x", unit: "share", value: 0.5, target: null, sample: 3, channel: "phone" },
+          { ...base, key: "calls.answer_rate", label: "x", unit: "share", value: 0.5, target: null, sample: 3, periodFrom: "2024-01-01", periodTo: "2024-12-31" },
         ],
         2025,
+        "Ville de Paris",
       ),
-    ).split("\r\n");
-    for (const [i, line] of expected.entries()) {
-      const want = line.split(";");
-      const got = (csv[i] ?? "").split(";");
-      for (const [j, col] of header.entries()) expect(got[j], `ligne ${i + 1}, colonne ${col}`).toBe(want[j]);
-    }
-    const download = await c.get(`/organisations/${net}/export-indicateurs.csv?year=${YEAR}`);
+    );
+    sameColumns(expected, csv);
+    const download = await c.get(`/organisations/${net}/export-resultats.csv?year=${YEAR}`);
     expect(download.headers["content-type"]).toContain("text/csv");
-    expect(download.body.split("\r\n")[0]).toBe(NATIONAL_COLUMNS.join(";"));
+    expect(download.headers["content-disposition"]).toContain(`export-resultats-${YEAR}.csv`);
+    expect(download.body.split("\r\n")[0]).toBe(RESULT_COLUMNS.join(";"));
+  });
+
+  it("the definitions (export-indicateurs) have the fixture's columns and name the network", async () => {
+    const expected = fixture("export-indicateurs.csv").toString("utf8");
+    expect((expected.split("\r\n")[0] ?? "").split(";")).toEqual([...INDICATOR_COLUMNS]);
+    sameColumns(expected, nationalCsv(INDICATOR_COLUMNS, indicatorRows("Ville de Paris")));
+    const download = await c.get(`/organisations/${sites[1]}/export-indicateurs.csv`);
+    expect(download.headers["content-type"]).toContain("text/csv");
+    const lines = download.body.trim().split("\r\n");
+    expect(lines).toHaveLength(6);
+    // Asked on a site, the network is still the top of its tree.
+    expect(lines.slice(1).every((l) => l.startsWith("Réseau;"))).toBe(true);
   });
 
   it("imports an Experiences export, refuses a bad one whole, and shows the public reply on the results page", async () => {

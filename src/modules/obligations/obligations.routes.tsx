@@ -10,14 +10,15 @@ import { can } from "../accounts/roles.ts";
 import { mailStatesByIds } from "../mail/mail.service.ts";
 import { getOrganisation, organisationsById } from "../organisations/organisations.service.ts";
 import { acceptUploads, isUploadedFile } from "../requests/import/multipart.ts";
-import { nationalCsv } from "./national.ts";
+import { INDICATOR_COLUMNS, nationalCsv, RESULT_COLUMNS } from "./national.ts";
 import {
   effectiveTargets,
   feedbackIndicator,
   type ImportReport,
   importExperiences,
   listFeedback,
-  nationalExport,
+  nationalIndicators,
+  nationalResults,
   OBLIGATIONS,
   type Obligation,
   type ReminderResult,
@@ -133,7 +134,15 @@ export async function obligationsRoutes(app: App, deps: AppDeps): Promise<void> 
     return reply.redirect(`/organisations/${orgId}/obligations`, 303);
   });
 
-  app.get("/organisations/:orgId/export-indicateurs.csv", read, async (request, reply) => {
+  const csv = (reply: FastifyReply, name: string, body: string) =>
+    reply
+      .header("content-type", "text/csv; charset=utf-8")
+      .header("content-disposition", `attachment; filename="${name}"`)
+      .header("cache-control", "no-store")
+      .send(body);
+
+  /* The two national data sets: the results of a year (the last whole one by default), and the definitions. */
+  app.get("/organisations/:orgId/export-resultats.csv", read, async (request, reply) => {
     const { orgId } = parseInput(orgParams, request.params);
     const { year } = z
       .object({
@@ -145,12 +154,12 @@ export async function obligationsRoutes(app: App, deps: AppDeps): Promise<void> 
           .catch(() => thisYear() - 1),
       })
       .parse(request.query ?? {});
-    const rows = await nationalExport(db, orgId, year);
-    return reply
-      .header("content-type", "text/csv; charset=utf-8")
-      .header("content-disposition", `attachment; filename="export-indicateurs-${year}.csv"`)
-      .header("cache-control", "no-store")
-      .send(nationalCsv(rows));
+    return csv(reply, `export-resultats-${year}.csv`, nationalCsv(RESULT_COLUMNS, await nationalResults(db, orgId, year)));
+  });
+
+  app.get("/organisations/:orgId/export-indicateurs.csv", read, async (request, reply) => {
+    const { orgId } = parseInput(orgParams, request.params);
+    return csv(reply, "export-indicateurs.csv", nationalCsv(INDICATOR_COLUMNS, await nationalIndicators(db, orgId)));
   });
 
   const feedbackPage = async (request: FastifyRequest, orgId: string, report: ImportReport | null, errors?: Record<string, string>) => {

@@ -4,13 +4,15 @@ import type { DB } from "../../db/schema.ts";
 import { referentsOf } from "../accounts/accounts.service.ts";
 import type { Actor } from "../accounts/roles.ts";
 import { sitesAssessedIn } from "../assessments/assessments.service.ts";
+import type { TargetMetric } from "../frameworks/channels.ts";
+import { commitmentsInScope } from "../frameworks/frameworks.service.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import type { IndicatorBatchSource, IndicatorSource, IndicatorValue } from "../indicators/indicator.ts";
 import { queueEmail } from "../mail/mail.service.ts";
 import { getOrganisation } from "../organisations/organisations.service.ts";
 import { openDataFigures, publishedIn } from "../publication/publication.service.ts";
 import { sitesSurveyedIn } from "../surveys/surveys.service.ts";
-import { type NationalRow, nationalRows, parseExperiences } from "./national.ts";
+import { type IndicatorRow, indicatorRows, parseExperiences, type ResultRow, resultRows } from "./national.ts";
 import * as repo from "./obligations.repository.ts";
 
 /** The four things a site owes every year (SP+ commitments on measuring, assessing, reviewing, publishing). */
@@ -32,31 +34,50 @@ export const OBLIGATION_LABELS: Record<Obligation, { title: string; missing: str
   },
 };
 
+/** The framework target that makes each obligation yearly (data/frameworks: « per_year »). */
+const OBLIGATION_METRICS: Record<Obligation, TargetMetric> = {
+  survey: "satisfaction_survey",
+  assessment: "self_assessment",
+  review: "annual_review",
+  publication: "results_publication",
+};
+
 export interface SiteStatus {
   id: string;
   name: string;
   done: Record<Obligation, boolean>;
+  /**
+   * Why the site owes each obligation this year: the commitment of its framework (or of its own local
+   * commitments) that asks for it once a year, « loop » when no framework is adopted (the yearly loop of
+   * Services Publics+ applies), or null when its framework does not ask for it every year.
+   */
+  owedBy: Record<Obligation, { number: number | null; title: string } | "loop" | null>;
 }
 
 export interface YearlyObligations {
   year: number;
   sites: SiteStatus[];
-  /** For each obligation, the sites that have not met it yet, by name. */
+  /** For each obligation, the sites that owe it this year and have not met it yet, by name. */
   missing: Record<Obligation, SiteStatus[]>;
+  /** For each obligation, the sites whose framework does not ask for it every year. */
+  notOwed: Record<Obligation, number>;
 }
 
 /**
- * Where each site under `root` stands on its yearly obligations. Set-based: the sites, then one query
- * per obligation for the whole subtree (through each module's service), whatever the number of sites.
+ * Where each site under `root` stands on its yearly obligations, as its framework sets them. Set-based:
+ * the sites, the commitments in force (a fixed number of reads), then one query per obligation for the
+ * whole subtree (through each module's service), whatever the number of sites.
  */
 export async function yearlyObligations(db: Kysely<DB>, root: string, year: number): Promise<YearlyObligations> {
+  const rootOrg = await getOrganisation(db, root);
   const siteRows = await repo.sitesUnder(db, root);
   const ids = siteRows.map((s) => s.id);
-  const [surveyed, assessed, reviewed, published] = await Promise.all([
+  const [surveyed, assessed, reviewed, published, commitments] = await Promise.all([
     sitesSurveyedIn(db, root, year),
     sitesAssessedIn(db, root, year),
     repo.reviewsSignedIn(db, root, year),
     publishedIn(db, ids, year),
+    commitmentsInScope(db, rootOrg, siteRows),
   ]);
   const sets: Record<Obligation, Set<string>> = {
     survey: new Set(surveyed),
@@ -64,13 +85,29 @@ export async function yearlyObligations(db: Kysely<DB>, root: string, year: numb
     review: new Set(reviewed),
     publication: new Set(published),
   };
-  const sites = siteRows.map((s) => ({
-    id: s.id,
-    name: s.name,
-    done: Object.fromEntries(OBLIGATIONS.map((o) => [o, sets[o].has(s.id)])) as Record<Obligation, boolean>,
-  }));
-  const missing = Object.fromEntries(OBLIGATIONS.map((o) => [o, sites.filter((s) => !s.done[o])])) as Record<Obligation, SiteStatus[]>;
-  return { year, sites, missing };
+  const sites: SiteStatus[] = siteRows.map((s) => {
+    const inForce = commitments.get(s.id) ?? [];
+    const owedBy = (o: Obligation): SiteStatus["owedBy"][Obligation] => {
+      if (inForce.length === 0) return "loop";
+      const c = inForce.find((c) => c.targets.some((t) => t.metric === OBLIGATION_METRICS[o] && t.unit === "per_year"));
+      return c ? { number: c.number, title: c.title } : null;
+    };
+    return {
+      id: s.id,
+      name: s.name,
+      done: Object.fromEntries(OBLIGATIONS.map((o) => [o, sets[o].has(s.id)])) as Record<Obligation, boolean>,
+      owedBy: Object.fromEntries(OBLIGATIONS.map((o) => [o, owedBy(o)])) as SiteStatus["owedBy"],
+    };
+  });
+  const missing = Object.fromEntries(OBLIGATIONS.map((o) => [o, sites.filter((s) => s.owedBy[o] !== null && !s.done[o])])) as Record<
+    Obligation,
+    SiteStatus[]
+  >;
+  const notOwed = Object.fromEntries(OBLIGATIONS.map((o) => [o, sites.filter((s) => s.owedBy[o] === null).length])) as Record<
+    Obligation,
+    number
+  >;
+  return { year, sites, missing, notOwed };
 }
 
 export interface ReminderResult {
@@ -152,14 +189,6 @@ export async function signAnnualReview(db: Kysely<DB>, actor: Actor, orgId: stri
   });
 }
 
-export async function reviewSigned(db: Kysely<DB>, orgId: string, year: number): Promise<boolean> {
-  return (await repo.reviewsSignedIn(db, orgId, year)).includes(orgId) || (await isSignedOn(db, orgId, year));
-}
-async function isSignedOn(db: Kysely<DB>, orgId: string, year: number): Promise<boolean> {
-  const path = [orgId];
-  void path;
-  return (await repo.reviewsSignedIn(db, orgId, year)).length > 0;
-}
 
 /* ---------- Targets set per network, inherited below ---------- */
 
@@ -200,11 +229,24 @@ export async function setTargets(db: Kysely<DB>, actor: Actor, orgId: string, va
 
 /* ---------- National formats ---------- */
 
-/** The published figures of a subtree's sites in the national export's lines, for a whole year. */
-export async function nationalExport(db: Kysely<DB>, root: string, year: number): Promise<NationalRow[]> {
-  const rows: NationalRow[] = [];
-  for await (const batch of openDataFigures(db, root)) rows.push(...nationalRows(batch, year));
+/** The network an organisation belongs to, as the national data sets name it: the top of its tree. */
+async function networkName(db: Kysely<DB>, orgId: string): Promise<string> {
+  const org = await getOrganisation(db, orgId);
+  const top = org.path[0];
+  return top && top !== orgId ? (await getOrganisation(db, top)).name : org.name;
+}
+
+/** The published figures of a subtree's sites in the lines of the national `export-resultats`, for a whole year. */
+export async function nationalResults(db: Kysely<DB>, root: string, year: number): Promise<ResultRow[]> {
+  const network = await networkName(db, root);
+  const rows: ResultRow[] = [];
+  for await (const batch of openDataFigures(db, root)) rows.push(...resultRows(batch, year, network));
   return rows;
+}
+
+/** The definitions of the indicators the network publishes, in the lines of the national `export-indicateurs`. */
+export async function nationalIndicators(db: Kysely<DB>, root: string): Promise<IndicatorRow[]> {
+  return indicatorRows(await networkName(db, root));
 }
 
 export interface ImportReport {

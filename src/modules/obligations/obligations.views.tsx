@@ -1,4 +1,4 @@
-import { formatDate, formatDateTimeShort, formatNumber, NBSP, plural } from "../../ui/format.ts";
+import { formatDate, formatDateTimeShort, formatNumber, frenchSpacing, NBSP, plural } from "../../ui/format.ts";
 import { CsrfField, UploadField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import type { MailState } from "../mail/mail.service.ts";
@@ -15,6 +15,37 @@ import {
 
 const MAIL_STATUS: Record<string, string> = { queued: "en file d'envoi", sent: "envoyé", failed: "échec" };
 
+/**
+ * What asks for an obligation every year, from each site's framework (« Demandé chaque année par
+ * l'engagement n° 6 « … » (3 sites) »), and the sites whose framework does not ask for it.
+ */
+function owedText(data: YearlyObligations, o: Obligation): string {
+  const by = new Map<string, number>();
+  for (const s of data.sites) {
+    const owed = s.owedBy[o];
+    if (owed === null) continue;
+    const label =
+      owed === "loop"
+        ? "la boucle annuelle de Services Publics+ (aucun référentiel adopté)"
+        : `l'engagement${owed.number === null ? " local" : ` n°${NBSP}${owed.number}`} « ${owed.title} »`;
+    by.set(label, (by.get(label) ?? 0) + 1);
+  }
+  const single = data.sites.length === 1;
+  const asked = [...by].map(([label, n]) => (single ? label : `${label} (${plural(n, "site")})`));
+  const parts: string[] = [];
+  if (asked.length) parts.push(`Demandé chaque année par ${asked.join(" ; ")}.`);
+  const n = data.notOwed[o];
+  if (n)
+    parts.push(
+      single
+        ? "Le référentiel de ce site ne le demande pas chaque année : il n'est pas compté comme manquant."
+        : n > 1
+          ? `${plural(n, "site")} ont un référentiel qui ne le demande pas chaque année : ils ne sont pas comptés comme manquants.`
+          : "1 site a un référentiel qui ne le demande pas chaque année : il n'est pas compté comme manquant.",
+    );
+  return frenchSpacing(parts.join(" "));
+}
+
 export function ObligationsPage(props: {
   orgId: string;
   orgName: string;
@@ -29,6 +60,8 @@ export function ObligationsPage(props: {
 }): SafeHtml {
   const { data, orgId } = props;
   const base = `/organisations/${orgId}/obligations`;
+  // The national results are yearly: the year shown if it is over, else the last whole one.
+  const resultsYear = Math.min(data.year, new Date().getFullYear() - 1);
   return (
     <div>
       <h1>{`Obligations annuelles — ${props.orgName}`}</h1>
@@ -63,7 +96,8 @@ export function ObligationsPage(props: {
           <section class="fr-mb-4w" aria-labelledby={`missing-${o}`}>
             <h3 id={`missing-${o}`}>{`… ${OBLIGATION_LABELS[o].missing} (${formatNumber(missing.length)})`}</h3>
             <p class="fr-hint-text">{`Compte comme fait : ${OBLIGATION_LABELS[o].how}.`}</p>
-            {missing.length ? (
+            <p>{owedText(data, o)}</p>
+            {data.sites.length > 0 && data.notOwed[o] === data.sites.length ? null : missing.length ? (
               <ul>
                 {missing.map((s) => (
                   <li>
@@ -72,7 +106,7 @@ export function ObligationsPage(props: {
                 ))}
               </ul>
             ) : (
-              <p>Tous les sites l'ont fait.</p>
+              <p>{data.notOwed[o] ? "Tous les sites qui le doivent l'ont fait." : "Tous les sites l'ont fait."}</p>
             )}
             {missing.length && props.canManage && !props.isSite ? (
               <form method="post" action={`${base}/remind`}>
@@ -153,15 +187,24 @@ export function ObligationsPage(props: {
           </button>
         ) : null}
       </form>
-      <p class="fr-mt-3w">
-        <a
-          class="fr-link fr-icon-download-line fr-link--icon-left"
-          href={`/organisations/${orgId}/export-indicateurs.csv?year=${data.year}`}
-          download
-        >
-          {`Export des indicateurs Services Publics+ ${data.year} (format national, CSV)`}
-        </a>
-      </p>
+      <h2 class="fr-h4 fr-mt-5w">Formats nationaux Services Publics+</h2>
+      <p>Les deux fichiers du portail des données de Services Publics+, colonne par colonne.</p>
+      <ul>
+        <li>
+          <a
+            class="fr-link fr-icon-download-line fr-link--icon-left"
+            href={`/organisations/${orgId}/export-resultats.csv?year=${resultsYear}`}
+            download
+          >
+            {`Résultats ${resultsYear} des sites (export-resultats, CSV)`}
+          </a>
+        </li>
+        <li>
+          <a class="fr-link fr-icon-download-line fr-link--icon-left" href={`/organisations/${orgId}/export-indicateurs.csv`} download>
+            Définitions des indicateurs publiés (export-indicateurs, CSV)
+          </a>
+        </li>
+      </ul>
     </div>
   );
 }

@@ -3,13 +3,22 @@ import type { IndicatorUnit } from "../indicators/indicator.ts";
 /**
  * The figures Services Publics+ asks every service to publish each year (engagement 6), in the order
  * the public page, the poster and the open data give them. A key no module provides yet is shown as
- * « Pas encore de donnée ». `spLabel` is the name the SP+ indicator exports use.
+ * « Pas encore de donnée ». `spLabel` is the name the SP+ indicator exports use; `spCode` the programme's code for the indicator, where
+ * one was found in public sources (IND-27, « Taux de satisfaction des usagers »: docs/open-data.md).
  */
-export const PUBLISHED_SET: Array<{ key: string; label: string; spLabel: string; unit: IndicatorUnit; sampleLabel: string }> = [
+export const PUBLISHED_SET: Array<{
+  key: string;
+  label: string;
+  spLabel: string;
+  spCode: string | null;
+  unit: IndicatorUnit;
+  sampleLabel: string;
+}> = [
   {
     key: "calls.answer_rate",
     label: "Appels décrochés par un agent",
     spLabel: "Taux de décroché des appels téléphoniques",
+    spCode: null,
     unit: "share",
     sampleLabel: "appels",
   },
@@ -17,6 +26,7 @@ export const PUBLISHED_SET: Array<{ key: string; label: string; spLabel: string;
     key: "requests.answered_in_time",
     label: "Demandes traitées dans le délai annoncé",
     spLabel: "Respect du délai de traitement annoncé",
+    spCode: null,
     unit: "share",
     sampleLabel: "demandes traitées",
   },
@@ -24,13 +34,15 @@ export const PUBLISHED_SET: Array<{ key: string; label: string; spLabel: string;
     key: "surveys.online_8_or_more",
     label: "Démarches en ligne notées 8/10 ou plus",
     spLabel: "Qualité des démarches en ligne",
+    spCode: null,
     unit: "share",
     sampleLabel: "démarches évaluées",
   },
   {
     key: "surveys.satisfaction",
     label: "Usagers satisfaits de la qualité du service",
-    spLabel: "Taux de satisfaction globale",
+    spLabel: "Taux de satisfaction des usagers",
+    spCode: "IND-27",
     unit: "share",
     sampleLabel: "réponses",
   },
@@ -38,6 +50,7 @@ export const PUBLISHED_SET: Array<{ key: string; label: string; spLabel: string;
     key: "surveys.net_satisfaction",
     label: "Satisfaction nette (satisfaits moins insatisfaits)",
     spLabel: "Taux net de satisfaction",
+    spCode: null,
     unit: "points",
     sampleLabel: "réponses",
   },
