@@ -5,7 +5,6 @@ import { CHANNEL_LABELS, type Channel } from "../frameworks/channels.ts";
 import { organisationCommitments } from "../frameworks/frameworks.service.ts";
 import type { IndicatorUnit, IndicatorValue, OrgScope, Period } from "../indicators/indicator.ts";
 import { allIndicators, indicatorsInScope } from "../indicators/sources.ts";
-import { withNetworkTargets } from "../obligations/obligations.service.ts";
 import { countInScope, getOrganisation, type Organisation, organisationsInScope } from "../organisations/organisations.service.ts";
 import { previousPeriod } from "./period.ts";
 import { type Light, type Trend, trafficLight, trend } from "./traffic-light.ts";
@@ -79,8 +78,8 @@ export async function dashboard(db: Kysely<DB>, orgId: string, period: Period): 
     period,
     previous,
     framework: commitments.framework ? { id: commitments.framework.id, name: commitments.framework.name } : null,
-    // Targets set on the network (or lower) replace the framework's for the traffic lights (issue #14).
-    lines: groupByCommitment(await withNetworkTargets(db, orgId, current), before, commitments.commitments),
+    // Targets set on the network (or lower) already replace the framework's (allIndicators, issue #14).
+    lines: groupByCommitment(current, before, commitments.commitments),
     children: children.sort((a, b) => a.name.localeCompare(b.name, "fr")),
     // A site's own subtree holds only itself: nothing to compare it with.
     sites: org.kind === "site" || org.kind === "service" ? 0 : sites,

@@ -4,7 +4,13 @@ import { actionIndicatorBatch, actionIndicatorSource } from "../actions/actions.
 import { assessmentIndicatorBatch, assessmentIndicatorSource } from "../assessments/assessments.service.ts";
 import { callIndicatorBatch, callIndicators } from "../calls/calls.service.ts";
 import { mysteryIndicatorBatch, mysteryIndicators } from "../mystery/mystery.service.ts";
-import { feedbackIndicatorBatch, feedbackIndicatorSource } from "../obligations/obligations.service.ts";
+import {
+  feedbackIndicatorBatch,
+  feedbackIndicatorSource,
+  networkTargetsInScope,
+  networkTargetsOf,
+  withTargets,
+} from "../obligations/obligations.service.ts";
 import { organisationsInScope } from "../organisations/organisations.service.ts";
 import { requestIndicatorBatch, requestIndicatorSource } from "../requests/requests.indicators.ts";
 import { staffIndicatorBatch, staffIndicatorSource } from "../staff/staff.service.ts";
@@ -26,9 +32,17 @@ export const INDICATOR_SOURCES: Array<{ module: string; source: IndicatorSource;
   { module: "feedback", source: feedbackIndicatorSource, batch: feedbackIndicatorBatch },
 ];
 
+/**
+ * Each figure carries the target it is judged against: the framework's, or the one a network set for
+ * its subtree (obligations module, issue #14), so the dashboard, the published figures, the annual
+ * review and the comparison all read the same target.
+ */
 export async function allIndicators(db: Kysely<DB>, orgId: string, period: Period): Promise<IndicatorValue[]> {
-  const lists = await Promise.all(INDICATOR_SOURCES.map(({ source }) => source(db, orgId, period)));
-  return lists.flat();
+  const [lists, targets] = await Promise.all([
+    Promise.all(INDICATOR_SOURCES.map(({ source }) => source(db, orgId, period))),
+    networkTargetsOf(db, orgId),
+  ]);
+  return withTargets(lists.flat(), targets);
 }
 
 /**
@@ -46,5 +60,7 @@ export async function indicatorsInScope(db: Kysely<DB>, scope: OrgScope, period:
       : new Map(await Promise.all(orgs.map(async (o) => [o.id, await source(db, o.id, period)] as const)));
     for (const [orgId, values] of byOrg) result.set(orgId, [...(result.get(orgId) ?? []), ...values]);
   }
+  const targets = await networkTargetsInScope(db, scope);
+  for (const [orgId, values] of result) result.set(orgId, withTargets(values, targets.get(orgId)));
   return result;
 }

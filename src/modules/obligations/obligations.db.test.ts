@@ -6,12 +6,13 @@ import "../../app/jobs.ts";
 import { adminClient, type Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { type SmtpListener, startSmtpListener } from "../../../test/support/smtp.ts";
 import type { Actor } from "../accounts/roles.ts";
-import { dashboard } from "../dashboards/dashboards.service.ts";
+import { compareScope, dashboard } from "../dashboards/dashboards.service.ts";
 import { adoptFramework } from "../frameworks/frameworks.service.ts";
 import { runDueJobs } from "../jobs/jobs.service.ts";
 import { createMailTransport, useMailTransport } from "../mail/mail.service.ts";
 import { createOrganisation } from "../organisations/organisations.service.ts";
 import { publishNow } from "../publication/publication.service.ts";
+import { buildReview } from "../reviews/reviews.service.ts";
 import { changeStatus, registerRequest } from "../requests/requests.service.ts";
 import { createSurvey } from "../surveys/surveys.service.ts";
 import { INDICATOR_COLUMNS, indicatorRows, nationalCsv, RESULT_COLUMNS, resultRows } from "./national.ts";
@@ -289,5 +290,20 @@ describe("yearly obligations, targets, national formats, feedback", () => {
     expect((await figure())?.target).toBe(0.85);
     await setTargets(db, ROOT, site, { "requests.answered_in_time": 0.9 });
     expect((await figure())?.target).toBe(0.9);
+
+    // The same targets reach the comparison of the network's sites, the site's annual review and its published figures.
+    const compared = await compareScope(db, net, period, "sites", "requests.answered_in_time");
+    const rowOf = (id: string) => compared.ranking.find((r) => r.org.id === id)?.figure;
+    expect(rowOf(site)?.target).toBe(0.9);
+    const review = await buildReview(db, site, YEAR);
+    const inReview = review.sections.flatMap((s) => s.indicators).find((f) => f.key === "requests.answered_in_time" && !f.channel);
+    expect(inReview?.target).toBe(0.9);
+    await publishNow(db, ROOT, site);
+    for (let i = 0; i < 10; i++) await runDueJobs(db);
+    const published = await sql<{ target: number | string | null }>`select target from published_figures
+      where org_id = ${site}::uuid and indicator_key = 'requests.answered_in_time' and channel = '' and period_from = ${`${YEAR}-01-01`}::date`.execute(db);
+    expect(published.rows.map((r) => Number(r.target))).toEqual([0.9]);
+    await setTargets(db, ROOT, site, { "requests.answered_in_time": null });
+    expect((await compareScope(db, net, period, "sites", "requests.answered_in_time")).ranking.find((r) => r.org.id === site)?.figure?.target).toBe(0.85);
   });
 });

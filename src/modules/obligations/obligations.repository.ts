@@ -1,4 +1,4 @@
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import { inScopeSql } from "../organisations/organisations.service.ts";
 import type { ExperienceInput } from "./national.ts";
@@ -73,6 +73,20 @@ export async function targetsOnPath(db: Kysely<DB>, path: string[]) {
     .select(["org_id", "indicator_key", "value"])
     .where(sql<boolean>`org_id = any(${sql.val(path)}::uuid[])`)
     .execute();
+}
+
+/**
+ * The targets in force for the organisations `which` selects (a predicate on `o`, the organisations
+ * table): for each organisation and indicator, the target set on the nearest node of its path. One
+ * statement, whatever the number of organisations.
+ */
+export async function nearestTargets(db: Kysely<DB>, which: RawBuilder<boolean>) {
+  const { rows } = await sql<{ org_id: string; indicator_key: string; value: number | string }>`
+    select distinct on (o.id, t.indicator_key) o.id as org_id, t.indicator_key, t.value
+    from organisations o join org_targets t on t.org_id = any(o.path)
+    where ${which}
+    order by o.id, t.indicator_key, array_position(o.path, t.org_id) desc`.execute(db);
+  return rows.map((r) => ({ orgId: r.org_id, key: r.indicator_key, value: Number(r.value) }));
 }
 
 export async function setTarget(db: Kysely<DB>, orgId: string, key: string, value: number | null): Promise<void> {

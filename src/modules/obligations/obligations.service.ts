@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
 import { referentsOf } from "../accounts/accounts.service.ts";
@@ -7,9 +7,9 @@ import { sitesAssessedIn } from "../assessments/assessments.service.ts";
 import type { TargetMetric } from "../frameworks/channels.ts";
 import { commitmentsInScope } from "../frameworks/frameworks.service.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
-import type { IndicatorBatchSource, IndicatorSource, IndicatorValue } from "../indicators/indicator.ts";
+import type { IndicatorBatchSource, IndicatorSource, IndicatorValue, OrgScope } from "../indicators/indicator.ts";
 import { queueEmail } from "../mail/mail.service.ts";
-import { getOrganisation } from "../organisations/organisations.service.ts";
+import { getOrganisation, inScopeSql } from "../organisations/organisations.service.ts";
 import { openDataFigures, publishedIn } from "../publication/publication.service.ts";
 import { sitesSurveyedIn } from "../surveys/surveys.service.ts";
 import { type IndicatorRow, indicatorRows, parseExperiences, type ResultRow, resultRows } from "./national.ts";
@@ -371,12 +371,31 @@ export const feedbackIndicatorBatch: IndicatorBatchSource = async (db, scope, pe
   return new Map(rows.map((r) => [r.org_id, feedbackValues(r)]));
 };
 
+/* ---------- Network targets in the figures ---------- */
+
+/** The network targets in force for one organisation, by indicator key. One query. */
+export async function networkTargetsOf(db: Kysely<DB>, orgId: string): Promise<Map<string, number>> {
+  const rows = await repo.nearestTargets(db, sql<boolean>`o.id = ${orgId}`);
+  return new Map(rows.map((r) => [r.key, r.value]));
+}
+
+/** The same for every organisation of a scope: one query, whatever their number. */
+export async function networkTargetsInScope(db: Kysely<DB>, scope: OrgScope): Promise<Map<string, Map<string, number>>> {
+  const out = new Map<string, Map<string, number>>();
+  for (const r of await repo.nearestTargets(db, inScopeSql("o.id", scope))) {
+    const mine = out.get(r.orgId) ?? new Map<string, number>();
+    mine.set(r.key, r.value);
+    out.set(r.orgId, mine);
+  }
+  return out;
+}
+
 /**
  * The figures with the network's targets in place of the framework's, where a node of the path sets
- * one (the phone pick-up at 85 % rather than the default): what the dashboard's traffic lights read.
+ * one (the phone pick-up at 85 % rather than the default): what the dashboard's lights, the published
+ * figures, the annual review and the comparison read (through indicators/sources.ts).
  */
-export async function withNetworkTargets(db: Kysely<DB>, orgId: string, values: IndicatorValue[]): Promise<IndicatorValue[]> {
-  const targets = new Map((await effectiveTargets(db, orgId)).filter((t) => t.value !== null).map((t) => [t.key, t.value]));
-  if (targets.size === 0) return values;
+export function withTargets(values: IndicatorValue[], targets: Map<string, number> | undefined): IndicatorValue[] {
+  if (!targets?.size) return values;
   return values.map((v) => (targets.has(v.key) ? { ...v, target: targets.get(v.key) ?? v.target } : v));
 }
