@@ -72,7 +72,8 @@ const METHODS: Record<string, { type: "Qualité rendue" | "Qualité perçue"; me
   },
   "surveys.satisfaction": {
     type: "Qualité perçue",
-    method: "Enquêtes de satisfaction après un contact (tablette d'accueil, lien, courriel) : usagers satisfaits ou très satisfaits sur répondants.",
+    method:
+      "Enquêtes de satisfaction après un contact (tablette d'accueil, lien, courriel) : usagers satisfaits ou très satisfaits sur répondants.",
   },
   "surveys.net_satisfaction": {
     type: "Qualité perçue",

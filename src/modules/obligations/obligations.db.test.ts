@@ -12,8 +12,8 @@ import { runDueJobs } from "../jobs/jobs.service.ts";
 import { createMailTransport, useMailTransport } from "../mail/mail.service.ts";
 import { createOrganisation } from "../organisations/organisations.service.ts";
 import { publishNow } from "../publication/publication.service.ts";
-import { buildReview } from "../reviews/reviews.service.ts";
 import { changeStatus, registerRequest } from "../requests/requests.service.ts";
+import { buildReview } from "../reviews/reviews.service.ts";
 import { createSurvey } from "../surveys/surveys.service.ts";
 import { INDICATOR_COLUMNS, indicatorRows, nationalCsv, RESULT_COLUMNS, resultRows } from "./national.ts";
 import { effectiveTargets, feedbackIndicatorBatch, feedbackIndicatorSource, setTargets, yearlyObligations } from "./obligations.service.ts";
@@ -111,7 +111,9 @@ describe("yearly obligations, targets, national formats, feedback", () => {
       expect(siteA?.owedBy.assessment).toMatchObject({ number: 7 });
       const page = decode((await c.get(`/organisations/${net}/obligations?year=${YEAR}`)).body);
       expect(page).toContain("… mené son enquête de satisfaction (1)");
-      expect(page).toContain("Demandé chaque année par l'engagement n° 6 « Vous avez accès à nos résultats de qualité de service » (2 sites).");
+      expect(page).toContain(
+        "Demandé chaque année par l'engagement n° 6 « Vous avez accès à nos résultats de qualité de service » (2 sites).",
+      );
       expect(page).toContain("1 site a un référentiel qui ne le demande pas chaque année : il n'est pas compté comme manquant.");
       const own = decode((await c.get(`/organisations/${sites[2]}/obligations?year=${YEAR}`)).body);
       expect(own).toContain("Le référentiel de ce site ne le demande pas chaque année : il n'est pas compté comme manquant.");
@@ -197,7 +199,17 @@ describe("yearly obligations, targets, national formats, feedback", () => {
           { ...base, key: "surveys.net_satisfaction", label: "x", unit: "points", value: -4, target: null, sample: 312 },
           // A channel's figure and another year's are not national lines.
           { ...base, key: "calls.answer_rate", label: "x", unit: "share", value: 0.5, target: null, sample: 3, channel: "phone" },
-          { ...base, key: "calls.answer_rate", label: "x", unit: "share", value: 0.5, target: null, sample: 3, periodFrom: "2024-01-01", periodTo: "2024-12-31" },
+          {
+            ...base,
+            key: "calls.answer_rate",
+            label: "x",
+            unit: "share",
+            value: 0.5,
+            target: null,
+            sample: 3,
+            periodFrom: "2024-01-01",
+            periodTo: "2024-12-31",
+          },
         ],
         2025,
         "Ville de Paris",
@@ -301,9 +313,13 @@ describe("yearly obligations, targets, national formats, feedback", () => {
     await publishNow(db, ROOT, site);
     for (let i = 0; i < 10; i++) await runDueJobs(db);
     const published = await sql<{ target: number | string | null }>`select target from published_figures
-      where org_id = ${site}::uuid and indicator_key = 'requests.answered_in_time' and channel = '' and period_from = ${`${YEAR}-01-01`}::date`.execute(db);
+      where org_id = ${site}::uuid and indicator_key = 'requests.answered_in_time' and channel = '' and period_from = ${`${YEAR}-01-01`}::date`.execute(
+      db,
+    );
     expect(published.rows.map((r) => Number(r.target))).toEqual([0.9]);
     await setTargets(db, ROOT, site, { "requests.answered_in_time": null });
-    expect((await compareScope(db, net, period, "sites", "requests.answered_in_time")).ranking.find((r) => r.org.id === site)?.figure?.target).toBe(0.85);
+    expect(
+      (await compareScope(db, net, period, "sites", "requests.answered_in_time")).ranking.find((r) => r.org.id === site)?.figure?.target,
+    ).toBe(0.85);
   });
 });

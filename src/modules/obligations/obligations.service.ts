@@ -4,9 +4,9 @@ import type { DB } from "../../db/schema.ts";
 import { referentsOf } from "../accounts/accounts.service.ts";
 import type { Actor } from "../accounts/roles.ts";
 import { sitesAssessedIn } from "../assessments/assessments.service.ts";
+import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import type { TargetMetric } from "../frameworks/channels.ts";
 import { commitmentsInScope } from "../frameworks/frameworks.service.ts";
-import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import type { IndicatorBatchSource, IndicatorSource, IndicatorValue, OrgScope } from "../indicators/indicator.ts";
 import { queueEmail } from "../mail/mail.service.ts";
 import { getOrganisation, inScopeSql } from "../organisations/organisations.service.ts";
@@ -188,7 +188,6 @@ export async function signAnnualReview(db: Kysely<DB>, actor: Actor, orgId: stri
       await recordAudit(trx, auditActor(actor), { orgId: orgId, action: "create", entity: "review", entityId: orgId, after: { year } });
   });
 }
-
 
 /* ---------- Targets set per network, inherited below ---------- */
 
