@@ -874,6 +874,10 @@ const MATRIX: Record<string, Entry> = {
     rule: { subtree: WRITERS },
     call: (f) => ({ url: `/organisations/${f.s1}/feedback/import`, form: {} }),
   },
+  "POST /organisations/:orgId/feedback/jdma": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/feedback/jdma`, form: {} }),
+  },
   "POST /organisations/:orgId/feedback/:feedbackId/reply": {
     rule: { subtree: WRITERS },
     call: (f) => ({ url: `/organisations/${f.s1}/feedback/${f.feedback}/reply`, form: { reply: "" } }),

@@ -194,9 +194,9 @@ describe(`cost of the network pages at 50 and 500 sites (${engineName})`, () => 
   it("the network dashboard", async () => {
     const c = await measure("tableau de bord du réseau", (db, net) => dashboard(db, net.id, PERIOD));
     expect(c.large).toBe(c.small);
-    // 50 before issue #14; the feedback indicator (its source, for both periods and the children) and the
-    // network's targets (the organisation and its path's targets) bring it to 60. Fixed, whatever the size.
-    expect(c.small).toBeLessThanOrEqual(60);
+    // 50 before issue #14; the feedback indicator (its stories and its « Je donne mon avis » counts, for
+    // both periods) and the network's targets (one read per period) bring it to 62. Fixed, whatever the size.
+    expect(c.small).toBeLessThanOrEqual(62);
   });
 
   it("every batch source reads a scope in the same number of queries at both sizes", async () => {

@@ -28,6 +28,7 @@ import * as m0028 from "./migrations/0028_escalation.ts";
 import * as m0029 from "./migrations/0029_privacy.ts";
 import * as m0030 from "./migrations/0030_crash_recovery.ts";
 import * as m0031 from "./migrations/0031_call_commit_slices.ts";
+import * as m0032 from "./migrations/0032_jdma_statistics.ts";
 
 /** Migrations are listed here, in order, so a bundle or a test runner needs no file-system scan. */
 const migrations: Record<string, Migration> = {
@@ -60,6 +61,7 @@ const migrations: Record<string, Migration> = {
   "0029_privacy": m0029,
   "0030_crash_recovery": m0030,
   "0031_call_commit_slices": m0031,
+  "0032_jdma_statistics": m0032,
 };
 
 class StaticProvider implements MigrationProvider {

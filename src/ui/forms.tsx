@@ -213,29 +213,32 @@ export function UploadField({
   hint,
   accept,
   error,
+  id = "file",
 }: {
   label: string;
   hint: string;
   accept: string;
   error?: string | undefined;
+  /** The field's id, when a page has more than one upload form. */
+  id?: string;
 }): SafeHtml {
   return (
     <div class={`fr-upload-group fr-mb-3w${error ? " fr-input-group--error" : ""}`}>
-      <label class="fr-label" for="file">
+      <label class="fr-label" for={id}>
         {`${label} (obligatoire)`}
         <span class="fr-hint-text">{hint}</span>
       </label>
       <input
         class="fr-upload"
         type="file"
-        id="file"
+        id={id}
         name="file"
         accept={accept}
         required
-        aria-describedby="file-messages"
+        aria-describedby={`${id}-messages`}
         aria-invalid={error ? "true" : undefined}
       />
-      <div class="fr-messages-group" id="file-messages" aria-live="polite">
+      <div class="fr-messages-group" id={`${id}-messages`} aria-live="polite">
         {error ? <p class="fr-message fr-message--error">{error}</p> : null}
       </div>
     </div>

@@ -267,3 +267,114 @@ export function parseExperiences(bytes: Uint8Array, fileName: string): ParsedFil
   if (!table.length) errors.push("Le fichier ne contient aucune expérience.");
   return { rows, errors };
 }
+
+/* ---------- « Je donne mon avis » statistics ---------- */
+
+/** One count of the « Je donne mon avis » statistics: a procedure, a period, a question. */
+export interface JdmaCount {
+  productId: string;
+  productName: string;
+  periodStart: string;
+  periodLength: "day" | "week" | "month" | "year";
+  fieldCode: string;
+  good: number;
+  medium: number;
+  bad: number;
+}
+
+const PERIOD_LENGTHS = new Set(["day", "week", "month", "year"]);
+
+/*
+ * The answer of the « Je donne mon avis » open API, `POST /api/open-api/statistiques` (the format of
+ * DISIC/jedonnemonavis.numerique.gouv.fr, webapp-backoffice/src/types/custom.ts, ZOpenApiStatsOutput):
+ * { data: [{ product_id, product_name, forms: [{ form_id, form_name, intervals: [{ date, length_interval,
+ * data: [{ category, label, number_hits: [{ intention, label, count }] }] }] }] }] }. A question is a
+ * `category` (« satisfaction », « easy », « comprehension »…); each answer carries its intention:
+ * very_good and good count as « Très bien », medium as « Moyen », bad and very_bad as « Pas bien »,
+ * neutral as no opinion. The forms of a procedure add up.
+ */
+export function parseJdmaStatistics(bytes: Uint8Array): ParsedFile<JdmaCount> {
+  let data: unknown;
+  try {
+    data = JSON.parse(new TextDecoder().decode(bytes).replace(/^\uFEFF/, ""));
+  } catch {
+    return {
+      rows: [],
+      errors: ["Le fichier n'est pas un JSON lisible : exportez la réponse de l'API « statistiques » de Je donne mon avis."],
+    };
+  }
+  const products = (data as { data?: unknown })?.data;
+  if (!Array.isArray(products))
+    return {
+      rows: [],
+      errors: ["Ce fichier n'a pas la forme des statistiques de Je donne mon avis : il lui manque la liste « data » des démarches."],
+    };
+  const errors: string[] = [];
+  const byKey = new Map<string, JdmaCount>();
+  const count = (n: unknown) => (typeof n === "number" && Number.isInteger(n) && n >= 0 ? n : null);
+  for (const [p, product] of products.entries()) {
+    const where = `Démarche ${p + 1}`;
+    const productId = String((product as { product_id?: unknown })?.product_id ?? "").trim();
+    const productName = String((product as { product_name?: unknown })?.product_name ?? "").trim();
+    const forms = (product as { forms?: unknown })?.forms;
+    if (!productId || !Array.isArray(forms)) {
+      errors.push(`${where} : « product_id » ou la liste « forms » manque.`);
+      continue;
+    }
+    for (const form of forms) {
+      const intervals = (form as { intervals?: unknown })?.intervals;
+      if (!Array.isArray(intervals)) {
+        errors.push(`${where} (${productName || productId}) : un formulaire n'a pas de liste « intervals ».`);
+        continue;
+      }
+      for (const interval of intervals as Array<{ date?: unknown; length_interval?: unknown; data?: unknown }>) {
+        const date = String(interval?.date ?? "");
+        const length = String(interval?.length_interval ?? "");
+        if (date === "all_time" || length === "none") {
+          errors.push(
+            `${where} (${productName || productId}) : des totaux sans période (« interval » à « none ») ne se rangent dans aucune année ; demandez les statistiques par mois (« interval » : « month »).`,
+          );
+          continue;
+        }
+        const start = isoDate(date);
+        if (!start || !PERIOD_LENGTHS.has(length)) {
+          errors.push(`${where} (${productName || productId}) : la période « ${date} » (${length || "durée absente"}) n'est pas lisible.`);
+          continue;
+        }
+        for (const category of Array.isArray(interval.data) ? interval.data : []) {
+          const fieldCode = String((category as { category?: unknown })?.category ?? "").trim();
+          const hits = (category as { number_hits?: unknown })?.number_hits;
+          if (!fieldCode || !Array.isArray(hits)) continue;
+          const key = `${productId}|${start}|${fieldCode}`;
+          const row = byKey.get(key) ?? {
+            productId,
+            productName: productName || productId,
+            periodStart: start,
+            periodLength: length as JdmaCount["periodLength"],
+            fieldCode,
+            good: 0,
+            medium: 0,
+            bad: 0,
+          };
+          for (const hit of hits as Array<{ intention?: unknown; count?: unknown }>) {
+            const n = count(hit?.count);
+            if (n === null) {
+              errors.push(
+                `${where} (${productName || productId}), ${start}, « ${fieldCode} » : un nombre de réponses n'est pas un entier positif.`,
+              );
+              continue;
+            }
+            const intention = String(hit?.intention ?? "");
+            if (intention === "good" || intention === "very_good") row.good += n;
+            else if (intention === "medium") row.medium += n;
+            else if (intention === "bad" || intention === "very_bad") row.bad += n;
+          }
+          byKey.set(key, row);
+        }
+      }
+    }
+  }
+  const rows = [...byKey.values()];
+  if (!errors.length && rows.length === 0) errors.push("Le fichier ne contient aucune statistique.");
+  return { rows, errors: errors.slice(0, 50) };
+}

@@ -280,6 +280,42 @@ describe("yearly obligations, targets, national formats, feedback", () => {
     expect(share?.value).toBe(0);
   });
 
+  it("imports « Je donne mon avis » statistics: counted once however often imported, refused whole when a period is missing", async () => {
+    const db = t.database.db;
+    const site = sites[2] as string;
+    // The fixture's months, moved to this year: the page shows the current year.
+    const stats = Buffer.from(fixture("jdma-statistiques.json").toString("utf8").replaceAll("2026-", `${YEAR}-`));
+    await c.get(`/organisations/${site}/feedback`);
+    const bad = await upload(t, c, `/organisations/${site}/feedback/jdma`, "stats.json", fixture("jdma-statistiques-sans-periode.json"));
+    expect(bad.statusCode).toBe(400);
+    const badBody = decode(bad.body);
+    expect(badBody).toContain("Les statistiques n'ont pas été importées : rien n'a changé.");
+    expect(badBody).toContain("des totaux sans période");
+    const notJson = await upload(t, c, `/organisations/${site}/feedback/jdma`, "stats.json", Buffer.from("produit;avis\n1;bien\n"));
+    expect(notJson.statusCode).toBe(400);
+    expect(decode(notJson.body)).toContain("Le fichier n'est pas un JSON lisible");
+    const period = { from: `${YEAR}-01-01`, to: `${YEAR}-12-31` };
+    const jdma = async (org: string) =>
+      (await feedbackIndicatorSource(db, org, period)).find((v) => v.key === "feedback.jdma_satisfaction");
+    expect(await jdma(site)).toBeUndefined();
+
+    for (let i = 0; i < 2; i++) {
+      const ok = await upload(t, c, `/organisations/${site}/feedback/jdma`, "stats.json", stats);
+      expect(ok.statusCode).toBe(200);
+      expect(decode(ok.body)).toContain("Statistiques importées : 2 démarches, 2 périodes.");
+    }
+    // 60 « Très bien » of 90 answers (the neutral ones are no opinion; the two forms of a procedure add up), twice imported, counted once.
+    const own = await jdma(site);
+    expect(own?.sample).toBe(90);
+    expect(own?.value).toBeCloseTo(60 / 90, 10);
+    expect((await jdma(net))?.sample).toBe(90);
+    const batch = await feedbackIndicatorBatch(db, { of: net, depth: "sites" }, period);
+    expect(batch.get(site)?.find((v) => v.key === "feedback.jdma_satisfaction")?.sample).toBe(90);
+    const page = decode((await c.get(`/organisations/${site}/feedback`)).body);
+    expect(page).toMatch(/Inscription sur les listes électorales<\/th>\s*<td>70<\/td>\s*<td>71 %<\/td>\s*<td>13 %<\/td>\s*<td>16 %<\/td>/);
+    expect(page).toMatch(/Demande d'acte d'état civil<\/th>\s*<td>20<\/td>\s*<td>50 %<\/td>/);
+  });
+
   it("the dashboard's traffic lights read the network's target in place of the framework's", async () => {
     const db = t.database.db;
     const site = sites[1] as string;

@@ -1,7 +1,7 @@
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import { inScopeSql } from "../organisations/organisations.service.ts";
-import type { ExperienceInput } from "./national.ts";
+import type { ExperienceInput, JdmaCount } from "./national.ts";
 import { obligationsDb } from "./obligations.tables.ts";
 
 export interface SiteRow {
@@ -228,4 +228,88 @@ export async function feedbackFigures(
     where f.written_on between ${from}::date and ${to}::date
     group by r.id`.execute(db);
   return rows;
+}
+
+/** Stores « Je donne mon avis » counts; the same procedure, period and question imported again replaces its counts. */
+export async function upsertJdma(db: Kysely<DB>, orgId: string, rows: JdmaCount[]): Promise<void> {
+  const t = obligationsDb(db);
+  for (let i = 0; i < rows.length; i += 1000) {
+    await t
+      .insertInto("jdma_statistics")
+      .values(
+        rows.slice(i, i + 1000).map((r) => ({
+          org_id: orgId,
+          product_id: r.productId,
+          product_name: r.productName,
+          period_start: r.periodStart,
+          period_length: r.periodLength,
+          field_code: r.fieldCode,
+          good: r.good,
+          medium: r.medium,
+          bad: r.bad,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(["org_id", "product_id", "period_start", "field_code"]).doUpdateSet((eb) => ({
+          product_name: eb.ref("excluded.product_name"),
+          period_length: eb.ref("excluded.period_length"),
+          good: eb.ref("excluded.good"),
+          medium: eb.ref("excluded.medium"),
+          bad: eb.ref("excluded.bad"),
+          imported_at: sql`now()`,
+        })),
+      )
+      .execute();
+  }
+}
+
+export interface JdmaFigures {
+  org_id: string;
+  good: number;
+  medium: number;
+  bad: number;
+}
+
+/**
+ * The « Je donne mon avis » satisfaction answers of each organisation of a scope over its subtree, for
+ * the periods that start within [from, to]: one grouped read, like the feedback figures.
+ */
+export async function jdmaFigures(
+  db: Kysely<DB>,
+  scope: { of: string; depth: "children" | "sites" } | { only: string },
+  from: string,
+  to: string,
+): Promise<JdmaFigures[]> {
+  const roots =
+    "only" in scope ? sql`select ${scope.only}::uuid as id` : sql`select id from organisations where ${inScopeSql("id", scope)}`;
+  const { rows } = await sql<JdmaFigures>`
+    select r.id as org_id, sum(j.good)::int as good, sum(j.medium)::int as medium, sum(j.bad)::int as bad
+    from (${roots}) r
+    join organisations o on o.path && array[r.id]
+    join jdma_statistics j on j.org_id = o.id
+    where j.field_code = 'satisfaction' and j.period_start between ${from}::date and ${to}::date
+    group by r.id`.execute(db);
+  return rows;
+}
+
+/** The satisfaction answers of one organisation's own procedures in a year, procedure by procedure. */
+export async function jdmaByProduct(db: Kysely<DB>, orgId: string, from: string, to: string) {
+  return obligationsDb(db)
+    .selectFrom("jdma_statistics")
+    .select((eb) => [
+      "product_id as productId",
+      eb.fn.max("product_name").as("productName"),
+      sql<number>`sum(good)::int`.as("good"),
+      sql<number>`sum(medium)::int`.as("medium"),
+      sql<number>`sum(bad)::int`.as("bad"),
+      sql<string>`min(period_start)::text`.as("first"),
+      sql<string>`max(period_start)::text`.as("last"),
+    ])
+    .where("org_id", "=", orgId)
+    .where("field_code", "=", "satisfaction")
+    .where("period_start", ">=", from)
+    .where("period_start", "<=", to)
+    .groupBy("product_id")
+    .orderBy("product_id")
+    .execute();
 }

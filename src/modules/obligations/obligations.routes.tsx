@@ -16,6 +16,9 @@ import {
   feedbackIndicator,
   type ImportReport,
   importExperiences,
+  importJdmaStatistics,
+  type JdmaReport,
+  jdmaProducts,
   listFeedback,
   nationalIndicators,
   nationalResults,
@@ -162,7 +165,13 @@ export async function obligationsRoutes(app: App, deps: AppDeps): Promise<void> 
     return csv(reply, "export-indicateurs.csv", nationalCsv(INDICATOR_COLUMNS, await nationalIndicators(db, orgId)));
   });
 
-  const feedbackPage = async (request: FastifyRequest, orgId: string, report: ImportReport | null, errors?: Record<string, string>) => {
+  const feedbackPage = async (
+    request: FastifyRequest,
+    orgId: string,
+    report: ImportReport | null,
+    errors?: Record<string, string>,
+    jdmaReport: JdmaReport | null = null,
+  ) => {
     const org = await getOrganisation(db, orgId);
     const year = thisYear();
     return {
@@ -175,6 +184,8 @@ export async function obligationsRoutes(app: App, deps: AppDeps): Promise<void> 
           rows={await listFeedback(db, orgId)}
           report={report}
           counts={await feedbackIndicator(db, orgId, year)}
+          jdma={await jdmaProducts(db, orgId, year)}
+          jdmaReport={jdmaReport}
           year={year}
           canWrite={can(actorOf(request), "request.write", org.path)}
           csrf={request.csrfToken}
@@ -214,6 +225,22 @@ export async function obligationsRoutes(app: App, deps: AppDeps): Promise<void> 
       if (file.tooLarge) return fail("Le fichier dépasse 10 Mo.", 413);
       const report = await importExperiences(db, actorOf(request), orgId, file.data, file.fileName);
       return sendPage(reply, request, await feedbackPage(request, orgId, report), report.errors.length ? 400 : 200);
+    });
+    scope.post("/organisations/:orgId/feedback/jdma", write, async (request, reply: FastifyReply) => {
+      const { orgId } = parseInput(orgParams, request.params);
+      const file = ((request.body ?? {}) as Record<string, unknown>).file;
+      const fail = async (message: string, status: number) =>
+        sendPage(
+          reply,
+          request,
+          await feedbackPage(request, orgId, null, undefined, { counts: 0, products: 0, periods: 0, errors: [message] }),
+          status,
+        );
+      if (!isUploadedFile(file) || file.data.length === 0)
+        return fail("Choisissez le fichier des statistiques de Je donne mon avis (JSON).", 400);
+      if (file.tooLarge) return fail("Le fichier dépasse 10 Mo.", 413);
+      const report = await importJdmaStatistics(db, actorOf(request), orgId, file.data);
+      return sendPage(reply, request, await feedbackPage(request, orgId, null, undefined, report), report.errors.length ? 400 : 200);
     });
   });
 }

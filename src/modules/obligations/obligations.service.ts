@@ -12,7 +12,7 @@ import { queueEmail } from "../mail/mail.service.ts";
 import { getOrganisation, inScopeSql } from "../organisations/organisations.service.ts";
 import { openDataFigures, publishedIn } from "../publication/publication.service.ts";
 import { sitesSurveyedIn } from "../surveys/surveys.service.ts";
-import { type IndicatorRow, indicatorRows, parseExperiences, type ResultRow, resultRows } from "./national.ts";
+import { type IndicatorRow, indicatorRows, parseExperiences, parseJdmaStatistics, type ResultRow, resultRows } from "./national.ts";
 import * as repo from "./obligations.repository.ts";
 
 /** The four things a site owes every year (SP+ commitments on measuring, assessing, reviewing, publishing). */
@@ -279,6 +279,44 @@ export async function importExperiences(
   return { read: parsed.rows.length, added, errors: [] };
 }
 
+export interface JdmaReport {
+  /** Counts read: a procedure × a period × a question. */
+  counts: number;
+  products: number;
+  /** Distinct periods (a month, most often). */
+  periods: number;
+  errors: string[];
+}
+
+/**
+ * Imports « Je donne mon avis » statistics (the open API's JSON answer) into the organisation's
+ * feedback figures. A file with any error changes nothing; counts already there for the same
+ * procedure, period and question are replaced, so importing a file twice counts it once.
+ */
+export async function importJdmaStatistics(db: Kysely<DB>, actor: Actor, orgId: string, bytes: Uint8Array): Promise<JdmaReport> {
+  await getOrganisation(db, orgId);
+  const parsed = parseJdmaStatistics(bytes);
+  const products = new Set(parsed.rows.map((r) => r.productId)).size;
+  const periods = new Set(parsed.rows.map((r) => r.periodStart)).size;
+  if (parsed.errors.length) return { counts: parsed.rows.length, products, periods, errors: parsed.errors };
+  await db.transaction().execute(async (trx) => {
+    await repo.upsertJdma(trx, orgId, parsed.rows);
+    await recordAudit(trx, auditActor(actor), {
+      orgId: orgId,
+      action: "create",
+      entity: "feedback",
+      entityId: orgId,
+      after: { source: "jdma", counts: parsed.rows.length, products },
+    });
+  });
+  return { counts: parsed.rows.length, products, periods, errors: [] };
+}
+
+/** The satisfaction answers of the organisation's own procedures in a year, for its feedback page. */
+export function jdmaProducts(db: Kysely<DB>, orgId: string, year: number) {
+  return repo.jdmaByProduct(db, orgId, `${year}-01-01`, `${year}-12-31`);
+}
+
 export type { FeedbackRow } from "./obligations.repository.ts";
 
 export function listFeedback(db: Kysely<DB>, orgId: string, limit = 200) {
@@ -359,15 +397,42 @@ function feedbackValues(f: repo.FeedbackFigures): IndicatorValue[] {
   ];
 }
 
+/** The « Je donne mon avis » satisfaction of online procedures: the share of « Très bien » among the answers. */
+function jdmaValues(j: repo.JdmaFigures | undefined): IndicatorValue[] {
+  const answers = j ? j.good + j.medium + j.bad : 0;
+  if (!j || answers === 0) return [];
+  return [
+    {
+      key: "feedback.jdma_satisfaction",
+      label: "Démarches en ligne : avis « Très bien » (Je donne mon avis)",
+      unit: "share",
+      value: j.good / answers,
+      target: null,
+      better: "higher",
+      sample: answers,
+      commitments: [],
+      channel: "web",
+    },
+  ];
+}
+
 export const feedbackIndicatorSource: IndicatorSource = async (db, orgId, period) => {
-  const [row] = await repo.feedbackFigures(db, { only: orgId }, period.from, period.to, FEEDBACK_DELAY_DAYS);
-  return row ? feedbackValues(row) : [];
+  const [[row], [jdma]] = await Promise.all([
+    repo.feedbackFigures(db, { only: orgId }, period.from, period.to, FEEDBACK_DELAY_DAYS),
+    repo.jdmaFigures(db, { only: orgId }, period.from, period.to),
+  ]);
+  return [...(row ? feedbackValues(row) : []), ...jdmaValues(jdma)];
 };
 
-/** The same for every organisation of a scope, each over its subtree: one grouped read. */
+/** The same for every organisation of a scope, each over its subtree: two grouped reads. */
 export const feedbackIndicatorBatch: IndicatorBatchSource = async (db, scope, period) => {
-  const rows = await repo.feedbackFigures(db, scope, period.from, period.to, FEEDBACK_DELAY_DAYS);
-  return new Map(rows.map((r) => [r.org_id, feedbackValues(r)]));
+  const [rows, jdma] = await Promise.all([
+    repo.feedbackFigures(db, scope, period.from, period.to, FEEDBACK_DELAY_DAYS),
+    repo.jdmaFigures(db, scope, period.from, period.to),
+  ]);
+  const out = new Map(rows.map((r) => [r.org_id, feedbackValues(r)]));
+  for (const j of jdma) out.set(j.org_id, [...(out.get(j.org_id) ?? []), ...jdmaValues(j)]);
+  return out;
 };
 
 /* ---------- Network targets in the figures ---------- */

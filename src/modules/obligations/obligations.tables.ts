@@ -43,11 +43,25 @@ export interface FeedbackTable {
   imported_at: TimestampDefault;
 }
 
+export interface JdmaStatisticsTable {
+  org_id: string;
+  product_id: string;
+  product_name: string;
+  period_start: ColumnType<string, string, string>;
+  period_length: string;
+  field_code: string;
+  good: number;
+  medium: number;
+  bad: number;
+  imported_at: TimestampDefault;
+}
+
 export type ObligationTables = {
   org_targets: OrgTargetsTable;
   annual_review_signoffs: AnnualReviewSignoffsTable;
   obligation_reminders: ObligationRemindersTable;
   feedback: FeedbackTable;
+  jdma_statistics: JdmaStatisticsTable;
 };
 
 export function obligationsDb(db: Kysely<DB>): Kysely<DB & ObligationTables> {

@@ -1,8 +1,8 @@
-import { formatDate, formatDateTimeShort, formatNumber, frenchSpacing, NBSP, plural } from "../../ui/format.ts";
+import { formatDate, formatDateTimeShort, formatNumber, formatPercent, frenchSpacing, NBSP, plural } from "../../ui/format.ts";
 import { CsrfField, UploadField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import type { MailState } from "../mail/mail.service.ts";
-import type { ImportReport, YearlyObligations } from "./obligations.service.ts";
+import type { ImportReport, JdmaReport, YearlyObligations } from "./obligations.service.ts";
 import {
   type EffectiveTarget,
   type FeedbackRow,
@@ -217,6 +217,8 @@ export function FeedbackPage(props: {
   rows: FeedbackRow[];
   report: ImportReport | null;
   counts: { received: number; answered: number; answeredInTime: number; actions: number };
+  jdma: Array<{ productId: string; productName: string; good: number; medium: number; bad: number; first: string; last: string }>;
+  jdmaReport: JdmaReport | null;
   year: number;
   canWrite: boolean;
   csrf: string;
@@ -258,6 +260,80 @@ export function FeedbackPage(props: {
           </button>
         </form>
       ) : null}
+      <h2 id="jdma">Démarches en ligne : « Je donne mon avis »</h2>
+      <p>
+        Les statistiques du bouton « Je donne mon avis » de vos démarches en ligne : le fichier JSON que renvoie l'API « statistiques » de
+        Je donne mon avis, par mois de préférence. Importer à nouveau la même période remplace ses chiffres.
+      </p>
+      {props.jdmaReport ? (
+        props.jdmaReport.errors.length ? (
+          <div class="fr-alert fr-alert--error fr-mb-3w" role="alert">
+            <h3 class="fr-alert__title">Les statistiques n'ont pas été importées : rien n'a changé.</h3>
+            <ul>
+              {props.jdmaReport.errors.map((e) => (
+                <li>{frenchSpacing(e)}</li>
+              ))}
+            </ul>
+          </div>
+        ) : (
+          <div class="fr-alert fr-alert--success fr-mb-3w" role="status">
+            <p>{`Statistiques importées : ${plural(props.jdmaReport.products, "démarche")}, ${plural(props.jdmaReport.periods, "période")}.`}</p>
+          </div>
+        )
+      ) : null}
+      {props.canWrite ? (
+        <form method="post" action={`/organisations/${props.orgId}/feedback/jdma`} enctype="multipart/form-data" class="fr-mb-3w">
+          <CsrfField token={props.csrf} />
+          <UploadField
+            id="jdma-file"
+            label="Statistiques de Je donne mon avis"
+            hint="Fichier JSON : la réponse de l'API « statistiques » de Je donne mon avis (« data », puis les démarches, leurs formulaires et leurs périodes)."
+            accept=".json,application/json"
+          />
+          <button class="fr-btn fr-btn--secondary" type="submit">
+            Importer les statistiques
+          </button>
+        </form>
+      ) : null}
+      {props.jdma.length ? (
+        <div class="fr-table fr-mb-4w">
+          <table>
+            <caption>{`Satisfaction « Je donne mon avis » en ${props.year}, par démarche`}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Démarche</th>
+                <th scope="col">Réponses</th>
+                <th scope="col">Très bien</th>
+                <th scope="col">Moyen</th>
+                <th scope="col">Pas bien</th>
+                <th scope="col">Périodes</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.jdma.map((j) => {
+                const total = j.good + j.medium + j.bad;
+                const share = (n: number) => (total ? formatPercent(n / total) : "—");
+                return (
+                  <tr>
+                    <th scope="row">{j.productName}</th>
+                    <td>{formatNumber(total)}</td>
+                    <td>{share(j.good)}</td>
+                    <td>{share(j.medium)}</td>
+                    <td>{share(j.bad)}</td>
+                    <td>
+                      {j.first === j.last
+                        ? formatDate(j.first, { year: true })
+                        : `du ${formatDate(j.first, { year: true })} au ${formatDate(j.last, { year: true })}`}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      ) : (
+        <p class="fr-mb-4w">{`Aucune statistique « Je donne mon avis » pour ${props.year}.`}</p>
+      )}
       <h2>Avis des usagers</h2>
       {props.rows.length ? (
         props.rows.map((f) => (
