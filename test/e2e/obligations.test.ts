@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { sql } from "kysely";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,8 +14,10 @@ import { type AxeViolation, axeViolations, browserAvailable, type LiveServer, la
  * Issue #14 from a blank install: a network head with three sites, one of which ran its survey and
  * published its results. In December the network's « Qui n'a pas encore… » view lists the other two
  * for each obligation they have not met; a reminder goes to their referents (the SMTP listener gets
- * it); the national export downloads with its columns; an Experiences file is imported on a site, an
- * agent writes the public reply, and the reply shows on the site's public page without JavaScript.
+ * it); once the network adopts SP+ 2023 and one site Marianne 2016, the view counts each site by what
+ * its framework asks every year; the two national files download with their columns; « Je donne mon
+ * avis » statistics are imported on a site and reach the network's dashboard; an Experiences file is
+ * imported, an agent writes the public reply, and the reply shows on the public page without JavaScript.
  */
 describe.skipIf(!browserAvailable)("yearly obligations, national formats and public replies in Chromium", () => {
   let server: LiveServer;
@@ -132,25 +136,90 @@ describe.skipIf(!browserAvailable)("yearly obligations, national formats and pub
     await expect(page.locator("main").textContent()).resolves.toMatch(/Enquête de satisfaction\s:\s2\s+envoyé/);
   });
 
-  it("downloads the export in the national columns", async () => {
-    const [download] = await Promise.all([
-      page.waitForEvent("download"),
-      page.getByRole("link", { name: /Export des indicateurs Services Publics\+/ }).click(),
-    ]);
-    const text = readFileSync((await download.path()) ?? "", "utf8");
-    const fixture = readFileSync("test/fixtures/export-indicateurs.csv", "utf8");
-    expect(text.split("\r\n")[0]).toBe(fixture.split("\r\n")[0]);
+  it("with the network on Services Publics+ 2023 and Roubaix on Marianne 2016, the view says which commitment asks, and counts Roubaix only where its framework asks every year", async () => {
+    for (const [org, framework] of [
+      [network, "sp+2023"],
+      [sites["Maison de Roubaix"] ?? "", "marianne-2016"],
+    ] as const) {
+      await page.goto(`${server.url}/organisations/${org}/commitments`);
+      await page.selectOption("#frameworkId", framework);
+      await page.getByRole("button", { name: "Enregistrer le référentiel" }).click();
+      await page.waitForURL(/framework\.adopted/);
+    }
+    await page.goto(`${server.url}/organisations/${network}/obligations?year=${YEAR}`);
+    const survey = ((await section("survey").textContent()) ?? "").replaceAll("\u00a0", " ");
+    expect(survey).toContain("mené son enquête de satisfaction (1)");
+    expect(survey).toContain(
+      "Demandé chaque année par l'engagement n° 6 « Vous avez accès à nos résultats de qualité de service » (2 sites).",
+    );
+    expect(survey).toContain("1 site a un référentiel qui ne le demande pas chaque année : il n'est pas compté comme manquant.");
+    expect(survey).toContain("Maison de Douai");
+    expect(survey).not.toContain("Maison de Roubaix");
+    const assessment = ((await section("assessment").textContent()) ?? "").replaceAll("\u00a0", " ");
+    expect(assessment).toContain("signé son auto-évaluation (2)");
+    expect(assessment).toContain("l'engagement n° 7 « Votre avis est pris en compte pour améliorer le service rendu » (2 sites)");
+    await expect(section("survey").getByRole("button", { name: "Envoyer un rappel aux référents (1 site)" }).isVisible()).resolves.toBe(
+      true,
+    );
+    await audit(page);
+    await page.screenshot({ path: "docs/screenshots/obligations-selon-le-referentiel.png", fullPage: true });
+
+    // Roubaix's own page says the same, from its side.
+    await page.goto(`${server.url}/organisations/${sites["Maison de Roubaix"]}/obligations?year=${YEAR}`);
+    const own = ((await section("survey").textContent()) ?? "").replaceAll("\u00a0", " ");
+    expect(own).toContain("Le référentiel de ce site ne le demande pas chaque année : il n'est pas compté comme manquant.");
+  });
+
+  it("downloads the two national files, results and definitions, in the columns of the national data sets", async () => {
+    await page.goto(`${server.url}/organisations/${network}/obligations?year=${YEAR}`);
+    const fetchLink = async (name: RegExp) => {
+      const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name }).click()]);
+      return readFileSync((await download.path()) ?? "", "utf8");
+    };
+    const results = await fetchLink(/Résultats \d{4} des sites \(export-resultats, CSV\)/);
+    expect(results.split("\r\n")[0]).toBe(readFileSync("test/fixtures/export-resultats.csv", "utf8").split("\r\n")[0]);
+    const definitions = (await fetchLink(/Définitions des indicateurs publiés \(export-indicateurs, CSV\)/)).trim().split("\r\n");
+    expect(definitions[0]).toBe(readFileSync("test/fixtures/export-indicateurs.csv", "utf8").split("\r\n")[0]);
+    expect(definitions).toHaveLength(6);
+    expect(definitions[4]).toMatch(/^Réseau France services du Nord;Taux de satisfaction des usagers;/);
+  });
+
+  it("imports the « Je donne mon avis » statistics of Douai's online procedures, refusing a file without periods", async () => {
+    const douai = sites["Maison de Douai"] ?? "";
+    await page.goto(`${server.url}/organisations/${douai}/feedback`);
+    await expect(page.getByText(`Aucune statistique «\u00a0Je donne mon avis\u00a0» pour ${YEAR}.`).isVisible()).resolves.toBe(true);
+    await page.setInputFiles("#jdma-file", "test/fixtures/jdma-statistiques-sans-periode.json");
+    await page.getByRole("button", { name: "Importer les statistiques" }).click();
+    const alert = ((await page.getByRole("alert").textContent()) ?? "").replaceAll("\u00a0", " ");
+    expect(alert).toContain("Les statistiques n'ont pas été importées : rien n'a changé.");
+    expect(alert).toContain("demandez les statistiques par mois");
+    // The fixture's months, moved to this year.
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "jdma-")), "statistiques.json");
+    writeFileSync(file, readFileSync("test/fixtures/jdma-statistiques.json", "utf8").replaceAll("2026-", `${YEAR}-`));
+    await page.setInputFiles("#jdma-file", file);
+    await page.getByRole("button", { name: "Importer les statistiques" }).click();
+    await expect(page.getByRole("status").first().textContent()).resolves.toMatch(/Statistiques importées\s:\s2\sdémarches, 2\spériodes\./);
+    const row = page.getByRole("row", { name: /Inscription sur les listes électorales/ });
+    const cells = (await row.locator("td").allTextContents()).map((c) => c.replace(/[\u00a0\u202f]/g, " "));
+    expect(cells.slice(0, 4)).toEqual(["70", "71 %", "13 %", "16 %"]);
+    await audit(page);
+    await page.screenshot({ path: "docs/screenshots/obligations-je-donne-mon-avis.png", fullPage: true });
+    // The network's dashboard adds up its sites: 60 « Très bien » of 90 answers.
+    await page.goto(`${server.url}/organisations/${network}/dashboard`);
+    const main = ((await page.locator("main").textContent()) ?? "").replace(/[\u00a0\u202f]/g, " ");
+    expect(main).toContain("Démarches en ligne : avis « Très bien » (Je donne mon avis)");
+    expect(main).toContain("66,7 %");
   });
 
   it("imports an Experiences file on Douai, an agent replies, and the reply shows on the public page", async () => {
     const douai = sites["Maison de Douai"] ?? "";
     await page.goto(`${server.url}/organisations/${douai}/feedback`);
     await page.setInputFiles("#file", "test/fixtures/export-experiences-bad.csv");
-    await page.getByRole("button", { name: "Importer" }).click();
+    await page.getByRole("button", { name: "Importer", exact: true }).click();
     await expect(page.getByRole("alert").textContent()).resolves.toContain("Le fichier n'a pas été importé\u00a0: rien n'a changé.");
     await expect(page.getByText("Aucun avis importé.").isVisible()).resolves.toBe(true);
     await page.setInputFiles("#file", "test/fixtures/export-experiences.csv");
-    await page.getByRole("button", { name: "Importer" }).click();
+    await page.getByRole("button", { name: "Importer", exact: true }).click();
     await expect(page.getByRole("status").first().textContent()).resolves.toMatch(/2\sexpériences lues, 2\snouvelles/);
     const story = page.locator("article", { hasText: "Trois appels sans réponse" });
     await story.locator("textarea").fill("Nous avons ajouté une personne à l'accueil téléphonique le matin.");

@@ -314,6 +314,7 @@ describe("yearly obligations, targets, national formats, feedback", () => {
     const page = decode((await c.get(`/organisations/${site}/feedback`)).body);
     expect(page).toMatch(/Inscription sur les listes électorales<\/th>\s*<td>70<\/td>\s*<td>71 %<\/td>\s*<td>13 %<\/td>\s*<td>16 %<\/td>/);
     expect(page).toMatch(/Demande d'acte d'état civil<\/th>\s*<td>20<\/td>\s*<td>50 %<\/td>/);
+    expect(page).toContain(`<td>de mars ${YEAR} à avril ${YEAR}</td>`);
   });
 
   it("the dashboard's traffic lights read the network's target in place of the framework's", async () => {

@@ -304,6 +304,8 @@ export async function jdmaByProduct(db: Kysely<DB>, orgId: string, from: string,
       sql<number>`sum(bad)::int`.as("bad"),
       sql<string>`min(period_start)::text`.as("first"),
       sql<string>`max(period_start)::text`.as("last"),
+      // A procedure's counts come at one length (the interval asked of the API); several would read « mixed ».
+      sql<string>`case when count(distinct period_length) = 1 then max(period_length) else 'mixed' end`.as("length"),
     ])
     .where("org_id", "=", orgId)
     .where("field_code", "=", "satisfaction")

@@ -359,6 +359,12 @@ export function feedbackIndicator(db: Kysely<DB>, orgId: string, year: number, w
 
 /* ---------- The feedback indicator ---------- */
 
+/**
+ * Services Publics+ engagement 7 (2021 and 2023): users give their opinion, the national platform
+ * « Je donne mon avis » among the ways, and the service answers the stories published about it.
+ */
+const FEEDBACK_COMMITMENTS = ["sp+2021/7", "sp+2023/7"];
+
 /** The delay a user's story should be answered in: the 15 days of Marianne (2008, commitment 13). */
 const FEEDBACK_DELAY_DAYS = 15;
 
@@ -372,7 +378,7 @@ function feedbackValues(f: repo.FeedbackFigures): IndicatorValue[] {
       target: null,
       better: "higher",
       sample: f.received,
-      commitments: [],
+      commitments: FEEDBACK_COMMITMENTS,
     },
     {
       key: "feedback.answered_in_time",
@@ -382,7 +388,7 @@ function feedbackValues(f: repo.FeedbackFigures): IndicatorValue[] {
       target: null,
       better: "higher",
       sample: f.received,
-      commitments: [],
+      commitments: FEEDBACK_COMMITMENTS,
     },
     {
       key: "feedback.into_actions",
@@ -392,7 +398,7 @@ function feedbackValues(f: repo.FeedbackFigures): IndicatorValue[] {
       target: null,
       better: "higher",
       sample: f.received,
-      commitments: [],
+      commitments: FEEDBACK_COMMITMENTS,
     },
   ];
 }
@@ -410,7 +416,7 @@ function jdmaValues(j: repo.JdmaFigures | undefined): IndicatorValue[] {
       target: null,
       better: "higher",
       sample: answers,
-      commitments: [],
+      commitments: FEEDBACK_COMMITMENTS,
       channel: "web",
     },
   ];

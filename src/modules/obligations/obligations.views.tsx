@@ -1,4 +1,4 @@
-import { formatDate, formatDateTimeShort, formatNumber, formatPercent, frenchSpacing, NBSP, plural } from "../../ui/format.ts";
+import { formatDate, formatDateTimeShort, formatMonth, formatNumber, formatPercent, frenchSpacing, NBSP, plural } from "../../ui/format.ts";
 import { CsrfField, UploadField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import type { MailState } from "../mail/mail.service.ts";
@@ -13,7 +13,11 @@ import {
   TARGET_KEYS,
 } from "./obligations.service.ts";
 
-const MAIL_STATUS: Record<string, string> = { queued: "en file d'envoi", sent: "envoyé", failed: "échec" };
+const MAIL_STATUS: Record<string, [string, string]> = {
+  queued: ["en file d'envoi", "en file d'envoi"],
+  sent: ["envoyé", "envoyés"],
+  failed: ["échec", "échecs"],
+};
 
 /**
  * What asks for an obligation every year, from each site's framework (« Demandé chaque année par
@@ -142,7 +146,7 @@ export function ObligationsPage(props: {
               <li>
                 {`${formatDateTimeShort(r.sentAt)} — ${OBLIGATION_LABELS[r.obligation as Obligation]?.title ?? r.obligation} : ${
                   r.states.length
-                    ? [...counts].map(([k, n]) => `${formatNumber(n)} ${MAIL_STATUS[k] ?? k}`).join(", ")
+                    ? [...counts].map(([k, n]) => `${formatNumber(n)} ${MAIL_STATUS[k]?.[n > 1 ? 1 : 0] ?? k}`).join(", ")
                     : "aucun message (aucun référent)"
                 }`}
               </li>
@@ -211,13 +215,35 @@ export function ObligationsPage(props: {
 
 const SENTIMENT_LABELS: Record<string, string> = { negative: "négatif", neutral: "neutre", positive: "positif" };
 
+type JdmaProduct = {
+  productId: string;
+  productName: string;
+  good: number;
+  medium: number;
+  bad: number;
+  first: string;
+  last: string;
+  length: string;
+};
+
+/** The periods a procedure's counts cover: « de mars à avril 2026 » for months, else their first days. */
+function periodsText(j: JdmaProduct): string {
+  if (j.length === "month" || j.length === "year") {
+    const label = (d: string) => (j.length === "year" ? d.slice(0, 4) : formatMonth(d.slice(0, 7)));
+    return j.first === j.last ? label(j.first) : `de ${label(j.first)} à ${label(j.last)}`;
+  }
+  return j.first === j.last
+    ? `période du ${formatDate(j.first, { year: true })}`
+    : `périodes commençant du ${formatDate(j.first, { year: true })} au ${formatDate(j.last, { year: true })}`;
+}
+
 export function FeedbackPage(props: {
   orgId: string;
   orgName: string;
   rows: FeedbackRow[];
   report: ImportReport | null;
   counts: { received: number; answered: number; answeredInTime: number; actions: number };
-  jdma: Array<{ productId: string; productName: string; good: number; medium: number; bad: number; first: string; last: string }>;
+  jdma: JdmaProduct[];
   jdmaReport: JdmaReport | null;
   year: number;
   canWrite: boolean;
@@ -231,6 +257,7 @@ export function FeedbackPage(props: {
       <p>
         {`${props.year} : ${plural(props.counts.received, "avis reçu", "avis reçus")}, ${plural(props.counts.answered, "réponse publique", "réponses publiques")} dont ${formatNumber(props.counts.answeredInTime)} dans les 15${NBSP}jours, ${plural(props.counts.actions, "action", "actions")} du plan qui en découle${props.counts.actions > 1 ? "nt" : ""}.`}
       </p>
+      <h2>Expériences publiées sur Services Publics+</h2>
       {r ? (
         r.errors.length ? (
           <div class="fr-alert fr-alert--error fr-mb-3w" role="alert">
@@ -260,6 +287,46 @@ export function FeedbackPage(props: {
           </button>
         </form>
       ) : null}
+      {props.rows.length ? (
+        props.rows.map((f) => (
+          <article class="fr-card fr-mb-3w fr-p-3w" aria-labelledby={`fb-${f.id}`}>
+            <h3
+              id={`fb-${f.id}`}
+              class="fr-h6"
+            >{`Expérience ${f.externalId} — ${formatDate(f.writtenOn, { year: true })}${f.sentiment ? `, ressenti ${SENTIMENT_LABELS[f.sentiment]}` : ""}`}</h3>
+            <blockquote>
+              <p>{f.body}</p>
+            </blockquote>
+            {f.nationalReply ? <p>{`Réponse déjà publiée sur Services Publics+ : ${f.nationalReply}`}</p> : null}
+            {f.publicReply ? (
+              <p>
+                <strong>Notre réponse publique : </strong>
+                {f.publicReply}
+              </p>
+            ) : null}
+            {props.canWrite ? (
+              <form method="post" action={`/organisations/${props.orgId}/feedback/${f.id}/reply`}>
+                <CsrfField token={props.csrf} />
+                <div class={`fr-input-group${props.errors?.[f.id] ? " fr-input-group--error" : ""}`}>
+                  <label class="fr-label" for={`reply-${f.id}`}>
+                    {f.publicReply ? "Modifier la réponse publique" : "Réponse publique"}
+                    <span class="fr-hint-text">Elle paraît sur la page publique des résultats, avec le message de l'usager.</span>
+                  </label>
+                  <textarea class="fr-input" id={`reply-${f.id}`} name="reply" rows={3} maxlength={4000}>
+                    {f.publicReply ?? ""}
+                  </textarea>
+                  {props.errors?.[f.id] ? <p class="fr-error-text">{props.errors[f.id]}</p> : null}
+                </div>
+                <button class="fr-btn fr-btn--sm" type="submit">
+                  Publier la réponse
+                </button>
+              </form>
+            ) : null}
+          </article>
+        ))
+      ) : (
+        <p>Aucun avis importé.</p>
+      )}
       <h2 id="jdma">Démarches en ligne : « Je donne mon avis »</h2>
       <p>
         Les statistiques du bouton « Je donne mon avis » de vos démarches en ligne : le fichier JSON que renvoie l'API « statistiques » de
@@ -320,11 +387,7 @@ export function FeedbackPage(props: {
                     <td>{share(j.good)}</td>
                     <td>{share(j.medium)}</td>
                     <td>{share(j.bad)}</td>
-                    <td>
-                      {j.first === j.last
-                        ? formatDate(j.first, { year: true })
-                        : `du ${formatDate(j.first, { year: true })} au ${formatDate(j.last, { year: true })}`}
-                    </td>
+                    <td>{periodsText(j)}</td>
                   </tr>
                 );
               })}
@@ -333,47 +396,6 @@ export function FeedbackPage(props: {
         </div>
       ) : (
         <p class="fr-mb-4w">{`Aucune statistique « Je donne mon avis » pour ${props.year}.`}</p>
-      )}
-      <h2>Avis des usagers</h2>
-      {props.rows.length ? (
-        props.rows.map((f) => (
-          <article class="fr-card fr-mb-3w fr-p-3w" aria-labelledby={`fb-${f.id}`}>
-            <h3
-              id={`fb-${f.id}`}
-              class="fr-h6"
-            >{`Expérience ${f.externalId} — ${formatDate(f.writtenOn, { year: true })}${f.sentiment ? `, ressenti ${SENTIMENT_LABELS[f.sentiment]}` : ""}`}</h3>
-            <blockquote>
-              <p>{f.body}</p>
-            </blockquote>
-            {f.nationalReply ? <p>{`Réponse déjà publiée sur Services Publics+ : ${f.nationalReply}`}</p> : null}
-            {f.publicReply ? (
-              <p>
-                <strong>Notre réponse publique : </strong>
-                {f.publicReply}
-              </p>
-            ) : null}
-            {props.canWrite ? (
-              <form method="post" action={`/organisations/${props.orgId}/feedback/${f.id}/reply`}>
-                <CsrfField token={props.csrf} />
-                <div class={`fr-input-group${props.errors?.[f.id] ? " fr-input-group--error" : ""}`}>
-                  <label class="fr-label" for={`reply-${f.id}`}>
-                    {f.publicReply ? "Modifier la réponse publique" : "Réponse publique"}
-                    <span class="fr-hint-text">Elle paraît sur la page publique des résultats, avec le message de l'usager.</span>
-                  </label>
-                  <textarea class="fr-input" id={`reply-${f.id}`} name="reply" rows={3} maxlength={4000}>
-                    {f.publicReply ?? ""}
-                  </textarea>
-                  {props.errors?.[f.id] ? <p class="fr-error-text">{props.errors[f.id]}</p> : null}
-                </div>
-                <button class="fr-btn fr-btn--sm" type="submit">
-                  Publier la réponse
-                </button>
-              </form>
-            ) : null}
-          </article>
-        ))
-      ) : (
-        <p>Aucun avis importé.</p>
       )}
     </div>
   );
