@@ -139,6 +139,14 @@ export async function sendReminders(
   const label = OBLIGATION_LABELS[obligation];
   const withReferent = new Set(referents.map((r) => r.orgId));
   const names = new Map(sites.map((s) => [s.id, s.name]));
+  const owed = new Map(sites.map((s) => [s.id, s.owedBy[obligation]]));
+  /** What asks for it, from the site's framework (never null here: a site not owing it is not in `missing`). */
+  const why = (orgId: string) => {
+    const o = owed.get(orgId);
+    return o && o !== "loop"
+      ? `Votre référentiel le demande chaque année (engagement${o.number === null ? " local" : ` n° ${o.number}`} « ${o.title} »).`
+      : "Cette obligation annuelle fait partie du programme Services Publics+.";
+  };
   return db.transaction().execute(async (trx) => {
     const outboxIds: string[] = [];
     for (const r of referents) {
@@ -154,7 +162,7 @@ export async function sendReminders(
             `${network.name} vous rappelle que ${names.get(r.orgId)} n'a pas encore ${label.missing} pour ${year}.`,
             `Ce qui compte comme fait : ${label.how}.`,
             "",
-            "Cette obligation annuelle fait partie du programme Services Publics+. Vous la retrouvez dans Vigie, sur la page de votre site.",
+            `${why(r.orgId)} Vous la retrouvez dans Vigie, sur la page de votre site.`,
             "",
             "— Vigie",
           ].join("\n"),
