@@ -878,6 +878,10 @@ const MATRIX: Record<string, Entry> = {
     rule: { subtree: WRITERS },
     call: (f) => ({ url: `/organisations/${f.s1}/feedback/jdma`, form: {} }),
   },
+  "POST /organisations/:orgId/feedback/:feedbackId/action": {
+    rule: { subtree: MANAGERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/feedback/${f.feedback}/action`, form: {} }),
+  },
   "POST /organisations/:orgId/feedback/:feedbackId/reply": {
     rule: { subtree: WRITERS },
     call: (f) => ({ url: `/organisations/${f.s1}/feedback/${f.feedback}/reply`, form: { reply: "" } }),

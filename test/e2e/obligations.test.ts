@@ -228,6 +228,21 @@ describe.skipIf(!browserAvailable)("yearly obligations, national formats and pub
     await expect(page.locator("article", { hasText: "Trois appels sans réponse" }).textContent()).resolves.toContain(
       "Notre réponse publique",
     );
+    // The story goes into the action plan: the action page opens with it, and the story points to it.
+    await page
+      .locator("article", { hasText: "Trois appels sans réponse" })
+      .getByRole("button", { name: "Mettre dans le plan d'actions" })
+      .click();
+    await page.waitForURL(/\/actions\/[0-9a-f-]{36}$/);
+    await expect(page.locator("main").textContent()).resolves.toContain("Avis d'usager");
+    await page.goto(`${server.url}/organisations/${douai}/feedback`);
+    await expect(
+      page
+        .locator("article", { hasText: "Trois appels sans réponse" })
+        .getByRole("link", { name: "Voir l'action du plan qui en découle" })
+        .isVisible(),
+    ).resolves.toBe(true);
+    await expect(page.locator("main > div > p").first().textContent()).resolves.toMatch(/1\saction du plan qui en découle/);
     await audit(page);
     await page.screenshot({ path: "docs/screenshots/obligations-avis-usagers.png", fullPage: true });
 

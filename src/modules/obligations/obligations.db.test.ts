@@ -8,6 +8,7 @@ import { type SmtpListener, startSmtpListener } from "../../../test/support/smtp
 import type { Actor } from "../accounts/roles.ts";
 import { compareScope, dashboard } from "../dashboards/dashboards.service.ts";
 import { adoptFramework } from "../frameworks/frameworks.service.ts";
+import { allIndicators } from "../indicators/sources.ts";
 import { runDueJobs } from "../jobs/jobs.service.ts";
 import { createMailTransport, useMailTransport } from "../mail/mail.service.ts";
 import { createOrganisation } from "../organisations/organisations.service.ts";
@@ -16,7 +17,14 @@ import { changeStatus, registerRequest } from "../requests/requests.service.ts";
 import { buildReview } from "../reviews/reviews.service.ts";
 import { createSurvey } from "../surveys/surveys.service.ts";
 import { INDICATOR_COLUMNS, indicatorRows, nationalCsv, RESULT_COLUMNS, resultRows } from "./national.ts";
-import { effectiveTargets, feedbackIndicatorBatch, feedbackIndicatorSource, setTargets, yearlyObligations } from "./obligations.service.ts";
+import {
+  effectiveTargets,
+  feedbackIndicatorBatch,
+  feedbackIndicatorSource,
+  listFeedback,
+  setTargets,
+  yearlyObligations,
+} from "./obligations.service.ts";
 
 const ROOT: Actor = {
   accountId: "00000000-0000-0000-0000-000000000001",
@@ -278,6 +286,59 @@ describe("yearly obligations, targets, national formats, feedback", () => {
     const share = batch.get(sites[0] as string)?.find((v) => v.key === "feedback.answered_in_time");
     expect(share?.sample).toBe(2);
     expect(share?.value).toBe(0);
+  });
+
+  it("suggestions get their indicator: received, and answered within the announced delay, rolled up the tree", async () => {
+    const db = t.database.db;
+    const site = sites[2] as string;
+    // Marianne 2008 announces 15 working days for suggestions (n° 13).
+    await adoptFramework(db, ROOT, site, "marianne-2008");
+    for (const [day, answer] of [
+      ["02", "03"],
+      ["05", null],
+    ] as const) {
+      const { request } = await registerRequest(
+        db,
+        site,
+        { kind: "suggestion", channel: "email", receivedOn: `${YEAR}-02-${day}`, subject: "Ouvrir le samedi" },
+        { source: "agent", author: { accountId: null, label: "test" } },
+      );
+      if (answer)
+        await changeStatus(db, ROOT, site, request.id, {
+          status: "answered",
+          pauseClock: false,
+          version: request.version,
+          on: `${YEAR}-02-${answer}`,
+        });
+    }
+    const period = { from: `${YEAR}-01-01`, to: `${YEAR}-12-31` };
+    for (const org of [site, net]) {
+      const values = await allIndicators(db, org, period);
+      expect(values.find((v) => v.key === "requests.suggestions_received")?.value).toBe(2);
+      const inTime = values.find((v) => v.key === "requests.suggestions_in_time");
+      expect(inTime?.sample).toBe(1);
+      expect(inTime?.value).toBe(1);
+    }
+    await adoptFramework(db, ROOT, site, undefined);
+  });
+
+  it("puts a story in the action plan once, and counts it as turned into an action", async () => {
+    const db = t.database.db;
+    const site = sites[0] as string;
+    const [story] = await listFeedback(db, site);
+    expect(story).toBeDefined();
+    const page = decode((await c.get(`/organisations/${site}/feedback`)).body);
+    expect(page).toContain("Mettre dans le plan d'actions");
+    const first = await c.post(`/organisations/${site}/feedback/${story?.id}/action`, {});
+    expect(first.statusCode).toBe(303);
+    const again = await c.post(`/organisations/${site}/feedback/${story?.id}/action`, {});
+    expect(again.headers.location).toBe(first.headers.location);
+    const action = decode((await c.get(String(first.headers.location))).body);
+    expect(action).toContain(`Avis d'usager ${story?.externalId} :`);
+    const period = { from: `${YEAR}-01-01`, to: `${YEAR}-12-31` };
+    const values = await feedbackIndicatorSource(db, site, period);
+    expect(values.find((v) => v.key === "feedback.into_actions")?.value).toBe(1);
+    expect(decode((await c.get(`/organisations/${site}/feedback`)).body)).toContain("Voir l'action du plan qui en découle");
   });
 
   it("imports « Je donne mon avis » statistics: counted once however often imported, refused whole when a period is missing", async () => {

@@ -135,6 +135,8 @@ export interface FeedbackRow {
   publicReply: string | null;
   repliedAt: Date | null;
   repliedByLabel: string | null;
+  /** The action of the plan the story led to, if any. */
+  actionId: string | null;
 }
 
 const feedbackColumns = [
@@ -148,6 +150,7 @@ const feedbackColumns = [
   "public_reply as publicReply",
   "replied_at as repliedAt",
   "replied_by_label as repliedByLabel",
+  "action_id as actionId",
 ] as const;
 
 export async function listFeedback(
@@ -176,6 +179,18 @@ export async function writeReply(db: Kysely<DB>, orgId: string, id: string, repl
     .where("org_id", "=", orgId)
     .where("id", "=", id)
     .execute();
+}
+
+/** Links a story to the action it led to, unless it already has one: false when it had. */
+export async function linkAction(db: Kysely<DB>, orgId: string, id: string, actionId: string): Promise<boolean> {
+  const result = await obligationsDb(db)
+    .updateTable("feedback")
+    .set({ action_id: actionId })
+    .where("org_id", "=", orgId)
+    .where("id", "=", id)
+    .where("action_id", "is", null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 export async function feedbackCounts(db: Kysely<DB>, orgId: string, year: number, withinDays: number) {

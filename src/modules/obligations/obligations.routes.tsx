@@ -31,6 +31,7 @@ import {
   setTargets,
   signAnnualReview,
   TARGET_KEYS,
+  turnIntoAction,
   yearlyObligations,
 } from "./obligations.service.ts";
 import { FeedbackPage, ObligationsPage } from "./obligations.views.tsx";
@@ -188,6 +189,7 @@ export async function obligationsRoutes(app: App, deps: AppDeps): Promise<void> 
           jdmaReport={jdmaReport}
           year={year}
           canWrite={can(actorOf(request), "request.write", org.path)}
+          canPlan={can(actorOf(request), "commitment.manage", org.path)}
           csrf={request.csrfToken}
           {...(errors ? { errors } : {})}
         />
@@ -199,6 +201,16 @@ export async function obligationsRoutes(app: App, deps: AppDeps): Promise<void> 
     const { orgId } = parseInput(orgParams, request.params);
     return sendPage(reply, request, await feedbackPage(request, orgId, null));
   });
+
+  app.post(
+    "/organisations/:orgId/feedback/:feedbackId/action",
+    { config: { access: onOrg("commitment.manage") }, schema: { hide: true } },
+    async (request, reply) => {
+      const { orgId, feedbackId } = parseInput(feedbackParams, request.params);
+      const { actionId } = await turnIntoAction(db, actorOf(request), orgId, feedbackId);
+      return reply.redirect(`/organisations/${orgId}/actions/${actionId}`, 303);
+    },
+  );
 
   app.post("/organisations/:orgId/feedback/:feedbackId/reply", write, async (request, reply) => {
     const { orgId, feedbackId } = parseInput(feedbackParams, request.params);

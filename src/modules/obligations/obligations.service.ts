@@ -3,6 +3,7 @@ import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
 import { referentsOf } from "../accounts/accounts.service.ts";
 import type { Actor } from "../accounts/roles.ts";
+import { createAction } from "../actions/actions.service.ts";
 import { sitesAssessedIn } from "../assessments/assessments.service.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import type { TargetMetric } from "../frameworks/channels.ts";
@@ -358,6 +359,30 @@ export async function replyToFeedback(db: Kysely<DB>, actor: Actor, orgId: strin
       after: { reply: text },
     });
   });
+}
+
+/**
+ * Puts a user's story in the action plan: an action of this year's plan, titled from the story, which
+ * the story then points to (what the « turned into actions » count reads). A story already in the plan
+ * keeps its action.
+ */
+export async function turnIntoAction(db: Kysely<DB>, actor: Actor, orgId: string, id: string): Promise<{ actionId: string }> {
+  const story = await getFeedback(db, orgId, id);
+  if (story.actionId) return { actionId: story.actionId };
+  const excerpt = story.body.length > 120 ? `${story.body.slice(0, 119).trimEnd()}…` : story.body;
+  const { id: actionId } = await createAction(db, actor, orgId, {
+    title: `Avis d'usager ${story.externalId}\u00a0: ${excerpt}`,
+    planYear: new Date().getFullYear(),
+    commitmentId: undefined,
+    channel: undefined,
+    owner: undefined,
+    service: undefined,
+    dueOn: undefined,
+    status: undefined,
+  });
+  // Two clicks at once: the second action stays in the plan, unlinked, rather than replacing the first link.
+  if (!(await repo.linkAction(db, orgId, id, actionId))) return { actionId: (await getFeedback(db, orgId, id)).actionId ?? actionId };
+  return { actionId };
 }
 
 /** Received, answered within the delay, turned into actions: the feedback indicator of a year. */

@@ -247,6 +247,8 @@ export function FeedbackPage(props: {
   jdmaReport: JdmaReport | null;
   year: number;
   canWrite: boolean;
+  /** May put a story in the action plan (the actions module's right). */
+  canPlan: boolean;
   csrf: string;
   errors?: Record<string, string>;
 }): SafeHtml {
@@ -303,6 +305,18 @@ export function FeedbackPage(props: {
                 <strong>Notre réponse publique : </strong>
                 {f.publicReply}
               </p>
+            ) : null}
+            {f.actionId ? (
+              <p>
+                <a href={`/organisations/${props.orgId}/actions/${f.actionId}`}>Voir l'action du plan qui en découle</a>
+              </p>
+            ) : props.canPlan ? (
+              <form method="post" action={`/organisations/${props.orgId}/feedback/${f.id}/action`} class="fr-mb-2w">
+                <CsrfField token={props.csrf} />
+                <button class="fr-btn fr-btn--secondary fr-btn--sm" type="submit">
+                  Mettre dans le plan d'actions
+                </button>
+              </form>
             ) : null}
             {props.canWrite ? (
               <form method="post" action={`/organisations/${props.orgId}/feedback/${f.id}/reply`}>

@@ -31,6 +31,8 @@ function inTime(f: DelayFigures, commitments: string[], channel: Channel | null)
   };
 }
 
+const SUGGESTION_COMMITMENTS = ["marianne-2008/13", "sp+2021/7", "sp+2023/7"];
+
 const monthsOf = (period: Period) => [`${period.from.slice(0, 7)}-01`, `${period.to.slice(0, 7)}-01`] as const;
 
 /** Requests, complaints and suggestions: share answered in time, overall and per channel, and the median delay. */
@@ -59,6 +61,28 @@ function requestValues(figures: ReturnType<typeof delayFiguresOf>): IndicatorVal
       key: "requests.complaints_in_time",
       label: "Réclamations traitées dans le délai annoncé",
     });
+  // Suggestions: Marianne answered them within 15 working days (2008, n° 13); Services Publics+ asks that
+  // users' opinions be answered and feed the action plan (engagement 7).
+  const suggestions = figures.byKind.find((k) => k.kind === "suggestion");
+  if (suggestions)
+    out.push(
+      {
+        ...inTime(suggestions, SUGGESTION_COMMITMENTS, null),
+        key: "requests.suggestions_in_time",
+        label: "Suggestions ayant reçu une réponse dans le délai annoncé",
+      },
+      {
+        key: "requests.suggestions_received",
+        label: "Suggestions reçues",
+        unit: "count",
+        value: suggestions.received,
+        target: null,
+        better: "higher",
+        sample: suggestions.received,
+        commitments: SUGGESTION_COMMITMENTS,
+        channel: null,
+      },
+    );
   out.push({
     key: "requests.median_delay",
     label: "Délai médian de réponse (jours ouvrés)",
