@@ -215,6 +215,24 @@ export function ObligationsPage(props: {
 
 const SENTIMENT_LABELS: Record<string, string> = { negative: "négatif", neutral: "neutre", positive: "positif" };
 
+/** What an import did: every error and nothing changed, or what was read. */
+function ImportOutcome(props: { errors: string[]; failed: string; done: string }): SafeHtml {
+  return props.errors.length ? (
+    <div class="fr-alert fr-alert--error fr-mb-3w" role="alert">
+      <h3 class="fr-alert__title">{props.failed}</h3>
+      <ul>
+        {props.errors.map((e) => (
+          <li>{frenchSpacing(e)}</li>
+        ))}
+      </ul>
+    </div>
+  ) : (
+    <div class="fr-alert fr-alert--success fr-mb-3w" role="status">
+      <p>{props.done}</p>
+    </div>
+  );
+}
+
 type JdmaProduct = {
   productId: string;
   productName: string;
@@ -261,20 +279,11 @@ export function FeedbackPage(props: {
       </p>
       <h2>Expériences publiées sur Services Publics+</h2>
       {r ? (
-        r.errors.length ? (
-          <div class="fr-alert fr-alert--error fr-mb-3w" role="alert">
-            <h3 class="fr-alert__title">Le fichier n'a pas été importé : rien n'a changé.</h3>
-            <ul>
-              {r.errors.map((e) => (
-                <li>{e}</li>
-              ))}
-            </ul>
-          </div>
-        ) : (
-          <div class="fr-alert fr-alert--success fr-mb-3w" role="status">
-            <p>{`${plural(r.read, "expérience lue", "expériences lues")}, ${plural(r.added, "nouvelle", "nouvelles")} (les autres étaient déjà importées).`}</p>
-          </div>
-        )
+        <ImportOutcome
+          errors={r.errors}
+          failed="Le fichier n'a pas été importé : rien n'a changé."
+          done={`${plural(r.read, "expérience lue", "expériences lues")}, ${plural(r.added, "nouvelle", "nouvelles")} (les autres étaient déjà importées).`}
+        />
       ) : null}
       {props.canWrite ? (
         <form method="post" action={`/organisations/${props.orgId}/feedback/import`} enctype="multipart/form-data" class="fr-mb-4w">
@@ -347,20 +356,11 @@ export function FeedbackPage(props: {
         Je donne mon avis, par mois de préférence. Importer à nouveau la même période remplace ses chiffres.
       </p>
       {props.jdmaReport ? (
-        props.jdmaReport.errors.length ? (
-          <div class="fr-alert fr-alert--error fr-mb-3w" role="alert">
-            <h3 class="fr-alert__title">Les statistiques n'ont pas été importées : rien n'a changé.</h3>
-            <ul>
-              {props.jdmaReport.errors.map((e) => (
-                <li>{frenchSpacing(e)}</li>
-              ))}
-            </ul>
-          </div>
-        ) : (
-          <div class="fr-alert fr-alert--success fr-mb-3w" role="status">
-            <p>{`Statistiques importées : ${plural(props.jdmaReport.products, "démarche")}, ${plural(props.jdmaReport.periods, "période")}.`}</p>
-          </div>
-        )
+        <ImportOutcome
+          errors={props.jdmaReport.errors}
+          failed="Les statistiques n'ont pas été importées : rien n'a changé."
+          done={`Statistiques importées : ${plural(props.jdmaReport.products, "démarche")}, ${plural(props.jdmaReport.periods, "période")}.`}
+        />
       ) : null}
       {props.canWrite ? (
         <form method="post" action={`/organisations/${props.orgId}/feedback/jdma`} enctype="multipart/form-data" class="fr-mb-3w">
