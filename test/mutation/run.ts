@@ -77,8 +77,11 @@ delete env.FORCE_COLOR;
 async function tryMutant(mutant: Mutant): Promise<{ caught: boolean; lines: string[] }> {
   const copy = mkdtempSync(join(tmpdir(), "vigie-mutation-"));
   try {
+    // Only the reference data of data/: the test passes running beside this one write and remove their own
+    // folders there (data/test-compiled-…), and copying one as it vanishes failed the run (ENOENT).
+    const ownData = (src: string) => !/[\\/]data[\\/]test-[^\\/]*([\\/]|$)/.test(src);
     for (const part of ["src", "test", "data", "package.json", "tsconfig.json", "vitest.config.ts"]) {
-      cpSync(join(repo, part), join(copy, part), { recursive: true });
+      cpSync(join(repo, part), join(copy, part), { recursive: true, filter: ownData });
     }
     symlinkSync(realpathSync(join(repo, "node_modules")), join(copy, "node_modules"));
     const path = join(copy, mutant.file);

@@ -89,9 +89,10 @@ export async function yearlyObligations(db: Kysely<DB>, root: string, year: numb
   const sites: SiteStatus[] = siteRows.map((s) => {
     const inForce = commitments.get(s.id) ?? [];
     const owedBy = (o: Obligation): SiteStatus["owedBy"][Obligation] => {
-      if (inForce.length === 0) return "loop";
       const c = inForce.find((c) => c.targets.some((t) => t.metric === OBLIGATION_METRICS[o] && t.unit === "per_year"));
-      return c ? { number: c.number, title: c.title } : null;
+      if (c) return { number: c.number, title: c.title };
+      // No framework adopted (local commitments alone do not make one): the yearly loop of SP+ applies.
+      return inForce.some((c) => c.source === "framework") ? null : "loop";
     };
     return {
       id: s.id,
