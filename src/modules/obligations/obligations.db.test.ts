@@ -7,7 +7,7 @@ import { adminClient, type Client, startTestApp, type TestApp } from "../../../t
 import { type SmtpListener, startSmtpListener } from "../../../test/support/smtp.ts";
 import type { Actor } from "../accounts/roles.ts";
 import { compareScope, dashboard } from "../dashboards/dashboards.service.ts";
-import { adoptFramework } from "../frameworks/frameworks.service.ts";
+import { adoptFramework, createLocalCommitment, deleteLocalCommitment } from "../frameworks/frameworks.service.ts";
 import { allIndicators } from "../indicators/sources.ts";
 import { runDueJobs } from "../jobs/jobs.service.ts";
 import { createMailTransport, useMailTransport } from "../mail/mail.service.ts";
@@ -130,8 +130,18 @@ describe("yearly obligations, targets, national formats, feedback", () => {
       await adoptFramework(db, ROOT, sites[2] as string, undefined);
       await adoptFramework(db, ROOT, net, undefined);
     }
-    // Without a framework, the yearly loop of Services Publics+ applies to every site.
-    expect((await yearlyObligations(db, net, YEAR)).missing.survey.map((s) => s.name)).toEqual(["Site B", "Site C"]);
+    // Without a framework, the yearly loop of Services Publics+ applies to every site, even one that made
+    // itself a local commitment (a promise of its own is not a framework).
+    const local = await createLocalCommitment(db, ROOT, sites[2] as string, {
+      title: "Décrocher en 3 sonneries",
+      baseCommitmentId: undefined,
+      channels: ["phone"],
+      targets: [{ metric: "call_pickup_rings", value: 3, unit: "rings", channels: ["phone"], kinds: [] }],
+    });
+    const loop = await yearlyObligations(db, net, YEAR);
+    expect(loop.missing.survey.map((s) => s.name)).toEqual(["Site B", "Site C"]);
+    expect(loop.sites.find((s) => s.name === "Site C")?.owedBy.survey).toBe("loop");
+    await deleteLocalCommitment(db, ROOT, sites[2] as string, local.id, local.version);
   });
 
   it("sends a reminder to the referents of the sites concerned, through the outbox", async () => {
