@@ -4,7 +4,7 @@ import type { DB } from "../../db/schema.ts";
 import { formatDelay } from "../../ui/format.ts";
 import type { Actor } from "../accounts/roles.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
-import { organisationCalendar, type WorkingDayCalendar } from "../calendar/calendar.service.ts";
+import { organisationCalendars, type WorkingDayCalendar } from "../calendar/calendar.service.ts";
 import type { Channel, RequestKind } from "../frameworks/channels.ts";
 import { frameworkReplyDelays } from "../frameworks/frameworks.service.ts";
 import { getOrganisation, type Organisation, organisationsById } from "../organisations/organisations.service.ts";
@@ -20,15 +20,18 @@ export async function announcedDelays(db: Kysely<DB>, orgId: string): Promise<An
   return resolveFor(db, org);
 }
 
-async function resolveFor(db: Kysely<DB>, org: Organisation): Promise<AnnouncedDelay[]> {
-  const [rows, framework, nodes] = await Promise.all([
+type FrameworkDelays = Awaited<ReturnType<typeof frameworkReplyDelays>>;
+
+/** `framework`: the framework's delays when the caller has already read them (registration needs them too). */
+async function resolveFor(db: Kysely<DB>, org: Organisation, framework?: FrameworkDelays): Promise<AnnouncedDelay[]> {
+  const [rows, frameworkDelays, nodes] = await Promise.all([
     repo.rowsOnPath(db, org.path),
-    frameworkReplyDelays(db, org.id),
+    framework ?? frameworkReplyDelays(db, org.id, org.path),
     organisationsById(db, org.path),
   ]);
   const path = org.path.map((id) => ({ id, name: nodes.get(id)?.name ?? "" }));
   const fromFramework = new Map(
-    [...framework].map(([key, f]) => [key, { delay: { value: f.value, unit: f.unit }, commitmentId: f.commitmentId }]),
+    [...frameworkDelays].map(([key, f]) => [key, { delay: { value: f.value, unit: f.unit }, commitmentId: f.commitmentId }]),
   );
   return resolveDelays(path, rows, fromFramework);
 }
@@ -67,12 +70,13 @@ export interface DelayPlanner {
 
 /** Read once for a request or a whole register: the organisation's delays and its two calendars. */
 export async function delayPlanner(db: Kysely<DB>, org: Organisation): Promise<DelayPlanner> {
-  const [delays, framework, working, business] = await Promise.all([
-    resolveFor(db, org),
-    frameworkReplyDelays(db, org.id),
-    organisationCalendar(db, org, "ouvres"),
-    organisationCalendar(db, org, "ouvrables"),
+  // Each read once: the framework's delays serve both the resolution and the commitment of each cell, and
+  // the two calendars share their closures (a registration is the hottest write; issue #13).
+  const [framework, { working, business }] = await Promise.all([
+    frameworkReplyDelays(db, org.id, org.path),
+    organisationCalendars(db, org),
   ]);
+  const delays = await resolveFor(db, org, framework);
   const cells = new Map(delays.map((d) => [cellKey(d.channel, d.kind), d]));
   return {
     delayFor(channel, kind) {

@@ -32,12 +32,29 @@ export async function organisationCalendar(
   org: { holidayZone: HolidayZone; path: string[] },
   count: DayCount = "ouvres",
 ): Promise<WorkingDayCalendar> {
+  return createCalendar({ zone: org.holidayZone, count, closures: await closedDays(db, org) });
+}
+
+/** The days an organisation is closed besides holidays: its and its ancestors' closures, and what its hours close. */
+async function closedDays(db: Kysely<DB>, org: { holidayZone: HolidayZone; path: string[] }): Promise<string[]> {
   const self = org.path[org.path.length - 1];
   const [closures, closedByHours] = await Promise.all([
     closuresOf(db, org.path),
     self ? daysClosedByOpeningHours(db, self, org.holidayZone) : Promise.resolve([]),
   ]);
-  return createCalendar({ zone: org.holidayZone, count, closures: [...closures.map((c) => c.day), ...closedByHours] });
+  return [...closures.map((c) => c.day), ...closedByHours];
+}
+
+/** Both counts of an organisation (ouvrés and ouvrables) from one read of its closures and opening hours. */
+export async function organisationCalendars(
+  db: Kysely<DB>,
+  org: { holidayZone: HolidayZone; path: string[] },
+): Promise<{ working: WorkingDayCalendar; business: WorkingDayCalendar }> {
+  const days = await closedDays(db, org);
+  return {
+    working: createCalendar({ zone: org.holidayZone, count: "ouvres", closures: days }),
+    business: createCalendar({ zone: org.holidayZone, count: "ouvrables", closures: days }),
+  };
 }
 
 export async function addClosure(db: Kysely<DB>, actor: Actor, orgId: string, day: string, label: string): Promise<void> {

@@ -105,8 +105,8 @@ async function pathOf(db: Kysely<DB>, orgId: string): Promise<string[]> {
   return path;
 }
 
-export async function organisationCommitments(db: Kysely<DB>, orgId: string): Promise<OrganisationCommitments> {
-  const path = await pathOf(db, orgId);
+export async function organisationCommitments(db: Kysely<DB>, orgId: string, knownPath?: string[]): Promise<OrganisationCommitments> {
+  const path = knownPath ?? (await pathOf(db, orgId));
   const adoption = await repo.adoptionOnPath(db, path);
   const framework = adoption ? await repo.findFramework(db, adoption.framework_id) : undefined;
   const frameworkCommitments = framework ? await repo.findCommitments(db, { frameworkId: framework.id }) : [];
@@ -171,8 +171,10 @@ export async function commitmentsInScope(
 export async function frameworkReplyDelays(
   db: Kysely<DB>,
   orgId: string,
+  /** The organisation's path, when the caller holds it. */
+  path?: string[],
 ): Promise<Map<string, { value: number; unit: "working_days" | "calendar_days"; commitmentId: string }>> {
-  const commitments = (await organisationCommitments(db, orgId)).commitments
+  const commitments = (await organisationCommitments(db, orgId, path)).commitments
     .filter((c) => c.source === "framework")
     .map(({ local: _local, ...c }) => ({ ...c, targets: c.frameworkTargets ?? c.targets }));
   const out = new Map<string, { value: number; unit: "working_days" | "calendar_days"; commitmentId: string }>();

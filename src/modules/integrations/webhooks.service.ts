@@ -84,10 +84,11 @@ export async function deleteEndpoint(db: Kysely<DB>, actor: Actor, orgId: string
  */
 export async function emitEvent(
   trx: Kysely<DB>,
-  event: { type: WebhookEvent; orgId: string; data: unknown },
+  /** `path`: the organisation's path, when the caller holds it (saves a read on the hottest writes). */
+  event: { type: WebhookEvent; orgId: string; data: unknown; path?: string[] },
   now = new Date(),
 ): Promise<void> {
-  const path = await organisationPath(trx, event.orgId);
+  const path = event.path ?? (await organisationPath(trx, event.orgId));
   if (!path) return;
   const endpoints = await repo.listeners(trx, path, event.type);
   if (endpoints.length === 0) return;

@@ -5,7 +5,7 @@ import type { DB } from "../../db/schema.ts";
 import { notify } from "../alerts/alerts.service.ts";
 import { delayPlanner } from "../announced-delays/announced-delays.service.ts";
 import type { AuditActor } from "../audit/audit.service.ts";
-import { getOrganisation } from "../organisations/organisations.service.ts";
+import { getOrganisation, type Organisation } from "../organisations/organisations.service.ts";
 import { owesAcknowledgement } from "./acknowledgement-delay.ts";
 import { type Delay, dueDate } from "./due-date.ts";
 import * as repo from "./requests.repository.ts";
@@ -55,8 +55,14 @@ export interface RegistrationPlan {
 export const monthOf = (date: string) => `${date.slice(0, 7)}-01`;
 
 /** The reads of registration: delays per channel and kind (asked once each), calendar, services. */
-export async function planRegistrations(db: Kysely<DB>, orgId: string, inputs: RequestCreateInput[]): Promise<RegistrationPlan> {
-  const org = await getOrganisation(db, orgId);
+export async function planRegistrations(
+  db: Kysely<DB>,
+  orgId: string,
+  inputs: RequestCreateInput[],
+  /** The organisation, when the caller has just read it. */
+  known?: Organisation,
+): Promise<RegistrationPlan> {
+  const org = known?.id === orgId ? known : await getOrganisation(db, orgId);
   const planner = await delayPlanner(db, org);
   const services = new Set<string>();
   const requests: PlannedRequest[] = [];

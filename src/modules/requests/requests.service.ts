@@ -91,7 +91,7 @@ export async function registerRequest(
   options: RegisterOptions,
 ): Promise<Registered> {
   const org = await getOrganisation(db, orgId);
-  const plan = await planRegistrations(db, orgId, [input]);
+  const plan = await planRegistrations(db, orgId, [input], org);
   return db.transaction().execute((trx) => registerWithin(trx, org, plan, options));
 }
 
@@ -111,7 +111,7 @@ export async function registerMailedRequest(
   },
 ): Promise<Registered | null> {
   const org = await getOrganisation(db, orgId);
-  const plan = await planRegistrations(db, orgId, [input]);
+  const plan = await planRegistrations(db, orgId, [input], org);
   return db.transaction().execute(async (trx) => {
     if (!(await options.claim(trx))) return null;
     const registered = await registerWithin(trx, org, plan, options);
@@ -156,7 +156,7 @@ async function registerWithin(
     if (!registered) throw new Error("enregistrement sans résultat");
     const { request, trackingToken, trackingCode } = registered;
     await recordAudit(trx, options.author, { orgId, action: "create", entity: "request", entityId: request.id, after: request });
-    await emitEvent(trx, { type: "request.registered", orgId, data: webhookRequest(request) });
+    await emitEvent(trx, { type: "request.registered", orgId, data: webhookRequest(request), path: org.path });
     // An agent reads the acknowledgement before sending it (preview, then « Envoyer »); the public's own
     // filing is acknowledged at once, nobody being there to press the button.
     if (options.source !== "public") return registered;
