@@ -204,7 +204,10 @@ function dueQuery(scope: DueScope, selection: ChunkSelection) {
   return sql`
     select o.id, o.parent_id, d.mark::text as mark, d.org_id is null as monthly
     from organisations o
-    left join publication_dirty d on d.org_id = o.id
+    left join lateral (
+      -- An organisation's marks are appended (migration 0033): its highest one, through (org_id, mark).
+      select m.org_id, m.mark from publication_dirty m where m.org_id = o.id order by m.mark desc limit 1
+    ) d on true
     left join publication_state s on s.org_id = o.id
     where true ${root} ${due} ${chosen}`;
 }
@@ -254,12 +257,12 @@ export async function markPublished(db: Kysely<DB>, orgId: string, month: string
     .execute();
 }
 
-/** Removes a change mark unless a rollup write renumbered it since it was read. */
+/** Removes an organisation's change marks up to the one read: a mark appended since stays, for the next run. */
 export async function clearMark(db: Kysely<DB>, orgId: string, mark: string): Promise<void> {
   await publicationDb(db)
     .deleteFrom("publication_dirty")
     .where("org_id", "=", orgId)
-    .where("mark", "=", sql<string>`${mark}::bigint`)
+    .where("mark", "<=", sql<string>`${mark}::bigint`)
     .execute();
 }
 
@@ -273,7 +276,12 @@ export async function stateOf(db: Kysely<DB>, orgId: string): Promise<{ publishe
 }
 
 export async function isMarked(db: Kysely<DB>, orgId: string): Promise<boolean> {
-  const row = await publicationDb(db).selectFrom("publication_dirty").select("org_id").where("org_id", "=", orgId).executeTakeFirst();
+  const row = await publicationDb(db)
+    .selectFrom("publication_dirty")
+    .select("org_id")
+    .where("org_id", "=", orgId)
+    .limit(1)
+    .executeTakeFirst();
   return row !== undefined;
 }
 
