@@ -22,8 +22,8 @@ export async function announcedDelays(db: Kysely<DB>, orgId: string): Promise<An
 
 type FrameworkDelays = Awaited<ReturnType<typeof frameworkReplyDelays>>;
 
-/** `framework`: the framework's delays when the caller has already read them (registration needs them too). */
-async function resolveFor(db: Kysely<DB>, org: Organisation, framework?: FrameworkDelays): Promise<AnnouncedDelay[]> {
+/** `framework`: the framework's delays when the caller reads them too (registration needs them for each cell's commitment). */
+async function resolveFor(db: Kysely<DB>, org: Organisation, framework?: Promise<FrameworkDelays>): Promise<AnnouncedDelay[]> {
   const [rows, frameworkDelays, nodes] = await Promise.all([
     repo.rowsOnPath(db, org.path),
     framework ?? frameworkReplyDelays(db, org.id, org.path),
@@ -72,11 +72,12 @@ export interface DelayPlanner {
 export async function delayPlanner(db: Kysely<DB>, org: Organisation): Promise<DelayPlanner> {
   // Each read once: the framework's delays serve both the resolution and the commitment of each cell, and
   // the two calendars share their closures (a registration is the hottest write; issue #13).
-  const [framework, { working, business }] = await Promise.all([
-    frameworkReplyDelays(db, org.id, org.path),
+  const reading = frameworkReplyDelays(db, org.id, org.path);
+  const [framework, delays, { working, business }] = await Promise.all([
+    reading,
+    resolveFor(db, org, reading),
     organisationCalendars(db, org),
   ]);
-  const delays = await resolveFor(db, org, framework);
   const cells = new Map(delays.map((d) => [cellKey(d.channel, d.kind), d]));
   return {
     delayFor(channel, kind) {

@@ -218,6 +218,11 @@ export interface FeedbackFigures {
   actions: number;
 }
 
+/** The organisations whose subtrees the figures add up: one, or those of a scope (a subquery, never an id list). */
+function scopeRoots(scope: { of: string; depth: "children" | "sites" } | { only: string }) {
+  return "only" in scope ? sql`select ${scope.only}::uuid as id` : sql`select id from organisations where ${inScopeSql("id", scope)}`;
+}
+
 /*
  * The feedback figures of each organisation of `scopeIds` over its whole subtree, in one grouped read.
  * Feedback is imported stories (hundreds a year per site at most), so it is read from its own rows
@@ -230,14 +235,12 @@ export async function feedbackFigures(
   to: string,
   withinDays: number,
 ): Promise<FeedbackFigures[]> {
-  const roots =
-    "only" in scope ? sql`select ${scope.only}::uuid as id` : sql`select id from organisations where ${inScopeSql("id", scope)}`;
   const { rows } = await sql<FeedbackFigures>`
     select r.id as org_id,
       count(*)::int as received,
       count(*) filter (where f.replied_at is not null and f.replied_at::date <= f.written_on + ${withinDays}::int)::int as answered_in_time,
       count(*) filter (where f.action_id is not null)::int as actions
-    from (${roots}) r
+    from (${scopeRoots(scope)}) r
     join organisations o on o.path && array[r.id]
     join feedback f on f.org_id = o.id
     where f.written_on between ${from}::date and ${to}::date
@@ -295,11 +298,9 @@ export async function jdmaFigures(
   from: string,
   to: string,
 ): Promise<JdmaFigures[]> {
-  const roots =
-    "only" in scope ? sql`select ${scope.only}::uuid as id` : sql`select id from organisations where ${inScopeSql("id", scope)}`;
   const { rows } = await sql<JdmaFigures>`
     select r.id as org_id, sum(j.good)::int as good, sum(j.medium)::int as medium, sum(j.bad)::int as bad
-    from (${roots}) r
+    from (${scopeRoots(scope)}) r
     join organisations o on o.path && array[r.id]
     join jdma_statistics j on j.org_id = o.id
     where j.field_code = 'satisfaction' and j.period_start between ${from}::date and ${to}::date

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { actorOf, onOrg } from "../../app/access.ts";
 import type { App, AppDeps } from "../../app/context.ts";
 import { AppError } from "../../app/errors.ts";
+import { CSV_TYPE, downloadName } from "../../app/spreadsheet.ts";
 import { parseInput } from "../../app/validation.ts";
 import { sendPage } from "../../ui/page.tsx";
 import { can } from "../accounts/roles.ts";
@@ -140,8 +141,8 @@ export async function obligationsRoutes(app: App, deps: AppDeps): Promise<void> 
 
   const csv = (reply: FastifyReply, name: string, body: string) =>
     reply
-      .header("content-type", "text/csv; charset=utf-8")
-      .header("content-disposition", `attachment; filename="${name}"`)
+      .header("content-type", CSV_TYPE)
+      .header("content-disposition", downloadName(name, "csv"))
       .header("cache-control", "no-store")
       .send(body);
 
@@ -158,20 +159,19 @@ export async function obligationsRoutes(app: App, deps: AppDeps): Promise<void> 
           .catch(() => thisYear() - 1),
       })
       .parse(request.query ?? {});
-    return csv(reply, `export-resultats-${year}.csv`, nationalCsv(RESULT_COLUMNS, await nationalResults(db, orgId, year)));
+    return csv(reply, `export-resultats-${year}`, nationalCsv(RESULT_COLUMNS, await nationalResults(db, orgId, year)));
   });
 
   app.get("/organisations/:orgId/export-indicateurs.csv", read, async (request, reply) => {
     const { orgId } = parseInput(orgParams, request.params);
-    return csv(reply, "export-indicateurs.csv", nationalCsv(INDICATOR_COLUMNS, await nationalIndicators(db, orgId)));
+    return csv(reply, "export-indicateurs", nationalCsv(INDICATOR_COLUMNS, await nationalIndicators(db, orgId)));
   });
 
+  /** The feedback page, with what an import just did or a reply's error, if any. */
   const feedbackPage = async (
     request: FastifyRequest,
     orgId: string,
-    report: ImportReport | null,
-    errors?: Record<string, string>,
-    jdmaReport: JdmaReport | null = null,
+    shown: { report?: ImportReport; jdmaReport?: JdmaReport; errors?: Record<string, string> } = {},
   ) => {
     const org = await getOrganisation(db, orgId);
     const year = thisYear();
@@ -183,15 +183,15 @@ export async function obligationsRoutes(app: App, deps: AppDeps): Promise<void> 
           orgId={orgId}
           orgName={org.name}
           rows={await listFeedback(db, orgId)}
-          report={report}
+          report={shown.report ?? null}
           counts={await feedbackIndicator(db, orgId, year)}
           jdma={await jdmaProducts(db, orgId, year)}
-          jdmaReport={jdmaReport}
+          jdmaReport={shown.jdmaReport ?? null}
           year={year}
           canWrite={can(actorOf(request), "request.write", org.path)}
           canPlan={can(actorOf(request), "commitment.manage", org.path)}
           csrf={request.csrfToken}
-          {...(errors ? { errors } : {})}
+          {...(shown.errors ? { errors: shown.errors } : {})}
         />
       ),
     };
@@ -199,7 +199,7 @@ export async function obligationsRoutes(app: App, deps: AppDeps): Promise<void> 
 
   app.get("/organisations/:orgId/feedback", read, async (request, reply) => {
     const { orgId } = parseInput(orgParams, request.params);
-    return sendPage(reply, request, await feedbackPage(request, orgId, null));
+    return sendPage(reply, request, await feedbackPage(request, orgId));
   });
 
   app.post(
@@ -219,7 +219,12 @@ export async function obligationsRoutes(app: App, deps: AppDeps): Promise<void> 
       await replyToFeedback(db, actorOf(request), orgId, feedbackId, text);
     } catch (e) {
       if (e instanceof AppError && e.code === "validation")
-        return sendPage(reply, request, await feedbackPage(request, orgId, null, { [feedbackId]: e.fields?.reply ?? e.message }), 400);
+        return sendPage(
+          reply,
+          request,
+          await feedbackPage(request, orgId, { errors: { [feedbackId]: e.fields?.reply ?? e.message } }),
+          400,
+        );
       throw e;
     }
     return reply.redirect(`/organisations/${orgId}/feedback`, 303);
@@ -232,11 +237,11 @@ export async function obligationsRoutes(app: App, deps: AppDeps): Promise<void> 
       const { orgId } = parseInput(orgParams, request.params);
       const file = ((request.body ?? {}) as Record<string, unknown>).file;
       const fail = async (message: string, status: number) =>
-        sendPage(reply, request, await feedbackPage(request, orgId, { read: 0, added: 0, errors: [message] }), status);
+        sendPage(reply, request, await feedbackPage(request, orgId, { report: { read: 0, added: 0, errors: [message] } }), status);
       if (!isUploadedFile(file) || file.data.length === 0) return fail("Choisissez le fichier des expériences (CSV ou JSON).", 400);
       if (file.tooLarge) return fail("Le fichier dépasse 10 Mo.", 413);
       const report = await importExperiences(db, actorOf(request), orgId, file.data, file.fileName);
-      return sendPage(reply, request, await feedbackPage(request, orgId, report), report.errors.length ? 400 : 200);
+      return sendPage(reply, request, await feedbackPage(request, orgId, { report }), report.errors.length ? 400 : 200);
     });
     scope.post("/organisations/:orgId/feedback/jdma", write, async (request, reply: FastifyReply) => {
       const { orgId } = parseInput(orgParams, request.params);
@@ -245,14 +250,14 @@ export async function obligationsRoutes(app: App, deps: AppDeps): Promise<void> 
         sendPage(
           reply,
           request,
-          await feedbackPage(request, orgId, null, undefined, { counts: 0, products: 0, periods: 0, errors: [message] }),
+          await feedbackPage(request, orgId, { jdmaReport: { counts: 0, products: 0, periods: 0, errors: [message] } }),
           status,
         );
       if (!isUploadedFile(file) || file.data.length === 0)
         return fail("Choisissez le fichier des statistiques de Je donne mon avis (JSON).", 400);
       if (file.tooLarge) return fail("Le fichier dépasse 10 Mo.", 413);
       const report = await importJdmaStatistics(db, actorOf(request), orgId, file.data);
-      return sendPage(reply, request, await feedbackPage(request, orgId, null, undefined, report), report.errors.length ? 400 : 200);
+      return sendPage(reply, request, await feedbackPage(request, orgId, { jdmaReport: report }), report.errors.length ? 400 : 200);
     });
   });
 }

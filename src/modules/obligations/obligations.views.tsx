@@ -2,7 +2,7 @@ import { formatDate, formatDateTimeShort, formatMonth, formatNumber, formatPerce
 import { CsrfField, UploadField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import type { MailState } from "../mail/mail.service.ts";
-import type { ImportReport, JdmaReport, YearlyObligations } from "./obligations.service.ts";
+import type { ImportReport, JdmaReport, jdmaProducts, YearlyObligations } from "./obligations.service.ts";
 import {
   type EffectiveTarget,
   type FeedbackRow,
@@ -233,16 +233,7 @@ function ImportOutcome(props: { errors: string[]; failed: string; done: string }
   );
 }
 
-type JdmaProduct = {
-  productId: string;
-  productName: string;
-  good: number;
-  medium: number;
-  bad: number;
-  first: string;
-  last: string;
-  length: string;
-};
+type JdmaProduct = Awaited<ReturnType<typeof jdmaProducts>>[number];
 
 /** The periods a procedure's counts cover: « de mars à avril 2026 » for months, else their first days. */
 function periodsText(j: JdmaProduct): string {
