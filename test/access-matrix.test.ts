@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Actor, ROLES, type Role } from "../src/kernel/roles.ts";
 import { createAccount, createServiceAccount } from "../src/modules/accounts/accounts.service.ts";
-import { type Actor, ROLES, type Role } from "../src/modules/accounts/roles.ts";
 import { apiModuleOf, type ModuleScopes, tokenLevel } from "../src/modules/integrations/api-modules.ts";
 import { createServiceToken, createToken } from "../src/modules/integrations/tokens.service.ts";
 import { Client, startTestApp, type TestApp } from "./support/app.ts";

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DB } from "../src/db/schema.ts";
-import type { Actor } from "../src/modules/accounts/roles.ts";
+import type { Actor } from "../src/kernel/roles.ts";
 import { compareScope, dashboard } from "../src/modules/dashboards/dashboards.service.ts";
 import type { IndicatorValue, OrgScope } from "../src/modules/indicators/indicator.ts";
 import { INDICATOR_SOURCES } from "../src/modules/indicators/sources.ts";

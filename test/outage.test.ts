@@ -1,11 +1,11 @@
 import type { AddressInfo } from "node:net";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../src/app/config.ts";
-import type { App } from "../src/app/context.ts";
 import { buildServer } from "../src/app/server.ts";
 import { openMigratedDatabase, untilDatabaseReachable } from "../src/app/start.ts";
 import type { Database } from "../src/db/database.ts";
+import { loadConfig } from "../src/kernel/config.ts";
+import type { App } from "../src/kernel/context.ts";
 import { createInstanceAdmin } from "../src/modules/accounts/accounts.service.ts";
 import { startWorker, type Worker } from "../src/modules/jobs/worker.ts";
 import { ADMIN } from "./support/app.ts";

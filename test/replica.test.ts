@@ -1,10 +1,10 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { loadConfig } from "../src/app/config.ts";
-import type { App } from "../src/app/context.ts";
 import { buildServer } from "../src/app/server.ts";
 import { openMigratedDatabase, openReadDatabase } from "../src/app/start.ts";
 import { type Database, openDatabase } from "../src/db/database.ts";
+import { loadConfig } from "../src/kernel/config.ts";
+import type { App } from "../src/kernel/context.ts";
 import { createInstanceAdmin } from "../src/modules/accounts/accounts.service.ts";
 import { ADMIN, Client } from "./support/app.ts";
 import {

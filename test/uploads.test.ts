@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readingStats } from "../src/app/spreadsheets/read.ts";
+import { readingStats } from "../src/kernel/spreadsheets/read.ts";
 import { adminClient, type Client, startTestApp, type TestApp } from "./support/app.ts";
 import { wideCsv, wideXlsx, zipBombXlsx } from "./support/hostile-files.ts";
 

@@ -18,7 +18,7 @@ import path from "node:path";
 import { sql } from "kysely";
 import { openDatabase, quoteIdent } from "../../src/db/database.ts";
 import { migrateToLatest } from "../../src/db/migrate.ts";
-import type { Actor } from "../../src/modules/accounts/roles.ts";
+import type { Actor } from "../../src/kernel/roles.ts";
 import { SYSTEM_ACTOR } from "../../src/modules/audit/audit.service.ts";
 import { callFigures, claimImport, createImport, getImport, runImport } from "../../src/modules/calls/calls.service.ts";
 import { syncFrameworks } from "../../src/modules/frameworks/frameworks.service.ts";

@@ -8,7 +8,7 @@
  */
 import { sql } from "kysely";
 import { compareScope, dashboard } from "../../src/modules/dashboards/dashboards.service.ts";
-import { previousPeriod } from "../../src/modules/dashboards/period.ts";
+import { previousPeriod } from "../../src/modules/indicators/period.ts";
 import { type Figure, p50 } from "../harness.ts";
 import { type Network, PERIOD } from "../network/dataset.ts";
 import type { Options } from "../run.ts";

@@ -13,7 +13,7 @@ import { performance } from "node:perf_hooks";
 import { sql } from "kysely";
 import { openDatabase } from "../../src/db/database.ts";
 import { migrateToLatest } from "../../src/db/migrate.ts";
-import type { Actor } from "../../src/modules/accounts/roles.ts";
+import type { Actor } from "../../src/kernel/roles.ts";
 import { actionIndicatorSource } from "../../src/modules/actions/actions.service.ts";
 import { assessmentIndicatorSource } from "../../src/modules/assessments/assessments.service.ts";
 import { adoptFramework, syncFrameworks } from "../../src/modules/frameworks/frameworks.service.ts";

@@ -7,8 +7,8 @@
  *   npx tsx bench/mail-in/collect-10k.ts [count]
  */
 import { loadavg } from "node:os";
-import { loadConfig } from "../../src/app/config.ts";
 import { buildServer } from "../../src/app/server.ts";
+import { loadConfig } from "../../src/kernel/config.ts";
 import { createInstanceAdmin } from "../../src/modules/accounts/accounts.service.ts";
 import { collectMailbox } from "../../src/modules/mailboxes/collect.ts";
 import { createMailbox } from "../../src/modules/mailboxes/mailboxes.service.ts";

@@ -18,7 +18,7 @@ import { type Kysely, sql } from "kysely";
 import { type Database, openDatabase, quoteIdent } from "../../src/db/database.ts";
 import { migrateToLatest } from "../../src/db/migrate.ts";
 import type { DB } from "../../src/db/schema.ts";
-import type { Actor } from "../../src/modules/accounts/roles.ts";
+import type { Actor } from "../../src/kernel/roles.ts";
 import { adoptFramework, syncFrameworks } from "../../src/modules/frameworks/frameworks.service.ts";
 import { refreshPublication } from "../../src/modules/publication/publication.service.ts";
 import { issueFormToken } from "../../src/modules/surveys/form-token.ts";

@@ -4,8 +4,8 @@ import type { AddressInfo } from "node:net";
 import fastifyCompress from "@fastify/compress";
 import fastifyFormbody from "@fastify/formbody";
 import Fastify, { type FastifyInstance } from "fastify";
-import { loadConfig } from "../../src/app/config.ts";
 import { buildServer } from "../../src/app/server.ts";
+import { loadConfig } from "../../src/kernel/config.ts";
 import type { Network } from "./dataset.ts";
 
 export const baseOf = (app: FastifyInstance) => `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

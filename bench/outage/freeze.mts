@@ -4,9 +4,9 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { loadConfig } from "../../src/app/config.ts";
 import { buildServer } from "../../src/app/server.ts";
 import { openMigratedDatabase } from "../../src/app/start.ts";
+import { loadConfig } from "../../src/kernel/config.ts";
 import { startPostgresInstance } from "../../test/support/postgres-instance.ts";
 
 const pg = await startPostgresInstance();

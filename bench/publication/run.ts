@@ -17,10 +17,10 @@ import type { AddressInfo } from "node:net";
 import { cpus } from "node:os";
 import Fastify from "fastify";
 import { sql } from "kysely";
-import { loadConfig } from "../../src/app/config.ts";
 import { buildServer } from "../../src/app/server.ts";
 import { openDatabase, quoteIdent } from "../../src/db/database.ts";
 import { migrateToLatest } from "../../src/db/migrate.ts";
+import { loadConfig } from "../../src/kernel/config.ts";
 import { syncFrameworks } from "../../src/modules/frameworks/frameworks.service.ts";
 
 const args = process.argv.slice(2);

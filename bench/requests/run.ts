@@ -34,7 +34,7 @@ import { openDatabase, PGLITE_EXTENSIONS, quoteIdent } from "../../src/db/databa
 import { migrateToLatest } from "../../src/db/migrate.ts";
 import { PGliteDialect } from "../../src/db/pglite-dialect.ts";
 import type { DB } from "../../src/db/schema.ts";
-import type { Actor } from "../../src/modules/accounts/roles.ts";
+import type { Actor } from "../../src/kernel/roles.ts";
 import { createCalendar, type HolidayZone } from "../../src/modules/calendar/calendar.ts";
 import { CHANNELS, REQUEST_KINDS } from "../../src/modules/frameworks/channels.ts";
 import { adoptFramework, frameworkReplyDelays, syncFrameworks } from "../../src/modules/frameworks/frameworks.service.ts";

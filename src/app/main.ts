@@ -1,9 +1,9 @@
 import path from "node:path";
+import { loadConfig } from "../kernel/config.ts";
 import { scheduleNightlyBackup } from "../modules/backup/backup.jobs.ts";
 import { sweepCallUploads } from "../modules/calls/upload-sweep.ts";
 import { startWorker } from "../modules/jobs/jobs.service.ts";
 import { createMailTransport, useMailTransport } from "../modules/mail/mail.service.ts";
-import { loadConfig } from "./config.ts";
 import "./jobs.ts";
 import { buildServer } from "./server.ts";
 import { openReadDatabase, openWhenReachable } from "./start.ts";

@@ -7,8 +7,8 @@ import { migrateToLatest } from "../db/migrate.ts";
 import { openReadReplica } from "../db/read-replica.ts";
 import type { DB } from "../db/schema.ts";
 import { isDatabaseUnavailable } from "../db/unavailable.ts";
+import type { Config } from "../kernel/config.ts";
 import { syncFrameworks } from "../modules/frameworks/frameworks.service.ts";
-import type { Config } from "./config.ts";
 
 /** Opens the configured database (PGlite under dataDir, or PostgreSQL) and brings its schema up to date. */
 export async function openMigratedDatabase(

@@ -1,7 +1,7 @@
 import path from "node:path";
-import { loadConfig } from "../app/config.ts";
 import { exitIfBusy } from "../app/start.ts";
 import { openDatabase } from "../db/database.ts";
+import { loadConfig } from "../kernel/config.ts";
 import { BackupError, backupEmbedded, backupFileName, backupPostgres } from "../modules/backup/backup.ts";
 import { formatNumber } from "../ui/format.ts";
 import { option } from "./args.ts";

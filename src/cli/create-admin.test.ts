@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../app/config.ts";
 import { openMigratedDatabase } from "../app/start.ts";
+import { loadConfig } from "../kernel/config.ts";
 import { verifyPassword } from "../modules/accounts/passwords.ts";
 
 /** `npm run create-admin` as an administrator or a script runs it, in its own process, on a fresh embedded database. */

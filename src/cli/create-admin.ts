@@ -1,7 +1,7 @@
-import { loadConfig } from "../app/config.ts";
-import { isAppError } from "../app/errors.ts";
 import { openOrExit } from "../app/start.ts";
-import { parseInput } from "../app/validation.ts";
+import { loadConfig } from "../kernel/config.ts";
+import { isAppError } from "../kernel/errors.ts";
+import { parseInput } from "../kernel/validation.ts";
 import { setupSchema } from "../modules/accounts/accounts.schema.ts";
 import { createInstanceAdmin } from "../modules/accounts/accounts.service.ts";
 import { enablePasswordsBreakGlass } from "../modules/accounts/oidc-providers.service.ts";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Kysely } from "kysely";
 import type { DB } from "../db/schema.ts";
-import type { Actor } from "../modules/accounts/roles.ts";
+import type { Actor } from "../kernel/roles.ts";
 import { auditActor } from "../modules/audit/audit.service.ts";
 import { claimImport, createImport, runImport } from "../modules/calls/calls.service.ts";
 import { createCampaign, loadGrids, recordTest } from "../modules/mystery/mystery.service.ts";

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../db/schema.ts";
+import type { Actor } from "../kernel/roles.ts";
 import { accountExists, createAccount, createInstanceAdmin, isDemoInstance, markDemo } from "../modules/accounts/accounts.service.ts";
-import type { Actor } from "../modules/accounts/roles.ts";
 import { setAnnouncedDelays } from "../modules/announced-delays/announced-delays.service.ts";
 import { REQUEST_KINDS } from "../modules/frameworks/channels.ts";
 import { adoptFramework, createLocalCommitment } from "../modules/frameworks/frameworks.service.ts";

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../db/schema.ts";
-import type { Actor } from "../modules/accounts/roles.ts";
+import type { Actor } from "../kernel/roles.ts";
 import { addLevers, bulkStatus, createAction, listPlan } from "../modules/actions/actions.service.ts";
 import { campaignDetails, createCampaign, saveCommitmentAnswers, signCampaign } from "../modules/assessments/assessments.service.ts";
 import type { ItemStatus } from "../modules/assessments/score.ts";

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../db/schema.ts";
-import type { Actor } from "../modules/accounts/roles.ts";
+import type { Actor } from "../kernel/roles.ts";
 import type { Organisation } from "../modules/organisations/organisation.ts";
 import { issueFormToken } from "../modules/surveys/form-token.ts";
 import {

@@ -1,5 +1,5 @@
-import { loadConfig } from "../app/config.ts";
 import { openOrExit } from "../app/start.ts";
+import { loadConfig } from "../kernel/config.ts";
 import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DemoRefusedError, loadDemo } from "./demo-data.ts";
 
 /** npm run demo [-- --force]: --force turns an instance that already holds organisations into a demo instance. */

@@ -7,9 +7,9 @@ import type { Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cdrLine, expectedFigures, randomCalls } from "../../test/support/call-logs.ts";
 import { engineName, openTestDatabase, type TestDatabase } from "../../test/support/database.ts";
-import { loadConfig } from "../app/config.ts";
 import { openMigratedDatabase } from "../app/start.ts";
 import type { DB } from "../db/schema.ts";
+import { loadConfig } from "../kernel/config.ts";
 import { callFigures } from "../modules/calls/calls.service.ts";
 import { createOrganisation } from "../modules/organisations/organisations.service.ts";
 

@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { loadConfig } from "../app/config.ts";
 import { openOrExit } from "../app/start.ts";
+import { loadConfig } from "../kernel/config.ts";
 import { claimImport, commitImport, createImport, getImport, runImport } from "../modules/calls/calls.service.ts";
 import { option } from "./args.ts";
 

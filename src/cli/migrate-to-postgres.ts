@@ -1,8 +1,8 @@
 import path from "node:path";
-import { loadConfig } from "../app/config.ts";
 import { exitIfBusy } from "../app/start.ts";
 import { openDatabase } from "../db/database.ts";
 import { migrateToLatest } from "../db/migrate.ts";
+import { loadConfig } from "../kernel/config.ts";
 import { BackupError } from "../modules/backup/backup.ts";
 import { moveToPostgres, tableDigests } from "../modules/backup/move-to-postgres.ts";
 import { plural } from "../ui/format.ts";

@@ -1,9 +1,9 @@
 import path from "node:path";
 import { sql } from "kysely";
-import { loadConfig } from "../app/config.ts";
 import { exitIfBusy } from "../app/start.ts";
 import { openDatabase } from "../db/database.ts";
 import { EmbeddedDatabaseBusy } from "../db/embedded-lock.ts";
+import { loadConfig } from "../kernel/config.ts";
 import { BackupError, restoreEmbedded, restorePostgres } from "../modules/backup/backup.ts";
 import { plural } from "../ui/format.ts";
 

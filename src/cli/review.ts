@@ -1,6 +1,6 @@
 import { writeFile } from "node:fs/promises";
-import { loadConfig } from "../app/config.ts";
 import { openOrExit } from "../app/start.ts";
+import { loadConfig } from "../kernel/config.ts";
 import { listVisible } from "../modules/organisations/organisations.service.ts";
 import { reviewPdf } from "../modules/reviews/review-pdf.ts";
 import { buildReview } from "../modules/reviews/reviews.service.ts";

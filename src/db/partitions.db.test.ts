@@ -6,7 +6,7 @@ import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cdrLine, randomCalls } from "../../test/support/call-logs.ts";
 import { engineName, openTestDatabase, TEST_DATABASE_URL, type TestDatabase } from "../../test/support/database.ts";
-import type { Actor } from "../modules/accounts/roles.ts";
+import type { Actor } from "../kernel/roles.ts";
 import { SYSTEM_ACTOR } from "../modules/audit/audit.service.ts";
 import { claimImport, createImport, runImport } from "../modules/calls/calls.service.ts";
 import { enqueueDailySchedules, runDueJobs } from "../modules/jobs/jobs.service.ts";

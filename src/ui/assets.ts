@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { promisify } from "node:util";
 import { brotliCompress, constants, gzip } from "node:zlib";
-import type { Theme } from "../app/config.ts";
+import type { Theme } from "../kernel/config.ts";
 
 /**
  * The stylesheet is one file built at start-up from the DSFR core and the components Vigie uses,

@@ -1,4 +1,4 @@
-import type { FieldErrors } from "../app/errors.ts";
+import type { FieldErrors } from "../kernel/errors.ts";
 import type { Child, SafeHtml } from "./jsx/jsx-runtime.ts";
 
 /** Values a form shows again after a failed submission: what the person typed, never lost. */

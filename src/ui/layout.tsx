@@ -1,6 +1,6 @@
-import type { Theme } from "../app/config.ts";
-import type { Actor } from "../modules/accounts/roles.ts";
-import { canSomewhere } from "../modules/accounts/roles.ts";
+import type { Theme } from "../kernel/config.ts";
+import type { Actor } from "../kernel/roles.ts";
+import { canSomewhere } from "../kernel/roles.ts";
 import { formatNumber, NBSP } from "./format.ts";
 import type { Child, SafeHtml } from "./jsx/jsx-runtime.ts";
 

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { Config } from "../app/config.ts";
+import type { Config } from "../kernel/config.ts";
 import { COMPLIANCE_LABELS, currentCompliance } from "../modules/legal/legal.service.ts";
 import { render } from "./jsx/jsx-runtime.ts";
 import { Layout, type PageOptions } from "./layout.tsx";

@@ -1,6 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localDay } from "../../src/app/local-day.ts";
+import { localDay } from "../../src/kernel/time.ts";
 import { runEscalation } from "../../src/modules/requests/escalation.service.ts";
 import {
   assertNoPageErrors,

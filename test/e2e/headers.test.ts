@@ -2,8 +2,8 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Actor } from "../../src/kernel/roles.ts";
 import { createInstanceAdmin } from "../../src/modules/accounts/accounts.service.ts";
-import type { Actor } from "../../src/modules/accounts/roles.ts";
 import { createOrganisation } from "../../src/modules/organisations/organisations.service.ts";
 import {
   type AxeViolation,

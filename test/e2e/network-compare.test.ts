@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Actor } from "../../src/modules/accounts/roles.ts";
+import type { Actor } from "../../src/kernel/roles.ts";
 import { setAnnouncedDelays } from "../../src/modules/announced-delays/announced-delays.service.ts";
 import { changeStatus, registerRequest } from "../../src/modules/requests/requests.service.ts";
 import { type AxeViolation, axeViolations, browserAvailable, type LiveServer, launchBrowser, startLiveServer } from "./support/browser.ts";

@@ -1,11 +1,11 @@
 import type { AddressInfo } from "node:net";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/app/config.ts";
-import type { App } from "../../src/app/context.ts";
 import { buildServer } from "../../src/app/server.ts";
 import { openMigratedDatabase, openReadDatabase } from "../../src/app/start.ts";
 import type { Database } from "../../src/db/database.ts";
+import { loadConfig } from "../../src/kernel/config.ts";
+import type { App } from "../../src/kernel/context.ts";
 import {
   type PostgresInstance,
   pauseReplay,

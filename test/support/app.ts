@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { LightMyRequestResponse } from "fastify";
-import { loadConfig } from "../../src/app/config.ts";
-import type { App } from "../../src/app/context.ts";
 import { buildServer } from "../../src/app/server.ts";
+import { loadConfig } from "../../src/kernel/config.ts";
+import type { App } from "../../src/kernel/context.ts";
 import { createInstanceAdmin } from "../../src/modules/accounts/accounts.service.ts";
 import { openTestDatabase, type TestDatabase } from "./database.ts";
 

@@ -1,10 +1,10 @@
 import type { Kysely } from "kysely";
 import { sql } from "kysely";
 import type { DB } from "../../src/db/schema.ts";
+import type { Actor } from "../../src/kernel/roles.ts";
 import { createAccount, createInstanceAdmin } from "../../src/modules/accounts/accounts.service.ts";
 import { insertProvider, insertRule, listRules } from "../../src/modules/accounts/oidc.repository.ts";
 import { seal } from "../../src/modules/accounts/oidc-secret.ts";
-import type { Actor } from "../../src/modules/accounts/roles.ts";
 import { createAction } from "../../src/modules/actions/actions.service.ts";
 import { notify } from "../../src/modules/alerts/alerts.service.ts";
 import { addEvidence, campaignDetails, createCampaign } from "../../src/modules/assessments/assessments.service.ts";

@@ -1,11 +1,11 @@
 import type { FastifyRequest, RouteOptions } from "fastify";
+import type { Access } from "../../kernel/access.ts";
+import type { App, AppDeps } from "../../kernel/context.ts";
+import { AppError } from "../../kernel/errors.ts";
+import { can, canSomewhere } from "../../kernel/roles.ts";
 import { canManageAccount } from "../../modules/accounts/accounts.service.ts";
-import { can, canSomewhere } from "../../modules/accounts/roles.ts";
 import { API_MODULES, apiModuleOf, tokenLevel } from "../../modules/integrations/api-modules.ts";
 import { organisationPath } from "../../modules/organisations/organisations.service.ts";
-import type { Access } from "../access.ts";
-import type { App, AppDeps } from "../context.ts";
-import { AppError } from "../errors.ts";
 
 /** Routes added by plugins (static files, API docs) are public by nature. */
 const PLUGIN_PUBLIC_PREFIXES = ["/assets/", "/api/docs"];

@@ -1,9 +1,9 @@
 import path from "node:path";
 import fastifyStatic from "@fastify/static";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { PUBLIC } from "../../kernel/access.ts";
+import type { App, AppDeps } from "../../kernel/context.ts";
 import { type Asset, buildStylesheet, DSFR_DIST, FONT_FILES_DIR } from "../../ui/assets.ts";
-import { PUBLIC } from "../access.ts";
-import type { App, AppDeps } from "../context.ts";
 
 async function sendAsset(asset: Asset, request: FastifyRequest, reply: FastifyReply) {
   const accept = String(request.headers["accept-encoding"] ?? "");

@@ -1,9 +1,9 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { isDatabaseUnavailable } from "../../db/unavailable.ts";
+import type { App } from "../../kernel/context.ts";
+import { AppError, type FieldErrors } from "../../kernel/errors.ts";
 import { sendPage, wantsHtml } from "../../ui/page.tsx";
-import type { App } from "../context.ts";
-import { AppError, type FieldErrors } from "../errors.ts";
 
 function fromFastify(error: FastifyError): AppError | undefined {
   if (hasZodFastifySchemaValidationErrors(error)) {

@@ -2,12 +2,12 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
+import type { App, AppDeps } from "../../kernel/context.ts";
+import { AppError } from "../../kernel/errors.ts";
+import type { PublicSource } from "../../kernel/rate-limit.ts";
 import { resolveSession } from "../../modules/accounts/sessions.service.ts";
 import { resolveBearer } from "../../modules/integrations/tokens.service.ts";
 import type { Scheme } from "../../ui/layout.tsx";
-import type { App, AppDeps } from "../context.ts";
-import { AppError } from "../errors.ts";
-import type { PublicSource } from "../rate-limit.ts";
 
 export const SESSION_COOKIE = "vigie_session";
 const CSRF_COOKIE = "vigie_csrf";

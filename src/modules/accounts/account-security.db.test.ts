@@ -3,14 +3,14 @@ import "../../app/jobs.ts";
 import { ADMIN, adminClient, Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { engineName } from "../../../test/support/database.ts";
 import { type SmtpListener, startSmtpListener } from "../../../test/support/smtp.ts";
-import { quoteCsv } from "../../app/spreadsheet.ts";
 import { DemoRefusedError, loadDemo } from "../../cli/demo-data.ts";
+import type { Actor } from "../../kernel/roles.ts";
+import { quoteCsv } from "../../kernel/spreadsheet.ts";
 import { adoptFramework } from "../frameworks/frameworks.service.ts";
 import { runDueJobs } from "../jobs/jobs.service.ts";
 import { createMailTransport, useMailTransport } from "../mail/mail.service.ts";
 import { createOrganisation } from "../organisations/organisations.service.ts";
 import { createInstanceAdmin } from "./accounts.service.ts";
-import type { Actor } from "./roles.ts";
 import { markDemoInstance } from "./sessions.repository.ts";
 
 const ORG = {

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type { AccountRow, DB } from "../../db/schema.ts";
-import { type Grant, isRole } from "./roles.ts";
+import { type Grant, isRole } from "../../kernel/roles.ts";
 
 export interface Account {
   id: string;

@@ -1,10 +1,11 @@
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
-import { actorOf, anywhere, onAccount } from "../../app/access.ts";
-import type { App, AppDeps } from "../../app/context.ts";
-import { AppError } from "../../app/errors.ts";
-import { handleForm, submittedValues } from "../../app/forms.ts";
-import { parseInput } from "../../app/validation.ts";
+import { actorOf, anywhere, onAccount } from "../../kernel/access.ts";
+import type { App, AppDeps } from "../../kernel/context.ts";
+import { AppError } from "../../kernel/errors.ts";
+import { handleForm, submittedValues } from "../../kernel/forms.ts";
+import type { Actor } from "../../kernel/roles.ts";
+import { parseInput } from "../../kernel/validation.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import type { PageOptions } from "../../ui/layout.tsx";
 import { sendPage } from "../../ui/page.tsx";
@@ -12,7 +13,6 @@ import { listVisible } from "../organisations/organisations.service.ts";
 import { accountCreateSchema, accountIdParams, accountUpdateSchema, grantSchema, passwordResetSchema } from "./accounts.schema.ts";
 import { addGrant, createAccount, getAccount, listAccounts, removeGrant, resetPassword, updateAccount } from "./accounts.service.ts";
 import { AccountCreateForm, AccountList, AccountPage } from "./accounts.views.tsx";
-import type { Actor } from "./roles.ts";
 
 const accountOut = z.object({
   id: z.string(),

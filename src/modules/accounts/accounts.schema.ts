@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { requiredText, versionField } from "../../app/validation.ts";
+import { ROLES } from "../../kernel/roles.ts";
+import { requiredText, versionField } from "../../kernel/validation.ts";
 import { checkPasswordPolicy } from "./passwords.ts";
-import { ROLES } from "./roles.ts";
 
 const email = z.preprocess(
   (v) => (typeof v === "string" ? v.trim().toLowerCase() : v),

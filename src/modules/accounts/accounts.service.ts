@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { type Kysely, sql } from "kysely";
-import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
+import { AppError } from "../../kernel/errors.ts";
+import { type Actor, can, type Permission, ROLES, reachRoots, roleAllows } from "../../kernel/roles.ts";
 import { auditActor, recordAudit, SYSTEM_ACTOR } from "../audit/audit.service.ts";
 import { organisationPath } from "../organisations/organisations.service.ts";
 import * as repo from "./accounts.repository.ts";
 import type { AccountCreateInput, AccountUpdateInput, GrantInput, SetupInput } from "./accounts.schema.ts";
 import { hashNewPassword } from "./passwords.ts";
-import { type Actor, can, type Permission, ROLES, reachRoots, roleAllows } from "./roles.ts";
 import { deleteSessionsOf, isDemoInstance, markDemoInstance } from "./sessions.repository.ts";
 
 export type { Account, GrantView } from "./accounts.repository.ts";

@@ -1,9 +1,9 @@
+import { ROLE_LABELS, ROLES } from "../../kernel/roles.ts";
 import { Checkbox, CsrfField, ErrorSummary, type FormState, formatDateTime, SelectField, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
 import { asTree, ORG_KIND_LABELS, type Organisation } from "../organisations/organisation.ts";
 import type { Account, AccountDetails } from "./accounts.service.ts";
-import { ROLE_LABELS, ROLES } from "./roles.ts";
 
 const roleOptions = ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }));
 export const orgOptions = (orgs: Organisation[]) =>

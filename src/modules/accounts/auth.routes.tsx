@@ -1,10 +1,10 @@
 import type { FastifyReply } from "fastify";
 import { z } from "zod";
-import { PUBLIC, SESSION } from "../../app/access.ts";
-import type { App, AppDeps } from "../../app/context.ts";
-import { AppError, isAppError } from "../../app/errors.ts";
 import { cookieOptions, SCHEME_COOKIE_NAME, SESSION_COOKIE } from "../../app/plugins/session.ts";
-import { parseInput } from "../../app/validation.ts";
+import { PUBLIC, SESSION } from "../../kernel/access.ts";
+import type { App, AppDeps } from "../../kernel/context.ts";
+import { AppError, isAppError } from "../../kernel/errors.ts";
+import { parseInput } from "../../kernel/validation.ts";
 import { emptyForm, type FormValues } from "../../ui/forms.tsx";
 import { sendPage } from "../../ui/page.tsx";
 import { loginSchema, setupSchema } from "./accounts.schema.ts";

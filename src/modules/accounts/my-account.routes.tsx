@@ -1,8 +1,8 @@
-import { actorOf, SESSION } from "../../app/access.ts";
-import type { App, AppDeps } from "../../app/context.ts";
-import { AppError } from "../../app/errors.ts";
-import { handleForm } from "../../app/forms.ts";
-import { parseInput } from "../../app/validation.ts";
+import { actorOf, SESSION } from "../../kernel/access.ts";
+import type { App, AppDeps } from "../../kernel/context.ts";
+import { AppError } from "../../kernel/errors.ts";
+import { handleForm } from "../../kernel/forms.ts";
+import { parseInput } from "../../kernel/validation.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import type { PageOptions } from "../../ui/layout.tsx";
 import { sendPage } from "../../ui/page.tsx";

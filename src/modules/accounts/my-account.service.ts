@@ -1,12 +1,12 @@
 import type { Kysely } from "kysely";
-import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
+import { AppError } from "../../kernel/errors.ts";
+import type { Actor } from "../../kernel/roles.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import * as accounts from "./accounts.repository.ts";
 import { deleteOtherSessionsOf } from "./my-account.repository.ts";
 import type { OwnPasswordInput } from "./my-account.schema.ts";
 import { hashNewPassword, verifyPassword } from "./passwords.ts";
-import type { Actor } from "./roles.ts";
 
 export interface MyAccount {
   displayName: string;

@@ -1,7 +1,7 @@
+import { ROLE_LABELS } from "../../kernel/roles.ts";
 import { CsrfField, ErrorSummary, type FormState, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import type { MyAccount } from "./my-account.service.ts";
-import { ROLE_LABELS } from "./roles.ts";
 
 const FIELD_LABELS = {
   currentPassword: "Mot de passe actuel",

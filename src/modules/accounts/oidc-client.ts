@@ -1,5 +1,5 @@
 import * as client from "openid-client";
-import { AppError } from "../../app/errors.ts";
+import { AppError } from "../../kernel/errors.ts";
 import type { ProviderRow } from "./oidc.repository.ts";
 
 /** `http://` is accepted only for a provider on this machine (tests, a local Keycloak); anywhere else, TLS. */

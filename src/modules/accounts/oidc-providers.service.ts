@@ -1,13 +1,13 @@
 import type { Kysely } from "kysely";
-import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
+import { AppError } from "../../kernel/errors.ts";
+import type { Actor } from "../../kernel/roles.ts";
 import { auditActor, recordAudit, SYSTEM_ACTOR } from "../audit/audit.service.ts";
 import { getOrganisation } from "../organisations/organisations.service.ts";
 import * as repo from "./oidc.repository.ts";
 import type { ProviderInput, RuleInput } from "./oidc.schema.ts";
 import { discover } from "./oidc-client.ts";
 import { seal } from "./oidc-secret.ts";
-import type { Actor } from "./roles.ts";
 
 /** What the pages show of a provider: never its secret, not even encrypted. */
 export interface ProviderView {

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import * as client from "openid-client";
-import { AppError, isAppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
+import { AppError, isAppError } from "../../kernel/errors.ts";
 import { recordAudit, SYSTEM_ACTOR } from "../audit/audit.service.ts";
 import { findByEmail, findRowById, insertAccount, insertGrant } from "./accounts.repository.ts";
 import * as repo from "./oidc.repository.ts";

@@ -1,4 +1,4 @@
-import type { AppDeps } from "../../app/context.ts";
+import type { AppDeps } from "../../kernel/context.ts";
 
 /** The codes a failed sign-in may show on the sign-in page (?error=…): only these, so the page says nothing false. */
 export const SIGN_IN_ERRORS = [

@@ -1,10 +1,11 @@
 import type { FastifyRequest } from "fastify";
-import { actorOf, INSTANCE_ADMIN, PUBLIC } from "../../app/access.ts";
-import type { App, AppDeps } from "../../app/context.ts";
-import { AppError, isAppError } from "../../app/errors.ts";
-import { handleForm, submittedValues } from "../../app/forms.ts";
 import { cookieOptions, SESSION_COOKIE } from "../../app/plugins/session.ts";
-import { parseInput } from "../../app/validation.ts";
+import { actorOf, INSTANCE_ADMIN, PUBLIC } from "../../kernel/access.ts";
+import type { App, AppDeps } from "../../kernel/context.ts";
+import { AppError, isAppError } from "../../kernel/errors.ts";
+import { handleForm, submittedValues } from "../../kernel/forms.ts";
+import type { Actor } from "../../kernel/roles.ts";
+import { parseInput } from "../../kernel/validation.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import type { PageOptions } from "../../ui/layout.tsx";
 import { sendPage } from "../../ui/page.tsx";
@@ -25,7 +26,6 @@ import { ProviderForm, RulesSection, SignInAdminView } from "./oidc.views.tsx";
 import * as providers from "./oidc-providers.service.ts";
 import { finishSignIn, startSignIn } from "./oidc-sign-in.service.ts";
 import { callbackUrl, postLogoutUrl, SIGN_IN_ERRORS } from "./oidc-urls.ts";
-import type { Actor } from "./roles.ts";
 
 /** The browser's half of the state: short-lived, and sent back only to /oidc (the callback). */
 export const OIDC_STATE_COOKIE = "vigie_oidc_state";

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { requiredText, versionField } from "../../app/validation.ts";
-import { ROLES } from "./roles.ts";
+import { ROLES } from "../../kernel/roles.ts";
+import { requiredText, versionField } from "../../kernel/validation.ts";
 
 const claimName = (label: string) =>
   z.preprocess(

@@ -1,7 +1,7 @@
+import { ROLE_LABELS } from "../../kernel/roles.ts";
 import { Checkbox, CsrfField, ErrorSummary, type FormState, SelectField, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import type { ProviderView } from "./oidc-providers.service.ts";
-import { ROLE_LABELS } from "./roles.ts";
 
 export interface SignInButton {
   id: string;

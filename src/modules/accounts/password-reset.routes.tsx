@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { PUBLIC } from "../../app/access.ts";
-import type { App, AppDeps } from "../../app/context.ts";
-import { AppError, isAppError } from "../../app/errors.ts";
 import { publicSource } from "../../app/plugins/session.ts";
-import { countHit, takePublicHit } from "../../app/rate-limit.ts";
-import { parseInput } from "../../app/validation.ts";
+import { PUBLIC } from "../../kernel/access.ts";
+import type { App, AppDeps } from "../../kernel/context.ts";
+import { AppError, isAppError } from "../../kernel/errors.ts";
+import { countHit, takePublicHit } from "../../kernel/rate-limit.ts";
+import { parseInput } from "../../kernel/validation.ts";
 import { emptyForm } from "../../ui/forms.tsx";
 import { sendPage } from "../../ui/page.tsx";
 import { chooseNewPasswordSchema, forgotPasswordSchema } from "./accounts.schema.ts";

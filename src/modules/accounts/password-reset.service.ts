@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
-import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
+import { AppError } from "../../kernel/errors.ts";
 import { recordAudit } from "../audit/audit.service.ts";
 import { queueEmail } from "../mail/mail.service.ts";
 import * as repo from "./accounts.repository.ts";

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import argon2 from "argon2";
-import { AppError } from "../../app/errors.ts";
+import { AppError } from "../../kernel/errors.ts";
 
 // OWASP's argon2id baseline (19 MiB, 2 passes): about 30 ms here, cheap for users, dear for guessing.
 const OPTIONS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;

@@ -1,15 +1,15 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
-import { AppError } from "../../app/errors.ts";
-import { clearHits, type Limit, returnHit, takeHit } from "../../app/rate-limit.ts";
 import type { DB } from "../../db/schema.ts";
+import { AppError } from "../../kernel/errors.ts";
+import { clearHits, type Limit, returnHit, takeHit } from "../../kernel/rate-limit.ts";
+import type { Actor } from "../../kernel/roles.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { findByEmail, grantsOf, touchLogin } from "./accounts.repository.ts";
 import type { LoginInput } from "./accounts.schema.ts";
 import { knownDevice, rememberDevice } from "./device-cookie.ts";
 import { passwordsEnabled } from "./oidc.repository.ts";
 import { decoyHash, verifyPassword } from "./passwords.ts";
-import type { Actor } from "./roles.ts";
 import * as repo from "./sessions.repository.ts";
 
 /** A session lives 8 hours after the last request, and never more than 7 days. */

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import "../../app/jobs.ts";
 import { adminClient, type Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { type SmtpListener, startSmtpListener } from "../../../test/support/smtp.ts";
-import type { Actor } from "../accounts/roles.ts";
+import type { Actor } from "../../kernel/roles.ts";
 import { createCampaign, saveCommitmentAnswers } from "../assessments/assessments.service.ts";
 import { adoptFramework } from "../frameworks/frameworks.service.ts";
 import { enqueue, runDueJobs } from "../jobs/jobs.service.ts";

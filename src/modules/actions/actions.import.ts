@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
-import type { Actor } from "../accounts/roles.ts";
+import type { Actor } from "../../kernel/roles.ts";
 import { auditActor } from "../audit/audit.service.ts";
 import { organisationPath } from "../organisations/organisations.service.ts";
 import { actionsByNumber, applyActionChange, insertActionIn, knownCommitmentIds } from "./actions.service.ts";

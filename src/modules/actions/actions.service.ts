@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
-import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
-import type { Actor } from "../accounts/roles.ts";
+import { AppError } from "../../kernel/errors.ts";
+import type { Actor } from "../../kernel/roles.ts";
 import { type AuditActor, auditActor, recordAudit } from "../audit/audit.service.ts";
 import { CHANNELS, type Channel } from "../frameworks/channels.ts";
 import { organisationCommitments } from "../frameworks/frameworks.service.ts";

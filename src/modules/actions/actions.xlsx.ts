@@ -1,4 +1,4 @@
-import { readTable, SpreadsheetError, type TableLimits, type TableRecord } from "../../app/spreadsheets/read.ts";
+import { readTable, SpreadsheetError, type TableLimits, type TableRecord } from "../../kernel/spreadsheets/read.ts";
 import { CHANNEL_LABELS, CHANNELS, type Channel } from "../frameworks/channels.ts";
 import { ACTION_STATUS_LABELS, ACTION_STATUSES, type ActionStatus } from "./action-status.ts";
 import type { Action } from "./actions.service.ts";

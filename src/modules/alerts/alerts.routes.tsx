@@ -1,10 +1,10 @@
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
-import { actorOf, onOrg, SESSION } from "../../app/access.ts";
-import type { App, AppDeps } from "../../app/context.ts";
-import { AppError } from "../../app/errors.ts";
-import { handleForm } from "../../app/forms.ts";
-import { parseInput } from "../../app/validation.ts";
+import { actorOf, onOrg, SESSION } from "../../kernel/access.ts";
+import type { App, AppDeps } from "../../kernel/context.ts";
+import { AppError } from "../../kernel/errors.ts";
+import { handleForm } from "../../kernel/forms.ts";
+import { parseInput } from "../../kernel/validation.ts";
 import type { FormState } from "../../ui/forms.tsx";
 import type { PageOptions } from "../../ui/layout.tsx";
 import { sendPage } from "../../ui/page.tsx";

@@ -1,8 +1,8 @@
 import type { Kysely } from "kysely";
-import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
+import { AppError } from "../../kernel/errors.ts";
+import type { Actor } from "../../kernel/roles.ts";
 import { formatDelay } from "../../ui/format.ts";
-import type { Actor } from "../accounts/roles.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { organisationCalendars, type WorkingDayCalendar } from "../calendar/calendar.service.ts";
 import type { Channel, RequestKind } from "../frameworks/channels.ts";

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminClient, type Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
-import type { Actor } from "../accounts/roles.ts";
+import type { Actor } from "../../kernel/roles.ts";
 import { adoptFramework, createLocalCommitment, getFramework } from "../frameworks/frameworks.service.ts";
 import { createOrganisation } from "../organisations/organisations.service.ts";
 

@@ -1,18 +1,18 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { actorOf, onOrg } from "../../app/access.ts";
-import type { App, AppDeps } from "../../app/context.ts";
-import { AppError, type FieldErrors } from "../../app/errors.ts";
-import { submittedValues } from "../../app/forms.ts";
-import { fieldErrors, parseInput } from "../../app/validation.ts";
+import { actorOf, onOrg } from "../../kernel/access.ts";
+import type { App, AppDeps } from "../../kernel/context.ts";
+import { AppError, type FieldErrors } from "../../kernel/errors.ts";
+import { submittedValues } from "../../kernel/forms.ts";
+import { can } from "../../kernel/roles.ts";
+import { acceptUploads, isUploadedFile } from "../../kernel/uploads/multipart.ts";
+import { fieldErrors, parseInput } from "../../kernel/validation.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import type { PageOptions } from "../../ui/layout.tsx";
 import { sendPage } from "../../ui/page.tsx";
-import { can } from "../accounts/roles.ts";
 import { allIndicators } from "../indicators/sources.ts";
 import { getOrganisation } from "../organisations/organisations.service.ts";
-import { acceptUploads, isUploadedFile } from "../requests/import/multipart.ts";
 import { campaignWorkbook } from "./assessments.export.ts";
 import {
   answerSchema,
@@ -244,7 +244,7 @@ export async function assessmentsRoutes(app: App, deps: AppDeps): Promise<void> 
     return reply.redirect(`${base(orgId)}/${assessmentId}${to}?ok=assessment.evidence_removed`, 303);
   });
 
-  // Uploads: a scope of its own, so the multipart parser serves this route only (see requests/import/multipart.ts:
+  // Uploads: a scope of its own, so the multipart parser serves this route only (see kernel/uploads/multipart.ts:
   // the body is read in the content-type parser, so the CSRF check still finds `_csrf`).
   await app.register(async (plugin) => {
     acceptUploads(plugin);

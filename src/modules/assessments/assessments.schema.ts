@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { versionField } from "../../app/validation.ts";
+import { versionField } from "../../kernel/validation.ts";
 import { ITEM_STATUSES } from "./score.ts";
 
 export const orgParams = z.object({ orgId: z.string().uuid() });

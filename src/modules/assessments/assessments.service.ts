@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
-import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
-import type { Actor } from "../accounts/roles.ts";
+import { AppError } from "../../kernel/errors.ts";
+import type { Actor } from "../../kernel/roles.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { closestIn, organisationCommitments, searchCommitments } from "../frameworks/frameworks.service.ts";
 import { byOrg, mapGroups } from "../indicators/by-org.ts";

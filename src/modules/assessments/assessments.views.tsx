@@ -5,7 +5,7 @@ import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { KeysetPager, SiteFilterForm } from "../../ui/lists.tsx";
 import { TableFrame } from "../../ui/table.tsx";
 import type { IndicatorValue } from "../indicators/indicator.ts";
-import { formatValue, meetsTarget, targetLabel } from "../reviews/indicator-format.ts";
+import { formatValue, meetsTarget, targetLabel } from "../indicators/indicator-format.ts";
 import type { Campaign, CampaignCommitment, CampaignDetails, EvidenceRow, ListedCampaign } from "./assessments.service.ts";
 import { MAX_EVIDENCE_BYTES } from "./assessments.service.ts";
 import { ITEM_STATUS_LABELS, ITEM_STATUSES } from "./score.ts";

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { anywhere } from "../../app/access.ts";
-import type { App, AppDeps } from "../../app/context.ts";
-import { AppError } from "../../app/errors.ts";
-import { blankAsAbsent, parseInput } from "../../app/validation.ts";
+import { anywhere } from "../../kernel/access.ts";
+import type { App, AppDeps } from "../../kernel/context.ts";
+import { AppError } from "../../kernel/errors.ts";
+import { blankAsAbsent, parseInput } from "../../kernel/validation.ts";
 import { sendPage } from "../../ui/page.tsx";
 import { AUDIT_PAGE_SIZE, browseAudit } from "./audit.service.ts";
 import { AuditView } from "./audit.views.tsx";

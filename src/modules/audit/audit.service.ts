@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
-import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
-import { type Actor, canSomewhere, reachRoots } from "../accounts/roles.ts";
+import { AppError } from "../../kernel/errors.ts";
+import { type Actor, canSomewhere, reachRoots } from "../../kernel/roles.ts";
 import { INSTANCE_SCOPE, insertEntry, listEntries } from "./audit.repository.ts";
 
 export { INSTANCE_SCOPE };

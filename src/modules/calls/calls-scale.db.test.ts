@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cdrLine, randomCalls } from "../../../test/support/call-logs.ts";
 import { engineName, openTestDatabase, type TestDatabase } from "../../../test/support/database.ts";
 import { countingQueries } from "../../../test/support/query-count.ts";
-import type { Actor } from "../accounts/roles.ts";
+import type { Actor } from "../../kernel/roles.ts";
 import { SYSTEM_ACTOR } from "../audit/audit.service.ts";
 import { adoptFramework } from "../frameworks/frameworks.service.ts";
 import type { OrgScope } from "../indicators/indicator.ts";

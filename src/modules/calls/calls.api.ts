@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { actorOf, onOrg } from "../../app/access.ts";
-import type { App, AppDeps } from "../../app/context.ts";
+import { actorOf, onOrg } from "../../kernel/access.ts";
+import type { App, AppDeps } from "../../kernel/context.ts";
 import { auditActor } from "../audit/audit.service.ts";
 import { callIndicatorsQuery, importParams, orgParams, pushCallsBody } from "./calls.schema.ts";
 import { callFigures, callIndicators, getImport, pushCalls } from "./calls.service.ts";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isoDate } from "../../app/validation.ts";
+import { isoDate } from "../../kernel/validation.ts";
 import { MAPPING_FIELDS } from "./mapped.ts";
 
 /** Input schemas of the calls module: the API contract, never the table types. */

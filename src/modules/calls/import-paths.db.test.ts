@@ -4,7 +4,7 @@ import path from "node:path";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { engineName, openTestDatabase, type TestDatabase } from "../../../test/support/database.ts";
-import type { Actor } from "../accounts/roles.ts";
+import type { Actor } from "../../kernel/roles.ts";
 import { SYSTEM_ACTOR } from "../audit/audit.service.ts";
 import { createOrganisation } from "../organisations/organisations.service.ts";
 import { claimImport, createImport, getImport, runImport } from "./calls.service.ts";

@@ -1,8 +1,8 @@
 import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import { StringDecoder } from "node:string_decoder";
-import { decodeWindows1252, detectSeparator } from "../../app/spreadsheets/csv.ts";
-import { type CsvRecord, CsvRecordReader } from "../../app/spreadsheets/csv-records.ts";
+import { decodeWindows1252, detectSeparator } from "../../kernel/spreadsheets/csv.ts";
+import { type CsvRecord, CsvRecordReader } from "../../kernel/spreadsheets/csv-records.ts";
 import type { CallRecord, RecordResult } from "./call-record.ts";
 import { parseCdrRecord } from "./cdr.ts";
 import { localClock } from "./local-time.ts";

@@ -8,7 +8,7 @@ import { engineName, openTestDatabase, type TestDatabase } from "../../../test/s
 import { openDatabase } from "../../db/database.ts";
 import { migrateTo, migrateToLatest } from "../../db/migrate.ts";
 import type { DB } from "../../db/schema.ts";
-import type { Actor } from "../accounts/roles.ts";
+import type { Actor } from "../../kernel/roles.ts";
 import { SYSTEM_ACTOR } from "../audit/audit.service.ts";
 import { createOrganisation } from "../organisations/organisations.service.ts";
 import { callFigures, claimImport, createImport, runImport } from "./calls.service.ts";

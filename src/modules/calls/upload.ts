@@ -5,12 +5,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Busboy, type BusboyHeaders, type BusboyInstance } from "@fastify/busboy";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { AppError } from "../../app/errors.ts";
+import { AppError } from "../../kernel/errors.ts";
 
 /*
  * A call log can weigh hundreds of megabytes: the upload is streamed to a file on disk as it
  * arrives, never held in memory (the requests import's parser keeps its 10 MB file in memory).
- * Read in the content-type parser for the same reason as requests/import/multipart.ts: the CSRF
+ * Read in the content-type parser for the same reason as kernel/uploads/multipart.ts: the CSRF
  * check of the session plugin runs before the route's hooks and reads `body._csrf`. A file the
  * route did not claim (refused form, error) is deleted when the response is sent.
  */

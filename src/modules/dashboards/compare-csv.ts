@@ -1,4 +1,4 @@
-import { quoteCsv } from "../../app/spreadsheet.ts";
+import { quoteCsv } from "../../kernel/spreadsheet.ts";
 import { formatPlainDecimal } from "../../ui/format.ts";
 import type { IndicatorUnit } from "../indicators/indicator.ts";
 import { ORG_KIND_LABELS, type OrgKind } from "../organisations/organisation.ts";

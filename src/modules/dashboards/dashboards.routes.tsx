@@ -1,17 +1,17 @@
 import { z } from "zod";
-import { actorOf, onOrg } from "../../app/access.ts";
-import type { App, AppDeps } from "../../app/context.ts";
-import { AppError } from "../../app/errors.ts";
-import { CSV_TYPE, downloadName } from "../../app/spreadsheet.ts";
-import { blankAsAbsent, isoDate, parseInput } from "../../app/validation.ts";
+import { actorOf, onOrg } from "../../kernel/access.ts";
+import type { App, AppDeps } from "../../kernel/context.ts";
+import { AppError } from "../../kernel/errors.ts";
+import { can } from "../../kernel/roles.ts";
+import { CSV_TYPE, downloadName } from "../../kernel/spreadsheet.ts";
+import { blankAsAbsent, isoDate, parseInput } from "../../kernel/validation.ts";
 import { sendPage } from "../../ui/page.tsx";
-import { can } from "../accounts/roles.ts";
 import type { Period } from "../indicators/indicator.ts";
+import { presets } from "../indicators/period.ts";
 import { localTimeIn } from "./clock.ts";
 import { comparisonCsv } from "./compare-csv.ts";
 import { compareScope, dashboard } from "./dashboards.service.ts";
 import { ComparisonView, DashboardView } from "./dashboards.views.tsx";
-import { presets } from "./period.ts";
 
 const orgParams = z.object({ orgId: z.string().uuid() });
 const periodQuery = z.object({

@@ -4,10 +4,10 @@ import type { DB } from "../../db/schema.ts";
 import { CHANNEL_LABELS, type Channel } from "../frameworks/channels.ts";
 import { organisationCommitments } from "../frameworks/frameworks.service.ts";
 import type { IndicatorUnit, IndicatorValue, OrgScope, Period } from "../indicators/indicator.ts";
+import { previousPeriod } from "../indicators/period.ts";
 import { allIndicators, indicatorsInScope } from "../indicators/sources.ts";
+import { type Light, type Trend, trafficLight, trend } from "../indicators/traffic-light.ts";
 import { countInScope, getOrganisation, type Organisation, organisationsInScope } from "../organisations/organisations.service.ts";
-import { previousPeriod } from "./period.ts";
-import { type Light, type Trend, trafficLight, trend } from "./traffic-light.ts";
 
 /**
  * The referent's dashboard: every figure any module gives for an organisation's subtree, one line per

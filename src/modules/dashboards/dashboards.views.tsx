@@ -5,9 +5,9 @@ import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
 import { CHANNEL_LABELS, type Channel } from "../frameworks/channels.ts";
 import type { Period } from "../indicators/indicator.ts";
+import { formatPeriod, presets } from "../indicators/period.ts";
+import { effectiveTarget, formatValue, LIGHT_LABELS, type Light, type Trend } from "../indicators/traffic-light.ts";
 import type { Comparison, Dashboard, DashboardFigure } from "./dashboards.service.ts";
-import { formatPeriod, presets } from "./period.ts";
-import { effectiveTarget, formatValue, LIGHT_LABELS, type Light, type Trend } from "./traffic-light.ts";
 
 const BADGE: Record<Light, string> = { green: "fr-badge--success", amber: "fr-badge--warning", red: "fr-badge--error", none: "" };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { presets, previousPeriod } from "./period.ts";
-import { formatValue, trafficLight, trend } from "./traffic-light.ts";
+import { presets, previousPeriod } from "../indicators/period.ts";
+import { formatValue, trafficLight, trend } from "../indicators/traffic-light.ts";
 
 describe("traffic light", () => {
   it("is green on target, amber within the tolerance, red beyond", () => {

@@ -1,13 +1,13 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { actorOf, onOrg, PUBLIC } from "../../app/access.ts";
-import type { App, AppDeps } from "../../app/context.ts";
-import { AppError, type FieldErrors } from "../../app/errors.ts";
-import { submittedValues } from "../../app/forms.ts";
-import { parseInput, versionField } from "../../app/validation.ts";
+import { actorOf, onOrg, PUBLIC } from "../../kernel/access.ts";
+import type { App, AppDeps } from "../../kernel/context.ts";
+import { AppError, type FieldErrors } from "../../kernel/errors.ts";
+import { submittedValues } from "../../kernel/forms.ts";
+import { can } from "../../kernel/roles.ts";
+import { parseInput, versionField } from "../../kernel/validation.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import { sendPage } from "../../ui/page.tsx";
-import { can } from "../accounts/roles.ts";
 import { getOrganisation } from "../organisations/organisations.service.ts";
 import {
   adoptionSchema,

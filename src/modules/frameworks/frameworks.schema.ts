@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { blankAsAbsent, requiredText, versionField } from "../../app/validation.ts";
+import { blankAsAbsent, requiredText, versionField } from "../../kernel/validation.ts";
 import { CHANNELS, REQUEST_KINDS, TARGET_UNITS } from "./channels.ts";
 
 const channelList = z.preprocess(

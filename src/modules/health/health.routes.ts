@@ -1,7 +1,7 @@
 import { sql } from "kysely";
-import { PUBLIC } from "../../app/access.ts";
-import type { App, AppDeps } from "../../app/context.ts";
 import { readReplicaOf } from "../../db/read-replica.ts";
+import { PUBLIC } from "../../kernel/access.ts";
+import type { App, AppDeps } from "../../kernel/context.ts";
 
 /** How long readiness waits for `select 1`: a probe must answer quickly, even when the database hangs. */
 export const READY_TIMEOUT_MS = 2_000;

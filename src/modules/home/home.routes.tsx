@@ -1,8 +1,8 @@
-import { PUBLIC } from "../../app/access.ts";
-import type { App, AppDeps } from "../../app/context.ts";
+import { PUBLIC } from "../../kernel/access.ts";
+import type { App, AppDeps } from "../../kernel/context.ts";
+import { ROLE_LABELS } from "../../kernel/roles.ts";
 import { sendPage } from "../../ui/page.tsx";
 import { needsSetup } from "../accounts/accounts.service.ts";
-import { ROLE_LABELS } from "../accounts/roles.ts";
 import { listVisible } from "../organisations/organisations.service.ts";
 
 export async function homeRoutes(app: App, deps: AppDeps): Promise<void> {

@@ -1,8 +1,8 @@
+import { ROLE_LABELS, ROLES } from "../../kernel/roles.ts";
 import { formatDateTimeShort } from "../../ui/format.ts";
 import { CsrfField, ErrorSummary, type FormState, SelectField, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
-import { ROLE_LABELS, ROLES } from "../accounts/roles.ts";
 import { API_MODULE_KEYS, API_MODULES } from "./api-modules.ts";
 import type { TokenRow } from "./tokens.service.ts";
 import { DURATIONS, ScopeText } from "./tokens.views.tsx";

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { requiredText } from "../../app/validation.ts";
-import { ROLES } from "../accounts/roles.ts";
+import { ROLES } from "../../kernel/roles.ts";
+import { requiredText } from "../../kernel/validation.ts";
 import { API_MODULE_KEYS, type ModuleScopes } from "./api-modules.ts";
 
 const name = requiredText(100, "Le nom du jeton");

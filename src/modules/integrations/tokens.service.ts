@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
-import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
+import { AppError } from "../../kernel/errors.ts";
+import { type Actor, can, type Grant } from "../../kernel/roles.ts";
 import { activeAccountWithGrants, listServiceAccounts } from "../accounts/accounts.service.ts";
-import { type Actor, can, type Grant } from "../accounts/roles.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { organisationPath } from "../organisations/organisations.service.ts";
 import { isApiModule, type ModuleScopes } from "./api-modules.ts";

@@ -1,10 +1,10 @@
 import type { Kysely } from "kysely";
-import { actorOf, onOrg } from "../../app/access.ts";
-import type { App, AppDeps } from "../../app/context.ts";
-import { isAppError } from "../../app/errors.ts";
-import { submittedValues } from "../../app/forms.ts";
-import { parseInput } from "../../app/validation.ts";
 import type { DB } from "../../db/schema.ts";
+import { actorOf, onOrg } from "../../kernel/access.ts";
+import type { App, AppDeps } from "../../kernel/context.ts";
+import { isAppError } from "../../kernel/errors.ts";
+import { submittedValues } from "../../kernel/forms.ts";
+import { parseInput } from "../../kernel/validation.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import type { PageOptions } from "../../ui/layout.tsx";
 import { sendPage } from "../../ui/page.tsx";

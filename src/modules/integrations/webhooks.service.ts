@@ -1,8 +1,8 @@
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
-import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
-import type { Actor } from "../accounts/roles.ts";
+import { AppError } from "../../kernel/errors.ts";
+import type { Actor } from "../../kernel/roles.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { enqueue } from "../jobs/jobs.service.ts";
 import { organisationPath } from "../organisations/organisations.service.ts";

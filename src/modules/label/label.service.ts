@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
-import type { Actor } from "../accounts/roles.ts";
+import type { Actor } from "../../kernel/roles.ts";
 import { createAction, getAction, planCounts } from "../actions/actions.service.ts";
 import { listCampaigns } from "../assessments/assessments.service.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { actorOf, INSTANCE_ADMIN, PUBLIC } from "../../app/access.ts";
-import type { App, AppDeps } from "../../app/context.ts";
-import { AppError } from "../../app/errors.ts";
-import { handleForm } from "../../app/forms.ts";
-import { blankAsAbsent, parseInput, requiredText } from "../../app/validation.ts";
+import { actorOf, INSTANCE_ADMIN, PUBLIC } from "../../kernel/access.ts";
+import type { App, AppDeps } from "../../kernel/context.ts";
+import { AppError } from "../../kernel/errors.ts";
+import { handleForm } from "../../kernel/forms.ts";
+import { blankAsAbsent, parseInput, requiredText } from "../../kernel/validation.ts";
 import { CsrfField, ErrorSummary, emptyForm, type FormState, formatDateTime, SelectField, TextArea, TextField } from "../../ui/forms.tsx";
 import { sendPage } from "../../ui/page.tsx";
 import {

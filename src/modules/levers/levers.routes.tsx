@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { PUBLIC } from "../../app/access.ts";
-import type { App, AppDeps } from "../../app/context.ts";
-import { blankAsAbsent, parseInput } from "../../app/validation.ts";
+import { PUBLIC } from "../../kernel/access.ts";
+import type { App, AppDeps } from "../../kernel/context.ts";
+import { blankAsAbsent, parseInput } from "../../kernel/validation.ts";
 import { emptyForm } from "../../ui/forms.tsx";
 import { sendPage } from "../../ui/page.tsx";
 import { listFrameworks, searchCommitments } from "../frameworks/frameworks.service.ts";

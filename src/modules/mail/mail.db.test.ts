@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { engineName, openTestDatabase, type TestDatabase } from "../../../test/support/database.ts";
 import { type SmtpListener, startSmtpListener } from "../../../test/support/smtp.ts";
 import type { DB } from "../../db/schema.ts";
-import type { Actor } from "../accounts/roles.ts";
+import type { Actor } from "../../kernel/roles.ts";
 import { runDueJobs } from "../jobs/jobs.service.ts";
 import {
   createMailTransport,

@@ -1,10 +1,10 @@
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
-import { actorOf, anywhere, onOrg } from "../../app/access.ts";
-import type { App, AppDeps } from "../../app/context.ts";
-import { parseInput } from "../../app/validation.ts";
+import { actorOf, anywhere, onOrg } from "../../kernel/access.ts";
+import type { App, AppDeps } from "../../kernel/context.ts";
+import { canSomewhere } from "../../kernel/roles.ts";
+import { parseInput } from "../../kernel/validation.ts";
 import { sendPage } from "../../ui/page.tsx";
-import { canSomewhere } from "../accounts/roles.ts";
 import { listUnsent, mailConfigured, mailHealth, retryAllFailed, retryMessage } from "./mail.service.ts";
 import { MailBanner, UnsentMailPage } from "./mail.views.tsx";
 

@@ -1,8 +1,8 @@
 import type { Kysely, Selectable } from "kysely";
 import { z } from "zod";
-import { AppError } from "../../app/errors.ts";
 import type { DB, OutboxTable } from "../../db/schema.ts";
-import { type Actor, canSomewhere, reachRoots } from "../accounts/roles.ts";
+import { AppError } from "../../kernel/errors.ts";
+import { type Actor, canSomewhere, reachRoots } from "../../kernel/roles.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { enqueue } from "../jobs/jobs.service.ts";
 import { subtreesIds } from "../organisations/organisations.service.ts";

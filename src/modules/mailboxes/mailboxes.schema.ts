@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { optionalText, requiredText } from "../../app/validation.ts";
+import { optionalText, requiredText } from "../../kernel/validation.ts";
 
 /** A mailbox as its administrator types it; the secret is never sent back to the page. */
 export const mailboxSchema = z.object({

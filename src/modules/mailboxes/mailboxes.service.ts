@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
-import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
+import { AppError } from "../../kernel/errors.ts";
 import type { AuditActor } from "../audit/audit.service.ts";
 import { recordAudit } from "../audit/audit.service.ts";
 import { enqueue } from "../jobs/jobs.service.ts";

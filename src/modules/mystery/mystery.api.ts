@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { actorOf, onOrg } from "../../app/access.ts";
-import type { App, AppDeps } from "../../app/context.ts";
+import { actorOf, onOrg } from "../../kernel/access.ts";
+import type { App, AppDeps } from "../../kernel/context.ts";
 import { CHANNELS } from "../frameworks/channels.ts";
 import type { Score } from "./grids.ts";
 import { campaignParams, orgParams } from "./mystery.schema.ts";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isoDate, requiredText } from "../../app/validation.ts";
+import { isoDate, requiredText } from "../../kernel/validation.ts";
 import { CHANNELS } from "../frameworks/channels.ts";
 
 /** Input schemas of mystery-shopper campaigns: the API contract, never the table types. */

@@ -1,6 +1,6 @@
-import { quoteCsv } from "../../app/spreadsheet.ts";
-import { readCsv } from "../../app/spreadsheets/csv.ts";
-import { SpreadsheetError } from "../../app/spreadsheets/limits.ts";
+import { quoteCsv } from "../../kernel/spreadsheet.ts";
+import { readCsv } from "../../kernel/spreadsheets/csv.ts";
+import { SpreadsheetError } from "../../kernel/spreadsheets/limits.ts";
 import { type OrgFigure, PUBLISHED_SET } from "../publication/publication.service.ts";
 
 /* Read when first needed, not at load: the indicator sources import this module's service, which reaches the publication module. */

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import "../../app/jobs.ts";
 import { adminClient, type Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { type SmtpListener, startSmtpListener } from "../../../test/support/smtp.ts";
-import type { Actor } from "../accounts/roles.ts";
+import type { Actor } from "../../kernel/roles.ts";
 import { compareScope, dashboard } from "../dashboards/dashboards.service.ts";
 import { adoptFramework, createLocalCommitment, deleteLocalCommitment } from "../frameworks/frameworks.service.ts";
 import { allIndicators } from "../indicators/sources.ts";

@@ -1,16 +1,16 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { actorOf, onOrg } from "../../app/access.ts";
-import type { App, AppDeps } from "../../app/context.ts";
-import { AppError } from "../../app/errors.ts";
-import { CSV_TYPE, downloadName } from "../../app/spreadsheet.ts";
-import { parseInput } from "../../app/validation.ts";
+import { actorOf, onOrg } from "../../kernel/access.ts";
+import type { App, AppDeps } from "../../kernel/context.ts";
+import { AppError } from "../../kernel/errors.ts";
+import { can } from "../../kernel/roles.ts";
+import { CSV_TYPE, downloadName } from "../../kernel/spreadsheet.ts";
+import { acceptUploads, isUploadedFile } from "../../kernel/uploads/multipart.ts";
+import { parseInput } from "../../kernel/validation.ts";
 import { sendPage } from "../../ui/page.tsx";
-import { can } from "../accounts/roles.ts";
 import { mailStatesByIds } from "../mail/mail.service.ts";
 import { getOrganisation, organisationsById } from "../organisations/organisations.service.ts";
-import { acceptUploads, isUploadedFile } from "../requests/import/multipart.ts";
 import { INDICATOR_COLUMNS, nationalCsv, RESULT_COLUMNS } from "./national.ts";
 import {
   effectiveTargets,

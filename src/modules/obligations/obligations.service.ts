@@ -1,8 +1,8 @@
 import { type Kysely, sql } from "kysely";
-import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
+import { AppError } from "../../kernel/errors.ts";
+import type { Actor } from "../../kernel/roles.ts";
 import { referentsOf } from "../accounts/accounts.service.ts";
-import type { Actor } from "../accounts/roles.ts";
 import { createAction } from "../actions/actions.service.ts";
 import { sitesAssessedIn } from "../assessments/assessments.service.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";

@@ -1,9 +1,9 @@
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
-import { actorOf, onOrg } from "../../app/access.ts";
-import type { App, AppDeps } from "../../app/context.ts";
-import { handleForm } from "../../app/forms.ts";
-import { parseInput } from "../../app/validation.ts";
+import { actorOf, onOrg } from "../../kernel/access.ts";
+import type { App, AppDeps } from "../../kernel/context.ts";
+import { handleForm } from "../../kernel/forms.ts";
+import { parseInput } from "../../kernel/validation.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import type { PageOptions } from "../../ui/layout.tsx";
 import { sendPage } from "../../ui/page.tsx";

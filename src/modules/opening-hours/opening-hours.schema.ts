@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { blankAsAbsent, isoDate, optionalText } from "../../app/validation.ts";
+import { blankAsAbsent, isoDate, optionalText } from "../../kernel/validation.ts";
 import { MAX_HOURS_LENGTH } from "./hours.ts";
 
 /** What a referent sets: the hours (and from when), the premises' accessibility, the contact channels. */

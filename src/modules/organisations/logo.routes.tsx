@@ -1,12 +1,12 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { actorOf, onOrg, PUBLIC } from "../../app/access.ts";
-import type { App, AppDeps } from "../../app/context.ts";
-import { AppError, isAppError } from "../../app/errors.ts";
-import { parseInput } from "../../app/validation.ts";
+import { actorOf, onOrg, PUBLIC } from "../../kernel/access.ts";
+import type { App, AppDeps } from "../../kernel/context.ts";
+import { AppError, isAppError } from "../../kernel/errors.ts";
+import { acceptUploads, isUploadedFile } from "../../kernel/uploads/multipart.ts";
+import { parseInput } from "../../kernel/validation.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import type { PageOptions } from "../../ui/layout.tsx";
 import { sendPage } from "../../ui/page.tsx";
-import { acceptUploads, isUploadedFile } from "../requests/import/multipart.ts";
 import { orgIdParams } from "./organisations.schema.ts";
 import {
   getOrganisation,
@@ -54,7 +54,7 @@ export async function organisationLogoRoutes(app: App, deps: AppDeps): Promise<v
     return reply.redirect(`/organisations/${orgId}/logo?ok=org.logo_removed`, 303);
   });
 
-  // Uploads: a scope of its own, so the multipart parser serves this route only (see requests/import/multipart.ts).
+  // Uploads: a scope of its own, so the multipart parser serves this route only (see kernel/uploads/multipart.ts).
   await app.register(async (plugin) => {
     acceptUploads(plugin);
     plugin.post("/organisations/:orgId/logo", manage, async (request, reply: FastifyReply) => {

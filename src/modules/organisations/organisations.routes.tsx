@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { actorOf, anywhere, onOrg } from "../../app/access.ts";
-import type { App, AppDeps } from "../../app/context.ts";
-import { handleForm } from "../../app/forms.ts";
-import { parseInput, versionField } from "../../app/validation.ts";
+import { actorOf, anywhere, onOrg } from "../../kernel/access.ts";
+import type { App, AppDeps } from "../../kernel/context.ts";
+import { handleForm } from "../../kernel/forms.ts";
+import type { Actor } from "../../kernel/roles.ts";
+import { can, canSomewhere } from "../../kernel/roles.ts";
+import { parseInput, versionField } from "../../kernel/validation.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import { sendPage } from "../../ui/page.tsx";
-import type { Actor } from "../accounts/roles.ts";
-import { can, canSomewhere } from "../accounts/roles.ts";
 import { openRequestsByNode } from "../requests/requests.service.ts";
 import type { Organisation } from "./organisation.ts";
 import { organisationCreateSchema, organisationOut, organisationUpdateSchema, orgIdParams } from "./organisations.schema.ts";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { blankAsAbsent, optionalText, requiredText, versionField } from "../../app/validation.ts";
+import { blankAsAbsent, optionalText, requiredText, versionField } from "../../kernel/validation.ts";
 import { HOLIDAY_ZONES, isTimeZone, ORG_KINDS } from "./organisation.ts";
 import { isValidSiret, normaliseSiret } from "./siret.ts";
 

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
-import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
-import { type Actor, can, type Permission, reachRoots } from "../accounts/roles.ts";
+import { AppError } from "../../kernel/errors.ts";
+import { type Actor, can, type Permission, reachRoots } from "../../kernel/roles.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { MAX_LOGO_BYTES, sniffLogoType } from "./logo.ts";
 import { canContain, type Organisation } from "./organisation.ts";

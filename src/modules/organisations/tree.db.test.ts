@@ -2,8 +2,8 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN, adminClient, Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { countingQueries } from "../../../test/support/query-count.ts";
-import { loadConfig } from "../../app/config.ts";
 import { buildServer } from "../../app/server.ts";
+import { loadConfig } from "../../kernel/config.ts";
 
 /** The organisation tree page (issue #13): nested by level, searchable without accents, with counts. */
 describe("the organisation tree, on a real database", () => {

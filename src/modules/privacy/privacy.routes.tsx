@@ -1,9 +1,9 @@
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
-import { actorOf, onOrg, PUBLIC } from "../../app/access.ts";
-import type { App, AppDeps } from "../../app/context.ts";
-import { AppError, isAppError } from "../../app/errors.ts";
-import { blankAsAbsent, parseInput } from "../../app/validation.ts";
+import { actorOf, onOrg, PUBLIC } from "../../kernel/access.ts";
+import type { App, AppDeps } from "../../kernel/context.ts";
+import { AppError, isAppError } from "../../kernel/errors.ts";
+import { blankAsAbsent, parseInput } from "../../kernel/validation.ts";
 import { formatNumber } from "../../ui/format.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import { sendPage } from "../../ui/page.tsx";

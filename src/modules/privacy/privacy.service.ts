@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
-import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
+import { AppError } from "../../kernel/errors.ts";
 import { organisationsWithAuditBefore, purgeAuditBefore, scrubAuditOfRequests } from "../audit/audit.privacy.ts";
 import { type AuditActor, INSTANCE_SCOPE, recordAudit } from "../audit/audit.service.ts";
 import { anonymiseOutboxOfRequests, anonymiseOutboxTo, outboxTo } from "../mail/mail.privacy.ts";

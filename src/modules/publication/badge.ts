@@ -1,5 +1,5 @@
 import { escapeHtml } from "../../ui/jsx/jsx-runtime.ts";
-import { formatValue } from "../dashboards/traffic-light.ts";
+import { formatValue } from "../indicators/traffic-light.ts";
 import type { PublishedResults } from "./publication.service.ts";
 
 /**

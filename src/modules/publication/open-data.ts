@@ -1,4 +1,4 @@
-import { quoteCsv } from "../../app/spreadsheet.ts";
+import { quoteCsv } from "../../kernel/spreadsheet.ts";
 import type { OrgFigure } from "./publication.repository.ts";
 import { SP_LABELS } from "./published-set.ts";
 

@@ -1,6 +1,6 @@
 import { formatNumber, forWinAnsi, NBSP } from "../../ui/format.ts";
-import { formatPeriod } from "../dashboards/period.ts";
-import { formatValue } from "../dashboards/traffic-light.ts";
+import { formatPeriod } from "../indicators/period.ts";
+import { formatValue } from "../indicators/traffic-light.ts";
 import { frenchWeek } from "../opening-hours/opening-hours.service.ts";
 import type { PublishedResults } from "./publication.service.ts";
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { engineName, openTestDatabase, type TestDatabase } from "../../../test/support/database.ts";
 import { countingQueries } from "../../../test/support/query-count.ts";
 import { ROLLUP_TABLES } from "../../db/migrations/0019_publication_chunks.ts";
-import type { Actor } from "../accounts/roles.ts";
+import type { Actor } from "../../kernel/roles.ts";
 import { enqueue, runDueJobs } from "../jobs/jobs.service.ts";
 import { createOrganisation } from "../organisations/organisations.service.ts";
 import { registerRequest } from "../requests/requests.service.ts";

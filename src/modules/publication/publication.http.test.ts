@@ -2,7 +2,7 @@ import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminClient, Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { typographyProblems } from "../../../test/support/typography.ts";
-import type { Actor } from "../accounts/roles.ts";
+import type { Actor } from "../../kernel/roles.ts";
 import { organisationCalendar } from "../calendar/calendar.service.ts";
 import { adoptFramework } from "../frameworks/frameworks.service.ts";
 import { ANNUAIRE_RECORD } from "../opening-hours/annuaire.fixture.ts";

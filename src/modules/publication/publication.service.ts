@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
-import type { Actor } from "../accounts/roles.ts";
+import type { Actor } from "../../kernel/roles.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { closuresOf } from "../calendar/calendar.service.ts";
 import { organisationCommitments } from "../frameworks/frameworks.service.ts";

@@ -1,7 +1,7 @@
 import { formatDate, formatNumber, NBSP, plural } from "../../ui/format.ts";
 import { raw, type SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
-import { formatPeriod } from "../dashboards/period.ts";
-import { formatValue } from "../dashboards/traffic-light.ts";
+import { formatPeriod } from "../indicators/period.ts";
+import { formatValue } from "../indicators/traffic-light.ts";
 import { frenchWeek } from "../opening-hours/opening-hours.service.ts";
 import { publicInfoJsonLd } from "./public-info.ts";
 import type { PublishedLine, PublishedResults } from "./publication.service.ts";

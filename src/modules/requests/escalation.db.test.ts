@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminClient, type Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { countingQueries } from "../../../test/support/query-count.ts";
-import { localDay } from "../../app/local-day.ts";
+import { localDay } from "../../kernel/time.ts";
 import { runEscalation } from "./escalation.service.ts";
 import { delayFiguresOf } from "./indicators.ts";
 import { rollupRows } from "./requests.repository.ts";

@@ -1,8 +1,8 @@
 import type { Kysely } from "kysely";
-import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
+import { AppError } from "../../kernel/errors.ts";
+import type { Actor } from "../../kernel/roles.ts";
 import { requestHandlersAround } from "../accounts/accounts.service.ts";
-import type { Actor } from "../accounts/roles.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { createCalendar, HOLIDAY_ZONES } from "../calendar/calendar.ts";
 import { getOrganisation, subtree } from "../organisations/organisations.service.ts";

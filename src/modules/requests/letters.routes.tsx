@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { actorOf, onOrg } from "../../app/access.ts";
-import type { App, AppDeps } from "../../app/context.ts";
-import { handleForm } from "../../app/forms.ts";
-import { blankAsAbsent, isoDate, parseInput, requiredText } from "../../app/validation.ts";
+import { actorOf, onOrg } from "../../kernel/access.ts";
+import type { App, AppDeps } from "../../kernel/context.ts";
+import { handleForm } from "../../kernel/forms.ts";
+import { blankAsAbsent, isoDate, parseInput, requiredText } from "../../kernel/validation.ts";
 import { CsrfField, ErrorSummary, emptyForm, type FormState, TextArea, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import type { PageOptions } from "../../ui/layout.tsx";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { plainSpaces } from "../../../test/support/typography.ts";
-import { AppError } from "../../app/errors.ts";
+import { AppError } from "../../kernel/errors.ts";
 import { DEFAULT_TEMPLATES, frenchDate, missingValues, renderLetter, unknownPlaceholders } from "./letters.ts";
 
 const facts = {

@@ -1,4 +1,4 @@
-import { AppError } from "../../app/errors.ts";
+import { AppError } from "../../kernel/errors.ts";
 import { formatDate, formatDelay, frenchSpacing } from "../../ui/format.ts";
 import { CHANNEL_LABELS, type Channel, REQUEST_KIND_LABELS, type RequestKind } from "../frameworks/channels.ts";
 import type { Delay } from "./due-date.ts";

@@ -1,4 +1,4 @@
-import { AppError } from "../../app/errors.ts";
+import { AppError } from "../../kernel/errors.ts";
 import type { ListKey, RequestSort } from "./requests.repository.ts";
 
 /**

@@ -1,7 +1,7 @@
 import type { KyselyPlugin, RootOperationNode } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../../../test/support/app.ts";
-import type { Actor } from "../accounts/roles.ts";
+import type { Actor } from "../../kernel/roles.ts";
 import { adoptFramework } from "../frameworks/frameworks.service.ts";
 import { createOrganisation } from "../organisations/organisations.service.ts";
 import { registerRequest } from "./requests.service.ts";

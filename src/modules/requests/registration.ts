@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
-import { AppError } from "../../app/errors.ts";
 import type { DB } from "../../db/schema.ts";
+import { AppError } from "../../kernel/errors.ts";
 import { notify } from "../alerts/alerts.service.ts";
 import { delayPlanner } from "../announced-delays/announced-delays.service.ts";
 import type { AuditActor } from "../audit/audit.service.ts";

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { actorOf, onOrg } from "../../app/access.ts";
-import type { App, AppDeps } from "../../app/context.ts";
+import { actorOf, onOrg } from "../../kernel/access.ts";
+import type { App, AppDeps } from "../../kernel/context.ts";
 import { auditActor } from "../audit/audit.service.ts";
 import { requestIndicators } from "./indicators.ts";
 import { orgParams, periodSchema, requestOut, resolvePeriod, TAG } from "./requests.http.ts";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminClient, Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
-import { localDay } from "../../app/local-day.ts";
+import { localDay } from "../../kernel/time.ts";
 
 describe("requests with their announced deadlines, on a real database", () => {
   let t: TestApp;

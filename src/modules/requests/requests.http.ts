@@ -1,7 +1,7 @@
 import { z } from "zod";
-import type { AppDeps } from "../../app/context.ts";
-import { AppError } from "../../app/errors.ts";
-import { blankAsAbsent, isoDate, parseInput } from "../../app/validation.ts";
+import type { AppDeps } from "../../kernel/context.ts";
+import { AppError } from "../../kernel/errors.ts";
+import { blankAsAbsent, isoDate, parseInput } from "../../kernel/validation.ts";
 import { getOrganisation } from "../organisations/organisations.service.ts";
 import { todayIn } from "./requests.service.ts";
 

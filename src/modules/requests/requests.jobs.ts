@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { roleAllows } from "../../kernel/roles.ts";
 import { activeAccountsWithGrants, activeAccountWithGrants } from "../accounts/accounts.service.ts";
-import { roleAllows } from "../accounts/roles.ts";
 import { organisationCalendar } from "../calendar/calendar.service.ts";
 import { CHANNEL_LABELS, REQUEST_KIND_LABELS } from "../frameworks/channels.ts";
 import { enqueue } from "../jobs/jobs.service.ts";

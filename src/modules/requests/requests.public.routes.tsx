@@ -1,12 +1,12 @@
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
-import { PUBLIC } from "../../app/access.ts";
-import type { App, AppDeps } from "../../app/context.ts";
-import { AppError, isAppError } from "../../app/errors.ts";
-import { handleForm } from "../../app/forms.ts";
 import { publicSource } from "../../app/plugins/session.ts";
-import { takePublicHit } from "../../app/rate-limit.ts";
-import { parseInput } from "../../app/validation.ts";
+import { PUBLIC } from "../../kernel/access.ts";
+import type { App, AppDeps } from "../../kernel/context.ts";
+import { AppError, isAppError } from "../../kernel/errors.ts";
+import { handleForm } from "../../kernel/forms.ts";
+import { takePublicHit } from "../../kernel/rate-limit.ts";
+import { parseInput } from "../../kernel/validation.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import type { PageOptions } from "../../ui/layout.tsx";
 import { sendPage } from "../../ui/page.tsx";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { blankAsAbsent, isoDate, optionalText, requiredText, versionField } from "../../app/validation.ts";
+import { blankAsAbsent, isoDate, optionalText, requiredText, versionField } from "../../kernel/validation.ts";
 import { CHANNELS, REQUEST_KINDS } from "../frameworks/channels.ts";
 import { STATUSES } from "./request-status.ts";
 

@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
-import { AppError } from "../../app/errors.ts";
-import { localDay } from "../../app/local-day.ts";
-import { countHit } from "../../app/rate-limit.ts";
 import type { DB } from "../../db/schema.ts";
+import { AppError } from "../../kernel/errors.ts";
+import { countHit } from "../../kernel/rate-limit.ts";
+import { type Actor, can, reachRoots } from "../../kernel/roles.ts";
+import { localDay } from "../../kernel/time.ts";
 import { civilDateIn } from "../../ui/format.ts";
 import { accountCan } from "../accounts/accounts.service.ts";
-import { type Actor, can, reachRoots } from "../accounts/roles.ts";
 import type { AuditActor } from "../audit/audit.service.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { organisationCalendar } from "../calendar/calendar.service.ts";

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import QRCode from "qrcode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminClient, Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
-import { localDay } from "../../app/local-day.ts";
+import { localDay } from "../../kernel/time.ts";
 import { formatDate, formatDelay } from "../../ui/format.ts";
 import { CODE_ALPHABET, codeFromSecret, formatTrackingCode, normaliseTrackingCode } from "./tracking-code.ts";
 

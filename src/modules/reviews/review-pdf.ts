@@ -3,8 +3,8 @@ import { formatDateOf, formatNumber, forWinAnsi, NBSP } from "../../ui/format.ts
 import { ACTION_STATUS_LABELS, ACTION_STATUSES } from "../actions/action-status.ts";
 import { CHANNEL_LABELS } from "../frameworks/channels.ts";
 import type { IndicatorValue } from "../indicators/indicator.ts";
+import { formatValue, meetsTarget, targetLabel } from "../indicators/indicator-format.ts";
 import { TRAINING_THEME_LABELS, TRAINING_THEMES } from "../staff/themes.ts";
-import { formatValue, meetsTarget, targetLabel } from "./indicator-format.ts";
 import { pdfBarChart } from "./pdf-chart.ts";
 import { type Review, TRAINING_LEGEND } from "./reviews.service.ts";
 

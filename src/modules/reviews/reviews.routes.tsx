@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { onOrg } from "../../app/access.ts";
-import type { App, AppDeps } from "../../app/context.ts";
-import { parseInput } from "../../app/validation.ts";
+import { onOrg } from "../../kernel/access.ts";
+import type { App, AppDeps } from "../../kernel/context.ts";
+import { parseInput } from "../../kernel/validation.ts";
 import { sendPage } from "../../ui/page.tsx";
 import { reviewPdf } from "./review-pdf.ts";
 import { buildReview } from "./reviews.service.ts";

@@ -5,8 +5,8 @@ import { TableFrame } from "../../ui/table.tsx";
 import { ACTION_STATUS_LABELS, ACTION_STATUSES } from "../actions/action-status.ts";
 import { CHANNEL_LABELS } from "../frameworks/channels.ts";
 import type { IndicatorValue } from "../indicators/indicator.ts";
+import { formatValue, meetsTarget, targetLabel } from "../indicators/indicator-format.ts";
 import { TRAINING_THEME_LABELS, TRAINING_THEMES } from "../staff/themes.ts";
-import { formatValue, meetsTarget, targetLabel } from "./indicator-format.ts";
 import { type Review, TRAINING_LEGEND } from "./reviews.service.ts";
 
 export const NO_DATA = "Aucune donnée";

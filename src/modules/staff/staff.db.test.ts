@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminClient, Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
+import type { Actor } from "../../kernel/roles.ts";
 import { createAccount } from "../accounts/accounts.service.ts";
-import type { Actor } from "../accounts/roles.ts";
 import { adoptFramework } from "../frameworks/frameworks.service.ts";
 import { allIndicators } from "../indicators/sources.ts";
 import { createOrganisation } from "../organisations/organisations.service.ts";

@@ -1,13 +1,13 @@
 import type { FastifyRequest } from "fastify";
-import { actorOf, onOrg } from "../../app/access.ts";
-import type { App, AppDeps } from "../../app/context.ts";
-import { AppError } from "../../app/errors.ts";
-import { submittedValues } from "../../app/forms.ts";
-import { parseInput } from "../../app/validation.ts";
+import { actorOf, onOrg } from "../../kernel/access.ts";
+import type { App, AppDeps } from "../../kernel/context.ts";
+import { AppError } from "../../kernel/errors.ts";
+import { submittedValues } from "../../kernel/forms.ts";
+import { can } from "../../kernel/roles.ts";
+import { parseInput } from "../../kernel/validation.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import type { PageOptions } from "../../ui/layout.tsx";
 import { sendPage } from "../../ui/page.tsx";
-import { can } from "../accounts/roles.ts";
 import { organisationCommitments } from "../frameworks/frameworks.service.ts";
 import { getOrganisation } from "../organisations/organisations.service.ts";
 import {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { blankAsAbsent, isoDate, optionalText, requiredText, versionField } from "../../app/validation.ts";
+import { blankAsAbsent, isoDate, optionalText, requiredText, versionField } from "../../kernel/validation.ts";
 import { CHANNELS } from "../frameworks/channels.ts";
 import { TRAINING_THEMES } from "./themes.ts";
 

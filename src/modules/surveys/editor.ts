@@ -1,4 +1,4 @@
-import { AppError } from "../../app/errors.ts";
+import { AppError } from "../../kernel/errors.ts";
 import { allQuestions, QUESTION_TYPES, type Question, type Questionnaire, type QuestionType } from "./questionnaire.ts";
 
 /**

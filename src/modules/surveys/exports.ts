@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
-import type { Sheet } from "../../app/spreadsheet.ts";
 import type { DB } from "../../db/schema.ts";
+import type { Sheet } from "../../kernel/spreadsheet.ts";
 import { CHANNEL_LABELS, type Channel } from "../frameworks/channels.ts";
 import { getOrganisation } from "../organisations/organisations.service.ts";
 import { allQuestions, choicesOf, type Question } from "./questionnaire.ts";

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { actorOf, onOrg, PUBLIC } from "../../app/access.ts";
-import type { App, AppDeps } from "../../app/context.ts";
+import { actorOf, onOrg, PUBLIC } from "../../kernel/access.ts";
+import type { App, AppDeps } from "../../kernel/context.ts";
 import { orgParams, responseBodySchema, resultsQuerySchema, surveyCreateSchema, surveyParams } from "./surveys.schema.ts";
 import { createSurvey, formTokenFor, listSurveys, openSurvey, recordResponse, type Survey, surveyResults } from "./surveys.service.ts";
 

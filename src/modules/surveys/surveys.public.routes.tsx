@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { PUBLIC } from "../../app/access.ts";
-import type { App, AppDeps } from "../../app/context.ts";
-import { AppError } from "../../app/errors.ts";
 import { publicSource } from "../../app/plugins/session.ts";
+import { PUBLIC } from "../../kernel/access.ts";
+import type { App, AppDeps } from "../../kernel/context.ts";
+import { AppError } from "../../kernel/errors.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import { publicStylesheetUrl, sendPage } from "../../ui/page.tsx";
 import { verifyFormToken } from "./form-token.ts";

@@ -116,7 +116,7 @@ export interface ResponseInsert {
   comments: string[];
 }
 
-/** The rate limit checked in the same statement (see app/rate-limit.ts for the rule). */
+/** The rate limit checked in the same statement (see kernel/rate-limit.ts for the rule). */
 export interface RateCheck {
   bucket: string;
   keyHash: string;

@@ -1,10 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Kysely } from "kysely";
-import { AppError } from "../../app/errors.ts";
-import { localDay } from "../../app/local-day.ts";
-import { checkRate, pruneRateEvents, rateKeyHash, takeHit } from "../../app/rate-limit.ts";
 import type { DB } from "../../db/schema.ts";
-import type { Actor } from "../accounts/roles.ts";
+import { AppError } from "../../kernel/errors.ts";
+import { checkRate, pruneRateEvents, rateKeyHash, takeHit } from "../../kernel/rate-limit.ts";
+import type { Actor } from "../../kernel/roles.ts";
+import { localDay } from "../../kernel/time.ts";
 import { notify } from "../alerts/alerts.service.ts";
 import { type AuditActor, auditActor, recordAudit } from "../audit/audit.service.ts";
 import { CHANNEL_LABELS, CHANNELS, type Channel } from "../frameworks/channels.ts";

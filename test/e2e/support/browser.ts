@@ -3,9 +3,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { loadConfig } from "../../../src/app/config.ts";
-import type { App } from "../../../src/app/context.ts";
 import { buildServer } from "../../../src/app/server.ts";
+import { loadConfig } from "../../../src/kernel/config.ts";
+import type { App } from "../../../src/kernel/context.ts";
 import { openTestDatabase, type TestDatabase } from "../../support/database.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";

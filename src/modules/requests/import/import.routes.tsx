@@ -1,9 +1,10 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { actorOf, onOrg } from "../../../app/access.ts";
-import type { App, AppDeps } from "../../../app/context.ts";
-import { AppError, type FieldErrors } from "../../../app/errors.ts";
-import { parseInput } from "../../../app/validation.ts";
+import { actorOf, onOrg } from "../../../kernel/access.ts";
+import type { App, AppDeps } from "../../../kernel/context.ts";
+import { AppError, type FieldErrors } from "../../../kernel/errors.ts";
+import { acceptUploads, isUploadedFile } from "../../../kernel/uploads/multipart.ts";
+import { parseInput } from "../../../kernel/validation.ts";
 import type { PageOptions } from "../../../ui/layout.tsx";
 import { sendPage } from "../../../ui/page.tsx";
 import { auditActor } from "../../audit/audit.service.ts";
@@ -12,7 +13,6 @@ import { choicesFromForm, formFields, importApiBody, importApiQuery, importApiRe
 import { commitImport, type ImportReport, isClean, previewImport } from "./import.service.ts";
 import { MappingForm, PreviewPage, UploadForm } from "./import.views.tsx";
 import { type ColumnMapping, type Constants, columnIndex, IMPORT_FIELDS, proposeMapping } from "./mapping.ts";
-import { acceptUploads, isUploadedFile } from "./multipart.ts";
 import { parseRegister, SheetError } from "./parse-file.ts";
 import { type Carried, importSecret, seal, unseal } from "./payload.ts";
 import { toSheet } from "./sheet.ts";

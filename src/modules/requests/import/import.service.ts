@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
-import type { FieldErrors } from "../../../app/errors.ts";
 import type { DB } from "../../../db/schema.ts";
+import type { FieldErrors } from "../../../kernel/errors.ts";
 import { type AuditActor, recordAudit } from "../../audit/audit.service.ts";
 import { emitEvent } from "../../integrations/webhooks.service.ts";
 import { planRegistrations, writeRegistrations } from "../registration.ts";

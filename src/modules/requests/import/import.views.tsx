@@ -1,4 +1,5 @@
-import type { FieldErrors } from "../../../app/errors.ts";
+import type { FieldErrors } from "../../../kernel/errors.ts";
+import { MAX_FILE_BYTES } from "../../../kernel/uploads/multipart.ts";
 import { formatNumber, plural as formatPlural } from "../../../ui/format.ts";
 import { CsrfField, ErrorSummary, type FormState, SelectField, UploadField } from "../../../ui/forms.tsx";
 import type { SafeHtml } from "../../../ui/jsx/jsx-runtime.ts";
@@ -8,7 +9,6 @@ import { formatDate } from "../requests.views.tsx";
 import { constName, mapName } from "./import.schema.ts";
 import type { ImportReport } from "./import.service.ts";
 import { type ColumnMapping, type Constants, columnLabel, FIELD_LABELS, IMPORT_FIELDS, REQUIRED_FIELDS } from "./mapping.ts";
-import { MAX_FILE_BYTES } from "./multipart.ts";
 import { MAX_ROWS, type Sheet } from "./sheet.ts";
 
 const plural = (n: number, one: string, many: string) => formatPlural(n, one, many);

@@ -1,7 +1,7 @@
 import ExcelJS from "exceljs";
 import { describe, expect, it } from "vitest";
 import { wideCsv, wideXlsx, zipBombXlsx, zipOf } from "../../../../test/support/hostile-files.ts";
-import { decodeText, detectSeparator } from "../../../app/spreadsheets/csv.ts";
+import { decodeText, detectSeparator } from "../../../kernel/spreadsheets/csv.ts";
 import { parseRegister, SheetError } from "./parse-file.ts";
 
 const utf8 = (text: string) => new TextEncoder().encode(text);

@@ -1,4 +1,4 @@
-import { readTable, type TableLimits } from "../../../app/spreadsheets/read.ts";
+import { readTable, type TableLimits } from "../../../kernel/spreadsheets/read.ts";
 import { MAX_COLUMNS, MAX_ROWS, type Sheet, SheetError, toSheet } from "./sheet.ts";
 
 /**

@@ -2,8 +2,8 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import type { Kysely } from "kysely";
 import { z } from "zod";
-import { AppError } from "../../../app/errors.ts";
 import type { DB } from "../../../db/schema.ts";
+import { AppError } from "../../../kernel/errors.ts";
 import type { Sheet } from "./sheet.ts";
 
 /*

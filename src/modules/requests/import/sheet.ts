@@ -1,4 +1,4 @@
-import { SpreadsheetError as SheetError } from "../../../app/spreadsheets/limits.ts";
+import { SpreadsheetError as SheetError } from "../../../kernel/spreadsheets/limits.ts";
 
 /**
  * A spreadsheet as the import sees it: a header row and rows of strings, each row keeping the

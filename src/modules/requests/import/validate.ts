@@ -1,5 +1,5 @@
-import type { FieldErrors } from "../../../app/errors.ts";
-import { fieldErrors } from "../../../app/validation.ts";
+import type { FieldErrors } from "../../../kernel/errors.ts";
+import { fieldErrors } from "../../../kernel/validation.ts";
 import { type RequestCreateInput, requestCreateSchema } from "../requests.schema.ts";
 import { type ColumnMapping, type Constants, IMPORT_FIELDS, type ImportField, REQUIRED_FIELDS } from "./mapping.ts";
 import type { Sheet } from "./sheet.ts";

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from "fastify";
-import type { Actor, Permission } from "../modules/accounts/roles.ts";
 import { AppError } from "./errors.ts";
+import type { Actor, Permission } from "./roles.ts";
 
 /**
  * Every route declares who may call it, in its `config.access`. The server refuses to start

@@ -1,6 +1,6 @@
 import { Busboy, type BusboyHeaders, type BusboyInstance } from "@fastify/busboy";
 import type { FastifyInstance } from "fastify";
-import { AppError } from "../../../app/errors.ts";
+import { AppError } from "../errors.ts";
 
 /*
  * The upload form posts multipart/form-data. It is read here, in the content-type parser, into a

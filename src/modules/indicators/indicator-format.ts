@@ -1,5 +1,5 @@
 import { formatNumber, formatPercent, NBSP } from "../../ui/format.ts";
-import type { IndicatorValue } from "../indicators/indicator.ts";
+import type { IndicatorValue } from "./indicator.ts";
 
 /** An indicator value as a person reads it, in French. Pure. */
 export function formatValue(unit: IndicatorValue["unit"], value: number | null | undefined): string {

@@ -1,5 +1,5 @@
 import { formatNumber, formatPercent, NBSP } from "../../ui/format.ts";
-import type { IndicatorUnit } from "../indicators/indicator.ts";
+import type { IndicatorUnit } from "./indicator.ts";
 
 /**
  * Traffic light and trend of a figure. Pure. Green: the target is met; amber: missed by no more than

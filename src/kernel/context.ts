@@ -2,10 +2,10 @@ import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, Raw
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { Kysely } from "kysely";
 import type { DB } from "../db/schema.ts";
-import type { Actor } from "../modules/accounts/roles.ts";
 import type { SafeHtml } from "../ui/jsx/jsx-runtime.ts";
 import type { Scheme } from "../ui/layout.tsx";
 import type { Config } from "./config.ts";
+import type { Actor } from "./roles.ts";
 
 /** What every module receives when it registers its routes. */
 export interface AppDeps {

@@ -1,5 +1,5 @@
 import { formatDate } from "../../ui/format.ts";
-import type { Period } from "../indicators/indicator.ts";
+import type { Period } from "./indicator.ts";
 
 /** Dashboard periods. Pure: "today" is passed in. */
 const DAY = 86_400_000;
