@@ -30,6 +30,7 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, sql } from "kysely";
 import pg from "pg";
+import { assembleModules } from "../../src/app/modules.ts";
 import { openDatabase, PGLITE_EXTENSIONS, quoteIdent } from "../../src/db/database.ts";
 import { migrateToLatest } from "../../src/db/migrate.ts";
 import { PGliteDialect } from "../../src/db/pglite-dialect.ts";
@@ -45,6 +46,9 @@ import * as repo from "../../src/modules/requests/requests.repository.ts";
 import { registerRequest, todayIn } from "../../src/modules/requests/requests.service.ts";
 import { copyFile } from "./copy.ts";
 import { AS_OF, announcedDelay, DEFAULT_OPTIONS, generateRequests, generateTree, PERIOD_FROM, parseFlags, rng } from "./generate.ts";
+
+// The modules' contributions (indicator sources, digest sections…), as the server has them.
+assembleModules();
 
 const flags = parseFlags({
   engine: "postgres",

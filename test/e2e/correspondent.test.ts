@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import "../../src/app/jobs.ts";
+import "../../src/app/modules.ts";
 import { buildServer } from "../../src/app/server.ts";
 import { loadConfig } from "../../src/kernel/config.ts";
 import type { App } from "../../src/kernel/context.ts";

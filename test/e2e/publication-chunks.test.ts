@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import "../../src/app/jobs.ts";
+import "../../src/app/modules.ts";
 import { enqueue, runDueJobs } from "../../src/modules/jobs/jobs.service.ts";
 import { plainSpaces } from "../support/typography.ts";
 import {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import "../../app/jobs.ts";
+import "../../app/modules.ts";
 import { adminClient, type Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { type SmtpListener, startSmtpListener } from "../../../test/support/smtp.ts";
 import type { Actor } from "../../kernel/roles.ts";

@@ -1,6 +1,6 @@
 import { z } from "zod";
+import type { DigestSection } from "../../kernel/digest.ts";
 import { defineJob, scheduleDaily } from "../jobs/registry.ts";
-import { addDigestSection } from "../requests/digest-sections.ts";
 import { digestAlerts, runDeadlineAlerts } from "./alerts.service.ts";
 
 /**
@@ -14,5 +14,6 @@ export const deadlineAlertsJob = defineJob(DEADLINES, z.object({}).passthrough()
 });
 scheduleDaily({ name: DEADLINES, hour: 6, timeZone: "Europe/Paris", payload: {} });
 
-// The alerts a person sent to « le récapitulatif quotidien » are a section of it.
-addDigestSection(async (db, scope) => (scope.accountId ? digestAlerts(db, scope.accountId, scope.orgIds, scope.date) : null));
+/** The alerts a person sent to « le récapitulatif quotidien » are a section of it (handed in by alerts.module.ts). */
+export const alertsDigestSection: DigestSection = async (db, scope) =>
+  scope.accountId ? digestAlerts(db, scope.accountId, scope.orgIds, scope.date) : null;

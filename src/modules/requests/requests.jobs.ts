@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { digestSections } from "../../kernel/digest.ts";
 import { roleAllows } from "../../kernel/roles.ts";
 import { activeAccountsWithGrants, activeAccountWithGrants } from "../accounts/accounts.service.ts";
 import { organisationCalendar } from "../calendar/calendar.service.ts";
@@ -7,7 +8,6 @@ import { enqueue } from "../jobs/jobs.service.ts";
 import { defineJob, scheduleDaily } from "../jobs/registry.ts";
 import { alreadyQueued, queueEmail } from "../mail/mail.service.ts";
 import { getOrganisation, subtree } from "../organisations/organisations.service.ts";
-import { digestSections } from "./digest-sections.ts";
 import { runEscalation } from "./escalation.service.ts";
 import { frenchDate } from "./letters.ts";
 import * as repo from "./requests.repository.ts";
