@@ -4,6 +4,7 @@ import type { App, AppDeps } from "../../kernel/context.ts";
 import { AppError } from "../../kernel/errors.ts";
 import { submittedValues } from "../../kernel/forms.ts";
 import type { Actor } from "../../kernel/roles.ts";
+import { todayIn } from "../../kernel/time.ts";
 import { parseInput } from "../../kernel/validation.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import type { PageOptions } from "../../ui/layout.tsx";
@@ -37,7 +38,6 @@ import {
   registerRequest,
   requestHistory,
   sendHoldingReply,
-  todayIn,
 } from "./requests.service.ts";
 import { type ListValues, QUEUE_LABELS, QueueView, RequestForm, RequestPage } from "./requests.views.tsx";
 
