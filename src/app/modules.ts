@@ -1,4 +1,5 @@
 import { sealContributionPoints } from "../kernel/contributions.ts";
+import { addErrorCodes } from "../kernel/errors.ts";
 import type { ModuleDescription } from "../kernel/module.ts";
 import { module as accounts } from "../modules/accounts/accounts.module.ts";
 import { module as actions } from "../modules/actions/actions.module.ts";
@@ -80,7 +81,7 @@ let assembled = false;
 /**
  * Merges the modules' catalogues and hands their contributions to the points that read them; once per
  * process (the server, the worker, each command, each test file), before any page or job runs.
- * Refuses, at start rather than on a page, a flash code outside its module's prefixes and a prefix or
+ * Refuses, at start rather than on a page, a flash or error code outside its module's prefixes and a prefix or
  * module name claimed twice.
  */
 export function assembleModules(): readonly ModuleDescription[] {
@@ -95,13 +96,14 @@ export function assembleModules(): readonly ModuleDescription[] {
       if (owner) throw new Error(`Le préfixe « ${prefix} » est réclamé par ${owner} et ${m.name}.`);
       owners.set(prefix, m.name);
     }
-    for (const code of Object.keys(m.flash ?? {})) {
+    for (const code of [...Object.keys(m.flash ?? {}), ...Object.keys(m.errors ?? {})]) {
       const prefix = code.split(".")[0] ?? code;
       if (owners.get(prefix) !== m.name) throw new Error(`Le code « ${code} » du module ${m.name} n'est pas sous l'un de ses préfixes.`);
     }
   }
   for (const m of MODULES) {
     if (m.flash) addFlashMessages(m.flash);
+    if (m.errors) addErrorCodes(m.errors);
     for (const contribution of m.contributions ?? []) contribution.add();
   }
   sealContributionPoints();

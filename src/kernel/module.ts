@@ -1,5 +1,6 @@
 import type { App, AppDeps } from "./context.ts";
 import type { Contribution } from "./contributions.ts";
+import type { ErrorEntries } from "./errors.ts";
 
 /** Declares a group of routes (pages, public pages, API) on the server. */
 export type RouteRegistrar = (app: App, deps: AppDeps) => Promise<void> | void;
@@ -24,6 +25,8 @@ export interface ModuleDescription {
    * worker claims only jobs whose names it knows, so a module's jobs run only if listed here.
    */
   jobs?: readonly { name: string }[];
+  /** The module's error codes (status and French message), under its prefixes; `AppError` takes them once assembled. */
+  errors?: ErrorEntries;
   /** Messages shown once after a redirect (`?ok=code`), in French. */
   flash?: Readonly<Record<string, string>>;
   /** What the module hands to other modules' contribution points (indicator sources, digest sections…). */

@@ -1,10 +1,21 @@
 /** Relève des boîtes aux lettres (IMAP) en demandes. */
+import type { ErrorEntries } from "../../kernel/errors.ts";
 import { defineModule } from "../../kernel/module.ts";
 import { collectJob, reviveJob } from "./mailboxes.jobs.ts";
 import { mailboxesRoutes } from "./mailboxes.routes.tsx";
 
+/** The module's error codes: HTTP status and French message. */
+const errors = {
+  "mailbox.not_found": [404, "Boîte aux lettres introuvable."],
+} as const satisfies ErrorEntries;
+
+declare module "../../kernel/errors.ts" {
+  interface ModuleErrorCodes extends Record<keyof typeof errors, true> {}
+}
+
 export const module = defineModule({
   name: "mailboxes",
+  errors,
   prefixes: ["mailbox"],
   routes: [mailboxesRoutes],
   jobs: [collectJob, reviveJob],

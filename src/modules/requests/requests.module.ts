@@ -1,5 +1,6 @@
 /** Demandes, réclamations et suggestions : enregistrement, échéances, réponses, lettres, imports, transmission. */
 
+import type { ErrorEntries } from "../../kernel/errors.ts";
 import { defineModule } from "../../kernel/module.ts";
 import { plural } from "../../ui/format.ts";
 import { indicatorSourcePoint } from "../indicators/sources.ts";
@@ -14,9 +15,28 @@ import { requestsPublicRoutes } from "./requests.public.routes.tsx";
 import { requestsRoutes } from "./requests.routes.tsx";
 import { openRequestsByNode } from "./requests.service.ts";
 
+/** The module's error codes: HTTP status and French message. */
+const errors = {
+  "track.mismatch": [404, "Numéro ou code incorrect. Vérifiez-les sur votre accusé de réception."],
+  "track.rate_limited": [429, "Trop d'essais depuis votre connexion. Réessayez dans une heure."],
+  "request.not_found": [404, "Demande introuvable."],
+  "attachment.not_found": [404, "Pièce jointe introuvable."],
+  "request.stale": [
+    409,
+    "Cette demande a été modifiée par quelqu'un d'autre pendant votre saisie. Rechargez la page : rien n'a été écrasé.",
+  ],
+  "letter.incomplete": [422, "La lettre ne peut pas être envoyée : il manque des valeurs."],
+  "template.stale": [409, "Ce modèle a été modifié par quelqu'un d'autre pendant votre saisie. Rechargez la page."],
+} as const satisfies ErrorEntries;
+
+declare module "../../kernel/errors.ts" {
+  interface ModuleErrorCodes extends Record<keyof typeof errors, true> {}
+}
+
 export const module = defineModule({
   name: "requests",
-  prefixes: ["escalation", "letter", "request", "requests", "template"],
+  errors,
+  prefixes: ["attachment", "escalation", "letter", "request", "requests", "template", "track"],
   routes: [requestsRoutes, escalationRoutes, requestsPublicRoutes, requestsApiRoutes, requestImportRoutes, lettersRoutes],
   jobs: [digestJob, digestAccountJob, overdueEventsJob, escalationJob],
   flash: {

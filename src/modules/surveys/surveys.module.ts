@@ -1,4 +1,5 @@
 /** Enquêtes de satisfaction, du questionnaire public aux résultats. */
+import type { ErrorEntries } from "../../kernel/errors.ts";
 import { defineModule } from "../../kernel/module.ts";
 import { indicatorSourcePoint } from "../indicators/sources.ts";
 import { surveysApiRoutes } from "./surveys.api.ts";
@@ -6,9 +7,20 @@ import { surveysPublicRoutes } from "./surveys.public.routes.tsx";
 import { surveysRoutes } from "./surveys.routes.tsx";
 import { surveyIndicatorBatch, surveyIndicatorSource } from "./surveys.service.ts";
 
+/** The module's error codes: HTTP status and French message. */
+const errors = {
+  "survey.stale": [409, "Cette enquête a été modifiée par quelqu'un d'autre pendant votre saisie. Rechargez la page."],
+  "survey_comment.stale": [409, "Ce commentaire a été modéré par quelqu'un d'autre pendant votre saisie. Rechargez la page."],
+} as const satisfies ErrorEntries;
+
+declare module "../../kernel/errors.ts" {
+  interface ModuleErrorCodes extends Record<keyof typeof errors, true> {}
+}
+
 export const module = defineModule({
   name: "surveys",
-  prefixes: ["comment", "survey"],
+  errors,
+  prefixes: ["comment", "survey", "survey_comment"],
   routes: [surveysRoutes, surveysPublicRoutes, surveysApiRoutes],
   flash: {
     "survey.created": "L'enquête est créée : diffusez le lien public du questionnaire pour recueillir les réponses.",
