@@ -2,7 +2,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { type Kysely, sql } from "kysely";
-import { embeddedEngine, openDatabase } from "./database.ts";
+import { openDatabase } from "./database.ts";
 import { migrateToLatest } from "./migrate.ts";
 import type { DB } from "./schema.ts";
 

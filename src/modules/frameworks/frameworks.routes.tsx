@@ -27,7 +27,7 @@ import {
   searchCommitments,
   updateLocalCommitment,
 } from "./frameworks.service.ts";
-import { CommitmentSearch, FrameworkList, FrameworkPage, OrganisationCommitmentsPage, PublicCommitments } from "./frameworks.views.tsx";
+import { CommitmentSearch, FrameworkList, FrameworkPage, OrganisationCommitmentsPage } from "./frameworks.views.tsx";
 
 const TAG = ["référentiels"];
 const frameworkParams = z.object({ frameworkId: z.string().max(40) });

@@ -1,7 +1,6 @@
 import { plural } from "../../ui/format.ts";
 import { Checkbox, CsrfField, ErrorSummary, type FormState, formatDateTime, SelectField, TextField, UploadField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
-import { TableFrame } from "../../ui/table.tsx";
 import {
   asTree,
   FRENCH_TIME_ZONES,
