@@ -12,7 +12,6 @@ import {
   formatPercent,
   formatRate,
   formatTime,
-  forWinAnsi,
   frenchSpacing,
   NBSP,
   NNBSP,
@@ -85,9 +84,5 @@ describe("French formatting", () => {
     );
     expect(frenchSpacing("«Bonjour»")).toBe(`«${NBSP}Bonjour${NBSP}»`);
     expect(frenchSpacing("à 14:05 sur https://exemple.fr/a?b=1")).toBe("à 14:05 sur https://exemple.fr/a?b=1");
-  });
-
-  it("keeps PDF standard-font text in its encoding", () => {
-    expect(forWinAnsi(`9ᵉ décile : 85${NNBSP}%`)).toBe(`9e décile : 85${NBSP}%`);
   });
 });

@@ -211,11 +211,3 @@ export function frenchSpacing(text: string): string {
     .replace(/(\S)[ \u00a0\u202f]*([;!?%])(?=\s|$|[»).,])/g, `$1${NNBSP}$2`)
     .replace(/([^\s\d/:])[ \u00a0\u202f]*:(?=\s|$)/g, `$1${NBSP}:`);
 }
-
-/**
- * Text for the PDF standard fonts (WinAnsi): the narrow no-break space and the superscript ᵉ are
- * not in that encoding and would print as garbage; the plain no-break space and « e » are.
- */
-export function forWinAnsi(text: string): string {
-  return text.replaceAll(NNBSP, NBSP).replaceAll("ᵉ", "e");
-}

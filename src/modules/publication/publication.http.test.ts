@@ -1,6 +1,7 @@
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminClient, Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
+import { EMBEDDED_MARIANNE, hasPoppler, NAMES_BEYOND_WINANSI, readPdf } from "../../../test/support/pdf.ts";
 import { typographyProblems } from "../../../test/support/typography.ts";
 import type { Actor } from "../../kernel/roles.ts";
 import { isOpenAt, organisationCalendar } from "../calendar/calendar.service.ts";
@@ -371,5 +372,23 @@ describe("dashboards, published results and open data", () => {
     expect(pdf.statusCode).toBe(200);
     expect(pdf.headers["content-type"]).toBe("application/pdf");
     expect(pdf.rawPayload.subarray(0, 5).toString()).toBe("%PDF-");
+  });
+
+  it.skipIf(!hasPoppler)("prints the organisation's name as written on the poster, in Marianne embedded (issue #18)", async () => {
+    const [person, town, other] = NAMES_BEYOND_WINANSI;
+    const name = `Centre ${other} — salle ${person}, ${town}`;
+    const org = await createOrganisation(t.database.db, ROOT, {
+      ...BASE,
+      name,
+      kind: "site",
+      parentId: undefined,
+      addressPostcode: undefined,
+      addressCity: undefined,
+    });
+    const pdf = await new Client(t.app).get(`/public/organisations/${org.id}/poster.pdf`);
+    expect(pdf.statusCode).toBe(200);
+    const { text, fonts } = readPdf(pdf.rawPayload);
+    expect(text).toContain(name);
+    expect(fonts).toMatch(EMBEDDED_MARIANNE);
   });
 });

@@ -1,4 +1,5 @@
 import QRCode from "qrcode";
+import { renderPdf, pdfText as t } from "../../kernel/pdf.ts";
 
 /** Where and how the requester follows the request: printed with a QR code under the letter. */
 export interface LetterTracking {
@@ -22,11 +23,10 @@ function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, siz
   doc.fill().restore();
 }
 
-import { forWinAnsi } from "../../ui/format.ts";
-
 /**
  * A letter as a printable A4 PDF, made in-process: for requesters without an e-mail address, the
- * agent prints it and posts it. The standard Helvetica of PDF covers French accents (WinAnsi).
+ * agent prints it and posts it. In Marianne, embedded (src/kernel/pdf.ts): the requester's name and
+ * address print as written, « Dvořák » or « Nguyễn » included.
  */
 export async function letterPdf(letter: {
   sender: string;
@@ -38,43 +38,36 @@ export async function letterPdf(letter: {
   body: string;
   tracking?: LetterTracking | undefined;
 }): Promise<Buffer> {
-  // The standard fonts speak WinAnsi: the narrow no-break spaces of French typography would print as garbage.
-  const t = forWinAnsi;
-  // Loaded on first use, not at start (issue #17, point 6): pdfkit costs ~30 MB and ~0.35 s to load.
-  const { default: PDFDocument } = await import("pdfkit");
-  return new Promise((resolve, reject) => {
-    const doc = new PDFDocument({
+  return renderPdf(
+    {
       size: "A4",
       margins: { top: 56, bottom: 56, left: 64, right: 64 },
-      info: { Title: t(letter.subject), Author: t(letter.sender) },
-    });
-    const chunks: Buffer[] = [];
-    doc.on("data", (chunk: Buffer) => chunks.push(chunk));
-    doc.on("end", () => resolve(Buffer.concat(chunks)));
-    doc.on("error", reject);
-    doc.font("Helvetica-Bold").fontSize(12).text(t(letter.sender));
-    doc.font("Helvetica").fontSize(10);
-    for (const line of letter.senderAddress) doc.text(t(line));
-    doc.moveDown(3);
-    // The window of a French DL envelope sits on the right.
-    for (const line of letter.recipient) doc.text(t(line), 320);
-    doc.moveDown(2);
-    doc.text(t(`${letter.place}, le ${letter.date}`), 320);
-    doc.moveDown(2);
-    doc.font("Helvetica-Bold").text(t(`Objet : ${letter.subject}`), 64);
-    doc.moveDown();
-    doc.font("Helvetica").fontSize(11).text(t(letter.body), { align: "left", lineGap: 2 });
-    if (letter.tracking) {
-      const size = 96;
+      info: { Title: letter.subject, Author: letter.sender },
+    },
+    (doc) => {
+      doc.font("bold").fontSize(12).text(t(letter.sender));
+      doc.font("regular").fontSize(10);
+      for (const line of letter.senderAddress) doc.text(t(line));
+      doc.moveDown(3);
+      // The window of a French DL envelope sits on the right.
+      for (const line of letter.recipient) doc.text(t(line), 320);
       doc.moveDown(2);
-      if (doc.y + size > doc.page.height - doc.page.margins.bottom) doc.addPage();
-      const top = doc.y;
-      drawQr(doc, letter.tracking.qrUrl, 64, top, size);
-      doc
-        .font("Helvetica")
-        .fontSize(10)
-        .text(t(letter.tracking.text), 64 + size + 12, top + 24, { width: doc.page.width - 64 - size - 12 - 64 });
-    }
-    doc.end();
-  });
+      doc.text(t(`${letter.place}, le ${letter.date}`), 320);
+      doc.moveDown(2);
+      doc.font("bold").text(t(`Objet : ${letter.subject}`), 64);
+      doc.moveDown();
+      doc.font("regular").fontSize(11).text(t(letter.body), { align: "left", lineGap: 2 });
+      if (letter.tracking) {
+        const size = 96;
+        doc.moveDown(2);
+        if (doc.y + size > doc.page.height - doc.page.margins.bottom) doc.addPage();
+        const top = doc.y;
+        drawQr(doc, letter.tracking.qrUrl, 64, top, size);
+        doc
+          .font("regular")
+          .fontSize(10)
+          .text(t(letter.tracking.text), 64 + size + 12, top + 24, { width: doc.page.width - 64 - size - 12 - 64 });
+      }
+    },
+  );
 }

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import QRCode from "qrcode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminClient, Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
+import { EMBEDDED_MARIANNE, NAMES_BEYOND_WINANSI, readPdf } from "../../../test/support/pdf.ts";
 import { localDay } from "../../kernel/time.ts";
 import { formatDate, formatDelay } from "../../ui/format.ts";
 import { CODE_ALPHABET, codeFromSecret, formatTrackingCode, normaliseTrackingCode } from "./tracking-code.ts";
@@ -267,6 +268,26 @@ describe("tracking a request with its number and code, on a real database", () =
         expect(page.body).not.toContain(secret);
       }
     }
+  });
+
+  it.skipIf(!hasPoppler)("prints the requester's name and address as written, in Marianne embedded (issue #18)", async () => {
+    const [person, town, other] = NAMES_BEYOND_WINANSI;
+    const r = (
+      await c.api("POST", `/api/v1/organisations/${lyon}/requests`, {
+        kind: "request",
+        channel: "letter",
+        receivedOn: "2026-10-01",
+        subject: `Acte de naissance de ${other}`,
+        requesterName: person,
+        requesterAddress: `ul. Piotrkowska 104, 90-926 ${town}`,
+      })
+    ).json().request;
+    const pdf = await c.get(`/organisations/${lyon}/requests/${r.id}/letters/acknowledgement`);
+    expect(pdf.headers["content-type"]).toBe("application/pdf");
+    const { text, fonts } = readPdf(pdf.rawPayload);
+    expect(text).toContain(`${person} ul. Piotrkowska 104 90-926 ${town}`);
+    expect(text).toContain(`« Acte de naissance de ${other} »`);
+    expect(fonts).toMatch(EMBEDDED_MARIANNE);
   });
 
   // Last: it spends this connection's tries.

@@ -1,4 +1,4 @@
-import type PDFDocument from "pdfkit";
+import { type PdfDocument, pdfText } from "../../kernel/pdf.ts";
 import type { BarChart } from "../../ui/charts.tsx";
 
 /**
@@ -7,14 +7,12 @@ import type { BarChart } from "../../ui/charts.tsx";
  */
 const COLORS = ["#000091", "#929292", "#c9191e"];
 
-export type PdfCanvas = InstanceType<typeof PDFDocument>;
-
-export function pdfBarChart(doc: PdfCanvas, chart: BarChart, clean: (s: string) => string, height = 170): void {
+export function pdfBarChart(doc: PdfDocument, chart: BarChart, height = 170): void {
   const left = doc.page.margins.left;
   const width = doc.page.width - left - doc.page.margins.right;
   if (doc.y + height + 50 > doc.page.height - doc.page.margins.bottom) doc.addPage();
   const top = doc.y;
-  doc.font("Helvetica-Bold").fontSize(10).fillColor("#161616").text(clean(chart.title), left, top, { width });
+  doc.font("bold").fontSize(10).fillColor("#161616").text(pdfText(chart.title), left, top, { width });
   const plotTop = top + 18;
   const axisX = left + 30;
   const plotW = width - 34;
@@ -31,7 +29,7 @@ export function pdfBarChart(doc: PdfCanvas, chart: BarChart, clean: (s: string) 
       .lineTo(axisX + plotW, y)
       .stroke(g === 0 ? "#3a3a3a" : "#dddddd");
     doc
-      .font("Helvetica")
+      .font("regular")
       .fontSize(7)
       .fillColor("#3a3a3a")
       .text(String(Math.round((max * g) / 4)), left, y - 4, { width: 26, align: "right" });
@@ -48,27 +46,27 @@ export function pdfBarChart(doc: PdfCanvas, chart: BarChart, clean: (s: string) 
         const h = (plotH * Math.min(v, max)) / max;
         doc.rect(x, plotTop + plotH - h, barW - 2, h).fill(s.color ?? COLORS[k] ?? "#000091");
         doc
-          .font("Helvetica")
+          .font("regular")
           .fontSize(6.5)
           .fillColor("#161616")
           .text(String(v), x - 4, plotTop + plotH - h - 9, { width: barW + 6, align: "center" });
       }
     });
     doc
-      .font("Helvetica")
+      .font("regular")
       .fontSize(7)
       .fillColor("#161616")
-      .text(clean(category), axisX + i * groupW, plotTop + plotH + 3, { width: groupW, align: "center" });
+      .text(pdfText(category), axisX + i * groupW, plotTop + plotH + 3, { width: groupW, align: "center" });
   });
   if (chart.series.length > 1) {
     let lx = axisX;
     chart.series.forEach((s, k) => {
       doc.rect(lx, plotTop + plotH + 16, 8, 8).fill(s.color ?? COLORS[k] ?? "#000091");
       doc
-        .font("Helvetica")
+        .font("regular")
         .fontSize(8)
         .fillColor("#161616")
-        .text(clean(s.name), lx + 11, plotTop + plotH + 16, { width: 80 });
+        .text(pdfText(s.name), lx + 11, plotTop + plotH + 16, { width: 80 });
       lx += 90;
     });
   }

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
+import { EMBEDDED_MARIANNE, NAMES_BEYOND_WINANSI, readPdf } from "../../../test/support/pdf.ts";
 import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, loadDemo } from "../../cli/demo-data.ts";
 
 const hasPoppler = (() => {
@@ -88,6 +89,33 @@ describe("annual review of the demo", () => {
     expect(count).toBeGreaterThan(2);
     expect(pages).toHaveLength(count);
     expect(text).toContain(`page ${count} / ${count}`);
+  });
+
+  it.skipIf(!hasPoppler)("prints names as written, in Marianne embedded, tables included (issue #18)", async () => {
+    const [person, town, other] = NAMES_BEYOND_WINANSI;
+    const org = (
+      await c.api("POST", "/api/v1/organisations", {
+        name: `Mairie de ${town}`,
+        kind: "site",
+        timeZone: "Europe/Paris",
+        holidayZone: "metropole",
+      })
+    ).json().id;
+    const planned = await c.api("POST", `/api/v1/organisations/${org}/actions`, {
+      title: `Accueillir M. ${person} en tchèque`,
+      owner: other,
+      planYear: year + 1,
+    });
+    expect(planned.statusCode, planned.body).toBe(201);
+    const pdf = await c.get(`/organisations/${org}/review.pdf?year=${year}`);
+    expect(pdf.statusCode).toBe(200);
+    const { text, fonts } = readPdf(pdf.rawPayload);
+    expect(text).toContain(`Bilan annuel ${year} Mairie de ${town}`);
+    // The table of next year's actions: the title and the owner, each in its column.
+    expect(text).toContain(`Accueillir M. ${person} en tchèque`);
+    expect(text).toContain(other);
+    expect(text).toContain(`Mairie de ${town} — bilan annuel ${year} — page 1 / `);
+    expect(fonts).toMatch(EMBEDDED_MARIANNE);
   });
 
   it("reviews a whole network, and an organisation out of reach answers 404", async () => {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import "../../app/modules.ts";
 import { adminClient, Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { engineName } from "../../../test/support/database.ts";
+import { EMBEDDED_MARIANNE, readPdf } from "../../../test/support/pdf.ts";
 import { type SmtpListener, startSmtpListener } from "../../../test/support/smtp.ts";
 import { escapeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { allIndicators } from "../indicators/sources.ts";
@@ -73,6 +74,7 @@ describe(`survey distribution and analysis on ${engineName}`, () => {
     expect(text).toContain("Donnez-nous votre avis");
     expect(text.replace(/\s+/g, "")).toContain(`${BASE}/s/${network}/${surveyId}?site=${sites[1]}&canal=counter`);
     expect(execFileSync("pdfinfo", [path.join(dir, "affiche.pdf")], { encoding: "utf8" })).toMatch(/Pages:\s+1\b[\s\S]*A4/);
+    expect(readPdf(pdf.rawPayload).fonts).toMatch(EMBEDDED_MARIANNE);
   });
 
   // Answers known in advance, so the figures below are counted here, not by the code under test.

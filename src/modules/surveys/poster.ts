@@ -1,4 +1,5 @@
 import QRCode from "qrcode";
+import { pdfText, renderPdf } from "../../kernel/pdf.ts";
 
 /**
  * QR codes of public survey links, as SVG (for the web page, a letter, a slide) and on a printable
@@ -32,54 +33,54 @@ export interface Poster {
   channel?: string | undefined;
 }
 
-/** An A4 poster: the site's name, the call to answer, a large QR code and the address written out. */
+/**
+ * An A4 poster: the site's name, the call to answer, a large QR code and the address written out. In
+ * Marianne, embedded (src/kernel/pdf.ts), so the site's name prints as written.
+ */
 export async function posterPdf(poster: Poster): Promise<Buffer> {
-  // Loaded on first use, not at start (issue #17, point 6): pdfkit costs ~30 MB and ~0.35 s to load.
-  const { default: PDFDocument } = await import("pdfkit");
-  return new Promise((resolve, reject) => {
-    const doc = new PDFDocument({
+  return renderPdf(
+    {
       size: "A4",
       margin: 56,
       info: { Title: `${poster.title} — ${poster.siteName}`, Author: poster.siteName },
-    });
-    const chunks: Buffer[] = [];
-    doc.on("data", (chunk: Buffer) => chunks.push(chunk));
-    doc.on("end", () => resolve(Buffer.concat(chunks)));
-    doc.on("error", reject);
-    const width = doc.page.width - 112;
-    doc.font("Helvetica-Bold").fontSize(20).fillColor("#000091").text(poster.siteName, { align: "center", width });
-    if (poster.channel) doc.font("Helvetica").fontSize(12).fillColor("#3a3a3a").text(poster.channel, { align: "center", width });
-    doc.moveDown(1.5);
-    doc.font("Helvetica-Bold").fontSize(30).fillColor("#161616").text("Donnez-nous votre avis", { align: "center", width });
-    doc.moveDown(0.5);
-    doc.font("Helvetica").fontSize(16).text(poster.title, { align: "center", width });
-    doc.moveDown(0.5);
-    doc.fontSize(12).fillColor("#3a3a3a").text(poster.invitation, { align: "center", width });
-    const { size, dark } = matrix(poster.url);
-    const side = 300;
-    const cell = side / (size + 8);
-    const left = (doc.page.width - side) / 2;
-    const top = doc.y + 24;
-    doc.rect(left, top, side, side).fill("#ffffff");
-    for (let y = 0; y < size; y++)
-      for (let x = 0; x < size; x++) if (dark(x, y)) doc.rect(left + (x + 4) * cell, top + (y + 4) * cell, cell, cell).fill("#000000");
-    doc.y = top + side + 24;
-    doc
-      .font("Helvetica")
-      .fontSize(12)
-      .fillColor("#161616")
-      .text("Scannez le code avec l'appareil photo de votre téléphone, ou saisissez l'adresse :", 56, doc.y, { align: "center", width });
-    doc.moveDown(0.5);
-    doc.font("Courier").fontSize(10).text(poster.url, { align: "center", width });
-    doc.moveDown(2);
-    doc
-      .font("Helvetica")
-      .fontSize(10)
-      .fillColor("#3a3a3a")
-      .text("Le questionnaire est anonyme : nous n'enregistrons ni votre nom ni votre adresse. Il prend moins de trois minutes.", {
-        align: "center",
-        width,
-      });
-    doc.end();
-  });
+    },
+    (doc) => {
+      const width = doc.page.width - 112;
+      doc.font("bold").fontSize(20).fillColor("#000091").text(pdfText(poster.siteName), { align: "center", width });
+      if (poster.channel) doc.font("regular").fontSize(12).fillColor("#3a3a3a").text(pdfText(poster.channel), { align: "center", width });
+      doc.moveDown(1.5);
+      doc.font("bold").fontSize(30).fillColor("#161616").text("Donnez-nous votre avis", { align: "center", width });
+      doc.moveDown(0.5);
+      doc.font("regular").fontSize(16).text(pdfText(poster.title), { align: "center", width });
+      doc.moveDown(0.5);
+      doc.fontSize(12).fillColor("#3a3a3a").text(pdfText(poster.invitation), { align: "center", width });
+      const { size, dark } = matrix(poster.url);
+      const side = 300;
+      const cell = side / (size + 8);
+      const left = (doc.page.width - side) / 2;
+      const top = doc.y + 24;
+      doc.rect(left, top, side, side).fill("#ffffff");
+      for (let y = 0; y < size; y++)
+        for (let x = 0; x < size; x++) if (dark(x, y)) doc.rect(left + (x + 4) * cell, top + (y + 4) * cell, cell, cell).fill("#000000");
+      doc.y = top + side + 24;
+      doc
+        .font("regular")
+        .fontSize(12)
+        .fillColor("#161616")
+        .text("Scannez le code avec l'appareil photo de votre téléphone, ou saisissez l'adresse :", 56, doc.y, { align: "center", width });
+      doc.moveDown(0.5);
+      // The address stays in Courier, a standard font of PDF: fixed-width letters read one by one are
+      // easier to type, and the address is the instance's host and identifiers, which WinAnsi covers.
+      doc.font("Courier").fontSize(10).text(poster.url, { align: "center", width });
+      doc.moveDown(2);
+      doc
+        .font("regular")
+        .fontSize(10)
+        .fillColor("#3a3a3a")
+        .text("Le questionnaire est anonyme : nous n'enregistrons ni votre nom ni votre adresse. Il prend moins de trois minutes.", {
+          align: "center",
+          width,
+        });
+    },
+  );
 }
