@@ -115,6 +115,7 @@ const CATALOG = {
     "Cette action a été modifiée par quelqu'un d'autre pendant votre saisie : rien n'a été enregistré. Rechargez la page.",
   ],
   "staff.not_found": [404, "Agent introuvable."],
+  "staff.stale": [409, "Cette fiche a été modifiée entre-temps : rechargez la page."],
   "incident.not_found": [404, "Signalement introuvable."],
   "incident.stale": [409, "Ce signalement a déjà été traité par quelqu'un d'autre : rechargez la page."],
   "legal.not_found": [404, "Page introuvable."],

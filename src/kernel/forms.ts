@@ -5,7 +5,7 @@ import type { PageOptions } from "../ui/layout.tsx";
 import { sendPage } from "../ui/page.tsx";
 import type { Access } from "./access.ts";
 import type { App } from "./context.ts";
-import { isAppError } from "./errors.ts";
+import { type AppError, isAppError } from "./errors.ts";
 import { parseInput } from "./validation.ts";
 
 /*
@@ -33,7 +33,7 @@ export function submittedValues(body: unknown): FormValues {
 }
 
 /** Whether a failure is shown on the form, under the rule above (otherwise it is thrown). */
-export function isFormError(error: unknown): boolean {
+export function isFormError(error: unknown): error is AppError {
   return isAppError(error) && error.status < 500 && error.status !== 404;
 }
 
@@ -42,7 +42,7 @@ export function isFormError(error: unknown): boolean {
  * messages; rethrows what the rule above does not show on the form.
  */
 export function refusedForm(error: unknown, values: FormValues): { form: FormState; status: number } {
-  if (!isAppError(error) || !isFormError(error)) throw error;
+  if (!isFormError(error)) throw error;
   return { form: { values, errors: error.fields ?? { _: error.message } }, status: error.status };
 }
 
