@@ -17,166 +17,174 @@ import { ActionPage, type CommitmentOption, ImportPage, NewAction, PlanBoard, Pl
 export const todayParis = () => new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Paris" }).format(new Date());
 export const actionsBase = (orgId: string) => `/organisations/${orgId}/actions`;
 
-/** The action plan's pages, each drawn with the state of its form (moved out of the routes). */
-export function actionsPages(db: Kysely<DB>) {
-  const base = actionsBase;
-  /** The organisation's commitments as choices, and a function naming any commitment id. */
-  const commitmentsOf = async (orgId: string) => {
-    const { commitments } = await organisationCommitments(db, orgId);
-    const options: CommitmentOption[] = commitments.map((c) => ({
-      value: c.id,
-      label: `${c.number === null ? "Local" : c.number} — ${c.title.length > 70 ? `${c.title.slice(0, 70)}…` : c.title}`,
-    }));
-    const label = (id: string | null) => (id === null ? "Sans engagement" : (options.find((o) => o.value === id)?.label ?? id));
-    return { options, label };
-  };
+/** The organisation's commitments as choices, and a function naming any commitment id. */
+async function commitmentsOf(db: Kysely<DB>, orgId: string) {
+  const { commitments } = await organisationCommitments(db, orgId);
+  const options: CommitmentOption[] = commitments.map((c) => ({
+    value: c.id,
+    label: `${c.number === null ? "Local" : c.number} — ${c.title.length > 70 ? `${c.title.slice(0, 70)}…` : c.title}`,
+  }));
+  const label = (id: string | null) => (id === null ? "Sans engagement" : (options.find((o) => o.value === id)?.label ?? id));
+  return { options, label };
+}
 
-  const page = async (
-    request: FastifyRequest,
-    orgId: string,
-    title: string,
-    children: (org: Awaited<ReturnType<typeof getOrganisation>>, canManage: boolean) => Promise<PageOptions["children"]>,
-  ) => {
-    const org = await getOrganisation(db, orgId);
-    const canManage = can(actorOf(request), "commitment.manage", org.path);
-    return {
-      title: `${title} — ${org.name}`,
-      breadcrumbs: [{ label: org.name, href: `/organisations/${orgId}` }, { label: "Plan d'actions", href: base(orgId) }, { label: title }],
-      children: await children(org, canManage),
-    } satisfies PageOptions;
-  };
+async function page(
+  db: Kysely<DB>,
+  request: FastifyRequest,
+  orgId: string,
+  title: string,
+  children: (org: Awaited<ReturnType<typeof getOrganisation>>, canManage: boolean) => Promise<PageOptions["children"]>,
+) {
+  const org = await getOrganisation(db, orgId);
+  const canManage = can(actorOf(request), "commitment.manage", org.path);
+  return {
+    title: `${title} — ${org.name}`,
+    breadcrumbs: [
+      { label: org.name, href: `/organisations/${orgId}` },
+      { label: "Plan d'actions", href: actionsBase(orgId) },
+      { label: title },
+    ],
+    children: await children(org, canManage),
+  } satisfies PageOptions;
+}
 
-  const listPage = async (request: FastifyRequest, orgId: string, form: FormState) => {
-    const query = listQuerySchema.parse(request.query ?? {});
-    const today = todayParis();
-    return page(request, orgId, "Liste des actions", async (org, canManage) => {
-      const [{ actions, total, next }, counts, commitments] = await Promise.all([
-        listPlanPage(
-          db,
-          orgId,
-          {
-            status: query.status,
-            commitmentId: query.commitment,
-            channel: query.channel,
-            owner: query.owner,
-            planYear: query.year,
-            q: query.q,
-            overdueOn: query.overdue ? today : undefined,
-            siteName: query.site,
-          },
-          query.after,
-        ),
-        planCounts(db, orgId, query.year),
-        commitmentsOf(orgId),
-      ]);
-      return (
-        <PlanList
-          orgId={orgId}
-          orgName={org.name}
-          actions={actions}
-          total={total}
-          next={next}
-          counts={counts}
-          query={query}
-          commitments={commitments.options}
-          commitmentLabel={commitments.label}
-          today={today}
-          canManage={canManage}
-          form={form}
-          csrf={request.csrfToken}
-        />
-      );
-    });
-  };
-
-  const boardPage = (request: FastifyRequest, orgId: string) => {
-    const today = todayParis();
-    return page(request, orgId, "Tableau des actions", async (org, canManage) => {
-      const [actions, commitments] = await Promise.all([listPlan(db, orgId, {}), commitmentsOf(orgId)]);
-      return (
-        <PlanBoard
-          orgId={orgId}
-          orgName={org.name}
-          actions={actions}
-          commitmentLabel={commitments.label}
-          today={today}
-          canManage={canManage}
-          csrf={request.csrfToken}
-        />
-      );
-    });
-  };
-
-  const newPage = async (request: FastifyRequest, orgId: string, form: FormState) =>
-    page(request, orgId, "Nouvelle action", async (org) => (
-      <NewAction orgId={orgId} orgName={org.name} form={form} commitments={(await commitmentsOf(orgId)).options} csrf={request.csrfToken} />
-    ));
-
-  const suggestionsPage = async (request: FastifyRequest, orgId: string, form: FormState) => {
-    const { assessment } = suggestionQuerySchema.parse(request.query ?? {});
-    return page(request, orgId, "Leviers suggérés", async (org, canManage) => {
-      const campaigns = await listCampaigns(db, orgId);
-      const campaign = campaigns.find((c) => c.id === assessment) ?? campaigns[0];
-      const details = campaign ? await campaignDetails(db, orgId, campaign.id) : undefined;
-      const year = campaign?.year ?? new Date().getFullYear();
-      const indicators = await allIndicators(db, orgId, { from: `${year}-01-01`, to: `${year}-12-31` });
-      const suggestions = await suggestFor(
+export async function listPage(db: Kysely<DB>, request: FastifyRequest, orgId: string, form: FormState) {
+  const query = listQuerySchema.parse(request.query ?? {});
+  const today = todayParis();
+  return page(db, request, orgId, "Liste des actions", async (org, canManage) => {
+    const [{ actions, total, next }, counts, commitments] = await Promise.all([
+      listPlanPage(
         db,
-        (details?.commitments ?? []).filter((c) => c.number !== null).map((c) => ({ id: c.id, title: c.title, score: c.score.score })),
-        weakChannels(indicators),
-      );
-      const existing = (await listPlan(db, orgId, {})).filter((a) => a.orgId === orgId && a.leverId).map((a) => a.leverId ?? "");
-      const values = { planYear: String(year + 1), ...form.values };
-      return (
-        <SuggestionsPage
-          orgId={orgId}
-          orgName={org.name}
-          suggestions={suggestions}
-          assessmentYear={campaign?.year ?? null}
-          existingLevers={existing}
-          form={{ values, errors: form.errors }}
-          canManage={canManage}
-          csrf={request.csrfToken}
-        />
-      );
-    });
-  };
+        orgId,
+        {
+          status: query.status,
+          commitmentId: query.commitment,
+          channel: query.channel,
+          owner: query.owner,
+          planYear: query.year,
+          q: query.q,
+          overdueOn: query.overdue ? today : undefined,
+          siteName: query.site,
+        },
+        query.after,
+      ),
+      planCounts(db, orgId, query.year),
+      commitmentsOf(db, orgId),
+    ]);
+    return (
+      <PlanList
+        orgId={orgId}
+        orgName={org.name}
+        actions={actions}
+        total={total}
+        next={next}
+        counts={counts}
+        query={query}
+        commitments={commitments.options}
+        commitmentLabel={commitments.label}
+        today={today}
+        canManage={canManage}
+        form={form}
+        csrf={request.csrfToken}
+      />
+    );
+  });
+}
 
-  const importPage = async (
-    request: FastifyRequest,
-    orgId: string,
-    extra: { report?: Awaited<ReturnType<typeof importPlan>>; error?: string },
-  ) =>
-    page(request, orgId, "Import et export", async (org) => (
-      <ImportPage orgId={orgId} orgName={org.name} csrf={request.csrfToken} {...extra} />
-    ));
+export function boardPage(db: Kysely<DB>, request: FastifyRequest, orgId: string) {
+  const today = todayParis();
+  return page(db, request, orgId, "Tableau des actions", async (org, canManage) => {
+    const [actions, commitments] = await Promise.all([listPlan(db, orgId, {}), commitmentsOf(db, orgId)]);
+    return (
+      <PlanBoard
+        orgId={orgId}
+        orgName={org.name}
+        actions={actions}
+        commitmentLabel={commitments.label}
+        today={today}
+        canManage={canManage}
+        csrf={request.csrfToken}
+      />
+    );
+  });
+}
 
-  const actionPage = async (request: FastifyRequest, orgId: string, actionId: string, form: FormState | null) => {
-    const action = await getAction(db, orgId, actionId);
-    return page(request, orgId, `Action ${action.number}`, async (_org, canManage) => {
-      const values = {
-        title: action.title,
-        commitmentId: action.commitmentId ?? "",
-        channel: action.channel ?? "",
-        owner: action.owner ?? "",
-        service: action.service ?? "",
-        dueOn: action.dueOn ?? "",
-        planYear: String(action.planYear),
-        status: action.status,
-      };
-      return (
-        <ActionPage
-          orgId={orgId}
-          action={action}
-          history={await actionHistory(db, orgId, actionId)}
-          form={form ?? emptyForm(values)}
-          commitments={(await commitmentsOf(orgId)).options}
-          canManage={canManage}
-          csrf={request.csrfToken}
-        />
-      );
-    });
-  };
+export async function newPage(db: Kysely<DB>, request: FastifyRequest, orgId: string, form: FormState) {
+  return page(db, request, orgId, "Nouvelle action", async (org) => (
+    <NewAction
+      orgId={orgId}
+      orgName={org.name}
+      form={form}
+      commitments={(await commitmentsOf(db, orgId)).options}
+      csrf={request.csrfToken}
+    />
+  ));
+}
 
-  return { listPage, boardPage, newPage, suggestionsPage, importPage, actionPage };
+export async function suggestionsPage(db: Kysely<DB>, request: FastifyRequest, orgId: string, form: FormState) {
+  const { assessment } = suggestionQuerySchema.parse(request.query ?? {});
+  return page(db, request, orgId, "Leviers suggérés", async (org, canManage) => {
+    const campaigns = await listCampaigns(db, orgId);
+    const campaign = campaigns.find((c) => c.id === assessment) ?? campaigns[0];
+    const details = campaign ? await campaignDetails(db, orgId, campaign.id) : undefined;
+    const year = campaign?.year ?? new Date().getFullYear();
+    const indicators = await allIndicators(db, orgId, { from: `${year}-01-01`, to: `${year}-12-31` });
+    const suggestions = await suggestFor(
+      db,
+      (details?.commitments ?? []).filter((c) => c.number !== null).map((c) => ({ id: c.id, title: c.title, score: c.score.score })),
+      weakChannels(indicators),
+    );
+    const existing = (await listPlan(db, orgId, {})).filter((a) => a.orgId === orgId && a.leverId).map((a) => a.leverId ?? "");
+    const values = { planYear: String(year + 1), ...form.values };
+    return (
+      <SuggestionsPage
+        orgId={orgId}
+        orgName={org.name}
+        suggestions={suggestions}
+        assessmentYear={campaign?.year ?? null}
+        existingLevers={existing}
+        form={{ values, errors: form.errors }}
+        canManage={canManage}
+        csrf={request.csrfToken}
+      />
+    );
+  });
+}
+
+export async function importPage(
+  db: Kysely<DB>,
+  request: FastifyRequest,
+  orgId: string,
+  extra: { report?: Awaited<ReturnType<typeof importPlan>>; error?: string },
+) {
+  return page(db, request, orgId, "Import et export", async (org) => (
+    <ImportPage orgId={orgId} orgName={org.name} csrf={request.csrfToken} {...extra} />
+  ));
+}
+
+export async function actionPage(db: Kysely<DB>, request: FastifyRequest, orgId: string, actionId: string, form: FormState | null) {
+  const action = await getAction(db, orgId, actionId);
+  return page(db, request, orgId, `Action ${action.number}`, async (_org, canManage) => {
+    const values = {
+      title: action.title,
+      commitmentId: action.commitmentId ?? "",
+      channel: action.channel ?? "",
+      owner: action.owner ?? "",
+      service: action.service ?? "",
+      dueOn: action.dueOn ?? "",
+      planYear: String(action.planYear),
+      status: action.status,
+    };
+    return (
+      <ActionPage
+        orgId={orgId}
+        action={action}
+        history={await actionHistory(db, orgId, actionId)}
+        form={form ?? emptyForm(values)}
+        commitments={(await commitmentsOf(db, orgId)).options}
+        canManage={canManage}
+        csrf={request.csrfToken}
+      />
+    );
+  });
 }

@@ -9,7 +9,7 @@ import { emptyForm } from "../../ui/forms.tsx";
 import { sendPage } from "../../ui/page.tsx";
 import { actionsApiRoutes } from "./actions.api.ts";
 import { importPlan } from "./actions.import.ts";
-import { actionsPages, actionsBase as base } from "./actions.pages.tsx";
+import { actionPage, actionsBase as base, boardPage, importPage, listPage, newPage, suggestionsPage } from "./actions.pages.tsx";
 import {
   actionInputSchema,
   actionParams,
@@ -27,11 +27,10 @@ export async function actionsRoutes(app: App, deps: AppDeps): Promise<void> {
   const { db } = deps;
   const read = { config: { access: onOrg("request.read") }, schema: { hide: true } };
   const manage = onOrg("commitment.manage");
-  const pages = actionsPages(db);
 
   app.get("/organisations/:orgId/actions", read, async (request, reply) => {
     const { orgId } = parseInput(orgParams, request.params);
-    return sendPage(reply, request, await pages.listPage(request, orgId, emptyForm()));
+    return sendPage(reply, request, await listPage(db, request, orgId, emptyForm()));
   });
 
   formRoute(app, {
@@ -43,18 +42,18 @@ export async function actionsRoutes(app: App, deps: AppDeps): Promise<void> {
       await bulkStatus(db, actorOf(request), orgId, ids, status);
       return `${base(orgId)}?ok=actions.bulk`;
     },
-    page: (form, { request, params }) => pages.listPage(request, params.orgId, form),
+    page: (form, { request, params }) => listPage(db, request, params.orgId, form),
   });
 
   app.get("/organisations/:orgId/actions/board", read, async (request, reply) => {
     const { orgId } = parseInput(orgParams, request.params);
-    return sendPage(reply, request, await pages.boardPage(request, orgId));
+    return sendPage(reply, request, await boardPage(db, request, orgId));
   });
 
   app.get("/organisations/:orgId/actions/new", { config: { access: manage }, schema: { hide: true } }, async (request, reply) => {
     const { orgId } = parseInput(orgParams, request.params);
     const form = emptyForm({ planYear: String(new Date().getFullYear()), status: "todo" });
-    return sendPage(reply, request, await pages.newPage(request, orgId, form));
+    return sendPage(reply, request, await newPage(db, request, orgId, form));
   });
 
   formRoute(app, {
@@ -66,12 +65,12 @@ export async function actionsRoutes(app: App, deps: AppDeps): Promise<void> {
       const created = await createAction(db, actorOf(request), orgId, body);
       return `${base(orgId)}/${created.id}?ok=action.created`;
     },
-    page: (form, { request, params }) => pages.newPage(request, params.orgId, form),
+    page: (form, { request, params }) => newPage(db, request, params.orgId, form),
   });
 
   app.get("/organisations/:orgId/actions/suggestions", read, async (request, reply) => {
     const { orgId } = parseInput(orgParams, request.params);
-    return sendPage(reply, request, await pages.suggestionsPage(request, orgId, emptyForm()));
+    return sendPage(reply, request, await suggestionsPage(db, request, orgId, emptyForm()));
   });
 
   formRoute(app, {
@@ -83,10 +82,64 @@ export async function actionsRoutes(app: App, deps: AppDeps): Promise<void> {
       await addLevers(db, actorOf(request), orgId, body);
       return `${base(orgId)}?ok=actions.levers`;
     },
-    page: (form, { request, params }) => pages.suggestionsPage(request, params.orgId, form),
+    page: (form, { request, params }) => suggestionsPage(db, request, params.orgId, form),
   });
 
-  await actionsFileRoutes(app, deps, pages);
+  await actionsFileRoutes(app, deps);
+
+  oneActionRoutes(app, deps);
+  actionsApiRoutes(app, deps);
+}
+
+/** Import and export of the plan as a workbook. */
+async function actionsFileRoutes(app: App, deps: AppDeps): Promise<void> {
+  const { db } = deps;
+  const read = { config: { access: onOrg("request.read") }, schema: { hide: true } };
+  const manage = { config: { access: onOrg("commitment.manage") }, schema: { hide: true } };
+
+  app.get("/organisations/:orgId/actions/import", manage, async (request, reply) => {
+    const { orgId } = parseInput(orgParams, request.params);
+    return sendPage(reply, request, await importPage(db, request, orgId, {}));
+  });
+
+  await app.register(async (plugin) => {
+    acceptUploads(plugin);
+    const scope = plugin.withTypeProvider<ZodTypeProvider>();
+    scope.post("/organisations/:orgId/actions/import", manage, async (request, reply: FastifyReply) => {
+      const { orgId } = parseInput(orgParams, request.params);
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const file = body.file;
+      if (!isUploadedFile(file) || file.data.length === 0) {
+        return sendPage(reply, request, await importPage(db, request, orgId, { error: "Choisissez le classeur du plan (.xlsx)." }), 400);
+      }
+      if (file.tooLarge) return sendPage(reply, request, await importPage(db, request, orgId, { error: "Le fichier dépasse 10 Mo." }), 413);
+      const commit = body.mode === "commit";
+      const report = await importPlan(db, actorOf(request), orgId, file.data, { commit, defaultYear: new Date().getFullYear() });
+      return sendPage(reply, request, await importPage(db, request, orgId, { report }), report.sheet.errors.length ? 400 : 200);
+    });
+  });
+
+  app.get("/organisations/:orgId/actions/export.xlsx", read, async (request, reply) => {
+    const { orgId } = parseInput(orgParams, request.params);
+    const actions = (await listPlan(db, orgId, { limit: 10_000 })).filter((a) => a.orgId === orgId);
+    return reply
+      .header("content-type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+      .header("content-disposition", 'attachment; filename="plan-d-actions.xlsx"')
+      .header("cache-control", "no-store")
+      .send(await planWorkbook(actions));
+  });
+}
+
+/** One action: its page, its edit form and its status buttons. */
+function oneActionRoutes(app: App, deps: AppDeps): void {
+  const { db } = deps;
+  const manage = onOrg("commitment.manage");
+  const read = { config: { access: onOrg("request.read") }, schema: { hide: true } };
+
+  app.get("/organisations/:orgId/actions/:actionId", read, async (request, reply) => {
+    const { orgId, actionId } = parseInput(actionParams, request.params);
+    return sendPage(reply, request, await actionPage(db, request, orgId, actionId, null));
+  });
 
   formRoute(app, {
     url: "/organisations/:orgId/actions/:actionId",
@@ -97,7 +150,7 @@ export async function actionsRoutes(app: App, deps: AppDeps): Promise<void> {
       await updateAction(db, actorOf(request), orgId, actionId, body);
       return `${base(orgId)}/${actionId}?ok=action.updated`;
     },
-    page: (form, { request, params }) => pages.actionPage(request, params.orgId, params.actionId, form),
+    page: (form, { request, params }) => actionPage(db, request, params.orgId, params.actionId, form),
   });
 
   formRoute(app, {
@@ -111,53 +164,6 @@ export async function actionsRoutes(app: App, deps: AppDeps): Promise<void> {
       await changeActionStatus(db, actorOf(request), orgId, actionId, body);
       return `${back}?ok=action.updated`;
     },
-    page: (form, { request, params }) => pages.actionPage(request, params.orgId, params.actionId, form),
-  });
-
-  actionsApiRoutes(app, deps);
-}
-
-/** Import and export of the plan as a workbook, and the page of one action. */
-async function actionsFileRoutes(app: App, deps: AppDeps, pages: ReturnType<typeof actionsPages>): Promise<void> {
-  const { db } = deps;
-  const read = { config: { access: onOrg("request.read") }, schema: { hide: true } };
-  const manage = { config: { access: onOrg("commitment.manage") }, schema: { hide: true } };
-  const { importPage } = pages;
-
-  app.get("/organisations/:orgId/actions/import", manage, async (request, reply) => {
-    const { orgId } = parseInput(orgParams, request.params);
-    return sendPage(reply, request, await importPage(request, orgId, {}));
-  });
-
-  await app.register(async (plugin) => {
-    acceptUploads(plugin);
-    const scope = plugin.withTypeProvider<ZodTypeProvider>();
-    scope.post("/organisations/:orgId/actions/import", manage, async (request, reply: FastifyReply) => {
-      const { orgId } = parseInput(orgParams, request.params);
-      const body = (request.body ?? {}) as Record<string, unknown>;
-      const file = body.file;
-      if (!isUploadedFile(file) || file.data.length === 0) {
-        return sendPage(reply, request, await importPage(request, orgId, { error: "Choisissez le classeur du plan (.xlsx)." }), 400);
-      }
-      if (file.tooLarge) return sendPage(reply, request, await importPage(request, orgId, { error: "Le fichier dépasse 10 Mo." }), 413);
-      const commit = body.mode === "commit";
-      const report = await importPlan(db, actorOf(request), orgId, file.data, { commit, defaultYear: new Date().getFullYear() });
-      return sendPage(reply, request, await importPage(request, orgId, { report }), report.sheet.errors.length ? 400 : 200);
-    });
-  });
-
-  app.get("/organisations/:orgId/actions/export.xlsx", read, async (request, reply) => {
-    const { orgId } = parseInput(orgParams, request.params);
-    const actions = (await listPlan(db, orgId, { limit: 10_000 })).filter((a) => a.orgId === orgId);
-    return reply
-      .header("content-type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-      .header("content-disposition", 'attachment; filename="plan-d-actions.xlsx"')
-      .header("cache-control", "no-store")
-      .send(await planWorkbook(actions));
-  });
-
-  app.get("/organisations/:orgId/actions/:actionId", read, async (request, reply) => {
-    const { orgId, actionId } = parseInput(actionParams, request.params);
-    return sendPage(reply, request, await pages.actionPage(request, orgId, actionId, null));
+    page: (form, { request, params }) => actionPage(db, request, params.orgId, params.actionId, form),
   });
 }

@@ -12,7 +12,7 @@ import { sendPage } from "../../ui/page.tsx";
 import { getOrganisation } from "../organisations/organisations.service.ts";
 import { assessmentsApiRoutes } from "./assessments.api.ts";
 import { campaignWorkbook } from "./assessments.export.ts";
-import { assessmentsPages, assessmentsBase as base } from "./assessments.pages.tsx";
+import { assessmentsBase as base, commitmentPage, listPage, overviewPage } from "./assessments.pages.tsx";
 import {
   answerSchema,
   answersFromForm,
@@ -53,11 +53,10 @@ export async function assessmentsRoutes(app: App, deps: AppDeps): Promise<void> 
   const { db } = deps;
   const read = { config: { access: onOrg("request.read") }, schema: { hide: true } };
   const manage = onOrg("commitment.manage");
-  const pages = assessmentsPages(db);
 
   app.get("/organisations/:orgId/assessments", read, async (request, reply) => {
     const { orgId } = parseInput(orgParams, request.params);
-    return sendPage(reply, request, await pages.listPage(request, orgId, emptyForm()));
+    return sendPage(reply, request, await listPage(db, request, orgId, emptyForm()));
   });
 
   formRoute(app, {
@@ -69,12 +68,12 @@ export async function assessmentsRoutes(app: App, deps: AppDeps): Promise<void> 
       const campaign = await createCampaign(db, actorOf(request), orgId, year);
       return `${base(orgId)}/${campaign.id}?ok=assessment.created`;
     },
-    page: (form, { request, params }) => pages.listPage(request, params.orgId, form),
+    page: (form, { request, params }) => listPage(db, request, params.orgId, form),
   });
 
   app.get("/organisations/:orgId/assessments/:assessmentId", read, async (request, reply) => {
     const { orgId, assessmentId } = parseInput(campaignParams, request.params);
-    return sendPage(reply, request, await pages.overviewPage(request, orgId, assessmentId, emptyForm()));
+    return sendPage(reply, request, await overviewPage(db, request, orgId, assessmentId, emptyForm()));
   });
 
   formRoute(app, {
@@ -86,12 +85,12 @@ export async function assessmentsRoutes(app: App, deps: AppDeps): Promise<void> 
       await signCampaign(db, actorOf(request), orgId, assessmentId, version);
       return `${base(orgId)}/${assessmentId}?ok=assessment.signed`;
     },
-    page: (form, { request, params }) => pages.overviewPage(request, params.orgId, params.assessmentId, form),
+    page: (form, { request, params }) => overviewPage(db, request, params.orgId, params.assessmentId, form),
   });
 
   app.get("/organisations/:orgId/assessments/:assessmentId/commitments/:index", read, async (request, reply) => {
     const { orgId, assessmentId, index } = parseInput(commitmentParams, request.params);
-    return sendPage(reply, request, await pages.commitmentPage(request, orgId, assessmentId, index, emptyForm()));
+    return sendPage(reply, request, await commitmentPage(db, request, orgId, assessmentId, index, emptyForm()));
   });
 
   formRoute(app, {
@@ -102,19 +101,18 @@ export async function assessmentsRoutes(app: App, deps: AppDeps): Promise<void> 
       await saveCommitmentAnswers(db, actorOf(request), orgId, assessmentId, index, parseAnswers(body));
       return `${base(orgId)}/${assessmentId}/commitments/${index}?ok=assessment.saved`;
     },
-    page: (form, { request, params }) => pages.commitmentPage(request, params.orgId, params.assessmentId, params.index, form),
+    page: (form, { request, params }) => commitmentPage(db, request, params.orgId, params.assessmentId, params.index, form),
   });
 
-  await assessmentsFileRoutes(app, deps, pages);
+  await assessmentsFileRoutes(app, deps);
   assessmentsApiRoutes(app, deps);
 }
 
 /** The campaign's workbook, and its evidence: download, removal, upload. */
-async function assessmentsFileRoutes(app: App, deps: AppDeps, pages: ReturnType<typeof assessmentsPages>): Promise<void> {
+async function assessmentsFileRoutes(app: App, deps: AppDeps): Promise<void> {
   const { db } = deps;
   const read = { config: { access: onOrg("request.read") }, schema: { hide: true } };
   const manage = { config: { access: onOrg("commitment.manage") }, schema: { hide: true } };
-  const { commitmentPage } = pages;
 
   app.get("/organisations/:orgId/assessments/:assessmentId/export.xlsx", read, async (request, reply) => {
     const { orgId, assessmentId } = parseInput(campaignParams, request.params);
@@ -164,7 +162,7 @@ async function assessmentsFileRoutes(app: App, deps: AppDeps, pages: ReturnType<
       const requirementId = typeof body.requirementId === "string" ? body.requirementId : "";
       const file = body.file;
       const refuse = async (message: string, status = 400) =>
-        sendPage(reply, request, await commitmentPage(request, orgId, assessmentId, index, emptyForm(), message), status);
+        sendPage(reply, request, await commitmentPage(db, request, orgId, assessmentId, index, emptyForm(), message), status);
       if (!isUploadedFile(file) || file.data.length === 0) return refuse("Choisissez un fichier non vide.");
       if (file.tooLarge || file.data.length > MAX_EVIDENCE_BYTES)
         return refuse(`Le fichier dépasse ${MAX_EVIDENCE_BYTES / 1024 / 1024} Mo.`, 413);
