@@ -19,6 +19,11 @@ import { parseInput } from "./validation.ts";
  *   conflict, or a state that moved on: the conflict message), 401, 403, 413, 422, 429: the form
  *   again, with the values typed (never a password) and the error's own status;
  * - anything else (500 and above, or not an AppError): thrown, for the error plugin.
+ *
+ * A route whose success is a page rather than a redirect (a secret shown once, a letter's preview, a
+ * connection test) or whose form shows other values than the body (no file, no password, a whitelist)
+ * calls `refusedForm` in its catch. One deliberate exception: the public tracking form shows its 404
+ * (wrong number or code, `track.mismatch`) on the form, since that 404 answers what was typed.
  */
 
 /** The fields of a submitted form, kept to show them again (repeated fields joined by commas). */
