@@ -9,6 +9,8 @@ export default defineConfig({
     pool: "forks",
     // Builds once the migrated embedded database every file starts from (see the file for why).
     globalSetup: ["test/support/pglite-template.ts"],
+    // The modules assembled in each file, as every process of Vigie does at start (src/app/modules.ts).
+    setupFiles: ["test/support/assemble.ts"],
     // One file at a time unless VIGIE_TEST_WORKERS says more: a run with 2 had failures on a loaded
     // machine (20:19 to 21:00 on 4 December 2026) whose cause is not yet known.
     poolOptions: { forks: { maxForks: Number(process.env.VIGIE_TEST_WORKERS ?? 1), minForks: 1 } },

@@ -7,6 +7,8 @@ export default defineConfig({
     pool: "forks",
     // Builds once the migrated embedded database every file starts from (see the file for why).
     globalSetup: ["test/support/pglite-template.ts"],
+    // The modules assembled in each file, as every process of Vigie does at start (src/app/modules.ts).
+    setupFiles: ["test/support/assemble.ts"],
     // One browser at a time: the machine has two cores.
     fileParallelism: false,
     testTimeout: 60_000,

@@ -21,6 +21,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { sql } from "kysely";
+import { assembleModules } from "../src/app/modules.ts";
 import { callImportFigure } from "./calls/import.ts";
 import { comparisonFigures, dashboardFigure } from "./dashboards/dashboard.ts";
 import type { Figure } from "./harness.ts";
@@ -30,6 +31,9 @@ import { publicPageFigure } from "./publication/public-page.ts";
 import { registerImportFigure } from "./requests/register-import.ts";
 import { registrationFigure } from "./requests/registration.ts";
 import { surveyAnswerFigure } from "./surveys/answer.ts";
+
+// The modules' contributions (indicator sources, digest sections…), as the server has them.
+assembleModules();
 
 const LEGACY: Record<string, string[]> = {
   calendar: ["bench/calendar/due-dates.ts"],

@@ -7,11 +7,15 @@
  * - comparison: one grouped SQL over the children's rollup rows (requests, calls, survey satisfaction).
  */
 import { sql } from "kysely";
+import { assembleModules } from "../../src/app/modules.ts";
 import { compareScope, dashboard } from "../../src/modules/dashboards/dashboards.service.ts";
 import { previousPeriod } from "../../src/modules/indicators/period.ts";
 import { type Figure, p50 } from "../harness.ts";
 import { type Network, PERIOD } from "../network/dataset.ts";
 import type { Options } from "../run.ts";
+
+// The modules' contributions (indicator sources, digest sections…), as the server has them.
+assembleModules();
 
 const CALLS = 20;
 const month = (d: string) => `${d.slice(0, 7)}-01`;

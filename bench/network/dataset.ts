@@ -15,6 +15,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { type Kysely, sql } from "kysely";
+import { assembleModules } from "../../src/app/modules.ts";
 import { type Database, openDatabase, quoteIdent } from "../../src/db/database.ts";
 import { migrateToLatest } from "../../src/db/migrate.ts";
 import type { DB } from "../../src/db/schema.ts";
@@ -25,6 +26,9 @@ import { issueFormToken } from "../../src/modules/surveys/form-token.ts";
 import { createSurvey, recordResponse, satisfactionOf } from "../../src/modules/surveys/surveys.service.ts";
 import { log } from "../harness.ts";
 import { generateTree } from "../requests/generate.ts";
+
+// The modules' contributions (indicator sources, digest sections…), as the server has them.
+assembleModules();
 
 /** The 12 months preloaded, and the dashboards' period. */
 export const PERIOD = { from: "2025-12-01", to: "2026-11-30" };

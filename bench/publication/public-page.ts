@@ -5,11 +5,15 @@
  * application's `refreshPublication`) and sending them as JSON, with the same compression. p50; goal ≤ 4×.
  */
 import { sql } from "kysely";
+import { assembleModules } from "../../src/app/modules.ts";
 import { type Figure, forkLoad } from "../harness.ts";
 import type { Network } from "../network/dataset.ts";
 import type { LoadJob, LoadResult } from "../network/http-load.ts";
 import { baseOf, startBare, startVigie } from "../network/servers.ts";
 import type { Options } from "../run.ts";
+
+// The modules' contributions (indicator sources, digest sections…), as the server has them.
+assembleModules();
 
 const LOAD = new URL("../network/http-load.ts", import.meta.url);
 const CONCURRENCY = 8;

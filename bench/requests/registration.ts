@@ -5,11 +5,15 @@
  */
 import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
+import { assembleModules } from "../../src/app/modules.ts";
 import { auditActor } from "../../src/modules/audit/audit.service.ts";
 import { registerRequest } from "../../src/modules/requests/requests.service.ts";
 import { type Figure, throughput } from "../harness.ts";
 import type { Network } from "../network/dataset.ts";
 import type { Options } from "../run.ts";
+
+// The modules' contributions (indicator sources, digest sections…), as the server has them.
+assembleModules();
 
 const CLIENTS = 16;
 const CHANNELS = ["counter", "phone", "email", "web", "letter"] as const;

@@ -30,11 +30,13 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, sql } from "kysely";
 import pg from "pg";
+import { assembleModules } from "../../src/app/modules.ts";
 import { openDatabase, PGLITE_EXTENSIONS, quoteIdent } from "../../src/db/database.ts";
 import { migrateToLatest } from "../../src/db/migrate.ts";
 import { PGliteDialect } from "../../src/db/pglite-dialect.ts";
 import type { DB } from "../../src/db/schema.ts";
 import type { Actor } from "../../src/kernel/roles.ts";
+import { todayIn } from "../../src/kernel/time.ts";
 import { createCalendar, type HolidayZone } from "../../src/modules/calendar/calendar.ts";
 import { CHANNELS, REQUEST_KINDS } from "../../src/modules/frameworks/channels.ts";
 import { adoptFramework, frameworkReplyDelays, syncFrameworks } from "../../src/modules/frameworks/frameworks.service.ts";
@@ -42,9 +44,12 @@ import { createOrganisation, subtree, subtreeIds as subtreeIdsOf } from "../../s
 import { histogramBucket, responseDays } from "../../src/modules/requests/due-date.ts";
 import { requestIndicators } from "../../src/modules/requests/indicators.ts";
 import * as repo from "../../src/modules/requests/requests.repository.ts";
-import { registerRequest, todayIn } from "../../src/modules/requests/requests.service.ts";
+import { registerRequest } from "../../src/modules/requests/requests.service.ts";
 import { copyFile } from "./copy.ts";
 import { AS_OF, announcedDelay, DEFAULT_OPTIONS, generateRequests, generateTree, PERIOD_FROM, parseFlags, rng } from "./generate.ts";
+
+// The modules' contributions (indicator sources, digest sections…), as the server has them.
+assembleModules();
 
 const flags = parseFlags({
   engine: "postgres",

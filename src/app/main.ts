@@ -4,11 +4,13 @@ import { scheduleNightlyBackup } from "../modules/backup/backup.jobs.ts";
 import { sweepCallUploads } from "../modules/calls/upload-sweep.ts";
 import { startWorker } from "../modules/jobs/jobs.service.ts";
 import { createMailTransport, useMailTransport } from "../modules/mail/mail.service.ts";
-import "./jobs.ts";
+import { assembleModules } from "./modules.ts";
 import { buildServer } from "./server.ts";
 import { openReadDatabase, openWhenReachable } from "./start.ts";
 
 const config = loadConfig();
+// Every module's routes, jobs, messages and contributions, before the server or the worker uses them.
+assembleModules();
 // With PostgreSQL down, the server waits (retrying, with a growing pause) rather than exits: a
 // supervisor restarting it in a loop would only add noise. It listens once the schema is up to date,
 // so nothing answers 503 to every page in the meantime and a health check sees the port closed.

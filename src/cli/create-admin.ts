@@ -1,3 +1,4 @@
+import { assembleModules } from "../app/modules.ts";
 import { openOrExit } from "../app/start.ts";
 import { loadConfig } from "../kernel/config.ts";
 import { isAppError } from "../kernel/errors.ts";
@@ -7,6 +8,9 @@ import { createInstanceAdmin } from "../modules/accounts/accounts.service.ts";
 import { enablePasswordsBreakGlass } from "../modules/accounts/oidc-providers.service.ts";
 import { option } from "./args.ts";
 import { readPassword } from "./read-password.ts";
+
+// The modules' error codes and contributions, as the server has them.
+assembleModules();
 
 /**
  * npm run create-admin -- --email a@b.fr --name "Prénom Nom" [--password …]

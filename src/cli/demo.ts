@@ -1,6 +1,10 @@
+import { assembleModules } from "../app/modules.ts";
 import { openOrExit } from "../app/start.ts";
 import { loadConfig } from "../kernel/config.ts";
 import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DemoRefusedError, loadDemo } from "./demo-data.ts";
+
+// The modules' contributions (indicator sources, digest sections…), as the server has them.
+assembleModules();
 
 /** npm run demo [-- --force]: --force turns an instance that already holds organisations into a demo instance. */
 

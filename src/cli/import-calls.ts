@@ -1,9 +1,13 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
+import { assembleModules } from "../app/modules.ts";
 import { openOrExit } from "../app/start.ts";
 import { loadConfig } from "../kernel/config.ts";
 import { claimImport, commitImport, createImport, getImport, runImport } from "../modules/calls/calls.service.ts";
 import { option } from "./args.ts";
+
+// The modules' contributions (indicator sources, digest sections…), as the server has them.
+assembleModules();
 
 /**
  * npm run import:calls -- FILE --org ID [--format asterisk|mapped] [--accept-valid]

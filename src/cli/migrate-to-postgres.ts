@@ -1,4 +1,5 @@
 import path from "node:path";
+import { assembleModules } from "../app/modules.ts";
 import { exitIfBusy } from "../app/start.ts";
 import { openDatabase } from "../db/database.ts";
 import { migrateToLatest } from "../db/migrate.ts";
@@ -7,6 +8,9 @@ import { BackupError } from "../modules/backup/backup.ts";
 import { moveToPostgres, tableDigests } from "../modules/backup/move-to-postgres.ts";
 import { plural } from "../ui/format.ts";
 import { option } from "./args.ts";
+
+// The modules' error codes and contributions, as the server has them.
+assembleModules();
 
 /**
  * npm run migrate-to-postgres -- --to postgres://vigie:…@serveur/vigie [--schema public]

@@ -1,10 +1,14 @@
 import { writeFile } from "node:fs/promises";
+import { assembleModules } from "../app/modules.ts";
 import { openOrExit } from "../app/start.ts";
 import { loadConfig } from "../kernel/config.ts";
 import { listVisible } from "../modules/organisations/organisations.service.ts";
 import { reviewPdf } from "../modules/reviews/review-pdf.ts";
 import { buildReview } from "../modules/reviews/reviews.service.ts";
 import { option } from "./args.ts";
+
+// The modules' contributions (indicator sources, digest sections…), as the server has them.
+assembleModules();
 
 /**
  * Writes the annual review of an organisation as a PDF, for an administrator who scripts it:

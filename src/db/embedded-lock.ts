@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { closeSync, linkSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
+import { INSTANCE_TIME_ZONE } from "../kernel/time.ts";
 import { formatDateTime } from "../ui/format.ts";
 
 /**
@@ -33,7 +34,7 @@ export class EmbeddedDatabaseBusy extends Error {
 
 function busyMessage(dataDir: string, h: LockHolder): string {
   const what = h.purpose === "serveur" ? `le serveur Vigie${h.port ? ` (port ${h.port})` : ""}` : `la commande « ${h.purpose} »`;
-  const since = Number.isNaN(Date.parse(h.startedAt)) ? "" : `, depuis le ${formatDateTime(new Date(h.startedAt), "Europe/Paris")}`;
+  const since = Number.isNaN(Date.parse(h.startedAt)) ? "" : `, depuis le ${formatDateTime(new Date(h.startedAt), INSTANCE_TIME_ZONE)}`;
   const where = h.host === hostname() ? `processus ${h.pid}` : `processus ${h.pid} sur la machine ${h.host}`;
   return (
     `La base embarquée ${dataDir} est déjà ouverte par ${what} (${where}${since}). ` +

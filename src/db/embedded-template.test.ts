@@ -19,7 +19,7 @@ describe.skipIf(Boolean(process.env.VIGIE_TEST_DATABASE_URL))("first start from 
   let template: string | undefined;
 
   beforeAll(async () => {
-    await writeEmbeddedTemplate(root);
+    await writeEmbeddedTemplate(root, syncFrameworks);
     template = embeddedTemplateIn(root);
   }, 120_000);
   afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { sql } from "kysely";
-import { syncFrameworks } from "../modules/frameworks/frameworks.service.ts";
-import { embeddedEngine, openDatabase } from "./database.ts";
+import { type Kysely, sql } from "kysely";
+import { openDatabase } from "./database.ts";
 import { migrateToLatest } from "./migrate.ts";
+import type { DB } from "./schema.ts";
 
 /**
  * The first start of an embedded instance from a ready-made data folder (issue #17, point 6: first
@@ -43,16 +43,17 @@ function pgliteVersion(): string {
 
 /**
  * Builds, in `dir`, the data folder of an empty, migrated instance with its reference data, closed
- * cleanly. A folder rather than a PGlite dump: copying files is a fraction of what unpacking a dump
+ * cleanly. `seed` writes the reference data (the frameworks module's `syncFrameworks`, passed by the
+ * build script: the database layer does not import modules). A folder rather than a PGlite dump: copying files is a fraction of what unpacking a dump
  * through PGlite's file system costs (about 1.5 s), and the first start then opens it like a restart.
  */
-export async function writeEmbeddedTemplate(dir: string): Promise<void> {
+export async function writeEmbeddedTemplate(dir: string, seed: (db: Kysely<DB>) => Promise<unknown>): Promise<void> {
   const target = path.join(dir, TEMPLATE_DIR);
   rmSync(target, { recursive: true, force: true });
   const database = await openDatabase({ dataDir: target, purpose: "modèle" });
   try {
     await migrateToLatest(database.db);
-    await syncFrameworks(database.db);
+    await seed(database.db);
     // A checkpoint, so the first start begins from a clean state instead of replaying the log.
     await sql`checkpoint`.execute(database.db);
   } finally {

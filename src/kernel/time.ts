@@ -19,3 +19,21 @@ export function localDay(timeZone: string, now = new Date()): string {
   recent.set(timeZone, { minute, day });
   return day;
 }
+
+/**
+ * The zone of what belongs to the instance rather than to one organisation: the nightly jobs' hours
+ * (one queue for every organisation), and instants shown on a page that has no organisation at hand.
+ * Everything about an organisation (its deadlines, its « today », its dashboard's periods) uses the
+ * organisation's own zone (`organisations.time_zone`: Cayenne, Nouméa… are not Paris).
+ */
+export const INSTANCE_TIME_ZONE = "Europe/Paris";
+
+/** Today's date (YYYY-MM-DD) in a time zone: a deadline, a period, « this year » are local calendar dates. */
+export function todayIn(timeZone: string, now = new Date()): string {
+  return localDay(timeZone, now);
+}
+
+/** Today's date where the organisation is. */
+export function todayFor(org: { timeZone: string }, now = new Date()): string {
+  return localDay(org.timeZone, now);
+}

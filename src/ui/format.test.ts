@@ -22,7 +22,7 @@ import {
 describe("French formatting", () => {
   it("groups thousands with a narrow no-break space and uses a decimal comma", () => {
     expect(formatNumber(11752)).toBe(`11${NNBSP}752`);
-    expect(formatNumber(3.14159, 2)).toBe("3,14");
+    expect(formatNumber(Math.PI, 2)).toBe("3,14");
   });
 
   it("puts a narrow no-break space before %", () => {

@@ -1,3 +1,4 @@
+import { INSTANCE_TIME_ZONE } from "../kernel/time.ts";
 /**
  * French as a careful editor writes it, in one place: numbers, percentages, dates, months, ordinals,
  * plurals and the non-breaking spaces French typography puts before « : ; ! ? % » and inside « ».
@@ -163,15 +164,15 @@ export function formatDateTime(instant: Date, timeZone: string): string {
 
 /**
  * An instant for tables where width matters → « 04/12/2026 à 14 h 05 », in the organisation's zone
- * (Paris when the page has none at hand).
+ * (the instance's when the page has none at hand).
  */
-export function formatDateTimeShort(instant: Date, timeZone = "Europe/Paris"): string {
+export function formatDateTimeShort(instant: Date, timeZone = INSTANCE_TIME_ZONE): string {
   const p = partsIn(instant, timeZone);
   return `${p.day}/${p.month}/${p.year} à ${formatTime(`${p.hour}:${p.minute}`)}`;
 }
 
 /** An instant's civil date in a zone, written out → « 1er décembre 2026 ». */
-export function formatDateOf(instant: Date, timeZone = "Europe/Paris"): string {
+export function formatDateOf(instant: Date, timeZone = INSTANCE_TIME_ZONE): string {
   return formatDate(civilDateIn(instant, timeZone));
 }
 

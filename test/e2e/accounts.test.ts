@@ -1,6 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import "../../src/app/jobs.ts";
+import "../../src/app/modules.ts";
 import { startWorker, type Worker } from "../../src/modules/jobs/jobs.service.ts";
 import { createMailTransport, useMailTransport } from "../../src/modules/mail/mail.service.ts";
 import { type SmtpListener, startSmtpListener } from "../support/smtp.ts";

@@ -2,7 +2,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cdrLine, expectedFigures, type RawCall, randomCalls } from "../support/call-logs.ts";
 import { plainSpaces } from "../support/typography.ts";
-import { type AxeViolation, axeViolations, browserAvailable, type LiveServer, launchBrowser, startLiveServer } from "./support/browser.ts";
+import { axeLog, browserAvailable, type LiveServer, launchBrowser, startLiveServer } from "./support/browser.ts";
 
 /**
  * A network head's phone page, from a blank install (issue #13): the first administrator, a network
@@ -14,7 +14,7 @@ describe.skipIf(!browserAvailable)("a network's phone figures in Chromium, from 
   let server: LiveServer;
   let browser: Browser;
   let page: Page;
-  const violations: Record<string, AxeViolation[]> = {};
+  const { violations, audit } = axeLog();
   const PASSWORD = "une phrase de passe solide";
   const PERIOD = "from=2026-01-01&to=2026-03-31";
   let network = "";
@@ -24,10 +24,6 @@ describe.skipIf(!browserAvailable)("a network's phone figures in Chromium, from 
     "Mairie d'Arras": randomCalls(32, 450, ["0321999999", "file-etat-civil", "file-urbanisme"]).map((x) => ({ ...x, inbound: true })),
   };
 
-  async function audit(p: Page) {
-    const found = await axeViolations(p);
-    if (found.length) violations[new URL(p.url()).pathname] = found;
-  }
   // Playwright's innerText, not the DOM's: it keeps the breaks between blocks that a reader sees.
   // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what is asserted
   const text = async () => plainSpaces(await page.locator("main").innerText()).replace(/\s+/g, " ");

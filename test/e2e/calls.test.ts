@@ -7,8 +7,7 @@ import { claimImport, createImport } from "../../src/modules/calls/calls.service
 import { gridFor } from "../../src/modules/mystery/grids.ts";
 import { cdrLine, randomCalls } from "../support/call-logs.ts";
 import {
-  type AxeViolation,
-  axeViolations,
+  axeLog,
   browserAvailable,
   createSiteThroughPages,
   type LiveServer,
@@ -27,13 +26,8 @@ describe.skipIf(!browserAvailable)("call logs and mystery tests in Chromium", ()
   let browser: Browser;
   let page: Page;
   let site = "";
-  const violations: Record<string, AxeViolation[]> = {};
+  const { violations, audit } = axeLog();
   const PASSWORD = "une phrase de passe solide";
-
-  async function audit(p: Page) {
-    const found = await axeViolations(p);
-    if (found.length) violations[new URL(p.url()).pathname] = found;
-  }
 
   beforeAll(async () => {
     server = await startLiveServer();

@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import "../../src/app/jobs.ts";
+import "../../src/app/modules.ts";
 import { buildServer } from "../../src/app/server.ts";
 import { loadConfig } from "../../src/kernel/config.ts";
 import type { App } from "../../src/kernel/context.ts";
@@ -9,8 +9,7 @@ import { runDueJobs } from "../../src/modules/jobs/jobs.service.ts";
 import { createMailTransport, useMailTransport } from "../../src/modules/mail/mail.service.ts";
 import { type SmtpListener, startSmtpListener } from "../support/smtp.ts";
 import {
-  type AxeViolation,
-  axeViolations,
+  axeLog,
   browserAvailable,
   createSiteThroughPages,
   type LiveServer,
@@ -39,13 +38,9 @@ describe.skipIf(!browserAvailable)("the correspondent's first week, from a blank
   let site = "";
   let letterUrl = "";
   let emailUrl = "";
-  const violations: Record<string, AxeViolation[]> = {};
+  const { violations, audit } = axeLog();
   const PASSWORD = "Mairie de Lunéville, accueil 2026";
 
-  async function audit(p: Page) {
-    const found = await axeViolations(p);
-    if (found.length) violations[new URL(p.url()).pathname] = found;
-  }
   const main = async () => plain(await page.locator("main").textContent());
   const workerPass = (app: { db: LiveServer["database"]["db"] }) => runDueJobs(app.db);
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, quoteIdent } from "../../src/db/database.ts";
 import { cdrLine, randomCalls } from "../support/call-logs.ts";
 import { TEST_DATABASE_URL } from "../support/database.ts";
-import { type AxeViolation, axeViolations, browserAvailable, createSiteThroughPages, launchBrowser } from "./support/browser.ts";
+import { axeLog, browserAvailable, createSiteThroughPages, launchBrowser } from "./support/browser.ts";
 
 const plain = (text: string | null) => (text ?? "").replace(/[\u00a0\u202f]/g, " ");
 const COUNT = 40_000;
@@ -44,17 +44,13 @@ describe.skipIf(!browserAvailable)("an import cut by a killed server, resumed an
   const uploads = join(dataDir, "uploads");
   const schema = `test_e2ecrash_${randomBytes(4).toString("hex")}`;
   const PASSWORD = "Mairie de Dole, accueil 2026";
-  const violations: Record<string, AxeViolation[]> = {};
+  const { violations, audit } = axeLog();
   const file = Buffer.from(
     `${randomCalls(41, COUNT, ["file-accueil", "0384000000"])
       .map((c, i) => cdrLine(c, i))
       .join("\n")}\n`,
   );
 
-  async function audit(p: Page) {
-    const found = await axeViolations(p);
-    if (found.length) violations[new URL(p.url()).pathname] = found;
-  }
   const main = async () => plain(await page.locator("main").textContent());
 
   /** Starts Vigie as `npm start` does, and resolves once it listens. */

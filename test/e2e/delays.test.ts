@@ -1,14 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type AxeViolation,
-  axeViolations,
-  browserAvailable,
-  createSiteThroughPages,
-  type LiveServer,
-  launchBrowser,
-  startLiveServer,
-} from "./support/browser.ts";
+import { axeLog, browserAvailable, createSiteThroughPages, type LiveServer, launchBrowser, startLiveServer } from "./support/browser.ts";
 
 /**
  * The issue's first use, replayed from a blank install: a town hall's correspondent announces its
@@ -20,13 +12,8 @@ describe.skipIf(!browserAvailable)("announced delays in Chromium", () => {
   let page: Page;
   let site = "";
   const errors: string[] = [];
-  const violations: Record<string, AxeViolation[]> = {};
+  const { violations, audit } = axeLog();
   const PASSWORD = "une phrase de passe solide";
-
-  async function audit(p: Page) {
-    const found = await axeViolations(p);
-    if (found.length) violations[new URL(p.url()).pathname] = found;
-  }
 
   beforeAll(async () => {
     server = await startLiveServer();

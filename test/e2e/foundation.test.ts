@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AxeViolation, axeViolations, browserAvailable, type LiveServer, launchBrowser, startLiveServer } from "./support/browser.ts";
+import { axeLog, browserAvailable, type LiveServer, launchBrowser, startLiveServer } from "./support/browser.ts";
 
 /**
  * The first journey of a new instance, in a real Chromium: set-up, an organisation tree,
@@ -12,13 +12,8 @@ describe.skipIf(!browserAvailable)("first journey in Chromium", () => {
   let browser: Browser;
   let admin: BrowserContext;
   let page: Page;
-  const violations: Record<string, AxeViolation[]> = {};
+  const { violations, audit } = axeLog();
   const PASSWORD = "une phrase de passe solide";
-
-  async function audit(p: Page) {
-    const found = await axeViolations(p);
-    if (found.length) violations[new URL(p.url()).pathname] = found;
-  }
 
   async function fill(p: Page, fields: Record<string, string>) {
     for (const [name, value] of Object.entries(fields)) {

@@ -6,8 +6,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInstanceAdmin } from "../../src/modules/accounts/accounts.service.ts";
 import {
-  type AxeViolation,
-  axeViolations,
+  axeLog,
   browserAvailable,
   createSiteThroughPages,
   type LiveServer,
@@ -28,14 +27,9 @@ describe.skipIf(!browserAvailable)("self-assessment, action plan and annual revi
   let site = "";
   let campaignUrl = "";
   const year = new Date().getFullYear();
-  const violations: Record<string, AxeViolation[]> = {};
+  const { violations, audit } = axeLog();
   const PASSWORD = "une phrase de passe solide";
   const dir = mkdtempSync(join(tmpdir(), "vigie-e2e-review-"));
-
-  async function audit(p: Page) {
-    const found = await axeViolations(p);
-    if (found.length) violations[new URL(p.url()).pathname] = found;
-  }
 
   beforeAll(async () => {
     server = await startLiveServer();

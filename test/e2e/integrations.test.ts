@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import "../../src/app/jobs.ts";
+import "../../src/app/modules.ts";
 import { startWorker, type Worker } from "../../src/modules/jobs/jobs.service.ts";
 import {
   browserAvailable,

@@ -1,14 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type AxeViolation,
-  axeViolations,
-  browserAvailable,
-  createSiteThroughPages,
-  type LiveServer,
-  launchBrowser,
-  startLiveServer,
-} from "./support/browser.ts";
+import { axeLog, browserAvailable, createSiteThroughPages, type LiveServer, launchBrowser, startLiveServer } from "./support/browser.ts";
 
 /** The words on the page; its no-break spaces are checked by the typography test. */
 const plain = (text: string | null) => (text ?? "").replace(/[\u00a0\u202f]/g, " ");
@@ -28,13 +20,9 @@ describe.skipIf(!browserAvailable)("preparing the Services Publics + label, from
   let site = "";
   const year = new Date().getFullYear();
   const next = year + 1;
-  const violations: Record<string, AxeViolation[]> = {};
+  const { violations, audit } = axeLog();
   const PASSWORD = "Un label pour le golfe du Morbihan";
 
-  async function audit(p: Page) {
-    const found = await axeViolations(p);
-    if (found.length) violations[new URL(p.url()).pathname] = found;
-  }
   const main = async () => plain(await page.locator("main").textContent());
   const row = async (key: string) => plain(await page.locator(`#check-${key}`).textContent());
 

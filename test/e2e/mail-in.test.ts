@@ -1,6 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import "../../src/app/jobs.ts";
+import "../../src/app/modules.ts";
 import { runDueJobs } from "../../src/modules/jobs/jobs.service.ts";
 import { createMailTransport, useMailTransport } from "../../src/modules/mail/mail.service.ts";
 import { dovecotBinary, type ImapServer, rawMessage, startImapServer } from "../support/imap.ts";

@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import "../../src/app/jobs.ts";
+import "../../src/app/modules.ts";
 import { buildServer } from "../../src/app/server.ts";
 import { loadConfig } from "../../src/kernel/config.ts";
 import type { App } from "../../src/kernel/context.ts";
@@ -9,8 +9,7 @@ import { runDueJobs } from "../../src/modules/jobs/jobs.service.ts";
 import { createMailTransport, useMailTransport } from "../../src/modules/mail/mail.service.ts";
 import { type SmtpListener, startSmtpListener } from "../support/smtp.ts";
 import {
-  type AxeViolation,
-  axeViolations,
+  axeLog,
   browserAvailable,
   createSiteThroughPages,
   type LiveServer,
@@ -38,14 +37,10 @@ describe.skipIf(!browserAvailable)("e-mails that tell the truth, in Chromium", (
   let smtp: SmtpListener;
   let site = "";
   let requestUrl = "";
-  const violations: Record<string, AxeViolation[]> = {};
+  const { violations, audit } = axeLog();
   const pageErrors: string[] = [];
   const PASSWORD = "une phrase de passe solide";
 
-  async function audit(p: Page) {
-    const found = await axeViolations(p);
-    if (found.length) violations[new URL(p.url()).pathname] = found;
-  }
   const main = async () => plain(await page.locator("main").textContent());
   /** One pass of the worker every app server runs: sends what is due. */
   const workerPass = () => runDueJobs(server.database.db);

@@ -8,7 +8,7 @@ import { runDueJobs } from "../../src/modules/jobs/jobs.service.ts";
 import { createMailTransport, useMailTransport } from "../../src/modules/mail/mail.service.ts";
 import { createSurvey } from "../../src/modules/surveys/surveys.service.ts";
 import { type SmtpListener, startSmtpListener } from "../support/smtp.ts";
-import { type AxeViolation, axeViolations, browserAvailable, type LiveServer, launchBrowser, startLiveServer } from "./support/browser.ts";
+import { axeLog, browserAvailable, type LiveServer, launchBrowser, startLiveServer } from "./support/browser.ts";
 
 /**
  * Issue #14 from a blank install: a network head with three sites, one of which ran its survey and
@@ -25,16 +25,12 @@ describe.skipIf(!browserAvailable)("yearly obligations, national formats and pub
   let admin: BrowserContext;
   let page: Page;
   let smtp: SmtpListener;
-  const violations: Record<string, AxeViolation[]> = {};
+  const { violations, audit } = axeLog();
   const PASSWORD = "une phrase de passe solide";
   const YEAR = new Date().getFullYear();
   let network = "";
   const sites: Record<string, string> = {};
 
-  async function audit(p: Page) {
-    const found = await axeViolations(p);
-    if (found.length) violations[new URL(p.url()).pathname] = found;
-  }
   async function fill(p: Page, fields: Record<string, string>) {
     for (const [name, value] of Object.entries(fields)) {
       const field = p.locator(`[name="${name}"]`);

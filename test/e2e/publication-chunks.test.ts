@@ -1,18 +1,10 @@
 import { sql } from "kysely";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import "../../src/app/jobs.ts";
+import "../../src/app/modules.ts";
 import { enqueue, runDueJobs } from "../../src/modules/jobs/jobs.service.ts";
 import { plainSpaces } from "../support/typography.ts";
-import {
-  type AxeViolation,
-  axeViolations,
-  browserAvailable,
-  type LiveServer,
-  launchBrowser,
-  startLiveServer,
-  typeInAutofocused,
-} from "./support/browser.ts";
+import { axeLog, browserAvailable, type LiveServer, launchBrowser, startLiveServer, typeInAutofocused } from "./support/browser.ts";
 
 /**
  * The nightly publication seen by the staff, from a blank install (issue #13): the first administrator
@@ -29,13 +21,9 @@ describe.skipIf(!browserAvailable)("publication by chunks, from a blank install"
   let nancy = "";
   let metz = "";
   let metzDate = "";
-  const violations: Record<string, AxeViolation[]> = {};
+  const { violations, audit } = axeLog();
   const PASSWORD = "Réseau du Grand Est, publication 2026";
 
-  async function audit(p: Page) {
-    const found = await axeViolations(p);
-    if (found.length) violations[new URL(p.url()).pathname] = found;
-  }
   const main = async () => plainSpaces((await page.locator("main").textContent()) ?? "").replace(/\s+/g, " ");
   /** The queue as a server's worker runs it: one pass (what is due now), or until nothing is left. */
   const workerPass = () => runDueJobs(server.database.db);

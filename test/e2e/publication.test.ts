@@ -10,15 +10,7 @@ import { adoptFramework } from "../../src/modules/frameworks/frameworks.service.
 import { createOrganisation } from "../../src/modules/organisations/organisations.service.ts";
 import { refreshPublication } from "../../src/modules/publication/publication.service.ts";
 import { changeStatus, registerRequest } from "../../src/modules/requests/requests.service.ts";
-import {
-  type AxeViolation,
-  axeViolations,
-  browserAvailable,
-  type LiveServer,
-  launchBrowser,
-  signIn,
-  startLiveServer,
-} from "./support/browser.ts";
+import { axeLog, browserAvailable, type LiveServer, launchBrowser, signIn, startLiveServer } from "./support/browser.ts";
 
 /**
  * A network read from the top down in Chromium: the network's dashboard, the comparison of its sites,
@@ -33,13 +25,8 @@ describe.skipIf(!browserAvailable)("dashboards and published results in Chromium
   let site = "";
   let inTime = 0;
   let answered = 0;
-  const violations: Record<string, AxeViolation[]> = {};
+  const { violations, audit } = axeLog();
   const PASSWORD = "une phrase de passe solide";
-
-  async function audit(p: Page) {
-    const found = await axeViolations(p);
-    if (found.length) violations[new URL(p.url()).pathname] = found;
-  }
 
   beforeAll(async () => {
     server = await startLiveServer();

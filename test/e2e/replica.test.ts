@@ -15,14 +15,7 @@ import {
   untilReplayed,
   untilStreaming,
 } from "../support/postgres-instance.ts";
-import {
-  type AxeViolation,
-  axeViolations,
-  browserAvailable,
-  createSiteThroughPages,
-  launchBrowser,
-  typeInAutofocused,
-} from "./support/browser.ts";
+import { axeLog, browserAvailable, createSiteThroughPages, launchBrowser, typeInAutofocused } from "./support/browser.ts";
 
 const why = !browserAvailable ? "Chromium absent" : !postgresBinaries() ? "aucun PostgreSQL sous /usr/lib/postgresql/*/bin" : undefined;
 if (why) console.log(`test/e2e/replica.test.ts ignoré : ${why}.`);
@@ -43,13 +36,8 @@ describe.skipIf(why !== undefined)("public results read from a replica, in Chrom
   let browser: Browser;
   let page: Page;
   let site = "";
-  const violations: Record<string, AxeViolation[]> = {};
+  const { violations, audit } = axeLog();
   const PASSWORD = "une phrase de passe solide";
-
-  async function audit(p: Page) {
-    const found = await axeViolations(p);
-    if (found.length) violations[new URL(p.url()).pathname] = found;
-  }
 
   beforeAll(async () => {
     primary = await startPostgresInstance();

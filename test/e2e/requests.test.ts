@@ -2,8 +2,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInstanceAdmin } from "../../src/modules/accounts/accounts.service.ts";
 import {
-  type AxeViolation,
-  axeViolations,
+  axeLog,
   browserAvailable,
   createSiteThroughPages,
   type LiveServer,
@@ -23,13 +22,8 @@ describe.skipIf(!browserAvailable)("requests and frameworks in Chromium", () => 
   let browser: Browser;
   let page: Page;
   let site = "";
-  const violations: Record<string, AxeViolation[]> = {};
+  const { violations, audit } = axeLog();
   const PASSWORD = "une phrase de passe solide";
-
-  async function audit(p: Page) {
-    const found = await axeViolations(p);
-    if (found.length) violations[new URL(p.url()).pathname] = found;
-  }
 
   beforeAll(async () => {
     server = await startLiveServer();

@@ -1,9 +1,8 @@
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  type AxeViolation,
   assertNoPageErrors,
-  axeViolations,
+  axeLog,
   browserAvailable,
   type LiveServer,
   launchBrowser,
@@ -33,7 +32,7 @@ describe.skipIf(!browserAvailable)("staff header on a phone", () => {
   let server: LiveServer;
   let browser: Browser;
   let page: Page;
-  const violations: Record<string, AxeViolation[]> = {};
+  const { violations, audit } = axeLog();
   const PHONE = { width: 390, height: 844 };
   const FIRST = "quatre chevaux galopent au matin";
   const SECOND = "le phare veille sur la baie de Morlaix";
@@ -49,11 +48,6 @@ describe.skipIf(!browserAvailable)("staff header on a phone", () => {
     "Comptes de service",
     "API",
   ];
-
-  async function audit(p: Page) {
-    const found = await axeViolations(p);
-    if (found.length) violations[new URL(p.url()).pathname] = found;
-  }
 
   beforeAll(async () => {
     server = await startLiveServer();

@@ -1,14 +1,6 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type AxeViolation,
-  axeViolations,
-  browserAvailable,
-  createSiteThroughPages,
-  type LiveServer,
-  launchBrowser,
-  startLiveServer,
-} from "./support/browser.ts";
+import { axeLog, browserAvailable, createSiteThroughPages, type LiveServer, launchBrowser, startLiveServer } from "./support/browser.ts";
 
 /**
  * The public follows a request from a phone, from a blank install: the first administrator is made on
@@ -21,7 +13,7 @@ describe.skipIf(!browserAvailable)("tracking a request from its number and code,
   let server: LiveServer;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
-  const violations: Record<string, AxeViolation[]> = {};
+  const { violations, audit } = axeLog();
   const pageErrors: string[] = [];
   const PASSWORD = "une phrase de passe solide";
   const PHONE = { locale: "fr-FR", viewport: { width: 390, height: 844 } };
@@ -32,10 +24,6 @@ describe.skipIf(!browserAvailable)("tracking a request from its number and code,
     const p = await context.newPage();
     p.on("pageerror", (error) => errors.push(`${p.url()} : ${error.message}`));
     return p;
-  }
-  async function audit(p: Page) {
-    const found = await axeViolations(p);
-    if (found.length) violations[new URL(p.url()).pathname] = found;
   }
 
   beforeAll(async () => {

@@ -3,15 +3,11 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
+import { CSRF_COOKIE, cookieOptions, SCHEME_COOKIE, SESSION_COOKIE } from "../../kernel/cookies.ts";
 import { AppError } from "../../kernel/errors.ts";
-import type { PublicSource } from "../../kernel/rate-limit.ts";
 import { resolveSession } from "../../modules/accounts/sessions.service.ts";
 import { resolveBearer } from "../../modules/integrations/tokens.service.ts";
 import type { Scheme } from "../../ui/layout.tsx";
-
-export const SESSION_COOKIE = "vigie_session";
-const CSRF_COOKIE = "vigie_csrf";
-const SCHEME_COOKIE = "vigie_scheme";
 
 /** The CSRF key is made once per instance and kept in the database, so every app server shares it. */
 async function csrfSecret(db: Kysely<DB>): Promise<Buffer> {
@@ -38,16 +34,6 @@ function safeEqual(a: string, b: string): boolean {
 }
 
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
-
-export function cookieOptions(deps: AppDeps, maxAgeSeconds?: number) {
-  return {
-    path: "/",
-    httpOnly: true,
-    secure: deps.config.cookieSecure,
-    sameSite: "lax" as const,
-    ...(maxAgeSeconds !== undefined ? { maxAge: maxAgeSeconds } : {}),
-  };
-}
 
 /**
  * Loads the session, hands out the CSRF token and checks it on every form submission.
@@ -120,11 +106,4 @@ function bearerOf(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (!header || !/^bearer\s/i.test(header)) return undefined;
   return /^bearer\s+(\S+)\s*$/i.exec(header)?.[1] ?? "";
-}
-
-export const SCHEME_COOKIE_NAME = SCHEME_COOKIE;
-
-/** The address and the browser behind a public form post, for its rate limits. */
-export function publicSource(request: FastifyRequest): PublicSource {
-  return { address: request.ip, browser: request.cookies[CSRF_COOKIE] };
 }

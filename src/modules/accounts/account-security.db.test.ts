@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import "../../app/jobs.ts";
+import { INSTANCE_ADMIN } from "../../../test/support/factories.ts";
+import "../../app/modules.ts";
 import { ADMIN, adminClient, Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { engineName } from "../../../test/support/database.ts";
 import { type SmtpListener, startSmtpListener } from "../../../test/support/smtp.ts";
 import { DemoRefusedError, loadDemo } from "../../cli/demo-data.ts";
-import type { Actor } from "../../kernel/roles.ts";
 import { quoteCsv } from "../../kernel/spreadsheet.ts";
 import { adoptFramework } from "../frameworks/frameworks.service.ts";
 import { runDueJobs } from "../jobs/jobs.service.ts";
@@ -23,13 +23,7 @@ const ORG = {
   addressCity: undefined,
   siret: undefined,
 };
-const ROOT: Actor = {
-  accountId: "00000000-0000-0000-0000-000000000001",
-  email: "r@t.fr",
-  displayName: "Root",
-  instanceAdmin: true,
-  grants: [],
-};
+const ROOT = INSTANCE_ADMIN;
 const LOCKED = "Trop de tentatives de connexion à ce compte";
 
 describe(`account security (${engineName})`, () => {

@@ -1,8 +1,8 @@
 import type { FastifyReply } from "fastify";
 import { z } from "zod";
-import { cookieOptions, SCHEME_COOKIE_NAME, SESSION_COOKIE } from "../../app/plugins/session.ts";
 import { PUBLIC, SESSION } from "../../kernel/access.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
+import { cookieOptions, SCHEME_COOKIE_NAME, SESSION_COOKIE } from "../../kernel/cookies.ts";
 import { AppError, isAppError } from "../../kernel/errors.ts";
 import { refusedForm } from "../../kernel/forms.ts";
 import { parseInput } from "../../kernel/validation.ts";

@@ -6,7 +6,7 @@ import { oidcDb } from "./oidc.tables.ts";
 const BASE = "http://vigie.test";
 
 /** Presses the provider's button on the sign-in page, signs in at the provider, and comes back to Vigie. */
-async function signIn(t: TestApp, c: Client, providerId: string, login: string | "refuse") {
+async function signIn(_t: TestApp, c: Client, providerId: string, login: string | "refuse") {
   await c.get("/login");
   const start = await c.get(`/oidc/${providerId}/start`);
   expect(start.statusCode).toBe(303);

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from "fastify";
-import { cookieOptions, SESSION_COOKIE } from "../../app/plugins/session.ts";
 import { actorOf, INSTANCE_ADMIN, PUBLIC } from "../../kernel/access.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
+import { cookieOptions, SESSION_COOKIE } from "../../kernel/cookies.ts";
 import { isAppError } from "../../kernel/errors.ts";
 import { handleForm, refusedForm, submittedValues } from "../../kernel/forms.ts";
 import type { Actor } from "../../kernel/roles.ts";

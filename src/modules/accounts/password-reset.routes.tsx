@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { publicSource } from "../../app/plugins/session.ts";
 import { PUBLIC } from "../../kernel/access.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
+import { publicSource } from "../../kernel/cookies.ts";
 import { AppError, isAppError } from "../../kernel/errors.ts";
 import { refusedForm } from "../../kernel/forms.ts";
 import { countHit, takePublicHit } from "../../kernel/rate-limit.ts";

@@ -1,46 +1,21 @@
-import { randomBytes } from "node:crypto";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import "../../app/jobs.ts";
+import { INSTANCE_ADMIN, ORG_DEFAULTS } from "../../../test/support/factories.ts";
+import "../../app/modules.ts";
 import { adminClient, type Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { type SmtpListener, startSmtpListener } from "../../../test/support/smtp.ts";
-import type { Actor } from "../../kernel/roles.ts";
 import { createCampaign, saveCommitmentAnswers } from "../assessments/assessments.service.ts";
 import { adoptFramework } from "../frameworks/frameworks.service.ts";
 import { enqueue, runDueJobs } from "../jobs/jobs.service.ts";
 import { createMailTransport, useMailTransport } from "../mail/mail.service.ts";
 import { createOrganisation } from "../organisations/organisations.service.ts";
 
-const ROOT: Actor = {
-  accountId: "00000000-0000-0000-0000-000000000001",
-  email: "r@t.fr",
-  displayName: "Root",
-  instanceAdmin: true,
-  grants: [],
-};
-const ORG = {
-  timeZone: "Europe/Paris",
-  holidayZone: "metropole" as const,
-  addressStreet: undefined,
-  addressPostcode: undefined,
-  addressCity: undefined,
-  siret: undefined,
-};
+const ROOT = INSTANCE_ADMIN;
+const ORG = ORG_DEFAULTS;
 const decodeHtml = (s: string) => s.replaceAll("&#39;", "'").replaceAll("&quot;", '"').replaceAll("&amp;", "&");
 
-function upload(t: TestApp, c: Client, url: string, mode: string, bytes: Buffer) {
-  const boundary = `----vigie${randomBytes(8).toString("hex")}`;
-  const payload = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${c.csrf}\r\n`),
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="mode"\r\n\r\n${mode}\r\n`),
-    Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="plan.xlsx"\r\nContent-Type: application/octet-stream\r\n\r\n`,
-    ),
-    bytes,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
-  const cookie = ["vigie_session", "vigie_csrf"].map((name) => `${name}=${c.cookie(name) ?? ""}`).join("; ");
-  return t.app.inject({ method: "POST", url, headers: { cookie, "content-type": `multipart/form-data; boundary=${boundary}` }, payload });
+function upload(_t: TestApp, c: Client, url: string, mode: string, bytes: Buffer) {
+  return c.upload(url, { name: "plan.xlsx", data: bytes }, { mode });
 }
 
 describe("action plan over HTTP", () => {

@@ -1,6 +1,7 @@
 import { z } from "zod";
+import type { DigestSection } from "../../kernel/digest.ts";
+import { INSTANCE_TIME_ZONE } from "../../kernel/time.ts";
 import { defineJob, scheduleDaily } from "../jobs/registry.ts";
-import { addDigestSection } from "../requests/digest-sections.ts";
 import { digestAlerts, runDeadlineAlerts } from "./alerts.service.ts";
 
 /**
@@ -12,7 +13,8 @@ export const deadlineAlertsJob = defineJob(DEADLINES, z.object({}).passthrough()
   const created = await runDeadlineAlerts(ctx.db, ctx.now);
   if (created) ctx.log.info({ alerts: created }, "alertes d'échéance");
 });
-scheduleDaily({ name: DEADLINES, hour: 6, timeZone: "Europe/Paris", payload: {} });
+scheduleDaily({ name: DEADLINES, hour: 6, timeZone: INSTANCE_TIME_ZONE, payload: {} });
 
-// The alerts a person sent to « le récapitulatif quotidien » are a section of it.
-addDigestSection(async (db, scope) => (scope.accountId ? digestAlerts(db, scope.accountId, scope.orgIds, scope.date) : null));
+/** The alerts a person sent to « le récapitulatif quotidien » are a section of it (handed in by alerts.module.ts). */
+export const alertsDigestSection: DigestSection = async (db, scope) =>
+  scope.accountId ? digestAlerts(db, scope.accountId, scope.orgIds, scope.date) : null;

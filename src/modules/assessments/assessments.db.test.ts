@@ -1,42 +1,15 @@
-import { randomBytes } from "node:crypto";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminClient, type Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
-import type { Actor } from "../../kernel/roles.ts";
+import { INSTANCE_ADMIN, ORG_DEFAULTS } from "../../../test/support/factories.ts";
 import { adoptFramework, createLocalCommitment, getFramework } from "../frameworks/frameworks.service.ts";
 import { createOrganisation } from "../organisations/organisations.service.ts";
 
-const ROOT: Actor = {
-  accountId: "00000000-0000-0000-0000-000000000001",
-  email: "r@t.fr",
-  displayName: "Root",
-  instanceAdmin: true,
-  grants: [],
-};
-const ORG = {
-  timeZone: "Europe/Paris",
-  holidayZone: "metropole" as const,
-  addressStreet: undefined,
-  addressPostcode: undefined,
-  addressCity: undefined,
-  siret: undefined,
-};
+const ROOT = INSTANCE_ADMIN;
+const ORG = ORG_DEFAULTS;
 
-function upload(t: TestApp, c: Client, url: string, fields: Record<string, string>, file: { name: string; bytes: Buffer }) {
-  const boundary = `----vigie${randomBytes(8).toString("hex")}`;
-  const parts = Object.entries({ _csrf: c.csrf, ...fields }).map(([k, v]) =>
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`),
-  );
-  const payload = Buffer.concat([
-    ...parts,
-    Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: application/pdf\r\n\r\n`,
-    ),
-    file.bytes,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
-  const cookie = ["vigie_session", "vigie_csrf"].map((name) => `${name}=${c.cookie(name) ?? ""}`).join("; ");
-  return t.app.inject({ method: "POST", url, headers: { cookie, "content-type": `multipart/form-data; boundary=${boundary}` }, payload });
+function upload(_t: TestApp, c: Client, url: string, fields: Record<string, string>, file: { name: string; bytes: Buffer }) {
+  return c.upload(url, { name: file.name, data: file.bytes }, fields);
 }
 
 /** The hidden fields of the commitment form, and a status for each requirement. */

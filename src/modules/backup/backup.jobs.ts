@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { INSTANCE_TIME_ZONE } from "../../kernel/time.ts";
 import { defineJob, PermanentJobError, scheduleDaily } from "../jobs/registry.ts";
 import { BackupError, backupEmbedded, backupFileName, rotateBackups } from "./backup.ts";
 
@@ -28,5 +29,5 @@ export const nightlyBackupJob = defineJob(
 
 /** Called at start-up when the server runs on the embedded engine. */
 export function scheduleNightlyBackup(dir: string, keep: number): void {
-  scheduleDaily({ name: NIGHTLY, hour: 2, timeZone: "Europe/Paris", payload: { dir, keep } });
+  scheduleDaily({ name: NIGHTLY, hour: 2, timeZone: INSTANCE_TIME_ZONE, payload: { dir, keep } });
 }

@@ -3,7 +3,8 @@ import type { DB } from "../../db/schema.ts";
 import { AppError } from "../../kernel/errors.ts";
 import type { Actor } from "../../kernel/roles.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
-import { daysClosedByOpeningHours } from "../opening-hours/opening-hours.service.ts";
+import { daysClosedByOpeningHours, openingCheckerWith } from "../opening-hours/opening-hours.service.ts";
+import { getOrganisation } from "../organisations/organisations.service.ts";
 import { createCalendar, type DayCount, type HolidayZone, type WorkingDayCalendar } from "./calendar.ts";
 
 export type { WorkingDayCalendar };
@@ -80,4 +81,21 @@ export async function removeClosure(db: Kysely<DB>, actor: Actor, orgId: string,
       .executeTakeFirst();
     if (removed) await recordAudit(trx, auditActor(actor), { orgId, action: "delete", entity: "closure", entityId: day, before: removed });
   });
+}
+
+/**
+ * Is the organisation open at an instant: its opening hours, with the closure days of the calendar (its
+ * own and its ancestors') counted as closed. A reusable check for many instants (a call log, say).
+ */
+export async function openingChecker(db: Kysely<DB>, orgId: string): Promise<(instant: Date) => boolean | null> {
+  const closures = await closuresOf(db, (await getOrganisation(db, orgId)).path);
+  return openingCheckerWith(
+    db,
+    orgId,
+    closures.map((c) => c.day),
+  );
+}
+
+export async function isOpenAt(db: Kysely<DB>, orgId: string, instant: Date): Promise<boolean | null> {
+  return (await openingChecker(db, orgId))(instant);
 }

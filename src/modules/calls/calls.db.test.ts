@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,22 +14,8 @@ import { engineName } from "../../../test/support/database.ts";
 import { importFilePath } from "./upload.ts";
 
 /** What a browser sends for the upload form: the CSRF field, the format, then the file. */
-function upload(t: TestApp, c: Client, orgId: string, format: string, fileName: string, bytes: Uint8Array) {
-  const boundary = `----vigie${randomBytes(8).toString("hex")}`;
-  const field = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
-  const payload = Buffer.concat([
-    Buffer.from(field("_csrf", c.csrf) + field("format", format)),
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\nContent-Type: text/csv\r\n\r\n`),
-    bytes,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
-  const cookie = ["vigie_session", "vigie_csrf"].map((name) => `${name}=${c.cookie(name) ?? ""}`).join("; ");
-  return t.app.inject({
-    method: "POST",
-    url: `/organisations/${orgId}/calls/import`,
-    headers: { cookie, "content-type": `multipart/form-data; boundary=${boundary}` },
-    payload,
-  });
+function upload(_t: TestApp, c: Client, orgId: string, format: string, fileName: string, bytes: Uint8Array) {
+  return c.upload(`/organisations/${orgId}/calls/import`, { name: fileName, data: Buffer.from(bytes) }, { format });
 }
 
 const text = (body: string) =>

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { INSTANCE_TIME_ZONE } from "../../kernel/time.ts";
 import { defineJob, scheduleDaily } from "../jobs/registry.ts";
 import { sweepCallUploads } from "./upload-sweep.ts";
 
@@ -14,4 +15,4 @@ export const sweepUploadsJob = defineJob(SWEEP_UPLOADS, z.object({}).passthrough
   if (report.removed || report.expired) ctx.log.info(report, "fichiers d'import orphelins ou expirés supprimés");
 });
 
-scheduleDaily({ name: SWEEP_UPLOADS, hour: 3, timeZone: "Europe/Paris", payload: {} });
+scheduleDaily({ name: SWEEP_UPLOADS, hour: 3, timeZone: INSTANCE_TIME_ZONE, payload: {} });

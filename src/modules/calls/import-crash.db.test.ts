@@ -9,7 +9,6 @@ import { cdrLine, randomCalls } from "../../../test/support/call-logs.ts";
 import { TEST_DATABASE_URL } from "../../../test/support/database.ts";
 import { type Database, type DatabaseOptions, openDatabase, quoteIdent } from "../../db/database.ts";
 import { migrateToLatest } from "../../db/migrate.ts";
-import { createInstanceAdmin } from "../accounts/accounts.service.ts";
 import { SYSTEM_ACTOR } from "../audit/audit.service.ts";
 import { syncFrameworks } from "../frameworks/frameworks.service.ts";
 import { createOrganisation } from "../organisations/organisations.service.ts";

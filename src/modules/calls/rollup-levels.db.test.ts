@@ -5,12 +5,12 @@ import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cdrLine, expectedFigures, type RawCall, randomCalls } from "../../../test/support/call-logs.ts";
 import { engineName, openTestDatabase, type TestDatabase } from "../../../test/support/database.ts";
+import { createOrg } from "../../../test/support/factories.ts";
 import { openDatabase } from "../../db/database.ts";
 import { migrateTo, migrateToLatest } from "../../db/migrate.ts";
 import type { DB } from "../../db/schema.ts";
 import type { Actor } from "../../kernel/roles.ts";
 import { SYSTEM_ACTOR } from "../audit/audit.service.ts";
-import { createOrganisation } from "../organisations/organisations.service.ts";
 import { callFigures, claimImport, createImport, runImport } from "./calls.service.ts";
 import type { IsOpen } from "./figures.ts";
 
@@ -22,7 +22,6 @@ import type { IsOpen } from "./figures.ts";
 const THRESHOLD = 25; // 5 rings × 5 s, the defaults
 const PERIOD = { from: "2026-01-01", to: "2026-03-31" };
 const root = { accountId: null, email: "test", displayName: "test", instanceAdmin: true, grants: [] } as unknown as Actor;
-const base = { timeZone: "Europe/Paris", holidayZone: "metropole" as const };
 
 /** ISO day of the week and minute of the day of a call, from its written local time. */
 function when(x: RawCall): { dow: number; minute: number } {
@@ -118,12 +117,12 @@ describe(`call rollups by level, on ${engineName}`, () => {
   beforeAll(async () => {
     database = await openTestDatabase();
     const db = database.db;
-    network = (await createOrganisation(db, root, { ...base, name: "Réseau", kind: "network" })).id;
-    region = (await createOrganisation(db, root, { ...base, name: "Région", kind: "region", parentId: network })).id;
-    department = (await createOrganisation(db, root, { ...base, name: "Département", kind: "department", parentId: region })).id;
-    siteA = (await createOrganisation(db, root, { ...base, name: "Mairie A", kind: "site", parentId: department })).id;
-    siteB = (await createOrganisation(db, root, { ...base, name: "Mairie B", kind: "site", parentId: department })).id;
-    siteC = (await createOrganisation(db, root, { ...base, name: "Mairie C", kind: "site", parentId: region })).id;
+    network = (await createOrg(db, { name: "Réseau", kind: "network" }, root)).id;
+    region = (await createOrg(db, { name: "Région", kind: "region", parentId: network }, root)).id;
+    department = (await createOrg(db, { name: "Département", kind: "department", parentId: region }, root)).id;
+    siteA = (await createOrg(db, { name: "Mairie A", kind: "site", parentId: department }, root)).id;
+    siteB = (await createOrg(db, { name: "Mairie B", kind: "site", parentId: department }, root)).id;
+    siteC = (await createOrg(db, { name: "Mairie C", kind: "site", parentId: region }, root)).id;
   });
   afterAll(async () => {
     for (const f of files) await rm(f, { force: true });

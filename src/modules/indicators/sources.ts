@@ -1,36 +1,41 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
-import { actionIndicatorBatch, actionIndicatorSource } from "../actions/actions.service.ts";
-import { assessmentIndicatorBatch, assessmentIndicatorSource } from "../assessments/assessments.service.ts";
-import { callIndicatorBatch, callIndicators } from "../calls/calls.service.ts";
-import { mysteryIndicatorBatch, mysteryIndicators } from "../mystery/mystery.service.ts";
-import {
-  feedbackIndicatorBatch,
-  feedbackIndicatorSource,
-  networkTargetsInScope,
-  networkTargetsOf,
-  withTargets,
-} from "../obligations/obligations.service.ts";
-import { organisationsInScope } from "../organisations/organisations.service.ts";
-import { requestIndicatorBatch, requestIndicatorSource } from "../requests/requests.indicators.ts";
-import { staffIndicatorBatch, staffIndicatorSource } from "../staff/staff.service.ts";
-import { surveyIndicatorBatch, surveyIndicatorSource } from "../surveys/surveys.service.ts";
+import { contributionPoint } from "../../kernel/contributions.ts";
 import type { IndicatorBatchSource, IndicatorSource, IndicatorValue, OrgScope, Period } from "./indicator.ts";
 
 /**
- * Every module's figures, in the order a dashboard lists them. A module adds its source here (one
- * line); readers (dashboard, annual review, published results) call `allIndicators`.
+ * Every module's figures, in the order a dashboard lists them (the order of the module list,
+ * src/app/modules.ts). A module hands its source to this point in its description
+ * (`indicatorSourcePoint.with({ module, source, batch })`); readers (dashboard, annual review,
+ * published results) call `allIndicators`. This module never imports the sources back.
  */
-export const INDICATOR_SOURCES: Array<{ module: string; source: IndicatorSource; batch?: IndicatorBatchSource }> = [
-  { module: "requests", source: requestIndicatorSource, batch: requestIndicatorBatch },
-  { module: "surveys", source: surveyIndicatorSource, batch: surveyIndicatorBatch },
-  { module: "calls", source: callIndicators, batch: callIndicatorBatch },
-  { module: "mystery", source: mysteryIndicators, batch: mysteryIndicatorBatch },
-  { module: "assessments", source: assessmentIndicatorSource, batch: assessmentIndicatorBatch },
-  { module: "actions", source: actionIndicatorSource, batch: actionIndicatorBatch },
-  { module: "staff", source: staffIndicatorSource, batch: staffIndicatorBatch },
-  { module: "feedback", source: feedbackIndicatorSource, batch: feedbackIndicatorBatch },
-];
+export interface IndicatorSourceEntry {
+  module: string;
+  source: IndicatorSource;
+  /** The same figures for every organisation of a scope, in a bounded number of queries. */
+  batch: IndicatorBatchSource;
+}
+export const indicatorSourcePoint = contributionPoint<IndicatorSourceEntry>("indicators.sources");
+
+/**
+ * The targets a network set for its subtree (obligations module, issue #14): read for one organisation
+ * or a whole scope, then applied to the figures. One module hands them in.
+ */
+export interface IndicatorTargets {
+  of(db: Kysely<DB>, orgId: string): Promise<Map<string, number>>;
+  inScope(db: Kysely<DB>, scope: OrgScope): Promise<Map<string, Map<string, number>>>;
+  apply(values: IndicatorValue[], targets: Map<string, number> | undefined): IndicatorValue[];
+}
+export const indicatorTargetsPoint = contributionPoint<IndicatorTargets>("indicators.targets");
+
+/** The sources handed in, for tests that check each of them. */
+export const indicatorSources = (): readonly IndicatorSourceEntry[] => indicatorSourcePoint.items();
+
+function targetsReader(): IndicatorTargets | undefined {
+  const [first, second] = indicatorTargetsPoint.items();
+  if (second) throw new Error("Deux modules fournissent les objectifs des indicateurs : un seul le peut.");
+  return first;
+}
 
 /**
  * Each figure carries the target it is judged against: the framework's, or the one a network set for
@@ -38,29 +43,26 @@ export const INDICATOR_SOURCES: Array<{ module: string; source: IndicatorSource;
  * review and the comparison all read the same target.
  */
 export async function allIndicators(db: Kysely<DB>, orgId: string, period: Period): Promise<IndicatorValue[]> {
-  const [lists, targets] = await Promise.all([
-    Promise.all(INDICATOR_SOURCES.map(({ source }) => source(db, orgId, period))),
-    networkTargetsOf(db, orgId),
+  const targets = targetsReader();
+  const [lists, ownTargets] = await Promise.all([
+    Promise.all(indicatorSourcePoint.items().map(({ source }) => source(db, orgId, period))),
+    targets?.of(db, orgId),
   ]);
-  return withTargets(lists.flat(), targets);
+  return targets ? targets.apply(lists.flat(), ownTargets) : lists.flat();
 }
 
 /**
- * The figures of every organisation of a scope (comparison, network review, survey results by site).
- * A module with a `batch` source answers in a bounded number of queries; one without falls back to
- * its single source per organisation, which is what issue #13 removes module by module.
+ * The figures of every organisation of a scope (comparison, network review, survey results by site):
+ * each source answers for the whole scope in a bounded number of queries (issue #13).
  */
 export async function indicatorsInScope(db: Kysely<DB>, scope: OrgScope, period: Period): Promise<Map<string, IndicatorValue[]>> {
   const result = new Map<string, IndicatorValue[]>();
-  const needLoop = INDICATOR_SOURCES.some((s) => !s.batch);
-  const orgs = needLoop ? await organisationsInScope(db, scope) : [];
-  for (const { source, batch } of INDICATOR_SOURCES) {
-    const byOrg = batch
-      ? await batch(db, scope, period)
-      : new Map(await Promise.all(orgs.map(async (o) => [o.id, await source(db, o.id, period)] as const)));
-    for (const [orgId, values] of byOrg) result.set(orgId, [...(result.get(orgId) ?? []), ...values]);
+  for (const { batch } of indicatorSourcePoint.items()) {
+    for (const [orgId, values] of await batch(db, scope, period)) result.set(orgId, [...(result.get(orgId) ?? []), ...values]);
   }
-  const targets = await networkTargetsInScope(db, scope);
-  for (const [orgId, values] of result) result.set(orgId, withTargets(values, targets.get(orgId)));
+  const targets = targetsReader();
+  if (!targets) return result;
+  const byOrg = await targets.inScope(db, scope);
+  for (const [orgId, values] of result) result.set(orgId, targets.apply(values, byOrg.get(orgId)));
   return result;
 }

@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import "../../app/jobs.ts";
+import "../../app/modules.ts";
 import { ADMIN, Client } from "../../../test/support/app.ts";
 import { engineName, openTestDatabase, type TestDatabase } from "../../../test/support/database.ts";
 import { plainSpaces } from "../../../test/support/typography.ts";

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { preparePartitions } from "../../db/partitions.ts";
+import { INSTANCE_TIME_ZONE } from "../../kernel/time.ts";
 import { defineJob, scheduleDaily } from "./registry.ts";
 
 /**
@@ -15,4 +16,4 @@ export const preparePartitionsJob = defineJob(PREPARE_PARTITIONS, z.object({}).p
   if (created.calls.length || created.audit_log.length) ctx.log.info(created, "partitions mensuelles créées");
 });
 
-scheduleDaily({ name: PREPARE_PARTITIONS, hour: 1, timeZone: "Europe/Paris", payload: {} });
+scheduleDaily({ name: PREPARE_PARTITIONS, hour: 1, timeZone: INSTANCE_TIME_ZONE, payload: {} });

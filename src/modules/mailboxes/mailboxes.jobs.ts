@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { INSTANCE_TIME_ZONE } from "../../kernel/time.ts";
 import { enqueue } from "../jobs/jobs.service.ts";
 import { defineJob, scheduleDaily } from "../jobs/registry.ts";
 import { collectMailbox } from "./collect.ts";
@@ -42,4 +43,4 @@ export const reviveJob = defineJob(REVIVE, z.object({}).passthrough(), async (_p
   }
 });
 
-scheduleDaily({ name: REVIVE, hour: 0, timeZone: "Europe/Paris", payload: {} });
+scheduleDaily({ name: REVIVE, hour: 0, timeZone: INSTANCE_TIME_ZONE, payload: {} });

@@ -1,11 +1,10 @@
-import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import "../../app/jobs.ts";
+import { INSTANCE_ADMIN, ORG_DEFAULTS } from "../../../test/support/factories.ts";
+import "../../app/modules.ts";
 import { adminClient, type Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { type SmtpListener, startSmtpListener } from "../../../test/support/smtp.ts";
-import type { Actor } from "../../kernel/roles.ts";
 import { compareScope, dashboard } from "../dashboards/dashboards.service.ts";
 import { adoptFramework, createLocalCommitment, deleteLocalCommitment } from "../frameworks/frameworks.service.ts";
 import { allIndicators } from "../indicators/sources.ts";
@@ -26,35 +25,14 @@ import {
   yearlyObligations,
 } from "./obligations.service.ts";
 
-const ROOT: Actor = {
-  accountId: "00000000-0000-0000-0000-000000000001",
-  email: "r@t.fr",
-  displayName: "Root",
-  instanceAdmin: true,
-  grants: [],
-};
-const ORG = {
-  timeZone: "Europe/Paris",
-  holidayZone: "metropole" as const,
-  addressStreet: undefined,
-  addressPostcode: undefined,
-  addressCity: undefined,
-  siret: undefined,
-};
+const ROOT = INSTANCE_ADMIN;
+const ORG = ORG_DEFAULTS;
 const fixture = (name: string) => readFileSync(new URL(`../../../test/fixtures/${name}`, import.meta.url));
 const decode = (s: string) =>
   s.replaceAll("&#39;", "'").replaceAll("&quot;", '"').replaceAll("&amp;", "&").replaceAll("\u00a0", " ").replaceAll("\u202f", " ");
 
-function upload(t: TestApp, c: Client, url: string, fileName: string, bytes: Buffer) {
-  const boundary = `----vigie${randomBytes(8).toString("hex")}`;
-  const payload = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${c.csrf}\r\n`),
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\nContent-Type: text/csv\r\n\r\n`),
-    bytes,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
-  const cookie = ["vigie_session", "vigie_csrf"].map((name) => `${name}=${c.cookie(name) ?? ""}`).join("; ");
-  return t.app.inject({ method: "POST", url, headers: { cookie, "content-type": `multipart/form-data; boundary=${boundary}` }, payload });
+function upload(_t: TestApp, c: Client, url: string, fileName: string, bytes: Buffer) {
+  return c.upload(url, { name: fileName, data: bytes });
 }
 
 describe("yearly obligations, targets, national formats, feedback", () => {

@@ -3,7 +3,6 @@ import type { DB } from "../../db/schema.ts";
 import { AppError } from "../../kernel/errors.ts";
 import type { Actor } from "../../kernel/roles.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
-import { closuresOf } from "../calendar/calendar.service.ts";
 import { getOrganisation } from "../organisations/organisations.service.ts";
 import { readAnnuaireRecord } from "./annuaire.ts";
 import {
@@ -179,13 +178,18 @@ export async function importFromAnnuaire(db: Kysely<DB>, actor: Actor, orgId: st
 
 /**
  * A reusable check for many instants of one organisation (a call log, say): open (true), closed (false),
- * or unknown (null: no hours were ever set, or none were in force yet). Closure days of the calendar
- * (its own and its ancestors') count as closed; public holidays follow the hours' own `PH` rules.
+ * or unknown (null: no hours were ever set, or none were in force yet). `closedDays` are the calendar's
+ * closure days (its own and its ancestors'), which count as closed; public holidays follow the hours'
+ * own `PH` rules. The calendar module passes them (calendar.service `openingChecker`): opening hours
+ * feed the calendar's working days, so this module does not read the calendar back.
  */
-export async function openingChecker(db: Kysely<DB>, orgId: string): Promise<(instant: Date) => boolean | null> {
-  const org = await getOrganisation(db, orgId);
-  const [history, closures] = await Promise.all([repo.hoursHistory(db, orgId), closuresOf(db, org.path)]);
-  const closed = new Set(closures.map((c) => c.day));
+export async function openingCheckerWith(
+  db: Kysely<DB>,
+  orgId: string,
+  closedDays: Iterable<string>,
+): Promise<(instant: Date) => boolean | null> {
+  const [org, history] = await Promise.all([getOrganisation(db, orgId), repo.hoursHistory(db, orgId)]);
+  const closed = new Set(closedDays);
   return (instant) => {
     const { date, minutes } = localTime(instant, org.timeZone);
     const hours = inForce(history, date);
@@ -195,14 +199,6 @@ export async function openingChecker(db: Kysely<DB>, orgId: string): Promise<(in
   };
 }
 
-export async function isOpenAt(db: Kysely<DB>, orgId: string, instant: Date): Promise<boolean | null> {
-  return (await openingChecker(db, orgId))(instant);
-}
-
-/**
- * The typical week in force on a date as 672 quarter-hour slots (Monday 00:00 first, 1 = open), or
- * null without hours: what "calls outside opening hours" is counted against.
- */
 export async function weeklyOpenSlots(db: Kysely<DB>, orgId: string, onDate?: string): Promise<Uint8Array | null> {
   const org = await getOrganisation(db, orgId);
   const date = onDate ?? localTime(new Date(), org.timeZone).date;

@@ -7,7 +7,6 @@ import { can, canSomewhere } from "../../kernel/roles.ts";
 import { parseInput, versionField } from "../../kernel/validation.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import { sendPage } from "../../ui/page.tsx";
-import { openRequestsByNode } from "../requests/requests.service.ts";
 import type { Organisation } from "./organisation.ts";
 import { organisationCreateSchema, organisationOut, organisationUpdateSchema, orgIdParams } from "./organisations.schema.ts";
 import {
@@ -16,6 +15,7 @@ import {
   getOrganisation,
   listVisible,
   organisationTree,
+  treeCountPoint,
   updateOrganisation,
 } from "./organisations.service.ts";
 import { OrganisationDetails, OrganisationForm, OrganisationList, organisationFormValues } from "./organisations.views.tsx";
@@ -31,7 +31,9 @@ export async function organisationsRoutes(app: App, deps: AppDeps): Promise<void
     const raw = (request.query as { q?: unknown }).q;
     const search = typeof raw === "string" && raw.trim() ? raw.trim().slice(0, 200) : undefined;
     const tree = await organisationTree(db, actor, search);
-    const openRequests = await openRequestsByNode(db, actor);
+    const others = await Promise.all(
+      treeCountPoint.items().map(async (count) => ({ values: await count.read(db, actor), label: count.label })),
+    );
     return sendPage(reply, request, {
       title: search ? `Organisations — recherche « ${search} »` : "Organisations",
       children: (
@@ -41,7 +43,7 @@ export async function organisationsRoutes(app: App, deps: AppDeps): Promise<void
           search={search}
           matches={tree.matches}
           truncated={tree.truncated}
-          counts={{ sitesBelow: tree.sitesBelow, openRequests }}
+          counts={{ sitesBelow: tree.sitesBelow, others }}
         />
       ),
     });

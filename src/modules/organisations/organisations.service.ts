@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
+import { contributionPoint } from "../../kernel/contributions.ts";
 import { AppError } from "../../kernel/errors.ts";
 import { type Actor, can, type Permission, reachRoots } from "../../kernel/roles.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
@@ -44,6 +45,17 @@ export const inScopeSql = repo.inScopeSql;
 
 /** How many organisations a scope holds: the dashboard offers « tous les sites » with their number. */
 export const countInScope = repo.countInScope;
+
+/**
+ * What other modules count below each node of the tree page (the requests module: open requests),
+ * handed in through their module description so this module never imports them. `read` answers for
+ * every node the actor may see, in a bounded number of statements; `label` words a count.
+ */
+export interface TreeCount {
+  read(db: Kysely<DB>, actor: Actor): Promise<Map<string, number>>;
+  label(count: number): string;
+}
+export const treeCountPoint = contributionPoint<TreeCount>("organisations.treeCounts");
 
 /**
  * The tree page: the organisations the actor may see, or — with a search — those whose name contains

@@ -1,7 +1,6 @@
 import { plural } from "../../ui/format.ts";
 import { Checkbox, CsrfField, ErrorSummary, type FormState, formatDateTime, SelectField, TextField, UploadField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
-import { TableFrame } from "../../ui/table.tsx";
 import {
   asTree,
   FRENCH_TIME_ZONES,
@@ -29,14 +28,15 @@ export function organisationFormValues(org: Organisation): Record<string, string
 
 export interface TreeCounts {
   sitesBelow: Map<string, number>;
-  openRequests: Map<string, number>;
+  /** What other modules count below each node (open requests…), with their wording: `treeCountPoint`. */
+  others: Array<{ values: Map<string, number>; label: (count: number) => string }>;
 }
 
-/** The counts beside a node: the sites it holds (not for a site itself) and its open requests. */
+/** The counts beside a node: the sites it holds (not for a site itself), and what other modules count (its open requests). */
 function NodeCounts({ org, counts }: { org: Organisation; counts: TreeCounts }): SafeHtml {
   const parts: string[] = [];
   if (org.kind !== "site" && org.kind !== "service") parts.push(plural(counts.sitesBelow.get(org.id) ?? 0, "site"));
-  parts.push(plural(counts.openRequests.get(org.id) ?? 0, "demande ouverte", "demandes ouvertes"));
+  for (const other of counts.others) parts.push(other.label(other.values.get(org.id) ?? 0));
   return <span class="vigie-tree__counts">{parts.join(" · ")}</span>;
 }
 

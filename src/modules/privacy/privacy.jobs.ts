@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { INSTANCE_TIME_ZONE } from "../../kernel/time.ts";
 import { purgeUndecidedImports } from "../calls/calls.service.ts";
 import { defineJob, scheduleDaily } from "../jobs/registry.ts";
 import { applyAllRetention, applyAuditRetention } from "./privacy.service.ts";
@@ -16,4 +17,4 @@ export const retentionJob = defineJob(RETENTION, z.object({}).passthrough(), asy
   await purgeUndecidedImports(ctx.db, UNDECIDED_IMPORT_DAYS, ctx.now);
 });
 
-scheduleDaily({ name: RETENTION, hour: 3, timeZone: "Europe/Paris", payload: {} });
+scheduleDaily({ name: RETENTION, hour: 3, timeZone: INSTANCE_TIME_ZONE, payload: {} });

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import { AppError } from "../../kernel/errors.ts";
+import { todayIn } from "../../kernel/time.ts";
 import { organisationsWithAuditBefore, purgeAuditBefore, scrubAuditOfRequests } from "../audit/audit.privacy.ts";
 import { type AuditActor, INSTANCE_SCOPE, recordAudit } from "../audit/audit.service.ts";
 import { anonymiseOutboxOfRequests, anonymiseOutboxTo, outboxTo } from "../mail/mail.privacy.ts";
@@ -13,7 +14,6 @@ import {
   organisationsWithEndedRequests,
   requestsOfPerson,
 } from "../requests/requests.privacy.ts";
-import { todayIn } from "../requests/requests.service.ts";
 import { eraseCommentsAnsweredBefore, organisationsWithComments } from "../surveys/surveys.privacy.ts";
 import { privacyDb } from "./privacy.tables.ts";
 import { keptFrom, REQUEST_KIND_OF, RETENTION_KINDS, RETENTION_RULES, type RetentionKind } from "./retention.ts";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { INSTANCE_TIME_ZONE } from "../../kernel/time.ts";
 import { defineJob, scheduleDaily } from "../jobs/registry.ts";
 import { CHUNK_JOB, planPublication, publishChunk, todayForPublication } from "./publication.service.ts";
 
@@ -38,4 +39,4 @@ export const chunkJob = defineJob(CHUNK_JOB, chunkPayload, async (payload, ctx) 
   ctx.log.info({ run: payload.run, organisations: count }, "lot de publication terminé");
 });
 
-scheduleDaily({ name: PUBLISH, hour: 4, timeZone: "Europe/Paris", payload: {} });
+scheduleDaily({ name: PUBLISH, hour: 4, timeZone: INSTANCE_TIME_ZONE, payload: {} });

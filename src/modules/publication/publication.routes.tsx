@@ -3,17 +3,16 @@ import { Readable } from "node:stream";
 import { constants } from "node:zlib";
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
-import { CONTENT_SECURITY_POLICY } from "../../app/plugins/security-headers.ts";
 import { actorOf, onOrg, PUBLIC } from "../../kernel/access.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
+import { contributionPoint } from "../../kernel/contributions.ts";
 import { AppError } from "../../kernel/errors.ts";
 import { can } from "../../kernel/roles.ts";
+import { CONTENT_SECURITY_POLICY } from "../../kernel/security-headers.ts";
 import { formatNumber, NBSP } from "../../ui/format.ts";
-import { escapeHtml } from "../../ui/jsx/jsx-runtime.ts";
+import { escapeHtml, type SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { sendPage } from "../../ui/page.tsx";
 import { formatValue } from "../indicators/traffic-light.ts";
-import { publicReplies } from "../obligations/obligations.service.ts";
-import { PublicReplies } from "../obligations/obligations.views.tsx";
 import { getOrganisation } from "../organisations/organisations.service.ts";
 import { badgeSvg } from "./badge.ts";
 import { CSV_COLUMNS, csvHeader, csvLines, openDataRow } from "./open-data.ts";
@@ -66,6 +65,14 @@ function widgetHtml(results: Awaited<ReturnType<typeof publishedResults>>, pageU
   return `<!doctype html><html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(`Résultats — ${results.org.name}`)}</title><style>${WIDGET_STYLE}</style></head><body><main><h1>${escapeHtml(`${results.org.name}${period}`)}</h1><ul>${items}</ul><p><a href="${escapeHtml(pageUrl)}" target="_top">Tous nos résultats</a></p></main></body></html>`;
 }
 
+/**
+ * A part of the public results page under the figures, from another module (obligations: the replies
+ * to user feedback), handed in through its module description: this module does not import them.
+ * Reads what is public only; `db` is the read database (the replica when there is one).
+ */
+export type PublicResultsSection = (db: AppDeps["readDb"], orgId: string) => Promise<SafeHtml | null>;
+export const publicResultsSectionPoint = contributionPoint<PublicResultsSection>("publication.publicResultsSections");
+
 export async function publicationRoutes(app: App, deps: AppDeps): Promise<void> {
   // The public pages and open data only read published figures: the replica when there is one (docs/architecture.md).
   const { db, readDb, config } = deps;
@@ -73,15 +80,15 @@ export async function publicationRoutes(app: App, deps: AppDeps): Promise<void> 
 
   app.get("/public/organisations/:orgId/results", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
     const results = await publishedResults(readDb, publicOrg(request));
-    // The public replies to user feedback (issue #14) sit under the figures.
-    const replies = await publicReplies(readDb, results.org.id);
+    // What other modules show under the figures (the public replies to user feedback, issue #14).
+    const sections = await Promise.all(publicResultsSectionPoint.items().map((section) => section(readDb, results.org.id)));
     return sendPage(reply, request, {
       light: true,
       title: `Nos résultats — ${results.org.name}`,
       children: (
         <>
           <PublicResultsView results={results} baseUrl={config.baseUrl} />
-          {PublicReplies({ rows: replies })}
+          {sections}
         </>
       ),
     });

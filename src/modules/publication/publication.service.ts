@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import type { Actor } from "../../kernel/roles.ts";
+import { INSTANCE_TIME_ZONE, todayIn } from "../../kernel/time.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { closuresOf } from "../calendar/calendar.service.ts";
 import { organisationCommitments } from "../frameworks/frameworks.service.ts";
@@ -32,12 +33,9 @@ export function publishedPeriods(today: string): Period[] {
   ];
 }
 
-const PUBLICATION_TIME_ZONE = "Europe/Paris";
-
+/** The publication runs for every organisation at once, on the instance's calendar (its nightly job). */
 export function todayForPublication(now: Date): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: PUBLICATION_TIME_ZONE, year: "numeric", month: "2-digit", day: "2-digit" }).format(
-    now,
-  );
+  return todayIn(INSTANCE_TIME_ZONE, now);
 }
 
 /** The month a publication belongs to: a new month republishes everyone (the year-to-date period moved on). */

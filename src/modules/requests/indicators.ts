@@ -1,9 +1,9 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
+import { todayIn } from "../../kernel/time.ts";
 import { getOrganisation, subtreeIds } from "../organisations/organisations.service.ts";
 import { HISTOGRAM_SIZE, percentile } from "./due-date.ts";
 import * as repo from "./requests.repository.ts";
-import { todayIn } from "./requests.service.ts";
 
 /** Reply-time indicators of an organisation's subtree, read from the rollup, never from the requests. */
 export interface DelayFigures {

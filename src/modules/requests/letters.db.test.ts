@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { plainSpaces } from "../../../test/support/typography.ts";
-import "../../app/jobs.ts";
+import "../../app/modules.ts";
 import { adminClient, Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { type SmtpListener, startSmtpListener } from "../../../test/support/smtp.ts";
 import { enqueue, runDueJobs } from "../jobs/jobs.service.ts";

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { actorOf, onOrg } from "../../kernel/access.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
 import { handleForm } from "../../kernel/forms.ts";
+import { todayIn } from "../../kernel/time.ts";
 import { blankAsAbsent, isoDate, parseInput, requiredText } from "../../kernel/validation.ts";
 import { CsrfField, ErrorSummary, emptyForm, type FormState, TextArea, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
@@ -20,7 +21,6 @@ import {
   previewLetter,
   type RequestRecord,
   sendAcknowledgement,
-  todayIn,
 } from "./requests.service.ts";
 import { formatTrackingCode, trackingCodeFor } from "./tracking-code.ts";
 

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import type { AppDeps } from "../../kernel/context.ts";
 import { AppError } from "../../kernel/errors.ts";
+import { todayIn } from "../../kernel/time.ts";
 import { blankAsAbsent, isoDate, parseInput } from "../../kernel/validation.ts";
 import { getOrganisation } from "../organisations/organisations.service.ts";
-import { todayIn } from "./requests.service.ts";
 
 /** What the staff pages, the public pages and the JSON API of requests share. */
 export const orgParams = z.object({ orgId: z.string().uuid() });

@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { digestSections } from "../../kernel/digest.ts";
 import { roleAllows } from "../../kernel/roles.ts";
+import { INSTANCE_TIME_ZONE, todayIn } from "../../kernel/time.ts";
 import { activeAccountsWithGrants, activeAccountWithGrants } from "../accounts/accounts.service.ts";
 import { organisationCalendar } from "../calendar/calendar.service.ts";
 import { CHANNEL_LABELS, REQUEST_KIND_LABELS } from "../frameworks/channels.ts";
@@ -7,11 +9,10 @@ import { enqueue } from "../jobs/jobs.service.ts";
 import { defineJob, scheduleDaily } from "../jobs/registry.ts";
 import { alreadyQueued, queueEmail } from "../mail/mail.service.ts";
 import { getOrganisation, subtree } from "../organisations/organisations.service.ts";
-import { digestSections } from "./digest-sections.ts";
 import { runEscalation } from "./escalation.service.ts";
 import { frenchDate } from "./letters.ts";
 import * as repo from "./requests.repository.ts";
-import { emitOverdueEvents, todayIn } from "./requests.service.ts";
+import { emitOverdueEvents } from "./requests.service.ts";
 
 /**
  * The daily reminder: each agent and referent receives the list of open requests of their
@@ -21,7 +22,7 @@ import { emitOverdueEvents, todayIn } from "./requests.service.ts";
  */
 const DIGEST = "requests.digest";
 const DIGEST_ACCOUNT = "requests.digest.account";
-const DIGEST_TIME_ZONE = "Europe/Paris";
+const DIGEST_TIME_ZONE = INSTANCE_TIME_ZONE;
 
 export const digestJob = defineJob(DIGEST, z.object({}).passthrough(), async (_payload, ctx) => {
   const date = todayIn(DIGEST_TIME_ZONE, ctx.now);

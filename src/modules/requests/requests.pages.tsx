@@ -4,6 +4,7 @@ import type { DB } from "../../db/schema.ts";
 import { actorOf } from "../../kernel/access.ts";
 import { refusedForm, submittedValues } from "../../kernel/forms.ts";
 import type { Actor } from "../../kernel/roles.ts";
+import { todayIn } from "../../kernel/time.ts";
 import { parseInput } from "../../kernel/validation.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import type { PageOptions } from "../../ui/layout.tsx";
@@ -21,7 +22,6 @@ import {
   type Queue,
   type RequestListPage,
   requestHistory,
-  todayIn,
 } from "./requests.service.ts";
 import { type ListValues, QUEUE_LABELS, QueueView, RequestForm, RequestPage } from "./requests.views.tsx";
 

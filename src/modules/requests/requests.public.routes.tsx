@@ -1,8 +1,8 @@
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
-import { publicSource } from "../../app/plugins/session.ts";
 import { PUBLIC } from "../../kernel/access.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
+import { publicSource } from "../../kernel/cookies.ts";
 import { AppError, isAppError } from "../../kernel/errors.ts";
 import { handleForm } from "../../kernel/forms.ts";
 import { takePublicHit } from "../../kernel/rate-limit.ts";

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { actorOf, onOrg } from "../../kernel/access.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
 import { formRoute, refusedForm, submittedValues } from "../../kernel/forms.ts";
+import { todayIn } from "../../kernel/time.ts";
 import { parseInput } from "../../kernel/validation.ts";
 import { emptyForm } from "../../ui/forms.tsx";
 import type { PageOptions } from "../../ui/layout.tsx";
@@ -13,7 +14,7 @@ import { IndicatorsView } from "./indicators.views.tsx";
 import { orgParams, resolvePeriod } from "./requests.http.ts";
 import { detailPage, newPage, previewFirst, queuePage } from "./requests.pages.tsx";
 import { holdingReplySchema, reassignSchema, requestCreateSchema, requestParams, statusChangeSchema } from "./requests.schema.ts";
-import { changeStatus, getRequest, reassign, registerRequest, sendHoldingReply, todayIn } from "./requests.service.ts";
+import { changeStatus, getRequest, reassign, registerRequest, sendHoldingReply } from "./requests.service.ts";
 
 /** The requests of an organisation: the queue, a new request, one request and what is done to it, the delays. */
 export async function requestsRoutes(app: App, deps: AppDeps): Promise<void> {

@@ -4,7 +4,7 @@ import type { DB } from "../../db/schema.ts";
 import { AppError } from "../../kernel/errors.ts";
 import { countHit } from "../../kernel/rate-limit.ts";
 import { type Actor, can, reachRoots } from "../../kernel/roles.ts";
-import { localDay } from "../../kernel/time.ts";
+import { todayIn } from "../../kernel/time.ts";
 import { civilDateIn } from "../../ui/format.ts";
 import { accountCan } from "../accounts/accounts.service.ts";
 import type { AuditActor } from "../audit/audit.service.ts";
@@ -27,11 +27,6 @@ import { codeMatches, formatTrackingCode, normaliseTrackingCode, trackingCodeFor
 
 export type { Registered } from "./registration.ts";
 export type { ListedRequest, RequestEvent, RequestRecord, RequestSort } from "./requests.repository.ts";
-
-/** Today's date where the organisation is: a deadline is a local calendar date. */
-export function todayIn(timeZone: string, now = new Date()): string {
-  return localDay(timeZone, now);
-}
 
 const DAY = 24 * 3600_000;
 /** Acknowledgements of the public form: 3 a day to one address, 200 a day from one organisation. */

@@ -1,26 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminClient, Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
-import type { Actor } from "../../kernel/roles.ts";
+import { INSTANCE_ADMIN, ORG_DEFAULTS } from "../../../test/support/factories.ts";
 import { createAccount } from "../accounts/accounts.service.ts";
 import { adoptFramework } from "../frameworks/frameworks.service.ts";
 import { allIndicators } from "../indicators/sources.ts";
 import { createOrganisation } from "../organisations/organisations.service.ts";
 
-const ROOT: Actor = {
-  accountId: "00000000-0000-0000-0000-000000000001",
-  email: "r@t.fr",
-  displayName: "Root",
-  instanceAdmin: true,
-  grants: [],
-};
-const ORG = {
-  timeZone: "Europe/Paris",
-  holidayZone: "metropole" as const,
-  addressStreet: undefined,
-  addressPostcode: undefined,
-  addressCity: undefined,
-  siret: undefined,
-};
+const ROOT = INSTANCE_ADMIN;
+const ORG = ORG_DEFAULTS;
 const decodeHtml = (s: string) => s.replaceAll("&#39;", "'").replaceAll("&quot;", '"').replaceAll("&amp;", "&");
 
 describe("staff, trainings and incident reports over HTTP", () => {

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { publicSource } from "../../app/plugins/session.ts";
 import { PUBLIC } from "../../kernel/access.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
+import { publicSource } from "../../kernel/cookies.ts";
 import { AppError } from "../../kernel/errors.ts";
 import { isFormError } from "../../kernel/forms.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";

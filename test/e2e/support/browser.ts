@@ -135,6 +135,22 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
 }
 
 /** Signs in through the login page, as a person would, and waits for the welcome page. */
+/**
+ * The accessibility log of a journey: `audit(page)` runs axe on the page as it stands and keeps what it
+ * finds under the page's path; the journey's last test expects `violations` to be empty, so the
+ * failure names every page at once.
+ */
+export function axeLog(): { violations: Record<string, AxeViolation[]>; audit(page: Page): Promise<void> } {
+  const violations: Record<string, AxeViolation[]> = {};
+  return {
+    violations,
+    async audit(page: Page) {
+      const found = await axeViolations(page);
+      if (found.length) violations[new URL(page.url()).pathname] = found;
+    },
+  };
+}
+
 export async function signIn(page: Page, baseUrl: string, email: string, password: string): Promise<void> {
   await page.goto(`${baseUrl}/login`);
   await page.fill("#email", email);

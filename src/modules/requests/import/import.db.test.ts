@@ -1,27 +1,11 @@
-import { randomBytes } from "node:crypto";
 import ExcelJS from "exceljs";
 import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminClient, type Client, startTestApp, type TestApp } from "../../../../test/support/app.ts";
 
 /** What a browser sends for the upload form: the CSRF field, then the file. */
-function upload(t: TestApp, c: Client, orgId: string, fileName: string, bytes: Uint8Array, csrf = c.csrf) {
-  const boundary = `----vigie${randomBytes(8).toString("hex")}`;
-  const payload = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n`),
-    Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
-    ),
-    bytes,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
-  const cookie = ["vigie_session", "vigie_csrf"].map((name) => `${name}=${c.cookie(name) ?? ""}`).join("; ");
-  return t.app.inject({
-    method: "POST",
-    url: `/organisations/${orgId}/requests/import`,
-    headers: { cookie, "content-type": `multipart/form-data; boundary=${boundary}` },
-    payload,
-  });
+function upload(_t: TestApp, c: Client, orgId: string, fileName: string, bytes: Uint8Array, csrf = c.csrf) {
+  return c.upload(`/organisations/${orgId}/requests/import`, { name: fileName, data: Buffer.from(bytes) }, { _csrf: csrf });
 }
 
 const decodeEntities = (s: string) =>

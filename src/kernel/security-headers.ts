@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { App, AppDeps } from "../../kernel/context.ts";
+import type { App, AppDeps } from "./context.ts";
 
 /**
  * The policy of every page: nothing inline, nothing from elsewhere, never inside another site's frame.
