@@ -2,8 +2,7 @@ import type { FastifyRequest } from "fastify";
 import { z } from "zod";
 import { actorOf, anywhere, onAccount } from "../../kernel/access.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
-import { AppError } from "../../kernel/errors.ts";
-import { handleForm, submittedValues } from "../../kernel/forms.ts";
+import { handleForm, refusedForm, submittedValues } from "../../kernel/forms.ts";
 import type { Actor } from "../../kernel/roles.ts";
 import { parseInput } from "../../kernel/validation.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
@@ -97,9 +96,8 @@ export async function accountsRoutes(app: App, deps: AppDeps): Promise<void> {
         const ok = await run(actor, accountId, request.body);
         return reply.redirect(`/accounts/${accountId}?ok=${ok}`, 303);
       } catch (error) {
-        if (!(error instanceof AppError) || error.status >= 500 || error.status === 404) throw error;
-        const form = { values: submittedValues(request.body), errors: error.fields ?? { _: error.message } };
-        return sendPage(reply, request, await accountPage(request, accountId, { which, form }), error.status);
+        const { form, status } = refusedForm(error, submittedValues(request.body));
+        return sendPage(reply, request, await accountPage(request, accountId, { which, form }), status);
       }
     });
 

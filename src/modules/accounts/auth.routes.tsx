@@ -4,6 +4,7 @@ import { PUBLIC, SESSION } from "../../kernel/access.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
 import { cookieOptions, SCHEME_COOKIE_NAME, SESSION_COOKIE } from "../../kernel/cookies.ts";
 import { AppError, isAppError } from "../../kernel/errors.ts";
+import { refusedForm } from "../../kernel/forms.ts";
 import { parseInput } from "../../kernel/validation.ts";
 import { emptyForm, type FormValues } from "../../ui/forms.tsx";
 import { sendPage } from "../../ui/page.tsx";
@@ -70,8 +71,7 @@ export async function authRoutes(app: App, deps: AppDeps): Promise<void> {
       startSession(reply, session);
       return reply.redirect(next === "/" ? "/?ok=welcome" : next, 303);
     } catch (error) {
-      if (!isAppError(error)) throw error;
-      const form = { values: formValues(body, ["email"]), errors: error.fields ?? { _: error.message } };
+      const { form, status } = refusedForm(error, formValues(body, ["email"]));
       return sendPage(
         reply,
         request,
@@ -79,7 +79,7 @@ export async function authRoutes(app: App, deps: AppDeps): Promise<void> {
           title: "Connexion",
           children: <LoginView form={form} csrf={request.csrfToken} next={next} options={await signInOptions(deps)} />,
         },
-        error.status,
+        status,
       );
     }
   });
@@ -118,15 +118,9 @@ export async function authRoutes(app: App, deps: AppDeps): Promise<void> {
       startSession(reply, session);
       return reply.redirect("/organisations/new?ok=welcome", 303);
     } catch (error) {
-      if (!isAppError(error)) throw error;
-      if (error.code === "auth.setup_done") throw error;
-      const form = { values: formValues(request.body, ["email", "displayName"]), errors: error.fields ?? { _: error.message } };
-      return sendPage(
-        reply,
-        request,
-        { title: "Premier démarrage", children: <SetupView form={form} csrf={request.csrfToken} /> },
-        error.status,
-      );
+      if (isAppError(error) && error.code === "auth.setup_done") throw error;
+      const { form, status } = refusedForm(error, formValues(request.body, ["email", "displayName"]));
+      return sendPage(reply, request, { title: "Premier démarrage", children: <SetupView form={form} csrf={request.csrfToken} /> }, status);
     }
   });
 

@@ -2,8 +2,8 @@ import type { FastifyRequest } from "fastify";
 import { actorOf, INSTANCE_ADMIN, PUBLIC } from "../../kernel/access.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
 import { cookieOptions, SESSION_COOKIE } from "../../kernel/cookies.ts";
-import { AppError, isAppError } from "../../kernel/errors.ts";
-import { handleForm, submittedValues } from "../../kernel/forms.ts";
+import { isAppError } from "../../kernel/errors.ts";
+import { handleForm, refusedForm, submittedValues } from "../../kernel/forms.ts";
 import type { Actor } from "../../kernel/roles.ts";
 import { parseInput } from "../../kernel/validation.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
@@ -197,9 +197,9 @@ export async function oidcRoutes(app: App, deps: AppDeps): Promise<void> {
       try {
         return reply.redirect(await run(actorOf(request), providerId, request.body, request.params), 303);
       } catch (error) {
-        if (!(error instanceof AppError) || error.status >= 500 || error.status === 404) throw error;
-        const form = withoutSecret({ values: submittedValues(request.body), errors: error.fields ?? { _: error.message } });
-        return sendPage(reply, request, await providerPage(request, providerId, { which, form }), error.status);
+        const refused = refusedForm(error, submittedValues(request.body));
+        const form = withoutSecret(refused.form);
+        return sendPage(reply, request, await providerPage(request, providerId, { which, form }), refused.status);
       }
     });
 

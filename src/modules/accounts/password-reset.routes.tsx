@@ -3,6 +3,7 @@ import { PUBLIC } from "../../kernel/access.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
 import { publicSource } from "../../kernel/cookies.ts";
 import { AppError, isAppError } from "../../kernel/errors.ts";
+import { refusedForm } from "../../kernel/forms.ts";
 import { countHit, takePublicHit } from "../../kernel/rate-limit.ts";
 import { parseInput } from "../../kernel/validation.ts";
 import { emptyForm } from "../../ui/forms.tsx";
@@ -42,10 +43,9 @@ export async function passwordResetRoutes(app: App, deps: AppDeps): Promise<void
       }
       return reply.redirect("/password/forgot/sent", 303);
     } catch (error) {
-      if (!isAppError(error)) throw error;
       const email = typeof body.email === "string" ? body.email : "";
-      const form = { values: { email }, errors: error.fields ?? { _: error.message } };
-      return sendPage(reply, request, { ...forgotPage, children: <ForgotView form={form} csrf={request.csrfToken} /> }, error.status);
+      const { form, status } = refusedForm(error, { email });
+      return sendPage(reply, request, { ...forgotPage, children: <ForgotView form={form} csrf={request.csrfToken} /> }, status);
     }
   });
 
@@ -81,13 +81,8 @@ export async function passwordResetRoutes(app: App, deps: AppDeps): Promise<void
         const message = new AppError("auth.reset_invalid").message;
         return sendPage(reply, request, { title: "Lien expiré", children: <ResetInvalidView message={message} /> }, 400);
       }
-      const form = { values: {}, errors: error.fields ?? { _: error.message } };
-      return sendPage(
-        reply,
-        request,
-        { ...resetPage, children: <ResetView form={form} csrf={request.csrfToken} token={token} /> },
-        error.status,
-      );
+      const { form, status } = refusedForm(error, {});
+      return sendPage(reply, request, { ...resetPage, children: <ResetView form={form} csrf={request.csrfToken} token={token} /> }, status);
     }
   });
 }

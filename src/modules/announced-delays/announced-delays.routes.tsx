@@ -3,7 +3,8 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { actorOf, onOrg, PUBLIC } from "../../kernel/access.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
-import { AppError, isAppError } from "../../kernel/errors.ts";
+import { AppError } from "../../kernel/errors.ts";
+import { refusedForm } from "../../kernel/forms.ts";
 import { can } from "../../kernel/roles.ts";
 import { parseInput } from "../../kernel/validation.ts";
 import { formatDelay } from "../../ui/format.ts";
@@ -113,11 +114,11 @@ export async function announcedDelaysRoutes(app: App, deps: AppDeps): Promise<vo
       try {
         await setAnnouncedDelays(db, actorOf(request), orgId, cellsFromForm(request.body));
       } catch (error) {
-        if (!isAppError(error) || error.status >= 500) throw error;
         const values = Object.fromEntries(
           Object.entries((request.body ?? {}) as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === "string"),
         );
-        return sendPage(reply, request, await page(request, orgId, { values, errors: error.fields ?? { _: error.message } }), error.status);
+        const { form, status } = refusedForm(error, values);
+        return sendPage(reply, request, await page(request, orgId, form), status);
       }
       return reply.redirect(`/organisations/${orgId}/delays?ok=delays.saved`, 303);
     },

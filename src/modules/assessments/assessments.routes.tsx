@@ -1,19 +1,18 @@
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { actorOf, onOrg } from "../../kernel/access.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
 import { AppError, type FieldErrors } from "../../kernel/errors.ts";
-import { submittedValues } from "../../kernel/forms.ts";
-import { can } from "../../kernel/roles.ts";
+import { formRoute, isFormError } from "../../kernel/forms.ts";
 import { acceptUploads, isUploadedFile } from "../../kernel/uploads/multipart.ts";
 import { fieldErrors, parseInput } from "../../kernel/validation.ts";
-import { emptyForm, type FormState } from "../../ui/forms.tsx";
-import type { PageOptions } from "../../ui/layout.tsx";
+import { emptyForm } from "../../ui/forms.tsx";
 import { sendPage } from "../../ui/page.tsx";
-import { allIndicators } from "../indicators/sources.ts";
 import { getOrganisation } from "../organisations/organisations.service.ts";
+import { assessmentsApiRoutes } from "./assessments.api.ts";
 import { campaignWorkbook } from "./assessments.export.ts";
+import { assessmentsBase as base, commitmentPage, listPage, overviewPage } from "./assessments.pages.tsx";
 import {
   answerSchema,
   answersFromForm,
@@ -30,20 +29,11 @@ import {
   campaignDetails,
   createCampaign,
   evidenceFile,
-  listSubtreeCampaigns,
   MAX_EVIDENCE_BYTES,
   removeEvidence,
   saveCommitmentAnswers,
   signCampaign,
 } from "./assessments.service.ts";
-import { CampaignList, CampaignOverview, CommitmentPage, commitmentLabel } from "./assessments.views.tsx";
-
-/** A user error shown on the form it came from; anything else (404, 500) goes to the error handler. */
-const isFormError = (error: unknown): error is AppError => error instanceof AppError && error.status < 500 && error.status !== 404;
-const formOf = (request: FastifyRequest, error: AppError): FormState => ({
-  values: submittedValues(request.body),
-  errors: error.fields ?? { _: error.message },
-});
 
 /** Reads the commitment form: one schema per requirement, errors named after its fields. */
 function parseAnswers(body: unknown): CommitmentAnswers {
@@ -62,151 +52,67 @@ function parseAnswers(body: unknown): CommitmentAnswers {
 export async function assessmentsRoutes(app: App, deps: AppDeps): Promise<void> {
   const { db } = deps;
   const read = { config: { access: onOrg("request.read") }, schema: { hide: true } };
-  const manage = { config: { access: onOrg("commitment.manage") }, schema: { hide: true } };
-  const base = (orgId: string) => `/organisations/${orgId}/assessments`;
-
-  const crumbs = async (orgId: string, last: Array<{ label: string; href?: string }>) => {
-    const org = await getOrganisation(db, orgId);
-    return {
-      org,
-      breadcrumbs: [{ label: org.name, href: `/organisations/${orgId}` }, { label: "Auto-évaluations", href: base(orgId) }, ...last],
-    };
-  };
-
-  const listPage = async (request: FastifyRequest, orgId: string, form: FormState): Promise<PageOptions> => {
-    const { org, breadcrumbs } = await crumbs(orgId, []);
-    const query = (request.query ?? {}) as Record<string, unknown>;
-    const text = (v: unknown, max: number) => (typeof v === "string" && v.trim() ? v.trim().slice(0, max) : undefined);
-    const site = text(query.site, 200);
-    // A page link edited by hand is refused by the service with a French message (400), never a 500.
-    const after = text(query.after, 400);
-    const list = await listSubtreeCampaigns(db, orgId, { site, after });
-    return {
-      title: `Auto-évaluations — ${org.name}`,
-      breadcrumbs: breadcrumbs.slice(0, 1).concat({ label: "Auto-évaluations" }),
-      children: (
-        <CampaignList
-          orgId={orgId}
-          orgName={org.name}
-          campaigns={list.campaigns}
-          total={list.total}
-          next={list.next}
-          site={site}
-          after={after}
-          canManage={can(actorOf(request), "commitment.manage", org.path)}
-          form={form.values.year !== undefined ? form : emptyForm({ year: String(new Date().getFullYear()) })}
-          csrf={request.csrfToken}
-        />
-      ),
-    };
-  };
-
-  const overviewPage = async (request: FastifyRequest, orgId: string, id: string, form: FormState): Promise<PageOptions> => {
-    const details = await campaignDetails(db, orgId, id);
-    const { org, breadcrumbs } = await crumbs(orgId, [{ label: String(details.campaign.year) }]);
-    return {
-      title: `Auto-évaluation ${details.campaign.year} — ${org.name}`,
-      breadcrumbs,
-      children: (
-        <CampaignOverview
-          orgId={orgId}
-          details={details}
-          canManage={can(actorOf(request), "commitment.manage", org.path)}
-          form={form}
-          csrf={request.csrfToken}
-        />
-      ),
-    };
-  };
-
-  const commitmentPage = async (
-    request: FastifyRequest,
-    orgId: string,
-    id: string,
-    index: number,
-    form: FormState,
-    uploadError?: string,
-  ): Promise<PageOptions> => {
-    const details = await campaignDetails(db, orgId, id);
-    const commitment = details.commitments.find((c) => c.index === index);
-    if (!commitment) throw new AppError("assessment.not_found");
-    const year = details.campaign.year;
-    const indicators = (await allIndicators(db, orgId, { from: `${year}-01-01`, to: `${year}-12-31` })).filter(
-      (i) => i.commitments.includes(commitment.id) && !i.key.startsWith("assessments."),
-    );
-    const { org, breadcrumbs } = await crumbs(orgId, [
-      { label: String(year), href: `${base(orgId)}/${id}` },
-      { label: commitment.number === null ? "Engagement local" : `Engagement ${commitment.number}` },
-    ]);
-    return {
-      title: `${commitmentLabel(commitment)} — auto-évaluation ${year} — ${org.name}`,
-      breadcrumbs,
-      children: (
-        <CommitmentPage
-          orgId={orgId}
-          campaign={details.campaign}
-          commitment={commitment}
-          count={details.commitments.length}
-          indicators={indicators}
-          evidence={details.evidence}
-          canManage={can(actorOf(request), "commitment.manage", org.path)}
-          form={form}
-          uploadError={uploadError}
-          csrf={request.csrfToken}
-        />
-      ),
-    };
-  };
+  const manage = onOrg("commitment.manage");
 
   app.get("/organisations/:orgId/assessments", read, async (request, reply) => {
     const { orgId } = parseInput(orgParams, request.params);
-    return sendPage(reply, request, await listPage(request, orgId, emptyForm()));
+    return sendPage(reply, request, await listPage(db, request, orgId, emptyForm()));
   });
 
-  app.post("/organisations/:orgId/assessments", manage, async (request, reply) => {
-    const { orgId } = parseInput(orgParams, request.params);
-    try {
-      const { year } = parseInput(campaignCreateSchema, request.body);
+  formRoute(app, {
+    url: "/organisations/:orgId/assessments",
+    access: manage,
+    params: orgParams,
+    body: campaignCreateSchema,
+    run: async ({ request, params: { orgId }, body: { year } }) => {
       const campaign = await createCampaign(db, actorOf(request), orgId, year);
-      return reply.redirect(`${base(orgId)}/${campaign.id}?ok=assessment.created`, 303);
-    } catch (error) {
-      if (!isFormError(error)) throw error;
-      return sendPage(reply, request, await listPage(request, orgId, formOf(request, error)), error.status);
-    }
+      return `${base(orgId)}/${campaign.id}?ok=assessment.created`;
+    },
+    page: (form, { request, params }) => listPage(db, request, params.orgId, form),
   });
 
   app.get("/organisations/:orgId/assessments/:assessmentId", read, async (request, reply) => {
     const { orgId, assessmentId } = parseInput(campaignParams, request.params);
-    return sendPage(reply, request, await overviewPage(request, orgId, assessmentId, emptyForm()));
+    return sendPage(reply, request, await overviewPage(db, request, orgId, assessmentId, emptyForm()));
   });
 
-  app.post("/organisations/:orgId/assessments/:assessmentId/sign", manage, async (request, reply) => {
-    const { orgId, assessmentId } = parseInput(campaignParams, request.params);
-    try {
-      const { version } = parseInput(signSchema, request.body);
+  formRoute(app, {
+    url: "/organisations/:orgId/assessments/:assessmentId/sign",
+    access: manage,
+    params: campaignParams,
+    body: signSchema,
+    run: async ({ request, params: { orgId, assessmentId }, body: { version } }) => {
       await signCampaign(db, actorOf(request), orgId, assessmentId, version);
-      return reply.redirect(`${base(orgId)}/${assessmentId}?ok=assessment.signed`, 303);
-    } catch (error) {
-      if (!isFormError(error)) throw error;
-      return sendPage(reply, request, await overviewPage(request, orgId, assessmentId, formOf(request, error)), error.status);
-    }
+      return `${base(orgId)}/${assessmentId}?ok=assessment.signed`;
+    },
+    page: (form, { request, params }) => overviewPage(db, request, params.orgId, params.assessmentId, form),
   });
 
   app.get("/organisations/:orgId/assessments/:assessmentId/commitments/:index", read, async (request, reply) => {
     const { orgId, assessmentId, index } = parseInput(commitmentParams, request.params);
-    return sendPage(reply, request, await commitmentPage(request, orgId, assessmentId, index, emptyForm()));
+    return sendPage(reply, request, await commitmentPage(db, request, orgId, assessmentId, index, emptyForm()));
   });
 
-  app.post("/organisations/:orgId/assessments/:assessmentId/commitments/:index", manage, async (request, reply) => {
-    const { orgId, assessmentId, index } = parseInput(commitmentParams, request.params);
-    try {
-      await saveCommitmentAnswers(db, actorOf(request), orgId, assessmentId, index, parseAnswers(request.body));
-      return reply.redirect(`${base(orgId)}/${assessmentId}/commitments/${index}?ok=assessment.saved`, 303);
-    } catch (error) {
-      if (!isFormError(error)) throw error;
-      return sendPage(reply, request, await commitmentPage(request, orgId, assessmentId, index, formOf(request, error)), error.status);
-    }
+  formRoute(app, {
+    url: "/organisations/:orgId/assessments/:assessmentId/commitments/:index",
+    access: manage,
+    params: commitmentParams,
+    run: async ({ request, params: { orgId, assessmentId, index }, body }) => {
+      await saveCommitmentAnswers(db, actorOf(request), orgId, assessmentId, index, parseAnswers(body));
+      return `${base(orgId)}/${assessmentId}/commitments/${index}?ok=assessment.saved`;
+    },
+    page: (form, { request, params }) => commitmentPage(db, request, params.orgId, params.assessmentId, params.index, form),
   });
+
+  await assessmentsFileRoutes(app, deps);
+  assessmentsApiRoutes(app, deps);
+}
+
+/** The campaign's workbook, and its evidence: download, removal, upload. */
+async function assessmentsFileRoutes(app: App, deps: AppDeps): Promise<void> {
+  const { db } = deps;
+  const read = { config: { access: onOrg("request.read") }, schema: { hide: true } };
+  const manage = { config: { access: onOrg("commitment.manage") }, schema: { hide: true } };
 
   app.get("/organisations/:orgId/assessments/:assessmentId/export.xlsx", read, async (request, reply) => {
     const { orgId, assessmentId } = parseInput(campaignParams, request.params);
@@ -256,7 +162,7 @@ export async function assessmentsRoutes(app: App, deps: AppDeps): Promise<void> 
       const requirementId = typeof body.requirementId === "string" ? body.requirementId : "";
       const file = body.file;
       const refuse = async (message: string, status = 400) =>
-        sendPage(reply, request, await commitmentPage(request, orgId, assessmentId, index, emptyForm(), message), status);
+        sendPage(reply, request, await commitmentPage(db, request, orgId, assessmentId, index, emptyForm(), message), status);
       if (!isUploadedFile(file) || file.data.length === 0) return refuse("Choisissez un fichier non vide.");
       if (file.tooLarge || file.data.length > MAX_EVIDENCE_BYTES)
         return refuse(`Le fichier dépasse ${MAX_EVIDENCE_BYTES / 1024 / 1024} Mo.`, 413);
@@ -269,43 +175,4 @@ export async function assessmentsRoutes(app: App, deps: AppDeps): Promise<void> 
       return reply.redirect(`${base(orgId)}/${assessmentId}/commitments/${index}?ok=assessment.evidence_added`, 303);
     });
   });
-
-  app.get(
-    "/api/v1/organisations/:orgId/assessments/:assessmentId",
-    {
-      config: { access: onOrg("request.read") },
-      schema: {
-        tags: ["auto-évaluation"],
-        summary: "Une campagne d'auto-évaluation : réponses, scores par engagement et global, comparaison avec l'année précédente",
-        params: campaignParams,
-      },
-    },
-    async (request) => {
-      const d = await campaignDetails(db, request.params.orgId, request.params.assessmentId);
-      return {
-        year: d.campaign.year,
-        frameworkId: d.campaign.frameworkId,
-        signed: d.campaign.signed,
-        signedAt: d.campaign.signedAt,
-        overall: d.overall,
-        lastYearOverall: d.lastYear?.overall ?? null,
-        commitments: d.commitments.map((c) => ({
-          id: c.id,
-          number: c.number,
-          title: c.title,
-          score: c.score.score,
-          lastYear: c.lastYear,
-          lastYearFrom: c.lastYearFrom,
-          change: c.change,
-          requirements: c.items.map((i) => ({
-            id: i.requirementId,
-            text: i.requirementText,
-            status: i.status,
-            comment: i.comment,
-            links: i.links,
-          })),
-        })),
-      };
-    },
-  );
 }

@@ -69,3 +69,7 @@ export function localCommitmentFromForm(body: unknown): unknown {
     ...(f.version !== undefined ? { version: f.version } : {}),
   };
 }
+
+export const frameworkParams = z.object({ frameworkId: z.string().max(40) });
+export const orgParams = z.object({ orgId: z.string().uuid() });
+export const localParams = z.object({ orgId: z.string().uuid(), localId: z.string().uuid("Identifiant invalide.") });

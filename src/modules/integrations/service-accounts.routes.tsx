@@ -2,8 +2,8 @@ import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import { actorOf, INSTANCE_ADMIN } from "../../kernel/access.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
-import { AppError, isAppError } from "../../kernel/errors.ts";
-import { submittedValues } from "../../kernel/forms.ts";
+import { AppError } from "../../kernel/errors.ts";
+import { refusedForm, submittedValues } from "../../kernel/forms.ts";
 import type { Actor } from "../../kernel/roles.ts";
 import { parseInput } from "../../kernel/validation.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
@@ -73,9 +73,8 @@ export async function serviceAccountsRoutes(app: App, deps: AppDeps): Promise<vo
       await createServiceAccount(db, actor, input);
       return reply.redirect("/admin/service-accounts?ok=service_account.created", 303);
     } catch (error) {
-      if (!isAppError(error) || error.status >= 500) throw error;
-      const form: FormState = { values: submittedValues(request.body), errors: error.fields ?? { _: error.message } };
-      return sendPage(reply, request, await listPage(db, actor, form, request.csrfToken), error.status);
+      const { form, status } = refusedForm(error, submittedValues(request.body));
+      return sendPage(reply, request, await listPage(db, actor, form, request.csrfToken), status);
     }
   });
 
@@ -109,9 +108,8 @@ export async function serviceAccountsRoutes(app: App, deps: AppDeps): Promise<vo
           201,
         );
       } catch (error) {
-        if (!isAppError(error) || error.status >= 500 || error.code === "token.service_not_found") throw error;
-        const form: FormState = { values: submittedValues(request.body), errors: error.fields ?? { _: error.message } };
-        return sendPage(reply, request, await tokenPage(db, actor, accountId, form, request.csrfToken), error.status);
+        const { form, status } = refusedForm(error, submittedValues(request.body));
+        return sendPage(reply, request, await tokenPage(db, actor, accountId, form, request.csrfToken), status);
       }
     },
   );

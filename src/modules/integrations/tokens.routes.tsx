@@ -3,8 +3,7 @@ import { z } from "zod";
 import type { DB } from "../../db/schema.ts";
 import { actorOf, SESSION } from "../../kernel/access.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
-import { isAppError } from "../../kernel/errors.ts";
-import { submittedValues } from "../../kernel/forms.ts";
+import { refusedForm, submittedValues } from "../../kernel/forms.ts";
 import type { Actor } from "../../kernel/roles.ts";
 import { parseInput } from "../../kernel/validation.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
@@ -66,9 +65,8 @@ export async function tokensRoutes(app: App, deps: AppDeps): Promise<void> {
         201,
       );
     } catch (error) {
-      if (!isAppError(error) || error.status >= 500) throw error;
-      const form: FormState = { values: submittedValues(request.body), errors: error.fields ?? { _: error.message } };
-      return sendPage(reply, request, await page(db, actor, form, request.csrfToken), error.status);
+      const { form, status } = refusedForm(error, submittedValues(request.body));
+      return sendPage(reply, request, await page(db, actor, form, request.csrfToken), status);
     }
   });
 

@@ -2,8 +2,7 @@ import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import { actorOf, onOrg } from "../../kernel/access.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
-import { isAppError } from "../../kernel/errors.ts";
-import { submittedValues } from "../../kernel/forms.ts";
+import { refusedForm, submittedValues } from "../../kernel/forms.ts";
 import { parseInput } from "../../kernel/validation.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import type { PageOptions } from "../../ui/layout.tsx";
@@ -52,9 +51,8 @@ export async function webhooksRoutes(app: App, deps: AppDeps): Promise<void> {
       reply.header("cache-control", "no-store");
       return sendPage(reply, request, await listPage(db, orgId, emptyForm(), request.csrfToken, { url: endpoint.url, secret }), 201);
     } catch (error) {
-      if (!isAppError(error) || error.status >= 500) throw error;
-      const form: FormState = { values: submittedValues(request.body), errors: error.fields ?? { _: error.message } };
-      return sendPage(reply, request, await listPage(db, orgId, form, request.csrfToken), error.status);
+      const { form, status } = refusedForm(error, submittedValues(request.body));
+      return sendPage(reply, request, await listPage(db, orgId, form, request.csrfToken), status);
     }
   });
 

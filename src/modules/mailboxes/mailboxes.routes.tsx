@@ -2,7 +2,8 @@ import type { FastifyRequest } from "fastify";
 import { z } from "zod";
 import { actorOf, onOrg } from "../../kernel/access.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
-import { AppError, isAppError } from "../../kernel/errors.ts";
+import { AppError } from "../../kernel/errors.ts";
+import { refusedForm } from "../../kernel/forms.ts";
 import { parseInput } from "../../kernel/validation.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import type { PageOptions } from "../../ui/layout.tsx";
@@ -66,11 +67,8 @@ export async function mailboxesRoutes(app: App, deps: AppDeps): Promise<void> {
   });
 
   const failed = async (request: FastifyRequest, orgId: string, error: unknown) => {
-    if (!isAppError(error) || error.status >= 500) throw error;
-    return {
-      status: error.status,
-      page: await page(request, orgId, { values: typedValues(request.body), errors: error.fields ?? { _: error.message } }),
-    };
+    const { form, status } = refusedForm(error, typedValues(request.body));
+    return { status, page: await page(request, orgId, form) };
   };
 
   app.post("/organisations/:orgId/mailboxes/test", { config: access, schema: { hide: true } }, async (request, reply) => {

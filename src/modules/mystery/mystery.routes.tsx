@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { actorOf, onOrg } from "../../kernel/access.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
 import { AppError } from "../../kernel/errors.ts";
-import { submittedValues } from "../../kernel/forms.ts";
+import { refusedForm, submittedValues } from "../../kernel/forms.ts";
 import { can } from "../../kernel/roles.ts";
 import { parseInput } from "../../kernel/validation.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
@@ -56,14 +56,8 @@ export async function mysteryRoutes(app: App, deps: AppDeps): Promise<void> {
       const id = await createCampaign(db, actorOf(request), orgId, parseInput(campaignForm, request.body));
       return reply.redirect(`/organisations/${orgId}/mystery/${id}?ok=mystery.created`, 303);
     } catch (error) {
-      if (!(error instanceof AppError) || error.status >= 500 || error.status === 404) throw error;
-      return showList(
-        request,
-        reply,
-        orgId,
-        { values: submittedValues(request.body), errors: error.fields ?? { _: error.message } },
-        error.status,
-      );
+      const { form, status } = refusedForm(error, submittedValues(request.body));
+      return showList(request, reply, orgId, form, status);
     }
   });
 
@@ -143,16 +137,8 @@ export async function mysteryRoutes(app: App, deps: AppDeps): Promise<void> {
       await recordTest(db, actorOf(request), orgId, campaignId, { ...input, answers: body });
       return reply.redirect(`/organisations/${orgId}/mystery/${campaignId}?ok=mystery.test`, 303);
     } catch (error) {
-      if (!(error instanceof AppError) || error.status >= 500 || error.status === 404) throw error;
-      return showTestForm(
-        request,
-        reply,
-        orgId,
-        campaignId,
-        channel,
-        { values: submittedValues(body), errors: error.fields ?? { _: error.message } },
-        error.status,
-      );
+      const { form, status } = refusedForm(error, submittedValues(body));
+      return showTestForm(request, reply, orgId, campaignId, channel, form, status);
     }
   });
 }

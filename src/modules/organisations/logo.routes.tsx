@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { actorOf, onOrg, PUBLIC } from "../../kernel/access.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
-import { AppError, isAppError } from "../../kernel/errors.ts";
+import { AppError } from "../../kernel/errors.ts";
+import { refusedForm } from "../../kernel/forms.ts";
 import { acceptUploads, isUploadedFile } from "../../kernel/uploads/multipart.ts";
 import { parseInput } from "../../kernel/validation.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
@@ -65,9 +66,8 @@ export async function organisationLogoRoutes(app: App, deps: AppDeps): Promise<v
         if (file.tooLarge) throw new AppError("validation", { fields: { file: "L'image est trop volumineuse." } });
         await setOrganisationLogo(db, actorOf(request), orgId, file.data);
       } catch (error) {
-        if (!isAppError(error) || error.status >= 500) throw error;
-        const form: FormState = { values: {}, errors: error.fields ?? { _: error.message } };
-        return sendPage(reply, request, await page(request, orgId, form), error.status);
+        const { form, status } = refusedForm(error, {});
+        return sendPage(reply, request, await page(request, orgId, form), status);
       }
       return reply.redirect(`/organisations/${orgId}/logo?ok=org.logo_set`, 303);
     });

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { actorOf, onOrg, PUBLIC } from "../../kernel/access.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
 import { AppError, isAppError } from "../../kernel/errors.ts";
+import { refusedForm } from "../../kernel/forms.ts";
 import { blankAsAbsent, parseInput } from "../../kernel/validation.ts";
 import { formatNumber } from "../../ui/format.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
@@ -82,10 +83,7 @@ export async function privacyRoutes(app: App, deps: AppDeps): Promise<void> {
     Object.fromEntries(
       Object.entries((body ?? {}) as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === "string"),
     );
-  const formError = (error: unknown, values: Record<string, string>): FormState => {
-    if (!isAppError(error) || error.status >= 500) throw error;
-    return { values, errors: error.fields ?? { _: error.message } };
-  };
+  const formError = (error: unknown, values: Record<string, string>): FormState => refusedForm(error, values).form;
 
   app.get("/organisations/:orgId/privacy", { config: access, schema: { hide: true } }, async (request, reply) => {
     const { orgId } = parseInput(orgParams, request.params);

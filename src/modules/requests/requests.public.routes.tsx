@@ -164,6 +164,7 @@ export async function requestsPublicRoutes(app: App, deps: AppDeps): Promise<voi
       });
       return sendPage(reply, request, await trackedPage(await trackByCode(db, number, code)));
     } catch (error) {
+      // Not refusedForm: a wrong number or code is a 404 (track.mismatch) shown on this form, by design.
       if (!isAppError(error) || error.status >= 500) throw error;
       // Which of the two is wrong is not said: that would help guessing.
       const shown = trackingForm(request, { values, errors: { _: error.message } }, error.status);

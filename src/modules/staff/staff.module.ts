@@ -8,6 +8,7 @@ import { staffIndicatorBatch, staffIndicatorSource } from "./staff.service.ts";
 /** The module's error codes: HTTP status and French message. */
 const errors = {
   "staff.not_found": [404, "Agent introuvable."],
+  "staff.stale": [409, "Cette fiche a été modifiée entre-temps : rechargez la page."],
   "incident.not_found": [404, "Signalement introuvable."],
   "incident.stale": [409, "Ce signalement a déjà été traité par quelqu'un d'autre : rechargez la page."],
 } as const satisfies ErrorEntries;

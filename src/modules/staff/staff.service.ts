@@ -114,8 +114,7 @@ export async function setStaffActive(db: Kysely<DB>, actor: Actor, orgId: string
   await db.transaction().execute(async (trx) => {
     const before = await repo.findStaff(trx, orgId, id);
     if (!before) throw new AppError("staff.not_found");
-    if (!(await repo.setActive(trx, orgId, id, input.active, input.version)))
-      throw new AppError("validation", { message: "Cette fiche a été modifiée entre-temps : rechargez la page." });
+    if (!(await repo.setActive(trx, orgId, id, input.active, input.version))) throw new AppError("staff.stale");
     if (before.active !== input.active) {
       // Someone who leaves takes their trainings out of the shares; coming back brings them in again.
       const delta = input.active ? 1 : -1;

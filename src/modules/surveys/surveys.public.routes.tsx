@@ -5,6 +5,7 @@ import { PUBLIC } from "../../kernel/access.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
 import { publicSource } from "../../kernel/cookies.ts";
 import { AppError } from "../../kernel/errors.ts";
+import { isFormError } from "../../kernel/forms.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import { publicStylesheetUrl, sendPage } from "../../ui/page.tsx";
 import { verifyFormToken } from "./form-token.ts";
@@ -143,7 +144,7 @@ export async function surveysPublicRoutes(app: App, deps: AppDeps): Promise<void
       });
       return reply.redirect(`/s/${ids.orgId}/${ids.surveyId}/merci${context._site ? `?site=${context._site}` : ""}`, 303);
     } catch (error) {
-      if (!(error instanceof AppError) || error.status >= 500 || error.status === 404) throw error;
+      if (!isFormError(error)) throw error;
       const message = error.fields?._;
       if (message === ALREADY_SENT_MESSAGE || message === INVITATION_USED_MESSAGE) {
         // No new form: a fresh token would let the same person count twice by sending again.

@@ -2,23 +2,19 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { actorOf, onOrg } from "../../kernel/access.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
 import { AppError } from "../../kernel/errors.ts";
-import { submittedValues } from "../../kernel/forms.ts";
-import { can } from "../../kernel/roles.ts";
+import { formRoute } from "../../kernel/forms.ts";
 import { CSV_TYPE, csvOf, downloadName, XLSX_TYPE, xlsxOf } from "../../kernel/spreadsheet.ts";
 import { parseInput } from "../../kernel/validation.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
-import type { PageOptions } from "../../ui/layout.tsx";
 import { sendPage } from "../../ui/page.tsx";
 import { CHANNEL_LABELS, type Channel } from "../frameworks/channels.ts";
-import { getOrganisation, subtree } from "../organisations/organisations.service.ts";
+import { getOrganisation } from "../organisations/organisations.service.ts";
 import { applyEdit, type EditorInput } from "./editor.ts";
 import { responsesSheet, resultsSheet } from "./exports.ts";
 import { posterPdf, qrSvg } from "./poster.ts";
-import { allQuestions } from "./questionnaire.ts";
-import { CommentsView, channelsForLinks, type DistributionLink, DistributionView, EditorView } from "./surveys.manage.views.tsx";
+import { commentsPage, distributionPage, editorPage, linkFor, listPage, trail } from "./surveys.pages.tsx";
 import {
   commentReviewSchema,
-  commentsQuerySchema,
   linkQuerySchema,
   orgParams,
   publishSchema,
@@ -31,89 +27,38 @@ import {
   createSurvey,
   draftOf,
   getSurvey,
-  kioskKey,
-  listComments,
-  listSurveys,
-  maskPersonalData,
-  previewPublication,
   publishDraft,
   reviewComment,
-  type Survey,
   saveDraft,
   surveyResults,
-  surveySettings,
-  surveyTemplates,
   updateSurveySettings,
 } from "./surveys.service.ts";
-import { ResultsView, SurveyList } from "./surveys.views.tsx";
+import { ResultsView } from "./surveys.views.tsx";
 
-/** Sites listed on the distribution page: the survey's organisation and, below it, at most this many. */
-const MAX_SITES = 200;
-
-/** Staff pages of surveys: list and creation, results and exports, distribution, editor, comments. */
+/** Staff pages of surveys: list and creation, results and exports; distribution, editor and comments below. */
 export async function surveysRoutes(app: App, deps: AppDeps): Promise<void> {
-  const { db, config } = deps;
-  const baseUrl = config.baseUrl.replace(/\/$/, "");
-
-  /** Re-shows a form with the French message of a refused input; anything else is not the person's doing. */
-  const refused = (error: unknown, body: unknown): FormState => {
-    if (!(error instanceof AppError) || error.status >= 500 || error.status === 404 || error.status === 403) throw error;
-    return { values: submittedValues(body), errors: error.fields ?? { _: error.message } };
-  };
-
-  const trail = (org: { id: string; name: string }, survey: Survey | undefined, last: string) => [
-    { label: org.name, href: `/organisations/${org.id}` },
-    { label: "Enquêtes", href: `/organisations/${org.id}/surveys` },
-    ...(survey ? [{ label: survey.title, href: `/organisations/${org.id}/surveys/${survey.id}` }] : []),
-    { label: last },
-  ];
-
-  const listPage = async (request: FastifyRequest, orgId: string, form: FormState): Promise<PageOptions> => {
-    const org = await getOrganisation(db, orgId);
-    return {
-      title: `Enquêtes — ${org.name}`,
-      breadcrumbs: [
-        { label: "Organisations", href: "/organisations" },
-        { label: org.name, href: `/organisations/${orgId}` },
-        { label: "Enquêtes" },
-      ],
-      children: (
-        <SurveyList
-          orgId={orgId}
-          orgName={org.name}
-          surveys={await listSurveys(db, orgId)}
-          templates={surveyTemplates()}
-          canManage={can(actorOf(request), "commitment.manage", org.path)}
-          form={form}
-          csrf={request.csrfToken}
-        />
-      ),
-    };
-  };
+  const { db } = deps;
 
   app.get(
     "/organisations/:orgId/surveys",
     { config: { access: onOrg("request.read") }, schema: { hide: true } },
     async (request, reply) => {
       const { orgId } = parseInput(orgParams, request.params);
-      return sendPage(reply, request, await listPage(request, orgId, emptyForm()));
+      return sendPage(reply, request, await listPage(db, request, orgId, emptyForm()));
     },
   );
 
-  app.post(
-    "/organisations/:orgId/surveys",
-    { config: { access: onOrg("commitment.manage") }, schema: { hide: true } },
-    async (request, reply) => {
-      const { orgId } = parseInput(orgParams, request.params);
-      try {
-        const input = parseInput(surveyCreateSchema, request.body);
-        const survey = await createSurvey(db, actorOf(request), orgId, input);
-        return reply.redirect(`/organisations/${orgId}/surveys/${survey.id}/diffusion?ok=survey.created`, 303);
-      } catch (error) {
-        return sendPage(reply, request, await listPage(request, orgId, refused(error, request.body)), (error as AppError).status);
-      }
+  formRoute(app, {
+    url: "/organisations/:orgId/surveys",
+    access: onOrg("commitment.manage"),
+    params: orgParams,
+    body: surveyCreateSchema,
+    run: async ({ request, params: { orgId }, body }) => {
+      const survey = await createSurvey(db, actorOf(request), orgId, body);
+      return `/organisations/${orgId}/surveys/${survey.id}/diffusion?ok=survey.created`;
     },
-  );
+    page: (form, { request, params }) => listPage(db, request, params.orgId, form),
+  });
 
   app.get(
     "/organisations/:orgId/surveys/:surveyId",
@@ -160,74 +105,35 @@ export async function surveysRoutes(app: App, deps: AppDeps): Promise<void> {
     (request, reply) => exportResponses(request, "xlsx", reply),
   );
 
-  // ------------------------------------------------------------ distribution
+  surveysDistributionRoutes(app, deps);
+  surveysEditorRoutes(app, deps);
+}
 
-  const linkFor = (survey: Survey, siteId: string, channel: Channel | undefined) => {
-    const query = new URLSearchParams();
-    if (siteId !== survey.orgId) query.set("site", siteId);
-    if (channel && !survey.channel) query.set("canal", channel);
-    const q = query.toString();
-    return { url: `${baseUrl}/s/${survey.orgId}/${survey.id}${q ? `?${q}` : ""}`, query: q };
-  };
-
-  const distributionPage = async (request: FastifyRequest, orgId: string, surveyId: string, form: FormState): Promise<PageOptions> => {
-    const org = await getOrganisation(db, orgId);
-    const survey = await getSurvey(db, orgId, surveyId);
-    const settings = await surveySettings(db, orgId, surveyId);
-    const canManage = can(actorOf(request), "commitment.manage", org.path);
-    const sites = (await subtree(db, orgId)).slice(0, MAX_SITES + 1);
-    const links: DistributionLink[] = sites.flatMap((site) =>
-      channelsForLinks(survey).map((channel) => {
-        const { url, query } = linkFor(survey, site.id, channel);
-        const title = `Code QR du questionnaire — ${site.name}, ${CHANNEL_LABELS[channel]}`;
-        return { siteId: site.id, siteName: site.name, channel, url, query, qrSvg: site.id === orgId ? qrSvg(url, title) : undefined };
-      }),
-    );
-    const kioskUrl = canManage
-      ? `${baseUrl}/borne/${orgId}/${surveyId}/${await kioskKey(db, { orgId, id: surveyId, kioskNonce: settings.kioskNonce })}`
-      : null;
-    return {
-      title: `Diffusion — ${survey.title}`,
-      breadcrumbs: trail(org, survey, "Diffusion"),
-      children: (
-        <DistributionView
-          survey={survey}
-          orgId={orgId}
-          links={links}
-          kioskUrl={kioskUrl}
-          settings={settings}
-          canManage={canManage}
-          csrf={request.csrfToken}
-          form={form}
-        />
-      ),
-    };
-  };
+/** A survey's distribution: links, QR codes, poster, kiosk and settings. */
+function surveysDistributionRoutes(app: App, deps: AppDeps): void {
+  const { db, config } = deps;
+  const baseUrl = config.baseUrl.replace(/\/$/, "");
 
   app.get(
     "/organisations/:orgId/surveys/:surveyId/diffusion",
     { config: { access: onOrg("request.read") }, schema: { hide: true } },
     async (request, reply) => {
       const { orgId, surveyId } = parseInput(surveyParams, request.params);
-      return sendPage(reply, request, await distributionPage(request, orgId, surveyId, emptyForm()));
+      return sendPage(reply, request, await distributionPage(db, baseUrl, request, orgId, surveyId, emptyForm()));
     },
   );
 
-  app.post(
-    "/organisations/:orgId/surveys/:surveyId/reglages",
-    { config: { access: onOrg("commitment.manage") }, schema: { hide: true } },
-    async (request, reply) => {
-      const { orgId, surveyId } = parseInput(surveyParams, request.params);
-      try {
-        const input = parseInput(settingsSchema, request.body);
-        await updateSurveySettings(db, actorOf(request), orgId, surveyId, input);
-        return reply.redirect(`/organisations/${orgId}/surveys/${surveyId}/diffusion?ok=survey.settings`, 303);
-      } catch (error) {
-        const form = refused(error, request.body);
-        return sendPage(reply, request, await distributionPage(request, orgId, surveyId, form), (error as AppError).status);
-      }
+  formRoute(app, {
+    url: "/organisations/:orgId/surveys/:surveyId/reglages",
+    access: onOrg("commitment.manage"),
+    params: surveyParams,
+    body: settingsSchema,
+    run: async ({ request, params: { orgId, surveyId }, body }) => {
+      await updateSurveySettings(db, actorOf(request), orgId, surveyId, body);
+      return `/organisations/${orgId}/surveys/${surveyId}/diffusion?ok=survey.settings`;
     },
-  );
+    page: (form, { request, params }) => distributionPage(db, baseUrl, request, params.orgId, params.surveyId, form),
+  });
 
   const linkOf = async (request: FastifyRequest) => {
     const { orgId, surveyId } = parseInput(surveyParams, request.params);
@@ -237,7 +143,7 @@ export async function surveysRoutes(app: App, deps: AppDeps): Promise<void> {
     if (!siteOrg.path.includes(orgId))
       throw new AppError("http.not_found", { message: "Ce site ne dépend pas de l'organisation de l'enquête." });
     const channel = (survey.channel as Channel | null) ?? canal;
-    return { survey, site: siteOrg, channel, ...linkFor(survey, siteOrg.id, channel) };
+    return { survey, site: siteOrg, channel, ...linkFor(baseUrl, survey, siteOrg.id, channel) };
   };
 
   app.get(
@@ -267,137 +173,72 @@ export async function surveysRoutes(app: App, deps: AppDeps): Promise<void> {
       return reply.type("application/pdf").header("content-disposition", `inline; filename="affiche.pdf"`).send(pdf);
     },
   );
+}
 
-  // ------------------------------------------------------------ editor
-
-  const editorPage = async (
-    request: FastifyRequest,
-    orgId: string,
-    surveyId: string,
-    form: FormState,
-    correction = false,
-  ): Promise<PageOptions> => {
-    const org = await getOrganisation(db, orgId);
-    const survey = await getSurvey(db, orgId, surveyId);
-    return {
-      title: `Questionnaire — ${survey.title}`,
-      breadcrumbs: trail(org, survey, "Questionnaire"),
-      children: (
-        <EditorView
-          survey={survey}
-          orgId={orgId}
-          draft={await draftOf(db, orgId, surveyId)}
-          preview={await previewPublication(db, orgId, surveyId, correction)}
-          csrf={request.csrfToken}
-          form={form}
-        />
-      ),
-    };
-  };
+/** A survey's questionnaire editor and the moderation of its comments. */
+function surveysEditorRoutes(app: App, deps: AppDeps): void {
+  const { db } = deps;
 
   app.get(
     "/organisations/:orgId/surveys/:surveyId/questionnaire",
     { config: { access: onOrg("commitment.manage") }, schema: { hide: true } },
     async (request, reply) => {
       const { orgId, surveyId } = parseInput(surveyParams, request.params);
-      return sendPage(reply, request, await editorPage(request, orgId, surveyId, emptyForm()));
+      return sendPage(reply, request, await editorPage(db, request, orgId, surveyId, emptyForm()));
     },
   );
 
-  app.post(
-    "/organisations/:orgId/surveys/:surveyId/questionnaire",
-    { config: { access: onOrg("commitment.manage") }, schema: { hide: true } },
-    async (request, reply) => {
-      const { orgId, surveyId } = parseInput(surveyParams, request.params);
+  formRoute(app, {
+    url: "/organisations/:orgId/surveys/:surveyId/questionnaire",
+    access: onOrg("commitment.manage"),
+    params: surveyParams,
+    run: async ({ request, params: { orgId, surveyId } }) => {
       const body = (request.body ?? {}) as EditorInput;
-      try {
-        const version = Number(body.version);
-        const draft = await draftOf(db, orgId, surveyId);
-        if (version !== draft.version) throw new AppError("survey.stale");
-        await saveDraft(db, actorOf(request), orgId, surveyId, version, applyEdit(draft.questionnaire, body));
-        return reply.redirect(`/organisations/${orgId}/surveys/${surveyId}/questionnaire?ok=survey.draft`, 303);
-      } catch (error) {
-        const form = refused(error, request.body);
-        return sendPage(reply, request, await editorPage(request, orgId, surveyId, form), (error as AppError).status);
-      }
+      const version = Number(body.version);
+      const draft = await draftOf(db, orgId, surveyId);
+      if (version !== draft.version) throw new AppError("survey.stale");
+      await saveDraft(db, actorOf(request), orgId, surveyId, version, applyEdit(draft.questionnaire, body));
+      return `/organisations/${orgId}/surveys/${surveyId}/questionnaire?ok=survey.draft`;
     },
-  );
+    page: (form, { request, params }) => editorPage(db, request, params.orgId, params.surveyId, form),
+  });
 
-  app.post(
-    "/organisations/:orgId/surveys/:surveyId/questionnaire/publier",
-    { config: { access: onOrg("commitment.manage") }, schema: { hide: true } },
-    async (request, reply) => {
-      const { orgId, surveyId } = parseInput(surveyParams, request.params);
-      try {
-        const input = parseInput(publishSchema, request.body);
-        const decision = await publishDraft(db, actorOf(request), orgId, surveyId, input);
-        const ok = decision.action === "new_version" ? "survey.new_version" : "survey.published";
-        return reply.redirect(`/organisations/${orgId}/surveys/${surveyId}/questionnaire?ok=${ok}`, 303);
-      } catch (error) {
-        const form = refused(error, request.body);
-        return sendPage(reply, request, await editorPage(request, orgId, surveyId, form), (error as AppError).status);
-      }
+  formRoute(app, {
+    url: "/organisations/:orgId/surveys/:surveyId/questionnaire/publier",
+    access: onOrg("commitment.manage"),
+    params: surveyParams,
+    body: publishSchema,
+    run: async ({ request, params: { orgId, surveyId }, body }) => {
+      const decision = await publishDraft(db, actorOf(request), orgId, surveyId, body);
+      const ok = decision.action === "new_version" ? "survey.new_version" : "survey.published";
+      return `/organisations/${orgId}/surveys/${surveyId}/questionnaire?ok=${ok}`;
     },
-  );
-
-  // ------------------------------------------------------------ comments
-
-  const commentsPage = async (request: FastifyRequest, orgId: string, surveyId: string): Promise<PageOptions> => {
-    const org = await getOrganisation(db, orgId);
-    const survey = await getSurvey(db, orgId, surveyId);
-    const parsed = commentsQuerySchema.safeParse(request.query);
-    const filter = parsed.success ? parsed.data : {};
-    const comments = await listComments(db, orgId, surveyId, filter);
-    const sites = Object.fromEntries((await subtree(db, orgId)).map((o) => [o.id, o.name]));
-    return {
-      title: `Commentaires — ${survey.title}`,
-      breadcrumbs: trail(org, survey, "Commentaires"),
-      children: (
-        <CommentsView
-          survey={survey}
-          orgId={orgId}
-          comments={comments}
-          labels={Object.fromEntries(allQuestions(survey.questionnaire).map((q) => [q.id, q.label]))}
-          sites={sites}
-          filter={filter}
-          canModerate={can(actorOf(request), "commitment.manage", org.path)}
-          csrf={request.csrfToken}
-          suggest={maskPersonalData}
-        />
-      ),
-    };
-  };
+    page: (form, { request, params }) => editorPage(db, request, params.orgId, params.surveyId, form),
+  });
 
   app.get(
     "/organisations/:orgId/surveys/:surveyId/commentaires",
     { config: { access: onOrg("request.read") }, schema: { hide: true } },
     async (request, reply) => {
       const { orgId, surveyId } = parseInput(surveyParams, request.params);
-      return sendPage(reply, request, await commentsPage(request, orgId, surveyId));
+      return sendPage(reply, request, await commentsPage(db, request, orgId, surveyId));
     },
   );
 
-  app.post(
-    "/organisations/:orgId/surveys/:surveyId/commentaires",
-    { config: { access: onOrg("commitment.manage") }, schema: { hide: true } },
-    async (request, reply) => {
-      const { orgId, surveyId } = parseInput(surveyParams, request.params);
-      try {
-        const input = parseInput(commentReviewSchema, request.body);
-        await reviewComment(db, actorOf(request), orgId, input);
-        return reply.redirect(`/organisations/${orgId}/surveys/${surveyId}/commentaires?ok=comment.reviewed`, 303);
-      } catch (error) {
-        const form = refused(error, request.body);
-        const page = await commentsPage(request, orgId, surveyId);
-        return sendPage(
-          reply,
-          request,
-          { ...page, flash: undefined, children: [<ErrorBlock form={form} />, page.children] },
-          (error as AppError).status,
-        );
-      }
+  formRoute(app, {
+    url: "/organisations/:orgId/surveys/:surveyId/commentaires",
+    access: onOrg("commitment.manage"),
+    params: surveyParams,
+    body: commentReviewSchema,
+    run: async ({ request, params: { orgId, surveyId }, body }) => {
+      await reviewComment(db, actorOf(request), orgId, body);
+      return `/organisations/${orgId}/surveys/${surveyId}/commentaires?ok=comment.reviewed`;
     },
-  );
+    page: async (form, { request, params }) => {
+      const page = await commentsPage(db, request, params.orgId, params.surveyId);
+      return { ...page, flash: undefined, children: [<ErrorBlock form={form} />, page.children] };
+    },
+  });
 }
 
 function ErrorBlock({ form }: { form: FormState }) {
