@@ -35,6 +35,8 @@ declare module "fastify" {
     scheme: Scheme;
     /** The ancestry of the organisation named in the path, once the access check has loaded it. */
     orgPath: string[] | undefined;
+    /** The time zone of the path's organisation (`:orgId`), set with `orgPath` by the access check. */
+    orgTimeZone: string | undefined;
     /** A notice for every staff page (the mail banner), set by a module's hook before the page is drawn. */
     pageNotice: SafeHtml | undefined;
     /** The signed-in person's unread notifications, counted by the alerts module for the header. */

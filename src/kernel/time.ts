@@ -37,3 +37,11 @@ export function todayIn(timeZone: string, now = new Date()): string {
 export function todayFor(org: { timeZone: string }, now = new Date()): string {
   return localDay(org.timeZone, now);
 }
+
+/**
+ * Today where the organisation of the route is (`:orgId`, whose zone the access check read with its
+ * path); the instance's zone on a route without one.
+ */
+export function todayOfRequest(request: { orgTimeZone?: string | undefined }, now = new Date()): string {
+  return localDay(request.orgTimeZone ?? INSTANCE_TIME_ZONE, now);
+}

@@ -5,7 +5,7 @@ import { AppError } from "../../kernel/errors.ts";
 import { can, canSomewhere } from "../../kernel/roles.ts";
 import { canManageAccount } from "../../modules/accounts/accounts.service.ts";
 import { API_MODULES, apiModuleOf, tokenLevel } from "../../modules/integrations/api-modules.ts";
-import { organisationPath } from "../../modules/organisations/organisations.service.ts";
+import { organisationForAccess } from "../../modules/organisations/organisations.service.ts";
 
 /** Routes added by plugins (static files, API docs) are public by nature. */
 const PLUGIN_PUBLIC_PREFIXES = ["/assets/", "/api/docs"];
@@ -35,11 +35,13 @@ async function check(request: FastifyRequest, deps: AppDeps, access: Access): Pr
     case "org": {
       const orgId = (request.params as { orgId?: string }).orgId;
       if (!orgId || !UUID.test(orgId)) throw new AppError("organisation.not_found");
-      const path = await organisationPath(deps.db, orgId);
+      const org = await organisationForAccess(deps.db, orgId);
+      const path = org?.path;
       // An organisation outside the actor's reach is answered as missing: its existence does not leak.
       if (!path || !can(actor, "org.read", path)) throw new AppError("organisation.not_found");
       if (!can(actor, access.permission, path)) throw new AppError("auth.forbidden");
       request.orgPath = path;
+      request.orgTimeZone = org?.timeZone;
       return;
     }
     case "account": {

@@ -47,6 +47,7 @@ export async function sessionPlugin(app: App, deps: AppDeps): Promise<void> {
   app.decorateRequest("csrfToken", "");
   app.decorateRequest("scheme", "system");
   app.decorateRequest("orgPath", undefined);
+  app.decorateRequest("orgTimeZone", undefined);
 
   app.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
     const bearer = bearerOf(request);

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { actorOf, onOrg } from "../../kernel/access.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
-import { todayParis } from "./actions.pages.tsx";
+import { todayOfRequest } from "../../kernel/time.ts";
 import { actionInputSchema, listQuerySchema, orgParams } from "./actions.schema.ts";
 import { createAction, listPlan, planCounts } from "./actions.service.ts";
 
@@ -47,7 +47,7 @@ export function actionsApiRoutes(app: App, deps: AppDeps): void {
         owner: q.owner,
         planYear: q.year,
         q: q.q,
-        overdueOn: q.overdue ? todayParis() : undefined,
+        overdueOn: q.overdue ? todayOfRequest(request) : undefined,
       });
       const counts = await planCounts(db, request.params.orgId, q.year);
       return { actions: actions.map(({ orgName: _n, origin: _o, updatedAt: _u, ...a }) => a), counts: counts.byStatus };

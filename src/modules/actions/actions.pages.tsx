@@ -3,6 +3,7 @@ import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import { actorOf } from "../../kernel/access.ts";
 import { can } from "../../kernel/roles.ts";
+import { todayOfRequest } from "../../kernel/time.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import type { PageOptions } from "../../ui/layout.tsx";
 import { campaignDetails, listCampaigns } from "../assessments/assessments.service.ts";
@@ -14,7 +15,6 @@ import { listQuerySchema, suggestionQuerySchema } from "./actions.schema.ts";
 import { actionHistory, getAction, listPlan, listPlanPage, planCounts, suggestFor, weakChannels } from "./actions.service.ts";
 import { ActionPage, type CommitmentOption, ImportPage, NewAction, PlanBoard, PlanList, SuggestionsPage } from "./actions.views.tsx";
 
-export const todayParis = () => new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Paris" }).format(new Date());
 export const actionsBase = (orgId: string) => `/organisations/${orgId}/actions`;
 
 /** The organisation's commitments as choices, and a function naming any commitment id. */
@@ -50,7 +50,7 @@ async function page(
 
 export async function listPage(db: Kysely<DB>, request: FastifyRequest, orgId: string, form: FormState) {
   const query = listQuerySchema.parse(request.query ?? {});
-  const today = todayParis();
+  const today = todayOfRequest(request);
   return page(db, request, orgId, "Liste des actions", async (org, canManage) => {
     const [{ actions, total, next }, counts, commitments] = await Promise.all([
       listPlanPage(
@@ -92,7 +92,7 @@ export async function listPage(db: Kysely<DB>, request: FastifyRequest, orgId: s
 }
 
 export function boardPage(db: Kysely<DB>, request: FastifyRequest, orgId: string) {
-  const today = todayParis();
+  const today = todayOfRequest(request);
   return page(db, request, orgId, "Tableau des actions", async (org, canManage) => {
     const [actions, commitments] = await Promise.all([listPlan(db, orgId, {}), commitmentsOf(db, orgId)]);
     return (

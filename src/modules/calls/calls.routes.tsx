@@ -6,6 +6,7 @@ import type { App, AppDeps } from "../../kernel/context.ts";
 import { AppError } from "../../kernel/errors.ts";
 import { refusedForm, submittedValues } from "../../kernel/forms.ts";
 import { can } from "../../kernel/roles.ts";
+import { todayOfRequest } from "../../kernel/time.ts";
 import { parseInput } from "../../kernel/validation.ts";
 import { sendPage } from "../../ui/page.tsx";
 import { auditActor } from "../audit/audit.service.ts";
@@ -28,9 +29,9 @@ import { type CallMapping, MAPPING_FIELDS } from "./mapped.ts";
 import { acceptCallUploads, claimUpload, importFilePath, MAX_CALL_FILE_BYTES, removeFile, storedUpload } from "./upload.ts";
 import { quotaRefusal } from "./upload-sweep.ts";
 
-/** A year back from today, as the default period of the figures. */
-function defaultPeriod(): { from: string; to: string } {
-  const today = new Date().toISOString().slice(0, 10);
+/** A year back from today (the organisation's), as the default period of the figures. */
+function defaultPeriod(request: FastifyRequest): { from: string; to: string } {
+  const today = todayOfRequest(request);
   const year = Number(today.slice(0, 4));
   return { from: `${year - 1}${today.slice(4, 7)}-01`, to: today };
 }
@@ -43,7 +44,7 @@ export async function callsRoutes(app: App, deps: AppDeps): Promise<void> {
   app.get("/organisations/:orgId/calls", read, async (request, reply) => {
     const { orgId } = parseInput(orgParams, request.params);
     const query = parseInput(periodQuery, request.query);
-    const fallback = defaultPeriod();
+    const fallback = defaultPeriod(request);
     const period = { from: query.from ?? fallback.from, to: query.to ?? fallback.to };
     const org = await getOrganisation(db, orgId);
     const data = await callFigures(db, orgId, period);

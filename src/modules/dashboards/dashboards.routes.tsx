@@ -4,11 +4,11 @@ import type { App, AppDeps } from "../../kernel/context.ts";
 import { AppError } from "../../kernel/errors.ts";
 import { can } from "../../kernel/roles.ts";
 import { CSV_TYPE, downloadName } from "../../kernel/spreadsheet.ts";
+import { todayOfRequest } from "../../kernel/time.ts";
 import { blankAsAbsent, isoDate, parseInput } from "../../kernel/validation.ts";
 import { sendPage } from "../../ui/page.tsx";
 import type { Period } from "../indicators/indicator.ts";
 import { presets } from "../indicators/period.ts";
-import { localTimeIn } from "./clock.ts";
 import { comparisonCsv } from "./compare-csv.ts";
 import { compareScope, dashboard } from "./dashboards.service.ts";
 import { ComparisonView, DashboardView } from "./dashboards.views.tsx";
@@ -52,7 +52,7 @@ export async function dashboardsRoutes(app: App, deps: AppDeps): Promise<void> {
 
   app.get("/organisations/:orgId/dashboard", { config: { access: onOrg("org.read") }, schema: { hide: true } }, async (request, reply) => {
     const { orgId } = parseInput(orgParams, request.params);
-    const today = localTimeIn("Europe/Paris");
+    const today = todayOfRequest(request);
     const data = await dashboard(readDb, orgId, periodOf(parseInput(periodQuery, request.query), today));
     const actor = actorOf(request);
     return sendPage(reply, request, {
@@ -70,7 +70,7 @@ export async function dashboardsRoutes(app: App, deps: AppDeps): Promise<void> {
     async (request, reply) => {
       const { orgId } = parseInput(orgParams, request.params);
       const query = parseInput(compareQuery, request.query);
-      const today = localTimeIn("Europe/Paris");
+      const today = todayOfRequest(request);
       const data = await compareScope(readDb, orgId, periodOf(query, today), query.depth ?? "children", query.indicator);
       return sendPage(reply, request, {
         title: `${data.depth === "sites" ? "Comparaison des sites" : "Comparaison des structures"} — ${data.org.name}`,
@@ -90,13 +90,7 @@ export async function dashboardsRoutes(app: App, deps: AppDeps): Promise<void> {
     async (request, reply) => {
       const { orgId } = parseInput(orgParams, request.params);
       const query = parseInput(compareQuery, request.query);
-      const data = await compareScope(
-        readDb,
-        orgId,
-        periodOf(query, localTimeIn("Europe/Paris")),
-        query.depth ?? "children",
-        query.indicator,
-      );
+      const data = await compareScope(readDb, orgId, periodOf(query, todayOfRequest(request)), query.depth ?? "children", query.indicator);
       const what = data.depth === "sites" ? "sites" : "structures";
       return reply
         .header("content-type", CSV_TYPE)
@@ -126,7 +120,7 @@ export async function dashboardsRoutes(app: App, deps: AppDeps): Promise<void> {
       },
     },
     async (request) => {
-      const data = await dashboard(readDb, request.params.orgId, periodOf(request.query, localTimeIn("Europe/Paris")));
+      const data = await dashboard(readDb, request.params.orgId, periodOf(request.query, todayOfRequest(request)));
       return {
         from: data.period.from,
         to: data.period.to,

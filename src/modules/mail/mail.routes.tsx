@@ -3,6 +3,7 @@ import { z } from "zod";
 import { actorOf, anywhere, onOrg } from "../../kernel/access.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
 import { canSomewhere } from "../../kernel/roles.ts";
+import { INSTANCE_TIME_ZONE } from "../../kernel/time.ts";
 import { parseInput } from "../../kernel/validation.ts";
 import { sendPage } from "../../ui/page.tsx";
 import { listUnsent, mailConfigured, mailHealth, retryAllFailed, retryMessage } from "./mail.service.ts";
@@ -56,7 +57,7 @@ export async function mailRoutes(app: App, deps: AppDeps): Promise<void> {
           messages={messages}
           health={health}
           csrf={request.csrfToken}
-          timeZone="Europe/Paris"
+          timeZone={INSTANCE_TIME_ZONE}
           admin={actor.instanceAdmin}
           canRetry={actor.instanceAdmin || canSomewhere(actor, "request.write")}
         />

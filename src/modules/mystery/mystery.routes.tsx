@@ -4,6 +4,7 @@ import type { App, AppDeps } from "../../kernel/context.ts";
 import { AppError } from "../../kernel/errors.ts";
 import { refusedForm, submittedValues } from "../../kernel/forms.ts";
 import { can } from "../../kernel/roles.ts";
+import { todayOfRequest } from "../../kernel/time.ts";
 import { parseInput } from "../../kernel/validation.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import { sendPage } from "../../ui/page.tsx";
@@ -122,8 +123,8 @@ export async function mysteryRoutes(app: App, deps: AppDeps): Promise<void> {
     const { orgId, campaignId } = parseInput(campaignParams, request.params);
     const { channel, site } = parseInput(testQuery, request.query);
     const campaign = await getCampaign(db, orgId, campaignId);
-    // Today, unless the campaign is over or not begun: then its nearest day.
-    const today = new Date().toISOString().slice(0, 10);
+    // Today (the organisation's), unless the campaign is over or not begun: then its nearest day.
+    const today = todayOfRequest(request);
     const testedOn = today < campaign.starts_on ? campaign.starts_on : today > campaign.ends_on ? campaign.ends_on : today;
     return showTestForm(request, reply, orgId, campaignId, channel, emptyForm({ site, testedOn }));
   });

@@ -53,6 +53,12 @@ export async function findPath(db: Kysely<DB>, orgId: string): Promise<string[] 
   return row?.path;
 }
 
+/** What the access check keeps of an organisation for the route: its ancestry and its time zone, in one read. */
+export async function findPathAndZone(db: Kysely<DB>, orgId: string): Promise<{ path: string[]; timeZone: string } | undefined> {
+  const row = await db.selectFrom("organisations").select(["path", "time_zone"]).where("id", "=", orgId).executeTakeFirst();
+  return row ? { path: row.path, timeZone: row.time_zone } : undefined;
+}
+
 /** The ids of an organisation's subtree, as a subquery other modules can filter on without loading them. */
 export function subtreeIdsQuery(db: Kysely<DB>, root: string) {
   return subtreesIdsQuery(db, [root]);

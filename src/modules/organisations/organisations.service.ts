@@ -17,6 +17,14 @@ export function organisationPath(db: Kysely<DB>, orgId: string): Promise<string[
   return repo.findPath(db, orgId);
 }
 
+/**
+ * The organisation of a route, for the access check: its ancestry (what rights are judged on) and its
+ * time zone (its « today »: `todayOfRequest`), read once per request.
+ */
+export function organisationForAccess(db: Kysely<DB>, orgId: string): Promise<{ path: string[]; timeZone: string } | undefined> {
+  return repo.findPathAndZone(db, orgId);
+}
+
 /** The organisations the actor may see, as a flat list. */
 export function listVisible(db: Kysely<DB>, actor: Actor, permission: Permission = "org.read"): Promise<Organisation[]> {
   return repo.listInSubtrees(db, actor.instanceAdmin ? null : reachRoots(actor, permission));

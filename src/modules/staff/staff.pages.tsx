@@ -4,14 +4,13 @@ import type { DB } from "../../db/schema.ts";
 import { actorOf } from "../../kernel/access.ts";
 import { AppError } from "../../kernel/errors.ts";
 import { can } from "../../kernel/roles.ts";
+import { todayOfRequest } from "../../kernel/time.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import type { PageOptions } from "../../ui/layout.tsx";
 import { organisationCommitments } from "../frameworks/frameworks.service.ts";
 import { getOrganisation } from "../organisations/organisations.service.ts";
 import { listStaff, listSubtreeIncidents, listSubtreeStaff, trainingTable } from "./staff.service.ts";
 import { IncidentsPage, StaffPage } from "./staff.views.tsx";
-
-export const today = () => new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Paris" }).format(new Date());
 
 /** The staff page, with the state of its two forms. */
 export async function staffPage(
@@ -48,10 +47,10 @@ export async function staffPage(
         site={site}
         after={after}
         pageError={pageError}
-        table={await trainingTable(db, orgId, today())}
+        table={await trainingTable(db, orgId, todayOfRequest(request))}
         canManage={can(actorOf(request), "commitment.manage", org.path)}
         staffForm={forms.staff ?? emptyForm()}
-        trainingForm={forms.training ?? emptyForm({ completedOn: today() })}
+        trainingForm={forms.training ?? emptyForm({ completedOn: todayOfRequest(request) })}
         csrf={request.csrfToken}
       />
     ),

@@ -1,10 +1,11 @@
 import { actorOf, onOrg } from "../../kernel/access.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
 import { formRoute } from "../../kernel/forms.ts";
+import { todayOfRequest } from "../../kernel/time.ts";
 import { parseInput } from "../../kernel/validation.ts";
 import { emptyForm } from "../../ui/forms.tsx";
 import { sendPage } from "../../ui/page.tsx";
-import { incidentsPage, staffPage, today } from "./staff.pages.tsx";
+import { incidentsPage, staffPage } from "./staff.pages.tsx";
 import {
   activeSchema,
   incidentParams,
@@ -70,7 +71,7 @@ export async function staffRoutes(app: App, deps: AppDeps): Promise<void> {
 
   app.get("/organisations/:orgId/incidents", read, async (request, reply) => {
     const { orgId } = parseInput(orgParams, request.params);
-    return sendPage(reply, request, await incidentsPage(db, request, orgId, emptyForm({ occurredOn: today() })));
+    return sendPage(reply, request, await incidentsPage(db, request, orgId, emptyForm({ occurredOn: todayOfRequest(request) })));
   });
 
   formRoute(app, {
@@ -97,6 +98,6 @@ export async function staffRoutes(app: App, deps: AppDeps): Promise<void> {
         : `/organisations/${orgId}/incidents?ok=incident.dismissed`;
     },
     page: (form, { request, params }) =>
-      incidentsPage(db, request, params.orgId, emptyForm({ occurredOn: today() }), { id: params.incidentId, form }),
+      incidentsPage(db, request, params.orgId, emptyForm({ occurredOn: todayOfRequest(request) }), { id: params.incidentId, form }),
   });
 }

@@ -1,3 +1,4 @@
+import { INSTANCE_TIME_ZONE } from "../../kernel/time.ts";
 import { BarChartFigure } from "../../ui/charts.tsx";
 import { civilDateIn, formatDateShort, formatMonth, formatNumber, formatPercent, NBSP, plural } from "../../ui/format.ts";
 import { ErrorSummary, Form, type FormState, PeriodFields, SelectField, SubmitButton } from "../../ui/forms.tsx";
@@ -13,7 +14,7 @@ import { SURVEY_KIND_LABELS, type SurveyTemplate } from "./templates.ts";
 const isChannel = (c: string | null): c is Channel => (CHANNELS as readonly (string | null)[]).includes(c);
 const channelLabel = (c: string | null) => (isChannel(c) ? CHANNEL_LABELS[c] : "Tous canaux");
 const percent = (x: number) => formatPercent(x);
-const dateFr = (d: Date) => formatDateShort(civilDateIn(d, "Europe/Paris"));
+const dateFr = (d: Date) => formatDateShort(civilDateIn(d, INSTANCE_TIME_ZONE));
 
 export const publicSurveyPath = (s: Pick<Survey, "orgId" | "id">) => `/s/${s.orgId}/${s.id}`;
 
