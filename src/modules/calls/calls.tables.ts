@@ -80,6 +80,25 @@ export interface CallWaitRollupTable {
   answered: number;
 }
 
+/** Migration 0018: what a node's pages show of its descendants' calls, without the line. */
+export interface CallDescendantRollupTable {
+  org_id: string;
+  month: string;
+  dow: number;
+  slot: number;
+  offered: Generated<number>;
+  answered: Generated<number>;
+  abandoned: Generated<number>;
+  wait_sum: BigintCount;
+}
+
+export interface CallDescendantWaitRollupTable {
+  org_id: string;
+  month: string;
+  bucket: number;
+  answered: Generated<number>;
+}
+
 export type CallTables = {
   call_settings: CallSettingsTable;
   call_imports: CallImportsTable;
@@ -87,6 +106,8 @@ export type CallTables = {
   calls: CallsTable;
   call_rollup: CallRollupTable;
   call_wait_rollup: CallWaitRollupTable;
+  call_descendant_rollup: CallDescendantRollupTable;
+  call_descendant_wait_rollup: CallDescendantWaitRollupTable;
 };
 
 export type CallDb = Kysely<DB & CallTables>;
