@@ -2,7 +2,6 @@ import { type Kysely, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import type { OrgScope } from "../indicators/indicator.ts";
 import { inScopeSql } from "../organisations/organisations.service.ts";
-import { actionDb } from "./actions.tables.ts";
 
 /** Kysely queries of the action plan; every function takes the organisation id first. */
 export interface ActionRow {
@@ -57,7 +56,7 @@ const NO_DUE_DATE = "9999-12-31";
 export const actionKeyOf = (a: ActionRow): ActionKey => [a.dueOn ?? NO_DUE_DATE, a.orgId, a.number];
 
 function actionsQuery(db: Kysely<DB>) {
-  return actionDb(db)
+  return db
     .selectFrom("actions as a")
     .innerJoin("organisations as o", "o.id", "a.org_id")
     .select([
@@ -163,7 +162,7 @@ export async function findActionsByNumber(db: Kysely<DB>, orgId: string, numbers
 
 export async function insertAction(db: Kysely<DB>, orgId: string, v: ActionValues): Promise<{ id: string; number: number }> {
   // The number is the organisation's next one; the unique key (org_id, number) turns a race into an error, not a duplicate.
-  return actionDb(db)
+  return db
     .insertInto("actions")
     .values((eb) => ({
       org_id: orgId,
@@ -184,7 +183,7 @@ export async function insertAction(db: Kysely<DB>, orgId: string, v: ActionValue
 }
 
 export async function updateAction(db: Kysely<DB>, orgId: string, id: string, version: number, v: Partial<ActionValues>): Promise<boolean> {
-  const result = await actionDb(db)
+  const result = await db
     .updateTable("actions")
     .set((eb) => ({
       ...(v.title !== undefined ? { title: v.title } : {}),
@@ -210,7 +209,7 @@ export async function insertEvent(
   orgId: string,
   e: { actionId: string; actorLabel: string; kind: string; fromStatus?: string | null; toStatus?: string | null; note?: string | null },
 ): Promise<void> {
-  await actionDb(db)
+  await db
     .insertInto("action_events")
     .values({
       org_id: orgId,
@@ -225,7 +224,7 @@ export async function insertEvent(
 }
 
 export async function eventsOf(db: Kysely<DB>, orgId: string, actionId: string) {
-  return actionDb(db)
+  return db
     .selectFrom("action_events")
     .select(["at", "actor_label", "kind", "from_status", "to_status", "note"])
     .where("org_id", "=", orgId)
@@ -261,7 +260,7 @@ export async function applyRollup(
 /** The subtree's counts per year, commitment ('' for none) and status, from the rollup. */
 /** The plan counts of every organisation of a scope for a plan year (each row holds its whole subtree), in one read. */
 export async function rollupInScope(db: Kysely<DB>, scope: OrgScope, planYear: number) {
-  return actionDb(db)
+  return db
     .selectFrom("action_rollup")
     .select(["org_id", "plan_year", "commitment_id", "status", "actions"])
     .where(inScopeSql("org_id", scope))
@@ -271,7 +270,7 @@ export async function rollupInScope(db: Kysely<DB>, scope: OrgScope, planYear: n
 }
 
 export async function rollupOf(db: Kysely<DB>, orgId: string, planYear?: number) {
-  let q = actionDb(db)
+  let q = db
     .selectFrom("action_rollup")
     .select(["plan_year", "commitment_id", "status", "actions"])
     .where("org_id", "=", orgId)

@@ -2,7 +2,6 @@ import { type Kysely, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import type { OrgScope } from "../indicators/indicator.ts";
 import { inScopeSql } from "../organisations/organisations.service.ts";
-import { staffDb } from "./staff.tables.ts";
 
 /** Kysely queries of staff, trainings and incident reports; every function takes the organisation id first. */
 const inSubtree = (db: Kysely<DB>, root: string) =>
@@ -12,7 +11,7 @@ const inSubtree = (db: Kysely<DB>, root: string) =>
     .where(sql<boolean>`path && ${sql.val([root])}::uuid[]`);
 
 export async function listStaff(db: Kysely<DB>, orgId: string) {
-  const sdb = staffDb(db);
+  const sdb = db;
   const members = await sdb
     .selectFrom("staff_members")
     .select(["id", "name", "job", "active", "version"])
@@ -30,11 +29,11 @@ export async function listStaff(db: Kysely<DB>, orgId: string) {
 }
 
 export async function findStaff(db: Kysely<DB>, orgId: string, id: string) {
-  return staffDb(db).selectFrom("staff_members").selectAll().where("org_id", "=", orgId).where("id", "=", id).executeTakeFirst();
+  return db.selectFrom("staff_members").selectAll().where("org_id", "=", orgId).where("id", "=", id).executeTakeFirst();
 }
 
 export async function insertStaff(db: Kysely<DB>, orgId: string, v: { name: string; job: string | null }): Promise<string> {
-  const row = await staffDb(db)
+  const row = await db
     .insertInto("staff_members")
     .values({ org_id: orgId, name: v.name, job: v.job })
     .returning("id")
@@ -43,7 +42,7 @@ export async function insertStaff(db: Kysely<DB>, orgId: string, v: { name: stri
 }
 
 export async function setActive(db: Kysely<DB>, orgId: string, id: string, active: boolean, version: number): Promise<boolean> {
-  const r = await staffDb(db)
+  const r = await db
     .updateTable("staff_members")
     .set((eb) => ({ active, version: eb("version", "+", 1) }))
     .where("org_id", "=", orgId)
@@ -58,7 +57,7 @@ export async function insertTraining(
   orgId: string,
   v: { staffId: string; theme: string; completedOn: string },
 ): Promise<boolean> {
-  const row = await staffDb(db)
+  const row = await db
     .insertInto("staff_trainings")
     .values({ org_id: orgId, staff_id: v.staffId, theme: v.theme, completed_on: v.completedOn })
     .onConflict((oc) => oc.columns(["org_id", "staff_id", "theme", "completed_on"]).doNothing())
@@ -69,7 +68,7 @@ export async function insertTraining(
 
 /** The first day each theme was trained, for one member. */
 export async function firstTrainings(db: Kysely<DB>, orgId: string, staffId: string): Promise<Map<string, string>> {
-  const rows = await staffDb(db)
+  const rows = await db
     .selectFrom("staff_trainings")
     .select(["theme", sql<string>`min(completed_on)::text`.as("first")])
     .where("org_id", "=", orgId)
@@ -106,7 +105,7 @@ export async function applyStaffRollup(
  * children (their whole subtrees), read from the rollup: a few rows per organisation, whatever the size.
  */
 export async function trainingFigures(db: Kysely<DB>, orgId: string, asOf: string) {
-  const sdb = staffDb(db);
+  const sdb = db;
   const nodes = sdb
     .selectFrom("organisations")
     .select("id")
@@ -135,7 +134,7 @@ export async function trainingFigures(db: Kysely<DB>, orgId: string, asOf: strin
  * each scope organisation to the reports of its subtree on the tree's path.
  */
 export async function scopeFigures(db: Kysely<DB>, scope: OrgScope, from: string, to: string) {
-  const sdb = staffDb(db);
+  const sdb = db;
   const staff = await sdb
     .selectFrom("staff_counts")
     .select(["org_id", "active as n"])
@@ -167,7 +166,7 @@ export async function insertIncident(
   orgId: string,
   v: { occurredOn: string; channel: string | null; description: string; reporterId: string | null; reporterLabel: string },
 ): Promise<string> {
-  const row = await staffDb(db)
+  const row = await db
     .insertInto("incident_reports")
     .values({
       org_id: orgId,
@@ -183,7 +182,7 @@ export async function insertIncident(
 }
 
 export async function listIncidents(db: Kysely<DB>, orgId: string, limit = 200) {
-  return staffDb(db)
+  return db
     .selectFrom("incident_reports")
     .selectAll()
     .where("org_id", "=", orgId)
@@ -205,7 +204,7 @@ export async function incidentsOfSubtree(
   root: string,
   f: { siteName?: string | undefined; after?: IncidentKey | undefined; limit: number },
 ) {
-  const sdb = staffDb(db);
+  const sdb = db;
   const rank = sql<number>`(case when i.status = 'new' then 0 else 1 end)`;
   let q = sdb
     .selectFrom("incident_reports as i")
@@ -233,7 +232,7 @@ export async function incidentsOfSubtree(
 }
 
 export async function findIncident(db: Kysely<DB>, orgId: string, id: string) {
-  return staffDb(db).selectFrom("incident_reports").selectAll().where("org_id", "=", orgId).where("id", "=", id).executeTakeFirst();
+  return db.selectFrom("incident_reports").selectAll().where("org_id", "=", orgId).where("id", "=", id).executeTakeFirst();
 }
 
 export async function triageIncident(
@@ -243,7 +242,7 @@ export async function triageIncident(
   version: number,
   v: { status: string; actionId: string | null; note: string | null },
 ): Promise<boolean> {
-  const r = await staffDb(db)
+  const r = await db
     .updateTable("incident_reports")
     .set((eb) => ({ status: v.status, action_id: v.actionId, triage_note: v.note, version: eb("version", "+", 1) }))
     .where("org_id", "=", orgId)
@@ -256,7 +255,7 @@ export async function triageIncident(
 
 /** Incident reports of the subtree in a period, by status. */
 export async function incidentCounts(db: Kysely<DB>, root: string, from: string, to: string) {
-  return staffDb(db)
+  return db
     .selectFrom("incident_reports")
     .select(["status", sql<number>`count(*)::int`.as("n")])
     .where("org_id", "in", inSubtree(db, root))
@@ -278,7 +277,7 @@ export async function staffOfSubtree(
   root: string,
   f: { siteName?: string | undefined; after?: StaffKey | undefined; limit: number },
 ) {
-  const sdb = staffDb(db);
+  const sdb = db;
   let q = sdb
     .selectFrom("staff_members as m")
     .innerJoin("organisations as o", "o.id", "m.org_id")
