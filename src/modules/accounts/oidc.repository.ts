@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
+import { readSetting, writeSetting } from "../../kernel/settings.ts";
 
 export interface ProviderRow {
   id: string;
@@ -185,14 +186,9 @@ export async function sessionOrigin(db: Kysely<DB>, tokenHash: string) {
 const PASSWORDS_SETTING = "password_sign_in";
 
 export async function passwordsEnabled(db: Kysely<DB>): Promise<boolean> {
-  const row = await db.selectFrom("settings").select("value").where("key", "=", PASSWORDS_SETTING).executeTakeFirst();
-  return row?.value !== false;
+  return (await readSetting(db, PASSWORDS_SETTING)) !== false;
 }
 
 export async function setPasswordsEnabled(db: Kysely<DB>, enabled: boolean): Promise<void> {
-  await db
-    .insertInto("settings")
-    .values({ key: PASSWORDS_SETTING, value: JSON.stringify(enabled) })
-    .onConflict((oc) => oc.column("key").doUpdateSet({ value: JSON.stringify(enabled), updated_at: new Date() }))
-    .execute();
+  await writeSetting(db, PASSWORDS_SETTING, enabled);
 }
