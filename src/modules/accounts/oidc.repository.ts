@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import { readSetting, writeSetting } from "../../kernel/settings.ts";
+import { organisationNameSql } from "../organisations/organisations.service.ts";
 
 export interface ProviderRow {
   id: string;
@@ -108,8 +109,7 @@ export async function deleteProvider(db: Kysely<DB>, id: string): Promise<boolea
 export async function listRules(db: Kysely<DB>, providerId: string) {
   return db
     .selectFrom("oidc_role_rules as r")
-    .innerJoin("organisations as o", "o.id", "r.org_id")
-    .select(["r.id", "r.claim", "r.value", "r.org_id as orgId", "o.name as orgName", "r.role"])
+    .select(["r.id", "r.claim", "r.value", "r.org_id as orgId", organisationNameSql("r.org_id").as("orgName"), "r.role"])
     .where("r.provider_id", "=", providerId)
     .orderBy("r.claim")
     .orderBy("r.value")

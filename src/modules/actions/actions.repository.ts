@@ -1,7 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import type { OrgScope } from "../indicators/indicator.ts";
-import { inScopeSql } from "../organisations/organisations.service.ts";
+import { inScopeSql, nameContainsSql, organisationNameSql, subtreeIds } from "../organisations/organisations.service.ts";
 
 /** Kysely queries of the action plan; every function takes the organisation id first. */
 export interface ActionRow {
@@ -58,10 +58,9 @@ export const actionKeyOf = (a: ActionRow): ActionKey => [a.dueOn ?? NO_DUE_DATE,
 function actionsQuery(db: Kysely<DB>) {
   return db
     .selectFrom("actions as a")
-    .innerJoin("organisations as o", "o.id", "a.org_id")
     .select([
       "a.org_id",
-      "o.name as org_name",
+      organisationNameSql("a.org_id").as("org_name"),
       "a.id",
       "a.number",
       "a.title",
@@ -100,7 +99,7 @@ const toAction = (r: Row): ActionRow => ({
 
 /** Actions of an organisation's whole subtree, filtered. */
 function filteredActions(db: Kysely<DB>, rootId: string, f: ActionFilter) {
-  let q = actionsQuery(db).where("a.org_id", "in", subtreeQuery(db, rootId));
+  let q = actionsQuery(db).where("a.org_id", "in", subtreeIds(db, rootId));
   if (f.status) q = q.where("a.status", "=", f.status);
   if (f.commitmentId) q = q.where("a.commitment_id", "=", f.commitmentId);
   if (f.channel) q = q.where("a.channel", "=", f.channel);
@@ -108,7 +107,7 @@ function filteredActions(db: Kysely<DB>, rootId: string, f: ActionFilter) {
   if (f.planYear) q = q.where("a.plan_year", "=", f.planYear);
   if (f.q) q = q.where(sql<boolean>`lower(a.title) like ${`%${f.q.toLowerCase()}%`}`);
   if (f.overdueOn) q = q.where("a.status", "in", ["todo", "doing"]).where("a.due_on", "<", f.overdueOn);
-  if (f.siteName) q = q.where(sql<boolean>`vigie_fold(o.name) like vigie_fold(${`%${f.siteName.replace(/[%_\\]/g, "\\$&")}%`})`);
+  if (f.siteName) q = q.where(nameContainsSql("a.org_id", f.siteName));
   return q;
 }
 
@@ -136,14 +135,6 @@ export async function countActions(db: Kysely<DB>, rootId: string, f: ActionFilt
   return rows.n;
 }
 
-/** The ids of an organisation's subtree, as a subquery (a network has thousands of nodes). */
-function subtreeQuery(db: Kysely<DB>, root: string) {
-  return db
-    .selectFrom("organisations")
-    .select("id")
-    .where(sql<boolean>`path && ${sql.val([root])}::uuid[]`);
-}
-
 export async function findAction(db: Kysely<DB>, orgId: string, id: string): Promise<ActionRow | undefined> {
   const row = await actionsQuery(db).where("a.org_id", "=", orgId).where("a.id", "=", id).executeTakeFirst();
   return row ? toAction(row) : undefined;
@@ -152,7 +143,7 @@ export async function findAction(db: Kysely<DB>, orgId: string, id: string): Pro
 /** Actions of a subtree by their ids (a bulk change): only those the root reaches come back. */
 export async function findActionsByIds(db: Kysely<DB>, rootId: string, ids: string[]): Promise<ActionRow[]> {
   if (!ids.length) return [];
-  return (await actionsQuery(db).where("a.org_id", "in", subtreeQuery(db, rootId)).where("a.id", "in", ids).execute()).map(toAction);
+  return (await actionsQuery(db).where("a.org_id", "in", subtreeIds(db, rootId)).where("a.id", "in", ids).execute()).map(toAction);
 }
 
 export async function findActionsByNumber(db: Kysely<DB>, orgId: string, numbers: number[]): Promise<ActionRow[]> {

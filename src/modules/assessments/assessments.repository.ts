@@ -1,7 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import type { OrgScope } from "../indicators/indicator.ts";
-import { inScopeSql } from "../organisations/organisations.service.ts";
+import { inScopeSql, inSubtreeSql, nameContainsSql, organisationNameSql } from "../organisations/organisations.service.ts";
 
 /** Kysely queries of self-assessment campaigns; every function takes the organisation id first. */
 export interface CampaignRow {
@@ -369,15 +369,13 @@ export async function subtreeCampaigns(
   root: string,
   f: { siteName?: string | undefined; after?: CampaignKey | undefined; limit: number },
 ) {
-  let q = db
-    .selectFrom("assessments as a")
-    .innerJoin("organisations as o", "o.id", "a.org_id")
-    .where(sql<boolean>`o.path && ${sql.val([root])}::uuid[]`);
-  if (f.siteName) q = q.where(sql<boolean>`vigie_fold(o.name) like vigie_fold(${`%${f.siteName.replace(/[%_\\]/g, "\\$&")}%`})`);
+  const orgName = organisationNameSql("a.org_id");
+  let q = db.selectFrom("assessments as a").where(inSubtreeSql("a.org_id", root));
+  if (f.siteName) q = q.where(nameContainsSql("a.org_id", f.siteName));
   const total = (await q.select(sql<number>`count(*)::int`.as("n")).executeTakeFirstOrThrow()).n;
   let page = q.select([
     "a.org_id",
-    "o.name as org_name",
+    orgName.as("org_name"),
     "a.id",
     "a.year",
     "a.framework_id",
@@ -391,11 +389,11 @@ export async function subtreeCampaigns(
   ]);
   if (f.after) {
     const [year, name, orgId] = f.after;
-    page = page.where(sql<boolean>`(-a.year, o.name, a.org_id) > (${-year}::int, ${name}::text, ${orgId}::uuid)`);
+    page = page.where(sql<boolean>`(-a.year, ${orgName}, a.org_id) > (${-year}::int, ${name}::text, ${orgId}::uuid)`);
   }
   const rows = await page
     .orderBy(sql`-a.year`)
-    .orderBy("o.name")
+    .orderBy(orgName)
     .orderBy("a.org_id")
     .limit(f.limit + 1)
     .execute();

@@ -1,5 +1,8 @@
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
+// Not through organisations.service, which records its changes through this module's service: the
+// expressions file imports nothing of either, so no import cycle.
+import { organisationNameSql, subtreesIdsQuery } from "../organisations/organisations.sql.ts";
 
 export const INSTANCE_SCOPE = "00000000-0000-0000-0000-000000000000";
 
@@ -41,25 +44,21 @@ export interface AuditQuery {
 }
 
 export async function listEntries(db: Kysely<DB>, query: AuditQuery) {
-  let q = db
-    .selectFrom("audit_log as a")
-    .leftJoin("organisations as o", "o.id", "a.org_id")
-    .select([
-      "a.org_id",
-      "a.id",
-      "a.at",
-      "a.actor_id",
-      "a.actor_label",
-      "a.action",
-      "a.entity",
-      "a.entity_id",
-      "a.before",
-      "a.after",
-      "o.name as org_name",
-    ]);
-  if (query.reachRoots !== null) {
-    q = q.where(sql<boolean>`o.path && ${sql.val(query.reachRoots)}::uuid[]`);
-  }
+  let q = db.selectFrom("audit_log as a").select([
+    "a.org_id",
+    "a.id",
+    "a.at",
+    "a.actor_id",
+    "a.actor_label",
+    "a.action",
+    "a.entity",
+    "a.entity_id",
+    "a.before",
+    "a.after",
+    // Null once the organisation is deleted: the log outlives what it describes.
+    organisationNameSql("a.org_id").$castTo<string | null>().as("org_name"),
+  ]);
+  if (query.reachRoots !== null) q = q.where("a.org_id", "in", subtreesIdsQuery(db, query.reachRoots));
   if (query.entity) q = q.where("a.entity", "=", query.entity);
   if (query.entityId) q = q.where("a.entity_id", "=", query.entityId);
   if (query.actor) q = q.where("a.actor_label", "ilike", `%${query.actor.replace(/[%_\\]/g, "\\$&")}%`);

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import type { OrgScope } from "../indicators/indicator.ts";
-import { inScopeSql } from "../organisations/organisations.service.ts";
+import { inScopeSql, organisationNameSql, organisationPathSql } from "../organisations/organisations.service.ts";
 import type { Answer } from "./grids.ts";
 
 /** Kysely queries of mystery-shopper campaigns; every function takes the organisation id first. */
@@ -49,13 +49,13 @@ export async function findCampaign(db: Kysely<DB>, orgId: string, id: string) {
     .where("id", "=", id)
     .executeTakeFirst();
   if (!campaign) return undefined;
+  const name = organisationNameSql("s.site_id");
   const sites = await mdb
     .selectFrom("mystery_campaign_sites as s")
-    .innerJoin("organisations as o", "o.id", "s.site_id")
-    .select(["s.site_id as id", "o.name", "o.path"])
+    .select(["s.site_id as id", name.as("name"), organisationPathSql("s.site_id").as("path")])
     .where("s.org_id", "=", orgId)
     .where("s.campaign_id", "=", id)
-    .orderBy("o.name")
+    .orderBy(name)
     .execute();
   return { ...campaign, sites };
 }

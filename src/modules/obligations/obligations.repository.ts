@@ -1,6 +1,6 @@
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
-import { inScopeSql } from "../organisations/organisations.service.ts";
+import { inScopeSql, sitesByName } from "../organisations/organisations.service.ts";
 import type { ExperienceInput, JdmaCount } from "./national.ts";
 
 export interface SiteRow {
@@ -10,14 +10,8 @@ export interface SiteRow {
 }
 
 /** Every site under `root`, by name: one query. */
-export async function sitesUnder(db: Kysely<DB>, root: string): Promise<SiteRow[]> {
-  return db
-    .selectFrom("organisations")
-    .select(["id", "name", "path"])
-    .where(inScopeSql("id", { of: root, depth: "sites" }))
-    .orderBy("name")
-    .orderBy("id")
-    .execute();
+export function sitesUnder(db: Kysely<DB>, root: string): Promise<SiteRow[]> {
+  return sitesByName(db, root);
 }
 
 export async function reviewsSignedIn(db: Kysely<DB>, root: string, year: number): Promise<string[]> {

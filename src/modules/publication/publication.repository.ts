@@ -1,6 +1,8 @@
 import { type Kysely, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import type { IndicatorUnit, IndicatorValue } from "../indicators/indicator.ts";
+import { jobProgress } from "../jobs/jobs.service.ts";
+import { organisationChildren, subtreeByName } from "../organisations/organisations.service.ts";
 
 /** Kysely queries of published figures; every function takes the organisation id first. */
 export interface PublishedFigure {
@@ -127,13 +129,7 @@ export interface OrgFigure extends PublishedFigure {
  */
 export async function* figuresOfSubtree(db: Kysely<DB>, rootId: string, batch = 500): AsyncGenerator<OrgFigure[]> {
   const pdb = db;
-  const orgs = await pdb
-    .selectFrom("organisations")
-    .select(["id", "name", "kind", "siret", "parent_id"])
-    .where(sql<boolean>`path && ${sql.val([rootId])}::uuid[]`)
-    .orderBy("name")
-    .orderBy("id")
-    .execute();
+  const orgs = await subtreeByName(pdb, rootId);
   for (let i = 0; i < orgs.length; i += batch) {
     const slice = orgs.slice(i, i + batch);
     const rows = await pdb
@@ -159,9 +155,7 @@ export async function* figuresOfSubtree(db: Kysely<DB>, rootId: string, batch = 
 }
 
 /** The direct children of an organisation, by name (the public page of a network links to them). */
-export async function childrenOf(db: Kysely<DB>, orgId: string): Promise<Array<{ id: string; name: string; kind: string }>> {
-  return db.selectFrom("organisations").select(["id", "name", "kind"]).where("parent_id", "=", orgId).orderBy("name").execute();
-}
+export const childrenOf = organisationChildren;
 
 // ---- What changed, what was published, and the runs (migration 0019) ----
 
@@ -301,22 +295,11 @@ export async function latestRun(db: Kysely<DB>, path: string[]) {
   return row ? { id: String(row.id), startedAt: new Date(row.started_at), organisations: row.organisations, chunks: row.chunks } : null;
 }
 
-/** How many of these chunk jobs are done, and how many the queue gave up on. */
-export async function chunkProgress(db: Kysely<DB>, keys: string[]): Promise<{ done: number; failed: number }> {
-  if (keys.length === 0) return { done: 0, failed: 0 };
-  const { rows } = await sql<{ done: number; failed: number }>`
-    select count(*) filter (where done_at is not null)::int as done,
-           count(*) filter (where done_at is null and attempts >= max_attempts)::int as failed
-    from jobs where dedupe_key = any(${sql.val(keys)}::text[])`.execute(db);
-  return { done: Number(rows[0]?.done ?? 0), failed: Number(rows[0]?.failed ?? 0) };
-}
+/** How many of these chunk jobs are done, and how many the queue gave up on (the jobs module counts them). */
+export const chunkProgress = jobProgress;
 
-/** The size of a subtree, counted up to `cap` only. */
-export async function subtreeSize(db: Kysely<DB>, rootId: string, cap: number): Promise<number> {
-  const { rows } = await sql<{ n: number }>`
-    select count(*)::int as n from (select 1 from organisations where path && ${sql.val([rootId])}::uuid[] limit ${cap}) x`.execute(db);
-  return Number(rows[0]?.n ?? 0);
-}
+/** The size of a subtree, counted up to `cap` only (the organisations module counts it). */
+export { subtreeSize } from "../organisations/organisations.service.ts";
 
 /**
  * The organisations among `ids` whose results were published during the year (the nightly run or

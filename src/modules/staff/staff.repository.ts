@@ -1,15 +1,17 @@
 import { type Kysely, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import type { OrgScope } from "../indicators/indicator.ts";
-import { inScopeSql } from "../organisations/organisations.service.ts";
+import {
+  inScopeSql,
+  inSubtreeSql,
+  nameContainsSql,
+  organisationNameSql,
+  scopeSubtreesQuery,
+  selfAndChildrenIdsQuery,
+  subtreeIds,
+} from "../organisations/organisations.service.ts";
 
 /** Kysely queries of staff, trainings and incident reports; every function takes the organisation id first. */
-const inSubtree = (db: Kysely<DB>, root: string) =>
-  db
-    .selectFrom("organisations")
-    .select("id")
-    .where(sql<boolean>`path && ${sql.val([root])}::uuid[]`);
-
 export async function listStaff(db: Kysely<DB>, orgId: string) {
   const sdb = db;
   const members = await sdb
@@ -106,14 +108,10 @@ export async function applyStaffRollup(
  */
 export async function trainingFigures(db: Kysely<DB>, orgId: string, asOf: string) {
   const sdb = db;
-  const nodes = sdb
-    .selectFrom("organisations")
-    .select("id")
-    .where((eb) => eb.or([eb("id", "=", orgId), eb("parent_id", "=", orgId)]));
+  const nodes = selfAndChildrenIdsQuery(sdb, orgId);
   const staff = await sdb
     .selectFrom("staff_counts as c")
-    .innerJoin("organisations as o", "o.id", "c.org_id")
-    .select(["c.org_id", "o.name", "c.active as n"])
+    .select(["c.org_id", organisationNameSql("c.org_id").as("name"), "c.active as n"])
     .where("c.org_id", "in", nodes)
     .where("c.active", ">", 0)
     .execute();
@@ -149,14 +147,12 @@ export async function scopeFigures(db: Kysely<DB>, scope: OrgScope, from: string
     .groupBy(["org_id", "theme"])
     .execute();
   const incidents = await sdb
-    .selectFrom("organisations as s")
-    .innerJoin("organisations as o", (j) => j.on(sql<boolean>`o.path @> array[s.id]`))
-    .innerJoin("incident_reports as i", "i.org_id", "o.id")
-    .select(["s.id as org_id", "i.status", sql<number>`count(*)::int`.as("n")])
-    .where(inScopeSql("s.id", scope))
+    .selectFrom(scopeSubtreesQuery(sdb, scope).as("s"))
+    .innerJoin("incident_reports as i", "i.org_id", "s.id")
+    .select(["s.root_id as org_id", "i.status", sql<number>`count(*)::int`.as("n")])
     .where("i.occurred_on", ">=", from)
     .where("i.occurred_on", "<=", to)
-    .groupBy(["s.id", "i.status"])
+    .groupBy(["s.root_id", "i.status"])
     .execute();
   return { staff, trained, incidents };
 }
@@ -206,15 +202,12 @@ export async function incidentsOfSubtree(
 ) {
   const sdb = db;
   const rank = sql<number>`(case when i.status = 'new' then 0 else 1 end)`;
-  let q = sdb
-    .selectFrom("incident_reports as i")
-    .innerJoin("organisations as o", "o.id", "i.org_id")
-    .where(sql<boolean>`o.path && ${sql.val([root])}::uuid[]`);
-  if (f.siteName) q = q.where(sql<boolean>`vigie_fold(o.name) like vigie_fold(${`%${f.siteName.replace(/[%_\\]/g, "\\$&")}%`})`);
+  let q = sdb.selectFrom("incident_reports as i").where(inSubtreeSql("i.org_id", root));
+  if (f.siteName) q = q.where(nameContainsSql("i.org_id", f.siteName));
   const counts = await q
     .select([sql<number>`count(*)::int`.as("n"), sql<number>`(count(*) filter (where i.status = 'new'))::int`.as("fresh")])
     .executeTakeFirstOrThrow();
-  let page = q.selectAll("i").select(["o.name as org_name", rank.as("rank")]);
+  let page = q.selectAll("i").select([organisationNameSql("i.org_id").as("org_name"), rank.as("rank")]);
   if (f.after) {
     const [r, day, id] = f.after;
     // New first, then the latest day, then the id, each step strictly after the cursor's row.
@@ -258,7 +251,7 @@ export async function incidentCounts(db: Kysely<DB>, root: string, from: string,
   return db
     .selectFrom("incident_reports")
     .select(["status", sql<number>`count(*)::int`.as("n")])
-    .where("org_id", "in", inSubtree(db, root))
+    .where("org_id", "in", subtreeIds(db, root))
     .where("occurred_on", ">=", from)
     .where("occurred_on", "<=", to)
     .groupBy("status")
@@ -278,19 +271,17 @@ export async function staffOfSubtree(
   f: { siteName?: string | undefined; after?: StaffKey | undefined; limit: number },
 ) {
   const sdb = db;
-  let q = sdb
-    .selectFrom("staff_members as m")
-    .innerJoin("organisations as o", "o.id", "m.org_id")
-    .where(sql<boolean>`o.path && ${sql.val([root])}::uuid[]`);
-  if (f.siteName) q = q.where(sql<boolean>`vigie_fold(o.name) like vigie_fold(${`%${f.siteName.replace(/[%_\\]/g, "\\$&")}%`})`);
+  const orgName = organisationNameSql("m.org_id");
+  let q = sdb.selectFrom("staff_members as m").where(inSubtreeSql("m.org_id", root));
+  if (f.siteName) q = q.where(nameContainsSql("m.org_id", f.siteName));
   const total = (await q.select(sql<number>`count(*)::int`.as("n")).executeTakeFirstOrThrow()).n;
-  let page = q.select(["m.org_id", "o.name as org_name", "m.id", "m.name", "m.job", "m.active", "m.version"]);
+  let page = q.select(["m.org_id", orgName.as("org_name"), "m.id", "m.name", "m.job", "m.active", "m.version"]);
   if (f.after) {
     const [site, name, id] = f.after;
-    page = page.where(sql<boolean>`(o.name, m.name, m.id) > (${site}::text, ${name}::text, ${id}::uuid)`);
+    page = page.where(sql<boolean>`(${orgName}, m.name, m.id) > (${site}::text, ${name}::text, ${id}::uuid)`);
   }
   const rows = await page
-    .orderBy("o.name")
+    .orderBy(orgName)
     .orderBy("m.name")
     .orderBy("m.id")
     .limit(f.limit + 1)

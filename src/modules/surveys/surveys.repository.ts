@@ -1,7 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import type { OrgScope } from "../indicators/indicator.ts";
-import { inScopeSql } from "../organisations/organisations.service.ts";
+import { inScopeSql, inSubtreeSql, organisationNameSql } from "../organisations/organisations.service.ts";
 import type { Answers } from "./answers.ts";
 import type { ResponseCounts } from "./rollup.ts";
 
@@ -380,14 +380,14 @@ export async function answerRollup(
   }));
 }
 
-/** The sites that have answers in a survey's rollup, with their names (a join, whatever their number). */
+/** The sites that have answers in a survey's rollup, with their names (one query, whatever their number). */
 export async function answeringSites(db: Kysely<DB>, orgId: string, surveyId: string): Promise<Array<{ id: string; name: string }>> {
   return db
-    .selectFrom("organisations as o")
-    .select(["o.id", "o.name"])
-    .where("o.id", "in", (eb) =>
-      eb.selectFrom("survey_answer_rollup").select("site_id").where("org_id", "=", orgId).where("survey_id", "=", surveyId),
-    )
+    .selectFrom("survey_answer_rollup")
+    .select(["site_id as id", organisationNameSql("site_id").as("name")])
+    .distinct()
+    .where("org_id", "=", orgId)
+    .where("survey_id", "=", surveyId)
     .execute();
 }
 
@@ -602,7 +602,7 @@ export async function publishedComments(db: Kysely<DB>, root: string, limit: num
     .selectFrom("survey_comments as c")
     .innerJoin("survey_responses as r", (j) => j.onRef("r.org_id", "=", "c.org_id").onRef("r.id", "=", "c.response_id"))
     .select(["r.site_id", "r.answered_on", "c.published_text", "c.themes"])
-    .where(sql<boolean>`r.site_id in (select id from organisations where path && ${sql.val([root])}::uuid[])`)
+    .where(inSubtreeSql("r.site_id", root))
     .where("c.status", "=", "published")
     .orderBy("r.answered_on", "desc")
     .limit(limit)
