@@ -382,12 +382,18 @@ export async function answerRollup(
 
 /** The sites that have answers in a survey's rollup, with their names (one query, whatever their number). */
 export async function answeringSites(db: Kysely<DB>, orgId: string, surveyId: string): Promise<Array<{ id: string; name: string }>> {
+  // The sites first (many rollup rows each), then one name per site.
   return db
-    .selectFrom("survey_answer_rollup")
-    .select(["site_id as id", organisationNameSql("site_id").as("name")])
-    .distinct()
-    .where("org_id", "=", orgId)
-    .where("survey_id", "=", surveyId)
+    .selectFrom((eb) =>
+      eb
+        .selectFrom("survey_answer_rollup")
+        .select("site_id")
+        .distinct()
+        .where("org_id", "=", orgId)
+        .where("survey_id", "=", surveyId)
+        .as("s"),
+    )
+    .select(["s.site_id as id", organisationNameSql("s.site_id").as("name")])
     .execute();
 }
 
