@@ -26,10 +26,6 @@ const NOT_YET: Record<string, { tables: string[]; why: string }> = {
     tables: ["organisations"],
     why: "the planner walks the due organisations with their marks and state (lateral join), chunk by chunk",
   },
-  "src/modules/requests/requests.repository.ts": {
-    tables: ["organisations"],
-    why: "open requests of every node of the tree page, summed up each path in one statement",
-  },
   "src/modules/backup/move-to-postgres.ts": {
     tables: ["organisations", "accounts"],
     why: "the move to PostgreSQL copies every table, and first checks the target holds no organisation nor account",

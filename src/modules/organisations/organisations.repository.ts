@@ -1,4 +1,4 @@
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { DB, OrganisationRow } from "../../db/schema.ts";
 import type { HolidayZone, Organisation, OrgKind } from "./organisation.ts";
 import { type Scope, scopeCondition } from "./organisations.sql.ts";
@@ -218,4 +218,21 @@ export async function sitesByName(db: Kysely<DB>, root: string) {
     .orderBy("name")
     .orderBy("id")
     .execute();
+}
+
+/**
+ * Counts given per organisation (`perOrg`: rows of `org_id` and `n`), each added up its path: for every
+ * node of the subtrees of `roots` (all when null), the total over its whole subtree. One statement.
+ */
+export async function sumUpTree(db: Kysely<DB>, perOrg: RawBuilder<unknown>, roots: string[] | null): Promise<Map<string, number>> {
+  const rows = await sql<{ id: string; n: number }>`
+    with per_org as (${perOrg})
+    select a.id, sum(p.n)::int as n
+    from per_org p
+    join organisations o on o.id = p.org_id
+    cross join lateral unnest(o.path) as a(id)
+    ${roots === null ? sql`` : sql`where o.path && ${sql.val(roots)}::uuid[]`}
+    group by a.id
+  `.execute(db);
+  return new Map(rows.rows.map((r) => [r.id, r.n]));
 }

@@ -69,6 +69,9 @@ export const subtreeByName = repo.subtreeByName;
 /** Every site under a node (id, name, path), by name then id: the yearly obligations go through them. */
 export const sitesByName = repo.sitesByName;
 
+/** Counts given per organisation, added up each path: every node's total over its subtree (the tree page's open requests). */
+export const sumUpTree = repo.sumUpTree;
+
 /**
  * The tree page: the organisations the actor may see, or — with a search — those whose name contains
  * it (accents and case ignored) with their ancestors for context, and how many sites each one holds.

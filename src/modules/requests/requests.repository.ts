@@ -2,7 +2,7 @@ import { type Kysely, type Selectable, type SelectQueryBuilder, sql } from "kyse
 import type { DB, RequestsTable } from "../../db/schema.ts";
 import type { Channel, RequestKind } from "../frameworks/channels.ts";
 import type { OrgScope } from "../indicators/indicator.ts";
-import { inScopeSql, inSubtreeSql, nameContainsSql, organisationNameSql } from "../organisations/organisations.service.ts";
+import { inScopeSql, inSubtreeSql, nameContainsSql, organisationNameSql, sumUpTree } from "../organisations/organisations.service.ts";
 import { type Delay, HISTOGRAM_SIZE } from "./due-date.ts";
 import type { RequestStatus } from "./request-status.ts";
 
@@ -486,19 +486,8 @@ export async function backlog(db: Kysely<DB>, orgIds: SelectQueryBuilder<DB, "or
  * subtree: counted per organisation first (the partial index of open requests), then added up each
  * organisation's path. One statement, whatever the tree's size.
  */
-export async function openByNode(db: Kysely<DB>, roots: string[] | null): Promise<Map<string, number>> {
-  const rows = await sql<{ id: string; n: number }>`
-    with per_org as (
-      select org_id, count(*) as n from requests where status not in ('answered', 'closed') group by org_id
-    )
-    select a.id, sum(p.n)::int as n
-    from per_org p
-    join organisations o on o.id = p.org_id
-    cross join lateral unnest(o.path) as a(id)
-    ${roots === null ? sql`` : sql`where o.path && ${sql.val(roots)}::uuid[]`}
-    group by a.id
-  `.execute(db);
-  return new Map(rows.rows.map((r) => [r.id, r.n]));
+export function openByNode(db: Kysely<DB>, roots: string[] | null): Promise<Map<string, number>> {
+  return sumUpTree(db, sql`select org_id, count(*) as n from requests where status not in ('answered', 'closed') group by org_id`, roots);
 }
 
 export async function findIdByNumber(db: Kysely<DB>, orgId: string, number: string): Promise<string | undefined> {
