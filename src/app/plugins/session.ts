@@ -5,20 +5,14 @@ import type { DB } from "../../db/schema.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
 import { CSRF_COOKIE, cookieOptions, SCHEME_COOKIE, SESSION_COOKIE } from "../../kernel/cookies.ts";
 import { AppError } from "../../kernel/errors.ts";
+import { instanceSecret } from "../../kernel/secrets.ts";
 import { resolveSession } from "../../modules/accounts/sessions.service.ts";
 import { resolveBearer } from "../../modules/integrations/tokens.service.ts";
 import type { Scheme } from "../../ui/layout.tsx";
 
 /** The CSRF key is made once per instance and kept in the database, so every app server shares it. */
-async function csrfSecret(db: Kysely<DB>): Promise<Buffer> {
-  const fresh = randomBytes(32).toString("base64url");
-  await db
-    .insertInto("settings")
-    .values({ key: "csrf_secret", value: JSON.stringify(fresh) })
-    .onConflict((oc) => oc.column("key").doNothing())
-    .execute();
-  const row = await db.selectFrom("settings").select("value").where("key", "=", "csrf_secret").executeTakeFirstOrThrow();
-  return Buffer.from(String(row.value));
+function csrfSecret(db: Kysely<DB>): Promise<Buffer> {
+  return instanceSecret(db, "csrf_secret");
 }
 
 function sign(secret: Buffer, nonce: string, session: string | undefined): string {

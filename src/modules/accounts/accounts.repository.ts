@@ -1,6 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { AccountRow, DB } from "../../db/schema.ts";
 import { type Grant, isRole } from "../../kernel/roles.ts";
+import { inSubtreeSql, organisationNameSql, organisationPathSql, pathOfSql, subtreesIds } from "../organisations/organisations.service.ts";
 
 export interface Account {
   id: string;
@@ -98,12 +99,12 @@ export interface GrantView extends Grant {
 }
 
 export async function grantsWithOrgs(db: Kysely<DB>, accountId: string): Promise<GrantView[]> {
+  const name = organisationNameSql("g.org_id");
   const rows = await db
     .selectFrom("grants as g")
-    .innerJoin("organisations as o", "o.id", "g.org_id")
-    .select(["g.org_id", "g.role", "o.name", "o.path"])
+    .select(["g.org_id", "g.role", name.as("name"), organisationPathSql("g.org_id").as("path")])
     .where("g.account_id", "=", accountId)
-    .orderBy("o.name")
+    .orderBy(name)
     .execute();
   return rows.flatMap((r) => (isRole(r.role) ? [{ orgId: r.org_id, role: r.role, orgName: r.name, orgPath: r.path }] : []));
 }
@@ -136,10 +137,9 @@ export async function listAccounts(db: Kysely<DB>, roots: string[] | null): Prom
       eb.exists(
         eb
           .selectFrom("grants as g")
-          .innerJoin("organisations as o", "o.id", "g.org_id")
           .select(sql`1`.as("x"))
           .whereRef("g.account_id", "=", "accounts.id")
-          .where(sql<boolean>`o.path && ${sql.val(roots)}::uuid[]`),
+          .where("g.org_id", "in", subtreesIds(db, roots)),
       ),
     );
   }
@@ -218,13 +218,12 @@ export async function accountsWithRoleOver(
 ): Promise<Array<{ orgId: string; email: string }>> {
   if (orgIds.length === 0) return [];
   const rows = await sql<{ org_id: string; email: string }>`
-    select distinct o.id as org_id, a.email
-    from organisations o
-    join grants g on g.org_id = o.id and g.role = ${role}
+    select distinct g.org_id, a.email
+    from grants g
     -- People only: a service account's address is made up and reads no mail.
     join accounts a on a.id = g.account_id and a.active and not a.service
-    where o.id = any(${sql.val(orgIds)}::uuid[])
-    order by o.id, a.email`.execute(db);
+    where g.role = ${role} and g.org_id = any(${sql.val(orgIds)}::uuid[])
+    order by g.org_id, a.email`.execute(db);
   return rows.rows.map((r) => ({ orgId: r.org_id, email: r.email }));
 }
 
@@ -245,10 +244,9 @@ export async function peopleAround(
   const rows = await sql<{ id: string; display_name: string; email: string }>`
     select distinct a.id, a.display_name, a.email
     from grants g
-    join organisations o on o.id = g.org_id
     join accounts a on a.id = g.account_id and a.active and not a.service
     where g.role = any(${sql.val(roles)}::text[])
-      and (o.path && array[${orgId}]::uuid[] or o.id = any((select path from organisations where id = ${orgId})::uuid[]))
+      and (${inSubtreeSql("g.org_id", orgId)} or g.org_id = any(${pathOfSql(orgId)}::uuid[]))
     order by a.display_name, a.email`.execute(db);
   return rows.rows.map((r) => ({ id: r.id, displayName: r.display_name, email: r.email }));
 }

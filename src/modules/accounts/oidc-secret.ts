@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
-import { instanceSecret } from "./sessions.repository.ts";
+import { instanceSecret } from "../../kernel/secrets.ts";
 
 /**
  * Client secrets of the OpenID providers are kept encrypted (AES-256-GCM) with a key derived from an

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN, adminClient, Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { signInAtProvider, startTestProvider, type TestProvider } from "../../../test/support/oidc-provider.ts";
-import { oidcDb } from "./oidc.tables.ts";
 
 const BASE = "http://vigie.test";
 
@@ -58,7 +57,7 @@ describe("sign-in through a real OpenID provider (ProConnect mode)", () => {
     expect(response.statusCode).toBe(400);
     expect(response.body).toContain("Le fournisseur d&#39;identité ne répond pas à l&#39;adresse");
     expect(response.body).not.toContain(provider.clientSecret);
-    expect(await oidcDb(t.database.db).selectFrom("oidc_providers").selectAll().execute()).toHaveLength(0);
+    expect(await t.database.db.selectFrom("oidc_providers").selectAll().execute()).toHaveLength(0);
   });
 
   it("saves a provider after discovery, with its secret encrypted and never shown back", async () => {
@@ -76,7 +75,7 @@ describe("sign-in through a real OpenID provider (ProConnect mode)", () => {
     });
     expect(response.statusCode).toBe(303);
     providerId = String(response.headers.location).split("/")[4]?.split("?")[0] ?? "";
-    const row = await oidcDb(t.database.db).selectFrom("oidc_providers").selectAll().executeTakeFirstOrThrow();
+    const row = await t.database.db.selectFrom("oidc_providers").selectAll().executeTakeFirstOrThrow();
     expect(row.client_secret_sealed).not.toContain(provider.clientSecret);
     const page = await admin.get(`/admin/sign-in/providers/${providerId}`);
     expect(page.body).toContain("La déconnexion de Vigie déconnecte aussi du fournisseur.");

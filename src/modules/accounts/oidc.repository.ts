@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
-import { oidcDb } from "./oidc.tables.ts";
+import { readSetting, writeSetting } from "../../kernel/settings.ts";
+import { organisationNameSql } from "../organisations/organisations.service.ts";
 
 export interface ProviderRow {
   id: string;
@@ -79,21 +80,21 @@ function toProvider(row: {
 }
 
 export async function listProviders(db: Kysely<DB>): Promise<ProviderRow[]> {
-  const rows = await oidcDb(db).selectFrom("oidc_providers").selectAll().orderBy("created_at").orderBy("id").execute();
+  const rows = await db.selectFrom("oidc_providers").selectAll().orderBy("created_at").orderBy("id").execute();
   return rows.map(toProvider);
 }
 
 export async function findProvider(db: Kysely<DB>, id: string): Promise<ProviderRow | undefined> {
-  const row = await oidcDb(db).selectFrom("oidc_providers").selectAll().where("id", "=", id).executeTakeFirst();
+  const row = await db.selectFrom("oidc_providers").selectAll().where("id", "=", id).executeTakeFirst();
   return row ? toProvider(row) : undefined;
 }
 
 export async function insertProvider(db: Kysely<DB>, values: ProviderValues): Promise<ProviderRow> {
-  return toProvider(await oidcDb(db).insertInto("oidc_providers").values(columns(values)).returningAll().executeTakeFirstOrThrow());
+  return toProvider(await db.insertInto("oidc_providers").values(columns(values)).returningAll().executeTakeFirstOrThrow());
 }
 
 export async function updateProvider(db: Kysely<DB>, id: string, values: ProviderValues): Promise<void> {
-  await oidcDb(db)
+  await db
     .updateTable("oidc_providers")
     .set((eb) => ({ ...columns(values), version: eb("version", "+", 1) }))
     .where("id", "=", id)
@@ -101,15 +102,14 @@ export async function updateProvider(db: Kysely<DB>, id: string, values: Provide
 }
 
 export async function deleteProvider(db: Kysely<DB>, id: string): Promise<boolean> {
-  const result = await oidcDb(db).deleteFrom("oidc_providers").where("id", "=", id).executeTakeFirst();
+  const result = await db.deleteFrom("oidc_providers").where("id", "=", id).executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
 
 export async function listRules(db: Kysely<DB>, providerId: string) {
-  return oidcDb(db)
+  return db
     .selectFrom("oidc_role_rules as r")
-    .innerJoin("organisations as o", "o.id", "r.org_id")
-    .select(["r.id", "r.claim", "r.value", "r.org_id as orgId", "o.name as orgName", "r.role"])
+    .select(["r.id", "r.claim", "r.value", "r.org_id as orgId", organisationNameSql("r.org_id").as("orgName"), "r.role"])
     .where("r.provider_id", "=", providerId)
     .orderBy("r.claim")
     .orderBy("r.value")
@@ -117,18 +117,14 @@ export async function listRules(db: Kysely<DB>, providerId: string) {
 }
 
 export async function insertRule(db: Kysely<DB>, providerId: string, rule: { claim: string; value: string; orgId: string; role: string }) {
-  await oidcDb(db)
+  await db
     .insertInto("oidc_role_rules")
     .values({ provider_id: providerId, claim: rule.claim, value: rule.value, org_id: rule.orgId, role: rule.role })
     .execute();
 }
 
 export async function deleteRule(db: Kysely<DB>, providerId: string, ruleId: string): Promise<boolean> {
-  const result = await oidcDb(db)
-    .deleteFrom("oidc_role_rules")
-    .where("provider_id", "=", providerId)
-    .where("id", "=", ruleId)
-    .executeTakeFirst();
+  const result = await db.deleteFrom("oidc_role_rules").where("provider_id", "=", providerId).where("id", "=", ruleId).executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
 
@@ -136,7 +132,7 @@ export async function insertAttempt(
   db: Kysely<DB>,
   a: { state: string; providerId: string; nonce: string; codeVerifier: string; next: string },
 ) {
-  await oidcDb(db)
+  await db
     .insertInto("oidc_attempts")
     .values({ state: a.state, provider_id: a.providerId, nonce: a.nonce, code_verifier: a.codeVerifier, next: a.next })
     .execute();
@@ -144,16 +140,16 @@ export async function insertAttempt(
 
 /** Takes an attempt once: a replayed callback finds nothing. */
 export async function takeAttempt(db: Kysely<DB>, state: string, since: Date) {
-  const row = await oidcDb(db).deleteFrom("oidc_attempts").where("state", "=", state).returningAll().executeTakeFirst();
+  const row = await db.deleteFrom("oidc_attempts").where("state", "=", state).returningAll().executeTakeFirst();
   return row && row.created_at > since ? row : undefined;
 }
 
 export async function purgeAttempts(db: Kysely<DB>, before: Date): Promise<void> {
-  await oidcDb(db).deleteFrom("oidc_attempts").where("created_at", "<", before).execute();
+  await db.deleteFrom("oidc_attempts").where("created_at", "<", before).execute();
 }
 
 export async function findLink(db: Kysely<DB>, providerId: string, subject: string): Promise<string | undefined> {
-  const row = await oidcDb(db)
+  const row = await db
     .selectFrom("oidc_links")
     .select("account_id")
     .where("provider_id", "=", providerId)
@@ -163,16 +159,16 @@ export async function findLink(db: Kysely<DB>, providerId: string, subject: stri
 }
 
 export async function insertLink(db: Kysely<DB>, providerId: string, subject: string, accountId: string): Promise<void> {
-  await oidcDb(db).insertInto("oidc_links").values({ provider_id: providerId, subject, account_id: accountId }).execute();
+  await db.insertInto("oidc_links").values({ provider_id: providerId, subject, account_id: accountId }).execute();
 }
 
 export async function isLinked(db: Kysely<DB>, accountId: string): Promise<boolean> {
-  const row = await oidcDb(db).selectFrom("oidc_links").select("account_id").where("account_id", "=", accountId).executeTakeFirst();
+  const row = await db.selectFrom("oidc_links").select("account_id").where("account_id", "=", accountId).executeTakeFirst();
   return row !== undefined;
 }
 
 export async function countProviders(db: Kysely<DB>): Promise<number> {
-  const row = await oidcDb(db)
+  const row = await db
     .selectFrom("oidc_providers")
     .select((eb) => eb.fn.countAll<string>().as("n"))
     .executeTakeFirstOrThrow();
@@ -190,14 +186,9 @@ export async function sessionOrigin(db: Kysely<DB>, tokenHash: string) {
 const PASSWORDS_SETTING = "password_sign_in";
 
 export async function passwordsEnabled(db: Kysely<DB>): Promise<boolean> {
-  const row = await db.selectFrom("settings").select("value").where("key", "=", PASSWORDS_SETTING).executeTakeFirst();
-  return row?.value !== false;
+  return (await readSetting(db, PASSWORDS_SETTING)) !== false;
 }
 
 export async function setPasswordsEnabled(db: Kysely<DB>, enabled: boolean): Promise<void> {
-  await db
-    .insertInto("settings")
-    .values({ key: PASSWORDS_SETTING, value: JSON.stringify(enabled) })
-    .onConflict((oc) => oc.column("key").doUpdateSet({ value: JSON.stringify(enabled), updated_at: new Date() }))
-    .execute();
+  await writeSetting(db, PASSWORDS_SETTING, enabled);
 }

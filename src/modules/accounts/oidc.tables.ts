@@ -1,5 +1,4 @@
-import type { ColumnType, Generated, Kysely } from "kysely";
-import type { DB } from "../../db/schema.ts";
+import type { ColumnType, Generated } from "kysely";
 
 /** OpenID Connect sign-in (migration 0020), kept beside the accounts module; only its repositories see them. */
 type TimestampDefault = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -53,7 +52,3 @@ export type OidcTables = {
   oidc_role_rules: OidcRoleRulesTable;
   oidc_attempts: OidcAttemptsTable;
 };
-
-export function oidcDb(db: Kysely<DB>): Kysely<DB & OidcTables> {
-  return db.withTables<OidcTables>();
-}

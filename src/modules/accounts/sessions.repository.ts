@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
+import { readSetting, writeSetting } from "../../kernel/settings.ts";
 
 export async function insertSession(db: Kysely<DB>, tokenHash: string, accountId: string, expiresAt: Date): Promise<void> {
   await db.insertInto("sessions").values({ token_hash: tokenHash, account_id: accountId, expires_at: expiresAt }).execute();
@@ -37,30 +37,14 @@ export async function deleteSessionsOf(db: Kysely<DB>, accountId: string): Promi
   await db.deleteFrom("sessions").where("account_id", "=", accountId).execute();
 }
 
-/** A secret made once per instance and kept in the settings, so every app server shares it. */
-export async function instanceSecret(db: Kysely<DB>, key: string): Promise<Buffer> {
-  await db
-    .insertInto("settings")
-    .values({ key, value: JSON.stringify(randomBytes(32).toString("base64url")) })
-    .onConflict((oc) => oc.column("key").doNothing())
-    .execute();
-  const row = await db.selectFrom("settings").select("value").where("key", "=", key).executeTakeFirstOrThrow();
-  return Buffer.from(String(row.value));
-}
-
 export const DEMO_INSTANCE_SETTING = "demo_instance";
 
 export async function isDemoInstance(db: Kysely<DB>): Promise<boolean> {
-  const row = await db.selectFrom("settings").select("value").where("key", "=", DEMO_INSTANCE_SETTING).executeTakeFirst();
-  return row?.value === true;
+  return (await readSetting(db, DEMO_INSTANCE_SETTING)) === true;
 }
 
 export async function markDemoInstance(db: Kysely<DB>): Promise<void> {
-  await db
-    .insertInto("settings")
-    .values({ key: DEMO_INSTANCE_SETTING, value: JSON.stringify(true) })
-    .onConflict((oc) => oc.column("key").doUpdateSet({ value: JSON.stringify(true), updated_at: new Date() }))
-    .execute();
+  await writeSetting(db, DEMO_INSTANCE_SETTING, true);
 }
 
 export async function purgeOld(db: Kysely<DB>, before: Date): Promise<void> {

@@ -4,6 +4,7 @@ import type { DB } from "../../db/schema.ts";
 import { AppError } from "../../kernel/errors.ts";
 import { clearHits, type Limit, returnHit, takeHit } from "../../kernel/rate-limit.ts";
 import type { Actor } from "../../kernel/roles.ts";
+import { instanceSecret } from "../../kernel/secrets.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { findByEmail, grantsOf, touchLogin } from "./accounts.repository.ts";
 import type { LoginInput } from "./accounts.schema.ts";
@@ -58,7 +59,7 @@ export interface Session {
 
 let secretCache: { db: Kysely<DB>; secret: Promise<Buffer> } | undefined;
 function deviceSecret(db: Kysely<DB>): Promise<Buffer> {
-  if (secretCache?.db !== db) secretCache = { db, secret: repo.instanceSecret(db, "device_secret") };
+  if (secretCache?.db !== db) secretCache = { db, secret: instanceSecret(db, "device_secret") };
   return secretCache.secret;
 }
 

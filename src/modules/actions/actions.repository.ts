@@ -1,8 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import type { OrgScope } from "../indicators/indicator.ts";
-import { inScopeSql } from "../organisations/organisations.service.ts";
-import { actionDb } from "./actions.tables.ts";
+import { inScopeSql, nameContainsSql, organisationNameSql, subtreeIds } from "../organisations/organisations.service.ts";
 
 /** Kysely queries of the action plan; every function takes the organisation id first. */
 export interface ActionRow {
@@ -57,12 +56,11 @@ const NO_DUE_DATE = "9999-12-31";
 export const actionKeyOf = (a: ActionRow): ActionKey => [a.dueOn ?? NO_DUE_DATE, a.orgId, a.number];
 
 function actionsQuery(db: Kysely<DB>) {
-  return actionDb(db)
+  return db
     .selectFrom("actions as a")
-    .innerJoin("organisations as o", "o.id", "a.org_id")
     .select([
       "a.org_id",
-      "o.name as org_name",
+      organisationNameSql("a.org_id").as("org_name"),
       "a.id",
       "a.number",
       "a.title",
@@ -101,7 +99,7 @@ const toAction = (r: Row): ActionRow => ({
 
 /** Actions of an organisation's whole subtree, filtered. */
 function filteredActions(db: Kysely<DB>, rootId: string, f: ActionFilter) {
-  let q = actionsQuery(db).where("a.org_id", "in", subtreeQuery(db, rootId));
+  let q = actionsQuery(db).where("a.org_id", "in", subtreeIds(db, rootId));
   if (f.status) q = q.where("a.status", "=", f.status);
   if (f.commitmentId) q = q.where("a.commitment_id", "=", f.commitmentId);
   if (f.channel) q = q.where("a.channel", "=", f.channel);
@@ -109,7 +107,7 @@ function filteredActions(db: Kysely<DB>, rootId: string, f: ActionFilter) {
   if (f.planYear) q = q.where("a.plan_year", "=", f.planYear);
   if (f.q) q = q.where(sql<boolean>`lower(a.title) like ${`%${f.q.toLowerCase()}%`}`);
   if (f.overdueOn) q = q.where("a.status", "in", ["todo", "doing"]).where("a.due_on", "<", f.overdueOn);
-  if (f.siteName) q = q.where(sql<boolean>`vigie_fold(o.name) like vigie_fold(${`%${f.siteName.replace(/[%_\\]/g, "\\$&")}%`})`);
+  if (f.siteName) q = q.where(nameContainsSql("a.org_id", f.siteName));
   return q;
 }
 
@@ -137,14 +135,6 @@ export async function countActions(db: Kysely<DB>, rootId: string, f: ActionFilt
   return rows.n;
 }
 
-/** The ids of an organisation's subtree, as a subquery (a network has thousands of nodes). */
-function subtreeQuery(db: Kysely<DB>, root: string) {
-  return db
-    .selectFrom("organisations")
-    .select("id")
-    .where(sql<boolean>`path && ${sql.val([root])}::uuid[]`);
-}
-
 export async function findAction(db: Kysely<DB>, orgId: string, id: string): Promise<ActionRow | undefined> {
   const row = await actionsQuery(db).where("a.org_id", "=", orgId).where("a.id", "=", id).executeTakeFirst();
   return row ? toAction(row) : undefined;
@@ -153,7 +143,7 @@ export async function findAction(db: Kysely<DB>, orgId: string, id: string): Pro
 /** Actions of a subtree by their ids (a bulk change): only those the root reaches come back. */
 export async function findActionsByIds(db: Kysely<DB>, rootId: string, ids: string[]): Promise<ActionRow[]> {
   if (!ids.length) return [];
-  return (await actionsQuery(db).where("a.org_id", "in", subtreeQuery(db, rootId)).where("a.id", "in", ids).execute()).map(toAction);
+  return (await actionsQuery(db).where("a.org_id", "in", subtreeIds(db, rootId)).where("a.id", "in", ids).execute()).map(toAction);
 }
 
 export async function findActionsByNumber(db: Kysely<DB>, orgId: string, numbers: number[]): Promise<ActionRow[]> {
@@ -163,7 +153,7 @@ export async function findActionsByNumber(db: Kysely<DB>, orgId: string, numbers
 
 export async function insertAction(db: Kysely<DB>, orgId: string, v: ActionValues): Promise<{ id: string; number: number }> {
   // The number is the organisation's next one; the unique key (org_id, number) turns a race into an error, not a duplicate.
-  return actionDb(db)
+  return db
     .insertInto("actions")
     .values((eb) => ({
       org_id: orgId,
@@ -184,7 +174,7 @@ export async function insertAction(db: Kysely<DB>, orgId: string, v: ActionValue
 }
 
 export async function updateAction(db: Kysely<DB>, orgId: string, id: string, version: number, v: Partial<ActionValues>): Promise<boolean> {
-  const result = await actionDb(db)
+  const result = await db
     .updateTable("actions")
     .set((eb) => ({
       ...(v.title !== undefined ? { title: v.title } : {}),
@@ -210,7 +200,7 @@ export async function insertEvent(
   orgId: string,
   e: { actionId: string; actorLabel: string; kind: string; fromStatus?: string | null; toStatus?: string | null; note?: string | null },
 ): Promise<void> {
-  await actionDb(db)
+  await db
     .insertInto("action_events")
     .values({
       org_id: orgId,
@@ -225,7 +215,7 @@ export async function insertEvent(
 }
 
 export async function eventsOf(db: Kysely<DB>, orgId: string, actionId: string) {
-  return actionDb(db)
+  return db
     .selectFrom("action_events")
     .select(["at", "actor_label", "kind", "from_status", "to_status", "note"])
     .where("org_id", "=", orgId)
@@ -261,7 +251,7 @@ export async function applyRollup(
 /** The subtree's counts per year, commitment ('' for none) and status, from the rollup. */
 /** The plan counts of every organisation of a scope for a plan year (each row holds its whole subtree), in one read. */
 export async function rollupInScope(db: Kysely<DB>, scope: OrgScope, planYear: number) {
-  return actionDb(db)
+  return db
     .selectFrom("action_rollup")
     .select(["org_id", "plan_year", "commitment_id", "status", "actions"])
     .where(inScopeSql("org_id", scope))
@@ -271,7 +261,7 @@ export async function rollupInScope(db: Kysely<DB>, scope: OrgScope, planYear: n
 }
 
 export async function rollupOf(db: Kysely<DB>, orgId: string, planYear?: number) {
-  let q = actionDb(db)
+  let q = db
     .selectFrom("action_rollup")
     .select(["plan_year", "commitment_id", "status", "actions"])
     .where("org_id", "=", orgId)

@@ -1,5 +1,4 @@
-import type { ColumnType, Generated, Kysely } from "kysely";
-import type { DB } from "../../db/schema.ts";
+import type { ColumnType, Generated } from "kysely";
 
 /** The action plan tables (migration 0009), kept beside the module; only its repository sees them. */
 type TimestampDefault = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -44,7 +43,3 @@ export interface ActionRollupTable {
 }
 
 export type ActionTables = { actions: ActionsTable; action_events: ActionEventsTable; action_rollup: ActionRollupTable };
-
-export function actionDb(db: Kysely<DB>): Kysely<DB & ActionTables> {
-  return db.withTables<ActionTables>();
-}

@@ -1,8 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import type { OrgScope } from "../indicators/indicator.ts";
-import { inScopeSql } from "../organisations/organisations.service.ts";
-import { assessmentDb } from "./assessments.tables.ts";
+import { inScopeSql, inSubtreeSql, nameContainsSql, organisationNameSql } from "../organisations/organisations.service.ts";
 
 /** Kysely queries of self-assessment campaigns; every function takes the organisation id first. */
 export interface CampaignRow {
@@ -47,7 +46,7 @@ export interface EvidenceRow {
 const num = (v: string | number | null) => (v === null ? null : Number(v));
 
 function campaigns(db: Kysely<DB>, orgId: string) {
-  return assessmentDb(db)
+  return db
     .selectFrom("assessments")
     .select([
       "org_id",
@@ -109,7 +108,7 @@ export async function insertCampaign(
     items: Array<Omit<ItemRow, "status" | "comment" | "links" | "version" | "updatedAt" | "updatedByLabel">>;
   },
 ): Promise<string | undefined> {
-  const adb = assessmentDb(db);
+  const adb = db;
   const created = await adb
     .insertInto("assessments")
     .values({ org_id: orgId, year: input.year, framework_id: input.frameworkId })
@@ -138,7 +137,7 @@ export async function insertCampaign(
 }
 
 export async function itemsOf(db: Kysely<DB>, orgId: string, assessmentId: string): Promise<ItemRow[]> {
-  const rows = await assessmentDb(db)
+  const rows = await db
     .selectFrom("assessment_items")
     .selectAll()
     .where("org_id", "=", orgId)
@@ -170,7 +169,7 @@ export async function updateItem(
   version: number,
   values: { status: string | null; comment: string | null; links: string[]; byLabel: string },
 ): Promise<boolean> {
-  const result = await assessmentDb(db)
+  const result = await db
     .updateTable("assessment_items")
     .set((eb) => ({
       status: values.status,
@@ -195,7 +194,7 @@ export async function saveScores(
   overall: number | null,
   byCommitment: Record<string, number | null>,
 ): Promise<void> {
-  await assessmentDb(db)
+  await db
     .updateTable("assessments")
     .set((eb) => ({ overall_score: overall, commitment_scores: JSON.stringify(byCommitment), version: eb("version", "+", 1) }))
     .where("org_id", "=", orgId)
@@ -210,7 +209,7 @@ export async function markSigned(
   version: number,
   by: { accountId: string | null; label: string },
 ): Promise<boolean> {
-  const result = await assessmentDb(db)
+  const result = await db
     .updateTable("assessments")
     .set((eb) => ({
       status: "signed",
@@ -243,7 +242,7 @@ export async function addToRollup(db: Kysely<DB>, path: string[], year: number, 
 
 /** The signed scores of every organisation of a scope for a year (each row holds its whole subtree), in one read. */
 export async function rollupInScope(db: Kysely<DB>, scope: OrgScope, year: number) {
-  const rows = await assessmentDb(db)
+  const rows = await db
     .selectFrom("assessment_rollup")
     .select(["org_id", "commitment_id", "score_sum", "campaigns"])
     .where(inScopeSql("org_id", scope))
@@ -264,7 +263,7 @@ export async function rollupOf(
   orgId: string,
   year: number,
 ): Promise<Array<{ commitmentId: string; mean: number; campaigns: number }>> {
-  const rows = await assessmentDb(db)
+  const rows = await db
     .selectFrom("assessment_rollup")
     .select(["commitment_id", "score_sum", "campaigns"])
     .where("org_id", "=", orgId)
@@ -281,7 +280,7 @@ export async function rollupOf(
 }
 
 export async function evidenceOf(db: Kysely<DB>, orgId: string, assessmentId: string): Promise<EvidenceRow[]> {
-  const rows = await assessmentDb(db)
+  const rows = await db
     .selectFrom("assessment_evidence")
     .select(["id", "requirement_id", "file_name", "content_type", "size", "created_by_label", "created_at"])
     .where("org_id", "=", orgId)
@@ -304,7 +303,7 @@ export async function insertEvidence(
   orgId: string,
   input: { assessmentId: string; requirementId: string; fileName: string; contentType: string; data: Buffer; byLabel: string },
 ): Promise<string> {
-  const { id } = await assessmentDb(db)
+  const { id } = await db
     .insertInto("assessment_evidence")
     .values({
       org_id: orgId,
@@ -322,7 +321,7 @@ export async function insertEvidence(
 }
 
 export async function countEvidence(db: Kysely<DB>, orgId: string, assessmentId: string, requirementId: string): Promise<number> {
-  const row = await assessmentDb(db)
+  const row = await db
     .selectFrom("assessment_evidence")
     .select(sql<number>`count(*)::int`.as("n"))
     .where("org_id", "=", orgId)
@@ -338,7 +337,7 @@ export async function evidenceFile(
   assessmentId: string,
   id: string,
 ): Promise<{ fileName: string; contentType: string; data: Uint8Array; requirementId: string } | undefined> {
-  const row = await assessmentDb(db)
+  const row = await db
     .selectFrom("assessment_evidence")
     .select(["file_name", "content_type", "data", "requirement_id"])
     .where("org_id", "=", orgId)
@@ -349,7 +348,7 @@ export async function evidenceFile(
 }
 
 export async function deleteEvidence(db: Kysely<DB>, orgId: string, assessmentId: string, id: string): Promise<boolean> {
-  const result = await assessmentDb(db)
+  const result = await db
     .deleteFrom("assessment_evidence")
     .where("org_id", "=", orgId)
     .where("assessment_id", "=", assessmentId)
@@ -370,15 +369,13 @@ export async function subtreeCampaigns(
   root: string,
   f: { siteName?: string | undefined; after?: CampaignKey | undefined; limit: number },
 ) {
-  let q = assessmentDb(db)
-    .selectFrom("assessments as a")
-    .innerJoin("organisations as o", "o.id", "a.org_id")
-    .where(sql<boolean>`o.path && ${sql.val([root])}::uuid[]`);
-  if (f.siteName) q = q.where(sql<boolean>`vigie_fold(o.name) like vigie_fold(${`%${f.siteName.replace(/[%_\\]/g, "\\$&")}%`})`);
+  const orgName = organisationNameSql("a.org_id");
+  let q = db.selectFrom("assessments as a").where(inSubtreeSql("a.org_id", root));
+  if (f.siteName) q = q.where(nameContainsSql("a.org_id", f.siteName));
   const total = (await q.select(sql<number>`count(*)::int`.as("n")).executeTakeFirstOrThrow()).n;
   let page = q.select([
     "a.org_id",
-    "o.name as org_name",
+    orgName.as("org_name"),
     "a.id",
     "a.year",
     "a.framework_id",
@@ -392,11 +389,11 @@ export async function subtreeCampaigns(
   ]);
   if (f.after) {
     const [year, name, orgId] = f.after;
-    page = page.where(sql<boolean>`(-a.year, o.name, a.org_id) > (${-year}::int, ${name}::text, ${orgId}::uuid)`);
+    page = page.where(sql<boolean>`(-a.year, ${orgName}, a.org_id) > (${-year}::int, ${name}::text, ${orgId}::uuid)`);
   }
   const rows = await page
     .orderBy(sql`-a.year`)
-    .orderBy("o.name")
+    .orderBy(orgName)
     .orderBy("a.org_id")
     .limit(f.limit + 1)
     .execute();
@@ -409,7 +406,7 @@ export async function subtreeCampaigns(
 
 /** The sites under `root` whose self-assessment for the year is signed: one query, whatever their number. */
 export async function sitesAssessedIn(db: Kysely<DB>, root: string, year: number): Promise<string[]> {
-  const rows = await assessmentDb(db)
+  const rows = await db
     .selectFrom("assessments")
     .select("org_id")
     .distinct()

@@ -1,5 +1,4 @@
-import type { ColumnType, Generated, Kysely } from "kysely";
-import type { DB } from "../../db/schema.ts";
+import type { ColumnType, Generated } from "kysely";
 
 /** The self-assessment tables (migration 0009), kept beside the module; only its repository sees them. */
 type TimestampDefault = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -68,7 +67,3 @@ export type AssessmentTables = {
   assessment_evidence: AssessmentEvidenceTable;
   assessment_rollup: AssessmentRollupTable;
 };
-
-export function assessmentDb(db: Kysely<DB>): Kysely<DB & AssessmentTables> {
-  return db.withTables<AssessmentTables>();
-}

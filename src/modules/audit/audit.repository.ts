@@ -1,5 +1,25 @@
-import { type Kysely, sql } from "kysely";
+import type { Kysely, RawBuilder, SelectQueryBuilder } from "kysely";
 import type { DB } from "../../db/schema.ts";
+import { contributionPoint } from "../../kernel/contributions.ts";
+
+/**
+ * The organisations' expressions the audit list needs (an entry's organisation name, the subtrees an
+ * actor reaches), lent by the organisations module through its description: organisations records its
+ * changes through this module, so this module does not import it back (docs/architecture.md).
+ */
+export interface AuditOrganisations {
+  /** The name of the organisation a column holds the id of. */
+  organisationNameSql(column: string): RawBuilder<string>;
+  /** The ids of the subtrees of several roots, as one subquery. */
+  subtreesIdsQuery(db: Kysely<DB>, roots: string[]): SelectQueryBuilder<DB, "organisations", { id: string }>;
+}
+export const auditOrganisationsPoint = contributionPoint<AuditOrganisations>("audit.organisations");
+
+function organisations(): AuditOrganisations {
+  const lent = auditOrganisationsPoint.items()[0];
+  if (!lent) throw new Error("Le module organisations n'a pas prêté ses expressions au journal d'audit.");
+  return lent;
+}
 
 export const INSTANCE_SCOPE = "00000000-0000-0000-0000-000000000000";
 
@@ -41,25 +61,21 @@ export interface AuditQuery {
 }
 
 export async function listEntries(db: Kysely<DB>, query: AuditQuery) {
-  let q = db
-    .selectFrom("audit_log as a")
-    .leftJoin("organisations as o", "o.id", "a.org_id")
-    .select([
-      "a.org_id",
-      "a.id",
-      "a.at",
-      "a.actor_id",
-      "a.actor_label",
-      "a.action",
-      "a.entity",
-      "a.entity_id",
-      "a.before",
-      "a.after",
-      "o.name as org_name",
-    ]);
-  if (query.reachRoots !== null) {
-    q = q.where(sql<boolean>`o.path && ${sql.val(query.reachRoots)}::uuid[]`);
-  }
+  let q = db.selectFrom("audit_log as a").select([
+    "a.org_id",
+    "a.id",
+    "a.at",
+    "a.actor_id",
+    "a.actor_label",
+    "a.action",
+    "a.entity",
+    "a.entity_id",
+    "a.before",
+    "a.after",
+    // Null once the organisation is deleted: the log outlives what it describes.
+    organisations().organisationNameSql("a.org_id").$castTo<string | null>().as("org_name"),
+  ]);
+  if (query.reachRoots !== null) q = q.where("a.org_id", "in", organisations().subtreesIdsQuery(db, query.reachRoots));
   if (query.entity) q = q.where("a.entity", "=", query.entity);
   if (query.entityId) q = q.where("a.entity_id", "=", query.entityId);
   if (query.actor) q = q.where("a.actor_label", "ilike", `%${query.actor.replace(/[%_\\]/g, "\\$&")}%`);

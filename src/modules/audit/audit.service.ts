@@ -4,6 +4,9 @@ import { AppError } from "../../kernel/errors.ts";
 import { type Actor, canSomewhere, reachRoots } from "../../kernel/roles.ts";
 import { INSTANCE_SCOPE, insertEntry, listEntries } from "./audit.repository.ts";
 
+/** The point the organisations module lends its expressions to (see audit.repository.ts). */
+export { type AuditOrganisations, auditOrganisationsPoint } from "./audit.repository.ts";
+
 export { INSTANCE_SCOPE };
 
 /** Who wrote: an account, or the system itself (command line, first-run set-up). */

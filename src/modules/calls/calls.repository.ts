@@ -1,7 +1,6 @@
 import { type Expression, type Kysely, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import type { CallRecord } from "./call-record.ts";
-import { callDb } from "./calls.tables.ts";
 import type { BadLine } from "./read-file.ts";
 
 /** Kysely queries of the calls module; every function takes the organisation id first. */
@@ -15,7 +14,7 @@ export interface SettingsRow {
 }
 
 export async function findSettings(db: Kysely<DB>, orgId: string): Promise<SettingsRow | undefined> {
-  const row = await callDb(db).selectFrom("call_settings").selectAll().where("org_id", "=", orgId).executeTakeFirst();
+  const row = await db.selectFrom("call_settings").selectAll().where("org_id", "=", orgId).executeTakeFirst();
   return row
     ? {
         rings: row.rings,
@@ -34,7 +33,7 @@ export async function saveSettings(
   version: number,
   values: { rings: number | null; secondsPerRing: number; inboundContexts: string[]; mapping: unknown },
 ): Promise<boolean> {
-  const cdb = callDb(db);
+  const cdb = db;
   const columns = {
     rings: values.rings,
     seconds_per_ring: values.secondsPerRing,
@@ -64,7 +63,7 @@ export async function insertImport(
   orgId: string,
   values: { fileName: string; format: string; bytesTotal: number; createdBy: string | null; createdByLabel: string },
 ): Promise<string> {
-  const { id } = await callDb(db)
+  const { id } = await db
     .insertInto("call_imports")
     .values({
       org_id: orgId,
@@ -104,7 +103,7 @@ export interface ImportRow {
 }
 
 function importQuery(db: Kysely<DB>, orgId: string) {
-  return callDb(db).selectFrom("call_imports").selectAll().where("org_id", "=", orgId);
+  return db.selectFrom("call_imports").selectAll().where("org_id", "=", orgId);
 }
 
 function toImport(r: Awaited<ReturnType<ReturnType<typeof importQuery>["executeTakeFirstOrThrow"]>>): ImportRow {
@@ -160,7 +159,7 @@ export async function updateImport(
     runner: string | null;
   }>,
 ): Promise<void> {
-  await callDb(db)
+  await db
     .updateTable("call_imports")
     .set({
       ...(values.status !== undefined ? { status: values.status } : {}),
@@ -186,7 +185,7 @@ export const PENDING_STATUSES = ["uploaded", "reading", "checked", "committing",
 
 /** Bytes of the files an organisation's pending imports hold (its upload quota). */
 export async function pendingBytes(db: Kysely<DB>, orgId: string): Promise<number> {
-  const row = await callDb(db)
+  const row = await db
     .selectFrom("call_imports")
     .select(sql<string>`coalesce(sum(bytes_total), 0)::text`.as("n"))
     .where("org_id", "=", orgId)
@@ -198,18 +197,13 @@ export async function pendingBytes(db: Kysely<DB>, orgId: string): Promise<numbe
 /** Of these import ids, the ones still pending (their file must stay). One read whatever the number. */
 export async function pendingAmong(db: Kysely<DB>, ids: string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows = await callDb(db)
-    .selectFrom("call_imports")
-    .select("id")
-    .where("id", "in", ids)
-    .where("status", "in", PENDING_STATUSES)
-    .execute();
+  const rows = await db.selectFrom("call_imports").select("id").where("id", "in", ids).where("status", "in", PENDING_STATUSES).execute();
   return new Set(rows.map((r) => r.id));
 }
 
 /** Files never given their column mapping, sent before `before`. */
 export async function unmappedBefore(db: Kysely<DB>, before: Date): Promise<Array<{ orgId: string; id: string; fileName: string }>> {
-  const rows = await callDb(db)
+  const rows = await db
     .selectFrom("call_imports")
     .select(["org_id", "id", "file_name"])
     .where("status", "=", "uploaded")
@@ -237,7 +231,7 @@ export async function stageCalls(db: Kysely<DB>, orgId: string, importId: string
 }
 
 export async function dropStaged(db: Kysely<DB>, orgId: string, importId: string): Promise<void> {
-  await callDb(db).deleteFrom("call_import_rows").where("org_id", "=", orgId).where("import_id", "=", importId).execute();
+  await db.deleteFrom("call_import_rows").where("org_id", "=", orgId).where("import_id", "=", importId).execute();
 }
 
 /**
@@ -403,7 +397,7 @@ export async function stagedDays(db: Kysely<DB>, orgId: string, importId: string
 }
 
 export async function stagedCount(db: Kysely<DB>, orgId: string, importId: string): Promise<number> {
-  const row = await callDb(db)
+  const row = await db
     .selectFrom("call_import_rows")
     .select(sql<number>`count(*)::int`.as("n"))
     .where("org_id", "=", orgId)
@@ -504,7 +498,7 @@ export async function settingsOf(db: Kysely<DB>, orgIds: OrgIds) {
 
 /** Imports read but never decided (or never mapped) since `before`: the daily purge drops them. */
 export async function undecidedImportsBefore(db: Kysely<DB>, before: Date, limit: number): Promise<Array<{ orgId: string; id: string }>> {
-  const rows = await callDb(db)
+  const rows = await db
     .selectFrom("call_imports")
     .select(["org_id", "id"])
     .where("status", "in", ["checked", "uploaded"])

@@ -1,10 +1,6 @@
-import type { ColumnType, Generated, Kysely } from "kysely";
-import type { DB } from "../../db/schema.ts";
+import type { ColumnType, Generated } from "kysely";
 
-/**
- * The call tables' types (migration 0008), kept beside the module so src/db/schema.ts stays
- * untouched; the repository reaches them through `callDb`.
- */
+/** The call tables' types (migrations 0008 and 0018), kept beside the module that owns them. */
 type TimestampDefault = ColumnType<Date, Date | string | undefined, Date | string>;
 /** bigint comes back as text from both engines (no silent precision loss). */
 type BigintCount = ColumnType<string, number | string | undefined, number | string>;
@@ -80,6 +76,25 @@ export interface CallWaitRollupTable {
   answered: number;
 }
 
+/** Migration 0018: what a node's pages show of its descendants' calls, without the line. */
+export interface CallDescendantRollupTable {
+  org_id: string;
+  month: string;
+  dow: number;
+  slot: number;
+  offered: Generated<number>;
+  answered: Generated<number>;
+  abandoned: Generated<number>;
+  wait_sum: BigintCount;
+}
+
+export interface CallDescendantWaitRollupTable {
+  org_id: string;
+  month: string;
+  bucket: number;
+  answered: Generated<number>;
+}
+
 export type CallTables = {
   call_settings: CallSettingsTable;
   call_imports: CallImportsTable;
@@ -87,10 +102,6 @@ export type CallTables = {
   calls: CallsTable;
   call_rollup: CallRollupTable;
   call_wait_rollup: CallWaitRollupTable;
+  call_descendant_rollup: CallDescendantRollupTable;
+  call_descendant_wait_rollup: CallDescendantWaitRollupTable;
 };
-
-export type CallDb = Kysely<DB & CallTables>;
-
-export function callDb(db: Kysely<DB>): CallDb {
-  return db.withTables<CallTables>();
-}

@@ -8,11 +8,18 @@ import { CHANNELS, REQUEST_KINDS } from "./channels.ts";
 import { type EffectiveCommitment, effectiveCommitments, replyDelayTarget } from "./effective.ts";
 import * as repo from "./frameworks.repository.ts";
 import type { LocalCommitmentInput, LocalCommitmentUpdateInput } from "./frameworks.schema.ts";
+import * as leverRepo from "./levers.repository.ts";
 import { loadReferenceData } from "./reference-data.ts";
 import { syncReferenceData } from "./reference-sync.ts";
 
 export type { CommitmentRow, FrameworkSummary, LocalCommitmentRow } from "./frameworks.repository.ts";
+export type { Lever, LeverQuery } from "./levers.repository.ts";
 export type { EffectiveCommitment };
+
+/** The lever bank is reference data like the frameworks: synced with them, read by the levers module through here. */
+export const searchLevers = leverRepo.findLevers;
+export const leverCategories = leverRepo.categories;
+export const countLevers = leverRepo.countLevers;
 
 /** Loads the reference files into the database if they changed. Called at start-up. */
 export async function syncFrameworks(db: Kysely<DB>): Promise<boolean> {

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
+import { readSetting, writeSetting } from "../../kernel/settings.ts";
 import { leverCommitmentIds, type ReferenceData } from "./reference-data.ts";
 import { searchText } from "./search-text.ts";
 
@@ -15,8 +16,7 @@ const SYNC_LOCK = 7_246_001;
 export async function syncReferenceData(db: Kysely<DB>, data: ReferenceData): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(${SYNC_LOCK})`.execute(trx);
-    const stored = await trx.selectFrom("settings").select("value").where("key", "=", HASH_KEY).executeTakeFirst();
-    if (stored?.value === data.hash) return false;
+    if ((await readSetting(trx, HASH_KEY)) === data.hash) return false;
 
     for (const [position, f] of data.frameworks.entries()) {
       await trx
@@ -94,11 +94,7 @@ export async function syncReferenceData(db: Kysely<DB>, data: ReferenceData): Pr
         .execute();
     }
 
-    await trx
-      .insertInto("settings")
-      .values({ key: HASH_KEY, value: JSON.stringify(data.hash) })
-      .onConflict((oc) => oc.column("key").doUpdateSet({ value: JSON.stringify(data.hash), updated_at: new Date() }))
-      .execute();
+    await writeSetting(trx, HASH_KEY, data.hash);
     return true;
   });
 }

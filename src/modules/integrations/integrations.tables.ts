@@ -1,5 +1,4 @@
-import type { ColumnType, Kysely } from "kysely";
-import type { DB } from "../../db/schema.ts";
+import type { ColumnType } from "kysely";
 import type { ModuleScopes } from "./api-modules.ts";
 
 /** The tables of migration 0021, typed beside the module (as publication.tables.ts). */
@@ -53,8 +52,3 @@ export type IntegrationsTables = {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
 };
-export type IntegrationsDb = Kysely<DB & IntegrationsTables>;
-
-export function integrationsDb(db: Kysely<DB>): IntegrationsDb {
-  return db.withTables<IntegrationsTables>();
-}

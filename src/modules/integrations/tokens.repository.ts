@@ -1,7 +1,6 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import type { ModuleScopes } from "./api-modules.ts";
-import { integrationsDb } from "./integrations.tables.ts";
 
 export interface TokenRow {
   id: string;
@@ -44,7 +43,7 @@ export async function insertToken(
     expiresAt: Date;
   },
 ): Promise<TokenRow> {
-  return integrationsDb(db)
+  return db
     .insertInto("api_tokens")
     .values({
       account_id: values.accountId,
@@ -61,7 +60,7 @@ export async function insertToken(
 }
 
 export async function tokensOf(db: Kysely<DB>, accountId: string): Promise<TokenRow[]> {
-  return integrationsDb(db)
+  return db
     .selectFrom("api_tokens")
     .select(COLUMNS)
     .where("account_id", "=", accountId)
@@ -71,12 +70,12 @@ export async function tokensOf(db: Kysely<DB>, accountId: string): Promise<Token
 }
 
 export async function findByHash(db: Kysely<DB>, hash: string): Promise<TokenRow | undefined> {
-  return integrationsDb(db).selectFrom("api_tokens").select(COLUMNS).where("token_hash", "=", hash).executeTakeFirst();
+  return db.selectFrom("api_tokens").select(COLUMNS).where("token_hash", "=", hash).executeTakeFirst();
 }
 
 /** Revokes one of the account's own tokens; false when it has none by that id (or it was already revoked). */
 export async function revokeToken(db: Kysely<DB>, accountId: string, tokenId: string, at: Date): Promise<boolean> {
-  const result = await integrationsDb(db)
+  const result = await db
     .updateTable("api_tokens")
     .set({ revoked_at: at })
     .where("id", "=", tokenId)
@@ -87,5 +86,5 @@ export async function revokeToken(db: Kysely<DB>, accountId: string, tokenId: st
 }
 
 export async function touchToken(db: Kysely<DB>, tokenId: string, at: Date): Promise<void> {
-  await integrationsDb(db).updateTable("api_tokens").set({ last_used_at: at }).where("id", "=", tokenId).execute();
+  await db.updateTable("api_tokens").set({ last_used_at: at }).where("id", "=", tokenId).execute();
 }

@@ -1,6 +1,5 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
-import { integrationsDb } from "./integrations.tables.ts";
 
 export interface EndpointRow {
   id: string;
@@ -44,7 +43,7 @@ export async function insertEndpoint(
   db: Kysely<DB>,
   values: { orgId: string; url: string; events: string[]; secret: string; createdBy: string },
 ): Promise<EndpointRow> {
-  return integrationsDb(db)
+  return db
     .insertInto("webhook_endpoints")
     .values({ org_id: values.orgId, url: values.url, events: values.events, secret: values.secret, created_by: values.createdBy })
     .returning(ENDPOINT)
@@ -52,36 +51,21 @@ export async function insertEndpoint(
 }
 
 export function endpointsOf(db: Kysely<DB>, orgId: string): Promise<EndpointRow[]> {
-  return integrationsDb(db)
-    .selectFrom("webhook_endpoints")
-    .select(ENDPOINT)
-    .where("org_id", "=", orgId)
-    .orderBy("created_at")
-    .orderBy("id")
-    .execute();
+  return db.selectFrom("webhook_endpoints").select(ENDPOINT).where("org_id", "=", orgId).orderBy("created_at").orderBy("id").execute();
 }
 
 export function findEndpoint(db: Kysely<DB>, orgId: string, endpointId: string): Promise<EndpointRow | undefined> {
-  return integrationsDb(db)
-    .selectFrom("webhook_endpoints")
-    .select(ENDPOINT)
-    .where("org_id", "=", orgId)
-    .where("id", "=", endpointId)
-    .executeTakeFirst();
+  return db.selectFrom("webhook_endpoints").select(ENDPOINT).where("org_id", "=", orgId).where("id", "=", endpointId).executeTakeFirst();
 }
 
 export async function deleteEndpoint(db: Kysely<DB>, orgId: string, endpointId: string): Promise<boolean> {
-  const result = await integrationsDb(db)
-    .deleteFrom("webhook_endpoints")
-    .where("org_id", "=", orgId)
-    .where("id", "=", endpointId)
-    .executeTakeFirst();
+  const result = await db.deleteFrom("webhook_endpoints").where("org_id", "=", orgId).where("id", "=", endpointId).executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }
 
 /** The endpoints of the organisation's ancestors (itself included) that listen to `type`. */
 export function listeners(db: Kysely<DB>, orgPath: string[], type: string): Promise<Array<{ id: string }>> {
-  return integrationsDb(db)
+  return db
     .selectFrom("webhook_endpoints")
     .select("id")
     .where("org_id", "in", orgPath)
@@ -94,7 +78,7 @@ export async function insertDelivery(
   db: Kysely<DB>,
   values: { endpointId: string; eventId: string; type: string; body: string },
 ): Promise<string> {
-  const row = await integrationsDb(db)
+  const row = await db
     .insertInto("webhook_deliveries")
     .values({ endpoint_id: values.endpointId, event_id: values.eventId, event_type: values.type, body: values.body })
     .returning("id")
@@ -103,7 +87,7 @@ export async function insertDelivery(
 }
 
 export function deliveriesOf(db: Kysely<DB>, endpointId: string, limit: number): Promise<DeliveryRow[]> {
-  return integrationsDb(db)
+  return db
     .selectFrom("webhook_deliveries")
     .select(DELIVERY)
     .where("endpoint_id", "=", endpointId)
@@ -115,7 +99,7 @@ export function deliveriesOf(db: Kysely<DB>, endpointId: string, limit: number):
 
 /** A delivery with what sending it needs. */
 export function deliveryToSend(db: Kysely<DB>, deliveryId: string) {
-  return integrationsDb(db)
+  return db
     .selectFrom("webhook_deliveries as d")
     .innerJoin("webhook_endpoints as e", "e.id", "d.endpoint_id")
     .select(["d.id", "d.status", "d.body", "d.attempts", "e.url", "e.secret"])
@@ -134,7 +118,7 @@ export async function recordAttempt(
     at: Date;
   },
 ): Promise<void> {
-  await integrationsDb(db)
+  await db
     .updateTable("webhook_deliveries")
     .set((eb) => ({
       status: outcome.status,

@@ -131,3 +131,13 @@ export async function markFailed(db: Kysely<DB>, job: ClaimedJob, error: string)
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
+
+/** How many of the jobs with these dedupe keys are done, and how many the queue gave up on: one count. */
+export async function progressOf(db: Kysely<DB>, keys: string[]): Promise<{ done: number; failed: number }> {
+  if (keys.length === 0) return { done: 0, failed: 0 };
+  const { rows } = await sql<{ done: number; failed: number }>`
+    select count(*) filter (where done_at is not null)::int as done,
+           count(*) filter (where done_at is null and attempts >= max_attempts)::int as failed
+    from jobs where dedupe_key = any(${sql.val(keys)}::text[])`.execute(db);
+  return { done: Number(rows[0]?.done ?? 0), failed: Number(rows[0]?.failed ?? 0) };
+}

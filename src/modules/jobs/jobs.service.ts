@@ -4,6 +4,8 @@
  * enqueue (inside the transaction of the write that calls for them), and every server runs a worker.
  */
 export { retryDelayMs } from "./backoff.ts";
+/** How many of the jobs with these dedupe keys are done, and how many the queue gave up on (a publication's chunks). */
+export { progressOf as jobProgress } from "./jobs.repository.ts";
 export {
   DEFAULT_BATCH,
   DEFAULT_LOCK_MS,

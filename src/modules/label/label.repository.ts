@@ -1,9 +1,8 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
-import { labelDb } from "./label.tables.ts";
 
 export async function findFile(db: Kysely<DB>, orgId: string) {
-  return labelDb(db).selectFrom("label_files").selectAll().where("org_id", "=", orgId).executeTakeFirst();
+  return db.selectFrom("label_files").selectAll().where("org_id", "=", orgId).executeTakeFirst();
 }
 
 export async function saveFile(
@@ -18,7 +17,7 @@ export async function saveFile(
     follow_up_on: string | null;
   },
 ) {
-  await labelDb(db)
+  await db
     .insertInto("label_files")
     .values({ org_id: orgId, ...v })
     .onConflict((oc) => oc.column("org_id").doUpdateSet({ ...v, updated_at: new Date() }))
@@ -26,9 +25,9 @@ export async function saveFile(
 }
 
 export async function findingsOf(db: Kysely<DB>, orgId: string) {
-  return labelDb(db).selectFrom("label_findings").selectAll().where("org_id", "=", orgId).orderBy("created_at").orderBy("id").execute();
+  return db.selectFrom("label_findings").selectAll().where("org_id", "=", orgId).orderBy("created_at").orderBy("id").execute();
 }
 
 export async function insertFinding(db: Kysely<DB>, v: { org_id: string; kind: string; text: string; due_on: string; action_id: string }) {
-  await labelDb(db).insertInto("label_findings").values(v).execute();
+  await db.insertInto("label_findings").values(v).execute();
 }

@@ -1,5 +1,4 @@
-import type { ColumnType, Generated, Kysely } from "kysely";
-import type { DB } from "../../db/schema.ts";
+import type { ColumnType, Generated } from "kysely";
 
 /** The label tables (migration 0024), kept beside the module; only its repository sees them. */
 type TimestampDefault = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -26,7 +25,3 @@ export interface LabelFindingsTable {
 }
 
 export type LabelTables = { label_files: LabelFilesTable; label_findings: LabelFindingsTable };
-
-export function labelDb(db: Kysely<DB>): Kysely<DB & LabelTables> {
-  return db.withTables<LabelTables>();
-}

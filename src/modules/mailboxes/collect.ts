@@ -9,7 +9,6 @@ import { getOrganisation } from "../organisations/organisations.service.ts";
 import { addIncomingMessage, findRequestIdByNumber, registerMailedRequest } from "../requests/requests.service.ts";
 import { classify, receiptNumberIn } from "./classify.ts";
 import { imapClient, imapErrorText } from "./imap-connection.ts";
-import { type MailboxDb, mailboxDb } from "./mailboxes.tables.ts";
 import { openSecret } from "./secret-box.ts";
 
 /** Per file and per message: what the collector keeps of attachments (the rest is named in the request). */
@@ -45,7 +44,7 @@ export async function collectMailbox(
   mailboxId: string,
   options: CollectOptions = {},
 ): Promise<CollectResult> {
-  const mdb = mailboxDb(db);
+  const mdb = db;
   const result: CollectResult = { registered: 0, joined: 0, ignored: 0, duplicates: 0, error: null };
   const box = await mdb.selectFrom("mailboxes").selectAll().where("org_id", "=", orgId).where("id", "=", mailboxId).executeTakeFirst();
   if (!box) return result;
@@ -106,7 +105,7 @@ export async function collectMailbox(
     result.error = imapErrorText(error, box.folder);
     const reason = result.error;
     await db.transaction().execute(async (trx) => {
-      const failing = await mailboxDb(trx)
+      const failing = await trx
         .updateTable("mailboxes")
         .set((eb) => ({
           last_run_at: started,
@@ -169,7 +168,7 @@ async function takeMessage(
   m: { uid: number; internalDate: Date; source: Buffer },
   baseUrl: string,
 ): Promise<Outcome> {
-  const mdb = mailboxDb(db);
+  const mdb = db;
   const orgId = org.id;
   // Loaded on the first message, not at start (issue #17, point 6): ~30 MB and ~0.2 s to load.
   const { simpleParser } = await import("mailparser");
@@ -191,7 +190,7 @@ async function takeMessage(
     subject: subject.slice(0, 300),
     arrived_at: m.internalDate,
   });
-  const advance = (trx: MailboxDb, counter: "registered_count" | "joined_count" | "ignored_count") =>
+  const advance = (trx: Kysely<DB>, counter: "registered_count" | "joined_count" | "ignored_count") =>
     trx
       .updateTable("mailboxes")
       .set((eb) => ({ [counter]: eb(counter, "+", 1), last_uid: m.uid }))
@@ -199,7 +198,7 @@ async function takeMessage(
       .where("id", "=", mailboxId)
       .execute();
   const claim = async (trx: Kysely<DB>, row: ReturnType<typeof ledger>) =>
-    (await mailboxDb(trx)
+    (await trx
       .insertInto("mailbox_messages")
       .values(row)
       .onConflict((oc) => oc.doNothing())
@@ -224,7 +223,7 @@ async function takeMessage(
   if (ignored || !sender) {
     const done = await db.transaction().execute(async (trx) => {
       if (!(await claim(trx, ledger("ignored", ignored ?? "no-sender", null)))) return false;
-      await advance(mailboxDb(trx), "ignored_count");
+      await advance(trx, "ignored_count");
       return true;
     });
     return done ? "ignored" : skip();
@@ -258,7 +257,7 @@ async function takeMessage(
         body,
         receivedAt: m.internalDate,
       });
-      await advance(mailboxDb(trx), "joined_count");
+      await advance(trx, "joined_count");
       return true;
     });
     return done ? "joined" : skip();
@@ -298,7 +297,7 @@ async function takeMessage(
       author: { accountId: null, label: `courriel reçu (${sender})`.slice(0, 200) },
       claim: (trx) => claim(trx, ledger("registered", null, null)),
       after: async (trx, r) => {
-        const t = mailboxDb(trx);
+        const t = trx;
         await t
           .updateTable("mailbox_messages")
           .set({ request_id: r.request.id })

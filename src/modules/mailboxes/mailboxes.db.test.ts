@@ -4,7 +4,6 @@ import { adminClient, type Client, startTestApp, type TestApp } from "../../../t
 import { type ImapServer, rawMessage, startImapServer } from "../../../test/support/imap.ts";
 import { collectMailbox } from "./collect.ts";
 import { createMailbox, listMailboxes, recentIgnored, testMailbox } from "./mailboxes.service.ts";
-import { mailboxDb } from "./mailboxes.tables.ts";
 
 const USER = "accueil";
 const PASSWORD = "mot-de-passe-imap";
@@ -58,11 +57,7 @@ describe("mailboxes collected from a real Dovecot, on a real database", () => {
 
   it("registers a message as an e-mail request received on the local day, acknowledged, and joins the replies", async () => {
     mailboxId = await createMailbox(t.database.db, admin, orgId, settings());
-    const stored = await mailboxDb(t.database.db)
-      .selectFrom("mailboxes")
-      .select("secret_enc")
-      .where("id", "=", mailboxId)
-      .executeTakeFirstOrThrow();
+    const stored = await t.database.db.selectFrom("mailboxes").select("secret_enc").where("id", "=", mailboxId).executeTakeFirstOrThrow();
     expect(stored.secret_enc).not.toContain(PASSWORD);
     // 21:30 UTC on 2 March is already 3 March, 01:30, in La Réunion.
     await imap.deliver(
@@ -174,7 +169,7 @@ describe("mailboxes collected from a real Dovecot, on a real database", () => {
   });
 
   it("registers nothing twice when the server renumbers the folder (UIDVALIDITY)", async () => {
-    await mailboxDb(t.database.db).updateTable("mailboxes").set({ uid_validity: "1" }).where("id", "=", mailboxId).execute();
+    await t.database.db.updateTable("mailboxes").set({ uid_validity: "1" }).where("id", "=", mailboxId).execute();
     const again = await collectMailbox(t.database.db, orgId, mailboxId);
     expect(again.registered + again.joined).toBe(0);
     expect(await requests()).toHaveLength(2);

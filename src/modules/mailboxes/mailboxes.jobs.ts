@@ -4,7 +4,6 @@ import { enqueue } from "../jobs/jobs.service.ts";
 import { defineJob, scheduleDaily } from "../jobs/registry.ts";
 import { collectMailbox } from "./collect.ts";
 import { COLLECT_JOB, collectKey } from "./mailboxes.service.ts";
-import { mailboxDb } from "./mailboxes.tables.ts";
 
 /**
  * Collection runs in the durable queue, never on a timer of the web process: each run of a mailbox
@@ -20,7 +19,7 @@ export const collectJob = defineJob(
   COLLECT_JOB,
   z.object({ orgId: z.string().uuid(), mailboxId: z.string().uuid(), manual: z.boolean().optional() }),
   async (p, ctx) => {
-    const exists = await mailboxDb(ctx.db)
+    const exists = await ctx.db
       .selectFrom("mailboxes")
       .select("id")
       .where("org_id", "=", p.orgId)
@@ -37,7 +36,7 @@ export const collectJob = defineJob(
 );
 
 export const reviveJob = defineJob(REVIVE, z.object({}).passthrough(), async (_p, ctx) => {
-  const boxes = await mailboxDb(ctx.db).selectFrom("mailboxes").select(["org_id", "id"]).execute();
+  const boxes = await ctx.db.selectFrom("mailboxes").select(["org_id", "id"]).execute();
   for (const b of boxes) {
     await enqueue(ctx.db, { name: COLLECT_JOB, payload: { orgId: b.org_id, mailboxId: b.id }, dedupeKey: collectKey(b.id, ctx.now) });
   }

@@ -1,6 +1,5 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
-import { mailboxDb } from "./mailboxes.tables.ts";
 
 /**
  * The mailboxes' side of personal data (issue #17, point 5): a collected message keeps its outcome
@@ -9,7 +8,7 @@ import { mailboxDb } from "./mailboxes.tables.ts";
  */
 export async function anonymiseMailOfRequests(db: Kysely<DB>, orgId: string, requestIds: string[]): Promise<void> {
   if (!requestIds.length) return;
-  const mdb = mailboxDb(db);
+  const mdb = db;
   await mdb
     .updateTable("mailbox_messages")
     .set({ sender: null, subject: null })
@@ -29,7 +28,7 @@ export interface CollectedOfPerson {
 
 /** Messages collected from one sender; the sender field holds « Nom <adresse> » or the bare address. */
 export async function collectedFrom(db: Kysely<DB>, orgId: string, email: string, limit = 500): Promise<CollectedOfPerson[]> {
-  const rows = await mailboxDb(db)
+  const rows = await db
     .selectFrom("mailbox_messages")
     .select(["request_id", "sender", "subject", "outcome", "arrived_at"])
     .where("org_id", "=", orgId)
@@ -41,7 +40,7 @@ export async function collectedFrom(db: Kysely<DB>, orgId: string, email: string
 }
 
 export async function anonymiseCollectedFrom(db: Kysely<DB>, orgId: string, email: string): Promise<void> {
-  await mailboxDb(db)
+  await db
     .updateTable("mailbox_messages")
     .set({ sender: null, subject: null })
     .where("org_id", "=", orgId)
@@ -52,7 +51,7 @@ export async function anonymiseCollectedFrom(db: Kysely<DB>, orgId: string, emai
 /** File names of a request's attachments, for the export (the files themselves stay in Vigie). */
 export async function attachmentsOf(db: Kysely<DB>, orgId: string, requestIds: string[]) {
   if (!requestIds.length) return [];
-  return mailboxDb(db)
+  return db
     .selectFrom("mailbox_attachments")
     .select(["request_id as requestId", "file_name as fileName", "content_type as contentType", "size"])
     .where("org_id", "=", orgId)

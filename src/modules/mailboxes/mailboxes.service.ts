@@ -8,7 +8,6 @@ import type { RequestAttachment } from "../requests/request-attachments.ts";
 import { IGNORED_LABELS, type IgnoredReason } from "./classify.ts";
 import { testImap } from "./imap-connection.ts";
 import type { MailboxInput } from "./mailboxes.schema.ts";
-import { mailboxDb } from "./mailboxes.tables.ts";
 import { sealSecret } from "./secret-box.ts";
 
 export { collectMailbox } from "./collect.ts";
@@ -40,7 +39,7 @@ export function collectKey(mailboxId: string, at: Date): string {
 }
 
 export async function listMailboxes(db: Kysely<DB>, orgId: string): Promise<Mailbox[]> {
-  const rows = await mailboxDb(db).selectFrom("mailboxes").selectAll().where("org_id", "=", orgId).orderBy("label").orderBy("id").execute();
+  const rows = await db.selectFrom("mailboxes").selectAll().where("org_id", "=", orgId).orderBy("label").orderBy("id").execute();
   return rows.map((r) => ({
     orgId: r.org_id,
     id: r.id,
@@ -79,7 +78,7 @@ export function testMailbox(input: MailboxInput): Promise<string | null> {
 export async function createMailbox(db: Kysely<DB>, author: AuditActor, orgId: string, input: MailboxInput): Promise<string> {
   const secret_enc = await sealSecret(db, input.secret);
   return db.transaction().execute(async (trx) => {
-    const row = await mailboxDb(trx)
+    const row = await trx
       .insertInto("mailboxes")
       .values({
         org_id: orgId,
@@ -105,7 +104,7 @@ export async function createMailbox(db: Kysely<DB>, author: AuditActor, orgId: s
 
 export async function deleteMailbox(db: Kysely<DB>, author: AuditActor, orgId: string, mailboxId: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    const gone = await mailboxDb(trx)
+    const gone = await trx
       .deleteFrom("mailboxes")
       .where("org_id", "=", orgId)
       .where("id", "=", mailboxId)
@@ -125,7 +124,7 @@ export interface IgnoredMessage {
 
 /** The last messages set aside, so the administrator sees what was not registered and why. */
 export async function recentIgnored(db: Kysely<DB>, orgId: string, mailboxId: string, limit = 20): Promise<IgnoredMessage[]> {
-  const rows = await mailboxDb(db)
+  const rows = await db
     .selectFrom("mailbox_messages")
     .select(["sender", "subject", "reason", "arrived_at"])
     .where("org_id", "=", orgId)
@@ -144,7 +143,7 @@ export async function recentIgnored(db: Kysely<DB>, orgId: string, mailboxId: st
 
 /** The attachments stored with a request (one query, without their contents), for its page. */
 export async function attachmentsOf(db: Kysely<DB>, orgId: string, requestId: string): Promise<RequestAttachment[]> {
-  const rows = await mailboxDb(db)
+  const rows = await db
     .selectFrom("mailbox_attachments")
     .select(["id", "file_name", "size"])
     .where("org_id", "=", orgId)
@@ -162,7 +161,7 @@ export async function attachmentsOf(db: Kysely<DB>, orgId: string, requestId: st
 
 /** One attachment with its contents, if it belongs to this request of this organisation. */
 export async function attachmentFile(db: Kysely<DB>, orgId: string, requestId: string, attachmentId: string) {
-  const row = await mailboxDb(db)
+  const row = await db
     .selectFrom("mailbox_attachments")
     .select(["file_name", "content_type", "data"])
     .where("org_id", "=", orgId)

@@ -1,5 +1,4 @@
-import type { ColumnType, Generated, Kysely } from "kysely";
-import type { DB } from "../../db/schema.ts";
+import type { ColumnType, Generated } from "kysely";
 
 /** The mailbox tables' types (migration 0022), beside the module like calls.tables.ts. */
 type TimestampDefault = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -62,9 +61,3 @@ export type MailboxTables = {
   mailbox_messages: MailboxMessagesTable;
   mailbox_attachments: MailboxAttachmentsTable;
 };
-
-export type MailboxDb = Kysely<DB & MailboxTables>;
-
-export function mailboxDb(db: Kysely<DB>): MailboxDb {
-  return db.withTables<MailboxTables>();
-}

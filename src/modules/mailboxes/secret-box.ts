@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
+import { instanceKey as storedInstanceKey } from "../../kernel/secrets.ts";
 
 /**
  * Mailbox passwords and OAuth2 tokens are kept encrypted (AES-256-GCM). The key is VIGIE_SECRET_KEY
@@ -20,13 +21,7 @@ async function instanceKey(db: Kysely<DB>): Promise<Buffer> {
   }
   const known = keys.get(db);
   if (known) return known;
-  await db
-    .insertInto("settings")
-    .values({ key: SETTING, value: JSON.stringify(randomBytes(32).toString("base64")) })
-    .onConflict((oc) => oc.column("key").doNothing())
-    .execute();
-  const row = await db.selectFrom("settings").select("value").where("key", "=", SETTING).executeTakeFirstOrThrow();
-  const key = Buffer.from(String(row.value), "base64");
+  const key = await storedInstanceKey(db, SETTING);
   keys.set(db, key);
   return key;
 }

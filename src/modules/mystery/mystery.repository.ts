@@ -1,9 +1,8 @@
 import { type Kysely, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import type { OrgScope } from "../indicators/indicator.ts";
-import { inScopeSql } from "../organisations/organisations.service.ts";
+import { inScopeSql, organisationNameSql, organisationPathSql } from "../organisations/organisations.service.ts";
 import type { Answer } from "./grids.ts";
-import { mysteryDb } from "./mystery.tables.ts";
 
 /** Kysely queries of mystery-shopper campaigns; every function takes the organisation id first. */
 export async function insertCampaign(
@@ -11,7 +10,7 @@ export async function insertCampaign(
   orgId: string,
   input: { title: string; startsOn: string; endsOn: string; channels: string[]; siteIds: string[] },
 ): Promise<string> {
-  const mdb = mysteryDb(db);
+  const mdb = db;
   const { id } = await mdb
     .insertInto("mystery_campaigns")
     .values({ org_id: orgId, title: input.title, starts_on: input.startsOn, ends_on: input.endsOn, channels: input.channels })
@@ -25,7 +24,7 @@ export async function insertCampaign(
 }
 
 export async function listCampaigns(db: Kysely<DB>, orgId: string) {
-  return mysteryDb(db)
+  return db
     .selectFrom("mystery_campaigns as c")
     .selectAll("c")
     .select((eb) =>
@@ -42,7 +41,7 @@ export async function listCampaigns(db: Kysely<DB>, orgId: string) {
 }
 
 export async function findCampaign(db: Kysely<DB>, orgId: string, id: string) {
-  const mdb = mysteryDb(db);
+  const mdb = db;
   const campaign = await mdb
     .selectFrom("mystery_campaigns")
     .selectAll()
@@ -50,13 +49,13 @@ export async function findCampaign(db: Kysely<DB>, orgId: string, id: string) {
     .where("id", "=", id)
     .executeTakeFirst();
   if (!campaign) return undefined;
+  const name = organisationNameSql("s.site_id");
   const sites = await mdb
     .selectFrom("mystery_campaign_sites as s")
-    .innerJoin("organisations as o", "o.id", "s.site_id")
-    .select(["s.site_id as id", "o.name", "o.path"])
+    .select(["s.site_id as id", name.as("name"), organisationPathSql("s.site_id").as("path")])
     .where("s.org_id", "=", orgId)
     .where("s.campaign_id", "=", id)
-    .orderBy("o.name")
+    .orderBy(name)
     .execute();
   return { ...campaign, sites };
 }
@@ -77,7 +76,7 @@ export async function insertTest(
     createdBy: string | null;
   },
 ): Promise<string> {
-  const { id } = await mysteryDb(db)
+  const { id } = await db
     .insertInto("mystery_tests")
     .values({
       org_id: orgId,
@@ -98,7 +97,7 @@ export async function insertTest(
 }
 
 export async function campaignTests(db: Kysely<DB>, orgId: string, campaignId: string) {
-  return mysteryDb(db)
+  return db
     .selectFrom("mystery_tests")
     .select(["id", "site_id", "channel", "tested_on", "tester", "answers", "comment"])
     .where("org_id", "=", orgId)
@@ -123,7 +122,7 @@ export async function applyRollup(db: Kysely<DB>, path: string[], month: string,
 
 /** The rollup rows of every organisation of a scope (each holds its whole subtree), in one read. */
 export async function rollupRowsInScope(db: Kysely<DB>, scope: OrgScope, fromMonth: string, toMonth: string) {
-  return mysteryDb(db)
+  return db
     .selectFrom("mystery_rollup")
     .selectAll()
     .where(inScopeSql("org_id", scope))
@@ -133,7 +132,7 @@ export async function rollupRowsInScope(db: Kysely<DB>, scope: OrgScope, fromMon
 }
 
 export async function rollupRows(db: Kysely<DB>, orgId: string, fromMonth: string, toMonth: string) {
-  return mysteryDb(db)
+  return db
     .selectFrom("mystery_rollup")
     .selectAll()
     .where("org_id", "=", orgId)

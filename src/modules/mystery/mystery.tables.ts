@@ -1,5 +1,4 @@
-import type { ColumnType, Generated, Kysely } from "kysely";
-import type { DB } from "../../db/schema.ts";
+import type { ColumnType, Generated } from "kysely";
 
 /** The mystery-shopper tables' types (migration 0008), kept beside the module. */
 type TimestampDefault = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -34,7 +33,3 @@ export type MysteryTables = {
   };
   mystery_rollup: { org_id: string; month: string; channel: string; criterion_id: string; passed: number; failed: number };
 };
-
-export function mysteryDb(db: Kysely<DB>): Kysely<DB & MysteryTables> {
-  return db.withTables<MysteryTables>();
-}

@@ -1,8 +1,7 @@
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
-import { inScopeSql } from "../organisations/organisations.service.ts";
+import { inScopeSql, sitesByName } from "../organisations/organisations.service.ts";
 import type { ExperienceInput, JdmaCount } from "./national.ts";
-import { obligationsDb } from "./obligations.tables.ts";
 
 export interface SiteRow {
   id: string;
@@ -11,18 +10,12 @@ export interface SiteRow {
 }
 
 /** Every site under `root`, by name: one query. */
-export async function sitesUnder(db: Kysely<DB>, root: string): Promise<SiteRow[]> {
-  return db
-    .selectFrom("organisations")
-    .select(["id", "name", "path"])
-    .where(inScopeSql("id", { of: root, depth: "sites" }))
-    .orderBy("name")
-    .orderBy("id")
-    .execute();
+export function sitesUnder(db: Kysely<DB>, root: string): Promise<SiteRow[]> {
+  return sitesByName(db, root);
 }
 
 export async function reviewsSignedIn(db: Kysely<DB>, root: string, year: number): Promise<string[]> {
-  const rows = await obligationsDb(db)
+  const rows = await db
     .selectFrom("annual_review_signoffs")
     .select("org_id")
     .where(inScopeSql("org_id", { of: root, depth: "sites" }))
@@ -32,7 +25,7 @@ export async function reviewsSignedIn(db: Kysely<DB>, root: string, year: number
 }
 
 export async function reviewSignedBy(db: Kysely<DB>, orgId: string, year: number): Promise<boolean> {
-  const row = await obligationsDb(db)
+  const row = await db
     .selectFrom("annual_review_signoffs")
     .select("org_id")
     .where("org_id", "=", orgId)
@@ -42,7 +35,7 @@ export async function reviewSignedBy(db: Kysely<DB>, orgId: string, year: number
 }
 
 export async function signReview(db: Kysely<DB>, orgId: string, year: number, label: string): Promise<boolean> {
-  const row = await obligationsDb(db)
+  const row = await db
     .insertInto("annual_review_signoffs")
     .values({ org_id: orgId, year, signed_by_label: label })
     .onConflict((oc) => oc.columns(["org_id", "year"]).doNothing())
@@ -52,11 +45,11 @@ export async function signReview(db: Kysely<DB>, orgId: string, year: number, la
 }
 
 export async function insertReminder(db: Kysely<DB>, orgId: string, year: number, obligation: string, outboxIds: string[]): Promise<void> {
-  await obligationsDb(db).insertInto("obligation_reminders").values({ org_id: orgId, year, obligation, outbox_ids: outboxIds }).execute();
+  await db.insertInto("obligation_reminders").values({ org_id: orgId, year, obligation, outbox_ids: outboxIds }).execute();
 }
 
 export async function lastReminders(db: Kysely<DB>, orgId: string, year: number) {
-  return obligationsDb(db)
+  return db
     .selectFrom("obligation_reminders")
     .select(["obligation", "sent_at", "outbox_ids"])
     .where("org_id", "=", orgId)
@@ -68,7 +61,7 @@ export async function lastReminders(db: Kysely<DB>, orgId: string, year: number)
 
 /** Targets set on each node of `path` (root first), for the nearest-wins rule. */
 export async function targetsOnPath(db: Kysely<DB>, path: string[]) {
-  return obligationsDb(db)
+  return db
     .selectFrom("org_targets")
     .select(["org_id", "indicator_key", "value"])
     .where(sql<boolean>`org_id = any(${sql.val(path)}::uuid[])`)
@@ -90,7 +83,7 @@ export async function nearestTargets(db: Kysely<DB>, which: RawBuilder<boolean>)
 }
 
 export async function setTarget(db: Kysely<DB>, orgId: string, key: string, value: number | null): Promise<void> {
-  const t = obligationsDb(db);
+  const t = db;
   if (value === null) {
     await t.deleteFrom("org_targets").where("org_id", "=", orgId).where("indicator_key", "=", key).execute();
     return;
@@ -105,7 +98,7 @@ export async function setTarget(db: Kysely<DB>, orgId: string, key: string, valu
 /** Imports user stories; one already imported (same source and id) is left as it is. Returns how many were new. */
 export async function insertFeedback(db: Kysely<DB>, orgId: string, rows: ExperienceInput[]): Promise<number> {
   if (rows.length === 0) return 0;
-  const inserted = await obligationsDb(db)
+  const inserted = await db
     .insertInto("feedback")
     .values(
       rows.map((r) => ({
@@ -158,22 +151,19 @@ export async function listFeedback(
   orgId: string,
   options: { repliedOnly?: boolean; limit: number },
 ): Promise<FeedbackRow[]> {
-  let q = obligationsDb(db).selectFrom("feedback").select(feedbackColumns).where("org_id", "=", orgId);
+  let q = db.selectFrom("feedback").select(feedbackColumns).where("org_id", "=", orgId);
   if (options.repliedOnly) q = q.where("public_reply", "is not", null);
   return (await q.orderBy("written_on", "desc").orderBy("id").limit(options.limit).execute()) as FeedbackRow[];
 }
 
 export async function findFeedback(db: Kysely<DB>, orgId: string, id: string): Promise<FeedbackRow | undefined> {
-  return (await obligationsDb(db)
-    .selectFrom("feedback")
-    .select(feedbackColumns)
-    .where("org_id", "=", orgId)
-    .where("id", "=", id)
-    .executeTakeFirst()) as FeedbackRow | undefined;
+  return (await db.selectFrom("feedback").select(feedbackColumns).where("org_id", "=", orgId).where("id", "=", id).executeTakeFirst()) as
+    | FeedbackRow
+    | undefined;
 }
 
 export async function writeReply(db: Kysely<DB>, orgId: string, id: string, reply: string, label: string): Promise<void> {
-  await obligationsDb(db)
+  await db
     .updateTable("feedback")
     .set({ public_reply: reply, replied_at: new Date(), replied_by_label: label })
     .where("org_id", "=", orgId)
@@ -183,7 +173,7 @@ export async function writeReply(db: Kysely<DB>, orgId: string, id: string, repl
 
 /** Links a story to the action it led to, unless it already has one: false when it had. */
 export async function linkAction(db: Kysely<DB>, orgId: string, id: string, actionId: string): Promise<boolean> {
-  const result = await obligationsDb(db)
+  const result = await db
     .updateTable("feedback")
     .set({ action_id: actionId })
     .where("org_id", "=", orgId)
@@ -194,7 +184,7 @@ export async function linkAction(db: Kysely<DB>, orgId: string, id: string, acti
 }
 
 export async function feedbackCounts(db: Kysely<DB>, orgId: string, year: number, withinDays: number) {
-  const row = await obligationsDb(db)
+  const row = await db
     .selectFrom("feedback")
     .select([
       sql<number>`count(*)::int`.as("received"),
@@ -250,7 +240,7 @@ export async function feedbackFigures(
 
 /** Stores « Je donne mon avis » counts; the same procedure, period and question imported again replaces its counts. */
 export async function upsertJdma(db: Kysely<DB>, orgId: string, rows: JdmaCount[]): Promise<void> {
-  const t = obligationsDb(db);
+  const t = db;
   for (let i = 0; i < rows.length; i += 1000) {
     await t
       .insertInto("jdma_statistics")
@@ -310,7 +300,7 @@ export async function jdmaFigures(
 
 /** The satisfaction answers of one organisation's own procedures in a year, procedure by procedure. */
 export async function jdmaByProduct(db: Kysely<DB>, orgId: string, from: string, to: string) {
-  return obligationsDb(db)
+  return db
     .selectFrom("jdma_statistics")
     .select((eb) => [
       "product_id as productId",

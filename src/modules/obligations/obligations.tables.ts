@@ -1,5 +1,4 @@
-import type { ColumnType, Generated, Kysely } from "kysely";
-import type { DB } from "../../db/schema.ts";
+import type { ColumnType, Generated } from "kysely";
 
 /** The tables of migration 0025, kept beside the module; only its repository sees them. */
 type TimestampDefault = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -63,7 +62,3 @@ export type ObligationTables = {
   feedback: FeedbackTable;
   jdma_statistics: JdmaStatisticsTable;
 };
-
-export function obligationsDb(db: Kysely<DB>): Kysely<DB & ObligationTables> {
-  return db.withTables<ObligationTables>();
-}

@@ -1,6 +1,5 @@
 import { type Expression, type Kysely, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
-import { openingHoursDb } from "./opening-hours.tables.ts";
 
 /** Kysely queries of opening hours and access information; every function takes the organisation id first. */
 export interface PublicInfoRow {
@@ -35,7 +34,7 @@ export const EMPTY_INFO: PublicInfoRow = {
 };
 
 export async function findInfo(db: Kysely<DB>, orgId: string): Promise<PublicInfoRow> {
-  const row = await openingHoursDb(db).selectFrom("org_public_info").selectAll().where("org_id", "=", orgId).executeTakeFirst();
+  const row = await db.selectFrom("org_public_info").selectAll().where("org_id", "=", orgId).executeTakeFirst();
   if (!row) return EMPTY_INFO;
   return {
     accessibility: row.accessibility,
@@ -51,11 +50,7 @@ export async function findInfo(db: Kysely<DB>, orgId: string): Promise<PublicInf
 }
 
 export async function closesDeadlines(db: Kysely<DB>, orgId: string): Promise<boolean> {
-  const row = await openingHoursDb(db)
-    .selectFrom("org_public_info")
-    .select("closes_deadlines")
-    .where("org_id", "=", orgId)
-    .executeTakeFirst();
+  const row = await db.selectFrom("org_public_info").select("closes_deadlines").where("org_id", "=", orgId).executeTakeFirst();
   return row?.closes_deadlines ?? false;
 }
 
@@ -75,7 +70,7 @@ export async function writeInfo(
     closes_deadlines: info.closesDeadlines,
     annuaire_id: info.annuaireId,
   };
-  const odb = openingHoursDb(db);
+  const odb = db;
   if (expected === 0) {
     const inserted = await odb
       .insertInto("org_public_info")
@@ -97,18 +92,13 @@ export async function writeInfo(
 
 /** Every version of the hours, oldest first. */
 export async function hoursHistory(db: Kysely<DB>, orgId: string): Promise<HoursRow[]> {
-  const rows = await openingHoursDb(db)
-    .selectFrom("org_opening_hours")
-    .selectAll()
-    .where("org_id", "=", orgId)
-    .orderBy("valid_from")
-    .execute();
+  const rows = await db.selectFrom("org_opening_hours").selectAll().where("org_id", "=", orgId).orderBy("valid_from").execute();
   return rows.map((r) => ({ validFrom: r.valid_from, hours: r.hours, note: r.note, recordedAt: r.recorded_at }));
 }
 
 /** The hours history of a set of organisations (a subquery of their ids), in one read. */
 export async function hoursHistoryOf(db: Kysely<DB>, orgIds: Expression<unknown>): Promise<Array<HoursRow & { orgId: string }>> {
-  const rows = await openingHoursDb(db)
+  const rows = await db
     .selectFrom("org_opening_hours")
     .selectAll()
     .where("org_id", "in", sql<string>`(${orgIds})`)
@@ -118,7 +108,7 @@ export async function hoursHistoryOf(db: Kysely<DB>, orgIds: Expression<unknown>
 }
 
 export async function putHours(db: Kysely<DB>, orgId: string, validFrom: string, hours: string, note: string | null): Promise<void> {
-  await openingHoursDb(db)
+  await db
     .insertInto("org_opening_hours")
     .values({ org_id: orgId, valid_from: validFrom, hours, note })
     .onConflict((oc) => oc.columns(["org_id", "valid_from"]).doUpdateSet({ hours, note, recorded_at: new Date() }))

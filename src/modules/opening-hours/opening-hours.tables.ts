@@ -1,7 +1,6 @@
-import type { ColumnType, Generated, Kysely } from "kysely";
-import type { DB } from "../../db/schema.ts";
+import type { ColumnType, Generated } from "kysely";
 
-/** The tables of migration 0010 this module owns, kept beside it (as surveys.tables.ts) to leave src/db/schema.ts alone. */
+/** The tables of migration 0010 this module owns, kept beside it (as surveys.tables.ts). */
 type TimestampDefault = ColumnType<Date, Date | string | undefined, Date | string>;
 /** A date column: read as YYYY-MM-DD text (both engines are set up so), written as text. */
 type DateText = ColumnType<string, string, string>;
@@ -31,9 +30,3 @@ export type OpeningHoursTables = {
   org_public_info: OrgPublicInfoTable;
   org_opening_hours: OrgOpeningHoursTable;
 };
-
-export type OpeningHoursDb = Kysely<DB & OpeningHoursTables>;
-
-export function openingHoursDb(db: Kysely<DB>): OpeningHoursDb {
-  return db.withTables<OpeningHoursTables>();
-}

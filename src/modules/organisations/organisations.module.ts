@@ -1,8 +1,11 @@
 /** L'arbre des organisations : réseau, régions, sites. */
+
 import type { ErrorEntries } from "../../kernel/errors.ts";
 import { defineModule } from "../../kernel/module.ts";
+import { auditOrganisationsPoint } from "../audit/audit.service.ts";
 import { organisationLogoRoutes } from "./logo.routes.tsx";
 import { organisationsRoutes } from "./organisations.routes.tsx";
+import { organisationNameSql, subtreesIdsQuery } from "./organisations.sql.ts";
 
 /** The module's error codes: HTTP status and French message. */
 const errors = {
@@ -22,6 +25,7 @@ declare module "../../kernel/errors.ts" {
 
 export const module = defineModule({
   name: "organisations",
+  contributions: [auditOrganisationsPoint.with({ organisationNameSql, subtreesIdsQuery })],
   errors,
   prefixes: ["org", "organisation"],
   routes: [organisationsRoutes, organisationLogoRoutes],

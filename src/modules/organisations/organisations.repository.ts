@@ -1,6 +1,7 @@
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { DB, OrganisationRow } from "../../db/schema.ts";
 import type { HolidayZone, Organisation, OrgKind } from "./organisation.ts";
+import { type Scope, scopeCondition } from "./organisations.sql.ts";
 
 export function toOrganisation(row: OrganisationRow): Organisation {
   return {
@@ -57,24 +58,6 @@ export async function findPath(db: Kysely<DB>, orgId: string): Promise<string[] 
 export async function findPathAndZone(db: Kysely<DB>, orgId: string): Promise<{ path: string[]; timeZone: string } | undefined> {
   const row = await db.selectFrom("organisations").select(["path", "time_zone"]).where("id", "=", orgId).executeTakeFirst();
   return row ? { path: row.path, timeZone: row.time_zone } : undefined;
-}
-
-/** The ids of an organisation's subtree, as a subquery other modules can filter on without loading them. */
-export function subtreeIdsQuery(db: Kysely<DB>, root: string) {
-  return subtreesIdsQuery(db, [root]);
-}
-
-/** The ids of the subtrees of several roots (what an actor reaches), as one subquery. */
-export function subtreesIdsQuery(db: Kysely<DB>, roots: string[]) {
-  return db
-    .selectFrom("organisations")
-    .select("id")
-    .where(sql<boolean>`path && ${sql.val(roots)}::uuid[]`);
-}
-
-/** The ids of a scope's organisations (children of a node, or every site below it) as a subquery. */
-export function scopeIdsQuery(db: Kysely<DB>, scope: Scope) {
-  return db.selectFrom("organisations").select("id").where(scopeCondition(scope));
 }
 
 /** Organisations in the subtrees of `roots` (all of them when roots is null). */
@@ -172,24 +155,6 @@ export async function findByIds(db: Kysely<DB>, ids: string[]): Promise<Organisa
   return rows.map(toOrganisation);
 }
 
-/** The children of a node, or every site of its subtree (the indicators' `OrgScope`). */
-type Scope = { of: string; depth: "children" | "sites" };
-
-/**
- * The one definition of a scope, as a condition on an `organisations` row: every reader below builds on
- * it, so the scope stays a subquery (`parent_id = …` or `path && …`), never an id list sent as parameters.
- */
-function scopeCondition(scope: Scope) {
-  return scope.depth === "children"
-    ? sql<boolean>`parent_id = ${scope.of}`
-    : sql<boolean>`kind = 'site' and path && ${sql.val([scope.of])}::uuid[]`;
-}
-
-/** "This column names an organisation of the scope", as a predicate any module's query can take. */
-export function inScopeSql(column: string, scope: Scope) {
-  return sql<boolean>`${sql.ref(column)} in (select id from organisations where ${scopeCondition(scope)})`;
-}
-
 /** How many organisations a scope holds (one count, whatever the number). */
 export async function countInScope(db: Kysely<DB>, scope: Scope): Promise<number> {
   const row = await db
@@ -222,6 +187,57 @@ export async function sitesBelow(db: Kysely<DB>, roots: string[] | null): Promis
     select a.id, count(*)::int as n
     from organisations s cross join lateral unnest(s.path) as a(id)
     where s.kind = 'site' ${roots === null ? sql`` : sql`and s.path && ${sql.val(roots)}::uuid[]`}
+    group by a.id
+  `.execute(db);
+  return new Map(rows.rows.map((r) => [r.id, r.n]));
+}
+
+/** The direct children of an organisation, by name. */
+export async function childrenByName(db: Kysely<DB>, orgId: string): Promise<Array<{ id: string; name: string; kind: string }>> {
+  return db.selectFrom("organisations").select(["id", "name", "kind"]).where("parent_id", "=", orgId).orderBy("name").execute();
+}
+
+/** The size of a subtree, counted up to `cap` only. */
+export async function subtreeSize(db: Kysely<DB>, rootId: string, cap: number): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    select count(*)::int as n from (select 1 from organisations where path && ${sql.val([rootId])}::uuid[] limit ${cap}) x`.execute(db);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** Every organisation of a subtree with what open data names it by, by name then id. */
+export async function subtreeByName(db: Kysely<DB>, rootId: string) {
+  return db
+    .selectFrom("organisations")
+    .select(["id", "name", "kind", "siret", "parent_id"])
+    .where(sql<boolean>`path && ${sql.val([rootId])}::uuid[]`)
+    .orderBy("name")
+    .orderBy("id")
+    .execute();
+}
+
+/** Every site under `root` (id, name, path), by name then id: one query. */
+export async function sitesByName(db: Kysely<DB>, root: string) {
+  return db
+    .selectFrom("organisations")
+    .select(["id", "name", "path"])
+    .where(scopeCondition({ of: root, depth: "sites" }))
+    .orderBy("name")
+    .orderBy("id")
+    .execute();
+}
+
+/**
+ * Counts given per organisation (`perOrg`: rows of `org_id` and `n`), each added up its path: for every
+ * node of the subtrees of `roots` (all when null), the total over its whole subtree. One statement.
+ */
+export async function sumUpTree(db: Kysely<DB>, perOrg: RawBuilder<unknown>, roots: string[] | null): Promise<Map<string, number>> {
+  const rows = await sql<{ id: string; n: number }>`
+    with per_org as (${perOrg})
+    select a.id, sum(p.n)::int as n
+    from per_org p
+    join organisations o on o.id = p.org_id
+    cross join lateral unnest(o.path) as a(id)
+    ${roots === null ? sql`` : sql`where o.path && ${sql.val(roots)}::uuid[]`}
     group by a.id
   `.execute(db);
   return new Map(rows.rows.map((r) => [r.id, r.n]));

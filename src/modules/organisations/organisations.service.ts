@@ -9,6 +9,7 @@ import { MAX_LOGO_BYTES, sniffLogoType } from "./logo.ts";
 import { canContain, type Organisation } from "./organisation.ts";
 import * as repo from "./organisations.repository.ts";
 import type { OrganisationCreateInput, OrganisationUpdateInput } from "./organisations.schema.ts";
+import * as expr from "./organisations.sql.ts";
 
 export type { Organisation };
 
@@ -34,13 +35,13 @@ export function listVisible(db: Kysely<DB>, actor: Actor, permission: Permission
  * The ids of the organisation's subtree as a subquery: a national network has thousands of nodes,
  * and sending them as parameters costs more than the query they filter.
  */
-export const subtreeIds = repo.subtreeIdsQuery;
+export const subtreeIds = expr.subtreeIdsQuery;
 
 /** The same for the subtrees of several roots: where an actor holds a permission (`reachRoots`). */
-export const subtreesIds = repo.subtreesIdsQuery;
+export const subtreesIds = expr.subtreesIdsQuery;
 
 /** The ids of a scope's organisations (`OrgScope` of the indicators) as a subquery, for the same reason. */
-export const scopeIds = repo.scopeIdsQuery;
+export const scopeIds = expr.scopeIdsQuery;
 
 /** How many organisations the instance holds (the demo loader refuses to mix its data with real ones). */
 export const countOrganisations = repo.countAll;
@@ -49,10 +50,36 @@ export const countOrganisations = repo.countAll;
 export const organisationsInScope = repo.inScope;
 
 /** A predicate on a column holding organisation ids: true for the organisations of the scope (a subquery, never an id list). */
-export const inScopeSql = repo.inScopeSql;
+export const inScopeSql = expr.inScopeSql;
+
+/** The same for a subtree, and the name and path of an organisation by its id column: what other modules' queries embed of this table. */
+export {
+  inSubtreeSql,
+  nameContainsSql,
+  organisationNameSql,
+  organisationPathSql,
+  pathOfSql,
+  scopeSubtreesQuery,
+  selfAndChildrenIdsQuery,
+} from "./organisations.sql.ts";
 
 /** How many organisations a scope holds: the dashboard offers « tous les sites » with their number. */
 export const countInScope = repo.countInScope;
+
+/** The direct children of an organisation, by name (the public page of a network links to them). */
+export const organisationChildren = repo.childrenByName;
+
+/** The size of a subtree, counted up to `cap` only (whether a publication needs chunks). */
+export const subtreeSize = repo.subtreeSize;
+
+/** Every organisation of a subtree (id, name, kind, SIRET, parent), by name then id: open data lists them so. */
+export const subtreeByName = repo.subtreeByName;
+
+/** Every site under a node (id, name, path), by name then id: the yearly obligations go through them. */
+export const sitesByName = repo.sitesByName;
+
+/** Counts given per organisation, added up each path: every node's total over its subtree (the tree page's open requests). */
+export const sumUpTree = repo.sumUpTree;
 
 /**
  * What other modules count below each node of the tree page (the requests module: open requests),

@@ -15,13 +15,12 @@ import {
   requestsOfPerson,
 } from "../requests/requests.privacy.ts";
 import { eraseCommentsAnsweredBefore, organisationsWithComments } from "../surveys/surveys.privacy.ts";
-import { privacyDb } from "./privacy.tables.ts";
 import { keptFrom, REQUEST_KIND_OF, RETENTION_KINDS, RETENTION_RULES, type RetentionKind } from "./retention.ts";
 
 export type RetentionPeriods = Record<RetentionKind, number>;
 
 export async function retentionPeriods(db: Kysely<DB>, orgId: string): Promise<RetentionPeriods> {
-  const rows = await privacyDb(db).selectFrom("retention_periods").select(["kind", "months"]).where("org_id", "=", orgId).execute();
+  const rows = await db.selectFrom("retention_periods").select(["kind", "months"]).where("org_id", "=", orgId).execute();
   const periods = Object.fromEntries(RETENTION_KINDS.map((k) => [k, RETENTION_RULES[k].months])) as RetentionPeriods;
   for (const row of rows) if (row.kind in periods) periods[row.kind as RetentionKind] = row.months;
   return periods;
@@ -34,7 +33,7 @@ export interface PrivacyContact {
 }
 
 export async function privacyContact(db: Kysely<DB>, orgId: string): Promise<PrivacyContact> {
-  const row = await privacyDb(db).selectFrom("privacy_contacts").selectAll().where("org_id", "=", orgId).executeTakeFirst();
+  const row = await db.selectFrom("privacy_contacts").selectAll().where("org_id", "=", orgId).executeTakeFirst();
   return { contactEmail: row?.contact_email ?? "", dpoName: row?.dpo_name ?? "", dpoEmail: row?.dpo_email ?? "" };
 }
 
@@ -56,7 +55,7 @@ export async function savePrivacySettings(
   }
   const before = { periods: await retentionPeriods(db, orgId), contact: await privacyContact(db, orgId) };
   await db.transaction().execute(async (trx) => {
-    const pdb = privacyDb(trx);
+    const pdb = trx;
     await pdb
       .insertInto("retention_periods")
       .values(RETENTION_KINDS.map((kind) => ({ org_id: orgId, kind, months: periods[kind] })))
@@ -161,7 +160,7 @@ function auditKeptFrom(now: Date, months: number): Date {
  * organisation says how many went and up to when. Returns the number of lines deleted.
  */
 export async function applyAuditRetention(db: Kysely<DB>, now = new Date()): Promise<number> {
-  const shortest = await privacyDb(db)
+  const shortest = await db
     .selectFrom("retention_periods")
     .select((eb) => eb.fn.min<number>("months").as("months"))
     .where("kind", "=", "audit")

@@ -1,5 +1,4 @@
-import type { ColumnType, Kysely } from "kysely";
-import type { DB } from "../../db/schema.ts";
+import type { ColumnType } from "kysely";
 
 /** The privacy module's table (migration 0029), beside the module like calls.tables.ts. */
 export interface RetentionPeriodsTable {
@@ -18,7 +17,3 @@ export interface PrivacyContactsTable {
 }
 
 export type PrivacyTables = { retention_periods: RetentionPeriodsTable; privacy_contacts: PrivacyContactsTable };
-
-export function privacyDb(db: Kysely<DB>): Kysely<DB & PrivacyTables> {
-  return db.withTables<PrivacyTables>();
-}

@@ -1,7 +1,8 @@
 import { type Kysely, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import type { IndicatorUnit, IndicatorValue } from "../indicators/indicator.ts";
-import { publicationDb } from "./publication.tables.ts";
+import { jobProgress } from "../jobs/jobs.service.ts";
+import { organisationChildren, subtreeByName } from "../organisations/organisations.service.ts";
 
 /** Kysely queries of published figures; every function takes the organisation id first. */
 export interface PublishedFigure {
@@ -71,7 +72,7 @@ export async function replaceFigures(
   figures: IndicatorValue[],
   computedAt: Date,
 ): Promise<void> {
-  const pdb = publicationDb(db);
+  const pdb = db;
   await pdb.deleteFrom("published_figures").where("org_id", "=", orgId).where("period_from", "=", period.from).execute();
   // One row per key and channel: a source listing the same pair twice keeps its first.
   const seen = new Set<string>();
@@ -104,7 +105,7 @@ export async function replaceFigures(
 
 /** An organisation's published figures, latest period first: a primary-key range read. */
 export async function figuresOf(db: Kysely<DB>, orgId: string): Promise<PublishedFigure[]> {
-  const rows = await publicationDb(db)
+  const rows = await db
     .selectFrom("published_figures")
     .selectAll()
     .where("org_id", "=", orgId)
@@ -127,14 +128,8 @@ export interface OrgFigure extends PublishedFigure {
  * period first. Reads the tree (a small reference table) for names and SIRET.
  */
 export async function* figuresOfSubtree(db: Kysely<DB>, rootId: string, batch = 500): AsyncGenerator<OrgFigure[]> {
-  const pdb = publicationDb(db);
-  const orgs = await pdb
-    .selectFrom("organisations")
-    .select(["id", "name", "kind", "siret", "parent_id"])
-    .where(sql<boolean>`path && ${sql.val([rootId])}::uuid[]`)
-    .orderBy("name")
-    .orderBy("id")
-    .execute();
+  const pdb = db;
+  const orgs = await subtreeByName(pdb, rootId);
   for (let i = 0; i < orgs.length; i += batch) {
     const slice = orgs.slice(i, i + batch);
     const rows = await pdb
@@ -160,14 +155,7 @@ export async function* figuresOfSubtree(db: Kysely<DB>, rootId: string, batch = 
 }
 
 /** The direct children of an organisation, by name (the public page of a network links to them). */
-export async function childrenOf(db: Kysely<DB>, orgId: string): Promise<Array<{ id: string; name: string; kind: string }>> {
-  return publicationDb(db)
-    .selectFrom("organisations")
-    .select(["id", "name", "kind"])
-    .where("parent_id", "=", orgId)
-    .orderBy("name")
-    .execute();
-}
+export const childrenOf = organisationChildren;
 
 // ---- What changed, what was published, and the runs (migration 0019) ----
 
@@ -250,7 +238,7 @@ export async function dueByParent(
 
 /** Records that an organisation was just published (and locks its state row for the rest of the transaction). */
 export async function markPublished(db: Kysely<DB>, orgId: string, month: string, at: Date): Promise<void> {
-  await publicationDb(db)
+  await db
     .insertInto("publication_state")
     .values({ org_id: orgId, published_at: at, published_month: month })
     .onConflict((oc) => oc.column("org_id").doUpdateSet({ published_at: at, published_month: month }))
@@ -259,15 +247,11 @@ export async function markPublished(db: Kysely<DB>, orgId: string, month: string
 
 /** Removes an organisation's change marks up to the one read: a mark appended since stays, for the next run. */
 export async function clearMark(db: Kysely<DB>, orgId: string, mark: string): Promise<void> {
-  await publicationDb(db)
-    .deleteFrom("publication_dirty")
-    .where("org_id", "=", orgId)
-    .where("mark", "<=", sql<string>`${mark}::bigint`)
-    .execute();
+  await db.deleteFrom("publication_dirty").where("org_id", "=", orgId).where("mark", "<=", sql<string>`${mark}::bigint`).execute();
 }
 
 export async function stateOf(db: Kysely<DB>, orgId: string): Promise<{ publishedAt: Date; month: string } | null> {
-  const row = await publicationDb(db)
+  const row = await db
     .selectFrom("publication_state")
     .select(["published_at", "published_month"])
     .where("org_id", "=", orgId)
@@ -276,12 +260,7 @@ export async function stateOf(db: Kysely<DB>, orgId: string): Promise<{ publishe
 }
 
 export async function isMarked(db: Kysely<DB>, orgId: string): Promise<boolean> {
-  const row = await publicationDb(db)
-    .selectFrom("publication_dirty")
-    .select("org_id")
-    .where("org_id", "=", orgId)
-    .limit(1)
-    .executeTakeFirst();
+  const row = await db.selectFrom("publication_dirty").select("org_id").where("org_id", "=", orgId).limit(1).executeTakeFirst();
   return row !== undefined;
 }
 
@@ -289,7 +268,7 @@ export async function insertRun(
   db: Kysely<DB>,
   run: { rootId: string | null; month: string; reason: "changes" | "month" | "asked"; organisations: number; chunks: number; at: Date },
 ): Promise<string> {
-  const row = await publicationDb(db)
+  const row = await db
     .insertInto("publication_runs")
     .values({
       started_at: run.at,
@@ -306,7 +285,7 @@ export async function insertRun(
 
 /** The latest run covering an organisation: the whole instance, or a subtree holding it (`path` is its ancestors and itself). */
 export async function latestRun(db: Kysely<DB>, path: string[]) {
-  const row = await publicationDb(db)
+  const row = await db
     .selectFrom("publication_runs")
     .select(["id", "started_at", "organisations", "chunks"])
     .where((eb) => eb.or([eb("root_id", "is", null), eb("root_id", "=", sql<string>`any(${sql.val(path)}::uuid[])`)]))
@@ -316,22 +295,11 @@ export async function latestRun(db: Kysely<DB>, path: string[]) {
   return row ? { id: String(row.id), startedAt: new Date(row.started_at), organisations: row.organisations, chunks: row.chunks } : null;
 }
 
-/** How many of these chunk jobs are done, and how many the queue gave up on. */
-export async function chunkProgress(db: Kysely<DB>, keys: string[]): Promise<{ done: number; failed: number }> {
-  if (keys.length === 0) return { done: 0, failed: 0 };
-  const { rows } = await sql<{ done: number; failed: number }>`
-    select count(*) filter (where done_at is not null)::int as done,
-           count(*) filter (where done_at is null and attempts >= max_attempts)::int as failed
-    from jobs where dedupe_key = any(${sql.val(keys)}::text[])`.execute(db);
-  return { done: Number(rows[0]?.done ?? 0), failed: Number(rows[0]?.failed ?? 0) };
-}
+/** How many of these chunk jobs are done, and how many the queue gave up on (the jobs module counts them). */
+export const chunkProgress = jobProgress;
 
-/** The size of a subtree, counted up to `cap` only. */
-export async function subtreeSize(db: Kysely<DB>, rootId: string, cap: number): Promise<number> {
-  const { rows } = await sql<{ n: number }>`
-    select count(*)::int as n from (select 1 from organisations where path && ${sql.val([rootId])}::uuid[] limit ${cap}) x`.execute(db);
-  return Number(rows[0]?.n ?? 0);
-}
+/** The size of a subtree, counted up to `cap` only (the organisations module counts it). */
+export { subtreeSize } from "../organisations/organisations.service.ts";
 
 /**
  * The organisations among `ids` whose results were published during the year (the nightly run or
@@ -339,7 +307,7 @@ export async function subtreeSize(db: Kysely<DB>, rootId: string, cap: number): 
  */
 export async function publishedIn(db: Kysely<DB>, ids: string[], year: number): Promise<string[]> {
   if (ids.length === 0) return [];
-  const rows = await publicationDb(db)
+  const rows = await db
     .selectFrom("publication_state")
     .select("org_id")
     .where(sql<boolean>`org_id = any(${sql.val(ids)}::uuid[])`)

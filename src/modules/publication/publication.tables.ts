@@ -1,5 +1,4 @@
-import type { ColumnType, Kysely } from "kysely";
-import type { DB } from "../../db/schema.ts";
+import type { ColumnType } from "kysely";
 
 /** The published figures table of migration 0010, typed beside the module (as surveys.tables.ts). */
 type TimestampDefault = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -52,8 +51,3 @@ export type PublicationTables = {
   publication_state: PublicationStateTable;
   publication_runs: PublicationRunsTable;
 };
-export type PublicationDb = Kysely<DB & PublicationTables>;
-
-export function publicationDb(db: Kysely<DB>): PublicationDb {
-  return db.withTables<PublicationTables>();
-}

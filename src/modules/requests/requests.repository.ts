@@ -2,7 +2,7 @@ import { type Kysely, type Selectable, type SelectQueryBuilder, sql } from "kyse
 import type { DB, RequestsTable } from "../../db/schema.ts";
 import type { Channel, RequestKind } from "../frameworks/channels.ts";
 import type { OrgScope } from "../indicators/indicator.ts";
-import { inScopeSql } from "../organisations/organisations.service.ts";
+import { inScopeSql, inSubtreeSql, nameContainsSql, organisationNameSql, sumUpTree } from "../organisations/organisations.service.ts";
 import { type Delay, HISTOGRAM_SIZE } from "./due-date.ts";
 import type { RequestStatus } from "./request-status.ts";
 
@@ -308,11 +308,8 @@ function containing(text: string): string {
 
 function filtered(db: Kysely<DB>, f: RequestFilters) {
   // The subtree through the organisation's path (GIN index): no list of ids, whatever the node's size.
-  let q = db
-    .selectFrom("requests as r")
-    .innerJoin("organisations as o", "o.id", "r.org_id")
-    .where(sql<boolean>`o.path && ${sql.val([f.rootId])}::uuid[]`);
-  if (f.siteName) q = q.where(sql<boolean>`vigie_fold(o.name) like vigie_fold(${containing(f.siteName)})`);
+  let q = db.selectFrom("requests as r").where(inSubtreeSql("r.org_id", f.rootId));
+  if (f.siteName) q = q.where(nameContainsSql("r.org_id", f.siteName));
   if (f.status) q = q.where("r.status", "=", f.status);
   if (f.openOnly || f.lateAsOf) q = q.where("r.status", "not in", ["answered", "closed"]);
   if (f.lateAsOf) q = q.where("r.due_on", "<", f.lateAsOf);
@@ -374,7 +371,7 @@ export async function requestPage(
   const cursor = page.before ?? page.after;
   // Walking backwards reads the reverse order, then turns the page round.
   const descending = order.descending !== backwards;
-  let q = filtered(db, filters).selectAll("r").select("o.name as org_name");
+  let q = filtered(db, filters).selectAll("r").select(organisationNameSql("r.org_id").as("org_name"));
   if (cursor) {
     if (cursor.length !== order.casts.length) throw new Error("curseur d'un autre ordre");
     const values = cursor.map((v, i) => sql`${v}::${sql.raw(order.casts[i] ?? "text")}`);
@@ -489,19 +486,8 @@ export async function backlog(db: Kysely<DB>, orgIds: SelectQueryBuilder<DB, "or
  * subtree: counted per organisation first (the partial index of open requests), then added up each
  * organisation's path. One statement, whatever the tree's size.
  */
-export async function openByNode(db: Kysely<DB>, roots: string[] | null): Promise<Map<string, number>> {
-  const rows = await sql<{ id: string; n: number }>`
-    with per_org as (
-      select org_id, count(*) as n from requests where status not in ('answered', 'closed') group by org_id
-    )
-    select a.id, sum(p.n)::int as n
-    from per_org p
-    join organisations o on o.id = p.org_id
-    cross join lateral unnest(o.path) as a(id)
-    ${roots === null ? sql`` : sql`where o.path && ${sql.val(roots)}::uuid[]`}
-    group by a.id
-  `.execute(db);
-  return new Map(rows.rows.map((r) => [r.id, r.n]));
+export function openByNode(db: Kysely<DB>, roots: string[] | null): Promise<Map<string, number>> {
+  return sumUpTree(db, sql`select org_id, count(*) as n from requests where status not in ('answered', 'closed') group by org_id`, roots);
 }
 
 export async function findIdByNumber(db: Kysely<DB>, orgId: string, number: string): Promise<string | undefined> {

@@ -1,6 +1,7 @@
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
+import { instanceSecret } from "../../kernel/secrets.ts";
 
 /**
  * The short tracking code a person types from a paper letter: 8 characters from an alphabet without
@@ -26,13 +27,7 @@ const secrets = new WeakMap<object, Buffer>();
 export async function trackingSecret(db: Kysely<DB>): Promise<Buffer> {
   const known = secrets.get(db);
   if (known) return known;
-  await db
-    .insertInto("settings")
-    .values({ key: SETTING, value: JSON.stringify(randomBytes(32).toString("base64url")) })
-    .onConflict((oc) => oc.column("key").doNothing())
-    .execute();
-  const row = await db.selectFrom("settings").select("value").where("key", "=", SETTING).executeTakeFirstOrThrow();
-  const secret = Buffer.from(String(row.value));
+  const secret = await instanceSecret(db, SETTING);
   secrets.set(db, secret);
   return secret;
 }

@@ -1,18 +1,19 @@
 import { type Kysely, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import type { OrgScope } from "../indicators/indicator.ts";
-import { inScopeSql } from "../organisations/organisations.service.ts";
-import { staffDb } from "./staff.tables.ts";
+import {
+  inScopeSql,
+  inSubtreeSql,
+  nameContainsSql,
+  organisationNameSql,
+  scopeSubtreesQuery,
+  selfAndChildrenIdsQuery,
+  subtreeIds,
+} from "../organisations/organisations.service.ts";
 
 /** Kysely queries of staff, trainings and incident reports; every function takes the organisation id first. */
-const inSubtree = (db: Kysely<DB>, root: string) =>
-  db
-    .selectFrom("organisations")
-    .select("id")
-    .where(sql<boolean>`path && ${sql.val([root])}::uuid[]`);
-
 export async function listStaff(db: Kysely<DB>, orgId: string) {
-  const sdb = staffDb(db);
+  const sdb = db;
   const members = await sdb
     .selectFrom("staff_members")
     .select(["id", "name", "job", "active", "version"])
@@ -30,11 +31,11 @@ export async function listStaff(db: Kysely<DB>, orgId: string) {
 }
 
 export async function findStaff(db: Kysely<DB>, orgId: string, id: string) {
-  return staffDb(db).selectFrom("staff_members").selectAll().where("org_id", "=", orgId).where("id", "=", id).executeTakeFirst();
+  return db.selectFrom("staff_members").selectAll().where("org_id", "=", orgId).where("id", "=", id).executeTakeFirst();
 }
 
 export async function insertStaff(db: Kysely<DB>, orgId: string, v: { name: string; job: string | null }): Promise<string> {
-  const row = await staffDb(db)
+  const row = await db
     .insertInto("staff_members")
     .values({ org_id: orgId, name: v.name, job: v.job })
     .returning("id")
@@ -43,7 +44,7 @@ export async function insertStaff(db: Kysely<DB>, orgId: string, v: { name: stri
 }
 
 export async function setActive(db: Kysely<DB>, orgId: string, id: string, active: boolean, version: number): Promise<boolean> {
-  const r = await staffDb(db)
+  const r = await db
     .updateTable("staff_members")
     .set((eb) => ({ active, version: eb("version", "+", 1) }))
     .where("org_id", "=", orgId)
@@ -58,7 +59,7 @@ export async function insertTraining(
   orgId: string,
   v: { staffId: string; theme: string; completedOn: string },
 ): Promise<boolean> {
-  const row = await staffDb(db)
+  const row = await db
     .insertInto("staff_trainings")
     .values({ org_id: orgId, staff_id: v.staffId, theme: v.theme, completed_on: v.completedOn })
     .onConflict((oc) => oc.columns(["org_id", "staff_id", "theme", "completed_on"]).doNothing())
@@ -69,7 +70,7 @@ export async function insertTraining(
 
 /** The first day each theme was trained, for one member. */
 export async function firstTrainings(db: Kysely<DB>, orgId: string, staffId: string): Promise<Map<string, string>> {
-  const rows = await staffDb(db)
+  const rows = await db
     .selectFrom("staff_trainings")
     .select(["theme", sql<string>`min(completed_on)::text`.as("first")])
     .where("org_id", "=", orgId)
@@ -106,15 +107,11 @@ export async function applyStaffRollup(
  * children (their whole subtrees), read from the rollup: a few rows per organisation, whatever the size.
  */
 export async function trainingFigures(db: Kysely<DB>, orgId: string, asOf: string) {
-  const sdb = staffDb(db);
-  const nodes = sdb
-    .selectFrom("organisations")
-    .select("id")
-    .where((eb) => eb.or([eb("id", "=", orgId), eb("parent_id", "=", orgId)]));
+  const sdb = db;
+  const nodes = selfAndChildrenIdsQuery(sdb, orgId);
   const staff = await sdb
     .selectFrom("staff_counts as c")
-    .innerJoin("organisations as o", "o.id", "c.org_id")
-    .select(["c.org_id", "o.name", "c.active as n"])
+    .select(["c.org_id", organisationNameSql("c.org_id").as("name"), "c.active as n"])
     .where("c.org_id", "in", nodes)
     .where("c.active", ">", 0)
     .execute();
@@ -135,7 +132,7 @@ export async function trainingFigures(db: Kysely<DB>, orgId: string, asOf: strin
  * each scope organisation to the reports of its subtree on the tree's path.
  */
 export async function scopeFigures(db: Kysely<DB>, scope: OrgScope, from: string, to: string) {
-  const sdb = staffDb(db);
+  const sdb = db;
   const staff = await sdb
     .selectFrom("staff_counts")
     .select(["org_id", "active as n"])
@@ -150,14 +147,12 @@ export async function scopeFigures(db: Kysely<DB>, scope: OrgScope, from: string
     .groupBy(["org_id", "theme"])
     .execute();
   const incidents = await sdb
-    .selectFrom("organisations as s")
-    .innerJoin("organisations as o", (j) => j.on(sql<boolean>`o.path @> array[s.id]`))
-    .innerJoin("incident_reports as i", "i.org_id", "o.id")
-    .select(["s.id as org_id", "i.status", sql<number>`count(*)::int`.as("n")])
-    .where(inScopeSql("s.id", scope))
+    .selectFrom(scopeSubtreesQuery(sdb, scope).as("s"))
+    .innerJoin("incident_reports as i", "i.org_id", "s.id")
+    .select(["s.root_id as org_id", "i.status", sql<number>`count(*)::int`.as("n")])
     .where("i.occurred_on", ">=", from)
     .where("i.occurred_on", "<=", to)
-    .groupBy(["s.id", "i.status"])
+    .groupBy(["s.root_id", "i.status"])
     .execute();
   return { staff, trained, incidents };
 }
@@ -167,7 +162,7 @@ export async function insertIncident(
   orgId: string,
   v: { occurredOn: string; channel: string | null; description: string; reporterId: string | null; reporterLabel: string },
 ): Promise<string> {
-  const row = await staffDb(db)
+  const row = await db
     .insertInto("incident_reports")
     .values({
       org_id: orgId,
@@ -183,7 +178,7 @@ export async function insertIncident(
 }
 
 export async function listIncidents(db: Kysely<DB>, orgId: string, limit = 200) {
-  return staffDb(db)
+  return db
     .selectFrom("incident_reports")
     .selectAll()
     .where("org_id", "=", orgId)
@@ -205,17 +200,14 @@ export async function incidentsOfSubtree(
   root: string,
   f: { siteName?: string | undefined; after?: IncidentKey | undefined; limit: number },
 ) {
-  const sdb = staffDb(db);
+  const sdb = db;
   const rank = sql<number>`(case when i.status = 'new' then 0 else 1 end)`;
-  let q = sdb
-    .selectFrom("incident_reports as i")
-    .innerJoin("organisations as o", "o.id", "i.org_id")
-    .where(sql<boolean>`o.path && ${sql.val([root])}::uuid[]`);
-  if (f.siteName) q = q.where(sql<boolean>`vigie_fold(o.name) like vigie_fold(${`%${f.siteName.replace(/[%_\\]/g, "\\$&")}%`})`);
+  let q = sdb.selectFrom("incident_reports as i").where(inSubtreeSql("i.org_id", root));
+  if (f.siteName) q = q.where(nameContainsSql("i.org_id", f.siteName));
   const counts = await q
     .select([sql<number>`count(*)::int`.as("n"), sql<number>`(count(*) filter (where i.status = 'new'))::int`.as("fresh")])
     .executeTakeFirstOrThrow();
-  let page = q.selectAll("i").select(["o.name as org_name", rank.as("rank")]);
+  let page = q.selectAll("i").select([organisationNameSql("i.org_id").as("org_name"), rank.as("rank")]);
   if (f.after) {
     const [r, day, id] = f.after;
     // New first, then the latest day, then the id, each step strictly after the cursor's row.
@@ -233,7 +225,7 @@ export async function incidentsOfSubtree(
 }
 
 export async function findIncident(db: Kysely<DB>, orgId: string, id: string) {
-  return staffDb(db).selectFrom("incident_reports").selectAll().where("org_id", "=", orgId).where("id", "=", id).executeTakeFirst();
+  return db.selectFrom("incident_reports").selectAll().where("org_id", "=", orgId).where("id", "=", id).executeTakeFirst();
 }
 
 export async function triageIncident(
@@ -243,7 +235,7 @@ export async function triageIncident(
   version: number,
   v: { status: string; actionId: string | null; note: string | null },
 ): Promise<boolean> {
-  const r = await staffDb(db)
+  const r = await db
     .updateTable("incident_reports")
     .set((eb) => ({ status: v.status, action_id: v.actionId, triage_note: v.note, version: eb("version", "+", 1) }))
     .where("org_id", "=", orgId)
@@ -256,10 +248,10 @@ export async function triageIncident(
 
 /** Incident reports of the subtree in a period, by status. */
 export async function incidentCounts(db: Kysely<DB>, root: string, from: string, to: string) {
-  return staffDb(db)
+  return db
     .selectFrom("incident_reports")
     .select(["status", sql<number>`count(*)::int`.as("n")])
-    .where("org_id", "in", inSubtree(db, root))
+    .where("org_id", "in", subtreeIds(db, root))
     .where("occurred_on", ">=", from)
     .where("occurred_on", "<=", to)
     .groupBy("status")
@@ -278,20 +270,18 @@ export async function staffOfSubtree(
   root: string,
   f: { siteName?: string | undefined; after?: StaffKey | undefined; limit: number },
 ) {
-  const sdb = staffDb(db);
-  let q = sdb
-    .selectFrom("staff_members as m")
-    .innerJoin("organisations as o", "o.id", "m.org_id")
-    .where(sql<boolean>`o.path && ${sql.val([root])}::uuid[]`);
-  if (f.siteName) q = q.where(sql<boolean>`vigie_fold(o.name) like vigie_fold(${`%${f.siteName.replace(/[%_\\]/g, "\\$&")}%`})`);
+  const sdb = db;
+  const orgName = organisationNameSql("m.org_id");
+  let q = sdb.selectFrom("staff_members as m").where(inSubtreeSql("m.org_id", root));
+  if (f.siteName) q = q.where(nameContainsSql("m.org_id", f.siteName));
   const total = (await q.select(sql<number>`count(*)::int`.as("n")).executeTakeFirstOrThrow()).n;
-  let page = q.select(["m.org_id", "o.name as org_name", "m.id", "m.name", "m.job", "m.active", "m.version"]);
+  let page = q.select(["m.org_id", orgName.as("org_name"), "m.id", "m.name", "m.job", "m.active", "m.version"]);
   if (f.after) {
     const [site, name, id] = f.after;
-    page = page.where(sql<boolean>`(o.name, m.name, m.id) > (${site}::text, ${name}::text, ${id}::uuid)`);
+    page = page.where(sql<boolean>`(${orgName}, m.name, m.id) > (${site}::text, ${name}::text, ${id}::uuid)`);
   }
   const rows = await page
-    .orderBy("o.name")
+    .orderBy(orgName)
     .orderBy("m.name")
     .orderBy("m.id")
     .limit(f.limit + 1)

@@ -1,5 +1,4 @@
-import type { ColumnType, Generated, Kysely } from "kysely";
-import type { DB } from "../../db/schema.ts";
+import type { ColumnType, Generated } from "kysely";
 
 /** Staff, trainings and incident reports (migration 0009), kept beside the module; only its repository sees them. */
 type TimestampDefault = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -57,7 +56,3 @@ export type StaffTables = {
   staff_rollup: StaffRollupTable;
   staff_counts: StaffCountsTable;
 };
-
-export function staffDb(db: Kysely<DB>): Kysely<DB & StaffTables> {
-  return db.withTables<StaffTables>();
-}

@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
+import { instanceSecret } from "../../kernel/secrets.ts";
 
 /**
  * The one-time token of a public survey form. Handed out with the page, signed with an instance key
@@ -18,14 +19,7 @@ const secrets = new WeakMap<object, Buffer>();
 async function secretOf(db: Kysely<DB>): Promise<Buffer> {
   const known = secrets.get(db);
   if (known) return known;
-  const fresh = randomBytes(32).toString("base64url");
-  await db
-    .insertInto("settings")
-    .values({ key: SETTING, value: JSON.stringify(fresh) })
-    .onConflict((oc) => oc.column("key").doNothing())
-    .execute();
-  const row = await db.selectFrom("settings").select("value").where("key", "=", SETTING).executeTakeFirstOrThrow();
-  const secret = Buffer.from(String(row.value));
+  const secret = await instanceSecret(db, SETTING);
   secrets.set(db, secret);
   return secret;
 }

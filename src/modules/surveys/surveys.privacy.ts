@@ -1,6 +1,5 @@
 import { type Kysely, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
-import { surveyDb } from "./surveys.tables.ts";
 
 /**
  * Survey comments past their retention period (issue #17, point 5). Answers are anonymous, but free text
@@ -28,7 +27,7 @@ export async function eraseCommentsAnsweredBefore(db: Kysely<DB>, orgId: string,
 
 /** Organisations that hold survey comments, in pages (for the daily retention job). */
 export async function organisationsWithComments(db: Kysely<DB>, afterOrgId: string | null, limit: number): Promise<string[]> {
-  let q = surveyDb(db).selectFrom("survey_comments").select("org_id").distinct();
+  let q = db.selectFrom("survey_comments").select("org_id").distinct();
   if (afterOrgId) q = q.where("org_id", ">", afterOrgId);
   return (await q.orderBy("org_id").limit(limit).execute()).map((r) => r.org_id);
 }

@@ -1,10 +1,9 @@
 import { type Kysely, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import type { OrgScope } from "../indicators/indicator.ts";
-import { inScopeSql } from "../organisations/organisations.service.ts";
+import { inScopeSql, inSubtreeSql, organisationNameSql } from "../organisations/organisations.service.ts";
 import type { Answers } from "./answers.ts";
 import type { ResponseCounts } from "./rollup.ts";
-import { surveyDb } from "./surveys.tables.ts";
 
 /** Kysely queries of surveys; every function takes the organisation id first. */
 export interface SurveyRow {
@@ -26,7 +25,7 @@ export async function insertSurvey(
   orgId: string,
   input: { title: string; channel: string | null; template: string; definition: unknown },
 ): Promise<string> {
-  const sdb = surveyDb(db);
+  const sdb = db;
   const { id } = await sdb
     .insertInto("surveys")
     .values({ org_id: orgId, title: input.title, channel: input.channel, template: input.template })
@@ -40,7 +39,7 @@ export async function insertSurvey(
 }
 
 function surveysQuery(db: Kysely<DB>, orgId: string) {
-  const sdb = surveyDb(db);
+  const sdb = db;
   return sdb
     .selectFrom("surveys as s")
     .innerJoin("survey_versions as v", (j) => j.onRef("v.org_id", "=", "s.org_id").onRef("v.survey_id", "=", "s.id"))
@@ -206,7 +205,7 @@ export async function responsesOf(
   orgId: string,
   surveyId: string,
 ): Promise<Array<{ answeredOn: string; version: number; answers: unknown }>> {
-  const rows = await surveyDb(db)
+  const rows = await db
     .selectFrom("survey_responses")
     .select(["answered_on", "version", "answers"])
     .where("org_id", "=", orgId)
@@ -229,7 +228,7 @@ export interface PublicSurveyRow {
 }
 
 export async function findPublicSurvey(db: Kysely<DB>, orgId: string, surveyId: string): Promise<PublicSurveyRow | undefined> {
-  const row = await surveyDb(db)
+  const row = await db
     .selectFrom("surveys as s")
     .innerJoin("survey_versions as v", (j) => j.onRef("v.org_id", "=", "s.org_id").onRef("v.survey_id", "=", "s.id"))
     .select(["s.org_id", "s.id", "s.title", "s.channel", "s.status", "v.version", "v.definition", "s.kiosk_nonce"])
@@ -261,7 +260,7 @@ export interface SurveySettings {
 }
 
 export async function surveySettings(db: Kysely<DB>, orgId: string, surveyId: string): Promise<SurveySettings | undefined> {
-  const row = await surveyDb(db)
+  const row = await db
     .selectFrom("surveys")
     .select(["version", "status", "invite_after_answer", "draft", "kiosk_nonce"])
     .where("org_id", "=", orgId)
@@ -286,7 +285,7 @@ export async function updateSurvey(
   version: number,
   changes: { status?: string; inviteAfterAnswer?: boolean; title?: string; draft?: unknown; rotateKiosk?: boolean },
 ): Promise<boolean> {
-  const result = await surveyDb(db)
+  const result = await db
     .updateTable("surveys")
     .set((eb) => ({
       version: eb("version", "+", 1),
@@ -304,14 +303,14 @@ export async function updateSurvey(
 }
 
 export async function insertVersion(db: Kysely<DB>, orgId: string, surveyId: string, version: number, definition: unknown): Promise<void> {
-  await surveyDb(db)
+  await db
     .insertInto("survey_versions")
     .values({ org_id: orgId, survey_id: surveyId, version, definition: JSON.stringify(definition) })
     .execute();
 }
 
 export async function replaceVersion(db: Kysely<DB>, orgId: string, surveyId: string, version: number, definition: unknown): Promise<void> {
-  await surveyDb(db)
+  await db
     .updateTable("survey_versions")
     .set({ definition: JSON.stringify(definition) })
     .where("org_id", "=", orgId)
@@ -325,7 +324,7 @@ export async function versionsOf(
   orgId: string,
   surveyId: string,
 ): Promise<Array<{ version: number; definition: unknown }>> {
-  return surveyDb(db)
+  return db
     .selectFrom("survey_versions")
     .select(["version", "definition"])
     .where("org_id", "=", orgId)
@@ -336,7 +335,7 @@ export async function versionsOf(
 
 /** Responses recorded against one version: a version with none can still be edited in place. */
 export async function responsesToVersion(db: Kysely<DB>, orgId: string, surveyId: string, version: number): Promise<number> {
-  const row = await surveyDb(db)
+  const row = await db
     .selectFrom("survey_responses")
     .select((eb) => eb.fn.countAll<string>().as("n"))
     .where("org_id", "=", orgId)
@@ -363,7 +362,7 @@ export async function answerRollup(
 ): Promise<AnswerRollupRow[]> {
   // Every read of a rollup first folds in the answers still waiting: it sees every stored answer.
   await foldPendingCounts(db);
-  const rows = await surveyDb(db)
+  const rows = await db
     .selectFrom("survey_answer_rollup")
     .select(["month", "site_id", "channel", "question_id", "value", "answers"])
     .where("org_id", "=", orgId)
@@ -381,14 +380,20 @@ export async function answerRollup(
   }));
 }
 
-/** The sites that have answers in a survey's rollup, with their names (a join, whatever their number). */
+/** The sites that have answers in a survey's rollup, with their names (one query, whatever their number). */
 export async function answeringSites(db: Kysely<DB>, orgId: string, surveyId: string): Promise<Array<{ id: string; name: string }>> {
-  return surveyDb(db)
-    .selectFrom("organisations as o")
-    .select(["o.id", "o.name"])
-    .where("o.id", "in", (eb) =>
-      eb.selectFrom("survey_answer_rollup").select("site_id").where("org_id", "=", orgId).where("survey_id", "=", surveyId),
+  // The sites first (many rollup rows each), then one name per site.
+  return db
+    .selectFrom((eb) =>
+      eb
+        .selectFrom("survey_answer_rollup")
+        .select("site_id")
+        .distinct()
+        .where("org_id", "=", orgId)
+        .where("survey_id", "=", surveyId)
+        .as("s"),
     )
+    .select(["s.site_id as id", organisationNameSql("s.site_id").as("name")])
     .execute();
 }
 
@@ -412,7 +417,7 @@ export async function satisfactionRollupInScope(
   toMonth: string,
 ): Promise<SatisfactionRollupRow[]> {
   await foldPendingCounts(db);
-  const rows = await surveyDb(db)
+  const rows = await db
     .selectFrom("survey_satisfaction_rollup")
     .selectAll()
     .where(inScopeSql("org_id", scope))
@@ -455,7 +460,7 @@ export async function satisfactionRollup(
 ): Promise<SatisfactionRollupRow[]> {
   if (orgIds.length === 0) return [];
   await foldPendingCounts(db);
-  const rows = await surveyDb(db)
+  const rows = await db
     .selectFrom("survey_satisfaction_rollup")
     .selectAll()
     .where("org_id", "in", orgIds)
@@ -468,7 +473,7 @@ export async function satisfactionRollup(
 /** The open survey that invites requesters after an answer: the organisation's own, else the nearest ancestor's. */
 export async function invitingSurvey(db: Kysely<DB>, path: string[]): Promise<{ orgId: string; id: string } | undefined> {
   if (path.length === 0) return undefined;
-  const rows = await surveyDb(db)
+  const rows = await db
     .selectFrom("surveys")
     .select(["org_id", "id", "created_at"])
     .where("org_id", "in", path)
@@ -482,7 +487,7 @@ export async function invitingSurvey(db: Kysely<DB>, path: string[]): Promise<{ 
 }
 
 export async function insertInvitation(db: Kysely<DB>, orgId: string, surveyId: string, tokenHash: string): Promise<void> {
-  await surveyDb(db).insertInto("survey_invitations").values({ org_id: orgId, survey_id: surveyId, token_hash: tokenHash }).execute();
+  await db.insertInto("survey_invitations").values({ org_id: orgId, survey_id: surveyId, token_hash: tokenHash }).execute();
 }
 
 export async function invitationState(
@@ -491,7 +496,7 @@ export async function invitationState(
   surveyId: string,
   tokenHash: string,
 ): Promise<"unused" | "used" | "unknown"> {
-  const row = await surveyDb(db)
+  const row = await db
     .selectFrom("survey_invitations")
     .select("used_on")
     .where("org_id", "=", orgId)
@@ -502,7 +507,7 @@ export async function invitationState(
 }
 
 export async function invitationCounts(db: Kysely<DB>, orgId: string, surveyId: string): Promise<{ sent: number; used: number }> {
-  const row = await surveyDb(db)
+  const row = await db
     .selectFrom("survey_invitations")
     .select((eb) => [eb.fn.countAll<string>().as("sent"), eb.fn.count<string>("used_on").as("used")])
     .where("org_id", "=", orgId)
@@ -530,7 +535,7 @@ export async function listComments(
   surveyId: string,
   filter: { status?: string | undefined; theme?: string | undefined },
 ): Promise<CommentRow[]> {
-  let q = surveyDb(db)
+  let q = db
     .selectFrom("survey_comments as c")
     .innerJoin("survey_responses as r", (j) => j.onRef("r.org_id", "=", "c.org_id").onRef("r.id", "=", "c.response_id"))
     .select([
@@ -565,7 +570,7 @@ export async function listComments(
 }
 
 export async function findComment(db: Kysely<DB>, orgId: string, responseId: string, questionId: string) {
-  return surveyDb(db)
+  return db
     .selectFrom("survey_comments")
     .selectAll()
     .where("org_id", "=", orgId)
@@ -580,7 +585,7 @@ export async function reviewComment(
   key: { responseId: string; questionId: string; version: number },
   review: { status: string; publishedText: string | null; themes: string[] },
 ): Promise<boolean> {
-  const result = await surveyDb(db)
+  const result = await db
     .updateTable("survey_comments")
     .set((eb) => ({
       status: review.status,
@@ -599,11 +604,11 @@ export async function reviewComment(
 
 /** Published comments of an organisation's subtree (a subquery on the tree, never an id list), newest first, for the public results. */
 export async function publishedComments(db: Kysely<DB>, root: string, limit: number) {
-  return surveyDb(db)
+  return db
     .selectFrom("survey_comments as c")
     .innerJoin("survey_responses as r", (j) => j.onRef("r.org_id", "=", "c.org_id").onRef("r.id", "=", "c.response_id"))
     .select(["r.site_id", "r.answered_on", "c.published_text", "c.themes"])
-    .where(sql<boolean>`r.site_id in (select id from organisations where path && ${sql.val([root])}::uuid[])`)
+    .where(inSubtreeSql("r.site_id", root))
     .where("c.status", "=", "published")
     .orderBy("r.answered_on", "desc")
     .limit(limit)
@@ -612,7 +617,7 @@ export async function publishedComments(db: Kysely<DB>, root: string, limit: num
 
 /** Every response of a survey with its answers, for the export (day order). */
 export async function exportRows(db: Kysely<DB>, orgId: string, surveyId: string) {
-  return surveyDb(db)
+  return db
     .selectFrom("survey_responses")
     .select(["id", "version", "answered_on", "site_id", "channel", "via", "answers"])
     .where("org_id", "=", orgId)
@@ -624,7 +629,7 @@ export async function exportRows(db: Kysely<DB>, orgId: string, surveyId: string
 
 /** The sites under `root` that received at least one survey answer in the year: one query, whatever their number. */
 export async function sitesSurveyedIn(db: Kysely<DB>, root: string, year: number): Promise<string[]> {
-  const rows = await surveyDb(db)
+  const rows = await db
     .selectFrom("survey_responses")
     .select("site_id")
     .distinct()

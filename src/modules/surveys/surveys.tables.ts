@@ -1,10 +1,6 @@
-import type { ColumnType, Generated, Kysely } from "kysely";
-import type { DB } from "../../db/schema.ts";
+import type { ColumnType, Generated } from "kysely";
 
-/**
- * The survey tables' types, kept beside the module until src/db/schema.ts lists them; the
- * repository reaches them through `withTables`, so nothing outside this folder sees them.
- */
+/** The survey tables' types, kept beside the module that owns them. */
 type TimestampDefault = ColumnType<Date, Date | string | undefined, Date | string>;
 /** jsonb: written as JSON text, read back parsed by both engines. */
 type Jsonb = ColumnType<unknown, string, string>;
@@ -113,9 +109,3 @@ export type SurveyTables = {
   survey_pending_counts: SurveyPendingCountsTable;
   survey_comments: SurveyCommentsTable;
 };
-
-export type SurveyDb = Kysely<DB & SurveyTables>;
-
-export function surveyDb(db: Kysely<DB>): SurveyDb {
-  return db.withTables<SurveyTables>();
-}

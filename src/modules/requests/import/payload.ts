@@ -1,9 +1,10 @@
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import type { DB } from "../../../db/schema.ts";
 import { AppError } from "../../../kernel/errors.ts";
+import { instanceSecret } from "../../../kernel/secrets.ts";
 import type { Sheet } from "./sheet.ts";
 
 /*
@@ -13,14 +14,8 @@ import type { Sheet } from "./sheet.ts";
  */
 
 /** Made once per instance and kept in the database, like the CSRF key, so every app server shares it. */
-export async function importSecret(db: Kysely<DB>): Promise<Buffer> {
-  await db
-    .insertInto("settings")
-    .values({ key: "import_secret", value: JSON.stringify(randomBytes(32).toString("base64url")) })
-    .onConflict((oc) => oc.column("key").doNothing())
-    .execute();
-  const row = await db.selectFrom("settings").select("value").where("key", "=", "import_secret").executeTakeFirstOrThrow();
-  return Buffer.from(String(row.value));
+export function importSecret(db: Kysely<DB>): Promise<Buffer> {
+  return instanceSecret(db, "import_secret");
 }
 
 /** A file is carried a working day at most: after that the person uploads it again. */

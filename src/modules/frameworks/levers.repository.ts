@@ -1,7 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
-import type { LeverChannel } from "../frameworks/reference-data.ts";
-import { searchWords } from "../frameworks/search-text.ts";
+import type { LeverChannel } from "./reference-data.ts";
+import { searchWords } from "./search-text.ts";
 
 export interface Lever {
   id: string;

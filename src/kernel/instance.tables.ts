@@ -1,0 +1,32 @@
+import type { ColumnType, Generated } from "kysely";
+
+/** The tables of the instance's own (settings, rate limits), read and written by src/kernel/: their owner alone names them in its queries (test/architecture.test.ts). */
+/** A timestamp with a default: optional on insert. */
+type TimestampDefault = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json = ColumnType<unknown, string | null, string | null>;
+
+export interface SettingsTable {
+  key: string;
+  value: Json;
+  updated_at: TimestampDefault;
+}
+
+export interface RateCountersTable {
+  bucket: string;
+  key_hash: string;
+  window_start: Date;
+  hits: Generated<number>;
+}
+
+export interface RateEventsTable {
+  id: Generated<string>;
+  bucket: string;
+  key_hash: string;
+  at: TimestampDefault;
+}
+
+export type InstanceTables = {
+  settings: SettingsTable;
+  rate_counters: RateCountersTable;
+  rate_events: RateEventsTable;
+};
