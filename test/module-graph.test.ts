@@ -148,4 +148,60 @@ describe("the module graph", () => {
     expect(used.size).toBeGreaterThan(50);
     expect([...used].filter((code) => !known.has(code))).toEqual([]);
   });
+
+  it("keeps route functions short: none over 80 lines but those still listed, and those no longer", () => {
+    const found = new Map<string, number>();
+    for (const file of sourceFiles(path.join(SRC, "modules")).filter((f) => /\.(routes\.tsx|api\.ts|pages\.tsx)$/.test(f))) {
+      const lines = readFileSync(file, "utf8").split("\n");
+      let start = -1;
+      let name = "";
+      lines.forEach((line, i) => {
+        const m = /^(?:export )?(?:async )?function ([A-Za-z]+)\(/.exec(line);
+        if (m?.[1]) {
+          start = i;
+          name = m[1];
+        } else if (line === "}" && start >= 0) {
+          const length = i - start + 1;
+          if (length > 80) found.set(`${path.relative(ROOT, file)} ${name}`, length);
+          start = -1;
+        }
+      });
+    }
+    const listed = new Map(LONG_ROUTE_FUNCTIONS.map(([file, name, length]) => [`${file} ${name}`, length]));
+    // A new long function, or a listed one grown, fails; so does an entry whose function was split (drop it).
+    const grown = [...found].filter(([key, length]) => length > (listed.get(key) ?? 80)).map(([key, length]) => `${key}: ${length} lignes`);
+    const gone = [...listed.keys()].filter((key) => !found.has(key));
+    expect({ grown, gone }).toEqual({ grown: [], gone: [] });
+  });
 });
+
+/**
+ * The route functions still over 80 lines (issue #18 asks for none), with their length today: the list
+ * may only shrink. The six largest (surveys, actions, frameworks, calls, assessments, requests) were
+ * split into pages, API and sections; these wait their turn.
+ */
+const LONG_ROUTE_FUNCTIONS: Array<[string, string, number]> = [
+  ["src/modules/accounts/accounts.routes.tsx", "accountPages", 89],
+  ["src/modules/accounts/auth.routes.tsx", "authRoutes", 133],
+  ["src/modules/accounts/oidc.routes.tsx", "oidcAdministration", 140],
+  ["src/modules/alerts/alerts.routes.tsx", "alertsRoutes", 96],
+  ["src/modules/announced-delays/announced-delays.routes.tsx", "announcedDelaysRoutes", 105],
+  ["src/modules/calendar/calendar.routes.tsx", "calendarRoutes", 137],
+  ["src/modules/dashboards/dashboards.routes.tsx", "dashboardsRoutes", 100],
+  ["src/modules/frameworks/frameworks.api.ts", "organisationFrameworkApi", 84],
+  ["src/modules/mailboxes/mailboxes.routes.tsx", "mailboxesRoutes", 106],
+  ["src/modules/mystery/mystery.api.ts", "mysteryApiRoutes", 96],
+  ["src/modules/mystery/mystery.routes.tsx", "mysteryRoutes", 127],
+  ["src/modules/obligations/obligations.routes.tsx", "obligationsRoutes", 206],
+  ["src/modules/opening-hours/opening-hours.routes.tsx", "openingHoursRoutes", 118],
+  ["src/modules/organisations/organisations.routes.tsx", "organisationPages", 136],
+  ["src/modules/privacy/privacy.routes.tsx", "privacyRoutes", 138],
+  ["src/modules/publication/publication.routes.tsx", "publicationRoutes", 168],
+  ["src/modules/requests/import/import.routes.tsx", "requestImportRoutes", 174],
+  ["src/modules/requests/letters.routes.tsx", "lettersRoutes", 179],
+  ["src/modules/requests/requests.api.ts", "requestsApiRoutes", 151],
+  ["src/modules/requests/requests.public.routes.tsx", "publicRequestForm", 94],
+  ["src/modules/surveys/surveys.api.ts", "surveysApiRoutes", 102],
+  ["src/modules/surveys/surveys.public.routes.tsx", "counterKiosk", 88],
+  ["src/modules/surveys/surveys.public.routes.tsx", "publicSurveyForm", 108],
+];

@@ -30,8 +30,12 @@ const MANAGE_ONE = { access: onAccount("account.manage") };
 type Which = "profile" | "password" | "grant";
 
 export async function accountsRoutes(app: App, deps: AppDeps): Promise<void> {
-  const { db } = deps;
+  await accountPages(app, deps);
+  await accountsApi(app, deps);
+}
 
+async function accountPages(app: App, deps: AppDeps): Promise<void> {
+  const { db } = deps;
   app.get("/accounts", { config: MANAGE, schema: { hide: true } }, async (request, reply) =>
     sendPage(reply, request, { title: "Comptes", children: <AccountList accounts={await listAccounts(db, actorOf(request))} /> }),
   );
@@ -118,7 +122,10 @@ export async function accountsRoutes(app: App, deps: AppDeps): Promise<void> {
     await removeGrant(db, actor, accountId, parseInput(grantSchema, body));
     return "grant.removed";
   });
+}
 
+async function accountsApi(app: App, deps: AppDeps): Promise<void> {
+  const { db } = deps;
   // ---- JSON API ----
   app.get(
     "/api/v1/accounts",

@@ -39,11 +39,16 @@ const PROVIDER_DEFAULTS = {
   usualNameClaim: "usual_name",
 };
 
-export async function oidcRoutes(app: App, deps: AppDeps): Promise<void> {
-  const { db } = deps;
-  const ADMIN = { access: INSTANCE_ADMIN };
-  const hide = { hide: true };
+const ADMIN = { access: INSTANCE_ADMIN };
+const hide = { hide: true };
 
+export async function oidcRoutes(app: App, deps: AppDeps): Promise<void> {
+  await oidcSignIn(app, deps);
+  await oidcAdministration(app, deps);
+}
+
+async function oidcSignIn(app: App, deps: AppDeps): Promise<void> {
+  const { db } = deps;
   // ---- sign-in ----
   app.get("/oidc/:providerId/start", { config: { access: PUBLIC }, schema: hide }, async (request, reply) => {
     const params = providerIdParams.safeParse(request.params);
@@ -82,7 +87,10 @@ export async function oidcRoutes(app: App, deps: AppDeps): Promise<void> {
       return reply.redirect(`/login?error=${code}`, 303);
     }
   });
+}
 
+async function oidcAdministration(app: App, deps: AppDeps): Promise<void> {
+  const { db } = deps;
   // ---- administration ----
   const adminData = async () => ({
     providers: await providers.listProviders(db),

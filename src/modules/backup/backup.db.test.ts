@@ -9,7 +9,7 @@ import { openDatabase } from "../../db/database.ts";
 import { migrateToLatest } from "../../db/migrate.ts";
 import type { DB } from "../../db/schema.ts";
 import { syncFrameworks } from "../frameworks/frameworks.service.ts";
-import { enqueueDailySchedules, runDueJobs } from "../jobs/jobs.service.ts";
+import { dailySchedules, enqueueDailySchedules, runDueJobs, unscheduleDaily } from "../jobs/jobs.service.ts";
 import { createOrganisation } from "../organisations/organisations.service.ts";
 import { scheduleNightlyBackup } from "./backup.jobs.ts";
 import { BackupError, backupEmbedded, backupFileName, backupPostgres, restoreEmbedded, restorePostgres, rotateBackups } from "./backup.ts";
@@ -96,6 +96,9 @@ describe.skipIf(Boolean(TEST_DATABASE_URL))("backup and restore of the embedded 
     const database = await openDatabase({ dataDir: path.join(root, "pglite"), purpose: "test" });
     try {
       await migrateToLatest(database.db);
+      // Only the backup's schedule: the application's others, loaded with its modules in every test file
+      // (test/support/assemble.ts), would run too at these hours.
+      for (const s of dailySchedules()) unscheduleDaily(s.name);
       scheduleNightlyBackup(backups, 2);
       const nights = ["2026-12-01T01:30:00Z", "2026-12-02T01:30:00Z", "2026-12-03T03:00:00Z"];
       // 1:00 in Paris is before the hour: nothing yet that night.

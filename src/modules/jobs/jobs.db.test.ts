@@ -6,7 +6,17 @@ import { engineName, openTestDatabase, type TestDatabase } from "../../../test/s
 import { type Database, openDatabase } from "../../db/database.ts";
 import type { DB } from "../../db/schema.ts";
 import { claimDue, insertJob } from "./jobs.repository.ts";
-import { defineJob, enqueue, enqueueDailySchedules, PermanentJobError, runDueJobs, scheduleDaily, startWorker } from "./jobs.service.ts";
+import {
+  dailySchedules,
+  defineJob,
+  enqueue,
+  enqueueDailySchedules,
+  PermanentJobError,
+  runDueJobs,
+  scheduleDaily,
+  startWorker,
+  unscheduleDaily,
+} from "./jobs.service.ts";
 
 const MINUTE = 60_000;
 const at = (base: Date, ms: number) => new Date(base.getTime() + ms);
@@ -53,6 +63,9 @@ defineJob("test.overrun", z.object({}), async () => {
   await sleep(900);
 });
 scheduleDaily({ name: "test.daily", hour: 6, timeZone: "Europe/Paris", payload: { report: "synthèse" } });
+// The application's own schedules, loaded with its modules in every test file (test/support/assemble.ts),
+// are not this file's subject: counts below are of its own schedule.
+for (const s of dailySchedules()) if (!s.name.startsWith("test.")) unscheduleDaily(s.name);
 
 /** Waits until `done()` holds, for at most 10 s: long enough for a loaded machine, short enough to fail a hung test. */
 async function until(done: () => boolean): Promise<void> {

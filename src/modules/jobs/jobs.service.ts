@@ -18,6 +18,7 @@ export {
 } from "./queue.ts";
 export {
   type DailySchedule,
+  dailySchedules,
   defineJob,
   type JobContext,
   type JobDefinition,
@@ -25,5 +26,6 @@ export {
   PermanentJobError,
   scheduleDaily,
   silentLogger,
+  unscheduleDaily,
 } from "./registry.ts";
 export { startWorker, type Worker, type WorkerOptions } from "./worker.ts";

@@ -94,6 +94,11 @@ export function scheduleDaily(schedule: DailySchedule): void {
   schedules.set(schedule.name, { ...schedule });
 }
 
+/** Stops enqueuing `name` each day (a test that studies one schedule sets the application's others aside). */
+export function unscheduleDaily(name: string): void {
+  schedules.delete(name);
+}
+
 export function dailySchedules(): DailySchedule[] {
   return [...schedules.values()];
 }

@@ -23,8 +23,12 @@ import { OrganisationDetails, OrganisationForm, OrganisationList, organisationFo
 const TAG = ["organisations"];
 
 export async function organisationsRoutes(app: App, deps: AppDeps): Promise<void> {
-  const { db } = deps;
+  await organisationPages(app, deps);
+  await organisationsApi(app, deps);
+}
 
+async function organisationPages(app: App, deps: AppDeps): Promise<void> {
+  const { db } = deps;
   // ---- Pages ----
   app.get("/organisations", { config: { access: anywhere("org.read") }, schema: { hide: true } }, async (request, reply) => {
     const actor = actorOf(request);
@@ -158,7 +162,10 @@ export async function organisationsRoutes(app: App, deps: AppDeps): Promise<void
     await deleteOrganisation(db, actorOf(request), orgId, input.version);
     return reply.redirect("/organisations?ok=org.deleted", 303);
   });
+}
 
+async function organisationsApi(app: App, deps: AppDeps): Promise<void> {
+  const { db } = deps;
   // ---- JSON API ----
   app.get(
     "/api/v1/organisations",

@@ -21,6 +21,11 @@ import { formatTrackingCode, normaliseTrackingCode } from "./tracking-code.ts";
 
 /** The public side of requests: the complaint form, its receipt, the tracking page. No account. */
 export async function requestsPublicRoutes(app: App, deps: AppDeps): Promise<void> {
+  await publicRequestForm(app, deps);
+  await publicTracking(app, deps);
+}
+
+async function publicRequestForm(app: App, deps: AppDeps): Promise<void> {
   const { db } = deps;
   // ---- Public: file a complaint or suggestion, follow it ----
   /** What the form says about its organisation: name, logo, and the delays announced on the web. */
@@ -113,7 +118,10 @@ export async function requestsPublicRoutes(app: App, deps: AppDeps): Promise<voi
       });
     },
   );
+}
 
+async function publicTracking(app: App, deps: AppDeps): Promise<void> {
+  const { db } = deps;
   // ---- Public: follow a request with its number and short code ----
   const trackingForm = (request: FastifyRequest, form: FormState, status = 200) => ({
     page: { light: true, title: "Suivre une demande", children: <TrackingForm form={form} csrf={request.csrfToken} /> },

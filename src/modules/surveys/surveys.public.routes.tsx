@@ -43,20 +43,24 @@ function linkContext(query: unknown): Record<string, string> {
   return out;
 }
 
+const params = (request: FastifyRequest) => {
+  const parsed = surveyParams.safeParse(request.params);
+  if (!parsed.success) throw new AppError("http.not_found", { message: "Enquête introuvable." });
+  return parsed.data;
+};
+
 /**
  * The public side of surveys: the questionnaire, which works without JavaScript (every question
  * shown, show-if applied when the answers arrive), the thank-you page, and the counter kiosk. No
  * account, no cookie beyond the CSRF one every form of the site carries.
  */
 export async function surveysPublicRoutes(app: App, deps: AppDeps): Promise<void> {
+  await publicSurveyForm(app, deps);
+  await counterKiosk(app, deps);
+}
+
+async function publicSurveyForm(app: App, deps: AppDeps): Promise<void> {
   const { db } = deps;
-
-  const params = (request: FastifyRequest) => {
-    const parsed = surveyParams.safeParse(request.params);
-    if (!parsed.success) throw new AppError("http.not_found", { message: "Enquête introuvable." });
-    return parsed.data;
-  };
-
   const thanksPage = async (
     request: FastifyRequest,
     reply: FastifyReply,
@@ -162,7 +166,10 @@ export async function surveysPublicRoutes(app: App, deps: AppDeps): Promise<void
   app.get("/s/:orgId/:surveyId/merci", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) =>
     thanksPage(request, reply, params(request), undefined),
   );
+}
 
+async function counterKiosk(app: App, deps: AppDeps): Promise<void> {
+  const { db } = deps;
   // ------------------------------------------------------------ counter kiosk
 
   const kioskIds = async (request: FastifyRequest) => {
