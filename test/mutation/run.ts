@@ -35,8 +35,8 @@ const MUTANTS: Mutant[] = [
   {
     name: "le journal d'audit sans périmètre",
     file: "src/modules/audit/audit.repository.ts",
-    find: "if (query.reachRoots !== null) {",
-    replace: "if (query.reachRoots === undefined) {",
+    find: "if (query.reachRoots !== null) q = q.where(",
+    replace: "if (query.reachRoots === undefined) q = q.where(",
     caught: "FUITE",
   },
   {
