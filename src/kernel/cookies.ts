@@ -11,7 +11,6 @@ export const SESSION_COOKIE = "vigie_session";
 export const CSRF_COOKIE = "vigie_csrf";
 /** The display scheme (light, dark, system) chosen by the person. */
 export const SCHEME_COOKIE = "vigie_scheme";
-export const SCHEME_COOKIE_NAME = SCHEME_COOKIE;
 
 export function cookieOptions(deps: AppDeps, maxAgeSeconds?: number) {
   return {

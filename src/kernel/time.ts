@@ -33,11 +33,6 @@ export function todayIn(timeZone: string, now = new Date()): string {
   return localDay(timeZone, now);
 }
 
-/** Today's date where the organisation is. */
-export function todayFor(org: { timeZone: string }, now = new Date()): string {
-  return localDay(org.timeZone, now);
-}
-
 /**
  * Today where the organisation of the route is (`:orgId`, whose zone the access check read with its
  * path); the instance's zone on a route without one.

@@ -2,7 +2,7 @@ import type { FastifyReply } from "fastify";
 import { z } from "zod";
 import { PUBLIC, SESSION } from "../../kernel/access.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
-import { cookieOptions, SCHEME_COOKIE_NAME, SESSION_COOKIE } from "../../kernel/cookies.ts";
+import { cookieOptions, SCHEME_COOKIE, SESSION_COOKIE } from "../../kernel/cookies.ts";
 import { AppError, isAppError } from "../../kernel/errors.ts";
 import { refusedForm } from "../../kernel/forms.ts";
 import { parseInput } from "../../kernel/validation.ts";
@@ -136,7 +136,7 @@ export async function authRoutes(app: App, deps: AppDeps): Promise<void> {
       z.object({ scheme: z.enum(["light", "dark", "system"], { error: "Choisissez un thème." }) }),
       request.body,
     );
-    reply.setCookie(SCHEME_COOKIE_NAME, scheme, { ...cookieOptions(deps, 365 * 24 * 3600), httpOnly: false });
+    reply.setCookie(SCHEME_COOKIE, scheme, { ...cookieOptions(deps, 365 * 24 * 3600), httpOnly: false });
     return reply.redirect("/display?ok=display.updated", 303);
   });
 
