@@ -16,6 +16,7 @@ import {
   scheduleDaily,
   startWorker,
   unscheduleDaily,
+  wakeWorkers,
 } from "./jobs.service.ts";
 
 const MINUTE = 60_000;
@@ -323,5 +324,24 @@ describe(`job queue (${engineName})`, () => {
     await sleep(50);
     expect(events).toHaveLength(5);
     expect((await jobRows(db, "test.long")).every((r) => r.done_at !== null)).toBe(true);
+  });
+
+  it("runs a job at once when woken, rather than at the next poll a minute later", async () => {
+    const log = { info() {}, warn() {}, error() {} };
+    calls.length = 0;
+    const worker = startWorker({ db, log, intervalMs: 60_000, schedules: false });
+    try {
+      await sleep(200); // the first pass found nothing; the next poll is a minute away
+      await enqueue(db, { name: "test.echo", payload: { n: 7 } });
+      await sleep(300);
+      expect(calls).toEqual([]);
+      const woken = Date.now();
+      wakeWorkers();
+      await until(() => calls.length > 0);
+      expect(calls).toEqual([{ name: "test.echo", payload: { n: 7 } }]);
+      expect(Date.now() - woken).toBeLessThan(5_000);
+    } finally {
+      await worker.stop();
+    }
   });
 });

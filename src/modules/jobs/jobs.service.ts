@@ -28,4 +28,4 @@ export {
   silentLogger,
   unscheduleDaily,
 } from "./registry.ts";
-export { startWorker, type Worker, type WorkerOptions } from "./worker.ts";
+export { startWorker, type Worker, type WorkerOptions, wakeWorkers } from "./worker.ts";

@@ -6,6 +6,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { buildServer } from "../../../src/app/server.ts";
 import { loadConfig } from "../../../src/kernel/config.ts";
 import type { App } from "../../../src/kernel/context.ts";
+import { silentLogger, startWorker } from "../../../src/modules/jobs/jobs.service.ts";
 import { openTestDatabase, type TestDatabase } from "../../support/database.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -83,21 +84,27 @@ export interface LiveServer {
   close(): Promise<void>;
 }
 
-/** The real server on a loopback port, over a fresh database. */
-/** `port`: a chosen port, for a server whose BASE_URL must be known before it starts (OpenID redirect URIs). */
-export async function startLiveServer(env: Record<string, string> = {}, port = 0): Promise<LiveServer> {
+/**
+ * The real server on a loopback port, over a fresh database.
+ * `port`: a chosen port, for a server whose BASE_URL must be known before it starts (OpenID redirect URIs).
+ * `worker`: runs the job queue's worker beside it, as `npm start` does, for the jobs its pages enqueue
+ * (reading an import); without the daily schedules, so a test decides when a night's work runs.
+ */
+export async function startLiveServer(env: Record<string, string> = {}, port = 0, options: { worker?: boolean } = {}): Promise<LiveServer> {
   const database = await openTestDatabase();
   // Chromium keeps Secure cookies on http://127.0.0.1 as on localhost.
   const config = loadConfig({ DATA_DIR: "/nonexistent", ...env });
   const app = await buildServer({ db: database.db, config });
   await app.listen({ host: "127.0.0.1", port });
   const bound = (app.server.address() as AddressInfo).port;
+  const worker = options.worker ? startWorker({ db: database.db, log: silentLogger, intervalMs: 1_000, schedules: false }) : undefined;
   return {
     url: `http://localhost:${bound}`,
     app,
     database,
     close: async () => {
       await app.close();
+      await worker?.stop();
       await database.close();
     },
   };
