@@ -4,7 +4,7 @@ import type { DB } from "../src/db/schema.ts";
 import type { Actor } from "../src/kernel/roles.ts";
 import { compareScope, dashboard } from "../src/modules/dashboards/dashboards.service.ts";
 import type { IndicatorValue, OrgScope } from "../src/modules/indicators/indicator.ts";
-import { indicatorSources } from "../src/modules/indicators/sources.ts";
+import { indicatorSourcePoint } from "../src/modules/indicators/sources.ts";
 import { yearlyObligations } from "../src/modules/obligations/obligations.service.ts";
 import { createOrganisation } from "../src/modules/organisations/organisations.service.ts";
 import { publishedResults } from "../src/modules/publication/publication.service.ts";
@@ -200,7 +200,7 @@ describe(`cost of the network pages at 50 and 500 sites (${engineName})`, () => 
   });
 
   it("every batch source reads a scope in the same number of queries at both sizes", async () => {
-    for (const { module, batch } of indicatorSources()) {
+    for (const { module, batch } of indicatorSourcePoint.items()) {
       if (!batch) continue;
       for (const depth of ["children", "sites"] as const) {
         const c = await measure(`source ${module} (${depth})`, (db, net) => batch(db, { of: net.id, depth } satisfies OrgScope, PERIOD));

@@ -28,9 +28,6 @@ export interface IndicatorTargets {
 }
 export const indicatorTargetsPoint = contributionPoint<IndicatorTargets>("indicators.targets");
 
-/** The sources handed in, for tests that check each of them. */
-export const indicatorSources = (): readonly IndicatorSourceEntry[] => indicatorSourcePoint.items();
-
 function targetsReader(): IndicatorTargets | undefined {
   const [first, second] = indicatorTargetsPoint.items();
   if (second) throw new Error("Deux modules fournissent les objectifs des indicateurs : un seul le peut.");

@@ -1,5 +1,5 @@
-import QRCode from "qrcode";
 import { renderPdf, pdfText as t } from "../../kernel/pdf.ts";
+import { drawQr } from "../../kernel/qr.ts";
 
 /** Where and how the requester follows the request: printed with a QR code under the letter. */
 export interface LetterTracking {
@@ -7,20 +7,6 @@ export interface LetterTracking {
   qrUrl: string;
   /** The sentence printed beside it, with the address, the number and the code. */
   text: string;
-}
-
-/** A QR code as vector squares (sharp at any print size, nothing to embed), `size` points wide. */
-function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, size: number): void {
-  const { modules } = QRCode.create(text, { errorCorrectionLevel: "M" });
-  const quiet = 4;
-  const cell = size / (modules.size + 2 * quiet);
-  doc.save().fillColor("black");
-  for (let row = 0; row < modules.size; row++) {
-    for (let col = 0; col < modules.size; col++) {
-      if (modules.get(row, col)) doc.rect(x + (col + quiet) * cell, y + (row + quiet) * cell, cell, cell);
-    }
-  }
-  doc.fill().restore();
 }
 
 /**

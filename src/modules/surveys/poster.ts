@@ -1,28 +1,7 @@
-import QRCode from "qrcode";
 import { pdfText, renderPdf } from "../../kernel/pdf.ts";
+import { drawQr } from "../../kernel/qr.ts";
 
-/**
- * QR codes of public survey links, as SVG (for the web page, a letter, a slide) and on a printable
- * A4 poster for the hall or the counter. Both are drawn from the same module matrix, so what is
- * printed is what is shown. Correction level M: readable with a fold or a smudge, still small.
- */
-function matrix(url: string): { size: number; dark: (x: number, y: number) => boolean } {
-  const code = QRCode.create(url, { errorCorrectionLevel: "M" });
-  const { size, data } = code.modules;
-  return { size, dark: (x, y) => data[y * size + x] === 1 };
-}
-
-/** A QR code as SVG: one path, a 4-module quiet zone, black on white whatever the page's colours. */
-export function qrSvg(url: string, title: string): string {
-  const { size, dark } = matrix(url);
-  const quiet = 4;
-  const full = size + 2 * quiet;
-  let d = "";
-  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) if (dark(x, y)) d += `M${x + quiet} ${y + quiet}h1v1h-1z`;
-  const escaped = title.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${full} ${full}" shape-rendering="crispEdges" role="img" aria-label="${escaped}"><title>${escaped}</title><rect width="${full}" height="${full}" fill="#fff"/><path d="${d}" fill="#000"/></svg>`;
-}
-
+/** A printable A4 poster of a public survey link, for the hall or the counter: what it prints. */
 export interface Poster {
   siteName: string;
   title: string;
@@ -54,14 +33,9 @@ export async function posterPdf(poster: Poster): Promise<Buffer> {
       doc.font("regular").fontSize(16).text(pdfText(poster.title), { align: "center", width });
       doc.moveDown(0.5);
       doc.fontSize(12).fillColor("#3a3a3a").text(pdfText(poster.invitation), { align: "center", width });
-      const { size, dark } = matrix(poster.url);
       const side = 300;
-      const cell = side / (size + 8);
-      const left = (doc.page.width - side) / 2;
       const top = doc.y + 24;
-      doc.rect(left, top, side, side).fill("#ffffff");
-      for (let y = 0; y < size; y++)
-        for (let x = 0; x < size; x++) if (dark(x, y)) doc.rect(left + (x + 4) * cell, top + (y + 4) * cell, cell, cell).fill("#000000");
+      drawQr(doc, poster.url, (doc.page.width - side) / 2, top, side);
       doc.y = top + side + 24;
       doc
         .font("regular")

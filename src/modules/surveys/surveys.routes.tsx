@@ -3,6 +3,7 @@ import { actorOf, onOrg } from "../../kernel/access.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
 import { AppError } from "../../kernel/errors.ts";
 import { formRoute } from "../../kernel/forms.ts";
+import { qrSvg } from "../../kernel/qr.ts";
 import { CSV_TYPE, csvOf, downloadName, XLSX_TYPE, xlsxOf } from "../../kernel/spreadsheet.ts";
 import { parseInput } from "../../kernel/validation.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
@@ -11,7 +12,7 @@ import { CHANNEL_LABELS, type Channel } from "../frameworks/channels.ts";
 import { getOrganisation } from "../organisations/organisations.service.ts";
 import { applyEdit, type EditorInput } from "./editor.ts";
 import { responsesSheet, resultsSheet } from "./exports.ts";
-import { posterPdf, qrSvg } from "./poster.ts";
+import { posterPdf } from "./poster.ts";
 import { commentsPage, distributionPage, editorPage, linkFor, listPage, trail } from "./surveys.pages.tsx";
 import {
   commentReviewSchema,
