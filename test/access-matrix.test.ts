@@ -461,6 +461,14 @@ const MATRIX: Record<string, Entry> = {
     rule: { subtree: WRITERS },
     call: (f) => ({ url: `/organisations/${f.s1}/requests/import/commit`, form: { payload: "faux" } }),
   },
+  "GET /organisations/:orgId/requests/imports/:importId": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/requests/imports/${f.requestImport}` }),
+  },
+  "POST /organisations/:orgId/requests/imports/:importId/discard": {
+    rule: { subtree: WRITERS },
+    call: (f) => ({ url: `/organisations/${f.s1}/requests/imports/${f.requestImport}/discard`, form: {} }),
+  },
   "POST /api/v1/organisations/:orgId/requests/import": {
     rule: { subtree: WRITERS },
     call: (f) => ({ url: `/api/v1/organisations/${f.s1}/requests/import`, json: {} }),

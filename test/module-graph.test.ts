@@ -197,7 +197,6 @@ const LONG_ROUTE_FUNCTIONS: Array<[string, string, number]> = [
   ["src/modules/organisations/organisations.routes.tsx", "organisationPages", 136],
   ["src/modules/privacy/privacy.routes.tsx", "privacyRoutes", 138],
   ["src/modules/publication/publication.routes.tsx", "publicationRoutes", 168],
-  ["src/modules/requests/import/import.routes.tsx", "requestImportRoutes", 174],
   ["src/modules/requests/letters.routes.tsx", "lettersRoutes", 179],
   ["src/modules/requests/requests.api.ts", "requestsApiRoutes", 151],
   ["src/modules/requests/requests.public.routes.tsx", "publicRequestForm", 94],

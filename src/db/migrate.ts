@@ -30,6 +30,7 @@ import * as m0030 from "./migrations/0030_crash_recovery.ts";
 import * as m0031 from "./migrations/0031_call_commit_slices.ts";
 import * as m0032 from "./migrations/0032_jdma_statistics.ts";
 import * as m0033 from "./migrations/0033_publication_marks_appended.ts";
+import * as m0034 from "./migrations/0034_request_imports.ts";
 
 /** Migrations are listed here, in order, so a bundle or a test runner needs no file-system scan. */
 const migrations: Record<string, Migration> = {
@@ -64,6 +65,7 @@ const migrations: Record<string, Migration> = {
   "0031_call_commit_slices": m0031,
   "0032_jdma_statistics": m0032,
   "0033_publication_marks_appended": m0033,
+  "0034_request_imports": m0034,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -1,5 +1,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { defineJob, enqueue, wakeWorkers } from "../../src/modules/jobs/jobs.service.ts";
 import { wideXlsx } from "../support/hostile-files.ts";
 import {
   type AxeViolation,
@@ -15,8 +17,19 @@ import {
  * Issue #19, item 1, as a person meets it in Chromium, from a blank install: the first administrator
  * creates their account, then a site, then uploads a hostile workbook to the register import (a cell
  * in column XFD on each of 2,000 rows, which used to take the server down): the page says why it is
- * refused, and the next, ordinary file is read and checked as usual.
+ * refused, and the next, ordinary file is read, checked, and registered by the job queue while its
+ * page follows it.
  */
+
+/**
+ * A job that keeps the worker busy until the test lets it go: the import committed meanwhile waits
+ * in the queue, so the page is seen « en file » whatever the machine's speed.
+ */
+let holding: { started: () => void; release: Promise<void> } | undefined;
+const holdJob = defineJob("test.hold-worker", z.object({}), async () => {
+  holding?.started();
+  await holding?.release;
+});
 describe.skipIf(!browserAvailable)("a hostile upload in Chromium", () => {
   let server: LiveServer;
   let browser: Browser;
@@ -32,7 +45,7 @@ describe.skipIf(!browserAvailable)("a hostile upload in Chromium", () => {
   const main = async () => ((await page.locator("main").textContent()) ?? "").replace(/\s+/g, " ");
 
   beforeAll(async () => {
-    server = await startLiveServer();
+    server = await startLiveServer({}, 0, { worker: true });
     browser = await launchBrowser();
     page = await (await browser.newContext({ locale: "fr-FR" })).newPage();
     page.on("pageerror", (error) => {
@@ -92,6 +105,33 @@ describe.skipIf(!browserAvailable)("a hostile upload in Chromium", () => {
     expect(await main()).toContain("2 demandes seront enregistrées en une fois ; rien n'est encore écrit.");
     await audit(page, "trial");
     await page.screenshot({ path: "docs/screenshots/uploads-trial.png", fullPage: true });
+  });
+
+  it("registers the checked file through the job queue, the import's page following it to its report", async () => {
+    let release = () => {};
+    const started = new Promise<void>((resolve) => {
+      holding = { started: resolve, release: new Promise<void>((done) => (release = done)) };
+    });
+    await enqueue(server.database.db, { name: holdJob.name, payload: {} });
+    wakeWorkers();
+    await started;
+    await page.getByRole("button", { name: "Importer 2 demandes" }).click();
+    await page.waitForURL(/\/requests\/imports\/[0-9a-f-]{36}$/);
+    expect(await main()).toContain("État : en file.");
+    expect(await main()).toContain("L'import attend son tour : aucune demande de ce fichier n'est encore enregistrée.");
+    expect(await main()).toContain("La page se met à jour toute seule toutes les 2 secondes.");
+    await audit(page, "import-queued");
+    release();
+    // The page reloads itself (Refresh header) until the report.
+    await page.getByText("État : terminé.").waitFor({ timeout: 30_000 });
+    const report = await main();
+    expect(report).toMatch(/2 demandes enregistrées \(n° 2027-\d{6} à 2027-\d{6}\)/);
+    expect(report).toContain("Aucune ligne n'était déjà importée.");
+    expect(report).not.toContain("La page se met à jour");
+    const lines = await page.locator("table", { hasText: "Demandes enregistrées" }).locator("tbody tr td:first-child").allTextContents();
+    expect(lines.map((l) => l.trim())).toEqual(["2", "3"]);
+    await audit(page, "import-done");
+    await page.screenshot({ path: "docs/screenshots/uploads-import-done.png", fullPage: true });
   });
 
   it("met no page error and no accessibility violation", () => {

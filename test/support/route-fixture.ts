@@ -18,6 +18,7 @@ import { createCampaign as createMysteryCampaign } from "../../src/modules/myste
 import { importExperiences, listFeedback, replyToFeedback } from "../../src/modules/obligations/obligations.service.ts";
 import type { Organisation } from "../../src/modules/organisations/organisation.ts";
 import { createOrganisation, setOrganisationLogo } from "../../src/modules/organisations/organisations.service.ts";
+import { queueImport } from "../../src/modules/requests/import/import.service.ts";
 import { registerRequest } from "../../src/modules/requests/requests.service.ts";
 import { addStaff, fileIncident } from "../../src/modules/staff/staff.service.ts";
 import { createSurvey, kioskKey, surveySettings } from "../../src/modules/surveys/surveys.service.ts";
@@ -43,6 +44,8 @@ export interface RouteFixture {
   staff: string;
   incident: string;
   callImport: string;
+  /** A register import waiting in the job queue (its page, its « Abandonner »). */
+  requestImport: string;
   campaign: string;
   /** An e-mail to the requester, in the outbox. */
   outbox: string;
@@ -251,6 +254,13 @@ async function populateSite(
     staff: await addStaff(db, root, site.id, { name: `${marker} Agent` }),
     incident: await fileIncident(db, root, site.id, { occurredOn: "2026-05-04", description: `${marker} panne` }),
     callImport: await createImport(db, SYSTEM_ACTOR, site.id, { fileName: `${marker}-Master.csv`, format: "mapped", bytes: 10 }),
+    requestImport: await queueImport(
+      db,
+      site.id,
+      `${marker}-registre.csv`,
+      { sheet: { columns: ["Objet"], rows: [{ line: 2, cells: [`${marker} objet`] }] }, mapping: { subject: 0 }, constants: {} },
+      SYSTEM_ACTOR,
+    ),
     campaign: await createMysteryCampaign(db, root, site.id, {
       title: `${marker} campagne`,
       startsOn: "2027-01-01",

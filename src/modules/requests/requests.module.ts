@@ -6,6 +6,7 @@ import { plural } from "../../ui/format.ts";
 import { indicatorSourcePoint } from "../indicators/sources.ts";
 import { treeCountPoint } from "../organisations/organisations.service.ts";
 import { escalationRoutes } from "./escalation.routes.tsx";
+import { registerImportJob } from "./import/import.jobs.ts";
 import { requestImportRoutes } from "./import/import.routes.tsx";
 import { lettersRoutes } from "./letters.routes.tsx";
 import { requestsApiRoutes } from "./requests.api.ts";
@@ -20,6 +21,7 @@ const errors = {
   "track.mismatch": [404, "Numéro ou code incorrect. Vérifiez-les sur votre accusé de réception."],
   "track.rate_limited": [429, "Trop d'essais depuis votre connexion. Réessayez dans une heure."],
   "request.not_found": [404, "Demande introuvable."],
+  "request.import_not_found": [404, "Import introuvable."],
   "attachment.not_found": [404, "Pièce jointe introuvable."],
   "request.stale": [
     409,
@@ -38,14 +40,14 @@ export const module = defineModule({
   errors,
   prefixes: ["attachment", "escalation", "letter", "request", "requests", "template", "track"],
   routes: [requestsRoutes, escalationRoutes, requestsPublicRoutes, requestsApiRoutes, requestImportRoutes, lettersRoutes],
-  jobs: [digestJob, digestAccountJob, overdueEventsJob, escalationJob],
+  jobs: [digestJob, digestAccountJob, overdueEventsJob, escalationJob, registerImportJob],
   flash: {
     "escalation.saved": "Les règles de transmission des demandes en retard sont enregistrées.",
     "request.created": "La demande est enregistrée.",
     "request.updated": "Le statut a été enregistré.",
     "request.reassigned": "L'affectation a été enregistrée.",
     "request.holding": "La réponse d'attente est enregistrée.",
-    "requests.imported": "Le registre a été importé : les demandes sont enregistrées, les lignes déjà importées ont été ignorées.",
+    "requests.import_discarded": "L'import est abandonné : aucune demande de ce fichier n'a été enregistrée.",
     "letter.sent": "La lettre est mise en file d'envoi : son état (en file, envoyé, échec) est indiqué ci-dessous.",
     "template.saved": "Le modèle de lettre a été enregistré.",
   },

@@ -111,6 +111,24 @@ export interface ServiceReferentsTable {
   updated_at: TimestampDefault;
 }
 
+/** Migration 0034: a register import committed by the job queue, its progress and its report. */
+export interface RequestImportsTable {
+  org_id: string;
+  id: Generated<string>;
+  file_name: string;
+  status: string;
+  plan: Json;
+  row_count: number;
+  rows_valid: ColumnType<number | null, number | null | undefined, number | null>;
+  report: ColumnType<unknown, string | null | undefined, string | null>;
+  message: ColumnType<string | null, string | null | undefined, string | null>;
+  runner: ColumnType<string | null, string | null | undefined, string | null>;
+  created_by: string | null;
+  created_by_label: string;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+
 export type RequestTables = {
   request_counters: RequestCountersTable;
   requests: RequestsTable;
@@ -119,4 +137,5 @@ export type RequestTables = {
   request_rollup: RequestRollupTable;
   escalation_settings: EscalationSettingsTable;
   service_referents: ServiceReferentsTable;
+  request_imports: RequestImportsTable;
 };

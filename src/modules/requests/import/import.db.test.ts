@@ -1,7 +1,10 @@
 import ExcelJS from "exceljs";
 import type { LightMyRequestResponse } from "fastify";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminClient, type Client, startTestApp, type TestApp } from "../../../../test/support/app.ts";
+import { runDueJobs, silentLogger } from "../../jobs/jobs.service.ts";
+import { runQueuedImport } from "./import.service.ts";
 
 /** What a browser sends for the upload form: the CSRF field, then the file. */
 function upload(_t: TestApp, c: Client, orgId: string, fileName: string, bytes: Uint8Array, csrf = c.csrf) {
@@ -55,6 +58,24 @@ describe("importing a register of requests, through the pages and the API", () =
   let other = "";
   const base = () => `/organisations/${lyon}/requests/import`;
   const listed = async () => (await c.api("GET", `/api/v1/organisations/${lyon}/requests`)).json().items as Array<Record<string, unknown>>;
+  const importUrl = new RegExp(`^/organisations/${"[0-9a-f-]{36}"}/requests/imports/([0-9a-f-]{36})$`);
+
+  /** Posts « Importer », checks the import's page says it waits in the queue, runs the queue, returns the page then. */
+  async function commit(fields: Record<string, string>) {
+    const committed = await c.post(`${base()}/commit`, fields);
+    expect(committed.statusCode, committed.body).toBe(303);
+    const location = String(committed.headers.location);
+    expect(location).toMatch(importUrl);
+    const queued = await c.get(location);
+    expect(queued.statusCode).toBe(200);
+    expect(queued.headers.refresh).toBe("2");
+    expect(text(queued)).toContain("État : en file.");
+    expect(text(queued)).toContain("L'import attend son tour : aucune demande de ce fichier n'est encore enregistrée.");
+    await runDueJobs(t.database.db);
+    const done = await c.get(location);
+    expect(done.headers.refresh).toBeUndefined();
+    return { location, importId: importUrl.exec(location)?.[1] ?? "", page: text(done) };
+  }
 
   /** Upload, accept the proposed mapping (plus any change), and return the preview. */
   async function preview(fileName: string, bytes: Uint8Array, change: Record<string, string> = {}) {
@@ -112,9 +133,10 @@ describe("importing a register of requests, through the pages and the API", () =
     expect(checked.statusCode).toBe(200);
     expect(text(checked)).toContain("5 demandes seront enregistrées en une fois ; rien n'est encore écrit.");
     expect(await listed()).toEqual([]);
-    const committed = await c.post(`${base()}/commit`, formOf(checked.body, `${base()}/commit`));
-    expect(committed.statusCode).toBe(303);
-    expect(committed.headers.location).toBe(`/organisations/${lyon}/requests?ok=requests.imported`);
+    const { page } = await commit(formOf(checked.body, `${base()}/commit`));
+    expect(page).toContain("État : terminé.");
+    expect(page).toMatch(/5 demandes enregistrées \(n° 2027-\d{6} à 2027-\d{6}\)/);
+    expect(page).toContain("Aucune ligne n'était déjà importée.");
     const due = Object.fromEntries((await listed()).map((r) => [r.subject, [r.source, r.channel, r.kind, r.dueOn]]));
     expect(due).toEqual({
       // 15 working days around 1 May, 8 May, Ascension and Whit Monday.
@@ -135,8 +157,10 @@ describe("importing a register of requests, through the pages and the API", () =
     expect(page.match(/déjà importée \(demande n° 2027-\d{6}\)/g)).toHaveLength(3);
     expect(page).toContain("Rien de nouveau à importer");
     expect(page).not.toContain(`action="${base()}/commit"`);
-    const forced = await c.post(`${base()}/commit`, formOf(again.body, `${base()}/mapping`));
-    expect(forced.statusCode).toBe(303);
+    const { page: report } = await commit(formOf(again.body, `${base()}/mapping`));
+    expect(report).toContain("Aucune demande nouvelle");
+    expect(report).toContain("3 lignes étaient déjà importées : elles ont été ignorées.");
+    expect(report.match(/déjà importée \(demande n° 2027-\d{6}\)/g)).toHaveLength(3);
     expect(await listed()).toHaveLength(5);
   });
 
@@ -151,9 +175,47 @@ describe("importing a register of requests, through the pages and the API", () =
     const checked = await preview("registre.csv", bytes, { const_kind: "request", const_channel: "letter" });
     expect(checked.statusCode).toBe(200);
     expect(text(checked)).toContain("<td>État civil – acte</td>");
-    expect((await c.post(`${base()}/commit`, formOf(checked.body, `${base()}/commit`))).statusCode).toBe(303);
+    expect((await commit(formOf(checked.body, `${base()}/commit`))).page).toContain("2 demandes enregistrées");
     const names = (await listed()).map((r) => (r.requester as { name: string }).name);
     expect(names).toEqual(expect.arrayContaining(["Mme Lefèvre", "M. Cœur"]));
+  });
+
+  it("registers nothing more when the job runs again, finished or taken over from a dead worker", async () => {
+    const checked = await preview("registre.xlsx", await workbook([["08/06/2027", "demande", "courrier", "Deux fois", "Inès", ""]]));
+    const { importId, page } = await commit(formOf(checked.body, `${base()}/commit`));
+    expect(page).toContain("1 demande enregistrée (n° 2027-");
+    const ctx = { db: t.database.db, now: new Date(), log: silentLogger, attempt: 2, maxAttempts: 3 };
+    await runQueuedImport({ orgId: lyon, importId }, ctx);
+    expect((await listed()).filter((r) => r.subject === "Deux fois")).toHaveLength(1);
+    // A run cut after its rows were committed but before the import ended: the next run finds them all registered.
+    const again = await preview("registre.xlsx", await workbook([["08/06/2027", "demande", "courrier", "Deux fois", "Inès", ""]]));
+    const committed = await c.post(`${base()}/commit`, formOf(again.body, `${base()}/mapping`));
+    const second = importUrl.exec(String(committed.headers.location))?.[1] ?? "";
+    await sql`update request_imports set status = 'running', runner = gen_random_uuid() where id = ${second}`.execute(t.database.db);
+    await runQueuedImport({ orgId: lyon, importId: second }, ctx);
+    const report = text(await c.get(String(committed.headers.location)));
+    expect(report).toContain("1 ligne était déjà importée : elle a été ignorée.");
+    expect((await listed()).filter((r) => r.subject === "Deux fois")).toHaveLength(1);
+    await runDueJobs(t.database.db);
+  });
+
+  it("says in French when the job fails, and lets the import be dropped", async () => {
+    const checked = await preview("registre.xlsx", await workbook([["09/06/2027", "demande", "courrier", "Échec", "Noé", ""]]));
+    const committed = await c.post(`${base()}/commit`, formOf(checked.body, `${base()}/commit`));
+    const location = String(committed.headers.location);
+    const importId = importUrl.exec(location)?.[1] ?? "";
+    // Only a plan the job cannot read makes it fail for good at once.
+    await sql`update request_imports set plan = '{"sheet": 1}'::jsonb where id = ${importId}`.execute(t.database.db);
+    expect(await runDueJobs(t.database.db)).toMatchObject({ failed: 1 });
+    const failed = await c.get(location);
+    expect(failed.headers.refresh).toBeUndefined();
+    expect(text(failed)).toContain("État : échec.");
+    expect(text(failed)).toContain("L'enregistrement a échoué : aucune demande de ce fichier n'a été enregistrée.");
+    expect((await listed()).filter((r) => r.subject === "Échec")).toEqual([]);
+    const dropped = await c.post(`${location}/discard`, formOf(failed.body, `${location}/discard`));
+    expect(dropped.statusCode).toBe(303);
+    expect(dropped.headers.location).toBe(`${base()}?ok=requests.import_discarded`);
+    expect((await c.get(location)).statusCode).toBe(404);
   });
 
   it("goes back to the mapping from the preview, with the choices kept", async () => {

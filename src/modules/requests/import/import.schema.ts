@@ -7,6 +7,9 @@ export const mapName = (field: string) => `map_${field}`;
 export const constName = (field: string) => `const_${field}`;
 
 export const orgParams = z.object({ orgId: z.string().uuid() });
+export const importParams = z.object({ orgId: z.string().uuid(), importId: z.string().uuid() });
+/** `auto=0`: the import's page stops reloading itself. */
+export const importStatusQuery = z.object({ auto: z.string().optional() });
 
 const fieldRecord = z.partialRecord(z.enum(IMPORT_FIELDS), z.string().max(500));
 

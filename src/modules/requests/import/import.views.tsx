@@ -1,13 +1,13 @@
 import type { FieldErrors } from "../../../kernel/errors.ts";
 import { MAX_FILE_BYTES } from "../../../kernel/uploads/multipart.ts";
-import { formatNumber, plural as formatPlural } from "../../../ui/format.ts";
-import { CsrfField, ErrorSummary, type FormState, SelectField, UploadField } from "../../../ui/forms.tsx";
+import { formatNumber, plural as formatPlural, NBSP } from "../../../ui/format.ts";
+import { CsrfField, ErrorSummary, type FormState, formatDateTime, SelectField, SubmitButton, UploadField } from "../../../ui/forms.tsx";
 import type { SafeHtml } from "../../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../../ui/table.tsx";
 import { CHANNEL_LABELS, CHANNELS, REQUEST_KIND_LABELS, REQUEST_KINDS } from "../../frameworks/channels.ts";
 import { formatDate } from "../requests.views.tsx";
 import { constName, mapName } from "./import.schema.ts";
-import type { ImportReport } from "./import.service.ts";
+import type { ImportReport, QueuedImport, QueuedImportReport } from "./import.service.ts";
 import { type ColumnMapping, type Constants, columnLabel, FIELD_LABELS, IMPORT_FIELDS, REQUIRED_FIELDS } from "./mapping.ts";
 import { MAX_ROWS, type Sheet } from "./sheet.ts";
 
@@ -165,7 +165,7 @@ export function MappingForm(p: MappingProps): SafeHtml {
   );
 }
 
-function ErrorsTable({ report }: { report: ImportReport }): SafeHtml {
+function ErrorsTable({ report }: { report: Pick<ImportReport, "invalid"> }): SafeHtml {
   return (
     <TableFrame>
       <table>
@@ -328,6 +328,169 @@ export function PreviewPage(p: PreviewProps): SafeHtml {
         <li>
           <a class="fr-btn fr-btn--tertiary" href={p.base}>
             Déposer un autre fichier
+          </a>
+        </li>
+      </ul>
+    </div>
+  );
+}
+
+const STATUS_LABELS: Record<QueuedImport["status"], string> = {
+  queued: "en file",
+  running: "en cours",
+  done: "terminé",
+  failed: "échec",
+};
+
+/** « n° 2027-000004 » or « n° 2027-000004 à 2027-000012 »: the receipt numbers an import took. */
+function numbersOf(created: QueuedImportReport["created"]): string {
+  const numbers = created.map((c) => c.number).sort();
+  const first = numbers[0] ?? "";
+  const last = numbers.at(-1) ?? "";
+  return first === last ? `n°${NBSP}${first}` : `n°${NBSP}${first} à ${last}`;
+}
+
+/** What happens while the import is queued or running, and the link that stops the page's reloads. */
+function ImportProgress({ item, auto, self }: { item: QueuedImport; auto: boolean; self: string }): SafeHtml {
+  const rows = plural(item.rowCount, "ligne", "lignes");
+  return (
+    <div class="fr-mb-3w">
+      <p>
+        {item.status === "queued"
+          ? `L'import attend son tour${NBSP}: aucune demande de ce fichier n'est encore enregistrée.`
+          : item.rowsValid === null
+            ? `En cours${NBSP}: vérification des ${rows} du fichier.`
+            : `En cours${NBSP}: enregistrement de ${plural(item.rowsValid, "ligne", "lignes")} sur ${formatNumber(item.rowCount)}, toutes ensemble${NBSP}: aucune demande n'est enregistrée avant la fin.`}
+      </p>
+      {item.message ? (
+        <div class="fr-alert fr-alert--warning fr-alert--sm fr-mb-2w">
+          <p>{item.message}</p>
+        </div>
+      ) : null}
+      <p>
+        {auto ? (
+          <span>
+            {"La page se met à jour toute seule toutes les 2 secondes. "}
+            <a href={`${self}?auto=0`}>Arrêter la mise à jour automatique</a>
+          </span>
+        ) : (
+          <a href={self}>Actualiser</a>
+        )}
+      </p>
+    </div>
+  );
+}
+
+const SHOWN_CREATED = 20;
+
+function ImportReportView({ orgId, report }: { orgId: string; report: QueuedImportReport }): SafeHtml {
+  const { created, duplicates } = report;
+  const shown = created.slice(0, SHOWN_CREATED);
+  return (
+    <div>
+      <div class={`fr-alert ${created.length > 0 ? "fr-alert--success" : "fr-alert--info"} fr-mb-3w`} role="status">
+        <h2 class="fr-alert__title">
+          {created.length > 0
+            ? `${plural(created.length, "demande enregistrée", "demandes enregistrées")} (${numbersOf(created)})`
+            : "Aucune demande nouvelle"}
+        </h2>
+        <p>
+          {duplicates.length > 0
+            ? `${plural(duplicates.length, "ligne était déjà importée", "lignes étaient déjà importées")}${NBSP}: ${duplicates.length < 2 ? "elle a été ignorée" : "elles ont été ignorées"}.`
+            : "Aucune ligne n'était déjà importée."}
+        </p>
+      </div>
+      {created.length > 0 ? (
+        <TableFrame>
+          <table>
+            <caption>
+              {created.length > shown.length
+                ? `Les ${shown.length} premières des ${formatNumber(created.length)} demandes enregistrées`
+                : "Demandes enregistrées"}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Ligne</th>
+                <th scope="col">Demande</th>
+              </tr>
+            </thead>
+            <tbody>
+              {shown.map((c) => (
+                <tr>
+                  <td>{String(c.line)}</td>
+                  <td>
+                    <a href={`/organisations/${orgId}/requests/${c.id}`}>{`n°${NBSP}${c.number}`}</a>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableFrame>
+      ) : null}
+      {duplicates.length > 0 ? (
+        <TableFrame>
+          <table>
+            <caption>Lignes déjà importées, ignorées</caption>
+            <thead>
+              <tr>
+                <th scope="col">Ligne</th>
+                <th scope="col">État</th>
+              </tr>
+            </thead>
+            <tbody>
+              {duplicates.map((d) => (
+                <tr>
+                  <td>{String(d.line)}</td>
+                  <td>{`déjà importée (demande n°${NBSP}${d.number})`}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableFrame>
+      ) : null}
+    </div>
+  );
+}
+
+export interface ImportStatusProps {
+  orgId: string;
+  item: QueuedImport;
+  csrf: string;
+  /** The page reloads itself (Refresh header) while the import is queued or running. */
+  auto: boolean;
+}
+
+/** A committed import: queued, running, its report, or its failure with the button that drops it. */
+export function ImportStatusPage({ orgId, item, csrf, auto }: ImportStatusProps): SafeHtml {
+  const self = `/organisations/${orgId}/requests/imports/${item.id}`;
+  return (
+    <div>
+      <h1>{`Import de « ${item.fileName} »`}</h1>
+      <p>{`État${NBSP}: ${STATUS_LABELS[item.status]}. ${plural(item.rowCount, "ligne", "lignes")}, envoyé par ${item.createdByLabel} le ${formatDateTime(item.createdAt)}.`}</p>
+      {item.status === "queued" || item.status === "running" ? <ImportProgress item={item} auto={auto} self={self} /> : null}
+      {item.status === "done" && item.report ? <ImportReportView orgId={orgId} report={item.report} /> : null}
+      {item.status === "failed" ? (
+        <div class="fr-alert fr-alert--error fr-mb-3w" role="alert">
+          <h2 class="fr-alert__title">L'import a échoué</h2>
+          <p>{item.message ?? "Aucune demande de ce fichier n'a été enregistrée."}</p>
+          <form method="post" action={`${self}/discard`} class="fr-mt-2w">
+            <CsrfField token={csrf} />
+            <SubmitButton label="Abandonner cet import" secondary />
+          </form>
+        </div>
+      ) : null}
+      {item.status === "failed" && item.report && item.report.invalid.length > 0 ? (
+        <ErrorsTable report={{ invalid: item.report.invalid }} />
+      ) : null}
+      <ul class="fr-btns-group fr-btns-group--inline-md fr-mt-3w">
+        <li>
+          <a class="fr-btn fr-btn--secondary" href={`/organisations/${orgId}/requests`}>
+            Voir les demandes
+          </a>
+        </li>
+        <li>
+          <a class="fr-btn fr-btn--tertiary" href={`/organisations/${orgId}/requests/import`}>
+            Importer un autre registre
           </a>
         </li>
       </ul>
