@@ -32,7 +32,7 @@ export interface BarChart {
 }
 
 /** A value as the chart writes it: French digits, the unit after a narrow no-break space. */
-function chartValue(value: number | null | undefined, unit: string | undefined): string {
+export function chartValue(value: number | null | undefined, unit: string | undefined): string {
   if (value === null || value === undefined) return "—";
   return `${formatNumber(value, 1)}${unit ? `${NNBSP}${unit}` : ""}`;
 }

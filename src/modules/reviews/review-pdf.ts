@@ -1,11 +1,11 @@
 import { type PdfDocument as Doc, pdfText, renderPdf } from "../../kernel/pdf.ts";
+import { pdfBarChart } from "../../kernel/pdf-chart.ts";
 import { formatDateOf, formatNumber, NBSP } from "../../ui/format.ts";
 import { ACTION_STATUS_LABELS, ACTION_STATUSES } from "../actions/action-status.ts";
 import { CHANNEL_LABELS } from "../frameworks/channels.ts";
 import type { IndicatorValue } from "../indicators/indicator.ts";
 import { formatValue, meetsTarget, targetLabel } from "../indicators/indicator-format.ts";
 import { TRAINING_THEME_LABELS, TRAINING_THEMES } from "../staff/themes.ts";
-import { pdfBarChart } from "./pdf-chart.ts";
 import { type Review, TRAINING_LEGEND } from "./reviews.service.ts";
 
 const NO_DATA = "Aucune donnée";

@@ -1,9 +1,12 @@
-import { type PdfDocument, pdfText } from "../../kernel/pdf.ts";
-import type { BarChart } from "../../ui/charts.tsx";
+import { type BarChart, chartValue, middleEllipsis } from "../ui/charts.tsx";
+import { formatNumber } from "../ui/format.ts";
+import { type PdfDocument, pdfText } from "./pdf.ts";
 
 /**
- * Draws a bar chart into a PDF from the same `BarChart` values the pages give ECharts: the figures
- * are one object, the page and the PDF each draw it with their own tool (pdfkit does not read SVG).
+ * Draws a bar chart into a PDF from the same `BarChart` description the pages give ECharts: the
+ * figures, the unit and the number format are one object and one module (src/ui/format.ts), the page
+ * and the PDF each draw it with their own tool (pdfkit does not read SVG). The axis says the unit, as
+ * on the page (« 50 % »), and the bars their values in French (« 12,5 »).
  */
 const COLORS = ["#000091", "#929292", "#c9191e"];
 
@@ -13,10 +16,11 @@ export function pdfBarChart(doc: PdfDocument, chart: BarChart, height = 170): vo
   if (doc.y + height + 50 > doc.page.height - doc.page.margins.bottom) doc.addPage();
   const top = doc.y;
   doc.font("bold").fontSize(10).fillColor("#161616").text(pdfText(chart.title), left, top, { width });
-  const plotTop = top + 18;
+  // Room under the title for the value written above a bar that reaches the top.
+  const plotTop = top + 28;
   const axisX = left + 30;
   const plotW = width - 34;
-  const plotH = height - 40;
+  const plotH = height - 50;
   const values = chart.series.flatMap((s) => s.values).filter((v): v is number => v !== null);
   // Without a fixed maximum, one that four guide lines divide into whole numbers.
   const max = chart.max ?? Math.ceil(Math.max(1, ...values) / 4) * 4;
@@ -32,7 +36,7 @@ export function pdfBarChart(doc: PdfDocument, chart: BarChart, height = 170): vo
       .font("regular")
       .fontSize(7)
       .fillColor("#3a3a3a")
-      .text(String(Math.round((max * g) / 4)), left, y - 4, { width: 26, align: "right" });
+      .text(pdfText(chartValue((max * g) / 4, chart.unit)), left - 4, y - 4, { width: 30, align: "right" });
   }
   const groups = Math.max(1, chart.categories.length);
   const groupW = plotW / groups;
@@ -49,14 +53,18 @@ export function pdfBarChart(doc: PdfDocument, chart: BarChart, height = 170): vo
           .font("regular")
           .fontSize(6.5)
           .fillColor("#161616")
-          .text(String(v), x - 4, plotTop + plotH - h - 9, { width: barW + 6, align: "center" });
+          .text(pdfText(formatNumber(v, 1)), x - 4, plotTop + plotH - h - 9, { width: barW + 6, align: "center" });
       }
     });
     doc
       .font("regular")
       .fontSize(7)
       .fillColor("#161616")
-      .text(pdfText(category), axisX + i * groupW, plotTop + plotH + 3, { width: groupW, align: "center" });
+      // Cut in the middle as on the page (sites of one network often differ by their end), about 3.6 pt a letter at 7 pt.
+      .text(pdfText(middleEllipsis(category, Math.max(5, Math.floor(groupW / 3.6)))), axisX + i * groupW, plotTop + plotH + 3, {
+        width: groupW,
+        align: "center",
+      });
   });
   if (chart.series.length > 1) {
     let lx = axisX;
