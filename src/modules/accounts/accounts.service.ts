@@ -12,6 +12,9 @@ import { deleteSessionsOf, isDemoInstance, markDemoInstance } from "./sessions.r
 
 export type { Account, GrantView } from "./accounts.repository.ts";
 
+/** Who holds a right where, and whom to write to, as expressions other modules' statements embed (alerts, escalation). */
+export { accountContactsSql, holdersOnPathSql, isActiveAccountSql, nearestHolderSql, reachableAmongSql } from "./accounts.sql.ts";
+
 export async function accountExists(db: Kysely<DB>, email: string): Promise<boolean> {
   return (await repo.findByEmail(db, email)) !== undefined;
 }

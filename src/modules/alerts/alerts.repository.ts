@@ -1,8 +1,31 @@
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
+import { contributionPoint } from "../../kernel/contributions.ts";
+import { accountContactsSql, holdersOnPathSql, reachableAmongSql } from "../accounts/accounts.service.ts";
+import { organisationPlacesSql, pathOfSql } from "../organisations/organisations.service.ts";
 
 /** Working days before a deadline for `deadline_soon` when neither the organisation nor an ancestor set it. */
 export const DEFAULT_DEADLINE_DAYS = 2;
+
+/**
+ * The requests whose deadlines the daily scan watches, lent by the requests module through its
+ * description: requests sends its alerts through this module, so this module does not import it back
+ * (docs/architecture.md). `openDueBefore` is a derived table (`org_id`, `id`, `number`, `subject`,
+ * `due_on`) of the open, unpaused requests due before a date expression.
+ */
+export interface DeadlineRequests {
+  openDueBefore(before: RawBuilder<unknown>): RawBuilder<unknown>;
+}
+export const deadlineRequestsPoint = contributionPoint<DeadlineRequests>("alerts.deadlineRequests");
+
+function deadlineRequests(): DeadlineRequests {
+  const lent = deadlineRequestsPoint.items()[0];
+  if (!lent) throw new Error("Le module requests n'a pas prêté ses demandes ouvertes au balayage des échéances.");
+  return lent;
+}
+
+/** Who receives an alert by default: the correspondents and administrators of the organisation or an ancestor. */
+const ALERTED_ROLES = ["correspondent", "admin"] as const;
 
 /** A notification just written (the conflict clause returns only new ones), with what its e-mail needs. */
 export interface NewNotification {
@@ -60,24 +83,16 @@ export interface NotifyRow {
  * off or send it to the digest. The unique key (org, kind, key, recipient) makes a second call a no-op.
  */
 export async function insertNotification(db: Kysely<DB>, n: NotifyRow): Promise<NewNotification[]> {
+  // The path is the organisation's ancestors, read by organisations' scalar subquery inside this statement.
+  const path = pathOfSql(n.orgId);
+  const people = n.recipients === null ? holdersOnPathSql(path, ALERTED_ROLES) : reachableAmongSql(n.recipients);
   const result = await sql<Row>`
-    with org as (select id, path from organisations where id = ${n.orgId}),
-    setting as (
+    with setting as (
       select s.disabled_kinds from alert_settings s
-      join org on true
-      join unnest(org.path) with ordinality as p(id, depth) on p.id = s.org_id
+      join unnest(${path}) with ordinality as p(id, depth) on p.id = s.org_id
       order by p.depth desc limit 1
     ),
-    people as (
-      select distinct a.id, a.email, a.display_name from accounts a
-      where a.active and not a.service and (
-        case when ${n.recipients === null}::boolean
-          then exists (
-            select 1 from grants g join org on true
-            where g.account_id = a.id and g.org_id = any(org.path) and g.role in ('correspondent', 'admin'))
-          else a.id = any(${n.recipients ?? []}::uuid[])
-        end)
-    ),
+    people as (select distinct a.id, a.email, a.display_name from ${people} a),
     chosen as (
       select p.*, coalesce(ap.mode, 'immediate') as mode from people p
       left join alert_preferences ap on ap.account_id = p.id and ap.kind = ${n.kind}
@@ -104,8 +119,9 @@ export async function insertNotification(db: Kysely<DB>, n: NotifyRow): Promise<
  *   being the site's setting, else its nearest ancestor's, else DEFAULT_DEADLINE_DAYS; key: request and
  *   due date, so a request given a new date is announced again, and a missed day is caught the next one;
  * - `deadline_passed`: an open request whose due date is before its site's today; key: request and due date.
- * Recipients, settings and preferences as in insertNotification. Reads the requests table of the requests
- * module: the one exception to « a module reads only its own tables », for a single set-based statement.
+ * Recipients, settings and preferences as in insertNotification. The requests come from the requests
+ * module (`deadlineRequestsPoint`), each site's place from organisations, the recipients from accounts:
+ * expressions they lend, so the scan stays a single set-based statement.
  */
 export async function insertDeadlineAlerts(db: Kysely<DB>, workingDays: Record<string, string[]>, now: Date): Promise<NewNotification[]> {
   const result = await sql<Row>`
@@ -127,10 +143,8 @@ export async function insertDeadlineAlerts(db: Kysely<DB>, workingDays: Record<s
           join unnest(o.path) with ordinality as p(id, depth) on p.id = s.org_id
           order by p.depth desc limit 1
         ), '{}'::text[]) as disabled
-      from requests r
-      join organisations o on o.id = r.org_id
-      where r.status not in ('answered', 'closed') and r.due_on is not null and r.paused_since is null
-        and r.due_on < (${now}::timestamptz at time zone 'UTC')::date + 62
+      from ${deadlineRequests().openDueBefore(sql`(${now}::timestamptz at time zone 'UTC')::date + 62`)} r
+      join ${organisationPlacesSql()} o on o.id = r.org_id
     ),
     measured as (
       select q.*,
@@ -154,8 +168,7 @@ export async function insertDeadlineAlerts(db: Kysely<DB>, workingDays: Record<s
     chosen as (
       select al.*, a.id as recipient_id, a.email, a.display_name, coalesce(ap.mode, 'immediate') as mode
       from alerts al
-      join accounts a on a.active and not a.service and exists (
-        select 1 from grants g where g.account_id = a.id and g.org_id = any(al.path) and g.role in ('correspondent', 'admin'))
+      cross join lateral ${holdersOnPathSql(sql.ref("al.path"), ALERTED_ROLES)} a
       left join alert_preferences ap on ap.account_id = a.id and ap.kind = al.kind
       where coalesce(ap.mode, 'immediate') <> 'off'
     ),
@@ -168,7 +181,7 @@ export async function insertDeadlineAlerts(db: Kysely<DB>, workingDays: Record<s
       returning org_id, id, kind, mode, title, body, link, recipient_id
     )
     select i.org_id, i.id, i.kind, i.mode, i.title, i.body, i.link, a.email, a.display_name
-    from inserted i join accounts a on a.id = i.recipient_id
+    from inserted i join ${accountContactsSql()} a on a.id = i.recipient_id
     order by i.org_id, i.kind, a.display_name`.execute(db);
   return result.rows.map(toNew);
 }

@@ -7,7 +7,7 @@ import { createCalendar, HOLIDAY_ZONES } from "../calendar/calendar.ts";
 import { queueEmail } from "../mail/mail.service.ts";
 import * as repo from "./alerts.repository.ts";
 
-export { DEFAULT_DEADLINE_DAYS } from "./alerts.repository.ts";
+export { DEFAULT_DEADLINE_DAYS, type DeadlineRequests, deadlineRequestsPoint } from "./alerts.repository.ts";
 
 export const ALERT_KINDS = [
   "deadline_soon",

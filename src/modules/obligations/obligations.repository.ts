@@ -1,6 +1,6 @@
-import { type Kysely, type RawBuilder, sql } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
-import { inScopeSql, sitesByName } from "../organisations/organisations.service.ts";
+import { inScopeSql, organisationPlacesSql, scopeIds, sitesByName } from "../organisations/organisations.service.ts";
 import type { ExperienceInput, JdmaCount } from "./national.ts";
 
 export interface SiteRow {
@@ -69,15 +69,15 @@ export async function targetsOnPath(db: Kysely<DB>, path: string[]) {
 }
 
 /**
- * The targets in force for the organisations `which` selects (a predicate on `o`, the organisations
- * table): for each organisation and indicator, the target set on the nearest node of its path. One
- * statement, whatever the number of organisations.
+ * The targets in force for one organisation or those of a scope: for each organisation and indicator,
+ * the target set on the nearest node of its path (organisations lend the paths). One statement, whatever
+ * the number of organisations.
  */
-export async function nearestTargets(db: Kysely<DB>, which: RawBuilder<boolean>) {
+export async function nearestTargets(db: Kysely<DB>, which: ScopeOrOne) {
   const { rows } = await sql<{ org_id: string; indicator_key: string; value: number | string }>`
     select distinct on (o.id, t.indicator_key) o.id as org_id, t.indicator_key, t.value
-    from organisations o join org_targets t on t.org_id = any(o.path)
-    where ${which}
+    from ${organisationPlacesSql()} o join org_targets t on t.org_id = any(o.path)
+    where o.id in (${scopeRoots(db, which)})
     order by o.id, t.indicator_key, array_position(o.path, t.org_id) desc`.execute(db);
   return rows.map((r) => ({ orgId: r.org_id, key: r.indicator_key, value: Number(r.value) }));
 }
@@ -208,9 +208,12 @@ export interface FeedbackFigures {
   actions: number;
 }
 
-/** The organisations whose subtrees the figures add up: one, or those of a scope (a subquery, never an id list). */
-function scopeRoots(scope: { of: string; depth: "children" | "sites" } | { only: string }) {
-  return "only" in scope ? sql`select ${scope.only}::uuid as id` : sql`select id from organisations where ${inScopeSql("id", scope)}`;
+/** One organisation, or those of a scope. */
+type ScopeOrOne = { of: string; depth: "children" | "sites" } | { only: string };
+
+/** The ids of one organisation or of a scope's organisations (organisations' subquery, never an id list). */
+function scopeRoots(db: Kysely<DB>, scope: ScopeOrOne) {
+  return "only" in scope ? sql`select ${scope.only}::uuid as id` : sql`${scopeIds(db, scope)}`;
 }
 
 /*
@@ -220,7 +223,7 @@ function scopeRoots(scope: { of: string; depth: "children" | "sites" } | { only:
  */
 export async function feedbackFigures(
   db: Kysely<DB>,
-  scope: { of: string; depth: "children" | "sites" } | { only: string },
+  scope: ScopeOrOne,
   from: string,
   to: string,
   withinDays: number,
@@ -230,8 +233,8 @@ export async function feedbackFigures(
       count(*)::int as received,
       count(*) filter (where f.replied_at is not null and f.replied_at::date <= f.written_on + ${withinDays}::int)::int as answered_in_time,
       count(*) filter (where f.action_id is not null)::int as actions
-    from (${scopeRoots(scope)}) r
-    join organisations o on o.path && array[r.id]
+    from (${scopeRoots(db, scope)}) r
+    join ${organisationPlacesSql()} o on o.path && array[r.id]
     join feedback f on f.org_id = o.id
     where f.written_on between ${from}::date and ${to}::date
     group by r.id`.execute(db);
@@ -282,16 +285,11 @@ export interface JdmaFigures {
  * The « Je donne mon avis » satisfaction answers of each organisation of a scope over its subtree, for
  * the periods that start within [from, to]: one grouped read, like the feedback figures.
  */
-export async function jdmaFigures(
-  db: Kysely<DB>,
-  scope: { of: string; depth: "children" | "sites" } | { only: string },
-  from: string,
-  to: string,
-): Promise<JdmaFigures[]> {
+export async function jdmaFigures(db: Kysely<DB>, scope: ScopeOrOne, from: string, to: string): Promise<JdmaFigures[]> {
   const { rows } = await sql<JdmaFigures>`
     select r.id as org_id, sum(j.good)::int as good, sum(j.medium)::int as medium, sum(j.bad)::int as bad
-    from (${scopeRoots(scope)}) r
-    join organisations o on o.path && array[r.id]
+    from (${scopeRoots(db, scope)}) r
+    join ${organisationPlacesSql()} o on o.path && array[r.id]
     join jdma_statistics j on j.org_id = o.id
     where j.field_code = 'satisfaction' and j.period_start between ${from}::date and ${to}::date
     group by r.id`.execute(db);

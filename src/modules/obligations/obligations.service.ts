@@ -1,4 +1,4 @@
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import { AppError } from "../../kernel/errors.ts";
 import type { Actor } from "../../kernel/roles.ts";
@@ -10,7 +10,7 @@ import type { TargetMetric } from "../frameworks/channels.ts";
 import { commitmentsInScope } from "../frameworks/frameworks.service.ts";
 import type { IndicatorBatchSource, IndicatorSource, IndicatorValue, OrgScope } from "../indicators/indicator.ts";
 import { queueEmail } from "../mail/mail.service.ts";
-import { getOrganisation, inScopeSql } from "../organisations/organisations.service.ts";
+import { getOrganisation } from "../organisations/organisations.service.ts";
 import { openDataFigures, publishedIn } from "../publication/publication.service.ts";
 import { sitesSurveyedIn } from "../surveys/surveys.service.ts";
 import { type IndicatorRow, indicatorRows, parseExperiences, parseJdmaStatistics, type ResultRow, resultRows } from "./national.ts";
@@ -479,14 +479,14 @@ export const feedbackIndicatorBatch: IndicatorBatchSource = async (db, scope, pe
 
 /** The network targets in force for one organisation, by indicator key. One query. */
 export async function networkTargetsOf(db: Kysely<DB>, orgId: string): Promise<Map<string, number>> {
-  const rows = await repo.nearestTargets(db, sql<boolean>`o.id = ${orgId}`);
+  const rows = await repo.nearestTargets(db, { only: orgId });
   return new Map(rows.map((r) => [r.key, r.value]));
 }
 
 /** The same for every organisation of a scope: one query, whatever their number. */
 export async function networkTargetsInScope(db: Kysely<DB>, scope: OrgScope): Promise<Map<string, Map<string, number>>> {
   const out = new Map<string, Map<string, number>>();
-  for (const r of await repo.nearestTargets(db, inScopeSql("o.id", scope))) {
+  for (const r of await repo.nearestTargets(db, scope)) {
     const mine = out.get(r.orgId) ?? new Map<string, number>();
     mine.set(r.key, r.value);
     out.set(r.orgId, mine);

@@ -58,6 +58,7 @@ export {
   nameContainsSql,
   organisationNameSql,
   organisationPathSql,
+  organisationPlacesSql,
   pathOfSql,
   scopeSubtreesQuery,
   selfAndChildrenIdsQuery,

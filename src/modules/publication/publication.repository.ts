@@ -2,7 +2,7 @@ import { type Kysely, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import type { IndicatorUnit, IndicatorValue } from "../indicators/indicator.ts";
 import { jobProgress } from "../jobs/jobs.service.ts";
-import { organisationChildren, subtreeByName } from "../organisations/organisations.service.ts";
+import { organisationChildren, organisationPlacesSql, subtreeByName } from "../organisations/organisations.service.ts";
 
 /** Kysely queries of published figures; every function takes the organisation id first. */
 export interface PublishedFigure {
@@ -174,7 +174,8 @@ export type ChunkSelection = { parents: Array<string | null> } | { after: string
 /**
  * The organisations a run publishes, as one statement: in scope (a subtree by its path index, or all),
  * and due — changed since their last publication, never published, or published in an earlier month —
- * unless forced. `mark` is their change mark as read now; `monthly` says it is due without one.
+ * unless forced. `mark` is their change mark as read now; `monthly` says it is due without one. The
+ * organisations (parent, path) are those organisations lends as places, walked in this one statement.
  */
 function dueQuery(scope: DueScope, selection: ChunkSelection) {
   const root = scope.rootId ? sql`and o.path && ${sql.val([scope.rootId])}::uuid[]` : sql``;
@@ -191,7 +192,7 @@ function dueQuery(scope: DueScope, selection: ChunkSelection) {
   }
   return sql`
     select o.id, o.parent_id, d.mark::text as mark, d.org_id is null as monthly
-    from organisations o
+    from ${organisationPlacesSql()} o
     left join lateral (
       -- An organisation's marks are appended (migration 0033): its highest one, through (org_id, mark).
       select m.org_id, m.mark from publication_dirty m where m.org_id = o.id order by m.mark desc limit 1

@@ -1,5 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
+import { accountContactsSql, isActiveAccountSql, nearestHolderSql } from "../accounts/accounts.service.ts";
+import { organisationNameSql, organisationPlacesSql } from "../organisations/organisations.service.ts";
 
 /** Working days past the deadline before a request goes up a step, when neither the site nor an ancestor set it. */
 export const DEFAULT_ESCALATION_DAYS = 2;
@@ -30,6 +32,7 @@ export interface EscalatedRequest {
  * - one step per run, and the update is guarded by the level it read: a second run, or a second server at
  *   the same time, finds nothing more to do. The history line is written by the same statement.
  * Closure days of a site (org_closures) are not subtracted: at worst a request goes up a day early after one.
+ * Each site's place comes from organisations, the holders from accounts: expressions they lend, embedded here.
  */
 export async function escalateOverdue(db: Kysely<DB>, workingDays: Record<string, string[]>, now: Date): Promise<EscalatedRequest[]> {
   const result = await sql<{
@@ -53,7 +56,7 @@ export async function escalateOverdue(db: Kysely<DB>, workingDays: Record<string
         greatest(r.due_on, coalesce(r.announced_on, r.due_on)) as deadline,
         (${now}::timestamptz at time zone o.time_zone)::date as today
       from requests r
-      join organisations o on o.id = r.org_id
+      join ${organisationPlacesSql()} o on o.id = r.org_id
       where r.escalation_level < 2 and r.status not in ('answered', 'closed') and r.paused_since is null
         and r.due_on < (${now}::timestamptz at time zone 'UTC')::date + 1
     ),
@@ -67,16 +70,9 @@ export async function escalateOverdue(db: Kysely<DB>, workingDays: Record<string
         ), ${DEFAULT_ESCALATION_DAYS}) as n,
         (
           select sr.account_id from service_referents sr
-          join accounts a on a.id = sr.account_id and a.active
-          where sr.org_id = coalesce(c.service_id, c.org_id)
+          where sr.org_id = coalesce(c.service_id, c.org_id) and ${isActiveAccountSql("sr.account_id")}
         ) as referent_id,
-        (
-          select g.account_id from grants g
-          join accounts a on a.id = g.account_id and a.active and not a.service
-          join unnest(c.path) with ordinality as p(id, depth) on p.id = g.org_id
-          where g.role = 'correspondent'
-          order by p.depth desc, a.display_name, a.id limit 1
-        ) as correspondent_id
+        ${nearestHolderSql(sql.ref("c.path"), "correspondent")} as correspondent_id
       from candidates c
     ),
     steps as (
@@ -95,17 +91,17 @@ export async function escalateOverdue(db: Kysely<DB>, workingDays: Record<string
         updated_at = now()
       from steps s
       where s.to_level is not null and r.org_id = s.org_id and r.id = s.id and r.escalation_level = s.escalation_level
-      returning r.org_id, r.id, r.number, r.subject, r.escalation_level, r.assignee_id, r.service_id, s.late_days
+      returning r.org_id, r.id, r.number, r.subject, r.escalation_level, r.assignee_id,
+        coalesce(r.service_id, r.org_id) as referent_of, s.late_days
     ),
     described as (
       select m.*, a.display_name, a.email,
         case when m.escalation_level = 1
-          then 'référent de « ' || svc.name || ' »'
+          then 'référent de « ' || ${organisationNameSql("m.referent_of")} || ' »'
           else 'correspondant du site'
         end as role_label
       from moved m
-      join accounts a on a.id = m.assignee_id
-      join organisations svc on svc.id = coalesce(m.service_id, m.org_id)
+      join ${accountContactsSql()} a on a.id = m.assignee_id
     ),
     events as (
       insert into request_events (org_id, request_id, actor_id, actor_label, type, note, data)
@@ -141,7 +137,7 @@ export async function countOpenLate(db: Kysely<DB>, now: Date): Promise<number> 
   const result = await sql<{ n: number }>`
     with marked as (
       update requests r set late_counted = true
-      from organisations o
+      from ${organisationPlacesSql()} o
       where o.id = r.org_id and not r.late_counted and r.status not in ('answered', 'closed')
         and r.due_on < (${now}::timestamptz at time zone o.time_zone)::date
       returning r.org_id, r.received_on, r.channel, r.kind, (r.holding_on is not null and r.holding_on <= r.due_on) as held
@@ -150,7 +146,7 @@ export async function countOpenLate(db: Kysely<DB>, now: Date): Promise<number> 
       select p.id as org_id, date_trunc('month', m.received_on)::date as month, m.channel, m.kind,
         count(*)::int as late, (count(*) filter (where m.held))::int as held
       from marked m
-      join organisations o on o.id = m.org_id
+      join ${organisationPlacesSql()} o on o.id = m.org_id
       cross join lateral unnest(o.path) as p(id)
       group by 1, 2, 3, 4
     ),

@@ -3,6 +3,7 @@
 import type { ErrorEntries } from "../../kernel/errors.ts";
 import { defineModule } from "../../kernel/module.ts";
 import { plural } from "../../ui/format.ts";
+import { deadlineRequestsPoint } from "../alerts/alerts.service.ts";
 import { indicatorSourcePoint } from "../indicators/sources.ts";
 import { treeCountPoint } from "../organisations/organisations.service.ts";
 import { escalationRoutes } from "./escalation.routes.tsx";
@@ -15,6 +16,7 @@ import { digestAccountJob, digestJob, escalationJob, overdueEventsJob } from "./
 import { requestsPublicRoutes } from "./requests.public.routes.tsx";
 import { requestsRoutes } from "./requests.routes.tsx";
 import { openRequestsByNode } from "./requests.service.ts";
+import { openRequestsDueBeforeSql } from "./requests.sql.ts";
 
 /** The module's error codes: HTTP status and French message. */
 const errors = {
@@ -54,5 +56,6 @@ export const module = defineModule({
   contributions: [
     indicatorSourcePoint.with({ module: "requests", source: requestIndicatorSource, batch: requestIndicatorBatch }),
     treeCountPoint.with({ read: openRequestsByNode, label: (n) => plural(n, "demande ouverte", "demandes ouvertes") }),
+    deadlineRequestsPoint.with({ openDueBefore: openRequestsDueBeforeSql }),
   ],
 });
