@@ -181,9 +181,6 @@ describe("the module graph", () => {
  * split into pages, API and sections; these wait their turn.
  */
 const LONG_ROUTE_FUNCTIONS: Array<[string, string, number]> = [
-  ["src/modules/accounts/accounts.routes.tsx", "accountPages", 89],
-  ["src/modules/accounts/auth.routes.tsx", "authRoutes", 133],
-  ["src/modules/accounts/oidc.routes.tsx", "oidcAdministration", 140],
   ["src/modules/alerts/alerts.routes.tsx", "alertsRoutes", 96],
   ["src/modules/announced-delays/announced-delays.routes.tsx", "announcedDelaysRoutes", 105],
   ["src/modules/calendar/calendar.routes.tsx", "calendarRoutes", 137],
