@@ -181,8 +181,6 @@ describe("the module graph", () => {
  * split into pages, API and sections; these wait their turn.
  */
 const LONG_ROUTE_FUNCTIONS: Array<[string, string, number]> = [
-  ["src/modules/mystery/mystery.api.ts", "mysteryApiRoutes", 96],
-  ["src/modules/mystery/mystery.routes.tsx", "mysteryRoutes", 127],
   ["src/modules/obligations/obligations.routes.tsx", "obligationsRoutes", 206],
   ["src/modules/opening-hours/opening-hours.routes.tsx", "openingHoursRoutes", 118],
   ["src/modules/organisations/organisations.routes.tsx", "organisationPages", 136],
