@@ -181,7 +181,6 @@ describe("the module graph", () => {
  * split into pages, API and sections; these wait their turn.
  */
 const LONG_ROUTE_FUNCTIONS: Array<[string, string, number]> = [
-  ["src/modules/opening-hours/opening-hours.routes.tsx", "openingHoursRoutes", 118],
   ["src/modules/organisations/organisations.routes.tsx", "organisationPages", 136],
   ["src/modules/privacy/privacy.routes.tsx", "privacyRoutes", 138],
   ["src/modules/publication/publication.routes.tsx", "publicationRoutes", 168],
