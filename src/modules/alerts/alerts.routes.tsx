@@ -106,7 +106,7 @@ function myAlertRoutes(app: App, deps: AppDeps): void {
 /** An organisation's alert settings: the deadline's warning and the kinds sent. */
 function orgAlertRoutes(app: App, deps: AppDeps): void {
   const { db } = deps;
-  const access = { access: onOrg("org.update") };
+  const access = onOrg("org.update");
   const orgPage = async (orgId: string, form: FormState, csrf: string): Promise<PageOptions> => {
     const org = await getOrganisation(db, orgId);
     return {
@@ -120,7 +120,7 @@ function orgAlertRoutes(app: App, deps: AppDeps): void {
     };
   };
 
-  app.get("/organisations/:orgId/alerts", { config: access, schema: { hide: true } }, async (request, reply) => {
+  app.get("/organisations/:orgId/alerts", { config: { access }, schema: { hide: true } }, async (request, reply) => {
     const { orgId } = parseInput(orgParams, request.params);
     const settings = await orgAlertSettings(db, orgId);
     const values: Record<string, string> = { deadlineDays: String(settings.deadlineDays) };
@@ -130,7 +130,7 @@ function orgAlertRoutes(app: App, deps: AppDeps): void {
 
   formRoute(app, {
     url: "/organisations/:orgId/alerts",
-    access: access.access,
+    access,
     params: orgParams,
     run: async ({ request, params: { orgId } }) => {
       const body = (request.body ?? {}) as Record<string, unknown>;
