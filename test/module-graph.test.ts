@@ -181,19 +181,6 @@ describe("the module graph", () => {
  * split into pages, API and sections; these wait their turn.
  */
 const LONG_ROUTE_FUNCTIONS: Array<[string, string, number]> = [
-  ["src/modules/accounts/accounts.routes.tsx", "accountPages", 89],
-  ["src/modules/accounts/auth.routes.tsx", "authRoutes", 133],
-  ["src/modules/accounts/oidc.routes.tsx", "oidcAdministration", 140],
-  ["src/modules/alerts/alerts.routes.tsx", "alertsRoutes", 96],
-  ["src/modules/announced-delays/announced-delays.routes.tsx", "announcedDelaysRoutes", 105],
-  ["src/modules/calendar/calendar.routes.tsx", "calendarRoutes", 137],
-  ["src/modules/dashboards/dashboards.routes.tsx", "dashboardsRoutes", 100],
-  ["src/modules/frameworks/frameworks.api.ts", "organisationFrameworkApi", 84],
-  ["src/modules/mailboxes/mailboxes.routes.tsx", "mailboxesRoutes", 106],
-  ["src/modules/mystery/mystery.api.ts", "mysteryApiRoutes", 96],
-  ["src/modules/mystery/mystery.routes.tsx", "mysteryRoutes", 127],
-  ["src/modules/obligations/obligations.routes.tsx", "obligationsRoutes", 206],
-  ["src/modules/opening-hours/opening-hours.routes.tsx", "openingHoursRoutes", 118],
   ["src/modules/organisations/organisations.routes.tsx", "organisationPages", 136],
   ["src/modules/privacy/privacy.routes.tsx", "privacyRoutes", 138],
   ["src/modules/publication/publication.routes.tsx", "publicationRoutes", 168],

@@ -30,17 +30,23 @@ const MANAGE_ONE = { access: onAccount("account.manage") };
 type Which = "profile" | "password" | "grant";
 
 export async function accountsRoutes(app: App, deps: AppDeps): Promise<void> {
-  await accountPages(app, deps);
+  accountListPages(app, deps);
+  accountDetailPages(app, deps);
   await accountsApi(app, deps);
 }
 
-async function accountPages(app: App, deps: AppDeps): Promise<void> {
+/** The organisations whose accounts `actor` manages (the choices of a role's organisation). */
+function managedOrgs(deps: AppDeps, actor: Actor) {
+  return listVisible(deps.db, actor, "account.manage");
+}
+
+/** The list of accounts and the creation of one. */
+function accountListPages(app: App, deps: AppDeps): void {
   const { db } = deps;
   app.get("/accounts", { config: MANAGE, schema: { hide: true } }, async (request, reply) =>
     sendPage(reply, request, { title: "Comptes", children: <AccountList accounts={await listAccounts(db, actorOf(request))} /> }),
   );
 
-  const managedOrgs = (actor: Actor) => listVisible(db, actor, "account.manage");
   const createPage = (request: FastifyRequest, orgs: Awaited<ReturnType<typeof managedOrgs>>, form: FormState): PageOptions => ({
     title: "Nouveau compte",
     breadcrumbs: [{ label: "Comptes", href: "/accounts" }, { label: "Nouveau compte" }],
@@ -48,12 +54,12 @@ async function accountPages(app: App, deps: AppDeps): Promise<void> {
   });
 
   app.get("/accounts/new", { config: MANAGE, schema: { hide: true } }, async (request, reply) =>
-    sendPage(reply, request, createPage(request, await managedOrgs(actorOf(request)), emptyForm())),
+    sendPage(reply, request, createPage(request, await managedOrgs(deps, actorOf(request)), emptyForm())),
   );
 
   app.post("/accounts/new", { config: MANAGE, schema: { hide: true } }, async (request, reply) => {
     const actor = actorOf(request);
-    const orgs = await managedOrgs(actor);
+    const orgs = await managedOrgs(deps, actor);
     return handleForm(
       request,
       reply,
@@ -64,7 +70,11 @@ async function accountPages(app: App, deps: AppDeps): Promise<void> {
       (form) => createPage(request, orgs, form),
     );
   });
+}
 
+/** An account's page and its forms: profile, password, roles. */
+function accountDetailPages(app: App, deps: AppDeps): void {
+  const { db } = deps;
   /** The account page, with the form that failed (if any) shown again with its messages. */
   const accountPage = async (request: FastifyRequest, accountId: string, failed?: { which: Which; form: FormState }) => {
     const actor = actorOf(request);
@@ -78,7 +88,7 @@ async function accountPages(app: App, deps: AppDeps): Promise<void> {
         <AccountPage
           details={details}
           csrf={request.csrfToken}
-          orgs={await managedOrgs(actor)}
+          orgs={await managedOrgs(deps, actor)}
           profileForm={formFor("profile", profile)}
           passwordForm={formFor("password", emptyForm())}
           grantForm={formFor("grant", emptyForm())}

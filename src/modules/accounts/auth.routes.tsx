@@ -40,11 +40,22 @@ function formValues(body: unknown, keep: string[]): FormValues {
 
 const SESSION_MAX_AGE = 7 * 24 * 3600;
 
+/** Sets the cookies of a session just opened: the session's, and the device's (known devices skip the delay). */
+function startSession(deps: AppDeps, reply: FastifyReply, session: Session): void {
+  reply.setCookie(SESSION_COOKIE, session.token, cookieOptions(deps, SESSION_MAX_AGE));
+  reply.setCookie(DEVICE_COOKIE, session.deviceCookie, cookieOptions(deps, DEVICE_COOKIE_MAX_AGE));
+}
+
 export async function authRoutes(app: App, deps: AppDeps): Promise<void> {
-  const startSession = (reply: FastifyReply, session: Session) => {
-    reply.setCookie(SESSION_COOKIE, session.token, cookieOptions(deps, SESSION_MAX_AGE));
-    reply.setCookie(DEVICE_COOKIE, session.deviceCookie, cookieOptions(deps, DEVICE_COOKIE_MAX_AGE));
-  };
+  signInRoutes(app, deps);
+  setupRoutes(app, deps);
+  displayRoutes(app, deps);
+  await passwordResetRoutes(app, deps);
+  meApi(app);
+}
+
+/** Signing in with a password, and signing out (at the provider too, for a session opened there). */
+function signInRoutes(app: App, deps: AppDeps): void {
   app.get("/login", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
     if (await needsSetup(deps.db)) return reply.redirect("/setup");
     const next = safeNext((request.query as { next?: unknown }).next);
@@ -68,7 +79,7 @@ export async function authRoutes(app: App, deps: AppDeps): Promise<void> {
     try {
       const input = parseInput(loginSchema, body);
       const session = await login(deps.db, input, { source: request.ip, deviceCookie: request.cookies[DEVICE_COOKIE] });
-      startSession(reply, session);
+      startSession(deps, reply, session);
       return reply.redirect(next === "/" ? "/?ok=welcome" : next, 303);
     } catch (error) {
       const { form, status } = refusedForm(error, formValues(body, ["email"]));
@@ -104,7 +115,10 @@ export async function authRoutes(app: App, deps: AppDeps): Promise<void> {
       children: <ProviderLogoutView url={providerLogout} />,
     });
   });
+}
 
+/** The first start: the first administrator's account, then signed in. */
+function setupRoutes(app: App, deps: AppDeps): void {
   app.get("/setup", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
     if (!(await needsSetup(deps.db))) return reply.redirect("/login");
     return sendPage(reply, request, { title: "Premier démarrage", children: <SetupView form={emptyForm()} csrf={request.csrfToken} /> });
@@ -115,7 +129,7 @@ export async function authRoutes(app: App, deps: AppDeps): Promise<void> {
       const input = parseInput(setupSchema, request.body);
       await createFirstAdmin(deps.db, input);
       const session = await login(deps.db, { email: input.email, password: input.password }, { source: request.ip });
-      startSession(reply, session);
+      startSession(deps, reply, session);
       return reply.redirect("/organisations/new?ok=welcome", 303);
     } catch (error) {
       if (isAppError(error) && error.code === "auth.setup_done") throw error;
@@ -123,7 +137,10 @@ export async function authRoutes(app: App, deps: AppDeps): Promise<void> {
       return sendPage(reply, request, { title: "Premier démarrage", children: <SetupView form={form} csrf={request.csrfToken} /> }, status);
     }
   });
+}
 
+/** The display settings (light, dark or the system's theme), kept in a cookie. */
+function displayRoutes(app: App, deps: AppDeps): void {
   app.get("/display", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) =>
     sendPage(reply, request, {
       title: "Paramètres d'affichage",
@@ -139,9 +156,10 @@ export async function authRoutes(app: App, deps: AppDeps): Promise<void> {
     reply.setCookie(SCHEME_COOKIE, scheme, { ...cookieOptions(deps, 365 * 24 * 3600), httpOnly: false });
     return reply.redirect("/display?ok=display.updated", 303);
   });
+}
 
-  await passwordResetRoutes(app, deps);
-
+/** The API's view of the signed-in account and its roles. */
+function meApi(app: App): void {
   app.get(
     "/api/v1/me",
     {

@@ -44,7 +44,9 @@ const hide = { hide: true };
 
 export async function oidcRoutes(app: App, deps: AppDeps): Promise<void> {
   await oidcSignIn(app, deps);
-  await oidcAdministration(app, deps);
+  signInSettingsPages(app, deps);
+  newProviderPages(app, deps);
+  providerPages(app, deps);
 }
 
 async function oidcSignIn(app: App, deps: AppDeps): Promise<void> {
@@ -89,9 +91,9 @@ async function oidcSignIn(app: App, deps: AppDeps): Promise<void> {
   });
 }
 
-async function oidcAdministration(app: App, deps: AppDeps): Promise<void> {
+/** The administration of the sign-in modes: the page of providers, passwords allowed or not. */
+function signInSettingsPages(app: App, deps: AppDeps): void {
   const { db } = deps;
-  // ---- administration ----
   const adminData = async () => ({
     providers: await providers.listProviders(db),
     passwordsEnabled: await providers.passwordsEnabled(db),
@@ -120,7 +122,11 @@ async function oidcAdministration(app: App, deps: AppDeps): Promise<void> {
       (form) => adminPage(request, data, form),
     );
   });
+}
 
+/** The creation of an identity provider. */
+function newProviderPages(app: App, deps: AppDeps): void {
+  const { db } = deps;
   const newPage = (request: FastifyRequest, form: FormState): PageOptions => ({
     title: "Nouveau fournisseur d'identité",
     breadcrumbs: [{ label: "Modes de connexion", href: "/admin/sign-in" }, { label: "Nouveau fournisseur" }],
@@ -147,55 +153,66 @@ async function oidcAdministration(app: App, deps: AppDeps): Promise<void> {
       (form) => newPage(request, withoutSecret(form)),
     ),
   );
+}
 
-  const providerPage = async (request: FastifyRequest, providerId: string, failed?: { which: "provider" | "rule"; form: FormState }) => {
-    const { provider, rules } = await providers.getProvider(db, providerId);
-    const values = {
-      label: provider.label,
-      issuer: provider.issuer,
-      clientId: provider.clientId,
-      scopes: provider.scopes,
-      emailClaim: provider.emailClaim,
-      givenNameClaim: provider.givenNameClaim,
-      familyNameClaim: provider.familyNameClaim,
-      usualNameClaim: provider.usualNameClaim,
-      proconnect: provider.proconnect ? "true" : "",
-    };
-    const providerForm = failed?.which === "provider" ? failed.form : emptyForm(values);
-    const ruleForm = failed?.which === "rule" ? failed.form : emptyForm();
-    const orgs = orgOptions(await listVisible(db, actorOf(request), "account.manage"));
-    return {
-      title: provider.label,
-      breadcrumbs: [{ label: "Modes de connexion", href: "/admin/sign-in" }, { label: provider.label }],
-      children: (
-        <div class="fr-col-12 fr-col-md-10">
-          <h1>{provider.label}</h1>
-          <p>
-            {provider.endSession
-              ? "La déconnexion de Vigie déconnecte aussi du fournisseur."
-              : "Ce fournisseur n'annonce pas d'adresse de déconnexion : la déconnexion de Vigie ne ferme pas la session chez lui."}
-          </p>
-          <ProviderForm form={providerForm} csrf={request.csrfToken} action={`/admin/sign-in/providers/${provider.id}`} editing={true} />
-          <RulesSection providerId={provider.id} rules={rules} orgs={orgs} csrf={request.csrfToken} form={ruleForm} />
-          <section class="fr-mt-6w">
-            <h2>Supprimer ce fournisseur</h2>
-            <p>Les comptes restent ; leur lien avec ce fournisseur et les règles sont supprimés.</p>
-            <form method="post" action={`/admin/sign-in/providers/${provider.id}/delete`}>
-              <input type="hidden" name="_csrf" value={request.csrfToken} />
-              <input type="hidden" name="version" value={String(provider.version)} />
-              <button type="submit" class="fr-btn fr-btn--secondary">
-                Supprimer le fournisseur
-              </button>
-            </form>
-          </section>
-        </div>
-      ),
-    };
+/** A provider's page, with the form that failed (if any) shown again with its messages. */
+async function providerPage(
+  deps: AppDeps,
+  request: FastifyRequest,
+  providerId: string,
+  failed?: { which: "provider" | "rule"; form: FormState },
+): Promise<PageOptions> {
+  const { db } = deps;
+  const { provider, rules } = await providers.getProvider(db, providerId);
+  const values = {
+    label: provider.label,
+    issuer: provider.issuer,
+    clientId: provider.clientId,
+    scopes: provider.scopes,
+    emailClaim: provider.emailClaim,
+    givenNameClaim: provider.givenNameClaim,
+    familyNameClaim: provider.familyNameClaim,
+    usualNameClaim: provider.usualNameClaim,
+    proconnect: provider.proconnect ? "true" : "",
   };
+  const providerForm = failed?.which === "provider" ? failed.form : emptyForm(values);
+  const ruleForm = failed?.which === "rule" ? failed.form : emptyForm();
+  const orgs = orgOptions(await listVisible(db, actorOf(request), "account.manage"));
+  return {
+    title: provider.label,
+    breadcrumbs: [{ label: "Modes de connexion", href: "/admin/sign-in" }, { label: provider.label }],
+    children: (
+      <div class="fr-col-12 fr-col-md-10">
+        <h1>{provider.label}</h1>
+        <p>
+          {provider.endSession
+            ? "La déconnexion de Vigie déconnecte aussi du fournisseur."
+            : "Ce fournisseur n'annonce pas d'adresse de déconnexion : la déconnexion de Vigie ne ferme pas la session chez lui."}
+        </p>
+        <ProviderForm form={providerForm} csrf={request.csrfToken} action={`/admin/sign-in/providers/${provider.id}`} editing={true} />
+        <RulesSection providerId={provider.id} rules={rules} orgs={orgs} csrf={request.csrfToken} form={ruleForm} />
+        <section class="fr-mt-6w">
+          <h2>Supprimer ce fournisseur</h2>
+          <p>Les comptes restent ; leur lien avec ce fournisseur et les règles sont supprimés.</p>
+          <form method="post" action={`/admin/sign-in/providers/${provider.id}/delete`}>
+            <input type="hidden" name="_csrf" value={request.csrfToken} />
+            <input type="hidden" name="version" value={String(provider.version)} />
+            <button type="submit" class="fr-btn fr-btn--secondary">
+              Supprimer le fournisseur
+            </button>
+          </form>
+        </section>
+      </div>
+    ),
+  };
+}
 
+/** A provider: its settings, its rules (roles given on sign-in), its deletion. */
+function providerPages(app: App, deps: AppDeps): void {
+  const { db } = deps;
   app.get("/admin/sign-in/providers/:providerId", { config: ADMIN, schema: hide }, async (request, reply) => {
     const { providerId } = parseInput(providerIdParams, request.params);
-    return sendPage(reply, request, await providerPage(request, providerId));
+    return sendPage(reply, request, await providerPage(deps, request, providerId));
   });
 
   type Run = (actor: Actor, providerId: string, body: unknown, params: unknown) => Promise<string>;
@@ -207,7 +224,7 @@ async function oidcAdministration(app: App, deps: AppDeps): Promise<void> {
       } catch (error) {
         const refused = refusedForm(error, submittedValues(request.body));
         const form = withoutSecret(refused.form);
-        return sendPage(reply, request, await providerPage(request, providerId, { which, form }), refused.status);
+        return sendPage(reply, request, await providerPage(deps, request, providerId, { which, form }), refused.status);
       }
     });
 

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { actorOf, onOrg, SESSION } from "../../kernel/access.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
 import { AppError } from "../../kernel/errors.ts";
-import { handleForm } from "../../kernel/forms.ts";
+import { formRoute, handleForm } from "../../kernel/forms.ts";
 import { parseInput } from "../../kernel/validation.ts";
 import type { FormState } from "../../ui/forms.tsx";
 import type { PageOptions } from "../../ui/layout.tsx";
@@ -44,6 +44,14 @@ export async function alertsRoutes(app: App, deps: AppDeps): Promise<void> {
     request.unreadAlerts = await unreadCount(db, request.actor);
   });
 
+  notificationRoutes(app, deps);
+  myAlertRoutes(app, deps);
+  orgAlertRoutes(app, deps);
+}
+
+/** The person's notifications, and marking them read. */
+function notificationRoutes(app: App, deps: AppDeps): void {
+  const { db } = deps;
   app.get("/notifications", { config: { access: SESSION }, schema: { hide: true } }, async (request, reply) => {
     const actor = actorOf(request);
     const [items, unread] = await Promise.all([myNotifications(db, actor), unreadCount(db, actor)]);
@@ -66,7 +74,11 @@ export async function alertsRoutes(app: App, deps: AppDeps): Promise<void> {
     if (!done) throw new AppError("notification.not_found");
     return reply.redirect("/notifications?ok=notification.read", 303);
   });
+}
 
+/** The person's choice of alerts (« Mon compte »). */
+function myAlertRoutes(app: App, deps: AppDeps): void {
+  const { db } = deps;
   const myPage = (form: FormState, csrf: string): PageOptions => ({
     title: "Mes alertes",
     breadcrumbs: [{ label: "Mon compte", href: "/compte" }, { label: "Alertes" }],
@@ -89,8 +101,12 @@ export async function alertsRoutes(app: App, deps: AppDeps): Promise<void> {
       (form) => myPage(form, request.csrfToken),
     ),
   );
+}
 
-  const access = { access: onOrg("org.update") };
+/** An organisation's alert settings: the deadline's warning and the kinds sent. */
+function orgAlertRoutes(app: App, deps: AppDeps): void {
+  const { db } = deps;
+  const access = onOrg("org.update");
   const orgPage = async (orgId: string, form: FormState, csrf: string): Promise<PageOptions> => {
     const org = await getOrganisation(db, orgId);
     return {
@@ -104,7 +120,7 @@ export async function alertsRoutes(app: App, deps: AppDeps): Promise<void> {
     };
   };
 
-  app.get("/organisations/:orgId/alerts", { config: access, schema: { hide: true } }, async (request, reply) => {
+  app.get("/organisations/:orgId/alerts", { config: { access }, schema: { hide: true } }, async (request, reply) => {
     const { orgId } = parseInput(orgParams, request.params);
     const settings = await orgAlertSettings(db, orgId);
     const values: Record<string, string> = { deadlineDays: String(settings.deadlineDays) };
@@ -112,21 +128,19 @@ export async function alertsRoutes(app: App, deps: AppDeps): Promise<void> {
     return sendPage(reply, request, await orgPage(orgId, { values, errors: {} }, request.csrfToken));
   });
 
-  app.post("/organisations/:orgId/alerts", { config: access, schema: { hide: true } }, async (request, reply) => {
-    const { orgId } = parseInput(orgParams, request.params);
-    return handleForm(
-      request,
-      reply,
-      async () => {
-        const body = (request.body ?? {}) as Record<string, unknown>;
-        const raw = typeof body.deadlineDays === "string" ? body.deadlineDays.trim() : "";
-        const n = /^\d{1,2}$/.test(raw) ? Number(raw) : Number.NaN;
-        if (!(n >= 1 && n <= 30)) throw new AppError("validation", { fields: { deadlineDays: DAYS_MESSAGE } });
-        const enabled = ALERT_KINDS.filter((k) => body[`kind_${k}`] !== undefined);
-        await saveOrgAlertSettings(db, actorOf(request), orgId, { deadlineDays: n, enabled });
-        return `/organisations/${orgId}/alerts?ok=alerts.saved`;
-      },
-      (form) => orgPage(orgId, form, request.csrfToken),
-    );
+  formRoute(app, {
+    url: "/organisations/:orgId/alerts",
+    access,
+    params: orgParams,
+    run: async ({ request, params: { orgId } }) => {
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const raw = typeof body.deadlineDays === "string" ? body.deadlineDays.trim() : "";
+      const n = /^\d{1,2}$/.test(raw) ? Number(raw) : Number.NaN;
+      if (!(n >= 1 && n <= 30)) throw new AppError("validation", { fields: { deadlineDays: DAYS_MESSAGE } });
+      const enabled = ALERT_KINDS.filter((k) => body[`kind_${k}`] !== undefined);
+      await saveOrgAlertSettings(db, actorOf(request), orgId, { deadlineDays: n, enabled });
+      return `/organisations/${orgId}/alerts?ok=alerts.saved`;
+    },
+    page: (form, { request, params: { orgId } }) => orgPage(orgId, form, request.csrfToken),
   });
 }

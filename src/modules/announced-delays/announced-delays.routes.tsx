@@ -59,8 +59,14 @@ function cellsFromForm(body: unknown): DelayCellInput[] {
 
 /** The announced delays of an organisation: a page that edits the whole table, and the JSON resource. */
 export async function announcedDelaysRoutes(app: App, deps: AppDeps): Promise<void> {
-  const { db } = deps;
+  publicCommitmentsPage(app, deps);
+  announcedDelaysPages(app, deps);
+  announcedDelaysApi(app, deps);
+}
 
+/** The public « Nos engagements » page of an organisation. */
+function publicCommitmentsPage(app: App, deps: AppDeps): void {
+  const { db } = deps;
   // The public « Nos engagements » page lives here rather than in frameworks: it prints the commitments with the
   // delays this organisation announces, and announced delays already build on frameworks (never the reverse).
   app.get("/public/organisations/:orgId/commitments", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
@@ -77,7 +83,11 @@ export async function announcedDelaysRoutes(app: App, deps: AppDeps): Promise<vo
       children: <PublicCommitments orgName={org.name} data={data} delays={shown} />,
     });
   });
+}
 
+/** The page that edits the whole table of an organisation's delays. */
+function announcedDelaysPages(app: App, deps: AppDeps): void {
+  const { db } = deps;
   const page = async (request: FastifyRequest, orgId: string, form: FormState): Promise<PageOptions> => {
     const org = await getOrganisation(db, orgId);
     const [delays, inherited] = await Promise.all([announcedDelays(db, orgId), inheritedDelays(db, orgId)]);
@@ -123,7 +133,11 @@ export async function announcedDelaysRoutes(app: App, deps: AppDeps): Promise<vo
       return reply.redirect(`/organisations/${orgId}/delays?ok=delays.saved`, 303);
     },
   );
+}
 
+/** The JSON resource of an organisation's announced delays: read, and replace its own. */
+function announcedDelaysApi(app: App, deps: AppDeps): void {
+  const { db } = deps;
   const api = app.withTypeProvider<ZodTypeProvider>();
   const toJson = (delays: Awaited<ReturnType<typeof announcedDelays>>) => ({
     delays: delays.map((d) => ({

@@ -46,10 +46,16 @@ const figureOut = z.object({
   trend: z.enum(["up", "down", "flat", "none"]),
 });
 
+// Dashboards and comparison only read: the replica when there is one (docs/architecture.md).
 export async function dashboardsRoutes(app: App, deps: AppDeps): Promise<void> {
-  // Dashboards and comparison only read: the replica when there is one (docs/architecture.md).
-  const { readDb } = deps;
+  dashboardPage(app, deps);
+  comparisonPages(app, deps);
+  dashboardApi(app, deps);
+}
 
+/** An organisation's dashboard page. */
+function dashboardPage(app: App, deps: AppDeps): void {
+  const { readDb } = deps;
   app.get("/organisations/:orgId/dashboard", { config: { access: onOrg("org.read") }, schema: { hide: true } }, async (request, reply) => {
     const { orgId } = parseInput(orgParams, request.params);
     const today = todayOfRequest(request);
@@ -63,7 +69,11 @@ export async function dashboardsRoutes(app: App, deps: AppDeps): Promise<void> {
       ),
     });
   });
+}
 
+/** The comparison of the structures (or sites) below an organisation: the page and its CSV. */
+function comparisonPages(app: App, deps: AppDeps): void {
+  const { readDb } = deps;
   app.get(
     "/organisations/:orgId/dashboard/compare",
     { config: { access: onOrg("org.read") }, schema: { hide: true } },
@@ -98,7 +108,11 @@ export async function dashboardsRoutes(app: App, deps: AppDeps): Promise<void> {
         .send(comparisonCsv(data));
     },
   );
+}
 
+/** The dashboard's figures as JSON. */
+function dashboardApi(app: App, deps: AppDeps): void {
+  const { readDb } = deps;
   app.get(
     "/api/v1/organisations/:orgId/dashboard",
     {

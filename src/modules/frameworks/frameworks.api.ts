@@ -132,9 +132,10 @@ export function frameworksApiRoutes(app: App, deps: AppDeps): void {
     async (request) => searchCommitments(db, { frameworkId: request.query.framework, channel: request.query.channel, q: request.query.q }),
   );
   organisationFrameworkApi(app, deps);
+  localCommitmentsApi(app, deps);
 }
 
-/** An organisation's commitments: read them, adopt a framework, manage local commitments. */
+/** An organisation's commitments: read them, adopt a framework. */
 function organisationFrameworkApi(app: App, deps: AppDeps): void {
   const { db } = deps;
   app.get(
@@ -174,6 +175,11 @@ function organisationFrameworkApi(app: App, deps: AppDeps): void {
       return reply.status(204).send();
     },
   );
+}
+
+/** An organisation's local commitments: add, change, delete. */
+function localCommitmentsApi(app: App, deps: AppDeps): void {
+  const { db } = deps;
   app.post(
     "/api/v1/organisations/:orgId/local-commitments",
     {

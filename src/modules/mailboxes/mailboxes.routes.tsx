@@ -39,23 +39,40 @@ function typedValues(body: unknown): Record<string, string> {
 
 /** The mailboxes an organisation's administrator connects (issue #15): pages only, under org.update. */
 export async function mailboxesRoutes(app: App, deps: AppDeps): Promise<void> {
+  mailboxFormRoutes(app, deps);
+  mailboxActionRoutes(app, deps);
+  attachmentRoutes(app, deps);
+}
+
+/** The mailboxes page of an organisation, with the connection form in the state given. */
+async function mailboxesPage(
+  deps: AppDeps,
+  request: FastifyRequest,
+  orgId: string,
+  form: FormState,
+  tested: "ok" | null = null,
+): Promise<PageOptions> {
+  const { db } = deps;
+  const org = await getOrganisation(db, orgId);
+  const list = await listMailboxes(db, orgId);
+  const boxes = await Promise.all(list.map(async (box) => ({ box, ignored: await recentIgnored(db, orgId, box.id) })));
+  return {
+    title: `Boîtes aux lettres — ${org.name}`,
+    breadcrumbs: [
+      { label: "Organisations", href: "/organisations" },
+      { label: org.name, href: `/organisations/${org.id}` },
+      { label: "Boîtes aux lettres" },
+    ],
+    children: <MailboxesPage org={org} boxes={boxes} form={form} csrf={request.csrfToken} tested={tested} />,
+  };
+}
+
+/** The list of mailboxes and the connection form: tested, then saved. */
+function mailboxFormRoutes(app: App, deps: AppDeps): void {
   const { db } = deps;
   const access = { access: onOrg("org.update") };
-
-  const page = async (request: FastifyRequest, orgId: string, form: FormState, tested: "ok" | null = null): Promise<PageOptions> => {
-    const org = await getOrganisation(db, orgId);
-    const list = await listMailboxes(db, orgId);
-    const boxes = await Promise.all(list.map(async (box) => ({ box, ignored: await recentIgnored(db, orgId, box.id) })));
-    return {
-      title: `Boîtes aux lettres — ${org.name}`,
-      breadcrumbs: [
-        { label: "Organisations", href: "/organisations" },
-        { label: org.name, href: `/organisations/${org.id}` },
-        { label: "Boîtes aux lettres" },
-      ],
-      children: <MailboxesPage org={org} boxes={boxes} form={form} csrf={request.csrfToken} tested={tested} />,
-    };
-  };
+  const page = (request: FastifyRequest, orgId: string, form: FormState, tested: "ok" | null = null) =>
+    mailboxesPage(deps, request, orgId, form, tested);
 
   app.get("/organisations/:orgId/mailboxes", { config: access, schema: { hide: true } }, async (request, reply) => {
     const { orgId } = parseInput(orgParams, request.params);
@@ -100,6 +117,12 @@ export async function mailboxesRoutes(app: App, deps: AppDeps): Promise<void> {
     }
     return reply.redirect(`/organisations/${orgId}/mailboxes?ok=mailbox.saved`, 303);
   });
+}
+
+/** A mailbox's buttons: collect now, remove. */
+function mailboxActionRoutes(app: App, deps: AppDeps): void {
+  const { db } = deps;
+  const access = { access: onOrg("org.update") };
 
   app.post("/organisations/:orgId/mailboxes/:mailboxId/collect", { config: access, schema: { hide: true } }, async (request, reply) => {
     const { orgId, mailboxId } = parseInput(boxParams, request.params);
@@ -121,7 +144,11 @@ export async function mailboxesRoutes(app: App, deps: AppDeps): Promise<void> {
     await deleteMailbox(db, auditActor(actorOf(request)), orgId, mailboxId);
     return reply.redirect(`/organisations/${orgId}/mailboxes?ok=mailbox.deleted`, 303);
   });
+}
 
+/** The files of e-mailed requests. */
+function attachmentRoutes(app: App, deps: AppDeps): void {
+  const { db } = deps;
   // The files of e-mailed requests, listed on the request's page and downloaded by whoever may read the
   // organisation's requests. Always as a download, under a type that cannot run in the page: a message's
   // HTML or SVG attachment is the sender's, not ours.

@@ -12,6 +12,12 @@ const byKey = (m: Map<string, Score>) => Object.fromEntries(m);
 
 /** The JSON API of mystery-shopper campaigns: list, scores, and a tester's results sent as JSON. */
 export async function mysteryApiRoutes(app: App, deps: AppDeps): Promise<void> {
+  campaignsApi(app, deps);
+  testsApi(app, deps);
+}
+
+/** The campaigns of an organisation and a campaign's scores. */
+function campaignsApi(app: App, deps: AppDeps): void {
   const { db } = deps;
   app.get(
     "/api/v1/organisations/:orgId/mystery-campaigns",
@@ -78,7 +84,11 @@ export async function mysteryApiRoutes(app: App, deps: AppDeps): Promise<void> {
       };
     },
   );
+}
 
+/** A tester's results, sent as JSON. */
+function testsApi(app: App, deps: AppDeps): void {
+  const { db } = deps;
   app.post(
     "/api/v1/organisations/:orgId/mystery-campaigns/:campaignId/tests",
     {

@@ -17,18 +17,25 @@ import { CampaignList, CompareView, ResultsView, TestForm } from "./mystery.view
 
 /** Pages of mystery-shopper campaigns: list and creation, results, tester's form, comparison. */
 export async function mysteryRoutes(app: App, deps: AppDeps): Promise<void> {
+  campaignPages(app, deps);
+  testPages(app, deps);
+}
+
+/** The breadcrumbs of a mystery page: the organisation, « Tests mystère », and the page's own label if any. */
+async function trail(deps: AppDeps, orgId: string, last?: string) {
+  const org = await getOrganisation(deps.db, orgId);
+  return [
+    { label: org.name, href: `/organisations/${orgId}` },
+    last ? { label: "Tests mystère", href: `/organisations/${orgId}/mystery` } : { label: "Tests mystère" },
+    ...(last ? [{ label: last }] : []),
+  ];
+}
+
+/** The campaigns: list and creation, a campaign's results, the comparison of two. */
+function campaignPages(app: App, deps: AppDeps): void {
   const { db } = deps;
   const read = { config: { access: onOrg("request.read") }, schema: { hide: true } };
-  const write = { config: { access: onOrg("request.write") }, schema: { hide: true } };
   const manage = { config: { access: onOrg("commitment.manage") }, schema: { hide: true } };
-  const trail = async (orgId: string, last?: string) => {
-    const org = await getOrganisation(db, orgId);
-    return [
-      { label: org.name, href: `/organisations/${orgId}` },
-      last ? { label: "Tests mystère", href: `/organisations/${orgId}/mystery` } : { label: "Tests mystère" },
-      ...(last ? [{ label: last }] : []),
-    ];
-  };
 
   const showList = async (request: FastifyRequest, reply: FastifyReply, orgId: string, form: FormState, status = 200) => {
     const org = await getOrganisation(db, orgId);
@@ -43,7 +50,12 @@ export async function mysteryRoutes(app: App, deps: AppDeps): Promise<void> {
         csrf={request.csrfToken}
       />
     );
-    return sendPage(reply, request, { title: `Tests mystère — ${org.name}`, breadcrumbs: await trail(orgId), children: view }, status);
+    return sendPage(
+      reply,
+      request,
+      { title: `Tests mystère — ${org.name}`, breadcrumbs: await trail(deps, orgId), children: view },
+      status,
+    );
   };
 
   app.get("/organisations/:orgId/mystery", read, async (request, reply) => {
@@ -67,7 +79,11 @@ export async function mysteryRoutes(app: App, deps: AppDeps): Promise<void> {
     const { a, b } = parseInput(compareQuery, request.query);
     if (!a || !b) throw new AppError("http.not_found", { message: "Choisissez deux campagnes à comparer." });
     const view = <CompareView a={await campaignResults(db, orgId, a)} b={await campaignResults(db, orgId, b)} grids={loadGrids()} />;
-    return sendPage(reply, request, { title: "Comparaison de campagnes", breadcrumbs: await trail(orgId, "Comparaison"), children: view });
+    return sendPage(reply, request, {
+      title: "Comparaison de campagnes",
+      breadcrumbs: await trail(deps, orgId, "Comparaison"),
+      children: view,
+    });
   });
 
   app.get("/organisations/:orgId/mystery/:campaignId", read, async (request, reply) => {
@@ -75,10 +91,16 @@ export async function mysteryRoutes(app: App, deps: AppDeps): Promise<void> {
     const results = await campaignResults(db, orgId, campaignId);
     return sendPage(reply, request, {
       title: results.campaign.title,
-      breadcrumbs: await trail(orgId, results.campaign.title),
+      breadcrumbs: await trail(deps, orgId, results.campaign.title),
       children: <ResultsView orgId={orgId} results={results} grids={loadGrids()} />,
     });
   });
+}
+
+/** The tester's form: the channel chosen, then the grid's answers. */
+function testPages(app: App, deps: AppDeps): void {
+  const { db } = deps;
+  const write = { config: { access: onOrg("request.write") }, schema: { hide: true } };
 
   const showTestForm = async (
     request: FastifyRequest,
@@ -114,7 +136,7 @@ export async function mysteryRoutes(app: App, deps: AppDeps): Promise<void> {
     return sendPage(
       reply,
       request,
-      { title: `Saisie d'un test — ${campaign.title}`, breadcrumbs: await trail(orgId, "Saisie d'un test"), children },
+      { title: `Saisie d'un test — ${campaign.title}`, breadcrumbs: await trail(deps, orgId, "Saisie d'un test"), children },
       status,
     );
   };

@@ -55,62 +55,72 @@ const remindBody = z.object({
 const reviewBody = z.object({ year: z.coerce.number({ error: "Année invalide." }).int().min(2000).max(2100) });
 
 /** Yearly obligations (« Qui n'a pas encore… »), network targets, the national export, user feedback (issue #14). */
+/** Yearly obligations (« Qui n'a pas encore… »), network targets, the national export, user feedback (issue #14). */
 export async function obligationsRoutes(app: App, deps: AppDeps): Promise<void> {
+  obligationsPages(app, deps);
+  nationalExports(app, deps);
+  feedbackPages(app, deps);
+  await feedbackImports(app, deps);
+}
+
+/** The obligations page of a year, with the reminders just sent if any. */
+async function obligationsPage(
+  deps: AppDeps,
+  request: FastifyRequest,
+  orgId: string,
+  year: number,
+  sent: (ReminderResult & { obligation: Obligation }) | null,
+) {
+  const { db } = deps;
+  const org = await getOrganisation(db, orgId);
+  const data = await yearlyObligations(db, orgId, year);
+  const reminders = await remindersOf(db, orgId, year);
+  const states = await mailStatesByIds(
+    db,
+    reminders.flatMap((r) => r.outbox_ids),
+  );
+  const targets = await effectiveTargets(db, orgId);
+  const names = new Map([...(await organisationsById(db, org.path)).values()].map((o) => [o.id, o.name]));
+  return {
+    title: `Obligations annuelles ${year} — ${org.name}`,
+    breadcrumbs: [{ label: org.name, href: `/organisations/${orgId}` }, { label: "Obligations annuelles" }],
+    children: (
+      <ObligationsPage
+        orgId={orgId}
+        orgName={org.name}
+        isSite={org.kind === "site"}
+        data={data}
+        reminders={reminders.map((r) => ({
+          obligation: r.obligation,
+          sentAt: r.sent_at,
+          states: states.filter((s) => r.outbox_ids.includes(s.id)),
+        }))}
+        sent={sent}
+        targets={targets}
+        names={names}
+        canManage={can(actorOf(request), "org.update", org.path)}
+        csrf={request.csrfToken}
+      />
+    ),
+  };
+}
+
+/** The yearly obligations: the page, reminders, the annual review signed, the network's targets. */
+function obligationsPages(app: App, deps: AppDeps): void {
   const { db } = deps;
   const read = { config: { access: onOrg("org.read") }, schema: { hide: true } };
   const manage = { config: { access: onOrg("org.update") }, schema: { hide: true } };
-  const write = { config: { access: onOrg("request.write") }, schema: { hide: true } };
-
-  const obligationsPage = async (
-    request: FastifyRequest,
-    orgId: string,
-    year: number,
-    sent: (ReminderResult & { obligation: Obligation }) | null,
-  ) => {
-    const org = await getOrganisation(db, orgId);
-    const data = await yearlyObligations(db, orgId, year);
-    const reminders = await remindersOf(db, orgId, year);
-    const states = await mailStatesByIds(
-      db,
-      reminders.flatMap((r) => r.outbox_ids),
-    );
-    const targets = await effectiveTargets(db, orgId);
-    const names = new Map([...(await organisationsById(db, org.path)).values()].map((o) => [o.id, o.name]));
-    return {
-      title: `Obligations annuelles ${year} — ${org.name}`,
-      breadcrumbs: [{ label: org.name, href: `/organisations/${orgId}` }, { label: "Obligations annuelles" }],
-      children: (
-        <ObligationsPage
-          orgId={orgId}
-          orgName={org.name}
-          isSite={org.kind === "site"}
-          data={data}
-          reminders={reminders.map((r) => ({
-            obligation: r.obligation,
-            sentAt: r.sent_at,
-            states: states.filter((s) => r.outbox_ids.includes(s.id)),
-          }))}
-          sent={sent}
-          targets={targets}
-          names={names}
-          canManage={can(actorOf(request), "org.update", org.path)}
-          csrf={request.csrfToken}
-        />
-      ),
-    };
-  };
-
   app.get("/organisations/:orgId/obligations", read, async (request, reply) => {
     const { orgId } = parseInput(orgParams, request.params);
     const { year } = yearQuery.parse(request.query ?? {});
-    return sendPage(reply, request, await obligationsPage(request, orgId, year, null));
+    return sendPage(reply, request, await obligationsPage(deps, request, orgId, year, null));
   });
 
   app.post("/organisations/:orgId/obligations/remind", manage, async (request, reply) => {
     const { orgId } = parseInput(orgParams, request.params);
     const { year, obligation } = parseInput(remindBody, request.body);
     const result = await sendReminders(db, actorOf(request), orgId, year, obligation);
-    return sendPage(reply, request, await obligationsPage(request, orgId, year, { ...result, obligation }));
+    return sendPage(reply, request, await obligationsPage(deps, request, orgId, year, { ...result, obligation }));
   });
 
   app.post("/organisations/:orgId/obligations/review", manage, async (request, reply) => {
@@ -138,15 +148,21 @@ export async function obligationsRoutes(app: App, deps: AppDeps): Promise<void> 
     await setTargets(db, actorOf(request), orgId, values);
     return reply.redirect(`/organisations/${orgId}/obligations`, 303);
   });
+}
 
-  const csv = (reply: FastifyReply, name: string, body: string) =>
-    reply
-      .header("content-type", CSV_TYPE)
-      .header("content-disposition", downloadName(name, "csv"))
-      .header("cache-control", "no-store")
-      .send(body);
+/** A CSV download, never kept by a cache. */
+function csv(reply: FastifyReply, name: string, body: string) {
+  return reply
+    .header("content-type", CSV_TYPE)
+    .header("content-disposition", downloadName(name, "csv"))
+    .header("cache-control", "no-store")
+    .send(body);
+}
 
-  /* The two national data sets: the results of a year (the last whole one by default), and the definitions. */
+/** The two national data sets: the results of a year (the last whole one by default), and the definitions. */
+function nationalExports(app: App, deps: AppDeps): void {
+  const { db } = deps;
+  const read = { config: { access: onOrg("org.read") }, schema: { hide: true } };
   app.get("/organisations/:orgId/export-resultats.csv", read, async (request, reply) => {
     const { orgId } = parseInput(orgParams, request.params);
     const { year } = z
@@ -166,40 +182,48 @@ export async function obligationsRoutes(app: App, deps: AppDeps): Promise<void> 
     const { orgId } = parseInput(orgParams, request.params);
     return csv(reply, "export-indicateurs", nationalCsv(INDICATOR_COLUMNS, await nationalIndicators(db, orgId)));
   });
+}
 
-  /** The feedback page, with what an import just did or a reply's error, if any. */
-  const feedbackPage = async (
-    request: FastifyRequest,
-    orgId: string,
-    shown: { report?: ImportReport; jdmaReport?: JdmaReport; errors?: Record<string, string> } = {},
-  ) => {
-    const org = await getOrganisation(db, orgId);
-    const year = thisYear();
-    return {
-      title: `Avis des usagers — ${org.name}`,
-      breadcrumbs: [{ label: org.name, href: `/organisations/${orgId}` }, { label: "Avis des usagers" }],
-      children: (
-        <FeedbackPage
-          orgId={orgId}
-          orgName={org.name}
-          rows={await listFeedback(db, orgId)}
-          report={shown.report ?? null}
-          counts={await feedbackIndicator(db, orgId, year)}
-          jdma={await jdmaProducts(db, orgId, year)}
-          jdmaReport={shown.jdmaReport ?? null}
-          year={year}
-          canWrite={can(actorOf(request), "request.write", org.path)}
-          canPlan={can(actorOf(request), "commitment.manage", org.path)}
-          csrf={request.csrfToken}
-          {...(shown.errors ? { errors: shown.errors } : {})}
-        />
-      ),
-    };
+/** The feedback page, with what an import just did or a reply's error, if any. */
+async function feedbackPage(
+  deps: AppDeps,
+  request: FastifyRequest,
+  orgId: string,
+  shown: { report?: ImportReport; jdmaReport?: JdmaReport; errors?: Record<string, string> } = {},
+) {
+  const { db } = deps;
+  const org = await getOrganisation(db, orgId);
+  const year = thisYear();
+  return {
+    title: `Avis des usagers — ${org.name}`,
+    breadcrumbs: [{ label: org.name, href: `/organisations/${orgId}` }, { label: "Avis des usagers" }],
+    children: (
+      <FeedbackPage
+        orgId={orgId}
+        orgName={org.name}
+        rows={await listFeedback(db, orgId)}
+        report={shown.report ?? null}
+        counts={await feedbackIndicator(db, orgId, year)}
+        jdma={await jdmaProducts(db, orgId, year)}
+        jdmaReport={shown.jdmaReport ?? null}
+        year={year}
+        canWrite={can(actorOf(request), "request.write", org.path)}
+        canPlan={can(actorOf(request), "commitment.manage", org.path)}
+        csrf={request.csrfToken}
+        {...(shown.errors ? { errors: shown.errors } : {})}
+      />
+    ),
   };
+}
 
+/** The users' feedback: the page, a reply, an action made of an opinion. */
+function feedbackPages(app: App, deps: AppDeps): void {
+  const { db } = deps;
+  const read = { config: { access: onOrg("org.read") }, schema: { hide: true } };
+  const write = { config: { access: onOrg("request.write") }, schema: { hide: true } };
   app.get("/organisations/:orgId/feedback", read, async (request, reply) => {
     const { orgId } = parseInput(orgParams, request.params);
-    return sendPage(reply, request, await feedbackPage(request, orgId));
+    return sendPage(reply, request, await feedbackPage(deps, request, orgId));
   });
 
   app.post(
@@ -222,14 +246,19 @@ export async function obligationsRoutes(app: App, deps: AppDeps): Promise<void> 
         return sendPage(
           reply,
           request,
-          await feedbackPage(request, orgId, { errors: { [feedbackId]: e.fields?.reply ?? e.message } }),
+          await feedbackPage(deps, request, orgId, { errors: { [feedbackId]: e.fields?.reply ?? e.message } }),
           400,
         );
       throw e;
     }
     return reply.redirect(`/organisations/${orgId}/feedback`, 303);
   });
+}
 
+/** The feedback files sent: the experiences (CSV or JSON) and the statistics of « Je donne mon avis ». */
+async function feedbackImports(app: App, deps: AppDeps): Promise<void> {
+  const { db } = deps;
+  const write = { config: { access: onOrg("request.write") }, schema: { hide: true } };
   await app.register(async (plugin) => {
     acceptUploads(plugin);
     const scope = plugin.withTypeProvider<ZodTypeProvider>();
@@ -237,11 +266,11 @@ export async function obligationsRoutes(app: App, deps: AppDeps): Promise<void> 
       const { orgId } = parseInput(orgParams, request.params);
       const file = ((request.body ?? {}) as Record<string, unknown>).file;
       const fail = async (message: string, status: number) =>
-        sendPage(reply, request, await feedbackPage(request, orgId, { report: { read: 0, added: 0, errors: [message] } }), status);
+        sendPage(reply, request, await feedbackPage(deps, request, orgId, { report: { read: 0, added: 0, errors: [message] } }), status);
       if (!isUploadedFile(file) || file.data.length === 0) return fail("Choisissez le fichier des expériences (CSV ou JSON).", 400);
       if (file.tooLarge) return fail("Le fichier dépasse 10 Mo.", 413);
       const report = await importExperiences(db, actorOf(request), orgId, file.data, file.fileName);
-      return sendPage(reply, request, await feedbackPage(request, orgId, { report }), report.errors.length ? 400 : 200);
+      return sendPage(reply, request, await feedbackPage(deps, request, orgId, { report }), report.errors.length ? 400 : 200);
     });
     scope.post("/organisations/:orgId/feedback/jdma", write, async (request, reply: FastifyReply) => {
       const { orgId } = parseInput(orgParams, request.params);
@@ -250,14 +279,14 @@ export async function obligationsRoutes(app: App, deps: AppDeps): Promise<void> 
         sendPage(
           reply,
           request,
-          await feedbackPage(request, orgId, { jdmaReport: { counts: 0, products: 0, periods: 0, errors: [message] } }),
+          await feedbackPage(deps, request, orgId, { jdmaReport: { counts: 0, products: 0, periods: 0, errors: [message] } }),
           status,
         );
       if (!isUploadedFile(file) || file.data.length === 0)
         return fail("Choisissez le fichier des statistiques de Je donne mon avis (JSON).", 400);
       if (file.tooLarge) return fail("Le fichier dépasse 10 Mo.", 413);
       const report = await importJdmaStatistics(db, actorOf(request), orgId, file.data);
-      return sendPage(reply, request, await feedbackPage(request, orgId, { jdmaReport: report }), report.errors.length ? 400 : 200);
+      return sendPage(reply, request, await feedbackPage(deps, request, orgId, { jdmaReport: report }), report.errors.length ? 400 : 200);
     });
   });
 }

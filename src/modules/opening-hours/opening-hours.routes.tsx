@@ -49,34 +49,40 @@ function present(p: PublicInfo): z.infer<typeof infoOut> {
 
 /** Opening hours, accessibility and contact channels: the referent's page and the JSON API. */
 export async function openingHoursRoutes(app: App, deps: AppDeps): Promise<void> {
+  publicInfoPages(app, deps);
+  publicInfoApi(app, deps);
+}
+
+/** Loads what the page shows, then renders it with whichever form failed (handleForm renders synchronously). */
+async function pageFor(deps: AppDeps, request: FastifyRequest, orgId: string) {
   const { db } = deps;
+  const org = await getOrganisation(db, orgId);
+  const info = await getPublicInfo(db, orgId);
+  return (forms: { form?: FormState; importForm?: FormState }): PageOptions => ({
+    title: `Horaires et accès — ${org.name}`,
+    breadcrumbs: [{ label: org.name, href: `/organisations/${orgId}` }, { label: "Horaires et accès" }],
+    children: (
+      <PublicInfoView
+        orgId={orgId}
+        orgName={org.name}
+        info={info}
+        form={forms.form ?? emptyForm(infoValues(info))}
+        importForm={forms.importForm ?? emptyForm()}
+        csrf={request.csrfToken}
+      />
+    ),
+  });
+}
 
-  /** Loads what the page shows, then renders it with whichever form failed (handleForm renders synchronously). */
-  const pageFor = async (request: FastifyRequest, orgId: string) => {
-    const org = await getOrganisation(db, orgId);
-    const info = await getPublicInfo(db, orgId);
-    return (forms: { form?: FormState; importForm?: FormState }): PageOptions => ({
-      title: `Horaires et accès — ${org.name}`,
-      breadcrumbs: [{ label: org.name, href: `/organisations/${orgId}` }, { label: "Horaires et accès" }],
-      children: (
-        <PublicInfoView
-          orgId={orgId}
-          orgName={org.name}
-          info={info}
-          form={forms.form ?? emptyForm(infoValues(info))}
-          importForm={forms.importForm ?? emptyForm()}
-          csrf={request.csrfToken}
-        />
-      ),
-    });
-  };
-
+/** The referent's page: the form, and the import of a card of the Annuaire de l'administration. */
+function publicInfoPages(app: App, deps: AppDeps): void {
+  const { db } = deps;
   app.get(
     "/organisations/:orgId/public-info",
     { config: { access: onOrg("org.update") }, schema: { hide: true } },
     async (request, reply) => {
       const { orgId } = parseInput(orgParams, request.params);
-      return sendPage(reply, request, (await pageFor(request, orgId))({}));
+      return sendPage(reply, request, (await pageFor(deps, request, orgId))({}));
     },
   );
 
@@ -85,7 +91,7 @@ export async function openingHoursRoutes(app: App, deps: AppDeps): Promise<void>
     { config: { access: onOrg("org.update") }, schema: { hide: true } },
     async (request, reply) => {
       const { orgId } = parseInput(orgParams, request.params);
-      const page = await pageFor(request, orgId);
+      const page = await pageFor(deps, request, orgId);
       return handleForm(
         request,
         reply,
@@ -103,7 +109,7 @@ export async function openingHoursRoutes(app: App, deps: AppDeps): Promise<void>
     { config: { access: onOrg("org.update") }, schema: { hide: true } },
     async (request, reply) => {
       const { orgId } = parseInput(orgParams, request.params);
-      const page = await pageFor(request, orgId);
+      const page = await pageFor(deps, request, orgId);
       return handleForm(
         request,
         reply,
@@ -115,7 +121,11 @@ export async function openingHoursRoutes(app: App, deps: AppDeps): Promise<void>
       );
     },
   );
+}
 
+/** The JSON resource: read, save, import from the Annuaire. */
+function publicInfoApi(app: App, deps: AppDeps): void {
+  const { db } = deps;
   app.get(
     "/api/v1/organisations/:orgId/public-info",
     {
