@@ -11,6 +11,7 @@ import { SpreadsheetError } from "../../kernel/spreadsheets/limits.ts";
 import { plural } from "../../ui/format.ts";
 import { notify } from "../alerts/alerts.service.ts";
 import { type AuditActor, auditActor, recordAudit } from "../audit/audit.service.ts";
+import { enqueue, jobState, wakeWorkers } from "../jobs/jobs.service.ts";
 import { getOrganisation } from "../organisations/organisations.service.ts";
 import { type CallRecord, callKey } from "./call-record.ts";
 import { CallCopy, singleConnection, TooManyGroups } from "./calls.copy.ts";
@@ -20,7 +21,7 @@ import { type CallSettings, getCallSettings, saveMapping } from "./calls.setting
 import { type LocalDateTime, localClock, localDay, parseLocalDateTime, slotOf } from "./local-time.ts";
 import type { CallMapping } from "./mapped.ts";
 import { type CallFormat, FaultyLine, MappingError, readCallFile } from "./read-file.ts";
-import { importFilePath } from "./upload.ts";
+import { importFilePath, removeFile } from "./upload.ts";
 
 /**
  * The imports of call logs, from the upload to the calls recorded or the file dropped: reading into the
@@ -472,6 +473,127 @@ export function lostMessage(recorded: number): string {
   return `Les lignes lues ont été perdues lors d'un arrêt du serveur, après l'enregistrement de ${plural(recorded, "appel", "appels")}. Reprenez la lecture du fichier pour enregistrer les autres, ou abandonnez l'import pour retirer ceux déjà enregistrés.`;
 }
 
+// ---- The import's steps as jobs of the durable queue (issue #18, point 4) ----
+//
+// A page reads, records and drops through the queue: the step is enqueued in the transaction that
+// moves the import to « lecture en cours », « enregistrement en cours » or « abandon en cours », and
+// the import's `runner` names the job carrying it, `job:<dedupe key>`, then `job:<key>@host/pid` once
+// a worker runs it. A worker that dies leaves its job locked until its lock expires; the queue then
+// gives it to any server's worker, whose handler resumes from what was staged or recorded. The key in
+// `runner` fences the handler: a job whose import has moved on (resumed by hand, dropped) does nothing.
+// The command line (src/cli/import-calls.ts) reads and records in its own process, `runner` = host/pid.
+
+/** The job that carries an import's step (calls.jobs.ts declares it). */
+export const IMPORT_JOB = "calls.import";
+export type ImportStep = "read" | "commit" | "discard";
+
+const JOB_PREFIX = "job:";
+/** The dedupe key of the job carrying the import, or null when a process carries it itself (or nobody). */
+export function jobKeyOf(runner: string | null): string | null {
+  if (!runner?.startsWith(JOB_PREFIX)) return null;
+  const at = runner.indexOf("@");
+  return runner.slice(JOB_PREFIX.length, at < 0 ? undefined : at);
+}
+/** The process (host/pid) carrying the import, or null when a job waits for a worker. */
+function processOf(runner: string | null): string | null {
+  if (!runner?.startsWith(JOB_PREFIX)) return runner;
+  const at = runner.indexOf("@");
+  return at < 0 ? null : runner.slice(at + 1);
+}
+
+/**
+ * Enqueues the step in the caller's transaction and returns the `runner` to write on the import. The key
+ * names the import, the step and a count that grows with each step enqueued, so a step enqueued twice
+ * (a double click reaching two servers) is one job, and a step asked again after a failure is a new one.
+ */
+async function enqueueStep(trx: Kysely<DB>, author: AuditActor, row: repo.ImportRow, step: ImportStep): Promise<string> {
+  const previous = /:(\d+)$/.exec(jobKeyOf(row.runner) ?? "")?.[1];
+  const key = `calls.import:${row.id}:${step}:${Number(previous ?? 0) + 1}`;
+  await enqueue(trx, {
+    name: IMPORT_JOB,
+    payload: { orgId: row.orgId, importId: row.id, key, author: { accountId: author.accountId, label: author.label } },
+    dedupeKey: key,
+  });
+  return `${JOB_PREFIX}${key}`;
+}
+
+/**
+ * Marks an uploaded file « lecture en cours » and enqueues its reading, in one transaction (a second
+ * start of the same import is refused); this server's worker is woken to start it now.
+ */
+export async function queueReading(db: Kysely<DB>, author: AuditActor, orgId: string, importId: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const row = await repo.findImport(trx, orgId, importId, true);
+    if (!row) throw importNotFound();
+    if (row.status !== "uploaded") throw new AppError("calls.import_state");
+    await repo.updateImport(trx, orgId, importId, {
+      status: "reading",
+      message: null,
+      runner: await enqueueStep(trx, author, row, "read"),
+    });
+  });
+  wakeWorkers();
+}
+
+/** Marks a read import « enregistrement en cours » and enqueues its recording (the button « Enregistrer »). */
+export async function queueCommit(db: Kysely<DB>, author: AuditActor, orgId: string, importId: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const row = await repo.findImport(trx, orgId, importId, true);
+    if (!row) throw importNotFound();
+    if (row.status !== "checked") throw new AppError("calls.import_state");
+    await repo.updateImport(trx, orgId, importId, { status: "committing", runner: await enqueueStep(trx, author, row, "commit") });
+  });
+  wakeWorkers();
+}
+
+/** Drops the staged rows and the counters of a reading about to start again from the file's first line. */
+async function restartReading(trx: Kysely<DB>, orgId: string, importId: string, runner: string): Promise<void> {
+  await repo.dropStaged(trx, orgId, importId);
+  await repo.updateImport(trx, orgId, importId, {
+    status: "reading",
+    runner,
+    bytesRead: 0,
+    // The staging is read again whole; the calls an interrupted recording already made stay counted in rowsCreated.
+    rowsMoved: 0,
+    rowsRead: 0,
+    rowsInvalid: 0,
+    rowsSkipped: 0,
+    errors: [],
+    message: null,
+  });
+}
+
+/**
+ * The handler of an import's job: carries the step the import is at, from where it stands. Run again
+ * (a worker died, the queue took the job over), it reads the file again from the start (the staged
+ * rows are dropped, the calls already recorded are met by their key), records what is still staged,
+ * or goes on taking out the calls of a dropped import. The file goes once the import is settled.
+ */
+export async function carryImport(db: Kysely<DB>, author: AuditActor, orgId: string, importId: string, key: string): Promise<void> {
+  const row = await db.transaction().execute(async (trx) => {
+    const row = await repo.findImport(trx, orgId, importId, true);
+    // Dropped, resumed by hand under another job, or settled: this job has nothing left to do.
+    if (!row || jobKeyOf(row.runner) !== key) return null;
+    const runner = `${JOB_PREFIX}${key}@${RUNNER}`;
+    if (row.status === "reading") await restartReading(trx, orgId, importId, runner);
+    else await repo.updateImport(trx, orgId, importId, { runner });
+    return row;
+  });
+  if (!row) return;
+  const file = importFilePath(importId);
+  try {
+    if (row.status === "reading") await runImport(db, author, orgId, importId, file, { commitWhenClean: true });
+    else if (row.status === "committing") await commitImport(db, author, orgId, importId, { started: true });
+    else if (row.status === "discarding") await removeRecorded(db, author, orgId, importId);
+  } catch (error) {
+    // A file the reading refused is settled (« échec », with its alert): the job is done. Anything
+    // else (the database in trouble) is the queue's to retry, from where the import stands.
+    if ((await repo.findImport(db, orgId, importId))?.status !== "failed") throw error;
+  }
+  const after = await repo.findImport(db, orgId, importId);
+  if (after && (after.status === "done" || after.status === "failed" || after.status === "discarded")) await removeFile(file);
+}
+
 /**
  * Whether the process that claimed this import is gone: on this machine, a pid that no longer exists
  * (a kill -9, a crash, a restart); null when that cannot be told (another machine, no runner written).
@@ -496,12 +618,43 @@ function runnerGone(runner: string | null): boolean | null {
  * killed or restarted (told at once on the same machine), or, from another machine, no news for ten
  * minutes. It can be resumed or dropped (a dropping, only dropped again). A reading left nothing in the
  * calls; a recording on PostgreSQL neither (one transaction); one on the embedded engine may have left
- * whole slices, counted in `rowsCreated`.
+ * whole slices, counted in `rowsCreated`. A job still waiting for a worker is not interrupted.
  */
 export function isInterrupted(item: ImportView, now = Date.now()): boolean {
   if (item.status !== "reading" && item.status !== "committing" && item.status !== "discarding") return false;
-  if (item.runner === RUNNER) return !running.has(item.id);
-  return runnerGone(item.runner) ?? now - item.updatedAt.getTime() > STALLED_AFTER_MS;
+  const carrier = processOf(item.runner);
+  if (jobKeyOf(item.runner) !== null && carrier === null) return false;
+  if (carrier === RUNNER) return !running.has(item.id);
+  return runnerGone(carrier) ?? now - item.updatedAt.getTime() > STALLED_AFTER_MS;
+}
+
+/** Who carries an import under way, as its page tells it. */
+export type Carrier =
+  /** Nothing under way (read and waiting, recorded, failed, dropped), or carried by a process (the command line). */
+  | { kind: "none" }
+  /** Its job waits for a worker: first run, or a retry after a failed try. */
+  | { kind: "queued"; retry: boolean }
+  | { kind: "running" }
+  /** The worker carrying it is gone: the queue gives the job to a worker once its lock expires, at `resumesAt`. */
+  | { kind: "stalled"; resumesAt: Date | null }
+  /** The queue gave the job up after its tries: the last error. */
+  | { kind: "failed"; error: string };
+
+export async function carrierOf(db: Kysely<DB>, item: ImportView, now = new Date()): Promise<Carrier> {
+  const key = jobKeyOf(item.runner);
+  if (key === null || (item.status !== "reading" && item.status !== "committing" && item.status !== "discarding")) return { kind: "none" };
+  const job = await jobState(db, key, now);
+  if (!job || job.state === "done") return { kind: "none" };
+  if (job.state === "failed") return { kind: "failed", error: job.lastError ?? "erreur inconnue" };
+  if (isInterrupted(item, now.getTime())) return { kind: "stalled", resumesAt: job.state === "running" ? job.lockedUntil : null };
+  if (job.state === "queued") return { kind: "queued", retry: job.attempts > 0 };
+  return { kind: "running" };
+}
+
+/** Interrupted, or carried by a job the queue gave up on: « Reprendre » and « Abandonner » are offered. */
+export async function isStopped(db: Kysely<DB>, item: ImportView): Promise<boolean> {
+  if (isInterrupted(item)) return true;
+  return (await carrierOf(db, item)).kind === "failed";
 }
 
 /**
@@ -519,34 +672,29 @@ export async function stagedLost(db: Kysely<DB>, item: ImportView): Promise<bool
 export const fileKept = (importId: string) => existsSync(importFilePath(importId));
 
 /**
- * Reads an interrupted import again from its start (or a read one whose staged calls were lost): the
- * staging is emptied, the counters reset, and the file read again by this process. The calls already
- * known are skipped by their key, so a call is never counted twice.
+ * Reads an interrupted import again from its start (or a read one whose staged calls were lost, or one
+ * whose job the queue gave up on): the staging is emptied, the counters reset, and the file read again,
+ * by this process (`queue: false`, the caller then runs runImport) or by a job of the queue. The calls
+ * already known are skipped by their key, so a call is never counted twice.
  */
-export async function resumeImport(db: Kysely<DB>, author: AuditActor, orgId: string, importId: string): Promise<void> {
+export async function resumeImport(
+  db: Kysely<DB>,
+  author: AuditActor,
+  orgId: string,
+  importId: string,
+  options: { queue?: boolean } = {},
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const row = await repo.findImport(trx, orgId, importId, true);
     if (!row) throw importNotFound();
-    if (!isInterrupted(row) && !(await stagedLost(trx, row))) throw new AppError("calls.import_state");
+    if (!(await isStopped(trx, row)) && !(await stagedLost(trx, row))) throw new AppError("calls.import_state");
     if (!fileKept(importId)) {
       throw new AppError("calls.import_state", {
         message: "Le fichier de cet import n'est plus sur le serveur : abandonnez l'import et envoyez le fichier de nouveau.",
       });
     }
     if (row.status === "discarding") throw new AppError("calls.import_state");
-    await repo.dropStaged(trx, orgId, importId);
-    await repo.updateImport(trx, orgId, importId, {
-      status: "reading",
-      runner: RUNNER,
-      bytesRead: 0,
-      // The staging is read again whole; the calls an interrupted recording already made stay counted in rowsCreated.
-      rowsMoved: 0,
-      rowsRead: 0,
-      rowsInvalid: 0,
-      rowsSkipped: 0,
-      errors: [],
-      message: null,
-    });
+    await restartReading(trx, orgId, importId, options.queue ? await enqueueStep(trx, author, row, "read") : RUNNER);
     await recordAudit(trx, author, {
       orgId,
       action: "update",
@@ -556,6 +704,7 @@ export async function resumeImport(db: Kysely<DB>, author: AuditActor, orgId: st
       after: { status: "reading", resumed: true },
     });
   });
+  if (options.queue) wakeWorkers();
 }
 
 /** Calls of the organisation looked at per transaction when an import's recorded calls are taken out again (embedded engine). */
@@ -565,7 +714,8 @@ export const EMBEDDED_REMOVAL_SCAN = 20_000;
  * Drops an import waiting for a decision, waiting for its mapping, or cut by a stopped server. When
  * an interrupted recording had already recorded part of its calls (embedded engine), they are taken
  * out again with their rollups, in slices like the recording: the import is « abandon en cours »
- * meanwhile, and a crash in between leaves it to be dropped again.
+ * meanwhile, and a crash in between leaves it to be dropped again. With `queue`, that taking out is a
+ * job of the queue (the page follows it); without, this process does it before returning.
  */
 export async function discardImport(
   db: Kysely<DB>,
@@ -573,7 +723,7 @@ export async function discardImport(
   orgId: string,
   importId: string,
   /** `scan`: calls looked at per transaction; default `EMBEDDED_REMOVAL_SCAN` on the embedded engine, all on PostgreSQL. */
-  options: { scan?: number } = {},
+  options: { scan?: number; queue?: boolean } = {},
 ): Promise<void> {
   let inner = false;
   try {
@@ -581,18 +731,35 @@ export async function discardImport(
       const row = await repo.findImport(trx, orgId, importId, true);
       if (!row) throw importNotFound();
       // Read and waiting for a decision, waiting for its column mapping, or cut by a stopped server.
-      if (row.status !== "checked" && row.status !== "uploaded" && !isInterrupted(row)) throw new AppError("calls.import_state");
-      // From here this process carries the dropping: the pages must not take it as interrupted.
-      inner = !running.has(importId);
-      running.add(importId);
+      if (row.status !== "checked" && row.status !== "uploaded" && !(await isStopped(trx, row))) throw new AppError("calls.import_state");
       await repo.dropStaged(trx, orgId, importId);
-      if (row.rowsCreated > 0) await repo.updateImport(trx, orgId, importId, { status: "discarding", runner: RUNNER });
-      else await markDiscarded(trx, author, row, 0);
+      if (row.rowsCreated === 0) await markDiscarded(trx, author, row, 0);
+      else if (options.queue) {
+        await repo.updateImport(trx, orgId, importId, { status: "discarding", runner: await enqueueStep(trx, author, row, "discard") });
+      } else {
+        // From here this process carries the dropping: the pages must not take it as interrupted.
+        inner = !running.has(importId);
+        running.add(importId);
+        await repo.updateImport(trx, orgId, importId, { status: "discarding", runner: RUNNER });
+      }
       return row;
     });
     if (row.rowsCreated === 0) return;
+    if (options.queue) wakeWorkers();
+    else await removeRecorded(db, author, orgId, importId, options);
+  } finally {
+    if (inner) running.delete(importId);
+  }
+}
+
+/** Takes the calls an interrupted recording made out again, slice by slice, then marks the import dropped. */
+async function removeRecorded(db: Kysely<DB>, author: AuditActor, orgId: string, importId: string, options: { scan?: number } = {}) {
+  const inner = !running.has(importId);
+  running.add(importId);
+  try {
     const org = await getOrganisation(db, orgId);
     const scan = options.scan ?? (postgresPool(db) ? 2_147_483_647 : EMBEDDED_REMOVAL_SCAN);
+    const recorded = (await getImport(db, orgId, importId)).rowsCreated;
     let cursor: repo.RemovalCursor | null = null;
     do {
       const after: repo.RemovalCursor | null = cursor;
@@ -602,7 +769,7 @@ export async function discardImport(
         const { removed, next } = await repo.removeImportCalls(trx, orgId, importId, ancestorsOf(org.path, orgId), after, scan);
         const rowsCreated = current.rowsCreated - removed;
         if (next) await repo.updateImport(trx, orgId, importId, { rowsCreated });
-        else await markDiscarded(trx, author, current, row.rowsCreated);
+        else await markDiscarded(trx, author, current, recorded);
         return next;
       });
       if (cursor) await letOthersThrough();
@@ -621,6 +788,19 @@ async function markDiscarded(trx: Kysely<DB>, author: AuditActor, row: repo.Impo
     entityId: row.id,
     after: { fileName: row.fileName, ...(removedCalls > 0 ? { removedCalls } : {}) },
   });
+}
+
+/**
+ * Waits up to `ms` for an import to leave `status` (a click on « Enregistrer » or « Abandonner »: a small
+ * file ends within it, a larger one goes on and its page follows it); the import as it then stands.
+ */
+export async function settledWithin(db: Kysely<DB>, orgId: string, importId: string, status: string, ms: number): Promise<ImportView> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const item = await getImport(db, orgId, importId);
+    if (item.status !== status || Date.now() >= until) return item;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 const OFFSET = /(Z|[+-]\d{2}:?\d{2})$/;
