@@ -30,7 +30,8 @@ describe.skipIf(!browserAvailable)("call logs and mystery tests in Chromium", ()
   const PASSWORD = "une phrase de passe solide";
 
   beforeAll(async () => {
-    server = await startLiveServer();
+    // The imports are read and recorded by the job queue's worker, as beside every server.
+    server = await startLiveServer({}, 0, { worker: true });
     await createInstanceAdmin(server.database.db, { email: "admin@mairie.fr", displayName: "Admin", password: PASSWORD });
     browser = await launchBrowser();
     page = await (await browser.newContext({ locale: "fr-FR" })).newPage();

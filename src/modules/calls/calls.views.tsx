@@ -430,7 +430,13 @@ export function ImportStatusPage({
   const valid = item.rowsRead - item.rowsInvalid - item.rowsSkipped;
   const recordedPercent = valid > 0 ? Math.min(100, Math.floor((item.rowsMoved / valid) * 100)) : 0;
   const queued = carrier.kind === "queued" && !interrupted;
-  const step = item.status === "discarding" ? "L'abandon" : item.status === "committing" ? "L'enregistrement" : "La lecture";
+  // The step under way, and how French says it goes on by itself (« l'enregistrement… de lui-même »).
+  const [step, itself] =
+    item.status === "discarding"
+      ? ["L'abandon", "de lui-même"]
+      : item.status === "committing"
+        ? ["L'enregistrement", "de lui-même"]
+        : ["La lecture", "d'elle-même"];
   return (
     <div>
       <h1>{`Import de « ${item.fileName} »`}</h1>
@@ -457,8 +463,8 @@ export function ImportStatusPage({
           {carrier.kind === "stalled" ? (
             <p>
               {carrier.resumesAt
-                ? `Sans rien faire, ${step.charAt(0).toLowerCase()}${step.slice(1)} reprendra d'elle-même vers ${formatDateTime(carrier.resumesAt)}, sur ce serveur ou un autre.`
-                : `${step} reprendra d'elle-même dès qu'un serveur sera libre.`}
+                ? `Sans rien faire, ${step.charAt(0).toLowerCase()}${step.slice(1)} reprendra ${itself} vers le ${formatDateTime(carrier.resumesAt)}, sur ce serveur ou un autre.`
+                : `${step} reprendra ${itself} dès qu'un serveur sera libre.`}
             </p>
           ) : null}
           <p>
