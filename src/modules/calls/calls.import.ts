@@ -581,6 +581,13 @@ export async function carryImport(db: Kysely<DB>, author: AuditActor, orgId: str
   });
   if (!row) return;
   const file = importFilePath(importId);
+  // Any server's worker may claim the job: one whose upload folder lacks the file leaves it to the queue's
+  // next try (perhaps on the server that received it), and the page shows this error if the queue gives up.
+  if (row.status === "reading" && !fileKept(importId)) {
+    throw new Error(
+      "Le fichier de cet import n'est pas sur ce serveur : le dossier des envois (VIGIE_UPLOAD_DIR) doit être partagé entre les serveurs.",
+    );
+  }
   try {
     if (row.status === "reading") await runImport(db, author, orgId, importId, file, { commitWhenClean: true });
     else if (row.status === "committing") await commitImport(db, author, orgId, importId, { started: true });
