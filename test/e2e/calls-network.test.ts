@@ -41,7 +41,8 @@ describe.skipIf(!browserAvailable)("a network's phone figures in Chromium, from 
   }
 
   beforeAll(async () => {
-    server = await startLiveServer();
+    // The imports are read and recorded by the job queue's worker, as beside every server.
+    server = await startLiveServer({}, 0, { worker: true });
     browser = await launchBrowser();
     page = await (await browser.newContext({ locale: "fr-FR" })).newPage();
   });

@@ -30,7 +30,8 @@ describe.skipIf(!browserAvailable)("call logs and mystery tests in Chromium", ()
   const PASSWORD = "une phrase de passe solide";
 
   beforeAll(async () => {
-    server = await startLiveServer();
+    // The imports are read and recorded by the job queue's worker, as beside every server.
+    server = await startLiveServer({}, 0, { worker: true });
     await createInstanceAdmin(server.database.db, { email: "admin@mairie.fr", displayName: "Admin", password: PASSWORD });
     browser = await launchBrowser();
     page = await (await browser.newContext({ locale: "fr-FR" })).newPage();
@@ -51,8 +52,10 @@ describe.skipIf(!browserAvailable)("call logs and mystery tests in Chromium", ()
     await page.setInputFiles("#file", { name: "Master.csv", mimeType: "text/csv", buffer: Buffer.from(`${lines.join("\n")}\n`) });
     await page.getByRole("button", { name: "Envoyer le fichier" }).click();
     await page.waitForURL(/\/calls\/imports\//);
-    await audit(page);
-    // The Refresh header brings the page back until the reading is over.
+    // The page says where the job of the queue stands: waiting for the worker, reading, or already read.
+    const first = (await page.locator("main").textContent()) ?? "";
+    expect(first.replace(/\s+/g, " ")).toMatch(/État\s?: (en file d'attente|lecture en cours|lu, en attente de décision)\./);
+    // The Refresh header brings the page back until the reading is over (axe runs once it holds still).
     await page.getByText("lu, en attente de décision").waitFor({ timeout: 30_000 });
     await audit(page);
     const rows = await page.locator("table", { hasText: "Lignes fautives" }).locator("tbody tr td:first-child").allTextContents();

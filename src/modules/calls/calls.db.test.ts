@@ -11,6 +11,7 @@ import {
   randomCalls,
 } from "../../../test/support/call-logs.ts";
 import { engineName } from "../../../test/support/database.ts";
+import { silentLogger, startWorker, type Worker } from "../jobs/jobs.service.ts";
 import { importFilePath } from "./upload.ts";
 
 /** What a browser sends for the upload form: the CSRF field, the format, then the file. */
@@ -34,6 +35,8 @@ describe(`call logs imported through the pages, on ${engineName}`, () => {
   let network = "";
   let siteA = "";
   let siteB = "";
+  // The pages read and record through the job queue: a worker beside the app, as every server runs one.
+  let worker: Worker;
 
   // Site A: an Asterisk Master.csv; outgoing calls (context from-internal) are left out by the settings.
   const asterisk = randomCalls(61, 400, ["0144556677", "file-accueil", "file-etat-civil"]);
@@ -67,6 +70,7 @@ describe(`call logs imported through the pages, on ${engineName}`, () => {
 
   beforeAll(async () => {
     t = await startTestApp();
+    worker = startWorker({ db: t.database.db, log: silentLogger, intervalMs: 200, schedules: false });
     c = await adminClient(t);
     const create = async (name: string, kind: string, parentId?: string) =>
       (await c.api("POST", "/api/v1/organisations", { name, kind, parentId, timeZone: "Europe/Paris", holidayZone: "metropole" })).json()
@@ -75,7 +79,10 @@ describe(`call logs imported through the pages, on ${engineName}`, () => {
     siteA = await create("Mairie A", "site", network);
     siteB = await create("Mairie B", "site", network);
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await worker.stop();
+    await t.close();
+  });
 
   /** Follows the progress page as a browser would, until the reading is over. */
   async function follow(location: string) {
@@ -84,7 +91,8 @@ describe(`call logs imported through the pages, on ${engineName}`, () => {
       expect(page.statusCode).toBe(200);
       if (!page.headers.refresh) return page;
       // Still reading, or recording (the calls moving into place, in one transaction).
-      expect(text(page.body)).toMatch(/Lecture :|État : enregistrement en cours/);
+      // Waiting for the worker, reading, or recording (the calls moving into place, in one transaction).
+      expect(text(page.body)).toMatch(/État : en file d'attente|Lecture :|État : enregistrement en cours/);
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error("l'import ne finit pas");

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { INSTANCE_TIME_ZONE } from "../../kernel/time.ts";
 import { defineJob, scheduleDaily } from "../jobs/registry.ts";
+import { carryImport, IMPORT_JOB } from "./calls.import.ts";
 import { sweepCallUploads } from "./upload-sweep.ts";
 
 /**
@@ -16,3 +17,21 @@ export const sweepUploadsJob = defineJob(SWEEP_UPLOADS, z.object({}).passthrough
 });
 
 scheduleDaily({ name: SWEEP_UPLOADS, hour: 3, timeZone: INSTANCE_TIME_ZONE, payload: {} });
+
+/**
+ * An import's step, enqueued by its page: reading the uploaded file (then recording it when no line is
+ * faulty), recording a read file, or taking out the calls of a dropped one (calls.import.ts, carryImport).
+ * Idempotent: run again after a worker died, it resumes from what was staged or recorded.
+ */
+export const importStepJob = defineJob(
+  IMPORT_JOB,
+  z.object({
+    orgId: z.string(),
+    importId: z.string(),
+    key: z.string(),
+    author: z.object({ accountId: z.string().nullable(), label: z.string() }),
+  }),
+  async (payload, ctx) => {
+    await carryImport(ctx.db, payload.author, payload.orgId, payload.importId, payload.key);
+  },
+);

@@ -3,7 +3,7 @@ import type { ErrorEntries } from "../../kernel/errors.ts";
 import { defineModule } from "../../kernel/module.ts";
 import { indicatorSourcePoint } from "../indicators/sources.ts";
 import { callsApiRoutes } from "./calls.api.ts";
-import { sweepUploadsJob } from "./calls.jobs.ts";
+import { importStepJob, sweepUploadsJob } from "./calls.jobs.ts";
 import { callsRoutes } from "./calls.routes.tsx";
 import { callIndicatorBatch, callIndicators } from "./calls.service.ts";
 
@@ -25,7 +25,7 @@ export const module = defineModule({
   errors,
   prefixes: ["calls"],
   routes: [callsRoutes, callsApiRoutes],
-  jobs: [sweepUploadsJob],
+  jobs: [sweepUploadsJob, importStepJob],
   flash: {
     "calls.settings": "Les réglages de l'accueil téléphonique sont enregistrés.",
     "calls.imported": "Les appels valides sont enregistrés ; ceux déjà importés ont été ignorés.",

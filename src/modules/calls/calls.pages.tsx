@@ -7,7 +7,7 @@ import type { PageOptions } from "../../ui/layout.tsx";
 import { sendPage } from "../../ui/page.tsx";
 import { getOrganisation } from "../organisations/organisations.service.ts";
 import { periodQuery } from "./calls.schema.ts";
-import { fileKept, getCallSettings, getImport, isInterrupted, listImports, ringsTarget, stagedLost } from "./calls.service.ts";
+import { carrierOf, fileKept, getCallSettings, getImport, isInterrupted, listImports, ringsTarget, stagedLost } from "./calls.service.ts";
 import { ImportStatusPage, MappingPage, SettingsPage, UploadPage } from "./calls.views.tsx";
 import { MAPPING_FIELDS } from "./mapped.ts";
 import { readHeader } from "./read-file.ts";
@@ -89,7 +89,9 @@ export async function showImport(db: Kysely<DB>, request: FastifyRequest, reply:
   const { auto } = parseInput(periodQuery, request.query);
   const item = await getImport(db, orgId, importId);
   if (item.format === "mapped" && item.status === "uploaded") return showMapping(db, request, reply, orgId, importId);
-  const interrupted = isInterrupted(item);
+  const carrier = await carrierOf(db, item);
+  // Cut by a stopped server, or given up by the queue: « Reprendre » and « Abandonner » are offered.
+  const interrupted = isInterrupted(item) || carrier.kind === "failed";
   const lost = await stagedLost(db, item);
   const following =
     (item.status === "reading" || item.status === "committing" || item.status === "discarding") && !interrupted && auto !== "0";
@@ -105,6 +107,7 @@ export async function showImport(db: Kysely<DB>, request: FastifyRequest, reply:
       interrupted={interrupted}
       lost={lost}
       resumable={(interrupted || lost) && item.status !== "discarding" && fileKept(importId)}
+      carrier={carrier}
     />
   );
   return sendPage(

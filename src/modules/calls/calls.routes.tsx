@@ -15,14 +15,14 @@ import { showImport, showMapping, showSettings, showUpload } from "./calls.pages
 import { formatField, importParams, mappingForm, orgParams, periodQuery, settingsForm } from "./calls.schema.ts";
 import {
   callFigures,
-  claimImport,
-  commitImport,
   createImport,
   discardImport,
+  queueCommit,
+  queueReading,
   resumeImport,
-  runImport,
   saveCallSettings,
   setImportMapping,
+  settledWithin,
 } from "./calls.service.ts";
 import { CallsView } from "./calls.views.tsx";
 import { type CallMapping, MAPPING_FIELDS } from "./mapped.ts";
@@ -75,27 +75,6 @@ export async function callsRoutes(app: App, deps: AppDeps): Promise<void> {
   await app.register(async (scope) => callsImportRoutes(scope, deps));
 }
 
-/**
- * Reads the file in the background; the status page follows it. The file stays while the import waits
- * for a decision (« Reprendre » after a crash reads it again) and goes once it is recorded or failed.
- */
-function readInBackground(db: Kysely<DB>, request: FastifyRequest, orgId: string, importId: string) {
-  const file = importFilePath(importId);
-  runImport(db, auditActor(actorOf(request)), orgId, importId, file, { commitWhenClean: true })
-    .then(async (result) => {
-      if (result.status === "done" || result.status === "failed") await removeFile(file);
-    })
-    .catch(async (error: unknown) => {
-      request.log.error({ err: error, importId }, "échec de la lecture d'un journal d'appels");
-      await removeFile(file);
-    });
-}
-
-async function startReading(db: Kysely<DB>, request: FastifyRequest, orgId: string, importId: string) {
-  await claimImport(db, orgId, importId);
-  readInBackground(db, request, orgId, importId);
-}
-
 /** The imports of call logs: upload, the import's page, column mapping, recording, resuming, dropping. */
 function callsImportRoutes(scope: App, deps: AppDeps): void {
   const { db } = deps;
@@ -133,7 +112,8 @@ function callsImportRoutes(scope: App, deps: AppDeps): void {
       bytes: upload.bytes,
     });
     await claimUpload(upload, importId);
-    if (format.data === "asterisk") await startReading(db, request, orgId, importId);
+    // The reading is a job of the queue: the page it lands on follows it (« en file », then « lecture en cours »).
+    if (format.data === "asterisk") await queueReading(db, auditActor(actorOf(request)), orgId, importId);
     return reply.redirect(`${base(orgId)}/imports/${importId}`, 303);
   });
 
@@ -146,7 +126,7 @@ function callsImportRoutes(scope: App, deps: AppDeps): void {
     const { orgId, importId } = parseInput(importParams, request.params);
     try {
       await setImportMapping(db, actorOf(request), orgId, importId, mappingOf(request.body));
-      await startReading(db, request, orgId, importId);
+      await queueReading(db, auditActor(actorOf(request)), orgId, importId);
     } catch (error) {
       const { form, status } = refusedForm(error, submittedValues(request.body));
       return showMapping(db, request, reply, orgId, importId, form, status);
@@ -165,32 +145,27 @@ function callsDecisionRoutes(scope: App, deps: AppDeps): void {
 
   scope.post("/organisations/:orgId/calls/imports/:importId/commit", write, async (request, reply) => {
     const { orgId, importId } = parseInput(importParams, request.params);
-    const recording = commitImport(db, auditActor(actorOf(request)), orgId, importId).then(async (result) => {
-      if (result.status === "done") await removeFile(importFilePath(importId));
-      return result;
-    });
-    const result = await within(request, recording, "échec de l'enregistrement d'un journal d'appels");
+    await queueCommit(db, auditActor(actorOf(request)), orgId, importId);
+    // A file of a few thousand calls is recorded within the click; a larger one goes on, and its page follows it.
+    const result = await settledWithin(db, orgId, importId, "committing", PATIENCE_MS);
     // Still going, or staged calls lost to a crash (nothing more recorded): the page says where it stands rather than « enregistrés ».
-    if (result?.status !== "done") return reply.redirect(`${base(orgId)}/imports/${importId}`, 303);
+    if (result.status !== "done") return reply.redirect(`${base(orgId)}/imports/${importId}`, 303);
     return reply.redirect(`${base(orgId)}/imports/${importId}?ok=calls.imported`, 303);
   });
 
   scope.post("/organisations/:orgId/calls/imports/:importId/resume", write, async (request, reply) => {
     const { orgId, importId } = parseInput(importParams, request.params);
-    await resumeImport(db, auditActor(actorOf(request)), orgId, importId);
-    readInBackground(db, request, orgId, importId);
+    await resumeImport(db, auditActor(actorOf(request)), orgId, importId, { queue: true });
     return reply.redirect(`${base(orgId)}/imports/${importId}`, 303);
   });
 
   scope.post("/organisations/:orgId/calls/imports/:importId/discard", write, async (request, reply) => {
     const { orgId, importId } = parseInput(importParams, request.params);
-    const dropping = discardImport(db, auditActor(actorOf(request)), orgId, importId).then(async () => {
-      await removeFile(importFilePath(importId));
-      return true;
-    });
-    // Calls already recorded by an interrupted recording take a while to leave: the page follows it.
-    if (!(await within(request, dropping, "échec de l'abandon d'un import d'appels")))
-      return reply.redirect(`${base(orgId)}/imports/${importId}`, 303);
+    await discardImport(db, auditActor(actorOf(request)), orgId, importId, { queue: true });
+    // Calls already recorded by an interrupted recording take a while to leave: a job does it, the page follows it.
+    const result = await settledWithin(db, orgId, importId, "discarding", PATIENCE_MS);
+    if (result.status !== "discarded") return reply.redirect(`${base(orgId)}/imports/${importId}`, 303);
+    await removeFile(importFilePath(importId));
     return reply.redirect(`${base(orgId)}/import?ok=calls.discarded`, 303);
   });
 }
@@ -206,26 +181,6 @@ function mappingOf(body: unknown): CallMapping {
     errors.map_dateTime = "Indiquez la colonne de la date et de l'heure, ou les deux colonnes séparées.";
   if (Object.keys(errors).length) throw new AppError("validation", { fields: errors });
   return mapping;
-}
-
-/**
- * Waits for a recording or a dropping up to `PATIENCE_MS`: a file of a few thousand calls ends in
- * the click; a larger one goes on in the background (in slices on the embedded engine) and the
- * person lands on the import's page, which follows its progress. An error in that time (the
- * import in another state) is the click's answer.
- */
-async function within<T>(request: FastifyRequest, work: Promise<T>, what: string): Promise<T | undefined> {
-  const slow = Symbol("slow");
-  let timer: NodeJS.Timeout | undefined;
-  const result = await Promise.race([
-    work,
-    new Promise<typeof slow>((resolve) => {
-      timer = setTimeout(() => resolve(slow), PATIENCE_MS);
-    }),
-  ]).finally(() => clearTimeout(timer));
-  if (result !== slow) return result as T;
-  work.catch((error: unknown) => request.log.error({ err: error }, what));
-  return undefined;
 }
 
 /** How long a click on « Enregistrer » or « Abandonner » waits for the end before showing the import's progress. */

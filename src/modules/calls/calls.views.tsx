@@ -13,7 +13,7 @@ import {
 } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
-import type { CallIndicators, CallSettings, ImportView } from "./calls.service.ts";
+import type { CallIndicators, CallSettings, Carrier, ImportView } from "./calls.service.ts";
 import type { CallFigures } from "./figures.ts";
 import { DAY_LABELS, HeatMapFigure } from "./heat-map.tsx";
 import { MAPPING_FIELDS, MAPPING_LABELS } from "./mapped.ts";
@@ -241,8 +241,11 @@ const STATUS_LABELS: Record<string, string> = {
   done: "enregistré",
   failed: "échec",
   discarded: "abandonné",
-  // Not stored: a reading or recording nobody carries on with (calls.service.ts, isInterrupted).
+  // Not stored: a reading or recording nobody carries on with (calls.import.ts, isInterrupted), a step
+  // waiting in the queue, or one the queue gave up on (carrierOf).
   interrupted: "interrompu par un arrêt du serveur",
+  queued: "en file d'attente",
+  jobFailed: "échec",
 };
 
 export function UploadPage({
@@ -395,9 +398,12 @@ export function ImportStatusPage({
   interrupted,
   lost,
   resumable,
+  carrier,
 }: {
   orgId: string;
   item: ImportView;
+  /** Who carries the step under way: a job waiting in the queue, running, stalled, or given up. */
+  carrier: Carrier;
   csrf: string;
   auto: boolean;
   /** Reading or recording, and nobody carries on with it (server killed or restarted). */
@@ -423,10 +429,18 @@ export function ImportStatusPage({
   const percent = item.bytesTotal ? Math.min(100, Math.floor((item.bytesRead / item.bytesTotal) * 100)) : 0;
   const valid = item.rowsRead - item.rowsInvalid - item.rowsSkipped;
   const recordedPercent = valid > 0 ? Math.min(100, Math.floor((item.rowsMoved / valid) * 100)) : 0;
+  const queued = carrier.kind === "queued" && !interrupted;
+  // The step under way, and how French says it goes on by itself (« l'enregistrement… de lui-même »).
+  const [step, itself] =
+    item.status === "discarding"
+      ? ["L'abandon", "de lui-même"]
+      : item.status === "committing"
+        ? ["L'enregistrement", "de lui-même"]
+        : ["La lecture", "d'elle-même"];
   return (
     <div>
       <h1>{`Import de « ${item.fileName} »`}</h1>
-      <p>{`État${NBSP}: ${STATUS_LABELS[interrupted ? "interrupted" : item.status] ?? item.status}. Envoyé par ${item.createdByLabel} le ${formatDateTime(item.createdAt)}.`}</p>
+      <p>{`État${NBSP}: ${STATUS_LABELS[carrier.kind === "failed" ? "jobFailed" : interrupted ? "interrupted" : queued ? "queued" : item.status] ?? item.status}. Envoyé par ${item.createdByLabel} le ${formatDateTime(item.createdAt)}.`}</p>
       {item.message && !lost ? (
         <div class={`fr-alert ${item.status === "failed" ? "fr-alert--error" : "fr-alert--warning"} fr-mb-3w`}>
           <p>{item.message}</p>
@@ -435,14 +449,24 @@ export function ImportStatusPage({
       {interrupted || lost ? (
         <div class="fr-alert fr-alert--warning fr-mb-3w">
           <h2 class="fr-alert__title">
-            {interrupted
-              ? item.status === "discarding"
-                ? "L'abandon a été interrompu par un arrêt du serveur"
-                : item.status === "committing"
-                  ? "L'enregistrement a été interrompu par un arrêt du serveur"
-                  : "La lecture a été interrompue par un arrêt du serveur"
-              : "Les lignes lues ont été perdues lors d'un arrêt du serveur"}
+            {carrier.kind === "failed"
+              ? `${step} n'a pas pu aboutir`
+              : interrupted
+                ? item.status === "discarding"
+                  ? "L'abandon a été interrompu par un arrêt du serveur"
+                  : item.status === "committing"
+                    ? "L'enregistrement a été interrompu par un arrêt du serveur"
+                    : "La lecture a été interrompue par un arrêt du serveur"
+                : "Les lignes lues ont été perdues lors d'un arrêt du serveur"}
           </h2>
+          {carrier.kind === "failed" ? <p>{`Échec${NBSP}: ${carrier.error}`}</p> : null}
+          {carrier.kind === "stalled" ? (
+            <p>
+              {carrier.resumesAt
+                ? `Sans rien faire, ${step.charAt(0).toLowerCase()}${step.slice(1)} reprendra ${itself} vers le ${formatDateTime(carrier.resumesAt)}, sur ce serveur ou un autre.`
+                : `${step} reprendra ${itself} dès qu'un serveur sera libre.`}
+            </p>
+          ) : null}
           <p>
             {item.status === "discarding"
               ? `${recordedOf(item.rowsCreated, "encore")} Abandonnez l'import de nouveau pour les retirer.`
@@ -474,7 +498,7 @@ export function ImportStatusPage({
           </ul>
         </div>
       ) : null}
-      {item.status === "committing" && !interrupted ? (
+      {item.status === "committing" && !interrupted && !queued ? (
         <div class="fr-mb-3w">
           {item.rowsMoved > 0 ? (
             <label for="progress">{`Enregistrement${NBSP}: ${formatPercentValue(recordedPercent)} (${formatNumber(item.rowsMoved)} ${
@@ -491,13 +515,23 @@ export function ImportStatusPage({
           {refreshNote}
         </div>
       ) : null}
-      {item.status === "discarding" && !interrupted ? (
+      {item.status === "discarding" && !interrupted && !queued ? (
         <div class="fr-mb-3w">
           <p>{`L'import est en cours d'abandon${NBSP}: ${recordedOf(item.rowsCreated, "encore")} Ils sont retirés, avec les indicateurs qui les comptent.`}</p>
           {refreshNote}
         </div>
       ) : null}
-      {item.status === "reading" && !interrupted ? (
+      {queued ? (
+        <div class="fr-mb-3w">
+          <p>
+            {carrier.retry
+              ? `Un essai n'a pas abouti${NBSP}: la file des tâches le reprendra d'elle-même dans quelques instants.`
+              : `Ce travail attend son tour dans la file des tâches${NBSP}: il commence dès qu'un serveur est libre.`}
+          </p>
+          {refreshNote}
+        </div>
+      ) : null}
+      {item.status === "reading" && !interrupted && !queued ? (
         <div class="fr-mb-3w">
           <label for="progress">{`Lecture${NBSP}: ${formatPercentValue(percent)} (${plural(item.rowsRead, "ligne lue", "lignes lues")})`}</label>
           <progress id="progress" class="vigie-progress" max="100" value={String(percent)}>

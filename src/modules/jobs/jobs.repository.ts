@@ -141,3 +141,31 @@ export async function progressOf(db: Kysely<DB>, keys: string[]): Promise<{ done
     from jobs where dedupe_key = any(${sql.val(keys)}::text[])`.execute(db);
   return { done: Number(rows[0]?.done ?? 0), failed: Number(rows[0]?.failed ?? 0) };
 }
+
+/** Where one job stands, found by its dedupe key: what a page following the work it carries shows. */
+export interface JobState {
+  /** Waiting for its first run or a retry, running under a worker's lock, done, or given up. */
+  state: "queued" | "running" | "done" | "failed";
+  attempts: number;
+  /** Until when the worker running it holds it: past this instant, another worker takes it over. */
+  lockedUntil: Date | null;
+  lastError: string | null;
+}
+
+export async function jobByKey(db: Kysely<DB>, key: string, now = new Date()): Promise<JobState | undefined> {
+  const row = await db
+    .selectFrom("jobs")
+    .select(["attempts", "max_attempts", "locked_until", "done_at", "last_error"])
+    .where("dedupe_key", "=", key)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const state =
+    row.done_at !== null
+      ? "done"
+      : row.locked_until !== null && row.locked_until > now
+        ? "running"
+        : row.attempts >= row.max_attempts
+          ? "failed"
+          : "queued";
+  return { state, attempts: row.attempts, lockedUntil: row.locked_until, lastError: row.last_error };
+}

@@ -5,7 +5,8 @@
  */
 export { retryDelayMs } from "./backoff.ts";
 /** How many of the jobs with these dedupe keys are done, and how many the queue gave up on (a publication's chunks). */
-export { progressOf as jobProgress } from "./jobs.repository.ts";
+/** Where the job with this dedupe key stands (queued, running, done, given up), with its last error. */
+export { type JobState, jobByKey as jobState, progressOf as jobProgress } from "./jobs.repository.ts";
 export {
   DEFAULT_BATCH,
   DEFAULT_LOCK_MS,
