@@ -195,7 +195,4 @@ const LONG_ROUTE_FUNCTIONS: Array<[string, string, number]> = [
   ["src/modules/obligations/obligations.routes.tsx", "obligationsRoutes", 206],
   ["src/modules/opening-hours/opening-hours.routes.tsx", "openingHoursRoutes", 118],
   ["src/modules/requests/import/import.routes.tsx", "requestImportRoutes", 174],
-  ["src/modules/surveys/surveys.api.ts", "surveysApiRoutes", 102],
-  ["src/modules/surveys/surveys.public.routes.tsx", "counterKiosk", 88],
-  ["src/modules/surveys/surveys.public.routes.tsx", "publicSurveyForm", 108],
 ];
