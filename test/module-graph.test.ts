@@ -149,8 +149,11 @@ describe("the module graph", () => {
     expect([...used].filter((code) => !known.has(code))).toEqual([]);
   });
 
-  it("keeps route functions short: none over 80 lines but those still listed, and those no longer", () => {
+  // Issue #18: a route function registers a feature's routes, each handler parsing, calling a service and
+  // rendering; past 80 lines it mixes features. The split ones say what each group serves.
+  it("keeps route functions short: none over 80 lines", () => {
     const found = new Map<string, number>();
+    let measured = 0;
     for (const file of sourceFiles(path.join(SRC, "modules")).filter((f) => /\.(routes\.tsx|api\.ts|pages\.tsx)$/.test(f))) {
       const lines = readFileSync(file, "utf8").split("\n");
       let start = -1;
@@ -162,32 +165,14 @@ describe("the module graph", () => {
           name = m[1];
         } else if (line === "}" && start >= 0) {
           const length = i - start + 1;
+          measured += 1;
           if (length > 80) found.set(`${path.relative(ROOT, file)} ${name}`, length);
           start = -1;
         }
       });
     }
-    const listed = new Map(LONG_ROUTE_FUNCTIONS.map(([file, name, length]) => [`${file} ${name}`, length]));
-    // A new long function, or a listed one grown, fails; so does an entry whose function was split (drop it).
-    const grown = [...found].filter(([key, length]) => length > (listed.get(key) ?? 80)).map(([key, length]) => `${key}: ${length} lignes`);
-    const gone = [...listed.keys()].filter((key) => !found.has(key));
-    expect({ grown, gone }).toEqual({ grown: [], gone: [] });
+    // The checker itself: it did measure the route files' functions.
+    expect(measured).toBeGreaterThan(100);
+    expect([...found].map(([key, length]) => `${key}: ${length} lignes`)).toEqual([]);
   });
 });
-
-/**
- * The route functions still over 80 lines (issue #18 asks for none), with their length today: the list
- * may only shrink. The six largest (surveys, actions, frameworks, calls, assessments, requests) were
- * split into pages, API and sections; these wait their turn.
- */
-const LONG_ROUTE_FUNCTIONS: Array<[string, string, number]> = [
-  ["src/modules/organisations/organisations.routes.tsx", "organisationPages", 136],
-  ["src/modules/privacy/privacy.routes.tsx", "privacyRoutes", 138],
-  ["src/modules/publication/publication.routes.tsx", "publicationRoutes", 168],
-  ["src/modules/requests/letters.routes.tsx", "lettersRoutes", 179],
-  ["src/modules/requests/requests.api.ts", "requestsApiRoutes", 151],
-  ["src/modules/requests/requests.public.routes.tsx", "publicRequestForm", 94],
-  ["src/modules/surveys/surveys.api.ts", "surveysApiRoutes", 102],
-  ["src/modules/surveys/surveys.public.routes.tsx", "counterKiosk", 88],
-  ["src/modules/surveys/surveys.public.routes.tsx", "publicSurveyForm", 108],
-];

@@ -27,9 +27,9 @@ export async function organisationsRoutes(app: App, deps: AppDeps): Promise<void
   await organisationsApi(app, deps);
 }
 
+/** The pages of the tree: the list (with its search), an organisation's page, and (below) creating and editing. */
 async function organisationPages(app: App, deps: AppDeps): Promise<void> {
   const { db } = deps;
-  // ---- Pages ----
   app.get("/organisations", { config: { access: anywhere("org.read") }, schema: { hide: true } }, async (request, reply) => {
     const actor = actorOf(request);
     const raw = (request.query as { q?: unknown }).q;
@@ -53,6 +53,38 @@ async function organisationPages(app: App, deps: AppDeps): Promise<void> {
     });
   });
 
+  app.get("/organisations/:orgId", { config: { access: onOrg("org.read") }, schema: { hide: true } }, async (request, reply) => {
+    const actor = actorOf(request);
+    const { orgId } = parseInput(orgIdParams, request.params);
+    const org = await getOrganisation(db, orgId);
+    const visible = await listVisible(db, actor);
+    const ancestors = org.path.flatMap((id) => visible.find((o) => o.id === id) ?? []);
+    const children = visible.filter((o) => o.parentId === org.id);
+    return sendPage(reply, request, {
+      title: org.name,
+      breadcrumbs: [{ label: "Organisations", href: "/organisations" }, { label: org.name }],
+      children: (
+        <OrganisationDetails
+          org={org}
+          ancestors={ancestors}
+          children={children}
+          canUpdate={can(actor, "org.update", org.path)}
+          canDelete={can(actor, "org.delete", org.path)}
+          canWebhooks={can(actor, "webhook.manage", org.path)}
+          canCreate={can(actor, "org.create", org.path) && org.kind !== "service"}
+          csrf={request.csrfToken}
+        />
+      ),
+    });
+  });
+
+  organisationCreatePages(app, deps);
+  organisationEditPages(app, deps);
+}
+
+/** Creating an organisation: the form, under a parent the person may create in. */
+function organisationCreatePages(app: App, deps: AppDeps): void {
+  const { db } = deps;
   const newPage = (csrf: string, parents: Organisation[], form: FormState) => ({
     title: "Nouvelle organisation",
     breadcrumbs: [{ label: "Organisations", href: "/organisations" }, { label: "Nouvelle organisation" }],
@@ -89,32 +121,11 @@ async function organisationPages(app: App, deps: AppDeps): Promise<void> {
       (form) => newPage(request.csrfToken, parents, form),
     );
   });
+}
 
-  app.get("/organisations/:orgId", { config: { access: onOrg("org.read") }, schema: { hide: true } }, async (request, reply) => {
-    const actor = actorOf(request);
-    const { orgId } = parseInput(orgIdParams, request.params);
-    const org = await getOrganisation(db, orgId);
-    const visible = await listVisible(db, actor);
-    const ancestors = org.path.flatMap((id) => visible.find((o) => o.id === id) ?? []);
-    const children = visible.filter((o) => o.parentId === org.id);
-    return sendPage(reply, request, {
-      title: org.name,
-      breadcrumbs: [{ label: "Organisations", href: "/organisations" }, { label: org.name }],
-      children: (
-        <OrganisationDetails
-          org={org}
-          ancestors={ancestors}
-          children={children}
-          canUpdate={can(actor, "org.update", org.path)}
-          canDelete={can(actor, "org.delete", org.path)}
-          canWebhooks={can(actor, "webhook.manage", org.path)}
-          canCreate={can(actor, "org.create", org.path) && org.kind !== "service"}
-          csrf={request.csrfToken}
-        />
-      ),
-    });
-  });
-
+/** Editing and deleting an organisation. */
+function organisationEditPages(app: App, deps: AppDeps): void {
+  const { db } = deps;
   const editPage = (csrf: string, orgId: string, name: string, form: FormState) => ({
     title: `Modifier ${name}`,
     breadcrumbs: [

@@ -1,5 +1,7 @@
 import type { FastifyRequest } from "fastify";
+import type { Kysely } from "kysely";
 import { z } from "zod";
+import type { DB } from "../../db/schema.ts";
 import { actorOf, onOrg, PUBLIC } from "../../kernel/access.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
 import { AppError, isAppError } from "../../kernel/errors.ts";
@@ -48,42 +50,46 @@ const eraseSchema = personSchema.extend({
   confirm: z.literal("true", { error: "Cochez la case pour confirmer l'effacement." }),
 });
 
+/** The privacy page of an organisation: its settings, and the person searched for, if any. */
+async function privacyPage(
+  db: Kysely<DB>,
+  request: FastifyRequest,
+  orgId: string,
+  parts: { settings?: FormState; search?: FormState; found?: PersonData | null },
+) {
+  const org = await getOrganisation(db, orgId);
+  const settings = parts.settings ?? emptyForm(settingsValues(await retentionPeriods(db, orgId), await privacyContact(db, orgId)));
+  return {
+    title: `Données personnelles — ${org.name}`,
+    breadcrumbs: [
+      { label: "Organisations", href: "/organisations" },
+      { label: org.name, href: `/organisations/${org.id}` },
+      { label: "Données personnelles" },
+    ],
+    children: (
+      <PrivacyPage
+        org={org}
+        csrf={request.csrfToken}
+        settings={settings}
+        search={parts.search ?? emptyForm()}
+        found={parts.found ?? null}
+      />
+    ),
+  };
+}
+
+/** The text fields of a query or a body, as typed, to show them again. */
+const typed = (body: unknown) =>
+  Object.fromEntries(
+    Object.entries((body ?? {}) as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === "string"),
+  );
+const formError = (error: unknown, values: Record<string, string>): FormState => refusedForm(error, values).form;
+
 /** « Données personnelles » of an organisation (issue #17, point 5): for whoever administers it (org.update). */
 export async function privacyRoutes(app: App, deps: AppDeps): Promise<void> {
   const { db } = deps;
   const access = { access: onOrg("org.update") };
-
-  const page = async (
-    request: FastifyRequest,
-    orgId: string,
-    parts: { settings?: FormState; search?: FormState; found?: PersonData | null },
-  ) => {
-    const org = await getOrganisation(db, orgId);
-    const settings = parts.settings ?? emptyForm(settingsValues(await retentionPeriods(db, orgId), await privacyContact(db, orgId)));
-    return {
-      title: `Données personnelles — ${org.name}`,
-      breadcrumbs: [
-        { label: "Organisations", href: "/organisations" },
-        { label: org.name, href: `/organisations/${org.id}` },
-        { label: "Données personnelles" },
-      ],
-      children: (
-        <PrivacyPage
-          org={org}
-          csrf={request.csrfToken}
-          settings={settings}
-          search={parts.search ?? emptyForm()}
-          found={parts.found ?? null}
-        />
-      ),
-    };
-  };
-
-  const typed = (body: unknown) =>
-    Object.fromEntries(
-      Object.entries((body ?? {}) as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === "string"),
-    );
-  const formError = (error: unknown, values: Record<string, string>): FormState => refusedForm(error, values).form;
+  const page = (request: FastifyRequest, orgId: string, parts: Parameters<typeof privacyPage>[3]) => privacyPage(db, request, orgId, parts);
 
   app.get("/organisations/:orgId/privacy", { config: access, schema: { hide: true } }, async (request, reply) => {
     const { orgId } = parseInput(orgParams, request.params);
@@ -119,6 +125,31 @@ export async function privacyRoutes(app: App, deps: AppDeps): Promise<void> {
     return reply.redirect(`/organisations/${orgId}/privacy?ok=privacy.saved`, 303);
   });
 
+  app.get("/organisations/:orgId/privacy/register", { config: access, schema: { hide: true } }, async (request, reply) => {
+    const { orgId } = parseInput(orgParams, request.params);
+    const org = await getOrganisation(db, orgId);
+    const [periods, contact] = [await retentionPeriods(db, orgId), await privacyContact(db, orgId)];
+    return sendPage(reply, request, {
+      title: `Registre des activités de traitement — ${org.name}`,
+      breadcrumbs: [
+        { label: "Organisations", href: "/organisations" },
+        { label: org.name, href: `/organisations/${org.id}` },
+        { label: "Données personnelles", href: `/organisations/${org.id}/privacy` },
+        { label: "Registre des traitements" },
+      ],
+      children: <RegisterPage org={org} periods={periods} contact={contact} />,
+    });
+  });
+
+  privacyPersonRoutes(app, deps);
+  publicPrivacyRoutes(app, deps);
+}
+
+/** A person's rights (RGPD art. 15 and 17): the export of what is held on them, and its erasure. */
+function privacyPersonRoutes(app: App, deps: AppDeps): void {
+  const { db } = deps;
+  const access = { access: onOrg("org.update") };
+
   app.get("/organisations/:orgId/privacy/export", { config: access, schema: { hide: true } }, async (request, reply) => {
     const { orgId } = parseInput(orgParams, request.params);
     const query = parseInput(personSchema, request.query);
@@ -143,13 +174,18 @@ export async function privacyRoutes(app: App, deps: AppDeps): Promise<void> {
       } catch {
         found = null;
       }
-      return sendPage(reply, request, await page(request, orgId, { search, found }), isAppError(error) ? error.status : 400);
+      return sendPage(reply, request, await privacyPage(db, request, orgId, { search, found }), isAppError(error) ? error.status : 400);
     }
     return reply.redirect(`/organisations/${orgId}/privacy?ok=privacy.erased`, 303);
   });
+}
 
-  // The public side (RGPD art. 13): what a member of the public is told, linked from the organisation's
-  // public results and from the form that collects their data. Generated at each request from the settings.
+/**
+ * The public side (RGPD art. 13): what a member of the public is told, linked from the organisation's
+ * public results and from the form that collects their data. Generated at each request from the settings.
+ */
+function publicPrivacyRoutes(app: App, deps: AppDeps): void {
+  const { db } = deps;
   app.get(
     "/public/organisations/:orgId/donnees-personnelles",
     { config: { access: PUBLIC }, schema: { hide: true } },
@@ -170,20 +206,4 @@ export async function privacyRoutes(app: App, deps: AppDeps): Promise<void> {
       });
     },
   );
-
-  app.get("/organisations/:orgId/privacy/register", { config: access, schema: { hide: true } }, async (request, reply) => {
-    const { orgId } = parseInput(orgParams, request.params);
-    const org = await getOrganisation(db, orgId);
-    const [periods, contact] = [await retentionPeriods(db, orgId), await privacyContact(db, orgId)];
-    return sendPage(reply, request, {
-      title: `Registre des activités de traitement — ${org.name}`,
-      breadcrumbs: [
-        { label: "Organisations", href: "/organisations" },
-        { label: org.name, href: `/organisations/${org.id}` },
-        { label: "Données personnelles", href: `/organisations/${org.id}/privacy` },
-        { label: "Registre des traitements" },
-      ],
-      children: <RegisterPage org={org} periods={periods} contact={contact} />,
-    });
-  });
 }

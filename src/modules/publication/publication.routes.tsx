@@ -73,9 +73,17 @@ function widgetHtml(results: Awaited<ReturnType<typeof publishedResults>>, pageU
 export type PublicResultsSection = (db: AppDeps["readDb"], orgId: string) => Promise<SafeHtml | null>;
 export const publicResultsSectionPoint = contributionPoint<PublicResultsSection>("publication.publicResultsSections");
 
+/** The published results: the public pages, the open data, and the staff's publication page. */
 export async function publicationRoutes(app: App, deps: AppDeps): Promise<void> {
+  publicResultsPages(app, deps);
+  openDataRoutes(app, deps);
+  publicationStaffRoutes(app, deps);
+}
+
+/** The public results of an organisation: its page, the poster, the badge and the widget for other sites. */
+function publicResultsPages(app: App, deps: AppDeps): void {
   // The public pages and open data only read published figures: the replica when there is one (docs/architecture.md).
-  const { db, readDb, config } = deps;
+  const { readDb, config } = deps;
   const pageUrl = (orgId: string) => `${config.baseUrl}/public/organisations/${orgId}/results`;
 
   app.get("/public/organisations/:orgId/results", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
@@ -122,7 +130,12 @@ export async function publicationRoutes(app: App, deps: AppDeps): Promise<void> 
         .send(html);
     },
   );
+}
 
+/** The open data: the published figures as CSV and JSON, and the public information as JSON. */
+function openDataRoutes(app: App, deps: AppDeps): void {
+  // Published figures only, like the public pages: the replica when there is one.
+  const { readDb, config } = deps;
   app.get(
     "/public/organisations/:orgId/results.csv",
     { config: { access: PUBLIC }, schema: { hide: true }, compress: BULK_COMPRESSION },
@@ -191,7 +204,11 @@ export async function publicationRoutes(app: App, deps: AppDeps): Promise<void> 
       return publicInfoJson(results, config.baseUrl);
     },
   );
+}
 
+/** The staff's side: where publication stands, and publishing now (page and API). */
+function publicationStaffRoutes(app: App, deps: AppDeps): void {
+  const { db } = deps;
   app.get(
     "/organisations/:orgId/publication",
     { config: { access: onOrg("org.read") }, schema: { hide: true } },

@@ -1,5 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Kysely } from "kysely";
 import { z } from "zod";
+import type { DB } from "../../db/schema.ts";
 import { actorOf, onOrg } from "../../kernel/access.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
 import { handleForm } from "../../kernel/forms.ts";
@@ -71,49 +73,103 @@ function TemplateForm({
   );
 }
 
+/** Loads what the templates page shows, then builds it with the failed form, if any, in place of its template. */
+async function letterTemplatesPage(db: Kysely<DB>, request: FastifyRequest, orgId: string) {
+  const org = await getOrganisation(db, orgId);
+  const templates = await Promise.all(LETTER_KINDS.map((k) => templateFor(db, org.path, k)));
+  return (failed?: { kind: LetterKind; form: FormState }): PageOptions => ({
+    title: `Modèles de lettres — ${org.name}`,
+    breadcrumbs: [{ label: org.name, href: `/organisations/${orgId}` }, { label: "Modèles de lettres" }],
+    children: (
+      <div class="fr-col-12 fr-col-md-10">
+        <h1>{`Modèles de lettres — ${org.name}`}</h1>
+        <p>
+          {"Champs disponibles, remplacés à l'envoi : "}
+          {PLACEHOLDERS.map((p) => `{${p}}`).join(", ")}. Chaque lettre rappelle le délai annoncé : {"{phrase_delai}"} le fait avec ou sans
+          délai ; {"{delai}"} et {"{echeance}"} n'ont de valeur que si un délai est annoncé, et une lettre qui emploie un champ sans valeur
+          n'est pas envoyée.
+        </p>
+        {templates.map((t) => (
+          <TemplateForm
+            orgId={orgId}
+            kind={t.kind}
+            csrf={request.csrfToken}
+            inherited={t.ownerId !== orgId}
+            form={
+              failed?.kind === t.kind
+                ? failed.form
+                : emptyForm({ subject: t.subject, body: t.body, version: String(t.ownerId === orgId ? t.version : 0) })
+            }
+          />
+        ))}
+      </div>
+    ),
+  });
+}
+
+const letterParams = z.object({
+  orgId: z.string().uuid(),
+  requestId: z.string().uuid(),
+  kind: z.enum(LETTER_KINDS, { error: "Lettre inconnue." }),
+});
+
+const requestOnly = letterParams.omit({ kind: true });
+
+/**
+ * The letter as a PDF for the post. An acknowledgement carries how to follow the request: the short
+ * address, the number and the code in words, and a QR code opening the form with the number filled
+ * in (never the code). The code is derived (tracking-code.ts): the letter can be printed again.
+ */
+async function sendLetterPdf(
+  deps: AppDeps,
+  reply: FastifyReply,
+  orgId: string,
+  r: RequestRecord,
+  kind: LetterKind,
+  extra: { message?: string | undefined; announcedOn?: string | undefined } = {},
+) {
+  const { db } = deps;
+  const org = await getOrganisation(db, orgId);
+  const trackingAddress = `${deps.config.baseUrl}/track`;
+  const trackingCode = formatTrackingCode(await trackingCodeFor(db, r.id));
+  const qrUrl = `${trackingAddress}?${new URLSearchParams({ number: r.number })}`;
+  const facts = letterFacts(org.name, r, {
+    trackingUrl: qrUrl,
+    trackingAddress,
+    trackingCode,
+    message: extra.message ?? (kind === "answer" ? "Notre réponse vous est adressée par courrier." : null),
+    ...(extra.announcedOn ? { announcedOn: extra.announcedOn } : {}),
+  });
+  const letter = await composeLetter(db, org.path, kind, facts);
+  const pdf = await letterPdf({
+    sender: org.name,
+    senderAddress: [org.address.street ?? "", [org.address.postcode, org.address.city].filter(Boolean).join(" ")].filter(Boolean),
+    recipient: [r.requester.name ?? "", ...(r.requester.address ?? "").split(/,\s*|\n/)].filter(Boolean),
+    place: org.address.city ?? "",
+    date: frenchDate(todayIn(org.timeZone)),
+    subject: letter.subject,
+    body: letter.body,
+    tracking:
+      kind === "acknowledgement"
+        ? { qrUrl, text: `Suivez votre demande sur ${trackingAddress} avec le numéro ${r.number} et le code ${trackingCode}.` }
+        : undefined,
+  });
+  return reply
+    .header("content-type", "application/pdf")
+    .header("content-disposition", `inline; filename="${kind}-${r.number}.pdf"`)
+    .send(pdf);
+}
+
+/** The letter templates of an organisation, and (below) the letters of a request. */
 export async function lettersRoutes(app: App, deps: AppDeps): Promise<void> {
   const { db } = deps;
-
-  /** Loads what the page shows, then builds it with the failed form, if any, in place of its template. */
-  const pageBuilder = async (request: FastifyRequest, orgId: string) => {
-    const org = await getOrganisation(db, orgId);
-    const templates = await Promise.all(LETTER_KINDS.map((k) => templateFor(db, org.path, k)));
-    return (failed?: { kind: LetterKind; form: FormState }): PageOptions => ({
-      title: `Modèles de lettres — ${org.name}`,
-      breadcrumbs: [{ label: org.name, href: `/organisations/${orgId}` }, { label: "Modèles de lettres" }],
-      children: (
-        <div class="fr-col-12 fr-col-md-10">
-          <h1>{`Modèles de lettres — ${org.name}`}</h1>
-          <p>
-            {"Champs disponibles, remplacés à l'envoi : "}
-            {PLACEHOLDERS.map((p) => `{${p}}`).join(", ")}. Chaque lettre rappelle le délai annoncé : {"{phrase_delai}"} le fait avec ou
-            sans délai ; {"{delai}"} et {"{echeance}"} n'ont de valeur que si un délai est annoncé, et une lettre qui emploie un champ sans
-            valeur n'est pas envoyée.
-          </p>
-          {templates.map((t) => (
-            <TemplateForm
-              orgId={orgId}
-              kind={t.kind}
-              csrf={request.csrfToken}
-              inherited={t.ownerId !== orgId}
-              form={
-                failed?.kind === t.kind
-                  ? failed.form
-                  : emptyForm({ subject: t.subject, body: t.body, version: String(t.ownerId === orgId ? t.version : 0) })
-              }
-            />
-          ))}
-        </div>
-      ),
-    });
-  };
 
   app.get(
     "/organisations/:orgId/letters",
     { config: { access: onOrg("commitment.manage") }, schema: { hide: true } },
     async (request, reply) => {
       const { orgId } = parseInput(orgParams, request.params);
-      return sendPage(reply, request, (await pageBuilder(request, orgId))());
+      return sendPage(reply, request, (await letterTemplatesPage(db, request, orgId))());
     },
   );
 
@@ -122,7 +178,7 @@ export async function lettersRoutes(app: App, deps: AppDeps): Promise<void> {
     { config: { access: onOrg("commitment.manage") }, schema: { hide: true } },
     async (request, reply) => {
       const { orgId, kind } = parseInput(kindParams, request.params);
-      const build = await pageBuilder(request, orgId);
+      const build = await letterTemplatesPage(db, request, orgId);
       return handleForm(
         request,
         reply,
@@ -135,54 +191,12 @@ export async function lettersRoutes(app: App, deps: AppDeps): Promise<void> {
     },
   );
 
-  const letterParams = z.object({
-    orgId: z.string().uuid(),
-    requestId: z.string().uuid(),
-    kind: z.enum(LETTER_KINDS, { error: "Lettre inconnue." }),
-  });
+  requestLetterRoutes(app, deps);
+}
 
-  /**
-   * The letter as a PDF for the post. An acknowledgement carries how to follow the request: the short
-   * address, the number and the code in words, and a QR code opening the form with the number filled
-   * in (never the code). The code is derived (tracking-code.ts): the letter can be printed again.
-   */
-  const sendLetterPdf = async (
-    reply: FastifyReply,
-    orgId: string,
-    r: RequestRecord,
-    kind: LetterKind,
-    extra: { message?: string | undefined; announcedOn?: string | undefined } = {},
-  ) => {
-    const org = await getOrganisation(db, orgId);
-    const trackingAddress = `${deps.config.baseUrl}/track`;
-    const trackingCode = formatTrackingCode(await trackingCodeFor(db, r.id));
-    const qrUrl = `${trackingAddress}?${new URLSearchParams({ number: r.number })}`;
-    const facts = letterFacts(org.name, r, {
-      trackingUrl: qrUrl,
-      trackingAddress,
-      trackingCode,
-      message: extra.message ?? (kind === "answer" ? "Notre réponse vous est adressée par courrier." : null),
-      ...(extra.announcedOn ? { announcedOn: extra.announcedOn } : {}),
-    });
-    const letter = await composeLetter(db, org.path, kind, facts);
-    const pdf = await letterPdf({
-      sender: org.name,
-      senderAddress: [org.address.street ?? "", [org.address.postcode, org.address.city].filter(Boolean).join(" ")].filter(Boolean),
-      recipient: [r.requester.name ?? "", ...(r.requester.address ?? "").split(/,\s*|\n/)].filter(Boolean),
-      place: org.address.city ?? "",
-      date: frenchDate(todayIn(org.timeZone)),
-      subject: letter.subject,
-      body: letter.body,
-      tracking:
-        kind === "acknowledgement"
-          ? { qrUrl, text: `Suivez votre demande sur ${trackingAddress} avec le numéro ${r.number} et le code ${trackingCode}.` }
-          : undefined,
-    });
-    return reply
-      .header("content-type", "application/pdf")
-      .header("content-disposition", `inline; filename="${kind}-${r.number}.pdf"`)
-      .send(pdf);
-  };
+/** A request's letters: the PDF for the post, and the acknowledgement's preview, sending and printing. */
+function requestLetterRoutes(app: App, deps: AppDeps): void {
+  const { db } = deps;
 
   app.get(
     "/organisations/:orgId/requests/:requestId/letters/:kind",
@@ -191,11 +205,9 @@ export async function lettersRoutes(app: App, deps: AppDeps): Promise<void> {
       const params = parseInput(letterParams, request.params);
       // The preview's PDF carries what the agent typed (the message, the new date), not yet saved.
       const extra = parseInput(pdfQuery, request.query ?? {});
-      return sendLetterPdf(reply, params.orgId, await getRequest(db, params.orgId, params.requestId), params.kind, extra);
+      return sendLetterPdf(deps, reply, params.orgId, await getRequest(db, params.orgId, params.requestId), params.kind, extra);
     },
   );
-
-  const requestOnly = letterParams.omit({ kind: true });
 
   app.get(
     "/organisations/:orgId/requests/:requestId/letters/acknowledgement/preview",
@@ -246,7 +258,7 @@ export async function lettersRoutes(app: App, deps: AppDeps): Promise<void> {
     async (request, reply) => {
       const params = parseInput(letterParams.omit({ kind: true }), request.params);
       const { request: r } = await notePrintedAcknowledgement(db, actorOf(request), params.orgId, params.requestId);
-      return sendLetterPdf(reply, params.orgId, r, "acknowledgement");
+      return sendLetterPdf(deps, reply, params.orgId, r, "acknowledgement");
     },
   );
 }

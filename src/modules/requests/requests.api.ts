@@ -22,19 +22,19 @@ import {
   sendHoldingReply,
 } from "./requests.service.ts";
 
-/** The JSON API of requests: the same operations as the pages. */
+const figuresOut = z.object({
+  received: z.number(),
+  answered: z.number(),
+  answeredWithTarget: z.number(),
+  answeredInTime: z.number(),
+  inTimeRate: z.number().nullable(),
+  medianDays: z.number().nullable(),
+  p90Days: z.number().nullable(),
+});
+
+/** The JSON API of requests: the same operations as the pages. Here the delay figures; below, the requests. */
 export async function requestsApiRoutes(app: App, deps: AppDeps): Promise<void> {
-  const { db, config } = deps;
-  // ---- JSON API ----
-  const figuresOut = z.object({
-    received: z.number(),
-    answered: z.number(),
-    answeredWithTarget: z.number(),
-    answeredInTime: z.number(),
-    inTimeRate: z.number().nullable(),
-    medianDays: z.number().nullable(),
-    p90Days: z.number().nullable(),
-  });
+  const { db } = deps;
   app.get(
     "/api/v1/organisations/:orgId/request-indicators",
     {
@@ -62,6 +62,14 @@ export async function requestsApiRoutes(app: App, deps: AppDeps): Promise<void> 
       return requestIndicators(db, request.params.orgId, from, to);
     },
   );
+
+  requestRecordsApi(app, deps);
+  requestActionsApi(app, deps);
+}
+
+/** The requests themselves: the list (filtered, sorted, by page), registering one, reading one. */
+function requestRecordsApi(app: App, deps: AppDeps): void {
+  const { db } = deps;
   app.get(
     "/api/v1/organisations/:orgId/requests",
     {
@@ -117,6 +125,11 @@ export async function requestsApiRoutes(app: App, deps: AppDeps): Promise<void> 
     },
     async (request) => getRequest(db, request.params.orgId, request.params.requestId),
   );
+}
+
+/** What is done to a request: its status, the acknowledgement, a holding reply, a new assignment. */
+function requestActionsApi(app: App, deps: AppDeps): void {
+  const { db, config } = deps;
   app.post(
     "/api/v1/organisations/:orgId/requests/:requestId/status",
     {

@@ -25,34 +25,42 @@ export async function requestsPublicRoutes(app: App, deps: AppDeps): Promise<voi
   await publicTracking(app, deps);
 }
 
-async function publicRequestForm(app: App, deps: AppDeps): Promise<void> {
+/** What the form says about its organisation: name, logo, and the delays announced on the web. */
+async function formFacts(deps: AppDeps, orgId: string) {
   const { db } = deps;
-  // ---- Public: file a complaint or suggestion, follow it ----
-  /** What the form says about its organisation: name, logo, and the delays announced on the web. */
-  const formFacts = async (orgId: string) => {
-    const org = await getOrganisation(db, orgId);
-    const [delays, hasLogo] = await Promise.all([announcedDelays(db, orgId), organisationHasLogo(db, orgId)]);
-    return {
-      orgId,
-      orgName: org.name,
-      logo: hasLogo && deps.config.theme === "neutre",
-      delays: delays.filter((d) => d.channel === "web"),
-    };
+  const org = await getOrganisation(db, orgId);
+  const [delays, hasLogo] = await Promise.all([announcedDelays(db, orgId), organisationHasLogo(db, orgId)]);
+  return {
+    orgId,
+    orgName: org.name,
+    logo: hasLogo && deps.config.theme === "neutre",
+    delays: delays.filter((d) => d.channel === "web"),
   };
-  const formPage = (request: FastifyRequest, facts: Awaited<ReturnType<typeof formFacts>>, form: FormState): PageOptions => ({
+}
+
+/** The page of the public form, with the state given. */
+function formPage(request: FastifyRequest, facts: Awaited<ReturnType<typeof formFacts>>, form: FormState): PageOptions {
+  return {
     light: true,
     title: `Écrire au service — ${facts.orgName}`,
     children: (
       <PublicRequestForm {...facts} action={`/public/organisations/${facts.orgId}/complaint`} form={form} csrf={request.csrfToken} />
     ),
-  });
-  const publicForm = async (request: FastifyRequest, orgId: string, form: FormState): Promise<PageOptions> =>
-    formPage(request, await formFacts(orgId), form);
-  const publicOrg = (request: FastifyRequest) => {
-    const parsed = orgParams.safeParse(request.params);
-    if (!parsed.success) throw new AppError("organisation.not_found");
-    return parsed.data.orgId;
   };
+}
+
+/** An organisation id from the path of a public page: anything else is a page not found, never a 400. */
+function publicOrg(request: FastifyRequest): string {
+  const parsed = orgParams.safeParse(request.params);
+  if (!parsed.success) throw new AppError("organisation.not_found");
+  return parsed.data.orgId;
+}
+
+/** The public form to file a complaint or a suggestion, and (below) its receipt. */
+async function publicRequestForm(app: App, deps: AppDeps): Promise<void> {
+  const { db } = deps;
+  const publicForm = async (request: FastifyRequest, orgId: string, form: FormState): Promise<PageOptions> =>
+    formPage(request, await formFacts(deps, orgId), form);
 
   app.get("/public/organisations/:orgId/complaint", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) =>
     sendPage(reply, request, await publicForm(request, publicOrg(request), emptyForm())),
@@ -60,7 +68,7 @@ async function publicRequestForm(app: App, deps: AppDeps): Promise<void> {
 
   app.post("/public/organisations/:orgId/complaint", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
     const orgId = publicOrg(request);
-    const facts = await formFacts(orgId);
+    const facts = await formFacts(deps, orgId);
     const body = (request.body ?? {}) as Record<string, unknown>;
     return handleForm(
       request,
@@ -83,6 +91,12 @@ async function publicRequestForm(app: App, deps: AppDeps): Promise<void> {
     );
   });
 
+  publicRequestReceipt(app, deps);
+}
+
+/** The receipt shown once a message is filed: its number, its tracking code, where its acknowledgement stands. */
+function publicRequestReceipt(app: App, deps: AppDeps): void {
+  const { db } = deps;
   app.get(
     "/public/organisations/:orgId/complaint/received",
     { config: { access: PUBLIC }, schema: { hide: true } },

@@ -45,7 +45,7 @@ const resultsOut = z.object({
   ),
 });
 
-/** The JSON API of surveys: the same operations as the pages, the public answer included. */
+/** The JSON API of surveys: the same operations as the pages, the public answer included (below). */
 export async function surveysApiRoutes(app: App, deps: AppDeps): Promise<void> {
   const { db } = deps;
   app.get(
@@ -104,6 +104,12 @@ export async function surveysApiRoutes(app: App, deps: AppDeps): Promise<void> {
     },
   );
 
+  publicSurveyApi(app, deps);
+}
+
+/** The public side, with no account: an open survey's questionnaire, and an anonymous answer to it. */
+function publicSurveyApi(app: App, deps: AppDeps): void {
+  const { db } = deps;
   app.get(
     "/api/v1/public/organisations/:orgId/surveys/:surveyId",
     {

@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Kysely } from "kysely";
+import type { DB } from "../../db/schema.ts";
 import { PUBLIC } from "../../kernel/access.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
 import { publicSource } from "../../kernel/cookies.ts";
@@ -59,61 +61,67 @@ export async function surveysPublicRoutes(app: App, deps: AppDeps): Promise<void
   await counterKiosk(app, deps);
 }
 
+/** The thank-you page, with the survey's own message unless another is given. */
+async function thanksPage(
+  db: Kysely<DB>,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  ids: { orgId: string; surveyId: string },
+  message: string | undefined,
+  status = 200,
+) {
+  const survey = await publicSurvey(db, ids.orgId, ids.surveyId);
+  return sendPage(
+    reply,
+    request,
+    {
+      light: true,
+      title: `Merci — ${survey.orgName}`,
+      children: (
+        <SurveyThanks orgName={survey.orgName} title={survey.questionnaire.title} thanks={message ?? survey.questionnaire.thanks} />
+      ),
+    },
+    status,
+  );
+}
+
+/** The questionnaire, with the state given: a new form, or the answers refused and why. */
+async function showForm(
+  db: Kysely<DB>,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  ids: { orgId: string; surveyId: string },
+  state: { form: FormState; submitted: Submitted; token?: string | undefined; context: Record<string, string> },
+  status = 200,
+) {
+  const survey = await publicSurvey(db, ids.orgId, ids.surveyId);
+  const site = await answerSite(db, survey, state.context._site);
+  return sendPage(
+    reply,
+    request,
+    {
+      light: true,
+      title: `${survey.questionnaire.title} — ${site.name}`,
+      children: (
+        <SurveyForm
+          orgName={site.name}
+          questionnaire={survey.questionnaire}
+          action={`/s/${ids.orgId}/${ids.surveyId}`}
+          csrf={request.csrfToken}
+          formToken={state.token ?? (await formTokenFor(db, survey))}
+          form={state.form}
+          submitted={state.submitted}
+          hidden={state.context}
+        />
+      ),
+    },
+    status,
+  );
+}
+
+/** The questionnaire and its thank-you page. */
 async function publicSurveyForm(app: App, deps: AppDeps): Promise<void> {
   const { db } = deps;
-  const thanksPage = async (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    ids: { orgId: string; surveyId: string },
-    message: string | undefined,
-    status = 200,
-  ) => {
-    const survey = await publicSurvey(db, ids.orgId, ids.surveyId);
-    return sendPage(
-      reply,
-      request,
-      {
-        light: true,
-        title: `Merci — ${survey.orgName}`,
-        children: (
-          <SurveyThanks orgName={survey.orgName} title={survey.questionnaire.title} thanks={message ?? survey.questionnaire.thanks} />
-        ),
-      },
-      status,
-    );
-  };
-
-  const showForm = async (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    ids: { orgId: string; surveyId: string },
-    state: { form: FormState; submitted: Submitted; token?: string | undefined; context: Record<string, string> },
-    status = 200,
-  ) => {
-    const survey = await publicSurvey(db, ids.orgId, ids.surveyId);
-    const site = await answerSite(db, survey, state.context._site);
-    return sendPage(
-      reply,
-      request,
-      {
-        light: true,
-        title: `${survey.questionnaire.title} — ${site.name}`,
-        children: (
-          <SurveyForm
-            orgName={site.name}
-            questionnaire={survey.questionnaire}
-            action={`/s/${ids.orgId}/${ids.surveyId}`}
-            csrf={request.csrfToken}
-            formToken={state.token ?? (await formTokenFor(db, survey))}
-            form={state.form}
-            submitted={state.submitted}
-            hidden={state.context}
-          />
-        ),
-      },
-      status,
-    );
-  };
 
   app.get("/s/:orgId/:surveyId", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
     const ids = params(request);
@@ -121,14 +129,14 @@ async function publicSurveyForm(app: App, deps: AppDeps): Promise<void> {
     if (context._invitation) {
       // Said at once rather than after the person has filled everything in.
       const state = await invitationStatus(db, await publicSurvey(db, ids.orgId, ids.surveyId), context._invitation);
-      if (state === "used") return thanksPage(request, reply, ids, INVITATION_USED_MESSAGE);
+      if (state === "used") return thanksPage(db, request, reply, ids, INVITATION_USED_MESSAGE);
       if (state === "unknown") {
         delete context._invitation;
         const form: FormState = { values: {}, errors: { _: INVITATION_UNKNOWN_MESSAGE } };
-        return showForm(request, reply, ids, { form, submitted: new Map(), context });
+        return showForm(db, request, reply, ids, { form, submitted: new Map(), context });
       }
     }
-    return showForm(request, reply, ids, { form: emptyForm(), submitted: new Map(), context });
+    return showForm(db, request, reply, ids, { form: emptyForm(), submitted: new Map(), context });
   });
 
   app.post("/s/:orgId/:surveyId", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
@@ -152,40 +160,41 @@ async function publicSurveyForm(app: App, deps: AppDeps): Promise<void> {
       const message = error.fields?._;
       if (message === ALREADY_SENT_MESSAGE || message === INVITATION_USED_MESSAGE) {
         // No new form: a fresh token would let the same person count twice by sending again.
-        return thanksPage(request, reply, ids, message, error.status);
+        return thanksPage(db, request, reply, ids, message, error.status);
       }
       // The same token while it is still good: it has not been used, the answers were refused.
       const token =
         (await verifyFormToken(db, ids.orgId, ids.surveyId, body._form)) && typeof body._form === "string" ? body._form : undefined;
       if (message === INVITATION_UNKNOWN_MESSAGE) delete context._invitation;
       const form: FormState = { values: {}, errors: error.fields ?? { _: error.message } };
-      return showForm(request, reply, ids, { form, submitted: submittedAnswers(body), token, context }, error.status);
+      return showForm(db, request, reply, ids, { form, submitted: submittedAnswers(body), token, context }, error.status);
     }
   });
 
   app.get("/s/:orgId/:surveyId/merci", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) =>
-    thanksPage(request, reply, params(request), undefined),
+    thanksPage(db, request, reply, params(request), undefined),
   );
 }
 
+/** The kiosk a link opens, once its key checked: the survey and its opinion question. */
+async function kioskIds(db: Kysely<DB>, request: FastifyRequest) {
+  const parsed = kioskParams.safeParse(request.params);
+  if (!parsed.success) throw new AppError("http.not_found", { message: "Borne introuvable." });
+  const survey = await publicSurvey(db, parsed.data.orgId, parsed.data.surveyId);
+  if (parsed.data.key !== (await kioskKey(db, survey)))
+    throw new AppError("http.not_found", { message: "Ce lien de borne n'est plus valable : demandez-en un nouveau." });
+  const question = headlineQuestion(survey.questionnaire);
+  if (!question) throw new AppError("http.not_found", { message: "Ce questionnaire n'a pas de question d'opinion pour une borne." });
+  return { ...parsed.data, survey, question };
+}
+const kioskSite = (query: unknown) => linkContext(query)._site;
+
+/** The counter kiosk: one question on a tablet, its taps without JavaScript, its script, and (below) the answers it sends. */
 async function counterKiosk(app: App, deps: AppDeps): Promise<void> {
   const { db } = deps;
-  // ------------------------------------------------------------ counter kiosk
-
-  const kioskIds = async (request: FastifyRequest) => {
-    const parsed = kioskParams.safeParse(request.params);
-    if (!parsed.success) throw new AppError("http.not_found", { message: "Borne introuvable." });
-    const survey = await publicSurvey(db, parsed.data.orgId, parsed.data.surveyId);
-    if (parsed.data.key !== (await kioskKey(db, survey)))
-      throw new AppError("http.not_found", { message: "Ce lien de borne n'est plus valable : demandez-en un nouveau." });
-    const question = headlineQuestion(survey.questionnaire);
-    if (!question) throw new AppError("http.not_found", { message: "Ce questionnaire n'a pas de question d'opinion pour une borne." });
-    return { ...parsed.data, survey, question };
-  };
-  const kioskSite = (query: unknown) => linkContext(query)._site;
 
   app.get("/borne/:orgId/:surveyId/:key", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
-    const k = await kioskIds(request);
+    const k = await kioskIds(db, request);
     const site = kioskSite(request.query);
     const siteOrg = await answerSite(db, k.survey, site);
     const base = `/borne/${k.orgId}/${k.surveyId}/${k.key}`;
@@ -208,7 +217,7 @@ async function counterKiosk(app: App, deps: AppDeps): Promise<void> {
   });
 
   app.post("/borne/:orgId/:surveyId/:key", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
-    const k = await kioskIds(request);
+    const k = await kioskIds(db, request);
     const body = (request.body ?? {}) as Record<string, unknown>;
     const site = kioskSite(body);
     const back = `/borne/${k.orgId}/${k.surveyId}/${k.key}${site ? `?site=${site}` : ""}`;
@@ -231,8 +240,18 @@ async function counterKiosk(app: App, deps: AppDeps): Promise<void> {
     );
   });
 
+  app.get("/assets/vigie-kiosk.js", { config: { access: PUBLIC }, schema: { hide: true } }, async (_request, reply) =>
+    reply.type("text/javascript; charset=utf-8").header("cache-control", "public, max-age=3600").send(KIOSK_SCRIPT),
+  );
+
+  kioskQueueApi(app, deps);
+}
+
+/** The answers a kiosk with JavaScript keeps on the tablet, sent in batches when the network lets it (kiosk.client.js). */
+function kioskQueueApi(app: App, deps: AppDeps): void {
+  const { db } = deps;
   app.post("/api/v1/public/kiosk/:orgId/:surveyId/:key", { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
-    const k = await kioskIds(request);
+    const k = await kioskIds(db, request);
     const parsed = kioskBodySchema.safeParse(request.body);
     if (!parsed.success) throw new AppError("validation", { message: "Envoi de borne mal formé." });
     let recorded = 0;
@@ -251,8 +270,4 @@ async function counterKiosk(app: App, deps: AppDeps): Promise<void> {
     }
     return reply.send({ recorded, duplicates, refused });
   });
-
-  app.get("/assets/vigie-kiosk.js", { config: { access: PUBLIC }, schema: { hide: true } }, async (_request, reply) =>
-    reply.type("text/javascript; charset=utf-8").header("cache-control", "public, max-age=3600").send(KIOSK_SCRIPT),
-  );
 }
