@@ -36,7 +36,7 @@ import { migrateToLatest } from "../../src/db/migrate.ts";
 import { PGliteDialect } from "../../src/db/pglite-dialect.ts";
 import type { DB } from "../../src/db/schema.ts";
 import type { Actor } from "../../src/kernel/roles.ts";
-import { todayIn } from "../../src/kernel/time.ts";
+import { localDay } from "../../src/kernel/time.ts";
 import { createCalendar, type HolidayZone } from "../../src/modules/calendar/calendar.ts";
 import { CHANNELS, REQUEST_KINDS } from "../../src/modules/frameworks/channels.ts";
 import { adoptFramework, frameworkReplyDelays, syncFrameworks } from "../../src/modules/frameworks/frameworks.service.ts";
@@ -476,7 +476,7 @@ try {
   ];
   const from = "2025-01-01";
   const to = "2025-12-31";
-  const today = todayIn("Europe/Paris");
+  const today = localDay("Europe/Paris");
   const latencies: Array<{
     label: string;
     subtreeSize: number;

@@ -1,5 +1,6 @@
 /**
- * The local calendar day of an instant in a time zone (YYYY-MM-DD). Building an Intl formatter costs
+ * The local calendar day of an instant in a time zone (YYYY-MM-DD), today by default: a deadline, a period,
+ * « this year » are local calendar dates. Building an Intl formatter costs
  * far more than using one (a tenth of the CPU of a survey answer, measured): one per zone, kept.
  */
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -27,11 +28,6 @@ export function localDay(timeZone: string, now = new Date()): string {
  * organisation's own zone (`organisations.time_zone`: Cayenne, Nouméa… are not Paris).
  */
 export const INSTANCE_TIME_ZONE = "Europe/Paris";
-
-/** Today's date (YYYY-MM-DD) in a time zone: a deadline, a period, « this year » are local calendar dates. */
-export function todayIn(timeZone: string, now = new Date()): string {
-  return localDay(timeZone, now);
-}
 
 /**
  * Today where the organisation of the route is (`:orgId`, whose zone the access check read with its

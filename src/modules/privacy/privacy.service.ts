@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import { AppError } from "../../kernel/errors.ts";
-import { todayIn } from "../../kernel/time.ts";
+import { localDay } from "../../kernel/time.ts";
 import { organisationsWithAuditBefore, purgeAuditBefore, scrubAuditOfRequests } from "../audit/audit.privacy.ts";
 import { type AuditActor, INSTANCE_SCOPE, recordAudit } from "../audit/audit.service.ts";
 import { anonymiseOutboxOfRequests, anonymiseOutboxTo, outboxTo } from "../mail/mail.privacy.ts";
@@ -94,7 +94,7 @@ export async function savePrivacySettings(
 export async function applyRetention(db: Kysely<DB>, orgId: string, now = new Date(), batch = 1000): Promise<number> {
   const org = await getOrganisation(db, orgId);
   const periods = await retentionPeriods(db, orgId);
-  const today = todayIn(org.timeZone, now);
+  const today = localDay(org.timeZone, now);
   let total = 0;
   // Comments count from the day of the answer: an answer has no case to close.
   const comments = await eraseCommentsAnsweredBefore(db, orgId, keptFrom(today, periods.survey_comments));

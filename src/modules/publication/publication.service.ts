@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import type { Actor } from "../../kernel/roles.ts";
-import { INSTANCE_TIME_ZONE, todayIn } from "../../kernel/time.ts";
+import { INSTANCE_TIME_ZONE, localDay } from "../../kernel/time.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { closuresOf } from "../calendar/calendar.service.ts";
 import { organisationCommitments } from "../frameworks/frameworks.service.ts";
@@ -35,7 +35,7 @@ export function publishedPeriods(today: string): Period[] {
 
 /** The publication runs for every organisation at once, on the instance's calendar (its nightly job). */
 export function todayForPublication(now: Date): string {
-  return todayIn(INSTANCE_TIME_ZONE, now);
+  return localDay(INSTANCE_TIME_ZONE, now);
 }
 
 /** The month a publication belongs to: a new month republishes everyone (the year-to-date period moved on). */

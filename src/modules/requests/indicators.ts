@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
-import { todayIn } from "../../kernel/time.ts";
+import { localDay } from "../../kernel/time.ts";
 import { getOrganisation, subtreeIds } from "../organisations/organisations.service.ts";
 import { HISTOGRAM_SIZE, percentile } from "./due-date.ts";
 import * as repo from "./requests.repository.ts";
@@ -142,7 +142,7 @@ export async function requestIndicators(db: Kysely<DB>, orgId: string, from: str
   const rows = await repo.rollupRows(db, orgId, `${from.slice(0, 7)}-01`, `${to.slice(0, 7)}-01`);
   const total = empty();
   for (const r of rows) add(total, r);
-  const today = todayIn(org.timeZone);
+  const today = localDay(org.timeZone);
 
   return {
     from,

@@ -5,7 +5,7 @@ import type { DB } from "../../db/schema.ts";
 import { actorOf, onOrg } from "../../kernel/access.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
 import { handleForm } from "../../kernel/forms.ts";
-import { todayIn } from "../../kernel/time.ts";
+import { localDay } from "../../kernel/time.ts";
 import { blankAsAbsent, isoDate, parseInput, requiredText } from "../../kernel/validation.ts";
 import { CsrfField, ErrorSummary, emptyForm, type FormState, TextArea, TextField } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
@@ -146,7 +146,7 @@ async function sendLetterPdf(
     senderAddress: [org.address.street ?? "", [org.address.postcode, org.address.city].filter(Boolean).join(" ")].filter(Boolean),
     recipient: [r.requester.name ?? "", ...(r.requester.address ?? "").split(/,\s*|\n/)].filter(Boolean),
     place: org.address.city ?? "",
-    date: frenchDate(todayIn(org.timeZone)),
+    date: frenchDate(localDay(org.timeZone)),
     subject: letter.subject,
     body: letter.body,
     tracking:

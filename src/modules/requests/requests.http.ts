@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { AppDeps } from "../../kernel/context.ts";
 import { AppError } from "../../kernel/errors.ts";
-import { todayIn } from "../../kernel/time.ts";
+import { localDay } from "../../kernel/time.ts";
 import { blankAsAbsent, isoDate, parseInput } from "../../kernel/validation.ts";
 import { getOrganisation } from "../organisations/organisations.service.ts";
 
@@ -60,7 +60,7 @@ export const periodSchema = z.object({
 export async function resolvePeriod(db: AppDeps["db"], orgId: string, query: unknown) {
   const org = await getOrganisation(db, orgId);
   const q = parseInput(periodSchema, query);
-  const to = q.to ?? todayIn(org.timeZone);
+  const to = q.to ?? localDay(org.timeZone);
   const from = q.from ?? `${Number(to.slice(0, 4)) - 1}-${to.slice(5, 7)}-01`;
   if (from > to) throw new AppError("validation", { fields: { from: "La date de début doit précéder la date de fin." } });
   return { org, from, to };

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { digestSections } from "../../kernel/digest.ts";
 import { roleAllows } from "../../kernel/roles.ts";
-import { INSTANCE_TIME_ZONE, todayIn } from "../../kernel/time.ts";
+import { INSTANCE_TIME_ZONE, localDay } from "../../kernel/time.ts";
 import { activeAccountsWithGrants, activeAccountWithGrants } from "../accounts/accounts.service.ts";
 import { organisationCalendar } from "../calendar/calendar.service.ts";
 import { CHANNEL_LABELS, REQUEST_KIND_LABELS } from "../frameworks/channels.ts";
@@ -25,7 +25,7 @@ const DIGEST_ACCOUNT = "requests.digest.account";
 const DIGEST_TIME_ZONE = INSTANCE_TIME_ZONE;
 
 export const digestJob = defineJob(DIGEST, z.object({}).passthrough(), async (_payload, ctx) => {
-  const date = todayIn(DIGEST_TIME_ZONE, ctx.now);
+  const date = localDay(DIGEST_TIME_ZONE, ctx.now);
   for (const account of await activeAccountsWithGrants(ctx.db)) {
     if (!account.grants.some((g) => roleAllows(g.role, "request.write"))) continue;
     await enqueue(ctx.db, { name: DIGEST_ACCOUNT, payload: { date, accountId: account.id }, dedupeKey: `${DIGEST}:${date}:${account.id}` });
@@ -44,7 +44,7 @@ export const digestAccountJob = defineJob(
     const orgIds = [...new Set((await Promise.all(roots.map((r) => subtree(ctx.db, r)))).flat().map((o) => o.id))];
     const org = await getOrganisation(ctx.db, first);
     // "Overdue" and "due soon" are read on the organisation's own calendar and clock (overseas sites too).
-    const date = todayIn(org.timeZone, ctx.now);
+    const date = localDay(org.timeZone, ctx.now);
     const calendar = await organisationCalendar(ctx.db, org);
     const dueBy = calendar.addWorkingDays(date, 2);
     const requests = await repo.listRequests(ctx.db, { orgIds, openOnly: true, dueBy, limit: 500 });

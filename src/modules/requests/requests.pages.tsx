@@ -4,7 +4,7 @@ import type { DB } from "../../db/schema.ts";
 import { actorOf } from "../../kernel/access.ts";
 import { refusedForm, submittedValues } from "../../kernel/forms.ts";
 import type { Actor } from "../../kernel/roles.ts";
-import { todayIn } from "../../kernel/time.ts";
+import { localDay } from "../../kernel/time.ts";
 import { parseInput } from "../../kernel/validation.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import type { PageOptions } from "../../ui/layout.tsx";
@@ -144,7 +144,7 @@ export async function detailPage(
         statusForm={failed?.which === "status" ? failed.form : emptyForm()}
         holdingForm={failed?.which === "holding" ? failed.form : emptyForm()}
         services={services}
-        today={todayIn(org.timeZone)}
+        today={localDay(org.timeZone)}
         currentAccountId={actor.accountId}
         equivalents={equivalents}
         mails={mails}

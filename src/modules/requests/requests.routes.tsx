@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { actorOf, onOrg } from "../../kernel/access.ts";
 import type { App, AppDeps } from "../../kernel/context.ts";
 import { formRoute, refusedForm, submittedValues } from "../../kernel/forms.ts";
-import { todayIn } from "../../kernel/time.ts";
+import { localDay } from "../../kernel/time.ts";
 import { parseInput } from "../../kernel/validation.ts";
 import { emptyForm } from "../../ui/forms.tsx";
 import type { PageOptions } from "../../ui/layout.tsx";
@@ -36,7 +36,7 @@ export async function requestsRoutes(app: App, deps: AppDeps): Promise<void> {
     async (request, reply) => {
       const { orgId } = parseInput(orgParams, request.params);
       const org = await getOrganisation(db, orgId);
-      const form = emptyForm({ kind: "request", channel: "letter", receivedOn: todayIn(org.timeZone) });
+      const form = emptyForm({ kind: "request", channel: "letter", receivedOn: localDay(org.timeZone) });
       return sendPage(reply, request, await newPage(db, request, orgId, form));
     },
   );

@@ -4,7 +4,7 @@ import type { DB } from "../../db/schema.ts";
 import { AppError } from "../../kernel/errors.ts";
 import { countHit } from "../../kernel/rate-limit.ts";
 import { type Actor, can, reachRoots } from "../../kernel/roles.ts";
-import { todayIn } from "../../kernel/time.ts";
+import { localDay } from "../../kernel/time.ts";
 import { civilDateIn } from "../../ui/format.ts";
 import { accountCan } from "../accounts/accounts.service.ts";
 import type { AuditActor } from "../audit/audit.service.ts";
@@ -180,7 +180,7 @@ async function registerWithin(
     }
     if (!outboxId) return registered;
     const after = await markAcknowledged(trx, request, { accountId: null, label: "Vigie" }, email, outboxId);
-    await countFirstAcknowledgement(trx, org.path, after, todayIn(org.timeZone));
+    await countFirstAcknowledgement(trx, org.path, after, localDay(org.timeZone));
     return { request: after, trackingToken, trackingCode };
   }
 }
@@ -273,7 +273,7 @@ export async function sendAcknowledgement(
     if (!outboxId) throw new Error("accusé de réception sans courriel");
     const who = auditActor(actor);
     const after = await markAcknowledged(trx, withToken, who, email, outboxId);
-    await countFirstAcknowledgement(trx, org.path, after, todayIn(org.timeZone));
+    await countFirstAcknowledgement(trx, org.path, after, localDay(org.timeZone));
     await recordAudit(trx, who, { orgId, action: "update", entity: "request", entityId: requestId, before, after });
     return after;
   });
@@ -290,7 +290,7 @@ export async function filePublicRequest(db: Kysely<DB>, orgId: string, input: Pu
   return registerRequest(
     db,
     orgId,
-    { ...input, channel: "web", receivedOn: todayIn(org.timeZone), requesterPhone: undefined, serviceId: undefined },
+    { ...input, channel: "web", receivedOn: localDay(org.timeZone), requesterPhone: undefined, serviceId: undefined },
     { source: "public", author: { accountId: null, label: "usager (formulaire public)" }, baseUrl },
   );
 }
@@ -330,7 +330,7 @@ export async function changeStatus(
 ): Promise<repo.RequestRecord> {
   const org = await getOrganisation(db, orgId);
   const calendar = await organisationCalendar(db, org);
-  const today = todayIn(org.timeZone);
+  const today = localDay(org.timeZone);
   return db.transaction().execute(async (trx) => {
     const before = await repo.findRequest(trx, orgId, requestId);
     if (!before) throw new AppError("request.not_found");
@@ -430,7 +430,7 @@ export async function sendHoldingReply(
     }
     const after = await repo.updateRequest(trx, orgId, requestId, input.version, { announced_on: input.announcedOn });
     if (!after) throw new AppError("request.stale");
-    await noteFirstHolding(trx, after, todayIn(org.timeZone));
+    await noteFirstHolding(trx, after, localDay(org.timeZone));
     const who = auditActor(actor);
     const outboxId = await sendLetter(
       trx,
@@ -528,7 +528,7 @@ export async function listRequestPage(
   pageSize = PAGE_SIZE,
 ): Promise<RequestListPage> {
   const org = await getOrganisation(db, orgId);
-  const today = todayIn(org.timeZone);
+  const today = localDay(org.timeZone);
   const queue: Queue = input.queue ?? "all";
   const sort: repo.RequestSort = input.sort ?? "due";
   const filters: repo.RequestFilters = {
@@ -591,7 +591,7 @@ export async function notePrintedAcknowledgement(db: Kysely<DB>, actor: Actor, o
     const request = await repo.findRequest(trx, orgId, requestId);
     if (!request) throw new AppError("request.not_found");
     // Printing is how a letter is acknowledged: it counts as sent the day it is printed.
-    await countFirstAcknowledgement(trx, org.path, request, todayIn(org.timeZone));
+    await countFirstAcknowledgement(trx, org.path, request, localDay(org.timeZone));
     const who = auditActor(actor);
     await repo.insertEvent(trx, orgId, requestId, {
       actorId: who.accountId,
@@ -733,7 +733,7 @@ const EARLIEST_ZONE = "Pacific/Kiritimati";
  * a second run, or a retry after a crash, sends nothing twice. Returns how many were recorded.
  */
 export async function emitOverdueEvents(db: Kysely<DB>, now = new Date()): Promise<number> {
-  const latest = todayIn(EARLIEST_ZONE, now);
+  const latest = localDay(EARLIEST_ZONE, now);
   const todayOf = new Map<string, string>();
   let recorded = 0;
   let afterId: string | null = null;
@@ -744,7 +744,7 @@ export async function emitOverdueEvents(db: Kysely<DB>, now = new Date()): Promi
     for (const r of batch) {
       let today = todayOf.get(r.orgId);
       if (!today) {
-        today = todayIn((await getOrganisation(db, r.orgId)).timeZone, now);
+        today = localDay((await getOrganisation(db, r.orgId)).timeZone, now);
         todayOf.set(r.orgId, today);
       }
       if (!r.dueOn || r.dueOn >= today) continue;
