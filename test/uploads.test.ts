@@ -4,6 +4,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readingStats } from "../src/kernel/spreadsheets/read.ts";
+import { silentLogger, startWorker, type Worker } from "../src/modules/jobs/jobs.service.ts";
 import { adminClient, type Client, startTestApp, type TestApp } from "./support/app.ts";
 import { wideCsv, wideXlsx, zipBombXlsx } from "./support/hostile-files.ts";
 
@@ -22,6 +23,8 @@ describe("hostile uploads are refused, one import at a time, and the server keep
   let c: Client;
   let origin = "";
   let site = "";
+  // A call log is read by the job queue: a worker beside the app, as every server runs one.
+  let worker: Worker | undefined;
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -33,8 +36,12 @@ describe("hostile uploads are refused, one import at a time, and the server keep
     await c.get(`/organisations/${site}/requests/import`);
     await t.app.listen({ port: 0, host: "127.0.0.1" });
     origin = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+    worker = startWorker({ db: t.database.db, log: silentLogger, intervalMs: 200, schedules: false });
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await worker?.stop();
+    await t.close();
+  });
 
   /** The upload form as a browser posts it, over the socket. */
   async function post(path: string, fields: Record<string, string>, fileName: string, bytes: Uint8Array) {
