@@ -25,18 +25,8 @@ export const PERMISSIONS = [
 export type Permission = (typeof PERMISSIONS)[number];
 
 const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  admin: [
-    "org.read",
-    "org.create",
-    "org.update",
-    "org.delete",
-    "account.manage",
-    "audit.read",
-    "commitment.manage",
-    "request.read",
-    "request.write",
-    "webhook.manage",
-  ],
+  // Every permission there is, including any added later.
+  admin: PERMISSIONS,
   correspondent: ["org.read", "org.create", "org.update", "org.delete", "commitment.manage", "request.read", "webhook.manage"],
   referent: ["org.read", "org.update", "commitment.manage", "request.read", "request.write"],
   agent: ["org.read", "request.read", "request.write"],

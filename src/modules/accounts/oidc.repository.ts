@@ -19,19 +19,8 @@ export interface ProviderRow {
   version: number;
 }
 
-export interface ProviderValues {
-  label: string;
-  issuer: string;
-  clientId: string;
-  clientSecretSealed: string;
-  scopes: string;
-  emailClaim: string;
-  givenNameClaim: string;
-  familyNameClaim: string;
-  usualNameClaim: string;
-  proconnect: boolean;
-  metadata: Record<string, unknown>;
-}
+/** What a provider's form writes: the row without its id and version, which the database keeps. */
+export type ProviderValues = Omit<ProviderRow, "id" | "version">;
 
 const columns = (v: ProviderValues) => ({
   label: v.label,

@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
+import { decodeCursor, encodeCursor, isUuid } from "../../kernel/cursor.ts";
 import { AppError } from "../../kernel/errors.ts";
 import type { Actor } from "../../kernel/roles.ts";
 import { type AuditActor, auditActor, recordAudit } from "../audit/audit.service.ts";
@@ -45,37 +46,25 @@ export async function listPlanPage(
   filter: repo.ActionFilter,
   after: string | undefined,
 ): Promise<{ actions: Action[]; total: number; next: string | undefined }> {
-  let key: repo.ActionKey | undefined;
-  if (after) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(Buffer.from(after, "base64url").toString("utf8"));
-    } catch {
-      parsed = undefined;
-    }
-    const valid =
-      Array.isArray(parsed) &&
-      parsed.length === 3 &&
-      typeof parsed[0] === "string" &&
-      /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/.test(parsed[0]) &&
-      typeof parsed[1] === "string" &&
-      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(parsed[1]) &&
-      Number.isInteger(parsed[2]);
-    if (!valid) {
-      throw new AppError("validation", {
-        fields: { after: "Ce lien de page n'est plus valable : revenez à la première page de la liste." },
-      });
-    }
-    key = parsed as repo.ActionKey;
-  }
+  const key = after
+    ? decodeCursor<repo.ActionKey>(
+        after,
+        (k) =>
+          Array.isArray(k) &&
+          k.length === 3 &&
+          typeof k[0] === "string" &&
+          /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/.test(k[0]) &&
+          isUuid(k[1]) &&
+          Number.isInteger(k[2]),
+      )
+    : undefined;
   const [rows, total] = await Promise.all([
     repo.listActions(db, orgId, { ...filter, after: key, limit: ACTION_PAGE_SIZE + 1 }),
     repo.countActions(db, orgId, filter),
   ]);
   const actions = rows.slice(0, ACTION_PAGE_SIZE).map(asAction);
   const last = actions.at(-1);
-  const next =
-    rows.length > ACTION_PAGE_SIZE && last ? Buffer.from(JSON.stringify(repo.actionKeyOf(last))).toString("base64url") : undefined;
+  const next = rows.length > ACTION_PAGE_SIZE && last ? encodeCursor(repo.actionKeyOf(last)) : undefined;
   return { actions, total, next };
 }
 

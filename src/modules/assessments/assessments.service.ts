@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
+import { decodeCursor, encodeCursor, isUuid } from "../../kernel/cursor.ts";
 import { AppError } from "../../kernel/errors.ts";
 import type { Actor } from "../../kernel/roles.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
@@ -70,35 +71,19 @@ export async function listSubtreeCampaigns(
   rootId: string,
   input: { site?: string | undefined; after?: string | undefined },
 ): Promise<{ campaigns: ListedCampaign[]; total: number; next: string | undefined }> {
-  let after: repo.CampaignKey | undefined;
-  if (input.after) {
-    let key: unknown;
-    try {
-      key = JSON.parse(Buffer.from(input.after, "base64url").toString("utf8"));
-    } catch {
-      key = undefined;
-    }
-    const valid =
-      Array.isArray(key) &&
-      key.length === 3 &&
-      Number.isInteger(key[0]) &&
-      typeof key[1] === "string" &&
-      key[1].length <= 200 &&
-      typeof key[2] === "string" &&
-      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(key[2]);
-    if (!valid) {
-      throw new AppError("validation", {
-        fields: { after: "Ce lien de page n'est plus valable : revenez à la première page de la liste." },
-      });
-    }
-    after = key as repo.CampaignKey;
-  }
+  const after = input.after
+    ? decodeCursor<repo.CampaignKey>(
+        input.after,
+        (k) =>
+          Array.isArray(k) && k.length === 3 && Number.isInteger(k[0]) && typeof k[1] === "string" && k[1].length <= 200 && isUuid(k[2]),
+      )
+    : undefined;
   const { campaigns, total, more } = await repo.subtreeCampaigns(db, rootId, { siteName: input.site, after, limit: CAMPAIGN_PAGE_SIZE });
   const last = campaigns.at(-1);
   return {
     campaigns: campaigns.map((c) => ({ ...toCampaign(c), orgName: c.orgName })),
     total,
-    next: more && last ? Buffer.from(JSON.stringify([last.year, last.orgName, last.orgId])).toString("base64url") : undefined,
+    next: more && last ? encodeCursor([last.year, last.orgName, last.orgId]) : undefined,
   };
 }
 

@@ -1,5 +1,6 @@
 import { formatDate, formatNumber, plural } from "../../ui/format.ts";
 import { Checkbox, CsrfField, ErrorSummary, type FormState, TextField } from "../../ui/forms.tsx";
+import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { TableFrame } from "../../ui/table.tsx";
 import { REQUEST_KIND_LABELS } from "../frameworks/channels.ts";
 import type { Organisation } from "../organisations/organisation.ts";
@@ -156,6 +157,33 @@ export function atEnd(kind: RetentionKind): string {
 }
 
 /** The record of processing activities (RGPD art. 30), generated from the organisation's settings. */
+/** The retention periods in force, kind by kind: the staff's register and the public notice show the same table. */
+function RetentionTable(props: { kinds: readonly RetentionKind[]; periods: RetentionPeriods; caption?: string }): SafeHtml {
+  return (
+    <TableFrame noCaption={!props.caption}>
+      <table>
+        {props.caption ? <caption>{props.caption}</caption> : null}
+        <thead>
+          <tr>
+            <th scope="col">Données</th>
+            <th scope="col">Durée</th>
+            <th scope="col">Au terme</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.kinds.map((kind) => (
+            <tr>
+              <td>{RETENTION_RULES[kind].label}</td>
+              <td>{monthsLabel(props.periods[kind])}</td>
+              <td>{atEnd(kind)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableFrame>
+  );
+}
+
 export function RegisterPage(props: { org: Organisation; periods: RetentionPeriods; contact: PrivacyContact }) {
   const { org, periods, contact } = props;
   const address = [org.address.street, org.address.postcode, org.address.city].filter(Boolean).join(", ");
@@ -186,26 +214,7 @@ export function RegisterPage(props: { org: Organisation; periods: RetentionPerio
         <li>Sécurité : comptes nominatifs, rôles par organisation, journal d'audit, sauvegardes chiffrées par l'hébergeur.</li>
       </ul>
       <h2>Durées de conservation</h2>
-      <TableFrame noCaption>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Données</th>
-              <th scope="col">Durée</th>
-              <th scope="col">Au terme</th>
-            </tr>
-          </thead>
-          <tbody>
-            {RETENTION_KINDS.map((kind) => (
-              <tr>
-                <td>{RETENTION_RULES[kind].label}</td>
-                <td>{monthsLabel(periods[kind])}</td>
-                <td>{atEnd(kind)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableFrame>
+      <RetentionTable kinds={RETENTION_KINDS} periods={periods} />
       <p>Les imports de journaux d'appels non validés sont supprimés au bout de {formatNumber(UNDECIDED_IMPORT_DAYS)}&nbsp;jours.</p>
     </div>
   );
@@ -263,27 +272,7 @@ export function PublicPrivacyPage(props: { org: Organisation; logo: boolean; per
         Les réponses aux enquêtes sont enregistrées sans votre nom ni votre adresse IP.
       </p>
       <h2>Combien de temps</h2>
-      <TableFrame>
-        <table>
-          <caption>Durées de conservation en vigueur</caption>
-          <thead>
-            <tr>
-              <th scope="col">Données</th>
-              <th scope="col">Durée</th>
-              <th scope="col">Au terme</th>
-            </tr>
-          </thead>
-          <tbody>
-            {publicKinds.map((kind) => (
-              <tr>
-                <td>{RETENTION_RULES[kind].label}</td>
-                <td>{monthsLabel(periods[kind])}</td>
-                <td>{atEnd(kind)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableFrame>
+      <RetentionTable kinds={publicKinds} periods={periods} caption="Durées de conservation en vigueur" />
       <p class="fr-text--sm">
         La durée court depuis la réponse ou la clôture du dossier (depuis la réponse pour un commentaire d'enquête). Un dossier encore
         ouvert n'est jamais effacé.

@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
+import { decodeCursor, encodeCursor, isUuid } from "../../kernel/cursor.ts";
 import { AppError } from "../../kernel/errors.ts";
 import type { Actor } from "../../kernel/roles.ts";
 import { insertActionIn } from "../actions/actions.service.ts";
@@ -48,30 +49,18 @@ export interface ListedStaffMember extends StaffMember {
 
 export const STAFF_PAGE_SIZE = 50;
 
-const BAD_PAGE = "Ce lien de page n'est plus valable : revenez à la première page de la liste.";
-
 /** The agents of a node's whole subtree (a network lists every site's), filtered by site name, by keyset pages. */
 export async function listSubtreeStaff(
   db: Kysely<DB>,
   rootId: string,
   input: { site?: string | undefined; after?: string | undefined },
 ): Promise<{ members: ListedStaffMember[]; total: number; next: string | undefined }> {
-  let after: repo.StaffKey | undefined;
-  if (input.after) {
-    let key: unknown;
-    try {
-      key = JSON.parse(Buffer.from(input.after, "base64url").toString("utf8"));
-    } catch {
-      throw new AppError("validation", { fields: { after: BAD_PAGE } });
-    }
-    const valid =
-      Array.isArray(key) &&
-      key.length === 3 &&
-      key.every((k) => typeof k === "string" && k.length <= 200) &&
-      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(String(key[2]));
-    if (!valid) throw new AppError("validation", { fields: { after: BAD_PAGE } });
-    after = key as repo.StaffKey;
-  }
+  const after = input.after
+    ? decodeCursor<repo.StaffKey>(
+        input.after,
+        (k) => Array.isArray(k) && k.length === 3 && k.every((part) => typeof part === "string" && part.length <= 200) && isUuid(k[2]),
+      )
+    : undefined;
   const { members, trainings, total, more } = await repo.staffOfSubtree(db, rootId, {
     siteName: input.site,
     after,
@@ -92,7 +81,7 @@ export async function listSubtreeStaff(
       ),
   }));
   const last = members.at(-1);
-  const next = more && last ? Buffer.from(JSON.stringify([last.org_name, last.name, last.id])).toString("base64url") : undefined;
+  const next = more && last ? encodeCursor([last.org_name, last.name, last.id]) : undefined;
   return { members: listed, total, next };
 }
 
@@ -304,31 +293,25 @@ export async function listSubtreeIncidents(
   rootId: string,
   input: { site?: string | undefined; after?: string | undefined },
 ): Promise<{ incidents: ListedIncident[]; total: number; fresh: number; next: string | undefined }> {
-  let after: repo.IncidentKey | undefined;
-  if (input.after) {
-    let key: unknown;
-    try {
-      key = JSON.parse(Buffer.from(input.after, "base64url").toString("utf8"));
-    } catch {
-      throw new AppError("validation", { fields: { after: BAD_PAGE } });
-    }
-    const valid =
-      Array.isArray(key) &&
-      key.length === 3 &&
-      (key[0] === 0 || key[0] === 1) &&
-      /^\d{4}-\d{2}-\d{2}$/.test(String(key[1])) &&
-      !Number.isNaN(Date.parse(String(key[1]))) &&
-      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(String(key[2]));
-    if (!valid) throw new AppError("validation", { fields: { after: BAD_PAGE } });
-    after = key as repo.IncidentKey;
-  }
+  const after = input.after
+    ? decodeCursor<repo.IncidentKey>(
+        input.after,
+        (k) =>
+          Array.isArray(k) &&
+          k.length === 3 &&
+          (k[0] === 0 || k[0] === 1) &&
+          /^\d{4}-\d{2}-\d{2}$/.test(String(k[1])) &&
+          !Number.isNaN(Date.parse(String(k[1]))) &&
+          isUuid(k[2]),
+      )
+    : undefined;
   const { rows, total, fresh, more } = await repo.incidentsOfSubtree(db, rootId, {
     siteName: input.site,
     after,
     limit: INCIDENTS_PAGE_SIZE,
   });
   const last = rows.at(-1);
-  const next = more && last ? Buffer.from(JSON.stringify([Number(last.rank), last.occurred_on, last.id])).toString("base64url") : undefined;
+  const next = more && last ? encodeCursor([Number(last.rank), last.occurred_on, last.id]) : undefined;
   return { incidents: rows.map((r) => ({ ...incidentOf(r), orgId: r.org_id, orgName: r.org_name })), total, fresh, next };
 }
 
