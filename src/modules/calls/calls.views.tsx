@@ -12,6 +12,7 @@ import {
   TextField,
 } from "../../ui/forms.tsx";
 import type { SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
+import { RefreshNote } from "../../ui/refresh.tsx";
 import { TableFrame } from "../../ui/table.tsx";
 import type { CallIndicators, CallSettings, Carrier, ImportView } from "./calls.service.ts";
 import type { CallFigures } from "./figures.ts";
@@ -414,18 +415,7 @@ export function ImportStatusPage({
   resumable: boolean;
 }): SafeHtml {
   const base = `/organisations/${orgId}/calls/imports/${item.id}`;
-  const refreshNote = (
-    <p class="fr-mt-2w">
-      {auto ? (
-        <span>
-          {"La page se met à jour toute seule toutes les 2 secondes. "}
-          <a href={`${base}?auto=0`}>Arrêter la mise à jour automatique</a>
-        </span>
-      ) : (
-        <a href={base}>Actualiser</a>
-      )}
-    </p>
-  );
+  const refreshNote = <RefreshNote url={base} auto={auto} class="fr-mt-2w" />;
   const percent = item.bytesTotal ? Math.min(100, Math.floor((item.bytesRead / item.bytesTotal) * 100)) : 0;
   const valid = item.rowsRead - item.rowsInvalid - item.rowsSkipped;
   const recordedPercent = valid > 0 ? Math.min(100, Math.floor((item.rowsMoved / valid) * 100)) : 0;

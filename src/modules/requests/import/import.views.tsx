@@ -3,6 +3,7 @@ import { MAX_FILE_BYTES } from "../../../kernel/uploads/multipart.ts";
 import { formatNumber, plural as formatPlural, NBSP } from "../../../ui/format.ts";
 import { CsrfField, ErrorSummary, type FormState, formatDateTime, SelectField, SubmitButton, UploadField } from "../../../ui/forms.tsx";
 import type { SafeHtml } from "../../../ui/jsx/jsx-runtime.ts";
+import { RefreshNote } from "../../../ui/refresh.tsx";
 import { TableFrame } from "../../../ui/table.tsx";
 import { CHANNEL_LABELS, CHANNELS, REQUEST_KIND_LABELS, REQUEST_KINDS } from "../../frameworks/channels.ts";
 import { formatDate } from "../requests.views.tsx";
@@ -367,16 +368,7 @@ function ImportProgress({ item, auto, self }: { item: QueuedImport; auto: boolea
           <p>{item.message}</p>
         </div>
       ) : null}
-      <p>
-        {auto ? (
-          <span>
-            {"La page se met à jour toute seule toutes les 2 secondes. "}
-            <a href={`${self}?auto=0`}>Arrêter la mise à jour automatique</a>
-          </span>
-        ) : (
-          <a href={self}>Actualiser</a>
-        )}
-      </p>
+      <RefreshNote url={self} auto={auto} />
     </div>
   );
 }
