@@ -145,10 +145,26 @@ async function registerWithin(
   plan: Awaited<ReturnType<typeof planRegistrations>>,
   options: RegisterOptions,
 ): Promise<Registered> {
+  const {
+    registered: [registered],
+    countInRollups,
+  } = await writeRegistrations(trx, plan, options);
+  if (!registered) throw new Error("enregistrement sans résultat");
+  const result = await acknowledgeWithin(trx, org, registered, options);
+  // Last: the network's rollup rows stay locked from here to the commit (see countInRollups).
+  await countInRollups();
+  return result;
+}
+
+/** The audit, the webhook and — for the public's own filing — the acknowledgement sent at once. */
+async function acknowledgeWithin(
+  trx: Kysely<DB>,
+  org: Awaited<ReturnType<typeof getOrganisation>>,
+  registered: Registered,
+  options: RegisterOptions,
+): Promise<Registered> {
   const orgId = org.id;
   {
-    const [registered] = await writeRegistrations(trx, plan, options);
-    if (!registered) throw new Error("enregistrement sans résultat");
     const { request, trackingToken, trackingCode } = registered;
     await recordAudit(trx, options.author, { orgId, action: "create", entity: "request", entityId: request.id, after: request });
     await emitEvent(trx, { type: "request.registered", orgId, data: webhookRequest(request), path: org.path });

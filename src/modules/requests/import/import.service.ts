@@ -90,7 +90,7 @@ export async function commitImport(
     const { fresh, duplicates } = splitDuplicates(good, existing);
     const freshLines = new Set(fresh.map((f) => f.line));
     const requests = registration.requests.filter((_, i) => freshLines.has(good[i]?.line ?? -1));
-    const registered = await writeRegistrations(trx, { ...registration, requests }, { source: "import", author });
+    const { registered, countInRollups } = await writeRegistrations(trx, { ...registration, requests }, { source: "import", author });
     const created = registered.map((r, i) => ({ line: fresh[i]?.line ?? 0, id: r.request.id, number: r.request.number }));
     if (created.length > 0) {
       await recordAudit(trx, author, {
@@ -108,6 +108,8 @@ export async function commitImport(
     });
     const report = { ...checked, duplicates, fresh, created };
     await steps.recorded?.(trx, report);
+    // Last: the network's rollup rows stay locked from here to the commit (see countInRollups).
+    await countInRollups();
     return report;
   });
 }
