@@ -3,7 +3,8 @@
  * measures whatever the service does now.
  *
  * Ceilings (bare SQL, what the page cannot do without):
- * - dashboard: the network's own rollup rows of every source, for the period and the previous one;
+ * - dashboard: the network's own rollup rows of every source, for the period and the previous one (its phone
+ *   rows are the descendant tables', its actions and self-assessments by year, its staff trained by day);
  * - comparison: one grouped SQL over the children's rollup rows (requests, calls, survey satisfaction).
  */
 import { sql } from "kysely";
@@ -20,8 +21,24 @@ assembleModules();
 const CALLS = 20;
 const month = (d: string) => `${d.slice(0, 7)}-01`;
 
-/** Every rollup table read by the dashboard's sources. */
-const ROLLUPS = ["request_rollup", "call_rollup", "call_wait_rollup", "survey_satisfaction_rollup", "mystery_rollup"];
+/**
+ * Every monthly rollup table read by the dashboard's sources. A parent's phone figures live in the
+ * descendant tables (per-line detail stays at the site, migration 0018): those are the network's own rows.
+ */
+const ROLLUPS = [
+  "request_rollup",
+  "call_rollup",
+  "call_wait_rollup",
+  "call_descendant_rollup",
+  "call_descendant_wait_rollup",
+  "survey_satisfaction_rollup",
+  "mystery_rollup",
+];
+/** The yearly ones (actions, self-assessments) and the staff trained by day. */
+const YEARLY: Array<[string, string]> = [
+  ["action_rollup", "plan_year"],
+  ["assessment_rollup", "year"],
+];
 
 export function dashboardFigure(network: Network, _options: Options): Figure {
   const { db, networkId } = network;
@@ -37,6 +54,11 @@ export function dashboardFigure(network: Network, _options: Options): Figure {
       p50(CALLS, async () => {
         for (const table of ROLLUPS)
           await sql`select * from ${sql.table(table)} where org_id = ${networkId} and month between ${from} and ${to}`.execute(db);
+        for (const [table, year] of YEARLY)
+          await sql`select * from ${sql.table(table)} where org_id = ${networkId} and ${sql.ref(year)} between ${Number(from.slice(0, 4))} and ${Number(to.slice(0, 4))}`.execute(
+            db,
+          );
+        await sql`select * from staff_rollup where org_id = ${networkId} and day <= ${PERIOD.to}`.execute(db);
       }),
     vigie: () => p50(CALLS, () => dashboard(db, networkId, PERIOD)),
   };
