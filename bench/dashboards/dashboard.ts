@@ -73,9 +73,13 @@ async function groupedChildren(network: Network, orgId: string) {
     select r.org_id, sum(received), sum(answered), sum(answered_in_time), sum(answered_with_target)
     from request_rollup r join organisations o on o.id = r.org_id
     where o.parent_id = ${orgId} and r.month between ${from} and ${to} group by r.org_id`.execute(db);
+  // A child's phone figures: its own calls (a site's) and its descendants' (a region's, migration 0018).
   await sql`
     select r.org_id, sum(offered), sum(answered), sum(abandoned), sum(wait_sum)
-    from call_rollup r join organisations o on o.id = r.org_id
+    from (select org_id, month, offered, answered, abandoned, wait_sum from call_rollup
+          union all
+          select org_id, month, offered, answered, abandoned, wait_sum from call_descendant_rollup) r
+    join organisations o on o.id = r.org_id
     where o.parent_id = ${orgId} and r.month between ${from} and ${to} group by r.org_id`.execute(db);
   await sql`
     select r.org_id, sum(answered), sum(satisfied), sum(dissatisfied)
