@@ -95,5 +95,7 @@ export async function registerImportFigure(network: Network, _options: Options):
     unit: "lignes/s",
     ceiling,
     vigie,
+    // The COPY connection: left open, it kept the process alive after the figures were printed.
+    close: () => client.end(),
   };
 }
