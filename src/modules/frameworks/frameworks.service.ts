@@ -113,18 +113,27 @@ async function pathOf(db: Kysely<DB>, orgId: string): Promise<string[]> {
 
 export async function organisationCommitments(db: Kysely<DB>, orgId: string, knownPath?: string[]): Promise<OrganisationCommitments> {
   const path = knownPath ?? (await pathOf(db, orgId));
-  const adoption = await repo.adoptionOnPath(db, path);
-  const framework = adoption ? await repo.findFramework(db, adoption.framework_id) : undefined;
-  const frameworkCommitments = framework ? await repo.findCommitments(db, { frameworkId: framework.id }) : [];
-  const locals = await repo.localCommitmentsOnPath(db, path);
+  // The local commitments do not wait for the framework: two chains side by side.
+  const [framework, locals] = await Promise.all([
+    repo.adoptionOnPath(db, path).then(async (adoption) => {
+      const found = adoption ? await repo.findFramework(db, adoption.framework_id) : undefined;
+      return found && adoption ? { adoption, found, commitments: await repo.findCommitments(db, { frameworkId: found.id }) } : undefined;
+    }),
+    repo.localCommitmentsOnPath(db, path),
+  ]);
   const distance = (id: string) => path.length - 1 - path.indexOf(id);
   return {
-    framework:
-      framework && adoption
-        ? { id: framework.id, name: framework.name, edition: framework.edition, adoptedBy: adoption.org_id, adoptedAt: adoption.adopted_at }
-        : null,
+    framework: framework
+      ? {
+          id: framework.found.id,
+          name: framework.found.name,
+          edition: framework.found.edition,
+          adoptedBy: framework.adoption.org_id,
+          adoptedAt: framework.adoption.adopted_at,
+        }
+      : null,
     commitments: effectiveCommitments(
-      frameworkCommitments,
+      framework?.commitments ?? [],
       locals.map((l) => ({ ...l, distance: distance(l.orgId) })),
     ),
     own: locals.filter((l) => l.orgId === orgId),

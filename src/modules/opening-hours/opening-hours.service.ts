@@ -3,7 +3,7 @@ import type { DB } from "../../db/schema.ts";
 import { AppError } from "../../kernel/errors.ts";
 import type { Actor } from "../../kernel/roles.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
-import { getOrganisation } from "../organisations/organisations.service.ts";
+import { getOrganisation, type Organisation } from "../organisations/organisations.service.ts";
 import { readAnnuaireRecord } from "./annuaire.ts";
 import {
   closedWeekdays,
@@ -73,9 +73,18 @@ export async function currentHoursOf(
   return out;
 }
 
-export async function getPublicInfo(db: Kysely<DB>, orgId: string, now = new Date()): Promise<PublicInfo> {
-  const org = await getOrganisation(db, orgId);
-  const [info, history] = await Promise.all([repo.findInfo(db, orgId), repo.hoursHistory(db, orgId)]);
+export async function getPublicInfo(
+  db: Kysely<DB>,
+  orgId: string,
+  now = new Date(),
+  /** The organisation, when the caller has just read it (the public results page). */
+  known?: Organisation,
+): Promise<PublicInfo> {
+  const [org, info, history] = await Promise.all([
+    known?.id === orgId ? known : getOrganisation(db, orgId),
+    repo.findInfo(db, orgId),
+    repo.hoursHistory(db, orgId),
+  ]);
   const today = localTime(now, org.timeZone).date;
   const current = inForce(history, today);
   const upcoming = history.find((h) => h.validFrom > today) ?? null;

@@ -386,8 +386,9 @@ export async function publishedResults(db: Kysely<DB>, orgId: string, now = new 
   const org = await getOrganisation(db, orgId);
   const [figures, info, commitments, closures, children] = await Promise.all([
     repo.figuresOf(db, orgId),
-    getPublicInfo(db, orgId, now),
-    organisationCommitments(db, orgId),
+    // The organisation and its path just read: the public page, the hottest read, sends each query once.
+    getPublicInfo(db, orgId, now, org),
+    organisationCommitments(db, orgId, org.path),
     closuresOf(db, org.path),
     repo.childrenOf(db, orgId),
   ]);
