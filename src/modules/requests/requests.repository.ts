@@ -210,7 +210,6 @@ export async function insertEvent(db: Kysely<DB>, orgId: string, requestId: stri
 /** Several events of one organisation, a thousand per statement (a register's « created » events). */
 export async function insertEvents(db: Kysely<DB>, orgId: string, events: Array<EventValues & { requestId: string }>): Promise<void> {
   for (const chunk of chunks(events, INSERT_ROWS)) {
-    if (chunk.length === 0) continue;
     await db
       .insertInto("request_events")
       .values(

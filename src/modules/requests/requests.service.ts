@@ -164,41 +164,39 @@ async function acknowledgeWithin(
   options: RegisterOptions,
 ): Promise<Registered> {
   const orgId = org.id;
-  {
-    const { request, trackingToken, trackingCode } = registered;
-    await recordAudit(trx, options.author, { orgId, action: "create", entity: "request", entityId: request.id, after: request });
-    await emitEvent(trx, { type: "request.registered", orgId, data: webhookRequest(request), path: org.path });
-    // An agent reads the acknowledgement before sending it (preview, then « Envoyer »); the public's own
-    // filing is acknowledged at once, nobody being there to press the button.
-    if (options.source !== "public") return registered;
-    const trackingUrl = `${options.baseUrl ?? ""}/track?${new URLSearchParams({ number: request.number, token: trackingToken })}`;
-    const email = request.requester.email;
-    // The public form writes to any address typed in it: a fixed letter (nothing the visitor wrote),
-    // a few a day per address and a ceiling per organisation, counted atomically in this transaction.
-    if (!email || !(await publicAcknowledgementAllowed(trx, orgId, email))) return registered;
-    let outboxId: string | null;
-    try {
-      outboxId = await sendPublicAcknowledgement(
-        trx,
-        orgId,
-        request.id,
-        email,
-        letterFacts(org.name, request, {
-          trackingUrl,
-          trackingAddress: `${options.baseUrl ?? ""}/track`,
-          trackingCode: formatTrackingCode(trackingCode),
-        }),
-      );
-    } catch (error) {
-      // A letter the request cannot fill must not lose what the public filed: an agent acknowledges it.
-      if (error instanceof AppError && error.code === "letter.incomplete") return registered;
-      throw error;
-    }
-    if (!outboxId) return registered;
-    const after = await markAcknowledged(trx, request, { accountId: null, label: "Vigie" }, email, outboxId);
-    await countFirstAcknowledgement(trx, org.path, after, localDay(org.timeZone));
-    return { request: after, trackingToken, trackingCode };
+  const { request, trackingToken, trackingCode } = registered;
+  await recordAudit(trx, options.author, { orgId, action: "create", entity: "request", entityId: request.id, after: request });
+  await emitEvent(trx, { type: "request.registered", orgId, data: webhookRequest(request), path: org.path });
+  // An agent reads the acknowledgement before sending it (preview, then « Envoyer »); the public's own
+  // filing is acknowledged at once, nobody being there to press the button.
+  if (options.source !== "public") return registered;
+  const trackingUrl = `${options.baseUrl ?? ""}/track?${new URLSearchParams({ number: request.number, token: trackingToken })}`;
+  const email = request.requester.email;
+  // The public form writes to any address typed in it: a fixed letter (nothing the visitor wrote),
+  // a few a day per address and a ceiling per organisation, counted atomically in this transaction.
+  if (!email || !(await publicAcknowledgementAllowed(trx, orgId, email))) return registered;
+  let outboxId: string | null;
+  try {
+    outboxId = await sendPublicAcknowledgement(
+      trx,
+      orgId,
+      request.id,
+      email,
+      letterFacts(org.name, request, {
+        trackingUrl,
+        trackingAddress: `${options.baseUrl ?? ""}/track`,
+        trackingCode: formatTrackingCode(trackingCode),
+      }),
+    );
+  } catch (error) {
+    // A letter the request cannot fill must not lose what the public filed: an agent acknowledges it.
+    if (error instanceof AppError && error.code === "letter.incomplete") return registered;
+    throw error;
   }
+  if (!outboxId) return registered;
+  const after = await markAcknowledged(trx, request, { accountId: null, label: "Vigie" }, email, outboxId);
+  await countFirstAcknowledgement(trx, org.path, after, localDay(org.timeZone));
+  return { request: after, trackingToken, trackingCode };
 }
 
 /** Records an acknowledgement queued for `email`: the status moves on from « Reçue » and the history names the message. */
