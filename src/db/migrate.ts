@@ -31,6 +31,7 @@ import * as m0031 from "./migrations/0031_call_commit_slices.ts";
 import * as m0032 from "./migrations/0032_jdma_statistics.ts";
 import * as m0033 from "./migrations/0033_publication_marks_appended.ts";
 import * as m0034 from "./migrations/0034_request_imports.ts";
+import * as m0035 from "./migrations/0035_settings_epoch.ts";
 
 /** Migrations are listed here, in order, so a bundle or a test runner needs no file-system scan. */
 const migrations: Record<string, Migration> = {
@@ -66,6 +67,7 @@ const migrations: Record<string, Migration> = {
   "0032_jdma_statistics": m0032,
   "0033_publication_marks_appended": m0033,
   "0034_request_imports": m0034,
+  "0035_settings_epoch": m0035,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -25,7 +25,16 @@ export interface RateEventsTable {
   at: TimestampDefault;
 }
 
+/** One row: moves at the commit of any change to the settings the servers cache (migration 0035, kernel/settings-epoch.ts). */
+export interface SettingsEpochTable {
+  one: Generated<boolean>;
+  epoch: ColumnType<string, never, never>;
+  database: ColumnType<string, never, never>;
+  xact: ColumnType<string | null, never, never>;
+}
+
 export type InstanceTables = {
+  settings_epoch: SettingsEpochTable;
   settings: SettingsTable;
   rate_counters: RateCountersTable;
   rate_events: RateEventsTable;

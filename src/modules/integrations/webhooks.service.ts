@@ -3,6 +3,7 @@ import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import { AppError } from "../../kernel/errors.ts";
 import type { Actor } from "../../kernel/roles.ts";
+import { type SettingsEpoch, settingsCache } from "../../kernel/settings-epoch.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { enqueue } from "../jobs/jobs.service.ts";
 import { organisationPath } from "../organisations/organisations.service.ts";
@@ -77,6 +78,16 @@ export async function deleteEndpoint(db: Kysely<DB>, actor: Actor, orgId: string
   });
 }
 
+/** The endpoints listening to an event type on a path, at a settings epoch (webhook_endpoints moves it). */
+const listening = settingsCache<Array<{ id: string }>>();
+
+/**
+ * The endpoints of an organisation's path that listen to an event type, read before a transaction that will
+ * emit it (given to emitEvent as `listeners`): from memory while the settings epoch stays.
+ */
+export const eventListeners = (db: Kysely<DB>, epoch: SettingsEpoch, path: string[], type: WebhookEvent) =>
+  listening.get(db, epoch, `${type} ${path.join(" ")}`, () => repo.listeners(db, path, type));
+
 /**
  * Records an event for every endpoint of the organisation or one of its ancestors that listens to it.
  * Call it with the transaction of the change: the deliveries and their jobs exist exactly when the
@@ -84,13 +95,16 @@ export async function deleteEndpoint(db: Kysely<DB>, actor: Actor, orgId: string
  */
 export async function emitEvent(
   trx: Kysely<DB>,
-  /** `path`: the organisation's path, when the caller holds it (saves a read on the hottest writes). */
-  event: { type: WebhookEvent; orgId: string; data: unknown; path?: string[] },
+  /**
+   * `path`: the organisation's path, when the caller holds it (saves a read on the hottest writes).
+   * `listeners`: the endpoints listening, when the caller read them before its transaction (eventListeners).
+   */
+  event: { type: WebhookEvent; orgId: string; data: unknown; path?: string[]; listeners?: Array<{ id: string }> },
   now = new Date(),
 ): Promise<void> {
   const path = event.path ?? (await organisationPath(trx, event.orgId));
   if (!path) return;
-  const endpoints = await repo.listeners(trx, path, event.type);
+  const endpoints = event.listeners ?? (await repo.listeners(trx, path, event.type));
   if (endpoints.length === 0) return;
   const id = randomUUID();
   const body = JSON.stringify({ id, type: event.type, occurredAt: now.toISOString(), orgId: event.orgId, data: event.data });

@@ -1,7 +1,9 @@
 import type { KyselyPlugin, RootOperationNode } from "kysely";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { INSTANCE_ADMIN, ORG_DEFAULTS } from "../../../test/support/factories.ts";
+import { setAnnouncedDelays } from "../announced-delays/announced-delays.service.ts";
 import { adoptFramework } from "../frameworks/frameworks.service.ts";
 import { createOrganisation } from "../organisations/organisations.service.ts";
 import { registerRequest } from "./requests.service.ts";
@@ -19,10 +21,11 @@ const ORG = ORG_DEFAULTS;
 describe("the statements of one registration", () => {
   let t: TestApp;
   let site = "";
+  let net = "";
   beforeAll(async () => {
     t = await startTestApp();
     const db = t.database.db;
-    const net = (await createOrganisation(db, ROOT, { ...ORG, name: "Réseau", kind: "network", parentId: undefined })).id;
+    net = (await createOrganisation(db, ROOT, { ...ORG, name: "Réseau", kind: "network", parentId: undefined })).id;
     site = (await createOrganisation(db, ROOT, { ...ORG, name: "Site", kind: "site", parentId: net })).id;
     await adoptFramework(db, ROOT, net, "marianne-2008");
   }, 60_000);
@@ -30,7 +33,7 @@ describe("the statements of one registration", () => {
     await t?.close();
   });
 
-  it("reads nothing twice, sends 15 statements at most (27 before), and counts the rollups last", async () => {
+  it("reads nothing twice, sends 6 statements (27, then 15 before the settings epoch), and counts the rollups last", async () => {
     const nodes: RootOperationNode[] = [];
     const plugin: KyselyPlugin = {
       transformQuery: (args) => {
@@ -56,8 +59,33 @@ describe("the statements of one registration", () => {
     const reads = compiled.filter((q) => /^\s*select/i.test(q.sql)).map((q) => `${q.sql} ${JSON.stringify(q.parameters)}`);
     const twice = reads.filter((r, i) => reads.indexOf(r) !== i);
     expect(twice, twice.join("\n")).toEqual([]);
-    expect(compiled.length, compiled.map((q) => q.sql.slice(0, 100)).join("\n")).toBeLessThanOrEqual(15);
+    expect(compiled.length, compiled.map((q) => q.sql.slice(0, 100)).join("\n")).toBeLessThanOrEqual(6);
     // The network's rollup row stays locked from the rollup write to the commit: nothing after it.
     expect(compiled.at(-1)?.sql).toMatch(/^\s*insert into request_rollup/);
+  });
+
+  // The delays and closures a registration uses are kept in memory between registrations; another server
+  // changing them (here: a write this process is told nothing about) must show in the very next due date.
+  it("sees a delay or a closure changed elsewhere at the next registration", async () => {
+    const db = t.database.db;
+    const dueOn = async () =>
+      (
+        await registerRequest(
+          db,
+          site,
+          { kind: "request", channel: "letter", receivedOn: "2026-03-02", subject: "Demande" },
+          { source: "agent", author: { accountId: null, label: "test" } },
+        )
+      ).request.dueOn;
+    // Marianne 2008: 15 jours ouvrés for a letter, from Monday 2 March 2026.
+    expect(await dueOn()).toBe("2026-03-23");
+    await setAnnouncedDelays(db, ROOT, site, [{ channel: "letter", kind: "request", value: 5, unit: "working_days" }]);
+    expect(await dueOn()).toBe("2026-03-09");
+    // Written as bare SQL, as another server's process would: nothing in this one hears of it.
+    await sql`insert into org_closures (org_id, day, label) values (${net}, '2026-03-04', 'Inventaire')`.execute(db);
+    expect(await dueOn()).toBe("2026-03-10");
+    await sql`delete from org_closures where org_id = ${net}`.execute(db);
+    await sql`update announced_delays set value = 2 where org_id = ${site} and channel = 'letter' and kind = 'request'`.execute(db);
+    expect(await dueOn()).toBe("2026-03-04");
   });
 });

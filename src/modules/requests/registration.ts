@@ -2,8 +2,9 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import { AppError } from "../../kernel/errors.ts";
+import { type SettingsEpoch, settingsCache, settingsEpoch } from "../../kernel/settings-epoch.ts";
 import { notify } from "../alerts/alerts.service.ts";
-import { delayPlanner } from "../announced-delays/announced-delays.service.ts";
+import { type DelayPlanner, delayPlanner } from "../announced-delays/announced-delays.service.ts";
 import type { AuditActor } from "../audit/audit.service.ts";
 import { getOrganisation, type Organisation } from "../organisations/organisations.service.ts";
 import { owesAcknowledgement } from "./acknowledgement-delay.ts";
@@ -46,6 +47,10 @@ export interface PlannedRequest {
 
 export interface RegistrationPlan {
   orgId: string;
+  /** The organisation, as read with its delays. */
+  org: Organisation;
+  /** The settings epoch the plan was made at: the writes' webhooks read their endpoints at the same one. */
+  epoch: SettingsEpoch;
   /** The organisation and its ancestors, whose rollups count the requests. */
   path: string[];
   requests: PlannedRequest[];
@@ -56,16 +61,21 @@ export interface RegistrationPlan {
 /** The first day of a date's month: the key of its rollup row. */
 export const monthOf = (date: string) => `${date.slice(0, 7)}-01`;
 
+/*
+ * What a registration reads of the organisation — itself, its framework's delays and commitments, the
+ * delays announced on its path, its closures: nine statements, the same for every request of the site until
+ * someone changes a setting. Kept per organisation while the settings epoch stays (kernel/settings-epoch.ts):
+ * a registration then reads one row before its writes, on any of several servers.
+ */
+const planners = settingsCache<{ org: Organisation; planner: DelayPlanner }>();
+
 /** The reads of registration: delays per channel and kind (asked once each), calendar, services. */
-export async function planRegistrations(
-  db: Kysely<DB>,
-  orgId: string,
-  inputs: RequestCreateInput[],
-  /** The organisation, when the caller has just read it. */
-  known?: Organisation,
-): Promise<RegistrationPlan> {
-  const org = known?.id === orgId ? known : await getOrganisation(db, orgId);
-  const planner = await delayPlanner(db, org);
+export async function planRegistrations(db: Kysely<DB>, orgId: string, inputs: RequestCreateInput[]): Promise<RegistrationPlan> {
+  const epoch = await settingsEpoch(db);
+  const { org, planner } = await planners.get(db, epoch, orgId, async () => {
+    const org = await getOrganisation(db, orgId);
+    return { org, planner: await delayPlanner(db, org) };
+  });
   const services = new Set<string>();
   const requests: PlannedRequest[] = [];
   for (const input of inputs) {
@@ -84,7 +94,7 @@ export async function planRegistrations(
       dueOn: announced ? dueDate(input.receivedOn, announced.delay, planner.calendars) : null,
     });
   }
-  return { orgId, path: org.path, requests, secret: await trackingSecret(db) };
+  return { orgId, org, epoch, path: org.path, requests, secret: await trackingSecret(db) };
 }
 
 /** Requests written; their rollups not yet counted. */

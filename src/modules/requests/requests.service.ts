@@ -11,7 +11,7 @@ import type { AuditActor } from "../audit/audit.service.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { organisationCalendar } from "../calendar/calendar.service.ts";
 import type { Channel, RequestKind } from "../frameworks/channels.ts";
-import { emitEvent } from "../integrations/webhooks.service.ts";
+import { emitEvent, eventListeners } from "../integrations/webhooks.service.ts";
 import { getOrganisation, organisationPath } from "../organisations/organisations.service.ts";
 import { invitationFor } from "../surveys/surveys.service.ts";
 import { addCalendarDays, type Delay, histogramBucket, responseDays, shiftAfterPause } from "./due-date.ts";
@@ -85,9 +85,8 @@ export async function registerRequest(
   input: RequestCreateInput,
   options: RegisterOptions,
 ): Promise<Registered> {
-  const org = await getOrganisation(db, orgId);
-  const plan = await planRegistrations(db, orgId, [input], org);
-  return db.transaction().execute((trx) => registerWithin(trx, org, plan, options));
+  const plan = await plannedWithListeners(db, orgId, input);
+  return db.transaction().execute((trx) => registerWithin(trx, plan, options));
 }
 
 /**
@@ -105,11 +104,10 @@ export async function registerMailedRequest(
     after: (trx: Kysely<DB>, registered: Registered) => Promise<void>;
   },
 ): Promise<Registered | null> {
-  const org = await getOrganisation(db, orgId);
-  const plan = await planRegistrations(db, orgId, [input], org);
+  const plan = await plannedWithListeners(db, orgId, input);
   return db.transaction().execute(async (trx) => {
     if (!(await options.claim(trx))) return null;
-    const registered = await registerWithin(trx, org, plan, options);
+    const registered = await registerWithin(trx, plan, options);
     await options.after(trx, registered);
     return registered;
   });
@@ -139,10 +137,15 @@ export async function addIncomingMessage(
   });
 }
 
+/** One request's plan, and the webhook endpoints its registration will tell: both read before the transaction. */
+async function plannedWithListeners(db: Kysely<DB>, orgId: string, input: RequestCreateInput) {
+  const plan = await planRegistrations(db, orgId, [input]);
+  return { ...plan, listeners: await eventListeners(db, plan.epoch, plan.path, "request.registered") };
+}
+
 async function registerWithin(
   trx: Kysely<DB>,
-  org: Awaited<ReturnType<typeof getOrganisation>>,
-  plan: Awaited<ReturnType<typeof planRegistrations>>,
+  plan: Awaited<ReturnType<typeof plannedWithListeners>>,
   options: RegisterOptions,
 ): Promise<Registered> {
   const {
@@ -150,7 +153,7 @@ async function registerWithin(
     countInRollups,
   } = await writeRegistrations(trx, plan, options);
   if (!registered) throw new Error("enregistrement sans résultat");
-  const result = await acknowledgeWithin(trx, org, registered, options);
+  const result = await acknowledgeWithin(trx, plan, registered, options);
   // Last: the network's rollup rows stay locked from here to the commit (see countInRollups).
   await countInRollups();
   return result;
@@ -159,14 +162,15 @@ async function registerWithin(
 /** The audit, the webhook and — for the public's own filing — the acknowledgement sent at once. */
 async function acknowledgeWithin(
   trx: Kysely<DB>,
-  org: Awaited<ReturnType<typeof getOrganisation>>,
+  plan: Awaited<ReturnType<typeof plannedWithListeners>>,
   registered: Registered,
   options: RegisterOptions,
 ): Promise<Registered> {
+  const { org, listeners } = plan;
   const orgId = org.id;
   const { request, trackingToken, trackingCode } = registered;
   await recordAudit(trx, options.author, { orgId, action: "create", entity: "request", entityId: request.id, after: request });
-  await emitEvent(trx, { type: "request.registered", orgId, data: webhookRequest(request), path: org.path });
+  await emitEvent(trx, { type: "request.registered", orgId, data: webhookRequest(request), path: org.path, listeners });
   // An agent reads the acknowledgement before sending it (preview, then « Envoyer »); the public's own
   // filing is acknowledged at once, nobody being there to press the button.
   if (options.source !== "public") return registered;
