@@ -3,11 +3,12 @@ import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import { AppError } from "../../kernel/errors.ts";
 import { checkRate, pruneRateEvents, rateKeyHash, takeHit } from "../../kernel/rate-limit.ts";
+import { type SettingsEpoch, settingsCache, settingsEpoch } from "../../kernel/settings-epoch.ts";
 import { localDay } from "../../kernel/time.ts";
 import { notify } from "../alerts/alerts.service.ts";
 import { CHANNELS, type Channel } from "../frameworks/channels.ts";
-import { emitEvent } from "../integrations/webhooks.service.ts";
-import { getOrganisation } from "../organisations/organisations.service.ts";
+import { emitEvent, eventListeners } from "../integrations/webhooks.service.ts";
+import { getOrganisation, type Organisation } from "../organisations/organisations.service.ts";
 import { type Answers, checkResponse, type ResponseInput } from "./answers.ts";
 import { type PublicSurvey, publicSurvey, SURVEY_ADDRESS_RATE, SURVEY_RATE } from "./definitions.service.ts";
 import { issueFormToken, signForm, verifyFormToken } from "./form-token.ts";
@@ -17,15 +18,23 @@ import * as repo from "./surveys.repository.ts";
 
 /** Answers to a survey: the public form, invitations, the counter kiosk (part of the surveys module's service, re-exported by surveys.service.ts). */
 
+/** The sites answers name, while no setting changes (kernel/settings-epoch.ts). */
+const sites = settingsCache<Organisation>();
+
 /** The site an answer is about: the survey's organisation, or one below it named in the link. */
 export async function answerSite(
   db: Kysely<DB>,
   survey: PublicSurvey,
   siteId: unknown,
+  /** The settings epoch, when the caller read it: the site then comes from memory (an answer's hot path). */
+  epoch?: SettingsEpoch,
 ): Promise<{ id: string; name: string; path: string[] }> {
   if (typeof siteId !== "string" || siteId === "" || siteId === survey.orgId)
     return { id: survey.orgId, name: survey.orgName, path: survey.orgPath };
-  const site = /^[0-9a-f-]{36}$/.test(siteId) ? await getOrganisation(db, siteId).catch(() => undefined) : undefined;
+  const read = () => getOrganisation(db, siteId);
+  const site = /^[0-9a-f-]{36}$/.test(siteId)
+    ? await (epoch ? sites.get(db, epoch, siteId, read) : read()).catch(() => undefined)
+    : undefined;
   if (!site?.path.includes(survey.orgId))
     throw new AppError("http.not_found", { message: "Ce lien d'enquête ne correspond à aucun site." });
   return { id: site.id, name: site.name, path: site.path };
@@ -80,8 +89,9 @@ export async function recordResponse(
   input: ResponseSubmission,
   now = new Date(),
 ): Promise<ResponseOutcome> {
-  const survey = await publicSurvey(db, orgId, surveyId);
-  const site = await answerSite(db, survey, input.site);
+  // The survey is cached a few seconds; the site and the webhook endpoints while no setting changes.
+  const [survey, epoch] = await Promise.all([publicSurvey(db, orgId, surveyId), settingsEpoch(db)]);
+  const site = await answerSite(db, survey, input.site, epoch);
   const source = `${input.source}|${input.browser ?? ""}`;
   const answers = checkedAnswers(survey.questionnaire, input.answers);
   // A robot filled the hidden field: counted against its limit, thanked as if stored, nothing stored.
@@ -94,8 +104,12 @@ export async function recordResponse(
   const invitation = input.invitation === undefined || input.invitation === "" ? undefined : invitationToken(input.invitation);
   if (input.invitation !== undefined && input.invitation !== "" && !invitation)
     throw new AppError("validation", { message: INVITATION_UNKNOWN_MESSAGE, fields: { _: INVITATION_UNKNOWN_MESSAGE } });
-  await takeHit(db, "survey-response:address", input.source, SURVEY_ADDRESS_RATE, now);
+  const [, listeners] = await Promise.all([
+    takeHit(db, "survey-response:address", input.source, SURVEY_ADDRESS_RATE, now),
+    eventListeners(db, epoch, site.path, "survey.answered"),
+  ]);
   await store(db, survey, site, answers, {
+    listeners,
     channel: answerChannel(survey, input.channel),
     answeredOn: dayIn(survey.timeZone, now),
     formTokenHash: tokenHash,
@@ -126,6 +140,8 @@ async function store(
     via: repo.ResponseInsert["via"];
     invitationHash: string | null;
     rate: { bucket: string; source: string; limit: { max: number; windowMs: number }; now: Date };
+    /** The webhook endpoints listening, when read before (else read in the transaction). */
+    listeners?: Array<{ id: string }>;
   },
 ): Promise<void> {
   const { bucket, source, limit, now } = how.rate;
@@ -165,6 +181,8 @@ async function store(
     await emitEvent(trx, {
       type: "survey.answered",
       orgId: site.id,
+      path: site.path,
+      ...(how.listeners ? { listeners: how.listeners } : {}),
       data: {
         surveyId: survey.id,
         surveyOrgId: survey.orgId,
@@ -175,6 +193,13 @@ async function store(
       },
     });
   };
+  if (!how.invitationHash && how.listeners?.length === 0 && !veryUnhappy && insert.comments.length === 0) {
+    // Nothing to write beside the answer: its one statement (rate check, answer, waiting counts) is atomic by itself.
+    const { limited, recorded } = await repo.insertResponse(db, survey.orgId, insert, rate);
+    if (limited) throw new AppError("rate.limited");
+    if (!recorded) throw new AppError("validation", { message: ALREADY_SENT_MESSAGE, fields: { _: ALREADY_SENT_MESSAGE } });
+    return;
+  }
   if (!how.invitationHash) {
     await db.transaction().execute(async (trx) => {
       const { limited, recorded } = await repo.insertResponse(trx, survey.orgId, insert, rate);
