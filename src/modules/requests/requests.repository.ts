@@ -478,10 +478,15 @@ export async function applyRollup(db: Kysely<DB>, path: string[], delta: RollupD
       received_without_target = request_rollup.received_without_target + excluded.received_without_target,
       answered = request_rollup.answered + excluded.answered,
       answered_with_target = request_rollup.answered_with_target + excluded.answered_with_target,
-      answered_in_time = request_rollup.answered_in_time + excluded.answered_in_time,
+      answered_in_time = request_rollup.answered_in_time + excluded.answered_in_time${
+        // Rebuilding the array row by row is the dearest part of the statement; a registration adds nothing to it.
+        answered !== 0 && delta.bucket !== undefined
+          ? sql`,
       delay_histogram = array(
         select old + added from unnest(request_rollup.delay_histogram, excluded.delay_histogram) with ordinality as h(old, added, i) order by i
-      )`.execute(db);
+      )`
+          : sql``
+      }`.execute(db);
 }
 
 export async function rollupRows(db: Kysely<DB>, orgId: string, fromMonth: string, toMonth: string) {
