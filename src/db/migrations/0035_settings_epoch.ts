@@ -4,7 +4,7 @@ import { runScript } from "../script.ts";
 /**
  * The settings epoch (issue #13, registration at 19 % of a bare transaction): a number that moves at the
  * commit of every change to the settings the hottest writes read — the tree, frameworks and commitments,
- * announced delays, closures and opening information, webhook endpoints. A server keeps what it read of
+ * announced delays, closures, opening hours and access information, webhook endpoints. A server keeps what it read of
  * them in memory and trusts it only while the epoch is the one it read them at (src/kernel/settings-epoch.ts):
  * one primary-key read instead of nine, and still exact with several servers on one database.
  *
@@ -22,6 +22,7 @@ export const SETTINGS_TABLES = [
   "announced_delays",
   "org_closures",
   "org_public_info",
+  "org_opening_hours",
   "webhook_endpoints",
 ];
 

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import type { Actor } from "../../kernel/roles.ts";
+import { settingsCache, settingsEpoch } from "../../kernel/settings-epoch.ts";
 import { INSTANCE_TIME_ZONE, localDay } from "../../kernel/time.ts";
 import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { closuresOf } from "../calendar/calendar.service.ts";
@@ -382,16 +383,39 @@ function lines(figures: repo.PublishedFigure[], previous: repo.PublishedFigure[]
 }
 
 /** The latest published period of an organisation and the one before, as the public page shows them. */
+/*
+ * The public page is the hottest read (a phone for every visitor). What it shows of the organisation's
+ * settings — itself, its hours and access, its framework's commitments, its closures, the sites below —
+ * changes when someone edits it, not with each visit: kept while the settings epoch stays
+ * (kernel/settings-epoch.ts), on every server. The published figures, comments and feedback are read each time.
+ */
+const pageOrgs = settingsCache<Organisation>();
+const pageSettings = settingsCache<{
+  info: PublicInfo;
+  commitments: Awaited<ReturnType<typeof organisationCommitments>>;
+  closures: Awaited<ReturnType<typeof closuresOf>>;
+  children: Awaited<ReturnType<typeof repo.childrenOf>>;
+}>();
+
 export async function publishedResults(db: Kysely<DB>, orgId: string, now = new Date()): Promise<PublishedResults> {
-  const org = await getOrganisation(db, orgId);
-  const [figures, info, commitments, closures, children] = await Promise.all([
-    repo.figuresOf(db, orgId),
-    // The organisation and its path just read: the public page, the hottest read, sends each query once.
-    getPublicInfo(db, orgId, now, org),
-    organisationCommitments(db, orgId, org.path),
-    closuresOf(db, org.path),
-    repo.childrenOf(db, orgId),
-  ]);
+  const epoch = await settingsEpoch(db);
+  const [org, figures] = await Promise.all([pageOrgs.get(db, epoch, orgId, () => getOrganisation(db, orgId)), repo.figuresOf(db, orgId)]);
+  const { info, commitments, closures, children } = await pageSettings.get(
+    db,
+    epoch,
+    // The hours are shown for the organisation's today: a new day, a new entry.
+    `${orgId} ${localDay(org.timeZone, now)}`,
+    async () => {
+      const [info, commitments, closures, children] = await Promise.all([
+        // The organisation and its path just read: each query sent once.
+        getPublicInfo(db, orgId, now, org),
+        organisationCommitments(db, orgId, org.path),
+        closuresOf(db, org.path),
+        repo.childrenOf(db, orgId),
+      ]);
+      return { info, commitments, closures, children };
+    },
+  );
   const periods = [...new Set(figures.map((f) => f.periodFrom))];
   const latest = figures.filter((f) => f.periodFrom === periods[0]);
   const prior = figures.filter((f) => f.periodFrom === periods[1]);
