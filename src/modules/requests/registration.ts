@@ -121,7 +121,7 @@ export async function writeRegistrations(trx: Kysely<DB>, plan: RegistrationPlan
   const imported = options.source === "import";
   const numbers = await numbersFor(trx, orgId, plan.requests);
   const tokens = plan.requests.map(() => randomBytes(18).toString("base64url"));
-  const requests = await repo.insertRequests(
+  const requests = await repo.insertCreatedRequests(
     trx,
     orgId,
     plan.requests.map(({ input, target, commitmentId, dueOn }, i) => ({
@@ -150,18 +150,7 @@ export async function writeRegistrations(trx: Kysely<DB>, plan: RegistrationPlan
       closed_on: null,
       tracking_token_hash: hashTrackingToken(tokens[i] ?? ""),
     })),
-  );
-  await repo.insertEvents(
-    trx,
-    orgId,
-    requests.map((request, i) => ({
-      requestId: request.id,
-      actorId: options.author.accountId,
-      actorLabel: options.author.label,
-      type: "created" as const,
-      toStatus: "received",
-      data: { source: options.source, dueOn: plan.requests[i]?.dueOn ?? null },
-    })),
+    { actorId: options.author.accountId, actorLabel: options.author.label },
   );
   for (const request of requests) {
     if (request.kind !== "complaint" || imported) continue;

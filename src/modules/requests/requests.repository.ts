@@ -120,14 +120,45 @@ function chunks<T>(rows: T[], size: number): T[][] {
   return out;
 }
 
-/** Writes the requests of one organisation, a thousand per statement; returned in the order given. */
-export async function insertRequests(db: Kysely<DB>, orgId: string, values: Array<Omit<NewRequest, "org_id">>): Promise<RequestRecord[]> {
+/**
+ * Writes the requests of one organisation with their « created » events, a thousand per statement (the
+ * events in the same statement, from the rows written: one round trip less on the hottest write);
+ * returned in the order given.
+ */
+export async function insertCreatedRequests(
+  db: Kysely<DB>,
+  orgId: string,
+  values: Array<Omit<NewRequest, "org_id">>,
+  created: { actorId: string | null; actorLabel: string },
+): Promise<RequestRecord[]> {
   const out: RequestRecord[] = [];
   for (const chunk of chunks(values, INSERT_ROWS)) {
     const rows = await db
-      .insertInto("requests")
-      .values(chunk.map((v) => ({ ...v, org_id: orgId })))
-      .returningAll()
+      .with("written", (qc) =>
+        qc
+          .insertInto("requests")
+          .values(chunk.map((v) => ({ ...v, org_id: orgId })))
+          .returningAll(),
+      )
+      .with("created", (qc) =>
+        qc
+          .insertInto("request_events")
+          .columns(["org_id", "request_id", "actor_id", "actor_label", "type", "to_status", "data"])
+          .expression((eb) =>
+            eb.selectFrom("written").select([
+              "written.org_id",
+              "written.id",
+              sql<string | null>`${created.actorId}::uuid`.as("actor_id"),
+              sql<string>`${created.actorLabel}`.as("actor_label"),
+              sql<string>`'created'`.as("type"),
+              "written.status",
+              // What the event has always said: how the request came, and the due date it was given.
+              sql<string>`jsonb_build_object('source', written.source, 'dueOn', written.due_on)`.as("data"),
+            ]),
+          ),
+      )
+      .selectFrom("written")
+      .selectAll()
       .execute();
     // RETURNING's order is not promised: put the rows back in the order given, by their receipt number.
     const byNumber = new Map(rows.map((r) => [r.number, r]));
