@@ -110,6 +110,42 @@ function QuestionField({
   );
 }
 
+/**
+ * The questions of a blank form are the same for every visitor of the same questionnaire: rendered once
+ * per questionnaire object (the public survey is reread every few seconds, a new object each time, and
+ * the old one's entry goes with it), not at every opening of the form (issue #13: the render was the
+ * largest part of answering a survey). A form shown again with its answers or errors is rendered anew.
+ */
+const blankQuestions = new WeakMap<Questionnaire, SafeHtml>();
+
+function QuestionSections({
+  questionnaire,
+  submitted,
+  errors,
+}: {
+  questionnaire: Questionnaire;
+  submitted: Submitted;
+  errors: FormState["errors"];
+}): SafeHtml {
+  const blank = submitted.size === 0 && Object.keys(errors).length === 0;
+  const kept = blank ? blankQuestions.get(questionnaire) : undefined;
+  if (kept) return kept;
+  const html = (
+    <>
+      {questionnaire.sections.map((section) => (
+        <section class="fr-mb-4w">
+          {section.title ? <h2 class="fr-h4">{section.title}</h2> : null}
+          {section.questions.map((q) => (
+            <QuestionField question={q} questionnaire={questionnaire} submitted={submitted} error={errors[q.id]} />
+          ))}
+        </section>
+      ))}
+    </>
+  );
+  if (blank) blankQuestions.set(questionnaire, html);
+  return html;
+}
+
 export function SurveyForm({
   orgName,
   questionnaire,
@@ -148,14 +184,7 @@ export function SurveyForm({
         {Object.entries(hidden).map(([name, value]) => (
           <input type="hidden" name={name} value={value} />
         ))}
-        {questionnaire.sections.map((section) => (
-          <section class="fr-mb-4w">
-            {section.title ? <h2 class="fr-h4">{section.title}</h2> : null}
-            {section.questions.map((q) => (
-              <QuestionField question={q} questionnaire={questionnaire} submitted={submitted} error={form.errors[q.id]} />
-            ))}
-          </section>
-        ))}
+        <QuestionSections questionnaire={questionnaire} submitted={submitted} errors={form.errors} />
         {/* A field people do not see: robots that fill every field give themselves away. */}
         <div class="vigie-honeypot" aria-hidden="true">
           <label for="_website">Ne pas remplir</label>
