@@ -32,6 +32,7 @@ import * as m0032 from "./migrations/0032_jdma_statistics.ts";
 import * as m0033 from "./migrations/0033_publication_marks_appended.ts";
 import * as m0034 from "./migrations/0034_request_imports.ts";
 import * as m0035 from "./migrations/0035_settings_epoch.ts";
+import * as m0036 from "./migrations/0036_request_register_function.ts";
 
 /** Migrations are listed here, in order, so a bundle or a test runner needs no file-system scan. */
 const migrations: Record<string, Migration> = {
@@ -68,6 +69,7 @@ const migrations: Record<string, Migration> = {
   "0033_publication_marks_appended": m0033,
   "0034_request_imports": m0034,
   "0035_settings_epoch": m0035,
+  "0036_request_register_function": m0036,
 };
 
 class StaticProvider implements MigrationProvider {

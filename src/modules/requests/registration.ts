@@ -119,39 +119,47 @@ export async function writeRegistrations(trx: Kysely<DB>, plan: RegistrationPlan
   const { orgId, secret } = plan;
   // An imported register is history: Vigie sent none of its acknowledgements and raises no alert for it.
   const imported = options.source === "import";
-  const numbers = await numbersFor(trx, orgId, plan.requests);
   const tokens = plan.requests.map(() => randomBytes(18).toString("base64url"));
-  const requests = await repo.insertCreatedRequests(
-    trx,
-    orgId,
-    plan.requests.map(({ input, target, commitmentId, dueOn }, i) => ({
-      number: numbers[i] ?? "",
-      kind: input.kind,
-      channel: input.channel,
-      status: "received",
-      source: options.source,
-      subject: input.subject,
-      body: input.body ?? "",
-      requester_name: input.requesterName ?? null,
-      requester_email: input.requesterEmail ?? null,
-      requester_phone: input.requesterPhone ?? null,
-      requester_address: input.requesterAddress ?? null,
-      received_on: input.receivedOn,
-      target_value: target?.value ?? null,
-      target_unit: target?.unit ?? null,
-      commitment_id: commitmentId,
-      due_on: dueOn,
-      announced_on: null,
-      paused_since: null,
-      service_id: input.serviceId ?? null,
-      assignee_id: null,
-      answered_on: null,
-      response_days: null,
-      closed_on: null,
-      tracking_token_hash: hashTrackingToken(tokens[i] ?? ""),
-    })),
-    { actorId: options.author.accountId, actorLabel: options.author.label },
-  );
+  const values = plan.requests.map(({ input, target, commitmentId, dueOn }, i) => ({
+    kind: input.kind,
+    channel: input.channel,
+    status: "received",
+    source: options.source,
+    subject: input.subject,
+    body: input.body ?? "",
+    requester_name: input.requesterName ?? null,
+    requester_email: input.requesterEmail ?? null,
+    requester_phone: input.requesterPhone ?? null,
+    requester_address: input.requesterAddress ?? null,
+    received_on: input.receivedOn,
+    target_value: target?.value ?? null,
+    target_unit: target?.unit ?? null,
+    commitment_id: commitmentId,
+    due_on: dueOn,
+    announced_on: null,
+    paused_since: null,
+    service_id: input.serviceId ?? null,
+    assignee_id: null,
+    answered_on: null,
+    response_days: null,
+    closed_on: null,
+    tracking_token_hash: hashTrackingToken(tokens[i] ?? ""),
+  }));
+  const created = { actorId: options.author.accountId, actorLabel: options.author.label };
+  const [one] = values;
+  // One request (a form, the API, a mail): one statement. A register: numbers reserved a year at a time,
+  // then a thousand rows per statement.
+  const requests =
+    one && values.length === 1
+      ? [await repo.insertCreatedRequest(trx, orgId, one, created)]
+      : await numbersFor(trx, orgId, plan.requests).then((numbers) =>
+          repo.insertCreatedRequests(
+            trx,
+            orgId,
+            values.map((v, i) => ({ ...v, number: numbers[i] ?? "" })),
+            created,
+          ),
+        );
   for (const request of requests) {
     if (request.kind !== "complaint" || imported) continue;
     // In the registration's transaction: the correspondents hear of a complaint that is really recorded.

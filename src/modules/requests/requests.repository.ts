@@ -121,6 +121,26 @@ function chunks<T>(rows: T[], size: number): T[][] {
 }
 
 /**
+ * One request with its receipt number and its « created » event, in one statement (migration 0036): the
+ * values are those insertCreatedRequests writes for many, and the number is the year's next, formatted
+ * as `reserveNumbers` formats it.
+ */
+export async function insertCreatedRequest(
+  db: Kysely<DB>,
+  orgId: string,
+  value: Omit<NewRequest, "org_id" | "number">,
+  created: { actorId: string | null; actorLabel: string },
+): Promise<RequestRecord> {
+  const year = Number(value.received_on.slice(0, 4));
+  const result = await sql<Selectable<RequestsTable>>`
+    select * from request_register(${orgId}, ${year}, ${JSON.stringify(value)}::jsonb, ${created.actorId}, ${created.actorLabel})
+  `.execute(db);
+  const row = result.rows[0];
+  if (!row) throw new Error("Demande non relue après son écriture.");
+  return toRecord(row);
+}
+
+/**
  * Writes the requests of one organisation with their « created » events, a thousand per statement (the
  * events in the same statement, from the rows written: one round trip less on the hottest write);
  * returned in the order given.
