@@ -1,13 +1,15 @@
 /**
  * Request registration (issue #13, point 7): 16 clients registering requests on random sites for a few seconds,
  * through `registerRequest` (the service the form and the API call), against a ceiling: the same 16 clients each
- * running a bare transaction that inserts the request and its event, nothing else. Rows/s; goal ≥ 40 %.
+ * running a bare transaction that inserts the request and its event, nothing else. Rows/s; goal ≥ 40 %. The
+ * registrations' counts wait beside the rollups until their next read (migration 0036): that read's adding
+ * them is timed after the load and counted in Vigie's time.
  */
 import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { assembleModules } from "../../src/app/modules.ts";
 import { auditActor } from "../../src/modules/audit/audit.service.ts";
-import { registerRequest } from "../../src/modules/requests/requests.service.ts";
+import { foldPendingRollups, registerRequest } from "../../src/modules/requests/requests.service.ts";
 import { type Figure, throughput } from "../harness.ts";
 import type { Network } from "../network/dataset.ts";
 import type { Options } from "../run.ts";
@@ -44,8 +46,9 @@ export function registrationFigure(network: Network, options: Options): Figure {
           );
         }),
       ),
-    vigie: () =>
-      throughput(options.seconds, CLIENTS, (w, i) =>
+    vigie: async () => {
+      const start = performance.now();
+      const rate = await throughput(options.seconds, CLIENTS, (w, i) =>
         registerRequest(
           db,
           site(),
@@ -57,6 +60,13 @@ export function registrationFigure(network: Network, options: Options): Figure {
           },
           { source: "agent", author },
         ),
-      ),
+      );
+      const load = (performance.now() - start) / 1000;
+      // The price moved off the registration: the next read of the rollups adds the waiting counts. Counted here.
+      const folding = performance.now();
+      await foldPendingRollups(db);
+      const fold = (performance.now() - folding) / 1000;
+      return (rate * load) / (load + fold);
+    },
   };
 }

@@ -6,14 +6,36 @@ import { runScript } from "../script.ts";
  * inserting the request and its event). Its receipt number taken from the organisation's counter for the
  * year, the request written, and its « created » event, as `writeRegistrations` writes them for a register
  * of many rows — the same values, handed over as the JSON of the row. A function's statements keep their
- * plans for the connection's life: PostgreSQL no longer parses and plans three statements per request.
- * The rollups and the audit stay apart, after it (the rollups last: see `countInRollups`).
+ * plans for the connection's life: PostgreSQL no longer parses and plans them per request.
+ *
+ * Its count in the rollups waits in `request_rollup_pending`, as a survey answer's does: adding it at once
+ * to the rows of the site and of each ancestor cost more than everything else together — the network's row
+ * for the month, channel and kind is the same for every site, every registration locked it until its
+ * commit and queued behind the one before. An appended row locks nothing; the next read of the rollups
+ * (`foldPendingRollups`, and the publication before it looks for what changed) adds the waiting rows, a
+ * batch at a time, in one grouped statement. No foreign key: a row lives until the next read, and an
+ * organisation with requests cannot be deleted.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await runScript(
     db,
     `
-    create function request_register(p_org uuid, p_year integer, p_row jsonb, p_actor_id uuid, p_actor_label text)
+    create table request_rollup_pending (
+      org_id uuid not null,
+      id bigint generated always as identity,
+      -- The site and its ancestors when the request was registered: the rows the count goes to.
+      path uuid[] not null,
+      month date not null,
+      channel text not null,
+      kind text not null,
+      received integer not null,
+      received_without_target integer not null,
+      acknowledgement_owed integer not null,
+      primary key (org_id, id)
+    );
+
+    create function request_register(p_org uuid, p_year integer, p_row jsonb, p_actor_id uuid, p_actor_label text,
+                                     p_path uuid[], p_acknowledgement_owed integer)
     returns setof requests
     language plpgsql as $$
     declare
@@ -36,6 +58,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       insert into request_events (org_id, request_id, actor_id, actor_label, type, to_status, data)
       values (p_org, written.id, p_actor_id, p_actor_label, 'created', written.status,
               jsonb_build_object('source', written.source, 'dueOn', written.due_on));
+      insert into request_rollup_pending (org_id, path, month, channel, kind, received, received_without_target, acknowledgement_owed)
+      values (p_org, p_path, date_trunc('month', written.received_on)::date, written.channel, written.kind, 1,
+              case when written.target_value is null then 1 else 0 end, p_acknowledgement_owed);
       return next written;
     end
     $$;
@@ -44,5 +69,5 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await runScript(db, "drop function request_register;");
+  await runScript(db, "drop function request_register;\ndrop table request_rollup_pending;");
 }

@@ -14,8 +14,22 @@ export interface IndicatorSourceEntry {
   source: IndicatorSource;
   /** The same figures for every organisation of a scope, in a bounded number of queries. */
   batch: IndicatorBatchSource;
+  /**
+   * Adds to the rollups what still waits beside them (a registration's or a survey answer's counts): the
+   * source's own reads do it first, and so does whoever looks for what changed without reading them (the
+   * publication, see settlePendingCounts).
+   */
+  settle?: (db: Kysely<DB>) => Promise<unknown>;
 }
 export const indicatorSourcePoint = contributionPoint<IndicatorSourceEntry>("indicators.sources");
+
+/**
+ * Every source's waiting counts added to its rollups: written, they mark their organisations as changed
+ * (publication_dirty), which a count still waiting does not do.
+ */
+export async function settlePendingCounts(db: Kysely<DB>): Promise<void> {
+  for (const { settle } of indicatorSourcePoint.items()) await settle?.(db);
+}
 
 /**
  * The targets a network set for its subtree (obligations module, issue #14): read for one organisation

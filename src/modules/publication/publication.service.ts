@@ -7,7 +7,7 @@ import { auditActor, recordAudit } from "../audit/audit.service.ts";
 import { closuresOf } from "../calendar/calendar.service.ts";
 import { organisationCommitments } from "../frameworks/frameworks.service.ts";
 import type { IndicatorValue, Period } from "../indicators/indicator.ts";
-import { allIndicators, indicatorsInScope } from "../indicators/sources.ts";
+import { allIndicators, indicatorsInScope, settlePendingCounts } from "../indicators/sources.ts";
 import { enqueue } from "../jobs/jobs.service.ts";
 import { getPublicInfo, type PublicInfo } from "../opening-hours/opening-hours.service.ts";
 import { getOrganisation, type Organisation } from "../organisations/organisations.service.ts";
@@ -149,6 +149,8 @@ async function inLanes<T>(items: T[], lanes: number, work: (item: T) => Promise<
  * before sibling chunks) is published organisation by organisation, as it was.
  */
 export async function publishChunk(db: Kysely<DB>, scope: PublicationScope, selection: ChunkSelection, now = new Date()): Promise<number> {
+  // Waiting counts added before the marks are read: their marks are then cleared by this very publication.
+  await settlePendingCounts(db);
   const due = await repo.dueOrganisations(db, { ...scope, month: publicationMonth(scope.today) }, selection);
   const byParent = new Map<string | null, repo.DueOrganisation[]>();
   for (const org of due) byParent.set(org.parentId, [...(byParent.get(org.parentId) ?? []), org]);
@@ -215,6 +217,8 @@ export async function planPublication(
   const now = options.now ?? new Date();
   const chunkSize = options.chunkSize ?? CHUNK_SIZE;
   const month = publicationMonth(scope.today);
+  // Counts still waiting beside the rollups mark nothing until added: added first, their organisations are due.
+  await settlePendingCounts(db);
   const plan = await repo.dueByParent(db, { ...scope, month });
   if (plan.groups.length === 0) return { runId: null, organisations: 0, chunks: 0 };
   const total = plan.groups.reduce((n, g) => n + g.due, 0);
@@ -244,6 +248,8 @@ export interface PublicationStatus {
 
 /** What the staff page shows: the last publication of this organisation and the run in progress, if any. */
 export async function publicationStatus(db: Kysely<DB>, org: Organisation): Promise<PublicationStatus> {
+  // « Changed since »: a registration still waiting to be counted is a change too.
+  await settlePendingCounts(db);
   const [state, changedSince, run] = await Promise.all([repo.stateOf(db, org.id), repo.isMarked(db, org.id), repo.latestRun(db, org.path)]);
   let runStatus: PublicationStatus["run"] = null;
   if (run) {

@@ -151,7 +151,12 @@ export async function writeRegistrations(trx: Kysely<DB>, plan: RegistrationPlan
   // then a thousand rows per statement.
   const requests =
     one && values.length === 1
-      ? [await repo.insertCreatedRequest(trx, orgId, one, created)]
+      ? [
+          await repo.insertCreatedRequest(trx, orgId, one, created, {
+            path: plan.path,
+            acknowledgementOwed: !imported && owesAcknowledgement(one.channel),
+          }),
+        ]
       : await numbersFor(trx, orgId, plan.requests).then((numbers) =>
           repo.insertCreatedRequests(
             trx,
@@ -182,6 +187,8 @@ export async function writeRegistrations(trx: Kysely<DB>, plan: RegistrationPlan
       trackingCode: codeFromSecret(secret, request.id),
     })),
     countInRollups: async () => {
+      // One request's count already waits for the next read (request_register): nothing locked here.
+      if (one && values.length === 1) return;
       for (const delta of rollupDeltas(plan.requests, imported)) await repo.applyRollup(trx, plan.path, delta);
     },
   };

@@ -14,6 +14,7 @@ import { requestsApiRoutes } from "./requests.api.ts";
 import { requestIndicatorBatch, requestIndicatorSource } from "./requests.indicators.ts";
 import { digestAccountJob, digestJob, escalationJob, overdueEventsJob } from "./requests.jobs.ts";
 import { requestsPublicRoutes } from "./requests.public.routes.tsx";
+import { foldPendingRollups } from "./requests.repository.ts";
 import { requestsRoutes } from "./requests.routes.tsx";
 import { openRequestsByNode } from "./requests.service.ts";
 import { openRequestsDueBeforeSql } from "./requests.sql.ts";
@@ -54,7 +55,12 @@ export const module = defineModule({
     "template.saved": "Le modèle de lettre a été enregistré.",
   },
   contributions: [
-    indicatorSourcePoint.with({ module: "requests", source: requestIndicatorSource, batch: requestIndicatorBatch }),
+    indicatorSourcePoint.with({
+      module: "requests",
+      source: requestIndicatorSource,
+      batch: requestIndicatorBatch,
+      settle: foldPendingRollups,
+    }),
     treeCountPoint.with({ read: openRequestsByNode, label: (n) => plural(n, "demande ouverte", "demandes ouvertes") }),
     deadlineRequestsPoint.with({ openDueBefore: openRequestsDueBeforeSql }),
   ],

@@ -1,5 +1,6 @@
 import { type Kysely, type Selectable, type SelectQueryBuilder, sql } from "kysely";
 import type { DB, RequestsTable } from "../../db/schema.ts";
+import { chunks, drain } from "../../kernel/batches.ts";
 import type { Channel, RequestKind } from "../frameworks/channels.ts";
 import type { OrgScope } from "../indicators/indicator.ts";
 import { inScopeSql, inSubtreeSql, nameContainsSql, organisationNameSql, sumUpTree } from "../organisations/organisations.service.ts";
@@ -114,12 +115,6 @@ export type NewRequest = Omit<
  */
 const INSERT_ROWS = 1_000;
 
-function chunks<T>(rows: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
-  return out;
-}
-
 /**
  * One request with its receipt number and its « created » event, in one statement (migration 0036): the
  * values are those insertCreatedRequests writes for many, and the number is the year's next, formatted
@@ -130,10 +125,13 @@ export async function insertCreatedRequest(
   orgId: string,
   value: Omit<NewRequest, "org_id" | "number">,
   created: { actorId: string | null; actorLabel: string },
+  /** Its count, left waiting for the next read of the rollups of these organisations (the site and its ancestors). */
+  count: { path: string[]; acknowledgementOwed: boolean },
 ): Promise<RequestRecord> {
   const year = Number(value.received_on.slice(0, 4));
   const result = await sql<Selectable<RequestsTable>>`
-    select * from request_register(${orgId}, ${year}, ${JSON.stringify(value)}::jsonb, ${created.actorId}, ${created.actorLabel})
+    select * from request_register(${orgId}, ${year}, ${JSON.stringify(value)}::jsonb, ${created.actorId}, ${created.actorLabel},
+                                   ${count.path}::uuid[], ${count.acknowledgementOwed ? 1 : 0})
   `.execute(db);
   const row = result.rows[0];
   if (!row) throw new Error("Demande non relue après son écriture.");
@@ -540,7 +538,42 @@ export async function applyRollup(db: Kysely<DB>, path: string[], delta: RollupD
       }`.execute(db);
 }
 
+/** Waiting counts added per statement: bounded, so a long backlog never holds one huge transaction. */
+const FOLD_BATCH = 20_000;
+
+/**
+ * Adds the registrations' waiting counts (request_rollup_pending, migration 0036) to the rollups of their
+ * site and ancestors: one grouped upsert per rollup row, whatever the number of requests. Concurrent
+ * readers take disjoint batches (SKIP LOCKED) and nothing is counted twice: a batch is deleted in the
+ * statement that adds it. Called before every read of the rollups, and by the publication before it
+ * looks for the organisations whose figures changed. Returns how many counts were added.
+ */
+export function foldPendingRollups(db: Kysely<DB>): Promise<number> {
+  return drain(FOLD_BATCH, async () => {
+    const result = await sql<{ n: number }>`
+      with batch as (
+        delete from request_rollup_pending
+        where (org_id, id) in (select org_id, id from request_rollup_pending limit ${FOLD_BATCH} for update skip locked)
+        returning *
+      ),
+      added as (
+        insert into request_rollup (org_id, month, channel, kind, received, received_without_target, acknowledgement_owed)
+        select a.id, b.month, b.channel, b.kind, sum(b.received)::int, sum(b.received_without_target)::int, sum(b.acknowledgement_owed)::int
+        from batch b cross join lateral unnest(b.path) as a(id)
+        group by a.id, b.month, b.channel, b.kind
+        on conflict (org_id, month, channel, kind) do update set
+          received = request_rollup.received + excluded.received,
+          received_without_target = request_rollup.received_without_target + excluded.received_without_target,
+          acknowledgement_owed = request_rollup.acknowledgement_owed + excluded.acknowledgement_owed
+      )
+      select count(*)::int as n from batch
+    `.execute(db);
+    return result.rows[0]?.n ?? 0;
+  });
+}
+
 export async function rollupRows(db: Kysely<DB>, orgId: string, fromMonth: string, toMonth: string) {
+  await foldPendingRollups(db);
   return db
     .selectFrom("request_rollup")
     .selectAll()
@@ -553,6 +586,7 @@ export async function rollupRows(db: Kysely<DB>, orgId: string, fromMonth: strin
 
 /** The rollup rows of every organisation of a scope (each row holds its organisation's whole subtree), in one read. */
 export async function rollupRowsInScope(db: Kysely<DB>, scope: OrgScope, fromMonth: string, toMonth: string) {
+  await foldPendingRollups(db);
   return db
     .selectFrom("request_rollup")
     .selectAll()

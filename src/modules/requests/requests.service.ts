@@ -775,3 +775,6 @@ export async function emitOverdueEvents(db: Kysely<DB>, now = new Date()): Promi
     }
   }
 }
+
+/** Adds the registrations' waiting counts to the rollups (done by every read of them; the publication and the benchmark ask for it). */
+export const foldPendingRollups = repo.foldPendingRollups;

@@ -97,6 +97,19 @@ export interface RequestRollupTable {
   delay_histogram: ColumnType<number[], number[] | undefined, number[]>;
 }
 
+/** Migration 0036: a registration's count, waiting for the next read of the rollups to be added to them. */
+export interface RequestRollupPendingTable {
+  org_id: string;
+  id: Generated<string>;
+  path: string[];
+  month: string;
+  channel: string;
+  kind: string;
+  received: number;
+  received_without_target: number;
+  acknowledgement_owed: number;
+}
+
 /** Migration 0028: working days past the deadline before a request goes up a step. */
 export interface EscalationSettingsTable {
   org_id: string;
@@ -135,6 +148,7 @@ export type RequestTables = {
   request_events: RequestEventsTable;
   letter_templates: LetterTemplatesTable;
   request_rollup: RequestRollupTable;
+  request_rollup_pending: RequestRollupPendingTable;
   escalation_settings: EscalationSettingsTable;
   service_referents: ServiceReferentsTable;
   request_imports: RequestImportsTable;

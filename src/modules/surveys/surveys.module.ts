@@ -1,9 +1,11 @@
 /** Enquêtes de satisfaction, du questionnaire public aux résultats. */
+
 import type { ErrorEntries } from "../../kernel/errors.ts";
 import { defineModule } from "../../kernel/module.ts";
 import { indicatorSourcePoint } from "../indicators/sources.ts";
 import { surveysApiRoutes } from "./surveys.api.ts";
 import { surveysPublicRoutes } from "./surveys.public.routes.tsx";
+import { foldPendingCounts } from "./surveys.repository.ts";
 import { surveysRoutes } from "./surveys.routes.tsx";
 import { surveyIndicatorBatch, surveyIndicatorSource } from "./surveys.service.ts";
 
@@ -30,5 +32,7 @@ export const module = defineModule({
     "survey.new_version": "Le questionnaire est publié dans une nouvelle version : les réponses déjà reçues gardent la leur.",
     "comment.reviewed": "La modération du commentaire est enregistrée.",
   },
-  contributions: [indicatorSourcePoint.with({ module: "surveys", source: surveyIndicatorSource, batch: surveyIndicatorBatch })],
+  contributions: [
+    indicatorSourcePoint.with({ module: "surveys", source: surveyIndicatorSource, batch: surveyIndicatorBatch, settle: foldPendingCounts }),
+  ],
 });

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
+import { drain } from "../../kernel/batches.ts";
 import type { OrgScope } from "../indicators/indicator.ts";
 import { inScopeSql, inSubtreeSql, organisationNameSql } from "../organisations/organisations.service.ts";
 import type { Answers } from "./answers.ts";
@@ -159,9 +160,8 @@ const FOLD_BATCH = 20_000;
  * answers. Concurrent readers take disjoint batches (SKIP LOCKED) and nothing is counted twice: the
  * batch is deleted in the statement that adds it. Called before every read of the rollups.
  */
-export async function foldPendingCounts(db: Kysely<DB>): Promise<number> {
-  let total = 0;
-  for (;;) {
+export function foldPendingCounts(db: Kysely<DB>): Promise<number> {
+  return drain(FOLD_BATCH, async () => {
     const result = await sql<{ n: number }>`
       with batch as (
         delete from survey_pending_counts
@@ -193,10 +193,8 @@ export async function foldPendingCounts(db: Kysely<DB>): Promise<number> {
       )
       select count(*)::int as n from batch
     `.execute(db);
-    const n = result.rows[0]?.n ?? 0;
-    total += n;
-    if (n < FOLD_BATCH) return total;
-  }
+    return result.rows[0]?.n ?? 0;
+  });
 }
 
 /** The answers of a survey with their day, in day order (the results page reads them; a rollup will replace this). */
