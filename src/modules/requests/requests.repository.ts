@@ -547,13 +547,17 @@ const FOLD_BATCH = 20_000;
  * readers take disjoint batches (SKIP LOCKED) and nothing is counted twice: a batch is deleted in the
  * statement that adds it. Called before every read of the rollups, and by the publication before it
  * looks for the organisations whose figures changed. Returns how many counts were added.
+ *
+ * The batch is found through the primary key and deleted by row address: a table emptied of many rows
+ * keeps them dead until the autovacuum passes, and a sequential scan read them all at every fold (20 ms
+ * for 50,000, at every dashboard, 5,000 sites); the index forgets them at the first scan that meets them.
  */
 export function foldPendingRollups(db: Kysely<DB>): Promise<number> {
   return drain(FOLD_BATCH, async () => {
     const result = await sql<{ n: number }>`
       with batch as (
         delete from request_rollup_pending
-        where (org_id, id) in (select org_id, id from request_rollup_pending limit ${FOLD_BATCH} for update skip locked)
+        where ctid = any(array(select ctid from request_rollup_pending order by org_id, id limit ${FOLD_BATCH} for update skip locked))
         returning *
       ),
       added as (

@@ -158,16 +158,17 @@ const FOLD_BATCH = 20_000;
 /**
  * Folds waiting counts into both rollups: one grouped upsert per rollup row, whatever the number of
  * answers. Concurrent readers take disjoint batches (SKIP LOCKED) and nothing is counted twice: the
- * batch is deleted in the statement that adds it. Called before every read of the rollups.
+ * batch is deleted in the statement that adds it. Called before every read of the rollups. Found through
+ * the primary key, deleted by row address (see foldPendingRollups: dead rows are not read again and again).
  */
 export function foldPendingCounts(db: Kysely<DB>): Promise<number> {
   return drain(FOLD_BATCH, async () => {
     const result = await sql<{ n: number }>`
       with batch as (
         delete from survey_pending_counts
-        where (org_id, response_id) in (
-          select org_id, response_id from survey_pending_counts limit ${FOLD_BATCH} for update skip locked
-        )
+        where ctid = any(array(
+          select ctid from survey_pending_counts order by org_id, response_id limit ${FOLD_BATCH} for update skip locked
+        ))
         returning *
       ),
       per_question as (
