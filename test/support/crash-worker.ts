@@ -6,6 +6,7 @@
  *   job at a time, « chunk n » after each.
  * Usage: node --import tsx test/support/crash-worker.ts '<database options as JSON>' MODE [ARGS…]
  */
+import { assembleModules } from "../../src/app/modules.ts";
 import { openDatabase } from "../../src/db/database.ts";
 import { SYSTEM_ACTOR } from "../../src/modules/audit/audit.service.ts";
 import { runDueJobs } from "../../src/modules/jobs/queue.ts";
@@ -17,6 +18,8 @@ import { proposeMapping } from "../../src/modules/requests/import/mapping.ts";
 import { toSheet } from "../../src/modules/requests/import/sheet.ts";
 import { registerRows } from "./register-rows.ts";
 
+// As a worker process does: the publication settles every indicator source's waiting counts first.
+assembleModules();
 const [options, mode, ...args] = process.argv.slice(2);
 if (!options || !mode) throw new Error("arguments manquants");
 const database = await openDatabase({ ...JSON.parse(options), purpose: `${mode} (test de crash)` });
