@@ -25,8 +25,6 @@ export interface SettingsCache<V> {
    * could still roll back, and its epoch has not moved yet.
    */
   get(db: Kysely<DB>, epoch: SettingsEpoch, key: string, load: () => Promise<V>): Promise<V>;
-  /** Forgets everything (a test database closed, or a write this process knows of). */
-  clear(): void;
 }
 
 /**
@@ -54,10 +52,6 @@ export function settingsCache<V>(max = 20_000): SettingsCache<V> {
         entries.set(key, entry);
       }
       return entry;
-    },
-    clear() {
-      entries.clear();
-      at = undefined;
     },
   };
 }

@@ -388,7 +388,6 @@ function lines(figures: repo.PublishedFigure[], previous: repo.PublishedFigure[]
   }));
 }
 
-/** The latest published period of an organisation and the one before, as the public page shows them. */
 /*
  * The public page is the hottest read (a phone for every visitor). What it shows of the organisation's
  * settings — itself, its hours and access, its framework's commitments, its closures, the sites below —
@@ -403,6 +402,7 @@ const pageSettings = settingsCache<{
   children: Awaited<ReturnType<typeof repo.childrenOf>>;
 }>();
 
+/** The latest published period of an organisation and the one before, as the public page shows them. */
 export async function publishedResults(db: Kysely<DB>, orgId: string, now = new Date()): Promise<PublishedResults> {
   const epoch = await settingsEpoch(db);
   const [org, figures] = await Promise.all([pageOrgs.get(db, epoch, orgId, () => getOrganisation(db, orgId)), repo.figuresOf(db, orgId)]);

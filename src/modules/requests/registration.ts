@@ -146,25 +146,24 @@ export async function writeRegistrations(trx: Kysely<DB>, plan: RegistrationPlan
     tracking_token_hash: hashTrackingToken(tokens[i] ?? ""),
   }));
   const created = { actorId: options.author.accountId, actorLabel: options.author.label };
-  const [one] = values;
   // One request (a form, the API, a mail): one statement. A register: numbers reserved a year at a time,
   // then a thousand rows per statement.
-  const requests =
-    one && values.length === 1
-      ? [
-          await repo.insertCreatedRequest(trx, orgId, one, created, {
-            path: plan.path,
-            acknowledgementOwed: !imported && owesAcknowledgement(one.channel),
-          }),
-        ]
-      : await numbersFor(trx, orgId, plan.requests).then((numbers) =>
-          repo.insertCreatedRequests(
-            trx,
-            orgId,
-            values.map((v, i) => ({ ...v, number: numbers[i] ?? "" })),
-            created,
-          ),
-        );
+  const one = values.length === 1 ? values[0] : undefined;
+  const requests = one
+    ? [
+        await repo.insertCreatedRequest(trx, orgId, one, created, {
+          path: plan.path,
+          acknowledgementOwed: !imported && owesAcknowledgement(one.channel),
+        }),
+      ]
+    : await numbersFor(trx, orgId, plan.requests).then((numbers) =>
+        repo.insertCreatedRequests(
+          trx,
+          orgId,
+          values.map((v, i) => ({ ...v, number: numbers[i] ?? "" })),
+          created,
+        ),
+      );
   for (const request of requests) {
     if (request.kind !== "complaint" || imported) continue;
     // In the registration's transaction: the correspondents hear of a complaint that is really recorded.
@@ -188,7 +187,7 @@ export async function writeRegistrations(trx: Kysely<DB>, plan: RegistrationPlan
     })),
     countInRollups: async () => {
       // One request's count already waits for the next read (request_register): nothing locked here.
-      if (one && values.length === 1) return;
+      if (one) return;
       for (const delta of rollupDeltas(plan.requests, imported)) await repo.applyRollup(trx, plan.path, delta);
     },
   };

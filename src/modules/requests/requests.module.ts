@@ -14,9 +14,8 @@ import { requestsApiRoutes } from "./requests.api.ts";
 import { requestIndicatorBatch, requestIndicatorSource } from "./requests.indicators.ts";
 import { digestAccountJob, digestJob, escalationJob, overdueEventsJob } from "./requests.jobs.ts";
 import { requestsPublicRoutes } from "./requests.public.routes.tsx";
-import { foldPendingRollups } from "./requests.repository.ts";
 import { requestsRoutes } from "./requests.routes.tsx";
-import { openRequestsByNode } from "./requests.service.ts";
+import { foldPendingRollups, openRequestsByNode } from "./requests.service.ts";
 import { openRequestsDueBeforeSql } from "./requests.sql.ts";
 
 /** The module's error codes: HTTP status and French message. */

@@ -154,7 +154,7 @@ async function registerWithin(
   } = await writeRegistrations(trx, plan, options);
   if (!registered) throw new Error("enregistrement sans résultat");
   const result = await acknowledgeWithin(trx, plan, registered, options);
-  // Last: the network's rollup rows stay locked from here to the commit (see countInRollups).
+  // Last, should it lock rollup rows (see countInRollups); one request's count waits instead, so nothing is locked.
   await countInRollups();
   return result;
 }

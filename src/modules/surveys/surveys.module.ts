@@ -1,5 +1,4 @@
 /** Enquêtes de satisfaction, du questionnaire public aux résultats. */
-
 import type { ErrorEntries } from "../../kernel/errors.ts";
 import { defineModule } from "../../kernel/module.ts";
 import { indicatorSourcePoint } from "../indicators/sources.ts";
