@@ -123,9 +123,9 @@ async function buildNetwork(db: Kysely<DB>, sites: number): Promise<Network> {
   // A network survey answered on every site (the per-survey rollup, one row set per site).
   const survey = await createSurvey(db, ROOT, n, { template: "on-the-spot" });
   await sql`
-    insert into survey_answer_rollup (org_id, survey_id, month, site_id, channel, question_id, value, answers)
-    select ${n}::uuid, ${survey.id}::uuid, ${MONTH}::date, id, 'counter', 'overall', v.value, case v.value when '*' then i % 4 + 2 else i % 4 + 1 end
-    from ${sitesOf} s cross join (values ('*'), ('3')) as v(value)`.execute(db);
+    insert into survey_answer_rollup (org_id, survey_id, month, site_id, channel, counts)
+    select ${n}::uuid, ${survey.id}::uuid, ${MONTH}::date, id, 'counter', jsonb_build_object('overall *', i % 4 + 2, 'overall 3', i % 4 + 1)
+    from ${sitesOf} s`.execute(db);
   // A few requests through the application's own path: registration adds to the site and every ancestor.
   const registered = new Map<string, number>();
   const firstSites = await db

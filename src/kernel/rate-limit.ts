@@ -75,6 +75,15 @@ export async function countHit(db: Kysely<DB>, bucket: string, source: string, l
   return row.hits;
 }
 
+/**
+ * The counter a hit goes to, for a module whose own statement takes the hit (as `countHit` does) so that the
+ * count and the write it guards make one round trip: the survey answer (migration 0037).
+ */
+export function hitCounter(bucket: string, source: string, limit: Limit, now = new Date()) {
+  return { bucket, keyHash: rateKeyHash(bucket, source, now), windowStart: windowStart(limit.windowMs, now), max: limit.max };
+}
+export type HitCounter = ReturnType<typeof hitCounter>;
+
 /** Counts a hit and refuses it (`rate.limited`, or the code given) beyond the limit. */
 export async function takeHit(
   db: Kysely<DB>,

@@ -13,9 +13,26 @@ import type { DB } from "../db/schema.ts";
  */
 export type SettingsEpoch = string & { readonly __settingsEpoch: unique symbol };
 
+/** The last epoch this process read from each database handle, and when (for `recentSettingsEpoch`). */
+const lastRead = new WeakMap<Kysely<DB>, { epoch: SettingsEpoch; at: number }>();
+
 export async function settingsEpoch(db: Kysely<DB>): Promise<SettingsEpoch> {
+  const at = Date.now();
   const row = await db.selectFrom("settings_epoch").select(["database", "epoch"]).executeTakeFirstOrThrow();
-  return `${row.database}/${row.epoch}` as SettingsEpoch;
+  const epoch = `${row.database}/${row.epoch}` as SettingsEpoch;
+  // A read that started earlier and answered later may hold an older epoch: it does not replace a newer one.
+  if (!db.isTransaction && at >= (lastRead.get(db)?.at ?? 0)) lastRead.set(db, { epoch, at });
+  return epoch;
+}
+
+/**
+ * An epoch read at most `maxAgeMs` ago, by this call or another: for what is only shown, never for what is
+ * written or decided (a page may then show a setting changed less than a second ago as it was). The public
+ * survey form names its site this way; the answer it sends checks the site again at a fresh epoch.
+ */
+export async function recentSettingsEpoch(db: Kysely<DB>, maxAgeMs = 1000): Promise<SettingsEpoch> {
+  const last = lastRead.get(db);
+  return last && Date.now() - last.at <= maxAgeMs ? last.epoch : settingsEpoch(db);
 }
 
 export interface SettingsCache<V> {

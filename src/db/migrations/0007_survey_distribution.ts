@@ -19,6 +19,55 @@ import { runScript } from "../script.ts";
  * Invitations keep only the token's hash and the day it was used, never which request or person it
  * was sent for, and a response does not point to its invitation: an invited answer stays anonymous.
  */
+/** The answer function as this migration made it (0037 replaces it, and puts it back when undone). */
+export const SURVEY_RECORD_RESPONSE = `
+    -- The answer path in one call: statements planned once per connection (PL/pgSQL caches its plans)
+    -- instead of a six-part statement parsed and planned on every answer.
+    create function survey_record_response(
+      p_org uuid, p_survey uuid, p_version integer, p_channel text, p_day date, p_answers jsonb, p_token text,
+      p_site uuid, p_via text, p_invitation text, p_path uuid[], p_question_ids text[], p_values text[],
+      p_measures text[], p_satisfied integer[], p_neutral integer[], p_dissatisfied integer[], p_rated_8 integer[],
+      p_comments text[], p_rate_bucket text, p_rate_key text, p_rate_since timestamptz, p_rate_now timestamptz, p_rate_max integer
+    ) returns table (limited boolean, recorded boolean, invited boolean)
+    language plpgsql as $$
+    declare
+      n integer;
+      rid uuid;
+      inv boolean := false;
+    begin
+      select count(*) into n from rate_events where bucket = p_rate_bucket and key_hash = p_rate_key and at > p_rate_since;
+      if n >= p_rate_max then
+        return query select true, false, false;
+        return;
+      end if;
+      insert into rate_events (bucket, key_hash, at) values (p_rate_bucket, p_rate_key, p_rate_now);
+      if p_invitation is not null then
+        update survey_invitations set used_on = p_day
+        where org_id = p_org and survey_id = p_survey and token_hash = p_invitation and used_on is null;
+        inv := found;
+        if not inv then
+          return query select false, false, false;
+          return;
+        end if;
+      end if;
+      insert into survey_responses (org_id, survey_id, version, channel, answered_on, answers, form_token_hash, site_id, via)
+      values (p_org, p_survey, p_version, p_channel, p_day, p_answers, p_token, p_site, p_via)
+      on conflict (org_id, survey_id, form_token_hash) do nothing
+      returning id into rid;
+      if rid is null then
+        return query select false, false, inv;
+        return;
+      end if;
+      insert into survey_pending_counts (org_id, response_id, survey_id, month, site_id, site_path, channel, question_ids, answer_values,
+                                         measures, satisfied, neutral, dissatisfied, rated_8)
+      values (p_org, rid, p_survey, date_trunc('month', p_day)::date, p_site, p_path, p_channel, p_question_ids, p_values,
+              p_measures, p_satisfied, p_neutral, p_dissatisfied, p_rated_8);
+      insert into survey_comments (org_id, response_id, question_id) select p_org, rid, q from unnest(p_comments) as q;
+      return query select false, true, inv;
+    end
+    $$;
+`;
+
 export async function up(db: Kysely<unknown>): Promise<void> {
   await runScript(
     db,
@@ -83,51 +132,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       foreign key (org_id, response_id) references survey_responses (org_id, id) on delete cascade
     );
 
-    -- The answer path in one call: statements planned once per connection (PL/pgSQL caches its plans)
-    -- instead of a six-part statement parsed and planned on every answer.
-    create function survey_record_response(
-      p_org uuid, p_survey uuid, p_version integer, p_channel text, p_day date, p_answers jsonb, p_token text,
-      p_site uuid, p_via text, p_invitation text, p_path uuid[], p_question_ids text[], p_values text[],
-      p_measures text[], p_satisfied integer[], p_neutral integer[], p_dissatisfied integer[], p_rated_8 integer[],
-      p_comments text[], p_rate_bucket text, p_rate_key text, p_rate_since timestamptz, p_rate_now timestamptz, p_rate_max integer
-    ) returns table (limited boolean, recorded boolean, invited boolean)
-    language plpgsql as $$
-    declare
-      n integer;
-      rid uuid;
-      inv boolean := false;
-    begin
-      select count(*) into n from rate_events where bucket = p_rate_bucket and key_hash = p_rate_key and at > p_rate_since;
-      if n >= p_rate_max then
-        return query select true, false, false;
-        return;
-      end if;
-      insert into rate_events (bucket, key_hash, at) values (p_rate_bucket, p_rate_key, p_rate_now);
-      if p_invitation is not null then
-        update survey_invitations set used_on = p_day
-        where org_id = p_org and survey_id = p_survey and token_hash = p_invitation and used_on is null;
-        inv := found;
-        if not inv then
-          return query select false, false, false;
-          return;
-        end if;
-      end if;
-      insert into survey_responses (org_id, survey_id, version, channel, answered_on, answers, form_token_hash, site_id, via)
-      values (p_org, p_survey, p_version, p_channel, p_day, p_answers, p_token, p_site, p_via)
-      on conflict (org_id, survey_id, form_token_hash) do nothing
-      returning id into rid;
-      if rid is null then
-        return query select false, false, inv;
-        return;
-      end if;
-      insert into survey_pending_counts (org_id, response_id, survey_id, month, site_id, site_path, channel, question_ids, answer_values,
-                                         measures, satisfied, neutral, dissatisfied, rated_8)
-      values (p_org, rid, p_survey, date_trunc('month', p_day)::date, p_site, p_path, p_channel, p_question_ids, p_values,
-              p_measures, p_satisfied, p_neutral, p_dissatisfied, p_rated_8);
-      insert into survey_comments (org_id, response_id, question_id) select p_org, rid, q from unnest(p_comments) as q;
-      return query select false, true, inv;
-    end
-    $$;
+    ${SURVEY_RECORD_RESPONSE}
 
     create table survey_invitations (
       org_id uuid not null,

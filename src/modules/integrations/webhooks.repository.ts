@@ -74,6 +74,16 @@ export function listeners(db: Kysely<DB>, orgPath: string[], type: string): Prom
     .execute();
 }
 
+/** Every endpoint that listens to `type`, with its organisation. */
+export function listenersOfType(db: Kysely<DB>, type: string): Promise<Array<{ id: string; orgId: string }>> {
+  return db
+    .selectFrom("webhook_endpoints")
+    .select(["id", "org_id as orgId"])
+    .where((eb) => eb(eb.val(type), "=", eb.fn.any("events")))
+    .orderBy("id")
+    .execute();
+}
+
 export async function insertDelivery(
   db: Kysely<DB>,
   values: { endpointId: string; eventId: string; type: string; body: string },

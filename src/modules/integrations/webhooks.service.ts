@@ -78,15 +78,29 @@ export async function deleteEndpoint(db: Kysely<DB>, actor: Actor, orgId: string
   });
 }
 
-/** The endpoints listening to an event type on a path, at a settings epoch (webhook_endpoints moves it). */
-const listening = settingsCache<Array<{ id: string }>>();
+/**
+ * Every endpoint listening to an event type, by organisation, at a settings epoch (webhook_endpoints moves it).
+ * Read whole rather than per path: an instance has few endpoints, and a cache per path stayed cold on a
+ * network of thousands of sites, one read per site before it served anything.
+ */
+const listening = settingsCache<Map<string, string[]>>();
 
 /**
  * The endpoints of an organisation's path that listen to an event type, read before a transaction that will
  * emit it (given to emitEvent as `listeners`): from memory while the settings epoch stays.
  */
-export const eventListeners = (db: Kysely<DB>, epoch: SettingsEpoch, path: string[], type: WebhookEvent) =>
-  listening.get(db, epoch, `${type} ${path.join(" ")}`, () => repo.listeners(db, path, type));
+export async function eventListeners(db: Kysely<DB>, epoch: SettingsEpoch, path: string[], type: WebhookEvent) {
+  const byOrg = await listening.get(db, epoch, type, async () => {
+    const map = new Map<string, string[]>();
+    for (const { id, orgId } of await repo.listenersOfType(db, type)) map.set(orgId, [...(map.get(orgId) ?? []), id]);
+    return map;
+  });
+  // In the order emitEvent's own read gives them (by id).
+  return path
+    .flatMap((org) => byOrg.get(org) ?? [])
+    .sort()
+    .map((id) => ({ id }));
+}
 
 /**
  * Records an event for every endpoint of the organisation or one of its ancestors that listens to it.

@@ -3,16 +3,19 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import ExcelJS from "exceljs";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import "../../app/modules.ts";
 import { adminClient, Client, startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { engineName } from "../../../test/support/database.ts";
 import { EMBEDDED_MARIANNE, readPdf } from "../../../test/support/pdf.ts";
 import { type SmtpListener, startSmtpListener } from "../../../test/support/smtp.ts";
+import { hitCounter } from "../../kernel/rate-limit.ts";
 import { escapeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { allIndicators } from "../indicators/sources.ts";
 import { runDueJobs } from "../jobs/jobs.service.ts";
 import { createMailTransport, useMailTransport } from "../mail/mail.service.ts";
+import { SURVEY_ADDRESS_RATE } from "./definitions.service.ts";
 
 const BASE = "https://vigie.exemple.fr";
 const tokenOf = (body: string) => /name="_form" value="([^"]+)"/.exec(body)?.[1] ?? "";
@@ -135,6 +138,35 @@ describe(`survey distribution and analysis on ${engineName}`, () => {
     const eight = networkFigures.find((f) => f.key === "surveys.online_8_or_more");
     expect(eight?.sample).toBe(online.length);
     expect(eight?.value).toBeCloseTo(online.filter((p) => Number(p.recommend) >= 8).length / online.length, 10);
+  });
+
+  it("refuses an answer past its address's ceiling, in French and without storing it, and counts each answer it takes", async () => {
+    // The test client's address, as the server sees it; its counter for this hour, filled to the ceiling.
+    const counter = hitCounter("survey-response:address", "127.0.0.1", SURVEY_ADDRESS_RATE);
+    const db = t.database.db;
+    const stored = async () =>
+      Number((await sql<{ n: string }>`select count(*) as n from survey_responses where survey_id = ${surveyId}`.execute(db)).rows[0]?.n);
+    const hits = async () =>
+      (
+        await sql<{ hits: number }>`select hits from rate_counters where bucket = ${counter.bucket} and key_hash = ${counter.keyHash}
+                                     and window_start = ${counter.windowStart}`.execute(db)
+      ).rows[0]?.hits;
+    const before = await stored();
+    const taken = (await hits()) ?? 0;
+    expect(taken).toBeGreaterThanOrEqual(plan.length);
+    await sql`update rate_counters set hits = ${SURVEY_ADDRESS_RATE.max} where bucket = ${counter.bucket} and key_hash = ${counter.keyHash}
+              and window_start = ${counter.windowStart}`.execute(db);
+    const refused = await respond(sites[0] ?? "", "counter", { overall: "5" });
+    expect(refused.statusCode).toBe(429);
+    expect(refused.body).toContain(escapeHtml("Trop d'envois depuis votre connexion. Réessayez dans une heure."));
+    expect(await stored()).toBe(before);
+    // Under the ceiling again: the answer is stored and counted once against the address.
+    await sql`update rate_counters set hits = ${taken} where bucket = ${counter.bucket} and key_hash = ${counter.keyHash}
+              and window_start = ${counter.windowStart}`.execute(db);
+    expect((await respond(sites[0] ?? "", "counter", { overall: "5" })).statusCode).toBe(303);
+    expect(await stored()).toBe(before + 1);
+    expect(await hits()).toBe(taken + 1);
+    plan.push({ site: 0, channel: "counter", overall: "5" });
   });
 
   it("publishes overall satisfaction and online procedures rated 8/10 or more on the network's public page", async () => {

@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import { AppError } from "../../kernel/errors.ts";
-import { checkRate, pruneRateEvents, rateKeyHash, takeHit } from "../../kernel/rate-limit.ts";
+import { checkRate, type HitCounter, hitCounter, pruneRateEvents, rateKeyHash } from "../../kernel/rate-limit.ts";
 import { type SettingsEpoch, settingsCache, settingsEpoch } from "../../kernel/settings-epoch.ts";
 import { localDay } from "../../kernel/time.ts";
 import { notify } from "../alerts/alerts.service.ts";
@@ -104,18 +104,16 @@ export async function recordResponse(
   const invitation = input.invitation === undefined || input.invitation === "" ? undefined : invitationToken(input.invitation);
   if (input.invitation !== undefined && input.invitation !== "" && !invitation)
     throw new AppError("validation", { message: INVITATION_UNKNOWN_MESSAGE, fields: { _: INVITATION_UNKNOWN_MESSAGE } });
-  const [, listeners] = await Promise.all([
-    takeHit(db, "survey-response:address", input.source, SURVEY_ADDRESS_RATE, now),
-    eventListeners(db, epoch, site.path, "survey.answered"),
-  ]);
   await store(db, survey, site, answers, {
-    listeners,
+    listeners: await eventListeners(db, epoch, site.path, "survey.answered"),
     channel: answerChannel(survey, input.channel),
     answeredOn: dayIn(survey.timeZone, now),
     formTokenHash: tokenHash,
     via: invitation ? "invitation" : (input.via ?? "link"),
     invitationHash: invitation ? hashOf(invitation) : null,
     rate: { bucket: "survey-response", source, limit: SURVEY_RATE, now },
+    // The ceiling per address, counted in the answer's own statement (one round trip, one commit).
+    addressHit: hitCounter("survey-response:address", input.source, SURVEY_ADDRESS_RATE, now),
   });
   return "recorded";
 }
@@ -140,6 +138,7 @@ async function store(
     via: repo.ResponseInsert["via"];
     invitationHash: string | null;
     rate: { bucket: string; source: string; limit: { max: number; windowMs: number }; now: Date };
+    addressHit?: HitCounter;
     /** The webhook endpoints listening, when read before (else read in the transaction). */
     listeners?: Array<{ id: string }>;
   },
@@ -151,6 +150,7 @@ async function store(
     since: new Date(now.getTime() - limit.windowMs),
     now,
     max: limit.max,
+    hit: how.addressHit,
   };
   // The rate check is in the answer's own statement (one round trip, one commit); old events are pruned now and then.
   if (Math.random() < 0.001) await pruneRateEvents(db, now);

@@ -8,6 +8,7 @@ import type { App, AppDeps } from "../../kernel/context.ts";
 import { publicSource } from "../../kernel/cookies.ts";
 import { AppError } from "../../kernel/errors.ts";
 import { isFormError } from "../../kernel/forms.ts";
+import { recentSettingsEpoch } from "../../kernel/settings-epoch.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
 import { publicStylesheetUrl, sendPage } from "../../ui/page.tsx";
 import { verifyFormToken } from "./form-token.ts";
@@ -95,7 +96,8 @@ async function showForm(
   status = 200,
 ) {
   const survey = await publicSurvey(db, ids.orgId, ids.surveyId);
-  const site = await answerSite(db, survey, state.context._site);
+  // Only shown: the site as of a second ago at most; the answer checks it again (recordResponse).
+  const site = await answerSite(db, survey, state.context._site, await recentSettingsEpoch(db));
   return sendPage(
     reply,
     request,

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import { drain } from "../../kernel/batches.ts";
+import type { HitCounter } from "../../kernel/rate-limit.ts";
 import type { OrgScope } from "../indicators/indicator.ts";
 import { inScopeSql, inSubtreeSql, organisationNameSql } from "../organisations/organisations.service.ts";
 import type { Answers } from "./answers.ts";
@@ -123,11 +124,13 @@ export interface RateCheck {
   since: Date;
   now: Date;
   max: number;
+  /** The address's counter (kernel/rate-limit.ts `hitCounter`), counted first; none for the kiosk. */
+  hit?: HitCounter | undefined;
 }
 
 /**
- * One call, one commit (the function `survey_record_response`, migration 0007): the rate limit
- * counted and recorded, the invitation marked used, the response, its counts waiting to be folded
+ * One call, one commit (the function `survey_record_response`, migrations 0007 and 0037): the limits
+ * per address and per browser counted and recorded, the invitation marked used, the response, its counts waiting to be folded
  * into the rollups, its comments to moderate. Nothing is written when the source is over its limit,
  * and a second post of the same form adds nothing.
  */
@@ -145,7 +148,8 @@ export async function insertResponse(
       ${input.counts.answers.map((a) => a.questionId)}::text[], ${input.counts.answers.map((a) => a.value)}::text[],
       ${m.map((x) => x.measure)}::text[], ${m.map((x) => x.satisfied)}::int[], ${m.map((x) => x.neutral)}::int[],
       ${m.map((x) => x.dissatisfied)}::int[], ${m.map((x) => x.rated8)}::int[], ${input.comments}::text[],
-      ${rate.bucket}, ${rate.keyHash}, ${rate.since}, ${rate.now}, ${rate.max}
+      ${rate.bucket}, ${rate.keyHash}, ${rate.since}, ${rate.now}, ${rate.max},
+      ${rate.hit?.bucket ?? null}, ${rate.hit?.keyHash ?? null}, ${rate.hit?.windowStart ?? null}::timestamptz, ${rate.hit?.max ?? null}::int
     )
   `.execute(db);
   const row = result.rows[0];
@@ -172,12 +176,19 @@ export function foldPendingCounts(db: Kysely<DB>): Promise<number> {
         returning *
       ),
       per_question as (
-        insert into survey_answer_rollup (org_id, survey_id, month, site_id, channel, question_id, value, answers)
-        select b.org_id, b.survey_id, b.month, b.site_id, b.channel, t.q, t.v, count(*)::int
-        from batch b, unnest(b.question_ids, b.answer_values) as t(q, v)
-        group by b.org_id, b.survey_id, b.month, b.site_id, b.channel, t.q, t.v
-        on conflict (org_id, survey_id, month, site_id, channel, question_id, value)
-        do update set answers = survey_answer_rollup.answers + excluded.answers
+        insert into survey_answer_rollup (org_id, survey_id, month, site_id, channel, counts)
+        select org_id, survey_id, month, site_id, channel, jsonb_object_agg(k, n)
+        from (
+          select b.org_id, b.survey_id, b.month, b.site_id, b.channel, t.q || ' ' || t.v as k, count(*)::int as n
+          from batch b, unnest(b.question_ids, b.answer_values) as t(q, v)
+          group by b.org_id, b.survey_id, b.month, b.site_id, b.channel, k
+        ) as per_value
+        group by org_id, survey_id, month, site_id, channel
+        on conflict (org_id, survey_id, month, site_id, channel)
+        do update set counts = survey_answer_rollup.counts || (
+          select jsonb_object_agg(e.k, coalesce((survey_answer_rollup.counts ->> e.k)::int, 0) + e.n::int)
+          from jsonb_each_text(excluded.counts) as e(k, n)
+        )
       ),
       satisfaction as (
         insert into survey_satisfaction_rollup (org_id, month, channel, measure, answered, satisfied, neutral, dissatisfied, rated_8)
@@ -361,14 +372,13 @@ export async function answerRollup(
 ): Promise<AnswerRollupRow[]> {
   // Every read of a rollup first folds in the answers still waiting: it sees every stored answer.
   await foldPendingCounts(db);
-  const rows = await db
-    .selectFrom("survey_answer_rollup")
-    .select(["month", "site_id", "channel", "question_id", "value", "answers"])
-    .where("org_id", "=", orgId)
-    .where("survey_id", "=", surveyId)
-    .where("month", ">=", filter.fromMonth)
-    .where("month", "<=", filter.toMonth)
-    .execute();
+  // One row per site, month and channel; its counts by « question value » (migration 0037), opened here.
+  const { rows } = await sql<{ month: string; site_id: string; channel: string; question_id: string; value: string; answers: number }>`
+    select r.month, r.site_id, r.channel, split_part(e.key, ' ', 1) as question_id, substr(e.key, strpos(e.key, ' ') + 1) as value,
+           e.value::int as answers
+    from survey_answer_rollup r, jsonb_each_text(r.counts) as e(key, value)
+    where r.org_id = ${orgId} and r.survey_id = ${surveyId} and r.month >= ${filter.fromMonth} and r.month <= ${filter.toMonth}
+  `.execute(db);
   return rows.map((r) => ({
     month: r.month.slice(0, 7),
     siteId: r.site_id,

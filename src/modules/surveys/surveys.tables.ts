@@ -46,9 +46,8 @@ export interface SurveyAnswerRollupTable {
   month: string;
   site_id: string;
   channel: string;
-  question_id: string;
-  value: string;
-  answers: number;
+  /** « question value » → answers (migration 0037); `question *` counts the respondents to the question. */
+  counts: Jsonb;
 }
 
 export interface SurveySatisfactionRollupTable {
