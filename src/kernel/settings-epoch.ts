@@ -26,6 +26,15 @@ export async function settingsEpoch(db: Kysely<DB>): Promise<SettingsEpoch> {
 }
 
 /**
+ * The epoch this process last read from `db`, however long ago (undefined before the first read): for a write
+ * whose own statement checks the epoch is still current and writes nothing otherwise (the survey answer,
+ * migration 0037) — the settings it used are then exact without a round trip to read the epoch first.
+ */
+export function lastSettingsEpoch(db: Kysely<DB>): SettingsEpoch | undefined {
+  return lastRead.get(db)?.epoch;
+}
+
+/**
  * An epoch read at most `maxAgeMs` ago, by this call or another: for what is only shown, never for what is
  * written or decided (a page may then show a setting changed less than a second ago as it was). The public
  * survey form names its site this way; the answer it sends checks the site again at a fresh epoch.

@@ -11,6 +11,10 @@ import { markPublicationOnChange } from "./0019_publication_chunks.ts";
  *   call on both sides, the public form's two requests made six. The address's counter is the one `takeHit`
  *   keeps (`rate_counters`, a fixed window): counted first, as before, so a refused answer counts against
  *   the address too; null for an answer that has no address limit (the counter kiosk, limited per link).
+ * - The answer may be written with settings read at the epoch this process last saw (kernel/settings-epoch.ts):
+ *   the statement checks that epoch is still the current one and writes nothing otherwise (`stale`), and the
+ *   caller reads the settings again. The site of the link and the webhook endpoints listening are then
+ *   checked at the epoch of the write itself, without a round trip of their own.
  * - `survey_answer_rollup` keeps one row per survey × month × site × channel, its counts in one JSON object
  *   (« question value » → answers), instead of one row per question and value: folding an answer of the
  *   annual survey upserted 19 rows, two thirds of its cost; it now upserts one. A year of a 5,000-site
@@ -30,26 +34,31 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       p_site uuid, p_via text, p_invitation text, p_path uuid[], p_question_ids text[], p_values text[],
       p_measures text[], p_satisfied integer[], p_neutral integer[], p_dissatisfied integer[], p_rated_8 integer[],
       p_comments text[], p_rate_bucket text, p_rate_key text, p_rate_since timestamptz, p_rate_now timestamptz, p_rate_max integer,
-      p_hit_bucket text, p_hit_key text, p_hit_window timestamptz, p_hit_max integer
-    ) returns table (limited boolean, recorded boolean, invited boolean)
+      p_hit_bucket text, p_hit_key text, p_hit_window timestamptz, p_hit_max integer, p_settings_epoch text
+    ) returns table (limited boolean, recorded boolean, invited boolean, stale boolean)
     language plpgsql as $$
     declare
       n integer;
       rid uuid;
       inv boolean := false;
     begin
+      if p_settings_epoch is not null
+         and p_settings_epoch is distinct from (select database::text || '/' || epoch::text from settings_epoch) then
+        return query select false, false, false, true;
+        return;
+      end if;
       if p_hit_bucket is not null then
         insert into rate_counters (bucket, key_hash, window_start) values (p_hit_bucket, p_hit_key, p_hit_window)
         on conflict (bucket, key_hash, window_start) do update set hits = rate_counters.hits + 1
         returning hits into n;
         if n > p_hit_max then
-          return query select true, false, false;
+          return query select true, false, false, false;
           return;
         end if;
       end if;
       select count(*) into n from rate_events where bucket = p_rate_bucket and key_hash = p_rate_key and at > p_rate_since;
       if n >= p_rate_max then
-        return query select true, false, false;
+        return query select true, false, false, false;
         return;
       end if;
       insert into rate_events (bucket, key_hash, at) values (p_rate_bucket, p_rate_key, p_rate_now);
@@ -58,7 +67,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         where org_id = p_org and survey_id = p_survey and token_hash = p_invitation and used_on is null;
         inv := found;
         if not inv then
-          return query select false, false, false;
+          return query select false, false, false, false;
           return;
         end if;
       end if;
@@ -67,7 +76,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       on conflict (org_id, survey_id, form_token_hash) do nothing
       returning id into rid;
       if rid is null then
-        return query select false, false, inv;
+        return query select false, false, inv, false;
         return;
       end if;
       insert into survey_pending_counts (org_id, response_id, survey_id, month, site_id, site_path, channel, question_ids, answer_values,
@@ -75,7 +84,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       values (p_org, rid, p_survey, date_trunc('month', p_day)::date, p_site, p_path, p_channel, p_question_ids, p_values,
               p_measures, p_satisfied, p_neutral, p_dissatisfied, p_rated_8);
       insert into survey_comments (org_id, response_id, question_id) select p_org, rid, q from unnest(p_comments) as q;
-      return query select false, true, inv;
+      return query select false, true, inv, false;
     end
     $$;
 

@@ -169,6 +169,26 @@ describe(`survey distribution and analysis on ${engineName}`, () => {
     plan.push({ site: 0, channel: "counter", overall: "5" });
   });
 
+  it("tells an endpoint added behind the server's back of the very next answer (the answer checks its settings are current)", async () => {
+    const db = t.database.db;
+    // The server has read its settings (no endpoint listens) and keeps them while the settings epoch stays.
+    expect((await respond(sites[0] ?? "", "web", { overall: "3" })).statusCode).toBe(303);
+    // Another server, or a person in psql, adds an endpoint: the epoch moves at its commit.
+    const endpoint = (
+      await sql<{ id: string }>`insert into webhook_endpoints (org_id, url, events, secret, created_by)
+        values (${network}, 'https://crochet.exemple.fr/vigie', array['survey.answered'], 'secret', 'test') returning id`.execute(db)
+    ).rows[0]?.id;
+    expect((await respond(sites[0] ?? "", "web", { overall: "3" })).statusCode).toBe(303);
+    const deliveries = await sql<{ body: string }>`select body from webhook_deliveries where endpoint_id = ${endpoint}`.execute(db);
+    expect(deliveries.rows).toHaveLength(1);
+    expect(JSON.parse(deliveries.rows[0]?.body ?? "{}")).toMatchObject({ type: "survey.answered", orgId: sites[0] });
+    // Gone again (its deliveries with it): the answers after it are not delivered anywhere.
+    await sql`delete from webhook_endpoints where id = ${endpoint}`.execute(db);
+    expect((await respond(sites[0] ?? "", "web", { overall: "3" })).statusCode).toBe(303);
+    expect(Number((await sql<{ n: string }>`select count(*) as n from webhook_deliveries`.execute(db)).rows[0]?.n)).toBe(0);
+    for (let i = 0; i < 3; i++) plan.push({ site: 0, channel: "web", overall: "3" });
+  });
+
   it("publishes overall satisfaction and online procedures rated 8/10 or more on the network's public page", async () => {
     expect((await staff.api("POST", `/api/v1/organisations/${network}/publication`, {})).statusCode).toBeLessThan(300);
     const page = await new Client(t.app).get(`/public/organisations/${network}/results`);

@@ -3,7 +3,7 @@ import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import { AppError } from "../../kernel/errors.ts";
 import { checkRate, type HitCounter, hitCounter, pruneRateEvents, rateKeyHash } from "../../kernel/rate-limit.ts";
-import { type SettingsEpoch, settingsCache, settingsEpoch } from "../../kernel/settings-epoch.ts";
+import { lastSettingsEpoch, type SettingsEpoch, settingsCache, settingsEpoch } from "../../kernel/settings-epoch.ts";
 import { localDay } from "../../kernel/time.ts";
 import { notify } from "../alerts/alerts.service.ts";
 import { CHANNELS, type Channel } from "../frameworks/channels.ts";
@@ -89,9 +89,17 @@ export async function recordResponse(
   input: ResponseSubmission,
   now = new Date(),
 ): Promise<ResponseOutcome> {
-  // The survey is cached a few seconds; the site and the webhook endpoints while no setting changes.
-  const [survey, epoch] = await Promise.all([publicSurvey(db, orgId, surveyId), settingsEpoch(db)]);
-  const site = await answerSite(db, survey, input.site, epoch);
+  // The survey is cached a few seconds; the site and the webhook endpoints at the settings epoch this process
+  // last saw, which the answer's own statement checks (migration 0037): one round trip in all, as a rule.
+  const survey = await publicSurvey(db, orgId, surveyId);
+  let epoch = lastSettingsEpoch(db);
+  const fresh = async () => {
+    epoch = await settingsEpoch(db);
+    return epoch;
+  };
+  // A link's site unknown at an epoch not read now may have come since: asked again at the current one.
+  const siteAt = (at: SettingsEpoch) => answerSite(db, survey, input.site, at);
+  let site = epoch ? await siteAt(epoch).catch(async () => siteAt(await fresh())) : await siteAt(await fresh());
   const source = `${input.source}|${input.browser ?? ""}`;
   const answers = checkedAnswers(survey.questionnaire, input.answers);
   // A robot filled the hidden field: counted against its limit, thanked as if stored, nothing stored.
@@ -104,18 +112,26 @@ export async function recordResponse(
   const invitation = input.invitation === undefined || input.invitation === "" ? undefined : invitationToken(input.invitation);
   if (input.invitation !== undefined && input.invitation !== "" && !invitation)
     throw new AppError("validation", { message: INVITATION_UNKNOWN_MESSAGE, fields: { _: INVITATION_UNKNOWN_MESSAGE } });
-  await store(db, survey, site, answers, {
-    listeners: await eventListeners(db, epoch, site.path, "survey.answered"),
-    channel: answerChannel(survey, input.channel),
-    answeredOn: dayIn(survey.timeZone, now),
-    formTokenHash: tokenHash,
-    via: invitation ? "invitation" : (input.via ?? "link"),
-    invitationHash: invitation ? hashOf(invitation) : null,
-    rate: { bucket: "survey-response", source, limit: SURVEY_RATE, now },
-    // The ceiling per address, counted in the answer's own statement (one round trip, one commit).
-    addressHit: hitCounter("survey-response:address", input.source, SURVEY_ADDRESS_RATE, now),
-  });
-  return "recorded";
+  // A setting changed since the epoch used: nothing was written; the site and the endpoints are read again.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const at: SettingsEpoch = epoch ?? (await fresh());
+    if (attempt > 0) site = await siteAt(at);
+    const stored = await store(db, survey, site, answers, {
+      listeners: await eventListeners(db, at, site.path, "survey.answered"),
+      settingsEpoch: at,
+      channel: answerChannel(survey, input.channel),
+      answeredOn: dayIn(survey.timeZone, now),
+      formTokenHash: tokenHash,
+      via: invitation ? "invitation" : (input.via ?? "link"),
+      invitationHash: invitation ? hashOf(invitation) : null,
+      rate: { bucket: "survey-response", source, limit: SURVEY_RATE, now },
+      // The ceiling per address, counted in the answer's own statement (one round trip, one commit).
+      addressHit: hitCounter("survey-response:address", input.source, SURVEY_ADDRESS_RATE, now),
+    });
+    if (stored) return "recorded";
+    await fresh();
+  }
+  throw new Error("Réglages modifiés sans cesse pendant l'enregistrement d'une réponse : réessayez.");
 }
 
 function checkedAnswers(questionnaire: Questionnaire, input: ResponseInput): Answers {
@@ -141,8 +157,10 @@ async function store(
     addressHit?: HitCounter;
     /** The webhook endpoints listening, when read before (else read in the transaction). */
     listeners?: Array<{ id: string }>;
+    /** The settings epoch the site and the listeners were read at: nothing is written unless it is current. */
+    settingsEpoch?: SettingsEpoch;
   },
-): Promise<void> {
+): Promise<boolean> {
   const { bucket, source, limit, now } = how.rate;
   const rate: repo.RateCheck = {
     bucket,
@@ -193,28 +211,35 @@ async function store(
       },
     });
   };
+  const record = (q: Kysely<DB>) => repo.insertResponse(q, survey.orgId, insert, rate, how.settingsEpoch);
   if (!how.invitationHash && how.listeners?.length === 0 && !veryUnhappy && insert.comments.length === 0) {
     // Nothing to write beside the answer: its one statement (rate check, answer, waiting counts) is atomic by itself.
-    const { limited, recorded } = await repo.insertResponse(db, survey.orgId, insert, rate);
+    const { limited, recorded, stale } = await record(db);
+    if (stale) return false;
     if (limited) throw new AppError("rate.limited");
     if (!recorded) throw new AppError("validation", { message: ALREADY_SENT_MESSAGE, fields: { _: ALREADY_SENT_MESSAGE } });
-    return;
+    return true;
   }
   if (!how.invitationHash) {
-    await db.transaction().execute(async (trx) => {
-      const { limited, recorded } = await repo.insertResponse(trx, survey.orgId, insert, rate);
+    return db.transaction().execute(async (trx) => {
+      const { limited, recorded, stale } = await record(trx);
+      if (stale) return false;
       if (limited) throw new AppError("rate.limited");
       if (!recorded) throw new AppError("validation", { message: ALREADY_SENT_MESSAGE, fields: { _: ALREADY_SENT_MESSAGE } });
       await answered(trx);
+      return true;
     });
-    return;
   }
   const invitationHash = how.invitationHash;
   // With an invitation, the invitation and the response go together or not at all.
-  await db.transaction().execute(async (trx) => {
-    const { limited, recorded, invited } = await repo.insertResponse(trx, survey.orgId, insert, rate);
+  return db.transaction().execute(async (trx) => {
+    const { limited, recorded, invited, stale } = await record(trx);
+    if (stale) return false;
     if (limited) throw new AppError("rate.limited");
-    if (recorded) return answered(trx);
+    if (recorded) {
+      await answered(trx);
+      return true;
+    }
     if (invited) throw new AppError("validation", { message: ALREADY_SENT_MESSAGE, fields: { _: ALREADY_SENT_MESSAGE } });
     const state = await repo.invitationState(trx, survey.orgId, survey.id, invitationHash);
     const message = state === "used" ? INVITATION_USED_MESSAGE : state === "unknown" ? INVITATION_UNKNOWN_MESSAGE : ALREADY_SENT_MESSAGE;

@@ -139,9 +139,11 @@ export async function insertResponse(
   orgId: string,
   input: ResponseInsert,
   rate: RateCheck,
-): Promise<{ limited: boolean; recorded: boolean; invited: boolean }> {
+  /** The settings epoch the caller read its settings at: nothing is written (`stale`) unless it is the current one. */
+  settingsEpoch?: string,
+): Promise<{ limited: boolean; recorded: boolean; invited: boolean; stale: boolean }> {
   const m = input.counts.measures;
-  const result = await sql<{ limited: boolean; recorded: boolean; invited: boolean }>`
+  const result = await sql<{ limited: boolean; recorded: boolean; invited: boolean; stale: boolean }>`
     select * from survey_record_response(
       ${orgId}, ${input.surveyId}, ${input.version}, ${input.channel}, ${input.answeredOn}::date, ${JSON.stringify(input.answers)}::jsonb,
       ${input.formTokenHash}, ${input.siteId}, ${input.via}, ${input.invitationHash}, ${input.sitePath}::uuid[],
@@ -149,11 +151,12 @@ export async function insertResponse(
       ${m.map((x) => x.measure)}::text[], ${m.map((x) => x.satisfied)}::int[], ${m.map((x) => x.neutral)}::int[],
       ${m.map((x) => x.dissatisfied)}::int[], ${m.map((x) => x.rated8)}::int[], ${input.comments}::text[],
       ${rate.bucket}, ${rate.keyHash}, ${rate.since}, ${rate.now}, ${rate.max},
-      ${rate.hit?.bucket ?? null}, ${rate.hit?.keyHash ?? null}, ${rate.hit?.windowStart ?? null}::timestamptz, ${rate.hit?.max ?? null}::int
+      ${rate.hit?.bucket ?? null}, ${rate.hit?.keyHash ?? null}, ${rate.hit?.windowStart ?? null}::timestamptz, ${rate.hit?.max ?? null}::int,
+      ${settingsEpoch ?? null}::text
     )
   `.execute(db);
   const row = result.rows[0];
-  return { limited: row?.limited ?? false, recorded: row?.recorded ?? false, invited: row?.invited ?? false };
+  return { limited: row?.limited ?? false, recorded: row?.recorded ?? false, invited: row?.invited ?? false, stale: row?.stale ?? false };
 }
 
 /** Responses folded into the rollups per statement: bounded, so a long backlog never holds one huge transaction. */
