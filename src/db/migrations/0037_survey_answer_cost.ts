@@ -83,7 +83,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
                                          measures, satisfied, neutral, dissatisfied, rated_8)
       values (p_org, rid, p_survey, date_trunc('month', p_day)::date, p_site, p_path, p_channel, p_question_ids, p_values,
               p_measures, p_satisfied, p_neutral, p_dissatisfied, p_rated_8);
-      insert into survey_comments (org_id, response_id, question_id) select p_org, rid, q from unnest(p_comments) as q;
+      -- Most answers carry no comment: no statement for them.
+      if cardinality(p_comments) > 0 then
+        insert into survey_comments (org_id, response_id, question_id) select p_org, rid, q from unnest(p_comments) as q;
+      end if;
       return query select false, true, inv, false;
     end
     $$;

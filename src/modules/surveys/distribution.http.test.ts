@@ -80,6 +80,27 @@ describe(`survey distribution and analysis on ${engineName}`, () => {
     expect(readPdf(pdf.rawPayload).fonts).toMatch(EMBEDDED_MARIANNE);
   });
 
+  it("draws each link's form for its own site, channel and visitor, with a fresh form token every time", async () => {
+    // The blank form is drawn once per survey and filled in per request (page templates, ui/page.tsx).
+    const visitor = new Client(t.app);
+    const poissy = await visitor.get(`/s/${network}/${surveyId}?site=${sites[0]}&canal=web`);
+    const acheres = await visitor.get(`/s/${network}/${surveyId}?site=${sites[1]}&canal=counter`);
+    expect(poissy.body).toMatch(/<title>[^<]* — Maison de Poissy — Vigie<\/title>/);
+    expect(poissy.body).toContain(`name="_site" value="${sites[0]}"`);
+    expect(poissy.body).toContain('name="_canal" value="web"');
+    expect(poissy.body).not.toContain(sites[1]);
+    expect(acheres.body).toMatch(/<title>[^<]* — Maison d&#39;Achères — Vigie<\/title>/);
+    expect(acheres.body).toContain(`<p class="fr-text--sm fr-mb-1w">Maison d&#39;Achères</p>`);
+    expect(acheres.body).toContain('name="_canal" value="counter"');
+    expect(acheres.body).not.toContain("Maison de Poissy");
+    expect(tokenOf(poissy.body)).not.toBe(tokenOf(acheres.body));
+    expect(poissy.body).not.toContain("\u0000");
+    // The page of a person signed in is drawn for them: their own header, not a visitor's.
+    const own = await staff.get(`/s/${network}/${surveyId}?site=${sites[0]}`);
+    expect(own.body).toContain("Se déconnecter");
+    expect(poissy.body).not.toContain("Se déconnecter");
+  });
+
   // Answers known in advance, so the figures below are counted here, not by the code under test.
   const plan: Array<{ site: number; channel: "counter" | "web"; overall: string; recommend?: string }> = [];
   for (let i = 0; i < 36; i++)

@@ -10,10 +10,19 @@ import { AppError } from "../../kernel/errors.ts";
 import { isFormError } from "../../kernel/forms.ts";
 import { recentSettingsEpoch } from "../../kernel/settings-epoch.ts";
 import { emptyForm, type FormState } from "../../ui/forms.tsx";
-import { publicStylesheetUrl, sendPage } from "../../ui/page.tsx";
+import { escapeHtml, raw, render } from "../../ui/jsx/jsx-runtime.ts";
+import { type PageTemplate, pageTemplate, publicStylesheetUrl, sendPage, sendTemplate, slot, templateLook } from "../../ui/page.tsx";
 import { verifyFormToken } from "./form-token.ts";
 import { headlineQuestion } from "./rollup.ts";
-import { KioskPage, KioskThanksPage, type Submitted, SurveyForm, SurveyThanks, submittedAnswers } from "./surveys.public.views.tsx";
+import {
+  HiddenFields,
+  KioskPage,
+  KioskThanksPage,
+  type Submitted,
+  SurveyForm,
+  SurveyThanks,
+  submittedAnswers,
+} from "./surveys.public.views.tsx";
 import { kioskBodySchema, kioskParams, surveyParams } from "./surveys.schema.ts";
 import {
   ALREADY_SENT_MESSAGE,
@@ -23,6 +32,7 @@ import {
   INVITATION_USED_MESSAGE,
   invitationStatus,
   kioskKey,
+  type PublicSurvey,
   publicSurvey,
   recordKioskAnswer,
   recordResponse,
@@ -86,6 +96,11 @@ async function thanksPage(
   );
 }
 
+/** The blank form of each survey, per look of the page (kept while the survey's cached definition is). */
+const blankForms = new WeakMap<PublicSurvey, Map<string, PageTemplate>>();
+const isBlank = (state: { form: FormState; submitted: Submitted }) =>
+  state.submitted.size === 0 && Object.keys(state.form.errors).length === 0 && Object.keys(state.form.values).length === 0;
+
 /** The questionnaire, with the state given: a new form, or the answers refused and why. */
 async function showForm(
   db: Kysely<DB>,
@@ -98,6 +113,40 @@ async function showForm(
   const survey = await publicSurvey(db, ids.orgId, ids.surveyId);
   // Only shown: the site as of a second ago at most; the answer checks it again (recordResponse).
   const site = await answerSite(db, survey, state.context._site, await recentSettingsEpoch(db));
+  // A new form, as nearly every link opens it: drawn once per survey and look, filled in per request.
+  const look = templateLook(request);
+  if (look && status === 200 && !state.token && isBlank(state) && !state.context._invitation) {
+    let templates = blankForms.get(survey);
+    if (!templates) {
+      templates = new Map();
+      blankForms.set(survey, templates);
+    }
+    let template = templates.get(look);
+    if (!template) {
+      template = pageTemplate(request, {
+        light: true,
+        title: `${survey.questionnaire.title} — ${slot("site")}`,
+        children: (
+          <SurveyForm
+            orgName={slot("site")}
+            questionnaire={survey.questionnaire}
+            action={`/s/${ids.orgId}/${ids.surveyId}`}
+            csrf={slot("csrf")}
+            formToken={slot("form")}
+            form={emptyForm()}
+            submitted={new Map()}
+            hidden={raw(slot("hidden"))}
+          />
+        ),
+      });
+      templates.set(look, template);
+    }
+    return sendTemplate(reply, request, template, {
+      site: escapeHtml(site.name),
+      form: await formTokenFor(db, survey),
+      hidden: render(<HiddenFields fields={state.context} />),
+    });
+  }
   return sendPage(
     reply,
     request,

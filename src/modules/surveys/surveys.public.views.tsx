@@ -1,5 +1,5 @@
 import { CsrfField, ErrorSummary, type FormState } from "../../ui/forms.tsx";
-import { render, type SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
+import { render, SafeHtml } from "../../ui/jsx/jsx-runtime.ts";
 import { allQuestions, choicesOf, type Question, type Questionnaire } from "./questionnaire.ts";
 
 /** What the respondent sent, by field name, to show the form again with every answer kept. */
@@ -163,8 +163,8 @@ export function SurveyForm({
   formToken: string;
   form: FormState;
   submitted: Submitted;
-  /** Where the link came from (site, channel, invitation), carried to the post. */
-  hidden?: Record<string, string>;
+  /** Where the link came from (site, channel, invitation), carried to the post; or those fields already drawn. */
+  hidden?: Record<string, string> | SafeHtml;
 }): SafeHtml {
   const labels = Object.fromEntries(allQuestions(questionnaire).map((q) => [`q-${q.id}`, q.label]));
   // The summary links to each question's fieldset, whose id is q-<question id>.
@@ -181,9 +181,7 @@ export function SurveyForm({
       <form method="post" action={action} novalidate>
         <CsrfField token={csrf} />
         <input type="hidden" name="_form" value={formToken} />
-        {Object.entries(hidden).map(([name, value]) => (
-          <input type="hidden" name={name} value={value} />
-        ))}
+        {hidden instanceof SafeHtml ? hidden : <HiddenFields fields={hidden} />}
         <QuestionSections questionnaire={questionnaire} submitted={submitted} errors={form.errors} />
         {/* A field people do not see: robots that fill every field give themselves away. */}
         <div class="vigie-honeypot" aria-hidden="true">
@@ -195,6 +193,17 @@ export function SurveyForm({
         </button>
       </form>
     </div>
+  );
+}
+
+/** The hidden fields a link carries to the post. */
+export function HiddenFields({ fields }: { fields: Record<string, string> }): SafeHtml {
+  return (
+    <>
+      {Object.entries(fields).map(([name, value]) => (
+        <input type="hidden" name={name} value={value} />
+      ))}
+    </>
   );
 }
 
