@@ -65,9 +65,10 @@ function windowStart(windowMs: number, now: Date): Date {
  * Fixed windows: a burst across a window's edge may get twice the limit, never more.
  */
 export async function countHit(db: Kysely<DB>, bucket: string, source: string, limit: Limit, now = new Date()): Promise<number> {
+  const counter = hitCounter(bucket, source, limit, now);
   const row = await db
     .insertInto("rate_counters")
-    .values({ bucket, key_hash: rateKeyHash(bucket, source, now), window_start: windowStart(limit.windowMs, now) })
+    .values({ bucket, key_hash: counter.keyHash, window_start: counter.windowStart })
     .onConflict((oc) => oc.columns(["bucket", "key_hash", "window_start"]).doUpdateSet({ hits: sql`rate_counters.hits + 1` }))
     .returning("hits")
     .executeTakeFirstOrThrow();

@@ -97,15 +97,16 @@ export function sendTemplate(
     else if (part in values) html += values[part];
     else throw new Error(`Emplacement de gabarit sans valeur : ${part}`);
   }
-  return reply.status(200).header("content-type", "text/html; charset=utf-8").header("cache-control", "no-store").send(html);
+  return sendHtml(reply, html, 200);
 }
 
 export function sendPage(reply: FastifyReply, request: FastifyRequest, page: PageOptions, status = 200): FastifyReply {
-  return reply
-    .status(status)
-    .header("content-type", "text/html; charset=utf-8")
-    .header("cache-control", "no-store")
-    .send(renderPage(request, page));
+  return sendHtml(reply, renderPage(request, page), status);
+}
+
+/** A page as every page goes out: HTML, never kept by a cache (it carries the person's CSRF token). */
+function sendHtml(reply: FastifyReply, html: string, status: number): FastifyReply {
+  return reply.status(status).header("content-type", "text/html; charset=utf-8").header("cache-control", "no-store").send(html);
 }
 
 /** Wants HTML rather than JSON: pages, not the /api routes. */

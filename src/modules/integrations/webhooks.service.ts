@@ -92,7 +92,11 @@ const listening = settingsCache<Map<string, string[]>>();
 export async function eventListeners(db: Kysely<DB>, epoch: SettingsEpoch, path: string[], type: WebhookEvent) {
   const byOrg = await listening.get(db, epoch, type, async () => {
     const map = new Map<string, string[]>();
-    for (const { id, orgId } of await repo.listenersOfType(db, type)) map.set(orgId, [...(map.get(orgId) ?? []), id]);
+    for (const { id, orgId } of await repo.listenersOfType(db, type)) {
+      const ids = map.get(orgId);
+      if (ids) ids.push(id);
+      else map.set(orgId, [id]);
+    }
     return map;
   });
   // In the order emitEvent's own read gives them (by id).

@@ -92,14 +92,15 @@ export async function recordResponse(
   // The survey is cached a few seconds; the site and the webhook endpoints at the settings epoch this process
   // last saw, which the answer's own statement checks (migration 0037): one round trip in all, as a rule.
   const survey = await publicSurvey(db, orgId, surveyId);
-  let epoch = lastSettingsEpoch(db);
-  const fresh = async () => {
-    epoch = await settingsEpoch(db);
-    return epoch;
-  };
-  // A link's site unknown at an epoch not read now may have come since: asked again at the current one.
+  let epoch = lastSettingsEpoch(db) ?? (await settingsEpoch(db));
   const siteAt = (at: SettingsEpoch) => answerSite(db, survey, input.site, at);
-  let site = epoch ? await siteAt(epoch).catch(async () => siteAt(await fresh())) : await siteAt(await fresh());
+  // A link's site unknown at an epoch read earlier may have come since: asked again if the epoch moved.
+  let site = await siteAt(epoch).catch(async (error: unknown) => {
+    const current = await settingsEpoch(db);
+    if (current === epoch) throw error;
+    epoch = current;
+    return siteAt(epoch);
+  });
   const source = `${input.source}|${input.browser ?? ""}`;
   const answers = checkedAnswers(survey.questionnaire, input.answers);
   // A robot filled the hidden field: counted against its limit, thanked as if stored, nothing stored.
@@ -112,13 +113,15 @@ export async function recordResponse(
   const invitation = input.invitation === undefined || input.invitation === "" ? undefined : invitationToken(input.invitation);
   if (input.invitation !== undefined && input.invitation !== "" && !invitation)
     throw new AppError("validation", { message: INVITATION_UNKNOWN_MESSAGE, fields: { _: INVITATION_UNKNOWN_MESSAGE } });
-  // A setting changed since the epoch used: nothing was written; the site and the endpoints are read again.
   for (let attempt = 0; attempt < 5; attempt++) {
-    const at: SettingsEpoch = epoch ?? (await fresh());
-    if (attempt > 0) site = await siteAt(at);
+    // A setting changed since the epoch used: nothing was written; the site and the endpoints are read again.
+    if (attempt > 0) {
+      epoch = await settingsEpoch(db);
+      site = await siteAt(epoch);
+    }
     const stored = await store(db, survey, site, answers, {
-      listeners: await eventListeners(db, at, site.path, "survey.answered"),
-      settingsEpoch: at,
+      listeners: await eventListeners(db, epoch, site.path, "survey.answered"),
+      settingsEpoch: epoch,
       channel: answerChannel(survey, input.channel),
       answeredOn: dayIn(survey.timeZone, now),
       formTokenHash: tokenHash,
@@ -129,7 +132,6 @@ export async function recordResponse(
       addressHit: hitCounter("survey-response:address", input.source, SURVEY_ADDRESS_RATE, now),
     });
     if (stored) return "recorded";
-    await fresh();
   }
   throw new Error("Réglages modifiés sans cesse pendant l'enregistrement d'une réponse : réessayez.");
 }
