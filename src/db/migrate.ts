@@ -34,6 +34,7 @@ import * as m0034 from "./migrations/0034_request_imports.ts";
 import * as m0035 from "./migrations/0035_settings_epoch.ts";
 import * as m0036 from "./migrations/0036_request_register_function.ts";
 import * as m0037 from "./migrations/0037_survey_answer_cost.ts";
+import * as m0038 from "./migrations/0038_request_register_epoch.ts";
 
 /** Migrations are listed here, in order, so a bundle or a test runner needs no file-system scan. */
 const migrations: Record<string, Migration> = {
@@ -72,6 +73,7 @@ const migrations: Record<string, Migration> = {
   "0035_settings_epoch": m0035,
   "0036_request_register_function": m0036,
   "0037_survey_answer_cost": m0037,
+  "0038_request_register_epoch": m0038,
 };
 
 class StaticProvider implements MigrationProvider {

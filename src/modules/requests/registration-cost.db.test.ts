@@ -13,9 +13,9 @@ const ORG = ORG_DEFAULTS;
 
 /**
  * Registration is the hottest write (issue #13: 8 % of a bare transaction's rate). Its statements are
- * counted here: what it reads of the organisation's settings comes from memory while the settings epoch
- * stays (one read), the number, the request, its event and its count go in one statement, the audit in
- * another — and no statement touches a rollup row, which every registration of the network for the same
+ * counted here: what it reads of the organisation's settings comes from memory, at the settings epoch
+ * this process last saw, which the write checks (migration 0038); the check, the number, the request, its
+ * event and its count go in one statement, the audit in another — and no statement touches a rollup row, which every registration of the network for the same
  * month, channel and kind would otherwise lock until its commit, one after the other.
  */
 describe("the statements of one registration", () => {
@@ -33,7 +33,7 @@ describe("the statements of one registration", () => {
     await t?.close();
   });
 
-  it("reads nothing twice, sends 3 statements (27, then 15 before the settings epoch), and locks no rollup row", async () => {
+  it("reads nothing twice, sends 2 statements (27, 15 before the settings epoch, 3 before the write checked it), and locks no rollup row", async () => {
     const nodes: RootOperationNode[] = [];
     const plugin: KyselyPlugin = {
       transformQuery: (args) => {
@@ -59,7 +59,7 @@ describe("the statements of one registration", () => {
     const reads = compiled.filter((q) => /^\s*select/i.test(q.sql)).map((q) => `${q.sql} ${JSON.stringify(q.parameters)}`);
     const twice = reads.filter((r, i) => reads.indexOf(r) !== i);
     expect(twice, twice.join("\n")).toEqual([]);
-    expect(compiled.length, compiled.map((q) => q.sql.slice(0, 100)).join("\n")).toBeLessThanOrEqual(3);
+    expect(compiled.length, compiled.map((q) => q.sql.slice(0, 100)).join("\n")).toBeLessThanOrEqual(2);
     // Its count waits beside the rollups (request_rollup_pending), added by their next read: none written now.
     expect(compiled.filter((q) => /request_rollup\b/.test(q.sql.replace(/request_rollup_pending/g, "")))).toEqual([]);
   });
@@ -87,5 +87,36 @@ describe("the statements of one registration", () => {
     await sql`delete from org_closures where org_id = ${net}`.execute(db);
     await sql`update announced_delays set value = 2 where org_id = ${site} and channel = 'letter' and kind = 'request'`.execute(db);
     expect(await dueOn()).toBe("2026-03-04");
+  });
+
+  // The same, with the statements counted: the registration planned at the epoch it last saw is refused by
+  // its own statement, undone, and planned again at the epoch read then (not a fourth time).
+  it("plans again, once, when its own statement finds the settings moved, and writes nothing the first time", async () => {
+    const db = t.database.db;
+    const statements: string[] = [];
+    const counted = db.withPlugin({
+      transformQuery: (args) => {
+        statements.push(db.getExecutor().compileQuery(args.node, { queryId: "count" } as never).sql);
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    });
+    const register = () =>
+      registerRequest(
+        counted,
+        site,
+        { kind: "request", channel: "letter", receivedOn: "2026-03-02", subject: "Demande" },
+        { source: "agent", author: { accountId: null, label: "test" } },
+      );
+    await register(); // this handle now knows an epoch
+    statements.length = 0;
+    const before = await sql<{ n: string }>`select count(*)::text as n from requests where org_id = ${site}`.execute(db);
+    await sql`update announced_delays set value = 3 where org_id = ${site} and channel = 'letter' and kind = 'request'`.execute(db);
+    const { request } = await register();
+    expect(request.dueOn).toBe("2026-03-05");
+    const after = await sql<{ n: string }>`select count(*)::text as n from requests where org_id = ${site}`.execute(db);
+    expect(Number(after.rows[0]?.n)).toBe(Number(before.rows[0]?.n) + 1);
+    expect(statements.filter((q) => q.includes("request_register("))).toHaveLength(2);
+    expect(statements.filter((q) => q.includes("settings_epoch"))).toHaveLength(1);
   });
 });

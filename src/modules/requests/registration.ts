@@ -51,6 +51,11 @@ export interface RegistrationPlan {
   org: Organisation;
   /** The settings epoch the plan was made at: the writes' webhooks read their endpoints at the same one. */
   epoch: SettingsEpoch;
+  /**
+   * Whether the write checks that epoch is still the current one (one request; see `StaleSettings`): the plan
+   * was made at an epoch given by the caller, which may be older than the settings' last change.
+   */
+  checked: boolean;
   /** The organisation and its ancestors, whose rollups count the requests. */
   path: string[];
   requests: PlannedRequest[];
@@ -69,9 +74,31 @@ export const monthOf = (date: string) => `${date.slice(0, 7)}-01`;
  */
 const planners = settingsCache<{ org: Organisation; planner: DelayPlanner }>();
 
-/** The reads of registration: delays per channel and kind (asked once each), calendar, services. */
-export async function planRegistrations(db: Kysely<DB>, orgId: string, inputs: RequestCreateInput[]): Promise<RegistrationPlan> {
-  const epoch = await settingsEpoch(db);
+/**
+ * A setting changed between the plan and the write (a delay, a closure, a webhook endpoint…): nothing was
+ * written. Thrown by a checked write, inside its transaction, which it undoes; the caller plans again at the
+ * current epoch (`settingsEpoch`) and writes again.
+ */
+export class StaleSettings extends Error {
+  constructor() {
+    super("Un réglage a changé pendant l'enregistrement : il est repris avec les réglages du moment.");
+  }
+}
+
+/**
+ * The reads of registration: delays per channel and kind (asked once each), calendar, services. At the epoch
+ * `at` when given — the last this process saw (`lastSettingsEpoch`), which spares reading it — and the write then
+ * checks it is still current (`StaleSettings` otherwise); else at the epoch read now, unchecked.
+ */
+export async function planRegistrations(
+  db: Kysely<DB>,
+  orgId: string,
+  inputs: RequestCreateInput[],
+  at?: SettingsEpoch,
+): Promise<RegistrationPlan> {
+  // Only one request's write checks the epoch (request_register, migration 0038); a register's reads it first.
+  if (at !== undefined && inputs.length !== 1) throw new Error("une seule demande s'écrit à une époque vérifiée");
+  const epoch = at ?? (await settingsEpoch(db));
   const { org, planner } = await planners.get(db, epoch, orgId, async () => {
     const org = await getOrganisation(db, orgId);
     return { org, planner: await delayPlanner(db, org) };
@@ -94,7 +121,7 @@ export async function planRegistrations(db: Kysely<DB>, orgId: string, inputs: R
       dueOn: announced ? dueDate(input.receivedOn, announced.delay, planner.calendars) : null,
     });
   }
-  return { orgId, org, epoch, path: org.path, requests, secret: await trackingSecret(db) };
+  return { orgId, org, epoch, checked: at !== undefined, path: org.path, requests, secret: await trackingSecret(db) };
 }
 
 /** Requests written; their rollups not yet counted. */
@@ -151,10 +178,20 @@ export async function writeRegistrations(trx: Kysely<DB>, plan: RegistrationPlan
   const one = values.length === 1 ? values[0] : undefined;
   const requests = one
     ? [
-        await repo.insertCreatedRequest(trx, orgId, one, created, {
-          path: plan.path,
-          acknowledgementOwed: !imported && owesAcknowledgement(one.channel),
-        }),
+        await repo
+          .insertCreatedRequest(
+            trx,
+            orgId,
+            one,
+            created,
+            { path: plan.path, acknowledgementOwed: !imported && owesAcknowledgement(one.channel) },
+            plan.checked ? plan.epoch : null,
+          )
+          .then((written) => {
+            if (written) return written;
+            if (plan.checked) throw new StaleSettings();
+            throw new Error("Demande non relue après son écriture.");
+          }),
       ]
     : await numbersFor(trx, orgId, plan.requests).then((numbers) =>
         repo.insertCreatedRequests(

@@ -127,15 +127,16 @@ export async function insertCreatedRequest(
   created: { actorId: string | null; actorLabel: string },
   /** Its count, left waiting for the next read of the rollups of these organisations (the site and its ancestors). */
   count: { path: string[]; acknowledgementOwed: boolean },
-): Promise<RequestRecord> {
+  /** The settings epoch the request was planned at: nothing is written, and undefined returned, once it moved. */
+  settingsEpoch: string | null,
+): Promise<RequestRecord | undefined> {
   const year = Number(value.received_on.slice(0, 4));
   const result = await sql<Selectable<RequestsTable>>`
     select * from request_register(${orgId}, ${year}, ${JSON.stringify(value)}::jsonb, ${created.actorId}, ${created.actorLabel},
-                                   ${count.path}::uuid[], ${count.acknowledgementOwed ? 1 : 0})
+                                   ${count.path}::uuid[], ${count.acknowledgementOwed ? 1 : 0}, ${settingsEpoch}::text)
   `.execute(db);
   const row = result.rows[0];
-  if (!row) throw new Error("Demande non relue après son écriture.");
-  return toRecord(row);
+  return row && toRecord(row);
 }
 
 /**

@@ -4,6 +4,7 @@ import type { DB } from "../../db/schema.ts";
 import { AppError } from "../../kernel/errors.ts";
 import { countHit } from "../../kernel/rate-limit.ts";
 import { type Actor, can, reachRoots } from "../../kernel/roles.ts";
+import { lastSettingsEpoch, type SettingsEpoch, settingsEpoch } from "../../kernel/settings-epoch.ts";
 import { localDay } from "../../kernel/time.ts";
 import { civilDateIn } from "../../ui/format.ts";
 import { accountCan } from "../accounts/accounts.service.ts";
@@ -18,7 +19,7 @@ import { addCalendarDays, type Delay, histogramBucket, responseDays, shiftAfterP
 import { composeLetter, sendLetter, sendPublicAcknowledgement } from "./letters.service.ts";
 import type { LetterFacts, LetterKind } from "./letters.ts";
 import { decodeCursor, encodeCursor } from "./list-cursor.ts";
-import { hashTrackingToken, monthOf, planRegistrations, type Registered, writeRegistrations } from "./registration.ts";
+import { hashTrackingToken, monthOf, planRegistrations, type Registered, StaleSettings, writeRegistrations } from "./registration.ts";
 import { countFirstAcknowledgement, countLateAnswer, noteFirstHolding } from "./request-figures.ts";
 import { canMove, isOpen, type RequestStatus, STATUS_LABELS } from "./request-status.ts";
 import * as repo from "./requests.repository.ts";
@@ -85,8 +86,7 @@ export async function registerRequest(
   input: RequestCreateInput,
   options: RegisterOptions,
 ): Promise<Registered> {
-  const plan = await plannedWithListeners(db, orgId, input);
-  return db.transaction().execute((trx) => registerWithin(trx, plan, options));
+  return withCurrentSettings(db, orgId, input, (plan) => db.transaction().execute((trx) => registerWithin(trx, plan, options)));
 }
 
 /**
@@ -104,13 +104,14 @@ export async function registerMailedRequest(
     after: (trx: Kysely<DB>, registered: Registered) => Promise<void>;
   },
 ): Promise<Registered | null> {
-  const plan = await plannedWithListeners(db, orgId, input);
-  return db.transaction().execute(async (trx) => {
-    if (!(await options.claim(trx))) return null;
-    const registered = await registerWithin(trx, plan, options);
-    await options.after(trx, registered);
-    return registered;
-  });
+  return withCurrentSettings(db, orgId, input, (plan) =>
+    db.transaction().execute(async (trx) => {
+      if (!(await options.claim(trx))) return null;
+      const registered = await registerWithin(trx, plan, options);
+      await options.after(trx, registered);
+      return registered;
+    }),
+  );
 }
 
 /** The request whose receipt number this is, if the organisation has it. */
@@ -138,9 +139,32 @@ export async function addIncomingMessage(
 }
 
 /** One request's plan, and the webhook endpoints its registration will tell: both read before the transaction. */
-async function plannedWithListeners(db: Kysely<DB>, orgId: string, input: RequestCreateInput) {
-  const plan = await planRegistrations(db, orgId, [input]);
+async function plannedWithListeners(db: Kysely<DB>, orgId: string, input: RequestCreateInput, at: SettingsEpoch) {
+  const plan = await planRegistrations(db, orgId, [input], at);
   return { ...plan, listeners: await eventListeners(db, plan.epoch, plan.path, "request.registered") };
+}
+
+/**
+ * Plans one request and runs its transaction (`write`) with the settings of the epoch this process last saw,
+ * which the request's own statement checks (migration 0038): the hottest write then spends no round trip reading
+ * the epoch (issue #13). A setting changed since: nothing was written, the transaction is undone, and the request
+ * is planned and written again at the epoch read now — a few times at most, should settings keep changing.
+ */
+async function withCurrentSettings<T>(
+  db: Kysely<DB>,
+  orgId: string,
+  input: RequestCreateInput,
+  write: (plan: Awaited<ReturnType<typeof plannedWithListeners>>) => Promise<T>,
+): Promise<T> {
+  let epoch = lastSettingsEpoch(db) ?? (await settingsEpoch(db));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write(await plannedWithListeners(db, orgId, input, epoch));
+    } catch (error) {
+      if (!(error instanceof StaleSettings) || attempt >= 5) throw error;
+      epoch = await settingsEpoch(db);
+    }
+  }
 }
 
 async function registerWithin(
