@@ -2,7 +2,8 @@
  * The shared harness of the benchmarks (issue #13, point 7). Every figure is a ratio to a ceiling
  * measured in the same run, never a lone number:
  *
- * - a warm-up (ceiling then Vigie, not counted: plans, caches, JIT);
+ * - a warm-up (ceiling then Vigie, not counted: plans, caches, JIT), after the figure's own when it has one
+ *   (`warmUp`: the benches on random sites meet each site once, as a server in service for a while has);
  * - then `rounds` (≥ 5) interleaved rounds « ceiling, Vigie, Vigie, ceiling »: a burst of other work on
  *   the shared machine hits both sides of a round, and the order cancels a slow drift;
  * - one ratio per round (Vigie's two halves against the ceiling's two), then the median of the per-round
@@ -27,6 +28,12 @@ export interface Figure {
   unit: string;
   ceiling: () => Promise<number>;
   vigie: () => Promise<number>;
+  /**
+   * Before the usual warm-up, not counted: brings both sides to where a server in service stands. The benches
+   * on random sites of a 5,000-site network pass each site once, ceiling and Vigie: five seconds of load meet
+   * a third of them, and the first rounds measured the first request of a site since the server started.
+   */
+  warmUp?: () => Promise<void>;
   /** Called after each side of a round (e.g. to put the table back to its size). */
   reset?: () => Promise<void>;
   /** Called once the rounds are over (connections, files). */
@@ -97,11 +104,22 @@ export async function throughput(
   return done / ((performance.now() - start) / 1000);
 }
 
+/** `fn` once for each item, in order, by `concurrency` workers (a warm-up meeting every site once). */
+export async function eachOnce<T>(items: T[], concurrency: number, fn: (item: T, i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = next++; i < items.length; i = next++) await fn(items[i] as T, i);
+    }),
+  );
+}
+
 /** Warm-up, then ≥ 5 interleaved rounds: ceiling, Vigie, Vigie, ceiling. */
 export async function interleave(figure: Figure, rounds: number): Promise<Outcome> {
   if (rounds < 5) throw new Error("Au moins 5 manches (--rounds 5).");
   const loadBefore = loadavg()[0] ?? 0;
   log(`${figure.label} : chauffe`);
+  await figure.warmUp?.();
   await figure.ceiling();
   await figure.reset?.();
   await figure.vigie();

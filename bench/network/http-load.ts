@@ -17,6 +17,8 @@ export interface LoadJob {
   paths: string[];
   concurrency: number;
   seconds: number;
+  /** Each path once, in their order, then stop (`seconds` ignored): a warm-up that meets every site. */
+  once?: boolean;
   /** survey: the answers, as form fields (arrays for several checked boxes). */
   answers?: Record<string, string | string[]>;
 }
@@ -86,7 +88,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
   };
   const one = async () => {
     const i = n++;
-    const path = job.paths[Math.floor(Math.random() * job.paths.length)] ?? "/";
+    const path = (job.once ? job.paths[i] : job.paths[Math.floor(Math.random() * job.paths.length)]) ?? "/";
     const address = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
     const start = performance.now();
     if (job.mode === "get") {
@@ -127,7 +129,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
   const started = performance.now();
   await Promise.all(
     Array.from({ length: job.concurrency }, async () => {
-      while (performance.now() < deadline) await one().catch((e: Error) => fail(e.message));
+      while (job.once ? n < job.paths.length : performance.now() < deadline) await one().catch((e: Error) => fail(e.message));
     }),
   );
   const seconds = (performance.now() - started) / 1000;

@@ -10,7 +10,7 @@ import { sql } from "kysely";
 import { assembleModules } from "../../src/app/modules.ts";
 import { auditActor } from "../../src/modules/audit/audit.service.ts";
 import { foldPendingRollups, registerRequest } from "../../src/modules/requests/requests.service.ts";
-import { type Figure, throughput } from "../harness.ts";
+import { eachOnce, type Figure, throughput } from "../harness.ts";
 import type { Network } from "../network/dataset.ts";
 import type { Options } from "../run.ts";
 
@@ -27,40 +27,44 @@ export function registrationFigure(network: Network, options: Options): Figure {
   const site = () => siteIds[Math.floor(Math.random() * siteIds.length)] ?? "";
   const day = (i: number) => `2026-11-${String(1 + (i % 28)).padStart(2, "0")}`;
   let serial = 0;
+  const bare = (org: string, w: number, i: number) =>
+    db.transaction().execute(async (trx) => {
+      const row = await sql<{ id: string }>`
+        insert into requests (org_id, number, kind, channel, status, source, subject, received_on, tracking_token_hash)
+        values (${org}, ${`C-${process.pid}-${++serial}`}, ${KINDS[i % 5]}, ${CHANNELS[(w + i) % 5]}, 'received', 'agent',
+                ${`Demande du banc ${i}`}, ${day(i)}, ${randomBytes(18).toString("base64url")})
+        returning id`.execute(trx);
+      await sql`insert into request_events (org_id, request_id, actor_label, type, to_status) values (${org}, ${row.rows[0]?.id}, 'banc', 'created', 'received')`.execute(
+        trx,
+      );
+    });
+  const register = (org: string, w: number, i: number) =>
+    registerRequest(
+      db,
+      org,
+      {
+        kind: KINDS[i % 5] ?? "request",
+        channel: CHANNELS[(w + i) % 5] ?? "counter",
+        receivedOn: day(i),
+        subject: `Demande du banc ${i}`,
+      },
+      { source: "agent", author },
+    );
   return {
     label: `enregistrement d'une demande, ${CLIENTS} clients sur des sites au hasard`,
     direction: "throughput",
     goal: 0.4,
     unit: "demandes/s",
-    ceiling: () =>
-      throughput(options.seconds, CLIENTS, (w, i) =>
-        db.transaction().execute(async (trx) => {
-          const org = site();
-          const row = await sql<{ id: string }>`
-            insert into requests (org_id, number, kind, channel, status, source, subject, received_on, tracking_token_hash)
-            values (${org}, ${`C-${process.pid}-${++serial}`}, ${KINDS[i % 5]}, ${CHANNELS[(w + i) % 5]}, 'received', 'agent',
-                    ${`Demande du banc ${i}`}, ${day(i)}, ${randomBytes(18).toString("base64url")})
-            returning id`.execute(trx);
-          await sql`insert into request_events (org_id, request_id, actor_label, type, to_status) values (${org}, ${row.rows[0]?.id}, 'banc', 'created', 'received')`.execute(
-            trx,
-          );
-        }),
-      ),
+    // One request per site on each side: a server in service has met every site (its settings read once).
+    warmUp: async () => {
+      await eachOnce(siteIds, CLIENTS, (org, i) => bare(org, i % CLIENTS, i));
+      await eachOnce(siteIds, CLIENTS, (org, i) => register(org, i % CLIENTS, i));
+      await foldPendingRollups(db);
+    },
+    ceiling: () => throughput(options.seconds, CLIENTS, (w, i) => bare(site(), w, i)),
     vigie: async () => {
       const start = performance.now();
-      const rate = await throughput(options.seconds, CLIENTS, (w, i) =>
-        registerRequest(
-          db,
-          site(),
-          {
-            kind: KINDS[i % 5] ?? "request",
-            channel: CHANNELS[(w + i) % 5] ?? "counter",
-            receivedOn: day(i),
-            subject: `Demande du banc ${i}`,
-          },
-          { source: "agent", author },
-        ),
-      );
+      const rate = await throughput(options.seconds, CLIENTS, (w, i) => register(site(), w, i));
       const load = (performance.now() - start) / 1000;
       // The price moved off the registration: the next read of the rollups adds the waiting counts. Counted here.
       const folding = performance.now();

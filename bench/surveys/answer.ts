@@ -59,7 +59,7 @@ export async function surveyAnswerFigure(network: Network, options: Options): Pr
     });
   });
   const sites = network.siteIds;
-  const load = (base: string, path: (site: string) => string) =>
+  const load = (base: string, path: (site: string) => string, once = false) =>
     forkLoad<LoadJob, LoadResult>(LOAD, {
       mode: "survey",
       base,
@@ -67,19 +67,27 @@ export async function surveyAnswerFigure(network: Network, options: Options): Pr
       concurrency: CONCURRENCY,
       seconds: options.seconds,
       answers: ANSWERS,
+      once,
     });
+  const vigiePath = (s: string) => `/s/${networkId}/${surveyId}?site=${s}`;
   return {
     label: `réponse à une enquête (GET du formulaire + POST, lien nommant le site, report compté), ${CONCURRENCY} connexions`,
     direction: "throughput",
     goal: 0.6,
     unit: "réponses/s",
+    // One answer per site on each side: a server in service has met every site (its settings read once).
+    warmUp: async () => {
+      await load(baseOf(bare), (s) => `/bare/s?site=${s}`, true);
+      await load(baseOf(vigie), vigiePath, true);
+      await satisfactionOf(db, networkId, PERIOD);
+    },
     ceiling: async () => {
       const r = await load(baseOf(bare), (s) => `/bare/s?site=${s}`);
       if (r.failed) throw new Error(`plafond : ${r.failed} échecs (${r.firstFailure})`);
       return r.perSecond;
     },
     vigie: async () => {
-      const r = await load(baseOf(vigie), (s) => `/s/${networkId}/${surveyId}?site=${s}`);
+      const r = await load(baseOf(vigie), vigiePath);
       if (r.failed) throw new Error(`Vigie : ${r.failed} échecs (${r.firstFailure}) ${JSON.stringify(r.statuses)}`);
       // The price moved off the answer: the next read folds every waiting answer into the rollups.
       const start = performance.now();
