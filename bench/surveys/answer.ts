@@ -9,7 +9,7 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { satisfactionOf } from "../../src/modules/surveys/surveys.service.ts";
-import { type Figure, forkLoad } from "../harness.ts";
+import { type Figure, forkLoad, log } from "../harness.ts";
 import { type Network, PERIOD } from "../network/dataset.ts";
 import type { LoadJob, LoadResult } from "../network/http-load.ts";
 import { baseOf, startBare, startVigie } from "../network/servers.ts";
@@ -93,6 +93,7 @@ export async function surveyAnswerFigure(network: Network, options: Options): Pr
       const start = performance.now();
       await satisfactionOf(db, networkId, PERIOD);
       const fold = (performance.now() - start) / 1000;
+      log(`    Vigie : ${r.ok} réponses en ${r.seconds.toFixed(2)} s, leur report en ${fold.toFixed(2)} s`);
       return r.ok / (r.seconds + fold);
     },
     // The ceiling's rows go (their waiting counts with them): the next fold must only meet Vigie's answers.

@@ -2,8 +2,9 @@ import path from "node:path";
 import { loadConfig } from "../kernel/config.ts";
 import { scheduleNightlyBackup } from "../modules/backup/backup.jobs.ts";
 import { sweepCallUploads } from "../modules/calls/upload-sweep.ts";
-import { startWorker } from "../modules/jobs/jobs.service.ts";
+import { resumeInterruptedJobs, startWorker } from "../modules/jobs/jobs.service.ts";
 import { createMailTransport, useMailTransport } from "../modules/mail/mail.service.ts";
+import { plural } from "../ui/format.ts";
 import { assembleModules } from "./modules.ts";
 import { buildServer } from "./server.ts";
 import { openReadDatabase, openWhenReachable } from "./start.ts";
@@ -64,6 +65,15 @@ await app.listen({ host: config.host, port: config.port });
 // port opens: that pass runs every daily job due (on a first start all of them: escalation and deadlines load
 // the holiday calendars, publication, retention), 2 to 3 s of work on the embedded engine, whose single
 // connection would make the first pages wait behind it (measured 5 December 2026).
+// The embedded folder is this server's alone (its lock): a job still claimed there was a previous server's, killed
+// before it finished. Claimed again at the first pass, rather than once its lock runs out five minutes later.
+if (database.engine === "pglite" && database.lock) {
+  const resumed = await resumeInterruptedJobs(database.db);
+  if (resumed > 0)
+    app.log.warn(
+      `${plural(resumed, "tâche interrompue", "tâches interrompues")} par l'arrêt précédent : ${resumed < 2 ? "reprise" : "reprises"} maintenant`,
+    );
+}
 worker = startWorker({ db: database.db, log: app.log, intervalMs: 5_000, firstPassAfterMs: 5_000 });
 database.lock?.describe({ port: config.port });
 const where =

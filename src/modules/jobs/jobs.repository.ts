@@ -75,6 +75,20 @@ export async function claimDue(
   return rows.map((r) => ({ id: r.id, name: r.name, payload: r.payload, attempt: r.attempts, maxAttempts: r.max_attempts }));
 }
 
+/**
+ * Gives back every claim still held. Only for a database no other process can reach (the embedded engine's
+ * folder, locked by the server that opened it): the claims found there at start-up were a dead process's.
+ */
+export async function releaseAllClaims(db: Kysely<DB>): Promise<number> {
+  const result = await db
+    .updateTable("jobs")
+    .set({ locked_until: null })
+    .where("done_at", "is", null)
+    .where("locked_until", "is not", null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 // The bookkeeping below only touches the row if it still carries this claim's attempt number: a worker
 // that overran its lock, while another claimed the job again, must not overwrite the newer claim.
 

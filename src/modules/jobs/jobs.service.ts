@@ -15,6 +15,7 @@ export {
   enqueueDailySchedules,
   type RunCounts,
   type RunOptions,
+  resumeInterruptedJobs,
   runDueJobs,
 } from "./queue.ts";
 export {

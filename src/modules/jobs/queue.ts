@@ -63,6 +63,16 @@ const MAX_ERROR_LENGTH = 2_000;
 type Outcome = keyof RunCounts | "lost";
 
 /**
+ * On a database this process holds alone (the embedded engine's folder): the jobs a previous server was running
+ * when it died (a power cut, a kill) are claimed again at the next pass, not once their lock has run out
+ * (`DEFAULT_LOCK_MS` later: e-mails waiting five minutes after a restart). Never on PostgreSQL, where another
+ * server's claims are alive. Returns how many jobs were given back.
+ */
+export function resumeInterruptedJobs(db: Kysely<DB>): Promise<number> {
+  return repo.releaseAllClaims(db);
+}
+
+/**
  * Claims the due jobs and runs them, each outside the claiming transaction so a slow handler holds no
  * row lock. A handler may run more than once (a worker dying after the work and before the
  * bookkeeping): handlers are written to be idempotent.
