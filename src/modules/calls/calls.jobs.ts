@@ -34,4 +34,6 @@ export const importStepJob = defineJob(
   async (payload, ctx) => {
     await carryImport(ctx.db, payload.author, payload.orgId, payload.importId, payload.key);
   },
+  // The file may be what killed the server: after a crash, its page offers « Reprendre » or « Abandonner ».
+  { afterCrash: "wait" },
 );

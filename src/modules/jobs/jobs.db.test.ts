@@ -12,6 +12,7 @@ import {
   enqueue,
   enqueueDailySchedules,
   PermanentJobError,
+  resumeInterruptedJobs,
   runDueJobs,
   scheduleDaily,
   startWorker,
@@ -37,6 +38,14 @@ defineJob("test.flaky", z.object({}), async () => {
     throw new Error("service distant indisponible");
   }
 });
+const waiting = defineJob(
+  "test.waiting",
+  z.object({}),
+  async () => {
+    calls.push({ name: "test.waiting", payload: {} });
+  },
+  { afterCrash: "wait" },
+);
 defineJob("test.hopeless", z.object({}), async () => {
   throw new PermanentJobError("la ligne a disparu");
 });
@@ -207,6 +216,21 @@ describe(`job queue (${engineName})`, () => {
     expect(await runDueJobs(db, { now: at(t0, 5 * MINUTE + 1) })).toEqual({ done: 1, failed: 0, retried: 0 });
     expect(calls.map((c) => c.payload)).toEqual([{ n: 7 }]);
     expect(await onlyJob(db, echo.name)).toMatchObject({ attempts: 2, locked_until: null });
+  });
+
+  // The embedded engine's server calls it at start-up: the folder is its alone, so a claim there was a dead server's.
+  it("resumes at once the jobs a dead server held, but leaves a person's import to its page until the lock runs out", async () => {
+    const t0 = new Date();
+    await enqueue(db, { name: echo.name, payload: { n: 8 }, runAt: t0 });
+    await enqueue(db, { name: waiting.name, payload: {}, runAt: t0 });
+    expect(await claimDue(db, { now: t0, lockedUntil: at(t0, 5 * MINUTE), limit: 10, names: [echo.name, waiting.name] })).toHaveLength(2);
+
+    expect(await resumeInterruptedJobs(db)).toBe(1);
+    expect(await runDueJobs(db, { now: t0 })).toEqual({ done: 1, failed: 0, retried: 0 });
+    expect(calls.map((c) => c.name)).toEqual(["test.echo"]);
+    expect(await onlyJob(db, waiting.name)).toMatchObject({ attempts: 1, done_at: null });
+    expect(await runDueJobs(db, { now: at(t0, 5 * MINUTE + 1) })).toEqual({ done: 1, failed: 0, retried: 0 });
+    expect(calls.map((c) => c.name)).toEqual(["test.echo", "test.waiting"]);
   });
 
   it("never runs a job twice when several workers run at the same time", async () => {

@@ -76,15 +76,17 @@ export async function claimDue(
 }
 
 /**
- * Gives back every claim still held. Only for a database no other process can reach (the embedded engine's
- * folder, locked by the server that opened it): the claims found there at start-up were a dead process's.
+ * Gives back the claims still held on jobs of these names. Only for a database no other process can reach (the
+ * embedded engine's folder, locked by the server that opened it): the claims found there at start-up were a dead process's.
  */
-export async function releaseAllClaims(db: Kysely<DB>): Promise<number> {
+export async function releaseClaims(db: Kysely<DB>, names: string[]): Promise<number> {
+  if (names.length === 0) return 0;
   const result = await db
     .updateTable("jobs")
     .set({ locked_until: null })
     .where("done_at", "is", null)
     .where("locked_until", "is not", null)
+    .where("name", "in", names)
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }

@@ -25,6 +25,7 @@ export {
   type JobContext,
   type JobDefinition,
   type JobLogger,
+  type JobOptions,
   PermanentJobError,
   scheduleDaily,
   silentLogger,

@@ -3,7 +3,7 @@ import type { DB } from "../../db/schema.ts";
 import { retryDelayMs } from "./backoff.ts";
 import { dailyOccurrence } from "./daily.ts";
 import * as repo from "./jobs.repository.ts";
-import { dailySchedules, findJob, type JobLogger, knownJobNames, PermanentJobError, silentLogger } from "./registry.ts";
+import { dailySchedules, findJob, type JobLogger, knownJobNames, PermanentJobError, resumableJobNames, silentLogger } from "./registry.ts";
 
 export interface EnqueueInput {
   name: string;
@@ -65,11 +65,12 @@ type Outcome = keyof RunCounts | "lost";
 /**
  * On a database this process holds alone (the embedded engine's folder): the jobs a previous server was running
  * when it died (a power cut, a kill) are claimed again at the next pass, not once their lock has run out
- * (`DEFAULT_LOCK_MS` later: e-mails waiting five minutes after a restart). Never on PostgreSQL, where another
- * server's claims are alive. Returns how many jobs were given back.
+ * (`DEFAULT_LOCK_MS` later: e-mails waiting five minutes after a restart) — except those defined with
+ * `afterCrash: "wait"` (a person's import). Never on PostgreSQL, where another server's claims are alive.
+ * Returns how many jobs were given back.
  */
 export function resumeInterruptedJobs(db: Kysely<DB>): Promise<number> {
-  return repo.releaseAllClaims(db);
+  return repo.releaseClaims(db, resumableJobNames());
 }
 
 /**

@@ -36,8 +36,19 @@ export interface JobDefinition<P> {
   parse(payload: unknown): P;
 }
 
+/** What becomes of a job whose server died while running it, on a database that server held alone (the embedded engine). */
+export interface JobOptions {
+  /**
+   * « resume » (the default): claimed again at the next server's first pass. « wait »: left until its lock runs out
+   * (`DEFAULT_LOCK_MS`), as on PostgreSQL — for a job that reads a person's file, which may be what killed the
+   * server: the import's page offers « Reprendre » and « Abandonner » meanwhile, instead of a crash at each restart.
+   */
+  afterCrash?: "resume" | "wait";
+}
+
 interface RegisteredJob {
   name: string;
+  afterCrash: "resume" | "wait";
   parse(payload: unknown): unknown;
   /** Validates then handles: the payload crosses the database as JSON, so it is checked on the way out too. */
   run(payload: unknown, ctx: JobContext): Promise<void>;
@@ -60,11 +71,13 @@ export function defineJob<P>(
   name: string,
   payloadSchema: z.ZodType<P>,
   handler: (payload: P, ctx: JobContext) => Promise<void>,
+  options: JobOptions = {},
 ): JobDefinition<P> {
   if (jobs.has(name)) throw new Error(`tâche déjà définie : ${name}`);
   const parse = (payload: unknown): P => payloadSchema.parse(payload);
   jobs.set(name, {
     name,
+    afterCrash: options.afterCrash ?? "resume",
     parse,
     async run(payload, ctx) {
       const parsed = payloadSchema.safeParse(payload);
@@ -82,6 +95,11 @@ export function findJob(name: string): RegisteredJob | undefined {
 /** The names this process can run: a server never claims a job it has no code for (e.g. during a rolling upgrade). */
 export function knownJobNames(): string[] {
   return [...jobs.keys()];
+}
+
+/** The jobs this process resumes at once after a crash (see `JobOptions.afterCrash`). */
+export function resumableJobNames(): string[] {
+  return [...jobs.values()].filter((job) => job.afterCrash === "resume").map((job) => job.name);
 }
 
 /** Enqueues `name` once a day, from `hour` local time in `timeZone`; the job itself is declared with defineJob. */
