@@ -4,7 +4,7 @@ import { scheduleNightlyBackup } from "../modules/backup/backup.jobs.ts";
 import { sweepCallUploads } from "../modules/calls/upload-sweep.ts";
 import { resumeInterruptedJobs, startWorker } from "../modules/jobs/jobs.service.ts";
 import { createMailTransport, useMailTransport } from "../modules/mail/mail.service.ts";
-import { plural } from "../ui/format.ts";
+import { plural, pluralWord } from "../ui/format.ts";
 import { assembleModules } from "./modules.ts";
 import { buildServer } from "./server.ts";
 import { openReadDatabase, openWhenReachable } from "./start.ts";
@@ -71,7 +71,7 @@ if (database.engine === "pglite" && database.lock) {
   const resumed = await resumeInterruptedJobs(database.db);
   if (resumed > 0)
     app.log.warn(
-      `${plural(resumed, "tâche interrompue", "tâches interrompues")} par l'arrêt précédent : ${resumed < 2 ? "reprise" : "reprises"} maintenant`,
+      `${plural(resumed, "tâche interrompue", "tâches interrompues")} par l'arrêt précédent : ${pluralWord(resumed, "reprise")} maintenant`,
     );
 }
 worker = startWorker({ db: database.db, log: app.log, intervalMs: 5_000, firstPassAfterMs: 5_000 });

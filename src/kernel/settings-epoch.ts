@@ -34,6 +34,30 @@ export function lastSettingsEpoch(db: Kysely<DB>): SettingsEpoch | undefined {
   return lastRead.get(db)?.epoch;
 }
 
+/** What a checked write gives back when its own statement found the epoch moved: it wrote nothing. */
+export const STALE_SETTINGS: unique symbol = Symbol("réglages modifiés");
+
+/**
+ * A write whose own statement checks the settings epoch it was prepared at (the survey answer, migration 0037; a
+ * request's registration, 0038): run at `first` — by default the epoch this process last saw, which spares a round
+ * trip —, then, each time it answers `STALE_SETTINGS`, at the epoch read then; five tries in all, should the
+ * settings keep changing. `what` names the write in the error of the last try (« l'enregistrement d'une réponse »).
+ */
+export async function writeAtSettingsEpoch<T>(
+  db: Kysely<DB>,
+  what: string,
+  write: (epoch: SettingsEpoch, attempt: number) => Promise<T | typeof STALE_SETTINGS>,
+  first?: SettingsEpoch,
+): Promise<T> {
+  let epoch = first ?? lastSettingsEpoch(db) ?? (await settingsEpoch(db));
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (attempt > 0) epoch = await settingsEpoch(db);
+    const written = await write(epoch, attempt);
+    if (written !== STALE_SETTINGS) return written;
+  }
+  throw new Error(`Réglages modifiés sans cesse pendant ${what} : réessayez.`);
+}
+
 /**
  * An epoch read at most `maxAgeMs` ago, by this call or another: for what is only shown, never for what is
  * written or decided (a page may then show a setting changed less than a second ago as it was). The public

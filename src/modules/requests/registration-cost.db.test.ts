@@ -1,8 +1,9 @@
-import type { KyselyPlugin, RootOperationNode } from "kysely";
+import type { CompiledQuery, Kysely } from "kysely";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../../../test/support/app.ts";
 import { INSTANCE_ADMIN, ORG_DEFAULTS } from "../../../test/support/factories.ts";
+import type { DB } from "../../db/schema.ts";
 import { setAnnouncedDelays } from "../announced-delays/announced-delays.service.ts";
 import { adoptFramework } from "../frameworks/frameworks.service.ts";
 import { createOrganisation } from "../organisations/organisations.service.ts";
@@ -10,6 +11,28 @@ import { registerRequest } from "./requests.service.ts";
 
 const ROOT = INSTANCE_ADMIN;
 const ORG = ORG_DEFAULTS;
+
+/** `db` as a handle of its own that compiles every statement it sends into `sent`, to count and compare them. */
+function counting(db: Kysely<DB>) {
+  const sent: CompiledQuery[] = [];
+  const counted = db.withPlugin({
+    transformQuery: (args) => {
+      sent.push(db.getExecutor().compileQuery(args.node, { queryId: "count" } as never));
+      return args.node;
+    },
+    transformResult: async (args) => args.result,
+  });
+  return { counted, sent };
+}
+
+/** A letter received on Monday 2 March 2026, registered on `db` at `site`. */
+const registerLetter = (db: Kysely<DB>, site: string) =>
+  registerRequest(
+    db,
+    site,
+    { kind: "request", channel: "letter", receivedOn: "2026-03-02", subject: "Demande" },
+    { source: "agent", author: { accountId: null, label: "test" } },
+  );
 
 /**
  * Registration is the hottest write (issue #13: 8 % of a bare transaction's rate). Its statements are
@@ -34,28 +57,11 @@ describe("the statements of one registration", () => {
   });
 
   it("reads nothing twice, sends 2 statements (27, 15 before the settings epoch, 3 before the write checked it), and locks no rollup row", async () => {
-    const nodes: RootOperationNode[] = [];
-    const plugin: KyselyPlugin = {
-      transformQuery: (args) => {
-        nodes.push(args.node);
-        return args.node;
-      },
-      transformResult: async (args) => args.result,
-    };
-    const db = t.database.db.withPlugin(plugin);
-    const register = () =>
-      registerRequest(
-        db,
-        site,
-        { kind: "request", channel: "letter", receivedOn: "2026-03-02", subject: "Demande" },
-        { source: "agent", author: { accountId: null, label: "test" } },
-      );
-    await register(); // the first one creates the counter row and the tracking secret
-    nodes.length = 0;
-    const { request } = await register();
+    const { counted, sent: compiled } = counting(t.database.db);
+    await registerLetter(counted, site); // the first one creates the counter row and the tracking secret
+    compiled.length = 0;
+    const { request } = await registerLetter(counted, site);
     expect(request.dueOn).not.toBeNull();
-    const executor = t.database.db.getExecutor();
-    const compiled = nodes.map((n) => executor.compileQuery(n, { queryId: "count" } as never));
     const reads = compiled.filter((q) => /^\s*select/i.test(q.sql)).map((q) => `${q.sql} ${JSON.stringify(q.parameters)}`);
     const twice = reads.filter((r, i) => reads.indexOf(r) !== i);
     expect(twice, twice.join("\n")).toEqual([]);
@@ -68,15 +74,7 @@ describe("the statements of one registration", () => {
   // changing them (here: a write this process is told nothing about) must show in the very next due date.
   it("sees a delay or a closure changed elsewhere at the next registration", async () => {
     const db = t.database.db;
-    const dueOn = async () =>
-      (
-        await registerRequest(
-          db,
-          site,
-          { kind: "request", channel: "letter", receivedOn: "2026-03-02", subject: "Demande" },
-          { source: "agent", author: { accountId: null, label: "test" } },
-        )
-      ).request.dueOn;
+    const dueOn = async () => (await registerLetter(db, site)).request.dueOn;
     // Marianne 2008: 15 jours ouvrés for a letter, from Monday 2 March 2026.
     expect(await dueOn()).toBe("2026-03-23");
     await setAnnouncedDelays(db, ROOT, site, [{ channel: "letter", kind: "request", value: 5, unit: "working_days" }]);
@@ -93,30 +91,16 @@ describe("the statements of one registration", () => {
   // its own statement, undone, and planned again at the epoch read then (not a fourth time).
   it("plans again, once, when its own statement finds the settings moved, and writes nothing the first time", async () => {
     const db = t.database.db;
-    const statements: string[] = [];
-    const counted = db.withPlugin({
-      transformQuery: (args) => {
-        statements.push(db.getExecutor().compileQuery(args.node, { queryId: "count" } as never).sql);
-        return args.node;
-      },
-      transformResult: async (args) => args.result,
-    });
-    const register = () =>
-      registerRequest(
-        counted,
-        site,
-        { kind: "request", channel: "letter", receivedOn: "2026-03-02", subject: "Demande" },
-        { source: "agent", author: { accountId: null, label: "test" } },
-      );
-    await register(); // this handle now knows an epoch
-    statements.length = 0;
+    const { counted, sent } = counting(db);
+    await registerLetter(counted, site); // this handle now knows an epoch
+    sent.length = 0;
     const before = await sql<{ n: string }>`select count(*)::text as n from requests where org_id = ${site}`.execute(db);
     await sql`update announced_delays set value = 3 where org_id = ${site} and channel = 'letter' and kind = 'request'`.execute(db);
-    const { request } = await register();
+    const { request } = await registerLetter(counted, site);
     expect(request.dueOn).toBe("2026-03-05");
     const after = await sql<{ n: string }>`select count(*)::text as n from requests where org_id = ${site}`.execute(db);
     expect(Number(after.rows[0]?.n)).toBe(Number(before.rows[0]?.n) + 1);
-    expect(statements.filter((q) => q.includes("request_register("))).toHaveLength(2);
-    expect(statements.filter((q) => q.includes("settings_epoch"))).toHaveLength(1);
+    expect(sent.filter((q) => q.sql.includes("request_register("))).toHaveLength(2);
+    expect(sent.filter((q) => q.sql.includes("settings_epoch"))).toHaveLength(1);
   });
 });

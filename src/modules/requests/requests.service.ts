@@ -4,7 +4,7 @@ import type { DB } from "../../db/schema.ts";
 import { AppError } from "../../kernel/errors.ts";
 import { countHit } from "../../kernel/rate-limit.ts";
 import { type Actor, can, reachRoots } from "../../kernel/roles.ts";
-import { lastSettingsEpoch, type SettingsEpoch, settingsEpoch } from "../../kernel/settings-epoch.ts";
+import { type SettingsEpoch, STALE_SETTINGS, writeAtSettingsEpoch } from "../../kernel/settings-epoch.ts";
 import { localDay } from "../../kernel/time.ts";
 import { civilDateIn } from "../../ui/format.ts";
 import { accountCan } from "../accounts/accounts.service.ts";
@@ -156,15 +156,13 @@ async function withCurrentSettings<T>(
   input: RequestCreateInput,
   write: (plan: Awaited<ReturnType<typeof plannedWithListeners>>) => Promise<T>,
 ): Promise<T> {
-  let epoch = lastSettingsEpoch(db) ?? (await settingsEpoch(db));
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await write(await plannedWithListeners(db, orgId, input, epoch));
-    } catch (error) {
-      if (!(error instanceof StaleSettings) || attempt >= 5) throw error;
-      epoch = await settingsEpoch(db);
-    }
-  }
+  return writeAtSettingsEpoch(db, "l'enregistrement d'une demande", async (epoch) => {
+    const plan = await plannedWithListeners(db, orgId, input, epoch);
+    return write(plan).catch((error: unknown) => {
+      if (error instanceof StaleSettings) return STALE_SETTINGS;
+      throw error;
+    });
+  });
 }
 
 async function registerWithin(

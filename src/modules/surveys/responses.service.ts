@@ -3,7 +3,14 @@ import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import { AppError } from "../../kernel/errors.ts";
 import { checkRate, type HitCounter, hitCounter, pruneRateEvents, rateKeyHash } from "../../kernel/rate-limit.ts";
-import { lastSettingsEpoch, type SettingsEpoch, settingsCache, settingsEpoch } from "../../kernel/settings-epoch.ts";
+import {
+  lastSettingsEpoch,
+  type SettingsEpoch,
+  STALE_SETTINGS,
+  settingsCache,
+  settingsEpoch,
+  writeAtSettingsEpoch,
+} from "../../kernel/settings-epoch.ts";
 import { localDay } from "../../kernel/time.ts";
 import { notify } from "../alerts/alerts.service.ts";
 import { CHANNELS, type Channel } from "../frameworks/channels.ts";
@@ -113,27 +120,28 @@ export async function recordResponse(
   const invitation = input.invitation === undefined || input.invitation === "" ? undefined : invitationToken(input.invitation);
   if (input.invitation !== undefined && input.invitation !== "" && !invitation)
     throw new AppError("validation", { message: INVITATION_UNKNOWN_MESSAGE, fields: { _: INVITATION_UNKNOWN_MESSAGE } });
-  for (let attempt = 0; attempt < 5; attempt++) {
-    // A setting changed since the epoch used: nothing was written; the site and the endpoints are read again.
-    if (attempt > 0) {
-      epoch = await settingsEpoch(db);
-      site = await siteAt(epoch);
-    }
-    const stored = await store(db, survey, site, answers, {
-      listeners: await eventListeners(db, epoch, site.path, "survey.answered"),
-      settingsEpoch: epoch,
-      channel: answerChannel(survey, input.channel),
-      answeredOn: dayIn(survey.timeZone, now),
-      formTokenHash: tokenHash,
-      via: invitation ? "invitation" : (input.via ?? "link"),
-      invitationHash: invitation ? hashOf(invitation) : null,
-      rate: { bucket: "survey-response", source, limit: SURVEY_RATE, now },
-      // The ceiling per address, counted in the answer's own statement (one round trip, one commit).
-      addressHit: hitCounter("survey-response:address", input.source, SURVEY_ADDRESS_RATE, now),
-    });
-    if (stored) return "recorded";
-  }
-  throw new Error("Réglages modifiés sans cesse pendant l'enregistrement d'une réponse : réessayez.");
+  return writeAtSettingsEpoch(
+    db,
+    "l'enregistrement d'une réponse",
+    async (at, attempt) => {
+      // A setting changed since the epoch used: nothing was written; the site and the endpoints are read again.
+      if (attempt > 0) site = await siteAt(at);
+      const stored = await store(db, survey, site, answers, {
+        listeners: await eventListeners(db, at, site.path, "survey.answered"),
+        settingsEpoch: at,
+        channel: answerChannel(survey, input.channel),
+        answeredOn: dayIn(survey.timeZone, now),
+        formTokenHash: tokenHash,
+        via: invitation ? "invitation" : (input.via ?? "link"),
+        invitationHash: invitation ? hashOf(invitation) : null,
+        rate: { bucket: "survey-response", source, limit: SURVEY_RATE, now },
+        // The ceiling per address, counted in the answer's own statement (one round trip, one commit).
+        addressHit: hitCounter("survey-response:address", input.source, SURVEY_ADDRESS_RATE, now),
+      });
+      return stored ? ("recorded" as const) : STALE_SETTINGS;
+    },
+    epoch,
+  );
 }
 
 function checkedAnswers(questionnaire: Questionnaire, input: ResponseInput): Answers {
