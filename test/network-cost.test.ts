@@ -120,12 +120,16 @@ async function buildNetwork(db: Kysely<DB>, sites: number): Promise<Network> {
     where a.anc <> o.id
     group by a.anc`.execute(db);
   await up("staff_rollup", "day, theme", "sum(trained)");
-  // A network survey answered on every site (the per-survey rollup, one row set per site).
+  // A network survey answered on every site: the survey's rollup (every site together) and the headline per site.
   const survey = await createSurvey(db, ROOT, n, { template: "on-the-spot" });
   await sql`
-    insert into survey_answer_rollup (org_id, survey_id, month, site_id, channel, counts)
-    select ${n}::uuid, ${survey.id}::uuid, ${MONTH}::date, id, 'counter', jsonb_build_object('overall *', i % 4 + 2, 'overall 3', i % 4 + 1)
+    insert into survey_site_rollup (org_id, survey_id, month, site_id, channel, answered, neutral)
+    select ${n}::uuid, ${survey.id}::uuid, ${MONTH}::date, id, 'counter', i % 4 + 2, i % 4 + 1
     from ${sitesOf} s`.execute(db);
+  await sql`
+    insert into survey_answer_rollup (org_id, survey_id, month, channel, counts)
+    select ${n}::uuid, ${survey.id}::uuid, ${MONTH}::date, 'counter', jsonb_build_object('overall *', sum(answered), 'overall 3', sum(neutral))
+    from survey_site_rollup where org_id = ${n} and survey_id = ${survey.id}`.execute(db);
   // A few requests through the application's own path: registration adds to the site and every ancestor.
   const registered = new Map<string, number>();
   const firstSites = await db

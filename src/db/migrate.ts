@@ -35,6 +35,7 @@ import * as m0035 from "./migrations/0035_settings_epoch.ts";
 import * as m0036 from "./migrations/0036_request_register_function.ts";
 import * as m0037 from "./migrations/0037_survey_answer_cost.ts";
 import * as m0038 from "./migrations/0038_request_register_epoch.ts";
+import * as m0039 from "./migrations/0039_survey_rollup_levels.ts";
 
 /** Migrations are listed here, in order, so a bundle or a test runner needs no file-system scan. */
 const migrations: Record<string, Migration> = {
@@ -74,6 +75,7 @@ const migrations: Record<string, Migration> = {
   "0036_request_register_function": m0036,
   "0037_survey_answer_cost": m0037,
   "0038_request_register_epoch": m0038,
+  "0039_survey_rollup_levels": m0039,
 };
 
 class StaticProvider implements MigrationProvider {

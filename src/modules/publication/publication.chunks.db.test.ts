@@ -72,11 +72,13 @@ describe(`publication by chunks (${engineName})`, () => {
     const { rows } = await sql<{ table_name: string }>`
       select table_name from information_schema.tables
       where table_schema = current_schema() and table_name like '%rollup' order by table_name`.execute(t.db);
-    expect(rows.map((r) => r.table_name).sort()).toEqual([...ROLLUP_TABLES].sort());
+    const tables = rows.map((r) => r.table_name);
+    // Those of 0019, and any added since (survey_site_rollup, 0039).
+    expect(tables).toEqual(expect.arrayContaining([...ROLLUP_TABLES]));
     const triggers = await sql<{ event_object_table: string; event_manipulation: string }>`
       select event_object_table, event_manipulation from information_schema.triggers
       where trigger_schema = current_schema() and trigger_name like '%_publication_%'`.execute(t.db);
-    for (const table of ROLLUP_TABLES) {
+    for (const table of tables) {
       const events = triggers.rows.filter((r) => r.event_object_table === table).map((r) => r.event_manipulation);
       expect(events.sort(), table).toEqual(["DELETE", "INSERT", "UPDATE"]);
     }

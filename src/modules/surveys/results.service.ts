@@ -3,13 +3,14 @@ import type { DB } from "../../db/schema.ts";
 import { CHANNEL_LABELS, type Channel } from "../frameworks/channels.ts";
 import type { IndicatorBatchSource, IndicatorSource, IndicatorValue, Period } from "../indicators/indicator.ts";
 import { getOrganisation, organisationsInScope } from "../organisations/organisations.service.ts";
+import type { Answers } from "./answers.ts";
 import { getSurvey, type Survey } from "./definitions.service.ts";
-import { measuresSatisfaction, type Question } from "./questionnaire.ts";
+import { measuresSatisfaction, type Question, type Questionnaire } from "./questionnaire.ts";
 import { dayIn } from "./responses.service.ts";
-import { ANSWERED, headlineQuestion, tallyOf } from "./rollup.ts";
+import { ANSWERED, countsOf, headlineQuestion, tallyOf } from "./rollup.ts";
 import { compareRates, type Difference, netSatisfaction, rateEstimate, type SentimentCounts, satisfactionRate } from "./statistics.ts";
 import * as repo from "./surveys.repository.ts";
-import { type MonthPoint, monthlyTrend, type QuestionSummary, type QuestionTally, sentimentCounts, summarise } from "./tally.ts";
+import { type MonthPoint, monthlyTrend, nextMonth, type QuestionSummary, type QuestionTally, sentimentCounts, summarise } from "./tally.ts";
 
 /** Survey results, and satisfaction up the tree as indicators (part of the surveys module's service, re-exported by surveys.service.ts). */
 
@@ -71,9 +72,11 @@ export function defaultPeriod(today: string): { from: string; to: string } {
 
 /**
  * Per question: the distribution, the satisfaction rate and net satisfaction with their intervals,
- * one point per month; the headline question compared across channels and sites. Everything is
- * read from the per-survey rollup, never from the responses. Question ids are kept across versions,
- * so every version's answers are pooled under the current wording.
+ * one point per month; the headline question compared across channels and sites. The survey's results
+ * are read from its rollup (every site together, per month and channel), the comparison between sites
+ * from the per-site rollup of the headline question, and one site's results from that site's own answers
+ * (migration 0039): no read grows with the number of sites but the list of sites itself. Question ids are
+ * kept across versions, so every version's answers are pooled under the current wording.
  */
 export async function surveyResults(
   db: Kysely<DB>,
@@ -93,11 +96,20 @@ export async function surveyResults(
     site: filter?.site || undefined,
     channel: filter?.channel || undefined,
   };
-  const all = await repo.answerRollup(db, orgId, surveyId, {
-    fromMonth: `${applied.from.slice(0, 7)}-01`,
-    toMonth: `${applied.to.slice(0, 7)}-01`,
-  });
-  const rows = all.filter((r) => (!applied.site || r.siteId === applied.site) && (!applied.channel || r.channel === applied.channel));
+  // Whole months, as the rollups count them: one site's answers are read over the same months.
+  const months = { fromMonth: `${applied.from.slice(0, 7)}-01`, toMonth: `${applied.to.slice(0, 7)}-01` };
+  const all = await repo.answerRollup(db, orgId, surveyId, months);
+  const rows = applied.site
+    ? countedRows(
+        survey.questionnaire,
+        await repo.siteAnswers(db, orgId, surveyId, {
+          siteId: applied.site,
+          from: months.fromMonth,
+          before: `${nextMonth(applied.to.slice(0, 7))}-01`,
+          channel: applied.channel,
+        }),
+      )
+    : all.filter((r) => !applied.channel || r.channel === applied.channel);
   const byQuestion = groupBy(rows, (r) => r.questionId);
   const questions: QuestionResult[] = [];
   for (const section of survey.questionnaire.sections) {
@@ -105,46 +117,95 @@ export async function surveyResults(
       const qRows = byQuestion.get(question.id) ?? [];
       const summary = summarise(question, tallyOf(qRows));
       const opinion = measuresSatisfaction(question);
-      const months = [...groupBy(qRows, (r) => r.month)].map(([month, list]) => ({ month, tally: tallyOf(list) }));
-      questions.push({ question, section: section.title, opinion, summary, months: opinion ? monthlyTrend(question, months) : [] });
+      const monthly = [...groupBy(qRows, (r) => r.month)].map(([month, list]) => ({ month, tally: tallyOf(list) }));
+      questions.push({ question, section: section.title, opinion, summary, months: opinion ? monthlyTrend(question, monthly) : [] });
     }
   }
   const headline = headlineQuestion(survey.questionnaire);
   const headRows = headline ? all.filter((r) => r.questionId === headline.id) : [];
-  // The names of the sites that have answers, in one read whatever their number (issue #13).
-  const sites = await repo.answeringSites(db, orgId, surveyId);
-  sites.sort((a, b) => a.name.localeCompare(b.name, "fr"));
-  const siteNames = new Map(sites.map((site) => [site.id, site.name]));
   const headTally = tallyOf(headRows);
-  const groups = (keyOf: (r: repo.AnswerRollupRow) => string, labelOf: (k: string) => string): GroupResult[] => {
-    if (!headline) return [];
-    const grouped = groupBy(headRows, keyOf);
-    return [...grouped]
-      .map(([key, list]) => {
-        const tally = tallyOf(list);
-        // « The rest » is everything minus the group: one pass over the rows, not one per group.
-        const rest = tallyMinus(headTally, tally);
-        const difference = grouped.size > 1 ? compareRates(sentimentCounts(headline, tally), sentimentCounts(headline, rest)) : null;
-        return { key, label: labelOf(key), summary: summarise(headline, tally), difference };
-      })
-      .sort((a, b) => a.label.localeCompare(b.label, "fr"));
-  };
+  const byChannel: GroupResult[] = [];
+  if (headline) {
+    const grouped = groupBy(headRows, (r) => r.channel);
+    for (const [key, list] of grouped) {
+      const tally = tallyOf(list);
+      // « The rest » is everything minus the group: one pass over the rows, not one per group.
+      const rest = tallyMinus(headTally, tally);
+      const difference = grouped.size > 1 ? compareRates(sentimentCounts(headline, tally), sentimentCounts(headline, rest)) : null;
+      byChannel.push({ key, label: CHANNEL_LABELS[key as Channel] ?? key, summary: summarise(headline, tally), difference });
+    }
+  }
+  // The sites that have answers in the period, in one read whatever their number (issue #13).
+  const perSite = await repo.siteRollup(db, orgId, surveyId, months);
+  const sites = perSite.map((s) => ({ id: s.siteId, name: s.name }));
+  const chosen = applied.site;
+  if (chosen && !sites.some((s) => s.id === chosen))
+    sites.push({ id: chosen, name: (await getOrganisation(db, chosen).catch(() => undefined))?.name ?? chosen });
+  const bySite: GroupResult[] = [];
+  if (headline) {
+    const total = perSite.reduce((t, s) => addSentiments(t, s), { answered: 0, satisfied: 0, neutral: 0, dissatisfied: 0 });
+    for (const s of perSite) {
+      const rest = subtractSentiments(total, s);
+      const difference = perSite.length > 1 ? compareRates(s, rest) : null;
+      bySite.push({ key: s.siteId, label: s.name, summary: summariseSentiments(s), difference });
+    }
+  }
+  const byLabel = (a: { label: string }, b: { label: string }) => a.label.localeCompare(b.label, "fr");
   return {
     survey,
     filter: applied,
     responses: questions.reduce((max, q) => Math.max(max, q.summary.answered), 0) && countResponses(rows),
     headline,
     questions,
-    byChannel: groups(
-      (r) => r.channel,
-      (k) => CHANNEL_LABELS[k as Channel] ?? k,
-    ),
-    bySite: groups(
-      (r) => r.siteId,
-      (k) => siteNames.get(k) ?? k,
-    ),
-    sites,
+    byChannel: byChannel.sort(byLabel),
+    bySite: bySite.sort(byLabel),
+    sites: sites.sort((a, b) => a.name.localeCompare(b.name, "fr")),
     invitations: await repo.invitationCounts(db, orgId, surveyId),
+  };
+}
+
+type Counted = Pick<repo.AnswerRollupRow, "month" | "channel" | "questionId" | "value" | "answers">;
+
+/** One site's answers counted as the fold counts them (rollup.ts `countsOf`), grouped by month, channel and value. */
+function countedRows(questionnaire: Questionnaire, answers: Array<{ answeredOn: string; channel: string; answers: Answers }>): Counted[] {
+  const out = new Map<string, Counted>();
+  for (const a of answers) {
+    const month = a.answeredOn.slice(0, 7);
+    for (const { questionId, value } of countsOf(questionnaire, a.answers).answers) {
+      const key = `${month} ${a.channel} ${questionId} ${value}`;
+      const row = out.get(key);
+      if (row) row.answers++;
+      else out.set(key, { month, channel: a.channel, questionId, value, answers: 1 });
+    }
+  }
+  return [...out.values()];
+}
+
+type Sentiments = SentimentCounts & { answered: number };
+
+const addSentiments = (a: Sentiments, b: Sentiments): Sentiments => ({
+  answered: a.answered + b.answered,
+  satisfied: a.satisfied + b.satisfied,
+  neutral: a.neutral + b.neutral,
+  dissatisfied: a.dissatisfied + b.dissatisfied,
+});
+
+const subtractSentiments = (a: Sentiments, b: Sentiments): Sentiments => ({
+  answered: a.answered - b.answered,
+  satisfied: a.satisfied - b.satisfied,
+  neutral: a.neutral - b.neutral,
+  dissatisfied: a.dissatisfied - b.dissatisfied,
+});
+
+/** What the comparison between sites shows of the headline question, from its sentiments (the per-site rollup keeps no distribution). */
+function summariseSentiments(s: Sentiments): QuestionSummary {
+  const opinion = s.satisfied + s.neutral + s.dissatisfied > 0;
+  return {
+    answered: s.answered,
+    distribution: [],
+    satisfaction: opinion ? satisfactionRate(s) : null,
+    net: opinion ? netSatisfaction(s) : null,
+    ratedAtLeast8: null,
   };
 }
 
@@ -159,7 +220,7 @@ function tallyMinus(total: QuestionTally, part: QuestionTally): QuestionTally {
  * same one. The headline question is required in both templates; otherwise, the most answered
  * question is a lower bound, which is what the page says.
  */
-function countResponses(rows: repo.AnswerRollupRow[]): number {
+function countResponses(rows: Counted[]): number {
   const perQuestion = new Map<string, number>();
   for (const r of rows) if (r.value === ANSWERED) perQuestion.set(r.questionId, (perQuestion.get(r.questionId) ?? 0) + r.answers);
   return Math.max(0, ...perQuestion.values());

@@ -178,20 +178,34 @@ export function foldPendingCounts(db: Kysely<DB>): Promise<number> {
         ))
         returning *
       ),
+      -- Every question, every site together: a batch falls into a few rows (migration 0039).
       per_question as (
-        insert into survey_answer_rollup (org_id, survey_id, month, site_id, channel, counts)
-        select org_id, survey_id, month, site_id, channel, jsonb_object_agg(k, n)
+        insert into survey_answer_rollup (org_id, survey_id, month, channel, counts)
+        select org_id, survey_id, month, channel, jsonb_object_agg(k, n)
         from (
-          select b.org_id, b.survey_id, b.month, b.site_id, b.channel, t.q || ' ' || t.v as k, count(*)::int as n
+          select b.org_id, b.survey_id, b.month, b.channel, t.q || ' ' || t.v as k, count(*)::int as n
           from batch b, unnest(b.question_ids, b.answer_values) as t(q, v)
-          group by b.org_id, b.survey_id, b.month, b.site_id, b.channel, k
+          group by b.org_id, b.survey_id, b.month, b.channel, k
         ) as per_value
-        group by org_id, survey_id, month, site_id, channel
-        on conflict (org_id, survey_id, month, site_id, channel)
+        group by org_id, survey_id, month, channel
+        on conflict (org_id, survey_id, month, channel)
         do update set counts = survey_answer_rollup.counts || (
           select jsonb_object_agg(e.k, coalesce((survey_answer_rollup.counts ->> e.k)::int, 0) + e.n::int)
           from jsonb_each_text(excluded.counts) as e(k, n)
         )
+      ),
+      -- Per site, the headline question's sentiments: the answer's « overall » measure.
+      per_site as (
+        insert into survey_site_rollup (org_id, survey_id, month, site_id, channel, answered, satisfied, neutral, dissatisfied)
+        select b.org_id, b.survey_id, b.month, b.site_id, b.channel, count(*)::int, sum(x.sat)::int, sum(x.neu)::int, sum(x.dis)::int
+        from batch b, unnest(b.measures, b.satisfied, b.neutral, b.dissatisfied) as x(measure, sat, neu, dis)
+        where x.measure = 'overall'
+        group by b.org_id, b.survey_id, b.month, b.site_id, b.channel
+        on conflict (org_id, survey_id, month, site_id, channel) do update set
+          answered = survey_site_rollup.answered + excluded.answered,
+          satisfied = survey_site_rollup.satisfied + excluded.satisfied,
+          neutral = survey_site_rollup.neutral + excluded.neutral,
+          dissatisfied = survey_site_rollup.dissatisfied + excluded.dissatisfied
       ),
       satisfaction as (
         insert into survey_satisfaction_rollup (org_id, month, channel, measure, answered, satisfied, neutral, dissatisfied, rated_8)
@@ -360,13 +374,13 @@ export async function responsesToVersion(db: Kysely<DB>, orgId: string, surveyId
 
 export interface AnswerRollupRow {
   month: string;
-  siteId: string;
   channel: string;
   questionId: string;
   value: string;
   answers: number;
 }
 
+/** Every question's counts of a survey, every site together, per month and channel. */
 export async function answerRollup(
   db: Kysely<DB>,
   orgId: string,
@@ -375,16 +389,15 @@ export async function answerRollup(
 ): Promise<AnswerRollupRow[]> {
   // Every read of a rollup first folds in the answers still waiting: it sees every stored answer.
   await foldPendingCounts(db);
-  // One row per site, month and channel; its counts by « question value » (migration 0037), opened here.
-  const { rows } = await sql<{ month: string; site_id: string; channel: string; question_id: string; value: string; answers: number }>`
-    select r.month, r.site_id, r.channel, split_part(e.key, ' ', 1) as question_id, substr(e.key, strpos(e.key, ' ') + 1) as value,
+  // One row per month and channel; its counts by « question value » (migrations 0037, 0039), opened here.
+  const { rows } = await sql<{ month: string; channel: string; question_id: string; value: string; answers: number }>`
+    select r.month, r.channel, split_part(e.key, ' ', 1) as question_id, substr(e.key, strpos(e.key, ' ') + 1) as value,
            e.value::int as answers
     from survey_answer_rollup r, jsonb_each_text(r.counts) as e(key, value)
     where r.org_id = ${orgId} and r.survey_id = ${surveyId} and r.month >= ${filter.fromMonth} and r.month <= ${filter.toMonth}
   `.execute(db);
   return rows.map((r) => ({
     month: r.month.slice(0, 7),
-    siteId: r.site_id,
     channel: r.channel,
     questionId: r.question_id,
     value: r.value,
@@ -392,21 +405,77 @@ export async function answerRollup(
   }));
 }
 
-/** The sites that have answers in a survey's rollup, with their names (one query, whatever their number). */
-export async function answeringSites(db: Kysely<DB>, orgId: string, surveyId: string): Promise<Array<{ id: string; name: string }>> {
-  // The sites first (many rollup rows each), then one name per site.
-  return db
+/**
+ * One site's answers to a survey over a period, as stored (the results of one site are counted from them: the
+ * rollup keeps only the headline question per site). Found through `survey_responses_site_idx`: bounded by
+ * what the site received, whatever the size of the network.
+ */
+export async function siteAnswers(
+  db: Kysely<DB>,
+  orgId: string,
+  surveyId: string,
+  /** `before`: the first day not read. */
+  filter: { siteId: string; from: string; before: string; channel?: string | undefined },
+): Promise<Array<{ answeredOn: string; channel: string; answers: Answers }>> {
+  let q = db
+    .selectFrom("survey_responses")
+    .select(["answered_on", "channel", "answers"])
+    .where("site_id", "=", filter.siteId)
+    .where("answered_on", ">=", filter.from)
+    .where("answered_on", "<", filter.before)
+    .where("org_id", "=", orgId)
+    .where("survey_id", "=", surveyId);
+  if (filter.channel) q = q.where("channel", "=", filter.channel);
+  const rows = await q.execute();
+  return rows.map((r) => ({ answeredOn: r.answered_on, channel: r.channel, answers: (r.answers ?? {}) as Answers }));
+}
+
+export interface SiteRollupRow {
+  siteId: string;
+  name: string;
+  answered: number;
+  satisfied: number;
+  neutral: number;
+  dissatisfied: number;
+}
+
+/** The headline question per site that has answers in the months given, with the site's name: one row per site, in one read whatever their number. */
+export async function siteRollup(
+  db: Kysely<DB>,
+  orgId: string,
+  surveyId: string,
+  filter: { fromMonth: string; toMonth: string },
+): Promise<SiteRollupRow[]> {
+  await foldPendingCounts(db);
+  // The sums per site first, then one name per site.
+  const rows = await db
     .selectFrom((eb) =>
       eb
-        .selectFrom("survey_answer_rollup")
-        .select("site_id")
-        .distinct()
+        .selectFrom("survey_site_rollup")
+        .select((x) => [
+          "site_id",
+          sql<number>`sum(${x.ref("answered")})::int`.as("answered"),
+          sql<number>`sum(${x.ref("satisfied")})::int`.as("satisfied"),
+          sql<number>`sum(${x.ref("neutral")})::int`.as("neutral"),
+          sql<number>`sum(${x.ref("dissatisfied")})::int`.as("dissatisfied"),
+        ])
         .where("org_id", "=", orgId)
         .where("survey_id", "=", surveyId)
+        .where("month", ">=", filter.fromMonth)
+        .where("month", "<=", filter.toMonth)
+        .groupBy("site_id")
         .as("s"),
     )
-    .select(["s.site_id as id", organisationNameSql("s.site_id").as("name")])
+    .select(["s.site_id", "s.answered", "s.satisfied", "s.neutral", "s.dissatisfied", organisationNameSql("s.site_id").as("name")])
     .execute();
+  return rows.map((r) => ({
+    siteId: r.site_id,
+    name: r.name ?? r.site_id,
+    answered: r.answered,
+    satisfied: r.satisfied,
+    neutral: r.neutral,
+    dissatisfied: r.dissatisfied,
+  }));
 }
 
 export interface SatisfactionRollupRow {

@@ -44,10 +44,22 @@ export interface SurveyAnswerRollupTable {
   org_id: string;
   survey_id: string;
   month: string;
+  channel: string;
+  /** « question value » → answers (migration 0037), every site together (0039); `question *` counts the respondents to the question. */
+  counts: Jsonb;
+}
+
+/** Per site, the headline question only (migration 0039): what the comparison between sites shows. */
+export interface SurveySiteRollupTable {
+  org_id: string;
+  survey_id: string;
+  month: string;
   site_id: string;
   channel: string;
-  /** « question value » → answers (migration 0037); `question *` counts the respondents to the question. */
-  counts: Jsonb;
+  answered: number;
+  satisfied: number;
+  neutral: number;
+  dissatisfied: number;
 }
 
 export interface SurveySatisfactionRollupTable {
@@ -103,6 +115,7 @@ export type SurveyTables = {
   survey_versions: SurveyVersionsTable;
   survey_responses: SurveyResponsesTable;
   survey_answer_rollup: SurveyAnswerRollupTable;
+  survey_site_rollup: SurveySiteRollupTable;
   survey_satisfaction_rollup: SurveySatisfactionRollupTable;
   survey_invitations: SurveyInvitationsTable;
   survey_pending_counts: SurveyPendingCountsTable;
