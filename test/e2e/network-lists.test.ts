@@ -186,6 +186,62 @@ describe.skipIf(!browserAvailable)("the lists of a network in Chromium, from a b
     await expect(page.locator(".vigie-tree").textContent()).resolves.not.toContain("Mairie de Poissy");
   });
 
+  it("runs the network's survey on its sites' links: the results compare the sites, and keep one", async () => {
+    await page.goto(`${server.url}/organisations/${ids.network}/surveys`);
+    await page.selectOption("#template", "on-the-spot");
+    await page.selectOption("#channel", "counter");
+    await page.getByRole("button", { name: "Créer l'enquête" }).click();
+    await page.waitForURL(/diffusion\?ok=survey\.created/);
+    await audit(page);
+    const results = page.url().replace(/\/diffusion\?.*$/, "");
+    // Each site's own link, from the table of the sites below (written with the configured address).
+    const linkOf = async (site: string) => {
+      const href =
+        (await page.locator("table tbody tr", { hasText: site }).getByRole("link", { name: "questionnaire" }).getAttribute("href")) ?? "";
+      return `${server.url}${new URL(href).pathname}${new URL(href).search}`;
+    };
+    const links = { poissy: await linkOf("Mairie de Poissy"), andresy: await linkOf("Mairie d'Andrésy") };
+    // Four people on phones without JavaScript: three at Poissy (two content, one not), one at Andrésy (neutral).
+    for (const [link, face] of [
+      [links.poissy, 3],
+      [links.poissy, 3],
+      [links.poissy, 1],
+      [links.andresy, 2],
+    ] as const) {
+      const phone = await browser.newContext({ javaScriptEnabled: false, locale: "fr-FR", viewport: { width: 390, height: 844 } });
+      const p = await phone.newPage();
+      await p.goto(link);
+      await p.locator(`label[for="q-overall-${face}"]`).click();
+      await p.getByRole("button", { name: "Envoyer mon avis" }).click();
+      await p.waitForURL(/merci/);
+      await phone.close();
+    }
+
+    await page.goto(results);
+    await audit(page);
+    await expect(page.locator("main").textContent()).resolves.toContain("4 réponses");
+    const compared = await page
+      .locator("table", { has: page.locator("caption", { hasText: "Comparaison entre sites" }) })
+      .locator("tbody tr")
+      .evaluateAll((trs) =>
+        trs.map((tr) =>
+          Array.from(tr.querySelectorAll("th, td"), (c) => (c.textContent ?? "").replace(/\s\(IC.*$/u, "").trim()).slice(0, 3),
+        ),
+      );
+    expect(compared).toEqual([
+      ["Mairie d'Andrésy", "1", "0\u202f%"],
+      ["Mairie de Poissy", "3", "67\u202f%"],
+    ]);
+    await page.screenshot({ path: "docs/screenshots/reseau-enquete-sites.png", fullPage: true });
+    // One site: its own answers, every question.
+    await page.selectOption("#site", { label: "Mairie de Poissy" });
+    await page.getByRole("button", { name: "Afficher" }).click();
+    await page.waitForURL(/site=/);
+    await audit(page);
+    await expect(page.locator("main").textContent()).resolves.toContain("3 réponses");
+    await expect(page.locator("#site option:checked").textContent()).resolves.toBe("Mairie de Poissy");
+  });
+
   it("works on a 390 px phone: the list and the tree fit the screen", async () => {
     const phone = await browser.newContext({
       locale: "fr-FR",
