@@ -36,6 +36,7 @@ import * as m0036 from "./migrations/0036_request_register_function.ts";
 import * as m0037 from "./migrations/0037_survey_answer_cost.ts";
 import * as m0038 from "./migrations/0038_request_register_epoch.ts";
 import * as m0039 from "./migrations/0039_survey_rollup_levels.ts";
+import * as m0040 from "./migrations/0040_survey_response_counts.ts";
 
 /** Migrations are listed here, in order, so a bundle or a test runner needs no file-system scan. */
 const migrations: Record<string, Migration> = {
@@ -76,6 +77,7 @@ const migrations: Record<string, Migration> = {
   "0037_survey_answer_cost": m0037,
   "0038_request_register_epoch": m0038,
   "0039_survey_rollup_levels": m0039,
+  "0040_survey_response_counts": m0040,
 };
 
 class StaticProvider implements MigrationProvider {

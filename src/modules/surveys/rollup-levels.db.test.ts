@@ -1,13 +1,14 @@
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
-import { createOrg, INSTANCE_ADMIN } from "../../../test/support/factories.ts";
+import { createOrg } from "../../../test/support/factories.ts";
 import { openDatabase } from "../../db/database.ts";
 import { migrateTo, migrateToLatest } from "../../db/migrate.ts";
 import type { Answers } from "./answers.ts";
 import { allQuestions, type Questionnaire, sentimentOf } from "./questionnaire.ts";
 import { countsOf, headlineQuestion } from "./rollup.ts";
 import { satisfactionRate } from "./statistics.ts";
-import { createSurvey, getSurvey, surveyResults } from "./surveys.service.ts";
+import { insertSurvey } from "./surveys.repository.ts";
+import { getSurvey, surveyResults, surveyTemplates } from "./surveys.service.ts";
 
 /** A small deterministic generator: the same answers at every run. */
 function random(seed: number): () => number {
@@ -54,7 +55,7 @@ function answersTo(q: Questionnaire, next: () => number): Answers {
   return out;
 }
 
-describe("migration 0039: a survey's counts by level (embedded engine)", () => {
+describe("migrations 0039 and 0040: a survey's counts by level (embedded engine)", () => {
   it("keeps every question's counts, and gives each site the headline question's sentiments of its last version", async () => {
     const database = await openDatabase({});
     const db = database.db;
@@ -66,14 +67,26 @@ describe("migration 0039: a survey's counts by level (embedded engine)", () => {
         await createOrg(db, { name: "Mairie B", kind: "site", parentId: network.id }),
         await createOrg(db, { name: "Mairie C", kind: "site", parentId: network.id }),
       ];
-      const annual = await createSurvey(db, INSTANCE_ADMIN, network.id, { template: "annual" });
-      const smiley = await createSurvey(db, INSTANCE_ADMIN, network.id, { template: "on-the-spot" });
+      // Written as the code of 0038 wrote them (the service reads columns that came later).
+      const template = (id: string) => {
+        const t = surveyTemplates().find((x) => x.id === id);
+        if (!t) throw new Error(id);
+        return t.questionnaire;
+      };
+      const create = async (id: string) => {
+        const questionnaire = template(id);
+        return {
+          id: await insertSurvey(db, network.id, { title: id, channel: null, template: id, definition: questionnaire }),
+          questionnaire,
+        };
+      };
+      const annual = await create("annual");
+      const smiley = await create("on-the-spot");
       // A third survey whose last version has no « overall »: its headline is its first opinion question, a yes/no.
-      const yesNo = await createSurvey(db, INSTANCE_ADMIN, network.id, { template: "annual" });
-      const v1 = await getSurvey(db, network.id, yesNo.id);
+      const yesNo = await create("annual");
       const v2: Questionnaire = {
-        ...v1.questionnaire,
-        sections: v1.questionnaire.sections
+        ...yesNo.questionnaire,
+        sections: yesNo.questionnaire.sections
           .map((s) => ({ ...s, questions: s.questions.filter((q) => ["channel", "orientation", "recommendation"].includes(q.id)) }))
           .filter((s) => s.questions.length > 0),
       };
@@ -123,6 +136,8 @@ describe("migration 0039: a survey's counts by level (embedded engine)", () => {
         [yesNo.id, v2],
       ] as const) {
         const mine = stored.filter((a) => a.survey === survey);
+        // Its number of responses, kept in the rollup since 0040.
+        expect((await getSurvey(db, network.id, survey)).responses).toBe(mine.length);
         const results = await surveyResults(db, network.id, survey, PERIOD);
         // Every question of the network's results, value by value, as counted by hand.
         for (const r of results.questions) {
@@ -154,6 +169,24 @@ describe("migration 0039: a survey's counts by level (embedded engine)", () => {
         for (const r of one.questions)
           expect(r.summary.answered, `site ${r.question.id}`).toBe(theirs.filter((a) => a.answers[r.question.id] !== undefined).length);
       }
+
+      // A response that answered nothing (a questionnaire without required question), folded after the migration:
+      // counted among the responses, in no question.
+      const before = await surveyResults(db, network.id, annual.id, PERIOD);
+      const [response] = (
+        await sql<{
+          id: string;
+        }>`insert into survey_responses (org_id, survey_id, version, channel, answered_on, answers, form_token_hash, site_id)
+          values (${network.id}, ${annual.id}, 1, 'web', '2026-02-10', '{}'::jsonb, 'empty', ${sites[0]?.id}) returning id`.execute(db)
+      ).rows;
+      await sql`insert into survey_pending_counts (org_id, response_id, survey_id, month, site_id, site_path, channel, question_ids, answer_values,
+                                                   measures, satisfied, neutral, dissatisfied, rated_8)
+        values (${network.id}, ${response?.id}, ${annual.id}, '2026-02-01', ${sites[0]?.id}, ${sites[0]?.path}::uuid[], 'web', '{}', '{}',
+                '{}', '{}', '{}', '{}', '{}')`.execute(db);
+      expect((await getSurvey(db, network.id, annual.id)).responses).toBe(241);
+      const after = await surveyResults(db, network.id, annual.id, PERIOD);
+      expect((await getSurvey(db, network.id, annual.id)).responses).toBe(241);
+      expect(after.questions.map((q) => q.summary.answered)).toEqual(before.questions.map((q) => q.summary.answered));
     } finally {
       await database.close();
     }

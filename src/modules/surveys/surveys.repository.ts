@@ -63,12 +63,11 @@ function surveysQuery(db: Kysely<DB>, orgId: string) {
       "s.created_at",
       "v.version",
       "v.definition",
-      eb
-        .selectFrom("survey_responses as r")
-        .select((e) => e.fn.countAll<string>().as("n"))
-        .whereRef("r.org_id", "=", "s.org_id")
-        .whereRef("r.survey_id", "=", "s.id")
-        .as("responses"),
+      // Read from the rollup and the answers still waiting to be folded into it (0040), not by counting every response.
+      sql<string>`(
+        coalesce((select sum(a.responses) from survey_answer_rollup a where a.org_id = s.org_id and a.survey_id = s.id), 0)
+        + (select count(*) from survey_pending_counts p where p.org_id = s.org_id and p.survey_id = s.id)
+      )`.as("responses"),
     ]);
 }
 
@@ -178,21 +177,30 @@ export function foldPendingCounts(db: Kysely<DB>): Promise<number> {
         ))
         returning *
       ),
-      -- Every question, every site together: a batch falls into a few rows (migration 0039).
+      -- Every question, every site together: a batch falls into a few rows (migration 0039), with its number of
+      -- responses (0040); a response that answered nothing still counts, its row's counts then empty.
       per_question as (
-        insert into survey_answer_rollup (org_id, survey_id, month, channel, counts)
-        select org_id, survey_id, month, channel, jsonb_object_agg(k, n)
+        insert into survey_answer_rollup (org_id, survey_id, month, channel, counts, responses)
+        select g.org_id, g.survey_id, g.month, g.channel, coalesce(v.counts, '{}'::jsonb), g.n
         from (
-          select b.org_id, b.survey_id, b.month, b.channel, t.q || ' ' || t.v as k, count(*)::int as n
-          from batch b, unnest(b.question_ids, b.answer_values) as t(q, v)
-          group by b.org_id, b.survey_id, b.month, b.channel, k
-        ) as per_value
-        group by org_id, survey_id, month, channel
+          select org_id, survey_id, month, channel, count(*)::int as n from batch group by org_id, survey_id, month, channel
+        ) as g
+        left join (
+          select org_id, survey_id, month, channel, jsonb_object_agg(k, n) as counts
+          from (
+            select b.org_id, b.survey_id, b.month, b.channel, t.q || ' ' || t.v as k, count(*)::int as n
+            from batch b, unnest(b.question_ids, b.answer_values) as t(q, v)
+            group by b.org_id, b.survey_id, b.month, b.channel, k
+          ) as per_value
+          group by org_id, survey_id, month, channel
+        ) as v on v.org_id = g.org_id and v.survey_id = g.survey_id and v.month = g.month and v.channel = g.channel
         on conflict (org_id, survey_id, month, channel)
-        do update set counts = survey_answer_rollup.counts || (
-          select jsonb_object_agg(e.k, coalesce((survey_answer_rollup.counts ->> e.k)::int, 0) + e.n::int)
-          from jsonb_each_text(excluded.counts) as e(k, n)
-        )
+        do update set
+          counts = survey_answer_rollup.counts || coalesce((
+            select jsonb_object_agg(e.k, coalesce((survey_answer_rollup.counts ->> e.k)::int, 0) + e.n::int)
+            from jsonb_each_text(excluded.counts) as e(k, n)
+          ), '{}'::jsonb),
+          responses = survey_answer_rollup.responses + excluded.responses
       ),
       -- Per site, the headline question's sentiments: the answer's « overall » measure.
       per_site as (

@@ -47,6 +47,8 @@ export interface SurveyAnswerRollupTable {
   channel: string;
   /** « question value » → answers (migration 0037), every site together (0039); `question *` counts the respondents to the question. */
   counts: Jsonb;
+  /** Responses folded in, an answer to no question included (0040). */
+  responses: Generated<number>;
 }
 
 /** Per site, the headline question only (migration 0039): what the comparison between sites shows. */
