@@ -138,9 +138,13 @@ export async function surveyResults(
   // The sites that have answers in the period, in one read whatever their number (issue #13).
   const perSite = await repo.siteRollup(db, orgId, surveyId, months);
   const sites = perSite.map((s) => ({ id: s.siteId, name: s.name }));
+  // The site chosen stays offered when it has no answer in the period, if it is one of the survey's own: the name of
+  // an organisation elsewhere is not this page's to show.
   const chosen = applied.site;
-  if (chosen && !sites.some((s) => s.id === chosen))
-    sites.push({ id: chosen, name: (await getOrganisation(db, chosen).catch(() => undefined))?.name ?? chosen });
+  if (chosen && !sites.some((s) => s.id === chosen)) {
+    const site = await getOrganisation(db, chosen).catch(() => undefined);
+    if (site?.path.includes(orgId)) sites.push({ id: chosen, name: site.name });
+  }
   const bySite: GroupResult[] = [];
   if (headline) {
     const total = perSite.reduce((t, s) => addSentiments(t, s), { answered: 0, satisfied: 0, neutral: 0, dissatisfied: 0 });

@@ -67,6 +67,8 @@ describe("migrations 0039 and 0040: a survey's counts by level (embedded engine)
         await createOrg(db, { name: "Mairie B", kind: "site", parentId: network.id }),
         await createOrg(db, { name: "Mairie C", kind: "site", parentId: network.id }),
       ];
+      const quiet = await createOrg(db, { name: "Mairie sans réponse", kind: "site", parentId: network.id });
+      const elsewhere = await createOrg(db, { name: "Réseau voisin", kind: "network" });
       // Written as the code of 0038 wrote them (the service reads columns that came later).
       const template = (id: string) => {
         const t = surveyTemplates().find((x) => x.id === id);
@@ -169,6 +171,13 @@ describe("migrations 0039 and 0040: a survey's counts by level (embedded engine)
         for (const r of one.questions)
           expect(r.summary.answered, `site ${r.question.id}`).toBe(theirs.filter((a) => a.answers[r.question.id] !== undefined).length);
       }
+
+      // The site filter keeps offering a site of the survey's without answers, never an organisation elsewhere.
+      const none = await surveyResults(db, network.id, annual.id, { ...PERIOD, site: quiet.id });
+      expect(none.responses).toBe(0);
+      expect(none.sites.map((x) => x.name)).toContain("Mairie sans réponse");
+      const outside = await surveyResults(db, network.id, annual.id, { ...PERIOD, site: elsewhere.id });
+      expect(outside.sites.map((x) => x.name)).not.toContain("Réseau voisin");
 
       // A response that answered nothing (a questionnaire without required question), folded after the migration:
       // counted among the responses, in no question.
