@@ -57,6 +57,9 @@ export async function readTable(
   }
 }
 
+const channelClosed = (error: Error) =>
+  ["EPIPE", "ECONNRESET", "ERR_IPC_CHANNEL_CLOSED"].includes((error as NodeJS.ErrnoException).code ?? "");
+
 type Reply = ({ ok: true; records: TableRecord[] } | { ok: false; message: string }) & { peakRssKb: number };
 
 function inChildProcess(bytes: Uint8Array, limits: TableLimits, caps: ReaderCaps): Promise<TableRecord[]> {
@@ -100,6 +103,10 @@ function inChildProcess(bytes: Uint8Array, limits: TableLimits, caps: ReaderCaps
         ),
       ),
     );
-    child.send({ bytes, limits });
+    // A process that runs out of memory while the file is still on its way closes the channel under the send
+    // (EPIPE, seen under load in CI): its exit, which follows, says why; the timer settles if it never comes.
+    child.send({ bytes, limits }, (error) => {
+      if (error && !channelClosed(error)) settle(() => reject(error));
+    });
   });
 }
