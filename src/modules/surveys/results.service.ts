@@ -10,7 +10,16 @@ import { dayIn } from "./responses.service.ts";
 import { ANSWERED, countsOf, headlineQuestion, tallyOf } from "./rollup.ts";
 import { compareRates, type Difference, netSatisfaction, rateEstimate, type SentimentCounts, satisfactionRate } from "./statistics.ts";
 import * as repo from "./surveys.repository.ts";
-import { type MonthPoint, monthlyTrend, nextMonth, type QuestionSummary, type QuestionTally, sentimentCounts, summarise } from "./tally.ts";
+import {
+  type MonthPoint,
+  monthlyTrend,
+  nextMonth,
+  type QuestionSummary,
+  type QuestionTally,
+  sentimentCounts,
+  sentimentSummary,
+  summarise,
+} from "./tally.ts";
 
 /** Survey results, and satisfaction up the tree as indicators (part of the surveys module's service, re-exported by surveys.service.ts). */
 
@@ -151,7 +160,7 @@ export async function surveyResults(
     for (const s of perSite) {
       const rest = subtractSentiments(total, s);
       const difference = perSite.length > 1 ? compareRates(s, rest) : null;
-      bySite.push({ key: s.siteId, label: s.name, summary: summariseSentiments(s), difference });
+      bySite.push({ key: s.siteId, label: s.name, summary: sentimentSummary(s.answered, s), difference });
     }
   }
   const byLabel = (a: { label: string }, b: { label: string }) => a.label.localeCompare(b.label, "fr");
@@ -200,18 +209,6 @@ const subtractSentiments = (a: Sentiments, b: Sentiments): Sentiments => ({
   neutral: a.neutral - b.neutral,
   dissatisfied: a.dissatisfied - b.dissatisfied,
 });
-
-/** What the comparison between sites shows of the headline question, from its sentiments (the per-site rollup keeps no distribution). */
-function summariseSentiments(s: Sentiments): QuestionSummary {
-  const opinion = s.satisfied + s.neutral + s.dissatisfied > 0;
-  return {
-    answered: s.answered,
-    distribution: [],
-    satisfaction: opinion ? satisfactionRate(s) : null,
-    net: opinion ? netSatisfaction(s) : null,
-    ratedAtLeast8: null,
-  };
-}
 
 function tallyMinus(total: QuestionTally, part: QuestionTally): QuestionTally {
   const counts: Record<string, number> = {};

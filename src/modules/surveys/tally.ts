@@ -75,14 +75,22 @@ export interface QuestionSummary {
 }
 
 export function summarise(q: Question, tally: QuestionTally): QuestionSummary {
-  const sentiments = sentimentCounts(q, tally);
+  return {
+    ...sentimentSummary(tally.answered, sentimentCounts(q, tally)),
+    distribution: distribution(q, tally),
+    ratedAtLeast8: shareRatedAtLeast(q, tally),
+  };
+}
+
+/** The rates of a question known only by its sentiments (the per-site rollup keeps no distribution): none without an opinion given. */
+export function sentimentSummary(answered: number, sentiments: SentimentCounts): QuestionSummary {
   const opinion = sentiments.satisfied + sentiments.neutral + sentiments.dissatisfied > 0;
   return {
-    answered: tally.answered,
-    distribution: distribution(q, tally),
+    answered,
+    distribution: [],
     satisfaction: opinion ? satisfactionRate(sentiments) : null,
     net: opinion ? netSatisfaction(sentiments) : null,
-    ratedAtLeast8: shareRatedAtLeast(q, tally),
+    ratedAtLeast8: null,
   };
 }
 
