@@ -544,10 +544,16 @@ const FOLD_BATCH = 20_000;
 
 /**
  * Adds the registrations' waiting counts (request_rollup_pending, migration 0036) to the rollups of their
- * site and ancestors: one grouped upsert per rollup row, whatever the number of requests. Concurrent
- * readers take disjoint batches (SKIP LOCKED) and nothing is counted twice: a batch is deleted in the
- * statement that adds it. Called before every read of the rollups, and by the publication before it
- * looks for the organisations whose figures changed. Returns how many counts were added.
+ * site and ancestors: one grouped upsert per rollup row, whatever the number of requests. Nothing is
+ * counted twice: a batch is deleted in the statement that adds it. Called before every read of the
+ * rollups, and by the publication before it looks for the organisations whose figures changed. Returns
+ * how many counts were added.
+ *
+ * A reader waits for a fold already under way (FOR UPDATE, not SKIP LOCKED): the counts another
+ * connection has taken but not yet committed are in neither table, and a reader that skipped them read a
+ * dashboard without them — two registrations missing from a total, caught by CI on PostgreSQL, when the
+ * dashboard's two periods folded side by side. Rows another fold deleted while this one waited are
+ * passed over; both take rows in the key's order, so neither holds what the other waits for.
  *
  * The batch is found through the primary key and deleted by row address: a table emptied of many rows
  * keeps them dead until the autovacuum passes, and a sequential scan read them all at every fold (20 ms
@@ -558,7 +564,7 @@ export function foldPendingRollups(db: Kysely<DB>): Promise<number> {
     const result = await sql<{ n: number }>`
       with batch as (
         delete from request_rollup_pending
-        where ctid = any(array(select ctid from request_rollup_pending order by org_id, id limit ${FOLD_BATCH} for update skip locked))
+        where ctid = any(array(select ctid from request_rollup_pending order by org_id, id limit ${FOLD_BATCH} for update))
         returning *
       ),
       added as (

@@ -163,9 +163,10 @@ const FOLD_BATCH = 20_000;
 
 /**
  * Folds waiting counts into both rollups: one grouped upsert per rollup row, whatever the number of
- * answers. Concurrent readers take disjoint batches (SKIP LOCKED) and nothing is counted twice: the
- * batch is deleted in the statement that adds it. Called before every read of the rollups. Found through
- * the primary key, deleted by row address (see foldPendingRollups: dead rows are not read again and again).
+ * answers. Nothing is counted twice: the batch is deleted in the statement that adds it. Called before
+ * every read of the rollups; a reader waits for a fold already under way, whose answers are in neither
+ * table until it commits (FOR UPDATE, not SKIP LOCKED: see foldPendingRollups). Found through the primary
+ * key, deleted by row address (see foldPendingRollups: dead rows are not read again and again).
  */
 export function foldPendingCounts(db: Kysely<DB>): Promise<number> {
   return drain(FOLD_BATCH, async () => {
@@ -173,7 +174,7 @@ export function foldPendingCounts(db: Kysely<DB>): Promise<number> {
       with batch as (
         delete from survey_pending_counts
         where ctid = any(array(
-          select ctid from survey_pending_counts order by org_id, response_id limit ${FOLD_BATCH} for update skip locked
+          select ctid from survey_pending_counts order by org_id, response_id limit ${FOLD_BATCH} for update
         ))
         returning *
       ),
