@@ -224,7 +224,12 @@ export async function eventsOf(db: Kysely<DB>, orgId: string, actionId: string) 
     .execute();
 }
 
-/** Moves counters of the organisation and each ancestor: one statement for the whole path and every change. */
+/**
+ * Moves counters of the organisation and each ancestor: one statement for the whole path and every change.
+ * Rows are taken in one order (year, commitment, status, then organisation), whatever the change: two people
+ * moving actions the opposite way (« à faire » → « fait » and back) each took the network's row of their first
+ * status first, and deadlocked — 34 moves in 120 refused (test/rollup-lock-order.db.test.ts).
+ */
 export async function applyRollup(
   db: Kysely<DB>,
   path: string[],
@@ -245,6 +250,7 @@ export async function applyRollup(
     from unnest(${path}::uuid[]) as o(org_id)
     cross join unnest(${list.map((l) => l.planYear)}::int[], ${list.map((l) => l.commitmentId)}::text[],
                       ${list.map((l) => l.status)}::text[], ${list.map((l) => l.delta)}::int[]) as c(plan_year, commitment_id, status, delta)
+    order by c.plan_year, c.commitment_id, c.status, o.org_id
     on conflict (org_id, plan_year, commitment_id, status) do update set actions = action_rollup.actions + excluded.actions`.execute(db);
 }
 

@@ -235,6 +235,8 @@ export async function addToRollup(db: Kysely<DB>, path: string[], year: number, 
     select o.org_id, ${year}::int, s.commitment_id, s.score, 1
     from unnest(${path}::uuid[]) as o(org_id)
     cross join unnest(${entries.map((e) => e[0])}::text[], ${entries.map((e) => e[1])}::numeric[]) as s(commitment_id, score)
+    -- In the key's order, as every rollup writer (test/rollup-lock-order.db.test.ts): ancestors' rows are shared.
+    order by o.org_id, s.commitment_id
     on conflict (org_id, year, commitment_id) do update set
       score_sum = assessment_rollup.score_sum + excluded.score_sum,
       campaigns = assessment_rollup.campaigns + excluded.campaigns`.execute(db);

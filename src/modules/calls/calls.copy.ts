@@ -94,7 +94,8 @@ export class RollupCounter {
 
   /**
    * Adds the counts to the rollups: by line for the organisation, without the line for each of its
-   * ancestors (`ancestors`, the path without the organisation), as `commitStaged` does.
+   * ancestors (`ancestors`, the path without the organisation), as `commitStaged` does, each insert taking
+   * its rows in its key's order (see rollupChanges in calls.repository.ts: other sites write the same rows).
    */
   async save(trx: Kysely<DB>, orgId: string, ancestors: string[]): Promise<void> {
     const slots = [...this.slots.values()];
@@ -110,6 +111,7 @@ export class RollupCounter {
         own as (
           insert into call_rollup (org_id, month, line, dow, slot, offered, answered, abandoned, wait_sum)
           select ${orgId}::uuid, month, line, dow, slot, offered, answered, abandoned, wait_sum from g
+          order by month, line, dow, slot
           on conflict (org_id, month, line, dow, slot) do update set
             offered = call_rollup.offered + excluded.offered,
             answered = call_rollup.answered + excluded.answered,
@@ -124,6 +126,7 @@ export class RollupCounter {
             sum(abandoned)::int as abandoned, sum(wait_sum)::bigint as wait_sum
           from g group by 1, 2, 3
         ) l cross join unnest(${ancestors}::uuid[]) as a(org_id)
+        order by a.org_id, l.month, l.dow, l.slot
         on conflict (org_id, month, dow, slot) do update set
           offered = call_descendant_rollup.offered + excluded.offered,
           answered = call_descendant_rollup.answered + excluded.answered,
@@ -140,6 +143,7 @@ export class RollupCounter {
         own as (
           insert into call_wait_rollup (org_id, month, line, bucket, answered)
           select ${orgId}::uuid, month, line, bucket, answered from g
+          order by month, line, bucket
           on conflict (org_id, month, line, bucket) do update set answered = call_wait_rollup.answered + excluded.answered
           returning 1
         )
@@ -147,6 +151,7 @@ export class RollupCounter {
         select a.org_id, l.month, l.bucket, l.answered
         from (select month, bucket, sum(answered)::int as answered from g group by 1, 2) l
         cross join unnest(${ancestors}::uuid[]) as a(org_id)
+        order by a.org_id, l.month, l.bucket
         on conflict (org_id, month, bucket) do update set answered = call_descendant_wait_rollup.answered + excluded.answered`.execute(trx);
     }
   }

@@ -241,6 +241,10 @@ export async function dropStaged(db: Kysely<DB>, orgId: string, importId: string
  * (`call_rollup`, `call_wait_rollup`); each ancestor (`ancestors`, the path without the organisation)
  * only what its pages show, without the line (`call_descendant_rollup`, `call_descendant_wait_rollup`).
  * The wait bucket repeats `waitBucket` of wait-buckets.ts.
+ *
+ * Each insert takes its rows in its key's order: the ancestors' rows are shared by every site below them, and
+ * two sites' pushes taking them in the order of their grouping deadlocked — PostgreSQL refused 9 pushes in 60
+ * from four sites at once (test/rollup-lock-order.db.test.ts). The reading of a file (calls.copy.ts) does the same.
  */
 function rollupChanges(source: string, sign: 1 | -1, orgId: string, ancestors: string[]) {
   const from = sql.raw(source);
@@ -266,6 +270,7 @@ function rollupChanges(source: string, sign: 1 | -1, orgId: string, ancestors: s
     slots as (
       insert into call_rollup (org_id, month, line, dow, slot, offered, answered, abandoned, wait_sum)
       select ${orgId}::uuid, month, line, dow, slot, offered, answered, abandoned, wait_sum from by_line
+      order by month, line, dow, slot
       on conflict (org_id, month, line, dow, slot) do update set
         offered = call_rollup.offered + excluded.offered,
         answered = call_rollup.answered + excluded.answered,
@@ -276,6 +281,7 @@ function rollupChanges(source: string, sign: 1 | -1, orgId: string, ancestors: s
     waits as (
       insert into call_wait_rollup (org_id, month, line, bucket, answered)
       select ${orgId}::uuid, month, line, bucket, answered from waits_by_line
+      order by month, line, bucket
       on conflict (org_id, month, line, bucket) do update set answered = call_wait_rollup.answered + excluded.answered
       returning 1
     ),
@@ -287,6 +293,7 @@ function rollupChanges(source: string, sign: 1 | -1, orgId: string, ancestors: s
           sum(abandoned)::int as abandoned, sum(wait_sum)::bigint as wait_sum
         from by_line group by 1, 2, 3
       ) g cross join unnest(${ancestors}::uuid[]) as a(org_id)
+      order by a.org_id, g.month, g.dow, g.slot
       on conflict (org_id, month, dow, slot) do update set
         offered = call_descendant_rollup.offered + excluded.offered,
         answered = call_descendant_rollup.answered + excluded.answered,
@@ -299,6 +306,7 @@ function rollupChanges(source: string, sign: 1 | -1, orgId: string, ancestors: s
       select a.org_id, g.month, g.bucket, g.answered
       from (select month, bucket, sum(answered)::int as answered from waits_by_line group by 1, 2) g
       cross join unnest(${ancestors}::uuid[]) as a(org_id)
+      order by a.org_id, g.month, g.bucket
       on conflict (org_id, month, bucket) do update set answered = call_descendant_wait_rollup.answered + excluded.answered
       returning 1
     )`;

@@ -115,6 +115,8 @@ export async function applyRollup(db: Kysely<DB>, path: string[], month: string,
     select o, ${month}::date, ${channel}, c, p, f
     from unnest(${path}::uuid[]) as o
     cross join unnest(${counted.map(([c]) => c)}::text[], ${counted.map(([, a]) => (a === "yes" ? 1 : 0))}::int[], ${counted.map(([, a]) => (a === "no" ? 1 : 0))}::int[]) as x(c, p, f)
+    -- In the key's order, as every rollup writer (test/rollup-lock-order.db.test.ts): ancestors' rows are shared.
+    order by o, x.c
     on conflict (org_id, month, channel, criterion_id) do update set
       passed = mystery_rollup.passed + excluded.passed,
       failed = mystery_rollup.failed + excluded.failed`.execute(db);

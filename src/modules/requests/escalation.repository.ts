@@ -152,7 +152,8 @@ export async function countOpenLate(db: Kysely<DB>, now: Date): Promise<number> 
     ),
     written as (
       insert into request_rollup (org_id, month, channel, kind, late, late_with_holding)
-      select org_id, month, channel, kind, late, held from counted
+      -- The rollup's lock order (requests.repository.ts, byRollupLockOrder): an answer writing the same rows waits, never deadlocks.
+      select org_id, month, channel, kind, late, held from counted order by month, channel, kind, org_id
       on conflict (org_id, month, channel, kind) do update set
         late = request_rollup.late + excluded.late,
         late_with_holding = request_rollup.late_with_holding + excluded.late_with_holding

@@ -225,7 +225,9 @@ export async function writeRegistrations(trx: Kysely<DB>, plan: RegistrationPlan
     countInRollups: async () => {
       // One request's count already waits for the next read (request_register): nothing locked here.
       if (one) return;
-      for (const delta of rollupDeltas(plan.requests, imported)) await repo.applyRollup(trx, plan.path, delta);
+      // In the rollup's lock order (byRollupLockOrder), as every other writer of these rows.
+      const deltas = [...rollupDeltas(plan.requests, imported)].sort(repo.byRollupLockOrder);
+      for (const delta of deltas) await repo.applyRollup(trx, plan.path, delta);
     },
   };
 }

@@ -89,7 +89,7 @@ export async function applyStaffRollup(
 ): Promise<void> {
   if (activeDelta) {
     await sql`
-      insert into staff_counts (org_id, active) select org_id, ${activeDelta}::int from unnest(${path}::uuid[]) as org_id
+      insert into staff_counts (org_id, active) select org_id, ${activeDelta}::int from unnest(${path}::uuid[]) as org_id order by org_id
       on conflict (org_id) do update set active = staff_counts.active + excluded.active`.execute(db);
   }
   const list = trained.filter((t) => t.delta !== 0);
@@ -99,6 +99,8 @@ export async function applyStaffRollup(
     select o.org_id, c.day, c.theme, c.delta
     from unnest(${path}::uuid[]) as o(org_id)
     cross join unnest(${list.map((l) => l.day)}::date[], ${list.map((l) => l.theme)}::text[], ${list.map((l) => l.delta)}::int[]) as c(day, theme, delta)
+    -- In the key's order, as every rollup writer (test/rollup-lock-order.db.test.ts): ancestors' rows are shared.
+    order by o.org_id, c.theme, c.day
     on conflict (org_id, theme, day) do update set trained = staff_rollup.trained + excluded.trained`.execute(db);
 }
 

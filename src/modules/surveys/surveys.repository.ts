@@ -178,6 +178,8 @@ export function foldPendingCounts(db: Kysely<DB>): Promise<number> {
         ))
         returning *
       ),
+      -- Each insert takes its rows in its key's order: two folds with disjoint batches (a backlog longer than one
+      -- batch) write the same rows without deadlocking (see requests.repository.ts, byRollupLockOrder).
       -- Every question, every site together: a batch falls into a few rows (migration 0039), with its number of
       -- responses (0040); a response that answered nothing still counts, its row's counts then empty.
       per_question as (
@@ -195,6 +197,7 @@ export function foldPendingCounts(db: Kysely<DB>): Promise<number> {
           ) as per_value
           group by org_id, survey_id, month, channel
         ) as v on v.org_id = g.org_id and v.survey_id = g.survey_id and v.month = g.month and v.channel = g.channel
+        order by g.org_id, g.survey_id, g.month, g.channel
         on conflict (org_id, survey_id, month, channel)
         do update set
           counts = survey_answer_rollup.counts || coalesce((
@@ -210,6 +213,7 @@ export function foldPendingCounts(db: Kysely<DB>): Promise<number> {
         from batch b, unnest(b.measures, b.satisfied, b.neutral, b.dissatisfied) as x(measure, sat, neu, dis)
         where x.measure = 'overall'
         group by b.org_id, b.survey_id, b.month, b.site_id, b.channel
+        order by b.org_id, b.survey_id, b.month, b.site_id, b.channel
         on conflict (org_id, survey_id, month, site_id, channel) do update set
           answered = survey_site_rollup.answered + excluded.answered,
           satisfied = survey_site_rollup.satisfied + excluded.satisfied,
@@ -222,6 +226,7 @@ export function foldPendingCounts(db: Kysely<DB>): Promise<number> {
         from batch b, unnest(b.site_path) as a(id),
              unnest(b.measures, b.satisfied, b.neutral, b.dissatisfied, b.rated_8) as x(measure, sat, neu, dis, r8)
         group by a.id, b.month, b.channel, x.measure
+        order by a.id, b.month, b.channel, x.measure
         on conflict (org_id, month, channel, measure) do update set
           answered = survey_satisfaction_rollup.answered + excluded.answered,
           satisfied = survey_satisfaction_rollup.satisfied + excluded.satisfied,
