@@ -228,7 +228,7 @@ export async function eventsOf(db: Kysely<DB>, orgId: string, actionId: string) 
  * Moves counters of the organisation and each ancestor: one statement for the whole path and every change.
  * Rows are taken in one order (year, commitment, status, then organisation), whatever the change: two people
  * moving actions the opposite way (« à faire » → « fait » and back) each took the network's row of their first
- * status first, and deadlocked — 34 moves in 120 refused (test/rollup-lock-order.db.test.ts).
+ * status first, and deadlocked — 24 to 34 moves in 120 refused (test/rollup-lock-order.db.test.ts).
  */
 export async function applyRollup(
   db: Kysely<DB>,

@@ -243,8 +243,8 @@ export async function dropStaged(db: Kysely<DB>, orgId: string, importId: string
  * The wait bucket repeats `waitBucket` of wait-buckets.ts.
  *
  * Each insert takes its rows in its key's order: the ancestors' rows are shared by every site below them, and
- * two sites' pushes taking them in the order of their grouping deadlocked — PostgreSQL refused 9 pushes in 60
- * from four sites at once (test/rollup-lock-order.db.test.ts). The reading of a file (calls.copy.ts) does the same.
+ * two sites' pushes taking them in the order of their grouping deadlocked — PostgreSQL refused 1 to 9 pushes in
+ * 48 to 60 from four sites at once (test/rollup-lock-order.db.test.ts). The reading of a file (calls.copy.ts) does the same.
  */
 function rollupChanges(source: string, sign: 1 | -1, orgId: string, ancestors: string[]) {
   const from = sql.raw(source);

@@ -53,7 +53,7 @@ function surveysQuery(db: Kysely<DB>, orgId: string) {
         .whereRef("last.org_id", "=", "s.org_id")
         .whereRef("last.survey_id", "=", "s.id"),
     )
-    .select((eb) => [
+    .select([
       "s.org_id",
       "s.id",
       "s.title",
